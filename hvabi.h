@@ -1,0 +1,1002 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Microsoft Hypervisor root-partition ABI (TLFS): hypercall control and
+ * result words, hypercall codes, statuses, input/output layouts, register
+ * names, SynIC message layouts and the VP register page.
+ *
+ * This header is the single place each hypervisor fact lives.  Both sides
+ * of the hypercall seam use it: the driver (mshv_root) builds these bytes
+ * and hvsim decodes them.  It is plain C on top of <linux/types.h> so that
+ * the same definitions also build in userspace (hvsim's userspace unit
+ * tests and the selftests' VMM library).
+ *
+ * All structures are little-endian and packed; every pad byte is named.
+ * The names follow the TLFS so they can be compared with the specification,
+ * which is also why this header must never be included together with the
+ * kernel's own Hyper-V headers (only mshv_hv_real.c includes those).
+ */
+#ifndef _MSHV_HVABI_H
+#define _MSHV_HVABI_H
+
+#include <linux/const.h>
+#include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#else
+#include <assert.h>
+#include <stddef.h>
+#endif
+
+/*
+ * The hypervisor's structures are laid out so that every field is naturally
+ * aligned and every pad byte is an explicit field; the size check after each
+ * structure proves the compiler added no padding of its own, so no packing
+ * attribute is needed and the same definitions serve userspace.
+ */
+#define HV_ABI_SIZE(type, size) \
+	static_assert(sizeof(type) == (size), "ABI size of " #type)
+
+#define HV_HYP_PAGE_SHIFT		12
+#define HV_HYP_PAGE_SIZE		_BITUL(HV_HYP_PAGE_SHIFT)
+#define HV_HYP_LARGE_PAGE_SHIFT		21
+#define HV_HYP_LARGE_PAGE_SIZE		_BITUL(HV_HYP_LARGE_PAGE_SHIFT)
+#define HV_PAGES_PER_LARGE_PAGE \
+	_BITUL(HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT)
+
+#define HV_PARTITION_ID_SELF		0xFFFFFFFFFFFFFFFFULL
+#define HV_PARTITION_ID_INVALID		0ULL
+#define HV_VP_INDEX_SELF		0xFFFFFFFEU
+#define HV_ANY_VP			0xFFFFFFFFU
+#define HV_INTERRUPT_VECTOR_NONE	0xFFFFFFFFU
+#define HV_MAXIMUM_PROCESSORS		2048
+
+/* Version the driver asks for at CREATE_PARTITION: 21H2, (6 << 8) | 9 */
+#define HV_COMPATIBILITY_21_H2		0x0609
+
+/*
+ * Hypercall control word (input, RCX)
+ */
+#define HV_HYPERCALL_CODE_MASK		0x000000000000FFFFULL
+#define HV_HYPERCALL_FAST_BIT		0x0000000000010000ULL
+#define HV_HYPERCALL_VARHEAD_OFFSET	17
+#define HV_HYPERCALL_VARHEAD_MASK	0x0000000007FE0000ULL
+#define HV_HYPERCALL_RSVD0_MASK		0x0000000078000000ULL
+#define HV_HYPERCALL_NESTED		0x0000000080000000ULL
+#define HV_HYPERCALL_REP_COMP_OFFSET	32
+#define HV_HYPERCALL_REP_COMP_MASK	0x00000FFF00000000ULL
+#define HV_HYPERCALL_RSVD1_MASK		0x0000F00000000000ULL
+#define HV_HYPERCALL_REP_START_OFFSET	48
+#define HV_HYPERCALL_REP_START_MASK	0x0FFF000000000000ULL
+#define HV_HYPERCALL_RSVD2_MASK		0xF000000000000000ULL
+#define HV_HYPERCALL_RSVD_MASK		(HV_HYPERCALL_RSVD0_MASK | \
+					 HV_HYPERCALL_RSVD1_MASK | \
+					 HV_HYPERCALL_RSVD2_MASK)
+/* The rep count and rep start fields are 12 bits wide */
+#define HV_HYPERCALL_REP_MAX		0xFFF
+
+/*
+ * Hypercall result word (output, RAX): status in bits 0-15, reps completed
+ * in bits 32-43 (same position and width as the control word's rep count).
+ */
+#define HV_HYPERCALL_RESULT_MASK	0x000000000000FFFFULL
+
+/* Hypercall codes */
+#define HVCALL_CREATE_PARTITION			0x0040
+#define HVCALL_INITIALIZE_PARTITION		0x0041
+#define HVCALL_FINALIZE_PARTITION		0x0042
+#define HVCALL_DELETE_PARTITION			0x0043
+#define HVCALL_GET_PARTITION_PROPERTY		0x0044
+#define HVCALL_SET_PARTITION_PROPERTY		0x0045
+#define HVCALL_GET_PARTITION_ID			0x0046
+#define HVCALL_DEPOSIT_MEMORY			0x0048
+#define HVCALL_WITHDRAW_MEMORY			0x0049
+#define HVCALL_MAP_GPA_PAGES			0x004B
+#define HVCALL_UNMAP_GPA_PAGES			0x004C
+#define HVCALL_INSTALL_INTERCEPT		0x004D
+#define HVCALL_CREATE_VP			0x004E
+#define HVCALL_DELETE_VP			0x004F
+#define HVCALL_GET_VP_REGISTERS			0x0050
+#define HVCALL_SET_VP_REGISTERS			0x0051
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS	0x0052
+#define HVCALL_READ_GPA				0x0053
+#define HVCALL_WRITE_GPA			0x0054
+#define HVCALL_CLEAR_VIRTUAL_INTERRUPT		0x0056
+#define HVCALL_DELETE_PORT			0x0058
+#define HVCALL_DISCONNECT_PORT			0x005B
+#define HVCALL_MAP_STATS_PAGE			0x006C
+#define HVCALL_UNMAP_STATS_PAGE			0x006D
+#define HVCALL_GET_SYSTEM_PROPERTY		0x007B
+#define HVCALL_NOTIFY_PORT_RING_EMPTY		0x008B
+#define HVCALL_SCRUB_PARTITION			0x008D
+#define HVCALL_REGISTER_INTERCEPT_RESULT	0x0091
+#define HVCALL_ASSERT_VIRTUAL_INTERRUPT		0x0094
+#define HVCALL_CREATE_PORT			0x0095
+#define HVCALL_CONNECT_PORT			0x0096
+#define HVCALL_SIGNAL_EVENT_DIRECT		0x00C0
+#define HVCALL_POST_MESSAGE_DIRECT		0x00C1
+#define HVCALL_DISPATCH_VP			0x00C2
+#define HVCALL_GET_GPA_PAGES_ACCESS_STATES	0x00C9
+#define HVCALL_MAP_VP_STATE_PAGE		0x00E1
+#define HVCALL_UNMAP_VP_STATE_PAGE		0x00E2
+#define HVCALL_GET_VP_STATE			0x00E3
+#define HVCALL_SET_VP_STATE			0x00E4
+#define HVCALL_GET_VP_CPUID_VALUES		0x00F4
+#define HVCALL_GET_PARTITION_PROPERTY_EX	0x0101
+
+/* Hypervisor statuses (low 16 bits of the result word) */
+#define HV_STATUS_SUCCESS				0x0000
+#define HV_STATUS_INVALID_HYPERCALL_CODE		0x0002
+#define HV_STATUS_INVALID_HYPERCALL_INPUT		0x0003
+#define HV_STATUS_INVALID_ALIGNMENT			0x0004
+#define HV_STATUS_INVALID_PARAMETER			0x0005
+#define HV_STATUS_ACCESS_DENIED				0x0006
+#define HV_STATUS_INVALID_PARTITION_STATE		0x0007
+#define HV_STATUS_OPERATION_DENIED			0x0008
+#define HV_STATUS_UNKNOWN_PROPERTY			0x0009
+#define HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE		0x000A
+#define HV_STATUS_INSUFFICIENT_MEMORY			0x000B
+#define HV_STATUS_PARTITION_TOO_DEEP			0x000C
+#define HV_STATUS_INVALID_PARTITION_ID			0x000D
+#define HV_STATUS_INVALID_VP_INDEX			0x000E
+#define HV_STATUS_NOT_FOUND				0x0010
+#define HV_STATUS_INVALID_PORT_ID			0x0011
+#define HV_STATUS_INVALID_CONNECTION_ID			0x0012
+#define HV_STATUS_INSUFFICIENT_BUFFERS			0x0013
+#define HV_STATUS_NOT_ACKNOWLEDGED			0x0014
+#define HV_STATUS_INVALID_VP_STATE			0x0015
+#define HV_STATUS_ACKNOWLEDGED				0x0016
+#define HV_STATUS_INVALID_SAVE_RESTORE_STATE		0x0017
+#define HV_STATUS_INVALID_SYNIC_STATE			0x0018
+#define HV_STATUS_OBJECT_IN_USE				0x0019
+#define HV_STATUS_INVALID_PROXIMITY_DOMAIN_INFO		0x001A
+#define HV_STATUS_NO_DATA				0x001B
+#define HV_STATUS_INACTIVE				0x001C
+#define HV_STATUS_NO_RESOURCES				0x001D
+#define HV_STATUS_FEATURE_UNAVAILABLE			0x001E
+#define HV_STATUS_PARTIAL_PACKET			0x001F
+#define HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED	0x0020
+#define HV_STATUS_INSUFFICIENT_BUFFER			0x0033
+#define HV_STATUS_INVALID_LP_INDEX			0x0041
+#define HV_STATUS_INVALID_REGISTER_VALUE		0x0050
+#define HV_STATUS_OPERATION_FAILED			0x0071
+#define HV_STATUS_INSUFFICIENT_ROOT_MEMORY		0x0073
+#define HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY	0x0075
+#define HV_STATUS_TIME_OUT				0x0078
+#define HV_STATUS_CALL_PENDING				0x0079
+#define HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY	0x0083
+#define HV_STATUS_VTL_ALREADY_ENABLED			0x0086
+
+/*
+ * Partition creation (CREATE_PARTITION flags, u64)
+ */
+#define HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST		_BITULL(0)
+#define HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE _BITULL(1)
+#define HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED	_BITULL(4)
+#define HV_PARTITION_CREATION_FLAG_EXO_PARTITION		_BITULL(8)
+#define HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED		_BITULL(13)
+#define HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED _BITULL(19)
+#define HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE		_BITULL(22)
+
+/* isolation_properties: bits 0-4 type, 5-6 host type, 12-63 boundary */
+#define HV_PARTITION_ISOLATION_TYPE_MASK	0x1FULL
+#define HV_PARTITION_ISOLATION_TYPE_NONE	0
+#define HV_PARTITION_ISOLATION_TYPE_VBS		1
+#define HV_PARTITION_ISOLATION_TYPE_SNP		2
+#define HV_PARTITION_ISOLATION_TYPE_TDX		3
+
+/* proximity_domain_info.flags */
+#define HV_PROXIMITY_PREFERRED		_BITUL(0)
+#define HV_PROXIMITY_INFO_VALID		_BITUL(31)
+
+struct hv_proximity_domain_info {
+	__u32 domain_id;
+	__u32 flags;
+};
+
+HV_ABI_SIZE(struct hv_proximity_domain_info, 8);
+
+#define HV_NUM_PROCESSOR_FEATURE_BANKS	2
+
+struct hv_input_create_partition {
+	__u64 flags;
+	struct hv_proximity_domain_info proximity_domain_info;
+	__u32 compatibility_version;
+	__u32 padding;
+	__u64 disabled_processor_features[HV_NUM_PROCESSOR_FEATURE_BANKS];
+	__u64 disabled_processor_xsave_features;
+	__u64 isolation_properties;
+};
+
+HV_ABI_SIZE(struct hv_input_create_partition, 56);
+
+struct hv_output_create_partition {
+	__u64 partition_id;
+};
+
+HV_ABI_SIZE(struct hv_output_create_partition, 8);
+
+/* INITIALIZE/FINALIZE/DELETE_PARTITION are fast calls: partition id only */
+struct hv_input_partition_id {
+	__u64 partition_id;
+};
+
+HV_ABI_SIZE(struct hv_input_partition_id, 8);
+
+/* Partition property codes */
+#define HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS			0x00010000
+#define HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES		0x00010001
+#define HV_PARTITION_PROPERTY_SUSPEND				0x00020000
+#define HV_PARTITION_PROPERTY_TIME_FREEZE			0x00030003
+#define HV_PARTITION_PROPERTY_REFERENCE_TIME			0x00030005
+#define HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING		0x00050005
+#define HV_PARTITION_PROPERTY_ISOLATION_STATE			0x0005000C
+#define HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION		0x00050017
+#define HV_PARTITION_PROPERTY_PROCESSOR_VENDOR			0x00060000
+#define HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES		0x00060002
+#define HV_PARTITION_PROPERTY_PROCESSOR_CL_FLUSH_SIZE		0x00060003
+#define HV_PARTITION_PROPERTY_COMPATIBILITY_VERSION		0x00060005
+#define HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH		0x00060006
+#define HV_PARTITION_PROPERTY_XSAVE_STATES			0x00060007
+#define HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE		0x00060008
+#define HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY		0x00060009
+#define HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0		0x0006000A
+#define HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1		0x0006000B
+#define HV_PARTITION_PROPERTY_GUEST_OS_ID			0x00070000
+#define HV_PARTITION_PROPERTY_VMM_CAPABILITIES			0x00090007
+#define HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES 0x00090009
+
+/* UNIMPLEMENTED_MSR_ACTION values */
+#define HV_UNIMPLEMENTED_MSR_ACTION_FAULT		0
+#define HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO 1
+
+/* PRIVILEGE_FLAGS bits (also CPUID 0x40000003 EAX:EBX) */
+#define HV_PRIVILEGE_CREATE_PARTITIONS		_BITULL(32)
+#define HV_PRIVILEGE_ACCESS_PARTITION_ID	_BITULL(33)
+#define HV_PRIVILEGE_ACCESS_MEMORY_POOL		_BITULL(34)
+#define HV_PRIVILEGE_POST_MESSAGES		_BITULL(36)
+#define HV_PRIVILEGE_SIGNAL_EVENTS		_BITULL(37)
+#define HV_PRIVILEGE_CREATE_PORT		_BITULL(38)
+#define HV_PRIVILEGE_CONNECT_PORT		_BITULL(39)
+#define HV_PRIVILEGE_ACCESS_STATS		_BITULL(40)
+#define HV_PRIVILEGE_CPU_MANAGEMENT		_BITULL(44)
+#define HV_PRIVILEGE_ACCESS_VP_REGISTERS	_BITULL(49)
+
+/* SYNTHETIC_PROC_FEATURES bank 0 bits (x64) */
+#define HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT	_BITULL(0)
+#define HV_SYNTHETIC_PROC_FEATURE_HV1			_BITULL(1)
+
+/* VMM_CAPABILITIES bank 0 bits */
+#define HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE		_BITULL(0)
+#define HV_VMM_CAP_VMM_CAN_PROVIDE_OVERLAY_GPFN		_BITULL(1)
+#define HV_VMM_CAP_VP_AFFINITY_PROPERTY			_BITULL(2)
+#define HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES	_BITULL(4)
+
+struct hv_input_get_partition_property {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+};
+
+HV_ABI_SIZE(struct hv_input_get_partition_property, 16);
+
+struct hv_output_get_partition_property {
+	__u64 property_value;
+};
+
+HV_ABI_SIZE(struct hv_output_get_partition_property, 8);
+
+struct hv_input_set_partition_property {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+	__u64 property_value;
+};
+
+HV_ABI_SIZE(struct hv_input_set_partition_property, 24);
+
+struct hv_input_get_partition_property_ex {
+	__u64 partition_id;
+	__u32 property_code;
+	__u32 padding;
+	union {
+		__u64 arg;
+		struct {
+			__u32 vp_index;
+			__u16 reserved0;
+			__u8 reserved1;
+			__u8 object_type;
+		} arg_data;
+	};
+};
+
+HV_ABI_SIZE(struct hv_input_get_partition_property_ex, 24);
+
+/* Output of GET_PARTITION_PROPERTY_EX for the feature-bank properties */
+struct hv_output_property_banks {
+	__u16 bank_count;
+	__u16 reserved[3];
+	__u64 banks[];
+};
+
+HV_ABI_SIZE(struct hv_output_property_banks, 8);
+
+/* GET_SYSTEM_PROPERTY */
+#define HV_SYSTEM_PROPERTY_SCHEDULER_TYPE	15
+
+#define HV_SCHEDULER_TYPE_LP			1
+#define HV_SCHEDULER_TYPE_LP_SMT		2
+#define HV_SCHEDULER_TYPE_CORE_SMT		3
+#define HV_SCHEDULER_TYPE_ROOT			4
+
+struct hv_input_get_system_property {
+	__u32 property_id;
+	__u32 reserved;
+	__u64 arg;
+};
+
+HV_ABI_SIZE(struct hv_input_get_system_property, 16);
+
+struct hv_output_get_system_property {
+	union {
+		__u32 scheduler_type;
+		__u64 value;
+	};
+};
+
+HV_ABI_SIZE(struct hv_output_get_system_property, 8);
+
+/*
+ * Memory: deposit, withdraw, map, unmap
+ */
+struct hv_input_deposit_memory {
+	__u64 partition_id;
+	__u64 gpa_page_list[];
+};
+
+HV_ABI_SIZE(struct hv_input_deposit_memory, 8);
+
+struct hv_input_withdraw_memory {
+	__u64 partition_id;
+	struct hv_proximity_domain_info proximity_domain_info;
+};
+
+HV_ABI_SIZE(struct hv_input_withdraw_memory, 16);
+
+/* WITHDRAW_MEMORY output: one __u64 PFN per rep completed */
+
+/* MAP_GPA_PAGES flags */
+#define HV_MAP_GPA_PERMISSIONS_NONE	0x0
+#define HV_MAP_GPA_READABLE		0x1
+#define HV_MAP_GPA_WRITABLE		0x2
+#define HV_MAP_GPA_KERNEL_EXECUTABLE	0x4
+#define HV_MAP_GPA_USER_EXECUTABLE	0x8
+#define HV_MAP_GPA_EXECUTABLE		0xC
+#define HV_MAP_GPA_PERMISSIONS_MASK	0xF
+#define HV_MAP_GPA_ADJUSTABLE		0x8000
+#define HV_MAP_GPA_NO_ACCESS		0x10000
+#define HV_MAP_GPA_NOT_CACHED		0x200000
+#define HV_MAP_GPA_LARGE_PAGE		0x80000000U
+
+#define HV_UNMAP_GPA_LARGE_PAGE		0x2
+
+struct hv_input_map_gpa_pages {
+	__u64 target_partition_id;
+	__u64 target_gpa_base;
+	__u32 map_flags;
+	__u32 padding;
+	__u64 source_gpa_page_list[];
+};
+
+HV_ABI_SIZE(struct hv_input_map_gpa_pages, 24);
+
+struct hv_input_unmap_gpa_pages {
+	__u64 target_partition_id;
+	__u64 target_gpa_base;
+	__u32 unmap_flags;
+	__u32 padding;
+};
+
+HV_ABI_SIZE(struct hv_input_unmap_gpa_pages, 24);
+
+/* GET_GPA_PAGES_ACCESS_STATES */
+#define HV_GPA_ACCESS_STATE_CLEAR_ACCESSED	_BITULL(0)
+#define HV_GPA_ACCESS_STATE_SET_ACCESSED	_BITULL(1)
+#define HV_GPA_ACCESS_STATE_CLEAR_DIRTY		_BITULL(2)
+#define HV_GPA_ACCESS_STATE_SET_DIRTY		_BITULL(3)
+#define HV_GPA_ACCESS_STATE_FLAGS_MASK		0xFULL
+
+#define HV_GPA_PAGE_ACCESSED			_BITUL(0)
+#define HV_GPA_PAGE_DIRTY			_BITUL(1)
+
+struct hv_input_get_gpa_pages_access_state {
+	__u64 partition_id;
+	__u64 flags;
+	__u64 hv_gpa_page_number;
+};
+
+HV_ABI_SIZE(struct hv_input_get_gpa_pages_access_state, 24);
+
+/*
+ * Maximum reps per call when the rep data fills one 4 KiB input (or output)
+ * page after the fixed header.
+ */
+#define HV_MAX_REPS(header, rep_size) \
+	((HV_HYP_PAGE_SIZE - (header)) / (rep_size))
+
+#define HV_DEPOSIT_MAX \
+	HV_MAX_REPS(sizeof(struct hv_input_deposit_memory), sizeof(__u64))
+#define HV_WITHDRAW_BATCH_SIZE	(HV_HYP_PAGE_SIZE / sizeof(__u64))
+#define HV_MAP_GPA_BATCH_SIZE \
+	HV_MAX_REPS(sizeof(struct hv_input_map_gpa_pages), sizeof(__u64))
+#define HV_UNMAP_GPA_BATCH_SIZE	HV_HYPERCALL_REP_MAX
+#define HV_GPA_ACCESS_STATES_BATCH_SIZE	HV_HYPERCALL_REP_MAX
+
+/*
+ * Virtual processors
+ */
+#define HV_VP_SUBNODE_ANY	0
+
+struct hv_input_create_vp {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 padding[3];
+	__u8 subnode_type;
+	__u64 subnode_id;
+	struct hv_proximity_domain_info proximity_domain_info;
+	__u64 flags;
+};
+
+HV_ABI_SIZE(struct hv_input_create_vp, 40);
+
+struct hv_input_delete_vp {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 reserved[4];
+};
+
+HV_ABI_SIZE(struct hv_input_delete_vp, 16);
+
+/* input_vtl: bits 0-3 target VTL, bit 4 use target VTL */
+#define HV_INPUT_VTL_TARGET_MASK	0x0F
+#define HV_INPUT_VTL_USE_TARGET		0x10
+
+/* Register names (hv_register_name) */
+#define HV_REGISTER_EXPLICIT_SUSPEND		0x00000000
+#define HV_REGISTER_INTERCEPT_SUSPEND		0x00000001
+#define HV_REGISTER_INSTRUCTION_EMULATION_HINTS	0x00000002
+#define HV_REGISTER_DISPATCH_SUSPEND		0x00000003
+#define HV_REGISTER_INTERNAL_ACTIVITY_STATE	0x00000004
+#define HV_REGISTER_HYPERVISOR_VERSION		0x00000100
+#define HV_REGISTER_PENDING_INTERRUPTION	0x00010002
+#define HV_REGISTER_INTERRUPT_STATE		0x00010003
+#define HV_REGISTER_PENDING_EVENT0		0x00010004
+#define HV_REGISTER_PENDING_EVENT1		0x00010005
+#define HV_REGISTER_DELIVERABILITY_NOTIFICATIONS 0x00010006
+
+#define HV_X64_REGISTER_RAX		0x00020000
+#define HV_X64_REGISTER_RCX		0x00020001
+#define HV_X64_REGISTER_RDX		0x00020002
+#define HV_X64_REGISTER_RBX		0x00020003
+#define HV_X64_REGISTER_RSP		0x00020004
+#define HV_X64_REGISTER_RBP		0x00020005
+#define HV_X64_REGISTER_RSI		0x00020006
+#define HV_X64_REGISTER_RDI		0x00020007
+#define HV_X64_REGISTER_R8		0x00020008
+#define HV_X64_REGISTER_R15		0x0002000F
+#define HV_X64_REGISTER_RIP		0x00020010
+#define HV_X64_REGISTER_RFLAGS		0x00020011
+
+#define HV_X64_REGISTER_XMM0		0x00030000
+#define HV_X64_REGISTER_XMM15		0x0003000F
+#define HV_X64_REGISTER_FP_MMX0		0x00030010
+#define HV_X64_REGISTER_FP_MMX7		0x00030017
+#define HV_X64_REGISTER_FP_CONTROL_STATUS	0x00030018
+#define HV_X64_REGISTER_XMM_CONTROL_STATUS	0x00030019
+
+#define HV_X64_REGISTER_CR0		0x00040000
+#define HV_X64_REGISTER_CR2		0x00040001
+#define HV_X64_REGISTER_CR3		0x00040002
+#define HV_X64_REGISTER_CR4		0x00040003
+#define HV_X64_REGISTER_CR8		0x00040004
+#define HV_X64_REGISTER_XFEM		0x00040005
+
+#define HV_X64_REGISTER_DR0		0x00050000
+#define HV_X64_REGISTER_DR1		0x00050001
+#define HV_X64_REGISTER_DR2		0x00050002
+#define HV_X64_REGISTER_DR3		0x00050003
+#define HV_X64_REGISTER_DR6		0x00050004
+#define HV_X64_REGISTER_DR7		0x00050005
+
+#define HV_X64_REGISTER_ES		0x00060000
+#define HV_X64_REGISTER_CS		0x00060001
+#define HV_X64_REGISTER_SS		0x00060002
+#define HV_X64_REGISTER_DS		0x00060003
+#define HV_X64_REGISTER_FS		0x00060004
+#define HV_X64_REGISTER_GS		0x00060005
+#define HV_X64_REGISTER_LDTR		0x00060006
+#define HV_X64_REGISTER_TR		0x00060007
+
+#define HV_X64_REGISTER_IDTR		0x00070000
+#define HV_X64_REGISTER_GDTR		0x00070001
+
+#define HV_X64_REGISTER_TSC		0x00080000
+#define HV_X64_REGISTER_EFER		0x00080001
+#define HV_X64_REGISTER_KERNEL_GS_BASE	0x00080002
+#define HV_X64_REGISTER_APIC_BASE	0x00080003
+#define HV_X64_REGISTER_PAT		0x00080004
+#define HV_X64_REGISTER_SYSENTER_CS	0x00080005
+#define HV_X64_REGISTER_SYSENTER_EIP	0x00080006
+#define HV_X64_REGISTER_SYSENTER_ESP	0x00080007
+#define HV_X64_REGISTER_STAR		0x00080008
+#define HV_X64_REGISTER_LSTAR		0x00080009
+#define HV_X64_REGISTER_CSTAR		0x0008000A
+#define HV_X64_REGISTER_SFMASK		0x0008000B
+#define HV_X64_REGISTER_INITIAL_APIC_ID	0x0008000C
+#define HV_X64_REGISTER_TSC_AUX		0x0008007B
+
+#define HV_REGISTER_VP_RUNTIME		0x00090000
+#define HV_X64_REGISTER_HYPERCALL	0x00090001
+#define HV_REGISTER_GUEST_OS_ID		0x00090002
+#define HV_REGISTER_VP_INDEX		0x00090003
+#define HV_REGISTER_TIME_REF_COUNT	0x00090004
+#define HV_REGISTER_VP_ROOT_SIGNAL_COUNT	0x00090014
+
+/* Values of EXPLICIT/INTERCEPT/DISPATCH_SUSPEND */
+#define HV_REGISTER_SUSPEND_SUSPENDED		0x1ULL
+
+/* INTERNAL_ACTIVITY_STATE bits */
+#define HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND	0x1ULL
+#define HV_INTERNAL_ACTIVITY_HALT_SUSPEND	0x2ULL
+#define HV_INTERNAL_ACTIVITY_IDLE_SUSPEND	0x4ULL
+#define HV_INTERNAL_ACTIVITY_MASK		0x7ULL
+
+/* INTERRUPT_STATE bits */
+#define HV_INTERRUPT_STATE_INTERRUPT_SHADOW	0x1ULL
+#define HV_INTERRUPT_STATE_NMI_MASKED		0x2ULL
+#define HV_INTERRUPT_STATE_MASK			0x3ULL
+
+/* Segment attributes (hv_x64_segment_register.attributes) */
+#define HV_X64_SEGMENT_TYPE_MASK	0x000F
+#define HV_X64_SEGMENT_NON_SYSTEM	0x0010
+#define HV_X64_SEGMENT_DPL_SHIFT	5
+#define HV_X64_SEGMENT_PRESENT		0x0080
+#define HV_X64_SEGMENT_AVAILABLE	0x1000
+#define HV_X64_SEGMENT_LONG		0x2000
+#define HV_X64_SEGMENT_DEFAULT		0x4000
+#define HV_X64_SEGMENT_GRANULARITY	0x8000
+
+struct hv_x64_segment_register {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attributes;
+};
+
+HV_ABI_SIZE(struct hv_x64_segment_register, 16);
+
+struct hv_x64_table_register {
+	__u16 pad[3];
+	__u16 limit;
+	__u64 base;
+};
+
+HV_ABI_SIZE(struct hv_x64_table_register, 16);
+
+struct hv_u128 {
+	__u64 low_part;
+	__u64 high_part;
+};
+
+HV_ABI_SIZE(struct hv_u128, 16);
+
+union hv_register_value {
+	struct hv_u128 reg128;
+	__u64 reg64;
+	__u32 reg32;
+	__u16 reg16;
+	__u8 reg8;
+	struct hv_x64_segment_register segment;
+	struct hv_x64_table_register table;
+};
+
+HV_ABI_SIZE(union hv_register_value, 16);
+
+struct hv_register_assoc {
+	__u32 name;
+	__u32 reserved1;
+	__u64 reserved2;
+	union hv_register_value value;
+};
+
+HV_ABI_SIZE(struct hv_register_assoc, 32);
+
+struct hv_input_get_vp_registers {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd_z8;
+	__u16 rsvd_z16;
+	__u32 names[];
+};
+
+HV_ABI_SIZE(struct hv_input_get_vp_registers, 16);
+
+struct hv_input_set_vp_registers {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd_z8;
+	__u16 rsvd_z16;
+	struct hv_register_assoc elements[];
+};
+
+HV_ABI_SIZE(struct hv_input_set_vp_registers, 16);
+
+/* Reps per call: GET is bounded by the 16-byte outputs, SET by 32-byte inputs */
+#define HV_GET_VP_REGISTERS_BATCH_SIZE \
+	(HV_HYP_PAGE_SIZE / sizeof(union hv_register_value))
+#define HV_SET_VP_REGISTERS_BATCH_SIZE \
+	HV_MAX_REPS(sizeof(struct hv_input_set_vp_registers), \
+		    sizeof(struct hv_register_assoc))
+
+/* VP state pages (MAP/UNMAP_VP_STATE_PAGE) */
+#define HV_VP_STATE_PAGE_REGISTERS		0
+#define HV_VP_STATE_PAGE_INTERCEPT_MESSAGE	1
+#define HV_VP_STATE_PAGE_GHCB			2
+#define HV_VP_STATE_PAGE_COUNT			3
+
+#define HV_MAP_VP_STATE_PAGE_LOCATION_PROVIDED	0x1
+
+struct hv_input_map_vp_state_page {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u16 type;
+	__u8 input_vtl;
+	__u8 flags;
+	__u64 requested_map_location;
+};
+
+HV_ABI_SIZE(struct hv_input_map_vp_state_page, 24);
+
+struct hv_output_map_vp_state_page {
+	__u64 map_location;
+};
+
+HV_ABI_SIZE(struct hv_output_map_vp_state_page, 8);
+
+struct hv_input_unmap_vp_state_page {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u16 type;
+	__u8 input_vtl;
+	__u8 reserved;
+};
+
+HV_ABI_SIZE(struct hv_input_unmap_vp_state_page, 16);
+
+/*
+ * DISPATCH_VP (root scheduler)
+ */
+#define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	0x01
+#define HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS	0x02
+#define HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL	0x04
+#define HV_DISPATCH_VP_FLAG_SKIP_VP_SPEC_FLUSH		0x08
+#define HV_DISPATCH_VP_FLAG_SKIP_CALLER_SPEC_FLUSH	0x10
+#define HV_DISPATCH_VP_FLAG_SKIP_CALLER_USER_SPEC_FLUSH	0x20
+#define HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION	0x40
+#define HV_DISPATCH_VP_FLAGS_MASK			0x7F
+
+#define HV_VP_DISPATCH_STATE_INVALID	0
+#define HV_VP_DISPATCH_STATE_BLOCKED	1
+#define HV_VP_DISPATCH_STATE_READY	2
+
+#define HV_VP_DISPATCH_EVENT_INVALID	0
+#define HV_VP_DISPATCH_EVENT_SUSPEND	1
+#define HV_VP_DISPATCH_EVENT_INTERCEPT	2
+
+struct hv_input_dispatch_vp {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 flags;
+	__u64 time_slice;	/* 100 ns units, 0 = until an event */
+	__u64 spec_ctrl;
+};
+
+HV_ABI_SIZE(struct hv_input_dispatch_vp, 32);
+
+struct hv_output_dispatch_vp {
+	__u32 dispatch_state;
+	__u32 dispatch_event;
+};
+
+HV_ABI_SIZE(struct hv_output_dispatch_vp, 8);
+
+/*
+ * Intercepts
+ */
+#define HV_INTERCEPT_TYPE_X64_IO_PORT	0x0
+#define HV_INTERCEPT_TYPE_X64_MSR	0x1
+#define HV_INTERCEPT_TYPE_X64_CPUID	0x2
+#define HV_INTERCEPT_TYPE_EXCEPTION	0x3
+#define HV_INTERCEPT_TYPE_MMIO		0x5
+#define HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID 0x6
+#define HV_INTERCEPT_TYPE_X64_APIC_WRITE 0xB
+#define HV_INTERCEPT_TYPE_X64_MSR_INDEX	0xC
+#define HV_INTERCEPT_TYPE_MAX		0xD
+
+#define HV_INTERCEPT_ACCESS_MASK_NONE		0x0
+#define HV_INTERCEPT_ACCESS_MASK_READ		0x1
+#define HV_INTERCEPT_ACCESS_MASK_WRITE		0x2
+#define HV_INTERCEPT_ACCESS_MASK_EXECUTE	0x4
+
+#define HV_INTERCEPT_ACCESS_READ	0
+#define HV_INTERCEPT_ACCESS_WRITE	1
+#define HV_INTERCEPT_ACCESS_EXECUTE	2
+
+struct hv_input_install_intercept {
+	__u64 partition_id;
+	__u32 access_type;
+	__u32 intercept_type;
+	__u64 intercept_parameter;
+};
+
+HV_ABI_SIZE(struct hv_input_install_intercept, 24);
+
+/*
+ * SynIC messages
+ */
+#define HV_MESSAGE_SIZE			256
+#define HV_MESSAGE_PAYLOAD_BYTE_COUNT	240
+#define HV_MESSAGE_PAYLOAD_QWORD_COUNT	30
+
+#define HVMSG_NONE			0x00000000
+#define HVMSG_UNMAPPED_GPA		0x80000000
+#define HVMSG_GPA_INTERCEPT		0x80000001
+#define HVMSG_UNACCEPTED_GPA		0x80000003
+#define HVMSG_GPA_ATTRIBUTE_INTERCEPT	0x80000004
+#define HVMSG_TIMER_EXPIRED		0x80000010
+#define HVMSG_INVALID_VP_REGISTER_VALUE	0x80000020
+#define HVMSG_UNRECOVERABLE_EXCEPTION	0x80000021
+#define HVMSG_UNSUPPORTED_FEATURE	0x80000022
+#define HVMSG_OPAQUE_INTERCEPT		0x8000003F
+#define HVMSG_HYPERCALL_INTERCEPT	0x80000050
+#define HVMSG_SYNIC_EVENT_INTERCEPT	0x80000060
+#define HVMSG_SYNIC_SINT_INTERCEPT	0x80000061
+#define HVMSG_SYNIC_SINT_DELIVERABLE	0x80000062
+#define HVMSG_ASYNC_CALL_COMPLETION	0x80000070
+#define HVMSG_SCHEDULER_VP_SIGNAL_BITSET 0x80000100
+#define HVMSG_SCHEDULER_VP_SIGNAL_PAIR	0x80000101
+#define HVMSG_X64_IO_PORT_INTERCEPT	0x80010000
+#define HVMSG_X64_MSR_INTERCEPT		0x80010001
+#define HVMSG_X64_CPUID_INTERCEPT	0x80010002
+#define HVMSG_X64_EXCEPTION_INTERCEPT	0x80010003
+#define HVMSG_X64_APIC_EOI		0x80010004
+#define HVMSG_X64_LEGACY_FP_ERROR	0x80010005
+#define HVMSG_X64_HALT			0x80010007
+#define HVMSG_X64_INTERRUPTION_DELIVERABLE 0x80010008
+#define HVMSG_X64_SIPI_INTERCEPT	0x80010009
+
+#define HV_MESSAGE_FLAG_PENDING		0x01
+
+struct hv_message_header {
+	__u32 message_type;
+	__u8 payload_size;
+	__u8 message_flags;
+	__u8 reserved[2];
+	union {
+		__u64 sender;
+		__u32 port_id;
+	};
+};
+
+HV_ABI_SIZE(struct hv_message_header, 16);
+
+struct hv_message {
+	struct hv_message_header header;
+	union {
+		__u64 payload[HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+		__u8 payload_bytes[HV_MESSAGE_PAYLOAD_BYTE_COUNT];
+	} u;
+};
+
+HV_ABI_SIZE(struct hv_message, HV_MESSAGE_SIZE);
+
+/* hv_x64_intercept_message_header.execution_state */
+#define HV_X64_EXEC_STATE_CPL_MASK		0x0003
+#define HV_X64_EXEC_STATE_CR0_PE		0x0004
+#define HV_X64_EXEC_STATE_CR0_AM		0x0008
+#define HV_X64_EXEC_STATE_EFER_LMA		0x0010
+#define HV_X64_EXEC_STATE_DEBUG_ACTIVE		0x0020
+#define HV_X64_EXEC_STATE_INTERRUPTION_PENDING	0x0040
+#define HV_X64_EXEC_STATE_VTL_SHIFT		7
+#define HV_X64_EXEC_STATE_INTERRUPT_SHADOW	0x1000
+
+/* instruction_length in bits 0-3, cr8 in bits 4-7 of the same byte */
+#define HV_X64_INSTRUCTION_LENGTH_MASK		0x0F
+#define HV_X64_CR8_SHIFT			4
+
+struct hv_x64_intercept_message_header {
+	__u32 vp_index;
+	__u8 instruction_length_cr8;
+	__u8 intercept_access_type;
+	__u16 execution_state;
+	struct hv_x64_segment_register cs_segment;
+	__u64 rip;
+	__u64 rflags;
+};
+
+HV_ABI_SIZE(struct hv_x64_intercept_message_header, 40);
+
+/* hv_x64_io_port_intercept_message.access_info */
+#define HV_X64_IO_ACCESS_SIZE_MASK	0x07
+#define HV_X64_IO_ACCESS_STRING_OP	0x08
+#define HV_X64_IO_ACCESS_REP_PREFIX	0x10
+
+struct hv_x64_io_port_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u16 port_number;
+	__u8 access_info;
+	__u8 instruction_byte_count;
+	__u32 reserved;
+	__u64 rax;
+	__u8 instruction_bytes[16];
+	struct hv_x64_segment_register ds_segment;
+	struct hv_x64_segment_register es_segment;
+	__u64 rcx;
+	__u64 rsi;
+	__u64 rdi;
+};
+
+HV_ABI_SIZE(struct hv_x64_io_port_intercept_message, 128);
+
+/* hv_x64_memory_intercept_message.memory_access_info */
+#define HV_X64_MEMORY_ACCESS_GVA_VALID			0x01
+#define HV_X64_MEMORY_ACCESS_GVA_GPA_VALID		0x02
+#define HV_X64_MEMORY_ACCESS_HYPERCALL_OUTPUT_PENDING	0x04
+#define HV_X64_MEMORY_ACCESS_TLB_LOCKED_NO_OVERLAY	0x08
+
+/* hv_x64_memory_intercept_message.cache_type */
+#define HV_CACHE_TYPE_X64_WB		6
+
+struct hv_x64_memory_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u32 cache_type;
+	__u8 instruction_byte_count;
+	__u8 memory_access_info;
+	__u8 tpr_priority;
+	__u8 reserved1;
+	__u64 guest_virtual_address;
+	__u64 guest_physical_address;
+	__u8 instruction_bytes[16];
+};
+
+HV_ABI_SIZE(struct hv_x64_memory_intercept_message, 80);
+
+struct hv_x64_msr_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u32 msr_number;
+	__u32 reserved;
+	__u64 rdx;
+	__u64 rax;
+};
+
+HV_ABI_SIZE(struct hv_x64_msr_intercept_message, 64);
+
+struct hv_x64_cpuid_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u64 rax;
+	__u64 rcx;
+	__u64 rdx;
+	__u64 rbx;
+	__u64 default_result_rax;
+	__u64 default_result_rcx;
+	__u64 default_result_rdx;
+	__u64 default_result_rbx;
+};
+
+HV_ABI_SIZE(struct hv_x64_cpuid_intercept_message, 104);
+
+/* HALT and UNRECOVERABLE_EXCEPTION carry the common header only */
+struct hv_x64_halt_message {
+	struct hv_x64_intercept_message_header header;
+};
+
+HV_ABI_SIZE(struct hv_x64_halt_message, 40);
+
+struct hv_x64_apic_eoi_message {
+	__u32 vp_index;
+	__u32 interrupt_vector;
+};
+
+HV_ABI_SIZE(struct hv_x64_apic_eoi_message, 8);
+
+/*
+ * VP register page (MAP_VP_STATE_PAGE type REGISTERS; VP fd mmap offset 0)
+ */
+#define HV_VP_REGISTER_PAGE_VERSION_1	1
+
+#define HV_X64_REGISTER_CLASS_GENERAL	0
+#define HV_X64_REGISTER_CLASS_IP	1
+#define HV_X64_REGISTER_CLASS_XMM	2
+#define HV_X64_REGISTER_CLASS_SEGMENT	3
+#define HV_X64_REGISTER_CLASS_FLAGS	4
+
+#define HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT	7
+
+struct hv_vp_register_page {
+	__u16 version;
+	__u8 isvalid;
+	__u8 rsvdz;
+	__u32 dirty;
+	union {
+		struct {
+			__u64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+			__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+		};
+		__u64 gp_registers[16];
+	};
+	__u64 rip;
+	__u64 rflags;
+	__u8 reserved[8];
+	struct hv_u128 xmm_registers[6];
+	union {
+		struct {
+			struct hv_x64_segment_register es, cs, ss, ds, fs, gs;
+		};
+		struct hv_x64_segment_register segment_registers[6];
+	};
+	/* Read-only through the page */
+	__u64 cr0;
+	__u64 cr3;
+	__u64 cr4;
+	__u64 cr8;
+	__u64 efer;
+	__u64 dr7;
+	__u64 pending_interruption;
+	__u64 interrupt_state;
+	__u64 instruction_emulation_hints;
+	__u64 xfem;
+	__u8 reserved1[256];
+	union {
+		struct {
+			__u8 vector_count;
+			__u8 vector[HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT];
+		};
+		__u64 as_uint64;
+	} interrupt_vectors;
+};
+
+HV_ABI_SIZE(struct hv_vp_register_page, 696);
+
+/* Layout checks of the register page against the hypervisor's offsets */
+static_assert(offsetof(struct hv_vp_register_page, rip) == 136,
+	      "hv_vp_register_page.rip");
+static_assert(offsetof(struct hv_vp_register_page, xmm_registers) == 160,
+	      "hv_vp_register_page.xmm");
+static_assert(offsetof(struct hv_vp_register_page, es) == 256,
+	      "hv_vp_register_page.es");
+static_assert(offsetof(struct hv_vp_register_page, cr0) == 352,
+	      "hv_vp_register_page.cr0");
+static_assert(offsetof(struct hv_vp_register_page, interrupt_vectors) == 688,
+	      "hv_vp_register_page.interrupt_vectors");
+
+/* x86 architectural constants both sides need */
+#define X86_RFLAGS_FIXED	0x2ULL	/* bit 1 always reads as one */
+#define X86_RFLAGS_IF		0x200ULL
+/* The kernel defines the CR0/CR4 bits under the same names and values */
+#ifdef __KERNEL__
+#include <asm/processor-flags.h>
+#else
+#define X86_CR0_PE		0x1ULL
+#define X86_CR0_ET		0x10ULL
+#define X86_CR0_NW		0x20000000ULL
+#define X86_CR0_CD		0x40000000ULL
+#define X86_CR0_PG		0x80000000ULL
+#define X86_CR4_PAE		0x20ULL
+#endif
+#define X86_CR0_RESET		(X86_CR0_ET | X86_CR0_NW | X86_CR0_CD)
+#define X86_EFER_LME		0x100ULL
+#define X86_EFER_LMA		0x400ULL
+
+#endif /* _MSHV_HVABI_H */

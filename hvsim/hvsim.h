@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvsim internals: a software model of the Microsoft Hypervisor's
+ * root-partition hypercall interface.
+ *
+ * Memory model: hvsim never allocates model memory with the kernel
+ * allocator while serving a hypercall.  Every structure it keeps for a
+ * partition lives in pages the root deposited (HVCALL_DEPOSIT_MEMORY):
+ * partition objects in the root's (SELF) pool, VP objects, VP state pages
+ * and SLAT tables in the partition's own pool.
+ *
+ * Locking: hvsim_lock protects the partition table, partition reference
+ * counts and the SELF pool.  Each partition's lock protects everything
+ * inside the partition (state, pool, SLAT, VPs).  Lock order: hvsim_lock
+ * before a partition's lock.  Hypercalls arrive with interrupts disabled
+ * and never from interrupt handlers, so plain spin_lock() is used.
+ */
+#ifndef _HVSIM_H
+#define _HVSIM_H
+
+#include <linux/bits.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "hvabi.h"
+#include "x86_emu.h"
+
+#define HVSIM_MAX_VPS		256
+
+/* Guest physical addresses are 48 bits wide: four levels of 9 bits */
+#define HVSIM_SLAT_LEVELS	4
+#define HVSIM_SLAT_SHIFT	9
+#define HVSIM_SLAT_ENTRIES	BIT(HVSIM_SLAT_SHIFT)
+#define HVSIM_GPA_BITS		(HV_HYP_PAGE_SHIFT + \
+				 HVSIM_SLAT_LEVELS * HVSIM_SLAT_SHIFT)
+#define HVSIM_GFN_LIMIT		(1ULL << (HVSIM_GPA_BITS - HV_HYP_PAGE_SHIFT))
+/* Host PFNs a SLAT entry can hold (52-bit physical addresses) */
+#define HVSIM_PFN_LIMIT		(1ULL << (52 - HV_HYP_PAGE_SHIFT))
+
+/* RFLAGS bits a VMM may set; bit 1 always reads as one */
+#define HVSIM_RFLAGS_MASK	0x3F7FD5ULL
+
+/**
+ * struct hvsim_pool - pages a partition (or the root) deposited
+ * @lock: the lock that protects this pool (the owner's lock); helpers
+ *	assert it is held
+ * @free: first free page; free pages are chained through a header kept in
+ *	the pages themselves
+ * @nr_pages: pages owned by the pool (free or in use)
+ * @nr_free: pages on the free list
+ *
+ * All fields are protected by *@lock.
+ */
+struct hvsim_pool {
+	spinlock_t *lock;	/* the owner's lock, protects this pool */
+	void *free;
+	u64 nr_pages;
+	u64 nr_free;
+};
+
+/**
+ * struct hvsim_slat - second-level address translation of one partition
+ * @lock: the lock that protects this SLAT (the partition's lock)
+ * @root: top-level table (512 entries), NULL until the first mapping
+ * @nr_tables: table pages taken from the pool
+ * @nr_mapped: 4 KiB leaf entries present (including NO_ACCESS entries)
+ *
+ * A four-level radix table of 512 u64 entries per level.  Table pages come
+ * from the partition's pool.  All fields are protected by *@lock.
+ */
+struct hvsim_slat {
+	spinlock_t *lock;	/* the partition's lock, protects this SLAT */
+	u64 *root;
+	u64 nr_tables;
+	u64 nr_mapped;
+};
+
+/* Permissions of a SLAT leaf entry: the HV_MAP_GPA_* permission bits */
+#define HVSIM_SLAT_PERM_MASK	HV_MAP_GPA_PERMISSIONS_MASK
+
+enum hvsim_partition_state {
+	HVSIM_PT_CREATED,
+	HVSIM_PT_INITIALIZED,
+	HVSIM_PT_FINALIZED,
+	HVSIM_PT_DELETED,
+};
+
+/* Registers hvsim stores for the VMM but does not interpret yet */
+enum hvsim_vp_msr {
+	HVSIM_MSR_TSC,
+	HVSIM_MSR_KERNEL_GS_BASE,
+	HVSIM_MSR_APIC_BASE,
+	HVSIM_MSR_PAT,
+	HVSIM_MSR_SYSENTER_CS,
+	HVSIM_MSR_SYSENTER_EIP,
+	HVSIM_MSR_SYSENTER_ESP,
+	HVSIM_MSR_STAR,
+	HVSIM_MSR_LSTAR,
+	HVSIM_MSR_CSTAR,
+	HVSIM_MSR_SFMASK,
+	HVSIM_MSR_TSC_AUX,
+	HVSIM_NR_MSRS
+};
+
+struct hvsim_partition;
+
+/**
+ * struct hvsim_vp - a virtual processor; lives in one page of the
+ *	partition's pool
+ * @partition: owning partition
+ * @index: VP index
+ * @state: architectural state, run by the x86 interpreter
+ * @explicit_suspend: HV_REGISTER_EXPLICIT_SUSPEND
+ * @intercept_suspend: HV_REGISTER_INTERCEPT_SUSPEND, set when an intercept
+ *	message is posted
+ * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
+ * @nmi_masked: INTERRUPT_STATE.nmi_masked (stored only)
+ * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE (stored only)
+ * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (stored only)
+ * @msrs: registers stored for the VMM, enum hvsim_vp_msr
+ * @reg_page: the VP register page, or NULL when not mapped
+ * @msg_page: the intercept message page, or NULL when not mapped
+ * @msg: the last intercept message (copied to @msg_page when mapped)
+ *
+ * All fields but @partition and @index (constant) are protected by the
+ * partition's lock.
+ */
+struct hvsim_vp {
+	struct hvsim_partition *partition;
+	u32 index;
+	struct x86_emu_state state;
+	bool explicit_suspend;
+	bool intercept_suspend;
+	bool dispatch_suspend;
+	bool nmi_masked;
+	u64 activity;
+	u64 pending_interruption;
+	u64 msrs[HVSIM_NR_MSRS];
+	struct hv_vp_register_page *reg_page;
+	struct hv_message *msg_page;
+	struct hv_message msg;
+};
+
+/**
+ * struct hvsim_partition - a guest partition; lives in one page of the
+ *	root's (SELF) pool
+ * @node: entry in the partition table (hvsim_lock)
+ * @refs: references: one for the table, one per hypercall using the
+ *	partition (hvsim_lock)
+ * @id: partition id (constant)
+ * @creation_flags: CREATE_PARTITION flags (constant)
+ * @disabled_features: disabled processor-feature banks (constant)
+ * @disabled_xsave: disabled XSAVE features (constant)
+ * @lock: protects all fields below
+ * @state: enum hvsim_partition_state
+ * @pool: deposited pages
+ * @slat: guest physical address space
+ * @vps: VPs by index
+ * @synthetic_proc_features: SYNTHETIC_PROC_FEATURES property
+ * @unimplemented_msr_action: UNIMPLEMENTED_MSR_ACTION property
+ */
+struct hvsim_partition {
+	struct list_head node;
+	unsigned int refs;
+	u64 id;
+	u64 creation_flags;
+	u64 disabled_features[HV_NUM_PROCESSOR_FEATURE_BANKS];
+	u64 disabled_xsave;
+
+	spinlock_t lock;	/* protects the fields below */
+	enum hvsim_partition_state state;
+	struct hvsim_pool pool;
+	struct hvsim_slat slat;
+	struct hvsim_vp *vps[HVSIM_MAX_VPS];
+	u64 synthetic_proc_features;
+	u64 unimplemented_msr_action;
+};
+
+/**
+ * struct hvsim_call - one decoded hypercall
+ * @code: call code
+ * @fast: operands were passed in registers (first qwords of @input)
+ * @varhead: variable header size in qwords
+ * @rep_count: rep count (0 for simple calls)
+ * @rep_start: first rep to process
+ * @reps_done: set by rep handlers: index of the first rep not completed
+ * @input: input page (4 KiB)
+ * @output: output page (4 KiB) or NULL
+ */
+struct hvsim_call {
+	u16 code;
+	bool fast;
+	u16 varhead;
+	u16 rep_count;
+	u16 rep_start;
+	u16 reps_done;
+	const void *input;
+	void *output;
+};
+
+/* Only the two defined proximity flags may be set */
+static inline bool proximity_valid_flags(u32 flags)
+{
+	return !(flags & ~(HV_PROXIMITY_PREFERRED | HV_PROXIMITY_INFO_VALID));
+}
+
+/* hvsim_main.c */
+u16 hvsim_decode_control(u64 control, struct hvsim_call *call);
+u64 hvsim_hypercall(u64 control, void *input, void *output);
+
+/* hvsim_mem.c: deposit pool */
+void hvsim_pool_init(struct hvsim_pool *pool, spinlock_t *lock);
+u16 hvsim_pool_check_pfn(u64 pfn);
+void hvsim_pool_add(struct hvsim_pool *pool, u64 pfn);
+void *hvsim_pool_alloc(struct hvsim_pool *pool);
+void hvsim_pool_free(struct hvsim_pool *pool, void *page);
+bool hvsim_pool_withdraw(struct hvsim_pool *pool, u64 *pfn);
+void hvsim_pool_move(struct hvsim_pool *dst, struct hvsim_pool *src);
+void hvsim_pool_release(struct hvsim_pool *pool);
+
+/* hvsim_mem.c: SLAT */
+void hvsim_slat_init(struct hvsim_slat *slat, spinlock_t *lock);
+int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
+		   u64 gfn, u64 pfn, u32 perms);
+void hvsim_slat_unmap(struct hvsim_slat *slat, u64 gfn, u64 count);
+bool hvsim_slat_lookup(const struct hvsim_slat *slat, u64 gfn, u64 *pfn,
+		       u32 *perms);
+void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool);
+
+/* hvsim_mem.c: hypercalls */
+u16 hvsim_hc_deposit_memory(struct hvsim_call *call);
+u16 hvsim_hc_withdraw_memory(struct hvsim_call *call);
+u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call);
+u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call);
+
+/* hvsim_partition.c */
+extern spinlock_t hvsim_lock;
+extern struct hvsim_pool hvsim_root_pool;
+struct hvsim_partition *hvsim_partition_get(u64 id);
+void hvsim_partition_put(struct hvsim_partition *pt);
+void hvsim_partitions_init(void);
+void hvsim_partitions_exit(void);
+u16 hvsim_hc_create_partition(struct hvsim_call *call);
+u16 hvsim_hc_initialize_partition(struct hvsim_call *call);
+u16 hvsim_hc_finalize_partition(struct hvsim_call *call);
+u16 hvsim_hc_delete_partition(struct hvsim_call *call);
+u16 hvsim_hc_get_partition_property(struct hvsim_call *call);
+u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
+u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
+u16 hvsim_hc_get_system_property(struct hvsim_call *call);
+
+/* hvsim_vp.c */
+void hvsim_vp_destroy(struct hvsim_vp *vp);
+u16 hvsim_hc_create_vp(struct hvsim_call *call);
+u16 hvsim_hc_delete_vp(struct hvsim_call *call);
+u16 hvsim_hc_get_vp_registers(struct hvsim_call *call);
+u16 hvsim_hc_set_vp_registers(struct hvsim_call *call);
+u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call);
+u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call);
+u16 hvsim_hc_dispatch_vp(struct hvsim_call *call);
+
+#endif /* _HVSIM_H */

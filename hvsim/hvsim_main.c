@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvsim: a software model of the Microsoft Hypervisor's root-partition
+ * hypercall interface, behind the same seam (struct mshv_hv_backend) as
+ * the real hypervisor.
+ *
+ * This file decodes the TLFS control word, dispatches through a table
+ * sorted by call code and builds the result word.
+ */
+#include <linux/bsearch.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+#include "hvsim.h"
+#include "mshv_backend.h"
+
+/* hvsim_hc_desc.flags */
+#define HC_REP		BIT(0)	/* rep call */
+#define HC_FAST		BIT(1)	/* may be issued as a fast call */
+
+/**
+ * struct hvsim_hc_desc - how hvsim accepts one hypercall code
+ * @code: call code
+ * @flags: HC_REP, HC_FAST
+ * @in_size: fixed input header, bytes
+ * @in_rep_size: input bytes per rep
+ * @out_size: fixed output, bytes (0: no output page needed)
+ * @out_rep_size: output bytes per rep
+ * @handler: executes the call
+ * @name: for debugfs
+ */
+struct hvsim_hc_desc {
+	u16 code;
+	u16 flags;
+	u16 in_size;
+	u16 in_rep_size;
+	u16 out_size;
+	u16 out_rep_size;
+	u16 (*handler)(struct hvsim_call *call);
+	const char *name;
+};
+
+#define HC(c, f, in, inrep, out, outrep, fn) {				\
+	.code = HVCALL_##c, .flags = (f), .in_size = (in),		\
+	.in_rep_size = (inrep), .out_size = (out),			\
+	.out_rep_size = (outrep), .handler = (fn), .name = #c }
+
+/* Sorted by code (checked at load and by KUnit) */
+static const struct hvsim_hc_desc hvsim_hcalls[] = {
+	HC(CREATE_PARTITION, 0, sizeof(struct hv_input_create_partition), 0,
+	   sizeof(struct hv_output_create_partition), 0,
+	   hvsim_hc_create_partition),
+	HC(INITIALIZE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
+	   0, 0, 0, hvsim_hc_initialize_partition),
+	HC(FINALIZE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
+	   0, 0, 0, hvsim_hc_finalize_partition),
+	HC(DELETE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
+	   0, 0, 0, hvsim_hc_delete_partition),
+	HC(GET_PARTITION_PROPERTY, 0,
+	   sizeof(struct hv_input_get_partition_property), 0,
+	   sizeof(struct hv_output_get_partition_property), 0,
+	   hvsim_hc_get_partition_property),
+	HC(SET_PARTITION_PROPERTY, 0,
+	   sizeof(struct hv_input_set_partition_property), 0, 0, 0,
+	   hvsim_hc_set_partition_property),
+	HC(DEPOSIT_MEMORY, HC_REP, sizeof(struct hv_input_deposit_memory),
+	   sizeof(u64), 0, 0, hvsim_hc_deposit_memory),
+	HC(WITHDRAW_MEMORY, HC_REP, sizeof(struct hv_input_withdraw_memory),
+	   0, 0, sizeof(u64), hvsim_hc_withdraw_memory),
+	HC(MAP_GPA_PAGES, HC_REP, sizeof(struct hv_input_map_gpa_pages),
+	   sizeof(u64), 0, 0, hvsim_hc_map_gpa_pages),
+	HC(UNMAP_GPA_PAGES, HC_REP, sizeof(struct hv_input_unmap_gpa_pages),
+	   0, 0, 0, hvsim_hc_unmap_gpa_pages),
+	HC(CREATE_VP, 0, sizeof(struct hv_input_create_vp), 0, 0, 0,
+	   hvsim_hc_create_vp),
+	HC(DELETE_VP, HC_FAST, sizeof(struct hv_input_delete_vp), 0, 0, 0,
+	   hvsim_hc_delete_vp),
+	HC(GET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_get_vp_registers),
+	   sizeof(u32), 0, sizeof(union hv_register_value),
+	   hvsim_hc_get_vp_registers),
+	HC(SET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_set_vp_registers),
+	   sizeof(struct hv_register_assoc), 0, 0, hvsim_hc_set_vp_registers),
+	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
+	   0, sizeof(struct hv_output_get_system_property), 0,
+	   hvsim_hc_get_system_property),
+	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
+	   sizeof(struct hv_output_dispatch_vp), 0, hvsim_hc_dispatch_vp),
+	HC(MAP_VP_STATE_PAGE, 0, sizeof(struct hv_input_map_vp_state_page), 0,
+	   sizeof(struct hv_output_map_vp_state_page), 0,
+	   hvsim_hc_map_vp_state_page),
+	HC(UNMAP_VP_STATE_PAGE, 0,
+	   sizeof(struct hv_input_unmap_vp_state_page), 0, 0, 0,
+	   hvsim_hc_unmap_vp_state_page),
+	HC(GET_PARTITION_PROPERTY_EX, 0,
+	   sizeof(struct hv_input_get_partition_property_ex), 0,
+	   sizeof(struct hv_output_property_banks) + sizeof(u64), 0,
+	   hvsim_hc_get_partition_property_ex),
+};
+
+/* Per-code counters, indexed like hvsim_hcalls */
+static atomic64_t hvsim_hc_calls[ARRAY_SIZE(hvsim_hcalls)];
+static atomic64_t hvsim_hc_reps[ARRAY_SIZE(hvsim_hcalls)];
+
+static struct dentry *hvsim_debugfs;
+
+static int hc_cmp(const void *key, const void *elt)
+{
+	u16 code = *(const u16 *)key;
+	const struct hvsim_hc_desc *d = elt;
+
+	return (int)code - (int)d->code;
+}
+
+static const struct hvsim_hc_desc *hc_find(u16 code)
+{
+	return bsearch(&code, hvsim_hcalls, ARRAY_SIZE(hvsim_hcalls),
+		       sizeof(hvsim_hcalls[0]), hc_cmp);
+}
+
+/**
+ * hvsim_decode_control() - split a TLFS control word
+ * @control: control word
+ * @call: filled with the code, fast bit, variable header size, rep count
+ *	and rep start
+ *
+ * hvsim models a non-nested hypervisor: the nested bit is refused like the
+ * reserved bits.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_HYPERCALL_INPUT.
+ */
+u16 hvsim_decode_control(u64 control, struct hvsim_call *call)
+{
+	if (control & (HV_HYPERCALL_RSVD_MASK | HV_HYPERCALL_NESTED))
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	call->code = control & HV_HYPERCALL_CODE_MASK;
+	call->fast = !!(control & HV_HYPERCALL_FAST_BIT);
+	call->varhead = (control & HV_HYPERCALL_VARHEAD_MASK) >>
+			HV_HYPERCALL_VARHEAD_OFFSET;
+	call->rep_count = (control & HV_HYPERCALL_REP_COMP_MASK) >>
+			  HV_HYPERCALL_REP_COMP_OFFSET;
+	call->rep_start = (control & HV_HYPERCALL_REP_START_MASK) >>
+			  HV_HYPERCALL_REP_START_OFFSET;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Check the decoded call against what its code accepts */
+static u16 hc_check(const struct hvsim_hc_desc *d,
+		    const struct hvsim_call *call)
+{
+	if (d->flags & HC_REP) {
+		if (!call->rep_count || call->rep_start >= call->rep_count)
+			return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	} else if (call->rep_count || call->rep_start) {
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	}
+	if (call->varhead)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (call->fast && !(d->flags & HC_FAST))
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (!call->input ||
+	    d->in_size + (u32)call->rep_count * d->in_rep_size >
+	    HV_HYP_PAGE_SIZE)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if ((d->out_size || d->out_rep_size) &&
+	    (!call->output ||
+	     d->out_size + (u32)call->rep_count * d->out_rep_size >
+	     HV_HYP_PAGE_SIZE))
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	return HV_STATUS_SUCCESS;
+}
+
+static u64 hc_result(u16 status, u16 reps_done)
+{
+	return status | ((u64)reps_done << HV_HYPERCALL_REP_COMP_OFFSET);
+}
+
+/**
+ * hvsim_hypercall() - execute one hypercall
+ * @control: TLFS control word
+ * @input: input page (fast calls: the register operands, in order)
+ * @output: output page, or NULL
+ *
+ * Called with interrupts disabled; never sleeps and never allocates.
+ *
+ * Return: the TLFS result word: status in bits 0-15, reps completed (the
+ * index of the first rep not completed) in bits 32-43.
+ */
+u64 hvsim_hypercall(u64 control, void *input, void *output)
+{
+	struct hvsim_call call = { .input = input, .output = output };
+	const struct hvsim_hc_desc *d;
+	unsigned int idx;
+	u16 status;
+
+	status = hvsim_decode_control(control, &call);
+	if (status)
+		return hc_result(status, 0);
+	d = hc_find(call.code);
+	if (!d)
+		return hc_result(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
+	status = hc_check(d, &call);
+	if (status)
+		return hc_result(status, 0);
+	call.reps_done = call.rep_start;
+	status = d->handler(&call);
+
+	idx = d - hvsim_hcalls;
+	atomic64_inc(&hvsim_hc_calls[idx]);
+	if (!(d->flags & HC_REP))
+		return hc_result(status, 0);
+	atomic64_add(call.reps_done - call.rep_start, &hvsim_hc_reps[idx]);
+	return hc_result(status, call.reps_done);
+}
+
+const struct mshv_hv_backend hvsim_backend = {
+	.name = "hvsim",
+	.hypercall = hvsim_hypercall,
+};
+EXPORT_SYMBOL_GPL(hvsim_backend);
+
+static int hypercalls_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	seq_puts(m, "code   name                           calls          reps\n");
+	for (i = 0; i < ARRAY_SIZE(hvsim_hcalls); i++)
+		seq_printf(m, "0x%04x %-26s %13lld %13lld\n",
+			   hvsim_hcalls[i].code, hvsim_hcalls[i].name,
+			   (long long)atomic64_read(&hvsim_hc_calls[i]),
+			   (long long)atomic64_read(&hvsim_hc_reps[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hypercalls);
+
+static bool hvsim_table_sorted(void)
+{
+	unsigned int i;
+
+	for (i = 1; i < ARRAY_SIZE(hvsim_hcalls); i++) {
+		if (hvsim_hcalls[i - 1].code >= hvsim_hcalls[i].code)
+			return false;
+	}
+	return true;
+}
+
+static int __init hvsim_init(void)
+{
+	if (WARN_ON(!hvsim_table_sorted()))
+		return -EINVAL;
+	hvsim_partitions_init();
+	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
+	debugfs_create_file("hypercalls", 0444, hvsim_debugfs, NULL,
+			    &hypercalls_fops);
+	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
+	return 0;
+}
+
+static void __exit hvsim_exit(void)
+{
+	debugfs_remove_recursive(hvsim_debugfs);
+	hvsim_partitions_exit();
+}
+
+module_init(hvsim_init);
+module_exit(hvsim_exit);
+
+MODULE_DESCRIPTION("hvsim: software model of the Microsoft Hypervisor");
+MODULE_LICENSE("GPL");
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "../kunit/hvsim_main_test.c"
+#endif

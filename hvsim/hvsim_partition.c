@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvsim: partitions (table, lifecycle, properties).
+ *
+ * Lifecycle: CREATE_PARTITION (object carved from the root's pool) ->
+ * INITIALIZE_PARTITION (once) -> FINALIZE_PARTITION (deletes the VPs and
+ * the SLAT: every page of the partition's pool is free afterwards) ->
+ * DELETE_PARTITION (remaining pool pages and the partition object go back
+ * to the root's pool).
+ *
+ * A partition is reference counted under hvsim_lock: the table holds one
+ * reference, every hypercall using it holds one while it runs.  The last
+ * reference frees it.
+ */
+#include <linux/bug.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "hvsim.h"
+
+DEFINE_SPINLOCK(hvsim_lock);
+
+/* Pages deposited into HV_PARTITION_ID_SELF (hvsim_lock) */
+struct hvsim_pool hvsim_root_pool;
+
+/* Live partitions and the next id to hand out (hvsim_lock) */
+static LIST_HEAD(hvsim_partitions);
+static u64 hvsim_next_id = 1;
+
+/* Properties the model reports (a simple x86-64 machine) */
+#define HVSIM_ROOT_PRIVILEGES	(HV_PRIVILEGE_CREATE_PARTITIONS | \
+				 HV_PRIVILEGE_ACCESS_PARTITION_ID | \
+				 HV_PRIVILEGE_ACCESS_MEMORY_POOL | \
+				 HV_PRIVILEGE_POST_MESSAGES | \
+				 HV_PRIVILEGE_SIGNAL_EVENTS | \
+				 HV_PRIVILEGE_CREATE_PORT | \
+				 HV_PRIVILEGE_CONNECT_PORT | \
+				 HV_PRIVILEGE_ACCESS_STATS | \
+				 HV_PRIVILEGE_CPU_MANAGEMENT | \
+				 HV_PRIVILEGE_ACCESS_VP_REGISTERS)
+/* No synthetic MSR is modelled yet, so guests get no privilege */
+#define HVSIM_GUEST_PRIVILEGES	0ULL
+#define HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES \
+	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT | \
+	 HV_SYNTHETIC_PROC_FEATURE_HV1)
+#define HVSIM_VMM_CAPABILITIES	HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES
+/* No optional processor feature is offered by the interpreter */
+#define HVSIM_HOST_FEATURES0	0ULL
+#define HVSIM_HOST_FEATURES1	0ULL
+#define HVSIM_XSAVE_STATES	0x3ULL		/* x87, SSE */
+#define HVSIM_MAX_XSAVE_SIZE	576ULL		/* legacy area + header */
+#define HVSIM_CLOCK_HZ		1000000000ULL
+
+#define HVSIM_CREATION_FLAGS \
+	(HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST | \
+	 HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE | \
+	 HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED | \
+	 HV_PARTITION_CREATION_FLAG_EXO_PARTITION | \
+	 HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED | \
+	 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED | \
+	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
+
+/**
+ * hvsim_partition_get() - look up a partition and take a reference
+ * @id: partition id
+ *
+ * Return: the partition (no lock held), or NULL.  Release with
+ * hvsim_partition_put().
+ */
+struct hvsim_partition *hvsim_partition_get(u64 id)
+{
+	struct hvsim_partition *pt, *found = NULL;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		if (pt->id == id) {
+			pt->refs++;
+			found = pt;
+			break;
+		}
+	}
+	spin_unlock(&hvsim_lock);
+	return found;
+}
+
+/* Tear down what is left of a partition and free it; hvsim_lock held */
+static void partition_free(struct hvsim_partition *pt)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&hvsim_lock);
+	spin_lock(&pt->lock);
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		if (pt->vps[i])
+			hvsim_vp_destroy(pt->vps[i]);
+	}
+	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
+	spin_unlock(&pt->lock);
+	hvsim_pool_free(&hvsim_root_pool, pt);
+}
+
+/**
+ * hvsim_partition_put() - drop a reference taken by hvsim_partition_get()
+ * @pt: the partition; freed when this was the last reference
+ */
+void hvsim_partition_put(struct hvsim_partition *pt)
+{
+	spin_lock(&hvsim_lock);
+	if (!--pt->refs)
+		partition_free(pt);
+	spin_unlock(&hvsim_lock);
+}
+
+/**
+ * hvsim_partitions_init() - set up the partition table and the root pool
+ */
+void hvsim_partitions_init(void)
+{
+	hvsim_pool_init(&hvsim_root_pool, &hvsim_lock);
+}
+
+/**
+ * hvsim_partitions_exit() - free everything at module exit
+ *
+ * Partitions still alive are destroyed with a warning; then every page
+ * left in the root pool is freed to the kernel.
+ */
+void hvsim_partitions_exit(void)
+{
+	struct hvsim_partition *pt, *tmp;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry_safe(pt, tmp, &hvsim_partitions, node) {
+		WARN(1, "hvsim: partition %llu still alive at exit\n", pt->id);
+		list_del(&pt->node);
+		partition_free(pt);
+	}
+	hvsim_pool_release(&hvsim_root_pool);
+	spin_unlock(&hvsim_lock);
+}
+
+/**
+ * hvsim_hc_create_partition() - HVCALL_CREATE_PARTITION
+ * @call: decoded call
+ *
+ * The partition object is carved out of the root's pool: with an empty
+ * pool the call fails with HV_STATUS_INSUFFICIENT_MEMORY.
+ *
+ * Return: HV_STATUS_*; the new id is written to the output page.
+ */
+u16 hvsim_hc_create_partition(struct hvsim_call *call)
+{
+	const struct hv_input_create_partition *in = call->input;
+	struct hv_output_create_partition *out = call->output;
+	struct hvsim_partition *pt;
+
+	BUILD_BUG_ON(sizeof(*pt) > HV_HYP_PAGE_SIZE);
+
+	if (in->flags & ~HVSIM_CREATION_FLAGS)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!proximity_valid_flags(in->proximity_domain_info.flags) ||
+	    in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->compatibility_version != HV_COMPATIBILITY_21_H2)
+		return HV_STATUS_INVALID_PARAMETER;
+	/* Only unisolated partitions: type NONE, no host type, no boundary */
+	if (in->isolation_properties)
+		return HV_STATUS_INVALID_PARAMETER;
+
+	spin_lock(&hvsim_lock);
+	pt = hvsim_pool_alloc(&hvsim_root_pool);
+	if (!pt) {
+		spin_unlock(&hvsim_lock);
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	}
+	pt->refs = 1;
+	pt->id = hvsim_next_id++;
+	pt->creation_flags = in->flags;
+	pt->disabled_features[0] = in->disabled_processor_features[0];
+	pt->disabled_features[1] = in->disabled_processor_features[1];
+	pt->disabled_xsave = in->disabled_processor_xsave_features;
+	spin_lock_init(&pt->lock);
+	pt->state = HVSIM_PT_CREATED;
+	hvsim_pool_init(&pt->pool, &pt->lock);
+	hvsim_slat_init(&pt->slat, &pt->lock);
+	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
+	list_add_tail(&pt->node, &hvsim_partitions);
+	out->partition_id = pt->id;
+	spin_unlock(&hvsim_lock);
+	return HV_STATUS_SUCCESS;
+}
+
+/* INITIALIZE, FINALIZE and DELETE take only a partition id */
+static u64 input_partition_id(const struct hvsim_call *call)
+{
+	const struct hv_input_partition_id *in = call->input;
+
+	return in->partition_id;
+}
+
+/**
+ * hvsim_hc_initialize_partition() - HVCALL_INITIALIZE_PARTITION
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_STATE unless the partition was just
+ * created.
+ */
+u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
+{
+	struct hvsim_partition *pt;
+	u16 status = HV_STATUS_SUCCESS;
+
+	pt = hvsim_partition_get(input_partition_id(call));
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	if (pt->state == HVSIM_PT_CREATED)
+		pt->state = HVSIM_PT_INITIALIZED;
+	else
+		status = HV_STATUS_INVALID_PARTITION_STATE;
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_finalize_partition() - HVCALL_FINALIZE_PARTITION
+ * @call: decoded call
+ *
+ * Deletes every VP (with its state pages) and the SLAT, so that every page
+ * of the partition's pool is free and can be withdrawn.
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
+ */
+u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
+{
+	struct hvsim_partition *pt;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	pt = hvsim_partition_get(input_partition_id(call));
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	if (pt->state == HVSIM_PT_CREATED ||
+	    pt->state == HVSIM_PT_INITIALIZED) {
+		for (i = 0; i < HVSIM_MAX_VPS; i++) {
+			if (pt->vps[i])
+				hvsim_vp_destroy(pt->vps[i]);
+		}
+		hvsim_slat_destroy(&pt->slat, &pt->pool);
+		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
+		pt->state = HVSIM_PT_FINALIZED;
+	} else {
+		status = HV_STATUS_INVALID_PARTITION_STATE;
+	}
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_delete_partition() - HVCALL_DELETE_PARTITION
+ * @call: decoded call
+ *
+ * Pages still in the partition's pool and the partition object go to the
+ * root's pool (once concurrent users of the partition are done).
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_STATE unless finalized.
+ */
+u16 hvsim_hc_delete_partition(struct hvsim_call *call)
+{
+	u64 id = input_partition_id(call);
+	struct hvsim_partition *pt;
+	u16 status = HV_STATUS_INVALID_PARTITION_ID;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		if (pt->id != id)
+			continue;
+		spin_lock(&pt->lock);
+		if (pt->state == HVSIM_PT_FINALIZED) {
+			pt->state = HVSIM_PT_DELETED;
+			status = HV_STATUS_SUCCESS;
+		} else {
+			status = HV_STATUS_INVALID_PARTITION_STATE;
+		}
+		spin_unlock(&pt->lock);
+		if (status == HV_STATUS_SUCCESS) {
+			list_del(&pt->node);
+			if (!--pt->refs)
+				partition_free(pt);
+		}
+		break;
+	}
+	spin_unlock(&hvsim_lock);
+	return status;
+}
+
+/* Host (SELF) property values */
+static u16 root_property(u32 code, u64 *value)
+{
+	switch (code) {
+	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
+		*value = HVSIM_ROOT_PRIVILEGES;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
+		*value = HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
+		*value = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0:
+		*value = HVSIM_HOST_FEATURES0;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1:
+		*value = HVSIM_HOST_FEATURES1;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH:
+		*value = HVSIM_GPA_BITS;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE:
+		*value = HVSIM_MAX_XSAVE_SIZE;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_XSAVE_STATES:
+		*value = HVSIM_XSAVE_STATES;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY:
+		*value = HVSIM_CLOCK_HZ;
+		return HV_STATUS_SUCCESS;
+	default:
+		return HV_STATUS_UNKNOWN_PROPERTY;
+	}
+}
+
+/* Guest partition property values; partition lock held */
+static u16 guest_property(const struct hvsim_partition *pt, u32 code,
+			  u64 *value)
+{
+	lockdep_assert_held(&pt->lock);
+	switch (code) {
+	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
+		*value = HVSIM_GUEST_PRIVILEGES;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
+		*value = pt->synthetic_proc_features;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
+		*value = pt->unimplemented_msr_action;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0:
+		*value = HVSIM_HOST_FEATURES0 & ~pt->disabled_features[0];
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1:
+		*value = HVSIM_HOST_FEATURES1 & ~pt->disabled_features[1];
+		return HV_STATUS_SUCCESS;
+	default:
+		return root_property(code, value);
+	}
+}
+
+/* Read property @code of partition @id */
+static u16 get_property(u64 id, u32 code, u64 *value)
+{
+	struct hvsim_partition *pt;
+	u16 status;
+
+	if (id == HV_PARTITION_ID_SELF)
+		return root_property(code, value);
+	pt = hvsim_partition_get(id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	status = guest_property(pt, code, value);
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_get_partition_property() - HVCALL_GET_PARTITION_PROPERTY
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_UNKNOWN_PROPERTY for properties hvsim does not model.
+ */
+u16 hvsim_hc_get_partition_property(struct hvsim_call *call)
+{
+	const struct hv_input_get_partition_property *in = call->input;
+	struct hv_output_get_partition_property *out = call->output;
+	u64 value;
+	u16 status;
+
+	if (in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	status = get_property(in->partition_id, in->property_code, &value);
+	if (!status)
+		out->property_value = value;
+	return status;
+}
+
+/**
+ * hvsim_hc_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
+ * @call: decoded call
+ *
+ * Writable: SYNTHETIC_PROC_FEATURES (before INITIALIZE, assignable bits
+ * only) and UNIMPLEMENTED_MSR_ACTION.  Other modelled properties and every
+ * property of SELF are read-only (HV_STATUS_ACCESS_DENIED).
+ *
+ * Return: HV_STATUS_*.
+ */
+u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
+{
+	const struct hv_input_set_partition_property *in = call->input;
+	struct hvsim_partition *pt;
+	u64 value = in->property_value;
+	u16 status = HV_STATUS_SUCCESS;
+	u64 unused;
+
+	if (in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->partition_id == HV_PARTITION_ID_SELF) {
+		status = root_property(in->property_code, &unused);
+		return status ? status : HV_STATUS_ACCESS_DENIED;
+	}
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	switch (in->property_code) {
+	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
+		if (pt->state != HVSIM_PT_CREATED)
+			status = HV_STATUS_INVALID_PARTITION_STATE;
+		else if (value & ~HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES)
+			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		else
+			pt->synthetic_proc_features = value;
+		break;
+	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
+		if (value > HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
+			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		else
+			pt->unimplemented_msr_action = value;
+		break;
+	default:
+		status = guest_property(pt, in->property_code, &unused);
+		if (!status)
+			status = HV_STATUS_ACCESS_DENIED;
+		break;
+	}
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_get_partition_property_ex() - HVCALL_GET_PARTITION_PROPERTY_EX
+ * @call: decoded call
+ *
+ * VMM_CAPABILITIES and ASSIGNABLE_SYNTHETIC_PROC_FEATURES answer with one
+ * feature bank; every other property answers like
+ * GET_PARTITION_PROPERTY (the value at offset 0).  @arg must be zero.
+ *
+ * Return: HV_STATUS_*.
+ */
+u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
+{
+	const struct hv_input_get_partition_property_ex *in = call->input;
+	struct hv_output_property_banks *banks = call->output;
+	u64 *value = call->output;
+	u64 bank0;
+
+	if (in->padding || in->arg)
+		return HV_STATUS_INVALID_PARAMETER;
+	switch (in->property_code) {
+	case HV_PARTITION_PROPERTY_VMM_CAPABILITIES:
+		bank0 = HVSIM_VMM_CAPABILITIES;
+		break;
+	case HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES:
+		bank0 = HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES;
+		break;
+	default:
+		return get_property(in->partition_id, in->property_code, value);
+	}
+	if (in->partition_id != HV_PARTITION_ID_SELF) {
+		struct hvsim_partition *pt = hvsim_partition_get(in->partition_id);
+
+		if (!pt)
+			return HV_STATUS_INVALID_PARTITION_ID;
+		hvsim_partition_put(pt);
+	}
+	memset(banks, 0, sizeof(*banks));
+	banks->bank_count = 1;
+	banks->banks[0] = bank0;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_get_system_property() - HVCALL_GET_SYSTEM_PROPERTY
+ * @call: decoded call
+ *
+ * Only SCHEDULER_TYPE is modelled: hvsim is a root scheduler (the root
+ * dispatches VPs with HVCALL_DISPATCH_VP).
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for other properties.
+ */
+u16 hvsim_hc_get_system_property(struct hvsim_call *call)
+{
+	const struct hv_input_get_system_property *in = call->input;
+	struct hv_output_get_system_property *out = call->output;
+
+	if (in->reserved || in->arg)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->property_id != HV_SYSTEM_PROPERTY_SCHEDULER_TYPE)
+		return HV_STATUS_INVALID_PARAMETER;
+	out->value = 0;
+	out->scheduler_type = HV_SCHEDULER_TYPE_ROOT;
+	return HV_STATUS_SUCCESS;
+}

@@ -1,0 +1,944 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvsim: virtual processors: creation, registers, state pages and
+ * DISPATCH_VP (root scheduler).
+ *
+ * hvsim keeps each VP's architectural state in struct x86_emu_state.  The
+ * register page, when mapped, mirrors it: hvsim writes the page whenever a
+ * dispatch returns and after SET_VP_REGISTERS, and absorbs the register
+ * classes the VMM marked dirty before a dispatch and before GET/SET_VP_
+ * REGISTERS.
+ *
+ * Differences from the real hypervisor, by design of this model:
+ *  - DISPATCH_VP runs the interpreter for a bounded number of instructions
+ *    (module parameter dispatch_budget) and then returns READY + INVALID
+ *    so that the root can handle signals and reschedule; the real
+ *    hypervisor honours time_slice instead (hvsim ignores it).
+ *  - The whole dispatch runs under the partition's lock with interrupts
+ *    disabled (as every hypercall): VPs of one partition run one at a time.
+ *  - CPUID returns zeros and RDMSR returns 0 / WRMSR is ignored; hvsim
+ *    retires those instructions itself without an intercept message.
+ *  - HLT stops with an X64_HALT message whose RIP is the HLT itself; the
+ *    VMM advances RIP past it, as for I/O port intercepts.
+ *  - Interrupt injection (register page interrupt_vectors,
+ *    SCAN_INTERRUPT_INJECTION, PENDING_INTERRUPTION) is not modelled yet:
+ *    the values are stored, nothing is delivered.
+ */
+#include <linux/bits.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+
+#include "hvsim.h"
+
+static unsigned int dispatch_budget = 20000;
+module_param(dispatch_budget, uint, 0644);
+MODULE_PARM_DESC(dispatch_budget,
+		 "Instructions a DISPATCH_VP runs before returning to the root");
+
+#define APIC_BASE_DEFAULT	0xFEE00000ULL
+#define APIC_BASE_ENABLE	BIT_ULL(11)
+#define APIC_BASE_BSP		BIT_ULL(8)
+#define PAT_DEFAULT		0x0007040600070406ULL
+
+/* Stored-only registers and their slot in hvsim_vp.msrs */
+static const struct {
+	u32 name;
+	enum hvsim_vp_msr slot;
+} vp_msr_regs[] = {
+	{ HV_X64_REGISTER_TSC, HVSIM_MSR_TSC },
+	{ HV_X64_REGISTER_KERNEL_GS_BASE, HVSIM_MSR_KERNEL_GS_BASE },
+	{ HV_X64_REGISTER_APIC_BASE, HVSIM_MSR_APIC_BASE },
+	{ HV_X64_REGISTER_PAT, HVSIM_MSR_PAT },
+	{ HV_X64_REGISTER_SYSENTER_CS, HVSIM_MSR_SYSENTER_CS },
+	{ HV_X64_REGISTER_SYSENTER_EIP, HVSIM_MSR_SYSENTER_EIP },
+	{ HV_X64_REGISTER_SYSENTER_ESP, HVSIM_MSR_SYSENTER_ESP },
+	{ HV_X64_REGISTER_STAR, HVSIM_MSR_STAR },
+	{ HV_X64_REGISTER_LSTAR, HVSIM_MSR_LSTAR },
+	{ HV_X64_REGISTER_CSTAR, HVSIM_MSR_CSTAR },
+	{ HV_X64_REGISTER_SFMASK, HVSIM_MSR_SFMASK },
+	{ HV_X64_REGISTER_TSC_AUX, HVSIM_MSR_TSC_AUX },
+};
+
+static u64 *vp_msr(struct hvsim_vp *vp, u32 name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vp_msr_regs); i++) {
+		if (vp_msr_regs[i].name == name)
+			return &vp->msrs[vp_msr_regs[i].slot];
+	}
+	return NULL;
+}
+
+/* Absorb the register classes the VMM wrote through the register page */
+static void vp_absorb_reg_page(struct hvsim_vp *vp)
+{
+	struct hv_vp_register_page *rp = vp->reg_page;
+	struct x86_emu_state *s = &vp->state;
+	u32 dirty;
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!rp)
+		return;
+	dirty = READ_ONCE(rp->dirty);
+	if (dirty & BIT(HV_X64_REGISTER_CLASS_GENERAL))
+		memcpy(s->gpr, rp->gp_registers, sizeof(s->gpr));
+	if (dirty & BIT(HV_X64_REGISTER_CLASS_IP))
+		s->rip = rp->rip;
+	if (dirty & BIT(HV_X64_REGISTER_CLASS_XMM))
+		memcpy(s->xmm, rp->xmm_registers, sizeof(rp->xmm_registers));
+	if (dirty & BIT(HV_X64_REGISTER_CLASS_SEGMENT))
+		memcpy(s->seg, rp->segment_registers, sizeof(s->seg));
+	if (dirty & BIT(HV_X64_REGISTER_CLASS_FLAGS))
+		s->rflags = (rp->rflags & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
+	WRITE_ONCE(rp->dirty, 0);
+}
+
+/* Mirror the architectural state into the register page */
+static void vp_publish_reg_page(struct hvsim_vp *vp)
+{
+	struct hv_vp_register_page *rp = vp->reg_page;
+	const struct x86_emu_state *s = &vp->state;
+
+	BUILD_BUG_ON(sizeof(rp->gp_registers) != sizeof(s->gpr));
+	BUILD_BUG_ON(sizeof(rp->segment_registers) != sizeof(s->seg));
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!rp)
+		return;
+	rp->version = HV_VP_REGISTER_PAGE_VERSION_1;
+	rp->isvalid = 1;
+	rp->rsvdz = 0;
+	rp->dirty = 0;
+	memcpy(rp->gp_registers, s->gpr, sizeof(s->gpr));
+	rp->rip = s->rip;
+	rp->rflags = s->rflags;
+	memset(rp->reserved, 0, sizeof(rp->reserved));
+	memcpy(rp->xmm_registers, s->xmm, sizeof(rp->xmm_registers));
+	memcpy(rp->segment_registers, s->seg, sizeof(s->seg));
+	rp->cr0 = s->cr0;
+	rp->cr3 = s->cr3;
+	rp->cr4 = s->cr4;
+	rp->cr8 = s->cr8;
+	rp->efer = s->efer;
+	rp->dr7 = s->dr[5];
+	rp->pending_interruption = vp->pending_interruption;
+	rp->interrupt_state = (s->interrupt_shadow ?
+			       HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
+			      (vp->nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
+	rp->instruction_emulation_hints = 0;
+	rp->xfem = s->xfem;
+}
+
+/* Look up VP @index of a partition; partition lock held */
+static struct hvsim_vp *vp_find(struct hvsim_partition *pt, u32 index)
+{
+	lockdep_assert_held(&pt->lock);
+	if (index >= HVSIM_MAX_VPS)
+		return NULL;
+	return pt->vps[index];
+}
+
+/**
+ * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
+ * @vp: the VP; its partition's lock held
+ */
+void hvsim_vp_destroy(struct hvsim_vp *vp)
+{
+	struct hvsim_partition *pt = vp->partition;
+
+	lockdep_assert_held(&pt->lock);
+	if (vp->reg_page)
+		hvsim_pool_free(&pt->pool, vp->reg_page);
+	if (vp->msg_page)
+		hvsim_pool_free(&pt->pool, vp->msg_page);
+	pt->vps[vp->index] = NULL;
+	hvsim_pool_free(&pt->pool, vp);
+}
+
+/**
+ * hvsim_hc_create_vp() - HVCALL_CREATE_VP
+ * @call: decoded call
+ *
+ * The VP object comes from the partition's pool.  A new VP is in the x86
+ * reset state and explicitly suspended.
+ *
+ * Return: HV_STATUS_INVALID_VP_INDEX for an index >= 256,
+ * HV_STATUS_INVALID_PARAMETER if the VP exists, HV_STATUS_*.
+ */
+u16 hvsim_hc_create_vp(struct hvsim_call *call)
+{
+	const struct hv_input_create_vp *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	u16 status = HV_STATUS_SUCCESS;
+
+	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
+
+	if (in->padding[0] || in->padding[1] || in->padding[2] ||
+	    in->subnode_type != HV_VP_SUBNODE_ANY || in->subnode_id ||
+	    !proximity_valid_flags(in->proximity_domain_info.flags) ||
+	    in->flags)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->vp_index >= HVSIM_MAX_VPS)
+		return HV_STATUS_INVALID_VP_INDEX;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	if (pt->state != HVSIM_PT_INITIALIZED) {
+		status = HV_STATUS_INVALID_PARTITION_STATE;
+		goto out_unlock;
+	}
+	if (pt->vps[in->vp_index]) {
+		status = HV_STATUS_INVALID_PARAMETER;
+		goto out_unlock;
+	}
+	vp = hvsim_pool_alloc(&pt->pool);
+	if (!vp) {
+		status = HV_STATUS_INSUFFICIENT_MEMORY;
+		goto out_unlock;
+	}
+	vp->partition = pt;
+	vp->index = in->vp_index;
+	x86_emu_reset(&vp->state);
+	vp->explicit_suspend = true;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+					(vp->index ? 0 : APIC_BASE_BSP);
+	vp->msrs[HVSIM_MSR_PAT] = PAT_DEFAULT;
+	pt->vps[vp->index] = vp;
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_delete_vp() - HVCALL_DELETE_VP
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_INVALID_VP_INDEX if there is no such VP.
+ */
+u16 hvsim_hc_delete_vp(struct hvsim_call *call)
+{
+	const struct hv_input_delete_vp *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	u16 status = HV_STATUS_SUCCESS;
+
+	if (memchr_inv(in->reserved, 0, sizeof(in->reserved)))
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	vp = vp_find(pt, in->vp_index);
+	if (vp)
+		hvsim_vp_destroy(vp);
+	else
+		status = HV_STATUS_INVALID_VP_INDEX;
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+static bool input_vtl_valid(u8 input_vtl)
+{
+	/* Only VTL 0 exists, named explicitly or implicitly */
+	return input_vtl == 0 || input_vtl == HV_INPUT_VTL_USE_TARGET;
+}
+
+static u16 suspend_value(u64 v, bool *reg)
+{
+	if (v & ~HV_REGISTER_SUSPEND_SUSPENDED)
+		return HV_STATUS_INVALID_PARAMETER;
+	*reg = v;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Read register @name; partition lock held */
+static u16 vp_get_reg(struct hvsim_vp *vp, u32 name,
+		      union hv_register_value *v)
+{
+	const struct x86_emu_state *s = &vp->state;
+	u64 *msr;
+
+	memset(v, 0, sizeof(*v));
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15) {
+		v->reg64 = s->gpr[name - HV_X64_REGISTER_RAX];
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15) {
+		v->reg128 = s->xmm[name - HV_X64_REGISTER_XMM0];
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR7) {
+		v->reg64 = s->dr[name - HV_X64_REGISTER_DR0];
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_GS) {
+		v->segment = s->seg[name - HV_X64_REGISTER_ES];
+		return HV_STATUS_SUCCESS;
+	}
+	msr = vp_msr(vp, name);
+	if (msr) {
+		v->reg64 = *msr;
+		return HV_STATUS_SUCCESS;
+	}
+	switch (name) {
+	case HV_X64_REGISTER_RIP:
+		v->reg64 = s->rip;
+		break;
+	case HV_X64_REGISTER_RFLAGS:
+		v->reg64 = s->rflags;
+		break;
+	case HV_X64_REGISTER_LDTR:
+		v->segment = s->ldtr;
+		break;
+	case HV_X64_REGISTER_TR:
+		v->segment = s->tr;
+		break;
+	case HV_X64_REGISTER_IDTR:
+		v->table = s->idtr;
+		break;
+	case HV_X64_REGISTER_GDTR:
+		v->table = s->gdtr;
+		break;
+	case HV_X64_REGISTER_CR0:
+		v->reg64 = s->cr0;
+		break;
+	case HV_X64_REGISTER_CR2:
+		v->reg64 = s->cr2;
+		break;
+	case HV_X64_REGISTER_CR3:
+		v->reg64 = s->cr3;
+		break;
+	case HV_X64_REGISTER_CR4:
+		v->reg64 = s->cr4;
+		break;
+	case HV_X64_REGISTER_CR8:
+		v->reg64 = s->cr8;
+		break;
+	case HV_X64_REGISTER_XFEM:
+		v->reg64 = s->xfem;
+		break;
+	case HV_X64_REGISTER_EFER:
+		v->reg64 = s->efer;
+		break;
+	case HV_REGISTER_EXPLICIT_SUSPEND:
+		v->reg64 = vp->explicit_suspend;
+		break;
+	case HV_REGISTER_INTERCEPT_SUSPEND:
+		v->reg64 = vp->intercept_suspend;
+		break;
+	case HV_REGISTER_DISPATCH_SUSPEND:
+		v->reg64 = vp->dispatch_suspend;
+		break;
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		v->reg64 = vp->activity;
+		break;
+	case HV_REGISTER_INTERRUPT_STATE:
+		v->reg64 = (s->interrupt_shadow ?
+			    HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
+			   (vp->nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
+		break;
+	case HV_REGISTER_PENDING_INTERRUPTION:
+		v->reg64 = vp->pending_interruption;
+		break;
+	case HV_REGISTER_VP_INDEX:
+		v->reg64 = vp->index;
+		break;
+	default:
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/* Write register @name; partition lock held */
+static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
+		      const union hv_register_value *v)
+{
+	struct x86_emu_state *s = &vp->state;
+	u64 val = v->reg64;
+	u64 *msr;
+
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15) {
+		s->gpr[name - HV_X64_REGISTER_RAX] = val;
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15) {
+		s->xmm[name - HV_X64_REGISTER_XMM0] = v->reg128;
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR7) {
+		s->dr[name - HV_X64_REGISTER_DR0] = val;
+		return HV_STATUS_SUCCESS;
+	}
+	if (name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_GS) {
+		s->seg[name - HV_X64_REGISTER_ES] = v->segment;
+		return HV_STATUS_SUCCESS;
+	}
+	msr = vp_msr(vp, name);
+	if (msr) {
+		*msr = val;
+		return HV_STATUS_SUCCESS;
+	}
+	switch (name) {
+	case HV_X64_REGISTER_RIP:
+		s->rip = val;
+		break;
+	case HV_X64_REGISTER_RFLAGS:
+		s->rflags = (val & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
+		break;
+	case HV_X64_REGISTER_LDTR:
+		s->ldtr = v->segment;
+		break;
+	case HV_X64_REGISTER_TR:
+		s->tr = v->segment;
+		break;
+	case HV_X64_REGISTER_IDTR:
+		s->idtr = v->table;
+		break;
+	case HV_X64_REGISTER_GDTR:
+		s->gdtr = v->table;
+		break;
+	case HV_X64_REGISTER_CR0:
+		s->cr0 = val;
+		break;
+	case HV_X64_REGISTER_CR2:
+		s->cr2 = val;
+		break;
+	case HV_X64_REGISTER_CR3:
+		s->cr3 = val;
+		break;
+	case HV_X64_REGISTER_CR4:
+		s->cr4 = val;
+		break;
+	case HV_X64_REGISTER_CR8:
+		if (val > 0xF)
+			return HV_STATUS_INVALID_PARAMETER;
+		s->cr8 = val;
+		break;
+	case HV_X64_REGISTER_XFEM:
+		s->xfem = val;
+		break;
+	case HV_X64_REGISTER_EFER:
+		s->efer = val;
+		break;
+	case HV_REGISTER_EXPLICIT_SUSPEND:
+		return suspend_value(val, &vp->explicit_suspend);
+	case HV_REGISTER_INTERCEPT_SUSPEND:
+		return suspend_value(val, &vp->intercept_suspend);
+	case HV_REGISTER_DISPATCH_SUSPEND:
+		return suspend_value(val, &vp->dispatch_suspend);
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		if (val & ~HV_INTERNAL_ACTIVITY_MASK)
+			return HV_STATUS_INVALID_PARAMETER;
+		vp->activity = val;
+		break;
+	case HV_REGISTER_INTERRUPT_STATE:
+		if (val & ~HV_INTERRUPT_STATE_MASK)
+			return HV_STATUS_INVALID_PARAMETER;
+		s->interrupt_shadow = !!(val & HV_INTERRUPT_STATE_INTERRUPT_SHADOW);
+		vp->nmi_masked = !!(val & HV_INTERRUPT_STATE_NMI_MASKED);
+		break;
+	case HV_REGISTER_PENDING_INTERRUPTION:
+		vp->pending_interruption = val;
+		break;
+	default:
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Common part of GET/SET_VP_REGISTERS: validate the header and take a
+ * reference on the partition (returned in *@ptp).
+ */
+static u16 regs_begin(const struct hv_input_get_vp_registers *hdr,
+		      struct hvsim_partition **ptp)
+{
+	struct hvsim_partition *pt;
+
+	if (!input_vtl_valid(hdr->input_vtl) || hdr->rsvd_z8 || hdr->rsvd_z16)
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = hvsim_partition_get(hdr->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	*ptp = pt;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_get_vp_registers() - HVCALL_GET_VP_REGISTERS (rep)
+ * @call: decoded call; one name per rep in, one 16-byte value per rep out
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for an unknown register name, with
+ * the reps done before it.
+ */
+u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
+{
+	const struct hv_input_get_vp_registers *in = call->input;
+	union hv_register_value *out = call->output;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	unsigned int i;
+	u16 status;
+
+	status = regs_begin(in, &pt);
+	if (status)
+		return status;
+	spin_lock(&pt->lock);
+	vp = vp_find(pt, in->vp_index);
+	if (!vp) {
+		status = HV_STATUS_INVALID_VP_INDEX;
+		goto out_unlock;
+	}
+	vp_absorb_reg_page(vp);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		status = vp_get_reg(vp, in->names[i], &out[i]);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_set_vp_registers() - HVCALL_SET_VP_REGISTERS (rep)
+ * @call: decoded call; one hv_register_assoc per rep
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for an unknown register name, a
+ * value hvsim refuses, or non-zero reserved fields, with the reps done
+ * before it.
+ */
+u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
+{
+	const struct hv_input_set_vp_registers *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	unsigned int i;
+	u16 status;
+
+	BUILD_BUG_ON(sizeof(*in) != sizeof(struct hv_input_get_vp_registers));
+
+	status = regs_begin(call->input, &pt);
+	if (status)
+		return status;
+	spin_lock(&pt->lock);
+	vp = vp_find(pt, in->vp_index);
+	if (!vp) {
+		status = HV_STATUS_INVALID_VP_INDEX;
+		goto out_unlock;
+	}
+	vp_absorb_reg_page(vp);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		const struct hv_register_assoc *a = &in->elements[i];
+
+		if (a->reserved1 || a->reserved2) {
+			status = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		status = vp_set_reg(vp, a->name, &a->value);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	vp_publish_reg_page(vp);
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_map_vp_state_page() - HVCALL_MAP_VP_STATE_PAGE
+ * @call: decoded call
+ *
+ * REGISTERS and INTERCEPT_MESSAGE pages come from the partition's pool;
+ * mapping an already mapped page returns the same PFN.  hvsim does not
+ * accept VMM-provided locations (it does not report
+ * vmm_can_provide_overlay_gpfn) and has no GHCB (no SNP).
+ *
+ * Return: HV_STATUS_*; the page's PFN is written to the output page.
+ */
+u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
+{
+	const struct hv_input_map_vp_state_page *in = call->input;
+	struct hv_output_map_vp_state_page *out = call->output;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	void **slot, *page;
+	u16 status = HV_STATUS_SUCCESS;
+
+	if (in->flags || in->requested_map_location ||
+	    !input_vtl_valid(in->input_vtl))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->type != HV_VP_STATE_PAGE_REGISTERS &&
+	    in->type != HV_VP_STATE_PAGE_INTERCEPT_MESSAGE)
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	vp = vp_find(pt, in->vp_index);
+	if (!vp) {
+		status = HV_STATUS_INVALID_VP_INDEX;
+		goto out_unlock;
+	}
+	if (in->type == HV_VP_STATE_PAGE_REGISTERS)
+		slot = (void **)&vp->reg_page;
+	else
+		slot = (void **)&vp->msg_page;
+	page = *slot;
+	if (!page) {
+		page = hvsim_pool_alloc(&pt->pool);
+		if (!page) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			goto out_unlock;
+		}
+		*slot = page;
+		if (in->type == HV_VP_STATE_PAGE_REGISTERS)
+			vp_publish_reg_page(vp);
+		else
+			memcpy(page, &vp->msg, sizeof(vp->msg));
+	}
+	out->map_location = PHYS_PFN(virt_to_phys(page));
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_unmap_vp_state_page() - HVCALL_UNMAP_VP_STATE_PAGE
+ * @call: decoded call
+ *
+ * The page goes back to the partition's pool.  Unmapping a page that is
+ * not mapped (including GHCB) succeeds, so that teardown never fails.
+ *
+ * Return: HV_STATUS_*.
+ */
+u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
+{
+	const struct hv_input_unmap_vp_state_page *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	u16 status = HV_STATUS_SUCCESS;
+
+	if (in->reserved || !input_vtl_valid(in->input_vtl) ||
+	    in->type >= HV_VP_STATE_PAGE_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	vp = vp_find(pt, in->vp_index);
+	if (!vp) {
+		status = HV_STATUS_INVALID_VP_INDEX;
+		goto out_unlock;
+	}
+	if (in->type == HV_VP_STATE_PAGE_REGISTERS && vp->reg_page) {
+		vp_absorb_reg_page(vp);
+		hvsim_pool_free(&pt->pool, vp->reg_page);
+		vp->reg_page = NULL;
+	} else if (in->type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE &&
+		   vp->msg_page) {
+		hvsim_pool_free(&pt->pool, vp->msg_page);
+		vp->msg_page = NULL;
+	}
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+static bool perm_allows(u32 perms, enum x86_emu_access access)
+{
+	switch (access) {
+	case X86_ACCESS_READ:
+		return perms & HV_MAP_GPA_READABLE;
+	case X86_ACCESS_WRITE:
+		return perms & HV_MAP_GPA_WRITABLE;
+	case X86_ACCESS_EXECUTE:
+		return perms & HV_MAP_GPA_EXECUTABLE;
+	}
+	return false;
+}
+
+/*
+ * x86_emu_mem_ops.access: guest-physical access through the SLAT.  Only
+ * host pages that are mapped with the needed permission and are ordinary
+ * RAM (a struct page, not reserved) are ever touched.
+ */
+static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
+			 enum x86_emu_access access, bool commit)
+{
+	struct hvsim_vp *vp = ctx;
+	struct hvsim_partition *pt = vp->partition;
+	unsigned int offset = gpa & (HV_HYP_PAGE_SIZE - 1);
+	struct page *page;
+	u32 perms;
+	void *va;
+	u64 pfn;
+
+	lockdep_assert_held(&pt->lock);
+	if (!len || len > 16 || offset + len > HV_HYP_PAGE_SIZE)
+		return -EINVAL;
+	if (!hvsim_slat_lookup(&pt->slat, gpa >> HV_HYP_PAGE_SHIFT, &pfn,
+			       &perms))
+		return -ENOENT;
+	if (!perm_allows(perms, access) || !pfn_valid(pfn))
+		return -EACCES;
+	page = pfn_to_page(pfn);
+	if (PageReserved(page))
+		return -EACCES;
+	if (!commit)
+		return 0;
+	va = kmap_local_page(page);
+	if (access == X86_ACCESS_WRITE)
+		memcpy(va + offset, buf, len);
+	else
+		memcpy(buf, va + offset, len);
+	kunmap_local(va);
+	return 0;
+}
+
+static const struct x86_emu_mem_ops vp_mem_ops = {
+	.access = vp_mem_access,
+};
+
+/* Fill the common x64 intercept header from the VP's state */
+static void vp_msg_header(struct hvsim_vp *vp,
+			  struct hv_x64_intercept_message_header *h,
+			  const struct x86_emu_exit *exit, u8 access_type)
+{
+	const struct x86_emu_state *s = &vp->state;
+
+	h->vp_index = vp->index;
+	h->instruction_length_cr8 =
+		(exit->insn_len & HV_X64_INSTRUCTION_LENGTH_MASK) |
+		((s->cr8 & 0xF) << HV_X64_CR8_SHIFT);
+	h->intercept_access_type = access_type;
+	h->execution_state = x86_emu_exec_state(s);
+	h->cs_segment = s->seg[X86_CS];
+	h->rip = s->rip;
+	h->rflags = s->rflags;
+}
+
+/* Post vp->msg (payload already filled) and suspend the VP */
+static void vp_post_msg(struct hvsim_vp *vp, u32 type, u8 payload_size)
+{
+	struct hv_message_header *h = &vp->msg.header;
+
+	h->message_type = type;
+	h->payload_size = payload_size;
+	h->message_flags = 0;
+	h->reserved[0] = 0;
+	h->reserved[1] = 0;
+	h->sender = vp->partition->id;
+	if (vp->msg_page)
+		memcpy(vp->msg_page, &vp->msg, sizeof(vp->msg));
+	vp->intercept_suspend = true;
+}
+
+static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	struct hv_x64_io_port_intercept_message *m = (void *)vp->msg.u.payload;
+	const struct x86_emu_state *s = &vp->state;
+	u8 count = min_t(u8, exit->insn_byte_count, sizeof(m->instruction_bytes));
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	vp_msg_header(vp, &m->header, exit, exit->io.write ?
+		      HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
+	m->port_number = exit->io.port;
+	m->access_info = (exit->io.size & HV_X64_IO_ACCESS_SIZE_MASK) |
+			 (exit->io.string ? HV_X64_IO_ACCESS_STRING_OP : 0) |
+			 (exit->io.rep ? HV_X64_IO_ACCESS_REP_PREFIX : 0);
+	m->instruction_byte_count = count;
+	m->reserved = 0;
+	m->rax = s->gpr[X86_RAX];
+	memcpy(m->instruction_bytes, exit->insn_bytes, count);
+	m->ds_segment = s->seg[X86_DS];
+	m->es_segment = s->seg[X86_ES];
+	m->rcx = s->gpr[X86_RCX];
+	m->rsi = s->gpr[X86_RSI];
+	m->rdi = s->gpr[X86_RDI];
+	vp_post_msg(vp, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*m));
+}
+
+static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	struct hv_x64_memory_intercept_message *m = (void *)vp->msg.u.payload;
+	u8 count = min_t(u8, exit->insn_byte_count, sizeof(m->instruction_bytes));
+	u32 type = HVMSG_UNMAPPED_GPA;
+	u32 perms;
+	u64 pfn;
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	if (hvsim_slat_lookup(&vp->partition->slat,
+			      exit->mem.gpa >> HV_HYP_PAGE_SHIFT, &pfn, &perms))
+		type = HVMSG_GPA_INTERCEPT;
+	vp_msg_header(vp, &m->header, exit, exit->mem.access);
+	m->cache_type = HV_CACHE_TYPE_X64_WB;
+	m->instruction_byte_count = count;
+	m->memory_access_info = exit->mem.gva_valid ?
+				(HV_X64_MEMORY_ACCESS_GVA_VALID |
+				 HV_X64_MEMORY_ACCESS_GVA_GPA_VALID) : 0;
+	m->tpr_priority = 0;
+	m->reserved1 = 0;
+	m->guest_virtual_address = exit->mem.gva_valid ? exit->mem.gva : 0;
+	m->guest_physical_address = exit->mem.gpa;
+	memcpy(m->instruction_bytes, exit->insn_bytes, count);
+	vp_post_msg(vp, type, sizeof(*m));
+}
+
+/* Messages that carry only the common header (HALT, unrecoverable) */
+static void vp_header_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+			  u32 type)
+{
+	struct hv_x64_halt_message *m = (void *)vp->msg.u.payload;
+
+	vp_msg_header(vp, &m->header, exit, HV_INTERCEPT_ACCESS_READ);
+	vp_post_msg(vp, type, sizeof(*m));
+}
+
+/* Retire an instruction hvsim completed itself (CPUID, RDMSR, WRMSR) */
+static void vp_retire(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	vp->state.rip += exit->insn_len;
+	vp->state.interrupt_shadow = 0;
+}
+
+/*
+ * Handle a stop of the interpreter.  Returns true when an intercept
+ * message was posted (the dispatch ends), false when hvsim completed the
+ * instruction itself and the VP keeps running.
+ */
+static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	struct x86_emu_state *s = &vp->state;
+
+	memset(&vp->msg, 0, sizeof(vp->msg));
+	switch (exit->reason) {
+	case X86_EXIT_IO:
+		vp_io_msg(vp, exit);
+		return true;
+	case X86_EXIT_HLT:
+		vp_header_msg(vp, exit, HVMSG_X64_HALT);
+		return true;
+	case X86_EXIT_MEMORY:
+		vp_mem_msg(vp, exit);
+		return true;
+	case X86_EXIT_CPUID:
+		s->gpr[X86_RAX] = 0;
+		s->gpr[X86_RBX] = 0;
+		s->gpr[X86_RCX] = 0;
+		s->gpr[X86_RDX] = 0;
+		vp_retire(vp, exit);
+		return false;
+	case X86_EXIT_MSR:
+		if (!exit->msr.write) {
+			s->gpr[X86_RAX] = 0;
+			s->gpr[X86_RDX] = 0;
+		}
+		vp_retire(vp, exit);
+		return false;
+	case X86_EXIT_NONE:
+	case X86_EXIT_UNSUPPORTED:
+	default:
+		vp_header_msg(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION);
+		return true;
+	}
+}
+
+/* Run a VP; partition lock held */
+static void vp_run(struct hvsim_vp *vp, u32 flags,
+		   struct hv_output_dispatch_vp *out)
+{
+	struct x86_emu_exit exit;
+	unsigned int budget = max(READ_ONCE(dispatch_budget), 1U);
+	unsigned int n;
+
+	lockdep_assert_held(&vp->partition->lock);
+	vp_absorb_reg_page(vp);
+	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
+	if (vp->explicit_suspend || vp->dispatch_suspend)
+		goto out_publish;
+	if (vp->intercept_suspend) {
+		if (!(flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND))
+			goto out_publish;
+		vp->intercept_suspend = false;
+	}
+
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_INVALID;
+	for (n = 0; n < budget; n++) {
+		memset(&exit, 0, sizeof(exit));
+		if (x86_emu_step(&vp->state, &vp_mem_ops, vp, &exit))
+			continue;
+		if (vp_handle_exit(vp, &exit)) {
+			out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+			break;
+		}
+	}
+out_publish:
+	vp_publish_reg_page(vp);
+}
+
+/**
+ * hvsim_hc_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
+ * @call: decoded call
+ *
+ * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
+ * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  Otherwise the
+ * VP runs until an intercept (READY + INTERCEPT, message on the intercept
+ * page) or until dispatch_budget instructions ran (READY + INVALID).
+ *
+ * Return: HV_STATUS_*.
+ */
+u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
+{
+	const struct hv_input_dispatch_vp *in = call->input;
+	struct hv_output_dispatch_vp *out = call->output;
+	struct hv_output_dispatch_vp result;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	u16 status = HV_STATUS_SUCCESS;
+
+	if (in->flags & ~HV_DISPATCH_VP_FLAGS_MASK)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->spec_ctrl &&
+	    !(in->flags & HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL))
+		return HV_STATUS_INVALID_PARAMETER;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	if (pt->state != HVSIM_PT_INITIALIZED) {
+		status = HV_STATUS_INVALID_PARTITION_STATE;
+		goto out_unlock;
+	}
+	vp = vp_find(pt, in->vp_index);
+	if (!vp) {
+		status = HV_STATUS_INVALID_VP_INDEX;
+		goto out_unlock;
+	}
+	vp_run(vp, in->flags, &result);
+	*out = result;
+out_unlock:
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Userspace stand-ins for the few kernel-isms hvsim/x86_emu.c uses, so the
+ * interpreter builds as plain C for unit tests and fuzzing.  Force-included
+ * (-include) before every translation unit of the harness.
+ */
+#ifndef _HVSIM_USER_KSHIM_H
+#define _HVSIM_USER_KSHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <linux/types.h>
+
+/* the kernel's choices: u64 is unsigned long long, as __u64 is */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s8 s8;
+typedef __s16 s16;
+typedef __s32 s32;
+typedef __s64 s64;
+
+#define fallthrough	__attribute__((__fallthrough__))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#endif /* _HVSIM_USER_KSHIM_H */

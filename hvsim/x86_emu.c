@@ -1,0 +1,1943 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvsim's x86 interpreter.
+ *
+ * One call of x86_emu_step() decodes one instruction completely (prefixes,
+ * opcode, ModRM/SIB, displacement, immediate: its length is known before
+ * anything executes), then executes it against a staging area: register
+ * results, the single memory store an instruction of the supported subset
+ * can make, and system-register updates are collected in struct emu and
+ * only copied into the VP state and guest memory once every access of the
+ * instruction has been checked.  Reads go to guest memory directly (they
+ * have no side effects); the store is checked with commit=false first.
+ * Accessed/dirty bits of the guest page tables are also part of the
+ * commit: the walks an instruction made are remembered and repeated with
+ * bit setting enabled when it retires.
+ *
+ * The file is plain C: it builds in the kernel (hvsim.ko) and in userspace
+ * (hvsim/user/, unit tests and fuzzing) against a small shim header.
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#include <linux/types.h>
+#endif
+
+#include "x86_emu.h"
+
+/* RFLAGS */
+#define EMU_FL_CF	0x00000001ULL
+#define EMU_FL_FIXED	0x00000002ULL
+#define EMU_FL_PF	0x00000004ULL
+#define EMU_FL_AF	0x00000010ULL
+#define EMU_FL_ZF	0x00000040ULL
+#define EMU_FL_SF	0x00000080ULL
+#define EMU_FL_TF	0x00000100ULL
+#define EMU_FL_IF	0x00000200ULL
+#define EMU_FL_DF	0x00000400ULL
+#define EMU_FL_OF	0x00000800ULL
+#define EMU_FL_IOPL	0x00003000ULL
+#define EMU_FL_IOPL_SHIFT 12
+#define EMU_FL_NT	0x00004000ULL
+#define EMU_FL_RF	0x00010000ULL
+#define EMU_FL_VM	0x00020000ULL
+#define EMU_FL_AC	0x00040000ULL
+#define EMU_FL_ID	0x00200000ULL
+#define EMU_FL_ARITH	(EMU_FL_CF | EMU_FL_PF | EMU_FL_AF | EMU_FL_ZF | \
+			 EMU_FL_SF | EMU_FL_OF)
+/* Flags POPF may change at CPL 0 (VM, RF, VIF and VIP are never loaded) */
+#define EMU_FL_POPF	(EMU_FL_ARITH | EMU_FL_TF | EMU_FL_IF | EMU_FL_DF | \
+			 EMU_FL_IOPL | EMU_FL_NT | EMU_FL_AC | EMU_FL_ID)
+
+/* Control registers and EFER */
+#define EMU_CR0_PE	0x00000001ULL
+#define EMU_CR0_ET	0x00000010ULL
+#define EMU_CR0_WP	0x00010000ULL
+#define EMU_CR0_AM	0x00040000ULL
+#define EMU_CR0_NW	0x20000000ULL
+#define EMU_CR0_CD	0x40000000ULL
+#define EMU_CR0_PG	0x80000000ULL
+#define EMU_CR0_RESET	0x60000010ULL
+#define EMU_CR4_PAE	0x00000020ULL
+#define EMU_EFER_LME	0x00000100ULL
+#define EMU_EFER_LMA	0x00000400ULL
+#define EMU_EFER_NXE	0x00000800ULL
+
+/* 4-level paging entries */
+#define EMU_PTE_P	0x001ULL
+#define EMU_PTE_RW	0x002ULL
+#define EMU_PTE_US	0x004ULL
+#define EMU_PTE_A	0x020ULL
+#define EMU_PTE_D	0x040ULL
+#define EMU_PTE_PS	0x080ULL
+#define EMU_PTE_NX	0x8000000000000000ULL
+#define EMU_PTE_ADDR	0x000FFFFFFFFFF000ULL
+
+#define EMU_PAGE_SIZE	4096U
+#define EMU_PAGE_MASK	(EMU_PAGE_SIZE - 1)
+#define EMU_MAX_INSN	15U
+#define EMU_NO_REG	0xFF
+
+/* Staging capacity; the supported instructions need at most 3 and 6 */
+#define EMU_MAX_GPR_WRITES	4
+#define EMU_MAX_WALKS		8
+
+/* Decoder attributes: immediate kind in bits 0-2, then flags */
+enum emu_imm {
+	IMM_NONE,
+	IMM_B,		/* 8 bits */
+	IMM_W,		/* 16 bits */
+	IMM_Z,		/* 16 or 32 bits by operand size, sign-extended */
+	IMM_V,		/* 16, 32 or 64 bits by operand size (MOV r, imm) */
+	IMM_MOFFS,	/* address-size offset (MOV A0-A3) */
+};
+
+#define A_IMM_MASK	0x07
+#define A_MODRM		0x08
+#define A_OK		0x10
+#define A_M		(A_OK | A_MODRM)
+
+/* Kinds of staged system-register writes */
+enum emu_sys {
+	SYS_NONE,
+	SYS_CR0,
+	SYS_CR2,
+	SYS_CR3,
+	SYS_CR4,
+	SYS_CR8,
+	SYS_GDTR,
+	SYS_IDTR,
+	SYS_SEG,
+};
+
+/*
+ * struct emu - the working area of one x86_emu_step() call
+ *
+ * Lives on the caller's stack; nothing in it outlives the call.  @s is only
+ * written by emu_commit().
+ */
+struct emu {
+	struct x86_emu_state *s;
+	const struct x86_emu_mem_ops *ops;
+	void *ctx;
+	struct x86_emu_exit *exit;
+
+	/* Processor mode */
+	u8 mode;		/* code size in bytes: 2, 4, or 8 (64-bit mode) */
+	u8 cpl;
+	bool paging;
+
+	/* Decoded instruction */
+	u8 pos;			/* bytes consumed */
+	u8 opsize;
+	u8 adsize;
+	u8 rex;			/* the REX byte, 0 if none */
+	u8 rep;			/* 0, 0xF2 or 0xF3 */
+	bool lock;
+	bool op66;
+	bool rip_rel;
+	u8 seg_ovr;		/* segment override, EMU_NO_REG if none */
+	u8 seg;			/* segment of the memory operand */
+	u8 mod, reg, rm;	/* ModRM fields; reg and rm include REX bits */
+	u8 base;		/* base register of the memory operand */
+	u16 op;			/* opcode; 0x0Fxx for the two-byte map */
+	u8 attr;
+	u64 ea;			/* offset of the memory operand */
+	u64 imm;
+	u64 next_rip;
+
+	/* Staged results */
+	bool internal_error;
+	u8 shadow;
+	u8 ngpr;
+	u8 gpr_idx[EMU_MAX_GPR_WRITES];
+	u64 gpr_val[EMU_MAX_GPR_WRITES];
+	u64 rip;
+	u64 rflags;
+	bool wpending;
+	u8 wchunks;
+	u8 wlen[2];
+	u64 wgpa[2];
+	u8 wdata[8];
+	u8 nwalks;
+	u8 walk_acc[EMU_MAX_WALKS];
+	u64 walk_lin[EMU_MAX_WALKS];
+	u8 sys;			/* enum emu_sys */
+	u8 sys_seg;
+	u16 sys_limit;
+	u64 sys_val;
+};
+
+static const u8 emu_map1[256] = {
+	[0x00 ... 0x03] = A_M, [0x04] = A_OK | IMM_B, [0x05] = A_OK | IMM_Z,
+	[0x08 ... 0x0b] = A_M, [0x0c] = A_OK | IMM_B, [0x0d] = A_OK | IMM_Z,
+	[0x10 ... 0x13] = A_M, [0x14] = A_OK | IMM_B, [0x15] = A_OK | IMM_Z,
+	[0x18 ... 0x1b] = A_M, [0x1c] = A_OK | IMM_B, [0x1d] = A_OK | IMM_Z,
+	[0x20 ... 0x23] = A_M, [0x24] = A_OK | IMM_B, [0x25] = A_OK | IMM_Z,
+	[0x28 ... 0x2b] = A_M, [0x2c] = A_OK | IMM_B, [0x2d] = A_OK | IMM_Z,
+	[0x30 ... 0x33] = A_M, [0x34] = A_OK | IMM_B, [0x35] = A_OK | IMM_Z,
+	[0x38 ... 0x3b] = A_M, [0x3c] = A_OK | IMM_B, [0x3d] = A_OK | IMM_Z,
+	[0x40 ... 0x5f] = A_OK,
+	[0x63] = A_M,
+	[0x68] = A_OK | IMM_Z, [0x6a] = A_OK | IMM_B,
+	[0x6c ... 0x6f] = A_OK,
+	[0x70 ... 0x7f] = A_OK | IMM_B,
+	[0x80] = A_M | IMM_B, [0x81] = A_M | IMM_Z, [0x83] = A_M | IMM_B,
+	[0x84 ... 0x8f] = A_M,
+	[0x90 ... 0x99] = A_OK,
+	[0x9c ... 0x9f] = A_OK,
+	[0xa0 ... 0xa3] = A_OK | IMM_MOFFS,
+	[0xa4 ... 0xa5] = A_OK,
+	[0xa8] = A_OK | IMM_B, [0xa9] = A_OK | IMM_Z,
+	[0xaa ... 0xad] = A_OK,
+	[0xb0 ... 0xb7] = A_OK | IMM_B,
+	[0xb8 ... 0xbf] = A_OK | IMM_V,
+	[0xc0 ... 0xc1] = A_M | IMM_B,
+	[0xc2] = A_OK | IMM_W, [0xc3] = A_OK,
+	[0xc6] = A_M | IMM_B, [0xc7] = A_M | IMM_Z,
+	[0xc9] = A_OK,
+	[0xd0 ... 0xd3] = A_M,
+	[0xe0 ... 0xe7] = A_OK | IMM_B,
+	[0xe8 ... 0xe9] = A_OK | IMM_Z,
+	[0xeb] = A_OK | IMM_B,
+	[0xec ... 0xef] = A_OK,
+	[0xf4 ... 0xf5] = A_OK,
+	[0xf6 ... 0xf7] = A_M,
+	[0xf8 ... 0xfd] = A_OK,
+	[0xfe ... 0xff] = A_M,
+};
+
+static u8 emu_map2(u8 op)
+{
+	switch (op) {
+	case 0x01:
+	case 0x18 ... 0x1f:
+	case 0x20:
+	case 0x22:
+	case 0x40 ... 0x4f:
+	case 0x90 ... 0x9f:
+	case 0xae:
+	case 0xb6 ... 0xb7:
+	case 0xbe ... 0xbf:
+		return A_M;
+	case 0x30:
+	case 0x32:
+	case 0xa2:
+		return A_OK;
+	case 0x80 ... 0x8f:
+		return A_OK | IMM_Z;
+	default:
+		return 0;
+	}
+}
+
+/* Helpers on values */
+
+static u64 emu_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static u64 emu_sext(u64 v, unsigned int size)
+{
+	u64 sign;
+
+	if (!size)
+		return 0;
+	if (size >= 8)
+		return v;
+	sign = 1ULL << (size * 8 - 1);
+	return ((v & emu_mask(size)) ^ sign) - sign;
+}
+
+static u64 emu_le_get(const u8 *p, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = (v << 8) | p[n];
+	return v;
+}
+
+static void emu_le_put(u8 *p, u64 v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, v >>= 8)
+		p[i] = (u8)v;
+}
+
+static bool emu_canonical(u64 a)
+{
+	u64 top = a >> 47;
+
+	return top == 0 || top == 0x1FFFF;
+}
+
+static unsigned int emu_min(unsigned int a, unsigned int b)
+{
+	return a < b ? a : b;
+}
+
+/* Stops */
+
+static int emu_stop(struct emu *e, enum x86_emu_exit_reason reason)
+{
+	e->exit->reason = reason;
+	return -1;
+}
+
+static int emu_unsupported(struct emu *e)
+{
+	return emu_stop(e, X86_EXIT_UNSUPPORTED);
+}
+
+/* A guest exception we cannot deliver (#GP, #SS, #UD ...) */
+static int emu_fault(struct emu *e)
+{
+	return emu_unsupported(e);
+}
+
+static int emu_mem_exit(struct emu *e, u64 gpa, u64 gva, bool gva_valid,
+			enum x86_emu_access access)
+{
+	e->exit->mem.gpa = gpa;
+	e->exit->mem.gva = gva_valid ? gva : 0;
+	e->exit->mem.gva_valid = gva_valid;
+	e->exit->mem.access = access;
+	return emu_stop(e, X86_EXIT_MEMORY);
+}
+
+/*
+ * A guest page fault: there is no exception delivery yet, so the
+ * instruction cannot execute.  The linear address is reported in @mem for
+ * diagnostics.
+ */
+static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access)
+{
+	e->exit->mem.gpa = 0;
+	e->exit->mem.gva = lin;
+	e->exit->mem.gva_valid = true;
+	e->exit->mem.access = access;
+	return emu_unsupported(e);
+}
+
+/* General purpose registers, read through the staging area */
+
+static u64 gpr_get(const struct emu *e, unsigned int idx)
+{
+	unsigned int i;
+
+	idx &= 15;
+	for (i = 0; i < e->ngpr; i++)
+		if (e->gpr_idx[i] == idx)
+			return e->gpr_val[i];
+	return e->s->gpr[idx];
+}
+
+static void gpr_set(struct emu *e, unsigned int idx, u64 val)
+{
+	unsigned int i;
+
+	idx &= 15;
+	for (i = 0; i < e->ngpr; i++) {
+		if (e->gpr_idx[i] == idx) {
+			e->gpr_val[i] = val;
+			return;
+		}
+	}
+	if (e->ngpr >= EMU_MAX_GPR_WRITES) {
+		e->internal_error = true;
+		return;
+	}
+	e->gpr_idx[e->ngpr] = idx;
+	e->gpr_val[e->ngpr] = val;
+	e->ngpr++;
+}
+
+static bool reg_is_high_byte(const struct emu *e, unsigned int idx,
+			     unsigned int size)
+{
+	return size == 1 && !e->rex && idx >= 4 && idx < 8;
+}
+
+static u64 reg_read(const struct emu *e, unsigned int idx, unsigned int size)
+{
+	if (reg_is_high_byte(e, idx, size))
+		return (gpr_get(e, idx - 4) >> 8) & 0xFF;
+	return gpr_get(e, idx) & emu_mask(size);
+}
+
+static void reg_write(struct emu *e, unsigned int idx, unsigned int size,
+		      u64 v)
+{
+	unsigned int shift = 0;
+	u64 m;
+
+	if (size >= 8) {
+		gpr_set(e, idx, v);
+		return;
+	}
+	if (size == 4) {
+		/* 32-bit results zero-extend into the full register */
+		gpr_set(e, idx, v & 0xFFFFFFFFULL);
+		return;
+	}
+	if (reg_is_high_byte(e, idx, size)) {
+		idx -= 4;
+		shift = 8;
+	}
+	m = emu_mask(size) << shift;
+	gpr_set(e, idx, (gpr_get(e, idx) & ~m) | ((v << shift) & m));
+}
+
+/* Addresses and guest page tables */
+
+static u64 emu_ip_mask(const struct emu *e)
+{
+	if (e->mode == 8)
+		return ~0ULL;
+	return e->mode == 4 ? 0xFFFFFFFFULL : 0xFFFFULL;
+}
+
+static int lin_of(struct emu *e, unsigned int seg, u64 off, unsigned int size,
+		  u64 *lin)
+{
+	const struct hv_x64_segment_register *sr = &e->s->seg[seg];
+	u64 a;
+
+	if (e->mode == 8) {
+		a = off;
+		if (seg == X86_FS || seg == X86_GS)
+			a += sr->base;
+		/* #GP or #SS */
+		if (!emu_canonical(a) || !emu_canonical(a + size - 1))
+			return emu_fault(e);
+		*lin = a;
+		return 0;
+	}
+	/* Segment limits are not checked. */
+	*lin = (sr->base + off) & 0xFFFFFFFFULL;
+	return 0;
+}
+
+/*
+ * Walk the guest's 4-level page tables for @lin.  With @set_ad false the
+ * walk only reads, and checks that the accessed/dirty bits it would set can
+ * be written; with @set_ad true (at commit) it sets them.
+ */
+static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
+		    u64 *gpa, bool set_ad)
+{
+	const struct x86_emu_state *s = e->s;
+	bool write = access == X86_ACCESS_WRITE;
+	bool user = e->cpl == 3;
+	bool allow_w = true, allow_u = true, allow_x = true;
+	u64 table = s->cr3 & EMU_PTE_ADDR;
+	u64 rsvd = (s->efer & EMU_EFER_NXE) ? 0 : EMU_PTE_NX;
+	int level;
+	u8 buf[8];
+
+	for (level = 4; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		u64 pte_gpa = table + ((lin >> shift) & 511) * 8;
+		u64 pte, need;
+		bool leaf;
+
+		if (e->ops->access(e->ctx, pte_gpa, buf, 8, X86_ACCESS_READ,
+				   true))
+			return emu_mem_exit(e, pte_gpa, 0, false,
+					    X86_ACCESS_READ);
+		pte = emu_le_get(buf, 8);
+		if (!(pte & EMU_PTE_P) || (pte & rsvd))
+			return emu_page_fault(e, lin, access);
+		if (level == 4 && (pte & EMU_PTE_PS))
+			return emu_page_fault(e, lin, access);
+		if (!(pte & EMU_PTE_RW))
+			allow_w = false;
+		if (!(pte & EMU_PTE_US))
+			allow_u = false;
+		if (pte & EMU_PTE_NX)
+			allow_x = false;
+		leaf = level == 1 || (pte & EMU_PTE_PS);
+
+		need = EMU_PTE_A;
+		if (leaf && write)
+			need |= EMU_PTE_D;
+		/* Bits are only set for an access that is permitted */
+		if (leaf) {
+			bool wp = user || (s->cr0 & EMU_CR0_WP);
+
+			if ((write && !allow_w && wp) || (user && !allow_u) ||
+			    (access == X86_ACCESS_EXECUTE && !allow_x))
+				return emu_page_fault(e, lin, access);
+		}
+
+		if ((pte & need) != need) {
+			pte |= need;
+			emu_le_put(buf, pte, 8);
+			if (e->ops->access(e->ctx, pte_gpa, buf, 8,
+					   X86_ACCESS_WRITE, set_ad))
+				return emu_mem_exit(e, pte_gpa, 0, false,
+						    X86_ACCESS_WRITE);
+		}
+
+		if (leaf) {
+			u64 size = 1ULL << shift;
+			/* bit 12 of a large-page entry is PAT, not address */
+			u64 frame = pte & EMU_PTE_ADDR & ~(size - 1);
+
+			*gpa = frame | (lin & (size - 1));
+			return 0;
+		}
+		table = pte & EMU_PTE_ADDR;
+	}
+	return emu_page_fault(e, lin, access);	/* not reached */
+}
+
+static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
+		     u64 *gpa)
+{
+	u64 page = lin & ~(u64)EMU_PAGE_MASK;
+	unsigned int i;
+
+	if (!e->paging) {
+		*gpa = lin;
+		return 0;
+	}
+	/* 32-bit and PAE paging are not modelled */
+	if (!(e->s->efer & EMU_EFER_LMA))
+		return emu_unsupported(e);
+	if (emu_walk(e, lin, access, gpa, false))
+		return -1;
+	/* Remember the walk so that its A/D bits are set at commit */
+	for (i = 0; i < e->nwalks; i++)
+		if (e->walk_lin[i] == page && e->walk_acc[i] == access)
+			return 0;
+	if (e->nwalks >= EMU_MAX_WALKS) {
+		e->internal_error = true;
+		return emu_unsupported(e);
+	}
+	e->walk_lin[e->nwalks] = page;
+	e->walk_acc[e->nwalks] = access;
+	e->nwalks++;
+	return 0;
+}
+
+/* Instruction fetch: make sure @n more bytes are in exit->insn_bytes */
+static int emu_fetch(struct emu *e, unsigned int n)
+{
+	struct x86_emu_exit *x = e->exit;
+	unsigned int want = e->pos + n;
+
+	if (want > EMU_MAX_INSN)
+		return emu_fault(e);	/* #GP: longer than 15 bytes */
+
+	while (x->insn_byte_count < want) {
+		u64 ip = (e->s->rip + x->insn_byte_count) & emu_ip_mask(e);
+		unsigned int chunk = EMU_MAX_INSN - x->insn_byte_count;
+		u64 lin, gpa;
+
+		if (lin_of(e, X86_CS, ip, 1, &lin))
+			return -1;
+		chunk = emu_min(chunk, EMU_PAGE_SIZE - (lin & EMU_PAGE_MASK));
+		/* do not run past the wrap of a 16-bit IP */
+		if (e->mode == 2)
+			chunk = emu_min(chunk, 0x10000U - (unsigned int)ip);
+		if (translate(e, lin, X86_ACCESS_EXECUTE, &gpa))
+			return -1;
+		if (e->ops->access(e->ctx, gpa,
+				   x->insn_bytes + x->insn_byte_count, chunk,
+				   X86_ACCESS_EXECUTE, true))
+			return emu_mem_exit(e, gpa, lin, true,
+					    X86_ACCESS_EXECUTE);
+		x->insn_byte_count += chunk;
+	}
+	return 0;
+}
+
+static int fetch_imm(struct emu *e, unsigned int n, u64 *v)
+{
+	if (emu_fetch(e, n))
+		return -1;
+	*v = emu_le_get(e->exit->insn_bytes + e->pos, n);
+	e->pos += n;
+	return 0;
+}
+
+/* Data accesses */
+
+static int mem_read(struct emu *e, unsigned int seg, u64 off,
+		    unsigned int size, u64 *val)
+{
+	unsigned int done = 0, chunk;
+	u64 lin, a, gpa;
+	u8 buf[8];
+
+	if (size > sizeof(buf))
+		return emu_unsupported(e);
+	if (lin_of(e, seg, off, size, &lin))
+		return -1;
+	while (done < size) {
+		a = lin + done;
+		if (e->mode != 8)
+			a &= 0xFFFFFFFFULL;
+		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
+		if (translate(e, a, X86_ACCESS_READ, &gpa))
+			return -1;
+		if (e->ops->access(e->ctx, gpa, buf + done, chunk,
+				   X86_ACCESS_READ, true))
+			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_READ);
+		done += chunk;
+	}
+	*val = emu_le_get(buf, size);
+	return 0;
+}
+
+/* Check a store and stage it for the commit */
+static int mem_write(struct emu *e, unsigned int seg, u64 off,
+		     unsigned int size, u64 val)
+{
+	unsigned int done = 0, chunk;
+	u64 lin, a, gpa;
+
+	if (e->wpending || size > sizeof(e->wdata)) {
+		e->internal_error = true;
+		return emu_unsupported(e);
+	}
+	if (lin_of(e, seg, off, size, &lin))
+		return -1;
+	emu_le_put(e->wdata, val, size);
+	e->wchunks = 0;
+	while (done < size) {
+		a = lin + done;
+		if (e->mode != 8)
+			a &= 0xFFFFFFFFULL;
+		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
+		if (translate(e, a, X86_ACCESS_WRITE, &gpa))
+			return -1;
+		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
+				   X86_ACCESS_WRITE, false))
+			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_WRITE);
+		e->wgpa[e->wchunks] = gpa;
+		e->wlen[e->wchunks] = chunk;
+		e->wchunks++;
+		done += chunk;
+	}
+	e->wpending = true;
+	return 0;
+}
+
+static int rm_read(struct emu *e, unsigned int size, u64 *v)
+{
+	if (e->mod == 3) {
+		*v = reg_read(e, e->rm, size);
+		return 0;
+	}
+	return mem_read(e, e->seg, e->ea, size, v);
+}
+
+static int rm_write(struct emu *e, unsigned int size, u64 v)
+{
+	if (e->mod == 3) {
+		reg_write(e, e->rm, size, v);
+		return 0;
+	}
+	return mem_write(e, e->seg, e->ea, size, v);
+}
+
+/* Stack */
+
+static unsigned int stack_size(const struct emu *e)
+{
+	if (e->mode == 8)
+		return 8;
+	if ((e->s->cr0 & EMU_CR0_PE) &&
+	    (e->s->seg[X86_SS].attributes & HV_X64_SEGMENT_DEFAULT))
+		return 4;
+	return 2;
+}
+
+static int emu_push(struct emu *e, unsigned int size, u64 val)
+{
+	unsigned int ss = stack_size(e);
+	u64 sp = (gpr_get(e, X86_RSP) - size) & emu_mask(ss);
+
+	if (mem_write(e, X86_SS, sp, size, val))
+		return -1;
+	reg_write(e, X86_RSP, ss, sp);
+	return 0;
+}
+
+static int emu_pop(struct emu *e, unsigned int size, u64 *val)
+{
+	unsigned int ss = stack_size(e);
+	u64 sp = gpr_get(e, X86_RSP) & emu_mask(ss);
+
+	if (mem_read(e, X86_SS, sp, size, val))
+		return -1;
+	reg_write(e, X86_RSP, ss, sp + size);
+	return 0;
+}
+
+/* Flags */
+
+static u64 flags_szp(u64 r, unsigned int size)
+{
+	u64 f = 0;
+	u8 p = (u8)r;
+
+	r &= emu_mask(size);
+	if (!r)
+		f |= EMU_FL_ZF;
+	if ((r >> (size * 8 - 1)) & 1)
+		f |= EMU_FL_SF;
+	p ^= p >> 4;
+	p ^= p >> 2;
+	p ^= p >> 1;
+	if (!(p & 1))
+		f |= EMU_FL_PF;
+	return f;
+}
+
+static void flags_set(struct emu *e, u64 mask, u64 val)
+{
+	e->rflags = (e->rflags & ~mask) | (val & mask);
+}
+
+enum emu_alu {
+	ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP,
+};
+
+/* The eight ALU operations; updates all six arithmetic flags */
+static u64 emu_alu(struct emu *e, unsigned int op, u64 a, u64 b,
+		   unsigned int size)
+{
+	u64 m = emu_mask(size);
+	u64 msb = 1ULL << (size * 8 - 1);
+	u64 cin = e->rflags & EMU_FL_CF ? 1 : 0;
+	u64 r, f = 0;
+
+	a &= m;
+	b &= m;
+	switch (op & 7) {
+	case ALU_ADD:
+		cin = 0;
+		fallthrough;
+	case ALU_ADC:
+		r = (a + b + cin) & m;
+		if (r < a || (cin && r == a))
+			f |= EMU_FL_CF;
+		if ((a ^ r) & (b ^ r) & msb)
+			f |= EMU_FL_OF;
+		f |= (a ^ b ^ r) & EMU_FL_AF;
+		break;
+	case ALU_SUB:
+	case ALU_CMP:
+		cin = 0;
+		fallthrough;
+	case ALU_SBB:
+		r = (a - b - cin) & m;
+		if (a < b || (cin && a == b))
+			f |= EMU_FL_CF;
+		if ((a ^ b) & (a ^ r) & msb)
+			f |= EMU_FL_OF;
+		f |= (a ^ b ^ r) & EMU_FL_AF;
+		break;
+	case ALU_OR:
+		r = a | b;
+		break;
+	case ALU_AND:
+		r = a & b;
+		break;
+	default:
+		r = a ^ b;
+		break;
+	}
+	flags_set(e, EMU_FL_ARITH, f | flags_szp(r, size));
+	return r;
+}
+
+/* INC/DEC: like ADD/SUB 1 but CF is kept */
+static u64 emu_incdec(struct emu *e, bool dec, u64 a, unsigned int size)
+{
+	u64 cf = e->rflags & EMU_FL_CF;
+	u64 r = emu_alu(e, dec ? ALU_SUB : ALU_ADD, a, 1, size);
+
+	flags_set(e, EMU_FL_CF, cf);
+	return r;
+}
+
+/*
+ * Group 2 shifts and rotates: ROL, ROR, SHL, SHR, SAR (/0 /1 /4 /5 /6 /7).
+ * A masked count of 0 changes no flag.  OF is defined for a count of 1 and
+ * computed with the same formula otherwise; AF is cleared.
+ */
+static int emu_shift(struct emu *e, unsigned int sub, u64 a, unsigned int cnt,
+		     unsigned int size, u64 *res)
+{
+	unsigned int bits = size * 8;
+	u64 m = emu_mask(size);
+	u64 msb = 1ULL << (bits - 1);
+	u64 r, f = 0;
+	unsigned int c, n;
+
+	a &= m;
+	c = cnt & (size == 8 ? 0x3F : 0x1F);
+	if (!c) {
+		*res = a;
+		return 0;
+	}
+	switch (sub) {
+	case 0:	/* ROL */
+	case 1:	/* ROR */
+		n = c % bits;
+		if (!n)
+			r = a;
+		else if (sub == 0)
+			r = ((a << n) | (a >> (bits - n))) & m;
+		else
+			r = ((a >> n) | (a << (bits - n))) & m;
+		/* rotates change only CF and OF */
+		f = e->rflags & (EMU_FL_ARITH & ~(EMU_FL_CF | EMU_FL_OF));
+		if (sub == 0) {
+			if (r & 1)
+				f |= EMU_FL_CF;
+			if (((r & msb) ? 1 : 0) ^ (r & 1))
+				f |= EMU_FL_OF;
+		} else {
+			if (r & msb)
+				f |= EMU_FL_CF;
+			if (((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1)
+				f |= EMU_FL_OF;
+		}
+		flags_set(e, EMU_FL_ARITH, f);
+		*res = r;
+		return 0;
+	case 4:	/* SHL */
+	case 6:	/* SAL */
+		r = c >= bits ? 0 : (a << c) & m;
+		if (c <= bits && ((a >> (bits - c)) & 1))
+			f |= EMU_FL_CF;
+		if (((r & msb) ? 1 : 0) ^ (f & EMU_FL_CF))
+			f |= EMU_FL_OF;
+		break;
+	case 5:	/* SHR */
+		r = c >= bits ? 0 : a >> c;
+		if (c <= bits && ((a >> (c - 1)) & 1))
+			f |= EMU_FL_CF;
+		if (a & msb)
+			f |= EMU_FL_OF;
+		break;
+	case 7:	/* SAR */
+		if (c >= bits) {
+			r = (a & msb) ? m : 0;
+			if (a & msb)
+				f |= EMU_FL_CF;
+		} else {
+			r = a >> c;
+			if (a & msb)
+				r |= m & ~(m >> c);
+			if ((a >> (c - 1)) & 1)
+				f |= EMU_FL_CF;
+		}
+		break;
+	default:	/* RCL, RCR */
+		return emu_unsupported(e);
+	}
+	flags_set(e, EMU_FL_ARITH, f | flags_szp(r, size));
+	*res = r;
+	return 0;
+}
+
+static bool emu_cond(u64 f, unsigned int cc)
+{
+	bool sf = f & EMU_FL_SF, of = f & EMU_FL_OF;
+	bool r;
+
+	switch ((cc >> 1) & 7) {
+	case 0:
+		r = f & EMU_FL_OF;
+		break;
+	case 1:
+		r = f & EMU_FL_CF;
+		break;
+	case 2:
+		r = f & EMU_FL_ZF;
+		break;
+	case 3:
+		r = f & (EMU_FL_CF | EMU_FL_ZF);
+		break;
+	case 4:
+		r = f & EMU_FL_SF;
+		break;
+	case 5:
+		r = f & EMU_FL_PF;
+		break;
+	case 6:
+		r = sf != of;
+		break;
+	default:
+		r = (f & EMU_FL_ZF) || sf != of;
+		break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
+/* Near branch to @target (already relative-resolved) */
+static int emu_jump(struct emu *e, u64 target)
+{
+	if (e->mode == 8) {
+		if (!emu_canonical(target))
+			return emu_fault(e);
+		e->rip = target;
+	} else {
+		e->rip = target & emu_mask(e->opsize);
+	}
+	return 0;
+}
+
+/* Decoder */
+
+static void decode_modrm16(struct emu *e, u64 disp)
+{
+	static const u8 base[8] = { X86_RBX, X86_RBX, X86_RBP, X86_RBP,
+				    X86_RSI, X86_RDI, X86_RBP, X86_RBX };
+	static const u8 index[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI,
+				     EMU_NO_REG, EMU_NO_REG, EMU_NO_REG,
+				     EMU_NO_REG };
+	unsigned int rm = e->rm & 7;
+	u64 ea = disp;
+
+	e->base = EMU_NO_REG;
+	if (!(e->mod == 0 && rm == 6)) {
+		e->base = base[rm];
+		ea += e->s->gpr[base[rm]];
+		if (index[rm] != EMU_NO_REG)
+			ea += e->s->gpr[index[rm]];
+	}
+	e->ea = ea & 0xFFFF;
+	e->seg = e->base == X86_RBP ? X86_SS : X86_DS;
+}
+
+static int decode_modrm(struct emu *e)
+{
+	unsigned int modrm, sib = 0, rm, dsize = 0;
+	bool has_sib, no_base = false;
+	u64 v, disp = 0, ea = 0;
+
+	if (fetch_imm(e, 1, &v))
+		return -1;
+	modrm = (unsigned int)v;
+	e->mod = modrm >> 6;
+	e->reg = ((modrm >> 3) & 7) | ((e->rex & 4) << 1);
+	rm = modrm & 7;
+	e->rm = rm | ((e->rex & 1) << 3);
+	e->base = EMU_NO_REG;
+	e->seg = X86_DS;
+	/* MOV to/from CR always names a register, whatever mod says */
+	if (e->op == 0x0f20 || e->op == 0x0f22)
+		e->mod = 3;
+	if (e->mod == 3)
+		return 0;
+
+	if (e->adsize == 2) {
+		if (e->mod == 1)
+			dsize = 1;
+		else if (e->mod == 2 || rm == 6)
+			dsize = 2;
+		if (dsize && fetch_imm(e, dsize, &disp))
+			return -1;
+		decode_modrm16(e, emu_sext(disp, dsize));
+		goto seg;
+	}
+
+	has_sib = rm == 4;
+	if (has_sib) {
+		if (fetch_imm(e, 1, &v))
+			return -1;
+		sib = (unsigned int)v;
+	}
+	if (e->mod == 1)
+		dsize = 1;
+	else if (e->mod == 2)
+		dsize = 4;
+	else if ((has_sib ? (sib & 7) : rm) == 5)
+		no_base = true;
+	if (no_base)
+		dsize = 4;
+	if (dsize && fetch_imm(e, dsize, &disp))
+		return -1;
+	ea = emu_sext(disp, dsize);
+
+	if (!has_sib && no_base) {
+		/* disp32, or RIP-relative in 64-bit mode */
+		e->rip_rel = e->mode == 8;
+	} else if (has_sib) {
+		unsigned int idx = ((sib >> 3) & 7) | ((e->rex & 2) << 2);
+
+		if (!no_base) {
+			e->base = (sib & 7) | ((e->rex & 1) << 3);
+			ea += e->s->gpr[e->base];
+		}
+		if (idx != X86_RSP)
+			ea += e->s->gpr[idx] << (sib >> 6);
+	} else {
+		e->base = e->rm;
+		ea += e->s->gpr[e->base];
+	}
+	e->ea = e->adsize == 4 ? ea & 0xFFFFFFFFULL : ea;
+	if (e->base == X86_RSP || e->base == X86_RBP)
+		e->seg = X86_SS;
+seg:
+	if (e->seg_ovr != EMU_NO_REG)
+		e->seg = e->seg_ovr;
+	return 0;
+}
+
+static bool op_default64(u16 op, unsigned int reg)
+{
+	switch (op) {
+	case 0x50 ... 0x5f:
+	case 0x68:
+	case 0x6a:
+	case 0x8f:
+	case 0x9c:
+	case 0x9d:
+	case 0xc9:
+		return true;
+	case 0xff:
+		return reg == 6;
+	default:
+		return false;
+	}
+}
+
+static bool op_branch(u16 op, unsigned int reg)
+{
+	switch (op) {
+	case 0x70 ... 0x7f:
+	case 0xc2:
+	case 0xc3:
+	case 0xe0 ... 0xe3:
+	case 0xe8:
+	case 0xe9:
+	case 0xeb:
+	case 0x0f80 ... 0x0f8f:
+		return true;
+	case 0xff:
+		return reg == 2 || reg == 4;
+	default:
+		return false;
+	}
+}
+
+/* May this instruction carry a LOCK prefix? (memory destination only) */
+static bool op_lockable(const struct emu *e)
+{
+	if (e->mod == 3 || !(e->attr & A_MODRM))
+		return false;
+	switch (e->op) {
+	case 0x00 ... 0x01:
+	case 0x08 ... 0x09:
+	case 0x10 ... 0x11:
+	case 0x18 ... 0x19:
+	case 0x20 ... 0x21:
+	case 0x28 ... 0x29:
+	case 0x30 ... 0x31:
+	case 0x86 ... 0x87:
+		return true;
+	case 0x80 ... 0x83:
+		return (e->reg & 7) != 7;
+	case 0xf6 ... 0xf7:
+		return (e->reg & 7) == 2 || (e->reg & 7) == 3;
+	case 0xfe ... 0xff:
+		return (e->reg & 7) <= 1;
+	default:
+		return false;
+	}
+}
+
+static int emu_decode(struct emu *e)
+{
+	const struct x86_emu_state *s = e->s;
+	bool ad67 = false;
+	unsigned int imm = 0, b;
+	u64 v;
+
+	e->seg_ovr = EMU_NO_REG;
+	for (;;) {
+		if (fetch_imm(e, 1, &v))
+			return -1;
+		b = (unsigned int)v;
+		switch (b) {
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
+			/* ES, CS, SS and DS overrides are ignored in 64-bit */
+			e->seg_ovr = e->mode == 8 ? EMU_NO_REG : (b >> 3) & 3;
+			e->rex = 0;
+			continue;
+		case 0x64:
+		case 0x65:
+			e->seg_ovr = b == 0x64 ? X86_FS : X86_GS;
+			e->rex = 0;
+			continue;
+		case 0x66:
+			e->op66 = true;
+			e->rex = 0;
+			continue;
+		case 0x67:
+			ad67 = true;
+			e->rex = 0;
+			continue;
+		case 0xf0:
+			e->lock = true;
+			e->rex = 0;
+			continue;
+		case 0xf2:
+		case 0xf3:
+			e->rep = b;
+			e->rex = 0;
+			continue;
+		}
+		if (e->mode == 8 && (b & 0xF0) == 0x40) {
+			e->rex = b;
+			continue;
+		}
+		break;
+	}
+
+	if (b == 0x0f) {
+		if (fetch_imm(e, 1, &v))
+			return -1;
+		e->op = 0x0f00 | (u16)v;
+		e->attr = emu_map2((u8)v);
+	} else {
+		e->op = b;
+		e->attr = emu_map1[b];
+	}
+	if (!(e->attr & A_OK))
+		return emu_unsupported(e);	/* #UD or not implemented */
+
+	if (e->mode == 8) {
+		e->opsize = (e->rex & 8) ? 8 : e->op66 ? 2 : 4;
+		e->adsize = ad67 ? 4 : 8;
+	} else {
+		e->opsize = ((e->mode == 4) != e->op66) ? 4 : 2;
+		e->adsize = ((e->mode == 4) != ad67) ? 4 : 2;
+	}
+
+	if (e->attr & A_MODRM) {
+		if (decode_modrm(e))
+			return -1;
+	} else {
+		e->reg = 0;
+		e->rm = 0;
+		e->mod = 3;
+	}
+
+	if (e->mode == 8) {
+		if (op_branch(e->op, e->reg & 7))
+			e->opsize = 8;
+		else if (op_default64(e->op, e->reg & 7))
+			e->opsize = e->op66 && !(e->rex & 8) ? 2 : 8;
+	}
+
+	imm = e->attr & A_IMM_MASK;
+	if (e->op == 0xf6 && (e->reg & 7) <= 1)
+		imm = IMM_B;
+	else if (e->op == 0xf7 && (e->reg & 7) <= 1)
+		imm = IMM_Z;
+	switch (imm) {
+	case IMM_B:
+		if (fetch_imm(e, 1, &e->imm))
+			return -1;
+		break;
+	case IMM_W:
+		if (fetch_imm(e, 2, &e->imm))
+			return -1;
+		break;
+	case IMM_Z:
+		if (fetch_imm(e, e->opsize == 2 ? 2 : 4, &e->imm))
+			return -1;
+		e->imm = emu_sext(e->imm, e->opsize == 2 ? 2 : 4);
+		break;
+	case IMM_V:
+		if (fetch_imm(e, e->opsize, &e->imm))
+			return -1;
+		break;
+	case IMM_MOFFS:
+		if (fetch_imm(e, e->adsize, &e->imm))
+			return -1;
+		break;
+	}
+
+	if (e->lock && !op_lockable(e))
+		return emu_fault(e);	/* #UD */
+
+	e->exit->insn_len = e->pos;
+	e->next_rip = (s->rip + e->pos) & emu_ip_mask(e);
+	if (e->rip_rel) {
+		e->ea += e->next_rip;
+		if (e->adsize == 4)
+			e->ea &= 0xFFFFFFFFULL;
+	}
+	return 0;
+}
+
+/* Execution */
+
+static int exec_string(struct emu *e)
+{
+	unsigned int size = (e->op & 1) ? e->opsize : 1;
+	unsigned int ad = e->adsize;
+	u64 am = emu_mask(ad);
+	u64 step = (e->rflags & EMU_FL_DF) ? -(u64)size : size;
+	u64 rcx = gpr_get(e, X86_RCX) & am;
+	u64 rsi = gpr_get(e, X86_RSI) & am;
+	u64 rdi = gpr_get(e, X86_RDI) & am;
+	unsigned int seg = e->seg_ovr != EMU_NO_REG ? e->seg_ovr : X86_DS;
+	u64 v;
+
+	if (e->rep && !rcx)
+		return 0;	/* retires without an iteration */
+
+	switch (e->op) {
+	case 0xa4:	/* MOVS */
+	case 0xa5:
+		if (mem_read(e, seg, rsi, size, &v) ||
+		    mem_write(e, X86_ES, rdi, size, v))
+			return -1;
+		reg_write(e, X86_RSI, ad, rsi + step);
+		reg_write(e, X86_RDI, ad, rdi + step);
+		break;
+	case 0xaa:	/* STOS */
+	case 0xab:
+		if (mem_write(e, X86_ES, rdi, size, reg_read(e, X86_RAX, size)))
+			return -1;
+		reg_write(e, X86_RDI, ad, rdi + step);
+		break;
+	default:	/* LODS */
+		if (mem_read(e, seg, rsi, size, &v))
+			return -1;
+		reg_write(e, X86_RAX, size, v);
+		reg_write(e, X86_RSI, ad, rsi + step);
+		break;
+	}
+	if (e->rep) {
+		reg_write(e, X86_RCX, ad, rcx - 1);
+		/* one iteration per step: stay on the instruction */
+		if (rcx - 1)
+			e->rip = e->s->rip;
+	}
+	return 0;
+}
+
+static int exec_io(struct emu *e)
+{
+	struct x86_emu_exit *x = e->exit;
+	unsigned int op = e->op;
+	u64 iopl = (e->rflags & EMU_FL_IOPL) >> EMU_FL_IOPL_SHIFT;
+
+	/* No I/O permission bitmap: CPL > IOPL is a #GP */
+	if ((e->s->cr0 & EMU_CR0_PE) &&
+	    (e->cpl > iopl || (e->rflags & EMU_FL_VM)))
+		return emu_fault(e);
+
+	x->io.size = (op & 1) ? (e->opsize == 2 ? 2 : 4) : 1;
+	switch (op) {
+	case 0xe4 ... 0xe7:
+		x->io.port = (u16)e->imm;
+		break;
+	default:
+		x->io.port = (u16)gpr_get(e, X86_RDX);
+		break;
+	}
+	x->io.write = (op >= 0x6e && op <= 0x6f) || op == 0xe6 ||
+		      op == 0xe7 || op == 0xee || op == 0xef;
+	x->io.string = op >= 0x6c && op <= 0x6f;
+	x->io.rep = x->io.string && e->rep;
+	return emu_stop(e, X86_EXIT_IO);
+}
+
+static int exec_group3(struct emu *e)
+{
+	unsigned int size = e->op == 0xf6 ? 1 : e->opsize;
+	u64 a, r;
+
+	if (rm_read(e, size, &a))
+		return -1;
+	switch (e->reg & 7) {
+	case 0:
+	case 1:	/* TEST r/m, imm */
+		emu_alu(e, ALU_AND, a, e->imm, size);
+		return 0;
+	case 2:	/* NOT */
+		return rm_write(e, size, ~a);
+	case 3:	/* NEG */
+		r = emu_alu(e, ALU_SUB, 0, a, size);
+		return rm_write(e, size, r);
+	default:	/* MUL, IMUL, DIV, IDIV */
+		return emu_unsupported(e);
+	}
+}
+
+static int exec_group5(struct emu *e)
+{
+	unsigned int size = e->op == 0xfe ? 1 : e->opsize;
+	unsigned int sub = e->reg & 7;
+	u64 v;
+
+	if (e->op == 0xfe && sub > 1)
+		return emu_fault(e);	/* #UD */
+	if (sub == 3 || sub == 5 || sub == 7)
+		return emu_unsupported(e);	/* far CALL/JMP */
+	if (rm_read(e, size, &v))
+		return -1;
+	switch (sub) {
+	case 0:
+	case 1:
+		return rm_write(e, size, emu_incdec(e, sub, v, size));
+	case 2:	/* CALL r/m */
+		if (emu_push(e, e->opsize, e->next_rip))
+			return -1;
+		return emu_jump(e, v);
+	case 4:	/* JMP r/m */
+		return emu_jump(e, v);
+	default:	/* PUSH r/m */
+		return emu_push(e, e->opsize, v);
+	}
+}
+
+static int exec_mov_cr(struct emu *e)
+{
+	const struct x86_emu_state *s = e->s;
+	unsigned int size = e->mode == 8 ? 8 : 4;
+	unsigned int cr = e->reg;
+	bool to_cr = e->op == 0x0f22;
+	u64 v;
+
+	if (e->cpl)
+		return emu_fault(e);
+	if (!to_cr) {
+		switch (cr) {
+		case 0:
+			v = s->cr0;
+			break;
+		case 2:
+			v = s->cr2;
+			break;
+		case 3:
+			v = s->cr3;
+			break;
+		case 4:
+			v = s->cr4;
+			break;
+		case 8:
+			if (e->mode != 8)
+				return emu_fault(e);
+			v = s->cr8;
+			break;
+		default:
+			return emu_fault(e);
+		}
+		reg_write(e, e->rm, size, v);
+		return 0;
+	}
+
+	v = reg_read(e, e->rm, size);
+	switch (cr) {
+	case 0:
+		v |= EMU_CR0_ET;
+		if ((v >> 32) || ((v & EMU_CR0_PG) && !(v & EMU_CR0_PE)) ||
+		    ((v & EMU_CR0_NW) && !(v & EMU_CR0_CD)))
+			return emu_fault(e);
+		if ((v & EMU_CR0_PG) && !(s->cr0 & EMU_CR0_PG) &&
+		    (s->efer & EMU_EFER_LME) && !(s->cr4 & EMU_CR4_PAE))
+			return emu_fault(e);
+		if (!(v & EMU_CR0_PG) && e->mode == 8)
+			return emu_fault(e);
+		/* legacy paging is not modelled */
+		if ((v & EMU_CR0_PG) && !(s->efer & EMU_EFER_LME))
+			return emu_unsupported(e);
+		e->sys = SYS_CR0;
+		break;
+	case 2:
+		e->sys = SYS_CR2;
+		break;
+	case 3:
+		e->sys = SYS_CR3;
+		break;
+	case 4:
+		if ((s->efer & EMU_EFER_LMA) && !(v & EMU_CR4_PAE))
+			return emu_fault(e);
+		e->sys = SYS_CR4;
+		break;
+	case 8:
+		if (e->mode != 8 || (v >> 4))
+			return emu_fault(e);
+		e->sys = SYS_CR8;
+		break;
+	default:
+		return emu_fault(e);
+	}
+	e->sys_val = v;
+	return 0;
+}
+
+static int exec_0f01(struct emu *e)
+{
+	unsigned int sub = e->reg & 7;
+	u64 limit, base;
+
+	if (e->mod == 3 || (sub != 2 && sub != 3))
+		return emu_unsupported(e);
+	if (e->cpl)
+		return emu_fault(e);
+	if (mem_read(e, e->seg, e->ea, 2, &limit) ||
+	    mem_read(e, e->seg, (e->ea + 2) & emu_mask(e->adsize),
+		     e->mode == 8 ? 8 : 4, &base))
+		return -1;
+	if (e->mode != 8 && e->opsize == 2)
+		base &= 0xFFFFFF;
+	e->sys = sub == 2 ? SYS_GDTR : SYS_IDTR;
+	e->sys_limit = (u16)limit;
+	e->sys_val = base;
+	return 0;
+}
+
+static int exec_mov_sreg(struct emu *e)
+{
+	unsigned int sreg = e->reg & 7;
+	u64 v;
+
+	if (sreg >= X86_NR_SEGS)
+		return emu_fault(e);	/* #UD */
+	if (e->op == 0x8c) {
+		v = e->s->seg[sreg].selector;
+		return rm_write(e, e->mod == 3 ? e->opsize : 2, v);
+	}
+	if (sreg == X86_CS)
+		return emu_fault(e);	/* #UD */
+	/* Descriptor loads are not modelled: real mode only */
+	if (e->s->cr0 & EMU_CR0_PE)
+		return emu_unsupported(e);
+	if (rm_read(e, 2, &v))
+		return -1;
+	e->sys = SYS_SEG;
+	e->sys_seg = sreg;
+	e->sys_val = v;
+	if (sreg == X86_SS)
+		e->shadow = 1;
+	return 0;
+}
+
+/* Opcodes of the two-byte map */
+static int exec_0f(struct emu *e)
+{
+	unsigned int op = e->op & 0xFF;
+	unsigned int size = e->opsize;
+	u64 v;
+
+	switch (op) {
+	case 0x01:
+		return exec_0f01(e);
+	case 0x18 ... 0x1f:	/* hint NOPs (NOP r/m, PREFETCH, ENDBR) */
+		return 0;
+	case 0x20:
+	case 0x22:
+		return exec_mov_cr(e);
+	case 0x30:
+	case 0x32:
+		if (e->cpl)
+			return emu_fault(e);
+		e->exit->msr.index = (u32)gpr_get(e, X86_RCX);
+		e->exit->msr.write = op == 0x30;
+		return emu_stop(e, X86_EXIT_MSR);
+	case 0xa2:
+		return emu_stop(e, X86_EXIT_CPUID);
+	case 0x40 ... 0x4f:	/* CMOVcc: the source is always read */
+		if (rm_read(e, size, &v))
+			return -1;
+		if (emu_cond(e->rflags, op))
+			reg_write(e, e->reg, size, v);
+		else if (size == 4)
+			reg_write(e, e->reg, 4, reg_read(e, e->reg, 4));
+		return 0;
+	case 0x80 ... 0x8f:
+		if (emu_cond(e->rflags, op))
+			return emu_jump(e, e->next_rip + e->imm);
+		return 0;
+	case 0x90 ... 0x9f:
+		return rm_write(e, 1, emu_cond(e->rflags, op) ? 1 : 0);
+	case 0xae:	/* LFENCE, MFENCE, SFENCE */
+		if (e->mod == 3 && (e->reg & 7) >= 5)
+			return 0;
+		return emu_unsupported(e);
+	case 0xb6:
+	case 0xb7:
+	case 0xbe:
+	case 0xbf:
+		if (rm_read(e, (op & 1) ? 2 : 1, &v))
+			return -1;
+		if (op & 8)
+			v = emu_sext(v, (op & 1) ? 2 : 1);
+		reg_write(e, e->reg, size, v);
+		return 0;
+	default:
+		return emu_unsupported(e);
+	}
+}
+
+static int exec_alu(struct emu *e)
+{
+	unsigned int op = e->op;
+	unsigned int alu = (op >> 3) & 7;
+	unsigned int size = (op & 1) ? e->opsize : 1;
+	u64 a, b, r;
+
+	switch (op & 7) {
+	case 0:
+	case 1:	/* r/m, r */
+		if (rm_read(e, size, &a))
+			return -1;
+		b = reg_read(e, e->reg, size);
+		r = emu_alu(e, alu, a, b, size);
+		return alu == ALU_CMP ? 0 : rm_write(e, size, r);
+	case 2:
+	case 3:	/* r, r/m */
+		if (rm_read(e, size, &b))
+			return -1;
+		a = reg_read(e, e->reg, size);
+		r = emu_alu(e, alu, a, b, size);
+		if (alu != ALU_CMP)
+			reg_write(e, e->reg, size, r);
+		return 0;
+	default:	/* AL/eAX, imm */
+		a = reg_read(e, X86_RAX, size);
+		r = emu_alu(e, alu, a, e->imm, size);
+		if (alu != ALU_CMP)
+			reg_write(e, X86_RAX, size, r);
+		return 0;
+	}
+}
+
+static int exec_one(struct emu *e)
+{
+	unsigned int op = e->op;
+	unsigned int size = e->opsize;
+	u64 a, b, r;
+
+	if (op >= 0x0f00)
+		return exec_0f(e);
+
+	switch (op) {
+	case 0x00 ... 0x05:
+	case 0x08 ... 0x0d:
+	case 0x10 ... 0x15:
+	case 0x18 ... 0x1d:
+	case 0x20 ... 0x25:
+	case 0x28 ... 0x2d:
+	case 0x30 ... 0x35:
+	case 0x38 ... 0x3d:
+		return exec_alu(e);
+	case 0x40 ... 0x4f:	/* INC/DEC r (16/32-bit modes only) */
+		reg_write(e, op & 7, size,
+			  emu_incdec(e, op & 8, reg_read(e, op & 7, size),
+				     size));
+		return 0;
+	case 0x50 ... 0x57:
+		return emu_push(e, size,
+				reg_read(e, (op & 7) | ((e->rex & 1) << 3),
+					 size));
+	case 0x58 ... 0x5f:
+		if (emu_pop(e, size, &a))
+			return -1;
+		reg_write(e, (op & 7) | ((e->rex & 1) << 3), size, a);
+		return 0;
+	case 0x63:	/* MOVSXD (ARPL outside 64-bit mode) */
+		if (e->mode != 8)
+			return emu_unsupported(e);
+		if (rm_read(e, size == 8 ? 4 : size, &a))
+			return -1;
+		reg_write(e, e->reg, size, emu_sext(a, 4));
+		return 0;
+	case 0x68:
+	case 0x6a:
+		return emu_push(e, size, emu_sext(e->imm, op == 0x6a ? 1 : 8));
+	case 0x6c ... 0x6f:
+	case 0xe4 ... 0xe7:
+	case 0xec ... 0xef:
+		return exec_io(e);
+	case 0x70 ... 0x7f:
+		if (emu_cond(e->rflags, op))
+			return emu_jump(e, e->next_rip + emu_sext(e->imm, 1));
+		return 0;
+	case 0x80 ... 0x83:
+		size = (op & 1) ? size : 1;
+		if (rm_read(e, size, &a))
+			return -1;
+		b = op == 0x83 ? emu_sext(e->imm, 1) : e->imm;
+		r = emu_alu(e, e->reg & 7, a, b, size);
+		return (e->reg & 7) == ALU_CMP ? 0 : rm_write(e, size, r);
+	case 0x84:
+	case 0x85:
+		size = (op & 1) ? size : 1;
+		if (rm_read(e, size, &a))
+			return -1;
+		emu_alu(e, ALU_AND, a, reg_read(e, e->reg, size), size);
+		return 0;
+	case 0x86:	/* XCHG */
+	case 0x87:
+		size = (op & 1) ? size : 1;
+		if (rm_read(e, size, &a))
+			return -1;
+		b = reg_read(e, e->reg, size);
+		if (rm_write(e, size, b))
+			return -1;
+		reg_write(e, e->reg, size, a);
+		return 0;
+	case 0x88:
+	case 0x89:
+		size = (op & 1) ? size : 1;
+		return rm_write(e, size, reg_read(e, e->reg, size));
+	case 0x8a:
+	case 0x8b:
+		size = (op & 1) ? size : 1;
+		if (rm_read(e, size, &a))
+			return -1;
+		reg_write(e, e->reg, size, a);
+		return 0;
+	case 0x8c:
+	case 0x8e:
+		return exec_mov_sreg(e);
+	case 0x8d:	/* LEA */
+		if (e->mod == 3)
+			return emu_fault(e);	/* #UD */
+		reg_write(e, e->reg, size, e->ea);
+		return 0;
+	case 0x8f:	/* POP r/m */
+		if (e->reg & 7)
+			return emu_unsupported(e);	/* XOP */
+		if (emu_pop(e, size, &a))
+			return -1;
+		/* an RSP base is read after the pop incremented it */
+		if (e->mod != 3 && e->base == X86_RSP)
+			e->ea = (e->ea + size) & emu_mask(e->adsize);
+		return rm_write(e, size, a);
+	case 0x90 ... 0x97:	/* XCHG rAX, r; NOP; PAUSE */
+		a = (op & 7) | ((e->rex & 1) << 3);
+		if (a == X86_RAX)
+			return 0;
+		b = reg_read(e, a, size);
+		reg_write(e, a, size, reg_read(e, X86_RAX, size));
+		reg_write(e, X86_RAX, size, b);
+		return 0;
+	case 0x98:	/* CBW, CWDE, CDQE */
+		reg_write(e, X86_RAX, size,
+			  emu_sext(reg_read(e, X86_RAX, size / 2), size / 2));
+		return 0;
+	case 0x99:	/* CWD, CDQ, CQO */
+		a = reg_read(e, X86_RAX, size);
+		reg_write(e, X86_RDX, size,
+			  ((a >> (size * 8 - 1)) & 1) ? ~0ULL : 0);
+		return 0;
+	case 0x9c:	/* PUSHF */
+		if ((e->rflags & EMU_FL_VM) && e->cpl)
+			return emu_fault(e);
+		return emu_push(e, size,
+				e->rflags & ~(EMU_FL_VM | EMU_FL_RF));
+	case 0x9d:	/* POPF */
+		if (e->cpl)
+			return emu_unsupported(e);
+		if (emu_pop(e, size, &a))
+			return -1;
+		flags_set(e, EMU_FL_POPF & emu_mask(size), a);
+		return 0;
+	case 0x9e:	/* SAHF */
+		flags_set(e, EMU_FL_ARITH & ~EMU_FL_OF,
+			  gpr_get(e, X86_RAX) >> 8);
+		return 0;
+	case 0x9f:	/* LAHF */
+		a = (e->rflags & (EMU_FL_ARITH & ~EMU_FL_OF)) | EMU_FL_FIXED;
+		b = gpr_get(e, X86_RAX);
+		gpr_set(e, X86_RAX, (b & ~0xFF00ULL) | (a << 8));
+		return 0;
+	case 0xa0 ... 0xa3:	/* MOV AL/eAX <-> moffs */
+		size = (op & 1) ? size : 1;
+		e->seg = e->seg_ovr != EMU_NO_REG ? e->seg_ovr : X86_DS;
+		if (op & 2)
+			return mem_write(e, e->seg, e->imm, size,
+					 reg_read(e, X86_RAX, size));
+		if (mem_read(e, e->seg, e->imm, size, &a))
+			return -1;
+		reg_write(e, X86_RAX, size, a);
+		return 0;
+	case 0xa4:
+	case 0xa5:
+	case 0xaa ... 0xad:
+		return exec_string(e);
+	case 0xa8:
+	case 0xa9:
+		size = (op & 1) ? size : 1;
+		emu_alu(e, ALU_AND, reg_read(e, X86_RAX, size), e->imm, size);
+		return 0;
+	case 0xb0 ... 0xb7:
+		reg_write(e, (op & 7) | ((e->rex & 1) << 3), 1, e->imm);
+		return 0;
+	case 0xb8 ... 0xbf:
+		reg_write(e, (op & 7) | ((e->rex & 1) << 3), size, e->imm);
+		return 0;
+	case 0xc0:
+	case 0xc1:
+	case 0xd0 ... 0xd3:
+		size = (op & 1) ? size : 1;
+		if (rm_read(e, size, &a))
+			return -1;
+		b = op <= 0xc1 ? e->imm : op <= 0xd1 ? 1 :
+		    reg_read(e, X86_RCX, 1);
+		if (emu_shift(e, e->reg & 7, a, (unsigned int)b & 0xFF, size,
+			      &r))
+			return -1;
+		return rm_write(e, size, r);
+	case 0xc2:
+	case 0xc3:	/* RET */
+		if (emu_pop(e, size, &a))
+			return -1;
+		if (op == 0xc2)
+			reg_write(e, X86_RSP, stack_size(e),
+				  gpr_get(e, X86_RSP) + e->imm);
+		return emu_jump(e, a);
+	case 0xc6:
+	case 0xc7:
+		if (e->reg & 7)
+			return emu_unsupported(e);	/* XABORT, XBEGIN */
+		size = (op & 1) ? size : 1;
+		return rm_write(e, size, e->imm);
+	case 0xc9:	/* LEAVE */
+		reg_write(e, X86_RSP, stack_size(e), gpr_get(e, X86_RBP));
+		if (emu_pop(e, size, &a))
+			return -1;
+		reg_write(e, X86_RBP, size, a);
+		return 0;
+	case 0xe0 ... 0xe2:	/* LOOPNE, LOOPE, LOOP */
+		a = (gpr_get(e, X86_RCX) - 1) & emu_mask(e->adsize);
+		reg_write(e, X86_RCX, e->adsize, a);
+		b = !!(e->rflags & EMU_FL_ZF);
+		if (a && (op == 0xe2 || b == (op & 1)))
+			return emu_jump(e, e->next_rip + emu_sext(e->imm, 1));
+		return 0;
+	case 0xe3:	/* JCXZ, JECXZ, JRCXZ */
+		if (!(gpr_get(e, X86_RCX) & emu_mask(e->adsize)))
+			return emu_jump(e, e->next_rip + emu_sext(e->imm, 1));
+		return 0;
+	case 0xe8:
+		if (emu_push(e, size, e->next_rip))
+			return -1;
+		return emu_jump(e, e->next_rip + e->imm);
+	case 0xe9:
+		return emu_jump(e, e->next_rip + e->imm);
+	case 0xeb:
+		return emu_jump(e, e->next_rip + emu_sext(e->imm, 1));
+	case 0xf4:
+		if (e->cpl)
+			return emu_fault(e);
+		return emu_stop(e, X86_EXIT_HLT);
+	case 0xf5:	/* CMC */
+		e->rflags ^= EMU_FL_CF;
+		return 0;
+	case 0xf6:
+	case 0xf7:
+		return exec_group3(e);
+	case 0xf8:
+	case 0xf9:	/* CLC, STC */
+		flags_set(e, EMU_FL_CF, op & 1);
+		return 0;
+	case 0xfa:
+	case 0xfb:	/* CLI, STI */
+		if ((e->s->cr0 & EMU_CR0_PE) &&
+		    e->cpl > ((e->rflags & EMU_FL_IOPL) >> EMU_FL_IOPL_SHIFT))
+			return emu_unsupported(e);
+		if (op == 0xfb && !(e->rflags & EMU_FL_IF))
+			e->shadow = 1;
+		flags_set(e, EMU_FL_IF, op == 0xfb ? EMU_FL_IF : 0);
+		return 0;
+	case 0xfc:
+	case 0xfd:	/* CLD, STD */
+		flags_set(e, EMU_FL_DF, op == 0xfd ? EMU_FL_DF : 0);
+		return 0;
+	case 0xfe:
+	case 0xff:
+		return exec_group5(e);
+	default:
+		return emu_unsupported(e);
+	}
+}
+
+/* Make the instruction's effects visible; every access was checked */
+static int emu_commit(struct emu *e)
+{
+	struct x86_emu_state *s = e->s;
+	unsigned int i, done = 0;
+	u64 gpa;
+
+	for (i = 0; i < e->nwalks; i++)
+		if (emu_walk(e, e->walk_lin[i], e->walk_acc[i], &gpa, true))
+			return -1;
+	if (e->wpending) {
+		for (i = 0; i < e->wchunks; i++) {
+			if (e->ops->access(e->ctx, e->wgpa[i], e->wdata + done,
+					   e->wlen[i], X86_ACCESS_WRITE, true))
+				return emu_mem_exit(e, e->wgpa[i], 0, false,
+						    X86_ACCESS_WRITE);
+			done += e->wlen[i];
+		}
+	}
+
+	for (i = 0; i < e->ngpr; i++)
+		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];
+	s->rip = e->rip;
+	s->rflags = e->rflags | EMU_FL_FIXED;
+	s->interrupt_shadow = e->shadow;
+
+	switch (e->sys) {
+	case SYS_CR0:
+		if ((e->sys_val & EMU_CR0_PG) && !(s->cr0 & EMU_CR0_PG) &&
+		    (s->efer & EMU_EFER_LME))
+			s->efer |= EMU_EFER_LMA;
+		else if (!(e->sys_val & EMU_CR0_PG))
+			s->efer &= ~EMU_EFER_LMA;
+		s->cr0 = e->sys_val;
+		break;
+	case SYS_CR2:
+		s->cr2 = e->sys_val;
+		break;
+	case SYS_CR3:
+		s->cr3 = e->sys_val;
+		break;
+	case SYS_CR4:
+		s->cr4 = e->sys_val;
+		break;
+	case SYS_CR8:
+		s->cr8 = e->sys_val;
+		break;
+	case SYS_GDTR:
+	case SYS_IDTR:
+		if (e->sys == SYS_GDTR) {
+			s->gdtr.limit = e->sys_limit;
+			s->gdtr.base = e->sys_val;
+		} else {
+			s->idtr.limit = e->sys_limit;
+			s->idtr.base = e->sys_val;
+		}
+		break;
+	case SYS_SEG:
+		s->seg[e->sys_seg].selector = (u16)e->sys_val;
+		s->seg[e->sys_seg].base = (e->sys_val & 0xFFFF) << 4;
+		break;
+	}
+	return 0;
+}
+
+static void emu_init(struct emu *e, struct x86_emu_state *s,
+		     const struct x86_emu_mem_ops *ops, void *ctx,
+		     struct x86_emu_exit *exit)
+{
+	const struct hv_x64_segment_register *cs = &s->seg[X86_CS];
+
+	memset(e, 0, sizeof(*e));
+	e->s = s;
+	e->ops = ops;
+	e->ctx = ctx;
+	e->exit = exit;
+	if ((s->efer & EMU_EFER_LMA) && (cs->attributes & HV_X64_SEGMENT_LONG))
+		e->mode = 8;
+	else if ((s->cr0 & EMU_CR0_PE) && !(s->rflags & EMU_FL_VM) &&
+		 (cs->attributes & HV_X64_SEGMENT_DEFAULT))
+		e->mode = 4;
+	else
+		e->mode = 2;
+	e->cpl = x86_emu_exec_state(s) & HV_X64_EXEC_STATE_CPL_MASK;
+	e->paging = (s->cr0 & EMU_CR0_PG) && (s->cr0 & EMU_CR0_PE);
+	e->rflags = s->rflags;
+}
+
+bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
+		  void *ctx, struct x86_emu_exit *exit)
+{
+	struct emu e;
+
+	memset(exit, 0, sizeof(*exit));
+	emu_init(&e, s, ops, ctx, exit);
+
+	if (emu_decode(&e))
+		return false;
+	/* The instruction is decoded: report exactly its bytes */
+	exit->insn_byte_count = exit->insn_len;
+
+	e.rip = e.next_rip;
+	if (exec_one(&e))
+		return false;
+	if (e.internal_error) {
+		exit->reason = X86_EXIT_UNSUPPORTED;
+		return false;
+	}
+	if (emu_commit(&e))
+		return false;
+	exit->reason = X86_EXIT_NONE;
+	return true;
+}
+
+void x86_emu_reset(struct x86_emu_state *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < X86_NR_SEGS; i++) {
+		s->seg[i].limit = 0xFFFF;
+		s->seg[i].attributes = 0x93;	/* present, data, RW, accessed */
+	}
+	s->seg[X86_CS].selector = 0xF000;
+	s->seg[X86_CS].base = 0xFFFF0000ULL;
+	s->seg[X86_CS].attributes = 0x9B;	/* present, code, RX, accessed */
+	s->ldtr.limit = 0xFFFF;
+	s->ldtr.attributes = 0x82;		/* present, LDT */
+	s->tr.limit = 0xFFFF;
+	s->tr.attributes = 0x8B;		/* present, busy 32-bit TSS */
+	s->gdtr.limit = 0xFFFF;
+	s->idtr.limit = 0xFFFF;
+	s->rip = 0xFFF0;
+	s->rflags = EMU_FL_FIXED;
+	s->cr0 = EMU_CR0_RESET;
+	s->gpr[X86_RDX] = 0x600;		/* family 6 */
+}
+
+__u16 x86_emu_exec_state(const struct x86_emu_state *s)
+{
+	__u16 st = 0;
+	unsigned int cpl = 0;
+
+	if (s->cr0 & EMU_CR0_PE) {
+		if (s->rflags & EMU_FL_VM)
+			cpl = 3;
+		else
+			cpl = (s->seg[X86_SS].attributes >>
+			       HV_X64_SEGMENT_DPL_SHIFT) & 3;
+		st |= HV_X64_EXEC_STATE_CR0_PE;
+	}
+	st |= cpl & HV_X64_EXEC_STATE_CPL_MASK;
+	if (s->cr0 & EMU_CR0_AM)
+		st |= HV_X64_EXEC_STATE_CR0_AM;
+	if (s->efer & EMU_EFER_LMA)
+		st |= HV_X64_EXEC_STATE_EFER_LMA;
+	if (s->interrupt_shadow)
+		st |= HV_X64_EXEC_STATE_INTERRUPT_SHADOW;
+	return st;
+}
+
+#ifdef __KERNEL__
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "../kunit/hvsim_x86_emu_test.c"
+#endif
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hvsim's x86 interpreter: the interface between the partition model
+ * (which owns the SLAT, intercepts and messages) and the instruction
+ * executor.
+ *
+ * Plain C on <linux/types.h> plus hvabi.h so that it builds both in the
+ * kernel and in userspace (unit tests, fuzzing).  The interpreter never
+ * touches memory itself: every guest-physical access goes through
+ * struct x86_emu_mem_ops, which applies the SLAT and its permissions.
+ *
+ * Restartability: an instruction either retires completely or changes
+ * nothing (registers and memory) and reports why it stopped, so the
+ * same instruction can be executed again after the VMM or the driver
+ * resolved the cause (mapped the page, completed the I/O ...).  Rep string
+ * instructions retire one iteration at a time, like hardware.
+ */
+#ifndef _HVSIM_X86_EMU_H
+#define _HVSIM_X86_EMU_H
+
+#include <linux/types.h>
+#include "hvabi.h"
+
+/* Indices of x86_emu_state.gpr, in hardware encoding order */
+enum x86_emu_gpr {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+	X86_NR_GPRS
+};
+
+/* Indices of x86_emu_state.seg, in hardware encoding order */
+enum x86_emu_seg {
+	X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NR_SEGS
+};
+
+/**
+ * struct x86_emu_state - architectural state of one virtual processor
+ * @gpr: general purpose registers, enum x86_emu_gpr
+ * @rip: instruction pointer
+ * @rflags: flags
+ * @seg: segment registers, enum x86_emu_seg
+ * @ldtr: local descriptor table register
+ * @tr: task register
+ * @gdtr: global descriptor table register
+ * @idtr: interrupt descriptor table register
+ * @cr0: control register 0
+ * @cr2: control register 2
+ * @cr3: control register 3
+ * @cr4: control register 4
+ * @cr8: task priority
+ * @efer: extended feature enable register
+ * @xfem: XCR0
+ * @dr: debug registers DR0-DR3, DR6, DR7
+ * @xmm: XMM0-XMM15 (kept, not interpreted)
+ * @interrupt_shadow: an STI or MOV SS shadow covers the next instruction
+ */
+struct x86_emu_state {
+	__u64 gpr[X86_NR_GPRS];
+	__u64 rip;
+	__u64 rflags;
+	struct hv_x64_segment_register seg[X86_NR_SEGS];
+	struct hv_x64_segment_register ldtr;
+	struct hv_x64_segment_register tr;
+	struct hv_x64_table_register gdtr;
+	struct hv_x64_table_register idtr;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 xfem;
+	__u64 dr[6];
+	struct hv_u128 xmm[16];
+	__u8 interrupt_shadow;
+};
+
+/* Kinds of guest-physical access, as in the intercept message */
+enum x86_emu_access {
+	X86_ACCESS_READ = HV_INTERCEPT_ACCESS_READ,
+	X86_ACCESS_WRITE = HV_INTERCEPT_ACCESS_WRITE,
+	X86_ACCESS_EXECUTE = HV_INTERCEPT_ACCESS_EXECUTE,
+};
+
+/**
+ * struct x86_emu_mem_ops - guest-physical memory seen through the SLAT
+ * @access: copy @len bytes (1 to 16, never crossing a 4 KiB page) between
+ *	@buf and guest physical address @gpa.  With @commit false nothing is
+ *	copied: the call only checks that the access would succeed (used to
+ *	validate every access of an instruction before any of it is
+ *	committed).  Returns 0, or a negative value when the SLAT has no
+ *	mapping or forbids the access; the interpreter then stops with
+ *	X86_EXIT_MEMORY and does not retire the instruction.
+ *	Guest page-table walks use this too (READ for the walk, WRITE when
+ *	setting accessed/dirty bits).
+ */
+struct x86_emu_mem_ops {
+	int (*access)(void *ctx, __u64 gpa, void *buf, unsigned int len,
+		      enum x86_emu_access access, bool commit);
+};
+
+/* Why x86_emu_step() stopped */
+enum x86_emu_exit_reason {
+	X86_EXIT_NONE,		/* instruction retired; keep going */
+	X86_EXIT_IO,		/* IN/OUT: needs the VMM (not retired) */
+	X86_EXIT_HLT,		/* HLT (not retired: RIP is at the HLT) */
+	X86_EXIT_MEMORY,	/* SLAT miss or permission fault (not retired) */
+	X86_EXIT_CPUID,		/* CPUID (not retired) */
+	X86_EXIT_MSR,		/* RDMSR/WRMSR (not retired) */
+	X86_EXIT_UNSUPPORTED,	/* cannot execute: unknown opcode, guest fault */
+};
+
+/**
+ * struct x86_emu_exit - details of a stop
+ * @reason: enum x86_emu_exit_reason
+ * @insn_len: length of the instruction that stopped (0 if not decoded)
+ * @insn_bytes: the instruction's bytes, as fetched so far
+ * @insn_byte_count: number of valid bytes in @insn_bytes
+ * @io: port access: @io.port, @io.size (1, 2 or 4), @io.write,
+ *	@io.string (INS/OUTS), @io.rep (REP prefix)
+ * @mem: faulting access: @mem.gpa, @mem.gva and @mem.gva_valid (a linear
+ *	address exists: data and fetch accesses, not page-table walks),
+ *	@mem.access (enum x86_emu_access)
+ * @msr: @msr.index and @msr.write
+ */
+struct x86_emu_exit {
+	enum x86_emu_exit_reason reason;
+	__u8 insn_len;
+	__u8 insn_bytes[16];
+	__u8 insn_byte_count;
+	union {
+		struct {
+			__u16 port;
+			__u8 size;
+			bool write;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			__u64 gpa;
+			__u64 gva;
+			bool gva_valid;
+			enum x86_emu_access access;
+		} mem;
+		struct {
+			__u32 index;
+			bool write;
+		} msr;
+	};
+};
+
+/**
+ * x86_emu_step() - execute at most one instruction
+ * @s: VP state, updated only when the instruction retires
+ * @ops: guest-physical memory
+ * @ctx: passed to @ops
+ * @exit: filled with the reason the step ended
+ *
+ * Return: true if the instruction retired (@exit->reason == X86_EXIT_NONE),
+ * false if it stopped; @s is then unchanged.
+ */
+bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
+		  void *ctx, struct x86_emu_exit *exit);
+
+/**
+ * x86_emu_reset() - put @s into the x86 power-on state
+ * @s: VP state
+ *
+ * CS selector 0xF000 with base 0xFFFF0000, RIP 0xFFF0, RFLAGS 0x2,
+ * CR0 0x60000010, other segments base 0 limit 0xFFFF, everything else 0.
+ */
+void x86_emu_reset(struct x86_emu_state *s);
+
+/**
+ * x86_emu_exec_state() - hv_x64_intercept_message_header.execution_state
+ * @s: VP state
+ *
+ * Return: CPL, CR0.PE, CR0.AM, EFER.LMA and interrupt-shadow bits.
+ */
+__u16 x86_emu_exec_state(const struct x86_emu_state *s);
+
+#endif /* _HVSIM_X86_EMU_H */

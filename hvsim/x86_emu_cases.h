@@ -1,0 +1,1510 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Test cases of hvsim's x86 interpreter, shared by the KUnit suite
+ * (kunit/hvsim_x86_emu_test.c) and the userspace harness
+ * (hvsim/user/x86_emu_test.c).  Plain C on the interpreter's own types:
+ * no allocation and no output here; the harness provides the memory pages
+ * of struct xt and the failure callback.
+ *
+ * Guest-physical memory of the fake: XT_LOW_PAGES pages from GPA 0 and one
+ * page at 0xFFFFF000 (the reset vector), with a configurable unmapped range
+ * and read-only range.  Everything else is unmapped.
+ */
+#ifndef _HVSIM_X86_EMU_CASES_H
+#define _HVSIM_X86_EMU_CASES_H
+
+#include "x86_emu.h"
+
+#define XT_PAGE_SIZE	4096U
+#define XT_LOW_PAGES	64U			/* GPA 0 - 0x3FFFF */
+#define XT_NPAGES	(XT_LOW_PAGES + 1)
+#define XT_HIGH_GPA	0xFFFFF000ULL
+
+/* Guest page tables of the long-mode environment */
+#define XT_PML4		0x30000ULL
+#define XT_PDPT		0x31000ULL
+#define XT_PD		0x32000ULL
+#define XT_PT		0x33000ULL
+
+#define XT_CODE		0x1000ULL
+#define XT_STACK	0x8000ULL
+
+/* RFLAGS bits the tests look at */
+#define XT_CF	0x001ULL
+#define XT_PF	0x004ULL
+#define XT_AF	0x010ULL
+#define XT_ZF	0x040ULL
+#define XT_SF	0x080ULL
+#define XT_IF	0x200ULL
+#define XT_DF	0x400ULL
+#define XT_OF	0x800ULL
+#define XT_ARITH (XT_CF | XT_PF | XT_AF | XT_ZF | XT_SF | XT_OF)
+
+struct xt {
+	u8 *page[XT_NPAGES];		/* provided by the harness */
+	u64 unmapped_lo, unmapped_hi;	/* [lo, hi) has no mapping */
+	u64 ro_lo, ro_hi;		/* [lo, hi) is read-only */
+	unsigned int writes;		/* committed writes */
+	unsigned int bad_calls;		/* accesses breaking the ops contract */
+	struct x86_emu_state s;
+	struct x86_emu_state saved;
+	struct x86_emu_exit x;
+	unsigned int nfail;
+	void (*fail)(struct xt *t, int line, const char *what, u64 got,
+		     u64 want);
+	void *priv;
+};
+
+static bool xt_eq(struct xt *t, int line, const char *what, u64 got, u64 want)
+{
+	if (got == want)
+		return true;
+	t->nfail++;
+	t->fail(t, line, what, got, want);
+	return false;
+}
+
+#define XT_EQ(t, got, want) \
+	xt_eq((t), __LINE__, #got, (u64)(got), (u64)(want))
+
+static u8 *xt_ptr(struct xt *t, u64 gpa)
+{
+	if (gpa < (u64)XT_LOW_PAGES * XT_PAGE_SIZE)
+		return t->page[gpa / XT_PAGE_SIZE] + (gpa % XT_PAGE_SIZE);
+	if (gpa >= XT_HIGH_GPA && gpa < XT_HIGH_GPA + XT_PAGE_SIZE)
+		return t->page[XT_LOW_PAGES] + (gpa - XT_HIGH_GPA);
+	return NULL;
+}
+
+static bool xt_overlap(u64 gpa, unsigned int len, u64 lo, u64 hi)
+{
+	return gpa < hi && gpa + len > lo;
+}
+
+static int xt_access(void *ctx, u64 gpa, void *buf, unsigned int len,
+		     enum x86_emu_access access, bool commit)
+{
+	struct xt *t = ctx;
+	u8 *p;
+
+	if (!len || len > 16 || (gpa % XT_PAGE_SIZE) + len > XT_PAGE_SIZE ||
+	    !buf) {
+		t->bad_calls++;
+		return -1;
+	}
+	if (xt_overlap(gpa, len, t->unmapped_lo, t->unmapped_hi))
+		return -1;
+	if (access == X86_ACCESS_WRITE &&
+	    xt_overlap(gpa, len, t->ro_lo, t->ro_hi))
+		return -1;
+	p = xt_ptr(t, gpa);
+	if (!p)
+		return -1;
+	if (!commit)
+		return 0;
+	if (access == X86_ACCESS_WRITE) {
+		memcpy(p, buf, len);
+		t->writes++;
+	} else {
+		memcpy(buf, p, len);
+	}
+	return 0;
+}
+
+static const struct x86_emu_mem_ops xt_ops = {
+	.access = xt_access,
+};
+
+static void xt_poke(struct xt *t, u64 gpa, const u8 *bytes, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		*xt_ptr(t, gpa + i) = bytes[i];
+}
+
+static void xt_put(struct xt *t, u64 gpa, u64 v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, v >>= 8)
+		*xt_ptr(t, gpa + i) = (u8)v;
+}
+
+static u64 xt_get(struct xt *t, u64 gpa, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = (v << 8) | *xt_ptr(t, gpa + n);
+	return v;
+}
+
+#define XT_CODE_AT(t, gpa, ...) do {					\
+	static const u8 code_[] = { __VA_ARGS__ };			\
+	xt_poke((t), (gpa), code_, sizeof(code_));			\
+} while (0)
+
+/* Clear memory and the fault ranges */
+static void xt_clear(struct xt *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < XT_NPAGES; i++)
+		memset(t->page[i], 0, XT_PAGE_SIZE);
+	t->unmapped_lo = 0;
+	t->unmapped_hi = 0;
+	t->ro_lo = 0;
+	t->ro_hi = 0;
+	t->writes = 0;
+	t->bad_calls = 0;
+	memset(&t->x, 0, sizeof(t->x));
+}
+
+/* Real mode, all segment bases 0, IP XT_CODE, SP XT_STACK */
+static void xt_real(struct xt *t)
+{
+	unsigned int i;
+
+	xt_clear(t);
+	x86_emu_reset(&t->s);
+	for (i = 0; i < X86_NR_SEGS; i++) {
+		t->s.seg[i].base = 0;
+		t->s.seg[i].selector = 0;
+	}
+	t->s.rip = XT_CODE;
+	t->s.gpr[X86_RSP] = XT_STACK;
+	t->s.gpr[X86_RDX] = 0;
+}
+
+/* Flat 32-bit protected mode without paging */
+static void xt_prot32(struct xt *t)
+{
+	unsigned int i;
+
+	xt_real(t);
+	t->s.cr0 = 0x11;	/* PE, ET */
+	for (i = 0; i < X86_NR_SEGS; i++) {
+		t->s.seg[i].limit = 0xFFFFFFFF;
+		t->s.seg[i].attributes = 0xC093;
+		t->s.seg[i].selector = 0x10;
+	}
+	t->s.seg[X86_CS].attributes = 0xC09B;
+	t->s.seg[X86_CS].selector = 0x08;
+}
+
+/*
+ * Guest page tables, without accessed/dirty bits:
+ *   linear 0 - 2 MiB         -> GPA 0 - 2 MiB, 4 KiB pages (PT)
+ *   linear 2 MiB - 4 MiB     -> GPA 0, one 2 MiB page (PD[1])
+ *   linear 1 GiB - 2 GiB     -> GPA 0, one 1 GiB page (PDPT[1])
+ *   linear 4 MiB - 6 MiB     -> not present (PD[2])
+ */
+static void xt_page_tables(struct xt *t)
+{
+	unsigned int i;
+
+	xt_put(t, XT_PML4, XT_PDPT | 0x3, 8);
+	xt_put(t, XT_PDPT, XT_PD | 0x3, 8);
+	xt_put(t, XT_PDPT + 8, 0x0 | 0x83, 8);
+	xt_put(t, XT_PD, XT_PT | 0x3, 8);
+	xt_put(t, XT_PD + 8, 0x0 | 0x83, 8);
+	for (i = 0; i < 512; i++)
+		xt_put(t, XT_PT + i * 8, ((u64)i << 12) | 0x3, 8);
+}
+
+/* 64-bit mode, CPL 0, identity-mapped with xt_page_tables() */
+static void xt_long(struct xt *t)
+{
+	unsigned int i;
+
+	xt_prot32(t);
+	xt_page_tables(t);
+	t->s.cr0 = 0x80010011;	/* PG, WP, ET, PE */
+	t->s.cr4 = 0x20;	/* PAE */
+	t->s.cr3 = XT_PML4;
+	t->s.efer = 0xD00;	/* NXE, LMA, LME */
+	for (i = 0; i < X86_NR_SEGS; i++)
+		t->s.seg[i].attributes = 0x93;
+	t->s.seg[X86_CS].attributes = 0x209B;	/* L */
+}
+
+static void xt_save(struct xt *t)
+{
+	t->saved = t->s;
+}
+
+/* The state is bit-for-bit what xt_save() recorded */
+static bool xt_unchanged(struct xt *t)
+{
+	return !memcmp(&t->s, &t->saved, sizeof(t->s));
+}
+
+static bool xt_step(struct xt *t)
+{
+	return x86_emu_step(&t->s, &xt_ops, t, &t->x);
+}
+
+/* Run until a stop; returns the number of retired instructions */
+static unsigned int xt_run(struct xt *t, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && xt_step(t))
+		n++;
+	return n;
+}
+
+/* The acceptance test's port-I/O program */
+static void xt_test_portio(struct xt *t)
+{
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 2;
+	t->s.gpr[X86_RBX] = 2;
+	XT_CODE_AT(t, XT_CODE,
+		   0xBA, 0xF8, 0x03,	/* mov dx, 0x3f8 */
+		   0x00, 0xD8,		/* add al, bl */
+		   0x04, 0x30,		/* add al, '0' */
+		   0xEE);		/* out dx, al */
+	XT_EQ(t, xt_run(t, 10), 3);
+	XT_EQ(t, t->x.reason, X86_EXIT_IO);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x34);
+	XT_EQ(t, t->x.io.port, 0x3F8);
+	XT_EQ(t, t->x.io.size, 1);
+	XT_EQ(t, t->x.io.write, true);
+	XT_EQ(t, t->x.io.string, false);
+	XT_EQ(t, t->x.io.rep, false);
+	XT_EQ(t, t->s.rip, XT_CODE + 7);
+	XT_EQ(t, t->x.insn_len, 1);
+	XT_EQ(t, t->x.insn_byte_count, 1);
+	XT_EQ(t, t->x.insn_bytes[0], 0xEE);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x3F8);
+	/* not retired: stepping again stops at the same place */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->s.rip, XT_CODE + 7);
+	XT_EQ(t, t->bad_calls, 0);
+}
+
+static void xt_test_reset_state(struct xt *t)
+{
+	xt_clear(t);
+	memset(&t->s, 0xA5, sizeof(t->s));
+	x86_emu_reset(&t->s);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0xF000);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0xFFFF0000);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0x9B);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_DS].base, 0);
+	XT_EQ(t, t->s.seg[X86_DS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0x93);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0x93);
+	XT_EQ(t, t->s.seg[X86_GS].attributes, 0x93);
+	XT_EQ(t, t->s.ldtr.attributes, 0x82);
+	XT_EQ(t, t->s.tr.attributes, 0x8B);
+	XT_EQ(t, t->s.gdtr.limit, 0xFFFF);
+	XT_EQ(t, t->s.gdtr.base, 0);
+	XT_EQ(t, t->s.idtr.limit, 0xFFFF);
+	XT_EQ(t, t->s.rip, 0xFFF0);
+	XT_EQ(t, t->s.rflags, 0x2);
+	XT_EQ(t, t->s.cr0, 0x60000010);
+	XT_EQ(t, t->s.cr3, 0);
+	XT_EQ(t, t->s.cr4, 0);
+	XT_EQ(t, t->s.efer, 0);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x600);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0);
+	XT_EQ(t, t->s.gpr[X86_RSP], 0);
+	XT_EQ(t, t->s.interrupt_shadow, 0);
+	XT_EQ(t, x86_emu_exec_state(&t->s), 0);
+}
+
+static void xt_test_reset_vector(struct xt *t)
+{
+	xt_clear(t);
+	x86_emu_reset(&t->s);
+	XT_CODE_AT(t, 0xFFFFFFF0ULL,
+		   0xB8, 0x34, 0x12,	/* mov ax, 0x1234 */
+		   0xEB, 0x01,		/* jmp +1 */
+		   0xCC,
+		   0xF4);		/* hlt */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x1234);
+	XT_EQ(t, t->s.rip, 0xFFF3);
+	XT_EQ(t, t->x.insn_len, 3);
+	XT_EQ(t, xt_run(t, 10), 1);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.rip, 0xFFF6);
+	XT_EQ(t, t->x.insn_len, 1);
+
+	/* the reset vector page is not mapped: fetch fault at 0xFFFFFFF0 */
+	x86_emu_reset(&t->s);
+	t->unmapped_lo = XT_HIGH_GPA;
+	t->unmapped_hi = XT_HIGH_GPA + XT_PAGE_SIZE;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0xFFFFFFF0ULL);
+	XT_EQ(t, t->x.mem.gva, 0xFFFFFFF0ULL);
+	XT_EQ(t, t->x.mem.gva_valid, true);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+	XT_EQ(t, t->x.insn_len, 0);
+	XT_EQ(t, t->x.insn_byte_count, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
+static void xt_test_exec_state(struct xt *t)
+{
+	xt_real(t);
+	XT_EQ(t, x86_emu_exec_state(&t->s), 0);
+	t->s.cr0 |= 0x40000;	/* AM */
+	XT_EQ(t, x86_emu_exec_state(&t->s), HV_X64_EXEC_STATE_CR0_AM);
+	t->s.interrupt_shadow = 1;
+	XT_EQ(t, x86_emu_exec_state(&t->s),
+	      HV_X64_EXEC_STATE_CR0_AM | HV_X64_EXEC_STATE_INTERRUPT_SHADOW);
+	xt_long(t);
+	XT_EQ(t, x86_emu_exec_state(&t->s),
+	      HV_X64_EXEC_STATE_CR0_PE | HV_X64_EXEC_STATE_EFER_LMA);
+	t->s.seg[X86_SS].attributes |= 3 << HV_X64_SEGMENT_DPL_SHIFT;
+	t->s.seg[X86_CS].selector |= 3;
+	XT_EQ(t, x86_emu_exec_state(&t->s),
+	      3 | HV_X64_EXEC_STATE_CR0_PE | HV_X64_EXEC_STATE_EFER_LMA);
+}
+
+static void xt_test_mov_real(struct xt *t)
+{
+	xt_real(t);
+	xt_put(t, 0x2000, 0x1111, 2);
+	XT_CODE_AT(t, XT_CODE,
+		   0xB0, 0x12,				/* mov al, 0x12 */
+		   0xB4, 0x34,				/* mov ah, 0x34 */
+		   0xB9, 0x78, 0x56,			/* mov cx, 0x5678 */
+		   0x66, 0xBA, 0x44, 0x33, 0x22, 0x11,	/* mov edx, imm32 */
+		   0x89, 0x0E, 0x00, 0x20,		/* mov [0x2000], cx */
+		   0x8B, 0x1E, 0x00, 0x20,		/* mov bx, [0x2000] */
+		   0xC6, 0x06, 0x02, 0x20, 0xAB,	/* mov byte [0x2002], */
+		   0xC7, 0x06, 0x04, 0x20, 0xCD, 0xAB,	/* mov word [0x2004], */
+		   0x88, 0xE7,				/* mov bh, ah */
+		   0x8A, 0x36, 0x02, 0x20,		/* mov dh, [0x2002] */
+		   0x8C, 0xC6,				/* mov si, es */
+		   0xF4);
+	t->s.gpr[X86_RSI] = 0xFFFF;
+	t->s.seg[X86_ES].selector = 0x1234;
+	XT_EQ(t, xt_run(t, 20), 11);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x3412);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x5678);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x3478);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x1122AB44);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x1234);
+	XT_EQ(t, xt_get(t, 0x2000, 2), 0x5678);
+	XT_EQ(t, xt_get(t, 0x2002, 1), 0xAB);
+	XT_EQ(t, xt_get(t, 0x2004, 2), 0xABCD);
+	XT_EQ(t, t->s.rip, XT_CODE + 40);
+	XT_EQ(t, t->s.rflags, 0x2);
+}
+
+static void xt_test_mov_long(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_R8] = 0xAAAAAAAAAAAAAAAAULL;
+	t->s.gpr[X86_RBX] = 0x1F00;
+	XT_CODE_AT(t, XT_CODE,
+		   /* mov rax, 0x1122334455667788 */
+		   0x48, 0xB8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+		   /* mov r15, 0x0102030405060708 */
+		   0x49, 0xBF, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
+		   0xB8, 0xFF, 0xFF, 0xFF, 0xFF,	/* mov eax, -1 */
+		   0x41, 0xB0, 0x5A,			/* mov r8b, 0x5a */
+		   0x40, 0xB6, 0x22,			/* mov sil, 0x22 */
+		   0x48, 0xC7, 0xC1, 0xFE, 0xFF, 0xFF, 0xFF, /* mov rcx, -2 */
+		   0x4C, 0x89, 0x3D, 0xD3, 0x0F, 0x00, 0x00, /* [rip+], r15 */
+		   0x48, 0x8B, 0x54, 0xF3, 0xF0,	/* rdx, [rbx+rsi*8-16] */
+		   0x4C, 0x63, 0xC8,			/* movsxd r9, eax */
+		   0x66, 0x89, 0x04, 0x25, 0x08, 0x20, 0x00, 0x00,
+							/* [0x2008], ax */
+		   0xF4);
+	XT_EQ(t, xt_run(t, 20), 10);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFFFFFFULL);
+	XT_EQ(t, t->s.gpr[X86_R15], 0x0102030405060708ULL);
+	XT_EQ(t, t->s.gpr[X86_R8], 0xAAAAAAAAAAAAAA5AULL);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x22);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0xFFFFFFFFFFFFFFFEULL);
+	XT_EQ(t, xt_get(t, 0x2000, 8), 0x0102030405060708ULL);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x0102030405060708ULL);
+	XT_EQ(t, t->s.gpr[X86_R9], 0xFFFFFFFFFFFFFFFFULL);
+	XT_EQ(t, xt_get(t, 0x2008, 8), 0xFFFF);
+	XT_EQ(t, t->s.rip, XT_CODE + 61);
+}
+
+/* One instruction per row with the flags expected after it */
+struct xt_flag_step {
+	u64 flags;
+	u64 undefined;
+};
+
+static void xt_check_steps(struct xt *t, const struct xt_flag_step *st,
+			   unsigned int n, bool then_hlt)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u64 m = XT_ARITH & ~st[i].undefined;
+
+		if (!XT_EQ(t, xt_step(t), true) ||
+		    !XT_EQ(t, t->s.rflags & m, st[i].flags & m))
+			return;
+	}
+	if (!then_hlt)
+		return;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+}
+
+static void xt_test_alu_forms(struct xt *t)
+{
+	static const struct xt_flag_step st[] = {
+		{ XT_OF | XT_SF | XT_AF, 0 },	/* add byte [0x2000], 0x7f */
+		{ XT_CF | XT_PF | XT_AF, 0 },	/* sub word [0x2002], -1 */
+		{ 0, 0 },				/* and dword [0x2004], */
+		{ XT_CF | XT_AF | XT_SF, 0 },	/* cmp al, 5 */
+		{ XT_SF, 0 },			/* or al, 0x80 */
+		{ 0, 0 },				/* xor al, 0xff */
+		{ XT_CF, 0 },			/* stc */
+		{ XT_PF, 0 },			/* adc ax, 1 */
+		{ XT_CF | XT_PF | XT_SF, 0 },	/* sbb ax, 0x100 */
+		{ XT_SF | XT_PF, 0 },		/* sub ah, al */
+		{ XT_ZF | XT_PF, 0 },		/* test ah, al */
+		{ XT_SF | XT_PF, 0 },		/* test ax, 0x8000 */
+		{ 0, 0 },				/* test ah, 1 */
+		{ XT_ZF | XT_PF, 0 },		/* cmp ax, 0x817e */
+		{ XT_SF, 0 },			/* add al, [0x2000] */
+		{ 0, 0 },				/* xor ah, [0x2000] */
+		{ XT_ZF | XT_PF, 0 },		/* and [0x2008], ah */
+		{ XT_CF | XT_PF | XT_AF | XT_SF, 0 },	/* cmp [0x2008], ah */
+	};
+
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 3;
+	xt_put(t, 0x2000, 0x01, 1);
+	xt_put(t, 0x2002, 0x0005, 2);
+	xt_put(t, 0x2004, 0x12345678, 4);
+	xt_put(t, 0x2008, 0xFE, 1);
+	XT_CODE_AT(t, XT_CODE,
+		   0x80, 0x06, 0x00, 0x20, 0x7F,
+		   0x83, 0x2E, 0x02, 0x20, 0xFF,
+		   0x66, 0x81, 0x26, 0x04, 0x20, 0xF0, 0xF0, 0xF0, 0xF0,
+		   0x3C, 0x05,
+		   0x0C, 0x80,
+		   0x34, 0xFF,
+		   0xF9,
+		   0x15, 0x01, 0x00,
+		   0x1D, 0x00, 0x01,
+		   0x28, 0xC4,
+		   0x84, 0xC4,
+		   0xA9, 0x00, 0x80,
+		   0xF6, 0xC4, 0x01,
+		   0x3D, 0x7E, 0x81,
+		   0x02, 0x06, 0x00, 0x20,
+		   0x32, 0x26, 0x00, 0x20,
+		   0x20, 0x26, 0x08, 0x20,
+		   0x38, 0x26, 0x08, 0x20,
+		   0xF4);
+	xt_check_steps(t, st, ARRAY_SIZE(st), true);
+	XT_EQ(t, xt_get(t, 0x2000, 1), 0x80);
+	XT_EQ(t, xt_get(t, 0x2002, 2), 0x0006);
+	XT_EQ(t, xt_get(t, 0x2004, 4), 0x10305070);
+	XT_EQ(t, xt_get(t, 0x2008, 1), 0x00);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x01FE);
+}
+
+static void xt_test_inc_dec_neg_not(struct xt *t)
+{
+	static const struct xt_flag_step st[] = {
+		{ XT_ZF | XT_PF | XT_AF | XT_CF, 0 },	/* inc ax */
+		{ XT_OF | XT_PF | XT_AF | XT_CF, 0 },	/* dec bx */
+		{ XT_OF | XT_SF | XT_AF | XT_CF, 0 },	/* inc byte [0x2000] */
+		{ XT_ZF | XT_PF | XT_CF, 0 },		/* dec word [0x2002] */
+		{ XT_CF | XT_PF | XT_AF | XT_SF, 0 },	/* neg cl */
+		{ XT_CF | XT_PF | XT_AF | XT_SF, 0 },	/* not dx */
+		{ XT_ZF | XT_PF, 0 },			/* neg si */
+		{ XT_OF | XT_SF | XT_AF | XT_PF, 0 },	/* inc edi */
+		{ XT_OF | XT_SF | XT_AF | XT_PF, 0 },	/* not byte [0x2004] */
+		{ XT_ZF | XT_PF, 0 },			/* dec ecx */
+	};
+
+	xt_real(t);
+	t->s.rflags |= XT_CF;
+	t->s.gpr[X86_RAX] = 0xFFFF;
+	t->s.gpr[X86_RBX] = 0x8000;
+	t->s.gpr[X86_RCX] = 0x01;
+	t->s.gpr[X86_RDX] = 0x00FF;
+	t->s.gpr[X86_RDI] = 0x7FFFFFFF;
+	xt_put(t, 0x2000, 0x7F, 1);
+	xt_put(t, 0x2002, 0x0001, 2);
+	xt_put(t, 0x2004, 0x0F, 1);
+	XT_CODE_AT(t, XT_CODE,
+		   0x40,			/* inc ax */
+		   0x4B,			/* dec bx */
+		   0xFE, 0x06, 0x00, 0x20,	/* inc byte [0x2000] */
+		   0xFF, 0x0E, 0x02, 0x20,	/* dec word [0x2002] */
+		   0xF6, 0xD9,			/* neg cl */
+		   0xF7, 0xD2,			/* not dx */
+		   0xF7, 0xDE,			/* neg si */
+		   0x66, 0xFF, 0xC7,		/* inc edi */
+		   0xF6, 0x16, 0x04, 0x20,	/* not byte [0x2004] */
+		   0xB1, 0x01, 0x66, 0x49,	/* mov cl, 1; dec ecx */
+		   0xF4);
+	/* mov cl, 1 sits between the last two rows */
+	xt_check_steps(t, st, 9, false);
+	XT_EQ(t, xt_step(t), true);
+	xt_check_steps(t, st + 9, 1, true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x7FFF);
+	XT_EQ(t, xt_get(t, 0x2000, 1), 0x80);
+	XT_EQ(t, xt_get(t, 0x2002, 2), 0);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0xFF00);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x80000000);
+	XT_EQ(t, xt_get(t, 0x2004, 1), 0xF0);
+}
+
+static void xt_test_shifts(struct xt *t)
+{
+	static const struct xt_flag_step st[] = {
+		{ XT_CF | XT_PF | XT_SF, 0 },		/* shl al, 1 */
+		{ 0, XT_OF },				/* shr al, 3 */
+		{ XT_CF | XT_PF | XT_SF, 0 },		/* sar bx, 1 */
+		{ XT_ZF | XT_PF, XT_CF | XT_OF },	/* shl dx, cl(16) */
+		{ XT_ZF | XT_PF, XT_CF | XT_OF },	/* shl si, 0 */
+		{ XT_PF, XT_OF },			/* shr edi, cl */
+		{ XT_PF, 0 },				/* rol al, 1 */
+		{ XT_PF | XT_CF | XT_OF, 0 },		/* ror byte [], 1 */
+	};
+
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 0xC1;
+	t->s.gpr[X86_RBX] = 0x8001;
+	t->s.gpr[X86_RCX] = 16;
+	t->s.gpr[X86_RDX] = 0x0001;
+	t->s.gpr[X86_RSI] = 0x1234;
+	t->s.gpr[X86_RDI] = 0x80000000;
+	xt_put(t, 0x2000, 0x01, 1);
+	XT_CODE_AT(t, XT_CODE,
+		   0xD0, 0xE0,			/* shl al, 1 */
+		   0xC0, 0xE8, 0x03,		/* shr al, 3 */
+		   0xD1, 0xFB,			/* sar bx, 1 */
+		   0xD3, 0xE2,			/* shl dx, cl */
+		   0xC1, 0xE6, 0x00,		/* shl si, 0 */
+		   0x66, 0xD3, 0xEF,		/* shr edi, cl */
+		   0xD0, 0xC0,			/* rol al, 1 */
+		   0xD0, 0x0E, 0x00, 0x20,	/* ror byte [0x2000], 1 */
+		   0xF4);
+	xt_check_steps(t, st, ARRAY_SIZE(st), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x20);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0xC000);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x1234);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x8000);
+	XT_EQ(t, xt_get(t, 0x2000, 1), 0x80);
+}
+
+static void xt_test_lea_movx(struct xt *t)
+{
+	xt_real(t);
+	t->s.gpr[X86_RBX] = 0x1000;
+	t->s.gpr[X86_RSI] = 0x0234;
+	t->s.gpr[X86_RCX] = 0x10000;
+	xt_put(t, 0x2000, 0xFF80, 2);
+	XT_CODE_AT(t, XT_CODE,
+		   0x8D, 0x40, 0x10,		/* lea ax, [bx+si+0x10] */
+		   0x8D, 0x1E, 0x34, 0x12,	/* lea bx, [0x1234] */
+		   0x67, 0x66, 0x8D, 0x04, 0x4B, /* lea eax, [ebx+ecx*2] */
+		   0x0F, 0xB6, 0x0E, 0x00, 0x20, /* movzx cx, byte [0x2000] */
+		   0x66, 0x0F, 0xBE, 0xD1,	/* movsx edx, cl */
+		   0x66, 0x0F, 0xBF, 0x36, 0x00, 0x20, /* movsx esi, [0x2000] */
+		   0x0F, 0xB7, 0xFE,		/* movzx di, si */
+		   0x8D, 0x6A, 0xFE,		/* lea bp, [bp+si-2] */
+		   0xF4);
+	t->s.gpr[X86_RBP] = 0x0001;
+	XT_EQ(t, xt_run(t, 20), 8);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x21234);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x1234);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x10080);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0xFFFFFF80);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0xFFFFFF80);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0xFF80);
+	/* 16-bit address arithmetic wraps: 0x0001 + 0xFF80 - 2 */
+	XT_EQ(t, t->s.gpr[X86_RBP], 0xFF7F);
+}
+
+static void xt_test_stack_real(struct xt *t)
+{
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 0x5555;
+	xt_put(t, 0x2000, 0xBEEF, 2);
+	XT_CODE_AT(t, XT_CODE,
+		   0x68, 0x34, 0x12,		/* push 0x1234 */
+		   0x6A, 0xFF,			/* push -1 */
+		   0x5B,			/* pop bx */
+		   0xFF, 0x36, 0x00, 0x20,	/* push word [0x2000] */
+		   0x8F, 0x06, 0x02, 0x20,	/* pop word [0x2002] */
+		   0xE8, 0x05, 0x00,		/* call 0x1016 */
+		   0xF4,			/* 0x1011: hlt */
+		   0x90, 0x90, 0x90, 0x90,
+		   0x50,			/* 0x1016: push ax */
+		   0x59,			/* pop cx */
+		   0xC3);			/* ret */
+	XT_EQ(t, xt_run(t, 20), 9);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.rip, 0x1011);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 2);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0xFFFF);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x5555);
+	XT_EQ(t, xt_get(t, 0x2002, 2), 0xBEEF);
+	XT_EQ(t, xt_get(t, XT_STACK - 2, 2), 0x1234);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 2), 0x1011);
+}
+
+static void xt_test_stack_long(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RBX] = 0x1200;
+	t->s.gpr[X86_RAX] = 0x123456789ULL;
+	xt_put(t, 0x2008, 0x1100, 8);
+	XT_CODE_AT(t, XT_CODE,
+		   0x6A, 0x80,				/* push -128 */
+		   0x41, 0x5A,				/* pop r10 */
+		   0x68, 0x00, 0x00, 0x00, 0x80,	/* push imm32 */
+		   0x8F, 0x05, 0xF1, 0x0F, 0x00, 0x00,	/* pop [rip+] */
+		   0xFF, 0x15, 0xF3, 0x0F, 0x00, 0x00,	/* call [rip+] */
+		   0xF4);				/* 0x1015 */
+	XT_CODE_AT(t, 0x1100,
+		   0x66, 0x50,			/* push ax */
+		   0x66, 0x41, 0x5B,		/* pop r11w */
+		   0x41, 0x53,			/* push r11 */
+		   0x58,			/* pop rax */
+		   0xFF, 0xE3);			/* jmp rbx */
+	XT_CODE_AT(t, 0x1200,
+		   0xC3);			/* ret */
+	t->s.gpr[X86_R11] = 0xFFFFFFFFFFFF0000ULL;
+	XT_EQ(t, xt_run(t, 20), 11);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.rip, 0x1015);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, t->s.gpr[X86_R10], 0xFFFFFFFFFFFFFF80ULL);
+	XT_EQ(t, xt_get(t, 0x2000, 8), 0xFFFFFFFF80000000ULL);
+	XT_EQ(t, xt_get(t, XT_STACK - 8, 8), 0x1015);
+	XT_EQ(t, t->s.gpr[X86_R11], 0xFFFFFFFFFFFF6789ULL);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFFFFFFFFFF6789ULL);
+}
+
+static void xt_test_branches(struct xt *t)
+{
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0xB9, 0x03, 0x00,		/* mov cx, 3 */
+		   0x31, 0xC0,			/* xor ax, ax */
+		   0x40,			/* 0x1005: inc ax */
+		   0xE2, 0xFD,			/* loop 0x1005 */
+		   0x3D, 0x03, 0x00,		/* cmp ax, 3 */
+		   0x75, 0x10,			/* jne fail */
+		   0x74, 0x02,			/* je 0x1011 */
+		   0xF4, 0xF4,
+		   0x0F, 0x84, 0x05, 0x00,	/* 0x1011: je 0x101a */
+		   0xF4, 0xF4, 0xF4, 0xF4, 0xF4,
+		   0xEB, 0x02,			/* 0x101a: jmp 0x101e */
+		   0xF4, 0xF4,
+		   0xE9, 0xDF, 0x0F);		/* 0x101e: jmp 0x2000 */
+	XT_CODE_AT(t, 0x2000,
+		   0x7F, 0x02,			/* jg: not taken */
+		   0x72, 0x01,			/* jb: not taken */
+		   0xF4);			/* 0x2004 */
+	XT_EQ(t, xt_run(t, 40), 16);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.rip, 0x2004);
+	XT_EQ(t, t->s.gpr[X86_RAX], 3);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+
+	/* 64-bit: rel32 Jcc, and a jump to a non-canonical target */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x31, 0xC0,				/* xor eax, eax */
+		   0x0F, 0x84, 0xF8, 0x0F, 0x00, 0x00,	/* je 0x2000 */
+		   0xF4);
+	XT_CODE_AT(t, 0x2000,
+		   0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0x80, /* mov rax, */
+		   0xFF, 0xE0);				/* jmp rax */
+	XT_EQ(t, xt_run(t, 10), 3);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->s.rip, 0x200A);
+}
+
+static void xt_test_strings(struct xt *t)
+{
+	unsigned int i;
+
+	/* rep stosb, one iteration per step */
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 0xAA;
+	t->s.gpr[X86_RDI] = 0x2000;
+	t->s.gpr[X86_RCX] = 5;
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xAA, 0xF4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, t->s.gpr[X86_RCX], 4);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x2001);
+	XT_EQ(t, xt_get(t, 0x2000, 1), 0xAA);
+	XT_EQ(t, xt_get(t, 0x2001, 1), 0);
+	XT_EQ(t, xt_run(t, 10), 4);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x2005);
+	XT_EQ(t, xt_get(t, 0x2000, 5), 0xAAAAAAAAAAULL);
+	XT_EQ(t, xt_get(t, 0x2005, 1), 0);
+
+	/* rep with a zero count retires at once */
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xAB, 0xF4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+	XT_EQ(t, t->writes, 0);
+
+	/* std; rep movsw backwards; cld; lodsb; 66 stosd */
+	xt_real(t);
+	for (i = 0; i < 8; i++)
+		xt_put(t, 0x2000 + i, 0x10 + i, 1);
+	t->s.gpr[X86_RSI] = 0x2006;
+	t->s.gpr[X86_RDI] = 0x3006;
+	t->s.gpr[X86_RCX] = 3;
+	t->s.gpr[X86_RAX] = 0x11223344;
+	XT_CODE_AT(t, XT_CODE,
+		   0xFD, 0xF3, 0xA5, 0xFC,
+		   0xAC,			/* lodsb */
+		   0x66, 0xAB,			/* stosd */
+		   0x48,			/* dec ax */
+		   0xAD,			/* lodsw */
+		   0xF4);
+	XT_EQ(t, xt_run(t, 20), 9);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	/* movsw copied 0x2002-0x2007; stosd then stored EAX at 0x3000 */
+	XT_EQ(t, xt_get(t, 0x3000, 4), 0x11223310);
+	XT_EQ(t, xt_get(t, 0x3004, 2), 0x1514);
+	XT_EQ(t, xt_get(t, 0x3006, 2), 0x1716);
+	XT_EQ(t, xt_get(t, 0x3008, 1), 0);
+	/* lodsb loaded 0x10 into AL, lodsw 0x1211 from 0x2001 into AX */
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x11221211);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x2003);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x3004);
+	XT_EQ(t, t->s.rflags & XT_DF, 0);
+}
+
+static void xt_test_io_forms(struct xt *t)
+{
+	static const struct {
+		u8 code[4];
+		u8 len;
+		u16 port;
+		u8 size;
+		bool write, string, rep;
+	} io[] = {
+		{ { 0xE4, 0x60 }, 2, 0x60, 1, false, false, false },
+		{ { 0xE5, 0x61 }, 2, 0x61, 2, false, false, false },
+		{ { 0x66, 0xE7, 0x70 }, 3, 0x70, 4, true, false, false },
+		{ { 0xE6, 0x80 }, 2, 0x80, 1, true, false, false },
+		{ { 0xEC }, 1, 0x1234, 1, false, false, false },
+		{ { 0xED }, 1, 0x1234, 2, false, false, false },
+		{ { 0x66, 0xED }, 2, 0x1234, 4, false, false, false },
+		{ { 0xEF }, 1, 0x1234, 2, true, false, false },
+		{ { 0xF3, 0x6E }, 2, 0x1234, 1, true, true, true },
+		{ { 0x6D }, 1, 0x1234, 2, false, true, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(io); i++) {
+		xt_real(t);
+		t->s.gpr[X86_RDX] = 0xABCD1234;
+		xt_poke(t, XT_CODE, io[i].code, io[i].len);
+		xt_save(t);
+		XT_EQ(t, xt_step(t), false);
+		XT_EQ(t, t->x.reason, X86_EXIT_IO);
+		XT_EQ(t, t->x.insn_len, io[i].len);
+		XT_EQ(t, t->x.io.port, io[i].port);
+		XT_EQ(t, t->x.io.size, io[i].size);
+		XT_EQ(t, t->x.io.write, io[i].write);
+		XT_EQ(t, t->x.io.string, io[i].string);
+		XT_EQ(t, t->x.io.rep, io[i].rep);
+		XT_EQ(t, xt_unchanged(t), true);
+	}
+
+	/* 64-bit: REX.W does not widen port I/O */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0x48, 0xE7, 0x42);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_IO);
+	XT_EQ(t, t->x.io.size, 4);
+	XT_EQ(t, t->x.io.port, 0x42);
+	XT_EQ(t, t->x.insn_len, 3);
+}
+
+static void xt_test_exits(struct xt *t)
+{
+	xt_real(t);
+	t->s.gpr[X86_RCX] = 0xC0000080;
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0xA2);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_CPUID);
+	XT_EQ(t, t->x.insn_len, 2);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x32);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MSR);
+	XT_EQ(t, t->x.msr.index, 0xC0000080);
+	XT_EQ(t, t->x.msr.write, false);
+	XT_EQ(t, t->x.insn_len, 2);
+
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x30);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MSR);
+	XT_EQ(t, t->x.msr.write, true);
+
+	XT_CODE_AT(t, XT_CODE, 0xF4);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->x.insn_len, 1);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* privileged at CPL 3 */
+	xt_long(t);
+	t->s.seg[X86_SS].attributes |= 3 << HV_X64_SEGMENT_DPL_SHIFT;
+	t->s.seg[X86_CS].selector |= 3;
+	XT_CODE_AT(t, XT_CODE, 0xF4);
+	xt_page_tables(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);	/* #PF: US=0 */
+}
+
+static void xt_test_misc(struct xt *t)
+{
+	xt_real(t);
+	t->s.rflags |= XT_IF;
+	XT_CODE_AT(t, XT_CODE,
+		   0x90,			/* nop */
+		   0xF3, 0x90,			/* pause */
+		   0x0F, 0x1F, 0x00,		/* nop [bx+si] */
+		   0x0F, 0xAE, 0xE8,		/* lfence */
+		   0x0F, 0xAE, 0xF0,		/* mfence */
+		   0x0F, 0xAE, 0xF8,		/* sfence */
+		   0xFA,			/* cli */
+		   0xFB,			/* sti */
+		   0x90,
+		   0xFB,			/* sti with IF set */
+		   0x93,			/* xchg ax, bx */
+		   0x98,			/* cbw */
+		   0x99,			/* cwd */
+		   0xF4);
+	t->s.gpr[X86_RBX] = 0x80;
+	t->unmapped_lo = 0;	/* nothing but code is touched */
+	XT_EQ(t, xt_run(t, 7), 7);
+	XT_EQ(t, t->s.rflags & XT_IF, 0);
+	XT_EQ(t, t->s.interrupt_shadow, 0);
+	XT_EQ(t, xt_step(t), true);			/* sti */
+	XT_EQ(t, t->s.rflags & XT_IF, XT_IF);
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+	XT_EQ(t, x86_emu_exec_state(&t->s), HV_X64_EXEC_STATE_INTERRUPT_SHADOW);
+	XT_EQ(t, xt_step(t), true);			/* nop */
+	XT_EQ(t, t->s.interrupt_shadow, 0);
+	XT_EQ(t, xt_step(t), true);			/* sti again */
+	XT_EQ(t, t->s.interrupt_shadow, 0);
+	XT_EQ(t, xt_run(t, 10), 3);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFF80);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0xFFFF);
+	XT_EQ(t, t->writes, 0);
+}
+
+static void xt_test_unsupported(struct xt *t)
+{
+	unsigned int i;
+
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);	/* ud2 */
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->x.insn_len, 0);
+	XT_EQ(t, t->x.insn_bytes[0], 0x0F);
+	XT_EQ(t, t->x.insn_bytes[1], 0x0B);
+	XT_EQ(t, t->x.insn_byte_count, 15);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* 15 prefixes and an opcode: 16 bytes, #GP */
+	for (i = 0; i < 15; i++)
+		xt_put(t, XT_CODE + i, 0x66, 1);
+	xt_put(t, XT_CODE + 15, 0x90, 1);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->x.insn_byte_count, 15);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* 14 prefixes and a NOP: 15 bytes is fine */
+	xt_put(t, XT_CODE + 14, 0x90, 1);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 15);
+
+	/* LOCK on a register destination is #UD */
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0xC0);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	/* ... but fine on memory */
+	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0x06, 0x00, 0x20);
+	t->s.gpr[X86_RAX] = 7;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x2000, 2), 7);
+}
+
+static void xt_test_fetch_cross_page(struct xt *t)
+{
+	xt_real(t);
+	t->s.rip = 0x1FFE;
+	XT_CODE_AT(t, 0x1FFE, 0x66, 0xB8, 0x44, 0x33, 0x22, 0x11, 0xF4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x11223344);
+	XT_EQ(t, t->s.rip, 0x2004);
+
+	t->s.rip = 0x1FFE;
+	t->unmapped_lo = 0x2000;
+	t->unmapped_hi = 0x3000;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x2000);
+	XT_EQ(t, t->x.mem.gva, 0x2000);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+	XT_EQ(t, t->x.insn_byte_count, 2);
+	XT_EQ(t, t->x.insn_bytes[0], 0x66);
+	XT_EQ(t, t->x.insn_bytes[1], 0xB8);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* an instruction ending on the page boundary does not touch the next */
+	t->s.rip = 0x1FFF;
+	xt_put(t, 0x1FFF, 0x90, 1);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, 0x2000);
+}
+
+/* A faulting store changes nothing and names the GPA and GVA */
+static void xt_test_restart_store(struct xt *t)
+{
+	xt_real(t);
+	t->s.seg[X86_DS].base = 0x20000;
+	t->s.gpr[X86_RBX] = 0x10;
+	t->s.gpr[X86_RAX] = 0xBEEF;
+	t->unmapped_lo = 0x20000;
+	t->unmapped_hi = 0x21000;
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x07, 0xF4);	/* mov [bx], ax */
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x20010);
+	XT_EQ(t, t->x.mem.gva, 0x20010);
+	XT_EQ(t, t->x.mem.gva_valid, true);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.insn_len, 2);
+	XT_EQ(t, t->x.insn_byte_count, 2);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, t->writes, 0);
+	/* the VMM maps the page: the same instruction now retires */
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x20010, 2), 0xBEEF);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+
+	/* read-modify-write on a read-only page: read fine, write faults */
+	xt_real(t);
+	t->ro_lo = 0x2000;
+	t->ro_hi = 0x3000;
+	xt_put(t, 0x2000, 0x41, 1);
+	t->s.gpr[X86_RAX] = 1;
+	XT_CODE_AT(t, XT_CODE, 0x00, 0x06, 0x00, 0x20);	/* add [0x2000], al */
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.gpa, 0x2000);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, xt_get(t, 0x2000, 1), 0x41);
+
+	/* a store split over two pages, the second unmapped: no partial */
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 0x11223344;
+	t->unmapped_lo = 0x3000;
+	t->unmapped_hi = 0x4000;
+	/* mov [0x2FFE], eax */
+	XT_CODE_AT(t, XT_CODE, 0x66, 0xA3, 0xFE, 0x2F);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x3000);
+	XT_EQ(t, t->x.mem.gva, 0x3000);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, xt_get(t, 0x2FFE, 2), 0);
+	XT_EQ(t, t->writes, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x2FFE, 4), 0x11223344);
+}
+
+/* The second access of an instruction faults: nothing of the first shows */
+static void xt_test_restart_second_access(struct xt *t)
+{
+	/* push word [0x2000] with the stack page read-only */
+	xt_real(t);
+	xt_put(t, 0x2000, 0x1234, 2);
+	t->ro_lo = 0x7000;
+	t->ro_hi = 0x8000;
+	XT_CODE_AT(t, XT_CODE, 0xFF, 0x36, 0x00, 0x20);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, XT_STACK - 2);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* movsb: the source reads, the destination is unmapped */
+	xt_real(t);
+	t->s.gpr[X86_RSI] = 0x2000;
+	t->s.gpr[X86_RDI] = 0x5000;
+	t->unmapped_lo = 0x5000;
+	t->unmapped_hi = 0x6000;
+	XT_CODE_AT(t, XT_CODE, 0xA4);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x5000);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* movsb: the source is unmapped */
+	t->s.gpr[X86_RSI] = 0x5000;
+	t->s.gpr[X86_RDI] = 0x2000;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.gpa, 0x5000);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* call with an unwritable stack leaves RIP and SP alone */
+	xt_real(t);
+	t->ro_lo = 0x7000;
+	t->ro_hi = 0x8000;
+	XT_CODE_AT(t, XT_CODE, 0xE8, 0x00, 0x10);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
+/* rep stosb running into an unmapped page */
+static void xt_test_rep_fault(struct xt *t)
+{
+	unsigned int n;
+
+	xt_real(t);
+	t->s.gpr[X86_RAX] = 0x5A;
+	t->s.gpr[X86_RDI] = 0x2FF0;
+	t->s.gpr[X86_RCX] = 0x20;
+	t->unmapped_lo = 0x3000;
+	t->unmapped_hi = 0x4000;
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xAA, 0xF4);
+	n = xt_run(t, 100);
+	XT_EQ(t, n, 16);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x3000);
+	XT_EQ(t, t->x.mem.gva, 0x3000);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x10);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x3000);
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, xt_get(t, 0x2FF0, 8), 0x5A5A5A5A5A5A5A5AULL);
+	XT_EQ(t, xt_get(t, 0x2FF8, 8), 0x5A5A5A5A5A5A5A5AULL);
+	XT_EQ(t, t->writes, 16);
+	/* mapped again: the rest runs */
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_run(t, 100), 16);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x3010);
+	XT_EQ(t, xt_get(t, 0x3008, 8), 0x5A5A5A5A5A5A5A5AULL);
+	XT_EQ(t, xt_get(t, 0x3010, 1), 0);
+}
+
+static u64 xt_pte(struct xt *t, u64 table, unsigned int idx)
+{
+	return xt_get(t, table + idx * 8, 8);
+}
+
+/* rep stosq through 4 KiB and 2 MiB guest pages, with A/D bits */
+static void xt_test_long_stosq(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RAX] = 0x0123456789ABCDEFULL;
+	t->s.gpr[X86_RDI] = 0x10FF0;		/* crosses 0x11000 */
+	t->s.gpr[X86_RCX] = 4;
+	XT_CODE_AT(t, XT_CODE,
+		   0xF3, 0x48, 0xAB,		/* rep stosq */
+		   0x48, 0xBF, 0x00, 0x00, 0x21, 0, 0, 0, 0, 0, /* rdi */
+		   0xB1, 0x03,			/* mov cl, 3 */
+		   0xF3, 0x48, 0xAB,		/* rep stosq (2 MiB page) */
+		   0xF4);
+	XT_EQ(t, xt_run(t, 100), 4 + 2 + 3);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x210018);
+	XT_EQ(t, xt_get(t, 0x10FF0, 8), 0x0123456789ABCDEFULL);
+	XT_EQ(t, xt_get(t, 0x11008, 8), 0x0123456789ABCDEFULL);
+	XT_EQ(t, xt_get(t, 0x11010, 8), 0);
+	/* linear 0x210000 is GPA 0x10000 through the 2 MiB page */
+	XT_EQ(t, xt_get(t, 0x10000, 8), 0x0123456789ABCDEFULL);
+	XT_EQ(t, xt_get(t, 0x10010, 8), 0x0123456789ABCDEFULL);
+	XT_EQ(t, xt_get(t, 0x10018, 8), 0);
+
+	/* accessed everywhere on the way, dirty on the written leaves */
+	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PDPT, 0), XT_PD | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PD, 1), 0x0 | 0xE3);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x10), 0x10000 | 0x63);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x11), 0x11000 | 0x63);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x03);
+	/* code page: accessed, not dirty */
+	XT_EQ(t, xt_pte(t, XT_PT, 0x1), 0x1000 | 0x23);
+	/* not touched */
+	XT_EQ(t, xt_pte(t, XT_PDPT, 1), 0x83);
+	XT_EQ(t, t->bad_calls, 0);
+}
+
+static void xt_test_long_1g_and_faults(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RAX] = 0x55;
+	XT_CODE_AT(t, XT_CODE,
+		   /* mov [0x40011000], eax via the 1 GiB page */
+		   0x89, 0x04, 0x25, 0x00, 0x10, 0x01, 0x40,
+		   /* mov [0x400000], eax: PD[2] not present */
+		   0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x11000, 4), 0x55);
+	XT_EQ(t, xt_pte(t, XT_PDPT, 1), 0xE3);
+	xt_save(t);
+	t->writes = 0;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->x.mem.gva, 0x400000);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, t->writes, 0);
+
+	/* no A/D bits for an instruction that did not retire */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x3);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x1), 0x1000 | 0x3);
+	XT_EQ(t, t->writes, 0);
+
+	/* a read-only guest page with CR0.WP */
+	xt_long(t);
+	xt_put(t, XT_PT + 0x20 * 8, 0x20000 | 0x1, 8);
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x02, 0x00,
+		   0x8B, 0x1C, 0x25, 0x00, 0x00, 0x02, 0x00);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	/* ... reading it is fine */
+	t->s.rip = XT_CODE + 7;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x20), 0x20000 | 0x21);
+
+	/* no-execute code page */
+	xt_long(t);
+	xt_put(t, XT_PT + 8, 0x1000 | 0x3 | 0x8000000000000000ULL, 8);
+	XT_CODE_AT(t, XT_CODE, 0x90);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+
+	/* page table page not mapped by the SLAT: a memory exit on the walk */
+	xt_long(t);
+	t->unmapped_lo = XT_PT;
+	t->unmapped_hi = XT_PT + XT_PAGE_SIZE;
+	XT_CODE_AT(t, XT_CODE, 0x90);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, XT_PT + 8);
+	XT_EQ(t, t->x.mem.gva_valid, false);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* page table page read-only in the SLAT: A bit cannot be set */
+	xt_long(t);
+	t->ro_lo = XT_PT;
+	t->ro_hi = XT_PT + XT_PAGE_SIZE;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, XT_PT + 8);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.gva_valid, false);
+	XT_EQ(t, t->writes, 0);
+}
+
+/* 32-bit protected mode enters long mode by itself */
+static void xt_test_enter_long_mode(struct xt *t)
+{
+	xt_prot32(t);
+	xt_page_tables(t);
+	t->s.efer = 0x100;	/* LME, set by WRMSR through the VMM */
+	xt_put(t, 0x2000, 0x17, 2);
+	xt_put(t, 0x2002, 0x3000, 4);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0x01, 0x15, 0x00, 0x20, 0x00, 0x00, /* lgdt [0x2000] */
+		   0x0F, 0x01, 0x1D, 0x00, 0x20, 0x00, 0x00, /* lidt [0x2000] */
+		   0xB8, 0x00, 0x00, 0x03, 0x00,	/* mov eax, 0x30000 */
+		   0x0F, 0x22, 0xD8,			/* mov cr3, eax */
+		   0x0F, 0x20, 0xE0,			/* mov eax, cr4 */
+		   0x83, 0xC8, 0x20,			/* or eax, 0x20 */
+		   0x0F, 0x22, 0xE0,			/* mov cr4, eax */
+		   0x0F, 0x20, 0xC0,			/* mov eax, cr0 */
+		   0x0D, 0x00, 0x00, 0x00, 0x80,	/* or eax, 1 << 31 */
+		   0x0F, 0x22, 0xC0,			/* mov cr0, eax */
+		   0x90,
+		   0xF4);
+	XT_EQ(t, xt_run(t, 20), 11);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gdtr.limit, 0x17);
+	XT_EQ(t, t->s.gdtr.base, 0x3000);
+	XT_EQ(t, t->s.idtr.base, 0x3000);
+	XT_EQ(t, t->s.cr3, 0x30000);
+	XT_EQ(t, t->s.cr4, 0x20);
+	XT_EQ(t, t->s.cr0, 0x80000011);
+	XT_EQ(t, t->s.efer, 0x500);
+	XT_EQ(t, x86_emu_exec_state(&t->s),
+	      HV_X64_EXEC_STATE_CR0_PE | HV_X64_EXEC_STATE_EFER_LMA);
+	/* the NOP was fetched through the new page tables */
+	XT_EQ(t, xt_pte(t, XT_PT, 1), 0x1000 | 0x23);
+}
+
+/* Real mode: MOV to a segment register changes the base */
+static void xt_test_real_segments(struct xt *t)
+{
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0xB8, 0x00, 0x20,		/* mov ax, 0x2000 */
+		   0x8E, 0xD8,			/* mov ds, ax */
+		   0xC6, 0x06, 0x10, 0x00, 0x77, /* mov byte [0x10], 0x77 */
+		   0x26, 0x88, 0x06, 0x10, 0x00, /* mov es:[0x10], al */
+		   0x8E, 0xD0,			/* mov ss, ax */
+		   0xF4);
+	XT_EQ(t, xt_run(t, 4), 4);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x2000);
+	XT_EQ(t, t->s.seg[X86_DS].base, 0x20000);
+	XT_EQ(t, xt_get(t, 0x20010, 1), 0x77);
+	XT_EQ(t, xt_get(t, 0x10, 1), 0x00);
+	XT_EQ(t, xt_step(t), true);		/* mov ss sets the shadow */
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+}
+
+/* Flags of the ALU and shift operations against values from hardware */
+struct xt_flag_row {
+	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
+	u8 size;
+	u64 a, b;
+	u8 cin;
+	u64 res;
+	u16 flags;
+	u16 undefined;
+};
+
+static const struct xt_flag_row xt_flag_rows[] = {
+	{ 0x00, 1, 0x7fULL, 0x1ULL, 0, 0x80ULL, 0x890, 0x000 },
+	{ 0x00, 1, 0xffULL, 0x1ULL, 0, 0x0ULL, 0x055, 0x000 },
+	{ 0x00, 1, 0x80ULL, 0x80ULL, 0, 0x0ULL, 0x845, 0x000 },
+	{ 0x00, 1, 0xfULL, 0x1ULL, 0, 0x10ULL, 0x010, 0x000 },
+	{ 0x00, 2, 0x7fffULL, 0x1ULL, 0, 0x8000ULL, 0x894, 0x000 },
+	{ 0x00, 2, 0xffffULL, 0xffffULL, 0, 0xfffeULL, 0x091, 0x000 },
+	{ 0x00, 4, 0x7fffffffULL, 0x1ULL, 0, 0x80000000ULL, 0x894, 0x000 },
+	{ 0x00, 4, 0xffffffffULL, 0x1ULL, 0, 0x0ULL, 0x055, 0x000 },
+	{ 0x00, 8, 0x7fffffffffffffffULL, 0x1ULL, 0, 0x8000000000000000ULL,
+	  0x894, 0x000 },
+	{ 0x00, 8, 0xffffffffffffffffULL, 0x1ULL, 0, 0x0ULL, 0x055, 0x000 },
+	{ 0x00, 8, 0x123456789abcdef0ULL, 0xfedcba987654321ULL, 0,
+	  0x2222222222222211ULL, 0x004, 0x000 },
+	{ 0x02, 1, 0xffULL, 0x0ULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x02, 1, 0x7fULL, 0x0ULL, 1, 0x80ULL, 0x890, 0x000 },
+	{ 0x02, 2, 0xfffeULL, 0x1ULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x02, 4, 0x80000000ULL, 0x7fffffffULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x02, 8, 0x0ULL, 0xffffffffffffffffULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x02, 8, 0x5ULL, 0x6ULL, 0, 0xbULL, 0x000, 0x000 },
+	{ 0x05, 1, 0x0ULL, 0x1ULL, 0, 0xffULL, 0x095, 0x000 },
+	{ 0x05, 1, 0x80ULL, 0x1ULL, 0, 0x7fULL, 0x810, 0x000 },
+	{ 0x05, 1, 0x10ULL, 0x1ULL, 0, 0xfULL, 0x014, 0x000 },
+	{ 0x05, 2, 0x8000ULL, 0x1ULL, 0, 0x7fffULL, 0x814, 0x000 },
+	{ 0x05, 4, 0x1ULL, 0x1ULL, 0, 0x0ULL, 0x044, 0x000 },
+	{ 0x05, 4, 0x0ULL, 0x80000000ULL, 0, 0x80000000ULL, 0x885, 0x000 },
+	{ 0x05, 8, 0x0ULL, 0x1ULL, 0, 0xffffffffffffffffULL, 0x095, 0x000 },
+	{ 0x05, 8, 0x8000000000000000ULL, 0x1ULL, 0,
+	  0x7fffffffffffffffULL, 0x814, 0x000 },
+	{ 0x03, 1, 0x0ULL, 0x0ULL, 1, 0xffULL, 0x095, 0x000 },
+	{ 0x03, 1, 0x80ULL, 0x7fULL, 1, 0x0ULL, 0x854, 0x000 },
+	{ 0x03, 2, 0x5ULL, 0x5ULL, 1, 0xffffULL, 0x095, 0x000 },
+	{ 0x03, 4, 0x0ULL, 0xffffffffULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x03, 8, 0xaULL, 0x3ULL, 0, 0x7ULL, 0x000, 0x000 },
+	{ 0x03, 8, 0x0ULL, 0xffffffffffffffffULL, 1, 0x0ULL, 0x055, 0x000 },
+	{ 0x07, 1, 0x3ULL, 0x5ULL, 0, 0x3ULL, 0x091, 0x000 },
+	{ 0x07, 2, 0x5ULL, 0x3ULL, 0, 0x5ULL, 0x000, 0x000 },
+	{ 0x07, 4, 0x80000000ULL, 0x1ULL, 0, 0x80000000ULL, 0x814, 0x000 },
+	{ 0x07, 8, 0x1ULL, 0x1ULL, 0, 0x1ULL, 0x044, 0x000 },
+	{ 0x04, 1, 0xf0ULL, 0xfULL, 0, 0x0ULL, 0x044, 0x010 },
+	{ 0x04, 2, 0x8001ULL, 0x8000ULL, 0, 0x8000ULL, 0x084, 0x010 },
+	{ 0x04, 4, 0xffffffffULL, 0x80000001ULL, 0,
+	  0x80000001ULL, 0x080, 0x010 },
+	{ 0x04, 8, 0xff00ff00ff00ff00ULL, 0xff00ff00ff00ff0ULL, 0,
+	  0xf000f000f000f00ULL, 0x004, 0x010 },
+	{ 0x01, 1, 0x0ULL, 0x0ULL, 1, 0x0ULL, 0x044, 0x010 },
+	{ 0x01, 2, 0x4000ULL, 0x8000ULL, 0, 0xc000ULL, 0x084, 0x010 },
+	{ 0x01, 4, 0x3ULL, 0x4ULL, 0, 0x7ULL, 0x000, 0x010 },
+	{ 0x01, 8, 0x8000000000000000ULL, 0x0ULL, 0,
+	  0x8000000000000000ULL, 0x084, 0x010 },
+	{ 0x06, 1, 0xffULL, 0xffULL, 0, 0x0ULL, 0x044, 0x010 },
+	{ 0x06, 2, 0x1234ULL, 0x4321ULL, 0, 0x5115ULL, 0x000, 0x010 },
+	{ 0x06, 4, 0x80000000ULL, 0x1ULL, 0, 0x80000001ULL, 0x080, 0x010 },
+	{ 0x06, 8, 0xaaaaaaaaaaaaaaaaULL, 0x5555555555555555ULL, 0,
+	  0xffffffffffffffffULL, 0x084, 0x010 },
+	{ 0x14, 1, 0x81ULL, 0x1ULL, 0, 0x2ULL, 0x801, 0x010 },
+	{ 0x14, 1, 0x40ULL, 0x1ULL, 0, 0x80ULL, 0x880, 0x010 },
+	{ 0x14, 1, 0x1ULL, 0x8ULL, 0, 0x0ULL, 0x045, 0x810 },
+	{ 0x14, 2, 0x8000ULL, 0x1ULL, 0, 0x0ULL, 0x845, 0x010 },
+	{ 0x14, 4, 0x40000000ULL, 0x1ULL, 0, 0x80000000ULL, 0x884, 0x010 },
+	{ 0x14, 4, 0x3ULL, 0x4ULL, 0, 0x30ULL, 0x004, 0x810 },
+	{ 0x14, 8, 0x8000000000000001ULL, 0x1ULL, 0, 0x2ULL, 0x801, 0x010 },
+	{ 0x14, 8, 0x1ULL, 0x3fULL, 0, 0x8000000000000000ULL, 0x084, 0x810 },
+	{ 0x15, 1, 0x81ULL, 0x1ULL, 0, 0x40ULL, 0x801, 0x010 },
+	{ 0x15, 1, 0x80ULL, 0x7ULL, 0, 0x1ULL, 0x000, 0x810 },
+	{ 0x15, 2, 0x8001ULL, 0x1ULL, 0, 0x4000ULL, 0x805, 0x010 },
+	{ 0x15, 4, 0x80000000ULL, 0x1fULL, 0, 0x1ULL, 0x000, 0x810 },
+	{ 0x15, 4, 0xf0ULL, 0x4ULL, 0, 0xfULL, 0x004, 0x810 },
+	{ 0x15, 8, 0x8000000000000000ULL, 0x1ULL, 0,
+	  0x4000000000000000ULL, 0x804, 0x010 },
+	{ 0x15, 8, 0x3ULL, 0x1ULL, 0, 0x1ULL, 0x001, 0x010 },
+	{ 0x17, 1, 0x81ULL, 0x1ULL, 0, 0xc0ULL, 0x085, 0x010 },
+	{ 0x17, 1, 0x80ULL, 0x7ULL, 0, 0xffULL, 0x084, 0x810 },
+	{ 0x17, 2, 0x8000ULL, 0x4ULL, 0, 0xf800ULL, 0x084, 0x810 },
+	{ 0x17, 4, 0x80000001ULL, 0x1ULL, 0, 0xc0000000ULL, 0x085, 0x010 },
+	{ 0x17, 4, 0x7fffffffULL, 0x1eULL, 0, 0x1ULL, 0x001, 0x810 },
+	{ 0x17, 8, 0xfffffffffffffff0ULL, 0x4ULL, 0,
+	  0xffffffffffffffffULL, 0x084, 0x810 },
+	{ 0x17, 8, 0x4000000000000000ULL, 0x3eULL, 0, 0x1ULL, 0x000, 0x810 },
+};
+
+static void xt_flag_program(struct xt *t, const struct xt_flag_row *row)
+{
+	u8 code[4];
+	unsigned int n = 0;
+
+	if (row->size == 2)
+		code[n++] = 0x66;
+	else if (row->size == 8)
+		code[n++] = 0x48;
+	if (row->op < 8) {
+		/* op r/m, r: rax = rax op rbx */
+		code[n++] = (u8)((row->op << 3) | (row->size == 1 ? 0 : 1));
+		code[n++] = 0xD8;
+	} else {
+		/* shift r/m, cl: rax = rax shift cl */
+		code[n++] = row->size == 1 ? 0xD2 : 0xD3;
+		code[n++] = (u8)(0xC0 | ((row->op & 7) << 3));
+	}
+	xt_poke(t, XT_CODE, code, n);
+	t->s.gpr[X86_RAX] = row->a;
+	t->s.gpr[X86_RBX] = row->b;
+	t->s.gpr[X86_RCX] = row->b;
+	t->s.rflags = 0x2 | (row->cin ? XT_CF : 0);
+	t->s.rip = XT_CODE;
+}
+
+static u64 xt_size_mask(unsigned int size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static void xt_test_flag_table(struct xt *t)
+{
+	unsigned int i;
+
+	xt_long(t);
+	for (i = 0; i < ARRAY_SIZE(xt_flag_rows); i++) {
+		const struct xt_flag_row *row = &xt_flag_rows[i];
+		u64 m = XT_ARITH & ~(u64)row->undefined;
+		u64 want = row->res;
+
+		xt_flag_program(t, row);
+		/* 8- and 16-bit results merge, 32-bit ones zero-extend */
+		if (row->size < 4)
+			want |= row->a & ~xt_size_mask(row->size);
+		if (!XT_EQ(t, xt_step(t), true) ||
+		    !XT_EQ(t, t->s.gpr[X86_RAX], want) ||
+		    !XT_EQ(t, t->s.rflags & m, row->flags & m) ||
+		    !XT_EQ(t, t->s.rip, XT_CODE + (row->size == 2 ||
+						   row->size == 8 ? 3 : 2)))
+			t->fail(t, i, "flag table row", row->op, row->size);
+	}
+}
+
+struct xt_test {
+	const char *name;
+	void (*fn)(struct xt *t);
+};
+
+static const struct xt_test xt_tests[] = {
+	{ "portio", xt_test_portio },
+	{ "reset_state", xt_test_reset_state },
+	{ "reset_vector", xt_test_reset_vector },
+	{ "exec_state", xt_test_exec_state },
+	{ "mov_real", xt_test_mov_real },
+	{ "mov_long", xt_test_mov_long },
+	{ "alu_forms", xt_test_alu_forms },
+	{ "flag_table", xt_test_flag_table },
+	{ "inc_dec_neg_not", xt_test_inc_dec_neg_not },
+	{ "shifts", xt_test_shifts },
+	{ "lea_movx", xt_test_lea_movx },
+	{ "stack_real", xt_test_stack_real },
+	{ "stack_long", xt_test_stack_long },
+	{ "branches", xt_test_branches },
+	{ "strings", xt_test_strings },
+	{ "io_forms", xt_test_io_forms },
+	{ "exits", xt_test_exits },
+	{ "misc", xt_test_misc },
+	{ "unsupported", xt_test_unsupported },
+	{ "fetch_cross_page", xt_test_fetch_cross_page },
+	{ "restart_store", xt_test_restart_store },
+	{ "restart_second_access", xt_test_restart_second_access },
+	{ "rep_fault", xt_test_rep_fault },
+	{ "long_stosq", xt_test_long_stosq },
+	{ "long_1g_and_faults", xt_test_long_1g_and_faults },
+	{ "enter_long_mode", xt_test_enter_long_mode },
+	{ "real_segments", xt_test_real_segments },
+};
+
+#endif /* _HVSIM_X86_EMU_CASES_H */

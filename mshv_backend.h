@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one seam between mshv_root and the hypervisor.
+ *
+ * Everything mshv_root asks of the hypervisor goes through a single
+ * function that takes the TLFS control word, a 4 KiB input page and a 4 KiB
+ * output page, and returns the TLFS result word.  Two implementations sit
+ * on the other side: the real Microsoft Hypervisor (mshv_hv_real.c, via the
+ * hypercall page) and hvsim (hvsim/), a software model that decodes the
+ * same bytes.
+ */
+#ifndef _MSHV_BACKEND_H
+#define _MSHV_BACKEND_H
+
+#include <linux/types.h>
+
+/**
+ * struct mshv_hv_backend - a hypervisor that can execute root hypercalls
+ * @name: name shown in the kernel log when the driver binds to it
+ * @hypercall: issue one hypercall.  @control is the TLFS control word.
+ *	@input and @output are kernel virtual addresses of page-aligned
+ *	4 KiB pages; @output may be NULL when the call has no output.  For a
+ *	fast call (HV_HYPERCALL_FAST_BIT) the register operands are the first
+ *	qwords of @input and the backend moves them into registers.  Returns
+ *	the TLFS result word (status in bits 0-15, reps completed in bits
+ *	32-43).  Called in process context with interrupts disabled; must not
+ *	sleep.
+ */
+struct mshv_hv_backend {
+	const char *name;
+	u64 (*hypercall)(u64 control, void *input, void *output);
+};
+
+/*
+ * hvsim exports its backend under this name; mshv_root looks it up with
+ * symbol_get() when it does not run in a Microsoft Hypervisor root
+ * partition, so neither module links against the other.
+ */
+extern const struct mshv_hv_backend hvsim_backend;
+
+/*
+ * The real Microsoft Hypervisor (mshv_hv_real.c): NULL unless Linux runs as
+ * its root partition.
+ */
+const struct mshv_hv_backend *mshv_hv_real_backend(void);
+
+#endif /* _MSHV_BACKEND_H */

@@ -1,0 +1,1020 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mshv_root hypercall layer.
+ *
+ * Every hypercall of the driver is described by a struct mshv_hvcall and
+ * goes through mshv_hv_call_be(), which
+ *  - copies the fixed input and the rep input into this CPU's input page
+ *    and issues the call through the backend with interrupts disabled,
+ *  - re-issues rep calls with rep start = reps completed until all reps
+ *    are done or a status other than success comes back,
+ *  - on HV_STATUS_INSUFFICIENT_MEMORY deposits pages into the partition
+ *    named by the request and resumes,
+ *  - copies the output out of this CPU's output page, and
+ *  - maps the status to an errno.
+ *
+ * The backend is a parameter of the internal functions so that the KUnit
+ * suite (kunit/hv_call_test.c, included at the end) can run them against
+ * fake hypervisors; the exported builders use the backend bound at init.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "mshv_root.h"
+
+/**
+ * struct mshv_hvcall - one logical hypercall
+ * @code: HVCALL_* code
+ * @fast: issue as a fast call (operands in the first qwords of the input)
+ * @varhead_qwords: variable-header size in 8-byte units
+ * @rep_count: number of reps, 0 for a simple call
+ * @in: fixed input (header), copied to the start of the input page
+ * @in_sz: size of @in in bytes
+ * @rep_in: rep input data, copied right after @in
+ * @rep_in_sz: size of @rep_in in bytes (all reps)
+ * @out: buffer the output page is copied to, or NULL
+ * @out_sz: number of output bytes to copy
+ * @deposit_id: partition that receives pages on INSUFFICIENT_MEMORY
+ * @deposit_pages: pages to deposit then; 0 = no deposit and retry
+ * @status: result: the last HV_STATUS_*
+ * @reps_done: result: reps completed
+ */
+struct mshv_hvcall {
+	u16 code;
+	bool fast;
+	u16 varhead_qwords;
+	u16 rep_count;
+	const void *in;
+	size_t in_sz;
+	const void *rep_in;
+	size_t rep_in_sz;
+	void *out;
+	size_t out_sz;
+	u64 deposit_id;
+	u32 deposit_pages;
+	u16 status;
+	u16 reps_done;
+};
+
+/* The backend bound at init; constant while the module is loaded */
+static const struct mshv_hv_backend *mshv_backend;
+
+/* Per-CPU hypercall pages, used only with interrupts disabled */
+static DEFINE_PER_CPU(void *, mshv_hv_input_page);
+static DEFINE_PER_CPU(void *, mshv_hv_output_page);
+static bool mshv_hv_pages_ready;
+
+static u64 mshv_hv_control(u16 code, bool fast, u16 varhead_qwords,
+			   u16 rep_count, u16 rep_start)
+{
+	u64 control = FIELD_PREP(HV_HYPERCALL_CODE_MASK, code);
+
+	if (fast)
+		control |= HV_HYPERCALL_FAST_BIT;
+	control |= FIELD_PREP(HV_HYPERCALL_VARHEAD_MASK, varhead_qwords);
+	control |= FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, rep_count);
+	control |= FIELD_PREP(HV_HYPERCALL_REP_START_MASK, rep_start);
+	return control;
+}
+
+static u16 mshv_hv_result_status(u64 result)
+{
+	return FIELD_GET(HV_HYPERCALL_RESULT_MASK, result);
+}
+
+static u16 mshv_hv_result_reps(u64 result)
+{
+	return FIELD_GET(HV_HYPERCALL_REP_COMP_MASK, result);
+}
+
+static u64 mshv_hv_make_result(u16 status, u16 reps_done)
+{
+	return FIELD_PREP(HV_HYPERCALL_RESULT_MASK, status) |
+	       FIELD_PREP(HV_HYPERCALL_REP_COMP_MASK, reps_done);
+}
+
+/* Result word of the kernel's hypercall wrapper when there is no hypervisor */
+#define MSHV_HV_RESULT_NO_HYPERCALL_PAGE	U64_MAX
+
+static const struct {
+	u16 status;
+	int err;
+} mshv_hv_status_errno[] = {
+	{ HV_STATUS_SUCCESS,				0 },
+	{ HV_STATUS_INVALID_HYPERCALL_CODE,		-EINVAL },
+	{ HV_STATUS_INVALID_HYPERCALL_INPUT,		-EINVAL },
+	{ HV_STATUS_INVALID_ALIGNMENT,			-EIO },
+	{ HV_STATUS_INVALID_PARAMETER,			-EINVAL },
+	{ HV_STATUS_ACCESS_DENIED,			-EIO },
+	{ HV_STATUS_INVALID_PARTITION_STATE,		-EIO },
+	{ HV_STATUS_OPERATION_DENIED,			-EIO },
+	{ HV_STATUS_UNKNOWN_PROPERTY,			-EIO },
+	{ HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE,	-EIO },
+	{ HV_STATUS_INSUFFICIENT_MEMORY,		-ENOMEM },
+	{ HV_STATUS_INVALID_PARTITION_ID,		-EINVAL },
+	{ HV_STATUS_INVALID_VP_INDEX,			-EINVAL },
+	{ HV_STATUS_NOT_FOUND,				-EIO },
+	{ HV_STATUS_INVALID_PORT_ID,			-EINVAL },
+	{ HV_STATUS_INVALID_CONNECTION_ID,		-EINVAL },
+	{ HV_STATUS_INSUFFICIENT_BUFFERS,		-EIO },
+	{ HV_STATUS_NOT_ACKNOWLEDGED,			-EIO },
+	{ HV_STATUS_INVALID_VP_STATE,			-EIO },
+	{ HV_STATUS_NO_RESOURCES,			-EIO },
+	{ HV_STATUS_PROCESSOR_FEATURE_NOT_SUPPORTED,	-EIO },
+	{ HV_STATUS_INVALID_LP_INDEX,			-EINVAL },
+	{ HV_STATUS_INVALID_REGISTER_VALUE,		-EINVAL },
+	{ HV_STATUS_OPERATION_FAILED,			-EIO },
+	{ HV_STATUS_INSUFFICIENT_ROOT_MEMORY,		-ENOMEM },
+	{ HV_STATUS_INSUFFICIENT_CONTIGUOUS_MEMORY,	-ENOMEM },
+	{ HV_STATUS_TIME_OUT,				-EIO },
+	{ HV_STATUS_CALL_PENDING,			-EIO },
+	{ HV_STATUS_INSUFFICIENT_CONTIGUOUS_ROOT_MEMORY, -ENOMEM },
+	{ HV_STATUS_VTL_ALREADY_ENABLED,		-EIO },
+};
+
+/**
+ * mshv_hv_status_to_errno() - map a hypervisor status to an errno
+ * @status: HV_STATUS_* value (low 16 bits of the result word)
+ *
+ * Return: 0 for success, the negative errno of the status table, or -EIO
+ * for a status the table does not list.
+ */
+int mshv_hv_status_to_errno(u16 status)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_hv_status_errno); i++)
+		if (mshv_hv_status_errno[i].status == status)
+			return mshv_hv_status_errno[i].err;
+	return -EIO;
+}
+
+static int mshv_hv_result_to_errno(u64 result)
+{
+	if (result == MSHV_HV_RESULT_NO_HYPERCALL_PAGE)
+		return -EOPNOTSUPP;
+	return mshv_hv_status_to_errno(mshv_hv_result_status(result));
+}
+
+/*
+ * Issue @control and, for a rep call, re-issue it with rep start = reps
+ * completed until all @rep_count reps are done or the status is not
+ * success.  A backend that reports success without progress, or more reps
+ * than asked for, ends the loop with HV_STATUS_OPERATION_FAILED so that a
+ * broken hypervisor cannot hang this CPU with interrupts disabled.
+ */
+static u64 mshv_hv_do_reps(const struct mshv_hv_backend *be, u64 control,
+			   u16 rep_count, u16 rep_start, void *input,
+			   void *output)
+{
+	u64 result;
+	u16 done;
+
+	for (;;) {
+		control &= ~HV_HYPERCALL_REP_START_MASK;
+		control |= FIELD_PREP(HV_HYPERCALL_REP_START_MASK, rep_start);
+		result = be->hypercall(control, input, output);
+		if (!rep_count ||
+		    mshv_hv_result_status(result) != HV_STATUS_SUCCESS)
+			return result;
+		done = mshv_hv_result_reps(result);
+		if (done == rep_count)
+			return result;
+		if (done <= rep_start || done > rep_count) {
+			pr_warn_ratelimited("hypercall %#llx: bogus reps completed %u (start %u, count %u)\n",
+					    control & HV_HYPERCALL_CODE_MASK,
+					    done, rep_start, rep_count);
+			return mshv_hv_make_result(HV_STATUS_OPERATION_FAILED,
+						   min(done, rep_count));
+		}
+		rep_start = done;
+	}
+}
+
+/* One pass through the seam on this CPU's pages, from rep @rep_start */
+static u64 mshv_hv_issue(const struct mshv_hv_backend *be,
+			 struct mshv_hvcall *call, u16 rep_start)
+{
+	size_t in_total = call->in_sz + call->rep_in_sz;
+	unsigned long flags;
+	void *input, *output;
+	u64 control, result;
+
+	control = mshv_hv_control(call->code, call->fast, call->varhead_qwords,
+				  call->rep_count, rep_start);
+
+	local_irq_save(flags);
+	input = *this_cpu_ptr(&mshv_hv_input_page);
+	output = *this_cpu_ptr(&mshv_hv_output_page);
+
+	memcpy(input, call->in, call->in_sz);
+	if (call->rep_in_sz)
+		memcpy(input + call->in_sz, call->rep_in, call->rep_in_sz);
+	memset(input + in_total, 0, HV_HYP_PAGE_SIZE - in_total);
+	/*
+	 * Start from what earlier passes produced (zeroes at first), so that
+	 * output of the reps completed before a deposit-and-retry survives
+	 * and nothing of an earlier caller's output can leak.
+	 */
+	if (call->out_sz)
+		memcpy(output, call->out, call->out_sz);
+
+	result = mshv_hv_do_reps(be, control, call->rep_count, rep_start,
+				 input, output);
+
+	if (call->out_sz)
+		memcpy(call->out, output, call->out_sz);
+	local_irq_restore(flags);
+
+	return result;
+}
+
+static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
+			      u64 partition_id, u32 nr_pages);
+
+/*
+ * Issue @call through @be: rep resume, deposit and retry, output copy.
+ * Must be called in process context (it may sleep to allocate pages).
+ */
+static int mshv_hv_call_be(const struct mshv_hv_backend *be,
+			   struct mshv_hvcall *call)
+{
+	u64 result;
+	int ret;
+
+	if (WARN_ON_ONCE(call->in_sz + call->rep_in_sz > HV_HYP_PAGE_SIZE ||
+			 call->out_sz > HV_HYP_PAGE_SIZE ||
+			 call->rep_count > HV_HYPERCALL_REP_MAX ||
+			 (call->out_sz && !call->out) ||
+			 !mshv_hv_pages_ready))
+		return -EINVAL;
+
+	if (call->out_sz)
+		memset(call->out, 0, call->out_sz);
+	call->reps_done = 0;
+
+	for (;;) {
+		result = mshv_hv_issue(be, call, call->reps_done);
+		call->status = mshv_hv_result_status(result);
+		call->reps_done = min(mshv_hv_result_reps(result),
+				      call->rep_count);
+
+		if (call->status != HV_STATUS_INSUFFICIENT_MEMORY ||
+		    !call->deposit_pages)
+			return mshv_hv_result_to_errno(result);
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		ret = mshv_hv_deposit_be(be, call->deposit_id,
+					 call->deposit_pages);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+}
+
+static int mshv_hv_call(struct mshv_hvcall *call)
+{
+	return mshv_hv_call_be(mshv_backend, call);
+}
+
+/*
+ * Deposit @nr_pages freshly allocated pages into @partition_id, in batches
+ * of HV_DEPOSIT_MAX.  Pages the hypervisor accepted belong to it until a
+ * withdraw returns them; the others are freed here.
+ */
+static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
+			      u64 partition_id, u32 nr_pages)
+{
+	struct hv_input_deposit_memory hdr = { .partition_id = partition_id };
+	struct mshv_hvcall call = {
+		.code = HVCALL_DEPOSIT_MEMORY,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+	};
+	u32 batch, first, i;
+	u64 *pfns;
+	int ret = 0;
+
+	pfns = kmalloc_array(HV_DEPOSIT_MAX, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+
+	while (nr_pages) {
+		batch = min_t(u32, nr_pages, HV_DEPOSIT_MAX);
+		first = 0;
+		for (i = 0; i < batch; i++) {
+			struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+			if (!page) {
+				ret = -ENOMEM;
+				goto free_batch;
+			}
+			pfns[i] = page_to_pfn(page);
+		}
+
+		call.rep_count = batch;
+		call.rep_in = pfns;
+		call.rep_in_sz = batch * sizeof(*pfns);
+		ret = mshv_hv_call_be(be, &call);
+		if (ret) {
+			pr_err("depositing %u pages into partition %#llx failed: status %#x\n",
+			       batch, partition_id, call.status);
+			/* The pages from reps_done on were not taken */
+			first = call.reps_done;
+			goto free_batch;
+		}
+		nr_pages -= batch;
+	}
+	kfree(pfns);
+	return 0;
+
+free_batch:
+	while (i > first)
+		__free_page(pfn_to_page(pfns[--i]));
+	kfree(pfns);
+	return ret;
+}
+
+/*
+ * Withdraw every page the hypervisor holds for @partition_id and free it.
+ * Stops at HV_STATUS_NO_RESOURCES (nothing left), which is success.
+ * Returns the number of pages freed in @freed when it is not NULL.
+ */
+static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
+			       u64 partition_id, u64 *freed)
+{
+	struct hv_input_withdraw_memory hdr = { .partition_id = partition_id };
+	struct mshv_hvcall call = {
+		.code = HVCALL_WITHDRAW_MEMORY,
+		.rep_count = HV_WITHDRAW_BATCH_SIZE,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.out_sz = HV_WITHDRAW_BATCH_SIZE * sizeof(u64),
+	};
+	u64 total = 0;
+	u64 *pfns;
+	u16 i;
+	int ret;
+
+	/* Teardown must not fail for want of one page */
+	pfns = kmalloc_array(HV_WITHDRAW_BATCH_SIZE, sizeof(*pfns),
+			     GFP_KERNEL | __GFP_NOFAIL);
+	call.out = pfns;
+
+	for (;;) {
+		ret = mshv_hv_call_be(be, &call);
+		for (i = 0; i < call.reps_done; i++) {
+			if (WARN_ON_ONCE(!pfn_valid(pfns[i])))
+				continue;
+			__free_page(pfn_to_page(pfns[i]));
+			total++;
+		}
+		if (call.status == HV_STATUS_NO_RESOURCES) {
+			ret = 0;
+			break;
+		}
+		if (ret || !call.reps_done)
+			break;
+		cond_resched();
+	}
+
+	kfree(pfns);
+	if (freed)
+		*freed = total;
+	return ret;
+}
+
+/**
+ * mshv_hv_deposit_memory() - give pages to a partition
+ * @partition_id: target partition (or %HV_PARTITION_ID_SELF)
+ * @nr_pages: number of 4 KiB pages
+ *
+ * Return: 0 or a negative errno; on failure the pages the hypervisor did
+ * not accept are freed again.
+ */
+int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages)
+{
+	return mshv_hv_deposit_be(mshv_backend, partition_id, nr_pages);
+}
+
+/**
+ * mshv_hv_withdraw_memory() - take back and free all pages of a partition
+ * @partition_id: the partition
+ *
+ * Issues WITHDRAW_MEMORY until the hypervisor reports
+ * HV_STATUS_NO_RESOURCES and frees every page it returns.
+ *
+ * Return: 0 or the negative errno of a failed withdraw (pages returned
+ * before the failure are freed).
+ */
+int mshv_hv_withdraw_memory(u64 partition_id)
+{
+	return mshv_hv_withdraw_be(mshv_backend, partition_id, NULL);
+}
+
+/**
+ * mshv_hv_get_system_property() - HVCALL_GET_SYSTEM_PROPERTY
+ * @property_id: HV_SYSTEM_PROPERTY_*
+ * @value: the property value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_system_property(u32 property_id, u64 *value)
+{
+	struct hv_input_get_system_property in = { .property_id = property_id };
+	struct hv_output_get_system_property out;
+	struct mshv_hvcall call = {
+		.code = HVCALL_GET_SYSTEM_PROPERTY,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.out = &out,
+		.out_sz = sizeof(out),
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	if (!ret)
+		*value = out.value;
+	return ret;
+}
+
+/**
+ * mshv_hv_create_partition() - HVCALL_CREATE_PARTITION
+ * @input: the complete hypercall input
+ * @partition_id: the new partition's id
+ *
+ * Deposits single pages into the root partition while the hypervisor
+ * reports insufficient memory.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_create_partition(const struct hv_input_create_partition *input,
+			     u64 *partition_id)
+{
+	struct hv_output_create_partition out;
+	struct mshv_hvcall call = {
+		.code = HVCALL_CREATE_PARTITION,
+		.in = input,
+		.in_sz = sizeof(*input),
+		.out = &out,
+		.out_sz = sizeof(out),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	if (!ret)
+		*partition_id = out.partition_id;
+	return ret;
+}
+
+static int mshv_hv_partition_fast_call(u16 code, u64 partition_id,
+				       u32 deposit_pages)
+{
+	struct hv_input_partition_id in = { .partition_id = partition_id };
+	struct mshv_hvcall call = {
+		.code = code,
+		.fast = true,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = partition_id,
+		.deposit_pages = deposit_pages,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_initialize_partition() - HVCALL_INITIALIZE_PARTITION (fast)
+ * @partition_id: the partition
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_initialize_partition(u64 partition_id)
+{
+	return mshv_hv_partition_fast_call(HVCALL_INITIALIZE_PARTITION,
+					   partition_id,
+					   MSHV_DEFAULT_DEPOSIT_PAGES);
+}
+
+/**
+ * mshv_hv_finalize_partition() - HVCALL_FINALIZE_PARTITION (fast)
+ * @partition_id: the partition
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_finalize_partition(u64 partition_id)
+{
+	return mshv_hv_partition_fast_call(HVCALL_FINALIZE_PARTITION,
+					   partition_id, 0);
+}
+
+/**
+ * mshv_hv_delete_partition() - HVCALL_DELETE_PARTITION (fast)
+ * @partition_id: the partition
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_delete_partition(u64 partition_id)
+{
+	return mshv_hv_partition_fast_call(HVCALL_DELETE_PARTITION,
+					   partition_id, 0);
+}
+
+/**
+ * mshv_hv_get_partition_property() - HVCALL_GET_PARTITION_PROPERTY
+ * @partition_id: the partition (or %HV_PARTITION_ID_SELF)
+ * @property_code: HV_PARTITION_PROPERTY_*
+ * @value: the property value
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
+				   u64 *value)
+{
+	struct hv_input_get_partition_property in = {
+		.partition_id = partition_id,
+		.property_code = property_code,
+	};
+	struct hv_output_get_partition_property out;
+	struct mshv_hvcall call = {
+		.code = HVCALL_GET_PARTITION_PROPERTY,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.out = &out,
+		.out_sz = sizeof(out),
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	if (!ret)
+		*value = out.property_value;
+	return ret;
+}
+
+/**
+ * mshv_hv_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
+ * @partition_id: the partition
+ * @property_code: HV_PARTITION_PROPERTY_*
+ * @value: the new value
+ *
+ * The asynchronous completion of this call (HV_STATUS_CALL_PENDING) is
+ * not handled yet; it is reported as -EIO.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
+				   u64 value)
+{
+	struct hv_input_set_partition_property in = {
+		.partition_id = partition_id,
+		.property_code = property_code,
+		.property_value = value,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_map_gpa_pages() - map host pages into a partition's GPA space
+ * @partition_id: the partition
+ * @guest_pfn: first guest page frame number
+ * @pages: the host pages, @nr_pages entries
+ * @nr_pages: number of 4 KiB pages
+ * @flags: HV_MAP_GPA_* flags
+ * @nr_mapped: number of pages mapped, also on failure
+ *
+ * Issues MAP_GPA_PAGES in batches of HV_MAP_GPA_BATCH_SIZE, depositing
+ * %MSHV_MAP_GPA_DEPOSIT_PAGES pages whenever the hypervisor runs out.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_map_gpa_pages(u64 partition_id, u64 guest_pfn,
+			  struct page **pages, u64 nr_pages, u32 flags,
+			  u64 *nr_mapped)
+{
+	struct hv_input_map_gpa_pages hdr = {
+		.target_partition_id = partition_id,
+		.map_flags = flags,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_MAP_GPA_PAGES,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_MAP_GPA_DEPOSIT_PAGES,
+	};
+	u64 done = 0, *pfns;
+	u32 batch, i;
+	int ret = 0;
+
+	pfns = kmalloc_array(HV_MAP_GPA_BATCH_SIZE, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns) {
+		*nr_mapped = 0;
+		return -ENOMEM;
+	}
+
+	while (done < nr_pages) {
+		batch = min_t(u64, nr_pages - done, HV_MAP_GPA_BATCH_SIZE);
+		for (i = 0; i < batch; i++)
+			pfns[i] = page_to_pfn(pages[done + i]);
+
+		hdr.target_gpa_base = guest_pfn + done;
+		call.rep_count = batch;
+		call.rep_in = pfns;
+		call.rep_in_sz = batch * sizeof(*pfns);
+		ret = mshv_hv_call(&call);
+		done += call.reps_done;
+		if (ret)
+			break;
+		cond_resched();
+	}
+
+	kfree(pfns);
+	*nr_mapped = done;
+	return ret;
+}
+
+/**
+ * mshv_hv_unmap_gpa_pages() - remove guest pages from a partition
+ * @partition_id: the partition
+ * @guest_pfn: first guest page frame number
+ * @nr_pages: number of 4 KiB pages
+ * @flags: HV_UNMAP_GPA_* flags
+ *
+ * Return: 0 or the negative errno of the first failing batch.
+ */
+int mshv_hv_unmap_gpa_pages(u64 partition_id, u64 guest_pfn, u64 nr_pages,
+			    u32 flags)
+{
+	struct hv_input_unmap_gpa_pages in = {
+		.target_partition_id = partition_id,
+		.unmap_flags = flags,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_UNMAP_GPA_PAGES,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+	u64 done = 0;
+	int ret;
+
+	while (done < nr_pages) {
+		in.target_gpa_base = guest_pfn + done;
+		call.rep_count = min_t(u64, nr_pages - done,
+				       HV_UNMAP_GPA_BATCH_SIZE);
+		ret = mshv_hv_call(&call);
+		if (ret)
+			return ret;
+		done += call.rep_count;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * mshv_hv_create_vp() - HVCALL_CREATE_VP
+ * @partition_id: the partition
+ * @vp_index: index of the new VP
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_create_vp(u64 partition_id, u32 vp_index)
+{
+	struct hv_input_create_vp in = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.subnode_type = HV_VP_SUBNODE_ANY,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_CREATE_VP,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_delete_vp() - HVCALL_DELETE_VP (fast)
+ * @partition_id: the partition
+ * @vp_index: the VP
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_delete_vp(u64 partition_id, u32 vp_index)
+{
+	struct hv_input_delete_vp in = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_DELETE_VP,
+		.fast = true,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_get_vp_registers() - read VP registers
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @count: number of registers
+ * @names: HV_*REGISTER_* names, @count entries
+ * @values: the values, @count entries
+ *
+ * Batched by HV_GET_VP_REGISTERS_BATCH_SIZE.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_vp_registers(u64 partition_id, u32 vp_index, u32 count,
+			     const u32 *names, union hv_register_value *values)
+{
+	struct hv_input_get_vp_registers hdr = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	u32 done = 0;
+	int ret;
+
+	while (done < count) {
+		call.rep_count = min_t(u32, count - done,
+				       HV_GET_VP_REGISTERS_BATCH_SIZE);
+		call.rep_in = names + done;
+		call.rep_in_sz = call.rep_count * sizeof(*names);
+		call.out = values + done;
+		call.out_sz = call.rep_count * sizeof(*values);
+		ret = mshv_hv_call(&call);
+		if (ret)
+			return ret;
+		done += call.rep_count;
+	}
+	return 0;
+}
+
+/**
+ * mshv_hv_set_vp_registers() - write VP registers
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @count: number of registers
+ * @assocs: name/value pairs, @count entries
+ *
+ * Batched by HV_SET_VP_REGISTERS_BATCH_SIZE.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_set_vp_registers(u64 partition_id, u32 vp_index, u32 count,
+			     const struct hv_register_assoc *assocs)
+{
+	struct hv_input_set_vp_registers hdr = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	u32 done = 0;
+	int ret;
+
+	while (done < count) {
+		call.rep_count = min_t(u32, count - done,
+				       HV_SET_VP_REGISTERS_BATCH_SIZE);
+		call.rep_in = assocs + done;
+		call.rep_in_sz = call.rep_count * sizeof(*assocs);
+		ret = mshv_hv_call(&call);
+		if (ret)
+			return ret;
+		done += call.rep_count;
+	}
+	return 0;
+}
+
+/**
+ * mshv_hv_map_vp_state_page() - HVCALL_MAP_VP_STATE_PAGE
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @type: HV_VP_STATE_PAGE_*
+ * @pfn: host page frame number of the page the hypervisor provides
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
+			      u64 *pfn)
+{
+	struct hv_input_map_vp_state_page in = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.type = type,
+	};
+	struct hv_output_map_vp_state_page out;
+	struct mshv_hvcall call = {
+		.code = HVCALL_MAP_VP_STATE_PAGE,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.out = &out,
+		.out_sz = sizeof(out),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	if (!ret)
+		*pfn = out.map_location;
+	return ret;
+}
+
+/**
+ * mshv_hv_unmap_vp_state_page() - HVCALL_UNMAP_VP_STATE_PAGE
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @type: HV_VP_STATE_PAGE_*
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
+{
+	struct hv_input_unmap_vp_state_page in = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.type = type,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_UNMAP_VP_STATE_PAGE,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @flags: HV_DISPATCH_VP_FLAG_*
+ * @output: dispatch state and event
+ *
+ * Runs the VP until an event; time slice and spec_ctrl are 0.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
+			struct hv_output_dispatch_vp *output)
+{
+	struct hv_input_dispatch_vp in = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.flags = flags,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_DISPATCH_VP,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.out = output,
+		.out_sz = sizeof(*output),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_passthrough() - issue a hypercall built by userspace
+ * @partition_id: partition receiving pages if memory runs out
+ * @code: HVCALL_* code (checked against an allow-list by the caller)
+ * @rep_count: number of reps, 0 for a simple call
+ * @input: @in_sz bytes of input
+ * @in_sz: input size, at most HV_HYP_PAGE_SIZE
+ * @output: buffer for @out_sz bytes of output, or NULL
+ * @out_sz: output size, at most HV_HYP_PAGE_SIZE
+ * @status: the final HV_STATUS_*
+ * @reps_done: reps completed
+ *
+ * Rep calls are resumed from the reps completed; on insufficient memory a
+ * page is deposited into @partition_id and the call resumed.
+ * HV_STATUS_CALL_PENDING (asynchronous completion) is not handled yet and
+ * is returned as -EIO.
+ *
+ * Return: 0 or the negative errno of @status.
+ */
+int mshv_hv_passthrough(u64 partition_id, u16 code, u16 rep_count,
+			const void *input, u16 in_sz, void *output,
+			u16 out_sz, u16 *status, u16 *reps_done)
+{
+	struct mshv_hvcall call = {
+		.code = code,
+		.rep_count = rep_count,
+		.in = input,
+		.in_sz = in_sz,
+		.out = output,
+		.out_sz = output ? out_sz : 0,
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	*status = call.status;
+	*reps_done = call.reps_done;
+	return ret;
+}
+
+static void mshv_hv_free_pages(void)
+{
+	int cpu;
+
+	mshv_hv_pages_ready = false;
+	for_each_possible_cpu(cpu) {
+		free_page((unsigned long)per_cpu(mshv_hv_input_page, cpu));
+		free_page((unsigned long)per_cpu(mshv_hv_output_page, cpu));
+		per_cpu(mshv_hv_input_page, cpu) = NULL;
+		per_cpu(mshv_hv_output_page, cpu) = NULL;
+	}
+}
+
+/**
+ * mshv_hv_init() - set up the hypercall layer
+ * @backend: the hypervisor every call goes to
+ *
+ * Allocates one input and one output page for every possible CPU.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mshv_hv_init(const struct mshv_hv_backend *backend)
+{
+	struct page *in, *out;
+	int cpu;
+
+	BUILD_BUG_ON(PAGE_SIZE != HV_HYP_PAGE_SIZE);
+
+	for_each_possible_cpu(cpu) {
+		in = alloc_pages_node(cpu_to_node(cpu),
+				      GFP_KERNEL | __GFP_ZERO, 0);
+		out = alloc_pages_node(cpu_to_node(cpu),
+				       GFP_KERNEL | __GFP_ZERO, 0);
+		if (in)
+			per_cpu(mshv_hv_input_page, cpu) = page_address(in);
+		if (out)
+			per_cpu(mshv_hv_output_page, cpu) = page_address(out);
+		if (!in || !out)
+			goto free_pages;
+	}
+	mshv_backend = backend;
+	mshv_hv_pages_ready = true;
+	return 0;
+
+free_pages:
+	mshv_hv_free_pages();
+	return -ENOMEM;
+}
+
+/**
+ * mshv_hv_exit() - free the per-CPU hypercall pages
+ */
+void mshv_hv_exit(void)
+{
+	mshv_hv_free_pages();
+	mshv_backend = NULL;
+}
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "kunit/hv_call_test.c"
+#endif

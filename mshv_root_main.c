@@ -1,0 +1,918 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mshv_root: /dev/mshv, the root-partition interface of the Microsoft
+ * Hypervisor, with the userspace ABI of mainline Linux.
+ *
+ * /dev/mshv creates partitions; a partition fd creates VPs and maps guest
+ * memory; a VP fd runs the VP and maps its register and intercept message
+ * pages.  Everything reaches the hypervisor through the hypercall layer
+ * (mshv_root_hv_call.c) and the one backend bound at module load: the real
+ * hypervisor when Linux is its root partition, else hvsim.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/bits.h>
+#include <linux/compat.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "uapi/linux/mshv.h"
+
+#include "mshv_compat.h"
+#include "mshv_root.h"
+
+/* hvsim's backend when it is the one in use, for symbol_put() */
+static const struct mshv_hv_backend *mshv_hvsim;
+
+/*
+ * Partition lifetime
+ */
+
+/**
+ * mshv_partition_get() - take a reference on a partition
+ * @partition: the partition
+ */
+void mshv_partition_get(struct mshv_partition *partition)
+{
+	kref_get(&partition->ref);
+}
+
+static void mshv_vp_unmap_state_pages(struct mshv_vp *vp)
+{
+	struct mshv_partition *partition = vp->partition;
+	int ret;
+
+	if (vp->register_page) {
+		ret = mshv_hv_unmap_vp_state_page(partition->id, vp->index,
+						  HV_VP_STATE_PAGE_REGISTERS);
+		if (ret)
+			pr_warn("partition %#llx VP %u: unmapping the register page failed: %d\n",
+				partition->id, vp->index, ret);
+		vp->register_page = NULL;
+	}
+	if (vp->intercept_page) {
+		ret = mshv_hv_unmap_vp_state_page(partition->id, vp->index,
+						  HV_VP_STATE_PAGE_INTERCEPT_MESSAGE);
+		if (ret)
+			pr_warn("partition %#llx VP %u: unmapping the intercept message page failed: %d\n",
+				partition->id, vp->index, ret);
+		vp->intercept_page = NULL;
+	}
+}
+
+/*
+ * Tear a partition down: VP state pages, FINALIZE, guest memory, WITHDRAW
+ * until nothing is left, DELETE.  Runs when the last file is released, so
+ * nothing else can reach the partition.  It never fails: hypercall errors
+ * are logged and the teardown goes on; every page the hypervisor hands
+ * back is freed.
+ */
+static void mshv_partition_release(struct kref *ref)
+{
+	struct mshv_partition *partition =
+		container_of(ref, struct mshv_partition, ref);
+	struct mshv_mem_region *region, *tmp;
+	int i, ret;
+
+	for (i = 0; i < MSHV_MAX_VPS; i++) {
+		struct mshv_vp *vp = partition->vps[i];
+
+		if (!vp)
+			continue;
+		mshv_vp_unmap_state_pages(vp);
+		mutex_destroy(&vp->run_mutex);
+		kfree(vp);
+		partition->vps[i] = NULL;
+	}
+
+	ret = mshv_hv_finalize_partition(partition->id);
+	if (ret)
+		pr_warn("partition %#llx: finalize failed: %d\n",
+			partition->id, ret);
+
+	list_for_each_entry_safe(region, tmp, &partition->regions, list) {
+		list_del(&region->list);
+		mshv_region_unmap(partition, region);
+		mshv_region_destroy(region);
+	}
+
+	ret = mshv_hv_withdraw_memory(partition->id);
+	if (ret)
+		pr_warn("partition %#llx: withdrawing its memory failed: %d\n",
+			partition->id, ret);
+
+	ret = mshv_hv_delete_partition(partition->id);
+	if (ret)
+		pr_warn("partition %#llx: delete failed: %d\n",
+			partition->id, ret);
+
+	mutex_destroy(&partition->mutex);
+	kfree(partition);
+}
+
+/**
+ * mshv_partition_put() - drop a reference on a partition
+ * @partition: the partition
+ *
+ * Dropping the last reference tears the partition down; that may sleep.
+ */
+void mshv_partition_put(struct mshv_partition *partition)
+{
+	kref_put(&partition->ref, mshv_partition_release);
+}
+
+/*
+ * MSHV_ROOT_HVCALL
+ */
+
+enum mshv_hvcall_target {
+	MSHV_HVCALL_SELF,
+	MSHV_HVCALL_PARTITION,
+	MSHV_HVCALL_VP,
+};
+
+static bool mshv_hvcall_allowed(u16 code, enum mshv_hvcall_target target)
+{
+	switch (code) {
+	case HVCALL_GET_PARTITION_PROPERTY:
+	case HVCALL_GET_PARTITION_PROPERTY_EX:
+		return true;
+	case HVCALL_SET_PARTITION_PROPERTY:
+		/* May complete asynchronously: only on the partition fd */
+		return target == MSHV_HVCALL_PARTITION;
+	case HVCALL_INSTALL_INTERCEPT:
+	case HVCALL_GET_VP_REGISTERS:
+	case HVCALL_SET_VP_REGISTERS:
+	case HVCALL_TRANSLATE_VIRTUAL_ADDRESS:
+	case HVCALL_READ_GPA:
+	case HVCALL_WRITE_GPA:
+	case HVCALL_CLEAR_VIRTUAL_INTERRUPT:
+	case HVCALL_SCRUB_PARTITION:
+	case HVCALL_REGISTER_INTERCEPT_RESULT:
+	case HVCALL_ASSERT_VIRTUAL_INTERRUPT:
+	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
+	case HVCALL_SIGNAL_EVENT_DIRECT:
+	case HVCALL_POST_MESSAGE_DIRECT:
+	case HVCALL_GET_VP_CPUID_VALUES:
+		return target != MSHV_HVCALL_SELF;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Issue a userspace-built hypercall on behalf of @partition_id.  The first
+ * 8 bytes of the input are replaced by the partition id.  Status and reps
+ * completed are always written back; the output only on success.
+ *
+ * SET_PARTITION_PROPERTY may complete asynchronously on the real
+ * hypervisor (HV_STATUS_CALL_PENDING, then an ASYNC_CALL_COMPLETION
+ * message).  Waiting for that message is not implemented yet: the pending
+ * status is returned to userspace as is, with -EIO.
+ */
+static long mshv_ioctl_root_hvcall(u64 partition_id,
+				   enum mshv_hvcall_target target,
+				   void __user *uarg)
+{
+	struct mshv_root_hvcall args;
+	void *input, *output = NULL;
+	u16 status = 0, reps_done = 0;
+	long ret;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+
+	if (args.status || !args.in_ptr || args.in_sz < sizeof(u64) ||
+	    args.in_sz > HV_HYP_PAGE_SIZE ||
+	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)))
+		return -EINVAL;
+	if (args.out_ptr && (!args.out_sz || args.out_sz > HV_HYP_PAGE_SIZE))
+		return -EINVAL;
+	if (args.reps > HV_HYPERCALL_REP_MAX)
+		return -EINVAL;
+	if (!mshv_hvcall_allowed(args.code, target))
+		return -EINVAL;
+
+	input = memdup_user(u64_to_user_ptr(args.in_ptr), args.in_sz);
+	if (IS_ERR(input))
+		return PTR_ERR(input);
+	memcpy(input, &partition_id, sizeof(partition_id));
+
+	if (args.out_ptr) {
+		output = kzalloc(args.out_sz, GFP_KERNEL);
+		if (!output) {
+			ret = -ENOMEM;
+			goto free_input;
+		}
+	}
+
+	ret = mshv_hv_passthrough(partition_id, args.code, args.reps, input,
+				  args.in_sz, output, args.out_sz, &status,
+				  &reps_done);
+
+	args.status = status;
+	args.reps = reps_done;
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		ret = -EFAULT;
+	else if (!ret && output &&
+		 copy_to_user(u64_to_user_ptr(args.out_ptr), output,
+			      args.out_sz))
+		ret = -EFAULT;
+
+	kfree(output);
+free_input:
+	kfree(input);
+	return ret;
+}
+
+/*
+ * VP fd
+ */
+
+/**
+ * mshv_vp_kick() - wake a MSHV_RUN_VP that waits for its VP to be runnable
+ * @vp: the VP
+ *
+ * Nothing calls this yet: the SynIC message handling that learns about
+ * runnable VPs (scheduler messages) comes with a later change.
+ */
+void mshv_vp_kick(struct mshv_vp *vp)
+{
+	WRITE_ONCE(vp->kicked, true);
+	wake_up(&vp->kick_wq);
+}
+
+static int mshv_vp_clear_explicit_suspend(struct mshv_vp *vp)
+{
+	struct hv_register_assoc assoc = {
+		.name = HV_REGISTER_EXPLICIT_SUSPEND,
+	};
+
+	return mshv_hv_set_vp_registers(vp->partition->id, vp->index, 1,
+					&assoc);
+}
+
+/*
+ * Root-scheduler run loop: dispatch the VP until it stops with an
+ * intercept (return 0; the message is on the intercept page) or a signal
+ * arrives (-EINTR).
+ */
+static int mshv_vp_run(struct mshv_vp *vp)
+{
+	struct hv_vp_register_page *regs = page_address(vp->register_page);
+	struct hv_output_dispatch_vp out;
+	u32 flags;
+	int ret;
+
+	lockdep_assert_held(&vp->run_mutex);
+
+	for (;;) {
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+
+		flags = 0;
+		if (vp->intercept_pending)
+			flags |= HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND;
+		if (READ_ONCE(regs->interrupt_vectors.as_uint64))
+			flags |= HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION;
+
+		ret = mshv_hv_dispatch_vp(vp->partition->id, vp->index, flags,
+					  &out);
+		if (ret)
+			return ret;
+		vp->intercept_pending = false;
+
+		switch (out.dispatch_state) {
+		case HV_VP_DISPATCH_STATE_READY:
+			if (out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT) {
+				vp->intercept_pending = true;
+				return 0;
+			}
+			/* Time slice over: signals and rescheduling, then on */
+			break;
+		case HV_VP_DISPATCH_STATE_BLOCKED:
+			if (out.dispatch_event == HV_VP_DISPATCH_EVENT_SUSPEND) {
+				/* A new VP starts explicitly suspended */
+				ret = mshv_vp_clear_explicit_suspend(vp);
+				if (ret)
+					return ret;
+				break;
+			}
+			/* Wait until something makes the VP runnable */
+			if (wait_event_interruptible(vp->kick_wq,
+						     READ_ONCE(vp->kicked)))
+				return -EINTR;
+			WRITE_ONCE(vp->kicked, false);
+			break;
+		default:
+			pr_warn_ratelimited("partition %#llx VP %u: unexpected dispatch state %u event %u\n",
+					    vp->partition->id, vp->index,
+					    out.dispatch_state,
+					    out.dispatch_event);
+			return -EIO;
+		}
+	}
+}
+
+static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
+{
+	long ret;
+
+	BUILD_BUG_ON(sizeof(struct mshv_run_vp) != HV_MESSAGE_SIZE);
+
+	if (mutex_lock_interruptible(&vp->run_mutex))
+		return -EINTR;
+	ret = mshv_vp_run(vp);
+	if (!ret && copy_to_user(uarg, page_address(vp->intercept_page),
+				 HV_MESSAGE_SIZE))
+		ret = -EFAULT;
+	mutex_unlock(&vp->run_mutex);
+	return ret;
+}
+
+static long mshv_vp_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct mshv_vp *vp = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MSHV_RUN_VP:
+		return mshv_vp_ioctl_run_vp(vp, uarg);
+	case MSHV_ROOT_HVCALL:
+		return mshv_ioctl_root_hvcall(vp->partition->id, MSHV_HVCALL_VP,
+					      uarg);
+	default:
+		/* MSHV_GET_VP_STATE and MSHV_SET_VP_STATE: not yet */
+		return -ENOTTY;
+	}
+}
+
+/*
+ * mmap of the VP state pages.  The mapping keeps the VP file (and with it
+ * the partition) alive, so the pages stay mapped in the hypervisor for as
+ * long as userspace can see them.
+ */
+static int mshv_vp_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mshv_vp *vp = file->private_data;
+	struct page *page;
+
+	switch (vma->vm_pgoff) {
+	case MSHV_VP_MMAP_OFFSET_REGISTERS:
+		page = vp->register_page;
+		break;
+	case MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE:
+		page = vp->intercept_page;
+		break;
+	case MSHV_VP_MMAP_OFFSET_GHCB:
+		/* Only SNP-isolated partitions have one */
+		return -ENODEV;
+	default:
+		return -EINVAL;
+	}
+	if (!page)
+		return -ENODEV;
+	if (vma_pages(vma) != 1 || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mshv_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return vm_insert_page(vma, vma->vm_start, page);
+}
+
+static int mshv_vp_release(struct inode *inode, struct file *file)
+{
+	struct mshv_vp *vp = file->private_data;
+
+	mshv_partition_put(vp->partition);
+	return 0;
+}
+
+static const struct file_operations mshv_vp_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = mshv_vp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = mshv_vp_mmap,
+	.release = mshv_vp_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Partition fd
+ */
+
+static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
+{
+	long ret = 0;
+	int err;
+
+	mutex_lock(&partition->mutex);
+	if (partition->initialized)
+		goto unlock;
+
+	ret = mshv_hv_deposit_memory(partition->id,
+				     MSHV_INIT_PARTITION_DEPOSIT_PAGES);
+	if (ret)
+		goto unlock;
+
+	ret = mshv_hv_initialize_partition(partition->id);
+	if (ret) {
+		err = mshv_hv_withdraw_memory(partition->id);
+		if (err)
+			pr_warn("partition %#llx: withdraw after a failed initialize failed: %d\n",
+				partition->id, err);
+		goto unlock;
+	}
+	partition->initialized = true;
+
+unlock:
+	mutex_unlock(&partition->mutex);
+	return ret;
+}
+
+/* Map one VP state page and look up its struct page */
+static int mshv_vp_map_state_page(struct mshv_vp *vp, u16 type,
+				  struct page **page)
+{
+	struct mshv_partition *partition = vp->partition;
+	u64 pfn;
+	int ret;
+
+	ret = mshv_hv_map_vp_state_page(partition->id, vp->index, type, &pfn);
+	if (ret)
+		return ret;
+
+	if (!pfn_valid(pfn)) {
+		pr_err("partition %#llx VP %u: state page %u at invalid pfn %#llx\n",
+		       partition->id, vp->index, type, pfn);
+		if (mshv_hv_unmap_vp_state_page(partition->id, vp->index, type))
+			pr_warn("partition %#llx VP %u: unmapping state page %u failed\n",
+				partition->id, vp->index, type);
+		return -EIO;
+	}
+	*page = pfn_to_page(pfn);
+	return 0;
+}
+
+static long mshv_partition_ioctl_create_vp(struct mshv_partition *partition,
+					   void __user *uarg)
+{
+	struct mshv_create_vp args;
+	struct file *file;
+	struct mshv_vp *vp;
+	int fd, err;
+	long ret;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.vp_index >= MSHV_MAX_VPS)
+		return -EINVAL;
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
+	if (!vp)
+		return -ENOMEM;
+	vp->partition = partition;
+	vp->index = args.vp_index;
+	mutex_init(&vp->run_mutex);
+	init_waitqueue_head(&vp->kick_wq);
+
+	mutex_lock(&partition->mutex);
+	if (partition->vps[vp->index]) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+
+	ret = mshv_hv_deposit_memory(partition->id,
+				     MSHV_CREATE_VP_DEPOSIT_PAGES);
+	if (ret)
+		goto unlock;
+
+	ret = mshv_hv_create_vp(partition->id, vp->index);
+	if (ret)
+		goto unlock;
+
+	ret = mshv_vp_map_state_page(vp, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE,
+				     &vp->intercept_page);
+	if (ret)
+		goto delete_vp;
+
+	ret = mshv_vp_map_state_page(vp, HV_VP_STATE_PAGE_REGISTERS,
+				     &vp->register_page);
+	if (ret)
+		goto unmap_state_pages;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto unmap_state_pages;
+	}
+
+	/* The VP file's reference; the caller's partition fd holds another */
+	mshv_partition_get(partition);
+	file = anon_inode_getfile("mshv_vp", &mshv_vp_fops, vp, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_partition;
+	}
+
+	partition->vps[vp->index] = vp;
+	fd_install(fd, file);
+	mutex_unlock(&partition->mutex);
+	return fd;
+
+put_partition:
+	mshv_partition_put(partition);
+	put_unused_fd(fd);
+unmap_state_pages:
+	mshv_vp_unmap_state_pages(vp);
+delete_vp:
+	err = mshv_hv_delete_vp(partition->id, vp->index);
+	if (err)
+		pr_warn("partition %#llx VP %u: delete after a failed create failed: %d\n",
+			partition->id, vp->index, err);
+unlock:
+	mutex_unlock(&partition->mutex);
+	mutex_destroy(&vp->run_mutex);
+	kfree(vp);
+	return ret;
+}
+
+static long mshv_partition_map_memory(struct mshv_partition *partition,
+				      const struct mshv_user_mem_region *mem,
+				      u64 nr_pages)
+{
+	struct mshv_mem_region *region, *other;
+	long ret;
+
+	region = mshv_region_create(mem->guest_pfn, nr_pages,
+				    mem->userspace_addr, mem->flags);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+
+	mutex_lock(&partition->mutex);
+	list_for_each_entry(other, &partition->regions, list) {
+		if (mshv_region_overlaps(other, mem->guest_pfn, nr_pages)) {
+			ret = -EEXIST;
+			goto free_region;
+		}
+	}
+
+	ret = mshv_region_pin(region);
+	if (ret)
+		goto free_region;
+
+	ret = mshv_region_map(partition, region);
+	if (ret)
+		goto destroy_region;
+
+	list_add_tail(&region->list, &partition->regions);
+	mutex_unlock(&partition->mutex);
+	return 0;
+
+destroy_region:
+	mutex_unlock(&partition->mutex);
+	mshv_region_destroy(region);
+	return ret;
+
+free_region:
+	mutex_unlock(&partition->mutex);
+	mshv_region_free(region);
+	return ret;
+}
+
+static long mshv_partition_unmap_memory(struct mshv_partition *partition,
+					const struct mshv_user_mem_region *mem,
+					u64 nr_pages)
+{
+	struct mshv_mem_region *region;
+
+	mutex_lock(&partition->mutex);
+	list_for_each_entry(region, &partition->regions, list) {
+		if (region->guest_pfn != mem->guest_pfn)
+			continue;
+		if (region->uaddr != mem->userspace_addr ||
+		    region->nr_pages != nr_pages)
+			break;
+		list_del(&region->list);
+		/* A failed unmap is logged; the region goes regardless */
+		mshv_region_unmap(partition, region);
+		mutex_unlock(&partition->mutex);
+		mshv_region_destroy(region);
+		return 0;
+	}
+	mutex_unlock(&partition->mutex);
+	return -EINVAL;
+}
+
+static long mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
+					    void __user *uarg)
+{
+	struct mshv_user_mem_region mem;
+	u64 nr_pages;
+
+	if (copy_from_user(&mem, uarg, sizeof(mem)))
+		return -EFAULT;
+
+	if (!mem.size || !PAGE_ALIGNED(mem.size) ||
+	    !PAGE_ALIGNED(mem.userspace_addr) ||
+	    (mem.flags & ~MSHV_SET_MEM_FLAGS_MASK) ||
+	    memchr_inv(mem.rsvd, 0, sizeof(mem.rsvd)))
+		return -EINVAL;
+
+	nr_pages = mem.size >> HV_HYP_PAGE_SHIFT;
+	if (mem.guest_pfn >= MSHV_GPA_PFN_LIMIT ||
+	    nr_pages > MSHV_GPA_PFN_LIMIT - mem.guest_pfn)
+		return -EINVAL;
+	if (mem.userspace_addr + mem.size < mem.userspace_addr ||
+	    !access_ok(u64_to_user_ptr(mem.userspace_addr), mem.size))
+		return -EINVAL;
+
+	if (mem.flags & BIT(MSHV_SET_MEM_BIT_UNMAP))
+		return mshv_partition_unmap_memory(partition, &mem, nr_pages);
+	return mshv_partition_map_memory(partition, &mem, nr_pages);
+}
+
+static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct mshv_partition *partition = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MSHV_INITIALIZE_PARTITION:
+		return mshv_partition_ioctl_initialize(partition);
+	case MSHV_CREATE_VP:
+		return mshv_partition_ioctl_create_vp(partition, uarg);
+	case MSHV_SET_GUEST_MEMORY:
+		return mshv_partition_ioctl_set_memory(partition, uarg);
+	case MSHV_ROOT_HVCALL:
+		return mshv_ioctl_root_hvcall(partition->id,
+					      MSHV_HVCALL_PARTITION, uarg);
+	default:
+		/*
+		 * MSHV_IRQFD, MSHV_IOEVENTFD, MSHV_SET_MSI_ROUTING and
+		 * MSHV_GET_GPAP_ACCESS_BITMAP: not yet
+		 */
+		return -ENOTTY;
+	}
+}
+
+static int mshv_partition_release_file(struct inode *inode, struct file *file)
+{
+	mshv_partition_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations mshv_partition_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = mshv_partition_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = mshv_partition_release_file,
+	.llseek = noop_llseek,
+};
+
+/*
+ * /dev/mshv
+ */
+
+static const struct {
+	unsigned int pt_bit;
+	u64 hv_flag;
+} mshv_pt_flag_map[] = {
+	{ MSHV_PT_BIT_LAPIC, HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED },
+	{ MSHV_PT_BIT_X2APIC, HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE },
+	{ MSHV_PT_BIT_GPA_SUPER_PAGES,
+	  HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED },
+	{ MSHV_PT_BIT_NESTED_VIRTUALIZATION,
+	  HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE },
+	{ MSHV_PT_BIT_SMT_ENABLED_GUEST,
+	  HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST },
+};
+
+static bool mshv_create_args_valid(u64 pt_flags, u64 pt_isolation)
+{
+	return !(pt_flags & ~(u64)MSHV_PT_FLAGS_MASK) &&
+	       pt_isolation < MSHV_PT_ISOLATION_COUNT;
+}
+
+/*
+ * Read and check the v1 or v2 MSHV_CREATE_PARTITION argument and build
+ * the CREATE_PARTITION input from it.
+ */
+static int mshv_create_partition_input(void __user *uarg,
+				       struct hv_input_create_partition *in)
+{
+	struct mshv_create_partition_v2 args = {};
+	size_t i;
+
+	BUILD_BUG_ON(MSHV_NUM_CPU_FEATURES_BANKS !=
+		     HV_NUM_PROCESSOR_FEATURE_BANKS);
+	BUILD_BUG_ON(sizeof(args) != 64);
+
+	/* The ioctl number encodes the 16-byte v1 size */
+	if (copy_from_user(&args, uarg, sizeof(struct mshv_create_partition)))
+		return -EFAULT;
+	if (!mshv_create_args_valid(args.pt_flags, args.pt_isolation))
+		return -EINVAL;
+
+	memset(in, 0, sizeof(*in));
+	if (args.pt_flags & BIT(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) {
+		if (copy_from_user(&args, uarg, sizeof(args)))
+			return -EFAULT;
+		/* Check again: userspace may have changed the first bytes */
+		if (!mshv_create_args_valid(args.pt_flags, args.pt_isolation) ||
+		    !(args.pt_flags & BIT(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) ||
+		    args.pt_num_cpu_fbanks != MSHV_NUM_CPU_FEATURES_BANKS ||
+		    memchr_inv(args.pt_rsvd, 0, sizeof(args.pt_rsvd)) ||
+		    memchr_inv(args.pt_rsvd1, 0, sizeof(args.pt_rsvd1)))
+			return -EINVAL;
+		for (i = 0; i < MSHV_NUM_CPU_FEATURES_BANKS; i++)
+			in->disabled_processor_features[i] =
+				args.pt_cpu_fbanks[i];
+		in->disabled_processor_xsave_features = args.pt_disabled_xsave;
+	}
+
+	in->flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
+		    HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED;
+	for (i = 0; i < ARRAY_SIZE(mshv_pt_flag_map); i++)
+		if (args.pt_flags & BIT_ULL(mshv_pt_flag_map[i].pt_bit))
+			in->flags |= mshv_pt_flag_map[i].hv_flag;
+
+	in->compatibility_version = HV_COMPATIBILITY_21_H2;
+	/* MSHV_PT_ISOLATION_NONE is the only isolation the uapi offers */
+	in->isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE;
+	return 0;
+}
+
+static long mshv_ioctl_create_partition(void __user *uarg)
+{
+	struct hv_input_create_partition in;
+	struct mshv_partition *partition;
+	struct file *file;
+	long ret;
+	int fd;
+
+	ret = mshv_create_partition_input(uarg, &in);
+	if (ret)
+		return ret;
+
+	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
+	if (!partition)
+		return -ENOMEM;
+	kref_init(&partition->ref);
+	mutex_init(&partition->mutex);
+	INIT_LIST_HEAD(&partition->regions);
+
+	ret = mshv_hv_create_partition(&in, &partition->id);
+	if (ret)
+		goto free_partition;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_partition;
+	}
+
+	file = anon_inode_getfile("mshv_partition", &mshv_partition_fops,
+				  partition, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+
+	fd_install(fd, file);
+	return fd;
+
+put_fd:
+	put_unused_fd(fd);
+put_partition:
+	/* The only reference: this deletes the partition again */
+	mshv_partition_put(partition);
+	return ret;
+
+free_partition:
+	mutex_destroy(&partition->mutex);
+	kfree(partition);
+	return ret;
+}
+
+static long mshv_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MSHV_CREATE_PARTITION:
+		return mshv_ioctl_create_partition(uarg);
+	case MSHV_ROOT_HVCALL:
+		return mshv_ioctl_root_hvcall(HV_PARTITION_ID_SELF,
+					      MSHV_HVCALL_SELF, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations mshv_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = mshv_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice mshv_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mshv",
+	.fops = &mshv_dev_fops,
+	.mode = 0600,
+};
+
+/*
+ * Module
+ */
+
+static int mshv_check_scheduler(void)
+{
+	u64 type;
+	int ret;
+
+	ret = mshv_hv_get_system_property(HV_SYSTEM_PROPERTY_SCHEDULER_TYPE,
+					  &type);
+	if (ret) {
+		pr_err("cannot read the hypervisor scheduler type: %d\n", ret);
+		return ret;
+	}
+	/* Only the low 32 bits carry the scheduler type */
+	type = lower_32_bits(type);
+	if (type != HV_SCHEDULER_TYPE_ROOT) {
+		pr_err("hypervisor scheduler type %llu is not supported; only the root scheduler (%u) is\n",
+		       type, HV_SCHEDULER_TYPE_ROOT);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int __init mshv_root_init(void)
+{
+	const struct mshv_hv_backend *backend;
+	int ret;
+
+	backend = mshv_hv_real_backend();
+	if (!backend) {
+		mshv_hvsim = symbol_get(hvsim_backend);
+		backend = mshv_hvsim;
+	}
+	if (!backend) {
+		pr_err("no hypervisor: Linux is not the root partition of the Microsoft Hypervisor, and hvsim is not loaded (load hvsim.ko first to use the software model)\n");
+		return -ENODEV;
+	}
+
+	ret = mshv_hv_init(backend);
+	if (ret)
+		goto put_backend;
+
+	ret = mshv_check_scheduler();
+	if (ret)
+		goto exit_hv;
+
+	ret = misc_register(&mshv_dev);
+	if (ret)
+		goto exit_hv;
+
+	pr_info("/dev/mshv ready, hypervisor: %s\n", backend->name);
+	return 0;
+
+exit_hv:
+	mshv_hv_exit();
+put_backend:
+	if (mshv_hvsim)
+		symbol_put(hvsim_backend);
+	return ret;
+}
+
+static void __exit mshv_root_exit(void)
+{
+	misc_deregister(&mshv_dev);
+	mshv_hv_exit();
+	if (mshv_hvsim)
+		symbol_put(hvsim_backend);
+}
+
+module_init(mshv_root_init);
+module_exit(mshv_root_exit);
+
+MODULE_DESCRIPTION("Microsoft Hypervisor root partition interface (/dev/mshv)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A small VMM library for the /dev/mshv selftests and the demo: partitions,
+ * guest memory, VPs, registers through MSHV_ROOT_HVCALL, running a VP and
+ * checking the intercept message it returns.  See mshv_lib.h.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "mshv_lib.h"
+
+/**
+ * __mshv_test_assert() - report a failed MSHV_TEST_ASSERT() and exit
+ * @file: source file of the assertion
+ * @line: line of the assertion
+ * @expr: the condition that did not hold, as text
+ * @fmt: printf format of the explanation, followed by its arguments
+ *
+ * Prints the location, the condition, errno and the explanation as TAP
+ * diagnostics on stderr, then exits with MSHV_EXIT_FAIL.
+ */
+noreturn void __mshv_test_assert(const char *file, int line,
+				 const char *expr, const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "# ==== Test Assertion Failure ====\n");
+	fprintf(stderr, "#   %s:%d: %s\n", file, line, expr);
+	fprintf(stderr, "#   errno=%d (%s)\n#   ", err, strerror(err));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(MSHV_EXIT_FAIL);
+}
+
+/**
+ * mshv_open_dev() - open /dev/mshv the way VMMs do (O_RDONLY | O_CLOEXEC)
+ *
+ * Return: the fd; fails the test if the open fails.
+ */
+int mshv_open_dev(void)
+{
+	int fd = open(MSHV_DEV_PATH, O_RDONLY | O_CLOEXEC);
+
+	MSHV_TEST_ASSERT(fd >= 0, "open(%s, O_RDONLY | O_CLOEXEC) failed",
+			 MSHV_DEV_PATH);
+	return fd;
+}
+
+/**
+ * __mshv_create_partition() - issue MSHV_CREATE_PARTITION
+ * @dev_fd: /dev/mshv
+ * @arg: a struct mshv_create_partition, or a struct mshv_create_partition_v2
+ *	 when pt_flags has MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES
+ *
+ * Return: the partition fd, or -1 with errno set.
+ */
+int __mshv_create_partition(int dev_fd, void *arg)
+{
+	return ioctl(dev_fd, MSHV_CREATE_PARTITION, arg);
+}
+
+/**
+ * mshv_create_partition() - create a partition with the v1 argument
+ * @dev_fd: /dev/mshv
+ * @pt_flags: bitmask of 1 << MSHV_PT_BIT_* (without CPU_AND_XSAVE_FEATURES)
+ *
+ * Return: the partition fd (not initialized); fails the test on error.
+ */
+int mshv_create_partition(int dev_fd, __u64 pt_flags)
+{
+	struct mshv_create_partition args = {
+		.pt_flags = pt_flags,
+		.pt_isolation = MSHV_PT_ISOLATION_NONE,
+	};
+	int fd = __mshv_create_partition(dev_fd, &args);
+
+	MSHV_TEST_ASSERT(fd >= 0, "MSHV_CREATE_PARTITION (v1, pt_flags %#llx)",
+			 (unsigned long long)pt_flags);
+	return fd;
+}
+
+/**
+ * mshv_create_partition_v2() - create a partition with the v2 argument
+ * @dev_fd: /dev/mshv
+ * @pt_flags: bitmask of 1 << MSHV_PT_BIT_*; CPU_AND_XSAVE_FEATURES is added
+ * @banks: processor features to disable (1 = disabled)
+ * @disabled_xsave: XSAVE features to disable (1 = disabled)
+ *
+ * Return: the partition fd (not initialized); fails the test on error.
+ */
+int mshv_create_partition_v2(int dev_fd, __u64 pt_flags,
+			     const __u64 banks[MSHV_NUM_CPU_FEATURES_BANKS],
+			     __u64 disabled_xsave)
+{
+	struct mshv_create_partition_v2 args = {
+		.pt_flags = pt_flags | (1ULL << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES),
+		.pt_isolation = MSHV_PT_ISOLATION_NONE,
+		.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS,
+		.pt_disabled_xsave = disabled_xsave,
+	};
+	int fd;
+
+	memcpy(args.pt_cpu_fbanks, banks, sizeof(args.pt_cpu_fbanks));
+	fd = __mshv_create_partition(dev_fd, &args);
+	MSHV_TEST_ASSERT(fd >= 0, "MSHV_CREATE_PARTITION (v2, pt_flags %#llx)",
+			 (unsigned long long)args.pt_flags);
+	return fd;
+}
+
+/**
+ * __mshv_hvcall() - issue MSHV_ROOT_HVCALL
+ * @fd: /dev/mshv, a partition fd or a VP fd
+ * @args: the call; status and reps are updated by the kernel
+ *
+ * Return: the ioctl's return value (0, or -1 with errno set).
+ */
+int __mshv_hvcall(int fd, struct mshv_root_hvcall *args)
+{
+	return ioctl(fd, MSHV_ROOT_HVCALL, args);
+}
+
+/**
+ * mshv_get_partition_property() - GET_PARTITION_PROPERTY through @fd
+ * @fd: /dev/mshv (the root partition itself) or a partition fd
+ * @code: HV_PARTITION_PROPERTY_*
+ *
+ * Return: the property's value; fails the test unless the call succeeds.
+ */
+__u64 mshv_get_partition_property(int fd, __u32 code)
+{
+	struct hv_input_get_partition_property in = {
+		.property_code = code,
+	};
+	struct hv_output_get_partition_property out = { 0 };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)&out,
+	};
+	int ret = __mshv_hvcall(fd, &args);
+
+	MSHV_TEST_ASSERT(ret == 0 && args.status == HV_STATUS_SUCCESS,
+			 "GET_PARTITION_PROPERTY %#x: ret %d, status %#x",
+			 code, ret, args.status);
+	return out.property_value;
+}
+
+/**
+ * mshv_vm_create() - open /dev/mshv, create and initialize a partition
+ *
+ * The partition is created with the v1 argument and MSHV_PT_BIT_LAPIC, and
+ * has no memory yet (see mshv_vm_add_memory()).
+ *
+ * Return: the new VM, freed by mshv_vm_free(); fails the test on error.
+ */
+struct mshv_vm *mshv_vm_create(void)
+{
+	struct mshv_vm *vm = calloc(1, sizeof(*vm));
+
+	MSHV_TEST_ASSERT(vm, "out of memory");
+	vm->dev_fd = mshv_open_dev();
+	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
+	mshv_initialize_partition(vm->fd);
+	return vm;
+}
+
+/**
+ * mshv_vm_free() - close a VM's fds, then release its guest memory
+ * @vm: the VM, or NULL
+ */
+void mshv_vm_free(struct mshv_vm *vm)
+{
+	if (!vm)
+		return;
+	MSHV_TEST_ASSERT(close(vm->fd) == 0, "close(partition fd)");
+	MSHV_TEST_ASSERT(close(vm->dev_fd) == 0, "close(/dev/mshv)");
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	free(vm);
+}
+
+/**
+ * __mshv_initialize_partition() - issue MSHV_INITIALIZE_PARTITION
+ * @pt_fd: partition fd
+ *
+ * Return: the ioctl's return value (0, or -1 with errno set).
+ */
+int __mshv_initialize_partition(int pt_fd)
+{
+	return ioctl(pt_fd, MSHV_INITIALIZE_PARTITION);
+}
+
+/**
+ * mshv_initialize_partition() - MSHV_INITIALIZE_PARTITION, failing the test
+ *	on error
+ * @pt_fd: partition fd
+ */
+void mshv_initialize_partition(int pt_fd)
+{
+	MSHV_TEST_ASSERT(__mshv_initialize_partition(pt_fd) == 0,
+			 "MSHV_INITIALIZE_PARTITION");
+}
+
+/**
+ * mshv_alloc_host_memory() - anonymous memory to back guest memory
+ * @size: size in bytes, a multiple of the page size
+ *
+ * Return: zeroed, page-aligned private anonymous memory (munmap() it);
+ * fails the test if mmap() fails.
+ */
+void *mshv_alloc_host_memory(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	MSHV_TEST_ASSERT(p != MAP_FAILED, "mmap(%zu bytes)", size);
+	return p;
+}
+
+/**
+ * __mshv_set_guest_memory() - issue MSHV_SET_GUEST_MEMORY
+ * @pt_fd: partition fd
+ * @size: size in bytes
+ * @guest_pfn: first guest page frame number
+ * @userspace_addr: host virtual address of the backing
+ * @flags: bitmask of 1 << MSHV_SET_MEM_BIT_*
+ *
+ * Return: the ioctl's return value (0, or -1 with errno set).
+ */
+int __mshv_set_guest_memory(int pt_fd, __u64 size, __u64 guest_pfn,
+			    __u64 userspace_addr, __u8 flags)
+{
+	struct mshv_user_mem_region r = {
+		.size = size,
+		.guest_pfn = guest_pfn,
+		.userspace_addr = userspace_addr,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_SET_GUEST_MEMORY, &r);
+}
+
+/**
+ * mshv_map_guest_memory() - map host memory into the guest
+ * @pt_fd: partition fd
+ * @gpa: guest physical address, page aligned
+ * @hva: host virtual address, page aligned
+ * @size: size in bytes, a multiple of the page size
+ * @flags: bitmask of 1 << MSHV_SET_MEM_BIT_WRITABLE / _EXECUTABLE
+ *
+ * Fails the test on error.
+ */
+void mshv_map_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size,
+			   __u8 flags)
+{
+	int ret = __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa),
+					  (__u64)(unsigned long)hva, flags);
+
+	MSHV_TEST_ASSERT(ret == 0,
+			 "MSHV_SET_GUEST_MEMORY map gpa %#llx size %#llx flags %#x",
+			 (unsigned long long)gpa, (unsigned long long)size,
+			 flags);
+}
+
+/**
+ * mshv_unmap_guest_memory() - remove a region mapped by
+ *	mshv_map_guest_memory()
+ * @pt_fd: partition fd
+ * @gpa: guest physical address the region was mapped at
+ * @hva: host virtual address it was mapped from
+ * @size: its size in bytes
+ *
+ * Fails the test on error.
+ */
+void mshv_unmap_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size)
+{
+	int ret = __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa),
+					  (__u64)(unsigned long)hva,
+					  1 << MSHV_SET_MEM_BIT_UNMAP);
+
+	MSHV_TEST_ASSERT(ret == 0,
+			 "MSHV_SET_GUEST_MEMORY unmap gpa %#llx size %#llx",
+			 (unsigned long long)gpa, (unsigned long long)size);
+}
+
+/**
+ * mshv_vm_add_memory() - give a VM its (single) region of guest memory
+ * @vm: the VM
+ * @gpa: guest physical address of the region
+ * @size: size in bytes
+ *
+ * The region is new anonymous memory, mapped readable, writable and
+ * executable; mshv_vm_free() releases it.
+ */
+void mshv_vm_add_memory(struct mshv_vm *vm, __u64 gpa, __u64 size)
+{
+	MSHV_TEST_ASSERT(!vm->mem, "the library tracks one region per VM");
+	vm->mem = mshv_alloc_host_memory(size);
+	vm->mem_gpa = gpa;
+	vm->mem_size = size;
+	mshv_map_guest_memory(vm->fd, gpa, vm->mem, size,
+			      (1 << MSHV_SET_MEM_BIT_WRITABLE) |
+			      (1 << MSHV_SET_MEM_BIT_EXECUTABLE));
+}
+
+/**
+ * mshv_vm_write() - copy bytes into a VM's guest memory (e.g. guest code)
+ * @vm: the VM, with memory from mshv_vm_add_memory()
+ * @gpa: guest physical address of the first byte
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Fails the test if the range is not inside the VM's memory.
+ */
+void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
+		   size_t len)
+{
+	MSHV_TEST_ASSERT(vm->mem && gpa >= vm->mem_gpa &&
+			 len <= vm->mem_size &&
+			 gpa - vm->mem_gpa <= vm->mem_size - len,
+			 "gpa %#llx + %zu outside guest memory",
+			 (unsigned long long)gpa, len);
+	memcpy((char *)vm->mem + (gpa - vm->mem_gpa), buf, len);
+}
+
+/**
+ * __mshv_create_vp() - issue MSHV_CREATE_VP
+ * @pt_fd: partition fd
+ * @vp_index: index of the new VP
+ *
+ * Return: the VP fd, or -1 with errno set.
+ */
+int __mshv_create_vp(int pt_fd, __u32 vp_index)
+{
+	struct mshv_create_vp args = { .vp_index = vp_index };
+
+	return ioctl(pt_fd, MSHV_CREATE_VP, &args);
+}
+
+/**
+ * mshv_vp_create() - create a VP
+ * @vm: the VM
+ * @vp_index: index of the new VP
+ *
+ * Return: the VP, freed by mshv_vp_free(); fails the test on error.
+ */
+struct mshv_vp *mshv_vp_create(struct mshv_vm *vm, __u32 vp_index)
+{
+	struct mshv_vp *vp = calloc(1, sizeof(*vp));
+
+	MSHV_TEST_ASSERT(vp, "out of memory");
+	vp->vm = vm;
+	vp->index = vp_index;
+	vp->fd = __mshv_create_vp(vm->fd, vp_index);
+	MSHV_TEST_ASSERT(vp->fd >= 0, "MSHV_CREATE_VP %u", vp_index);
+	return vp;
+}
+
+/**
+ * mshv_vp_free() - close a VP's fd and free it
+ * @vp: the VP, or NULL
+ */
+void mshv_vp_free(struct mshv_vp *vp)
+{
+	if (!vp)
+		return;
+	MSHV_TEST_ASSERT(close(vp->fd) == 0, "close(VP fd)");
+	free(vp);
+}
+
+/*
+ * The input page of GET/SET_VP_REGISTERS: 16-byte header, then the rep
+ * elements.  The partition id (first 8 bytes) is filled in by the kernel.
+ */
+union mshv_regs_input {
+	struct hv_input_get_vp_registers get;
+	struct hv_input_set_vp_registers set;
+	__u8 page[MSHV_HV_PAGE_SIZE];
+};
+
+/**
+ * __mshv_get_vp_registers() - HVCALL_GET_VP_REGISTERS through MSHV_ROOT_HVCALL
+ * @fd: VP or partition fd
+ * @vp_index: VP to read (input @8; the kernel fills in the partition id)
+ * @names: register names (HV_*REGISTER_*), one per rep
+ * @values: receives one 16-byte value per name
+ * @count: number of registers (the rep count)
+ * @args: receives the call as the kernel returned it (status, reps)
+ *
+ * Return: the ioctl's return value; -1 with errno E2BIG if @count exceeds
+ * one call.
+ */
+int __mshv_get_vp_registers(int fd, __u32 vp_index, const __u32 *names,
+			    union hv_register_value *values, unsigned int count,
+			    struct mshv_root_hvcall *args)
+{
+	union mshv_regs_input in;
+
+	if (count > HV_GET_VP_REGISTERS_BATCH_SIZE ||
+	    sizeof(in.get) + count * sizeof(__u32) > sizeof(in)) {
+		errno = E2BIG;
+		return -1;
+	}
+	memset(&in, 0, sizeof(in));
+	in.get.vp_index = vp_index;
+	memcpy(in.get.names, names, count * sizeof(__u32));
+	memset(args, 0, sizeof(*args));
+	args->code = HVCALL_GET_VP_REGISTERS;
+	args->reps = count;
+	args->in_sz = sizeof(in.get) + count * sizeof(__u32);
+	args->out_sz = count * sizeof(*values);
+	args->in_ptr = (__u64)(unsigned long)&in;
+	args->out_ptr = (__u64)(unsigned long)values;
+	return __mshv_hvcall(fd, args);
+}
+
+/**
+ * __mshv_set_vp_registers() - HVCALL_SET_VP_REGISTERS through MSHV_ROOT_HVCALL
+ * @fd: VP or partition fd
+ * @vp_index: VP to write
+ * @regs: name/value pairs, one per rep
+ * @count: number of registers (the rep count)
+ * @args: receives the call as the kernel returned it (status, reps)
+ *
+ * Return: the ioctl's return value; -1 with errno E2BIG if @count exceeds
+ * one call.
+ */
+int __mshv_set_vp_registers(int fd, __u32 vp_index,
+			    const struct hv_register_assoc *regs,
+			    unsigned int count, struct mshv_root_hvcall *args)
+{
+	union mshv_regs_input in;
+
+	if (count > HV_SET_VP_REGISTERS_BATCH_SIZE) {
+		errno = E2BIG;
+		return -1;
+	}
+	memset(&in, 0, sizeof(in));
+	in.set.vp_index = vp_index;
+	memcpy(in.set.elements, regs, count * sizeof(*regs));
+	memset(args, 0, sizeof(*args));
+	args->code = HVCALL_SET_VP_REGISTERS;
+	args->reps = count;
+	args->in_sz = sizeof(in.set) + count * sizeof(*regs);
+	args->in_ptr = (__u64)(unsigned long)&in;
+	return __mshv_hvcall(fd, args);
+}
+
+/**
+ * mshv_vp_get_registers() - read registers of @vp
+ * @vp: the VP
+ * @names: register names
+ * @values: receives the values
+ * @count: number of registers
+ *
+ * Fails the test unless the call succeeds with every rep completed.
+ */
+void mshv_vp_get_registers(struct mshv_vp *vp, const __u32 *names,
+			   union hv_register_value *values, unsigned int count)
+{
+	struct mshv_root_hvcall args;
+	int ret;
+
+	ret = __mshv_get_vp_registers(vp->fd, vp->index, names, values, count,
+				      &args);
+	MSHV_TEST_ASSERT(ret == 0 && args.status == HV_STATUS_SUCCESS &&
+			 args.reps == count,
+			 "GET_VP_REGISTERS vp %u, %u regs (first %#x): ret %d, status %#x, reps %u",
+			 vp->index, count, names[0], ret, args.status,
+			 args.reps);
+}
+
+/**
+ * mshv_vp_set_registers() - write registers of @vp
+ * @vp: the VP
+ * @regs: name/value pairs
+ * @count: number of registers
+ *
+ * Fails the test unless the call succeeds with every rep completed.
+ */
+void mshv_vp_set_registers(struct mshv_vp *vp,
+			   const struct hv_register_assoc *regs,
+			   unsigned int count)
+{
+	struct mshv_root_hvcall args;
+	int ret;
+
+	ret = __mshv_set_vp_registers(vp->fd, vp->index, regs, count, &args);
+	MSHV_TEST_ASSERT(ret == 0 && args.status == HV_STATUS_SUCCESS &&
+			 args.reps == count,
+			 "SET_VP_REGISTERS vp %u, %u regs (first %#x): ret %d, status %#x, reps %u",
+			 vp->index, count, regs[0].name, ret, args.status,
+			 args.reps);
+}
+
+/**
+ * mshv_vp_get_reg() - read one 64-bit register of @vp
+ * @vp: the VP
+ * @name: register name
+ *
+ * Return: the register's value.
+ */
+__u64 mshv_vp_get_reg(struct mshv_vp *vp, __u32 name)
+{
+	union hv_register_value v;
+
+	mshv_vp_get_registers(vp, &name, &v, 1);
+	return v.reg64;
+}
+
+/**
+ * mshv_vp_set_reg() - write one 64-bit register of @vp
+ * @vp: the VP
+ * @name: register name
+ * @value: the value
+ */
+void mshv_vp_set_reg(struct mshv_vp *vp, __u32 name, __u64 value)
+{
+	struct hv_register_assoc r = {
+		.name = name,
+		.value.reg64 = value,
+	};
+
+	mshv_vp_set_registers(vp, &r, 1);
+}
+
+/**
+ * mshv_vp_get_segment() - read a segment register of @vp
+ * @vp: the VP
+ * @name: HV_X64_REGISTER_ES ... _GS, _LDTR or _TR
+ *
+ * Return: the segment register.
+ */
+struct hv_x64_segment_register mshv_vp_get_segment(struct mshv_vp *vp,
+						   __u32 name)
+{
+	union hv_register_value v;
+
+	mshv_vp_get_registers(vp, &name, &v, 1);
+	return v.segment;
+}
+
+/**
+ * mshv_vp_set_segment() - write a segment register of @vp
+ * @vp: the VP
+ * @name: HV_X64_REGISTER_ES ... _GS, _LDTR or _TR
+ * @seg: the new value
+ */
+void mshv_vp_set_segment(struct mshv_vp *vp, __u32 name,
+			 const struct hv_x64_segment_register *seg)
+{
+	struct hv_register_assoc r = {
+		.name = name,
+		.value.segment = *seg,
+	};
+
+	mshv_vp_set_registers(vp, &r, 1);
+}
+
+/**
+ * mshv_vp_set_real_mode_cs() - point CS at @base with selector @selector
+ * @vp: the VP
+ * @selector: the new selector
+ * @base: the new base
+ *
+ * The limit and attributes of the VP's (real-mode) CS are kept.
+ */
+void mshv_vp_set_real_mode_cs(struct mshv_vp *vp, __u16 selector,
+			      __u64 base)
+{
+	struct hv_x64_segment_register cs;
+
+	cs = mshv_vp_get_segment(vp, HV_X64_REGISTER_CS);
+	cs.base = base;
+	cs.selector = selector;
+	mshv_vp_set_segment(vp, HV_X64_REGISTER_CS, &cs);
+}
+
+/**
+ * __mshv_run_vp() - issue MSHV_RUN_VP once
+ * @vp_fd: VP fd
+ * @msg: receives the 256-byte message when the call succeeds
+ *
+ * Return: the ioctl's return value (0, or -1 with errno set).
+ */
+int __mshv_run_vp(int vp_fd, struct hv_message *msg)
+{
+	struct mshv_run_vp run;
+	int ret;
+
+	static_assert(sizeof(run.msg_buf) == sizeof(*msg),
+		      "MSHV_RUN_VP returns one hv_message");
+	memset(&run, 0, sizeof(run));
+	ret = ioctl(vp_fd, MSHV_RUN_VP, &run);
+	if (!ret)
+		memcpy(msg, run.msg_buf, sizeof(*msg));
+	return ret;
+}
+
+/**
+ * mshv_vp_run() - run @vp until it stops with a message
+ * @vp: the VP
+ *
+ * MSHV_RUN_VP is repeated when it returns EINTR.
+ *
+ * Return: @vp->msg, the message; fails the test on other errors.
+ */
+struct hv_message *mshv_vp_run(struct mshv_vp *vp)
+{
+	int ret;
+
+	do {
+		ret = __mshv_run_vp(vp->fd, &vp->msg);
+	} while (ret == -1 && errno == EINTR);
+	MSHV_TEST_ASSERT(ret == 0, "MSHV_RUN_VP vp %u", vp->index);
+	return &vp->msg;
+}
+
+/**
+ * mshv_msg_type_name() - name of a SynIC message type, for diagnostics
+ * @type: HVMSG_*
+ *
+ * Return: a static string, "unknown" for types the library does not know.
+ */
+const char *mshv_msg_type_name(__u32 type)
+{
+	switch (type) {
+	case HVMSG_NONE:
+		return "NONE";
+	case HVMSG_UNMAPPED_GPA:
+		return "UNMAPPED_GPA";
+	case HVMSG_GPA_INTERCEPT:
+		return "GPA_INTERCEPT";
+	case HVMSG_UNRECOVERABLE_EXCEPTION:
+		return "UNRECOVERABLE_EXCEPTION";
+	case HVMSG_INVALID_VP_REGISTER_VALUE:
+		return "INVALID_VP_REGISTER_VALUE";
+	case HVMSG_UNSUPPORTED_FEATURE:
+		return "UNSUPPORTED_FEATURE";
+	case HVMSG_X64_IO_PORT_INTERCEPT:
+		return "X64_IO_PORT_INTERCEPT";
+	case HVMSG_X64_MSR_INTERCEPT:
+		return "X64_MSR_INTERCEPT";
+	case HVMSG_X64_CPUID_INTERCEPT:
+		return "X64_CPUID_INTERCEPT";
+	case HVMSG_X64_EXCEPTION_INTERCEPT:
+		return "X64_EXCEPTION_INTERCEPT";
+	case HVMSG_X64_HALT:
+		return "X64_HALT";
+	default:
+		return "unknown";
+	}
+}
+
+/**
+ * mshv_expect_msg_type() - fail the test unless @msg is of type @type
+ * @msg: the message
+ * @type: the expected HVMSG_*
+ *
+ * On failure the type received, its payload size and RIP are shown.
+ */
+void mshv_expect_msg_type(const struct hv_message *msg, __u32 type)
+{
+	const struct hv_x64_intercept_message_header *hdr =
+		(const void *)msg->u.payload_bytes;
+
+	MSHV_TEST_ASSERT(msg->header.message_type == type,
+			 "expected message %#x (%s), got %#x (%s), payload_size %u, rip %#llx",
+			 type, mshv_msg_type_name(type),
+			 msg->header.message_type,
+			 mshv_msg_type_name(msg->header.message_type),
+			 msg->header.payload_size,
+			 (unsigned long long)hdr->rip);
+}
+
+/**
+ * mshv_vp_run_expect_io() - run @vp and expect a port I/O intercept
+ * @vp: the VP
+ *
+ * Return: the intercept's payload (inside @vp->msg).
+ */
+const struct hv_x64_io_port_intercept_message *
+mshv_vp_run_expect_io(struct mshv_vp *vp)
+{
+	struct hv_message *msg = mshv_vp_run(vp);
+
+	mshv_expect_msg_type(msg, HVMSG_X64_IO_PORT_INTERCEPT);
+	return (const void *)msg->u.payload_bytes;
+}
+
+/**
+ * mshv_vp_run_expect_halt() - run @vp and expect a HLT intercept
+ * @vp: the VP
+ *
+ * Return: the intercept's payload (inside @vp->msg).
+ */
+const struct hv_x64_halt_message *mshv_vp_run_expect_halt(struct mshv_vp *vp)
+{
+	struct hv_message *msg = mshv_vp_run(vp);
+
+	mshv_expect_msg_type(msg, HVMSG_X64_HALT);
+	return (const void *)msg->u.payload_bytes;
+}
+
+/**
+ * mshv_vp_skip_insn() - complete an intercepted instruction
+ * @vp: the VP
+ * @hdr: the intercept's header
+ *
+ * Sets RIP to the reported RIP plus the reported instruction length.
+ */
+void mshv_vp_skip_insn(struct mshv_vp *vp,
+		       const struct hv_x64_intercept_message_header *hdr)
+{
+	unsigned int len = hdr->instruction_length_cr8 &
+			   HV_X64_INSTRUCTION_LENGTH_MASK;
+
+	MSHV_TEST_ASSERT(len, "intercept at rip %#llx reports length 0",
+			 (unsigned long long)hdr->rip);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, hdr->rip + len);
+}
+
+/**
+ * __mshv_mmap_vp_page() - mmap one page of a VP fd
+ * @vp_fd: VP fd
+ * @index: MSHV_VP_MMAP_OFFSET_*; the offset is @index host pages
+ *
+ * Return: 4096 bytes mapped shared and read/write, or MAP_FAILED with errno
+ * set.
+ */
+void *__mshv_mmap_vp_page(int vp_fd, unsigned long index)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return mmap(NULL, MSHV_HV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_SHARED, vp_fd, index * page);
+}
+
+/**
+ * mshv_mmap_vp_page() - mmap one page of a VP fd, failing the test on error
+ * @vp_fd: VP fd
+ * @index: MSHV_VP_MMAP_OFFSET_*
+ *
+ * Return: the mapping (munmap() it).
+ */
+void *mshv_mmap_vp_page(int vp_fd, unsigned long index)
+{
+	void *p = __mshv_mmap_vp_page(vp_fd, index);
+
+	MSHV_TEST_ASSERT(p != MAP_FAILED, "mmap of VP page %lu", index);
+	return p;
+}

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Running a VP (MSHV_RUN_VP): the acceptance program (2 + 2 printed on the
+ * serial port), once with register hypercalls and once through the mmap'd
+ * register and intercept-message pages, IN emulation, I/O access sizes,
+ * HLT, and an instruction the VP cannot execute.
+ *
+ * Guest code is real-mode x86 assembled by hand below, one array entry per
+ * instruction, so that the address of every instruction can be computed.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mshv_test.h"
+
+#define MEM_SIZE	0x10000ULL	/* guest memory at GPA 0 */
+#define CODE_GPA	0x1000ULL
+#define COM1		0x3f8
+
+struct insn {
+	__u8 len;
+	__u8 bytes[7];
+};
+
+struct prog {
+	const struct insn *insns;
+	unsigned int count;
+};
+
+/*
+ * The acceptance program: AL = AL + BL + '0' = '4' with RAX = RBX = 2,
+ * written to COM1, then a 0 byte, then HLT.
+ */
+enum { ADD_OUT1 = 3, ADD_OUT2 = 5, ADD_HLT = 6 };
+static const struct insn add_insns[] = {
+	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
+	{ 2, { 0x00, 0xd8 } },		/* add al, bl */
+	{ 2, { 0x04, 0x30 } },		/* add al, '0' */
+	{ 1, { 0xee } },		/* out dx, al */
+	{ 2, { 0xb0, 0x00 } },		/* mov al, 0 */
+	{ 1, { 0xee } },		/* out dx, al */
+	{ 1, { 0xf4 } },		/* hlt */
+};
+
+/* Read a byte from COM1 and write it back: the VMM supplies AL */
+enum { IN_IN = 1, IN_OUT = 2, IN_HLT = 3 };
+static const struct insn in_insns[] = {
+	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
+	{ 1, { 0xec } },		/* in al, dx */
+	{ 1, { 0xee } },		/* out dx, al */
+	{ 1, { 0xf4 } },		/* hlt */
+};
+
+/* Port I/O of each width, and the immediate-port form */
+enum { SZ_OUT16 = 2, SZ_OUT32 = 4, SZ_OUT_IMM = 5, SZ_HLT = 6 };
+static const struct insn size_insns[] = {
+	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
+	{ 3, { 0xb8, 0x34, 0x12 } },	/* mov ax, 0x1234 */
+	{ 1, { 0xef } },		/* out dx, ax */
+	{ 6, { 0x66, 0xb8, 0x78, 0x56, 0x34, 0x12 } }, /* mov eax, 0x12345678 */
+	{ 2, { 0x66, 0xef } },		/* out dx, eax */
+	{ 2, { 0xe6, 0x80 } },		/* out 0x80, al */
+	{ 1, { 0xf4 } },		/* hlt */
+};
+
+static const struct insn ud2_insns[] = {
+	{ 2, { 0x0f, 0x0b } },		/* ud2 */
+};
+
+static const struct insn hlt_insns[] = {
+	{ 1, { 0xf4 } },		/* hlt */
+};
+
+static const struct prog add_prog = { add_insns, ARRAY_SIZE(add_insns) };
+static const struct prog in_prog = { in_insns, ARRAY_SIZE(in_insns) };
+static const struct prog size_prog = { size_insns, ARRAY_SIZE(size_insns) };
+static const struct prog ud2_prog = { ud2_insns, ARRAY_SIZE(ud2_insns) };
+static const struct prog hlt_prog = { hlt_insns, ARRAY_SIZE(hlt_insns) };
+
+/* Guest physical address of instruction @i of @p */
+static __u64 insn_gpa(struct prog p, unsigned int i)
+{
+	__u64 gpa = CODE_GPA;
+	unsigned int n;
+
+	for (n = 0; n < i && n < p.count; n++)
+		gpa += p.insns[n].len;
+	return gpa;
+}
+
+static void load_prog(struct mshv_vm *vm, struct prog p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p.count; i++)
+		mshv_vm_write(vm, insn_gpa(p, i), p.insns[i].bytes,
+			      p.insns[i].len);
+}
+
+FIXTURE(run)
+{
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+};
+
+FIXTURE_SETUP(run)
+{
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	self->vp = mshv_vp_create(self->vm, 0);
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	mshv_vp_free(self->vp);
+	mshv_vm_free(self->vm);
+}
+
+/* Real mode, CS base 0 selector 0, RIP at the program, RAX = RBX = 2 */
+static void setup_vp(struct mshv_vp *vp)
+{
+	struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = 2 },
+		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = 2 },
+		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = 0x1111 },
+		{ .name = HV_X64_REGISTER_RSI, .value.reg64 = 0x2222 },
+		{ .name = HV_X64_REGISTER_RDI, .value.reg64 = 0x3333 },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+	};
+
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
+}
+
+static void check_sender(struct __test_metadata *_metadata,
+			 const struct hv_message *msg, __u64 *sender)
+{
+	/* Intercepts carry the guest partition's id as the sender */
+	EXPECT_NE(HV_PARTITION_ID_INVALID, msg->header.sender);
+	EXPECT_NE(HV_PARTITION_ID_SELF, msg->header.sender);
+	if (*sender)
+		EXPECT_EQ(*sender, msg->header.sender);
+	*sender = msg->header.sender;
+}
+
+/* Common intercept header fields of a real-mode VP with CS base 0 */
+static void check_header(struct __test_metadata *_metadata,
+			 const struct hv_x64_intercept_message_header *hdr,
+			 __u32 vp_index, __u64 rip)
+{
+	EXPECT_EQ(vp_index, hdr->vp_index);
+	EXPECT_EQ(rip, hdr->rip);
+	EXPECT_EQ(0ULL, hdr->cs_segment.base);
+	EXPECT_EQ(0, hdr->cs_segment.selector);
+	/* CPL 0, CR0.PE and EFER.LMA clear */
+	EXPECT_EQ(0, hdr->execution_state &
+		  (HV_X64_EXEC_STATE_CPL_MASK | HV_X64_EXEC_STATE_CR0_PE |
+		   HV_X64_EXEC_STATE_EFER_LMA));
+}
+
+/*
+ * Check a port I/O intercept for instruction @i of @p: port, width,
+ * direction, RIP, length and the instruction bytes if any are reported.
+ */
+static void check_io(struct __test_metadata *_metadata,
+		     const struct hv_message *msg, struct prog p,
+		     unsigned int i, __u16 port, unsigned int size,
+		     __u8 access)
+{
+	const struct hv_x64_io_port_intercept_message *io =
+		(const void *)msg->u.payload_bytes;
+	const struct insn *insn = &p.insns[i];
+
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg->header.message_type);
+	EXPECT_EQ(sizeof(*io), msg->header.payload_size);
+	check_header(_metadata, &io->header, 0, insn_gpa(p, i));
+	EXPECT_EQ(insn->len, io->header.instruction_length_cr8 &
+		  HV_X64_INSTRUCTION_LENGTH_MASK);
+	EXPECT_EQ(access, io->header.intercept_access_type);
+	EXPECT_EQ(port, io->port_number);
+	/* access size, not a string op, no rep prefix */
+	EXPECT_EQ(size, io->access_info);
+	EXPECT_GE(16, io->instruction_byte_count);
+	if (io->instruction_byte_count) {
+		unsigned int n = io->instruction_byte_count;
+
+		if (n > insn->len)
+			n = insn->len;
+		EXPECT_EQ(0, memcmp(io->instruction_bytes, insn->bytes, n));
+	}
+}
+
+static void check_halt(struct __test_metadata *_metadata,
+		       const struct hv_message *msg, __u32 vp_index, __u64 rip)
+{
+	const struct hv_x64_halt_message *halt =
+		(const void *)msg->u.payload_bytes;
+
+	ASSERT_EQ(HVMSG_X64_HALT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(sizeof(*halt), msg->header.payload_size);
+	check_header(_metadata, &halt->header, vp_index, rip);
+}
+
+/* The acceptance program, with GET/SET_VP_REGISTERS */
+TEST_F(run, add_out_hlt)
+{
+	struct prog p = add_prog;
+	const struct hv_x64_io_port_intercept_message *io;
+	struct hv_message *msg;
+	__u64 sender = 0;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+
+	/* First OUT: '4' */
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, ADD_OUT1, COM1, 1,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	check_sender(_metadata, msg, &sender);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x34ULL, io->rax & 0xff);
+	EXPECT_EQ(0x34ULL, io->rax);
+	EXPECT_EQ(0x1007ULL, io->header.rip);
+	/* 0x02 + 0x02 + 0x30: no carry, odd parity, not zero: RFLAGS = 2 */
+	EXPECT_EQ(MSHV_RFLAGS_RESET, io->header.rflags);
+	EXPECT_EQ(0x1111ULL, io->rcx);
+	EXPECT_EQ(0x2222ULL, io->rsi);
+	EXPECT_EQ(0x3333ULL, io->rdi);
+	EXPECT_EQ(0ULL, io->ds_segment.base);
+	EXPECT_EQ(0ULL, io->es_segment.base);
+	/* The OUT did not retire: the VP is still at it */
+	EXPECT_EQ(io->header.rip, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(0x34ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+
+	/* The VMM completes the OUT by moving RIP past it */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, io->header.rip + 1);
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, ADD_OUT2, COM1, 1,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	check_sender(_metadata, msg, &sender);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0ULL, io->rax & 0xff);
+	EXPECT_EQ(0x100aULL, io->header.rip);
+
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, io->header.rip + 1);
+	msg = mshv_vp_run(self->vp);
+	check_halt(_metadata, msg, 0, insn_gpa(p, ADD_HLT));
+	check_sender(_metadata, msg, &sender);
+	EXPECT_EQ(0x100bULL, insn_gpa(p, ADD_HLT));
+}
+
+/*
+ * The acceptance program again, but the VMM reads the VP state from the
+ * register page and the message from the intercept-message page, and
+ * advances RIP by writing the register page (dirty class IP).
+ */
+TEST_F(run, add_out_hlt_register_page)
+{
+	struct prog p = add_prog;
+	struct hv_vp_register_page *regs;
+	const struct hv_message *page_msg;
+	struct hv_message *msg;
+	const unsigned int steps[] = { ADD_OUT1, ADD_OUT2 };
+	const __u8 al[] = { 0x34, 0 };
+	__u64 sender = 0;
+	unsigned int s;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+	regs = mshv_mmap_vp_page(self->vp->fd, MSHV_VP_MMAP_OFFSET_REGISTERS);
+	page_msg = mshv_mmap_vp_page(self->vp->fd,
+				     MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE);
+
+	for (s = 0; s < ARRAY_SIZE(steps); s++) {
+		msg = mshv_vp_run(self->vp);
+		check_io(_metadata, msg, p, steps[s], COM1, 1,
+			 HV_INTERCEPT_ACCESS_WRITE);
+		check_sender(_metadata, msg, &sender);
+		EXPECT_EQ(0, memcmp(page_msg, msg, sizeof(*msg)))
+			TH_LOG("intercept page differs from MSHV_RUN_VP's copy");
+
+		ASSERT_NE(0, regs->isvalid);
+		EXPECT_EQ(HV_VP_REGISTER_PAGE_VERSION_1, regs->version);
+		EXPECT_EQ(al[s], regs->rax & 0xff);
+		EXPECT_EQ(2ULL, regs->rbx);
+		EXPECT_EQ(insn_gpa(p, steps[s]), regs->rip);
+		EXPECT_EQ(0ULL, regs->cs.base);
+
+		regs->rip = regs->rip + 1;
+		regs->dirty |= 1U << HV_X64_REGISTER_CLASS_IP;
+	}
+
+	msg = mshv_vp_run(self->vp);
+	check_halt(_metadata, msg, 0, insn_gpa(p, ADD_HLT));
+	check_sender(_metadata, msg, &sender);
+	EXPECT_EQ(0, memcmp(page_msg, msg, sizeof(*msg)));
+	ASSERT_NE(0, regs->isvalid);
+	EXPECT_EQ(insn_gpa(p, ADD_HLT), regs->rip);
+	/* The hypercall interface sees the RIP written through the page */
+	EXPECT_EQ(insn_gpa(p, ADD_HLT),
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+
+	EXPECT_EQ(0, munmap((void *)regs, MSHV_HV_PAGE_SIZE));
+	EXPECT_EQ(0, munmap((void *)page_msg, MSHV_HV_PAGE_SIZE));
+}
+
+/* IN: the VMM's value lands in AL, and the guest writes it back out */
+TEST_F(run, in_out)
+{
+	struct prog p = in_prog;
+	const struct hv_x64_io_port_intercept_message *io;
+	struct hv_register_assoc regs[2];
+	struct hv_message *msg;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, IN_IN, COM1, 1, HV_INTERCEPT_ACCESS_READ);
+	io = (const void *)msg->u.payload_bytes;
+
+	memset(regs, 0, sizeof(regs));
+	regs[0].name = HV_X64_REGISTER_RAX;
+	regs[0].value.reg64 = (io->rax & ~0xffULL) | 0x5a;
+	regs[1].name = HV_X64_REGISTER_RIP;
+	regs[1].value.reg64 = io->header.rip + 1;
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, IN_OUT, COM1, 1,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x5aULL, io->rax & 0xff);
+	EXPECT_EQ(0x5aULL, io->rax);
+
+	mshv_vp_skip_insn(self->vp, &io->header);
+	msg = mshv_vp_run(self->vp);
+	check_halt(_metadata, msg, 0, insn_gpa(p, IN_HLT));
+}
+
+/* OUT of 2 and 4 bytes, and OUT imm8, AL */
+TEST_F(run, io_sizes)
+{
+	struct prog p = size_prog;
+	const struct hv_x64_io_port_intercept_message *io;
+	struct hv_message *msg;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, SZ_OUT16, COM1, 2,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x1234ULL, io->rax);
+	mshv_vp_skip_insn(self->vp, &io->header);
+
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, SZ_OUT32, COM1, 4,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x12345678ULL, io->rax);
+	mshv_vp_skip_insn(self->vp, &io->header);
+
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, SZ_OUT_IMM, 0x80, 1,
+		 HV_INTERCEPT_ACCESS_WRITE);
+	io = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x78ULL, io->rax & 0xff);
+	mshv_vp_skip_insn(self->vp, &io->header);
+
+	msg = mshv_vp_run(self->vp);
+	check_halt(_metadata, msg, 0, insn_gpa(p, SZ_HLT));
+}
+
+/* An instruction the VP cannot execute stops it for good */
+TEST_F(run, ud2_unrecoverable)
+{
+	struct prog p = ud2_prog;
+	const struct hv_x64_intercept_message_header *hdr;
+	struct hv_message *msg;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	hdr = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(sizeof(*hdr), msg->header.payload_size);
+	check_header(_metadata, hdr, 0, CODE_GPA);
+}
+
+/* The header names the VP that stopped, and the sender its partition */
+TEST(vp_index_and_sender)
+{
+	struct prog p = hlt_prog;
+	struct mshv_vm *vm[2];
+	struct mshv_vp *vp[2];
+	__u64 sender[2] = { 0, 0 };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		vm[i] = mshv_vm_create();
+		mshv_vm_add_memory(vm[i], 0, MEM_SIZE);
+		load_prog(vm[i], p);
+		vp[i] = mshv_vp_create(vm[i], 5 + i);
+		setup_vp(vp[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		struct hv_message *msg = mshv_vp_run(vp[i]);
+
+		check_halt(_metadata, msg, 5 + i, CODE_GPA);
+		check_sender(_metadata, msg, &sender[i]);
+	}
+	EXPECT_NE(sender[0], sender[1]);
+	for (i = 0; i < 2; i++) {
+		mshv_vp_free(vp[i]);
+		mshv_vm_free(vm[i]);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# The whole mshv_root test pipeline (`make check`) or the demo (`make demo`).
+#
+#   check.sh check   deps, kernels, W=1 builds, sparse, checkpatch, selftests,
+#                    VM runs on every kernel, summary
+#   check.sh demo    deps, Debian's stock 6.1 kernel, modules + demo, one VM
+#                    run in demo mode; prints the demo's output
+#
+# Every phase runs even if an earlier one failed (unless it needs that one's
+# output); the exit status is non-zero if anything failed.
+# Variables (environment or make command line):
+#   MSHV_SRC      source tree to test (default: the repository)
+#   MSHV_BUILD    output directory (default: $MSHV_SRC/build)
+#   MSHV_CACHE    kernel cache (default: /var/cache/mshv-root)
+#   KERNELS       kernels to use (default: "debug-6.12 stock-6.1 stock-6.12")
+#   VM_ACCEL      tcg | kvm | auto (default auto: kvm if a probe boot works)
+#   VM_TIMEOUT, VM_MEM, VM_SMP, VM_CPU, VM_LOGLEVEL, VM_APPEND, TEST_TIMEOUT:
+#                 see testvm/run-vm.sh
+#   VM_PARALLEL   1: boot the debug kernel's VM alongside the others (default 1)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+SRC=$(cd "${MSHV_SRC:-$REPO}" && pwd)
+BUILD=${MSHV_BUILD:-$SRC/build}
+LOGS=$BUILD/logs
+JOBS=$(nproc)
+MODE=${1:-check}
+export MSHV_CACHE=${MSHV_CACHE:-/var/cache/mshv-root}
+
+# Our own make invocations must not inherit the top-level make's flags.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+mkdir -p "$LOGS"
+HOST_RESULTS=$BUILD/host-results.txt
+: >"$HOST_RESULTS"
+START=$SECONDS
+FAILED_PHASES=()
+
+stamp() { printf '[%s +%4ds]' "$(date +%H:%M:%S)" "$((SECONDS - START))"; }
+say() { printf '%s %s\n' "$(stamp)" "$*"; }
+
+# phase NAME LOGFILE CMD...: run CMD with output in LOGFILE; report duration;
+# on failure print the log's tail. Returns CMD's status.
+phase() {
+	local name=$1 log=$2 t0=$SECONDS rc=0
+	shift 2
+	say "$name ..."
+	"$@" >"$log" 2>&1 || rc=$?
+	if [[ $rc -eq 0 ]]; then
+		say "$name: ok ($((SECONDS - t0)) s)"
+	else
+		say "$name: FAILED (exit $rc, $((SECONDS - t0)) s); last lines of $log:"
+		tail -n "${TAIL_LINES:-25}" "$log" | sed 's/^/    | /'
+		FAILED_PHASES+=("$name")
+	fi
+	return "$rc"
+}
+
+result() { # result PASS|FAIL NAME
+	printf '%s %s\n' "$1" "$2" >>"$HOST_RESULTS"
+}
+
+# --- kernels ------------------------------------------------------------------
+
+declare -A KENV=()
+
+get_kernel() { # get_kernel NAME -> sets KENV[NAME]
+	local k=$1 out
+	local -a cmd
+	case $k in
+	debug-6.12) cmd=("$HERE/kernels.sh" debug) ;;
+	stock-6.1) cmd=("$HERE/kernels.sh" stock 6.1) ;;
+	stock-6.12) cmd=("$HERE/kernels.sh" stock 6.12) ;;
+	source-6.12) cmd=("$HERE/kernels.sh" source) ;;
+	*)
+		say "unknown kernel '$k' in KERNELS (want debug-6.12 stock-6.1 stock-6.12)"
+		result FAIL "kernel ready ($k)"
+		return 1
+		;;
+	esac
+	if [[ $k == debug-* ]] && ! KERNELS_CACHED_ONLY=1 "${cmd[@]}" >/dev/null 2>&1; then
+		say "debug kernel not cached: building it (~7-12 min on 2 cores; log: $MSHV_CACHE/.tmp-debug-*/build.log)"
+	fi
+	if phase "kernel $k" "$LOGS/kernel-$k.log" "${cmd[@]}"; then
+		out=$(tail -n 1 "$LOGS/kernel-$k.log")
+		if [[ -f $out ]]; then
+			KENV[$k]=$out
+			return 0
+		fi
+		say "kernel $k: kernels.sh printed no env file"
+	fi
+	result FAIL "kernel ready ($k)"
+	return 1
+}
+
+kvar() { # kvar KERNEL VAR: print VAR from the kernel's env file
+	(
+		# shellcheck source=/dev/null
+		. "${KENV[$1]}"
+		printf '%s\n' "${!2}"
+	)
+}
+
+# --- module builds ----------------------------------------------------------------
+
+copy_tree() { # copy_tree DEST: fresh copy of the sources (no build output)
+	rm -rf "$1"
+	mkdir -p "$1"
+	rsync -a --delete \
+		--exclude=/.git --exclude=/build --exclude=/selftests/out --exclude=/demo/out \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude='*.symvers' --exclude='*.order' --exclude='*.a' \
+		"$SRC/" "$1/"
+}
+
+copy_and_build() { # copy_and_build DIR KDIR
+	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" modules
+}
+
+build_modules() { # build_modules KERNEL
+	local k=$1 kdir dir log
+	kdir=$(kvar "$k" KDIR)
+	dir=$BUILD/k/$k
+	log=$LOGS/w1-$k.log
+	rm -rf "$dir/modules"
+	mkdir -p "$dir/modules"
+	local rc=0
+	phase "W=1 build ($k)" "$log" copy_and_build "$dir/src" "$kdir" || rc=$?
+	if [[ $rc -eq 0 ]] && grep -qiE '(^|[^a-z])warning:' "$log"; then
+		say "W=1 build ($k): compiler/modpost warnings:"
+		grep -iE '(^|[^a-z])warning:' "$log" | head -n 30 | sed 's/^/    | /'
+		rc=1
+	fi
+	if [[ $rc -eq 0 ]]; then
+		result PASS "W=1 build ($k)"
+	else
+		result FAIL "W=1 build ($k)"
+	fi
+	find "$dir/src" -name '*.ko' -exec cp {} "$dir/modules/" \;
+	local m missing=0
+	for m in hvsim mshv_root; do
+		[[ -f $dir/modules/$m.ko ]] || { say "  $k: $m.ko was not built"; missing=1; }
+	done
+	return $((rc | missing))
+}
+
+sparse_check() {
+	local k=debug-6.12 kdir log rc=0
+	kdir=$(kvar "$k" KDIR)
+	log=$LOGS/sparse-$k.log
+	phase "sparse ($k)" "$log" \
+		make -C "$kdir" M="$BUILD/k/$k/src" C=2 CHECK=sparse -j"$JOBS" modules || rc=$?
+	if [[ $rc -eq 0 ]] && grep -qE '(warning|error):' "$log"; then
+		say "sparse ($k): sparse reported:"
+		grep -E '(warning|error):' "$log" | head -n 30 | sed 's/^/    | /'
+		rc=1
+	fi
+	if [[ $rc -eq 0 ]]; then result PASS "sparse ($k)"; else result FAIL "sparse ($k)"; fi
+}
+
+in_dir() { (cd "$1" && shift && "$@"); }
+
+checkpatch() {
+	local ksrc=$1 log=$LOGS/checkpatch.log rc=0
+	local -a files=()
+	if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		mapfile -t files < <(cd "$SRC" && { git ls-files; git ls-files -o --exclude-standard; } |
+			grep -E '\.[ch]$' | sort -u)
+	else
+		mapfile -t files < <(cd "$SRC" && find . -path ./build -prune -o -name '*.[ch]' -print |
+			sed 's#^\./##' | sort)
+	fi
+	local f existing=()
+	for f in "${files[@]}"; do
+		[[ -f $SRC/$f ]] && existing+=("$f") # tracked but deleted: skip
+	done
+	files=("${existing[@]}")
+	if [[ ${#files[@]} -eq 0 ]]; then
+		say "checkpatch: no .c/.h files found"
+		result FAIL "checkpatch"
+		return
+	fi
+	phase "checkpatch (${#files[@]} files)" "$log" \
+		in_dir "$SRC" "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+		-f "${files[@]}" || rc=$?
+	if grep -qE ': (ERROR|WARNING|CHECK):' "$log"; then
+		say "checkpatch: $(grep -cE ': ERROR:' "$log") errors, $(grep -cE ': WARNING:' "$log") warnings, $(grep -cE ': CHECK:' "$log") checks (see $log)"
+		rc=1
+	fi
+	if [[ $rc -eq 0 ]]; then result PASS "checkpatch"; else result FAIL "checkpatch"; fi
+}
+
+userspace_builds() { # userspace_builds KSRC (may be empty for demo only)
+	local ksrc=$1 rc=0
+	if [[ -n $ksrc ]]; then
+		rm -rf "$BUILD/selftests"
+		mkdir -p "$BUILD/selftests"
+		if [[ -f $SRC/selftests/Makefile ]]; then
+			phase "selftests build" "$LOGS/selftests-build.log" \
+				make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/selftests" -j"$JOBS" || rc=1
+		else
+			say "selftests build: $SRC/selftests/Makefile is missing"
+			rc=1
+		fi
+		if [[ $rc -eq 0 ]]; then result PASS "selftests build"; else result FAIL "selftests build"; fi
+	fi
+	rm -rf "$BUILD/demo"
+	mkdir -p "$BUILD/demo"
+	local drc=0
+	if [[ -f $SRC/demo/Makefile ]]; then
+		phase "demo build" "$LOGS/demo-build.log" \
+			make -C "$SRC/demo" OUT="$BUILD/demo" -j"$JOBS" || drc=1
+	else
+		say "demo build: $SRC/demo/Makefile is missing"
+		drc=1
+	fi
+	if [[ $drc -eq 0 ]]; then result PASS "demo build"; else result FAIL "demo build"; fi
+	return $((rc | drc))
+}
+
+# hvsim's interpreter built in userspace (ASan + UBSan): one result per case
+hvsim_user_tests() {
+	local log=$LOGS/hvsim-user.log rc=0 status name
+	phase "hvsim interpreter (userspace)" "$log" \
+		make -C "$SRC/hvsim/user" OUT="$BUILD/hvsim-user" test || rc=$?
+	while read -r status name; do
+		case $status in
+		ok) result PASS "hvsim-user $name" ;;
+		FAIL) result FAIL "hvsim-user $name" ;;
+		esac
+	done < <(grep -E '^(ok|FAIL) ' "$log" || true)
+	if [[ $rc -ne 0 ]] && ! grep -q '^FAIL ' "$log"; then
+		result FAIL "hvsim-user build"
+	fi
+}
+
+# --- VMs -------------------------------------------------------------------------
+
+ACCEL=""
+pick_accel() { # pick_accel KERNEL INITRD
+	ACCEL=${VM_ACCEL:-auto}
+	[[ $ACCEL == auto ]] || return 0
+	ACCEL=tcg
+	if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+		if VM_ACCEL=kvm VM_TIMEOUT=60 "$HERE/run-vm.sh" "${KENV[$1]}" "$2" probe \
+			"$LOGS/kvm-probe.log" >/dev/null 2>&1 &&
+			grep -q '@@MSHVTEST END' "$LOGS/kvm-probe.log"; then
+			ACCEL=kvm
+		fi
+	fi
+	say "VM accelerator: $ACCEL$([[ $ACCEL == tcg ]] && [[ -e /dev/kvm ]] && echo ' (KVM probe boot failed; see logs/kvm-probe.log)')"
+}
+
+make_initrd() { # make_initrd KERNEL -> $BUILD/k/KERNEL/initramfs.cpio.gz
+	local k=$1
+	phase "initramfs ($k)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs.cpio.gz" "$BUILD/k/$k/modules" \
+		"$BUILD/selftests" "$BUILD/demo"
+}
+
+run_vm() { # run_vm KERNEL MODE
+	local k=$1 mode=$2 t0=$SECONDS rc=0
+	say "VM $k ($mode, $ACCEL) booting; console: $LOGS/vm-$k.log"
+	VM_ACCEL=$ACCEL "$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" "$mode" \
+		"$LOGS/vm-$k.log" || rc=$?
+	say "VM $k finished in $((SECONDS - t0)) s (qemu exit $rc)"
+}
+
+# --- main --------------------------------------------------------------------------
+
+main_check() {
+	local kernels=${KERNELS:-debug-6.12 stock-6.1 stock-6.12}
+	local -a ready=() built=()
+	local k ksrc=""
+
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || {
+		say "cannot continue without the host packages"
+		exit 1
+	}
+	for k in $kernels; do
+		get_kernel "$k" && ready+=("$k")
+	done
+	for k in "${ready[@]}"; do
+		build_modules "$k" && built+=("$k")
+		[[ -n $(kvar "$k" KSRC) ]] && ksrc=$(kvar "$k" KSRC)
+	done
+	if [[ -n ${KENV[debug-6.12]:-} && -d $BUILD/k/debug-6.12/src ]]; then
+		sparse_check
+	fi
+	if [[ -z $ksrc ]] && get_kernel source-6.12; then
+		ksrc=$(kvar source-6.12 KSRC)
+	fi
+	if [[ -z $ksrc ]]; then
+		say "no unpacked kernel source available: no checkpatch / selftests"
+		result FAIL "checkpatch"
+		result FAIL "selftests build"
+	else
+		checkpatch "$ksrc"
+		userspace_builds "$ksrc" || true
+	fi
+	hvsim_user_tests
+
+	local -a vms=()
+	for k in "${ready[@]}"; do
+		if [[ -f $BUILD/k/$k/modules/hvsim.ko || -f $BUILD/k/$k/modules/mshv_root.ko ]]; then
+			make_initrd "$k" && vms+=("$k")
+		else
+			result FAIL "VM run ($k): no modules were built"
+		fi
+	done
+	local -a parse_args=()
+	if [[ ${#vms[@]} -gt 0 ]]; then
+		pick_accel "${vms[-1]}" "$BUILD/k/${vms[-1]}/initramfs.cpio.gz"
+		local bg=""
+		for k in "${vms[@]}"; do
+			if [[ $k == debug-* && ${VM_PARALLEL:-1} == 1 && ${#vms[@]} -gt 1 ]]; then
+				run_vm "$k" check &
+				bg=$!
+			else
+				run_vm "$k" check
+			fi
+		done
+		[[ -z $bg ]] || wait "$bg" || true
+		for k in "${vms[@]}"; do
+			if [[ $(kvar "$k" KUNIT) == y ]]; then
+				parse_args+=(--vm "$k=$LOGS/vm-$k.log:kunit")
+			else
+				parse_args+=(--vm "$k=$LOGS/vm-$k.log")
+			fi
+		done
+	fi
+
+	say "total time $((SECONDS - START)) s; results:"
+	python3 "$HERE/parse-results.py" --host "$HOST_RESULTS" "${parse_args[@]}"
+}
+
+main_demo() {
+	local k=stock-6.1
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
+	get_kernel "$k" || exit 1
+	build_modules "$k" || say "continuing with what was built"
+	userspace_builds "" || exit 1
+	[[ -f $BUILD/demo/mshv_demo ]] || { say "demo build produced no mshv_demo"; exit 1; }
+	make_initrd "$k" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs.cpio.gz"
+	local t0=$SECONDS
+	say "VM $k (demo, $ACCEL) booting; console: $LOGS/demo-$k.log"
+	VM_ACCEL=$ACCEL VM_TIMEOUT=${VM_TIMEOUT:-300} "$HERE/run-vm.sh" "${KENV[$k]}" \
+		"$BUILD/k/$k/initramfs.cpio.gz" demo "$LOGS/demo-$k.log" || true
+	say "VM finished in $((SECONDS - t0)) s; guest output:"
+	python3 "$HERE/parse-results.py" --demo "$LOGS/demo-$k.log"
+}
+
+case $MODE in
+check) main_check ;;
+demo) main_demo ;;
+*)
+	echo "usage: $0 check|demo" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# Fetch / build the kernels the mshv_root tests run against, with a cache
+# outside the repository.
+#
+#   kernels.sh debug           debug test kernel built from linux-source-6.12
+#   kernels.sh stock 6.1       Debian 12's stock kernel (bookworm[-security])
+#   kernels.sh stock 6.12      Debian's 6.12 kernel from bookworm-backports
+#   kernels.sh source          linux-source-6.12 only unpacked (KSRC only)
+#
+# Each command prints, as its last stdout line, the path of an env file
+# (shell syntax, KEY='value') describing the kernel:
+#   KNAME     short name (debug-6.12, stock-6.1, stock-6.12)
+#   KDIR      directory for `make -C $KDIR M=... modules`
+#   KIMAGE    bootable bzImage / vmlinuz
+#   KRELEASE  `uname -r` of that kernel
+#   KSRC      full kernel source tree (debug kernel only; empty otherwise)
+#   KUNIT     y if the kernel has CONFIG_KUNIT
+#
+# With KERNELS_CACHED_ONLY=1 a cache miss exits 3 instead of building.
+#
+# Cache: ${MSHV_CACHE:-/var/cache/mshv-root}. Every entry is built in a
+# temporary directory and renamed into place, under flock, so concurrent or
+# interrupted runs never see half-built kernels.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${MSHV_CACHE:-/var/cache/mshv-root}
+JOBS=${JOBS:-$(nproc)}
+export DEBIAN_FRONTEND=noninteractive
+# A calling make's flags (jobserver, command-line variables) must not leak
+# into the kernel build.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+log() { printf '[kernels] %s\n' "$*" >&2; }
+die() { printf '[kernels] ERROR: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$CACHE/downloads"
+# apt-get download drops privileges to _apt: let it write there.
+chmod 755 "$CACHE" "$CACHE/downloads"
+if id _apt >/dev/null 2>&1; then
+	chown _apt "$CACHE/downloads" 2>/dev/null || true
+fi
+
+# On a cache miss we are about to download: make sure the package lists are
+# not so old that the mirror no longer has their versions (security updates
+# replace old kernel packages).
+refresh_lists_if_stale() {
+	local newest
+	newest=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -360 2>/dev/null | head -n1)
+	if [[ -z $newest ]]; then
+		log "apt package lists are older than 6 h: apt-get update"
+		apt-get update -q </dev/null >&2 || log "apt-get update failed; trying the old lists"
+		APTQ_DIR=""
+	fi
+}
+
+# apt-cache, memoized per state of /var/lib/apt/lists (there is no
+# pkgcache.bin on these machines, so each apt-cache call costs ~1 s).
+APTQ_DIR=""
+aptq() {
+	if [[ -z $APTQ_DIR ]]; then
+		local stamp
+		stamp=$(find /var/lib/apt/lists /etc/apt/sources.list.d -maxdepth 1 -type f \
+			-printf '%p %s %T@\n' 2>/dev/null | sort | sha256sum | cut -c1-16)
+		APTQ_DIR="$CACHE/aptq/$stamp"
+		if [[ ! -d $APTQ_DIR ]]; then
+			rm -rf "$CACHE/aptq"
+			mkdir -p "$APTQ_DIR"
+		fi
+	fi
+	local f
+	f="$APTQ_DIR/$(printf '%s\n' "$@" | sha256sum | cut -c1-16)"
+	if [[ ! -f $f ]]; then
+		apt-cache "$@" >"$f.tmp.$$" || { rm -f "$f.tmp.$$"; return 1; }
+		mv "$f.tmp.$$" "$f"
+	fi
+	cat "$f"
+}
+
+# Print the candidate version of package $1 (optionally for target release $2).
+candidate() {
+	local pkg=$1 rel=${2:-} ver
+	if [[ -n $rel ]]; then
+		ver=$(aptq policy -t "$rel" "$pkg" | awk '/Candidate:/ {print $2}')
+	else
+		ver=$(aptq policy "$pkg" | awk '/Candidate:/ {print $2}')
+	fi
+	if [[ -z $ver || $ver == "(none)" ]]; then
+		die "apt knows no candidate for $pkg${rel:+ in $rel} (run testvm/deps.sh / apt-get update?)"
+	fi
+	printf '%s\n' "$ver"
+}
+
+# Print the package names (without version constraint) from the Depends of
+# $1=$2 that match the extended regex $3.
+depends_matching() {
+	local pkg=$1 ver=$2 re=$3
+	aptq show "$pkg=$ver" |
+		awk -F': ' '/^Depends:/ {print $2; exit}' |
+		tr ',' '\n' | sed -e 's/^ *//' -e 's/ *(.*//' -e 's/ *|.*//' |
+		grep -E "$re" || true
+}
+
+# Download $1=$2 into the download cache (if absent); print the .deb path.
+fetch_deb() {
+	local pkg=$1 ver=$2 file
+	# apt-get download names files with the epoch's ':' encoded as %3a.
+	file="$CACHE/downloads/${pkg}_${ver//:/%3a}_$(aptq show "$pkg=$ver" | awk '/^Architecture:/ {print $2; exit}').deb"
+	if [[ ! -s $file ]]; then
+		log "downloading $pkg=$ver"
+		(cd "$CACHE/downloads" && apt-get download -q "$pkg=$ver" >&2) ||
+			die "apt-get download $pkg=$ver failed"
+	fi
+	[[ -s $file ]] || die "expected $file after apt-get download"
+	printf '%s\n' "$file"
+}
+
+write_env() {
+	local file=$1
+	shift
+	: >"$file"
+	local kv
+	for kv in "$@"; do
+		printf '%s=%q\n' "${kv%%=*}" "${kv#*=}" >>"$file"
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Debug kernel from linux-source-6.12
+# ---------------------------------------------------------------------------
+
+debug_key() { # debug_key PKG VERSION FRAGMENT
+	{
+		printf '%s\n' "$1=$2"
+		# Only the symbol lines: editing comments must not cost a rebuild.
+		grep -E '^(CONFIG_|# CONFIG_)' "$3" | sha256sum
+		sha256sum <"$HERE/debug-config.sh"
+		gcc --version | head -n1
+	} | sha256sum | cut -c1-16
+}
+
+build_debug() {
+	local pkg=linux-source-6.12 ver deb key dest tmp fragment
+	fragment="$HERE/debug.config"
+	[[ -f $fragment ]] || die "missing $fragment"
+	ver=$(candidate "$pkg")
+	key=$(debug_key "$pkg" "$ver" "$fragment")
+	dest="$CACHE/debug-$key"
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
+	refresh_lists_if_stale
+	ver=$(candidate "$pkg")
+	key=$(debug_key "$pkg" "$ver" "$fragment")
+	dest="$CACHE/debug-$key"
+
+	exec 9>"$CACHE/debug.lock"
+	flock 9
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	log "building debug kernel $pkg=$ver (cache key $key) -- this takes a while"
+	deb=$(fetch_deb "$pkg" "$ver")
+	tmp=$(mktemp -d "$CACHE/.tmp-debug-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	log "unpacking $(basename "$deb")"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO ./usr/src/linux-source-6.12.tar.xz |
+		tar -xJ -C "$tmp"
+	mv "$tmp/linux-source-6.12" "$tmp/src"
+	local src="$tmp/src"
+
+	log "configuring: tinyconfig + kvm_guest.config + testvm/debug.config"
+	if ! "$HERE/debug-config.sh" "$src" "$fragment" >"$tmp/config.log" 2>&1; then
+		grep -E '^debug-config.sh:' "$tmp/config.log" >&2 || tail -n 20 "$tmp/config.log" >&2
+		die "debug kernel configuration failed"
+	fi
+	log "config verified; compiling bzImage + modules (-j$JOBS)"
+	local t0=$SECONDS
+	make -C "$src" -j"$JOBS" bzImage modules modules_prepare >"$tmp/build.log" 2>&1 || {
+		tail -n 40 "$tmp/build.log" >&2
+		die "debug kernel build failed (log above)"
+	}
+	log "debug kernel built in $((SECONDS - t0)) s"
+	local krel
+	krel=$(make -C "$src" -s kernelrelease)
+	write_env "$tmp/kernel.env" \
+		"KNAME=debug-6.12" \
+		"KDIR=$dest/src" \
+		"KSRC=$dest/src" \
+		"KIMAGE=$dest/src/arch/x86/boot/bzImage" \
+		"KRELEASE=$krel" \
+		"KUNIT=y" \
+		"KVERSION=$pkg=$ver"
+	mv "$tmp" "$dest"
+	trap - EXIT
+	# Older debug kernels are just disk usage now.
+	local old
+	for old in "$CACHE"/debug-*; do
+		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+	done
+	printf '%s\n' "$dest/kernel.env"
+}
+
+# Unpacked (unconfigured, unbuilt) linux-source-6.12 for checkpatch and the
+# selftests' kselftest_harness.h when the debug kernel is not wanted.
+unpack_source() {
+	local pkg=linux-source-6.12 ver dest tmp deb
+	ver=$(candidate "$pkg")
+	dest="$CACHE/source-$(printf '%s' "$pkg=$ver" | sha256sum | cut -c1-16)"
+	if [[ ! -f $dest/kernel.env ]]; then
+		exec 9>"$CACHE/source.lock"
+		flock 9
+	fi
+	if [[ ! -f $dest/kernel.env ]]; then
+		refresh_lists_if_stale
+		ver=$(candidate "$pkg")
+		dest="$CACHE/source-$(printf '%s' "$pkg=$ver" | sha256sum | cut -c1-16)"
+		deb=$(fetch_deb "$pkg" "$ver")
+		tmp=$(mktemp -d "$CACHE/.tmp-source-XXXXXX")
+		# shellcheck disable=SC2064 # expand $tmp now
+		trap "rm -rf '$tmp'" EXIT
+		log "unpacking $(basename "$deb")"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO ./usr/src/linux-source-6.12.tar.xz |
+			tar -xJ -C "$tmp"
+		mv "$tmp/linux-source-6.12" "$tmp/src"
+		write_env "$tmp/kernel.env" "KNAME=source-6.12" "KSRC=$dest/src" "KVERSION=$pkg=$ver"
+		rm -rf "$dest"
+		mv "$tmp" "$dest"
+		trap - EXIT
+		local old
+		for old in "$CACHE"/source-*; do
+			[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+		done
+	fi
+	printf '%s\n' "$dest/kernel.env"
+}
+
+# ---------------------------------------------------------------------------
+# Debian stock kernels (image + headers), unpacked, never installed
+# ---------------------------------------------------------------------------
+
+check_symlinks() {
+	local root=$1 link target bad=0
+	while IFS= read -r -d '' link; do
+		target=$(readlink "$link")
+		if [[ $target == /* ]]; then
+			# Absolute link: re-point it inside the root.
+			ln -sfn "$root$target" "$link"
+		fi
+		if [[ ! -e $link ]]; then
+			log "  dangling symlink $link -> $target"
+			bad=1
+		fi
+	done < <(find "$root/usr/src" "$root/usr/lib/linux-kbuild-"* -type l -print0 2>/dev/null)
+	return "$bad"
+}
+
+# resolve_stock SERIES: set ver image_pkg headers_pkg common_pkg kbuild_pkg
+# kbuild_ver dest for Debian's SERIES kernel (from the current apt lists).
+resolve_stock() {
+	local series=$1 hver key
+	rel=""
+	case $series in
+	6.1) rel="" ;;
+	6.12) rel=bookworm-backports ;;
+	*) die "unknown stock kernel series '$series' (want 6.1 or 6.12)" ;;
+	esac
+	ver=$(candidate linux-image-amd64 "$rel")
+	case $ver in
+	"$series".*) ;;
+	*) die "linux-image-amd64 candidate${rel:+ in $rel} is $ver, not a $series kernel" ;;
+	esac
+	image_pkg=$(depends_matching linux-image-amd64 "$ver" '^linux-image-.*-amd64(-unsigned)?$' | head -n1)
+	hver=$(candidate linux-headers-amd64 "$rel")
+	[[ $hver == "$ver" ]] || die "linux-headers-amd64 ($hver) and linux-image-amd64 ($ver) differ${rel:+ in $rel}"
+	headers_pkg=$(depends_matching linux-headers-amd64 "$ver" '^linux-headers-.*-amd64$' | head -n1)
+	[[ -n $image_pkg && -n $headers_pkg ]] || die "cannot resolve image/headers packages of linux-image-amd64=$ver"
+	common_pkg=$(depends_matching "$headers_pkg" "$ver" '^linux-headers-.*-common$' | head -n1)
+	kbuild_pkg=$(depends_matching "$headers_pkg" "$ver" '^linux-kbuild-' | head -n1)
+	[[ -n $common_pkg && -n $kbuild_pkg ]] || die "cannot resolve -common/kbuild packages of $headers_pkg=$ver"
+	kbuild_ver=$(candidate "$kbuild_pkg" "$rel")
+	key="$image_pkg=$ver+$kbuild_pkg=$kbuild_ver"
+	dest="$CACHE/stock-$series-$(printf '%s' "$key" | sha256sum | cut -c1-16)"
+}
+
+build_stock() {
+	local series=$1 rel ver image_pkg headers_pkg common_pkg kbuild_pkg kbuild_ver dest tmp
+	resolve_stock "$series"
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
+	refresh_lists_if_stale
+	resolve_stock "$series"
+	exec 9>"$CACHE/stock-$series.lock"
+	flock 9
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	log "fetching stock $series kernel: $image_pkg $headers_pkg $common_pkg $kbuild_pkg ($ver)"
+	tmp=$(mktemp -d "$CACHE/.tmp-stock-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	local p deb
+	for p in "$image_pkg=$ver" "$headers_pkg=$ver" "$common_pkg=$ver" "$kbuild_pkg=$kbuild_ver"; do
+		deb=$(fetch_deb "${p%%=*}" "${p#*=}")
+		dpkg-deb -x "$deb" "$tmp/root"
+	done
+	local krel="${headers_pkg#linux-headers-}"
+	local kimage="$tmp/root/boot/vmlinuz-$krel"
+	[[ -f $kimage ]] || die "$image_pkg has no /boot/vmlinuz-$krel"
+	[[ -f $tmp/root/usr/src/linux-headers-$krel/Makefile ]] ||
+		die "$headers_pkg has no /usr/src/linux-headers-$krel/Makefile"
+	# Absolute paths inside the headers (Makefile includes) must point into
+	# this root, not at the host's /usr/src.
+	local f
+	while IFS= read -r -d '' f; do
+		sed -i -e "s#\\([ =]\\)/usr/src/#\\1$dest/root/usr/src/#g" \
+			-e "s#\\([ =]\\)/usr/lib/linux-kbuild#\\1$dest/root/usr/lib/linux-kbuild#g" "$f"
+	done < <(grep -rlZ -E '(^|[ =])/usr/(src|lib/linux-kbuild)' \
+		"$tmp/root/usr/src/linux-headers-$krel/Makefile" \
+		"$tmp/root/usr/src/linux-headers-$krel"/Makefile* 2>/dev/null || true)
+	if ! check_symlinks "$tmp/root"; then
+		die "stock $series headers have dangling symlinks (see above)"
+	fi
+	write_env "$tmp/kernel.env" \
+		"KNAME=stock-$series" \
+		"KDIR=$dest/root/usr/src/linux-headers-$krel" \
+		"KSRC=" \
+		"KIMAGE=$dest/root/boot/vmlinuz-$krel" \
+		"KRELEASE=$krel" \
+		"KUNIT=$(sed -n 's/^CONFIG_KUNIT=//p' "$tmp/root/usr/src/linux-headers-$krel/.config")" \
+		"KVERSION=$image_pkg=$ver"
+	# Symlinks re-pointed at $tmp must follow the rename.
+	while IFS= read -r -d '' f; do
+		local t
+		t=$(readlink "$f")
+		if [[ $t == "$tmp"/* ]]; then
+			ln -sfn "$dest${t#"$tmp"}" "$f"
+		fi
+	done < <(find "$tmp/root" -type l -print0)
+	mv "$tmp" "$dest"
+	trap - EXIT
+	local old
+	for old in "$CACHE/stock-$series-"*; do
+		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+	done
+	printf '%s\n' "$dest/kernel.env"
+}
+
+case ${1:-} in
+debug) build_debug ;;
+source) unpack_source ;;
+stock) build_stock "${2:-}" ;;
+*)
+	echo "usage: $0 debug | source | stock 6.1 | stock 6.12" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Build the test VM's initramfs (gzip'ed newc cpio).
+#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR
+# MODULES_DIR: *.ko for the target kernel (copied to /modules/)
+# SELFTESTS_DIR: static test binaries (/selftests/), may be empty/missing
+# DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:?usage: mkinitramfs.sh OUT MODULES_DIR SELFTESTS_DIR DEMO_DIR}
+modules=${2:?missing MODULES_DIR}
+selftests=${3:-}
+demo=${4:-}
+
+busybox=$(command -v busybox || true)
+[[ -n $busybox ]] || { echo "mkinitramfs.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
+if ! file_out=$(LC_ALL=C readelf -d "$busybox" 2>&1) || grep -q NEEDED <<<"$file_out"; then
+	echo "mkinitramfs.sh: $busybox is not statically linked (install busybox-static)" >&2
+	exit 1
+fi
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,modules,selftests,demo,root,etc}
+cp "$busybox" "$stage/bin/busybox"
+while IFS= read -r applet; do
+	[[ $applet == bin/busybox ]] && continue
+	[[ -e $stage/$applet ]] || ln -s /bin/busybox "$stage/$applet"
+done < <("$busybox" --list-full)
+install -m 0755 "$HERE/init" "$stage/init"
+
+shopt -s nullglob
+for f in "$modules"/*.ko; do
+	cp "$f" "$stage/modules/"
+done
+if [[ -n $selftests && -d $selftests ]]; then
+	for f in "$selftests"/*; do
+		[[ -f $f && -x $f ]] && cp "$f" "$stage/selftests/"
+	done
+fi
+if [[ -n $demo && -d $demo ]]; then
+	for f in "$demo"/*; do
+		[[ -f $f ]] && cp "$f" "$stage/demo/"
+	done
+fi
+
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Turn test VM console logs (and host-side results) into a test summary.
+
+Usage:
+  parse-results.py [--host FILE] [--vm NAME=LOG[:kunit]]... [--tail N]
+  parse-results.py --demo LOG
+
+--host FILE     lines "PASS <name>", "FAIL <name>" or "SKIP <name>" written by
+                testvm/check.sh for host-side checks (builds, sparse, ...)
+--vm NAME=LOG   console log of a check-mode VM run of kernel NAME; append
+                ":kunit" when the kernel must produce KUnit results
+--demo LOG      print the output of a demo-mode run; exit with the demo's rc
+
+The last output line is "N passed, N failed" (", N skipped" if any); the exit
+status is non-zero if anything failed.  Marker protocol: see testvm/init.
+"""
+
+import argparse
+import re
+import sys
+
+MARK = "@@MSHVTEST "
+KTIME = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+TAP_RESULT = re.compile(
+    r"^(?P<indent>\s*)(?P<status>not ok|ok)\s+(?P<num>\d+)\s*-?\s*"
+    r"(?P<name>[^#]*?)\s*(?:#\s*(?P<directive>\S+)\s*(?P<reason>.*))?$")
+TAP_PLAN = re.compile(r"^(?P<indent>\s*)1\.\.(?P<count>\d+)")
+
+SPLAT_PATTERNS = [re.compile(p) for p in (
+    r"WARNING:",
+    r"BUG:",
+    r"\bOops\b",
+    r"general protection fault",
+    r"KASAN",
+    r"UBSAN",
+    r"KFENCE",
+    r"possible circular locking",
+    r"possible recursive locking",
+    r"inconsistent lock state",
+    r"INFO: trying to register non-static key",
+    r"INFO: possible irq lock inversion",
+    r"suspicious RCU usage",
+    r"kmemleak: \d+ new suspected memory leak",
+    r"unreferenced object 0x",
+    r"INFO: task .* blocked for more than",
+    r"rcu: INFO: .*detected stall",
+    r"self-detected stall",
+    r"watchdog: BUG: soft lockup",
+    r"Call Trace:",
+    r"Kernel panic",
+    r"list_(add|del) corruption",
+    r"kernel BUG at",
+)]
+
+
+class Summary:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+
+    def add(self, passed, failed=0, skipped=0):
+        self.passed += passed
+        self.failed += failed
+        self.skipped += skipped
+
+    def line(self):
+        text = f"{self.passed} passed, {self.failed} failed"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
+        return text
+
+
+def report(ok, text):
+    print(f"{'PASS' if ok else 'FAIL'} {text}")
+
+
+def strip_ktime(line):
+    return KTIME.sub("", line, count=1)
+
+
+def read_log(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError as e:
+        return None, str(e)
+    # Serial consoles end lines with \r\n; QEMU may add stray \r.
+    lines = [ln.rstrip("\r") for ln in text.replace("\r\n", "\n").split("\n")]
+    return lines, None
+
+
+def blocks(lines, begin, end):
+    """Yield (arg, body_lines, end_line_or_None) for BEGIN/END marker pairs."""
+    cur = None
+    body = []
+    for ln in lines:
+        s = strip_ktime(ln)
+        if s.startswith(MARK + begin + " ") or s == MARK + begin:
+            if cur is not None:
+                yield cur, body, None
+            cur = s[len(MARK + begin):].strip()
+            body = []
+        elif cur is not None and (s.startswith(MARK + end + " ") or s == MARK + end):
+            yield cur, body, s[len(MARK + end):].strip()
+            cur = None
+        elif cur is not None:
+            body.append(ln)
+    if cur is not None:
+        yield cur, body, None
+
+
+def tap_results(body):
+    """Return ([(indent, ok, name, directive)], [(indent, planned)])."""
+    results, plans = [], []
+    for ln in body:
+        if KTIME.match(ln):
+            continue  # a kernel message interleaved with the test output
+        m = TAP_RESULT.match(ln.expandtabs(8))
+        if m:
+            directive = (m.group("directive") or "").upper()
+            results.append((len(m.group("indent")), m.group("status") == "ok",
+                            m.group("name").strip(), directive))
+            continue
+        m = TAP_PLAN.match(ln.expandtabs(8))
+        if m:
+            plans.append((len(m.group("indent")), int(m.group("count"))))
+    return results, plans
+
+
+def parse_kunit(kname, suite, body, end, summary):
+    results, plans = tap_results(body)
+    if not results:
+        summary.add(0, 1)
+        report(False, f"{kname} kunit {suite}: no results")
+        return
+    top = min(r[0] for r in results)
+    deeper = sorted({r[0] for r in results if r[0] > top})
+    cases = [r for r in results if deeper and r[0] == deeper[0]] or \
+        [r for r in results if r[0] == top]
+    planned = [p for i, p in plans if deeper and i == deeper[0]] or \
+        [p for i, p in plans if i == top]
+    failed = [r[2] for r in cases if not r[1] and r[3] != "SKIP"]
+    skipped = [r[2] for r in cases if r[3] == "SKIP"]
+    passed = len(cases) - len(failed) - len(skipped)
+    missing = planned[0] - len(cases) if planned and planned[0] > len(cases) else 0
+    if end is None:
+        missing = max(missing, 1)
+    summary.add(passed, len(failed) + missing, len(skipped))
+    counted = len(cases) + missing
+    text = f"{kname} kunit {suite}: {passed}/{counted - len(skipped)}"
+    if skipped:
+        text += f" ({len(skipped)} skipped)"
+    if failed:
+        text += " failed: " + ", ".join(failed)
+    if missing:
+        text += f" ({missing} case(s) never reported)"
+    report(not failed and not missing, text)
+
+
+def parse_selftest(kname, binary, body, end, summary):
+    results, plans = tap_results(body)
+    rc = None
+    if end is not None:
+        m = re.search(r"rc=(\d+)", end)
+        rc = int(m.group(1)) if m else None
+    top = [r for r in results if r[0] == 0]
+    planned = [p for i, p in plans if i == 0]
+    failed = [r[2] for r in top if not r[1] and r[3] != "SKIP"]
+    skipped = [r[2] for r in top if r[3] == "SKIP"]
+    passed = len(top) - len(failed) - len(skipped)
+    why = ""
+    if rc is None:
+        why = "binary never finished (VM died?)"
+    elif rc in (124, 137, 143):
+        why = f"timed out or killed (rc={rc})"
+    elif rc not in (0, 4) and not failed:
+        why = f"exited with rc={rc}"
+    missing = 0
+    if not top:
+        missing = 1
+        why = "no TAP output" + (f"; {why}" if why else "")
+    elif planned and planned[0] > len(top):
+        missing = planned[0] - len(top)
+    elif why:
+        missing = 1  # count the crash/timeout/exit status itself
+    summary.add(passed, len(failed) + missing, len(skipped))
+    text = f"{kname} selftest {binary}: {passed}/{len(top) - len(skipped) + missing}"
+    if skipped:
+        text += f" ({len(skipped)} skipped)"
+    if failed:
+        text += " failed: " + ", ".join(failed)
+    if missing:
+        parts = []
+        if top and planned and planned[0] > len(top):
+            parts.append(f"{missing} test(s) never reported")
+        if why:
+            parts.append(why)
+        text += f" ({'; '.join(parts)})"
+    report(not failed and not missing, text)
+
+
+def markers(lines):
+    for ln in lines:
+        s = strip_ktime(ln)
+        if s.startswith(MARK):
+            yield s[len(MARK):]
+
+
+def parse_vm(kname, path, want_kunit, summary, tail):
+    lines, err = read_log(path)
+    if lines is None:
+        summary.add(0, 1)
+        report(False, f"{kname} VM run: cannot read {path}: {err}")
+        return
+    marks = list(markers(lines))
+
+    began = any(m.startswith("BEGIN") for m in marks)
+    ended = "END" in marks
+    summary.add(1 if ended else 0, 0 if ended else 1)
+    report(ended, f"{kname} VM ran to completion"
+           + ("" if ended else (" (no end marker: guest timed out, crashed or never reached /init)"
+                                if began else " (guest never reached /init)")))
+    if not ended:
+        print(f"---- last {tail} console lines of {path} ----")
+        for ln in lines[-tail:]:
+            print(f"    {ln}")
+        print("----")
+
+    # module load / unload
+    for mod in ("hvsim", "mshv_root"):
+        ok = f"INSMOD-OK {mod}" in marks
+        summary.add(1 if ok else 0, 0 if ok else 1)
+        report(ok, f"{kname} insmod {mod}")
+    for mod in ("mshv_root", "hvsim"):
+        if f"INSMOD-OK {mod}" not in marks:
+            continue
+        ok = f"RMMOD-OK {mod}" in marks
+        summary.add(1 if ok else 0, 0 if ok else 1)
+        report(ok, f"{kname} rmmod {mod}")
+
+    # KUnit
+    suites = list(blocks(lines, "KUNIT-BEGIN", "KUNIT-END"))
+    for suite, body, end in suites:
+        parse_kunit(kname, suite, body, end, summary)
+    if want_kunit and not suites:
+        summary.add(0, 1)
+        report(False, f"{kname} kunit: no KUnit results at all")
+
+    # selftests
+    tests = list(blocks(lines, "SELFTEST-BEGIN", "SELFTEST-END"))
+    for binary, body, end in tests:
+        parse_selftest(kname, binary, body, end, summary)
+    if not tests:
+        summary.add(0, 1)
+        report(False, f"{kname} selftests: no selftest binary ran")
+
+    # kmemleak
+    for _, body, end in blocks(lines, "KMEMLEAK-BEGIN", "KMEMLEAK-END"):
+        leaks = [ln for ln in body if ln.strip() and not KTIME.match(ln)]
+        ok = end is not None and not leaks
+        summary.add(1 if ok else 0, 0 if ok else 1)
+        report(ok, f"{kname} kmemleak clean")
+        for ln in leaks[:60]:
+            print(f"    {ln}")
+
+    # kernel splats anywhere in the log
+    # Inside the marker blocks only kernel messages (timestamped) count: the
+    # test output itself may well print "WARNING:" or kmemleak's report.
+    bad = []
+    in_block = False
+    for i, ln in enumerate(lines):
+        s = strip_ktime(ln)
+        if s.startswith(MARK):
+            word = s[len(MARK):].split(" ", 1)[0]
+            if word.endswith("-BEGIN"):
+                in_block = True
+            elif word.endswith("-END"):
+                in_block = False
+            continue
+        if in_block and not KTIME.match(ln):
+            continue
+        if any(p.search(s) for p in SPLAT_PATTERNS):
+            bad.append(i)
+    ok = not bad
+    summary.add(1 if ok else 0, 0 if ok else 1)
+    report(ok, f"no kernel splats ({kname})")
+    if bad:
+        shown = set()
+        for i in bad[:20]:
+            for j in range(max(0, i - 1), min(len(lines), i + 3)):
+                if j not in shown:
+                    shown.add(j)
+                    print(f"    {path}:{j + 1}: {lines[j]}")
+
+
+def parse_host(path, summary):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            rows = [ln.rstrip("\n") for ln in f if ln.strip()]
+    except OSError as e:
+        summary.add(0, 1)
+        report(False, f"host results: cannot read {path}: {e}")
+        return
+    for row in rows:
+        verdict, _, name = row.partition(" ")
+        if verdict == "PASS":
+            summary.add(1)
+        elif verdict == "SKIP":
+            summary.add(0, 0, 1)
+        else:
+            summary.add(0, 1)
+        print(f"{verdict if verdict in ('PASS', 'SKIP') else 'FAIL'} {name}")
+
+
+def demo(path):
+    lines, err = read_log(path)
+    if lines is None:
+        print(f"demo: cannot read {path}: {err}", file=sys.stderr)
+        return 1
+    for _, body, end in blocks(lines, "DEMO-BEGIN", "DEMO-END"):
+        for ln in body:
+            print(ln)
+        if end is None:
+            print("demo: the demo never finished (see the console log)", file=sys.stderr)
+            return 1
+        m = re.search(r"rc=(\d+)", end)
+        rc = int(m.group(1)) if m else 1
+        if rc != 0:
+            print(f"demo: mshv_demo exited with status {rc}", file=sys.stderr)
+        return 0 if rc == 0 else 1
+    for ln in lines:
+        s = strip_ktime(ln)
+        if s.startswith(MARK + "INSMOD-FAIL"):
+            print(f"demo: {s[len(MARK):]}", file=sys.stderr)
+    print(f"demo: no demo output in {path}; last console lines:", file=sys.stderr)
+    for ln in lines[-30:]:
+        print(f"    {ln}", file=sys.stderr)
+    return 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--host")
+    ap.add_argument("--vm", action="append", default=[])
+    ap.add_argument("--demo")
+    ap.add_argument("--tail", type=int, default=40)
+    args = ap.parse_args()
+
+    if args.demo:
+        return demo(args.demo)
+
+    summary = Summary()
+    if args.host:
+        parse_host(args.host, summary)
+    for spec in args.vm:
+        name, _, rest = spec.partition("=")
+        want_kunit = rest.endswith(":kunit")
+        path = rest[:-len(":kunit")] if want_kunit else rest
+        parse_vm(name, path, want_kunit, summary, args.tail)
+    print(summary.line())
+    return 1 if summary.failed or (summary.passed == 0 and summary.skipped == 0) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

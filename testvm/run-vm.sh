@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Boot one test VM and save its serial console to a log file.
+#   run-vm.sh KERNEL_ENV INITRD MODE LOG
+# KERNEL_ENV: env file printed by testvm/kernels.sh; MODE: check|demo|probe
+# Environment:
+#   VM_TIMEOUT   host-side timeout in seconds (default 1200)
+#   VM_ACCEL     tcg | kvm (default tcg)
+#   VM_MEM       guest memory (default 4G);  VM_SMP  vCPUs (default 2)
+#   VM_CPU       -cpu model (default max)
+#   VM_LOGLEVEL  console loglevel (default 5: warnings and worse)
+#   VM_APPEND    extra kernel command line (e.g. mshv_root.param=1)
+#   TEST_TIMEOUT per selftest binary timeout inside the guest (default 300)
+set -euo pipefail
+
+env_file=${1:?usage: run-vm.sh KERNEL_ENV INITRD MODE LOG}
+initrd=${2:?missing INITRD}
+mode=${3:?missing MODE}
+log=${4:?missing LOG}
+
+# shellcheck source=/dev/null
+. "$env_file"
+[[ -f ${KIMAGE:-} ]] || { echo "run-vm.sh: no kernel image '${KIMAGE:-}' (from $env_file)" >&2; exit 1; }
+[[ -f $initrd ]] || { echo "run-vm.sh: no initramfs $initrd" >&2; exit 1; }
+
+accel=${VM_ACCEL:-tcg}
+case $accel in
+kvm) accel_args=(-accel kvm) ;;
+tcg) accel_args=(-accel "tcg,thread=multi") ;;
+*) echo "run-vm.sh: VM_ACCEL must be tcg or kvm, not '$accel'" >&2; exit 1 ;;
+esac
+
+append="console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-5} mshvtest.mode=$mode"
+append+=" mshvtest.timeout=${TEST_TIMEOUT:-300} ${VM_APPEND:-}"
+
+mkdir -p "$(dirname "$log")"
+rc=0
+timeout -k 10 "${VM_TIMEOUT:-1200}" \
+	qemu-system-x86_64 "${accel_args[@]}" \
+	-machine q35 -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-4G}" \
+	-nographic -no-reboot -nic none \
+	-kernel "$KIMAGE" -initrd "$initrd" -append "$append" \
+	</dev/null >"$log" 2>&1 || rc=$?
+if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+	printf '\n@@HOST VM timed out after %s s\n' "${VM_TIMEOUT:-1200}" >>"$log"
+fi
+exit "$rc"
