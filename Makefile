@@ -6,6 +6,7 @@
 #   make modules   build mshv_root.ko + hvsim/hvsim.ko against $(KDIR)
 #   make check     the full test pipeline (testvm/check.sh check)
 #   make demo      boot Debian's 6.1 kernel and run the demo VMM
+#   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make clean     remove build/ and in-tree kbuild output
 #
@@ -18,9 +19,10 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
+TESTVM_VARS += BENCH_KERNEL
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo kernels deps clean help
+.PHONY: all modules check demo bench kernels deps clean help
 
 all: modules
 
@@ -41,6 +43,9 @@ check:
 
 demo:
 	@testvm/check.sh demo
+
+bench:
+	@testvm/check.sh bench
 
 deps:
 	testvm/deps.sh

@@ -417,6 +417,106 @@ struct hv_input_get_gpa_pages_access_state {
 
 HV_ABI_SIZE(struct hv_input_get_gpa_pages_access_state, 24);
 
+/* TRANSLATE_VIRTUAL_ADDRESS control flags */
+#define HV_TRANSLATE_GVA_VALIDATE_READ		0x0001ULL
+#define HV_TRANSLATE_GVA_VALIDATE_WRITE		0x0002ULL
+#define HV_TRANSLATE_GVA_VALIDATE_EXECUTE	0x0004ULL
+#define HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT	0x0008ULL
+#define HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS	0x0010ULL
+#define HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT	0x0020ULL
+#define HV_TRANSLATE_GVA_SUPERVISOR_ACCESS	0x0040ULL
+#define HV_TRANSLATE_GVA_USER_ACCESS		0x0080ULL
+#define HV_TRANSLATE_GVA_ENFORCE_SMAP		0x0100ULL
+#define HV_TRANSLATE_GVA_OVERRIDE_SMAP		0x0200ULL
+#define HV_TRANSLATE_GVA_SHADOW_STACK		0x0400ULL
+#define HV_TRANSLATE_GVA_INPUT_VTL_SHIFT	56
+#define HV_TRANSLATE_GVA_INPUT_VTL_MASK		0xFF00000000000000ULL
+
+/* TRANSLATE_VIRTUAL_ADDRESS result codes */
+#define HV_TRANSLATE_GVA_SUCCESS			0
+#define HV_TRANSLATE_GVA_PAGE_NOT_PRESENT		1
+#define HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION		2
+#define HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS	3
+#define HV_TRANSLATE_GVA_GPA_UNMAPPED			4
+#define HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS		5
+#define HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS		6
+#define HV_TRANSLATE_GVA_GPA_ILLEGAL_OVERLAY_ACCESS	7
+#define HV_TRANSLATE_GVA_INTERCEPT			8
+#define HV_TRANSLATE_GVA_GPA_UNACCEPTED			9
+
+struct hv_input_translate_virtual_address {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 padding;
+	__u64 control_flags;
+	__u64 gva_page;
+};
+
+HV_ABI_SIZE(struct hv_input_translate_virtual_address, 32);
+
+/* cache_type in bits 0-7 of translation_result.flags, overlay_page bit 8 */
+#define HV_TRANSLATE_GVA_CACHE_TYPE_MASK	0xFF
+#define HV_TRANSLATE_GVA_OVERLAY_PAGE		0x100
+
+struct hv_output_translate_virtual_address {
+	__u32 result_code;
+	__u32 flags;
+	__u64 gpa_page;
+};
+
+HV_ABI_SIZE(struct hv_output_translate_virtual_address, 16);
+
+/* READ_GPA / WRITE_GPA */
+#define HV_GPA_ACCESS_MAX_BYTES			16
+#define HV_GPA_ACCESS_CACHE_TYPE_MASK		0xFFULL
+
+#define HV_GPA_ACCESS_RESULT_SUCCESS		0
+#define HV_GPA_ACCESS_RESULT_UNMAPPED		1
+#define HV_GPA_ACCESS_RESULT_READ_INTERCEPT	2
+#define HV_GPA_ACCESS_RESULT_WRITE_INTERCEPT	3
+#define HV_GPA_ACCESS_RESULT_ILLEGAL_OVERLAY	4
+
+struct hv_gpa_access_result {
+	__u32 result_code;
+	__u32 reserved;
+};
+
+HV_ABI_SIZE(struct hv_gpa_access_result, 8);
+
+struct hv_input_read_gpa {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 byte_count;
+	__u64 base_gpa;
+	__u64 control_flags;
+};
+
+HV_ABI_SIZE(struct hv_input_read_gpa, 32);
+
+struct hv_output_read_gpa {
+	struct hv_gpa_access_result access_result;
+	__u8 data[HV_GPA_ACCESS_MAX_BYTES];
+};
+
+HV_ABI_SIZE(struct hv_output_read_gpa, 24);
+
+struct hv_input_write_gpa {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 byte_count;
+	__u64 base_gpa;
+	__u64 control_flags;
+	__u8 data[HV_GPA_ACCESS_MAX_BYTES];
+};
+
+HV_ABI_SIZE(struct hv_input_write_gpa, 48);
+
+struct hv_output_write_gpa {
+	struct hv_gpa_access_result access_result;
+};
+
+HV_ABI_SIZE(struct hv_output_write_gpa, 8);
+
 /*
  * Maximum reps per call when the rep data fills one 4 KiB input (or output)
  * page after the fixed header.
@@ -676,6 +776,110 @@ struct hv_input_unmap_vp_state_page {
 HV_ABI_SIZE(struct hv_input_unmap_vp_state_page, 16);
 
 /*
+ * GET/SET_VP_STATE.  State types with HV_GET_SET_VP_STATE_TYPE_PFN are
+ * transferred through pages named by PFN in the variable header (one PFN
+ * per qword); the others are inline: SET takes the bytes after the 40-byte
+ * header (variable header = their size in qwords), GET writes them to the
+ * output page.
+ */
+#define HV_GET_SET_VP_STATE_TYPE_PFN		_BITUL(31)
+#define HV_GET_SET_VP_STATE_LAPIC_STATE		(0 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_XSAVE		(1 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SIM_PAGE		(2 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SIEF_PAGE		(3 | HV_GET_SET_VP_STATE_TYPE_PFN)
+#define HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS	4
+
+struct hv_vp_state_data_xsave {
+	__u64 flags;
+	__u64 states;		/* XFEM mask of the components transferred */
+};
+
+HV_ABI_SIZE(struct hv_vp_state_data_xsave, 16);
+
+struct hv_vp_state_data {
+	__u32 type;
+	__u32 rsvd;
+	struct hv_vp_state_data_xsave xsave;
+};
+
+HV_ABI_SIZE(struct hv_vp_state_data, 24);
+
+struct hv_input_get_vp_state {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd0;
+	__u16 rsvd1;
+	struct hv_vp_state_data state_data;
+	__u64 output_data_pfns[];
+};
+
+HV_ABI_SIZE(struct hv_input_get_vp_state, 40);
+
+struct hv_input_set_vp_state {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 input_vtl;
+	__u8 rsvd0;
+	__u16 rsvd1;
+	struct hv_vp_state_data state_data;
+	__u64 data[];		/* PFNs, or the inline state bytes */
+};
+
+HV_ABI_SIZE(struct hv_input_set_vp_state, 40);
+
+/* LAPIC state: the first 176 bytes of the LAPIC state page */
+struct hv_local_interrupt_controller_state {
+	__u32 apic_id;
+	__u32 apic_version;
+	__u32 apic_ldr;
+	__u32 apic_dfr;
+	__u32 apic_spurious;
+	__u32 apic_isr[8];
+	__u32 apic_tmr[8];
+	__u32 apic_irr[8];
+	__u32 apic_esr;
+	__u32 apic_icr_high;
+	__u32 apic_icr_low;
+	__u32 apic_lvt_timer;
+	__u32 apic_lvt_thermal;
+	__u32 apic_lvt_perfmon;
+	__u32 apic_lvt_lint0;
+	__u32 apic_lvt_lint1;
+	__u32 apic_lvt_error;
+	__u32 apic_lvt_cmci;
+	__u32 apic_error_status;
+	__u32 apic_initial_count;
+	__u32 apic_counter_value;
+	__u32 apic_divide_configuration;
+	__u32 apic_remote_read;
+};
+
+HV_ABI_SIZE(struct hv_local_interrupt_controller_state, 176);
+
+#define HV_SYNIC_STIMER_COUNT			4
+/* hv_synthetic_timer_state.flags */
+#define HV_SYNTHETIC_TIMER_UNDELIVERED_MSG_PENDING	0x1
+
+struct hv_synthetic_timer_state {
+	__u32 flags;
+	__u32 resvd;
+	__u64 config;
+	__u64 count;
+	__u64 adjustment;
+	__u64 undelivered_exp_time;
+};
+
+HV_ABI_SIZE(struct hv_synthetic_timer_state, 40);
+
+struct hv_synthetic_timers_state {
+	struct hv_synthetic_timer_state timers[HV_SYNIC_STIMER_COUNT];
+	__u64 reserved[5];
+};
+
+HV_ABI_SIZE(struct hv_synthetic_timers_state, 200);
+
+/*
  * DISPATCH_VP (root scheduler)
  */
 #define HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND	0x01
@@ -711,6 +915,18 @@ struct hv_output_dispatch_vp {
 };
 
 HV_ABI_SIZE(struct hv_output_dispatch_vp, 8);
+
+/* Interrupt types (hv_interrupt_type; x86 MSI delivery modes share 0-7) */
+#define HV_X64_INTERRUPT_TYPE_FIXED		0x0
+#define HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY	0x1
+#define HV_X64_INTERRUPT_TYPE_SMI		0x2
+#define HV_X64_INTERRUPT_TYPE_REMOTEREAD	0x3
+#define HV_X64_INTERRUPT_TYPE_NMI		0x4
+#define HV_X64_INTERRUPT_TYPE_INIT		0x5
+#define HV_X64_INTERRUPT_TYPE_SIPI		0x6
+#define HV_X64_INTERRUPT_TYPE_EXTINT		0x7
+#define HV_X64_INTERRUPT_TYPE_LOCALINT0		0x8
+#define HV_X64_INTERRUPT_TYPE_LOCALINT1		0x9
 
 /*
  * Intercepts

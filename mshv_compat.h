@@ -25,4 +25,37 @@ static inline void mshv_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * The PFN a VM_IO / VM_PFNMAP mapping maps at @addr; the caller holds the
+ * mmap lock.  follow_pte() was replaced by follow_pfnmap_start() in 6.12.
+ */
+static inline int mshv_follow_pfn(struct vm_area_struct *vma,
+				  unsigned long addr, unsigned long *pfn)
+{
+#ifdef MSHV_HAVE_FOLLOW_PFNMAP
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+	int ret;
+
+	ret = follow_pfnmap_start(&args);
+	if (ret)
+		return ret;
+	*pfn = args.pfn;
+	follow_pfnmap_end(&args);
+	return 0;
+#else
+	spinlock_t *ptl;	/* the page table lock follow_pte() took */
+	pte_t *ptep;
+	int ret;
+
+	if (!(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EINVAL;
+	ret = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
+	if (ret)
+		return ret;
+	*pfn = pte_pfn(ptep_get(ptep));
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+#endif
+}
+
 #endif /* _MSHV_COMPAT_H */

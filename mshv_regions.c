@@ -2,222 +2,1486 @@
 /*
  * mshv_root guest memory regions.
  *
- * A region is a range of guest physical pages backed by a range of the
- * VMM's address space.  For now every region is pinned for its whole
- * lifetime (pin_user_pages_fast() with FOLL_LONGTERM) and mapped into the
- * partition in one go; movable regions driven by an MMU notifier replace
- * the pinning later behind the same mshv_region_*() interface.
+ * A region maps [guest_pfn, guest_pfn + nr_pages) of a partition's guest
+ * physical address space to [uaddr, uaddr + nr_pages * 4 KiB) of the VMM.
+ * The types (movable, pinned, MMIO) and the lock order are described in
+ * mshv_regions.h.
  *
- * All functions run under the owning partition's mutex (regions are only
- * reached through the partition), except mshv_region_create() and
- * mshv_region_destroy() of a region that is not on the list.
+ * Movable regions follow the canonical mmu_interval_notifier protocol
+ * (see lib/test_hmm.c):
+ *
+ *   fault:      seq = mmu_interval_read_begin()
+ *               mmap_read_lock; hmm_range_fault(); mmap_read_unlock
+ *               mutex_lock(region)
+ *               if mmu_interval_read_retry(seq): unlock, start again
+ *               MAP_GPA_PAGES; mutex_unlock(region)
+ *   invalidate: mutex_lock(region) (trylock when not blockable)
+ *               mmu_interval_set_seq(); UNMAP_GPA_PAGES; mutex_unlock
+ *
+ * so a PFN is in the hypervisor's SLAT only while the CPU page tables map
+ * it, and the driver holds no page reference.  The map hypercall never
+ * deposits memory under the region mutex (the notifier may run from
+ * reclaim); when the hypervisor needs memory the fault drops the lock,
+ * deposits and starts again.
+ *
+ * 2 MiB entries.  Guest physical space is cut into 2 MiB-aligned chunks.
+ * A chunk is mapped with one HV_MAP_GPA_LARGE_PAGE entry when it lies
+ * entirely inside the region and its backing is one PMD-sized, 2 MiB
+ * aligned mapping (for pinned regions: 512 contiguous pinned PFNs starting
+ * 2 MiB aligned).  The only per-region state is a bitmap of the chunks
+ * currently mapped large, so that an unmap knows which spans to remove
+ * with HV_UNMAP_GPA_LARGE_PAGE (a partial invalidation of a large chunk
+ * removes the whole chunk; the rest refaults).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/hmm.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/module.h>
 #include <linux/printk.h>
-#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "uapi/linux/mshv.h"
 
+#include "mshv_compat.h"
+#include "mshv_regions.h"
 #include "mshv_root.h"
 
-/**
- * mshv_region_create() - allocate a region descriptor
- * @guest_pfn: first guest page frame number
- * @nr_pages: number of 4 KiB pages, not zero
- * @uaddr: page-aligned userspace address of the backing
- * @user_flags: MSHV_SET_MEM_BIT_* flags (UNMAP not set)
- *
- * The region is neither pinned nor mapped.
- *
- * Return: the region or ERR_PTR(-ENOMEM).
+#define CREATE_TRACE_POINTS
+#include "mshv_trace.h"
+
+static bool mshv_pin_regions;
+module_param_named(pin_regions, mshv_pin_regions, bool, 0444);
+MODULE_PARM_DESC(pin_regions,
+		 "Pin guest memory and map it up front instead of following it with an MMU notifier (default: no)");
+
+/* Every live region, for debugfs */
+static LIST_HEAD(mshv_regions_all);
+static DEFINE_MUTEX(mshv_regions_all_lock);
+static struct dentry *mshv_debugfs_dir;
+
+/* 4 KiB pages per 2 MiB chunk */
+#define MSHV_CHUNK_PAGES	HV_PAGES_PER_LARGE_PAGE
+/* hmm_pfn_to_map_order() of a PMD mapping */
+#define MSHV_CHUNK_ORDER	(HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT)
+
+/* Reps a fault may add beyond its 2 MiB window: one MAP_GPA_PAGES page */
+#define MSHV_FAULT_AROUND_REPS	HV_MAP_GPA_BATCH_SIZE
+#define MSHV_FAULT_MAX_ENTRIES	(MSHV_CHUNK_PAGES + MSHV_FAULT_AROUND_REPS)
+/* Deposit rounds one fault may ask for before giving up */
+#define MSHV_FAULT_MAX_DEPOSITS	16
+
+/* struct mshv_map_entry.pfn: the host PFN and two attributes */
+#define MSHV_ENTRY_LARGE	BIT_ULL(63)
+#define MSHV_ENTRY_WRITABLE	BIT_ULL(62)
+#define MSHV_ENTRY_PFN_MASK	GENMASK_ULL(51, 0)
+
+/*
+ * Pure computations (no hypercalls, no locks); kunit/mshv_regions_test.c
+ * tests them directly.
  */
-struct mshv_mem_region *mshv_region_create(u64 guest_pfn, u64 nr_pages,
-					   u64 uaddr, u8 user_flags)
+
+/*
+ * Is [gfn, gfn + nr) a non-empty range of valid guest page frame numbers
+ * (below MSHV_GPA_PFN_LIMIT, no wrap-around)?
+ */
+static bool mshv_gfn_range_valid(u64 gfn, u64 nr)
 {
+	return nr && gfn < MSHV_GPA_PFN_LIMIT &&
+	       nr <= MSHV_GPA_PFN_LIMIT - gfn;
+}
+
+/*
+ * Does the valid range [@gfn, @gfn + @nr) share a page with a region of
+ * @regions?  The tree is keyed by first and last page, so nothing can
+ * overflow for ranges that end at the limit.
+ */
+static bool mshv_regions_overlap(struct rb_root_cached *regions, u64 gfn,
+				 u64 nr)
+{
+	return interval_tree_iter_first(regions, gfn, gfn + (nr - 1));
+}
+
+/*
+ * The 2 MiB window of a fault at @gfn: the chunk holding @gfn, aligned in
+ * absolute guest-physical space, clamped to the region [@start, @end).
+ */
+static void mshv_fault_window(u64 start, u64 end, u64 gfn, u64 *ws, u64 *we)
+{
+	u64 chunk = ALIGN_DOWN(gfn, MSHV_CHUNK_PAGES);
+
+	*ws = max(chunk, start);
+	*we = min(chunk + MSHV_CHUNK_PAGES, end);
+}
+
+/* The PFN of a hmm_range_fault() output entry */
+static u64 mshv_hmm_pfn(unsigned long hmm_pfn)
+{
+	return hmm_pfn & ~HMM_PFN_FLAGS;
+}
+
+/*
+ * May the chunk at @gfn (any GFN) of the region [@start, @end), whose
+ * backing hmm_range_fault() described in @hmm_pfns (512 entries), be
+ * mapped with one 2 MiB entry?  The chunk must be 2 MiB aligned and inside
+ * the region, and its first entry a valid PMD-or-larger mapping of a 2 MiB
+ * aligned PFN, which then covers the whole chunk; the last entry must
+ * carry the same permissions.
+ */
+static bool mshv_chunk_large(u64 gfn, u64 start, u64 end,
+			     const unsigned long *hmm_pfns)
+{
+	unsigned long first = hmm_pfns[0];
+	unsigned long last = hmm_pfns[MSHV_CHUNK_PAGES - 1];
+	const unsigned long perm = HMM_PFN_VALID | HMM_PFN_WRITE |
+				   HMM_PFN_ERROR;
+
+	if (!IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) || gfn < start || gfn >= end ||
+	    end - gfn < MSHV_CHUNK_PAGES)
+		return false;
+	if (!(first & HMM_PFN_VALID) || (first & HMM_PFN_ERROR) ||
+	    hmm_pfn_to_map_order(first) < MSHV_CHUNK_ORDER ||
+	    !IS_ALIGNED(mshv_hmm_pfn(first), MSHV_CHUNK_PAGES))
+		return false;
+	return (first & perm) == (last & perm) &&
+	       mshv_hmm_pfn(last) ==
+	       mshv_hmm_pfn(first) + MSHV_CHUNK_PAGES - 1;
+}
+
+/**
+ * struct mshv_map_batch - the reps of one MAP_GPA_PAGES hypercall
+ * @gfn: first guest page frame number
+ * @flags: HV_MAP_GPA_* flags of every rep
+ * @count: number of reps
+ * @pfns: host PFNs, one per rep
+ */
+struct mshv_map_batch {
+	u64 gfn;
+	u32 flags;
+	u16 count;
+	u64 pfns[HV_MAP_GPA_BATCH_SIZE];
+};
+
+/**
+ * struct mshv_map_sink - where full batches go
+ * @flush: issue one batch; returns 0 or a negative errno
+ */
+struct mshv_map_sink {
+	int (*flush)(struct mshv_map_sink *sink,
+		     const struct mshv_map_batch *batch);
+};
+
+static u64 mshv_rep_pages(u32 flags)
+{
+	return flags & HV_MAP_GPA_LARGE_PAGE ? MSHV_CHUNK_PAGES : 1;
+}
+
+static int mshv_batch_flush(struct mshv_map_batch *batch,
+			    struct mshv_map_sink *sink)
+{
+	int ret;
+
+	if (!batch->count)
+		return 0;
+	ret = sink->flush(sink, batch);
+	batch->count = 0;
+	return ret;
+}
+
+/*
+ * Append one rep mapping @gfn (one page, or one chunk with
+ * HV_MAP_GPA_LARGE_PAGE in @flags) to @pfn.  The batch goes to @sink first
+ * when the rep cannot join it: other flags, not GPA-contiguous, or full.
+ */
+static int mshv_batch_add(struct mshv_map_batch *batch,
+			  struct mshv_map_sink *sink, u64 gfn, u64 pfn,
+			  u32 flags)
+{
+	int ret;
+
+	if (batch->count &&
+	    (batch->flags != flags || batch->count == HV_MAP_GPA_BATCH_SIZE ||
+	     batch->gfn + batch->count * mshv_rep_pages(flags) != gfn)) {
+		ret = mshv_batch_flush(batch, sink);
+		if (ret)
+			return ret;
+	}
+	if (!batch->count) {
+		batch->gfn = gfn;
+		batch->flags = flags;
+	}
+	batch->pfns[batch->count++] = pfn;
+	return 0;
+}
+
+/**
+ * struct mshv_unmap_piece - the reps of one UNMAP_GPA_PAGES hypercall
+ * @gfn: first guest page frame number
+ * @reps: number of reps (2 MiB chunks when @large)
+ * @large: HV_UNMAP_GPA_LARGE_PAGE
+ */
+struct mshv_unmap_piece {
+	u64 gfn;
+	u64 reps;
+	bool large;
+};
+
+/*
+ * The next hypercall that unmaps [*@pos, @end): a run of chunks mapped
+ * large (set in @large_map, bit 0 = the chunk at @map_base), widened to
+ * whole chunks, or a run of 4 KiB pages up to the next large chunk; at
+ * most HV_UNMAP_GPA_BATCH_SIZE reps either way.  Advances *@pos.
+ *
+ * Return: false when nothing is left.
+ */
+static bool mshv_unmap_next(const unsigned long *large_map, u64 map_base,
+			    u64 *pos, u64 end, struct mshv_unmap_piece *p)
+{
+	u64 gfn = *pos, idx, last, next;
+
+	if (gfn >= end)
+		return false;
+	idx = (gfn - map_base) / MSHV_CHUNK_PAGES;
+	last = (end - 1 - map_base) / MSHV_CHUNK_PAGES;
+	if (test_bit(idx, large_map)) {
+		next = find_next_zero_bit(large_map, last + 1, idx);
+		p->large = true;
+		p->gfn = map_base + idx * MSHV_CHUNK_PAGES;
+		p->reps = min_t(u64, next - idx, HV_UNMAP_GPA_BATCH_SIZE);
+		*pos = p->gfn + p->reps * MSHV_CHUNK_PAGES;
+	} else {
+		next = find_next_bit(large_map, last + 1, idx);
+		if (next <= last)
+			end = map_base + next * MSHV_CHUNK_PAGES;
+		p->large = false;
+		p->gfn = gfn;
+		p->reps = min_t(u64, end - gfn, HV_UNMAP_GPA_BATCH_SIZE);
+		*pos = gfn + p->reps;
+	}
+	return true;
+}
+
+/*
+ * Region life cycle
+ */
+
+static u64 mshv_region_end(const struct mshv_mem_region *region)
+{
+	return region->guest_pfn + region->nr_pages;
+}
+
+static unsigned long mshv_region_hva(const struct mshv_mem_region *region,
+				     u64 gfn)
+{
+	return region->uaddr + ((gfn - region->guest_pfn) << HV_HYP_PAGE_SHIFT);
+}
+
+static const char *mshv_region_type_name(enum mshv_region_type type)
+{
+	switch (type) {
+	case MSHV_REGION_MOVABLE:
+		return "movable";
+	case MSHV_REGION_PINNED:
+		return "pinned";
+	case MSHV_REGION_MMIO:
+		return "mmio";
+	}
+	return "?";
+}
+
+static void mshv_region_free(struct mshv_mem_region *region)
+{
+	mmdrop(region->mm);
+	kvfree(region->runs);
+	kvfree(region->large_map);
+	mutex_destroy(&region->mutex);
+	kfree(region);
+}
+
+static void mshv_region_put(struct mshv_mem_region *region)
+{
+	if (refcount_dec_and_test(&region->ref))
+		mshv_region_free(region);
+}
+
+static struct mshv_mem_region *
+mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
+		  enum mshv_region_type type)
+{
+	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
 	struct mshv_mem_region *region;
+	u64 chunks;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
 	if (!region)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 
-	/* The size comes from userspace: fail quietly if it is absurd */
-	region->pages = kvcalloc(nr_pages, sizeof(*region->pages),
-				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!region->pages) {
+	region->map_base = ALIGN_DOWN(mem->guest_pfn, MSHV_CHUNK_PAGES);
+	chunks = (ALIGN(mem->guest_pfn + nr_pages, MSHV_CHUNK_PAGES) -
+		  region->map_base) / MSHV_CHUNK_PAGES;
+	region->large_map = kvcalloc(BITS_TO_LONGS(chunks),
+				     sizeof(unsigned long),
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!region->large_map) {
 		kfree(region);
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	}
 
-	INIT_LIST_HEAD(&region->list);
-	region->guest_pfn = guest_pfn;
+	refcount_set(&region->ref, 1);
+	INIT_LIST_HEAD(&region->all);
+	init_rwsem(&region->fault_sem);
+	mutex_init(&region->mutex);
+	region->partition_id = partition_id;
+	region->guest_pfn = mem->guest_pfn;
 	region->nr_pages = nr_pages;
-	region->uaddr = uaddr;
-	region->user_flags = user_flags;
-	region->hv_map_flags = HV_MAP_GPA_READABLE | HV_MAP_GPA_ADJUSTABLE;
-	if (user_flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
-		region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
-	if (user_flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
-		region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
+	region->uaddr = mem->userspace_addr;
+	region->user_flags = mem->flags;
+	region->type = type;
+	region->node.start = region->guest_pfn;
+	region->node.last = region->guest_pfn + nr_pages - 1;
+	region->meta_bytes = sizeof(*region) +
+			     BITS_TO_LONGS(chunks) * sizeof(unsigned long);
+
+	if (type == MSHV_REGION_MMIO) {
+		region->hv_map_flags = HV_MAP_GPA_READABLE |
+				       HV_MAP_GPA_WRITABLE |
+				       HV_MAP_GPA_NOT_CACHED;
+	} else {
+		region->hv_map_flags = HV_MAP_GPA_READABLE |
+				       HV_MAP_GPA_ADJUSTABLE;
+		if (mem->flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
+			region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
+		if (mem->flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
+			region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
+	}
+
+	region->mm = current->mm;
+	mmgrab(region->mm);
 	return region;
 }
 
-static bool mshv_region_writable(const struct mshv_mem_region *region)
+/* Index of the chunk holding @gfn in the bitmaps of @region */
+static u64 mshv_chunk_idx(const struct mshv_mem_region *region, u64 gfn)
 {
-	return region->user_flags & BIT(MSHV_SET_MEM_BIT_WRITABLE);
+	return (gfn - region->map_base) / MSHV_CHUNK_PAGES;
 }
 
-static void mshv_region_unpin(struct mshv_mem_region *region, u64 nr_pinned)
+/*
+ * Issue the UNMAP_GPA_PAGES hypercalls that remove [start, end) of
+ * @region, 2 MiB chunks mapped large as a whole.  Never sleeps.  Failures
+ * are logged: an unmap cannot be refused.
+ */
+static void mshv_region_unmap_range(struct mshv_mem_region *region,
+				    u64 start, u64 end)
 {
-	u64 done = 0, batch;
+	struct mshv_unmap_piece p;
+	u64 pos = start, pages, i;
+	int ret;
 
-	while (done < nr_pinned) {
-		batch = min_t(u64, nr_pinned - done, MSHV_PIN_PAGES_BATCH_SIZE);
-		unpin_user_pages_dirty_lock(region->pages + done, batch,
-					    mshv_region_writable(region));
-		done += batch;
+	lockdep_assert_held(&region->mutex);
+
+	while (mshv_unmap_next(region->large_map, region->map_base, &pos, end,
+			       &p)) {
+		ret = mshv_hv_unmap_gpa_batch(region->partition_id, p.gfn,
+					      p.reps,
+					      p.large ? HV_UNMAP_GPA_LARGE_PAGE :
+							0);
+		pages = p.large ? p.reps * MSHV_CHUNK_PAGES : p.reps;
+		atomic64_inc(&region->unmaps);
+		trace_mshv_region_unmap(p.gfn, pages, p.large);
+		if (ret)
+			pr_warn_ratelimited("partition %#llx: unmapping %llu %s at guest pfn %#llx failed: %d\n",
+					    region->partition_id, p.reps,
+					    p.large ? "2 MiB pages" : "pages",
+					    p.gfn, ret);
+		if (p.large)
+			for (i = 0; i < p.reps; i++)
+				clear_bit(mshv_chunk_idx(region, p.gfn) + i,
+					  region->large_map);
 	}
 }
 
-/**
- * mshv_region_pin() - pin the userspace backing of a region
- * @region: region from mshv_region_create()
- *
- * Must be called by the task whose address space backs the region.  The
- * pages are pinned writable when the region is writable, and long term.
- *
- * Return: 0, -EINVAL if the start address is not inside a VMA, or the
- * error of pin_user_pages_fast() (-EFAULT when it pinned nothing).  On
- * failure nothing stays pinned.
+/*
+ * One MAP_GPA_PAGES request for @batch of @region, accounted and traced;
+ * records the chunks mapped large.  @deposit: see mshv_hv_map_gpa_batch().
  */
-int mshv_region_pin(struct mshv_mem_region *region)
+static int mshv_region_map_batch(struct mshv_mem_region *region,
+				 const struct mshv_map_batch *batch,
+				 bool deposit)
 {
-	unsigned int gup_flags = FOLL_LONGTERM;
-	struct mm_struct *mm = current->mm;
-	u64 done = 0;
-	bool in_vma;
+	bool large = batch->flags & HV_MAP_GPA_LARGE_PAGE;
+	u16 done, i;
 	int ret;
 
-	mmap_read_lock(mm);
-	in_vma = vma_lookup(mm, region->uaddr);
-	mmap_read_unlock(mm);
-	if (!in_vma)
-		return -EINVAL;
+	ret = mshv_hv_map_gpa_batch(region->partition_id, batch->gfn,
+				    batch->pfns, batch->count, batch->flags,
+				    deposit, &done);
+	atomic64_inc(&region->maps);
+	trace_mshv_region_map(batch->gfn, batch->count *
+			      mshv_rep_pages(batch->flags), large);
+	if (large)
+		for (i = 0; i < done; i++)
+			set_bit(mshv_chunk_idx(region, batch->gfn) + i,
+				region->large_map);
+	return ret;
+}
 
-	if (mshv_region_writable(region))
+/*
+ * Pinned regions
+ */
+
+static void mshv_region_unpin(struct mshv_mem_region *region)
+{
+	bool dirty = region->hv_map_flags & HV_MAP_GPA_WRITABLE;
+	u64 i;
+
+	for (i = 0; i < region->nr_runs; i++)
+		unpin_user_page_range_dirty_lock(pfn_to_page(region->runs[i].pfn),
+						 region->runs[i].nr, dirty);
+	kvfree(region->runs);
+	region->runs = NULL;
+	region->nr_runs = 0;
+	account_locked_vm(region->mm, region->nr_pages, false);
+}
+
+/* Append @nr pinned pages to the runs of @region, merging contiguous PFNs */
+static int mshv_region_add_runs(struct mshv_mem_region *region,
+				struct page **pages, u64 nr, u64 *cap)
+{
+	struct mshv_pfn_run *runs;
+	u64 i, pfn;
+
+	for (i = 0; i < nr; i++) {
+		pfn = page_to_pfn(pages[i]);
+		if (region->nr_runs) {
+			struct mshv_pfn_run *run =
+				&region->runs[region->nr_runs - 1];
+
+			if (run->pfn + run->nr == pfn) {
+				run->nr++;
+				continue;
+			}
+		}
+		if (region->nr_runs == *cap) {
+			u64 new_cap = max_t(u64, 2 * *cap, 16);
+
+			runs = kvmalloc_array(new_cap, sizeof(*runs),
+					      GFP_KERNEL_ACCOUNT);
+			if (!runs)
+				return -ENOMEM;
+			if (region->nr_runs)
+				memcpy(runs, region->runs,
+				       region->nr_runs * sizeof(*runs));
+			kvfree(region->runs);
+			region->runs = runs;
+			*cap = new_cap;
+		}
+		region->runs[region->nr_runs].pfn = pfn;
+		region->runs[region->nr_runs].nr = 1;
+		region->nr_runs++;
+	}
+	return 0;
+}
+
+/*
+ * Pin the backing of @region (current->mm), charged to RLIMIT_MEMLOCK,
+ * and keep it as PFN runs.  On failure nothing stays pinned or charged.
+ */
+static int mshv_region_pin(struct mshv_mem_region *region)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	u64 batch_max, done = 0, cap = 0;
+	struct page **pages;
+	int ret;
+
+	if (region->hv_map_flags & HV_MAP_GPA_WRITABLE)
 		gup_flags |= FOLL_WRITE;
 
-	while (done < region->nr_pages) {
-		int batch = min_t(u64, region->nr_pages - done,
-				  MSHV_PIN_PAGES_BATCH_SIZE);
+	ret = account_locked_vm(region->mm, region->nr_pages, true);
+	if (ret)
+		return ret;
 
-		ret = pin_user_pages_fast(region->uaddr + done * PAGE_SIZE,
-					  batch, gup_flags,
-					  region->pages + done);
+	batch_max = min_t(u64, region->nr_pages, MSHV_PIN_PAGES_BATCH_SIZE);
+	pages = kvmalloc_array(batch_max, sizeof(*pages), GFP_KERNEL);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto unpin;
+	}
+
+	while (done < region->nr_pages) {
+		int nr = min_t(u64, region->nr_pages - done, batch_max);
+
+		ret = pin_user_pages_fast(region->uaddr + done * PAGE_SIZE, nr,
+					  gup_flags, pages);
 		if (ret <= 0) {
 			if (!ret)
 				ret = -EFAULT;
-			goto unpin_pages;
+			goto unpin;
 		}
-		done += ret;
+		nr = ret;
+		ret = mshv_region_add_runs(region, pages, nr, &cap);
+		if (ret) {
+			unpin_user_pages(pages, nr);
+			goto unpin;
+		}
+		done += nr;
 		cond_resched();
 	}
+	kvfree(pages);
+	region->meta_bytes += cap * sizeof(*region->runs);
 	return 0;
 
-unpin_pages:
-	mshv_region_unpin(region, done);
+unpin:
+	kvfree(pages);
+	/* Also uncharges the whole region */
+	mshv_region_unpin(region);
 	return ret;
 }
 
 /**
- * mshv_region_map() - map a pinned region into its partition
- * @partition: the partition; its mutex must be held
- * @region: a pinned region
- *
- * Return: 0 or a negative errno; on failure whatever was mapped has been
- * unmapped again (the pages stay pinned).
- */
-int mshv_region_map(struct mshv_partition *partition,
-		    struct mshv_mem_region *region)
-{
-	u64 mapped;
-	int ret;
-
-	lockdep_assert_held(&partition->mutex);
-
-	ret = mshv_hv_map_gpa_pages(partition->id, region->guest_pfn,
-				    region->pages, region->nr_pages,
-				    region->hv_map_flags, &mapped);
-	if (ret && mapped &&
-	    mshv_hv_unmap_gpa_pages(partition->id, region->guest_pfn,
-				    mapped, 0))
-		pr_warn("partition %#llx: cannot unmap %llu pages at guest pfn %#llx after a failed map\n",
-			partition->id, mapped, region->guest_pfn);
-	return ret;
-}
-
-/**
- * mshv_region_unmap() - remove a region from the partition's GPA space
- * @partition: the partition; its mutex must be held, or the partition is
- *	being torn down
- * @region: a mapped region
- *
- * Failures are logged; the caller unpins the pages regardless, which is
- * only safe because the partition cannot run them any more (teardown) or
- * the hypervisor refused an unmap of pages it no longer maps.
- */
-void mshv_region_unmap(struct mshv_partition *partition,
-		       struct mshv_mem_region *region)
-{
-	int ret;
-
-	ret = mshv_hv_unmap_gpa_pages(partition->id, region->guest_pfn,
-				      region->nr_pages, 0);
-	if (ret)
-		pr_warn("partition %#llx: unmapping %llu pages at guest pfn %#llx failed: %d\n",
-			partition->id, region->nr_pages, region->guest_pfn,
-			ret);
-}
-
-/**
- * mshv_region_destroy() - unpin and free a region
- * @region: a region that is pinned (fully) and no longer mapped, and not
- *	on any list
- */
-void mshv_region_destroy(struct mshv_mem_region *region)
-{
-	mshv_region_unpin(region, region->nr_pages);
-	kvfree(region->pages);
-	kfree(region);
-}
-
-/**
- * mshv_region_free() - free a region that was never pinned
- * @region: region from mshv_region_create()
- */
-void mshv_region_free(struct mshv_mem_region *region)
-{
-	kvfree(region->pages);
-	kfree(region);
-}
-
-/**
- * mshv_region_overlaps() - does a region intersect a guest page range
+ * struct mshv_pinned_sink - map batches of a pinned region, depositing
+ * @sink: the sink
  * @region: the region
- * @guest_pfn: first guest page frame number of the range
- * @nr_pages: number of pages of the range (no wrap-around)
- *
- * Return: true if any guest page is in both.
  */
-bool mshv_region_overlaps(const struct mshv_mem_region *region,
-			  u64 guest_pfn, u64 nr_pages)
+struct mshv_pinned_sink {
+	struct mshv_map_sink sink;
+	struct mshv_mem_region *region;
+};
+
+static int mshv_pinned_flush(struct mshv_map_sink *sink,
+			     const struct mshv_map_batch *batch)
 {
-	return guest_pfn < region->guest_pfn + region->nr_pages &&
-	       region->guest_pfn < guest_pfn + nr_pages;
+	struct mshv_pinned_sink *ps =
+		container_of(sink, struct mshv_pinned_sink, sink);
+
+	return mshv_region_map_batch(ps->region, batch, true);
 }
+
+/*
+ * Map a pinned region whole: 2 MiB entries for chunks whose pinned PFNs
+ * are 512 contiguous pages starting 2 MiB aligned, 4 KiB entries for the
+ * rest.  The region is not visible to anyone yet, so no lock is needed
+ * (and the map may deposit).  On failure the caller unmaps.
+ */
+static int mshv_region_map_pinned(struct mshv_mem_region *region)
+{
+	struct mshv_pinned_sink ps = {
+		.sink.flush = mshv_pinned_flush,
+		.region = region,
+	};
+	u64 gfn = region->guest_pfn, end = mshv_region_end(region);
+	u64 run = 0, off = 0, pfn, step;
+	struct mshv_map_batch *batch;
+	u32 flags;
+	int ret = 0;
+
+	batch = kmalloc(sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	batch->count = 0;
+
+	while (gfn < end && !ret) {
+		pfn = region->runs[run].pfn + off;
+		flags = region->hv_map_flags;
+		step = 1;
+		if (IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) &&
+		    end - gfn >= MSHV_CHUNK_PAGES &&
+		    region->runs[run].nr - off >= MSHV_CHUNK_PAGES &&
+		    IS_ALIGNED(pfn, MSHV_CHUNK_PAGES)) {
+			flags |= HV_MAP_GPA_LARGE_PAGE;
+			step = MSHV_CHUNK_PAGES;
+		}
+		ret = mshv_batch_add(batch, &ps.sink, gfn, pfn, flags);
+		gfn += step;
+		off += step;
+		if (off == region->runs[run].nr) {
+			run++;
+			off = 0;
+		}
+		if (need_resched())
+			cond_resched();
+	}
+	if (!ret)
+		ret = mshv_batch_flush(batch, &ps.sink);
+	kfree(batch);
+	return ret;
+}
+
+/*
+ * Movable and MMIO regions: the notifier
+ */
+
+static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
+				   const struct mmu_notifier_range *range,
+				   unsigned long cur_seq)
+{
+	struct mshv_mem_region *region =
+		container_of(mni, struct mshv_mem_region, notifier);
+	unsigned long start, end;
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&region->mutex);
+	else if (!mutex_trylock(&region->mutex))
+		return false;
+
+	mmu_interval_set_seq(mni, cur_seq);
+	atomic64_inc(&region->invalidations);
+	trace_mshv_region_invalidate(range->start, range->end, range->event);
+
+	start = max_t(unsigned long, range->start, region->uaddr);
+	end = min_t(unsigned long, range->end,
+		    mshv_region_hva(region, mshv_region_end(region)));
+	if (start < end)
+		mshv_region_unmap_range(region,
+					region->guest_pfn +
+					((start - region->uaddr) >>
+					 HV_HYP_PAGE_SHIFT),
+					region->guest_pfn +
+					DIV_ROUND_UP(end - region->uaddr,
+						     HV_HYP_PAGE_SIZE));
+	mutex_unlock(&region->mutex);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops mshv_region_notifier_ops = {
+	.invalidate = mshv_region_invalidate,
+};
+
+/*
+ * Faults
+ */
+
+/**
+ * struct mshv_map_entry - one rep a fault will map
+ * @gfn: guest page frame number (chunk start for a large entry)
+ * @pfn: host PFN | MSHV_ENTRY_LARGE | MSHV_ENTRY_WRITABLE
+ */
+struct mshv_map_entry {
+	u64 gfn;
+	u64 pfn;
+};
+
+/**
+ * struct mshv_fault - one GPA intercept being resolved
+ * @region: the region of the faulting GFN
+ * @gfn: the faulting guest page frame number
+ * @write: the guest wrote
+ * @ws: first GFN of the fault's window
+ * @we: end of the fault's window
+ * @budget: reps the fault-around may still add
+ * @nr_entries: valid entries of @entries
+ * @invalidations: the region's invalidation count when the map was issued
+ * @sink: where the batches go (under the region mutex)
+ * @hmm_pfns: hmm_range_fault() output for one chunk
+ * @entries: what to map
+ * @batch: the hypercall being built
+ */
+struct mshv_fault {
+	struct mshv_mem_region *region;
+	u64 gfn;
+	bool write;
+	u64 ws;
+	u64 we;
+	unsigned int budget;
+	unsigned int nr_entries;
+	u64 invalidations;
+	struct mshv_map_sink sink;
+	unsigned long hmm_pfns[MSHV_CHUNK_PAGES];
+	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
+	struct mshv_map_batch batch;
+};
+
+static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
+{
+	if (!WARN_ON_ONCE(f->nr_entries == MSHV_FAULT_MAX_ENTRIES))
+		f->entries[f->nr_entries++] = (struct mshv_map_entry){
+			.gfn = gfn, .pfn = pfn,
+		};
+}
+
+/*
+ * Turn hmm_pfns[0..@nr) describing [@gfn, @gfn + @nr) into entries: one
+ * large entry when the chunk qualifies, else one per valid page.  With
+ * @budget, stop when f->budget runs out.
+ *
+ * Return: the number of pages covered.
+ */
+static u64 mshv_fault_collect(struct mshv_fault *f, u64 gfn, u64 nr,
+			      bool budget)
+{
+	struct mshv_mem_region *region = f->region;
+	u64 i, covered = 0;
+
+	if (budget && !f->budget)
+		return 0;
+	if (nr == MSHV_CHUNK_PAGES &&
+	    mshv_chunk_large(gfn, region->guest_pfn, mshv_region_end(region),
+			     f->hmm_pfns)) {
+		mshv_fault_add(f, gfn, mshv_hmm_pfn(f->hmm_pfns[0]) |
+			       MSHV_ENTRY_LARGE |
+			       (f->hmm_pfns[0] & HMM_PFN_WRITE ?
+				MSHV_ENTRY_WRITABLE : 0));
+		if (budget)
+			f->budget--;
+		return nr;
+	}
+	for (i = 0; i < nr; i++) {
+		unsigned long e = f->hmm_pfns[i];
+
+		if (!(e & HMM_PFN_VALID) || (e & HMM_PFN_ERROR))
+			continue;
+		if (budget && !f->budget)
+			break;
+		mshv_fault_add(f, gfn + i, mshv_hmm_pfn(e) |
+			       (e & HMM_PFN_WRITE ? MSHV_ENTRY_WRITABLE : 0));
+		if (budget)
+			f->budget--;
+		covered++;
+	}
+	return covered;
+}
+
+static int mshv_fault_hmm(struct mshv_fault *f, u64 gfn, u64 nr,
+			  unsigned long default_flags, unsigned long seq)
+{
+	struct hmm_range range = {
+		.notifier = &f->region->notifier,
+		.notifier_seq = seq,
+		.start = mshv_region_hva(f->region, gfn),
+		.end = mshv_region_hva(f->region, gfn + nr),
+		.hmm_pfns = f->hmm_pfns,
+		.default_flags = default_flags,
+	};
+
+	return hmm_range_fault(&range);
+}
+
+/* Is the chunk holding @gfn mapped with a 2 MiB entry?  (A hint, unlocked) */
+static bool mshv_chunk_mapped_large(const struct mshv_mem_region *region,
+				    u64 gfn)
+{
+	return test_bit(mshv_chunk_idx(region, gfn), region->large_map);
+}
+
+/*
+ * Fault-around: snapshot (without faulting) the chunks next to the window
+ * and map what is resident in the same hypercalls, within the budget of
+ * one MAP_GPA_PAGES input page of reps.
+ *
+ * Above the window, chunk by chunk, everything resident is taken; the walk
+ * stops after a chunk that is not entirely resident, or at a chunk already
+ * mapped large.  Below the window only chunks that get a 2 MiB entry and
+ * are not mapped large yet are taken (guests tend to touch memory upwards,
+ * so 4 KiB pages below were most likely mapped by an earlier fault).
+ */
+static int mshv_fault_around(struct mshv_fault *f, unsigned long seq)
+{
+	struct mshv_mem_region *region = f->region;
+	u64 start = region->guest_pfn, end = mshv_region_end(region);
+	u64 c, n;
+	int ret;
+
+	for (c = f->we; c < end && f->budget; c += n) {
+		n = min_t(u64, MSHV_CHUNK_PAGES, end - c);
+		if (mshv_chunk_mapped_large(region, c))
+			break;
+		ret = mshv_fault_hmm(f, c, n, 0, seq);
+		if (ret)
+			return ret == -EBUSY ? ret : 0;
+		if (mshv_fault_collect(f, c, n, true) < n)
+			break;
+	}
+	for (c = f->ws; c >= start + MSHV_CHUNK_PAGES && f->budget;
+	     c -= MSHV_CHUNK_PAGES) {
+		n = MSHV_CHUNK_PAGES;
+		if (!IS_ALIGNED(c, MSHV_CHUNK_PAGES) ||
+		    mshv_chunk_mapped_large(region, c - n))
+			break;
+		ret = mshv_fault_hmm(f, c - n, n, 0, seq);
+		if (ret)
+			return ret == -EBUSY ? ret : 0;
+		if (!mshv_chunk_large(c - n, start, end, f->hmm_pfns))
+			break;
+		mshv_fault_collect(f, c - n, n, true);
+	}
+	return 0;
+}
+
+/* Fault in the window of a movable region and collect what to map */
+static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
+{
+	unsigned long req = HMM_PFN_REQ_FAULT;
+	int ret;
+
+	if (f->write)
+		req |= HMM_PFN_REQ_WRITE;
+	ret = mshv_fault_hmm(f, f->ws, f->we - f->ws, req, seq);
+	if (ret == -EFAULT || ret == -EPERM) {
+		/* Part of the window cannot be faulted: only the page then */
+		ret = mshv_fault_hmm(f, f->gfn, 1, req, seq);
+		if (ret)
+			return ret;
+		mshv_fault_collect(f, f->gfn, 1, false);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	mshv_fault_collect(f, f->ws, f->we - f->ws, false);
+	return mshv_fault_around(f, seq);
+}
+
+/* Is @pfn ordinary RAM (which an MMIO region must not map)? */
+static bool mshv_pfn_is_ram(unsigned long pfn)
+{
+	return pfn_valid(pfn) && !PageReserved(pfn_to_page(pfn));
+}
+
+/*
+ * Look up the PFNs of the window of an MMIO region in its VM_PFNMAP
+ * mappings; the faulting page is faulted in if the driver maps lazily.
+ */
+static int mshv_fault_mmio(struct mshv_fault *f)
+{
+	struct mm_struct *mm = f->region->mm;
+	struct vm_area_struct *vma = NULL;
+	unsigned long hva, pfn;
+	bool found = false;
+	u64 gfn;
+	int ret;
+
+	for (gfn = f->ws; gfn < f->we; gfn++) {
+		hva = mshv_region_hva(f->region, gfn);
+		if (!vma || hva < vma->vm_start || hva >= vma->vm_end)
+			vma = vma_lookup(mm, hva);
+		if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+			continue;
+		ret = mshv_follow_pfn(vma, hva, &pfn);
+		if (ret && gfn == f->gfn &&
+		    !fixup_user_fault(mm, hva, f->write ? FAULT_FLAG_WRITE : 0,
+				      NULL)) {
+			/* The fault may have changed the VMA tree */
+			vma = vma_lookup(mm, hva);
+			if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+				continue;
+			ret = mshv_follow_pfn(vma, hva, &pfn);
+		}
+		if (ret || mshv_pfn_is_ram(pfn))
+			continue;
+		mshv_fault_add(f, gfn, pfn | MSHV_ENTRY_WRITABLE);
+		if (gfn == f->gfn)
+			found = true;
+	}
+	return found ? 0 : -EFAULT;
+}
+
+/* Unmap the large chunks a batch of 4 KiB reps is about to land in */
+static void mshv_region_split_large(struct mshv_mem_region *region,
+				    const struct mshv_map_batch *batch)
+{
+	u64 first = (batch->gfn - region->map_base) / MSHV_CHUNK_PAGES;
+	u64 last = (batch->gfn + batch->count - 1 - region->map_base) /
+		   MSHV_CHUNK_PAGES;
+	u64 idx;
+
+	for (idx = first; idx <= last; idx++)
+		if (test_bit(idx, region->large_map))
+			mshv_region_unmap_range(region, region->map_base +
+						idx * MSHV_CHUNK_PAGES,
+						region->map_base +
+						idx * MSHV_CHUNK_PAGES + 1);
+}
+
+static int mshv_fault_flush(struct mshv_map_sink *sink,
+			    const struct mshv_map_batch *batch)
+{
+	struct mshv_fault *f = container_of(sink, struct mshv_fault, sink);
+
+	lockdep_assert_held(&f->region->mutex);
+	if (!(batch->flags & HV_MAP_GPA_LARGE_PAGE))
+		mshv_region_split_large(f->region, batch);
+	return mshv_region_map_batch(f->region, batch, false);
+}
+
+static int mshv_entry_cmp(const void *a, const void *b)
+{
+	const struct mshv_map_entry *x = a, *y = b;
+
+	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
+}
+
+/*
+ * Map the collected entries under the region mutex, unless an
+ * invalidation ran since @seq (-EAGAIN).  Never sleeps for memory:
+ * -ENOMEM means the hypervisor wants a deposit.
+ */
+static int mshv_fault_commit(struct mshv_fault *f, unsigned long seq)
+{
+	struct mshv_mem_region *region = f->region;
+	u32 flags;
+	u64 pfn;
+	unsigned int i;
+	int ret = 0;
+
+	sort(f->entries, f->nr_entries, sizeof(f->entries[0]),
+	     mshv_entry_cmp, NULL);
+
+	mutex_lock(&region->mutex);
+	f->invalidations = atomic64_read(&region->invalidations);
+	if (region->dead)
+		goto unlock;
+	if (mmu_interval_read_retry(&region->notifier, seq)) {
+		ret = -EAGAIN;
+		goto unlock;
+	}
+	f->batch.count = 0;
+	for (i = 0; i < f->nr_entries && !ret; i++) {
+		pfn = f->entries[i].pfn;
+		flags = region->hv_map_flags;
+		if (!(pfn & MSHV_ENTRY_WRITABLE))
+			flags &= ~HV_MAP_GPA_WRITABLE;
+		if (pfn & MSHV_ENTRY_LARGE)
+			flags |= HV_MAP_GPA_LARGE_PAGE;
+		ret = mshv_batch_add(&f->batch, &f->sink, f->entries[i].gfn,
+				     pfn & MSHV_ENTRY_PFN_MASK, flags);
+	}
+	if (!ret)
+		ret = mshv_batch_flush(&f->batch, &f->sink);
+unlock:
+	mutex_unlock(&region->mutex);
+	return ret;
+}
+
+/*
+ * Resolve a GPA intercept at @gfn of @region.
+ *
+ * Return: 1 when resolved (dispatch the VP again), 0 when the message is
+ * for userspace, or a negative errno for RUN_VP.
+ */
+static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
+			     u8 access, u64 *invalidations)
+{
+	struct mm_struct *mm = region->mm;
+	unsigned int deposits = 0;
+	unsigned long seq;
+	struct mshv_fault *f;
+	int ret;
+
+	if (region->type == MSHV_REGION_PINNED)
+		return 0;
+	if (access == HV_INTERCEPT_ACCESS_WRITE &&
+	    !(region->hv_map_flags & HV_MAP_GPA_WRITABLE))
+		return 0;
+	if (access == HV_INTERCEPT_ACCESS_EXECUTE &&
+	    !(region->hv_map_flags & HV_MAP_GPA_EXECUTABLE))
+		return 0;
+	if (access > HV_INTERCEPT_ACCESS_EXECUTE)
+		return 0;
+
+	f = kvmalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->region = region;
+	f->gfn = gfn;
+	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
+	f->sink.flush = mshv_fault_flush;
+	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
+			  &f->ws, &f->we);
+
+	ret = 0;
+	if (!mmget_not_zero(mm))
+		goto free;
+
+	down_read(&region->fault_sem);
+	for (;;) {
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (region->dead) {
+			ret = 1;
+			break;
+		}
+		f->nr_entries = 0;
+		f->budget = MSHV_FAULT_AROUND_REPS;
+		seq = mmu_interval_read_begin(&region->notifier);
+		mmap_read_lock(mm);
+		if (region->type == MSHV_REGION_MMIO)
+			ret = mshv_fault_mmio(f);
+		else
+			ret = mshv_fault_movable(f, seq);
+		mmap_read_unlock(mm);
+		if (ret == -EBUSY)
+			continue;
+		if (ret) {
+			/* The backing cannot provide the page: userspace */
+			ret = ret == -EFAULT || ret == -EPERM ? 0 : ret;
+			break;
+		}
+
+		ret = mshv_fault_commit(f, seq);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret == -ENOMEM && deposits++ < MSHV_FAULT_MAX_DEPOSITS) {
+			ret = mshv_hv_deposit_memory(region->partition_id,
+						     MSHV_MAP_GPA_DEPOSIT_PAGES);
+			if (ret)
+				break;
+			continue;
+		}
+		if (!ret) {
+			*invalidations = f->invalidations;
+			ret = 1;
+		}
+		break;
+	}
+	up_read(&region->fault_sem);
+	mmput(mm);
+free:
+	kvfree(f);
+	return ret;
+}
+
+static struct mshv_mem_region *
+mshv_region_lookup_get(struct mshv_partition *partition, u64 gfn)
+{
+	struct mshv_mem_region *region = NULL;
+	struct interval_tree_node *node;
+
+	read_lock(&partition->regions_lock);
+	node = interval_tree_iter_first(&partition->regions, gfn, gfn);
+	if (node) {
+		region = container_of(node, struct mshv_mem_region, node);
+		refcount_inc(&region->ref);
+	}
+	read_unlock(&partition->regions_lock);
+	return region;
+}
+
+/**
+ * mshv_vp_handle_gpa_intercept() - resolve a GPA intercept in the driver
+ * @vp: the VP; its run_mutex is held and its intercept message page holds
+ *	the message of the dispatch that just returned
+ *
+ * UNMAPPED_GPA and GPA_INTERCEPT messages for a GFN of a movable or MMIO
+ * region are resolved by mapping the backing; everything else, and the
+ * same intercept again right after it was resolved (with no invalidation
+ * of the region in between), is for userspace.
+ *
+ * Return: 1 when resolved (dispatch again), 0 to hand the message to
+ * userspace, or a negative errno for MSHV_RUN_VP.
+ */
+int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
+{
+	const struct hv_message *msg = page_address(vp->intercept_page);
+	const struct hv_x64_memory_intercept_message *mem =
+		(const void *)msg->u.payload;
+	struct mshv_vp_gpa_fault *last = &vp->last_fault;
+	struct mshv_mem_region *region;
+	u64 gfn, invalidations = 0;
+	u32 type;
+	u8 access;
+	int ret;
+
+	lockdep_assert_held(&vp->run_mutex);
+
+	/* The page is mapped into userspace too: read each field once */
+	type = READ_ONCE(msg->header.message_type);
+	if (type != HVMSG_UNMAPPED_GPA && type != HVMSG_GPA_INTERCEPT)
+		goto to_user;
+	gfn = READ_ONCE(mem->guest_physical_address) >> HV_HYP_PAGE_SHIFT;
+	access = READ_ONCE(mem->header.intercept_access_type);
+
+	region = mshv_region_lookup_get(vp->partition, gfn);
+	if (!region)
+		goto to_user;
+
+	if (last->valid && last->region == region && last->gfn == gfn &&
+	    last->access == access &&
+	    last->invalidations == atomic64_read(&region->invalidations))
+		ret = 0;
+	else
+		ret = mshv_region_fault(region, gfn, access, &invalidations);
+	trace_mshv_region_fault(region->partition_id, gfn, access, ret);
+
+	if (ret > 0) {
+		atomic64_inc(&region->faults);
+		*last = (struct mshv_vp_gpa_fault){
+			.region = region,
+			.gfn = gfn,
+			.invalidations = invalidations,
+			.access = access,
+			.valid = true,
+		};
+	} else {
+		last->valid = false;
+	}
+	mshv_region_put(region);
+	return ret;
+
+to_user:
+	last->valid = false;
+	return 0;
+}
+
+/*
+ * Insertion and removal
+ */
+
+static void mshv_region_destroy(struct mshv_mem_region *region)
+{
+	/* Wait for faults in flight; later ones see @dead */
+	down_write(&region->fault_sem);
+	mutex_lock(&region->mutex);
+	region->dead = true;
+	mutex_unlock(&region->mutex);
+	up_write(&region->fault_sem);
+
+	if (region->notifier_live)
+		mmu_interval_notifier_remove(&region->notifier);
+
+	mutex_lock(&region->mutex);
+	mshv_region_unmap_range(region, region->guest_pfn,
+				mshv_region_end(region));
+	mutex_unlock(&region->mutex);
+
+	if (region->type == MSHV_REGION_PINNED)
+		mshv_region_unpin(region);
+
+	mutex_lock(&mshv_regions_all_lock);
+	list_del(&region->all);
+	mutex_unlock(&mshv_regions_all_lock);
+
+	mshv_region_put(region);
+}
+
+/**
+ * mshv_partition_regions_init() - set up the region tree of a partition
+ * @partition: a new partition
+ */
+void mshv_partition_regions_init(struct mshv_partition *partition)
+{
+	partition->regions = RB_ROOT_CACHED;
+	rwlock_init(&partition->regions_lock);
+}
+
+/**
+ * mshv_partition_regions_destroy() - remove every region of a partition
+ * @partition: a partition no one else can reach any more (teardown)
+ *
+ * Unregisters the notifiers, unmaps every region, unpins and uncharges
+ * pinned memory.  Never fails.
+ */
+void mshv_partition_regions_destroy(struct mshv_partition *partition)
+{
+	struct interval_tree_node *node;
+
+	for (;;) {
+		write_lock(&partition->regions_lock);
+		node = interval_tree_iter_first(&partition->regions, 0,
+						ULONG_MAX);
+		if (node)
+			interval_tree_remove(node, &partition->regions);
+		write_unlock(&partition->regions_lock);
+		if (!node)
+			break;
+		mshv_region_destroy(container_of(node, struct mshv_mem_region,
+						 node));
+		cond_resched();
+	}
+}
+
+/**
+ * mshv_partition_map_memory() - MSHV_SET_GUEST_MEMORY without UNMAP
+ * @partition: the partition
+ * @mem: the validated argument (size, alignment, flags, GFN range)
+ *
+ * Return: 0; -EINVAL if @mem->userspace_addr is not in a VMA; -EEXIST if
+ * the GFN range overlaps a region; -ENOMEM (also: pinning over
+ * RLIMIT_MEMLOCK); the error of pinning or mapping a pinned region.  A
+ * failure changes nothing.
+ */
+long mshv_partition_map_memory(struct mshv_partition *partition,
+			       const struct mshv_user_mem_region *mem)
+{
+	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
+	struct mm_struct *mm = current->mm;
+	struct mshv_mem_region *region;
+	struct vm_area_struct *vma;
+	enum mshv_region_type type;
+	long ret;
+
+	if (!mshv_gfn_range_valid(mem->guest_pfn, nr_pages))
+		return -EINVAL;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, mem->userspace_addr);
+	if (vma && (vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		type = MSHV_REGION_MMIO;
+	else if (mshv_pin_regions)
+		type = MSHV_REGION_PINNED;
+	else
+		type = MSHV_REGION_MOVABLE;
+	mmap_read_unlock(mm);
+	if (!vma)
+		return -EINVAL;
+
+	region = mshv_region_alloc(partition->id, mem, type);
+	if (!region)
+		return -ENOMEM;
+
+	mutex_lock(&partition->mutex);
+	if (mshv_regions_overlap(&partition->regions, region->guest_pfn,
+				 region->nr_pages)) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+
+	if (type == MSHV_REGION_PINNED) {
+		ret = mshv_region_pin(region);
+		if (ret)
+			goto unlock;
+		ret = mshv_region_map_pinned(region);
+		if (ret)
+			goto unmap;
+	} else {
+		ret = mmu_interval_notifier_insert(&region->notifier, mm,
+						   region->uaddr, mem->size,
+						   &mshv_region_notifier_ops);
+		if (ret)
+			goto unlock;
+		region->notifier_live = true;
+	}
+
+	write_lock(&partition->regions_lock);
+	interval_tree_insert(&region->node, &partition->regions);
+	write_unlock(&partition->regions_lock);
+	mutex_unlock(&partition->mutex);
+
+	mutex_lock(&mshv_regions_all_lock);
+	list_add_tail(&region->all, &mshv_regions_all);
+	mutex_unlock(&mshv_regions_all_lock);
+	return 0;
+
+unmap:
+	mutex_lock(&region->mutex);
+	mshv_region_unmap_range(region, region->guest_pfn,
+				mshv_region_end(region));
+	mutex_unlock(&region->mutex);
+	mshv_region_unpin(region);
+unlock:
+	mutex_unlock(&partition->mutex);
+	mshv_region_put(region);
+	return ret;
+}
+
+/**
+ * mshv_partition_unmap_memory() - MSHV_SET_GUEST_MEMORY with UNMAP
+ * @partition: the partition
+ * @mem: the validated argument
+ *
+ * The region starting at @mem->guest_pfn is removed if its address and
+ * size match @mem.
+ *
+ * Return: 0, or -EINVAL when no region matches.
+ */
+long mshv_partition_unmap_memory(struct mshv_partition *partition,
+				 const struct mshv_user_mem_region *mem)
+{
+	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
+	struct mshv_mem_region *region = NULL;
+	struct interval_tree_node *node;
+
+	if (!mshv_gfn_range_valid(mem->guest_pfn, nr_pages))
+		return -EINVAL;
+
+	mutex_lock(&partition->mutex);
+	node = interval_tree_iter_first(&partition->regions, mem->guest_pfn,
+					mem->guest_pfn);
+	if (node) {
+		region = container_of(node, struct mshv_mem_region, node);
+		if (region->guest_pfn != mem->guest_pfn ||
+		    region->uaddr != mem->userspace_addr ||
+		    region->nr_pages != nr_pages)
+			region = NULL;
+	}
+	if (region) {
+		write_lock(&partition->regions_lock);
+		interval_tree_remove(&region->node, &partition->regions);
+		write_unlock(&partition->regions_lock);
+	}
+	mutex_unlock(&partition->mutex);
+	if (!region)
+		return -EINVAL;
+
+	mshv_region_destroy(region);
+	return 0;
+}
+
+/*
+ * MSHV_GET_GPAP_ACCESS_BITMAP
+ */
+
+/* Bitmap bytes buffered: one batch plus the 7 bits carried over */
+#define MSHV_GPAP_BUF_BYTES	(HV_GPA_ACCESS_STATES_BATCH_SIZE / 8 + 2)
+
+/*
+ * The GET_GPA_PAGES_ACCESS_STATES flags for @type and @op.  Like mainline,
+ * every op but CLEAR (NOOP too) takes the "set" branch.
+ */
+static u64 mshv_gpap_hv_flags(u8 type, u8 op)
+{
+	if (op == MSHV_GPAP_ACCESS_OP_CLEAR)
+		return type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
+		       HV_GPA_ACCESS_STATE_CLEAR_ACCESSED |
+		       HV_GPA_ACCESS_STATE_CLEAR_DIRTY :
+		       HV_GPA_ACCESS_STATE_CLEAR_DIRTY;
+	return type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
+	       HV_GPA_ACCESS_STATE_SET_ACCESSED :
+	       HV_GPA_ACCESS_STATE_SET_DIRTY | HV_GPA_ACCESS_STATE_SET_ACCESSED;
+}
+
+/**
+ * mshv_partition_ioctl_gpap_access_bitmap() - MSHV_GET_GPAP_ACCESS_BITMAP
+ * @partition: the partition
+ * @uarg: &struct mshv_gpap_access_bitmap
+ *
+ * Reads the accessed or dirty state of @page_count guest pages in batches
+ * of HV_GPA_ACCESS_STATES_BATCH_SIZE, applies the op, and writes
+ * ceil(page_count / 8) bytes, bit i for page i; bits past page_count are 0.
+ *
+ * Return: 0, -EINVAL for bad arguments, -EFAULT, -EINTR, or the error of
+ * the hypercall.
+ */
+long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
+					     void __user *uarg)
+{
+	struct mshv_gpap_access_bitmap args;
+	u64 done = 0, pending = 0, flags, n, i, full;
+	u8 __user *out;
+	u8 *states, *bits;
+	u8 mask;
+	long ret = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT ||
+	    args.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
+	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)) ||
+	    !args.bitmap_ptr ||
+	    !mshv_gfn_range_valid(args.gpap_base, args.page_count))
+		return -EINVAL;
+
+	flags = mshv_gpap_hv_flags(args.access_type, args.access_op);
+	mask = args.access_type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
+	       HV_GPA_PAGE_ACCESSED : HV_GPA_PAGE_DIRTY;
+	out = u64_to_user_ptr(args.bitmap_ptr);
+
+	states = kmalloc(HV_GPA_ACCESS_STATES_BATCH_SIZE, GFP_KERNEL);
+	bits = kzalloc(MSHV_GPAP_BUF_BYTES, GFP_KERNEL);
+	if (!states || !bits) {
+		ret = -ENOMEM;
+		goto free;
+	}
+
+	while (done < args.page_count) {
+		n = min_t(u64, args.page_count - done,
+			  HV_GPA_ACCESS_STATES_BATCH_SIZE);
+		ret = mshv_hv_get_gpa_access_states(partition->id,
+						    args.gpap_base + done, n,
+						    flags, states);
+		if (ret)
+			goto free;
+		for (i = 0; i < n; i++)
+			if (states[i] & mask)
+				bits[(pending + i) / 8] |=
+					BIT((pending + i) % 8);
+		pending += n;
+		done += n;
+
+		full = done == args.page_count ? DIV_ROUND_UP(pending, 8) :
+						 pending / 8;
+		if (copy_to_user(out, bits, full)) {
+			ret = -EFAULT;
+			goto free;
+		}
+		out += full;
+		/* Carry the partial last byte over */
+		bits[0] = pending % 8 ? bits[full] : 0;
+		memset(bits + 1, 0, MSHV_GPAP_BUF_BYTES - 1);
+		pending %= 8;
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto free;
+		}
+		cond_resched();
+	}
+
+free:
+	kfree(bits);
+	kfree(states);
+	return ret;
+}
+
+/*
+ * debugfs: /sys/kernel/debug/mshv_root/regions
+ */
+
+static int mshv_regions_show(struct seq_file *m, void *unused)
+{
+	struct mshv_mem_region *region;
+
+	mutex_lock(&mshv_regions_all_lock);
+	list_for_each_entry(region, &mshv_regions_all, all)
+		seq_printf(m, "partition=0x%llx gfn=0x%llx pages=%llu type=%s meta_bytes=%llu faults=%lld maps=%lld unmaps=%lld invalidations=%lld\n",
+			   region->partition_id, region->guest_pfn,
+			   region->nr_pages,
+			   mshv_region_type_name(region->type),
+			   region->meta_bytes,
+			   (s64)atomic64_read(&region->faults),
+			   (s64)atomic64_read(&region->maps),
+			   (s64)atomic64_read(&region->unmaps),
+			   (s64)atomic64_read(&region->invalidations));
+	mutex_unlock(&mshv_regions_all_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_regions);
+
+/**
+ * mshv_regions_debugfs_init() - create /sys/kernel/debug/mshv_root/regions
+ *
+ * debugfs errors are ignored, as debugfs users should.
+ */
+void mshv_regions_debugfs_init(void)
+{
+	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
+	debugfs_create_file("regions", 0444, mshv_debugfs_dir, NULL,
+			    &mshv_regions_fops);
+}
+
+/**
+ * mshv_regions_debugfs_exit() - remove what mshv_regions_debugfs_init() made
+ */
+void mshv_regions_debugfs_exit(void)
+{
+	debugfs_remove_recursive(mshv_debugfs_dir);
+	mshv_debugfs_dir = NULL;
+}
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "kunit/mshv_regions_test.c"
+#endif

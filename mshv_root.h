@@ -15,11 +15,17 @@
  * ----------------------------
  *   mshv_partition.mutex   VP creation, region list changes, initialize
  *     mm->mmap_lock        taken inside it while pinning user memory
+ *                          (the region locks: see mshv_regions.h)
  *       local_irq_save()   the per-CPU hypercall pages (innermost, never
  *                          held across anything that sleeps)
  *
- *   mshv_vp.run_mutex      serialises MSHV_RUN_VP of one VP; never held
- *                          together with mshv_partition.mutex.
+ *   mshv_vp.run_mutex      serialises MSHV_RUN_VP and MSHV_GET/SET_VP_STATE
+ *                          of one VP; never held together with
+ *                          mshv_partition.mutex.  mm->mmap_lock may be
+ *                          taken inside it (pinning a VP-state buffer).
+ *
+ *   mshv_partition.irq_lock  serialises MSI routing table updates; a leaf
+ *                          (readers use RCU, see mshv_irq.c).
  *
  * The hypercall layer (mshv_root_hv_call.c) takes no lock of its own: the
  * per-CPU pages are protected by running with interrupts disabled.
@@ -30,6 +36,8 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -50,7 +58,29 @@
 /* Guest page frame numbers must stay below 2^64 bytes of GPA space */
 #define MSHV_GPA_PFN_LIMIT	(1ULL << (64 - HV_HYP_PAGE_SHIFT))
 
+struct mshv_mem_region;
+struct mshv_msi_routing;
 struct mshv_partition;
+
+/**
+ * struct mshv_vp_gpa_fault - the last GPA intercept a VP's run loop resolved
+ * @region: the region it was resolved in (only compared, never followed)
+ * @gfn: guest page frame number of the intercept
+ * @invalidations: the region's invalidation count after the resolution
+ * @access: HV_INTERCEPT_ACCESS_* of the intercept
+ * @valid: the other fields describe the last dispatch's intercept
+ *
+ * The same intercept again, with no invalidation of the region in
+ * between, means the mapping did not help: it goes to userspace instead
+ * of looping.
+ */
+struct mshv_vp_gpa_fault {
+	const struct mshv_mem_region *region;
+	u64 gfn;
+	u64 invalidations;
+	u8 access;
+	bool valid;
+};
 
 /**
  * struct mshv_vp - a virtual processor of a partition
@@ -60,10 +90,13 @@ struct mshv_partition;
  *	REGISTERS), mmap offset 0; set at creation, constant afterwards
  * @intercept_page: hypervisor intercept message page (type
  *	INTERCEPT_MESSAGE), mmap offset 1; set at creation, constant
- * @run_mutex: serialises MSHV_RUN_VP; protects @intercept_pending
+ * @run_mutex: serialises MSHV_RUN_VP and MSHV_GET/SET_VP_STATE; protects
+ *	@intercept_pending
  * @intercept_pending: the last dispatch returned an intercept that was
  *	handed to userspace; the next dispatch must carry
  *	HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND.  Protected by @run_mutex.
+ * @last_fault: the last GPA intercept the driver resolved itself
+ *	(mshv_regions.c); protected by @run_mutex
  * @kick_wq: a blocked MSHV_RUN_VP waits here for mshv_vp_kick()
  * @kicked: set by mshv_vp_kick(), consumed by the waiter (accessed with
  *	READ_ONCE/WRITE_ONCE and ordered by the wait queue)
@@ -75,31 +108,9 @@ struct mshv_vp {
 	struct page *intercept_page;
 	struct mutex run_mutex;	/* serialises MSHV_RUN_VP */
 	bool intercept_pending;
+	struct mshv_vp_gpa_fault last_fault;
 	wait_queue_head_t kick_wq;
 	bool kicked;
-};
-
-/**
- * struct mshv_mem_region - guest memory backed by pinned user pages
- * @list: entry in &mshv_partition.regions (protected by its mutex)
- * @guest_pfn: first guest page frame number
- * @nr_pages: number of 4 KiB pages
- * @uaddr: userspace address of the first page
- * @user_flags: MSHV_SET_MEM_BIT_* flags given by userspace
- * @hv_map_flags: HV_MAP_GPA_* flags used to map the region
- * @pages: the pinned pages, @nr_pages entries
- *
- * A region is created, mapped, unmapped and destroyed under the owning
- * partition's mutex, so it needs no lock of its own.
- */
-struct mshv_mem_region {
-	struct list_head list;
-	u64 guest_pfn;
-	u64 nr_pages;
-	u64 uaddr;
-	u8 user_flags;
-	u32 hv_map_flags;
-	struct page **pages;
 };
 
 /**
@@ -111,7 +122,17 @@ struct mshv_mem_region {
  * @initialized: INITIALIZE_PARTITION succeeded (protected by @mutex)
  * @vps: VPs by index (protected by @mutex; read without it only by the
  *	teardown, which runs when no reference is left)
- * @regions: list of &struct mshv_mem_region (protected by @mutex)
+ * @regions: the guest memory regions (&struct mshv_mem_region) by GFN;
+ *	changed under @mutex and @regions_lock (write), looked up under
+ *	@regions_lock (read) by the GPA-intercept path (mshv_regions.c)
+ * @regions_lock: protects the shape of @regions
+ * @xsave_size: partition property MAX_XSAVE_DATA_SIZE, read at the first
+ *	XSAVE VP-state transfer; 0 until then (READ_ONCE/WRITE_ONCE: every
+ *	reader computes the same value)
+ * @xsave_states: partition property XSAVE_STATES, cached with @xsave_size
+ * @irq_lock: serialises MSHV_SET_MSI_ROUTING (writers of @msi_routing)
+ * @msi_routing: the MSI routing table; written under @irq_lock, read
+ *	under rcu_read_lock(); NULL when empty (mshv_irq.c)
  */
 struct mshv_partition {
 	struct kref ref;
@@ -119,7 +140,12 @@ struct mshv_partition {
 	struct mutex mutex;	/* VP creation, regions, initialize */
 	bool initialized;
 	struct mshv_vp *vps[MSHV_MAX_VPS];
-	struct list_head regions;
+	struct rb_root_cached regions;
+	rwlock_t regions_lock;	/* the @regions tree */
+	u64 xsave_size;
+	u64 xsave_states;
+	struct mutex irq_lock;	/* writers of msi_routing */
+	struct mshv_msi_routing __rcu *msi_routing;
 };
 
 /* mshv_root_main.c */
@@ -127,18 +153,45 @@ void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
 
-/* mshv_regions.c */
-struct mshv_mem_region *mshv_region_create(u64 guest_pfn, u64 nr_pages,
-					   u64 uaddr, u8 user_flags);
-int mshv_region_pin(struct mshv_mem_region *region);
-int mshv_region_map(struct mshv_partition *partition,
-		    struct mshv_mem_region *region);
-void mshv_region_unmap(struct mshv_partition *partition,
-		       struct mshv_mem_region *region);
-void mshv_region_destroy(struct mshv_mem_region *region);
-void mshv_region_free(struct mshv_mem_region *region);
-bool mshv_region_overlaps(const struct mshv_mem_region *region,
-			  u64 guest_pfn, u64 nr_pages);
+/* mshv_vp_state.c */
+long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg);
+long mshv_vp_ioctl_set_vp_state(struct mshv_vp *vp, void __user *uarg);
+
+/* mshv_irq.c */
+#define MSHV_MAX_GUEST_IRQS	4096
+
+/**
+ * struct mshv_msi_route - one decoded MSI routing entry
+ * @gsi: the guest interrupt number (below %MSHV_MAX_GUEST_IRQS)
+ * @address_lo: MSI address as given by userspace
+ * @data: MSI data as given by userspace
+ * @dest_apic_id: destination APIC id (address bits 12-19)
+ * @vector: interrupt vector (data bits 0-7)
+ * @interrupt_type: HV_X64_INTERRUPT_TYPE_* (delivery mode, data bits 8-10)
+ * @level_triggered: data bit 15
+ * @logical_dest: logical destination mode (address bit 2)
+ * @valid: the entry routes somewhere; an all-zero entry only reserves @gsi
+ */
+struct mshv_msi_route {
+	u32 gsi;
+	u32 address_lo;
+	u32 data;
+	u32 dest_apic_id;
+	u8 vector;
+	u8 interrupt_type;
+	bool level_triggered;
+	bool logical_dest;
+	bool valid;
+};
+
+bool mshv_msi_route_get(struct mshv_partition *partition, u32 gsi,
+			struct mshv_msi_route *route);
+void mshv_irq_init(struct mshv_partition *partition);
+void mshv_irq_release(struct mshv_partition *partition);
+long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *partition,
+					  void __user *uarg);
+
+/* mshv_regions.c: see mshv_regions.h */
 
 /* mshv_root_hv_call.c: setup */
 int mshv_hv_init(const struct mshv_hv_backend *backend);
@@ -158,11 +211,12 @@ int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
 				   u64 value);
 int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages);
 int mshv_hv_withdraw_memory(u64 partition_id);
-int mshv_hv_map_gpa_pages(u64 partition_id, u64 guest_pfn,
-			  struct page **pages, u64 nr_pages, u32 flags,
-			  u64 *nr_mapped);
-int mshv_hv_unmap_gpa_pages(u64 partition_id, u64 guest_pfn, u64 nr_pages,
+int mshv_hv_map_gpa_batch(u64 partition_id, u64 guest_pfn, const u64 *pfns,
+			  u16 count, u32 flags, bool deposit, u16 *reps_done);
+int mshv_hv_unmap_gpa_batch(u64 partition_id, u64 guest_pfn, u16 count,
 			    u32 flags);
+int mshv_hv_get_gpa_access_states(u64 partition_id, u64 guest_pfn, u16 count,
+				  u64 flags, u8 *states);
 int mshv_hv_create_vp(u64 partition_id, u32 vp_index);
 int mshv_hv_delete_vp(u64 partition_id, u32 vp_index);
 int mshv_hv_get_vp_registers(u64 partition_id, u32 vp_index, u32 count,
@@ -172,6 +226,14 @@ int mshv_hv_set_vp_registers(u64 partition_id, u32 vp_index, u32 count,
 int mshv_hv_map_vp_state_page(u64 partition_id, u32 vp_index, u16 type,
 			      u64 *pfn);
 int mshv_hv_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type);
+int mshv_hv_get_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *state,
+			 struct page **pages, u32 nr_pages,
+			 void *out, size_t out_sz);
+int mshv_hv_set_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *state,
+			 struct page **pages, u32 nr_pages,
+			 const void *bytes, size_t nr_bytes);
 int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			struct hv_output_dispatch_vp *output);
 int mshv_hv_passthrough(u64 partition_id, u16 code, u16 rep_count,

@@ -598,100 +598,114 @@ int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
 }
 
 /**
- * mshv_hv_map_gpa_pages() - map host pages into a partition's GPA space
+ * mshv_hv_map_gpa_batch() - one MAP_GPA_PAGES request
  * @partition_id: the partition
- * @guest_pfn: first guest page frame number
- * @pages: the host pages, @nr_pages entries
- * @nr_pages: number of 4 KiB pages
+ * @guest_pfn: first guest page frame number (4 KiB units, also with
+ *	%HV_MAP_GPA_LARGE_PAGE)
+ * @pfns: host PFNs, one per rep (the first 4 KiB PFN of each 2 MiB page
+ *	with %HV_MAP_GPA_LARGE_PAGE)
+ * @count: number of reps, 1 to %HV_MAP_GPA_BATCH_SIZE
  * @flags: HV_MAP_GPA_* flags
- * @nr_mapped: number of pages mapped, also on failure
- *
- * Issues MAP_GPA_PAGES in batches of HV_MAP_GPA_BATCH_SIZE, depositing
- * %MSHV_MAP_GPA_DEPOSIT_PAGES pages whenever the hypervisor runs out.
+ * @deposit: on HV_STATUS_INSUFFICIENT_MEMORY deposit
+ *	%MSHV_MAP_GPA_DEPOSIT_PAGES pages and resume (may sleep and allocate);
+ *	when false the call fails with -ENOMEM instead and never sleeps
+ * @reps_done: reps completed, also on failure
  *
  * Return: 0 or a negative errno.
  */
-int mshv_hv_map_gpa_pages(u64 partition_id, u64 guest_pfn,
-			  struct page **pages, u64 nr_pages, u32 flags,
-			  u64 *nr_mapped)
+int mshv_hv_map_gpa_batch(u64 partition_id, u64 guest_pfn, const u64 *pfns,
+			  u16 count, u32 flags, bool deposit, u16 *reps_done)
 {
 	struct hv_input_map_gpa_pages hdr = {
 		.target_partition_id = partition_id,
+		.target_gpa_base = guest_pfn,
 		.map_flags = flags,
 	};
 	struct mshv_hvcall call = {
 		.code = HVCALL_MAP_GPA_PAGES,
+		.rep_count = count,
 		.in = &hdr,
 		.in_sz = sizeof(hdr),
+		.rep_in = pfns,
+		.rep_in_sz = count * sizeof(*pfns),
 		.deposit_id = partition_id,
-		.deposit_pages = MSHV_MAP_GPA_DEPOSIT_PAGES,
+		.deposit_pages = deposit ? MSHV_MAP_GPA_DEPOSIT_PAGES : 0,
 	};
-	u64 done = 0, *pfns;
-	u32 batch, i;
-	int ret = 0;
+	int ret;
 
-	pfns = kmalloc_array(HV_MAP_GPA_BATCH_SIZE, sizeof(*pfns), GFP_KERNEL);
-	if (!pfns) {
-		*nr_mapped = 0;
-		return -ENOMEM;
+	if (WARN_ON_ONCE(!count || count > HV_MAP_GPA_BATCH_SIZE)) {
+		*reps_done = 0;
+		return -EINVAL;
 	}
-
-	while (done < nr_pages) {
-		batch = min_t(u64, nr_pages - done, HV_MAP_GPA_BATCH_SIZE);
-		for (i = 0; i < batch; i++)
-			pfns[i] = page_to_pfn(pages[done + i]);
-
-		hdr.target_gpa_base = guest_pfn + done;
-		call.rep_count = batch;
-		call.rep_in = pfns;
-		call.rep_in_sz = batch * sizeof(*pfns);
-		ret = mshv_hv_call(&call);
-		done += call.reps_done;
-		if (ret)
-			break;
-		cond_resched();
-	}
-
-	kfree(pfns);
-	*nr_mapped = done;
+	ret = mshv_hv_call(&call);
+	*reps_done = call.reps_done;
 	return ret;
 }
 
 /**
- * mshv_hv_unmap_gpa_pages() - remove guest pages from a partition
+ * mshv_hv_unmap_gpa_batch() - one UNMAP_GPA_PAGES request
  * @partition_id: the partition
- * @guest_pfn: first guest page frame number
- * @nr_pages: number of 4 KiB pages
+ * @guest_pfn: first guest page frame number (4 KiB units)
+ * @count: number of reps (2 MiB pages with %HV_UNMAP_GPA_LARGE_PAGE),
+ *	1 to %HV_UNMAP_GPA_BATCH_SIZE
  * @flags: HV_UNMAP_GPA_* flags
  *
- * Return: 0 or the negative errno of the first failing batch.
+ * Never sleeps, so it may be called from an MMU notifier.
+ *
+ * Return: 0 or a negative errno.
  */
-int mshv_hv_unmap_gpa_pages(u64 partition_id, u64 guest_pfn, u64 nr_pages,
+int mshv_hv_unmap_gpa_batch(u64 partition_id, u64 guest_pfn, u16 count,
 			    u32 flags)
 {
 	struct hv_input_unmap_gpa_pages in = {
 		.target_partition_id = partition_id,
+		.target_gpa_base = guest_pfn,
 		.unmap_flags = flags,
 	};
 	struct mshv_hvcall call = {
 		.code = HVCALL_UNMAP_GPA_PAGES,
+		.rep_count = count,
 		.in = &in,
 		.in_sz = sizeof(in),
 	};
-	u64 done = 0;
-	int ret;
 
-	while (done < nr_pages) {
-		in.target_gpa_base = guest_pfn + done;
-		call.rep_count = min_t(u64, nr_pages - done,
-				       HV_UNMAP_GPA_BATCH_SIZE);
-		ret = mshv_hv_call(&call);
-		if (ret)
-			return ret;
-		done += call.rep_count;
-		cond_resched();
-	}
-	return 0;
+	if (WARN_ON_ONCE(!count || count > HV_UNMAP_GPA_BATCH_SIZE))
+		return -EINVAL;
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_get_gpa_access_states() - one GET_GPA_PAGES_ACCESS_STATES request
+ * @partition_id: the partition
+ * @guest_pfn: first guest page frame number
+ * @count: number of pages, 1 to %HV_GPA_ACCESS_STATES_BATCH_SIZE
+ * @flags: HV_GPA_ACCESS_STATE_* operations applied after reading
+ * @states: one HV_GPA_PAGE_* byte per page, @count bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_gpa_access_states(u64 partition_id, u64 guest_pfn, u16 count,
+				  u64 flags, u8 *states)
+{
+	struct hv_input_get_gpa_pages_access_state in = {
+		.partition_id = partition_id,
+		.flags = flags,
+		.hv_gpa_page_number = guest_pfn,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_GET_GPA_PAGES_ACCESS_STATES,
+		.rep_count = count,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.out = states,
+		.out_sz = count,
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+
+	if (WARN_ON_ONCE(!count || count > HV_GPA_ACCESS_STATES_BATCH_SIZE))
+		return -EINVAL;
+	return mshv_hv_call(&call);
 }
 
 /**
@@ -1013,6 +1027,109 @@ void mshv_hv_exit(void)
 {
 	mshv_hv_free_pages();
 	mshv_backend = NULL;
+}
+
+/*
+ * GET/SET_VP_STATE share their 40-byte header; the variable header is the
+ * PFN list of @pages, or @nr_bytes inline bytes (SET only) padded to whole
+ * qwords, or empty (GET of an inline state type).
+ */
+static int mshv_hv_vp_state_call(u16 code, u64 partition_id, u32 vp_index,
+				 const struct hv_vp_state_data *state,
+				 struct page **pages, u32 nr_pages,
+				 const void *bytes, size_t nr_bytes,
+				 void *out, size_t out_sz)
+{
+	struct hv_input_get_vp_state hdr = {
+		.partition_id = partition_id,
+		.vp_index = vp_index,
+		.state_data = *state,
+	};
+	struct mshv_hvcall call = {
+		.code = code,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.out = out,
+		.out_sz = out_sz,
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+	size_t var_sz = nr_pages ? nr_pages * sizeof(u64) : nr_bytes;
+	void *var;
+	u32 i;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct hv_input_set_vp_state) != sizeof(hdr));
+
+	if (var_sz > HV_HYP_PAGE_SIZE - sizeof(hdr) || (nr_pages && nr_bytes))
+		return -EINVAL;
+	if (!var_sz)
+		return mshv_hv_call(&call);
+
+	var = kzalloc(round_up(var_sz, sizeof(u64)), GFP_KERNEL);
+	if (!var)
+		return -ENOMEM;
+	if (nr_pages) {
+		u64 *pfns = var;
+
+		for (i = 0; i < nr_pages; i++)
+			pfns[i] = page_to_pfn(pages[i]);
+	} else {
+		memcpy(var, bytes, nr_bytes);
+	}
+
+	call.rep_in = var;
+	call.rep_in_sz = round_up(var_sz, sizeof(u64));
+	call.varhead_qwords = call.rep_in_sz / sizeof(u64);
+	ret = mshv_hv_call(&call);
+	kfree(var);
+	return ret;
+}
+
+/**
+ * mshv_hv_get_vp_state() - HVCALL_GET_VP_STATE
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @state: state type (HV_GET_SET_VP_STATE_*) and, for XSAVE, the
+ *	components to read
+ * @pages: for a PFN state type, the pages the hypervisor writes, else NULL
+ * @nr_pages: number of @pages (0 for an inline state type)
+ * @out: for an inline state type, receives @out_sz bytes, else NULL
+ * @out_sz: size of @out
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *state,
+			 struct page **pages, u32 nr_pages,
+			 void *out, size_t out_sz)
+{
+	return mshv_hv_vp_state_call(HVCALL_GET_VP_STATE, partition_id,
+				     vp_index, state, pages, nr_pages, NULL, 0,
+				     out, out_sz);
+}
+
+/**
+ * mshv_hv_set_vp_state() - HVCALL_SET_VP_STATE
+ * @partition_id: the partition
+ * @vp_index: the VP
+ * @state: state type (HV_GET_SET_VP_STATE_*) and, for XSAVE, the
+ *	components to write
+ * @pages: for a PFN state type, the pages holding the state, else NULL
+ * @nr_pages: number of @pages (0 for an inline state type)
+ * @bytes: for an inline state type, the state, else NULL
+ * @nr_bytes: size of @bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_set_vp_state(u64 partition_id, u32 vp_index,
+			 const struct hv_vp_state_data *state,
+			 struct page **pages, u32 nr_pages,
+			 const void *bytes, size_t nr_bytes)
+{
+	return mshv_hv_vp_state_call(HVCALL_SET_VP_STATE, partition_id,
+				     vp_index, state, pages, nr_pages, bytes,
+				     nr_bytes, NULL, 0);
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

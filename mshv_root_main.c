@@ -32,6 +32,7 @@
 #include "uapi/linux/mshv.h"
 
 #include "mshv_compat.h"
+#include "mshv_regions.h"
 #include "mshv_root.h"
 
 /* hvsim's backend when it is the one in use, for symbol_put() */
@@ -84,7 +85,6 @@ static void mshv_partition_release(struct kref *ref)
 {
 	struct mshv_partition *partition =
 		container_of(ref, struct mshv_partition, ref);
-	struct mshv_mem_region *region, *tmp;
 	int i, ret;
 
 	for (i = 0; i < MSHV_MAX_VPS; i++) {
@@ -98,16 +98,13 @@ static void mshv_partition_release(struct kref *ref)
 		partition->vps[i] = NULL;
 	}
 
+	/* Unmapped before FINALIZE, while the partition still has a SLAT */
+	mshv_partition_regions_destroy(partition);
+
 	ret = mshv_hv_finalize_partition(partition->id);
 	if (ret)
 		pr_warn("partition %#llx: finalize failed: %d\n",
 			partition->id, ret);
-
-	list_for_each_entry_safe(region, tmp, &partition->regions, list) {
-		list_del(&region->list);
-		mshv_region_unmap(partition, region);
-		mshv_region_destroy(region);
-	}
 
 	ret = mshv_hv_withdraw_memory(partition->id);
 	if (ret)
@@ -119,6 +116,7 @@ static void mshv_partition_release(struct kref *ref)
 		pr_warn("partition %#llx: delete failed: %d\n",
 			partition->id, ret);
 
+	mshv_irq_release(partition);
 	mutex_destroy(&partition->mutex);
 	kfree(partition);
 }
@@ -300,7 +298,11 @@ static int mshv_vp_run(struct mshv_vp *vp)
 		case HV_VP_DISPATCH_STATE_READY:
 			if (out.dispatch_event == HV_VP_DISPATCH_EVENT_INTERCEPT) {
 				vp->intercept_pending = true;
-				return 0;
+				/* GPA intercepts of movable memory: resolved here */
+				ret = mshv_vp_handle_gpa_intercept(vp);
+				if (ret <= 0)
+					return ret;
+				break;
 			}
 			/* Time slice over: signals and rescheduling, then on */
 			break;
@@ -353,11 +355,14 @@ static long mshv_vp_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case MSHV_RUN_VP:
 		return mshv_vp_ioctl_run_vp(vp, uarg);
+	case MSHV_GET_VP_STATE:
+		return mshv_vp_ioctl_get_vp_state(vp, uarg);
+	case MSHV_SET_VP_STATE:
+		return mshv_vp_ioctl_set_vp_state(vp, uarg);
 	case MSHV_ROOT_HVCALL:
 		return mshv_ioctl_root_hvcall(vp->partition->id, MSHV_HVCALL_VP,
 					      uarg);
 	default:
-		/* MSHV_GET_VP_STATE and MSHV_SET_VP_STATE: not yet */
 		return -ENOTTY;
 	}
 }
@@ -551,73 +556,6 @@ unlock:
 	return ret;
 }
 
-static long mshv_partition_map_memory(struct mshv_partition *partition,
-				      const struct mshv_user_mem_region *mem,
-				      u64 nr_pages)
-{
-	struct mshv_mem_region *region, *other;
-	long ret;
-
-	region = mshv_region_create(mem->guest_pfn, nr_pages,
-				    mem->userspace_addr, mem->flags);
-	if (IS_ERR(region))
-		return PTR_ERR(region);
-
-	mutex_lock(&partition->mutex);
-	list_for_each_entry(other, &partition->regions, list) {
-		if (mshv_region_overlaps(other, mem->guest_pfn, nr_pages)) {
-			ret = -EEXIST;
-			goto free_region;
-		}
-	}
-
-	ret = mshv_region_pin(region);
-	if (ret)
-		goto free_region;
-
-	ret = mshv_region_map(partition, region);
-	if (ret)
-		goto destroy_region;
-
-	list_add_tail(&region->list, &partition->regions);
-	mutex_unlock(&partition->mutex);
-	return 0;
-
-destroy_region:
-	mutex_unlock(&partition->mutex);
-	mshv_region_destroy(region);
-	return ret;
-
-free_region:
-	mutex_unlock(&partition->mutex);
-	mshv_region_free(region);
-	return ret;
-}
-
-static long mshv_partition_unmap_memory(struct mshv_partition *partition,
-					const struct mshv_user_mem_region *mem,
-					u64 nr_pages)
-{
-	struct mshv_mem_region *region;
-
-	mutex_lock(&partition->mutex);
-	list_for_each_entry(region, &partition->regions, list) {
-		if (region->guest_pfn != mem->guest_pfn)
-			continue;
-		if (region->uaddr != mem->userspace_addr ||
-		    region->nr_pages != nr_pages)
-			break;
-		list_del(&region->list);
-		/* A failed unmap is logged; the region goes regardless */
-		mshv_region_unmap(partition, region);
-		mutex_unlock(&partition->mutex);
-		mshv_region_destroy(region);
-		return 0;
-	}
-	mutex_unlock(&partition->mutex);
-	return -EINVAL;
-}
-
 static long mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
 					    void __user *uarg)
 {
@@ -642,8 +580,8 @@ static long mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
 		return -EINVAL;
 
 	if (mem.flags & BIT(MSHV_SET_MEM_BIT_UNMAP))
-		return mshv_partition_unmap_memory(partition, &mem, nr_pages);
-	return mshv_partition_map_memory(partition, &mem, nr_pages);
+		return mshv_partition_unmap_memory(partition, &mem);
+	return mshv_partition_map_memory(partition, &mem);
 }
 
 static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
@@ -659,13 +597,16 @@ static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
 		return mshv_partition_ioctl_create_vp(partition, uarg);
 	case MSHV_SET_GUEST_MEMORY:
 		return mshv_partition_ioctl_set_memory(partition, uarg);
+	case MSHV_SET_MSI_ROUTING:
+		return mshv_partition_ioctl_set_msi_routing(partition, uarg);
+	case MSHV_GET_GPAP_ACCESS_BITMAP:
+		return mshv_partition_ioctl_gpap_access_bitmap(partition, uarg);
 	case MSHV_ROOT_HVCALL:
 		return mshv_ioctl_root_hvcall(partition->id,
 					      MSHV_HVCALL_PARTITION, uarg);
 	default:
 		/*
-		 * MSHV_IRQFD, MSHV_IOEVENTFD, MSHV_SET_MSI_ROUTING and
-		 * MSHV_GET_GPAP_ACCESS_BITMAP: not yet
+		 * MSHV_IRQFD and MSHV_IOEVENTFD: not yet
 		 */
 		return -ENOTTY;
 	}
@@ -775,7 +716,8 @@ static long mshv_ioctl_create_partition(void __user *uarg)
 		return -ENOMEM;
 	kref_init(&partition->ref);
 	mutex_init(&partition->mutex);
-	INIT_LIST_HEAD(&partition->regions);
+	mshv_partition_regions_init(partition);
+	mshv_irq_init(partition);
 
 	ret = mshv_hv_create_partition(&in, &partition->id);
 	if (ret)
@@ -805,6 +747,7 @@ put_partition:
 	return ret;
 
 free_partition:
+	mshv_irq_release(partition);
 	mutex_destroy(&partition->mutex);
 	kfree(partition);
 	return ret;
@@ -891,6 +834,7 @@ static int __init mshv_root_init(void)
 	ret = misc_register(&mshv_dev);
 	if (ret)
 		goto exit_hv;
+	mshv_regions_debugfs_init();
 
 	pr_info("/dev/mshv ready, hypervisor: %s\n", backend->name);
 	return 0;
@@ -905,6 +849,7 @@ put_backend:
 
 static void __exit mshv_root_exit(void)
 {
+	mshv_regions_debugfs_exit();
 	misc_deregister(&mshv_dev);
 	mshv_hv_exit();
 	if (mshv_hvsim)

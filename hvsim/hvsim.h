@@ -41,6 +41,10 @@
 /* RFLAGS bits a VMM may set; bit 1 always reads as one */
 #define HVSIM_RFLAGS_MASK	0x3F7FD5ULL
 
+/* XSAVE: x87 and SSE only, compacted format: legacy area + header */
+#define HVSIM_XSAVE_STATES	0x3ULL
+#define HVSIM_XSAVE_SIZE	576
+
 /**
  * struct hvsim_pool - pages a partition (or the root) deposited
  * @lock: the lock that protects this pool (the owner's lock); helpers
@@ -65,15 +69,19 @@ struct hvsim_pool {
  * @root: top-level table (512 entries), NULL until the first mapping
  * @nr_tables: table pages taken from the pool
  * @nr_mapped: 4 KiB leaf entries present (including NO_ACCESS entries)
+ * @nr_large: 2 MiB leaf entries present (level-1 entries)
  *
- * A four-level radix table of 512 u64 entries per level.  Table pages come
- * from the partition's pool.  All fields are protected by *@lock.
+ * A four-level radix table of 512 u64 entries per level; a level-1 entry
+ * is either a pointer to a table of 4 KiB leaves or one 2 MiB leaf.  Table
+ * pages come from the partition's pool.  All fields are protected by
+ * *@lock.
  */
 struct hvsim_slat {
 	spinlock_t *lock;	/* the partition's lock, protects this SLAT */
 	u64 *root;
 	u64 nr_tables;
 	u64 nr_mapped;
+	u64 nr_large;
 };
 
 /* Permissions of a SLAT leaf entry: the HV_MAP_GPA_* permission bits */
@@ -104,6 +112,9 @@ enum hvsim_vp_msr {
 };
 
 struct hvsim_partition;
+struct dentry;
+struct page;
+struct seq_file;
 
 /**
  * struct hvsim_vp - a virtual processor; lives in one page of the
@@ -122,6 +133,12 @@ struct hvsim_partition;
  * @reg_page: the VP register page, or NULL when not mapped
  * @msg_page: the intercept message page, or NULL when not mapped
  * @msg: the last intercept message (copied to @msg_page when mapped)
+ * @lapic: LAPIC state (GET/SET_VP_STATE; stored, not interpreted)
+ * @timers: synthetic timers state (stored, not interpreted)
+ * @xsave: XSAVE area in compacted format; the XMM registers live in
+ *	@state and are merged in and out of it
+ * @simp: SynIC message page set by SET_VP_STATE, or NULL (reads as zeros)
+ * @siefp: SynIC event flags page, or NULL (reads as zeros)
  *
  * All fields but @partition and @index (constant) are protected by the
  * partition's lock.
@@ -140,6 +157,11 @@ struct hvsim_vp {
 	struct hv_vp_register_page *reg_page;
 	struct hv_message *msg_page;
 	struct hv_message msg;
+	struct hv_local_interrupt_controller_state lapic;
+	struct hv_synthetic_timers_state timers;
+	u8 xsave[HVSIM_XSAVE_SIZE];
+	void *simp;
+	void *siefp;
 };
 
 /**
@@ -159,6 +181,13 @@ struct hvsim_vp {
  * @vps: VPs by index
  * @synthetic_proc_features: SYNTHETIC_PROC_FEATURES property
  * @unimplemented_msr_action: UNIMPLEMENTED_MSR_ACTION property
+ * @gpa_access_tracking: GPA_PAGE_ACCESS_TRACKING property (0 or 1)
+ * @time_freeze: TIME_FREEZE property (0 or 1; stored, not interpreted)
+ * @reference_time: REFERENCE_TIME property (stored, not interpreted)
+ * @pool_cap: most pages @pool may hold (0: no cap), from the "pool_cap"
+ *	fault-injection rule active at creation
+ * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
+ * @stale_warned: a guest access to a freed page has been reported
  */
 struct hvsim_partition {
 	struct list_head node;
@@ -175,6 +204,12 @@ struct hvsim_partition {
 	struct hvsim_vp *vps[HVSIM_MAX_VPS];
 	u64 synthetic_proc_features;
 	u64 unimplemented_msr_action;
+	u64 gpa_access_tracking;
+	u64 time_freeze;
+	u64 reference_time;
+	u64 pool_cap;
+	u64 gpa_faults;
+	bool stale_warned;
 };
 
 /**
@@ -208,6 +243,12 @@ static inline bool proximity_valid_flags(u32 flags)
 /* hvsim_main.c */
 u16 hvsim_decode_control(u64 control, struct hvsim_call *call);
 u64 hvsim_hypercall(u64 control, void *input, void *output);
+bool hvsim_hc_known(u16 code, bool *rep);
+
+/* hvsim_inject.c: fault injection (debugfs "inject") */
+u16 hvsim_inject_hypercall(u16 code, u16 *max_reps);
+u64 hvsim_inject_pool_cap(void);
+void hvsim_inject_init(struct dentry *dir);
 
 /* hvsim_mem.c: deposit pool */
 void hvsim_pool_init(struct hvsim_pool *pool, spinlock_t *lock);
@@ -223,10 +264,32 @@ void hvsim_pool_release(struct hvsim_pool *pool);
 void hvsim_slat_init(struct hvsim_slat *slat, spinlock_t *lock);
 int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
 		   u64 gfn, u64 pfn, u32 perms);
-void hvsim_slat_unmap(struct hvsim_slat *slat, u64 gfn, u64 count);
-bool hvsim_slat_lookup(const struct hvsim_slat *slat, u64 gfn, u64 *pfn,
+int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
+			 u64 gfn, u64 pfn, u32 perms);
+int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
+		     u64 gfn, u64 count);
+bool hvsim_slat_lookup(struct hvsim_slat *slat, u64 gfn, u64 *pfn,
 		       u32 *perms);
+u8 hvsim_slat_access_state(struct hvsim_slat *slat, u64 gfn, u64 flags);
 void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool);
+
+/* hvsim_mem.c: guest memory as the SLAT presents it */
+enum hvsim_gpa_result {
+	HVSIM_GPA_OK,		/* mapped, access allowed, page usable */
+	HVSIM_GPA_UNMAPPED,	/* no SLAT entry */
+	HVSIM_GPA_DENIED,	/* forbidden access, or not ordinary RAM */
+	HVSIM_GPA_STALE,	/* the entry names a freed page */
+};
+
+enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
+				     enum x86_emu_access access,
+				     struct page **page);
+enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
+				     void *buf, unsigned int len,
+				     enum x86_emu_access access, bool commit);
+void hvsim_note_stale(struct hvsim_partition *pt, u64 gpa);
+u64 hvsim_stale_accesses(void);
+u16 hvsim_check_data_pfn(u64 pfn);
 
 /* hvsim_mem.c: hypercalls */
 u16 hvsim_hc_deposit_memory(struct hvsim_call *call);
@@ -241,6 +304,8 @@ struct hvsim_partition *hvsim_partition_get(u64 id);
 void hvsim_partition_put(struct hvsim_partition *pt);
 void hvsim_partitions_init(void);
 void hvsim_partitions_exit(void);
+void hvsim_partitions_show(struct seq_file *m);
+void hvsim_partitions_uncap(void);
 u16 hvsim_hc_create_partition(struct hvsim_call *call);
 u16 hvsim_hc_initialize_partition(struct hvsim_call *call);
 u16 hvsim_hc_finalize_partition(struct hvsim_call *call);
@@ -250,7 +315,16 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
 u16 hvsim_hc_get_system_property(struct hvsim_call *call);
 
+/* Only VTL 0 exists, named explicitly or implicitly */
+static inline bool input_vtl_valid(u8 input_vtl)
+{
+	return input_vtl == 0 || input_vtl == HV_INPUT_VTL_USE_TARGET;
+}
+
 /* hvsim_vp.c */
+extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
+struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index);
+void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
 u16 hvsim_hc_create_vp(struct hvsim_call *call);
 u16 hvsim_hc_delete_vp(struct hvsim_call *call);
@@ -259,5 +333,16 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call);
 u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call);
+
+/* hvsim_gpa.c: guest addresses on behalf of the root */
+u16 hvsim_hc_translate_virtual_address(struct hvsim_call *call);
+u16 hvsim_hc_read_gpa(struct hvsim_call *call);
+u16 hvsim_hc_write_gpa(struct hvsim_call *call);
+u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call);
+
+/* hvsim_vp_state.c */
+void hvsim_vp_state_reset(struct hvsim_vp *vp);
+u16 hvsim_hc_get_vp_state(struct hvsim_call *call);
+u16 hvsim_hc_set_vp_state(struct hvsim_call *call);
 
 #endif /* _HVSIM_H */

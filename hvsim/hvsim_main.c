@@ -18,11 +18,12 @@
 /* hvsim_hc_desc.flags */
 #define HC_REP		BIT(0)	/* rep call */
 #define HC_FAST		BIT(1)	/* may be issued as a fast call */
+#define HC_VARHEAD	BIT(2)	/* takes a variable header */
 
 /**
  * struct hvsim_hc_desc - how hvsim accepts one hypercall code
  * @code: call code
- * @flags: HC_REP, HC_FAST
+ * @flags: HC_REP, HC_FAST, HC_VARHEAD
  * @in_size: fixed input header, bytes
  * @in_rep_size: input bytes per rep
  * @out_size: fixed output, bytes (0: no output page needed)
@@ -81,17 +82,32 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   hvsim_hc_get_vp_registers),
 	HC(SET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_set_vp_registers),
 	   sizeof(struct hv_register_assoc), 0, 0, hvsim_hc_set_vp_registers),
+	HC(TRANSLATE_VIRTUAL_ADDRESS, 0,
+	   sizeof(struct hv_input_translate_virtual_address), 0,
+	   sizeof(struct hv_output_translate_virtual_address), 0,
+	   hvsim_hc_translate_virtual_address),
+	HC(READ_GPA, 0, sizeof(struct hv_input_read_gpa), 0,
+	   sizeof(struct hv_output_read_gpa), 0, hvsim_hc_read_gpa),
+	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
+	   sizeof(struct hv_output_write_gpa), 0, hvsim_hc_write_gpa),
 	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
 	   0, sizeof(struct hv_output_get_system_property), 0,
 	   hvsim_hc_get_system_property),
 	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
 	   sizeof(struct hv_output_dispatch_vp), 0, hvsim_hc_dispatch_vp),
+	HC(GET_GPA_PAGES_ACCESS_STATES, HC_REP,
+	   sizeof(struct hv_input_get_gpa_pages_access_state), 0, 0, sizeof(u8),
+	   hvsim_hc_get_gpa_pages_access_states),
 	HC(MAP_VP_STATE_PAGE, 0, sizeof(struct hv_input_map_vp_state_page), 0,
 	   sizeof(struct hv_output_map_vp_state_page), 0,
 	   hvsim_hc_map_vp_state_page),
 	HC(UNMAP_VP_STATE_PAGE, 0,
 	   sizeof(struct hv_input_unmap_vp_state_page), 0, 0, 0,
 	   hvsim_hc_unmap_vp_state_page),
+	HC(GET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_get_vp_state), 0,
+	   sizeof(struct hv_synthetic_timers_state), 0, hvsim_hc_get_vp_state),
+	HC(SET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_set_vp_state), 0,
+	   0, 0, hvsim_hc_set_vp_state),
 	HC(GET_PARTITION_PROPERTY_EX, 0,
 	   sizeof(struct hv_input_get_partition_property_ex), 0,
 	   sizeof(struct hv_output_property_banks) + sizeof(u64), 0,
@@ -154,13 +170,13 @@ static u16 hc_check(const struct hvsim_hc_desc *d,
 	} else if (call->rep_count || call->rep_start) {
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	}
-	if (call->varhead)
+	if (call->varhead && !(d->flags & HC_VARHEAD))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (call->fast && !(d->flags & HC_FAST))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (!call->input ||
-	    d->in_size + (u32)call->rep_count * d->in_rep_size >
-	    HV_HYP_PAGE_SIZE)
+	    d->in_size + (u32)call->varhead * sizeof(u64) +
+	    (u32)call->rep_count * d->in_rep_size > HV_HYP_PAGE_SIZE)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if ((d->out_size || d->out_rep_size) &&
 	    (!call->output ||
@@ -176,12 +192,31 @@ static u64 hc_result(u16 status, u16 reps_done)
 }
 
 /**
+ * hvsim_hc_known() - is @code a hypercall hvsim implements?
+ * @code: call code
+ * @rep: returns whether it is a rep call
+ *
+ * Return: true if hvsim has a handler for @code.
+ */
+bool hvsim_hc_known(u16 code, bool *rep)
+{
+	const struct hvsim_hc_desc *d = hc_find(code);
+
+	if (d)
+		*rep = d->flags & HC_REP;
+	return d;
+}
+
+/**
  * hvsim_hypercall() - execute one hypercall
  * @control: TLFS control word
  * @input: input page (fast calls: the register operands, in order)
  * @output: output page, or NULL
  *
  * Called with interrupts disabled; never sleeps and never allocates.
+ * Fault-injection rules (debugfs "inject") apply to calls that pass the
+ * entry checks: an injected failure does nothing and reports the rep
+ * start; a "max_reps" rule ends a rep call early with success.
  *
  * Return: the TLFS result word: status in bits 0-15, reps completed (the
  * index of the first rep not completed) in bits 32-43.
@@ -191,7 +226,7 @@ u64 hvsim_hypercall(u64 control, void *input, void *output)
 	struct hvsim_call call = { .input = input, .output = output };
 	const struct hvsim_hc_desc *d;
 	unsigned int idx;
-	u16 status;
+	u16 status, max_reps;
 
 	status = hvsim_decode_control(control, &call);
 	if (status)
@@ -203,7 +238,12 @@ u64 hvsim_hypercall(u64 control, void *input, void *output)
 	if (status)
 		return hc_result(status, 0);
 	call.reps_done = call.rep_start;
-	status = d->handler(&call);
+	status = hvsim_inject_hypercall(call.code, &max_reps);
+	if (!status) {
+		if (max_reps && call.rep_count - call.rep_start > max_reps)
+			call.rep_count = call.rep_start + max_reps;
+		status = d->handler(&call);
+	}
 
 	idx = d - hvsim_hcalls;
 	atomic64_inc(&hvsim_hc_calls[idx]);
@@ -223,15 +263,28 @@ static int hypercalls_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
-	seq_puts(m, "code   name                           calls          reps\n");
 	for (i = 0; i < ARRAY_SIZE(hvsim_hcalls); i++)
-		seq_printf(m, "0x%04x %-26s %13lld %13lld\n",
+		seq_printf(m, "0x%04x %s %llu %llu\n",
 			   hvsim_hcalls[i].code, hvsim_hcalls[i].name,
-			   (long long)atomic64_read(&hvsim_hc_calls[i]),
-			   (long long)atomic64_read(&hvsim_hc_reps[i]));
+			   (u64)atomic64_read(&hvsim_hc_calls[i]),
+			   (u64)atomic64_read(&hvsim_hc_reps[i]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hypercalls);
+
+static int partitions_show(struct seq_file *m, void *unused)
+{
+	hvsim_partitions_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(partitions);
+
+static int stale_accesses_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%llu\n", hvsim_stale_accesses());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stale_accesses);
 
 static bool hvsim_table_sorted(void)
 {
@@ -252,6 +305,11 @@ static int __init hvsim_init(void)
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("hypercalls", 0444, hvsim_debugfs, NULL,
 			    &hypercalls_fops);
+	debugfs_create_file("partitions", 0444, hvsim_debugfs, NULL,
+			    &partitions_fops);
+	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
+			    &stale_accesses_fops);
+	hvsim_inject_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
 }

@@ -40,6 +40,15 @@ void hvsim_pool_init(struct hvsim_pool *pool, spinlock_t *lock)
 	pool->nr_free = 0;
 }
 
+/* Is @page (PFN @pfn) a free page of one of hvsim's pools? */
+static bool pool_page_is_free(struct page *page, u64 pfn)
+{
+	const struct hvsim_free_page *fp = page_address(page);
+
+	return READ_ONCE(fp->magic) == HVSIM_FREE_MAGIC &&
+	       READ_ONCE(fp->pfn) == pfn;
+}
+
 /**
  * hvsim_pool_check_pfn() - validate a PFN the root wants to deposit
  * @pfn: host page frame number
@@ -53,18 +62,13 @@ void hvsim_pool_init(struct hvsim_pool *pool, spinlock_t *lock)
  */
 u16 hvsim_pool_check_pfn(u64 pfn)
 {
-	const struct hvsim_free_page *fp;
 	struct page *page;
 
 	if (!pfn || pfn >= HVSIM_PFN_LIMIT || !pfn_valid(pfn))
 		return HV_STATUS_INVALID_PARAMETER;
 	page = pfn_to_page(pfn);
 	if (PageReserved(page) || PageCompound(page) || PageHighMem(page) ||
-	    !page_count(page))
-		return HV_STATUS_INVALID_PARAMETER;
-	fp = page_address(page);
-	if (READ_ONCE(fp->magic) == HVSIM_FREE_MAGIC &&
-	    READ_ONCE(fp->pfn) == pfn)
+	    !page_count(page) || pool_page_is_free(page, pfn))
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
 }
@@ -201,10 +205,16 @@ void hvsim_pool_release(struct hvsim_pool *pool)
 /*
  * SLAT entries.  A table entry holds the physical address of the next
  * table; a leaf entry holds the host PFN and the HV_MAP_GPA_* permissions.
- * NO_ACCESS mappings are present leaves without permissions.
+ * A level-1 entry with SLAT_LARGE is a 2 MiB leaf.  NO_ACCESS mappings are
+ * present leaves without permissions (and PFN 0).  Leaves carry accessed
+ * and dirty bits that guest accesses set (hvsim_gpa_copy()); a new mapping
+ * starts with both clear, a split copies them into every 4 KiB entry.
  */
 #define SLAT_PRESENT		BIT_ULL(0)
 #define SLAT_PERM_SHIFT		1
+#define SLAT_LARGE		BIT_ULL(5)
+#define SLAT_ACCESSED		BIT_ULL(6)
+#define SLAT_DIRTY		BIT_ULL(7)
 #define SLAT_ADDR_MASK		GENMASK_ULL(51, 12)
 
 static unsigned int slat_index(u64 gfn, int level)
@@ -215,6 +225,24 @@ static unsigned int slat_index(u64 gfn, int level)
 static u64 *slat_next(u64 entry)
 {
 	return phys_to_virt(entry & SLAT_ADDR_MASK);
+}
+
+static u64 slat_leaf(u64 pfn, u32 perms)
+{
+	return (pfn << HV_HYP_PAGE_SHIFT) |
+	       ((u64)(perms & HVSIM_SLAT_PERM_MASK) << SLAT_PERM_SHIFT) |
+	       SLAT_PRESENT;
+}
+
+static u32 slat_perms(u64 entry)
+{
+	return (entry >> SLAT_PERM_SHIFT) & HVSIM_SLAT_PERM_MASK;
+}
+
+static bool slat_is_large(u64 entry)
+{
+	return (entry & (SLAT_PRESENT | SLAT_LARGE)) ==
+	       (SLAT_PRESENT | SLAT_LARGE);
 }
 
 /**
@@ -228,24 +256,7 @@ void hvsim_slat_init(struct hvsim_slat *slat, spinlock_t *lock)
 	slat->root = NULL;
 	slat->nr_tables = 0;
 	slat->nr_mapped = 0;
-}
-
-/* The leaf table covering @gfn, or NULL */
-static u64 *slat_leaf_table(const struct hvsim_slat *slat, u64 gfn)
-{
-	u64 *table = slat->root;
-	int level;
-
-	if (!table || gfn >= HVSIM_GFN_LIMIT)
-		return NULL;
-	for (level = HVSIM_SLAT_LEVELS - 1; level > 0; level--) {
-		u64 entry = table[slat_index(gfn, level)];
-
-		if (!(entry & SLAT_PRESENT))
-			return NULL;
-		table = slat_next(entry);
-	}
-	return table;
+	slat->nr_large = 0;
 }
 
 static u64 *slat_alloc_table(struct hvsim_slat *slat, struct hvsim_pool *pool)
@@ -257,6 +268,71 @@ static u64 *slat_alloc_table(struct hvsim_slat *slat, struct hvsim_pool *pool)
 	return table;
 }
 
+static void slat_free_one_table(struct hvsim_slat *slat,
+				struct hvsim_pool *pool, u64 *table)
+{
+	hvsim_pool_free(pool, table);
+	slat->nr_tables--;
+}
+
+/*
+ * Find the level-1 entry covering @gfn (below HVSIM_GFN_LIMIT).  With a
+ * @pool, missing upper tables are allocated from it; without one a
+ * missing table ends the walk.  Returns 0, -ENOENT or -ENOMEM.
+ */
+static int slat_walk_l1(struct hvsim_slat *slat, struct hvsim_pool *pool,
+			u64 gfn, u64 **l1)
+{
+	u64 *table, *entry;
+	int level;
+
+	if (!slat->root) {
+		if (!pool)
+			return -ENOENT;
+		slat->root = slat_alloc_table(slat, pool);
+		if (!slat->root)
+			return -ENOMEM;
+	}
+	table = slat->root;
+	for (level = HVSIM_SLAT_LEVELS - 1; level > 1; level--) {
+		entry = &table[slat_index(gfn, level)];
+		if (!(*entry & SLAT_PRESENT)) {
+			u64 *next;
+
+			if (!pool)
+				return -ENOENT;
+			next = slat_alloc_table(slat, pool);
+			if (!next)
+				return -ENOMEM;
+			*entry = virt_to_phys(next) | SLAT_PRESENT;
+		}
+		table = slat_next(*entry);
+	}
+	*l1 = &table[slat_index(gfn, 1)];
+	return 0;
+}
+
+/* Replace the 2 MiB leaf *@l1 by a table of 512 equivalent 4 KiB leaves */
+static int slat_split(struct hvsim_slat *slat, struct hvsim_pool *pool,
+		      u64 *l1)
+{
+	u64 base = (*l1 & SLAT_ADDR_MASK) >> HV_HYP_PAGE_SHIFT;
+	u32 perms = slat_perms(*l1);
+	u64 *table;
+	unsigned int i;
+
+	table = slat_alloc_table(slat, pool);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < HVSIM_SLAT_ENTRIES; i++)
+		table[i] = slat_leaf(perms ? base + i : 0, perms) |
+			   (*l1 & (SLAT_ACCESSED | SLAT_DIRTY));
+	*l1 = virt_to_phys(table) | SLAT_PRESENT;
+	slat->nr_large--;
+	slat->nr_mapped += HVSIM_SLAT_ENTRIES;
+	return 0;
+}
+
 /**
  * hvsim_slat_map() - map one 4 KiB guest page
  * @slat: the SLAT, its lock held
@@ -265,8 +341,10 @@ static u64 *slat_alloc_table(struct hvsim_slat *slat, struct hvsim_pool *pool)
  * @pfn: host page frame number, below HVSIM_PFN_LIMIT
  * @perms: HV_MAP_GPA_* permission bits (0 for NO_ACCESS)
  *
- * An existing mapping of @gfn is replaced.  Table pages allocated before a
- * failure stay in the SLAT (they are reused by the retry).
+ * An existing mapping of @gfn is replaced; a 2 MiB mapping covering it is
+ * first split into 4 KiB entries (which takes a table page).  Table pages
+ * allocated before a failure stay in the SLAT (they are reused by the
+ * retry).
  *
  * Return: 0, -EINVAL for an out-of-range @gfn/@pfn, or -ENOMEM when the
  * pool has no page for a table.
@@ -274,59 +352,120 @@ static u64 *slat_alloc_table(struct hvsim_slat *slat, struct hvsim_pool *pool)
 int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
 		   u64 gfn, u64 pfn, u32 perms)
 {
-	u64 *table, *entry;
-	int level;
+	u64 *l1, *table, *entry;
+	int ret;
 
 	lockdep_assert_held(slat->lock);
 	if (gfn >= HVSIM_GFN_LIMIT || pfn >= HVSIM_PFN_LIMIT)
 		return -EINVAL;
-	if (!slat->root) {
-		slat->root = slat_alloc_table(slat, pool);
-		if (!slat->root)
+	ret = slat_walk_l1(slat, pool, gfn, &l1);
+	if (ret)
+		return ret;
+	if (slat_is_large(*l1)) {
+		ret = slat_split(slat, pool, l1);
+		if (ret)
+			return ret;
+	} else if (!(*l1 & SLAT_PRESENT)) {
+		table = slat_alloc_table(slat, pool);
+		if (!table)
 			return -ENOMEM;
+		*l1 = virt_to_phys(table) | SLAT_PRESENT;
 	}
-	table = slat->root;
-	for (level = HVSIM_SLAT_LEVELS - 1; level > 0; level--) {
-		entry = &table[slat_index(gfn, level)];
-		if (!(*entry & SLAT_PRESENT)) {
-			u64 *next = slat_alloc_table(slat, pool);
-
-			if (!next)
-				return -ENOMEM;
-			*entry = virt_to_phys(next) | SLAT_PRESENT;
-		}
-		table = slat_next(*entry);
-	}
-	entry = &table[slat_index(gfn, 0)];
+	entry = &slat_next(*l1)[slat_index(gfn, 0)];
 	if (!(*entry & SLAT_PRESENT))
 		slat->nr_mapped++;
-	*entry = (pfn << HV_HYP_PAGE_SHIFT) |
-		 ((u64)(perms & HVSIM_SLAT_PERM_MASK) << SLAT_PERM_SHIFT) |
-		 SLAT_PRESENT;
+	*entry = slat_leaf(pfn, perms);
+	return 0;
+}
+
+/**
+ * hvsim_slat_map_large() - map one 2 MiB guest page with one leaf entry
+ * @slat: the SLAT, its lock held
+ * @pool: pool for table pages (same lock)
+ * @gfn: first guest page number, 512-aligned, below HVSIM_GFN_LIMIT
+ * @pfn: first host page frame number, 512-aligned (0 for NO_ACCESS)
+ * @perms: HV_MAP_GPA_* permission bits (0 for NO_ACCESS)
+ *
+ * 4 KiB mappings in the range are replaced and their table page goes back
+ * to the pool.
+ *
+ * Return: 0, -EINVAL for a misaligned or out-of-range page, or -ENOMEM
+ * when the pool has no page for a table.
+ */
+int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
+			 u64 gfn, u64 pfn, u32 perms)
+{
+	u64 *l1, *table;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(slat->lock);
+	if (gfn >= HVSIM_GFN_LIMIT || pfn >= HVSIM_PFN_LIMIT ||
+	    ((gfn | pfn) & (HV_PAGES_PER_LARGE_PAGE - 1)))
+		return -EINVAL;
+	ret = slat_walk_l1(slat, pool, gfn, &l1);
+	if (ret)
+		return ret;
+	if (slat_is_large(*l1)) {
+		slat->nr_large--;
+	} else if (*l1 & SLAT_PRESENT) {
+		table = slat_next(*l1);
+		for (i = 0; i < HVSIM_SLAT_ENTRIES; i++)
+			if (table[i] & SLAT_PRESENT)
+				slat->nr_mapped--;
+		slat_free_one_table(slat, pool, table);
+	}
+	*l1 = slat_leaf(pfn, perms) | SLAT_LARGE;
+	slat->nr_large++;
 	return 0;
 }
 
 /**
  * hvsim_slat_unmap() - remove the mappings of a range of guest pages
  * @slat: the SLAT, its lock held
+ * @pool: pool for the table page a partial unmap of a 2 MiB mapping needs
+ *	(same lock)
  * @gfn: first guest page number
  * @count: number of pages; pages that are not mapped are skipped
  *
- * Table pages are kept until hvsim_slat_destroy().
+ * A 2 MiB mapping the range covers only in part is split first.  Table
+ * pages emptied by an unmap are kept until hvsim_slat_destroy().
+ *
+ * Return: 0, or -ENOMEM when a split found the pool empty; the 2 MiB
+ * blocks before the one that needed the split have been unmapped.
  */
-void hvsim_slat_unmap(struct hvsim_slat *slat, u64 gfn, u64 count)
+int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
+		     u64 gfn, u64 count)
 {
-	u64 end, *table;
+	u64 end, *l1, *table;
+	int ret;
 
 	lockdep_assert_held(slat->lock);
 	if (gfn >= HVSIM_GFN_LIMIT)
-		return;
+		return 0;
 	end = min(gfn + min(count, HVSIM_GFN_LIMIT), HVSIM_GFN_LIMIT);
 	while (gfn < end) {
-		u64 next = (gfn | (HVSIM_SLAT_ENTRIES - 1)) + 1;
+		u64 block = gfn & ~(u64)(HVSIM_SLAT_ENTRIES - 1);
+		u64 next = block + HVSIM_SLAT_ENTRIES;
 
-		table = slat_leaf_table(slat, gfn);
-		for (; table && gfn < end && gfn < next; gfn++) {
+		if (slat_walk_l1(slat, NULL, gfn, &l1) ||
+		    !(*l1 & SLAT_PRESENT)) {
+			gfn = next;
+			continue;
+		}
+		if (slat_is_large(*l1)) {
+			if (gfn == block && end >= next) {
+				*l1 = 0;
+				slat->nr_large--;
+				gfn = next;
+				continue;
+			}
+			ret = slat_split(slat, pool, l1);
+			if (ret)
+				return ret;
+		}
+		table = slat_next(*l1);
+		for (; gfn < end && gfn < next; gfn++) {
 			u64 *entry = &table[slat_index(gfn, 0)];
 
 			if (*entry & SLAT_PRESENT) {
@@ -334,8 +473,22 @@ void hvsim_slat_unmap(struct hvsim_slat *slat, u64 gfn, u64 count)
 				slat->nr_mapped--;
 			}
 		}
-		gfn = next;
 	}
+	return 0;
+}
+
+/* The present leaf entry (4 KiB or 2 MiB) that maps @gfn, or NULL */
+static u64 *slat_leaf_entry(struct hvsim_slat *slat, u64 gfn)
+{
+	u64 *l1, *entry;
+
+	if (gfn >= HVSIM_GFN_LIMIT || slat_walk_l1(slat, NULL, gfn, &l1) ||
+	    !(*l1 & SLAT_PRESENT))
+		return NULL;
+	if (slat_is_large(*l1))
+		return l1;
+	entry = &slat_next(*l1)[slat_index(gfn, 0)];
+	return (*entry & SLAT_PRESENT) ? entry : NULL;
 }
 
 /**
@@ -347,22 +500,56 @@ void hvsim_slat_unmap(struct hvsim_slat *slat, u64 gfn, u64 count)
  *
  * Return: false when @gfn has no SLAT entry.
  */
-bool hvsim_slat_lookup(const struct hvsim_slat *slat, u64 gfn, u64 *pfn,
+bool hvsim_slat_lookup(struct hvsim_slat *slat, u64 gfn, u64 *pfn,
 		       u32 *perms)
 {
-	const u64 *table;
-	u64 entry;
+	u64 *entry;
 
 	lockdep_assert_held(slat->lock);
-	table = slat_leaf_table(slat, gfn);
-	if (!table)
+	entry = slat_leaf_entry(slat, gfn);
+	if (!entry)
 		return false;
-	entry = table[slat_index(gfn, 0)];
-	if (!(entry & SLAT_PRESENT))
-		return false;
-	*pfn = (entry & SLAT_ADDR_MASK) >> HV_HYP_PAGE_SHIFT;
-	*perms = (entry >> SLAT_PERM_SHIFT) & HVSIM_SLAT_PERM_MASK;
+	*perms = slat_perms(*entry);
+	*pfn = (*entry & SLAT_ADDR_MASK) >> HV_HYP_PAGE_SHIFT;
+	if (slat_is_large(*entry) && *perms)
+		*pfn += slat_index(gfn, 0);
 	return true;
+}
+
+/**
+ * hvsim_slat_access_state() - read and update the accessed/dirty bits
+ * @slat: the SLAT, its lock held
+ * @gfn: guest page number
+ * @flags: HV_GPA_ACCESS_STATE_* (clear/set accessed, clear/set dirty),
+ *	applied after the state is read
+ *
+ * The bits of a 2 MiB mapping are those of its single entry: every 4 KiB
+ * page in it reports (and updates) the same state.
+ *
+ * Return: the state before the update (HV_GPA_PAGE_ACCESSED,
+ * HV_GPA_PAGE_DIRTY); 0 for a page without a SLAT entry, which is left
+ * alone.
+ */
+u8 hvsim_slat_access_state(struct hvsim_slat *slat, u64 gfn, u64 flags)
+{
+	u64 *entry;
+	u8 state;
+
+	lockdep_assert_held(slat->lock);
+	entry = slat_leaf_entry(slat, gfn);
+	if (!entry)
+		return 0;
+	state = (*entry & SLAT_ACCESSED ? HV_GPA_PAGE_ACCESSED : 0) |
+		(*entry & SLAT_DIRTY ? HV_GPA_PAGE_DIRTY : 0);
+	if (flags & HV_GPA_ACCESS_STATE_CLEAR_ACCESSED)
+		*entry &= ~SLAT_ACCESSED;
+	if (flags & HV_GPA_ACCESS_STATE_SET_ACCESSED)
+		*entry |= SLAT_ACCESSED;
+	if (flags & HV_GPA_ACCESS_STATE_CLEAR_DIRTY)
+		*entry &= ~SLAT_DIRTY;
+	if (flags & HV_GPA_ACCESS_STATE_SET_DIRTY)
+		*entry |= SLAT_DIRTY;
+	return state;
 }
 
 static void slat_free_table(struct hvsim_slat *slat, struct hvsim_pool *pool,
@@ -371,13 +558,16 @@ static void slat_free_table(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	unsigned int i;
 
 	if (level > 0) {
-		for (i = 0; i < HVSIM_SLAT_ENTRIES; i++)
-			if (table[i] & SLAT_PRESENT)
-				slat_free_table(slat, pool, slat_next(table[i]),
-						level - 1);
+		for (i = 0; i < HVSIM_SLAT_ENTRIES; i++) {
+			if (!(table[i] & SLAT_PRESENT))
+				continue;
+			if (level == 1 && slat_is_large(table[i]))
+				continue;
+			slat_free_table(slat, pool, slat_next(table[i]),
+					level - 1);
+		}
 	}
-	hvsim_pool_free(pool, table);
-	slat->nr_tables--;
+	slat_free_one_table(slat, pool, table);
 }
 
 /**
@@ -392,7 +582,160 @@ void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool)
 		slat_free_table(slat, pool, slat->root, HVSIM_SLAT_LEVELS - 1);
 	slat->root = NULL;
 	slat->nr_mapped = 0;
+	slat->nr_large = 0;
 	WARN_ON(slat->nr_tables);
+}
+
+/* Guest accesses caught on freed pages, since module load */
+static atomic64_t hvsim_stale_count = ATOMIC64_INIT(0);
+
+static bool perm_allows(u32 perms, enum x86_emu_access access)
+{
+	switch (access) {
+	case X86_ACCESS_READ:
+		return perms & HV_MAP_GPA_READABLE;
+	case X86_ACCESS_WRITE:
+		return perms & HV_MAP_GPA_WRITABLE;
+	case X86_ACCESS_EXECUTE:
+		return perms & HV_MAP_GPA_EXECUTABLE;
+	}
+	return false;
+}
+
+/**
+ * hvsim_gpa_page() - the host page behind a guest page, for one access
+ * @pt: the partition, its lock held
+ * @gfn: guest page number
+ * @access: the access the guest (or the root on its behalf) makes
+ * @page: returns the host page when HVSIM_GPA_OK is returned
+ *
+ * Only pages mapped with the needed permission that are ordinary RAM (a
+ * struct page, not reserved, or the shared zero page for reads) and still
+ * allocated (non-zero reference count) may be touched.  hvsim takes no
+ * reference for what the SLAT maps, so a SLAT entry the root failed to
+ * remove before freeing the page shows up here as HVSIM_GPA_STALE.
+ *
+ * Return: enum hvsim_gpa_result.
+ */
+enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
+				     enum x86_emu_access access,
+				     struct page **page)
+{
+	u32 perms;
+	u64 pfn;
+
+	lockdep_assert_held(&pt->lock);
+	if (!hvsim_slat_lookup(&pt->slat, gfn, &pfn, &perms))
+		return HVSIM_GPA_UNMAPPED;
+	if (!perm_allows(perms, access) || !pfn_valid(pfn))
+		return HVSIM_GPA_DENIED;
+	*page = pfn_to_page(pfn);
+	/*
+	 * Memory that was read but never written is backed by the shared
+	 * zero page, which is reserved; reading it is fine, writing never.
+	 */
+	if (is_zero_pfn(pfn))
+		return access == X86_ACCESS_WRITE ? HVSIM_GPA_DENIED :
+						    HVSIM_GPA_OK;
+	if (PageReserved(*page))
+		return HVSIM_GPA_DENIED;
+	if (!page_count(*page))
+		return HVSIM_GPA_STALE;
+	return HVSIM_GPA_OK;
+}
+
+/**
+ * hvsim_gpa_copy() - one guest memory access through the SLAT
+ * @pt: the partition, its lock held
+ * @gpa: guest physical address
+ * @buf: source (write) or destination (read, execute)
+ * @len: 1 to 16 bytes, not crossing a 4 KiB page
+ * @access: the access made (by the guest, or by the root on its behalf)
+ * @commit: copy and set the entry's accessed bit (and dirty bit for a
+ *	write); false only checks that the access would succeed
+ *
+ * The single place where hvsim touches guest memory: the interpreter and
+ * READ_GPA / WRITE_GPA both come through here.
+ *
+ * Return: enum hvsim_gpa_result (HVSIM_GPA_DENIED for a bad @len).
+ */
+enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
+				     void *buf, unsigned int len,
+				     enum x86_emu_access access, bool commit)
+{
+	unsigned int offset = gpa & (HV_HYP_PAGE_SIZE - 1);
+	u64 gfn = gpa >> HV_HYP_PAGE_SHIFT;
+	enum hvsim_gpa_result res;
+	struct page *page;
+	void *va;
+
+	lockdep_assert_held(&pt->lock);
+	if (WARN_ON_ONCE(!len || len > HV_GPA_ACCESS_MAX_BYTES ||
+			 offset + len > HV_HYP_PAGE_SIZE))
+		return HVSIM_GPA_DENIED;
+	res = hvsim_gpa_page(pt, gfn, access, &page);
+	if (res != HVSIM_GPA_OK || !commit)
+		return res;
+	va = kmap_local_page(page);
+	if (access == X86_ACCESS_WRITE)
+		memcpy(va + offset, buf, len);
+	else
+		memcpy(buf, va + offset, len);
+	kunmap_local(va);
+	hvsim_slat_access_state(&pt->slat, gfn,
+				HV_GPA_ACCESS_STATE_SET_ACCESSED |
+				(access == X86_ACCESS_WRITE ?
+				 HV_GPA_ACCESS_STATE_SET_DIRTY : 0));
+	return HVSIM_GPA_OK;
+}
+
+/**
+ * hvsim_note_stale() - count a refused access to a freed page
+ * @pt: the partition, its lock held
+ * @gpa: the guest physical address accessed
+ *
+ * Warns once per partition: a stale SLAT entry is a bug of the root.
+ */
+void hvsim_note_stale(struct hvsim_partition *pt, u64 gpa)
+{
+	lockdep_assert_held(&pt->lock);
+	atomic64_inc(&hvsim_stale_count);
+	WARN(!pt->stale_warned,
+	     "hvsim: partition %#llx accessed GPA %#llx mapped to a freed page\n",
+	     pt->id, gpa);
+	pt->stale_warned = true;
+}
+
+/**
+ * hvsim_stale_accesses() - accesses refused by hvsim_note_stale()
+ *
+ * Return: the count since module load.
+ */
+u64 hvsim_stale_accesses(void)
+{
+	return atomic64_read(&hvsim_stale_count);
+}
+
+/**
+ * hvsim_check_data_pfn() - validate a root page named in a hypercall input
+ * @pfn: host page frame number (VP state buffers)
+ *
+ * The page must be ordinary, allocated RAM and not a free page of one of
+ * hvsim's pools.  Compound pages are accepted (user buffers may be THPs).
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_check_data_pfn(u64 pfn)
+{
+	struct page *page;
+
+	if (!pfn || pfn >= HVSIM_PFN_LIMIT || !pfn_valid(pfn))
+		return HV_STATUS_INVALID_PARAMETER;
+	page = pfn_to_page(pfn);
+	if (PageReserved(page) || PageHighMem(page) || !page_count(page) ||
+	    pool_page_is_free(page, pfn))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
 }
 
 /*
@@ -425,6 +768,9 @@ static void pool_put(struct hvsim_partition *pt)
  * hvsim_hc_deposit_memory() - HVCALL_DEPOSIT_MEMORY (rep)
  * @call: decoded call; one PFN per rep
  *
+ * A pool capped by the "pool_cap" fault-injection rule accepts pages until
+ * it holds the cap, then fails with HV_STATUS_INSUFFICIENT_MEMORY.
+ *
  * Return: HV_STATUS_*; reps completed = pages accepted.
  */
 u16 hvsim_hc_deposit_memory(struct hvsim_call *call)
@@ -442,6 +788,11 @@ u16 hvsim_hc_deposit_memory(struct hvsim_call *call)
 	for (i = call->rep_start; i < call->rep_count; i++) {
 		u64 pfn = in->gpa_page_list[i];
 
+		/* A capped pool takes what fits and asks for no more */
+		if (pt && pt->pool_cap && pool->nr_pages >= pt->pool_cap) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
 		status = hvsim_pool_check_pfn(pfn);
 		if (status)
 			break;
@@ -493,31 +844,28 @@ u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
 				 HV_MAP_GPA_NOT_CACHED | \
 				 HV_MAP_GPA_LARGE_PAGE)
 
-/* Map one rep: 1 page, or 512 for a large page (sharing one leaf table) */
-static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, u64 npages,
+/* Map one rep: a 4 KiB page, or a 2 MiB page as one leaf entry */
+static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,
 		   u32 perms)
 {
-	u64 j;
+	int ret;
 
-	if (gfn >= HVSIM_GFN_LIMIT || HVSIM_GFN_LIMIT - gfn < npages ||
-	    pfn >= HVSIM_PFN_LIMIT || HVSIM_PFN_LIMIT - pfn < npages)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (npages > 1 && ((gfn | pfn) & (npages - 1)))
-		return HV_STATUS_INVALID_PARAMETER;
-	for (j = 0; j < npages; j++) {
-		/* Only the first page can need table pages */
-		if (hvsim_slat_map(&pt->slat, &pt->pool, gfn + j,
-				   perms ? pfn + j : 0, perms))
-			return HV_STATUS_INSUFFICIENT_MEMORY;
-	}
-	return HV_STATUS_SUCCESS;
+	if (large)
+		ret = hvsim_slat_map_large(&pt->slat, &pt->pool, gfn, pfn,
+					   perms);
+	else
+		ret = hvsim_slat_map(&pt->slat, &pt->pool, gfn, pfn, perms);
+	if (ret == -ENOMEM)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	return ret ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 }
 
 /**
  * hvsim_hc_map_gpa_pages() - HVCALL_MAP_GPA_PAGES (rep)
  * @call: decoded call; one host PFN per rep
  *
- * Rep i maps guest page target_gpa_base + i (times 512 with LARGE_PAGE).
+ * Rep i maps guest page target_gpa_base + i (times 512 with LARGE_PAGE,
+ * as one 2 MiB SLAT entry; GPA and PFN must then be 2 MiB aligned).
  * No reference is taken on the host pages: keeping them alive while mapped
  * is the root's job, as with the real hypervisor.
  *
@@ -552,7 +900,7 @@ u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 		u64 gfn = in->target_gpa_base + i * npages;
 		u64 pfn = perms ? in->source_gpa_page_list[i] : 0;
 
-		status = map_one(pt, gfn, pfn, npages, perms);
+		status = map_one(pt, gfn, pfn, npages > 1, perms);
 		if (status)
 			break;
 	}
@@ -567,9 +915,11 @@ out_unlock:
  * hvsim_hc_unmap_gpa_pages() - HVCALL_UNMAP_GPA_PAGES (rep)
  * @call: decoded call; rep count = pages (2 MiB pages with LARGE_PAGE)
  *
- * Unmapping pages that are not mapped is not an error.
+ * Unmapping pages that are not mapped is not an error.  Unmapping part of
+ * a 2 MiB mapping splits it, which takes a table page from the pool.
  *
- * Return: HV_STATUS_*.
+ * Return: HV_STATUS_*; HV_STATUS_INSUFFICIENT_MEMORY when a split found
+ * the pool empty (reps completed = reps unmapped).
  */
 u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
 {
@@ -577,24 +927,31 @@ u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
 	u32 flags = in->unmap_flags;
 	u64 npages = flags & HV_UNMAP_GPA_LARGE_PAGE ?
 		     HV_PAGES_PER_LARGE_PAGE : 1;
-	u64 gfn, count = call->rep_count - call->rep_start;
 	struct hvsim_partition *pt;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
 
 	if ((flags & ~HV_UNMAP_GPA_LARGE_PAGE) || in->padding)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (in->target_gpa_base >= HVSIM_GFN_LIMIT ||
 	    (in->target_gpa_base & (npages - 1)))
 		return HV_STATUS_INVALID_PARAMETER;
-	gfn = in->target_gpa_base + call->rep_start * npages;
 	pt = hvsim_partition_get(in->target_partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	hvsim_slat_unmap(&pt->slat, gfn, count * npages);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		if (hvsim_slat_unmap(&pt->slat, &pt->pool,
+				     in->target_gpa_base + i * npages,
+				     npages)) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+	}
+	call->reps_done = i;
 	spin_unlock(&pt->lock);
 	hvsim_partition_put(pt);
-	call->reps_done = call->rep_count;
-	return HV_STATUS_SUCCESS;
+	return status;
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

@@ -15,6 +15,7 @@
 #include <linux/bug.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
@@ -49,8 +50,6 @@ static u64 hvsim_next_id = 1;
 /* No optional processor feature is offered by the interpreter */
 #define HVSIM_HOST_FEATURES0	0ULL
 #define HVSIM_HOST_FEATURES1	0ULL
-#define HVSIM_XSAVE_STATES	0x3ULL		/* x87, SSE */
-#define HVSIM_MAX_XSAVE_SIZE	576ULL		/* legacy area + header */
 #define HVSIM_CLOCK_HZ		1000000000ULL
 
 #define HVSIM_CREATION_FLAGS \
@@ -143,6 +142,48 @@ void hvsim_partitions_exit(void)
 }
 
 /**
+ * hvsim_partitions_show() - the debugfs "partitions" file
+ * @m: the seq_file
+ *
+ * One line per live partition, in creation order: its pool (pages held
+ * and free), its SLAT leaf entries (4 KiB and 2 MiB) and the memory
+ * intercepts its VPs produced.
+ */
+void hvsim_partitions_show(struct seq_file *m)
+{
+	struct hvsim_partition *pt;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		spin_lock(&pt->lock);
+		seq_printf(m, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu\n",
+			   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
+			   pt->slat.nr_mapped, pt->slat.nr_large,
+			   pt->gpa_faults);
+		spin_unlock(&pt->lock);
+	}
+	spin_unlock(&hvsim_lock);
+}
+
+/**
+ * hvsim_partitions_uncap() - lift the pool cap of every live partition
+ *
+ * Called when the fault-injection rules are cleared.
+ */
+void hvsim_partitions_uncap(void)
+{
+	struct hvsim_partition *pt;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		spin_lock(&pt->lock);
+		pt->pool_cap = 0;
+		spin_unlock(&pt->lock);
+	}
+	spin_unlock(&hvsim_lock);
+}
+
+/**
  * hvsim_hc_create_partition() - HVCALL_CREATE_PARTITION
  * @call: decoded call
  *
@@ -187,6 +228,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	hvsim_pool_init(&pt->pool, &pt->lock);
 	hvsim_slat_init(&pt->slat, &pt->lock);
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
+	pt->pool_cap = hvsim_inject_pool_cap();
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
 	spin_unlock(&hvsim_lock);
@@ -323,7 +365,7 @@ static u16 root_property(u32 code, u64 *value)
 		*value = HVSIM_GPA_BITS;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE:
-		*value = HVSIM_MAX_XSAVE_SIZE;
+		*value = HVSIM_XSAVE_SIZE;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_XSAVE_STATES:
 		*value = HVSIM_XSAVE_STATES;
@@ -350,6 +392,15 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
 		*value = pt->unimplemented_msr_action;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING:
+		*value = pt->gpa_access_tracking;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_TIME_FREEZE:
+		*value = pt->time_freeze;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
+		*value = pt->reference_time;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0:
 		*value = HVSIM_HOST_FEATURES0 & ~pt->disabled_features[0];
@@ -401,12 +452,23 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call)
 	return status;
 }
 
+/* Properties that take 0 or 1 */
+static u16 set_bool_property(u64 *prop, u64 value)
+{
+	if (value > 1)
+		return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+	*prop = value;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
  * @call: decoded call
  *
  * Writable: SYNTHETIC_PROC_FEATURES (before INITIALIZE, assignable bits
- * only) and UNIMPLEMENTED_MSR_ACTION.  Other modelled properties and every
+ * only), UNIMPLEMENTED_MSR_ACTION, GPA_PAGE_ACCESS_TRACKING and
+ * TIME_FREEZE (0 or 1), REFERENCE_TIME (any value; stored, the guest has
+ * no clock).  Other modelled properties and every
  * property of SELF are read-only (HV_STATUS_ACCESS_DENIED).
  *
  * Return: HV_STATUS_*.
@@ -443,6 +505,15 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
 		else
 			pt->unimplemented_msr_action = value;
+		break;
+	case HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING:
+		status = set_bool_property(&pt->gpa_access_tracking, value);
+		break;
+	case HV_PARTITION_PROPERTY_TIME_FREEZE:
+		status = set_bool_property(&pt->time_freeze, value);
+		break;
+	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
+		pt->reference_time = value;
 		break;
 	default:
 		status = guest_property(pt, in->property_code, &unused);

@@ -35,7 +35,7 @@
 
 #include "hvsim.h"
 
-static unsigned int dispatch_budget = 20000;
+static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
@@ -75,8 +75,15 @@ static u64 *vp_msr(struct hvsim_vp *vp, u32 name)
 	return NULL;
 }
 
-/* Absorb the register classes the VMM wrote through the register page */
-static void vp_absorb_reg_page(struct hvsim_vp *vp)
+/**
+ * hvsim_vp_absorb_reg_page() - take in what the VMM wrote to the register
+ *	page
+ * @vp: the VP; its partition's lock held
+ *
+ * Absorbs the register classes marked in the page's dirty field and
+ * clears it.
+ */
+void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp)
 {
 	struct hv_vp_register_page *rp = vp->reg_page;
 	struct x86_emu_state *s = &vp->state;
@@ -135,8 +142,14 @@ static void vp_publish_reg_page(struct hvsim_vp *vp)
 	rp->xfem = s->xfem;
 }
 
-/* Look up VP @index of a partition; partition lock held */
-static struct hvsim_vp *vp_find(struct hvsim_partition *pt, u32 index)
+/**
+ * hvsim_vp_find() - look up a VP of a partition
+ * @pt: the partition, its lock held
+ * @index: VP index
+ *
+ * Return: the VP, or NULL.
+ */
+struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
 {
 	lockdep_assert_held(&pt->lock);
 	if (index >= HVSIM_MAX_VPS)
@@ -157,6 +170,10 @@ void hvsim_vp_destroy(struct hvsim_vp *vp)
 		hvsim_pool_free(&pt->pool, vp->reg_page);
 	if (vp->msg_page)
 		hvsim_pool_free(&pt->pool, vp->msg_page);
+	if (vp->simp)
+		hvsim_pool_free(&pt->pool, vp->simp);
+	if (vp->siefp)
+		hvsim_pool_free(&pt->pool, vp->siefp);
 	pt->vps[vp->index] = NULL;
 	hvsim_pool_free(&pt->pool, vp);
 }
@@ -211,6 +228,7 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 	vp->msrs[HVSIM_MSR_APIC_BASE] = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
 					(vp->index ? 0 : APIC_BASE_BSP);
 	vp->msrs[HVSIM_MSR_PAT] = PAT_DEFAULT;
+	hvsim_vp_state_reset(vp);
 	pt->vps[vp->index] = vp;
 out_unlock:
 	spin_unlock(&pt->lock);
@@ -237,7 +255,7 @@ u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (vp)
 		hvsim_vp_destroy(vp);
 	else
@@ -245,12 +263,6 @@ u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 	spin_unlock(&pt->lock);
 	hvsim_partition_put(pt);
 	return status;
-}
-
-static bool input_vtl_valid(u8 input_vtl)
-{
-	/* Only VTL 0 exists, named explicitly or implicitly */
-	return input_vtl == 0 || input_vtl == HV_INPUT_VTL_USE_TARGET;
 }
 
 static u16 suspend_value(u64 v, bool *reg)
@@ -494,12 +506,12 @@ u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 	if (status)
 		return status;
 	spin_lock(&pt->lock);
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (!vp) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto out_unlock;
 	}
-	vp_absorb_reg_page(vp);
+	hvsim_vp_absorb_reg_page(vp);
 	for (i = call->rep_start; i < call->rep_count; i++) {
 		status = vp_get_reg(vp, in->names[i], &out[i]);
 		if (status)
@@ -534,12 +546,12 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 	if (status)
 		return status;
 	spin_lock(&pt->lock);
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (!vp) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto out_unlock;
 	}
-	vp_absorb_reg_page(vp);
+	hvsim_vp_absorb_reg_page(vp);
 	for (i = call->rep_start; i < call->rep_count; i++) {
 		const struct hv_register_assoc *a = &in->elements[i];
 
@@ -589,7 +601,7 @@ u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (!vp) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto out_unlock;
@@ -641,13 +653,13 @@ u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (!vp) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto out_unlock;
 	}
 	if (in->type == HV_VP_STATE_PAGE_REGISTERS && vp->reg_page) {
-		vp_absorb_reg_page(vp);
+		hvsim_vp_absorb_reg_page(vp);
 		hvsim_pool_free(&pt->pool, vp->reg_page);
 		vp->reg_page = NULL;
 	} else if (in->type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE &&
@@ -661,58 +673,33 @@ out_unlock:
 	return status;
 }
 
-static bool perm_allows(u32 perms, enum x86_emu_access access)
-{
-	switch (access) {
-	case X86_ACCESS_READ:
-		return perms & HV_MAP_GPA_READABLE;
-	case X86_ACCESS_WRITE:
-		return perms & HV_MAP_GPA_WRITABLE;
-	case X86_ACCESS_EXECUTE:
-		return perms & HV_MAP_GPA_EXECUTABLE;
-	}
-	return false;
-}
-
 /*
  * x86_emu_mem_ops.access: guest-physical access through the SLAT.  Only
- * host pages that are mapped with the needed permission and are ordinary
- * RAM (a struct page, not reserved) are ever touched.
+ * host pages that are mapped with the needed permission, are ordinary
+ * RAM (a struct page, not reserved) and are still allocated are ever
+ * touched (hvsim_gpa_copy()).
  */
 static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 			 enum x86_emu_access access, bool commit)
 {
 	struct hvsim_vp *vp = ctx;
-	struct hvsim_partition *pt = vp->partition;
 	unsigned int offset = gpa & (HV_HYP_PAGE_SIZE - 1);
-	struct page *page;
-	u32 perms;
-	void *va;
-	u64 pfn;
 
-	lockdep_assert_held(&pt->lock);
-	if (!len || len > 16 || offset + len > HV_HYP_PAGE_SIZE)
+	if (!len || len > HV_GPA_ACCESS_MAX_BYTES ||
+	    offset + len > HV_HYP_PAGE_SIZE)
 		return -EINVAL;
-	if (!hvsim_slat_lookup(&pt->slat, gpa >> HV_HYP_PAGE_SHIFT, &pfn,
-			       &perms))
-		return -ENOENT;
-	if (!perm_allows(perms, access) || !pfn_valid(pfn))
-		return -EACCES;
-	page = pfn_to_page(pfn);
-	if (PageReserved(page))
-		return -EACCES;
-	if (!commit)
+	switch (hvsim_gpa_copy(vp->partition, gpa, buf, len, access, commit)) {
+	case HVSIM_GPA_OK:
 		return 0;
-	va = kmap_local_page(page);
-	if (access == X86_ACCESS_WRITE)
-		memcpy(va + offset, buf, len);
-	else
-		memcpy(buf, va + offset, len);
-	kunmap_local(va);
-	return 0;
+	case HVSIM_GPA_DENIED:
+		return -EACCES;
+	default:
+		return -ENOENT;
+	}
 }
 
-static const struct x86_emu_mem_ops vp_mem_ops = {
+/* Guest memory as a VP sees it; the context is the struct hvsim_vp */
+const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
 };
 
@@ -780,15 +767,25 @@ static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	struct hv_x64_memory_intercept_message *m = (void *)vp->msg.u.payload;
 	u8 count = min_t(u8, exit->insn_byte_count, sizeof(m->instruction_bytes));
-	u32 type = HVMSG_UNMAPPED_GPA;
-	u32 perms;
-	u64 pfn;
+	struct hvsim_partition *pt = vp->partition;
+	u32 type = HVMSG_GPA_INTERCEPT;
+	struct page *page;
 
 	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
 
-	if (hvsim_slat_lookup(&vp->partition->slat,
-			      exit->mem.gpa >> HV_HYP_PAGE_SHIFT, &pfn, &perms))
-		type = HVMSG_GPA_INTERCEPT;
+	/* A freed page behind the entry is refused as if it were unmapped */
+	switch (hvsim_gpa_page(pt, exit->mem.gpa >> HV_HYP_PAGE_SHIFT,
+			       exit->mem.access, &page)) {
+	case HVSIM_GPA_STALE:
+		hvsim_note_stale(pt, exit->mem.gpa);
+		fallthrough;
+	case HVSIM_GPA_UNMAPPED:
+		type = HVMSG_UNMAPPED_GPA;
+		break;
+	default:
+		break;
+	}
+	pt->gpa_faults++;
 	vp_msg_header(vp, &m->header, exit, exit->mem.access);
 	m->cache_type = HV_CACHE_TYPE_X64_WB;
 	m->instruction_byte_count = count;
@@ -871,7 +868,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 	unsigned int n;
 
 	lockdep_assert_held(&vp->partition->lock);
-	vp_absorb_reg_page(vp);
+	hvsim_vp_absorb_reg_page(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
 	if (vp->explicit_suspend || vp->dispatch_suspend)
@@ -886,7 +883,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_INVALID;
 	for (n = 0; n < budget; n++) {
 		memset(&exit, 0, sizeof(exit));
-		if (x86_emu_step(&vp->state, &vp_mem_ops, vp, &exit))
+		if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp, &exit))
 			continue;
 		if (vp_handle_exit(vp, &exit)) {
 			out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
@@ -930,7 +927,7 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 		status = HV_STATUS_INVALID_PARTITION_STATE;
 		goto out_unlock;
 	}
-	vp = vp_find(pt, in->vp_index);
+	vp = hvsim_vp_find(pt, in->vp_index);
 	if (!vp) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto out_unlock;

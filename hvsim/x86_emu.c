@@ -69,6 +69,9 @@
 #define EMU_PTE_A	0x020ULL
 #define EMU_PTE_D	0x040ULL
 #define EMU_PTE_PS	0x080ULL
+#define EMU_PTE_PAT	0x1000ULL	/* in a large-page entry */
+/* Guest physical addresses are 48 bits: bits 51:48 are reserved */
+#define EMU_PTE_RSVD_HI	0x000F000000000000ULL
 #define EMU_PTE_NX	0x8000000000000000ULL
 #define EMU_PTE_ADDR	0x000FFFFFFFFFF000ULL
 
@@ -178,7 +181,8 @@ static const u8 emu_map1[256] = {
 	[0x38 ... 0x3b] = A_M, [0x3c] = A_OK | IMM_B, [0x3d] = A_OK | IMM_Z,
 	[0x40 ... 0x5f] = A_OK,
 	[0x63] = A_M,
-	[0x68] = A_OK | IMM_Z, [0x6a] = A_OK | IMM_B,
+	[0x68] = A_OK | IMM_Z, [0x69] = A_M | IMM_Z,
+	[0x6a] = A_OK | IMM_B, [0x6b] = A_M | IMM_B,
 	[0x6c ... 0x6f] = A_OK,
 	[0x70 ... 0x7f] = A_OK | IMM_B,
 	[0x80] = A_M | IMM_B, [0x81] = A_M | IMM_Z, [0x83] = A_M | IMM_B,
@@ -216,6 +220,7 @@ static u8 emu_map2(u8 op)
 	case 0x40 ... 0x4f:
 	case 0x90 ... 0x9f:
 	case 0xae:
+	case 0xaf:
 	case 0xb6 ... 0xb7:
 	case 0xbe ... 0xbf:
 		return A_M;
@@ -420,78 +425,149 @@ static int lin_of(struct emu *e, unsigned int seg, u64 off, unsigned int size,
 	return 0;
 }
 
+/* How a page walk treats the accessed and dirty bits */
+enum emu_ad {
+	AD_NONE,	/* leave them alone */
+	AD_CHECK,	/* check that the ones to set could be written */
+	AD_SET,		/* set them */
+};
+
 /*
- * Walk the guest's 4-level page tables for @lin.  With @set_ad false the
- * walk only reads, and checks that the accessed/dirty bits it would set can
- * be written; with @set_ad true (at commit) it sets them.
+ * The one walk of the guest's 4-level page tables, for the interpreter and
+ * for x86_emu_translate().  The entries are read first; the accessed bits
+ * of every level (and the dirty bit of the leaf for a write) are only
+ * touched once the whole translation succeeded, through a one-byte store
+ * of the entry's low byte so that no other bit of it can be lost.  When a
+ * paging structure cannot be read, or its A/D byte written, *@fault_gpa is
+ * that entry's GPA.
  */
-static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
-		    u64 *gpa, bool set_ad)
+static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
+				    const struct x86_emu_mem_ops *ops,
+				    void *ctx, u64 lin,
+				    enum x86_emu_access access,
+				    unsigned int cpl, enum emu_ad ad,
+				    u64 *gpa, u64 *fault_gpa)
 {
-	const struct x86_emu_state *s = e->s;
 	bool write = access == X86_ACCESS_WRITE;
-	bool user = e->cpl == 3;
+	bool user = cpl == 3;
 	bool allow_w = true, allow_u = true, allow_x = true;
 	u64 table = s->cr3 & EMU_PTE_ADDR;
-	u64 rsvd = (s->efer & EMU_EFER_NXE) ? 0 : EMU_PTE_NX;
+	u64 rsvd = EMU_PTE_RSVD_HI;
+	u64 pte_gpa[4], pte = 0, size = 0;
+	u8 pte_low[4];
+	unsigned int n = 0, i;
 	int level;
 	u8 buf[8];
 
+	if (!(s->efer & EMU_EFER_NXE))
+		rsvd |= EMU_PTE_NX;
+	if (!emu_canonical(lin))
+		return X86_XLATE_PAGE_NOT_PRESENT;
 	for (level = 4; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
-		u64 pte_gpa = table + ((lin >> shift) & 511) * 8;
-		u64 pte, need;
-		bool leaf;
 
-		if (e->ops->access(e->ctx, pte_gpa, buf, 8, X86_ACCESS_READ,
-				   true))
-			return emu_mem_exit(e, pte_gpa, 0, false,
-					    X86_ACCESS_READ);
+		pte_gpa[n] = table + ((lin >> shift) & 511) * 8;
+		if (ops->access(ctx, pte_gpa[n], buf, 8, X86_ACCESS_READ,
+				true)) {
+			*fault_gpa = pte_gpa[n];
+			return X86_XLATE_GPA_UNMAPPED;
+		}
 		pte = emu_le_get(buf, 8);
-		if (!(pte & EMU_PTE_P) || (pte & rsvd))
-			return emu_page_fault(e, lin, access);
-		if (level == 4 && (pte & EMU_PTE_PS))
-			return emu_page_fault(e, lin, access);
+		pte_low[n++] = (u8)pte;
+		if (!(pte & EMU_PTE_P))
+			return X86_XLATE_PAGE_NOT_PRESENT;
 		if (!(pte & EMU_PTE_RW))
 			allow_w = false;
 		if (!(pte & EMU_PTE_US))
 			allow_u = false;
 		if (pte & EMU_PTE_NX)
 			allow_x = false;
-		leaf = level == 1 || (pte & EMU_PTE_PS);
-
-		need = EMU_PTE_A;
-		if (leaf && write)
-			need |= EMU_PTE_D;
-		/* Bits are only set for an access that is permitted */
-		if (leaf) {
-			bool wp = user || (s->cr0 & EMU_CR0_WP);
-
-			if ((write && !allow_w && wp) || (user && !allow_u) ||
-			    (access == X86_ACCESS_EXECUTE && !allow_x))
-				return emu_page_fault(e, lin, access);
+		if (level == 1 || ((pte & EMU_PTE_PS) && level <= 3)) {
+			size = 1ULL << shift;
+			/* large pages: bit 12 is PAT, the rest below is reserved */
+			if (level > 1 && (pte & (size - 1) & EMU_PTE_ADDR &
+					  ~EMU_PTE_PAT))
+				return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
+			if (pte & rsvd)
+				return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
+			break;
 		}
-
-		if ((pte & need) != need) {
-			pte |= need;
-			emu_le_put(buf, pte, 8);
-			if (e->ops->access(e->ctx, pte_gpa, buf, 8,
-					   X86_ACCESS_WRITE, set_ad))
-				return emu_mem_exit(e, pte_gpa, 0, false,
-						    X86_ACCESS_WRITE);
-		}
-
-		if (leaf) {
-			u64 size = 1ULL << shift;
-			/* bit 12 of a large-page entry is PAT, not address */
-			u64 frame = pte & EMU_PTE_ADDR & ~(size - 1);
-
-			*gpa = frame | (lin & (size - 1));
-			return 0;
-		}
+		/* PS is reserved in a PML4 entry */
+		if (pte & (rsvd | (level == 4 ? EMU_PTE_PS : 0)))
+			return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
 		table = pte & EMU_PTE_ADDR;
 	}
-	return emu_page_fault(e, lin, access);	/* not reached */
+
+	/* Supervisor writes honour read-only pages only with CR0.WP */
+	if ((write && !allow_w && (user || (s->cr0 & EMU_CR0_WP))) ||
+	    (user && !allow_u) ||
+	    (access == X86_ACCESS_EXECUTE && !allow_x))
+		return X86_XLATE_PRIVILEGE_VIOLATION;
+
+	for (i = 0; ad != AD_NONE && i < n; i++) {
+		u64 need = EMU_PTE_A;
+		u8 low;
+
+		if (i == n - 1 && write)
+			need |= EMU_PTE_D;
+		low = pte_low[i];
+		if ((low & need) == need)
+			continue;
+		low |= (u8)need;
+		if (ops->access(ctx, pte_gpa[i], &low, 1, X86_ACCESS_WRITE,
+				ad == AD_SET)) {
+			*fault_gpa = pte_gpa[i];
+			return X86_XLATE_GPA_NO_WRITE_ACCESS;
+		}
+	}
+
+	/* bits 51:12 of a leaf, less the large page's own offset bits */
+	*gpa = (pte & EMU_PTE_ADDR & ~(size - 1)) | (lin & (size - 1));
+	return X86_XLATE_OK;
+}
+
+enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
+				     const struct x86_emu_mem_ops *ops,
+				     void *ctx, __u64 gva,
+				     enum x86_emu_access access, bool set_ad,
+				     __u64 *gpa)
+{
+	unsigned int cpl = x86_emu_exec_state(s) & HV_X64_EXEC_STATE_CPL_MASK;
+	u64 fault_gpa;
+
+	if (!(s->cr0 & EMU_CR0_PG) || !(s->cr0 & EMU_CR0_PE)) {
+		*gpa = gva;
+		return X86_XLATE_OK;
+	}
+	/* 32-bit and PAE paging are not modelled */
+	if (!(s->efer & EMU_EFER_LMA))
+		return X86_XLATE_UNSUPPORTED_MODE;
+	return emu_xlate(s, ops, ctx, gva, access, cpl,
+			 set_ad ? AD_SET : AD_NONE, gpa, &fault_gpa);
+}
+
+/*
+ * The interpreter's walk: with @set_ad false it only checks that the A/D
+ * bits could be set (the instruction may still stop); with @set_ad true
+ * (at commit) it sets them.  A paging structure outside the SLAT is a
+ * memory intercept without a GVA; anything else is a guest page fault.
+ */
+static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
+		    u64 *gpa, bool set_ad)
+{
+	u64 fault_gpa = 0;
+
+	switch (emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
+			  set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa)) {
+	case X86_XLATE_OK:
+		return 0;
+	case X86_XLATE_GPA_UNMAPPED:
+		return emu_mem_exit(e, fault_gpa, 0, false, X86_ACCESS_READ);
+	case X86_XLATE_GPA_NO_WRITE_ACCESS:
+		return emu_mem_exit(e, fault_gpa, 0, false, X86_ACCESS_WRITE);
+	default:
+		return emu_page_fault(e, lin, access);
+	}
 }
 
 static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
@@ -1261,10 +1337,166 @@ static int exec_io(struct emu *e)
 	return emu_stop(e, X86_EXIT_IO);
 }
 
+/* 64 x 64 -> 128-bit unsigned product */
+static void emu_mul128(u64 a, u64 b, u64 *hi, u64 *lo)
+{
+	u64 al = a & 0xFFFFFFFFULL, ah = a >> 32;
+	u64 bl = b & 0xFFFFFFFFULL, bh = b >> 32;
+	u64 ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	u64 mid = (ll >> 32) + (lh & 0xFFFFFFFFULL) + (hl & 0xFFFFFFFFULL);
+
+	*lo = (mid << 32) | (ll & 0xFFFFFFFFULL);
+	*hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+}
+
+/* Two's complement negation of the 128-bit value hi:lo */
+static void emu_neg128(u64 *hi, u64 *lo)
+{
+	*lo = ~*lo + 1;
+	*hi = ~*hi + !*lo;
+}
+
+/*
+ * Signed or unsigned product of two @size-byte operands: the low @size
+ * bytes in *@lo and the high ones in *@hi (both masked to @size).  Returns
+ * whether the high half is significant (CF and OF of MUL and IMUL).
+ */
+static bool emu_mul(u64 a, u64 b, unsigned int size, bool sign, u64 *hi,
+		    u64 *lo)
+{
+	unsigned int bits = size * 8;
+	u64 m = emu_mask(size);
+	bool neg = false;
+	u64 ph, pl;
+
+	if (sign) {
+		a = emu_sext(a, size);
+		b = emu_sext(b, size);
+		neg = (a ^ b) >> 63;
+		a = (a >> 63) ? -a : a;
+		b = (b >> 63) ? -b : b;
+	} else {
+		a &= m;
+		b &= m;
+	}
+	emu_mul128(a, b, &ph, &pl);
+	if (neg)
+		emu_neg128(&ph, &pl);
+	*lo = pl & m;
+	*hi = size == 8 ? ph : (pl >> bits) & m;
+	if (!sign)
+		return *hi != 0;
+	/* significant unless the high half is the low half's sign */
+	return *hi != ((*lo >> (bits - 1)) & 1 ? m : 0);
+}
+
+/*
+ * Unsigned 128 / 64-bit division of hi:lo by @d; the quotient must fit in
+ * 64 bits (hi < d), which the caller checked.
+ */
+static void emu_div128(u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		bool carry = hi >> 63;
+
+		hi = (hi << 1) | (lo >> 63);
+		lo <<= 1;
+		if (carry || hi >= d) {
+			hi -= d;
+			lo |= 1;
+		}
+	}
+	*q = lo;
+	*r = hi;
+}
+
+/*
+ * DIV and IDIV: rDX:rAX (AX for bytes) divided by @d.  A zero divisor or
+ * a quotient that does not fit is a #DE, which cannot be delivered.  The
+ * arithmetic flags, undefined, are left alone.
+ */
+static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
+{
+	unsigned int bits = size * 8;
+	u64 m = emu_mask(size);
+	u64 hi = 0, lo, q, r, lim;
+	bool dneg = false, qneg = false;
+
+	if (size == 8)
+		hi = gpr_get(e, X86_RDX);
+	if (size == 1)
+		lo = reg_read(e, X86_RAX, 2);
+	else if (size == 8)
+		lo = gpr_get(e, X86_RAX);
+	else
+		lo = (reg_read(e, X86_RDX, size) << bits) |
+		     reg_read(e, X86_RAX, size);
+	d &= m;
+	if (!d)
+		return emu_fault(e);	/* #DE */
+	if (sign) {
+		if (size < 8)
+			lo = emu_sext(lo, 2 * size);
+		dneg = (size == 8 ? hi : lo) >> 63;
+		if (size == 8 && dneg)
+			emu_neg128(&hi, &lo);
+		else if (dneg)
+			lo = -lo;
+		d = emu_sext(d, size);
+		qneg = dneg != (d >> 63);
+		d = (d >> 63) ? -d : d;
+	}
+	if (hi >= d)
+		return emu_fault(e);	/* #DE: quotient too large */
+	if (size == 8) {
+		emu_div128(hi, lo, d, &q, &r);
+	} else {
+		q = lo / d;
+		r = lo % d;
+	}
+	lim = sign ? (1ULL << (bits - 1)) - !qneg : m;
+	if (q > lim)
+		return emu_fault(e);	/* #DE */
+	if (qneg)
+		q = -q;
+	if (dneg)
+		r = -r;
+	if (size == 1) {
+		reg_write(e, X86_RAX, 2, ((r & m) << 8) | (q & m));
+	} else {
+		reg_write(e, X86_RAX, size, q);
+		reg_write(e, X86_RDX, size, r);
+	}
+	return 0;
+}
+
+/* IMUL with an explicit destination (0F AF, 69, 6B) */
+static int exec_imul2(struct emu *e)
+{
+	unsigned int size = e->opsize;
+	u64 a, b, hi, lo;
+	bool ov;
+
+	if (rm_read(e, size, &a))
+		return -1;
+	if (e->op == 0x0faf)
+		b = reg_read(e, e->reg, size);
+	else
+		b = e->op == 0x6b ? emu_sext(e->imm, 1) : e->imm;
+	ov = emu_mul(a, b, size, true, &hi, &lo);
+	flags_set(e, EMU_FL_CF | EMU_FL_OF,
+		  ov ? EMU_FL_CF | EMU_FL_OF : 0);
+	reg_write(e, e->reg, size, lo);
+	return 0;
+}
+
 static int exec_group3(struct emu *e)
 {
 	unsigned int size = e->op == 0xf6 ? 1 : e->opsize;
-	u64 a, r;
+	u64 a, r, hi;
+	bool ov;
 
 	if (rm_read(e, size, &a))
 		return -1;
@@ -1278,8 +1510,22 @@ static int exec_group3(struct emu *e)
 	case 3:	/* NEG */
 		r = emu_alu(e, ALU_SUB, 0, a, size);
 		return rm_write(e, size, r);
-	default:	/* MUL, IMUL, DIV, IDIV */
-		return emu_unsupported(e);
+	case 4:	/* MUL */
+	case 5:	/* IMUL */
+		ov = emu_mul(reg_read(e, X86_RAX, size), a, size,
+			     (e->reg & 7) == 5, &hi, &r);
+		/* SF, ZF, AF and PF are undefined: left alone */
+		flags_set(e, EMU_FL_CF | EMU_FL_OF,
+			  ov ? EMU_FL_CF | EMU_FL_OF : 0);
+		if (size == 1) {
+			reg_write(e, X86_RAX, 2, (hi << 8) | r);
+		} else {
+			reg_write(e, X86_RAX, size, r);
+			reg_write(e, X86_RDX, size, hi);
+		}
+		return 0;
+	default:	/* DIV, IDIV */
+		return emu_div(e, a, size, (e->reg & 7) == 7);
 	}
 }
 
@@ -1475,6 +1721,8 @@ static int exec_0f(struct emu *e)
 		if (e->mod == 3 && (e->reg & 7) >= 5)
 			return 0;
 		return emu_unsupported(e);
+	case 0xaf:
+		return exec_imul2(e);
 	case 0xb6:
 	case 0xb7:
 	case 0xbe:
@@ -1563,6 +1811,9 @@ static int exec_one(struct emu *e)
 			return -1;
 		reg_write(e, e->reg, size, emu_sext(a, 4));
 		return 0;
+	case 0x69:
+	case 0x6b:
+		return exec_imul2(e);
 	case 0x68:
 	case 0x6a:
 		return emu_push(e, size, emu_sext(e->imm, op == 0x6a ? 1 : 8));

@@ -158,6 +158,55 @@ struct x86_emu_exit {
 bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 		  void *ctx, struct x86_emu_exit *exit);
 
+/*
+ * Results of x86_emu_translate(): the values are the result codes of
+ * TRANSLATE_VIRTUAL_ADDRESS (HV_TRANSLATE_GVA_*), except
+ * X86_XLATE_UNSUPPORTED_MODE, which has no counterpart.
+ */
+enum x86_emu_xlate {
+	X86_XLATE_OK = 0,			/* SUCCESS */
+	X86_XLATE_PAGE_NOT_PRESENT = 1,		/* an entry is not present */
+	X86_XLATE_PRIVILEGE_VIOLATION = 2,	/* W to R/O, U to S, NX */
+	X86_XLATE_INVALID_PAGE_TABLE_FLAGS = 3,	/* reserved bits set */
+	X86_XLATE_GPA_UNMAPPED = 4,		/* a paging structure is not readable in the SLAT */
+	X86_XLATE_GPA_NO_WRITE_ACCESS = 6,	/* its A/D bits cannot be written */
+	X86_XLATE_UNSUPPORTED_MODE = 0x100,	/* 32-bit or PAE paging */
+};
+
+/**
+ * x86_emu_translate() - translate a linear address the way the VP would
+ * @s: VP state: paging mode (CR0.PG, CR4.PAE, EFER.LMA), CR3, CPL, CR0.WP
+ *	and EFER.NXE decide the walk; without paging the address is the GPA
+ * @ops: guest-physical memory, used for the page-table reads (and writes)
+ * @ctx: passed to @ops
+ * @gva: linear address (segmentation is not applied)
+ * @access: the access to validate
+ * @set_ad: set the accessed bits of the walk (and the dirty bit of the
+ *	leaf for a write) like the processor would
+ * @gpa: the guest physical address, valid when X86_XLATE_OK is returned
+ *
+ * Used by TRANSLATE_VIRTUAL_ADDRESS; the interpreter walks the same way
+ * (one implementation).  4-level paging with 4 KiB, 2 MiB and 1 GiB pages;
+ * the privilege checks are those of a CPL-3 access when the SS DPL is 3
+ * (user: every level needs U/S, writes need R/W everywhere) and of a
+ * supervisor access otherwise (writes need R/W only with CR0.WP); execute
+ * needs NX clear everywhere.  SMEP, SMAP and protection keys are not
+ * modelled.  Reserved bits: NX without EFER.NXE, bits 51:48 (guest
+ * physical addresses are 48 bits), PS in a PML4 entry, bits 20:13 (29:13)
+ * of a 2 MiB (1 GiB) leaf.  A non-canonical @gva reports
+ * X86_XLATE_PAGE_NOT_PRESENT.  Accessed/dirty bits are set only when the
+ * whole translation succeeds, by a one-byte store of each entry's low byte.
+ * The final GPA itself is not checked against the SLAT.  Without paging
+ * *@gpa is @gva; 32-bit and PAE paging return X86_XLATE_UNSUPPORTED_MODE.
+ *
+ * Return: enum x86_emu_xlate.
+ */
+enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
+				     const struct x86_emu_mem_ops *ops,
+				     void *ctx, __u64 gva,
+				     enum x86_emu_access access, bool set_ad,
+				     __u64 *gpa);
+
 /**
  * x86_emu_reset() - put @s into the x86 power-on state
  * @s: VP state

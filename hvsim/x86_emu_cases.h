@@ -140,6 +140,11 @@ static u64 xt_get(struct xt *t, u64 gpa, unsigned int n)
 	return v;
 }
 
+static u64 xt_size_mask(unsigned int size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 #define XT_CODE_AT(t, gpa, ...) do {					\
 	static const u8 code_[] = { __VA_ARGS__ };			\
 	xt_poke((t), (gpa), code_, sizeof(code_));			\
@@ -803,6 +808,67 @@ static void xt_test_strings(struct xt *t)
 	XT_EQ(t, t->s.rflags & XT_DF, 0);
 }
 
+/* REP MOVS, STOS and LODS in every width, 64-bit mode */
+static void xt_test_string_widths(struct xt *t)
+{
+	static const u8 ops[] = { 0xA4, 0xAA, 0xAC };
+	static const unsigned int sizes[] = { 1, 2, 4, 8 };
+	const u64 rax = 0x8877665544332211ULL;
+	unsigned int i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			unsigned int size = sizes[j], n = 0;
+			u64 want, m = xt_size_mask(size);
+			u8 code[4];
+
+			xt_long(t);
+			for (k = 0; k < 16; k++)
+				xt_put(t, 0x2000 + k, 0xA0 + k, 1);
+			code[n++] = 0xF3;
+			if (size == 2)
+				code[n++] = 0x66;
+			if (size == 8)
+				code[n++] = 0x48;
+			code[n++] = ops[i] + (size > 1);
+			xt_poke(t, XT_CODE, code, n);
+			t->s.gpr[X86_RAX] = rax;
+			t->s.gpr[X86_RCX] = 2;
+			t->s.gpr[X86_RSI] = 0x2000;
+			t->s.gpr[X86_RDI] = 0x3000;
+			XT_EQ(t, xt_run(t, 2), 2);
+			XT_EQ(t, t->s.rip, XT_CODE + n);
+			XT_EQ(t, t->s.gpr[X86_RCX], 0);
+			XT_EQ(t, t->s.gpr[X86_RSI],
+			      0x2000 + (ops[i] == 0xAA ? 0 : 2 * size));
+			XT_EQ(t, t->s.gpr[X86_RDI],
+			      0x3000 + (ops[i] == 0xAC ? 0 : 2 * size));
+			switch (ops[i]) {
+			case 0xA4:
+				XT_EQ(t, xt_get(t, 0x3000, size),
+				      xt_get(t, 0x2000, size));
+				XT_EQ(t, xt_get(t, 0x3000 + size, size),
+				      xt_get(t, 0x2000 + size, size));
+				XT_EQ(t, t->s.gpr[X86_RAX], rax);
+				break;
+			case 0xAA:
+				XT_EQ(t, xt_get(t, 0x3000, size), rax & m);
+				XT_EQ(t, xt_get(t, 0x3000 + size, size),
+				      rax & m);
+				break;
+			default:
+				/* the last element, merged like a MOV */
+				want = xt_get(t, 0x2000 + size, size);
+				if (size < 4)
+					want |= rax & ~m;
+				XT_EQ(t, t->s.gpr[X86_RAX], want);
+				break;
+			}
+			XT_EQ(t, xt_get(t, 0x3000 + 2 * size, 1), 0);
+		}
+	}
+}
+
 static void xt_test_io_forms(struct xt *t)
 {
 	static const struct {
@@ -814,6 +880,9 @@ static void xt_test_io_forms(struct xt *t)
 	} io[] = {
 		{ { 0xE4, 0x60 }, 2, 0x60, 1, false, false, false },
 		{ { 0xE5, 0x61 }, 2, 0x61, 2, false, false, false },
+		{ { 0x66, 0xE5, 0x62 }, 3, 0x62, 4, false, false, false },
+		{ { 0xEE }, 1, 0x1234, 1, true, false, false },
+		{ { 0x66, 0xEF }, 2, 0x1234, 4, true, false, false },
 		{ { 0x66, 0xE7, 0x70 }, 3, 0x70, 4, true, false, false },
 		{ { 0xE6, 0x80 }, 2, 0x80, 1, true, false, false },
 		{ { 0xEC }, 1, 0x1234, 1, false, false, false },
@@ -1268,6 +1337,379 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	XT_EQ(t, t->writes, 0);
 }
 
+/* MUL, IMUL, DIV, IDIV of rCX, one row per instruction (64-bit mode) */
+struct xt_muldiv_row {
+	u8 code[3];
+	u8 len;
+	u64 rax, rdx, rcx;
+	bool retired;		/* false: #DE, not retired */
+	u64 want_rax, want_rdx;
+	u64 cf_of;		/* CF and OF after it, or XT_KEEP */
+};
+
+#define XT_KEEP	(~0ULL)
+
+static const struct xt_muldiv_row xt_muldiv_rows[] = {
+	{ { 0xF6, 0xE1, 0x00 }, 2, 0x11223344556677f0ULL, 0x0ULL, 0x10ULL,
+	  true, 0x1122334455660f00ULL, 0x0ULL, XT_CF | XT_OF },
+	{ { 0x66, 0xF7, 0xE1 }, 3, 0xffffULL, 0x5555ULL, 0xffffULL,
+	  true, 0x1ULL, 0xfffeULL, XT_CF | XT_OF },
+	{ { 0xF7, 0xE1, 0x00 }, 2, 0xffffffff80000000ULL, 0xaaaaULL, 0x2ULL,
+	  true, 0x0ULL, 0x1ULL, XT_CF | XT_OF },
+	{ { 0xF7, 0xE1, 0x00 }, 2, 0x10ULL, 0x0ULL, 0x10ULL,
+	  true, 0x100ULL, 0x0ULL, 0 },
+	{ { 0x48, 0xF7, 0xE1 }, 3, 0x123456789abcdef0ULL, 0x0ULL, 0x10ULL,
+	  true, 0x23456789abcdef00ULL, 0x1ULL, XT_CF | XT_OF },
+	{ { 0x48, 0xF7, 0xE1 }, 3, 0xffffffffffffffffULL,
+	  0x0ULL, 0xffffffffffffffffULL,
+	  true, 0x1ULL, 0xfffffffffffffffeULL, XT_CF | XT_OF },
+	{ { 0xF6, 0xE9, 0x00 }, 2, 0x80ULL, 0x0ULL, 0xffULL,
+	  true, 0x80ULL, 0x0ULL, XT_CF | XT_OF },
+	{ { 0xF6, 0xE9, 0x00 }, 2, 0x40ULL, 0x0ULL, 0x2ULL,
+	  true, 0x80ULL, 0x0ULL, XT_CF | XT_OF },
+	{ { 0x66, 0xF7, 0xE9 }, 3, 0x8000ULL, 0x0ULL, 0x8000ULL,
+	  true, 0x0ULL, 0x4000ULL, XT_CF | XT_OF },
+	{ { 0xF7, 0xE9, 0x00 }, 2, 0xffffffffULL, 0x0ULL, 0x7fffffffULL,
+	  true, 0x80000001ULL, 0xffffffffULL, 0 },
+	{ { 0x48, 0xF7, 0xE9 }, 3, 0x8000000000000000ULL,
+	  0x0ULL, 0xffffffffffffffffULL,
+	  true, 0x8000000000000000ULL, 0x0ULL, XT_CF | XT_OF },
+	{ { 0x48, 0xF7, 0xE9 }, 3, 0xfffffffffffffffdULL, 0x0ULL, 0x7ULL,
+	  true, 0xffffffffffffffebULL, 0xffffffffffffffffULL, 0 },
+	{ { 0xF6, 0xF1, 0x00 }, 2, 0x1234ULL, 0x0ULL, 0x56ULL,
+	  true, 0x1036ULL, 0x0ULL, XT_KEEP },
+	{ { 0xF6, 0xF1, 0x00 }, 2, 0x1234ULL, 0x0ULL, 0x12ULL,
+	  false, 0, 0, 0 },
+	{ { 0x66, 0xF7, 0xF1 }, 3, 0x5678ULL, 0x1234ULL, 0x4321ULL,
+	  true, 0x456cULL, 0x1f8cULL, XT_KEEP },
+	{ { 0xF7, 0xF1, 0x00 }, 2, 0x89abcdefULL, 0x1234567ULL, 0x76543210ULL,
+	  true, 0x2762762ULL, 0x367033cfULL, XT_KEEP },
+	{ { 0x48, 0xF7, 0xF1 }, 3, 0x123456789abcdefULL,
+	  0xfedcba9876543210ULL, 0xfedcba9876543211ULL,
+	  true, 0xffffffffffffffffULL, 0x0ULL, XT_KEEP },
+	{ { 0x48, 0xF7, 0xF1 }, 3, 0x0ULL, 0x1ULL, 0x1ULL,
+	  false, 0, 0, 0 },
+	{ { 0xF7, 0xF1, 0x00 }, 2, 0x5ULL, 0x0ULL, 0x0ULL,
+	  false, 0, 0, 0 },
+	{ { 0xF6, 0xF9, 0x00 }, 2, 0xff85ULL, 0x0ULL, 0x7ULL,
+	  true, 0xfcefULL, 0x0ULL, XT_KEEP },
+	{ { 0x66, 0xF7, 0xF9 }, 3, 0xffffULL, 0x8000ULL, 0x8000ULL,
+	  false, 0, 0, 0 },
+	{ { 0xF7, 0xF9, 0x00 }, 2, 0x0ULL, 0x80000000ULL, 0xffffffffULL,
+	  false, 0, 0, 0 },
+	{ { 0xF7, 0xF9, 0x00 }, 2, 0xfffffff9ULL, 0xffffffffULL, 0x2ULL,
+	  true, 0xfffffffdULL, 0xffffffffULL, XT_KEEP },
+	{ { 0x48, 0xF7, 0xF9 }, 3, 0x8000000000000000ULL,
+	  0xffffffffffffffffULL, 0xffffffffffffffffULL,
+	  false, 0, 0, 0 },
+	{ { 0x48, 0xF7, 0xF9 }, 3, 0xfffffffffffffff9ULL,
+	  0xffffffffffffffffULL, 0x2ULL,
+	  true, 0xfffffffffffffffdULL, 0xffffffffffffffffULL, XT_KEEP },
+	{ { 0x48, 0xF7, 0xF9 }, 3, 0x0ULL,
+	  0xc000000000000000ULL, 0x8000000000000000ULL,
+	  false, 0, 0, 0 },
+	{ { 0x48, 0xF7, 0xF9 }, 3, 0x0ULL, 0x4000000000000000ULL,
+	  0x8000000000000000ULL,
+	  true, 0x8000000000000000ULL, 0x0ULL, XT_KEEP },
+};
+
+static void xt_test_muldiv(struct xt *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xt_muldiv_rows); i++) {
+		const struct xt_muldiv_row *row = &xt_muldiv_rows[i];
+		u64 flags = 0x2 | XT_ARITH;
+
+		xt_long(t);
+		xt_poke(t, XT_CODE, row->code, row->len);
+		t->s.gpr[X86_RAX] = row->rax;
+		t->s.gpr[X86_RDX] = row->rdx;
+		t->s.gpr[X86_RCX] = row->rcx;
+		t->s.rflags = flags;
+		xt_save(t);
+		if (!XT_EQ(t, xt_step(t), row->retired)) {
+			t->fail(t, i, "muldiv row", row->code[0], row->code[1]);
+			continue;
+		}
+		if (!row->retired) {
+			/* #DE cannot be delivered: the instruction stops */
+			XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+			XT_EQ(t, xt_unchanged(t), true);
+			continue;
+		}
+		/* the other arithmetic flags are undefined: left alone */
+		if (row->cf_of != XT_KEEP)
+			flags = (flags & ~(XT_CF | XT_OF)) | row->cf_of;
+		if (!XT_EQ(t, t->s.gpr[X86_RAX], row->want_rax) ||
+		    !XT_EQ(t, t->s.gpr[X86_RDX], row->want_rdx) ||
+		    !XT_EQ(t, t->s.rflags, flags) ||
+		    !XT_EQ(t, t->s.gpr[X86_RCX], row->rcx) ||
+		    !XT_EQ(t, t->s.rip, XT_CODE + row->len))
+			t->fail(t, i, "muldiv row", row->code[0], row->code[1]);
+	}
+
+	/* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (6B, 69), memory too */
+	xt_long(t);
+	t->s.rflags = 0x2;
+	xt_put(t, 0x2000, 0xFFFFFFFFFFFFFFFFULL, 8);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xAF, 0xC1,			/* imul eax, ecx */
+		   0x48, 0x0F, 0xAF, 0x1C, 0x25, 0x00, 0x20, 0x00, 0x00,
+							/* imul rbx, [0x2000] */
+		   0x6B, 0xD1, 0xFD,			/* imul edx, ecx, -3 */
+		   0x66, 0x69, 0xF1, 0x00, 0x01,	/* imul si, cx, 0x100 */
+		   0x48, 0x69, 0xFF, 0xF0, 0xFF, 0xFF, 0xFF);
+							/* imul rdi, rdi, -16 */
+	t->s.gpr[X86_RAX] = 0xAAAA00007FFFFFFFULL;
+	t->s.gpr[X86_RCX] = 2;
+	t->s.gpr[X86_RBX] = 5;
+	t->s.gpr[X86_RSI] = 0x1111111111111111ULL;
+	t->s.gpr[X86_RDI] = 0x4000000000000000ULL;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFFFFFE);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF), XT_CF | XT_OF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0xFFFFFFFFFFFFFFFBULL);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF), 0);
+	t->s.gpr[X86_RCX] = 0x12345;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0xFFFC9631);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF), 0);
+	t->s.gpr[X86_RCX] = 0x100;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x1111111111110000ULL);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF), XT_CF | XT_OF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF), XT_CF | XT_OF);
+	XT_EQ(t, t->s.rip, XT_CODE + 27);
+
+	/* DIV of a memory operand in real mode: AX / [0x2000] */
+	xt_real(t);
+	xt_put(t, 0x2000, 7, 1);
+	t->s.gpr[X86_RAX] = 0x64;
+	XT_CODE_AT(t, XT_CODE, 0xF6, 0x36, 0x00, 0x20);	/* div byte [0x2000] */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x020E);		/* 100 = 7 * 14 + 2 */
+}
+
+/* x86_emu_translate(), as TRANSLATE_VIRTUAL_ADDRESS uses it */
+static enum x86_emu_xlate xt_xlate(struct xt *t, u64 gva,
+				   enum x86_emu_access access, bool set_ad,
+				   u64 *gpa)
+{
+	*gpa = 0xBAD;
+	return x86_emu_translate(&t->s, &xt_ops, t, gva, access, set_ad, gpa);
+}
+
+#define XT_NX	0x8000000000000000ULL
+
+static void xt_test_translate_sizes(struct xt *t)
+{
+	u64 gpa;
+
+	xt_long(t);
+	/* 4 KiB page, no A/D bits without set_ad */
+	XT_EQ(t, xt_xlate(t, 0x12345, X86_ACCESS_WRITE, false, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x12345);
+	XT_EQ(t, t->writes, 0);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x3);
+	/* a read sets the accessed bits of every level, not dirty */
+	XT_EQ(t, xt_xlate(t, 0x12FFF, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x12FFF);
+	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PDPT, 0), XT_PD | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x23);
+	XT_EQ(t, t->writes, 4);
+	/* a write adds the leaf's dirty bit only */
+	XT_EQ(t, xt_xlate(t, 0x12000, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x63);
+	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
+	XT_EQ(t, t->writes, 5);
+
+	/* 2 MiB page: linear 2 MiB maps GPA 0 */
+	XT_EQ(t, xt_xlate(t, 0x2ABCDE, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0xABCDE);
+	XT_EQ(t, xt_pte(t, XT_PD, 1), 0x0 | 0xE3);
+	/* 1 GiB page: linear 1 GiB maps GPA 0 */
+	XT_EQ(t, xt_xlate(t, 0x7FFFFFFF, X86_ACCESS_EXECUTE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x3FFFFFFF);
+	XT_EQ(t, xt_pte(t, XT_PDPT, 1), 0x0 | 0xA3);
+	/* bit 12 of a large-page entry is PAT, not address */
+	xt_put(t, XT_PD + 3 * 8, 0x200000 | 0x1000 | 0x83, 8);
+	XT_EQ(t, xt_xlate(t, 0x601234, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x201234);
+
+	/* without paging the address is the GPA */
+	xt_prot32(t);
+	XT_EQ(t, xt_xlate(t, 0xFEDCBA98, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0xFEDCBA98);
+	xt_real(t);
+	XT_EQ(t, xt_xlate(t, 0x12345, X86_ACCESS_EXECUTE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x12345);
+	XT_EQ(t, t->writes, 0);
+	/* 32-bit and PAE paging are not modelled */
+	xt_prot32(t);
+	t->s.cr0 |= 0x80000000;
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_UNSUPPORTED_MODE);
+	t->s.cr4 = 0x20;
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_UNSUPPORTED_MODE);
+}
+
+static void xt_test_translate_faults(struct xt *t)
+{
+	u64 gpa;
+
+	xt_long(t);
+	/* not present at the PD level (PD[2]) and at the PT level */
+	XT_EQ(t, xt_xlate(t, 0x400000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_PAGE_NOT_PRESENT);
+	xt_put(t, XT_PT + 5 * 8, 0x5000, 8);
+	XT_EQ(t, xt_xlate(t, 0x5000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, xt_xlate(t, 0x800000000000ULL, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_PAGE_NOT_PRESENT);
+	/* a failed translation sets no bit, even with set_ad */
+	XT_EQ(t, t->writes, 0);
+	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x3);
+	XT_EQ(t, gpa, 0xBAD);
+
+	/* read-only page: supervisor writes fault only with CR0.WP */
+	xt_put(t, XT_PT + 0x20 * 8, 0x20000 | 0x1, 8);
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x20), 0x20000 | 0x1);
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_OK);
+	t->s.cr0 &= ~0x10000ULL;
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x20008);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x20), 0x20000 | 0x61);
+	/* read-only at a higher level counts too */
+	t->s.cr0 |= 0x10000ULL;
+	xt_put(t, XT_PD + 8, 0x0 | 0x81, 8);
+	XT_EQ(t, xt_xlate(t, 0x200000, X86_ACCESS_WRITE, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+
+	/* NX with EFER.NXE: execute faults, read does not */
+	xt_put(t, XT_PT + 8, 0x1000 | 0x3 | XT_NX, 8);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_EXECUTE, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_OK);
+	/* ... NX on a non-leaf level covers the whole range */
+	xt_put(t, XT_PT + 8, 0x1000 | 0x3, 8);
+	xt_put(t, XT_PDPT, XT_PD | 0x3 | XT_NX, 8);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_EXECUTE, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	/* ... and without EFER.NXE bit 63 is reserved */
+	t->s.efer &= ~0x800ULL;
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, t->writes, 4);	/* the A/D bits of the CR0.WP=0 write */
+}
+
+static void xt_test_translate_user_rsvd(struct xt *t)
+{
+	u64 gpa;
+
+	xt_long(t);
+	t->s.seg[X86_SS].attributes = 0xF3;	/* DPL 3: CPL 3 */
+	t->s.seg[X86_CS].attributes = 0x20FB;
+	/* supervisor-only pages */
+	XT_EQ(t, xt_xlate(t, 0x30000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	/* user pages need U/S at every level */
+	xt_put(t, XT_PT + 0x30 * 8, 0x30000 | 0x7, 8);
+	XT_EQ(t, xt_xlate(t, 0x30000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
+	xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
+	xt_put(t, XT_PD, XT_PT | 0x7, 8);
+	XT_EQ(t, xt_xlate(t, 0x30010, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x30010);
+	XT_EQ(t, xt_pte(t, XT_PT, 0x30), 0x30000 | 0x67);
+	/* user writes honour read-only pages even without CR0.WP */
+	t->s.cr0 &= ~0x10000ULL;
+	xt_put(t, XT_PT + 0x31 * 8, 0x31000 | 0x5, 8);
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_WRITE, false, &gpa),
+	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_EXECUTE, false, &gpa),
+	      X86_XLATE_OK);
+	/* the supervisor may touch user pages (no SMEP/SMAP) */
+	t->s.seg[X86_SS].attributes = 0x93;
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_WRITE, false, &gpa),
+	      X86_XLATE_OK);
+
+	/* reserved bits */
+	xt_long(t);
+	xt_put(t, XT_PT + 0x10 * 8, 0x1000000010000ULL | 0x3, 8);
+	XT_EQ(t, xt_xlate(t, 0x10000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	xt_put(t, XT_PD + 3 * 8, 0x200000 | 0x2000 | 0x83, 8);
+	XT_EQ(t, xt_xlate(t, 0x600000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	xt_put(t, XT_PDPT + 2 * 8, 0x40000000 | 0x200000 | 0x83, 8);
+	XT_EQ(t, xt_xlate(t, 0x80000000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	xt_put(t, XT_PML4 + 8, 0x0 | 0x83, 8);
+	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	/* reserved bits of an entry that is not present do not matter */
+	xt_put(t, XT_PML4 + 8, 0xFFFFFFFFFFFFFFFEULL, 8);
+	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, t->writes, 0);
+}
+
+static void xt_test_translate_slat(struct xt *t)
+{
+	u64 gpa;
+
+	/* a paging structure outside the SLAT */
+	xt_long(t);
+	t->unmapped_lo = XT_PD;
+	t->unmapped_hi = XT_PD + XT_PAGE_SIZE;
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_GPA_UNMAPPED);
+	XT_EQ(t, t->writes, 0);
+	/* ... unless the walk does not go through it (1 GiB page) */
+	XT_EQ(t, xt_xlate(t, 0x40003000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x3000);
+
+	/* read-only in the SLAT: fine until an A/D bit must be written */
+	xt_long(t);
+	t->ro_lo = XT_PT;
+	t->ro_hi = XT_PT + XT_PAGE_SIZE;
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, false, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, true, &gpa),
+	      X86_XLATE_GPA_NO_WRITE_ACCESS);
+	/* the levels above got their accessed bits (like hardware may) */
+	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
+	XT_EQ(t, xt_pte(t, XT_PT, 3), 0x3000 | 0x3);
+	/* already accessed and dirty: nothing to write */
+	xt_put(t, XT_PT + 4 * 8, 0x4000 | 0x63, 8);
+	XT_EQ(t, xt_xlate(t, 0x4000, X86_ACCESS_WRITE, true, &gpa),
+	      X86_XLATE_OK);
+	XT_EQ(t, gpa, 0x4000);
+}
+
 /* 32-bit protected mode enters long mode by itself */
 static void xt_test_enter_long_mode(struct xt *t)
 {
@@ -1444,11 +1886,6 @@ static void xt_flag_program(struct xt *t, const struct xt_flag_row *row)
 	t->s.rip = XT_CODE;
 }
 
-static u64 xt_size_mask(unsigned int size)
-{
-	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 static void xt_test_flag_table(struct xt *t)
 {
 	unsigned int i;
@@ -1493,6 +1930,7 @@ static const struct xt_test xt_tests[] = {
 	{ "stack_long", xt_test_stack_long },
 	{ "branches", xt_test_branches },
 	{ "strings", xt_test_strings },
+	{ "string_widths", xt_test_string_widths },
 	{ "io_forms", xt_test_io_forms },
 	{ "exits", xt_test_exits },
 	{ "misc", xt_test_misc },
@@ -1505,6 +1943,11 @@ static const struct xt_test xt_tests[] = {
 	{ "long_1g_and_faults", xt_test_long_1g_and_faults },
 	{ "enter_long_mode", xt_test_enter_long_mode },
 	{ "real_segments", xt_test_real_segments },
+	{ "muldiv", xt_test_muldiv },
+	{ "translate_sizes", xt_test_translate_sizes },
+	{ "translate_faults", xt_test_translate_faults },
+	{ "translate_user_rsvd", xt_test_translate_user_rsvd },
+	{ "translate_slat", xt_test_translate_slat },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

@@ -151,7 +151,8 @@ static void hvsim_pool_test_move(struct kunit *test)
 }
 
 /* One step of the SLAT test: deposit, then an operation, then counts */
-enum slat_op { SLAT_MAP, SLAT_UNMAP, SLAT_LOOKUP, SLAT_MISSING };
+enum slat_op { SLAT_MAP, SLAT_MAP_LARGE, SLAT_UNMAP, SLAT_LOOKUP,
+	       SLAT_MISSING };
 
 struct slat_step {
 	const char *what;
@@ -160,10 +161,11 @@ struct slat_step {
 	u64 gfn;
 	u64 pfn;		/* MAP/LOOKUP: PFN; UNMAP: page count */
 	u32 perms;
-	int ret;		/* MAP: expected return */
+	int ret;		/* MAP, UNMAP: expected return */
 	u64 tables;		/* expected table pages afterwards */
-	u64 mapped;		/* expected leaf entries afterwards */
+	u64 mapped;		/* expected 4 KiB leaf entries afterwards */
 	u64 free;		/* expected free pool pages afterwards */
+	u64 large;		/* expected 2 MiB leaf entries afterwards */
 };
 
 static const struct slat_step slat_steps[] = {
@@ -202,6 +204,37 @@ static const struct slat_step slat_steps[] = {
 	{ "survivor", 0, SLAT_LOOKUP, 1ULL << 27, 0x5000,
 	  HV_MAP_GPA_WRITABLE, 0, 11, 1, 0 },
 	{ "never mapped", 0, SLAT_MISSING, 12345678, 0, 0, 0, 11, 1, 0 },
+	/* 2 MiB leaves: one entry, no leaf table */
+	{ "large map needs no table", 0, SLAT_MAP_LARGE, 1024, 0x200,
+	  HV_MAP_GPA_READABLE, 0, 11, 1, 0, 1 },
+	{ "lookup inside a large page", 0, SLAT_LOOKUP, 1029, 0x205,
+	  HV_MAP_GPA_READABLE, 0, 11, 1, 0, 1 },
+	{ "large map frees an empty leaf table", 0, SLAT_MAP_LARGE, 0, 0x400,
+	  HV_MAP_GPA_READABLE, 0, 10, 1, 1, 2 },
+	{ "4K map in a leaf table", 0, SLAT_MAP, 600, 0x7000,
+	  HV_MAP_GPA_READABLE, 0, 10, 2, 1, 2 },
+	{ "large map replaces 4K entries", 0, SLAT_MAP_LARGE, 512, 0x600,
+	  HV_MAP_GPA_WRITABLE, 0, 9, 1, 2, 3 },
+	{ "misaligned large map", 0, SLAT_MAP_LARGE, 1025, 0x600,
+	  HV_MAP_GPA_READABLE, -EINVAL, 9, 1, 2, 3 },
+	{ "misaligned large pfn", 0, SLAT_MAP_LARGE, 1536, 0x601,
+	  HV_MAP_GPA_READABLE, -EINVAL, 9, 1, 2, 3 },
+	{ "4K map inside a large page splits it", 0, SLAT_MAP, 1030, 0x9000,
+	  HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE, 0, 10, 513, 1, 2 },
+	{ "split keeps the other pages", 0, SLAT_LOOKUP, 1031, 0x207,
+	  HV_MAP_GPA_READABLE, 0, 10, 513, 1, 2 },
+	{ "split page remapped", 0, SLAT_LOOKUP, 1030, 0x9000,
+	  HV_MAP_GPA_READABLE | HV_MAP_GPA_WRITABLE, 0, 10, 513, 1, 2 },
+	{ "partial unmap of a large page splits it", 0, SLAT_UNMAP, 3, 1, 0,
+	  0, 11, 1024, 0, 1 },
+	{ "split neighbour", 0, SLAT_LOOKUP, 4, 0x404, HV_MAP_GPA_READABLE, 0,
+	  11, 1024, 0, 1 },
+	{ "split hole", 0, SLAT_MISSING, 3, 0, 0, 0, 11, 1024, 0, 1 },
+	{ "partial unmap, pool empty", 0, SLAT_UNMAP, 519, 1, 0, -ENOMEM,
+	  11, 1024, 0, 1 },
+	{ "whole large page unmapped", 0, SLAT_UNMAP, 512, 512, 0, 0,
+	  11, 1024, 0, 0 },
+	{ "large page gone", 0, SLAT_MISSING, 700, 0, 0, 0, 11, 1024, 0, 0 },
 };
 
 /* The steps depend on each other: run them in order */
@@ -229,8 +262,18 @@ static void hvsim_slat_test_steps(struct kunit *test)
 								 s->perms),
 					    s->ret, "%s", s->what);
 			break;
+		case SLAT_MAP_LARGE:
+			KUNIT_EXPECT_EQ_MSG(test,
+					    hvsim_slat_map_large(&slat, &pool,
+								 s->gfn, s->pfn,
+								 s->perms),
+					    s->ret, "%s", s->what);
+			break;
 		case SLAT_UNMAP:
-			hvsim_slat_unmap(&slat, s->gfn, s->pfn);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    hvsim_slat_unmap(&slat, &pool,
+							     s->gfn, s->pfn),
+					    s->ret, "%s", s->what);
 			break;
 		case SLAT_LOOKUP:
 			KUNIT_EXPECT_TRUE_MSG(test,
@@ -256,6 +299,8 @@ static void hvsim_slat_test_steps(struct kunit *test)
 				    s->what);
 		KUNIT_EXPECT_EQ_MSG(test, pool.nr_free, s->free, "%s",
 				    s->what);
+		KUNIT_EXPECT_EQ_MSG(test, slat.nr_large, s->large, "%s",
+				    s->what);
 	}
 
 	/* Destroy gives every table page back */
@@ -264,8 +309,61 @@ static void hvsim_slat_test_steps(struct kunit *test)
 	spin_unlock(&lock);
 	KUNIT_EXPECT_EQ(test, slat.nr_tables, 0);
 	KUNIT_EXPECT_EQ(test, slat.nr_mapped, 0);
+	KUNIT_EXPECT_EQ(test, slat.nr_large, 0);
 	KUNIT_EXPECT_EQ(test, pool.nr_free, pool.nr_pages);
 	KUNIT_EXPECT_EQ(test, pool_test_drain(&pool), 11);
+}
+
+/*
+ * Accessed/dirty bits: a 2 MiB entry has one state for all its pages; a
+ * split copies it into every 4 KiB entry, which then change alone; a new
+ * mapping starts clean; pages without an entry report 0.
+ */
+static void hvsim_slat_test_access_state(struct kunit *test)
+{
+	const u64 rd = HV_GPA_ACCESS_STATE_SET_ACCESSED;
+	const u64 wr = rd | HV_GPA_ACCESS_STATE_SET_DIRTY;
+	const u64 clear_d = HV_GPA_ACCESS_STATE_CLEAR_DIRTY;
+	const u64 clear = HV_GPA_ACCESS_STATE_CLEAR_ACCESSED | clear_d;
+	const u8 ad = HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY;
+	spinlock_t lock;	/* protects the test pool and SLAT */
+	struct hvsim_pool pool;
+	struct hvsim_slat slat;
+
+	spin_lock_init(&lock);
+	hvsim_pool_init(&pool, &lock);
+	hvsim_slat_init(&slat, &lock);
+	pool_test_deposit(test, &pool, 4);
+	spin_lock(&lock);
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map_large(&slat, &pool, 512, 0,
+						   HV_MAP_GPA_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 700, wr), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 512, 0), ad);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 1023, 0), ad);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 1024, wr), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 1024, 0), 0);
+
+	/* split by a 4 KiB map of page 600: the others keep the state */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 600, 0,
+					     HV_MAP_GPA_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 600, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 601, clear), ad);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 601, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 602, rd), ad);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 602, clear_d),
+			ad);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 602, 0),
+			HV_GPA_PAGE_ACCESSED);
+
+	/* unmapped pages */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_unmap(&slat, &pool, 602, 1), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 602, wr), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, 602, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_access_state(&slat, HVSIM_GFN_LIMIT,
+						      wr), 0);
+	hvsim_slat_destroy(&slat, &pool);
+	spin_unlock(&lock);
+	KUNIT_EXPECT_EQ(test, pool_test_drain(&pool), 4);
 }
 
 static struct kunit_case hvsim_mem_test_cases[] = {
@@ -273,6 +371,7 @@ static struct kunit_case hvsim_mem_test_cases[] = {
 	KUNIT_CASE(hvsim_pool_test_check_pfn),
 	KUNIT_CASE(hvsim_pool_test_move),
 	KUNIT_CASE(hvsim_slat_test_steps),
+	KUNIT_CASE(hvsim_slat_test_access_state),
 	{}
 };
 

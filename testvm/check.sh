@@ -5,6 +5,8 @@
 #                    VM runs on every kernel, summary
 #   check.sh demo    deps, Debian's stock 6.1 kernel, modules + demo, one VM
 #                    run in demo mode; prints the demo's output
+#   check.sh bench   the region benchmarks (bench/) in one VM of
+#                    BENCH_KERNEL (default stock-6.12); prints their lines
 #
 # Every phase runs even if an earlier one failed (unless it needs that one's
 # output); the exit status is non-zero if anything failed.
@@ -138,11 +140,29 @@ build_modules() { # build_modules KERNEL
 		result FAIL "W=1 build ($k)"
 	fi
 	find "$dir/src" -name '*.ko' -exec cp {} "$dir/modules/" \;
+	copy_mm_modules "$k" "$dir/modules"
 	local m missing=0
 	for m in hvsim mshv_root; do
 		[[ -f $dir/modules/$m.ko ]] || { say "  $k: $m.ko was not built"; missing=1; }
 	done
 	return $((rc | missing))
+}
+
+# copy_mm_modules KERNEL DIR: a stock kernel builds zram (swap for the
+# region tests) as a module: copy it and what it needs, uncompressed, next
+# to ours; the guest's /init loads them. The debug kernel has them built in.
+copy_mm_modules() {
+	local moddir m f
+	moddir=$(kvar "$1" KDIR)/../../../lib/modules/$(kvar "$1" KRELEASE)/kernel
+	[[ -d $moddir ]] || return 0
+	for m in mm/zsmalloc lib/lz4/lz4_compress lib/lz4/lz4hc_compress drivers/block/zram/zram; do
+		f=$moddir/$m.ko
+		if [[ -f $f ]]; then
+			cp "$f" "$2/"
+		elif [[ -f $f.xz ]]; then
+			xz -dc "$f.xz" >"$2/${m##*/}.ko"
+		fi
+	done
 }
 
 sparse_check() {
@@ -219,6 +239,16 @@ userspace_builds() { # userspace_builds KSRC (may be empty for demo only)
 	return $((rc | drc))
 }
 
+# The tree dropped into drivers/hv/ of the debug kernel, configured through
+# its Kconfig and built there (testvm/intree.sh)
+intree_check() {
+	local ksrc rc=0
+	ksrc=$(kvar debug-6.12 KSRC)
+	phase "in-tree build (debug-6.12)" "$LOGS/intree.log" \
+		"$HERE/intree.sh" "$ksrc" "$SRC" "$BUILD/intree" || rc=$?
+	if [[ $rc -eq 0 ]]; then result PASS "in-tree build (debug-6.12)"; else result FAIL "in-tree build (debug-6.12)"; fi
+}
+
 # hvsim's interpreter built in userspace (ASan + UBSan): one result per case
 hvsim_user_tests() {
 	local log=$LOGS/hvsim-user.log rc=0 status name
@@ -232,6 +262,23 @@ hvsim_user_tests() {
 	done < <(grep -E '^(ok|FAIL) ' "$log" || true)
 	if [[ $rc -ne 0 ]] && ! grep -q '^FAIL ' "$log"; then
 		result FAIL "hvsim-user build"
+	fi
+}
+
+# libFuzzer targets of hvsim/user (hvsim/user/fuzz_*.c), FUZZ_TIME s each:
+# one result per target, zero crashes = PASS
+hvsim_fuzz() {
+	local log=$LOGS/hvsim-fuzz.log rc=0 status name execs
+	phase "hvsim fuzzing (${FUZZ_TIME:-60} s per target)" "$log" \
+		make -C "$SRC/hvsim/user" OUT="$BUILD/hvsim-user" FUZZ_TIME="${FUZZ_TIME:-60}" fuzz || rc=$?
+	while read -r status name execs; do
+		case $status in
+		fuzz-ok) result PASS "fuzz $name ($execs execs)" ;;
+		fuzz-FAIL) result FAIL "fuzz $name ($execs execs)" ;;
+		esac
+	done < <(grep -E '^fuzz-(ok|FAIL) ' "$log" || true)
+	if [[ $rc -ne 0 ]] && ! grep -q '^fuzz-FAIL ' "$log"; then
+		result FAIL "fuzz build"
 	fi
 }
 
@@ -287,6 +334,7 @@ main_check() {
 	done
 	if [[ -n ${KENV[debug-6.12]:-} && -d $BUILD/k/debug-6.12/src ]]; then
 		sparse_check
+		intree_check
 	fi
 	if [[ -z $ksrc ]] && get_kernel source-6.12; then
 		ksrc=$(kvar source-6.12 KSRC)
@@ -300,6 +348,7 @@ main_check() {
 		userspace_builds "$ksrc" || true
 	fi
 	hvsim_user_tests
+	hvsim_fuzz
 
 	local -a vms=()
 	for k in "${ready[@]}"; do
@@ -352,11 +401,43 @@ main_demo() {
 	python3 "$HERE/parse-results.py" --demo "$LOGS/demo-$k.log"
 }
 
+# bench: the region benchmarks (bench/) in one VM of BENCH_KERNEL (default
+# Debian's stock 6.12: no debug options distorting the ratios); prints the
+# "bench: ..." lines and saves them to $BUILD/bench-results.txt
+main_bench() {
+	local k=${BENCH_KERNEL:-stock-6.12} log rc=0
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
+	get_kernel "$k" || exit 1
+	build_modules "$k" || exit 1
+	rm -rf "$BUILD/bench"
+	mkdir -p "$BUILD/bench"
+	phase "bench build" "$LOGS/bench-build.log" \
+		make -C "$SRC/bench" OUT="$BUILD/bench" -j"$JOBS" || exit 1
+	phase "initramfs ($k, bench)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-bench.cpio.gz" \
+		"$BUILD/k/$k/modules" "" "" "$BUILD/bench" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs-bench.cpio.gz"
+	log=$LOGS/bench-$k.log
+	say "VM $k (bench, $ACCEL) booting; console: $log"
+	VM_ACCEL=$ACCEL VM_MEM=${VM_MEM:-6G} VM_TIMEOUT=${VM_TIMEOUT:-2400} TEST_TIMEOUT=${TEST_TIMEOUT:-1800} \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-bench.cpio.gz" bench \
+		"$log" || rc=$?
+	sed -n 's/^\(\[[ 0-9.]*\] \)\{0,1\}\(bench: .*\)/\2/p' "$log" | tr -d '\r' >"$BUILD/bench-results.txt"
+	say "results ($(uname -n), $(date -u +%Y-%m-%d), kernel $k, $ACCEL):"
+	sed 's/^/    /' "$BUILD/bench-results.txt"
+	if [[ $rc -ne 0 ]] || ! grep -q '@@MSHVTEST BENCH-END .* rc=0' "$log" ||
+		grep -q '@@MSHVTEST BENCH-END .* rc=[1-9]' "$log"; then
+		say "bench: a benchmark failed or the VM did not finish; see $log"
+		exit 1
+	fi
+}
+
 case $MODE in
 check) main_check ;;
 demo) main_demo ;;
+bench) main_bench ;;
 *)
-	echo "usage: $0 check|demo" >&2
+	echo "usage: $0 check|demo|bench" >&2
 	exit 2
 	;;
 esac

@@ -14,6 +14,7 @@ PACKAGES=(
 	build-essential bc flex bison libelf-dev libssl-dev cpio xz-utils zstd
 	kmod qemu-system-x86 busybox-static sparse python3 git rsync
 	dwarves perl gzip
+	clang-14 libclang-rt-14-dev
 	ca-certificates debian-archive-keyring dpkg-dev util-linux
 )
 

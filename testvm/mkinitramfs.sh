@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build the test VM's initramfs (gzip'ed newc cpio).
-#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR
+#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR [BENCH_DIR]
 # MODULES_DIR: *.ko for the target kernel (copied to /modules/)
 # SELFTESTS_DIR: static test binaries (/selftests/), may be empty/missing
 # DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
+# BENCH_DIR: static benchmark binaries (/bench/), optional
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,6 +12,7 @@ out=${1:?usage: mkinitramfs.sh OUT MODULES_DIR SELFTESTS_DIR DEMO_DIR}
 modules=${2:?missing MODULES_DIR}
 selftests=${3:-}
 demo=${4:-}
+bench=${5:-}
 
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] || { echo "mkinitramfs.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
@@ -21,7 +23,7 @@ fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,modules,selftests,demo,root,etc}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,modules,selftests,demo,bench,root,etc}
 cp "$busybox" "$stage/bin/busybox"
 while IFS= read -r applet; do
 	[[ $applet == bin/busybox ]] && continue
@@ -41,6 +43,11 @@ fi
 if [[ -n $demo && -d $demo ]]; then
 	for f in "$demo"/*; do
 		[[ -f $f ]] && cp "$f" "$stage/demo/"
+	done
+fi
+if [[ -n $bench && -d $bench ]]; then
+	for f in "$bench"/*; do
+		[[ -f $f && -x $f ]] && cp "$f" "$stage/bench/"
 	done
 fi
 

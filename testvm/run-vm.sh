@@ -30,6 +30,8 @@ tcg) accel_args=(-accel "tcg,thread=multi") ;;
 esac
 
 append="console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-5} mshvtest.mode=$mode"
+# Two emulated NUMA nodes and a few 2 MiB huge pages for the region tests
+append+=" numa=fake=2 hugepages=16"
 append+=" mshvtest.timeout=${TEST_TIMEOUT:-300} ${VM_APPEND:-}"
 
 mkdir -p "$(dirname "$log")"

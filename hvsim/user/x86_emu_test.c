@@ -3,11 +3,18 @@
  * Userspace unit tests of hvsim's x86 interpreter: the table-driven cases
  * shared with KUnit (../x86_emu_cases.h), plus a cross-check of the
  * arithmetic flags against the host CPU on random inputs.
+ *
+ *   x86_emu_test [ITERATIONS]    run everything
+ *   x86_emu_test --seeds DIR     write fuzz_x86_emu's seed inputs to
+ *                                DIR/fuzz_x86_emu/ and exit
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "x86_emu_cases.h"
+#include "fuzz_x86_emu.h"
 #include "host_ops.h"
 
 static u8 pages[XT_NPAGES][XT_PAGE_SIZE];
@@ -170,13 +177,90 @@ static unsigned int fuzz(unsigned int iterations)
 	return bad;
 }
 
+/* One seed of fuzz_x86_emu: a program in a mode, with some registers */
+struct seed {
+	const char *name;
+	u8 mode, flags;
+	u64 rax, rcx, rdi, rsi;
+	unsigned int len;
+	u8 code[48];
+};
+
+static const struct seed seeds[] = {
+	{ "real_portio", FUZZ_REAL, 0, 0, 0, 0, 0, 15,
+	  { 0xB0, 0x05, 0xB3, 0x03, 0xBA, 0xF8, 0x03, 0x00, 0xD8, 0x04, 0x30,
+	    0xEE, 0xEC, 0xE6, 0x80, } },
+	{ "real_strings", FUZZ_REAL, 0, 0x41, 8, 0x3000, 0x2000, 12,
+	  { 0xF3, 0xA4, 0xFD, 0xAC, 0xFC, 0xF3, 0xAB, 0xE2, 0xF4, 0x0F, 0xA2,
+	    0xF4 } },
+	{ "prot32_stack", FUZZ_PROT32, 0, 7, 3, 0x2000, 0x2100, 22,
+	  { 0x50, 0x53, 0xE8, 0x03, 0x00, 0x00, 0x00, 0x5B, 0x58, 0xC3, 0x01,
+	    0xC8, 0x29, 0xC1, 0x0F, 0xAF, 0xC1, 0xF7, 0xF1, 0x0F, 0x32, 0xF4 } },
+	{ "long_stosq", FUZZ_LONG, 0, 0x0123456789ABCDEFULL, 16, 0x10FF0, 0,
+	  8, { 0xF3, 0x48, 0xAB, 0x48, 0xF7, 0xE1, 0xE6, 0x10 } },
+	{ "long_user", FUZZ_LONG, FUZZ_F_CPL3 | FUZZ_F_NO_WP, 1, 2, 0x20000,
+	  0x20008, 18,
+	  { 0x48, 0x89, 0x07, 0x48, 0x8B, 0x1E, 0x48, 0x8D, 0x44, 0x8E, 0x08,
+	    0x0F, 0xB6, 0xC8, 0x48, 0x63, 0xD1, 0xF4 } },
+	{ "long_tables", FUZZ_LONG_TABLES, FUZZ_F_UNMAPPED | FUZZ_F_READ_ONLY,
+	  5, 0, 0x1000, 0, 16,
+	  { 0x03, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0x83, 0, 0, 0, 0, 0, 0, 0 } },
+};
+
+static int write_seeds(const char *dir)
+{
+	char path[4096];
+	unsigned int i;
+
+	snprintf(path, sizeof(path), "%s/fuzz_x86_emu", dir);
+	if ((mkdir(dir, 0755) && errno != EEXIST) ||
+	    (mkdir(path, 0755) && errno != EEXIST)) {
+		perror(path);
+		return 1;
+	}
+	for (i = 0; i < ARRAY_SIZE(seeds); i++) {
+		const struct seed *sd = &seeds[i];
+		struct fuzz_x86_input in = {
+			.mode = sd->mode,
+			.flags = sd->flags,
+			.steps = 40,
+			.xlate = FUZZ_X_SET_AD | X86_ACCESS_WRITE,
+			.unmapped_page = 0x2A,
+			.ro_page = 0x2B,
+			.rflags = 0x2,
+			.xlate_gva = sd->rdi,
+		};
+		FILE *f;
+
+		in.gpr[X86_RAX] = sd->rax;
+		in.gpr[X86_RCX] = sd->rcx;
+		in.gpr[X86_RDI] = sd->rdi;
+		in.gpr[X86_RSI] = sd->rsi;
+		in.gpr[X86_RSP] = XT_STACK;
+		in.gpr[X86_RBX] = 0x2000;
+		snprintf(path, sizeof(path), "%s/fuzz_x86_emu/%s", dir,
+			 sd->name);
+		f = fopen(path, "wb");
+		if (!f || fwrite(&in, sizeof(in), 1, f) != 1 ||
+		    fwrite(sd->code, sd->len, 1, f) != 1 || fclose(f)) {
+			perror(path);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const unsigned int ops[] = { 0, 1, 2, 3, 4, 5, 6, 7,
 					    0x14, 0x15, 0x17 };
 	static const unsigned int sizes[] = { 1, 2, 4, 8 };
-	unsigned int passed = 0, failed = 0, i, j;
-	unsigned int iterations = argc > 1 ? (unsigned int)atoi(argv[1]) : 20000;
+	unsigned int passed = 0, failed = 0, i, j, bad;
+	unsigned int iterations;
+
+	if (argc == 3 && !strcmp(argv[1], "--seeds"))
+		return write_seeds(argv[2]);
+	iterations = argc > 1 ? (unsigned int)atoi(argv[1]) : 20000;
 
 	for (i = 0; i < XT_NPAGES; i++)
 		t.page[i] = pages[i];
@@ -200,8 +284,6 @@ int main(int argc, char **argv)
 	xt_long(&t);
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
-			unsigned int bad;
-
 			current = "host crosscheck";
 			bad = crosscheck(ops[i], sizes[j], iterations);
 			if (bad)
@@ -214,12 +296,13 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (fuzz(iterations * 5))
+	bad = fuzz(iterations * 5);
+	if (bad)
 		failed++;
 	else
 		passed++;
 	printf("%s random instruction bytes (%u inputs)\n",
-	       failed ? "FAIL" : "ok  ", iterations * 5);
+	       bad ? "FAIL" : "ok  ", iterations * 5);
 
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmarks of the region layer (Documentation/regions.rst), run inside
+ * the test VM by `make bench`.  Every figure is one line
+ *
+ *   bench: <name> <value> <unit> (target <...>)
+ *
+ * Ratios compare two measurements taken in the same run, so that the
+ * (slow, TCG-emulated) machine cancels out.  A figure that needs something
+ * the running configuration does not have (e.g. pinned regions) is printed
+ * as "n/a" with the reason.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mshv_lib.h"
+#include "mshv_debugfs.h"
+#include "mshv_guest32.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+#define PAGE		4096ULL
+#define SZ_2M		0x200000ULL
+#define SZ_1G		0x40000000ULL
+#define SZ_1T		0x10000000000ULL
+#define RW		BIT(MSHV_SET_MEM_BIT_WRITABLE)
+#define UNMAP		BIT(MSHV_SET_MEM_BIT_UNMAP)
+#define DATA_GPA	0x40000000ULL	/* 1 GiB */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 2 MiB-aligned anonymous memory, THP advised (or not) */
+static char *alloc_2m(size_t size, bool thp, bool noreserve)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (noreserve ? MAP_NORESERVE : 0);
+	char *p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE, flags, -1, 0);
+	char *a;
+
+	MSHV_TEST_ASSERT(p != MAP_FAILED, "mmap %zu", size);
+	a = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	if (a != p)
+		munmap(p, a - p);
+	munmap(a + size, p + SZ_2M - a);
+	madvise(a, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	return a;
+}
+
+static void map_region(struct mshv_g32 *g, __u64 gpa, void *hva, size_t size)
+{
+	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(g->vm->fd, size,
+						  MSHV_PFN(gpa),
+						  (unsigned long)hva, RW),
+			 "map %#llx + %zu", (unsigned long long)gpa, size);
+}
+
+static void unmap_region(struct mshv_g32 *g, __u64 gpa, void *hva,
+			 size_t size)
+{
+	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(g->vm->fd, size,
+						  MSHV_PFN(gpa),
+						  (unsigned long)hva, UNMAP),
+			 "unmap %#llx + %zu", (unsigned long long)gpa, size);
+}
+
+static bool have_counters(void)
+{
+	struct mshv_hc_count c;
+
+	return !mshv_dbg_hypercall(HVCALL_MAP_GPA_PAGES, &c);
+}
+
+/*
+ * Guest first touch of THP-backed memory through the fault path, against
+ * the same process touching fresh anonymous THP memory itself: one dword
+ * per 4 KiB page in both cases.
+ */
+static void bench_first_touch(struct mshv_g32 *g)
+{
+	const size_t size = 256ULL << 20;
+	__u32 *h;
+	double t0, host, guest;
+	char *mem;
+	size_t i;
+
+	mem = alloc_2m(size, true, false);
+	t0 = now();
+	for (i = 0; i < size; i += PAGE) {
+		h = (__u32 *)(mem + i);
+		*h = i;
+		/* keep the compiler from merging or dropping the stores */
+		__asm__ volatile("" : : "r"(h) : "memory");
+	}
+	host = now() - t0;
+	munmap(mem, size);
+
+	mem = alloc_2m(size, true, false);
+	map_region(g, DATA_GPA, mem, size);
+	t0 = now();
+	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, PAGE, size / PAGE,
+			     1);
+	guest = now() - t0;
+	unmap_region(g, DATA_GPA, mem, size);
+	munmap(mem, size);
+	printf("bench: first_touch_host %.1f MiB/s\n", size / host / (1 << 20));
+	printf("bench: first_touch_guest %.1f MiB/s\n",
+	       size / guest / (1 << 20));
+	printf("bench: first_touch_ratio %.3f guest/host (target >= 0.7)\n",
+	       host / guest);
+}
+
+/*
+ * MAP_GPA_PAGES calls per GiB faulted on THP backing: cold (every 2 MiB
+ * window faults) and with the backing already resident (fault-around maps
+ * up to 509 large pages per call); then UNMAP_GPA_PAGES calls for
+ * MADV_DONTNEED of the whole GiB.
+ */
+static void bench_map_calls(struct mshv_g32 *g)
+{
+	struct mshv_hc_count a, b, c;
+	char *mem;
+
+	if (!have_counters()) {
+		printf("bench: map_calls_per_gib_cold n/a (no hvsim counters)\n");
+		return;
+	}
+	mem = alloc_2m(SZ_1G, true, false);
+	map_region(g, DATA_GPA, mem, SZ_1G);
+	a = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, SZ_2M, SZ_1G / SZ_2M,
+			     2);
+	b = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	printf("bench: map_calls_per_gib_cold %llu calls (target <= 512)\n",
+	       (unsigned long long)(b.calls - a.calls));
+
+	a = mshv_dbg_hypercall_get(HVCALL_UNMAP_GPA_PAGES);
+	MSHV_TEST_ASSERT(!madvise(mem, SZ_1G, MADV_DONTNEED), "DONTNEED");
+	c = mshv_dbg_hypercall_get(HVCALL_UNMAP_GPA_PAGES);
+	printf("bench: unmap_calls_dontneed_gib %llu calls (target <= 4)\n",
+	       (unsigned long long)(c.calls - a.calls));
+	unmap_region(g, DATA_GPA, mem, SZ_1G);
+	munmap(mem, SZ_1G);
+
+	mem = alloc_2m(SZ_1G, true, false);
+	if (madvise(mem, SZ_1G, MADV_POPULATE_WRITE)) {
+		printf("bench: map_calls_per_gib_populated n/a (MADV_POPULATE_WRITE: %s)\n",
+		       strerror(errno));
+		munmap(mem, SZ_1G);
+		return;
+	}
+	map_region(g, DATA_GPA, mem, SZ_1G);
+	a = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	mshv_g32_run_strided(g, MSHV_G32_READ, DATA_GPA, SZ_2M, SZ_1G / SZ_2M,
+			     0);
+	b = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	printf("bench: map_calls_per_gib_populated %llu calls (target <= 4)\n",
+	       (unsigned long long)(b.calls - a.calls));
+	unmap_region(g, DATA_GPA, mem, SZ_1G);
+	munmap(mem, SZ_1G);
+}
+
+/* Mean time of one MSHV_SET_GUEST_MEMORY map + unmap of @size bytes */
+static double create_destroy(struct mshv_g32 *g, __u64 gpa, size_t size,
+			     int iters)
+{
+	char *mem = alloc_2m(size, true, true);
+	double t0, t;
+	int i;
+
+	t0 = now();
+	for (i = 0; i < iters; i++) {
+		map_region(g, gpa, mem, size);
+		unmap_region(g, gpa, mem, size);
+	}
+	t = (now() - t0) / iters;
+	munmap(mem, size);
+	return t;
+}
+
+static void bench_create_destroy(struct mshv_g32 *g)
+{
+	double small, big;
+
+	if (mshv_pin_regions()) {
+		small = create_destroy(g, DATA_GPA, 16ULL << 20, 5);
+		big = create_destroy(g, DATA_GPA, 256ULL << 20, 5);
+		printf("bench: pinned_create_destroy_256m_vs_16m %.2f ratio (contrast)\n",
+		       big / small);
+		return;
+	}
+	small = create_destroy(g, SZ_1T, SZ_1G, 20);
+	big = create_destroy(g, SZ_1T, SZ_1T, 20);
+	printf("bench: movable_create_destroy_1g %.1f us\n", small * 1e6);
+	printf("bench: movable_create_destroy_1t %.1f us\n", big * 1e6);
+	printf("bench: movable_create_destroy_1t_vs_1g %.2f ratio (target <= 2)\n",
+	       big / small);
+}
+
+/* Mean guest fault time over @n fresh 2 MiB windows of a THP region */
+static double fault_latency(struct mshv_g32 *g, unsigned int n)
+{
+	size_t size = n * SZ_2M;
+	char *mem = alloc_2m(size, true, false);
+	double t0, t;
+
+	map_region(g, DATA_GPA, mem, size);
+	t0 = now();
+	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, SZ_2M, n, 3);
+	t = (now() - t0) / n;
+	unmap_region(g, DATA_GPA, mem, size);
+	munmap(mem, size);
+	return t;
+}
+
+static void bench_many_regions(struct mshv_g32 *g)
+{
+	const unsigned int nr = 10000, windows = 64;
+	const size_t rsize = 16 * PAGE;
+	const __u64 base = 0xC0000000ULL;
+	double one, many;
+	char *mem;
+	unsigned int i;
+
+	if (mshv_pin_regions()) {
+		printf("bench: fault_latency_10000_vs_1 n/a (pinned regions do not fault)\n");
+		return;
+	}
+	one = fault_latency(g, windows);
+	mem = alloc_2m(nr * rsize, false, true);
+	for (i = 0; i < nr; i++)
+		map_region(g, base + i * 0x10000ULL, mem + i * rsize, rsize);
+	many = fault_latency(g, windows);
+	for (i = 0; i < nr; i++)
+		unmap_region(g, base + i * 0x10000ULL, mem + i * rsize, rsize);
+	munmap(mem, nr * rsize);
+	printf("bench: fault_latency_1_region %.1f us\n", one * 1e6);
+	printf("bench: fault_latency_10000_regions %.1f us\n", many * 1e6);
+	printf("bench: fault_latency_10000_vs_1 %.2f ratio (target <= 1.5)\n",
+	       many / one);
+}
+
+/* Driver metadata per GiB, from mshv_root/regions */
+static void bench_meta(struct mshv_g32 *g)
+{
+	struct mshv_dbg_region r;
+	bool pinned = mshv_pin_regions();
+	char *mem = alloc_2m(SZ_1G, true, !pinned);
+
+	map_region(g, DATA_GPA, mem, SZ_1G);
+	if (mshv_dbg_region(g->partition, MSHV_PFN(DATA_GPA), &r)) {
+		printf("bench: meta_bytes_per_gib n/a (no mshv_root/regions)\n");
+	} else if (pinned) {
+		printf("bench: meta_bytes_per_gib_pinned_thp %llu bytes (target <= 65536)\n",
+		       (unsigned long long)r.meta_bytes);
+	} else {
+		printf("bench: meta_bytes_per_gib_movable %llu bytes (target <= 4096)\n",
+		       (unsigned long long)r.meta_bytes);
+	}
+	unmap_region(g, DATA_GPA, mem, SZ_1G);
+	munmap(mem, SZ_1G);
+}
+
+int main(void)
+{
+	struct mshv_g32 *g = mshv_g32_create();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("bench: pin_regions %d\n", mshv_pin_regions());
+	bench_meta(g);
+	bench_create_destroy(g);
+	bench_map_calls(g);
+	bench_first_touch(g);
+	bench_many_regions(g);
+	mshv_g32_free(g);
+	return 0;
+}

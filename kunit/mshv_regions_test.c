@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the pure computations of mshv_regions.c: fault windows,
+ * 2 MiB eligibility, MAP_GPA_PAGES batching, UNMAP_GPA_PAGES splitting,
+ * range checks and the access-bitmap flag mapping.
+ *
+ * Included at the end of mshv_regions.c so that the static functions can
+ * be tested.  Nothing here issues a hypercall.
+ *
+ * In the diagrams a column is a 2 MiB chunk of guest-physical space
+ * (0x200 pages), "|" marks chunk boundaries, "[" and ")" the region or
+ * range ends, "L" a chunk mapped with one 2 MiB entry.
+ */
+
+#include <kunit/test.h>
+
+#define CHUNK	MSHV_CHUNK_PAGES
+#define LIMIT	MSHV_GPA_PFN_LIMIT
+
+/* Fault windows */
+
+static const struct {
+	const char *name;
+	u64 start, end, gfn;
+	u64 ws, we;
+} mshv_window_cases[] = {
+	/*
+	 * |0x000      |0x200      |0x400
+	 *    [0x100 ......................) 0x1100
+	 *      ^ 0x150: window [0x100, 0x200)  (clamped at the start)
+	 */
+	{ "clamped at region start", 0x100, 0x1100, 0x150, 0x100, 0x200 },
+	/*          ^ 0x250: window [0x200, 0x400) (a whole chunk) */
+	{ "whole chunk", 0x100, 0x1100, 0x250, 0x200, 0x400 },
+	{ "first page of a chunk", 0x100, 0x1100, 0x400, 0x400, 0x600 },
+	{ "last page of a chunk", 0x100, 0x1100, 0x5ff, 0x400, 0x600 },
+	/*
+	 * |0x400      |0x600
+	 *   ...........) 0x500
+	 *            ^ 0x4ff: window [0x400, 0x500) (clamped at the end)
+	 */
+	{ "clamped at region end", 0x200, 0x500, 0x4ff, 0x400, 0x500 },
+	/* A 16-page region inside one chunk: the window is the region */
+	{ "region inside a chunk", 0x3, 0x13, 0x5, 0x3, 0x13 },
+	/* The region's start is irrelevant: alignment is absolute */
+	{ "unaligned region", 0x301, 0x10301, 0x1000, 0x1000, 0x1200 },
+	/* Top of guest-physical space: no overflow */
+	{ "last chunk of GPA space", LIMIT - 0x300, LIMIT, LIMIT - 1,
+	  LIMIT - CHUNK, LIMIT },
+};
+
+static void mshv_test_fault_window(struct kunit *test)
+{
+	size_t i;
+	u64 ws, we;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_window_cases); i++) {
+		mshv_fault_window(mshv_window_cases[i].start,
+				  mshv_window_cases[i].end,
+				  mshv_window_cases[i].gfn, &ws, &we);
+		KUNIT_EXPECT_EQ_MSG(test, ws, mshv_window_cases[i].ws,
+				    "case %s", mshv_window_cases[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, we, mshv_window_cases[i].we,
+				    "case %s", mshv_window_cases[i].name);
+	}
+}
+
+/* 2 MiB eligibility */
+
+static unsigned long mshv_test_hmm(u64 pfn, unsigned int order, bool write)
+{
+	return pfn | HMM_PFN_VALID | (write ? HMM_PFN_WRITE : 0) |
+	       ((unsigned long)order << HMM_PFN_ORDER_SHIFT);
+}
+
+enum mshv_test_backing {
+	BACK_PMD,		/* one 2 MiB-aligned PMD folio */
+	BACK_PUD,		/* part of a 1 GiB mapping */
+	BACK_PTE,		/* 512 contiguous 4 KiB PTEs */
+	BACK_PMD_UNALIGNED,	/* PMD order but PFN not 2 MiB aligned */
+	BACK_PMD_RO_TAIL,	/* last entry read-only */
+	BACK_NOT_VALID,		/* first entry not present */
+	BACK_ERROR,		/* hmm error entry */
+};
+
+static void mshv_test_fill(unsigned long *hmm_pfns,
+			   enum mshv_test_backing backing)
+{
+	u64 base = 0x40000, i;
+
+	for (i = 0; i < CHUNK; i++) {
+		switch (backing) {
+		case BACK_PMD:
+		case BACK_PMD_RO_TAIL:
+			hmm_pfns[i] = mshv_test_hmm(base + i, 9,
+						    backing == BACK_PMD ||
+						    i != CHUNK - 1);
+			break;
+		case BACK_PUD:
+			hmm_pfns[i] = mshv_test_hmm(base + i, 18, true);
+			break;
+		case BACK_PTE:
+			hmm_pfns[i] = mshv_test_hmm(base + i, 0, true);
+			break;
+		case BACK_PMD_UNALIGNED:
+			hmm_pfns[i] = mshv_test_hmm(base + 1 + i, 9, true);
+			break;
+		case BACK_NOT_VALID:
+			hmm_pfns[i] = i ? mshv_test_hmm(base + i, 9, true) : 0;
+			break;
+		case BACK_ERROR:
+			hmm_pfns[i] = HMM_PFN_ERROR;
+			break;
+		}
+	}
+}
+
+static const struct {
+	const char *name;
+	u64 gfn, start, end;
+	enum mshv_test_backing backing;
+	bool large;
+} mshv_large_cases[] = {
+	/* |0x200  L  |0x400 inside [0x200, 0x600) */
+	{ "aligned PMD folio", 0x200, 0x200, 0x600, BACK_PMD, true },
+	{ "1 GiB mapping", 0x200, 0x200, 0x600, BACK_PUD, true },
+	{ "region exactly one chunk", 0x200, 0x200, 0x400, BACK_PMD, true },
+	{ "4 KiB PTEs", 0x200, 0x200, 0x600, BACK_PTE, false },
+	{ "PFN not 2 MiB aligned", 0x200, 0x200, 0x600, BACK_PMD_UNALIGNED,
+	  false },
+	{ "permissions differ", 0x200, 0x200, 0x600, BACK_PMD_RO_TAIL, false },
+	{ "first page absent", 0x200, 0x200, 0x600, BACK_NOT_VALID, false },
+	{ "hmm error", 0x200, 0x200, 0x600, BACK_ERROR, false },
+	/* GPA not 2 MiB aligned */
+	{ "GPA unaligned", 0x201, 0x200, 0x600, BACK_PMD, false },
+	/*   [0x201 .... |0x400: the chunk at 0x200 starts before the region */
+	{ "chunk before region start", 0x200, 0x201, 0x600, BACK_PMD, false },
+	/* |0x200 ..... 0x3ff): the chunk ends after the region */
+	{ "chunk past region end", 0x200, 0x100, 0x3ff, BACK_PMD, false },
+	{ "last chunk of GPA space", LIMIT - CHUNK, 0, LIMIT, BACK_PMD,
+	  true },
+};
+
+static void mshv_test_large_eligible(struct kunit *test)
+{
+	unsigned long *hmm_pfns;
+	size_t i;
+
+	hmm_pfns = kunit_kcalloc(test, CHUNK, sizeof(*hmm_pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hmm_pfns);
+	for (i = 0; i < ARRAY_SIZE(mshv_large_cases); i++) {
+		mshv_test_fill(hmm_pfns, mshv_large_cases[i].backing);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mshv_chunk_large(mshv_large_cases[i].gfn,
+						     mshv_large_cases[i].start,
+						     mshv_large_cases[i].end,
+						     hmm_pfns),
+				    mshv_large_cases[i].large,
+				    "case %s", mshv_large_cases[i].name);
+	}
+}
+
+/* MAP_GPA_PAGES batching */
+
+#define MSHV_TEST_MAX_CALLS	8
+
+struct mshv_test_sink {
+	struct mshv_map_sink sink;
+	unsigned int calls;
+	struct {
+		u64 gfn;
+		u32 flags;
+		u16 count;
+		u64 first_pfn;
+	} call[MSHV_TEST_MAX_CALLS];
+};
+
+static int mshv_test_flush(struct mshv_map_sink *sink,
+			   const struct mshv_map_batch *batch)
+{
+	struct mshv_test_sink *ts =
+		container_of(sink, struct mshv_test_sink, sink);
+
+	if (ts->calls < MSHV_TEST_MAX_CALLS) {
+		ts->call[ts->calls].gfn = batch->gfn;
+		ts->call[ts->calls].flags = batch->flags;
+		ts->call[ts->calls].count = batch->count;
+		ts->call[ts->calls].first_pfn = batch->pfns[0];
+	}
+	ts->calls++;
+	return 0;
+}
+
+/*
+ * A sequence of @nr reps from @gfn; a 4 KiB sequence skips the pages in
+ * [@hole, @hole + @hole_len); @toggle alternates the writable flag.
+ */
+struct mshv_batch_case {
+	const char *name;
+	u64 gfn;
+	u64 nr;
+	bool large;
+	u64 hole, hole_len;
+	bool toggle;
+	unsigned int calls;
+	u16 counts[4];
+	u64 gfns[4];
+};
+
+static const struct mshv_batch_case mshv_batch_cases[] = {
+	/* One 2 MiB window of 4 KiB pages: 509 + 3 */
+	{ "512 pages", 0x200, 512, false, 0, 0, false, 2, { 509, 3 },
+	  { 0x200, 0x200 + 509 } },
+	/* Window + fault-around of 509 pages: 509 + 509 + 3 */
+	{ "1021 pages", 0x200, 1021, false, 0, 0, false, 3, { 509, 509, 3 },
+	  { 0x200, 0x200 + 509, 0x200 + 1018 } },
+	{ "exactly one page of reps", 0, 509, false, 0, 0, false, 1, { 509 },
+	  { 0 } },
+	/* A hole splits a run: [0x10, 0x20) [hole 0x20..0x28) [0x28, 0x30) */
+	{ "hole", 0x10, 32, false, 0x20, 8, false, 2, { 16, 8 },
+	  { 0x10, 0x28 } },
+	/* Permissions alternate: every rep is its own call */
+	{ "alternating permissions", 0x10, 4, false, 0, 0, true, 4,
+	  { 1, 1, 1, 1 }, { 0x10, 0x11, 0x12, 0x13 } },
+	/* 32 contiguous 2 MiB chunks = 64 MiB in one call */
+	{ "32 large", 0x200, 32, true, 0, 0, false, 1, { 32 }, { 0x200 } },
+	/* 510 chunks: 509 fill one input page */
+	{ "510 large", 0, 510, true, 0, 0, false, 2, { 509, 1 },
+	  { 0, 509 * CHUNK } },
+};
+
+static void mshv_test_batching(struct kunit *test)
+{
+	const struct mshv_batch_case *c;
+	struct mshv_map_batch *batch;
+	struct mshv_test_sink ts;
+	u64 i, step, gfn;
+	u32 flags;
+	size_t k;
+	int j;
+
+	batch = kunit_kzalloc(test, sizeof(*batch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, batch);
+
+	for (k = 0; k < ARRAY_SIZE(mshv_batch_cases); k++) {
+		c = &mshv_batch_cases[k];
+		memset(&ts, 0, sizeof(ts));
+		ts.sink.flush = mshv_test_flush;
+		batch->count = 0;
+		step = c->large ? CHUNK : 1;
+		for (i = 0; i < c->nr; i++) {
+			gfn = c->gfn + i * step;
+			if (gfn >= c->hole && gfn < c->hole + c->hole_len)
+				continue;
+			flags = HV_MAP_GPA_READABLE;
+			if (c->large)
+				flags |= HV_MAP_GPA_LARGE_PAGE;
+			if (c->toggle && (i & 1))
+				flags |= HV_MAP_GPA_WRITABLE;
+			KUNIT_ASSERT_EQ(test, mshv_batch_add(batch, &ts.sink,
+							     gfn, 0x1000 + i,
+							     flags), 0);
+		}
+		KUNIT_ASSERT_EQ(test, mshv_batch_flush(batch, &ts.sink), 0);
+		KUNIT_EXPECT_EQ_MSG(test, ts.calls, c->calls, "case %s",
+				    c->name);
+		for (j = 0; j < c->calls && j < MSHV_TEST_MAX_CALLS; j++) {
+			KUNIT_EXPECT_EQ_MSG(test, ts.call[j].count,
+					    c->counts[j], "case %s call %d",
+					    c->name, j);
+			KUNIT_EXPECT_EQ_MSG(test, ts.call[j].gfn, c->gfns[j],
+					    "case %s call %d", c->name, j);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    !!(ts.call[j].flags &
+					       HV_MAP_GPA_LARGE_PAGE),
+					    c->large, "case %s call %d",
+					    c->name, j);
+		}
+	}
+}
+
+/* UNMAP_GPA_PAGES splitting */
+
+struct mshv_unmap_case {
+	const char *name;
+	u64 start, end;		/* range to unmap */
+	u64 large_chunks[4];	/* chunk indexes mapped large (0 = none) */
+	u64 large_run;		/* or: chunks [0, large_run) all large */
+	unsigned int nr;
+	struct mshv_unmap_piece pieces[4];
+};
+
+/* The region: [0x100, 0x100 + 5000 chunks); map_base = 0, chunk k at k*0x200 */
+#define MSHV_TEST_MAP_BASE	0
+#define MSHV_TEST_CHUNKS	5001
+
+static const struct mshv_unmap_case mshv_unmap_cases[] = {
+	/* Nothing large: 4096 pages = 4095 + 1 */
+	{ "4 KiB only", 0x100, 0x1100, { 0 }, 0, 2,
+	  { { 0x100, 4095, false }, { 0x100 + 4095, 1, false } } },
+	/*
+	 * |0x200  L  |0x400
+	 *     [0x280 .. 0x300)   inside a large chunk, unaligned at both ends:
+	 * the whole chunk goes, one large rep
+	 */
+	{ "inside a 2 MiB entry", 0x280, 0x300, { 1 }, 0, 1,
+	  { { 0x200, 1, true } } },
+	/*
+	 * |0x000      |0x200  L  |0x400      |0x600      |0x800
+	 *    [0x100 ........................................) 0x700
+	 * 4 KiB [0x100, 0x200), large chunk 1, 4 KiB [0x400, 0x700)
+	 */
+	{ "4K, 2M, 4K", 0x100, 0x700, { 1 }, 0, 3,
+	  { { 0x100, 0x100, false }, { 0x200, 1, true },
+	    { 0x400, 0x300, false } } },
+	/*
+	 * |0x200  L  |0x400  L  |0x600  L  |0x800
+	 *     [0x300 ................ 0x700)
+	 * unaligned at both ends inside large chunks: one call, 3 chunks
+	 */
+	{ "unaligned both ends in large chunks", 0x300, 0x700, { 1, 2, 3 }, 0,
+	  1, { { 0x200, 3, true } } },
+	/*
+	 * |0x400  L  |0x600      |0x800  L  |0xa00
+	 *       [0x500 ............... 0x900)
+	 */
+	{ "2M, 4K, 2M", 0x500, 0x900, { 2, 4 }, 0, 3,
+	  { { 0x400, 1, true }, { 0x600, 0x200, false },
+	    { 0x800, 1, true } } },
+	/* 5000 large chunks: 4095 + 905 reps of 2 MiB */
+	{ "5000 large chunks", 0, 5000 * CHUNK, { 0 }, 5000, 2,
+	  { { 0, 4095, true }, { 4095 * CHUNK, 905, true } } },
+	{ "empty", 0x300, 0x300, { 1 }, 0, 0, { } },
+	/*
+	 * |0x200      |0x400   MADV_DONTNEED in a THP: the first invalidation
+	 *   [0x280)            removed the 2 MiB entry, the second one (the
+	 * [0x200 ... 0x400)    PMD split, whole chunk) unmaps 512 4 KiB reps:
+	 *                      no per-page state says they are gone already
+	 */
+	{ "chunk no longer large", 0x200, 0x400, { 0 }, 0, 1,
+	  { { 0x200, 0x200, false } } },
+};
+
+static void mshv_test_unmap_split(struct kunit *test)
+{
+	const struct mshv_unmap_case *c;
+	struct mshv_unmap_piece p;
+	unsigned long *map;
+	unsigned int n;
+	size_t k, j;
+	u64 pos;
+
+	map = kunit_kcalloc(test, BITS_TO_LONGS(MSHV_TEST_CHUNKS),
+			    sizeof(*map), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+
+	for (k = 0; k < ARRAY_SIZE(mshv_unmap_cases); k++) {
+		c = &mshv_unmap_cases[k];
+		bitmap_zero(map, MSHV_TEST_CHUNKS);
+		for (j = 0; j < ARRAY_SIZE(c->large_chunks); j++)
+			if (c->large_chunks[j])
+				set_bit(c->large_chunks[j], map);
+		if (c->large_run)
+			bitmap_set(map, 0, c->large_run);
+
+		n = 0;
+		pos = c->start;
+		while (mshv_unmap_next(map, MSHV_TEST_MAP_BASE, &pos, c->end,
+				       &p)) {
+			if (n < ARRAY_SIZE(c->pieces)) {
+				KUNIT_EXPECT_EQ_MSG(test, p.gfn,
+						    c->pieces[n].gfn,
+						    "case %s piece %u",
+						    c->name, n);
+				KUNIT_EXPECT_EQ_MSG(test, p.reps,
+						    c->pieces[n].reps,
+						    "case %s piece %u",
+						    c->name, n);
+				KUNIT_EXPECT_EQ_MSG(test, p.large,
+						    c->pieces[n].large,
+						    "case %s piece %u",
+						    c->name, n);
+			}
+			n++;
+			if (n > 16)
+				break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, n, c->nr, "case %s", c->name);
+	}
+}
+
+/* Range validity and overlap, without overflow */
+
+static const struct {
+	const char *name;
+	u64 a, na, b, nb;
+	bool overlap;
+} mshv_overlap_cases[] = {
+	{ "same", 0x100, 4, 0x100, 4, true },
+	{ "inside", 0x100, 4, 0x101, 2, true },
+	{ "straddles start", 0x100, 4, 0xfe, 3, true },
+	{ "straddles end", 0x100, 4, 0x103, 4, true },
+	{ "covers", 0x100, 4, 0xff, 6, true },
+	{ "adjacent below", 0x100, 4, 0xfe, 2, false },
+	{ "adjacent above", 0x100, 4, 0x104, 2, false },
+	/* a + na == 2^52 and b + nb == 2^52: last pages, no overflow */
+	{ "both end at the limit", LIMIT - 4, 4, LIMIT - 1, 1, true },
+	{ "everything vs last page", 0, LIMIT, LIMIT - 1, 1, true },
+	{ "last page vs first page", LIMIT - 1, 1, 0, 1, false },
+};
+
+static const struct {
+	const char *name;
+	u64 gfn, nr;
+	bool valid;
+} mshv_range_cases[] = {
+	{ "empty", 0x100, 0, false },
+	{ "one page", 0x100, 1, true },
+	{ "whole space", 0, LIMIT, true },
+	{ "last page", LIMIT - 1, 1, true },
+	{ "past the limit", LIMIT - 1, 2, false },
+	{ "start at the limit", LIMIT, 1, false },
+	{ "wraps u64", ~0ULL, 2, false },
+	{ "huge count", 1, ~0ULL, false },
+};
+
+/* Does [b, b + nb) overlap a tree holding only [a, a + na)? */
+static bool mshv_test_overlap(u64 a, u64 na, u64 b, u64 nb)
+{
+	struct rb_root_cached root = RB_ROOT_CACHED;
+	struct interval_tree_node node = {
+		.start = a,
+		.last = a + (na - 1),
+	};
+	bool ret;
+
+	interval_tree_insert(&node, &root);
+	ret = mshv_regions_overlap(&root, b, nb);
+	interval_tree_remove(&node, &root);
+	return ret;
+}
+
+static void mshv_test_ranges(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_overlap_cases); i++) {
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mshv_test_overlap(mshv_overlap_cases[i].a,
+						      mshv_overlap_cases[i].na,
+						      mshv_overlap_cases[i].b,
+						      mshv_overlap_cases[i].nb),
+				    mshv_overlap_cases[i].overlap,
+				    "case %s", mshv_overlap_cases[i].name);
+		/* Symmetric */
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mshv_test_overlap(mshv_overlap_cases[i].b,
+						      mshv_overlap_cases[i].nb,
+						      mshv_overlap_cases[i].a,
+						      mshv_overlap_cases[i].na),
+				    mshv_overlap_cases[i].overlap,
+				    "case %s swapped",
+				    mshv_overlap_cases[i].name);
+	}
+	for (i = 0; i < ARRAY_SIZE(mshv_range_cases); i++) {
+		const u64 gfn = mshv_range_cases[i].gfn;
+		const u64 nr = mshv_range_cases[i].nr;
+
+		KUNIT_EXPECT_EQ_MSG(test, mshv_gfn_range_valid(gfn, nr),
+				    mshv_range_cases[i].valid,
+				    "case %s", mshv_range_cases[i].name);
+	}
+}
+
+/* MSHV_GET_GPAP_ACCESS_BITMAP: op -> hypercall flags (abi-facts 1.9) */
+
+static const struct {
+	u8 type, op;
+	u64 flags;
+} mshv_gpap_cases[] = {
+	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_NOOP,
+	  HV_GPA_ACCESS_STATE_SET_ACCESSED },
+	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_SET,
+	  HV_GPA_ACCESS_STATE_SET_ACCESSED },
+	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_CLEAR,
+	  HV_GPA_ACCESS_STATE_CLEAR_ACCESSED | HV_GPA_ACCESS_STATE_CLEAR_DIRTY },
+	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_NOOP,
+	  HV_GPA_ACCESS_STATE_SET_DIRTY | HV_GPA_ACCESS_STATE_SET_ACCESSED },
+	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_SET,
+	  HV_GPA_ACCESS_STATE_SET_DIRTY | HV_GPA_ACCESS_STATE_SET_ACCESSED },
+	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_CLEAR,
+	  HV_GPA_ACCESS_STATE_CLEAR_DIRTY },
+};
+
+static void mshv_test_gpap_flags(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_gpap_cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    mshv_gpap_hv_flags(mshv_gpap_cases[i].type,
+						       mshv_gpap_cases[i].op),
+				    mshv_gpap_cases[i].flags,
+				    "type %u op %u", mshv_gpap_cases[i].type,
+				    mshv_gpap_cases[i].op);
+}
+
+static struct kunit_case mshv_regions_test_cases[] = {
+	KUNIT_CASE(mshv_test_fault_window),
+	KUNIT_CASE(mshv_test_large_eligible),
+	KUNIT_CASE(mshv_test_batching),
+	KUNIT_CASE(mshv_test_unmap_split),
+	KUNIT_CASE(mshv_test_ranges),
+	KUNIT_CASE(mshv_test_gpap_flags),
+	{}
+};
+
+static struct kunit_suite mshv_regions_test_suite = {
+	.name = "mshv_root_regions",
+	.test_cases = mshv_regions_test_cases,
+};
+
+kunit_test_suite(mshv_regions_test_suite);

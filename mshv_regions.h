@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mshv_root guest memory regions (mshv_regions.c).
+ *
+ * A region maps a range of guest page frame numbers (GFNs) to a range of
+ * the VMM's address space.  It is one of
+ *
+ *   MOVABLE  ordinary memory.  Nothing is pinned or mapped up front: an MMU
+ *            interval notifier follows the backing, guest accesses to
+ *            unmapped pages come back as GPA intercepts that the driver
+ *            resolves itself (hmm_range_fault() + MAP_GPA_PAGES), and
+ *            invalidations of the backing unmap the affected GFNs.
+ *   PINNED   the same memory pinned for the region's lifetime and mapped
+ *            up front (module parameter pin_regions=1).
+ *   MMIO     a VM_IO | VM_PFNMAP mapping: its PFNs are mapped uncached,
+ *            lazily on the first access, and unmapped when the mapping
+ *            goes.
+ *
+ * Lock order (outermost first):
+ *
+ *   mshv_partition.mutex      region insertion and removal
+ *     mshv_mem_region.fault_sem (read: one fault; write: removal)
+ *       mm->mmap_lock         hmm_range_fault(), the notifier callbacks
+ *         mshv_mem_region.mutex  the map and unmap hypercalls
+ *   mshv_partition.regions_lock (rwlock) nests inside nothing but the
+ *   partition mutex and is held only for tree lookups and updates.
+ *
+ * mshv_mem_region.mutex is taken in the notifier, i.e. possibly from
+ * reclaim: nothing allocates memory while holding it.
+ */
+#ifndef _MSHV_REGIONS_H
+#define _MSHV_REGIONS_H
+
+#include <linux/atomic.h>
+#include <linux/interval_tree.h>
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+struct mshv_partition;
+struct mshv_user_mem_region;
+struct mshv_vp;
+
+enum mshv_region_type {
+	MSHV_REGION_MOVABLE,
+	MSHV_REGION_PINNED,
+	MSHV_REGION_MMIO,
+};
+
+/**
+ * struct mshv_pfn_run - physically contiguous pinned pages
+ * @pfn: first host page frame number
+ * @nr: number of pages
+ */
+struct mshv_pfn_run {
+	u64 pfn;
+	u64 nr;
+};
+
+/**
+ * struct mshv_mem_region - a guest memory region
+ * @node: GFN interval in &mshv_partition.regions (start = first GFN, last =
+ *	last GFN); protected by &mshv_partition.regions_lock
+ * @all: entry in the global list behind debugfs (mshv_regions_all_lock)
+ * @ref: references: the partition's tree and every fault in flight
+ * @partition_id: hypervisor id of the owning partition
+ * @guest_pfn: first GFN
+ * @nr_pages: number of 4 KiB pages
+ * @uaddr: host virtual address of the first page
+ * @user_flags: MSHV_SET_MEM_BIT_* flags given by userspace
+ * @type: MSHV_REGION_*; constant
+ * @hv_map_flags: HV_MAP_GPA_* flags of a mapping with full permissions
+ * @mm: the address space backing the region (mmgrab()bed)
+ * @fault_sem: held for read by every fault on the region and for write
+ *	by its removal, which therefore waits for faults in flight
+ * @mutex: the driver lock of the notifier protocol: serialises the map
+ *	hypercalls of faults with invalidations; protects @large_map and
+ *	@dead
+ * @notifier: follows the backing (MOVABLE and MMIO regions)
+ * @notifier_live: @notifier is registered
+ * @dead: the region is being removed; faults must not map anything
+ * @large_map: one bit per 2 MiB-aligned guest chunk the region touches (bit
+ *	0 = the chunk holding @guest_pfn), set while the chunk is mapped with
+ *	one 2 MiB entry
+ * @map_base: first GFN of the chunk of bit 0 of @large_map
+ * @runs: the pinned pages (PINNED regions), @nr_runs entries
+ * @nr_runs: number of entries of @runs
+ * @meta_bytes: bytes of driver memory the region uses
+ * @faults: GPA intercepts resolved for the region
+ * @maps: MAP_GPA_PAGES hypercalls issued for it
+ * @unmaps: UNMAP_GPA_PAGES hypercalls issued for it
+ * @invalidations: notifier invalidations of its range
+ */
+struct mshv_mem_region {
+	struct interval_tree_node node;
+	struct list_head all;
+	refcount_t ref;
+	u64 partition_id;
+	u64 guest_pfn;
+	u64 nr_pages;
+	u64 uaddr;
+	u8 user_flags;
+	enum mshv_region_type type;
+	u32 hv_map_flags;
+	struct mm_struct *mm;
+	struct rw_semaphore fault_sem;
+	struct mutex mutex;	/* map/unmap hypercalls, @large_map, @dead */
+	struct mmu_interval_notifier notifier;
+	bool notifier_live;
+	bool dead;
+	unsigned long *large_map;
+	u64 map_base;
+	struct mshv_pfn_run *runs;
+	u64 nr_runs;
+	u64 meta_bytes;
+	atomic64_t faults;
+	atomic64_t maps;
+	atomic64_t unmaps;
+	atomic64_t invalidations;
+};
+
+void mshv_partition_regions_init(struct mshv_partition *partition);
+void mshv_partition_regions_destroy(struct mshv_partition *partition);
+long mshv_partition_map_memory(struct mshv_partition *partition,
+			       const struct mshv_user_mem_region *mem);
+long mshv_partition_unmap_memory(struct mshv_partition *partition,
+				 const struct mshv_user_mem_region *mem);
+long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
+					     void __user *uarg);
+int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
+void mshv_regions_debugfs_init(void);
+void mshv_regions_debugfs_exit(void);
+
+#endif /* _MSHV_REGIONS_H */

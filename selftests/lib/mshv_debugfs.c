@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Readers for the hvsim and mshv_root debugfs files and a few /proc and
+ * /sys helpers used by the region selftests and benchmarks.  See
+ * mshv_debugfs.h for the file formats.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "mshv_lib.h"
+#include "mshv_debugfs.h"
+
+/**
+ * mshv_dbg_hypercall() - counters of one hypercall code
+ * @code: HVCALL_*
+ * @out: receives the line's calls and reps
+ *
+ * Return: 0, or -1 with errno ENOENT (no file or no such code) or EPROTO
+ * (a line that does not parse).
+ */
+int mshv_dbg_hypercall(__u16 code, struct mshv_hc_count *out)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/hypercalls", "r");
+	char line[256], name[64];
+	unsigned int c;
+	unsigned long long calls, reps;
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%x %63s %llu %llu", &c, name, &calls,
+			   &reps) != 4) {
+			errno = EPROTO;
+			break;
+		}
+		if (c == code) {
+			out->calls = calls;
+			out->reps = reps;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_dbg_hypercall_get() - counters of one hypercall code, failing the
+ *	test if they cannot be read
+ * @code: HVCALL_*
+ *
+ * Return: the counters.
+ */
+struct mshv_hc_count mshv_dbg_hypercall_get(__u16 code)
+{
+	struct mshv_hc_count c;
+
+	MSHV_TEST_ASSERT(mshv_dbg_hypercall(code, &c) == 0,
+			 "no line for hypercall %#x in %s/hypercalls", code,
+			 MSHV_DBG_HVSIM);
+	return c;
+}
+
+static int parse_partition(const char *line, struct mshv_dbg_partition *p)
+{
+	unsigned long long v[6];
+
+	if (sscanf(line,
+		   "id=%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return -1;
+	p->id = v[0];
+	p->pool_pages = v[1];
+	p->pool_free = v[2];
+	p->slat_4k = v[3];
+	p->slat_2m = v[4];
+	p->gpa_faults = v[5];
+	return 0;
+}
+
+/**
+ * mshv_dbg_partitions() - every line of hvsim/partitions
+ * @out: receives up to @max lines, in creation order
+ * @max: size of @out
+ *
+ * Return: the number of live partitions (which may exceed @max), or -1
+ * with errno set.
+ */
+int mshv_dbg_partitions(struct mshv_dbg_partition *out, int max)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/partitions", "r");
+	struct mshv_dbg_partition p;
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_partition(line, &p)) {
+			fclose(f);
+			errno = EPROTO;
+			return -1;
+		}
+		if (n < max)
+			out[n] = p;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/**
+ * mshv_dbg_partition() - the hvsim/partitions line of partition @id
+ * @id: partition id
+ * @out: receives the line
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such partition).
+ */
+int mshv_dbg_partition(__u64 id, struct mshv_dbg_partition *out)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/partitions", "r");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_partition(line, out)) {
+			errno = EPROTO;
+			break;
+		}
+		if (out->id == id) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_dbg_partition_get() - like mshv_dbg_partition(), failing the test if
+ *	the line cannot be read
+ * @id: partition id
+ *
+ * Return: the line.
+ */
+struct mshv_dbg_partition mshv_dbg_partition_get(__u64 id)
+{
+	struct mshv_dbg_partition p;
+
+	MSHV_TEST_ASSERT(mshv_dbg_partition(id, &p) == 0,
+			 "partition %#llx not in %s/partitions",
+			 (unsigned long long)id, MSHV_DBG_HVSIM);
+	return p;
+}
+
+/**
+ * mshv_dbg_newest_partition() - id of the partition created last
+ *
+ * hvsim lists partitions in creation order; a test that has just created
+ * its partition (and runs alone) finds it on the last line.
+ *
+ * Return: the id; fails the test if there is no partition.
+ */
+__u64 mshv_dbg_newest_partition(void)
+{
+	struct mshv_dbg_partition p[64];
+	int n = mshv_dbg_partitions(p, 64);
+
+	MSHV_TEST_ASSERT(n > 0 && n <= 64, "%s/partitions: %d lines",
+			 MSHV_DBG_HVSIM, n);
+	return p[n - 1].id;
+}
+
+/**
+ * mshv_read_u64_file() - read one decimal number from a file
+ * @path: the file
+ * @out: receives the number
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mshv_read_u64_file(const char *path, __u64 *out)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long v;
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%llu", &v) != 1) {
+		errno = EPROTO;
+		ret = -1;
+	} else {
+		*out = v;
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_write_file() - write @text to @path in one write(2)
+ * @path: the file
+ * @text: what to write
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mshv_write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	close(fd);
+	if (n < 0)
+		return -1;
+	if ((size_t)n != len) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * mshv_dbg_stale_accesses() - read hvsim/stale_accesses
+ * @out: receives the count
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mshv_dbg_stale_accesses(__u64 *out)
+{
+	return mshv_read_u64_file(MSHV_DBG_HVSIM "/stale_accesses", out);
+}
+
+/**
+ * mshv_dbg_stale_accesses_get() - read hvsim/stale_accesses, failing the
+ *	test if it cannot be read
+ *
+ * Return: the count.
+ */
+__u64 mshv_dbg_stale_accesses_get(void)
+{
+	__u64 v;
+
+	MSHV_TEST_ASSERT(mshv_dbg_stale_accesses(&v) == 0,
+			 "cannot read %s/stale_accesses", MSHV_DBG_HVSIM);
+	return v;
+}
+
+/**
+ * mshv_dbg_inject() - write one rule to hvsim/inject
+ * @rule: e.g. "fail 0x4b 1 0xb", "max_reps 0x4c 7", "pool_cap 64", "clear"
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mshv_dbg_inject(const char *rule)
+{
+	return mshv_write_file(MSHV_DBG_HVSIM "/inject", rule);
+}
+
+static int parse_region(const char *line, struct mshv_dbg_region *r)
+{
+	unsigned long long v[8];
+
+	if (sscanf(line,
+		   "partition=%llx gfn=%llx pages=%llu type=%15s meta_bytes=%llu faults=%llu maps=%llu unmaps=%llu invalidations=%llu",
+		   &v[0], &v[1], &v[2], r->type, &v[3], &v[4], &v[5], &v[6],
+		   &v[7]) != 9)
+		return -1;
+	r->partition = v[0];
+	r->gfn = v[1];
+	r->pages = v[2];
+	r->meta_bytes = v[3];
+	r->faults = v[4];
+	r->maps = v[5];
+	r->unmaps = v[6];
+	r->invalidations = v[7];
+	return 0;
+}
+
+/**
+ * mshv_dbg_regions() - every line of mshv_root/regions
+ * @out: receives up to @max lines
+ * @max: size of @out
+ *
+ * Return: the number of regions (which may exceed @max), or -1 with errno
+ * set.
+ */
+int mshv_dbg_regions(struct mshv_dbg_region *out, int max)
+{
+	FILE *f = fopen(MSHV_DBG_ROOT "/regions", "r");
+	struct mshv_dbg_region r;
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_region(line, &r)) {
+			fclose(f);
+			errno = EPROTO;
+			return -1;
+		}
+		if (n < max)
+			out[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/**
+ * mshv_dbg_region() - the mshv_root/regions line of one region
+ * @partition: partition id
+ * @gfn: the region's first guest page frame number
+ * @out: receives the line
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such region).
+ */
+int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out)
+{
+	FILE *f = fopen(MSHV_DBG_ROOT "/regions", "r");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse_region(line, out)) {
+			errno = EPROTO;
+			break;
+		}
+		if (out->partition == partition && out->gfn == gfn) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/**
+ * mshv_dbg_region_get() - like mshv_dbg_region(), failing the test if the
+ *	line cannot be read
+ * @partition: partition id
+ * @gfn: the region's first guest page frame number
+ *
+ * Return: the line.
+ */
+struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn)
+{
+	struct mshv_dbg_region r;
+
+	MSHV_TEST_ASSERT(mshv_dbg_region(partition, gfn, &r) == 0,
+			 "no region partition=%#llx gfn=%#llx in %s/regions",
+			 (unsigned long long)partition,
+			 (unsigned long long)gfn, MSHV_DBG_ROOT);
+	return r;
+}
+
+/**
+ * mshv_snap() - read every counter a region test compares
+ * @partition: partition id
+ * @s: receives the counters
+ */
+void mshv_snap(__u64 partition, struct mshv_snap *s)
+{
+	s->pt = mshv_dbg_partition_get(partition);
+	s->map = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	s->unmap = mshv_dbg_hypercall_get(HVCALL_UNMAP_GPA_PAGES);
+	s->stale = mshv_dbg_stale_accesses_get();
+}
+
+/**
+ * mshv_pin_regions() - the mshv_root.pin_regions module parameter
+ *
+ * Return: true if regions are pinned (parameter 1 or Y); false if it is 0
+ * or N or the parameter does not exist.
+ */
+bool mshv_pin_regions(void)
+{
+	FILE *f = fopen("/sys/module/mshv_root/parameters/pin_regions", "r");
+	int c;
+
+	if (!f)
+		return false;
+	c = fgetc(f);
+	fclose(f);
+	return c == '1' || c == 'Y' || c == 'y';
+}
+
+/**
+ * mshv_proc_status_kb() - a "<field>: N kB" line of /proc/self/status
+ * @field: e.g. "VmLck", "VmPin", "VmRSS"
+ *
+ * Return: N; fails the test if the field is missing.
+ */
+__u64 mshv_proc_status_kb(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t len = strlen(field);
+	unsigned long long v = 0;
+	char line[256];
+	bool found = false;
+
+	MSHV_TEST_ASSERT(f, "open /proc/self/status");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			found = sscanf(line + len + 1, "%llu", &v) == 1;
+			break;
+		}
+	}
+	fclose(f);
+	MSHV_TEST_ASSERT(found, "no %s in /proc/self/status", field);
+	return v;
+}
+
+/**
+ * mshv_resident_pages() - how many pages of a mapping are resident
+ * @addr: page-aligned start
+ * @size: length in bytes
+ *
+ * Uses mincore(2): pages in the page cache or swap cache count as resident.
+ *
+ * Return: the number of resident 4 KiB pages; fails the test on error.
+ */
+size_t mshv_resident_pages(const void *addr, size_t size)
+{
+	size_t pages = (size + MSHV_PAGE_SIZE - 1) / MSHV_PAGE_SIZE;
+	unsigned char *vec = malloc(pages);
+	size_t i, n = 0;
+
+	MSHV_TEST_ASSERT(vec, "out of memory");
+	MSHV_TEST_ASSERT(mincore((void *)addr, size, vec) == 0,
+			 "mincore(%p, %zu)", addr, size);
+	for (i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}

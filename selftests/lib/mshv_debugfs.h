@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Readers for the debugfs files the region tests assert on:
+ *
+ *   /sys/kernel/debug/hvsim/hypercalls      calls and reps per hypercall code
+ *   /sys/kernel/debug/hvsim/partitions      pool and SLAT counts per partition
+ *   /sys/kernel/debug/hvsim/stale_accesses  guest accesses to freed PFNs
+ *   /sys/kernel/debug/hvsim/inject          fault-injection rules
+ *   /sys/kernel/debug/mshv_root/regions     per-region driver counters
+ *
+ * and small /proc and /sys helpers (module parameters, resident memory).
+ * Functions return -1 with errno set when a file is missing or a line does
+ * not parse; the mshv_dbg_*_get() variants fail the test instead.
+ */
+#ifndef _MSHV_SELFTEST_DEBUGFS_H
+#define _MSHV_SELFTEST_DEBUGFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#define MSHV_DBG_HVSIM		"/sys/kernel/debug/hvsim"
+#define MSHV_DBG_ROOT		"/sys/kernel/debug/mshv_root"
+
+/**
+ * struct mshv_hc_count - one line of hvsim/hypercalls
+ * @calls: hypercalls issued with this code
+ * @reps: reps they completed
+ */
+struct mshv_hc_count {
+	__u64 calls;
+	__u64 reps;
+};
+
+/**
+ * struct mshv_dbg_partition - one line of hvsim/partitions
+ * @id: partition id
+ * @pool_pages: pages deposited and held in the partition's pool
+ * @pool_free: free pool pages
+ * @slat_4k: present 4 KiB SLAT leaf entries
+ * @slat_2m: present 2 MiB SLAT leaf entries
+ * @gpa_faults: UNMAPPED_GPA + GPA_INTERCEPT messages of its VPs
+ */
+struct mshv_dbg_partition {
+	__u64 id;
+	__u64 pool_pages;
+	__u64 pool_free;
+	__u64 slat_4k;
+	__u64 slat_2m;
+	__u64 gpa_faults;
+};
+
+/**
+ * struct mshv_dbg_region - one line of mshv_root/regions
+ * @partition: partition id
+ * @gfn: first guest page frame number
+ * @pages: size in 4 KiB pages
+ * @type: "movable", "pinned" or "mmio"
+ * @meta_bytes: driver metadata for the region, in bytes
+ * @faults: GPA intercepts the driver resolved for it
+ * @maps: MAP_GPA_PAGES hypercalls issued for it
+ * @unmaps: UNMAP_GPA_PAGES hypercalls issued for it
+ * @invalidations: MMU-notifier invalidations it received
+ */
+struct mshv_dbg_region {
+	__u64 partition;
+	__u64 gfn;
+	__u64 pages;
+	char type[16];
+	__u64 meta_bytes;
+	__u64 faults;
+	__u64 maps;
+	__u64 unmaps;
+	__u64 invalidations;
+};
+
+/**
+ * struct mshv_snap - everything a region test compares before and after
+ * @pt: the partition's line of hvsim/partitions
+ * @map: MAP_GPA_PAGES counters
+ * @unmap: UNMAP_GPA_PAGES counters
+ * @stale: hvsim/stale_accesses
+ */
+struct mshv_snap {
+	struct mshv_dbg_partition pt;
+	struct mshv_hc_count map;
+	struct mshv_hc_count unmap;
+	__u64 stale;
+};
+
+int mshv_dbg_hypercall(__u16 code, struct mshv_hc_count *out);
+struct mshv_hc_count mshv_dbg_hypercall_get(__u16 code);
+int mshv_dbg_partitions(struct mshv_dbg_partition *out, int max);
+int mshv_dbg_partition(__u64 id, struct mshv_dbg_partition *out);
+struct mshv_dbg_partition mshv_dbg_partition_get(__u64 id);
+__u64 mshv_dbg_newest_partition(void);
+int mshv_dbg_stale_accesses(__u64 *out);
+__u64 mshv_dbg_stale_accesses_get(void);
+int mshv_dbg_inject(const char *rule);
+int mshv_dbg_regions(struct mshv_dbg_region *out, int max);
+int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out);
+struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn);
+void mshv_snap(__u64 partition, struct mshv_snap *s);
+
+/* /sys and /proc */
+int mshv_read_u64_file(const char *path, __u64 *out);
+int mshv_write_file(const char *path, const char *text);
+bool mshv_pin_regions(void);
+__u64 mshv_proc_status_kb(const char *field);
+size_t mshv_resident_pages(const void *addr, size_t size);
+
+#endif /* _MSHV_SELFTEST_DEBUGFS_H */

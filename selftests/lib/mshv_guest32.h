@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A guest for memory tests: one VP in 32-bit protected mode with flat 4 GiB
+ * segments (no paging), running a small program that reads, writes or
+ * verifies one dword in each of a list of guest physical addresses.
+ *
+ * Guest physical layout:
+ *
+ *   0x00000 +-----------------------+  control region (64 KiB, RWX,
+ *           |                       |  anonymous, 4 KiB pages)
+ *   0x01000 | program               |
+ *   0x02000 | GPA table (u32 each)  |
+ *   0x10000 +-----------------------+
+ *           ... data regions mapped by the test, below 4 GiB ...
+ *
+ * Operations on each address A (seed S in EDX):
+ *
+ *   MSHV_G32_READ          sum += [A]               (read access)
+ *   MSHV_G32_WRITE         [A] = A ^ S              (write access)
+ *   MSHV_G32_VERIFY        [A] == A ^ S, else stop  (read access)
+ *   MSHV_G32_VERIFY_CONST  [A] == S, else stop      (read access)
+ *   MSHV_G32_WRITE_CONST   [A] = S                  (write access)
+ *
+ * The addresses come from the table or, with mshv_g32_run_strided(), are
+ * start + i * stride.  A verification failure stops the guest with an
+ * OUT to port MSHV_G32_PORT_MISMATCH (EAX = value read, EBX = address).
+ */
+#ifndef _MSHV_SELFTEST_GUEST32_H
+#define _MSHV_SELFTEST_GUEST32_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "mshv_lib.h"
+
+#define MSHV_G32_CTL_GPA	0x0ULL
+#define MSHV_G32_CTL_SIZE	0x10000ULL
+#define MSHV_G32_CODE_GPA	0x1000ULL
+#define MSHV_G32_TABLE_GPA	0x2000ULL
+#define MSHV_G32_TABLE_MAX	((MSHV_G32_CTL_SIZE - MSHV_G32_TABLE_GPA) / 4)
+#define MSHV_G32_PORT_MISMATCH	0x10
+
+enum mshv_g32_op {
+	MSHV_G32_READ = 0,
+	MSHV_G32_WRITE = 1,
+	MSHV_G32_VERIFY = 2,
+	MSHV_G32_VERIFY_CONST = 3,
+	MSHV_G32_WRITE_CONST = 4,
+};
+
+/**
+ * struct mshv_g32 - a partition with one flat 32-bit VP and its control
+ *	region
+ * @vm: the partition
+ * @vp: VP 0
+ * @ctl: host mapping of the control region
+ * @partition: the partition id (hvsim/partitions, message sender)
+ * @sum: EDI after the last MSHV_G32_READ run
+ */
+struct mshv_g32 {
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+	void *ctl;
+	__u64 partition;
+	__u32 sum;
+};
+
+struct mshv_g32 *mshv_g32_create(void);
+void mshv_g32_free(struct mshv_g32 *g);
+const struct hv_message *mshv_g32_exec(struct mshv_g32 *g, enum mshv_g32_op op,
+				       const __u32 *gpas, unsigned int n,
+				       __u32 seed);
+const struct hv_message *mshv_g32_exec_strided(struct mshv_g32 *g,
+					       enum mshv_g32_op op, __u32 start,
+					       __u32 stride, __u32 count,
+					       __u32 seed);
+void mshv_g32_expect_done(struct mshv_g32 *g, const struct hv_message *msg);
+void mshv_g32_run(struct mshv_g32 *g, enum mshv_g32_op op, const __u32 *gpas,
+		  unsigned int n, __u32 seed);
+void mshv_g32_run_strided(struct mshv_g32 *g, enum mshv_g32_op op,
+			  __u32 start, __u32 stride, __u32 count, __u32 seed);
+__u64 mshv_g32_msg_gpa(const struct hv_message *msg);
+
+/* The program, assembled in mshv_guest32.c; its final HLT is at _done */
+extern const unsigned char mshv_g32_code[], mshv_g32_code_end[];
+extern const unsigned char mshv_g32_done[];
+
+/* What MSHV_G32_WRITE stores at @gpa */
+static inline __u32 mshv_g32_value(__u64 gpa, __u32 seed)
+{
+	return (__u32)gpa ^ seed;
+}
+
+#endif /* _MSHV_SELFTEST_GUEST32_H */

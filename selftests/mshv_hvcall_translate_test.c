@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TRANSLATE_VIRTUAL_ADDRESS, READ_GPA, WRITE_GPA and
+ * GET_GPA_PAGES_ACCESS_STATES through MSHV_ROOT_HVCALL, on a long-mode VP
+ * whose page tables the test builds (lib/mshv_paging.c).
+ *
+ * The guest first reads the pages the tests use, so that the driver has
+ * mapped them (movable regions are mapped when the guest faults) and the
+ * SLAT has the page-table pages too.  The SLAT permissions are the
+ * driver's choice: the tests only rely on pages the host wrote being
+ * writable and on the read-only region being read-only.  Every result code and status is an
+ * exact value of abi facts 4.8 and 3.
+ */
+#include <string.h>
+
+#include "mshv_test.h"
+#include "mshv_paging.h"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+#define MEM_SIZE	0x100000ULL	/* 1 MiB of RW memory at 0: 4 KiB SLAT entries */
+#define CODE_GPA	0x1000ULL
+#define GDT_GPA		0x2000ULL
+#define DATA_GPA	0x5000ULL
+#define TABLES_GPA	0x10000ULL
+#define TABLES_SIZE	0x10000ULL
+#define RO_GPA		0x400000ULL	/* one read-only page */
+#define HOLE_GPA	0x800000ULL	/* no memory */
+#define HOLE_GVA	0x600000ULL
+#define NOPAGE_GVA	0x700000ULL	/* no guest mapping */
+
+#define RW_FLAGS	((1 << MSHV_SET_MEM_BIT_WRITABLE) | \
+			 (1 << MSHV_SET_MEM_BIT_EXECUTABLE))
+
+FIXTURE(gpa)
+{
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+	struct mshv_paging pg;
+	void *ro;
+};
+
+FIXTURE_SETUP(gpa)
+{
+	/* mov al, [DATA]; mov al, [RO]; hlt */
+	static const __u8 code[] = {
+		0xA0, 0x00, 0x50, 0, 0, 0, 0, 0, 0,
+		0xA0, 0x00, 0x00, 0x40, 0, 0, 0, 0, 0,
+		0xF4,
+	};
+
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	self->ro = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
+	memset(self->ro, 0x5a, MSHV_PAGE_SIZE);
+	mshv_map_guest_memory(self->vm->fd, RO_GPA, self->ro, MSHV_PAGE_SIZE,
+			      0);
+	self->vp = mshv_vp_create(self->vm, 0);
+	mshv_paging_init(&self->pg, self->vm, TABLES_GPA, TABLES_SIZE);
+	mshv_paging_map(&self->pg, 0, 0, MEM_SIZE, MSHV_PAGE_SIZE);
+	mshv_paging_map(&self->pg, RO_GPA, RO_GPA, MSHV_PAGE_SIZE,
+			MSHV_PAGE_SIZE);
+	mshv_paging_map(&self->pg, HOLE_GVA, HOLE_GPA, MSHV_PAGE_SIZE,
+			MSHV_PAGE_SIZE);
+	mshv_vp_enter_long_mode(self->vp, &self->pg, GDT_GPA);
+	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
+	/*
+	 * Touch the three data pages from the host, so that the driver maps
+	 * them writable when the guest faults (an untouched anonymous page is
+	 * the shared zero page, which it may map read-only).
+	 */
+	memset((__u8 *)self->vm->mem + DATA_GPA, 0, 3 * MSHV_PAGE_SIZE);
+	memcpy((__u8 *)self->vm->mem + DATA_GPA, "0123456789abcdefXYZ", 19);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	mshv_vp_run_expect_halt(self->vp);
+}
+
+FIXTURE_TEARDOWN(gpa)
+{
+	mshv_vp_free(self->vp);
+	mshv_vm_free(self->vm);
+}
+
+/* MSHV_ROOT_HVCALL on the partition fd; returns the HV status */
+static __u16 hvcall(int fd, __u16 code, __u16 reps, const void *in,
+		    __u16 in_sz, void *out, __u16 out_sz, __u16 *reps_done)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.reps = reps,
+		.in_sz = in_sz,
+		.out_sz = out_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+	int ret = __mshv_hvcall(fd, &a);
+
+	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
+			 a.status);
+	if (reps_done)
+		*reps_done = a.reps;
+	return a.status;
+}
+
+static __u16 translate(struct mshv_vm *vm, __u64 gva, __u64 flags,
+		       struct hv_output_translate_virtual_address *out)
+{
+	struct hv_input_translate_virtual_address in = {
+		.control_flags = flags,
+		.gva_page = gva >> 12,
+	};
+
+	memset(out, 0xcc, sizeof(*out));
+	return hvcall(vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0, &in,
+		      sizeof(in), out, sizeof(*out), NULL);
+}
+
+#define R	HV_TRANSLATE_GVA_VALIDATE_READ
+#define W	HV_TRANSLATE_GVA_VALIDATE_WRITE
+#define X	HV_TRANSLATE_GVA_VALIDATE_EXECUTE
+
+TEST_F(gpa, translate_results)
+{
+	static const struct {
+		__u64 gva, flags;
+		__u32 result;
+		__u64 gpa_page;
+	} cases[] = {
+		{ DATA_GPA + 0x123, R | W, HV_TRANSLATE_GVA_SUCCESS, 5 },
+		{ DATA_GPA, 0, HV_TRANSLATE_GVA_SUCCESS, 5 },
+		{ CODE_GPA, X, HV_TRANSLATE_GVA_SUCCESS, 1 },
+		{ RO_GPA, R, HV_TRANSLATE_GVA_SUCCESS, RO_GPA >> 12 },
+		{ RO_GPA, W, HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS,
+		  RO_GPA >> 12 },
+		{ HOLE_GVA, R, HV_TRANSLATE_GVA_GPA_UNMAPPED, HOLE_GPA >> 12 },
+		{ NOPAGE_GVA, R, HV_TRANSLATE_GVA_PAGE_NOT_PRESENT, 0 },
+		{ 0x0000800000000000ULL, R,
+		  HV_TRANSLATE_GVA_PAGE_NOT_PRESENT, 0 },
+		/* the test's table entries have no U/S bit */
+		{ DATA_GPA, R | HV_TRANSLATE_GVA_USER_ACCESS,
+		  HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION, 0 },
+		{ DATA_GPA, R | HV_TRANSLATE_GVA_SUPERVISOR_ACCESS,
+		  HV_TRANSLATE_GVA_SUCCESS, 5 },
+	};
+	struct hv_output_translate_virtual_address out;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		__u32 cache = 0;
+
+		if (cases[i].gpa_page)
+			cache = HV_CACHE_TYPE_X64_WB;
+		EXPECT_EQ(HV_STATUS_SUCCESS,
+			  translate(self->vm, cases[i].gva, cases[i].flags,
+				    &out)) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].result, out.result_code) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].gpa_page, out.gpa_page) TH_LOG("case %u", i);
+		EXPECT_EQ(cache, out.flags) TH_LOG("case %u", i);
+	}
+}
+
+TEST_F(gpa, translate_page_table_faults)
+{
+	struct hv_output_translate_virtual_address out;
+	__u64 *pte = mshv_paging_entry(&self->pg, DATA_GPA, 1);
+
+	*pte &= ~MSHV_PTE_RW;
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA, W, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION, out.result_code);
+	EXPECT_EQ(0, out.gpa_page);
+	*pte |= MSHV_PTE_RW | (1ULL << 51);	/* reserved address bit */
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA, R, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS, out.result_code);
+}
+
+TEST_F(gpa, translate_set_page_table_bits)
+{
+	struct hv_output_translate_virtual_address out;
+	__u64 *pte = mshv_paging_entry(&self->pg, DATA_GPA + 0x1000, 1);
+
+	*pte &= ~(MSHV_PTE_A | MSHV_PTE_D);
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x1000, R | W, &out));
+	EXPECT_EQ(0, out.result_code);
+	EXPECT_EQ(0, *pte & (MSHV_PTE_A | MSHV_PTE_D));
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x1000,
+			       R | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS, &out));
+	EXPECT_EQ(MSHV_PTE_A, *pte & (MSHV_PTE_A | MSHV_PTE_D));
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x1000,
+			       W | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS, &out));
+	EXPECT_EQ(MSHV_PTE_A | MSHV_PTE_D, *pte & (MSHV_PTE_A | MSHV_PTE_D));
+}
+
+TEST_F(gpa, translate_invalid)
+{
+	static const __u64 bad_flags[] = {
+		HV_TRANSLATE_GVA_SHADOW_STACK, 0x800, 1ULL << 55,
+		HV_TRANSLATE_GVA_USER_ACCESS |
+		HV_TRANSLATE_GVA_SUPERVISOR_ACCESS,
+		HV_TRANSLATE_GVA_ENFORCE_SMAP | HV_TRANSLATE_GVA_OVERRIDE_SMAP,
+		1ULL << 56,	/* input VTL 1 */
+	};
+	struct hv_input_translate_virtual_address in = { .gva_page = 5 };
+	struct hv_output_translate_virtual_address out;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
+		in.control_flags = bad_flags[i];
+		EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+			  hvcall(self->vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
+				 0, &in, sizeof(in), &out, sizeof(out), NULL))
+			TH_LOG("flags %#llx", (unsigned long long)bad_flags[i]);
+	}
+	in.control_flags = (__u64)HV_INPUT_VTL_USE_TARGET << 56;
+	EXPECT_EQ(0, hvcall(self->vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0,
+			    &in, sizeof(in), &out, sizeof(out), NULL));
+	in.control_flags = 0;
+	in.padding = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  hvcall(self->vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0,
+			 &in, sizeof(in), &out, sizeof(out), NULL));
+	in.padding = 0;
+	in.gva_page = 1ULL << 52;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  hvcall(self->vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0,
+			 &in, sizeof(in), &out, sizeof(out), NULL));
+	in.gva_page = 5;
+	in.vp_index = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX,
+		  hvcall(self->vm->fd, HVCALL_TRANSLATE_VIRTUAL_ADDRESS, 0,
+			 &in, sizeof(in), &out, sizeof(out), NULL));
+}
+
+static __u16 read_gpa(struct mshv_vm *vm, __u64 gpa, __u32 count,
+		      __u64 flags, struct hv_output_read_gpa *out)
+{
+	struct hv_input_read_gpa in = {
+		.byte_count = count,
+		.base_gpa = gpa,
+		.control_flags = flags,
+	};
+
+	memset(out, 0xcc, sizeof(*out));
+	return hvcall(vm->fd, HVCALL_READ_GPA, 0, &in, sizeof(in), out,
+		      sizeof(*out), NULL);
+}
+
+static __u16 write_gpa(struct mshv_vm *vm, __u64 gpa, const void *data,
+		       __u32 count, struct hv_output_write_gpa *out)
+{
+	struct hv_input_write_gpa in = {
+		.byte_count = count,
+		.base_gpa = gpa,
+	};
+
+	memcpy(in.data, data, count);
+	memset(out, 0xcc, sizeof(*out));
+	return hvcall(vm->fd, HVCALL_WRITE_GPA, 0, &in, sizeof(in), out,
+		      sizeof(*out), NULL);
+}
+
+TEST_F(gpa, read_write)
+{
+	const __u8 *mem = self->vm->mem;
+	struct hv_output_write_gpa wout;
+	struct hv_output_read_gpa out;
+	__u8 zero[16] = { 0 };
+
+	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA + 2, 16, 6, &out));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, out.access_result.result_code);
+	EXPECT_EQ(0, out.access_result.reserved);
+	EXPECT_EQ(0, memcmp(out.data, "23456789abcdefXY", 16));
+	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA, 3, 0, &out));
+	EXPECT_EQ(0, memcmp(out.data, "012", 3));
+	EXPECT_EQ(0, memcmp(out.data + 3, zero, 13));
+
+	EXPECT_EQ(0, write_gpa(self->vm, DATA_GPA + 0x100, "hello", 5, &wout));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, wout.access_result.result_code);
+	EXPECT_EQ(0, memcmp(mem + DATA_GPA + 0x100, "hello", 5));
+	EXPECT_EQ(0, mem[DATA_GPA + 0x105]);
+
+	EXPECT_EQ(0, read_gpa(self->vm, RO_GPA + 0xff0, 16, 0, &out));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, out.access_result.result_code);
+	EXPECT_EQ(0x5a, out.data[15]);
+	EXPECT_EQ(0, write_gpa(self->vm, RO_GPA, "x", 1, &wout));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_WRITE_INTERCEPT,
+		  wout.access_result.result_code);
+	EXPECT_EQ(0x5a, ((__u8 *)self->ro)[0]);
+
+	EXPECT_EQ(0, read_gpa(self->vm, HOLE_GPA, 4, 0, &out));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED, out.access_result.result_code);
+	EXPECT_EQ(0, memcmp(out.data, zero, 16));
+	EXPECT_EQ(0, write_gpa(self->vm, HOLE_GPA, "x", 1, &wout));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED,
+		  wout.access_result.result_code);
+	EXPECT_EQ(0, read_gpa(self->vm, 1ULL << 60, 4, 0, &out));
+	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED, out.access_result.result_code);
+}
+
+TEST_F(gpa, read_write_invalid)
+{
+	struct hv_output_read_gpa out;
+	struct hv_input_read_gpa in = { .byte_count = 4, .base_gpa = DATA_GPA };
+
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  read_gpa(self->vm, DATA_GPA, 0, 0, &out));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  read_gpa(self->vm, DATA_GPA, 17, 0, &out));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  read_gpa(self->vm, DATA_GPA + 0xff1, 16, 0, &out));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  read_gpa(self->vm, DATA_GPA, 4, 0x100, &out));
+	in.vp_index = 3;
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX,
+		  hvcall(self->vm->fd, HVCALL_READ_GPA, 0, &in, sizeof(in),
+			 &out, sizeof(out), NULL));
+}
+
+static __u16 access_states(struct mshv_vm *vm, __u64 gfn, __u16 count,
+			   __u64 flags, __u8 *out, __u16 *done)
+{
+	struct hv_input_get_gpa_pages_access_state in = {
+		.flags = flags,
+		.hv_gpa_page_number = gfn,
+	};
+
+	memset(out, 0xcc, count);
+	return hvcall(vm->fd, HVCALL_GET_GPA_PAGES_ACCESS_STATES, count, &in,
+		      sizeof(in), out, count, done);
+}
+
+#define CA	HV_GPA_ACCESS_STATE_CLEAR_ACCESSED
+#define SA	HV_GPA_ACCESS_STATE_SET_ACCESSED
+#define CD	HV_GPA_ACCESS_STATE_CLEAR_DIRTY
+#define SD	HV_GPA_ACCESS_STATE_SET_DIRTY
+
+TEST_F(gpa, access_states)
+{
+	/* mov [DATA + 8], al; hlt */
+	static const __u8 store[] = {
+		0xA2, 0x08, 0x50, 0, 0, 0, 0, 0, 0, 0xF4,
+	};
+	struct hv_output_write_gpa wout;
+	struct hv_output_read_gpa rout;
+	const __u64 data = DATA_GPA >> 12, hole = HOLE_GPA >> 12;
+	__u8 st[4];
+	__u16 done;
+
+	/* clean slate for the data page and the next two */
+	ASSERT_EQ(0, access_states(self->vm, data, 3, CA | CD, st, &done));
+	EXPECT_EQ(3, done);
+	ASSERT_EQ(0, access_states(self->vm, data, 3, 0, st, &done));
+	EXPECT_EQ(0, st[0]);
+	EXPECT_EQ(0, st[1]);
+	EXPECT_EQ(0, st[2]);
+
+	/* READ_GPA sets accessed, WRITE_GPA accessed and dirty */
+	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA, 1, 0, &rout));
+	EXPECT_EQ(0, write_gpa(self->vm, DATA_GPA + 0x2000, "d", 1, &wout));
+	ASSERT_EQ(0, access_states(self->vm, data, 3, CD, st, &done));
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED, st[0]);
+	EXPECT_EQ(0, st[1]);
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, st[2]);
+	/* the previous call reported, then cleared dirty */
+	ASSERT_EQ(0, access_states(self->vm, data, 3, SD, st, &done));
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED, st[0]);
+	EXPECT_EQ(0, st[1]);
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED, st[2]);
+	ASSERT_EQ(0, access_states(self->vm, data, 2, CA, st, &done));
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, st[0]);
+	EXPECT_EQ(HV_GPA_PAGE_DIRTY, st[1]);
+	ASSERT_EQ(0, access_states(self->vm, data, 2, SA, st, &done));
+	EXPECT_EQ(HV_GPA_PAGE_DIRTY, st[0]);
+
+	/* a page without memory reports 0 and stays 0 */
+	ASSERT_EQ(0, access_states(self->vm, hole, 1, SA | SD, st, &done));
+	EXPECT_EQ(0, st[0]);
+	ASSERT_EQ(0, access_states(self->vm, hole, 1, 0, st, &done));
+	EXPECT_EQ(0, st[0]);
+
+	/* a guest store sets dirty */
+	ASSERT_EQ(0, access_states(self->vm, data, 1, CA | CD, st, &done));
+	mshv_vm_write(self->vm, CODE_GPA + 0x100, store, sizeof(store));
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x100);
+	mshv_vp_run_expect_halt(self->vp);
+	ASSERT_EQ(0, access_states(self->vm, data, 1, 0, st, &done));
+	EXPECT_EQ(HV_GPA_PAGE_ACCESSED | HV_GPA_PAGE_DIRTY, st[0]);
+}
+
+TEST_F(gpa, access_states_invalid)
+{
+	static const __u64 bad[] = { CA | SA, CD | SD, 0x10, 1ULL << 63 };
+	unsigned int i;
+	__u8 st[2];
+	__u16 done;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+			  access_states(self->vm, 5, 2, bad[i], st, &done));
+		EXPECT_EQ(0, done);
+	}
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  access_states(self->vm, ~0ULL, 2, 0, st, &done));
+}
+
+/* GPA_PAGE_ACCESS_TRACKING, TIME_FREEZE, REFERENCE_TIME */
+TEST_F(gpa, properties)
+{
+	static const __u32 codes[] = {
+		HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING,
+		HV_PARTITION_PROPERTY_TIME_FREEZE,
+		HV_PARTITION_PROPERTY_REFERENCE_TIME,
+	};
+	struct hv_input_set_partition_property in = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		EXPECT_EQ(0, mshv_get_partition_property(self->vm->fd,
+							 codes[i]));
+		in.property_code = codes[i];
+		in.property_value = 1;
+		EXPECT_EQ(0, hvcall(self->vm->fd,
+				    HVCALL_SET_PARTITION_PROPERTY, 0, &in,
+				    sizeof(in), NULL, 0, NULL));
+		EXPECT_EQ(1, mshv_get_partition_property(self->vm->fd,
+							 codes[i]));
+		in.property_value = 2;
+		EXPECT_EQ(i == 2 ? 0 : HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE,
+			  hvcall(self->vm->fd, HVCALL_SET_PARTITION_PROPERTY,
+				 0, &in, sizeof(in), NULL, 0, NULL));
+		EXPECT_EQ(i == 2 ? 2 : 1,
+			  mshv_get_partition_property(self->vm->fd, codes[i]));
+	}
+}
+
+TEST_HARNESS_MAIN
