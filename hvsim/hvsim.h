@@ -324,6 +324,8 @@ static inline bool input_vtl_valid(u8 input_vtl)
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
 struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index);
+u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
+		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg);
 void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
 u16 hvsim_hc_create_vp(struct hvsim_call *call);

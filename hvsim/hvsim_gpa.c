@@ -105,6 +105,43 @@ static u32 xlate_check_gpa(struct hvsim_partition *pt, u64 gfn, u64 flags)
 	return HV_TRANSLATE_GVA_SUCCESS;
 }
 
+static u16 translate_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_translate_virtual_address *in = call->input;
+	struct hv_output_translate_virtual_address *out = call->output;
+	u64 flags = in->control_flags;
+	enum x86_emu_xlate res;
+	u64 gpa = 0;
+	u16 ss_attr;
+
+	hvsim_vp_absorb_reg_page(vp);
+
+	/* The walk takes the privilege level from the SS DPL */
+	ss_attr = vp->state.seg[X86_SS].attributes;
+	if (flags & HV_TRANSLATE_GVA_USER_ACCESS)
+		vp->state.seg[X86_SS].attributes |= 3 << HV_X64_SEGMENT_DPL_SHIFT;
+	else if (flags & (HV_TRANSLATE_GVA_SUPERVISOR_ACCESS |
+			  HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT))
+		vp->state.seg[X86_SS].attributes &=
+			~(3 << HV_X64_SEGMENT_DPL_SHIFT);
+	res = xlate_walk(vp, in->gva_page << HV_HYP_PAGE_SHIFT, flags, &gpa);
+	vp->state.seg[X86_SS].attributes = ss_attr;
+
+	if (res == X86_XLATE_UNSUPPORTED_MODE)
+		return HV_STATUS_INVALID_VP_STATE;
+	memset(out, 0, sizeof(*out));
+	if (res != X86_XLATE_OK) {
+		out->result_code = res;
+		return HV_STATUS_SUCCESS;
+	}
+	out->result_code = xlate_check_gpa(vp->partition,
+					   gpa >> HV_HYP_PAGE_SHIFT, flags);
+	out->flags = HV_CACHE_TYPE_X64_WB;
+	out->gpa_page = gpa >> HV_HYP_PAGE_SHIFT;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_translate_virtual_address() - HVCALL_TRANSLATE_VIRTUAL_ADDRESS
  * @call: decoded call
@@ -129,88 +166,35 @@ static u32 xlate_check_gpa(struct hvsim_partition *pt, u64 gfn, u64 flags)
 u16 hvsim_hc_translate_virtual_address(struct hvsim_call *call)
 {
 	const struct hv_input_translate_virtual_address *in = call->input;
-	struct hv_output_translate_virtual_address *out = call->output;
-	u64 flags = in->control_flags;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	enum x86_emu_xlate res;
-	u16 ss_attr, status;
-	u64 gpa = 0;
-	u32 code;
+	u16 status;
 
 	if (in->padding || in->gva_page >> XLATE_GVA_PAGE_BITS)
 		return HV_STATUS_INVALID_PARAMETER;
-	status = xlate_check_flags(flags);
+	status = xlate_check_flags(in->control_flags);
 	if (status)
 		return status;
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
-	hvsim_vp_absorb_reg_page(vp);
-
-	/* The walk takes the privilege level from the SS DPL */
-	ss_attr = vp->state.seg[X86_SS].attributes;
-	if (flags & HV_TRANSLATE_GVA_USER_ACCESS)
-		vp->state.seg[X86_SS].attributes |= 3 << HV_X64_SEGMENT_DPL_SHIFT;
-	else if (flags & (HV_TRANSLATE_GVA_SUPERVISOR_ACCESS |
-			  HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT))
-		vp->state.seg[X86_SS].attributes &=
-			~(3 << HV_X64_SEGMENT_DPL_SHIFT);
-	res = xlate_walk(vp, in->gva_page << HV_HYP_PAGE_SHIFT, flags, &gpa);
-	vp->state.seg[X86_SS].attributes = ss_attr;
-
-	if (res == X86_XLATE_UNSUPPORTED_MODE) {
-		status = HV_STATUS_INVALID_VP_STATE;
-		goto out_unlock;
-	}
-	memset(out, 0, sizeof(*out));
-	if (res != X86_XLATE_OK) {
-		out->result_code = res;
-		goto out_unlock;
-	}
-	code = xlate_check_gpa(pt, gpa >> HV_HYP_PAGE_SHIFT, flags);
-	out->result_code = code;
-	out->flags = HV_CACHE_TYPE_X64_WB;
-	out->gpa_page = gpa >> HV_HYP_PAGE_SHIFT;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_vp_call(in->partition_id, in->vp_index, translate_locked,
+			     call);
 }
 
-/*
- * Common part of READ_GPA and WRITE_GPA: validate, find the VP and make
- * the access.  The access result goes to *@result.
- */
-static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
-		  enum x86_emu_access access, struct hv_gpa_access_result *result)
-{
-	unsigned int offset = in->base_gpa & (HV_HYP_PAGE_SIZE - 1);
-	u16 status = HV_STATUS_SUCCESS;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
+/* One READ_GPA or WRITE_GPA access, made on behalf of a VP */
+struct gpa_rw_args {
+	const struct hv_input_read_gpa *in;
+	void *data;
+	enum x86_emu_access access;
+	struct hv_gpa_access_result *result;
+};
 
-	if (!in->byte_count || in->byte_count > HV_GPA_ACCESS_MAX_BYTES ||
-	    offset + in->byte_count > HV_HYP_PAGE_SIZE ||
-	    (in->control_flags & ~HV_GPA_ACCESS_CACHE_TYPE_MASK))
-		return HV_STATUS_INVALID_PARAMETER;
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
+static u16 gpa_rw_locked(struct hvsim_vp *vp, void *arg)
+{
+	const struct gpa_rw_args *a = arg;
+	const struct hv_input_read_gpa *in = a->in;
+	struct hv_gpa_access_result *result = a->result;
+	enum x86_emu_access access = a->access;
+	struct hvsim_partition *pt = vp->partition;
+
 	memset(result, 0, sizeof(*result));
-	switch (hvsim_gpa_copy(pt, in->base_gpa, data, in->byte_count, access,
+	switch (hvsim_gpa_copy(pt, in->base_gpa, a->data, in->byte_count, access,
 			       true)) {
 	case HVSIM_GPA_OK:
 		result->result_code = HV_GPA_ACCESS_RESULT_SUCCESS;
@@ -227,10 +211,30 @@ static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
 				      HV_GPA_ACCESS_RESULT_READ_INTERCEPT;
 		break;
 	}
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return HV_STATUS_SUCCESS;
+}
+
+/*
+ * Common part of READ_GPA and WRITE_GPA: validate, find the VP and make
+ * the access.  The access result goes to *@result.
+ */
+static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
+		  enum x86_emu_access access, struct hv_gpa_access_result *result)
+{
+	unsigned int offset = in->base_gpa & (HV_HYP_PAGE_SIZE - 1);
+	struct gpa_rw_args args = {
+		.in = in,
+		.data = data,
+		.access = access,
+		.result = result,
+	};
+
+	if (!in->byte_count || in->byte_count > HV_GPA_ACCESS_MAX_BYTES ||
+	    offset + in->byte_count > HV_HYP_PAGE_SIZE ||
+	    (in->control_flags & ~HV_GPA_ACCESS_CACHE_TYPE_MASK))
+		return HV_STATUS_INVALID_PARAMETER;
+	return hvsim_vp_call(in->partition_id, in->vp_index, gpa_rw_locked,
+			     &args);
 }
 
 /**

@@ -158,6 +158,38 @@ struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
 }
 
 /**
+ * hvsim_vp_call() - run the body of a per-VP hypercall
+ * @partition_id: the VP's partition
+ * @vp_index: the VP
+ * @fn: the body; runs with the partition referenced and its lock held
+ * @arg: passed to @fn
+ *
+ * The frame every hypercall that targets one VP shares: look up and
+ * reference the partition, lock it, find the VP, run @fn, and undo it all.
+ * Callers validate their input first, so input errors take precedence
+ * over unknown partitions and VPs.
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX, or
+ * what @fn returns.
+ */
+u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
+		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg)
+{
+	struct hvsim_partition *pt = hvsim_partition_get(partition_id);
+	struct hvsim_vp *vp;
+	u16 status;
+
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	vp = hvsim_vp_find(pt, vp_index);
+	status = vp ? fn(vp, arg) : HV_STATUS_INVALID_VP_INDEX;
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
  * @vp: the VP; its partition's lock held
  */
@@ -236,6 +268,12 @@ out_unlock:
 	return status;
 }
 
+static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
+{
+	hvsim_vp_destroy(vp);
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_delete_vp() - HVCALL_DELETE_VP
  * @call: decoded call
@@ -245,24 +283,11 @@ out_unlock:
 u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 {
 	const struct hv_input_delete_vp *in = call->input;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	u16 status = HV_STATUS_SUCCESS;
 
 	if (memchr_inv(in->reserved, 0, sizeof(in->reserved)))
 		return HV_STATUS_INVALID_PARAMETER;
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (vp)
-		hvsim_vp_destroy(vp);
-	else
-		status = HV_STATUS_INVALID_VP_INDEX;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_vp_call(in->partition_id, in->vp_index, delete_vp_locked,
+			     NULL);
 }
 
 static u16 suspend_value(u64 v, bool *reg)
@@ -468,22 +493,29 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 	return HV_STATUS_SUCCESS;
 }
 
-/*
- * Common part of GET/SET_VP_REGISTERS: validate the header and take a
- * reference on the partition (returned in *@ptp).
- */
-static u16 regs_begin(const struct hv_input_get_vp_registers *hdr,
-		      struct hvsim_partition **ptp)
+/* Common part of GET/SET_VP_REGISTERS: the header's reserved fields */
+static bool regs_header_valid(const struct hv_input_get_vp_registers *hdr)
 {
-	struct hvsim_partition *pt;
+	return input_vtl_valid(hdr->input_vtl) && !hdr->rsvd_z8 &&
+	       !hdr->rsvd_z16;
+}
 
-	if (!input_vtl_valid(hdr->input_vtl) || hdr->rsvd_z8 || hdr->rsvd_z16)
-		return HV_STATUS_INVALID_PARAMETER;
-	pt = hvsim_partition_get(hdr->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	*ptp = pt;
-	return HV_STATUS_SUCCESS;
+static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_get_vp_registers *in = call->input;
+	union hv_register_value *out = call->output;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	hvsim_vp_absorb_reg_page(vp);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		status = vp_get_reg(vp, in->names[i], &out[i]);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	return status;
 }
 
 /**
@@ -496,61 +528,20 @@ static u16 regs_begin(const struct hv_input_get_vp_registers *hdr,
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_registers *in = call->input;
-	union hv_register_value *out = call->output;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	unsigned int i;
-	u16 status;
 
-	status = regs_begin(in, &pt);
-	if (status)
-		return status;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
-	hvsim_vp_absorb_reg_page(vp);
-	for (i = call->rep_start; i < call->rep_count; i++) {
-		status = vp_get_reg(vp, in->names[i], &out[i]);
-		if (status)
-			break;
-	}
-	call->reps_done = i;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	if (!regs_header_valid(in))
+		return HV_STATUS_INVALID_PARAMETER;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     get_vp_registers_locked, call);
 }
 
-/**
- * hvsim_hc_set_vp_registers() - HVCALL_SET_VP_REGISTERS (rep)
- * @call: decoded call; one hv_register_assoc per rep
- *
- * Return: HV_STATUS_INVALID_PARAMETER for an unknown register name, a
- * value hvsim refuses, or non-zero reserved fields, with the reps done
- * before it.
- */
-u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
+static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 {
+	struct hvsim_call *call = arg;
 	const struct hv_input_set_vp_registers *in = call->input;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
+	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
-	u16 status;
 
-	BUILD_BUG_ON(sizeof(*in) != sizeof(struct hv_input_get_vp_registers));
-
-	status = regs_begin(call->input, &pt);
-	if (status)
-		return status;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
 	hvsim_vp_absorb_reg_page(vp);
 	for (i = call->rep_start; i < call->rep_count; i++) {
 		const struct hv_register_assoc *a = &in->elements[i];
@@ -565,10 +556,53 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 	}
 	call->reps_done = i;
 	vp_publish_reg_page(vp);
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
 	return status;
+}
+
+/**
+ * hvsim_hc_set_vp_registers() - HVCALL_SET_VP_REGISTERS (rep)
+ * @call: decoded call; one hv_register_assoc per rep
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for an unknown register name, a
+ * value hvsim refuses, or non-zero reserved fields, with the reps done
+ * before it.
+ */
+u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
+{
+	const struct hv_input_set_vp_registers *in = call->input;
+
+	BUILD_BUG_ON(sizeof(*in) != sizeof(struct hv_input_get_vp_registers));
+
+	if (!regs_header_valid(call->input))
+		return HV_STATUS_INVALID_PARAMETER;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     set_vp_registers_locked, call);
+}
+
+static u16 map_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_map_vp_state_page *in = call->input;
+	struct hv_output_map_vp_state_page *out = call->output;
+	void **slot, *page;
+
+	if (in->type == HV_VP_STATE_PAGE_REGISTERS)
+		slot = (void **)&vp->reg_page;
+	else
+		slot = (void **)&vp->msg_page;
+	page = *slot;
+	if (!page) {
+		page = hvsim_pool_alloc(&vp->partition->pool);
+		if (!page)
+			return HV_STATUS_INSUFFICIENT_MEMORY;
+		*slot = page;
+		if (in->type == HV_VP_STATE_PAGE_REGISTERS)
+			vp_publish_reg_page(vp);
+		else
+			memcpy(page, &vp->msg, sizeof(vp->msg));
+	}
+	out->map_location = PHYS_PFN(virt_to_phys(page));
+	return HV_STATUS_SUCCESS;
 }
 
 /**
@@ -585,11 +619,6 @@ out_unlock:
 u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_map_vp_state_page *in = call->input;
-	struct hv_output_map_vp_state_page *out = call->output;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	void **slot, *page;
-	u16 status = HV_STATUS_SUCCESS;
 
 	if (in->flags || in->requested_map_location ||
 	    !input_vtl_valid(in->input_vtl))
@@ -597,37 +626,26 @@ u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 	if (in->type != HV_VP_STATE_PAGE_REGISTERS &&
 	    in->type != HV_VP_STATE_PAGE_INTERCEPT_MESSAGE)
 		return HV_STATUS_INVALID_PARAMETER;
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     map_vp_state_page_locked, call);
+}
+
+static u16 unmap_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_unmap_vp_state_page *in = call->input;
+	struct hvsim_partition *pt = vp->partition;
+
+	if (in->type == HV_VP_STATE_PAGE_REGISTERS && vp->reg_page) {
+		hvsim_vp_absorb_reg_page(vp);
+		hvsim_pool_free(&pt->pool, vp->reg_page);
+		vp->reg_page = NULL;
+	} else if (in->type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE &&
+		   vp->msg_page) {
+		hvsim_pool_free(&pt->pool, vp->msg_page);
+		vp->msg_page = NULL;
 	}
-	if (in->type == HV_VP_STATE_PAGE_REGISTERS)
-		slot = (void **)&vp->reg_page;
-	else
-		slot = (void **)&vp->msg_page;
-	page = *slot;
-	if (!page) {
-		page = hvsim_pool_alloc(&pt->pool);
-		if (!page) {
-			status = HV_STATUS_INSUFFICIENT_MEMORY;
-			goto out_unlock;
-		}
-		*slot = page;
-		if (in->type == HV_VP_STATE_PAGE_REGISTERS)
-			vp_publish_reg_page(vp);
-		else
-			memcpy(page, &vp->msg, sizeof(vp->msg));
-	}
-	out->map_location = PHYS_PFN(virt_to_phys(page));
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return HV_STATUS_SUCCESS;
 }
 
 /**
@@ -642,35 +660,12 @@ out_unlock:
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_unmap_vp_state_page *in = call->input;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	u16 status = HV_STATUS_SUCCESS;
 
 	if (in->reserved || !input_vtl_valid(in->input_vtl) ||
 	    in->type >= HV_VP_STATE_PAGE_COUNT)
 		return HV_STATUS_INVALID_PARAMETER;
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
-	if (in->type == HV_VP_STATE_PAGE_REGISTERS && vp->reg_page) {
-		hvsim_vp_absorb_reg_page(vp);
-		hvsim_pool_free(&pt->pool, vp->reg_page);
-		vp->reg_page = NULL;
-	} else if (in->type == HV_VP_STATE_PAGE_INTERCEPT_MESSAGE &&
-		   vp->msg_page) {
-		hvsim_pool_free(&pt->pool, vp->msg_page);
-		vp->msg_page = NULL;
-	}
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     unmap_vp_state_page_locked, call);
 }
 
 /*

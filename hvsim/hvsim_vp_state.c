@@ -113,16 +113,13 @@ static u32 vp_state_size(u32 type)
 /*
  * Checks common to GET and SET (both inputs share the 40-byte header):
  * reserved fields, the state type, the XSAVE parameters, the size of the
- * variable header and every PFN in it.  On success a reference on the
- * partition is returned in *@ptp (put it with hvsim_partition_put()).
+ * variable header and every PFN in it.
  */
-static u16 vp_state_begin(const struct hvsim_call *call, bool set,
-			  struct hvsim_partition **ptp)
+static u16 vp_state_check(const struct hvsim_call *call, bool set)
 {
 	const struct hv_input_get_vp_state *in = call->input;
 	const struct hv_vp_state_data *sd = &in->state_data;
 	u32 size = vp_state_size(sd->type);
-	struct hvsim_partition *pt;
 	unsigned int i, need;
 	u16 status;
 
@@ -154,11 +151,6 @@ static u16 vp_state_begin(const struct hvsim_call *call, bool set,
 	} else if (call->varhead) {
 		return HV_STATUS_INVALID_PARAMETER;
 	}
-
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	*ptp = pt;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -245,34 +237,13 @@ static void **vp_synic_page(struct hvsim_vp *vp, u32 type)
 	return type == HV_GET_SET_VP_STATE_SIM_PAGE ? &vp->simp : &vp->siefp;
 }
 
-/**
- * hvsim_hc_get_vp_state() - HVCALL_GET_VP_STATE
- * @call: decoded call; variable header = the PFNs of the pages that
- *	receive page-based state
- *
- * Return: HV_STATUS_INVALID_PARAMETER for an unknown type, non-zero
- * reserved fields, bad XSAVE parameters or an invalid PFN;
- * HV_STATUS_INSUFFICIENT_BUFFER when fewer pages are named than the state
- * needs; HV_STATUS_INVALID_VP_INDEX; HV_STATUS_SUCCESS.
- */
-u16 hvsim_hc_get_vp_state(struct hvsim_call *call)
+static u16 get_vp_state_locked(struct hvsim_vp *vp, void *arg)
 {
+	struct hvsim_call *call = arg;
 	const struct hv_input_get_vp_state *in = call->input;
 	u32 type = in->state_data.type;
 	u64 pfn = in->output_data_pfns[0];
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	u16 status;
 
-	status = vp_state_begin(call, false, &pt);
-	if (status)
-		return status;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
 	switch (type) {
 	case HV_GET_SET_VP_STATE_LAPIC_STATE:
 		vp_state_to_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
@@ -289,9 +260,65 @@ u16 hvsim_hc_get_vp_state(struct hvsim_call *call)
 		memcpy(call->output, &vp->timers, sizeof(vp->timers));
 		break;
 	}
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_get_vp_state() - HVCALL_GET_VP_STATE
+ * @call: decoded call; variable header = the PFNs of the pages that
+ *	receive page-based state
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for an unknown type, non-zero
+ * reserved fields, bad XSAVE parameters or an invalid PFN;
+ * HV_STATUS_INSUFFICIENT_BUFFER when fewer pages are named than the state
+ * needs; HV_STATUS_INVALID_VP_INDEX; HV_STATUS_SUCCESS.
+ */
+u16 hvsim_hc_get_vp_state(struct hvsim_call *call)
+{
+	const struct hv_input_get_vp_state *in = call->input;
+	u16 status;
+
+	status = vp_state_check(call, false);
+	if (status)
+		return status;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     get_vp_state_locked, call);
+}
+
+static u16 set_vp_state_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_set_vp_state *in = call->input;
+	const struct hv_synthetic_timers_state *timers = (const void *)in->data;
+	u32 type = in->state_data.type;
+	u64 pfn = in->data[0];
+	u16 status = HV_STATUS_SUCCESS;
+	void **slot;
+
+	switch (type) {
+	case HV_GET_SET_VP_STATE_LAPIC_STATE:
+		vp_state_from_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
+		break;
+	case HV_GET_SET_VP_STATE_XSAVE:
+		status = vp_xsave_from_pfn(vp, pfn);
+		break;
+	case HV_GET_SET_VP_STATE_SIM_PAGE:
+	case HV_GET_SET_VP_STATE_SIEF_PAGE:
+		slot = vp_synic_page(vp, type);
+		if (!*slot)
+			*slot = hvsim_pool_alloc(&vp->partition->pool);
+		if (!*slot) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+		vp_state_from_pfn(pfn, *slot, HV_HYP_PAGE_SIZE);
+		break;
+	case HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS:
+		status = timers_check(timers);
+		if (!status)
+			memcpy(&vp->timers, timers, sizeof(vp->timers));
+		break;
+	}
 	return status;
 }
 
@@ -310,49 +337,11 @@ out_unlock:
 u16 hvsim_hc_set_vp_state(struct hvsim_call *call)
 {
 	const struct hv_input_set_vp_state *in = call->input;
-	const struct hv_synthetic_timers_state *timers = (const void *)in->data;
-	u32 type = in->state_data.type;
-	u64 pfn = in->data[0];
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	void **slot;
 	u16 status;
 
-	status = vp_state_begin(call, true, &pt);
+	status = vp_state_check(call, true);
 	if (status)
 		return status;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
-	switch (type) {
-	case HV_GET_SET_VP_STATE_LAPIC_STATE:
-		vp_state_from_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
-		break;
-	case HV_GET_SET_VP_STATE_XSAVE:
-		status = vp_xsave_from_pfn(vp, pfn);
-		break;
-	case HV_GET_SET_VP_STATE_SIM_PAGE:
-	case HV_GET_SET_VP_STATE_SIEF_PAGE:
-		slot = vp_synic_page(vp, type);
-		if (!*slot)
-			*slot = hvsim_pool_alloc(&pt->pool);
-		if (!*slot) {
-			status = HV_STATUS_INSUFFICIENT_MEMORY;
-			break;
-		}
-		vp_state_from_pfn(pfn, *slot, HV_HYP_PAGE_SIZE);
-		break;
-	case HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS:
-		status = timers_check(timers);
-		if (!status)
-			memcpy(&vp->timers, timers, sizeof(vp->timers));
-		break;
-	}
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     set_vp_state_locked, call);
 }
