@@ -25,10 +25,23 @@
  *	the TLFS result word (status in bits 0-15, reps completed in bits
  *	32-43).  Called in process context with interrupts disabled; must not
  *	sleep.
+ * @set_root_isr: install (@isr non-NULL) or remove (@isr NULL) the handler
+ *	of the root partition's SynIC interrupt: the hypervisor callback
+ *	vector on real hardware.  The handler runs in hard interrupt context
+ *	on the CPU whose SynIC (SIMP slot or event ring, configured through
+ *	SET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF) received
+ *	something.  Returns 0, or -EOPNOTSUPP when the backend cannot deliver
+ *	root interrupts.  May be NULL, which means the same as -EOPNOTSUPP.
+ *	Removal waits until no invocation of the old handler is running.
+ *
+ * The hypercall function and the root's interrupt line are the whole
+ * interface: everything else the driver learns from the hypervisor
+ * arrives in pages it names through hypercalls.
  */
 struct mshv_hv_backend {
 	const char *name;
 	u64 (*hypercall)(u64 control, void *input, void *output);
+	int (*set_root_isr)(void (*isr)(void));
 };
 
 /*
