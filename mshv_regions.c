@@ -79,8 +79,13 @@ static struct dentry *mshv_debugfs_dir;
 /* hmm_pfn_to_map_order() of a PMD mapping */
 #define MSHV_CHUNK_ORDER	(HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT)
 
-/* Reps a fault may add beyond its 2 MiB window: one MAP_GPA_PAGES page */
-#define MSHV_FAULT_AROUND_REPS	HV_MAP_GPA_BATCH_SIZE
+/*
+ * Reps a fault may add beyond its 2 MiB window: fault-around fills the
+ * last MAP_GPA_PAGES input page of the window's reps, so a fault maps at
+ * most 509 reps (a large window plus 508 neighbours) or 1018 (a 4 KiB
+ * window plus 506).
+ */
+#define MSHV_FAULT_AROUND_REPS	(HV_MAP_GPA_BATCH_SIZE - 1)
 #define MSHV_FAULT_MAX_ENTRIES	(MSHV_CHUNK_PAGES + MSHV_FAULT_AROUND_REPS)
 /* Deposit rounds one fault may ask for before giving up */
 #define MSHV_FAULT_MAX_DEPOSITS	16
@@ -240,38 +245,55 @@ struct mshv_unmap_piece {
 	bool large;
 };
 
+/* Is bit @idx of @map set?  A missing map (not allocated yet) is empty. */
+static bool mshv_map_test(const unsigned long *map, u64 idx)
+{
+	return map && test_bit(idx, map);
+}
+
 /*
- * The next hypercall that unmaps [*@pos, @end): a run of chunks mapped
- * large (set in @large_map, bit 0 = the chunk at @map_base), widened to
- * whole chunks, or a run of 4 KiB pages up to the next large chunk; at
- * most HV_UNMAP_GPA_BATCH_SIZE reps either way.  Advances *@pos.
+ * The next hypercall that unmaps [*@pos, @end).  An end of the range that
+ * falls inside a chunk mapped large (set in @large_map, bit 0 = the chunk
+ * at @map_base; NULL: none) is first widened to the whole chunk.  Every
+ * 2 MiB-aligned chunk the range then covers goes as one
+ * HV_UNMAP_GPA_LARGE_PAGE rep, whatever its entries are (a LARGE_PAGE
+ * unmap removes 4 KiB entries too); only the partial chunks at the ends
+ * go as 4 KiB reps, in one call when no whole chunk lies between them.
+ * At most HV_UNMAP_GPA_BATCH_SIZE reps per call.  Advances *@pos.
  *
  * Return: false when nothing is left.
  */
 static bool mshv_unmap_next(const unsigned long *large_map, u64 map_base,
 			    u64 *pos, u64 end, struct mshv_unmap_piece *p)
 {
-	u64 gfn = *pos, idx, last, next;
+	u64 gfn = *pos, stop;
 
 	if (gfn >= end)
 		return false;
-	idx = (gfn - map_base) / MSHV_CHUNK_PAGES;
-	last = (end - 1 - map_base) / MSHV_CHUNK_PAGES;
-	if (test_bit(idx, large_map)) {
-		next = find_next_zero_bit(large_map, last + 1, idx);
+	if (!IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) &&
+	    mshv_map_test(large_map, (gfn - map_base) / MSHV_CHUNK_PAGES))
+		gfn = ALIGN_DOWN(gfn, MSHV_CHUNK_PAGES);
+	if (!IS_ALIGNED(end, MSHV_CHUNK_PAGES) &&
+	    mshv_map_test(large_map, (end - 1 - map_base) / MSHV_CHUNK_PAGES))
+		end = ALIGN(end, MSHV_CHUNK_PAGES);
+
+	if (IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) &&
+	    end - gfn >= MSHV_CHUNK_PAGES) {
 		p->large = true;
-		p->gfn = map_base + idx * MSHV_CHUNK_PAGES;
-		p->reps = min_t(u64, next - idx, HV_UNMAP_GPA_BATCH_SIZE);
-		*pos = p->gfn + p->reps * MSHV_CHUNK_PAGES;
-	} else {
-		next = find_next_bit(large_map, last + 1, idx);
-		if (next <= last)
-			end = map_base + next * MSHV_CHUNK_PAGES;
-		p->large = false;
 		p->gfn = gfn;
-		p->reps = min_t(u64, end - gfn, HV_UNMAP_GPA_BATCH_SIZE);
-		*pos = gfn + p->reps;
+		p->reps = min_t(u64, (end - gfn) / MSHV_CHUNK_PAGES,
+				HV_UNMAP_GPA_BATCH_SIZE);
+		*pos = gfn + p->reps * MSHV_CHUNK_PAGES;
+		return true;
 	}
+	/* A partial chunk: up to the next whole chunk, if there is one */
+	stop = ALIGN(gfn + 1, MSHV_CHUNK_PAGES);
+	if (stop >= end || end - stop < MSHV_CHUNK_PAGES)
+		stop = end;
+	p->large = false;
+	p->gfn = gfn;
+	p->reps = min_t(u64, stop - gfn, HV_UNMAP_GPA_BATCH_SIZE);
+	*pos = gfn + p->reps;
 	return true;
 }
 
@@ -307,7 +329,7 @@ static void mshv_region_free(struct mshv_mem_region *region)
 {
 	mmdrop(region->mm);
 	kvfree(region->runs);
-	kvfree(region->large_map);
+	kvfree(region->large_map);	/* also frees ever_map */
 	mutex_destroy(&region->mutex);
 	kfree(region);
 }
@@ -324,22 +346,14 @@ mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
 {
 	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
 	struct mshv_mem_region *region;
-	u64 chunks;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
 	if (!region)
 		return NULL;
 
 	region->map_base = ALIGN_DOWN(mem->guest_pfn, MSHV_CHUNK_PAGES);
-	chunks = (ALIGN(mem->guest_pfn + nr_pages, MSHV_CHUNK_PAGES) -
-		  region->map_base) / MSHV_CHUNK_PAGES;
-	region->large_map = kvcalloc(BITS_TO_LONGS(chunks),
-				     sizeof(unsigned long),
-				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!region->large_map) {
-		kfree(region);
-		return NULL;
-	}
+	region->nr_chunks = (ALIGN(mem->guest_pfn + nr_pages, MSHV_CHUNK_PAGES) -
+			     region->map_base) / MSHV_CHUNK_PAGES;
 
 	refcount_set(&region->ref, 1);
 	INIT_LIST_HEAD(&region->all);
@@ -353,8 +367,9 @@ mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
 	region->type = type;
 	region->node.start = region->guest_pfn;
 	region->node.last = region->guest_pfn + nr_pages - 1;
-	region->meta_bytes = sizeof(*region) +
-			     BITS_TO_LONGS(chunks) * sizeof(unsigned long);
+	/* Counts the chunk maps, allocated on the first fault */
+	region->meta_bytes = sizeof(*region) + 2 * sizeof(unsigned long) *
+			     BITS_TO_LONGS(region->nr_chunks);
 
 	if (type == MSHV_REGION_MMIO) {
 		region->hv_map_flags = HV_MAP_GPA_READABLE |
@@ -381,6 +396,35 @@ static u64 mshv_chunk_idx(const struct mshv_mem_region *region, u64 gfn)
 }
 
 /*
+ * Allocate @region's chunk maps (@large_map and @ever_map, one
+ * allocation) unless they exist.  Called before the region mutex is taken
+ * (nothing allocates under it); the maps are installed under it.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int mshv_region_alloc_maps(struct mshv_mem_region *region)
+{
+	u64 longs = BITS_TO_LONGS(region->nr_chunks);
+	unsigned long *maps;
+
+	if (READ_ONCE(region->large_map))
+		return 0;
+	maps = kvcalloc(2 * longs, sizeof(*maps),
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!maps)
+		return -ENOMEM;
+	mutex_lock(&region->mutex);
+	if (!region->large_map) {
+		region->ever_map = maps + longs;
+		WRITE_ONCE(region->large_map, maps);
+		maps = NULL;
+	}
+	mutex_unlock(&region->mutex);
+	kvfree(maps);
+	return 0;
+}
+
+/*
  * Issue the UNMAP_GPA_PAGES hypercalls that remove [start, end) of
  * @region, 2 MiB chunks mapped large as a whole.  Never sleeps.  Failures
  * are logged: an unmap cannot be refused.
@@ -389,7 +433,7 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 				    u64 start, u64 end)
 {
 	struct mshv_unmap_piece p;
-	u64 pos = start, pages, i;
+	u64 pos = start, pages, idx;
 	int ret;
 
 	lockdep_assert_held(&region->mutex);
@@ -408,10 +452,38 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 					    region->partition_id, p.reps,
 					    p.large ? "2 MiB pages" : "pages",
 					    p.gfn, ret);
-		if (p.large)
-			for (i = 0; i < p.reps; i++)
-				clear_bit(mshv_chunk_idx(region, p.gfn) + i,
-					  region->large_map);
+		/* A large rep removed every entry of its chunk */
+		if (p.large && region->large_map) {
+			idx = mshv_chunk_idx(region, p.gfn);
+			bitmap_clear(region->large_map, idx, p.reps);
+			bitmap_clear(region->ever_map, idx, p.reps);
+		}
+	}
+}
+
+/*
+ * Unmap every chunk of @region that may have SLAT entries (set in
+ * @ever_map), each run of such chunks in the fewest calls; chunks never
+ * mapped cost nothing.  Used by removal and the error paths.
+ */
+static void mshv_region_unmap_all(struct mshv_mem_region *region)
+{
+	u64 start = region->guest_pfn, end = mshv_region_end(region);
+	u64 idx, next;
+
+	lockdep_assert_held(&region->mutex);
+	if (!region->ever_map)
+		return;
+	for (idx = find_first_bit(region->ever_map, region->nr_chunks);
+	     idx < region->nr_chunks;
+	     idx = find_next_bit(region->ever_map, region->nr_chunks, next)) {
+		next = find_next_zero_bit(region->ever_map, region->nr_chunks,
+					  idx);
+		mshv_region_unmap_range(region,
+					max(start, region->map_base +
+						   idx * MSHV_CHUNK_PAGES),
+					min(end, region->map_base +
+						 next * MSHV_CHUNK_PAGES));
 	}
 }
 
@@ -424,9 +496,14 @@ static int mshv_region_map_batch(struct mshv_mem_region *region,
 				 bool deposit)
 {
 	bool large = batch->flags & HV_MAP_GPA_LARGE_PAGE;
-	u16 done, i;
+	u64 first = mshv_chunk_idx(region, batch->gfn);
+	u64 last = mshv_chunk_idx(region, batch->gfn + batch->count *
+				  mshv_rep_pages(batch->flags) - 1);
+	u16 done;
 	int ret;
 
+	/* Before the hypercall: an entry may exist once it is issued */
+	bitmap_set(region->ever_map, first, last - first + 1);
 	ret = mshv_hv_map_gpa_batch(region->partition_id, batch->gfn,
 				    batch->pfns, batch->count, batch->flags,
 				    deposit, &done);
@@ -434,9 +511,7 @@ static int mshv_region_map_batch(struct mshv_mem_region *region,
 	trace_mshv_region_map(batch->gfn, batch->count *
 			      mshv_rep_pages(batch->flags), large);
 	if (large)
-		for (i = 0; i < done; i++)
-			set_bit(mshv_chunk_idx(region, batch->gfn) + i,
-				region->large_map);
+		bitmap_set(region->large_map, first, done);
 	return ret;
 }
 
@@ -841,6 +916,8 @@ static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 	if (ret)
 		return ret;
 	mshv_fault_collect(f, f->ws, f->we - f->ws, false);
+	f->budget = roundup(f->nr_entries, HV_MAP_GPA_BATCH_SIZE) -
+		    f->nr_entries;
 	return mshv_fault_around(f, seq);
 }
 
@@ -972,12 +1049,12 @@ unlock:
  * for userspace, or a negative errno for RUN_VP.
  */
 static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
-			     u8 access, u64 *invalidations)
+			     u8 access, u64 *invalidations,
+			     struct mshv_fault *f)
 {
 	struct mm_struct *mm = region->mm;
 	unsigned int deposits = 0;
 	unsigned long seq;
-	struct mshv_fault *f;
 	int ret;
 
 	if (region->type == MSHV_REGION_PINNED)
@@ -991,9 +1068,9 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	if (access > HV_INTERCEPT_ACCESS_EXECUTE)
 		return 0;
 
-	f = kvmalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return -ENOMEM;
+	ret = mshv_region_alloc_maps(region);
+	if (ret)
+		return ret;
 	f->region = region;
 	f->gfn = gfn;
 	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
@@ -1001,9 +1078,8 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
 			  &f->ws, &f->we);
 
-	ret = 0;
 	if (!mmget_not_zero(mm))
-		goto free;
+		return 0;
 
 	down_read(&region->fault_sem);
 	for (;;) {
@@ -1016,7 +1092,7 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 			break;
 		}
 		f->nr_entries = 0;
-		f->budget = MSHV_FAULT_AROUND_REPS;
+		f->budget = 0;
 		seq = mmu_interval_read_begin(&region->notifier);
 		mmap_read_lock(mm);
 		if (region->type == MSHV_REGION_MMIO)
@@ -1050,8 +1126,6 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	}
 	up_read(&region->fault_sem);
 	mmput(mm);
-free:
-	kvfree(f);
 	return ret;
 }
 
@@ -1111,10 +1185,17 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 
 	if (last->valid && last->region == region && last->gfn == gfn &&
 	    last->access == access &&
-	    last->invalidations == atomic64_read(&region->invalidations))
+	    last->invalidations == atomic64_read(&region->invalidations)) {
 		ret = 0;
-	else
-		ret = mshv_region_fault(region, gfn, access, &invalidations);
+	} else {
+		/* Kept for the VP's life: no allocation per fault */
+		if (!vp->fault_buf)
+			vp->fault_buf = kvmalloc(sizeof(*vp->fault_buf),
+						 GFP_KERNEL_ACCOUNT);
+		ret = vp->fault_buf ?
+		      mshv_region_fault(region, gfn, access, &invalidations,
+					vp->fault_buf) : -ENOMEM;
+	}
 	trace_mshv_region_fault(region->partition_id, gfn, access, ret);
 
 	if (ret > 0) {
@@ -1137,6 +1218,16 @@ to_user:
 	return 0;
 }
 
+/**
+ * mshv_vp_regions_release() - free what the fault path keeps for a VP
+ * @vp: a VP being freed (no MSHV_RUN_VP can run any more)
+ */
+void mshv_vp_regions_release(struct mshv_vp *vp)
+{
+	kvfree(vp->fault_buf);
+	vp->fault_buf = NULL;
+}
+
 /*
  * Insertion and removal
  */
@@ -1154,8 +1245,7 @@ static void mshv_region_destroy(struct mshv_mem_region *region)
 		mmu_interval_notifier_remove(&region->notifier);
 
 	mutex_lock(&region->mutex);
-	mshv_region_unmap_range(region, region->guest_pfn,
-				mshv_region_end(region));
+	mshv_region_unmap_all(region);
 	mutex_unlock(&region->mutex);
 
 	if (region->type == MSHV_REGION_PINNED)
@@ -1251,6 +1341,9 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 	}
 
 	if (type == MSHV_REGION_PINNED) {
+		ret = mshv_region_alloc_maps(region);
+		if (ret)
+			goto unlock;
 		ret = mshv_region_pin(region);
 		if (ret)
 			goto unlock;
@@ -1278,8 +1371,7 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 
 unmap:
 	mutex_lock(&region->mutex);
-	mshv_region_unmap_range(region, region->guest_pfn,
-				mshv_region_end(region));
+	mshv_region_unmap_all(region);
 	mutex_unlock(&region->mutex);
 	mshv_region_unpin(region);
 unlock:

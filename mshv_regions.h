@@ -77,15 +77,24 @@ struct mshv_pfn_run {
  * @fault_sem: held for read by every fault on the region and for write
  *	by its removal, which therefore waits for faults in flight
  * @mutex: the driver lock of the notifier protocol: serialises the map
- *	hypercalls of faults with invalidations; protects @large_map and
- *	@dead
+ *	hypercalls of faults with invalidations; protects @large_map,
+ *	@ever_map and @dead
  * @notifier: follows the backing (MOVABLE and MMIO regions)
  * @notifier_live: @notifier is registered
  * @dead: the region is being removed; faults must not map anything
  * @large_map: one bit per 2 MiB-aligned guest chunk the region touches (bit
  *	0 = the chunk holding @guest_pfn), set while the chunk is mapped with
- *	one 2 MiB entry
+ *	one 2 MiB entry; NULL until the first map (see @ever_map).  The
+ *	pointer is set once under @mutex; the bits are protected by @mutex.
+ * @ever_map: same indexing, set (under @mutex, before the MAP_GPA_PAGES
+ *	hypercall is issued) for every chunk a map touches, cleared only when
+ *	an unmap removed the whole chunk: a chunk whose bit is clear has no
+ *	SLAT entry, so removal unmaps only chunks with the bit set.  Shares
+ *	one allocation with @large_map, made on the first fault (pinned: at
+ *	creation), so creating and destroying a never-faulted region costs
+ *	nothing proportional to its size.
  * @map_base: first GFN of the chunk of bit 0 of @large_map
+ * @nr_chunks: number of bits of @large_map and @ever_map
  * @runs: the pinned pages (PINNED regions), @nr_runs entries
  * @nr_runs: number of entries of @runs
  * @meta_bytes: bytes of driver memory the region uses
@@ -107,12 +116,14 @@ struct mshv_mem_region {
 	u32 hv_map_flags;
 	struct mm_struct *mm;
 	struct rw_semaphore fault_sem;
-	struct mutex mutex;	/* map/unmap hypercalls, @large_map, @dead */
+	struct mutex mutex;	/* map/unmap hypercalls, chunk maps, @dead */
 	struct mmu_interval_notifier notifier;
 	bool notifier_live;
 	bool dead;
 	unsigned long *large_map;
+	unsigned long *ever_map;
 	u64 map_base;
+	u64 nr_chunks;
 	struct mshv_pfn_run *runs;
 	u64 nr_runs;
 	u64 meta_bytes;
@@ -131,6 +142,7 @@ long mshv_partition_unmap_memory(struct mshv_partition *partition,
 long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
 					     void __user *uarg);
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
+void mshv_vp_regions_release(struct mshv_vp *vp);
 void mshv_regions_debugfs_init(void);
 void mshv_regions_debugfs_exit(void);
 

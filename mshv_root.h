@@ -61,6 +61,7 @@
 struct mshv_mem_region;
 struct mshv_msi_routing;
 struct mshv_partition;
+struct mshv_fault;
 
 /**
  * struct mshv_vp_gpa_fault - the last GPA intercept a VP's run loop resolved
@@ -97,6 +98,8 @@ struct mshv_vp_gpa_fault {
  *	HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND.  Protected by @run_mutex.
  * @last_fault: the last GPA intercept the driver resolved itself
  *	(mshv_regions.c); protected by @run_mutex
+ * @fault_buf: the fault path's working memory (mshv_regions.c), allocated
+ *	on the VP's first fault, freed with the VP; used under @run_mutex
  * @kick_wq: a blocked MSHV_RUN_VP waits here for mshv_vp_kick()
  * @kicked: set by mshv_vp_kick(), consumed by the waiter (accessed with
  *	READ_ONCE/WRITE_ONCE and ordered by the wait queue)
@@ -109,6 +112,7 @@ struct mshv_vp {
 	struct mutex run_mutex;	/* serialises MSHV_RUN_VP */
 	bool intercept_pending;
 	struct mshv_vp_gpa_fault last_fault;
+	struct mshv_fault *fault_buf;
 	wait_queue_head_t kick_wq;
 	bool kicked;
 };

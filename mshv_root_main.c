@@ -93,6 +93,7 @@ static void mshv_partition_release(struct kref *ref)
 		if (!vp)
 			continue;
 		mshv_vp_unmap_state_pages(vp);
+		mshv_vp_regions_release(vp);
 		mutex_destroy(&vp->run_mutex);
 		kfree(vp);
 		partition->vps[i] = NULL;

@@ -295,9 +295,16 @@ struct mshv_unmap_case {
 #define MSHV_TEST_CHUNKS	5001
 
 static const struct mshv_unmap_case mshv_unmap_cases[] = {
-	/* Nothing large: 4096 pages = 4095 + 1 */
-	{ "4 KiB only", 0x100, 0x1100, { 0 }, 0, 2,
-	  { { 0x100, 4095, false }, { 0x100 + 4095, 1, false } } },
+	/*
+	 * |0x000      |0x200      |0x400 ... |0x1000     |0x1200
+	 *    [0x100 .......................................) 0x1100
+	 * nothing large: every whole chunk still goes as a 2 MiB rep (a
+	 * LARGE_PAGE unmap removes 4 KiB entries too), the partial ends as
+	 * 4 KiB reps
+	 */
+	{ "4 KiB only", 0x100, 0x1100, { 0 }, 0, 3,
+	  { { 0x100, 0x100, false }, { 0x200, 7, true },
+	    { 0x1000, 0x100, false } } },
 	/*
 	 * |0x200  L  |0x400
 	 *     [0x280 .. 0x300)   inside a large chunk, unaligned at both ends:
@@ -308,11 +315,12 @@ static const struct mshv_unmap_case mshv_unmap_cases[] = {
 	/*
 	 * |0x000      |0x200  L  |0x400      |0x600      |0x800
 	 *    [0x100 ........................................) 0x700
-	 * 4 KiB [0x100, 0x200), large chunk 1, 4 KiB [0x400, 0x700)
+	 * 4 KiB [0x100, 0x200), chunks 1-2 (large or not) in one call,
+	 * 4 KiB [0x600, 0x700)
 	 */
 	{ "4K, 2M, 4K", 0x100, 0x700, { 1 }, 0, 3,
-	  { { 0x100, 0x100, false }, { 0x200, 1, true },
-	    { 0x400, 0x300, false } } },
+	  { { 0x100, 0x100, false }, { 0x200, 2, true },
+	    { 0x600, 0x100, false } } },
 	/*
 	 * |0x200  L  |0x400  L  |0x600  L  |0x800
 	 *     [0x300 ................ 0x700)
@@ -323,10 +331,11 @@ static const struct mshv_unmap_case mshv_unmap_cases[] = {
 	/*
 	 * |0x400  L  |0x600      |0x800  L  |0xa00
 	 *       [0x500 ............... 0x900)
+	 * both ends widened; the 4 KiB-mapped chunk between goes as a
+	 * 2 MiB rep: one call
 	 */
-	{ "2M, 4K, 2M", 0x500, 0x900, { 2, 4 }, 0, 3,
-	  { { 0x400, 1, true }, { 0x600, 0x200, false },
-	    { 0x800, 1, true } } },
+	{ "2M, 4K, 2M", 0x500, 0x900, { 2, 4 }, 0, 1,
+	  { { 0x400, 3, true } } },
 	/* 5000 large chunks: 4095 + 905 reps of 2 MiB */
 	{ "5000 large chunks", 0, 5000 * CHUNK, { 0 }, 5000, 2,
 	  { { 0, 4095, true }, { 4095 * CHUNK, 905, true } } },
@@ -334,11 +343,27 @@ static const struct mshv_unmap_case mshv_unmap_cases[] = {
 	/*
 	 * |0x200      |0x400   MADV_DONTNEED in a THP: the first invalidation
 	 *   [0x280)            removed the 2 MiB entry, the second one (the
-	 * [0x200 ... 0x400)    PMD split, whole chunk) unmaps 512 4 KiB reps:
-	 *                      no per-page state says they are gone already
+	 * [0x200 ... 0x400)    PMD split, whole chunk) is one 2 MiB rep too
 	 */
 	{ "chunk no longer large", 0x200, 0x400, { 0 }, 0, 1,
-	  { { 0x200, 0x200, false } } },
+	  { { 0x200, 1, true } } },
+	/*
+	 * |0x200      |0x400      |0x600
+	 *       [0x300 ...... 0x500)   two partial chunks, no whole one:
+	 * one call of 4 KiB reps
+	 */
+	{ "two partial chunks", 0x300, 0x500, { 0 }, 0, 1,
+	  { { 0x300, 0x200, false } } },
+	/*
+	 * |0x200      |0x400  L  |0x600
+	 *       [0x300 ...... 0x500)   the end is widened to the large
+	 * chunk: 4 KiB head, then the large chunk
+	 */
+	{ "partial head, large tail", 0x300, 0x500, { 2 }, 0, 2,
+	  { { 0x300, 0x100, false }, { 0x400, 1, true } } },
+	/* one page of a chunk not mapped large */
+	{ "one page", 0x1234, 0x1235, { 0 }, 0, 1,
+	  { { 0x1234, 1, false } } },
 };
 
 static void mshv_test_unmap_split(struct kunit *test)

@@ -476,4 +476,137 @@ TEST_F(fault, edges_errno)
 	EXPECT_EQ(EEXIST, errno);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+#define NOT_FOR_PINNED	"pinned regions are mapped up front, they do not fault"
+
+/*
+ * Fault-around over resident THP backing: a read of chunk 4 of an 8-chunk
+ * region whose backing is already resident (MADV_POPULATE_WRITE) faults
+ * once and maps all 8 chunks, below and above the window, with 2 MiB
+ * entries in one MAP_GPA_PAGES call of 8 reps; the rest of the region
+ * then needs no fault.
+ *
+ *   chunk:   0   1   2   3  [4]  5   6   7
+ *   mapped:  <-- around --  win  - around ->   1 call, 8 large reps
+ */
+TEST_F(fault, around_resident_thp)
+{
+	const __u64 rgpa = DATA_GPA;
+	struct mshv_snap s0, s1, s2;
+	__u32 w[8];
+
+	if (self->pinned)
+		SKIP(return, NOT_FOR_PINNED);
+	if (!thp_available())
+		SKIP(return, "transparent_hugepage/enabled is never");
+	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 8 * SZ_2M, 0));
+	ASSERT_EQ(0, madvise(self->m.hva, 8 * SZ_2M, MADV_POPULATE_WRITE));
+	if (smaps_kb(self->m.hva, "AnonHugePages") != 8 * 2048)
+		SKIP(return, "THP allocation failed");
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+	mshv_snap(self->g->partition, &s0);
+	w[0] = rgpa + 4 * SZ_2M + 9 * PAGE;
+	mshv_g32_run(self->g, MSHV_G32_READ, w, 1, 0);
+	mshv_snap(self->g->partition, &s1);
+	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(1, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(8, delta(s1.map.reps, s0.map.reps));
+	EXPECT_EQ(8, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+
+	gpa_list(w, 8, rgpa, 3, PAGES_2M, 0);
+	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 8, 0x3c);
+	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 8, 0x3c);
+	mshv_snap(self->g->partition, &s2);
+	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+	EXPECT_EQ(mshv_g32_value(w[7], 0x3c), host_dword(&self->m, rgpa, w[7]));
+	EXPECT_EQ(self->stale0, s2.stale);
+}
+
+/*
+ * Fault-around fills the last input page of the window's reps: a 4 KiB
+ * window (512 reps: 509 + 3) takes 506 resident pages of the next window
+ * along, 1018 reps in exactly 2 calls; the last 6 pages fault later.
+ *
+ *   window 0: 512 x 4K (fault)  | window 1: pages 0-505 | 506-511
+ *   call 1: 509 reps  call 2: 3 + 506 reps                later fault
+ */
+TEST_F(fault, around_budget_4k)
+{
+	const __u64 rgpa = DATA_GPA;
+	struct mshv_snap s0, s1, s2;
+	__u32 w[2];
+
+	if (self->pinned)
+		SKIP(return, NOT_FOR_PINNED);
+	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
+	memset(self->m.hva, 0x11, 2 * SZ_2M);
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+	mshv_snap(self->g->partition, &s0);
+	w[0] = rgpa + 7 * PAGE;
+	mshv_g32_run(self->g, MSHV_G32_READ, w, 1, 0);
+	mshv_snap(self->g->partition, &s1);
+	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(2, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(2 * MAP_BATCH, delta(s1.map.reps, s0.map.reps));
+	EXPECT_EQ(2 * MAP_BATCH, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+
+	w[1] = rgpa + 2 * SZ_2M - 4;
+	mshv_g32_run(self->g, MSHV_G32_WRITE, w + 1, 1, 0x5e);
+	mshv_snap(self->g->partition, &s2);
+	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(2 * PAGES_2M, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(mshv_g32_value(w[1], 0x5e), host_dword(&self->m, rgpa, w[1]));
+	EXPECT_EQ(self->stale0, s2.stale);
+}
+
+/*
+ * Removing a movable region unmaps only the chunks that were ever mapped:
+ * none for a never-touched 64 GiB region, and for one whose chunks 0 and
+ * 3 were touched exactly one call per chunk (not adjacent), one 2 MiB rep
+ * each, whatever the backing.
+ */
+TEST_F(fault, destroy_unmaps_mapped_chunks)
+{
+	const size_t size = 64ULL << 30;
+	const __u64 rgpa = DATA_GPA;
+	struct mshv_snap s0, s1, s2;
+	__u32 w[2];
+
+	if (self->pinned)
+		SKIP(return, "a pinned region of 64 GiB cannot be pinned");
+	self->m.len = size;
+	self->m.size = size;
+	self->m.base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->m.base);
+	self->m.hva = self->m.base;
+
+	mshv_snap(self->g->partition, &s0);
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
+	mshv_snap(self->g->partition, &s1);
+	EXPECT_EQ(0, delta(s1.unmap.calls, s0.unmap.calls));
+	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
+
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+	w[0] = rgpa + 11 * PAGE;
+	w[1] = rgpa + 3 * SZ_2M + 200 * PAGE;
+	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x71);
+	mshv_snap(self->g->partition, &s1);
+	EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
+	mshv_snap(self->g->partition, &s2);
+	EXPECT_EQ(2, delta(s2.unmap.calls, s1.unmap.calls));
+	EXPECT_EQ(2, delta(s2.unmap.reps, s1.unmap.reps));
+	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, delta(s2.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(mshv_g32_value(w[1], 0x71), host_dword(&self->m, rgpa, w[1]));
+	EXPECT_EQ(self->stale0, s2.stale);
+}
+
 TEST_HARNESS_MAIN
