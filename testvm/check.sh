@@ -22,6 +22,9 @@
 #   SELFTESTS     build and run only these selftest binaries (default: all)
 #   QUICK         1: skip the in-tree build and the fuzzing (for iterating;
 #                 never for a submission)
+#   PINNED_VM     1: boot the debug kernel a second time with
+#                 mshv_root.pin_regions=1 and run the region selftests
+#                 (reported as debug-6.12-pinned; default 1, 0 to skip)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -318,6 +321,19 @@ run_vm() { # run_vm KERNEL MODE
 	say "VM $k finished in $((SECONDS - t0)) s (qemu exit $rc)"
 }
 
+# run_vm_pinned KERNEL: KERNEL again with pinned regions (the
+# pin_regions module parameter), running only the region selftests
+# (mshvtest.only), with the same KUnit, kmemleak and splat checks; the
+# console goes to vm-KERNEL-pinned.log
+run_vm_pinned() {
+	local k=$1 t0=$SECONDS rc=0
+	say "VM $k-pinned (check, pin_regions=1, region selftests, $ACCEL) booting; console: $LOGS/vm-$k-pinned.log"
+	VM_ACCEL=$ACCEL VM_APPEND="${VM_APPEND:-} mshv_root.pin_regions=1 mshvtest.only=mshv_region_" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" check \
+		"$LOGS/vm-$k-pinned.log" || rc=$?
+	say "VM $k-pinned finished in $((SECONDS - t0)) s (qemu exit $rc)"
+}
+
 # --- main --------------------------------------------------------------------------
 
 main_check() {
@@ -382,6 +398,12 @@ main_check() {
 				parse_args+=(--vm "$k=$LOGS/vm-$k.log")
 			fi
 		done
+		# Pinned regions on the debug kernel (when its region tests exist)
+		if [[ ${PINNED_VM:-1} == 1 && " ${vms[*]} " == *" debug-6.12 "* ]] &&
+			compgen -G "$BUILD/selftests/mshv_region_*" >/dev/null; then
+			run_vm_pinned debug-6.12
+			parse_args+=(--vm "debug-6.12-pinned=$LOGS/vm-debug-6.12-pinned.log")
+		fi
 	fi
 
 	say "total time $((SECONDS - START)) s; results:"

@@ -8,7 +8,9 @@ Usage:
 --host FILE     lines "PASS <name>", "FAIL <name>" or "SKIP <name>" written by
                 testvm/check.sh for host-side checks (builds, sparse, ...)
 --vm NAME=LOG   console log of a check-mode VM run of kernel NAME; append
-                ":kunit" when the kernel must produce KUnit results
+                ":kunit" when the kernel must produce KUnit results.  A NAME
+                ending in "-pinned" is a run with mshv_root.pin_regions=1:
+                the guest must report that the parameter took effect
 --demo LOG      print the output of a demo-mode run; exit with the demo's rc
 
 The last output line is "N passed, N failed" (", N skipped" if any); the exit
@@ -238,6 +240,12 @@ def parse_vm(kname, path, want_kunit, summary, tail):
         ok = f"RMMOD-OK {mod}" in marks
         summary.add(1 if ok else 0, 0 if ok else 1)
         report(ok, f"{kname} rmmod {mod}")
+
+    # a pinned-regions run must really have run with pinned regions
+    if kname.endswith("-pinned") and "INSMOD-OK mshv_root" in marks:
+        ok = "PARAM mshv_root.pin_regions=Y" in marks
+        summary.add(1 if ok else 0, 0 if ok else 1)
+        report(ok, f"{kname} runs with mshv_root.pin_regions=Y")
 
     # KUnit
     suites = list(blocks(lines, "KUNIT-BEGIN", "KUNIT-END"))
