@@ -96,6 +96,7 @@ static void partition_free(struct hvsim_partition *pt)
 			hvsim_vp_destroy(pt->vps[i]);
 	}
 	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_intercepts_destroy(pt);
 	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
 	spin_unlock(&pt->lock);
 	hvsim_pool_free(&hvsim_root_pool, pt);
@@ -294,6 +295,7 @@ u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 				hvsim_vp_destroy(pt->vps[i]);
 		}
 		hvsim_slat_destroy(&pt->slat, &pt->pool);
+		hvsim_intercepts_destroy(pt);
 		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
 		pt->state = HVSIM_PT_FINALIZED;
 	} else {
@@ -411,6 +413,20 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 	default:
 		return root_property(code, value);
 	}
+}
+
+/**
+ * hvsim_partition_privileges() - the privilege mask of a guest partition
+ * @pt: the partition; its lock held
+ *
+ * What PRIVILEGE_FLAGS reads and CPUID leaf 0x40000003 reports in EAX:EBX.
+ *
+ * Return: HV_PRIVILEGE_* bits.
+ */
+u64 hvsim_partition_privileges(const struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	return HVSIM_GUEST_PRIVILEGES;
 }
 
 /* Read property @code of partition @id */
