@@ -189,6 +189,7 @@ struct hvsim_vp {
  *	fault-injection rule active at creation
  * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
  * @stale_warned: a guest access to a freed page has been reported
+ * @privilege_flags: PRIVILEGE_FLAGS property
  * @intercepts: installed intercepts and registered CPUID results, a page
  *	of @pool taken at the first install or registration, or NULL
  */
@@ -214,6 +215,7 @@ struct hvsim_partition {
 	u64 gpa_faults;
 	bool stale_warned;
 	struct hvsim_intercepts *intercepts;
+	u64 privilege_flags;
 };
 
 /**

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mshv_test.h"
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -732,6 +733,125 @@ TEST_F(icpt, msr_unimplemented_action)
 	      MSR_UNKNOWN, 0x2);
 	run_to_hlt(_metadata, self->vp);
 	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+}
+
+static int set_property_status(int fd, __u32 code, __u64 value,
+			       __u16 *status)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code,
+		.property_value = value,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+	int ret = __mshv_hvcall(fd, &args);
+
+	*status = args.status;
+	return ret ? -errno : 0;
+}
+
+/*
+ * PRIVILEGE_FLAGS is early-only: settable (grantable bits) until the
+ * partition is initialized, then HV_STATUS_INVALID_PARTITION_STATE; CPUID
+ * 0x40000003 reports it in EAX:EBX.
+ */
+TEST(privilege_flags_early_only)
+{
+	const __u64 priv = 0x3fULL | HV_PRIVILEGE_ACCESS_PARTITION_ID;
+	const __u32 pf = HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS;
+	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
+	struct mshv_vm vm = { .dev_fd = mshv_open_dev() };
+	struct hv_cpuid_result r;
+	__u16 status;
+	int vp_fd;
+
+	vm.fd = mshv_create_partition(vm.dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
+	EXPECT_EQ(0, mshv_get_partition_property(vm.fd, pf));
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf,
+					    HV_PRIVILEGE_CREATE_PARTITIONS,
+					    &status));
+	EXPECT_EQ(HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, status);
+	EXPECT_EQ(0, set_property_status(vm.fd, pf, priv, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
+
+	mshv_initialize_partition(vm.fd);
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, spf, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
+	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
+
+	vp_fd = __mshv_create_vp(vm.fd, 0);
+	ASSERT_LE(0, vp_fd);
+	r = cpuid_value(&vm, 0, 0, 0x40000003, 0);
+	expect_result(_metadata, r, 0x3f, 0x2, 0, 0);
+	close(vp_fd);
+	close(vm.fd);
+	close(vm.dev_fd);
+}
+
+/* Every property clients read, on a guest partition and on SELF */
+TEST(property_values)
+{
+	static const struct {
+		__u32 code;
+		__u64 guest;
+		__u64 self;	/* ~0: unknown for SELF */
+	} props[] = {
+		{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, 0, 0x211f700000000ULL },
+		{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 0x3 },
+		{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0, 0 },
+		{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_TIME_FREEZE, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_REFERENCE_TIME, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, 0x1, 0x801 },
+		{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, 576, 576 },
+		{ HV_PARTITION_PROPERTY_XSAVE_STATES, 0x3, 0x3 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY, 1000000000,
+		  1000000000 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0, 0, 0 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, 0, 0 },
+		{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, 48, 48 },
+	};
+	const __u64 banks[MSHV_NUM_CPU_FEATURES_BANKS] = { 0 };
+	int dev = mshv_open_dev();
+	/* XSAVE_COMP disabled: the guest sees XSAVE only */
+	int fd = mshv_create_partition_v2(dev, 1ULL << MSHV_PT_BIT_LAPIC, banks,
+					  HV_XSAVE_FEATURE_XSAVE_COMP);
+	struct hv_input_get_partition_property in = {
+		.partition_id = HV_PARTITION_ID_SELF,
+	};
+	struct hv_output_get_partition_property out;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)&out,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(props); i++) {
+		EXPECT_EQ(props[i].guest,
+			  mshv_get_partition_property(fd, props[i].code))
+			TH_LOG("property %#x", props[i].code);
+		in.property_code = props[i].code;
+		args.status = 0;
+		EXPECT_EQ(props[i].self == ~0ULL ? -1 : 0,
+			  __mshv_hvcall(dev, &args));
+		if (props[i].self == ~0ULL) {
+			EXPECT_EQ(HV_STATUS_UNKNOWN_PROPERTY, args.status);
+		} else {
+			EXPECT_EQ(props[i].self, out.property_value)
+				TH_LOG("SELF property %#x", props[i].code);
+		}
+	}
+	close(fd);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN
