@@ -261,10 +261,16 @@ HV_ABI_SIZE(struct hv_input_partition_id, 8);
 #define HV_PRIVILEGE_ACCESS_STATS		_BITULL(40)
 #define HV_PRIVILEGE_CPU_MANAGEMENT		_BITULL(44)
 #define HV_PRIVILEGE_ACCESS_VP_REGISTERS	_BITULL(49)
+/* Bits 0-15: access to the synthetic MSRs (VP runtime ... TSC invariant) */
+#define HV_PRIVILEGE_SYNTHETIC_MSRS_MASK	0xFFFFULL
 
 /* SYNTHETIC_PROC_FEATURES bank 0 bits (x64) */
 #define HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT	_BITULL(0)
 #define HV_SYNTHETIC_PROC_FEATURE_HV1			_BITULL(1)
+
+/* PROCESSOR_XSAVE_FEATURES bits (also disabled_processor_xsave_features) */
+#define HV_XSAVE_FEATURE_XSAVE		_BITULL(0)
+#define HV_XSAVE_FEATURE_XSAVE_COMP	_BITULL(11)
 
 /* VMM_CAPABILITIES bank 0 bits */
 #define HV_VMM_CAP_MAP_GPA_PRESERVE_ADJUSTABLE		_BITULL(0)
@@ -958,6 +964,101 @@ struct hv_input_install_intercept {
 };
 
 HV_ABI_SIZE(struct hv_input_install_intercept, 24);
+
+/*
+ * REGISTER_INTERCEPT_RESULT, CPUID variant: each result register is
+ * (default & ~mask) | (value & mask)
+ */
+struct hv_register_x64_cpuid_result_parameters {
+	struct {
+		__u32 eax;
+		__u32 ecx;
+		__u8 subleaf_specific;
+		__u8 always_override;
+		__u16 padding;
+	} input;
+	struct {
+		__u32 eax;
+		__u32 eax_mask;
+		__u32 ebx;
+		__u32 ebx_mask;
+		__u32 ecx;
+		__u32 ecx_mask;
+		__u32 edx;
+		__u32 edx_mask;
+	} result;
+};
+
+HV_ABI_SIZE(struct hv_register_x64_cpuid_result_parameters, 44);
+
+/* REGISTER_INTERCEPT_RESULT, MSR variant */
+struct hv_register_x64_msr_result_parameters {
+	__u32 msr_index;
+	__u32 access_type;
+	__u32 action;
+};
+
+HV_ABI_SIZE(struct hv_register_x64_msr_result_parameters, 12);
+
+union hv_register_intercept_result_parameters {
+	struct hv_register_x64_cpuid_result_parameters cpuid;
+	struct hv_register_x64_msr_result_parameters msr;
+};
+
+HV_ABI_SIZE(union hv_register_intercept_result_parameters, 44);
+
+/*
+ * The hypervisor reads 60 bytes; @padding_end only makes the 8-byte
+ * alignment of the structure explicit and is not part of the input.
+ */
+struct hv_input_register_intercept_result {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 intercept_type;
+	union hv_register_intercept_result_parameters parameters;
+	__u32 padding_end;
+};
+
+HV_ABI_SIZE(struct hv_input_register_intercept_result, 64);
+
+#define HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE	60
+static_assert(offsetof(struct hv_input_register_intercept_result,
+		       padding_end) == HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE,
+	      "hv_input_register_intercept_result.padding_end");
+
+/* GET_VP_CPUID_VALUES (rep): hv_cpuid_leaf_info in, hv_cpuid_result out */
+#define HV_GET_VP_CPUID_VALUES_USE_VP_XFEM_XSS		0x1
+#define HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES	0x2
+#define HV_GET_VP_CPUID_VALUES_FLAGS_MASK		0x3
+
+struct hv_cpuid_leaf_info {
+	__u32 eax;
+	__u32 ecx;
+	__u64 xfem;
+	__u64 xss;
+};
+
+HV_ABI_SIZE(struct hv_cpuid_leaf_info, 24);
+
+struct hv_input_get_vp_cpuid_values {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u32 flags;
+	__u32 reserved;
+	__u32 padding;
+	struct hv_cpuid_leaf_info cpuid_leaf_info[];
+};
+
+HV_ABI_SIZE(struct hv_input_get_vp_cpuid_values, 24);
+
+struct hv_cpuid_result {
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+};
+
+HV_ABI_SIZE(struct hv_cpuid_result, 16);
 
 /*
  * SynIC messages

@@ -484,7 +484,7 @@ int mshv_hv_create_partition(const struct hv_input_create_partition *input,
 }
 
 static int mshv_hv_partition_fast_call(u16 code, u64 partition_id,
-				       u32 deposit_pages)
+				       u64 deposit_id, u32 deposit_pages)
 {
 	struct hv_input_partition_id in = { .partition_id = partition_id };
 	struct mshv_hvcall call = {
@@ -492,7 +492,7 @@ static int mshv_hv_partition_fast_call(u16 code, u64 partition_id,
 		.fast = true,
 		.in = &in,
 		.in_sz = sizeof(in),
-		.deposit_id = partition_id,
+		.deposit_id = deposit_id,
 		.deposit_pages = deposit_pages,
 	};
 
@@ -508,7 +508,7 @@ static int mshv_hv_partition_fast_call(u16 code, u64 partition_id,
 int mshv_hv_initialize_partition(u64 partition_id)
 {
 	return mshv_hv_partition_fast_call(HVCALL_INITIALIZE_PARTITION,
-					   partition_id,
+					   partition_id, partition_id,
 					   MSHV_DEFAULT_DEPOSIT_PAGES);
 }
 
@@ -516,24 +516,33 @@ int mshv_hv_initialize_partition(u64 partition_id)
  * mshv_hv_finalize_partition() - HVCALL_FINALIZE_PARTITION (fast)
  * @partition_id: the partition
  *
+ * Teardown cannot give up: out of memory, a page is deposited into the
+ * partition (the withdraw that follows returns it) and the call retried.
+ *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_finalize_partition(u64 partition_id)
 {
 	return mshv_hv_partition_fast_call(HVCALL_FINALIZE_PARTITION,
-					   partition_id, 0);
+					   partition_id, partition_id,
+					   MSHV_DEFAULT_DEPOSIT_PAGES);
 }
 
 /**
  * mshv_hv_delete_partition() - HVCALL_DELETE_PARTITION (fast)
  * @partition_id: the partition
  *
+ * Teardown cannot give up: out of memory, a page is deposited into the
+ * root's own pool (SELF, where the partition's remains go) and the call
+ * retried.
+ *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_delete_partition(u64 partition_id)
 {
 	return mshv_hv_partition_fast_call(HVCALL_DELETE_PARTITION,
-					   partition_id, 0);
+					   partition_id, HV_PARTITION_ID_SELF,
+					   MSHV_DEFAULT_DEPOSIT_PAGES);
 }
 
 /**

@@ -112,6 +112,7 @@ enum hvsim_vp_msr {
 };
 
 struct hvsim_partition;
+struct hvsim_intercepts;
 struct dentry;
 struct page;
 struct seq_file;
@@ -188,6 +189,9 @@ struct hvsim_vp {
  *	fault-injection rule active at creation
  * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
  * @stale_warned: a guest access to a freed page has been reported
+ * @privilege_flags: PRIVILEGE_FLAGS property
+ * @intercepts: installed intercepts and registered CPUID results, a page
+ *	of @pool taken at the first install or registration, or NULL
  */
 struct hvsim_partition {
 	struct list_head node;
@@ -210,6 +214,8 @@ struct hvsim_partition {
 	u64 pool_cap;
 	u64 gpa_faults;
 	bool stale_warned;
+	struct hvsim_intercepts *intercepts;
+	u64 privilege_flags;
 };
 
 /**
@@ -314,6 +320,7 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
 u16 hvsim_hc_get_system_property(struct hvsim_call *call);
+u64 hvsim_partition_privileges(const struct hvsim_partition *pt);
 
 /* Only VTL 0 exists, named explicitly or implicitly */
 static inline bool input_vtl_valid(u8 input_vtl)
@@ -346,5 +353,15 @@ u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call);
 void hvsim_vp_state_reset(struct hvsim_vp *vp);
 u16 hvsim_hc_get_vp_state(struct hvsim_call *call);
 u16 hvsim_hc_set_vp_state(struct hvsim_call *call);
+
+/* hvsim_intercept.c: intercepts, CPUID model, MSRs */
+void hvsim_intercepts_destroy(struct hvsim_partition *pt);
+u32 hvsim_cpuid_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		     u8 *access, u8 *size);
+u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		   u8 *access, u8 *size);
+u16 hvsim_hc_install_intercept(struct hvsim_call *call);
+u16 hvsim_hc_register_intercept_result(struct hvsim_call *call);
+u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call);
 
 #endif /* _HVSIM_H */

@@ -41,8 +41,15 @@ static u64 hvsim_next_id = 1;
 				 HV_PRIVILEGE_ACCESS_STATS | \
 				 HV_PRIVILEGE_CPU_MANAGEMENT | \
 				 HV_PRIVILEGE_ACCESS_VP_REGISTERS)
-/* No synthetic MSR is modelled yet, so guests get no privilege */
+/* No synthetic MSR is modelled yet, so guests get no privilege by default */
 #define HVSIM_GUEST_PRIVILEGES	0ULL
+/* What the root may grant a guest (PRIVILEGE_FLAGS, before INITIALIZE) */
+#define HVSIM_GRANTABLE_PRIVILEGES (HV_PRIVILEGE_SYNTHETIC_MSRS_MASK | \
+				    HV_PRIVILEGE_ACCESS_PARTITION_ID | \
+				    HV_PRIVILEGE_POST_MESSAGES | \
+				    HV_PRIVILEGE_SIGNAL_EVENTS | \
+				    HV_PRIVILEGE_CONNECT_PORT | \
+				    HV_PRIVILEGE_ACCESS_STATS)
 #define HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES \
 	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT | \
 	 HV_SYNTHETIC_PROC_FEATURE_HV1)
@@ -50,6 +57,9 @@ static u64 hvsim_next_id = 1;
 /* No optional processor feature is offered by the interpreter */
 #define HVSIM_HOST_FEATURES0	0ULL
 #define HVSIM_HOST_FEATURES1	0ULL
+/* XSAVE with the compacted format (x87 and SSE state only) */
+#define HVSIM_HOST_XSAVE_FEATURES (HV_XSAVE_FEATURE_XSAVE | \
+				   HV_XSAVE_FEATURE_XSAVE_COMP)
 #define HVSIM_CLOCK_HZ		1000000000ULL
 
 #define HVSIM_CREATION_FLAGS \
@@ -96,6 +106,7 @@ static void partition_free(struct hvsim_partition *pt)
 			hvsim_vp_destroy(pt->vps[i]);
 	}
 	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_intercepts_destroy(pt);
 	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
 	spin_unlock(&pt->lock);
 	hvsim_pool_free(&hvsim_root_pool, pt);
@@ -228,6 +239,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	hvsim_pool_init(&pt->pool, &pt->lock);
 	hvsim_slat_init(&pt->slat, &pt->lock);
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
+	pt->privilege_flags = HVSIM_GUEST_PRIVILEGES;
 	pt->pool_cap = hvsim_inject_pool_cap();
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
@@ -294,6 +306,7 @@ u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 				hvsim_vp_destroy(pt->vps[i]);
 		}
 		hvsim_slat_destroy(&pt->slat, &pt->pool);
+		hvsim_intercepts_destroy(pt);
 		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
 		pt->state = HVSIM_PT_FINALIZED;
 	} else {
@@ -361,6 +374,9 @@ static u16 root_property(u32 code, u64 *value)
 	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1:
 		*value = HVSIM_HOST_FEATURES1;
 		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES:
+		*value = HVSIM_HOST_XSAVE_FEATURES;
+		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH:
 		*value = HVSIM_GPA_BITS;
 		return HV_STATUS_SUCCESS;
@@ -385,7 +401,7 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 	lockdep_assert_held(&pt->lock);
 	switch (code) {
 	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
-		*value = HVSIM_GUEST_PRIVILEGES;
+		*value = pt->privilege_flags;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
 		*value = pt->synthetic_proc_features;
@@ -408,9 +424,26 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1:
 		*value = HVSIM_HOST_FEATURES1 & ~pt->disabled_features[1];
 		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES:
+		*value = HVSIM_HOST_XSAVE_FEATURES & ~pt->disabled_xsave;
+		return HV_STATUS_SUCCESS;
 	default:
 		return root_property(code, value);
 	}
+}
+
+/**
+ * hvsim_partition_privileges() - the privilege mask of a guest partition
+ * @pt: the partition; its lock held
+ *
+ * What PRIVILEGE_FLAGS reads and CPUID leaf 0x40000003 reports in EAX:EBX.
+ *
+ * Return: HV_PRIVILEGE_* bits.
+ */
+u64 hvsim_partition_privileges(const struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	return pt->privilege_flags;
 }
 
 /* Read property @code of partition @id */
@@ -465,13 +498,15 @@ static u16 set_bool_property(u64 *prop, u64 value)
  * hvsim_hc_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
  * @call: decoded call
  *
- * Writable: SYNTHETIC_PROC_FEATURES (before INITIALIZE, assignable bits
- * only), UNIMPLEMENTED_MSR_ACTION, GPA_PAGE_ACCESS_TRACKING and
- * TIME_FREEZE (0 or 1), REFERENCE_TIME (any value; stored, the guest has
- * no clock).  Other modelled properties and every
- * property of SELF are read-only (HV_STATUS_ACCESS_DENIED).
+ * Writable: PRIVILEGE_FLAGS (before INITIALIZE, grantable bits only),
+ * SYNTHETIC_PROC_FEATURES (before INITIALIZE, assignable bits only),
+ * UNIMPLEMENTED_MSR_ACTION, GPA_PAGE_ACCESS_TRACKING and TIME_FREEZE (0 or
+ * 1), REFERENCE_TIME (any value; stored, the guest has no clock).  Other
+ * modelled properties and every property of SELF are read-only
+ * (HV_STATUS_ACCESS_DENIED).
  *
- * Return: HV_STATUS_*.
+ * Return: HV_STATUS_INVALID_PARTITION_STATE for an early-only property
+ * after INITIALIZE, HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, HV_STATUS_*.
  */
 u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 {
@@ -492,6 +527,14 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
 	switch (in->property_code) {
+	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
+		if (pt->state != HVSIM_PT_CREATED)
+			status = HV_STATUS_INVALID_PARTITION_STATE;
+		else if (value & ~HVSIM_GRANTABLE_PRIVILEGES)
+			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		else
+			pt->privilege_flags = value;
+		break;
 	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
 		if (pt->state != HVSIM_PT_CREATED)
 			status = HV_STATUS_INVALID_PARTITION_STATE;

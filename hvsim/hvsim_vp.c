@@ -819,7 +819,8 @@ static void vp_retire(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  */
 static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
-	struct x86_emu_state *s = &vp->state;
+	u8 access, size;
+	u32 type;
 
 	memset(&vp->msg, 0, sizeof(vp->msg));
 	switch (exit->reason) {
@@ -833,19 +834,24 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_mem_msg(vp, exit);
 		return true;
 	case X86_EXIT_CPUID:
-		s->gpr[X86_RAX] = 0;
-		s->gpr[X86_RBX] = 0;
-		s->gpr[X86_RCX] = 0;
-		s->gpr[X86_RDX] = 0;
-		vp_retire(vp, exit);
-		return false;
-	case X86_EXIT_MSR:
-		if (!exit->msr.write) {
-			s->gpr[X86_RAX] = 0;
-			s->gpr[X86_RDX] = 0;
+		type = hvsim_cpuid_exit(vp, exit, &access, &size);
+		if (type == HVMSG_NONE) {
+			vp_retire(vp, exit);
+			return false;
 		}
-		vp_retire(vp, exit);
-		return false;
+		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
+		vp_post_msg(vp, type, size);
+		return true;
+	case X86_EXIT_MSR:
+		/* APIC and synthetic MSRs: hvsim_apic_msr() (hvsim_irq.c) */
+		type = hvsim_msr_exit(vp, exit, &access, &size);
+		if (type == HVMSG_NONE) {
+			vp_retire(vp, exit);
+			return false;
+		}
+		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
+		vp_post_msg(vp, type, size);
+		return true;
 	case X86_EXIT_NONE:
 	case X86_EXIT_UNSUPPORTED:
 	default:

@@ -8,8 +8,10 @@
  * is capped.  Every count is an exact delta of hvsim/hypercalls.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "mshv_test.h"
@@ -331,6 +333,427 @@ TEST_F(inject, pool_cap)
 	mshv_vp_free(vp);
 	mshv_vm_free(vm);
 	munmap(mem, MEM_SIZE);
+}
+
+/*
+ * Coverage of every hypercall the driver issues (mshv_root_hv_call.c):
+ * for each code, a workload that issues it runs once as a baseline, then
+ * again with (a) HV_STATUS_INSUFFICIENT_MEMORY injected on the code's
+ * first call and, for rep calls, (b) at most one rep completed per call.
+ * Exact deltas of hvsim/hypercalls against the baseline show what the
+ * driver did:
+ *  RETRY  deposit one batch and retry: the workload succeeds, one more
+ *         call of the code and one more DEPOSIT_MEMORY than the baseline;
+ *  ERROR  no deposit (reads and runs that cannot need memory, and the
+ *         deposit itself): the operation fails with ENOMEM, exactly one
+ *         call was made, and the workload then succeeds unchanged;
+ *  TEARDOWN  teardown that cannot fail (finalize, withdraw, delete,
+ *         unmapping guest memory or VP state pages): the driver logs and
+ *         goes on, and later partitions work.
+ * With max_reps 1 every rep call of the code completes one rep per call:
+ * the workload succeeds with as many calls as the baseline had reps.
+ * GET_SYSTEM_PROPERTY (only at module load) and DELETE_VP (only when
+ * creating a VP fails half-way) are not covered.
+ */
+enum cover_kind { RETRY, ERROR, TEARDOWN };
+
+/*
+ * A workload builds its own partition, then calls cover_arm() right
+ * before the operation under test, which installs the injection rule.
+ */
+struct cover_ctx {
+	struct __test_metadata *md;
+	const char *rule;	/* NULL for the baseline */
+	__u16 code;
+	struct mshv_hc_count armed;	/* the code's counters at cover_arm() */
+};
+
+struct cover_case {
+	__u16 code;
+	bool rep;
+	enum cover_kind kind;
+	/* Issues the code; returns 0 or the -errno of the call under test */
+	int (*run)(struct cover_ctx *c);
+	const char *name;
+	/* ERROR: calls of the code in a run whose first armed call fails */
+	unsigned int err_calls;
+};
+
+static void cover_arm(struct cover_ctx *c)
+{
+	c->armed = mshv_dbg_hypercall_get(c->code);
+	if (c->rule)
+		MSHV_TEST_ASSERT(!mshv_dbg_inject(c->rule), "rule %s", c->rule);
+}
+
+/* A partition from create to close: CREATE..INITIALIZE, FINALIZE..DELETE */
+static int w_vm(struct cover_ctx *c)
+{
+	cover_arm(c);
+	mshv_vm_free(mshv_vm_create());
+	return 0;
+}
+
+/* MSHV_CREATE_VP (DEPOSIT, CREATE_VP, MAP_VP_STATE_PAGE) and close */
+static int w_vp(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	int fd;
+
+	cover_arm(c);
+	fd = __mshv_create_vp(vm->fd, 0);
+	if (fd >= 0)
+		close(fd);
+	else
+		fd = -errno;
+	mshv_vm_free(vm);
+	return fd < 0 ? fd : 0;
+}
+
+/* Guest memory mapped (MAP_GPA_PAGES) and unmapped (UNMAP_GPA_PAGES) */
+static int w_memory(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 id = mshv_dbg_newest_partition();
+
+	cover_arm(c);
+	run_to_hole(c->md, vm);
+	MSHV_TEST_ASSERT(mshv_dbg_partition_get(id).slat_4k == MEM_PAGES,
+			 "SLAT after the run");
+	mshv_unmap_guest_memory(vm->fd, 0, vm->mem, MEM_SIZE);
+	mshv_vm_free(vm);
+	return 0;
+}
+
+static int hvcall(struct mshv_vm *vm, __u16 code, __u16 reps,
+		  const void *in, __u16 in_sz, void *out, __u16 out_sz)
+{
+	struct mshv_root_hvcall args = {
+		.code = code,
+		.reps = reps,
+		.in_sz = in_sz,
+		.out_sz = out_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+
+	return __mshv_hvcall(vm->fd, &args) ? -errno : 0;
+}
+
+/* SET then GET_VP_REGISTERS of 8 GPRs through MSHV_ROOT_HVCALL */
+static int w_registers(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp = mshv_vp_create(vm, 0);
+	struct hv_register_assoc regs[8];
+	union hv_register_value vals[8];
+	struct mshv_root_hvcall args;
+	__u32 names[8];
+	unsigned int i;
+	int ret;
+
+	memset(regs, 0, sizeof(regs));
+	for (i = 0; i < 8; i++) {
+		names[i] = HV_X64_REGISTER_RAX + i;
+		regs[i].name = names[i];
+		regs[i].value.reg64 = 0x5000 + i;
+	}
+	cover_arm(c);
+	ret = __mshv_set_vp_registers(vp->fd, 0, regs, 8, &args) ? -errno : 0;
+	if (!ret) {
+		memset(vals, 0, sizeof(vals));
+		ret = __mshv_get_vp_registers(vp->fd, 0, names, vals, 8,
+					      &args) ? -errno : 0;
+		for (i = 0; !ret && i < 8; i++)
+			MSHV_TEST_ASSERT(vals[i].reg64 == 0x5000 + i,
+					 "register %u", i);
+	}
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	return ret;
+}
+
+/* MSHV_RUN_VP of "hlt" (DISPATCH_VP) */
+static int w_dispatch(struct cover_ctx *c)
+{
+	static const __u8 hlt = 0xf4;
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp;
+	int ret;
+
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_write(vm, CODE_GPA, &hlt, 1);
+	vp = mshv_vp_create(vm, 0);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	cover_arm(c);
+	ret = __mshv_run_vp(vp->fd, &vp->msg) ? -errno : 0;
+	if (!ret)
+		mshv_expect_msg_type(&vp->msg, HVMSG_X64_HALT);
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	return ret;
+}
+
+/* MSHV_GET_GPAP_ACCESS_BITMAP (GET_GPA_PAGES_ACCESS_STATES) */
+static int w_access_states(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	__u8 bitmap[MEM_PAGES / 8];
+	struct mshv_gpap_access_bitmap args = {
+		.access_type = MSHV_GPAP_ACCESS_TYPE_ACCESSED,
+		.access_op = MSHV_GPAP_ACCESS_OP_NOOP,
+		.page_count = MEM_PAGES,
+		.bitmap_ptr = (__u64)(unsigned long)bitmap,
+	};
+	int ret;
+
+	/* The program reads the hole: the code page at least was accessed */
+	run_to_hole(c->md, vm);
+	memset(bitmap, 0, sizeof(bitmap));
+	cover_arm(c);
+	ret = ioctl(vm->fd, MSHV_GET_GPAP_ACCESS_BITMAP, &args) ? -errno : 0;
+	if (!ret)
+		MSHV_TEST_ASSERT(bitmap[0] & BIT(MSHV_PFN(CODE_GPA)),
+				 "code page accessed");
+	mshv_vm_free(vm);
+	return ret;
+}
+
+/* MSHV_GET/SET_VP_STATE of the XSAVE area (and GET_PARTITION_PROPERTY) */
+static int w_vp_state(struct cover_ctx *c, unsigned long req)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp = mshv_vp_create(vm, 0);
+	struct mshv_get_set_vp_state st = {
+		.type = MSHV_VP_STATE_XSAVE,
+		.buf_sz = MSHV_PAGE_SIZE,
+	};
+	void *buf = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
+	int ret;
+
+	st.buf_ptr = (__u64)(unsigned long)buf;
+	if (req == MSHV_GET_VP_STATE)
+		cover_arm(c);
+	ret = ioctl(vp->fd, MSHV_GET_VP_STATE, &st) ? -errno : 0;
+	if (!ret && req == MSHV_SET_VP_STATE) {
+		st.buf_sz = MSHV_PAGE_SIZE;
+		cover_arm(c);
+		ret = ioctl(vp->fd, MSHV_SET_VP_STATE, &st) ? -errno : 0;
+	}
+	munmap(buf, MSHV_PAGE_SIZE);
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	return ret;
+}
+
+static int w_get_vp_state(struct cover_ctx *c)
+{
+	return w_vp_state(c, MSHV_GET_VP_STATE);
+}
+
+static int w_set_vp_state(struct cover_ctx *c)
+{
+	return w_vp_state(c, MSHV_SET_VP_STATE);
+}
+
+/* SET then GET_PARTITION_PROPERTY(_EX) through MSHV_ROOT_HVCALL */
+static int w_properties(struct cover_ctx *c)
+{
+	struct hv_input_set_partition_property set = {
+		.property_code = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+		.property_value = 1,
+	};
+	struct hv_input_get_partition_property_ex ex = {
+		.property_code = HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+	};
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 out[2] = { 0 };
+	int ret;
+
+	cover_arm(c);
+	ret = hvcall(vm, HVCALL_SET_PARTITION_PROPERTY, 0, &set, sizeof(set),
+		     NULL, 0);
+	if (!ret)
+		ret = hvcall(vm, HVCALL_GET_PARTITION_PROPERTY_EX, 0, &ex,
+			     sizeof(ex), out, sizeof(out));
+	if (!ret)
+		MSHV_TEST_ASSERT(out[0] == 1 &&
+				 out[1] == HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES,
+				 "VMM_CAPABILITIES");
+	mshv_vm_free(vm);
+	return ret;
+}
+
+/* INSTALL_INTERCEPT, REGISTER_INTERCEPT_RESULT, GET_VP_CPUID_VALUES */
+static int w_intercepts(struct cover_ctx *c)
+{
+	struct hv_input_install_intercept inst = {
+		.access_type = HV_INTERCEPT_ACCESS_MASK_EXECUTE,
+		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
+		.intercept_parameter = 0x40000000,
+	};
+	struct hv_input_register_intercept_result reg = {
+		.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID,
+		.parameters.cpuid = {
+			.input = { .eax = 1 },
+			.result = { .ebx = 0x77, .ebx_mask = 0xff },
+		},
+	};
+	struct {
+		struct hv_input_get_vp_cpuid_values hdr;
+		struct hv_cpuid_leaf_info info[4];
+	} get = {
+		.hdr.flags = HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES,
+		.info = { { .eax = 0 }, { .eax = 1 }, { .eax = 2 },
+			  { .eax = 0x40000001 } },
+	};
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp = mshv_vp_create(vm, 0);
+	struct hv_cpuid_result out[4];
+	int ret;
+
+	memset(out, 0, sizeof(out));
+	cover_arm(c);
+	ret = hvcall(vm, HVCALL_INSTALL_INTERCEPT, 0, &inst, sizeof(inst),
+		     NULL, 0);
+	if (!ret)
+		ret = hvcall(vm, HVCALL_REGISTER_INTERCEPT_RESULT, 0, &reg,
+			     HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE, NULL, 0);
+	if (!ret)
+		ret = hvcall(vm, HVCALL_GET_VP_CPUID_VALUES, 4, &get,
+			     sizeof(get), out, sizeof(out));
+	if (!ret)
+		MSHV_TEST_ASSERT(out[0].eax == 1 && out[1].ebx == 0x00010877 &&
+				 out[2].eax == 0 && out[3].eax == 0x31237648,
+				 "CPUID values");
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	return ret;
+}
+
+#define COVER(c, rep, kind, run, err) \
+	{ HVCALL_##c, rep, kind, run, #c, err }
+
+static const struct cover_case cover_cases[] = {
+	COVER(CREATE_PARTITION, false, RETRY, w_vm, 0),
+	COVER(INITIALIZE_PARTITION, false, RETRY, w_vm, 0),
+	COVER(FINALIZE_PARTITION, false, RETRY, w_vm, 0),
+	COVER(DELETE_PARTITION, false, RETRY, w_vm, 0),
+	COVER(GET_PARTITION_PROPERTY, false, ERROR, w_get_vp_state, 1),
+	COVER(SET_PARTITION_PROPERTY, false, RETRY, w_properties, 0),
+	/* The partition's initial deposit, then the VP's, which fails */
+	COVER(DEPOSIT_MEMORY, true, ERROR, w_vp, 2),
+	COVER(WITHDRAW_MEMORY, true, TEARDOWN, w_vm, 0),
+	COVER(MAP_GPA_PAGES, true, RETRY, w_memory, 0),
+	COVER(UNMAP_GPA_PAGES, true, TEARDOWN, w_memory, 0),
+	COVER(INSTALL_INTERCEPT, false, RETRY, w_intercepts, 0),
+	COVER(CREATE_VP, false, RETRY, w_vp, 0),
+	COVER(GET_VP_REGISTERS, true, RETRY, w_registers, 0),
+	COVER(SET_VP_REGISTERS, true, RETRY, w_registers, 0),
+	COVER(REGISTER_INTERCEPT_RESULT, false, RETRY, w_intercepts, 0),
+	COVER(DISPATCH_VP, false, ERROR, w_dispatch, 1),
+	COVER(GET_GPA_PAGES_ACCESS_STATES, true, RETRY, w_access_states, 0),
+	COVER(MAP_VP_STATE_PAGE, false, RETRY, w_vp, 0),
+	COVER(UNMAP_VP_STATE_PAGE, false, TEARDOWN, w_vp, 0),
+	COVER(GET_VP_STATE, false, RETRY, w_get_vp_state, 0),
+	COVER(SET_VP_STATE, false, RETRY, w_set_vp_state, 0),
+	COVER(GET_VP_CPUID_VALUES, true, RETRY, w_intercepts, 0),
+	COVER(GET_PARTITION_PROPERTY_EX, false, RETRY, w_properties, 0),
+};
+
+static void cover_one(struct __test_metadata *_metadata,
+		      const struct cover_case *cc)
+{
+	struct cover_ctx c = { .md = _metadata, .code = cc->code };
+	struct mshv_hc_count code0, dep0, code1, dep1, code2, dep2;
+	__u64 armed_reps;
+	char rule[64];
+	int ret;
+
+	/* Baseline */
+	code0 = mshv_dbg_hypercall_get(cc->code);
+	dep0 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	ASSERT_EQ(0, cc->run(&c)) TH_LOG("%s baseline", cc->name);
+	code1 = mshv_dbg_hypercall_get(cc->code);
+	dep1 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	armed_reps = code1.reps - c.armed.reps;
+	code1.calls -= code0.calls;
+	code1.reps -= code0.reps;
+	dep1.calls -= dep0.calls;
+	ASSERT_LT(0, code1.calls) TH_LOG("%s: workload misses it", cc->name);
+
+	/* (a) INSUFFICIENT_MEMORY on the first call */
+	snprintf(rule, sizeof(rule), "fail %#x 1 0xb", cc->code);
+	c.rule = rule;
+	code0 = mshv_dbg_hypercall_get(cc->code);
+	dep0 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	ret = cc->run(&c);
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	code2 = mshv_dbg_hypercall_get(cc->code);
+	dep2 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	c.rule = NULL;
+	switch (cc->kind) {
+	case RETRY:
+		EXPECT_EQ(0, ret) TH_LOG("%s", cc->name);
+		EXPECT_EQ(code1.calls + 1, code2.calls - code0.calls)
+			TH_LOG("%s", cc->name);
+		EXPECT_EQ(code1.reps, code2.reps - code0.reps)
+			TH_LOG("%s", cc->name);
+		EXPECT_EQ(dep1.calls + 1, dep2.calls - dep0.calls)
+			TH_LOG("%s", cc->name);
+		break;
+	case ERROR:
+		EXPECT_EQ(-ENOMEM, ret) TH_LOG("%s", cc->name);
+		/* The failed call was not retried, nothing more deposited */
+		EXPECT_EQ(cc->err_calls, code2.calls - code0.calls)
+			TH_LOG("%s", cc->name);
+		EXPECT_GE(dep1.calls, dep2.calls - dep0.calls)
+			TH_LOG("%s", cc->name);
+		/* Still usable: the workload works as in the baseline */
+		code0 = mshv_dbg_hypercall_get(cc->code);
+		EXPECT_EQ(0, cc->run(&c)) TH_LOG("%s after", cc->name);
+		EXPECT_EQ(code1.calls,
+			  mshv_dbg_hypercall_get(cc->code).calls - code0.calls)
+			TH_LOG("%s", cc->name);
+		break;
+	case TEARDOWN:
+		EXPECT_EQ(0, ret) TH_LOG("%s", cc->name);
+		EXPECT_EQ(code1.calls, code2.calls - code0.calls)
+			TH_LOG("%s", cc->name);
+		EXPECT_EQ(0, cc->run(&c)) TH_LOG("%s after", cc->name);
+		break;
+	}
+
+	if (!cc->rep)
+		return;
+	/*
+	 * (b) one rep per call: every call after cover_arm() completes one
+	 * rep (WITHDRAW_MEMORY: plus the last, which finds nothing left)
+	 */
+	snprintf(rule, sizeof(rule), "max_reps %#x 1", cc->code);
+	c.rule = rule;
+	code0 = mshv_dbg_hypercall_get(cc->code);
+	ret = cc->run(&c);
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	code2 = mshv_dbg_hypercall_get(cc->code);
+	EXPECT_EQ(0, ret) TH_LOG("%s max_reps", cc->name);
+	EXPECT_EQ(code1.reps, code2.reps - code0.reps) TH_LOG("%s", cc->name);
+	EXPECT_EQ(armed_reps + (cc->code == HVCALL_WITHDRAW_MEMORY),
+		  code2.calls - c.armed.calls) TH_LOG("%s", cc->name);
+}
+
+/* Every code of the table; each workload builds its own partitions */
+TEST_F(inject, every_driver_hypercall)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cover_cases); i++) {
+		TH_LOG("%s", cover_cases[i].name);
+		cover_one(_metadata, &cover_cases[i]);
+		if (!__test_passed(_metadata))
+			break;
+	}
 }
 
 TEST_HARNESS_MAIN

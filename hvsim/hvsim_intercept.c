@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvsim: intercepts the root installs (INSTALL_INTERCEPT), CPUID results it
+ * registers (REGISTER_INTERCEPT_RESULT), the CPUID model a VP sees
+ * (GET_VP_CPUID_VALUES), and what a guest's CPUID, RDMSR and WRMSR do.
+ *
+ * The installed intercepts and the registered CPUID results of a partition
+ * live in one page of its deposit pool (struct hvsim_intercepts), taken at
+ * the first install or registration that needs it and given back by
+ * FINALIZE_PARTITION: bounded tables, nothing allocated from the kernel.
+ * Port I/O always exits to the root (an EXO partition's root gets every
+ * port), so an I/O port install is validated and then changes nothing.
+ */
+#include <linux/bug.h>
+#include <linux/lockdep.h>
+#include <linux/string.h>
+#include <asm/msr-index.h>
+
+#include "hvsim.h"
+
+#define HVSIM_MAX_CPUID_INTERCEPTS	64
+#define HVSIM_MAX_MSR_INTERCEPTS	64
+#define HVSIM_MAX_CPUID_RESULTS		64
+
+/* The default CPUID model (Documentation/hvsim.rst) */
+#define CPUID_MAX_BASIC		0x00000001
+#define CPUID_HV_BASE		0x40000000
+#define CPUID_MAX_HV		0x40000005
+#define CPUID_EXT_BASE		0x80000000
+#define CPUID_MAX_EXT		0x80000001
+#define CPUID_SIGNATURE_FMS	0x00000663	/* family 6, model 6, step 3 */
+/* EBX: CLFLUSH line size 8 qwords, one logical processor, APIC id */
+#define CPUID_1_EBX		0x00010800
+#define CPUID_1_ECX_HV		BIT(31)		/* hypervisor present */
+/* EDX: FPU, TSC, MSR, PAE, CX8, APIC, CMOV, PAT, FXSR, SSE, SSE2 */
+#define CPUID_1_EDX		(BIT(0) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | \
+				 BIT(9) | BIT(15) | BIT(16) | BIT(24) | \
+				 BIT(25) | BIT(26))
+/* EDX: NX, long mode */
+#define CPUID_EXT1_EDX		(BIT(20) | BIT(29))
+/* "Microsoft Hv" in EBX, ECX, EDX, and the "Hv#1" interface signature */
+#define CPUID_HV_EBX		0x7263694d
+#define CPUID_HV_ECX		0x666f736f
+#define CPUID_HV_EDX		0x76482074
+#define CPUID_HV_INTERFACE	0x31237648
+
+/* The bits of EFER a guest may write */
+#define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
+
+/**
+ * struct hvsim_msr_intercept - one installed X64_MSR_INDEX intercept
+ * @index: MSR index
+ * @access: HV_INTERCEPT_ACCESS_MASK_READ / _WRITE bits
+ */
+struct hvsim_msr_intercept {
+	u32 index;
+	u32 access;
+};
+
+/**
+ * struct hvsim_cpuid_reg - one registered CPUID result
+ * @vp_index: the VP it applies to
+ * @p: the registered parameters
+ */
+struct hvsim_cpuid_reg {
+	u32 vp_index;
+	struct hv_register_x64_cpuid_result_parameters p;
+};
+
+/**
+ * struct hvsim_intercepts - a partition's intercept page
+ * @msr_all: access mask of the X64_MSR intercept (all MSRs), 0 if none
+ * @global_cpuid: an X64_GLOBAL_CPUID intercept is installed
+ * @nr_cpuid: entries used in @cpuid
+ * @nr_msr: entries used in @msr
+ * @nr_results: entries used in @results
+ * @cpuid: leaves with an X64_CPUID intercept
+ * @msr: MSRs with an X64_MSR_INDEX intercept
+ * @results: registered CPUID results
+ *
+ * Lives in a page of the partition's pool; every field is protected by
+ * the partition's lock.
+ */
+struct hvsim_intercepts {
+	u32 msr_all;
+	bool global_cpuid;
+	u32 nr_cpuid;
+	u32 nr_msr;
+	u32 nr_results;
+	u32 cpuid[HVSIM_MAX_CPUID_INTERCEPTS];
+	struct hvsim_msr_intercept msr[HVSIM_MAX_MSR_INTERCEPTS];
+	struct hvsim_cpuid_reg results[HVSIM_MAX_CPUID_RESULTS];
+};
+
+/**
+ * hvsim_intercepts_destroy() - give a partition's intercept page back
+ * @pt: the partition; its lock held
+ *
+ * Drops every installed intercept and registered CPUID result.
+ */
+void hvsim_intercepts_destroy(struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	if (!pt->intercepts)
+		return;
+	hvsim_pool_free(&pt->pool, pt->intercepts);
+	pt->intercepts = NULL;
+}
+
+/* The intercept page of @pt, taken from its pool if needed; NULL if none */
+static struct hvsim_intercepts *intercepts_get(struct hvsim_partition *pt)
+{
+	struct hvsim_intercepts *ic;
+
+	BUILD_BUG_ON(sizeof(*ic) > HV_HYP_PAGE_SIZE);
+
+	lockdep_assert_held(&pt->lock);
+	if (pt->intercepts)
+		return pt->intercepts;
+	ic = hvsim_pool_alloc(&pt->pool);
+	if (!ic)
+		return NULL;
+	memset(ic, 0, sizeof(*ic));
+	pt->intercepts = ic;
+	return ic;
+}
+
+/*
+ * Set the access mask of @key in the table @keys (entries of @stride
+ * bytes starting with the u32 key, @nr used, @max slots); the mask is
+ * stored in the u32 after the key when @has_mask.  A zero @access removes
+ * the entry.
+ */
+static u16 table_set(void *keys, size_t stride, u32 *nr, u32 max, u32 key,
+		     u32 access, bool has_mask)
+{
+	u32 i;
+
+	for (i = 0; i < *nr; i++) {
+		u32 *e = keys + i * stride;
+
+		if (*e != key)
+			continue;
+		if (!access) {
+			(*nr)--;
+			memmove(e, keys + *nr * stride, stride);
+		} else if (has_mask) {
+			e[1] = access;
+		}
+		return HV_STATUS_SUCCESS;
+	}
+	if (!access)
+		return HV_STATUS_SUCCESS;
+	if (*nr >= max)
+		return HV_STATUS_INSUFFICIENT_BUFFERS;
+	((u32 *)(keys + *nr * stride))[0] = key;
+	if (has_mask)
+		((u32 *)(keys + *nr * stride))[1] = access;
+	(*nr)++;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Check an INSTALL_INTERCEPT input: its access mask and parameter */
+static u16 install_check(const struct hv_input_install_intercept *in)
+{
+	u32 rw = HV_INTERCEPT_ACCESS_MASK_READ | HV_INTERCEPT_ACCESS_MASK_WRITE;
+	u64 param = in->intercept_parameter;
+
+	switch (in->intercept_type) {
+	case HV_INTERCEPT_TYPE_X64_IO_PORT:
+		if (in->access_type & ~rw || param > U16_MAX)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_MSR:
+		if (in->access_type & ~rw || param)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_MSR_INDEX:
+		if (in->access_type & ~rw || param > U32_MAX)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_CPUID:
+		if (in->access_type & ~HV_INTERCEPT_ACCESS_MASK_EXECUTE ||
+		    param > U32_MAX)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID:
+		if (in->access_type & ~HV_INTERCEPT_ACCESS_MASK_EXECUTE || param)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
+	default:
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+}
+
+/* Install (or, with access mask NONE, remove) an intercept; lock held */
+static u16 install_locked(struct hvsim_partition *pt,
+			  const struct hv_input_install_intercept *in)
+{
+	struct hvsim_intercepts *ic;
+	u32 param = in->intercept_parameter;
+
+	lockdep_assert_held(&pt->lock);
+	if (pt->state != HVSIM_PT_CREATED && pt->state != HVSIM_PT_INITIALIZED)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	if (in->intercept_type == HV_INTERCEPT_TYPE_X64_IO_PORT)
+		return HV_STATUS_SUCCESS;	/* port I/O always exits */
+	ic = pt->intercepts;
+	if (!ic && !in->access_type)
+		return HV_STATUS_SUCCESS;	/* nothing to remove */
+	ic = intercepts_get(pt);
+	if (!ic)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	switch (in->intercept_type) {
+	case HV_INTERCEPT_TYPE_X64_MSR:
+		ic->msr_all = in->access_type;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID:
+		ic->global_cpuid = in->access_type;
+		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_CPUID:
+		return table_set(ic->cpuid, sizeof(ic->cpuid[0]), &ic->nr_cpuid,
+				 HVSIM_MAX_CPUID_INTERCEPTS, param,
+				 in->access_type, false);
+	default:	/* HV_INTERCEPT_TYPE_X64_MSR_INDEX */
+		return table_set(ic->msr, sizeof(ic->msr[0]), &ic->nr_msr,
+				 HVSIM_MAX_MSR_INTERCEPTS, param,
+				 in->access_type, true);
+	}
+}
+
+/**
+ * hvsim_hc_install_intercept() - HVCALL_INSTALL_INTERCEPT
+ * @call: decoded call
+ *
+ * X64_IO_PORT (port in the low 16 bits; READ/WRITE), X64_MSR (all MSRs,
+ * parameter 0; READ/WRITE), X64_MSR_INDEX (MSR index in the low 32 bits;
+ * READ/WRITE), X64_CPUID (leaf in the low 32 bits; EXECUTE) and
+ * X64_GLOBAL_CPUID (parameter 0; EXECUTE).  The access mask replaces the
+ * one installed before; mask NONE removes the intercept.  Valid before and
+ * after INITIALIZE_PARTITION.
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for another type, an access bit the
+ * type does not take or parameter bits beyond its width;
+ * HV_STATUS_INVALID_PARTITION_STATE once finalized;
+ * HV_STATUS_INSUFFICIENT_MEMORY when the pool has no page for the
+ * intercept page; HV_STATUS_INSUFFICIENT_BUFFERS when the CPUID-leaf or
+ * MSR-index table is full.
+ */
+u16 hvsim_hc_install_intercept(struct hvsim_call *call)
+{
+	const struct hv_input_install_intercept *in = call->input;
+	struct hvsim_partition *pt;
+	u16 status;
+
+	status = install_check(in);
+	if (status)
+		return status;
+	pt = hvsim_partition_get(in->partition_id);
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	status = install_locked(pt, in);
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/*
+ * The default CPUID model: what leaf @eax (subleaf @ecx) answers on VP
+ * @vp_index of a partition with privileges @privileges.  Leaves the model
+ * does not list answer zeros.
+ */
+static void cpuid_default(u32 vp_index, u64 privileges, u32 eax, u32 ecx,
+			  struct hv_cpuid_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	switch (eax) {
+	case 0:
+		r->eax = CPUID_MAX_BASIC;
+		/* "HvSimHvSimHv": EBX "HvSi", EDX "mHvS", ECX "imHv" */
+		r->ebx = 0x69537648;
+		r->edx = 0x5376486d;
+		r->ecx = 0x76486d69;
+		break;
+	case 1:
+		r->eax = CPUID_SIGNATURE_FMS;
+		r->ebx = CPUID_1_EBX | (vp_index & 0xff) << 24;
+		r->ecx = CPUID_1_ECX_HV;
+		r->edx = CPUID_1_EDX;
+		break;
+	case CPUID_HV_BASE:
+		r->eax = CPUID_MAX_HV;
+		r->ebx = CPUID_HV_EBX;
+		r->ecx = CPUID_HV_ECX;
+		r->edx = CPUID_HV_EDX;
+		break;
+	case CPUID_HV_BASE + 1:
+		r->eax = CPUID_HV_INTERFACE;
+		break;
+	case CPUID_HV_BASE + 3:
+		r->eax = lower_32_bits(privileges);
+		r->ebx = upper_32_bits(privileges);
+		break;
+	case CPUID_HV_BASE + 5:
+		r->eax = HVSIM_MAX_VPS;
+		break;
+	case CPUID_EXT_BASE:
+		r->eax = CPUID_MAX_EXT;
+		break;
+	case CPUID_EXT_BASE + 1:
+		r->edx = CPUID_EXT1_EDX;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Is @eax a leaf the default model reports (at most its range's maximum)? */
+static bool cpuid_in_range(u32 eax)
+{
+	if (eax <= CPUID_MAX_BASIC)
+		return true;
+	if (eax >= CPUID_HV_BASE && eax <= CPUID_MAX_HV)
+		return true;
+	return eax >= CPUID_EXT_BASE && eax <= CPUID_MAX_EXT;
+}
+
+/* Apply a registered result to @r: the masked bits come from @p */
+static void cpuid_merge(struct hv_cpuid_result *r,
+			const struct hv_register_x64_cpuid_result_parameters *p)
+{
+	r->eax = (r->eax & ~p->result.eax_mask) |
+		 (p->result.eax & p->result.eax_mask);
+	r->ebx = (r->ebx & ~p->result.ebx_mask) |
+		 (p->result.ebx & p->result.ebx_mask);
+	r->ecx = (r->ecx & ~p->result.ecx_mask) |
+		 (p->result.ecx & p->result.ecx_mask);
+	r->edx = (r->edx & ~p->result.edx_mask) |
+		 (p->result.edx & p->result.edx_mask);
+}
+
+/*
+ * The registered result for leaf @eax / subleaf @ecx of VP @vp_index: a
+ * subleaf-specific one for @ecx first, else one for the whole leaf.
+ */
+static const struct hv_register_x64_cpuid_result_parameters *
+cpuid_registered(const struct hvsim_intercepts *ic, u32 vp_index, u32 eax,
+		 u32 ecx)
+{
+	const struct hv_register_x64_cpuid_result_parameters *any = NULL;
+	u32 i;
+
+	if (!ic)
+		return NULL;
+	for (i = 0; i < ic->nr_results; i++) {
+		const struct hvsim_cpuid_reg *e = &ic->results[i];
+
+		if (e->vp_index != vp_index || e->p.input.eax != eax)
+			continue;
+		if (!e->p.input.subleaf_specific)
+			any = &e->p;
+		else if (e->p.input.ecx == ecx)
+			return &e->p;
+	}
+	return any;
+}
+
+/*
+ * What CPUID leaf @eax / subleaf @ecx answers on @vp: the default model,
+ * merged with the VP's registered result if @registered.  A registered
+ * result applies to leaves the model reports, and to any leaf when it
+ * was registered with always_override.
+ */
+static void cpuid_answer(struct hvsim_vp *vp, u32 eax, u32 ecx,
+			 bool registered, struct hv_cpuid_result *r)
+{
+	const struct hv_register_x64_cpuid_result_parameters *p;
+	struct hvsim_partition *pt = vp->partition;
+
+	lockdep_assert_held(&pt->lock);
+	cpuid_default(vp->index, hvsim_partition_privileges(pt), eax, ecx, r);
+	if (!registered)
+		return;
+	p = cpuid_registered(pt->intercepts, vp->index, eax, ecx);
+	if (p && (p->input.always_override || cpuid_in_range(eax)))
+		cpuid_merge(r, p);
+}
+
+/* Is there a CPUID intercept for leaf @eax? */
+static bool cpuid_intercepted(const struct hvsim_intercepts *ic, u32 eax)
+{
+	u32 i;
+
+	if (!ic)
+		return false;
+	if (ic->global_cpuid)
+		return true;
+	for (i = 0; i < ic->nr_cpuid; i++) {
+		if (ic->cpuid[i] == eax)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * hvsim_cpuid_exit() - a guest CPUID
+ * @vp: the VP; its partition's lock held
+ * @exit: the interpreter's stop (X86_EXIT_CPUID)
+ * @access: set to the intercept access type when a message is due
+ * @size: set to the payload size when a message is due
+ *
+ * With an X64_CPUID intercept for the leaf (or X64_GLOBAL_CPUID) the
+ * payload of an X64_CPUID_INTERCEPT message is written to @vp->msg (all
+ * but the common header, which the caller fills), with the default_result
+ * fields holding what hvsim would answer; the instruction is not retired.
+ * Otherwise RAX, RBX, RCX and RDX receive that answer (upper halves
+ * cleared) and the caller retires the instruction.
+ *
+ * Return: HVMSG_X64_CPUID_INTERCEPT, or HVMSG_NONE when answered.
+ */
+u32 hvsim_cpuid_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		     u8 *access, u8 *size)
+{
+	struct hv_x64_cpuid_intercept_message *m = (void *)vp->msg.u.payload;
+	u64 *gpr = vp->state.gpr;
+	struct hv_cpuid_result r;
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	lockdep_assert_held(&vp->partition->lock);
+	cpuid_answer(vp, gpr[X86_RAX], gpr[X86_RCX], true, &r);
+	if (!cpuid_intercepted(vp->partition->intercepts, gpr[X86_RAX])) {
+		gpr[X86_RAX] = r.eax;
+		gpr[X86_RBX] = r.ebx;
+		gpr[X86_RCX] = r.ecx;
+		gpr[X86_RDX] = r.edx;
+		return HVMSG_NONE;
+	}
+	m->rax = gpr[X86_RAX];
+	m->rcx = gpr[X86_RCX];
+	m->rdx = gpr[X86_RDX];
+	m->rbx = gpr[X86_RBX];
+	m->default_result_rax = r.eax;
+	m->default_result_rcx = r.ecx;
+	m->default_result_rdx = r.edx;
+	m->default_result_rbx = r.ebx;
+	*access = HV_INTERCEPT_ACCESS_EXECUTE;
+	*size = sizeof(*m);
+	return HVMSG_X64_CPUID_INTERCEPT;
+}
+
+/* Is there an MSR intercept for @index and this direction? */
+static bool msr_intercepted(const struct hvsim_intercepts *ic, u32 index,
+			    bool write)
+{
+	u32 mask = write ? HV_INTERCEPT_ACCESS_MASK_WRITE :
+			   HV_INTERCEPT_ACCESS_MASK_READ;
+	u32 i;
+
+	if (!ic)
+		return false;
+	if (ic->msr_all & mask)
+		return true;
+	for (i = 0; i < ic->nr_msr; i++) {
+		if (ic->msr[i].index == index)
+			return ic->msr[i].access & mask;
+	}
+	return false;
+}
+
+/* The stored-only MSR slot for @index, or NULL */
+static u64 *msr_slot(struct hvsim_vp *vp, u32 index)
+{
+	switch (index) {
+	case MSR_IA32_TSC:
+		return &vp->msrs[HVSIM_MSR_TSC];
+	case MSR_IA32_APICBASE:
+		return &vp->msrs[HVSIM_MSR_APIC_BASE];
+	case MSR_IA32_CR_PAT:
+		return &vp->msrs[HVSIM_MSR_PAT];
+	case MSR_IA32_SYSENTER_CS:
+		return &vp->msrs[HVSIM_MSR_SYSENTER_CS];
+	case MSR_IA32_SYSENTER_ESP:
+		return &vp->msrs[HVSIM_MSR_SYSENTER_ESP];
+	case MSR_IA32_SYSENTER_EIP:
+		return &vp->msrs[HVSIM_MSR_SYSENTER_EIP];
+	case MSR_STAR:
+		return &vp->msrs[HVSIM_MSR_STAR];
+	case MSR_LSTAR:
+		return &vp->msrs[HVSIM_MSR_LSTAR];
+	case MSR_CSTAR:
+		return &vp->msrs[HVSIM_MSR_CSTAR];
+	case MSR_SYSCALL_MASK:
+		return &vp->msrs[HVSIM_MSR_SFMASK];
+	case MSR_KERNEL_GS_BASE:
+		return &vp->msrs[HVSIM_MSR_KERNEL_GS_BASE];
+	case MSR_TSC_AUX:
+		return &vp->msrs[HVSIM_MSR_TSC_AUX];
+	case MSR_FS_BASE:
+		return &vp->state.seg[X86_FS].base;
+	case MSR_GS_BASE:
+		return &vp->state.seg[X86_GS].base;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * RDMSR / WRMSR of an MSR hvsim implements.  Returns false for an MSR it
+ * does not implement, or a write the hardware would refuse with #GP.
+ */
+static bool msr_access(struct hvsim_vp *vp, u32 index, bool write, u64 *val)
+{
+	struct x86_emu_state *s = &vp->state;
+	u64 *slot;
+
+	if (index == MSR_EFER) {
+		if (!write) {
+			*val = s->efer;
+			return true;
+		}
+		if (*val & ~(HVSIM_EFER_WRITABLE | X86_EFER_LMA))
+			return false;
+		/* LME cannot change while paging is on; LMA is read-only */
+		if ((s->cr0 & X86_CR0_PG) &&
+		    ((*val ^ s->efer) & X86_EFER_LME))
+			return false;
+		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & X86_EFER_LMA);
+		return true;
+	}
+	slot = msr_slot(vp, index);
+	if (!slot)
+		return false;
+	if (!write) {
+		*val = *slot;
+		return true;
+	}
+	if (index == MSR_TSC_AUX && upper_32_bits(*val))
+		return false;
+	*slot = *val;
+	return true;
+}
+
+/**
+ * hvsim_msr_exit() - a guest RDMSR or WRMSR
+ * @vp: the VP; its partition's lock held
+ * @exit: the interpreter's stop (X86_EXIT_MSR)
+ * @access: set to the intercept access type when a message is due
+ * @size: set to the payload size when a message is due
+ *
+ * An installed X64_MSR or X64_MSR_INDEX intercept with the access's bit
+ * (READ for RDMSR, WRITE for WRMSR) gives an X64_MSR_INTERCEPT message
+ * (payload written to @vp->msg but for the common header, which the
+ * caller fills).  Otherwise an MSR hvsim implements is read or written;
+ * any other MSR follows UNIMPLEMENTED_MSR_ACTION: IGNORE_WRITE_READ_ZERO
+ * reads 0 and drops writes; FAULT would be a #GP, which hvsim cannot
+ * deliver, so it gives UNRECOVERABLE_EXCEPTION (header only) like a
+ * write the hardware refuses.
+ *
+ * Return: the message type to post, or HVMSG_NONE when the instruction
+ * completed (the caller retires it).
+ */
+u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		   u8 *access, u8 *size)
+{
+	struct hv_x64_msr_intercept_message *m = (void *)vp->msg.u.payload;
+	struct hvsim_partition *pt = vp->partition;
+	u64 *gpr = vp->state.gpr;
+	u32 index = exit->msr.index;
+	bool write = exit->msr.write;
+	u64 val = 0;
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	/*
+	 * APIC and synthetic MSRs: hvsim_irq.c handles x2APIC 0x800-0x8FF and
+	 * 0x40000000-0x400000FF before this function is called.
+	 */
+	lockdep_assert_held(&pt->lock);
+	*access = write ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
+	if (msr_intercepted(pt->intercepts, index, write)) {
+		m->msr_number = index;
+		m->reserved = 0;
+		m->rdx = gpr[X86_RDX];
+		m->rax = gpr[X86_RAX];
+		*size = sizeof(*m);
+		return HVMSG_X64_MSR_INTERCEPT;
+	}
+	if (write)
+		val = (u64)(u32)gpr[X86_RDX] << 32 | (u32)gpr[X86_RAX];
+	if (!msr_access(vp, index, write, &val)) {
+		if (pt->unimplemented_msr_action !=
+		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO ||
+		    msr_slot(vp, index) || index == MSR_EFER) {
+			*size = sizeof(struct hv_x64_halt_message);
+			return HVMSG_UNRECOVERABLE_EXCEPTION;
+		}
+		val = 0;
+	}
+	if (!write) {
+		gpr[X86_RAX] = lower_32_bits(val);
+		gpr[X86_RDX] = upper_32_bits(val);
+	}
+	return HVMSG_NONE;
+}
+
+/* REGISTER_INTERCEPT_RESULT on one VP; partition lock held */
+static u16 register_result_locked(struct hvsim_vp *vp, void *arg)
+{
+	const struct hv_register_x64_cpuid_result_parameters *p = arg;
+	struct hvsim_partition *pt = vp->partition;
+	struct hvsim_intercepts *ic;
+	struct hvsim_cpuid_reg *e;
+	bool clear = !(p->result.eax_mask | p->result.ebx_mask |
+		       p->result.ecx_mask | p->result.edx_mask);
+	u32 i;
+
+	lockdep_assert_held(&pt->lock);
+	if (!pt->intercepts && clear)
+		return HV_STATUS_SUCCESS;
+	ic = intercepts_get(pt);
+	if (!ic)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	for (i = 0; i < ic->nr_results; i++) {
+		e = &ic->results[i];
+		if (e->vp_index == vp->index &&
+		    e->p.input.eax == p->input.eax &&
+		    e->p.input.subleaf_specific == p->input.subleaf_specific &&
+		    (!p->input.subleaf_specific ||
+		     e->p.input.ecx == p->input.ecx))
+			break;
+	}
+	if (clear) {
+		if (i < ic->nr_results)
+			ic->results[i] = ic->results[--ic->nr_results];
+		return HV_STATUS_SUCCESS;
+	}
+	if (i == ic->nr_results) {
+		if (i >= HVSIM_MAX_CPUID_RESULTS)
+			return HV_STATUS_INSUFFICIENT_BUFFERS;
+		ic->nr_results++;
+	}
+	e = &ic->results[i];
+	e->vp_index = vp->index;
+	e->p = *p;
+	if (!p->input.subleaf_specific)
+		e->p.input.ecx = 0;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_register_intercept_result() - HVCALL_REGISTER_INTERCEPT_RESULT
+ * @call: decoded call
+ *
+ * Only the X64_CPUID variant: the result for leaf input.eax (and
+ * input.ecx when subleaf_specific) on one VP, replacing an earlier one
+ * for the same leaf/subleaf; all four masks zero removes it.  The MSR
+ * variant's actions are not known, so it is refused.
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for another intercept type, a
+ * non-zero padding, or subleaf_specific / always_override other than 0 or
+ * 1; HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX;
+ * HV_STATUS_INSUFFICIENT_MEMORY when the pool has no page for the
+ * intercept page; HV_STATUS_INSUFFICIENT_BUFFERS when the table is full.
+ */
+u16 hvsim_hc_register_intercept_result(struct hvsim_call *call)
+{
+	const struct hv_input_register_intercept_result *in = call->input;
+	struct hv_register_x64_cpuid_result_parameters p = in->parameters.cpuid;
+
+	if (in->intercept_type != HV_INTERCEPT_TYPE_X64_CPUID ||
+	    p.input.padding || p.input.subleaf_specific > 1 ||
+	    p.input.always_override > 1)
+		return HV_STATUS_INVALID_PARAMETER;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     register_result_locked, &p);
+}
+
+/* GET_VP_CPUID_VALUES on one VP; partition lock held */
+static u16 get_cpuid_values_locked(struct hvsim_vp *vp, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_get_vp_cpuid_values *in = call->input;
+	struct hv_cpuid_result *out = call->output;
+	bool registered = in->flags &
+			  HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES;
+	unsigned int i;
+
+	lockdep_assert_held(&vp->partition->lock);
+	for (i = call->rep_start; i < call->rep_count; i++)
+		cpuid_answer(vp, in->cpuid_leaf_info[i].eax,
+			     in->cpuid_leaf_info[i].ecx, registered, &out[i]);
+	call->reps_done = i;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_get_vp_cpuid_values() - HVCALL_GET_VP_CPUID_VALUES (rep)
+ * @call: decoded call; per rep a leaf/subleaf in, four registers out
+ *
+ * Answers what the VP's CPUID would return: the default model, merged
+ * with the VP's registered results with APPLY_REGISTERED_VALUES.  The
+ * model has no XSAVE leaf, so xfem/xss (and USE_VP_XFEM_XSS) change
+ * nothing.
+ *
+ * Return: HV_STATUS_INVALID_PARAMETER for unknown flags or non-zero
+ * reserved fields; HV_STATUS_INVALID_PARTITION_ID,
+ * HV_STATUS_INVALID_VP_INDEX.
+ */
+u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call)
+{
+	const struct hv_input_get_vp_cpuid_values *in = call->input;
+
+	if (in->flags & ~HV_GET_VP_CPUID_VALUES_FLAGS_MASK || in->reserved ||
+	    in->padding)
+		return HV_STATUS_INVALID_PARAMETER;
+	return hvsim_vp_call(in->partition_id, in->vp_index,
+			     get_cpuid_values_locked, call);
+}
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "../kunit/hvsim_intercept_test.c"
+#endif

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of hvsim's intercept logic: INSTALL_INTERCEPT input checks,
+ * the intercept tables, the default CPUID model and the merge of
+ * registered CPUID results.  Included at the end of
+ * hvsim/hvsim_intercept.c.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+struct install_check_case {
+	u32 type;
+	u32 access;
+	u64 param;
+	u16 status;
+};
+
+static const struct install_check_case install_check_cases[] = {
+	{ HV_INTERCEPT_TYPE_X64_IO_PORT, 3, 0xffff, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_IO_PORT, 0, 0x3f8, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_IO_PORT, 4, 0x3f8, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_IO_PORT, 1, 0x10000,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_MSR, 3, 0, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_MSR, 1, 1, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_MSR, 8, 0, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_MSR_INDEX, 2, 0xffffffff, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_MSR_INDEX, 2, 0x100000000ULL,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_MSR_INDEX, 4, 0x10,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_CPUID, 4, 0x80000001, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_CPUID, 1, 0, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_CPUID, 4, 0x100000000ULL,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID, 4, 0, HV_STATUS_SUCCESS },
+	{ HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID, 4, 1,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID, 2, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_EXCEPTION, 4, 13, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_MMIO, 1, 0, HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_X64_APIC_WRITE, 2, 0,
+	  HV_STATUS_INVALID_PARAMETER },
+	{ HV_INTERCEPT_TYPE_MAX, 1, 0, HV_STATUS_INVALID_PARAMETER },
+	{ 0xffffffff, 1, 0, HV_STATUS_INVALID_PARAMETER },
+};
+
+static void hvsim_intercept_test_install_check(struct kunit *test)
+{
+	struct hv_input_install_intercept in = { .partition_id = 1 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(install_check_cases); i++) {
+		const struct install_check_case *c = &install_check_cases[i];
+
+		in.intercept_type = c->type;
+		in.access_type = c->access;
+		in.intercept_parameter = c->param;
+		KUNIT_EXPECT_EQ_MSG(test, install_check(&in), c->status,
+				    "case %u", i);
+	}
+}
+
+static void hvsim_intercept_test_tables(struct kunit *test)
+{
+	struct hvsim_intercepts *ic;
+	u32 i;
+
+	ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+
+	/* MSR_INDEX: add, update, per-direction match, remove */
+	KUNIT_EXPECT_EQ(test, table_set(ic->msr, sizeof(ic->msr[0]),
+					&ic->nr_msr, HVSIM_MAX_MSR_INTERCEPTS,
+					0x10, 1, true), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, msr_intercepted(ic, 0x10, false));
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(ic, 0x10, true));
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(ic, 0x11, false));
+	KUNIT_EXPECT_EQ(test, table_set(ic->msr, sizeof(ic->msr[0]),
+					&ic->nr_msr, HVSIM_MAX_MSR_INTERCEPTS,
+					0x10, 2, true), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ic->nr_msr, 1);
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(ic, 0x10, false));
+	KUNIT_EXPECT_TRUE(test, msr_intercepted(ic, 0x10, true));
+	ic->msr_all = HV_INTERCEPT_ACCESS_MASK_READ;
+	KUNIT_EXPECT_TRUE(test, msr_intercepted(ic, 0x10, false));
+	KUNIT_EXPECT_TRUE(test, msr_intercepted(ic, 0x1234, false));
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(ic, 0x1234, true));
+	ic->msr_all = 0;
+	KUNIT_EXPECT_EQ(test, table_set(ic->msr, sizeof(ic->msr[0]),
+					&ic->nr_msr, HVSIM_MAX_MSR_INTERCEPTS,
+					0x10, 0, true), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ic->nr_msr, 0);
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(ic, 0x10, true));
+	/* Removing what is not there is not an error */
+	KUNIT_EXPECT_EQ(test, table_set(ic->msr, sizeof(ic->msr[0]),
+					&ic->nr_msr, HVSIM_MAX_MSR_INTERCEPTS,
+					0x10, 0, true), HV_STATUS_SUCCESS);
+
+	/* CPUID leaves: fill the table, one more is refused, remove one */
+	for (i = 0; i < HVSIM_MAX_CPUID_INTERCEPTS; i++)
+		KUNIT_EXPECT_EQ(test, table_set(ic->cpuid, sizeof(u32),
+						&ic->nr_cpuid,
+						HVSIM_MAX_CPUID_INTERCEPTS,
+						i, 4, false),
+				HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, table_set(ic->cpuid, sizeof(u32), &ic->nr_cpuid,
+					HVSIM_MAX_CPUID_INTERCEPTS, 1000, 4,
+					false), HV_STATUS_INSUFFICIENT_BUFFERS);
+	/* a leaf already present is still accepted when the table is full */
+	KUNIT_EXPECT_EQ(test, table_set(ic->cpuid, sizeof(u32), &ic->nr_cpuid,
+					HVSIM_MAX_CPUID_INTERCEPTS, 5, 4,
+					false), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, table_set(ic->cpuid, sizeof(u32), &ic->nr_cpuid,
+					HVSIM_MAX_CPUID_INTERCEPTS, 0, 0,
+					false), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ic->nr_cpuid, HVSIM_MAX_CPUID_INTERCEPTS - 1);
+	KUNIT_EXPECT_FALSE(test, cpuid_intercepted(ic, 0));
+	KUNIT_EXPECT_TRUE(test, cpuid_intercepted(ic, 63));
+	KUNIT_EXPECT_FALSE(test, cpuid_intercepted(ic, 64));
+	ic->global_cpuid = true;
+	KUNIT_EXPECT_TRUE(test, cpuid_intercepted(ic, 0x12345678));
+	KUNIT_EXPECT_FALSE(test, cpuid_intercepted(NULL, 1));
+	KUNIT_EXPECT_FALSE(test, msr_intercepted(NULL, 1, true));
+}
+
+static void hvsim_intercept_test_cpuid_model(struct kunit *test)
+{
+	struct hv_cpuid_result r;
+	char vendor[13] = {};
+
+	cpuid_default(0, 0, 0, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, CPUID_MAX_BASIC);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	KUNIT_EXPECT_STREQ(test, vendor, "HvSimHvSimHv");
+
+	cpuid_default(3, 0, 1, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x663);
+	KUNIT_EXPECT_EQ(test, r.ebx, 0x03010800);
+	KUNIT_EXPECT_EQ(test, r.ecx, 0x80000000);
+	KUNIT_EXPECT_EQ(test, r.edx, 0x07018371);
+
+	cpuid_default(0, 0, CPUID_HV_BASE, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x40000005);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.ecx, 4);
+	memcpy(vendor + 8, &r.edx, 4);
+	KUNIT_EXPECT_STREQ(test, vendor, "Microsoft Hv");
+	cpuid_default(0, 0, CPUID_HV_BASE + 1, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x31237648);	/* "Hv#1" */
+	cpuid_default(0, 0x123456789ULL, CPUID_HV_BASE + 3, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x23456789);
+	KUNIT_EXPECT_EQ(test, r.ebx, 1);
+	cpuid_default(0, 0, CPUID_EXT_BASE, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x80000001);
+	cpuid_default(0, 0, CPUID_EXT_BASE + 1, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.edx, 0x20100000);
+	/* Unlisted leaves and leaves beyond the maxima are zero */
+	cpuid_default(0, 0, 2, 7, &r);
+	KUNIT_EXPECT_EQ(test, r.eax | r.ebx | r.ecx | r.edx, 0);
+	cpuid_default(0, 0, 0x40000006, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax | r.ebx | r.ecx | r.edx, 0);
+
+	KUNIT_EXPECT_TRUE(test, cpuid_in_range(1));
+	KUNIT_EXPECT_FALSE(test, cpuid_in_range(2));
+	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0x40000005));
+	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x40000006));
+	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0x80000001));
+	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x80000002));
+	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x3fffffff));
+}
+
+static void hvsim_intercept_test_cpuid_merge(struct kunit *test)
+{
+	struct hv_register_x64_cpuid_result_parameters p = {
+		.result = {
+			.eax = 0xffffffff, .eax_mask = 0x0000ff00,
+			.ebx = 0x00000000, .ebx_mask = 0xffffffff,
+			.ecx = 0x12345678, .ecx_mask = 0,
+			.edx = 0x0000000f, .edx_mask = 0x000000f0,
+		},
+	};
+	struct hv_cpuid_result r = {
+		.eax = 0x11111111, .ebx = 0x22222222,
+		.ecx = 0x33333333, .edx = 0x44444444,
+	};
+
+	cpuid_merge(&r, &p);
+	KUNIT_EXPECT_EQ(test, r.eax, 0x1111ff11);
+	KUNIT_EXPECT_EQ(test, r.ebx, 0);
+	KUNIT_EXPECT_EQ(test, r.ecx, 0x33333333);
+	KUNIT_EXPECT_EQ(test, r.edx, 0x44444404);
+}
+
+static void hvsim_intercept_test_cpuid_registered(struct kunit *test)
+{
+	const struct hv_register_x64_cpuid_result_parameters *p;
+	struct hvsim_intercepts *ic;
+
+	ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+	ic->results[0].vp_index = 1;
+	ic->results[0].p.input.eax = 7;
+	ic->results[0].p.input.subleaf_specific = 1;
+	ic->results[0].p.input.ecx = 2;
+	ic->results[1].vp_index = 1;
+	ic->results[1].p.input.eax = 7;
+	ic->results[2].vp_index = 0;
+	ic->results[2].p.input.eax = 7;
+	ic->results[2].p.input.subleaf_specific = 1;
+	ic->results[2].p.input.ecx = 3;
+	ic->nr_results = 3;
+
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 1, 7, 2),
+			    &ic->results[0].p);
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 1, 7, 3),
+			    &ic->results[1].p);
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 0, 7, 3),
+			    &ic->results[2].p);
+	p = cpuid_registered(ic, 0, 7, 2);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 8, 0));
+	KUNIT_EXPECT_NULL(test, cpuid_registered(NULL, 1, 7, 2));
+}
+
+static struct kunit_case hvsim_intercept_test_cases[] = {
+	KUNIT_CASE(hvsim_intercept_test_install_check),
+	KUNIT_CASE(hvsim_intercept_test_tables),
+	KUNIT_CASE(hvsim_intercept_test_cpuid_model),
+	KUNIT_CASE(hvsim_intercept_test_cpuid_merge),
+	KUNIT_CASE(hvsim_intercept_test_cpuid_registered),
+	{}
+};
+
+static struct kunit_suite hvsim_intercept_test_suite = {
+	.name = "hvsim_intercept",
+	.test_cases = hvsim_intercept_test_cases,
+};
+
+kunit_test_suite(hvsim_intercept_test_suite);

@@ -1,0 +1,857 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CPUID and MSR intercepts through MSHV_ROOT_HVCALL and MSHV_RUN_VP:
+ * INSTALL_INTERCEPT (CPUID, GLOBAL_CPUID, MSR, MSR_INDEX, I/O port),
+ * REGISTER_INTERCEPT_RESULT (CPUID), GET_VP_CPUID_VALUES, hvsim's default
+ * CPUID model, the MSRs hvsim implements and UNIMPLEMENTED_MSR_ACTION,
+ * with a real-mode guest that runs "cpuid; hlt", "rdmsr; hlt" or
+ * "wrmsr; hlt".  Message fields and register values are exact.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mshv_test.h"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "mshv_debugfs.h"
+
+#define MEM_SIZE	0x10000ULL	/* guest memory at GPA 0 */
+#define CODE_GPA	0x1000ULL
+
+#define MSR_TSC		0x10
+#define MSR_APIC_BASE	0x1b
+#define MSR_PAT		0x277
+#define MSR_EFER	0xc0000080
+#define MSR_LSTAR	0xc0000082
+#define MSR_UNKNOWN	0x1234
+
+/* hvsim's table sizes (hvsim_intercept.c) */
+#define MAX_CPUID_INTERCEPTS	64
+
+static const __u8 cpuid_code[] = { 0x0f, 0xa2, 0xf4 };	/* cpuid; hlt */
+static const __u8 rdmsr_code[] = { 0x0f, 0x32, 0xf4 };	/* rdmsr; hlt */
+static const __u8 wrmsr_code[] = { 0x0f, 0x30, 0xf4 };	/* wrmsr; hlt */
+
+FIXTURE(icpt)
+{
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+};
+
+FIXTURE_SETUP(icpt)
+{
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	self->vp = mshv_vp_create(self->vm, 0);
+}
+
+FIXTURE_TEARDOWN(icpt)
+{
+	mshv_vp_free(self->vp);
+	mshv_vm_free(self->vm);
+}
+
+static int install(struct mshv_vm *vm, __u32 type, __u32 access,
+		   __u64 param, __u16 *status)
+{
+	struct hv_input_install_intercept in = {
+		.access_type = access,
+		.intercept_type = type,
+		.intercept_parameter = param,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_INSTALL_INTERCEPT,
+		.in_sz = sizeof(in),
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+	int ret = __mshv_hvcall(vm->fd, &args);
+
+	*status = args.status;
+	return ret ? -errno : 0;
+}
+
+static void install_ok(struct mshv_vm *vm, __u32 type, __u32 access,
+		       __u64 param)
+{
+	__u16 status;
+	int ret = install(vm, type, access, param, &status);
+
+	MSHV_TEST_ASSERT(!ret && !status, "INSTALL_INTERCEPT %u: %d %#x",
+			 type, ret, status);
+}
+
+static int register_result(struct mshv_vm *vm, __u32 vp_index, __u32 type,
+			   const struct hv_register_x64_cpuid_result_parameters *p,
+			   __u16 *status)
+{
+	struct hv_input_register_intercept_result in = {
+		.vp_index = vp_index,
+		.intercept_type = type,
+		.parameters.cpuid = *p,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
+		.in_sz = HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE,
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+	int ret = __mshv_hvcall(vm->fd, &args);
+
+	*status = args.status;
+	return ret ? -errno : 0;
+}
+
+static void register_ok(struct mshv_vm *vm, __u32 vp_index,
+			const struct hv_register_x64_cpuid_result_parameters *p)
+{
+	__u16 status;
+	int ret = register_result(vm, vp_index, HV_INTERCEPT_TYPE_X64_CPUID, p,
+				  &status);
+
+	MSHV_TEST_ASSERT(!ret && !status, "REGISTER_INTERCEPT_RESULT: %d %#x",
+			 ret, status);
+}
+
+/* GET_VP_CPUID_VALUES for @n leaves; returns 0 or -errno */
+static int cpuid_values(struct mshv_vm *vm, __u32 vp_index, __u32 flags,
+			__u32 reserved, const __u32 (*leaves)[2], unsigned int n,
+			struct hv_cpuid_result *out, __u16 *status)
+{
+	struct {
+		struct hv_input_get_vp_cpuid_values hdr;
+		struct hv_cpuid_leaf_info info[16];
+	} in = { .hdr = { .vp_index = vp_index, .flags = flags,
+			  .reserved = reserved } };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_VP_CPUID_VALUES,
+		.reps = n,
+		.in_sz = sizeof(in.hdr) + n * sizeof(in.info[0]),
+		.out_sz = n * sizeof(*out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+	unsigned int i;
+	int ret;
+
+	MSHV_TEST_ASSERT(n <= 16, "too many leaves");
+	for (i = 0; i < n; i++) {
+		in.info[i].eax = leaves[i][0];
+		in.info[i].ecx = leaves[i][1];
+	}
+	ret = __mshv_hvcall(vm->fd, &args);
+	*status = args.status;
+	if (!ret)
+		MSHV_TEST_ASSERT(args.reps == n, "reps %u", args.reps);
+	return ret ? -errno : 0;
+}
+
+static struct hv_cpuid_result cpuid_value(struct mshv_vm *vm, __u32 vp_index,
+					  __u32 flags, __u32 eax, __u32 ecx)
+{
+	const __u32 leaf[1][2] = { { eax, ecx } };
+	struct hv_cpuid_result r;
+	__u16 status;
+	int ret = cpuid_values(vm, vp_index, flags, 0, leaf, 1, &r, &status);
+
+	MSHV_TEST_ASSERT(!ret && !status, "GET_VP_CPUID_VALUES: %d %#x", ret,
+			 status);
+	return r;
+}
+
+static void set_property(struct mshv_vm *vm, __u32 code, __u64 value)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code,
+		.property_value = value,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+
+	MSHV_TEST_ASSERT(!__mshv_hvcall(vm->fd, &args) && !args.status,
+			 "SET_PARTITION_PROPERTY %#x: %#x", code, args.status);
+}
+
+/* Real mode, CS base 0, at @code with the four GPRs given */
+static void setup(struct mshv_vm *vm, struct mshv_vp *vp, const __u8 *code,
+		  size_t len, __u64 rax, __u64 rbx, __u64 rcx, __u64 rdx)
+{
+	struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = rax },
+		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = rbx },
+		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = rcx },
+		{ .name = HV_X64_REGISTER_RDX, .value.reg64 = rdx },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+	};
+
+	mshv_vm_write(vm, CODE_GPA, code, len);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
+}
+
+/* Run to the HLT after the 2-byte instruction at CODE_GPA */
+static void run_to_hlt(struct __test_metadata *_metadata, struct mshv_vp *vp)
+{
+	const struct hv_x64_halt_message *halt;
+	struct hv_message *msg = mshv_vp_run(vp);
+
+	ASSERT_EQ(HVMSG_X64_HALT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	halt = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(CODE_GPA + 2, halt->header.rip);
+}
+
+/* Run "cpuid; hlt" for @eax/@ecx and return what the guest got */
+static struct hv_cpuid_result guest_cpuid(struct __test_metadata *_metadata,
+					  struct mshv_vm *vm,
+					  struct mshv_vp *vp, __u32 eax,
+					  __u32 ecx)
+{
+	static const __u32 names[] = {
+		HV_X64_REGISTER_RAX, HV_X64_REGISTER_RBX,
+		HV_X64_REGISTER_RCX, HV_X64_REGISTER_RDX,
+	};
+	union hv_register_value v[4];
+	struct hv_cpuid_result r;
+
+	/* Upper halves set: CPUID clears them */
+	setup(vm, vp, cpuid_code, sizeof(cpuid_code),
+	      0xaaaaaaaa00000000ULL | eax, ~0ULL, 0xcccccccc00000000ULL | ecx,
+	      ~0ULL);
+	run_to_hlt(_metadata, vp);
+	mshv_vp_get_registers(vp, names, v, 4);
+	EXPECT_EQ(0, v[0].reg64 >> 32);
+	EXPECT_EQ(0, v[1].reg64 >> 32);
+	EXPECT_EQ(0, v[2].reg64 >> 32);
+	EXPECT_EQ(0, v[3].reg64 >> 32);
+	r.eax = v[0].reg64;
+	r.ebx = v[1].reg64;
+	r.ecx = v[2].reg64;
+	r.edx = v[3].reg64;
+	return r;
+}
+
+static void expect_result(struct __test_metadata *_metadata,
+			  struct hv_cpuid_result r, __u32 eax, __u32 ebx,
+			  __u32 ecx, __u32 edx)
+{
+	EXPECT_EQ(eax, r.eax);
+	EXPECT_EQ(ebx, r.ebx);
+	EXPECT_EQ(ecx, r.ecx);
+	EXPECT_EQ(edx, r.edx);
+}
+
+static void check_header(struct __test_metadata *_metadata,
+			 const struct hv_x64_intercept_message_header *h,
+			 __u8 access)
+{
+	EXPECT_EQ(0, h->vp_index);
+	EXPECT_EQ(2, h->instruction_length_cr8 &
+		  HV_X64_INSTRUCTION_LENGTH_MASK);
+	EXPECT_EQ(access, h->intercept_access_type);
+	EXPECT_EQ(CODE_GPA, h->rip);
+	EXPECT_EQ(0ULL, h->cs_segment.base);
+	EXPECT_EQ(MSHV_RFLAGS_RESET, h->rflags);
+}
+
+/* The default model as the guest and GET_VP_CPUID_VALUES see it */
+TEST_F(icpt, cpuid_default_model)
+{
+	const __u32 leaves[][2] = {
+		{ 0, 0 }, { 1, 0 }, { 2, 0 }, { 0x40000000, 0 },
+		{ 0x40000001, 0 }, { 0x40000003, 0 }, { 0x40000005, 0 },
+		{ 0x40000006, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
+		{ 0x80000002, 0 }, { 7, 1 },
+	};
+	struct hv_cpuid_result r, v[ARRAY_SIZE(leaves)];
+	char vendor[13] = {};
+	unsigned int i;
+	__u16 status;
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0, 0);
+	EXPECT_EQ(1, r.eax);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	EXPECT_STREQ("HvSimHvSimHv", vendor);
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x80000000, 0x07018371);
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000000, 0);
+	EXPECT_EQ(0x40000005, r.eax);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.ecx, 4);
+	memcpy(vendor + 8, &r.edx, 4);
+	EXPECT_STREQ("Microsoft Hv", vendor);
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 0);
+	expect_result(_metadata, r, 0x31237648, 0, 0, 0);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x80000001, 0);
+	expect_result(_metadata, r, 0, 0, 0, 0x20100000);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 2, 0);
+	expect_result(_metadata, r, 0, 0, 0, 0);
+
+	/* GET_VP_CPUID_VALUES answers what the guest reads, leaf by leaf */
+	ASSERT_EQ(0, cpuid_values(self->vm, 0, 0, 0, leaves,
+				  ARRAY_SIZE(leaves), v, &status));
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		r = guest_cpuid(_metadata, self->vm, self->vp, leaves[i][0],
+				leaves[i][1]);
+		EXPECT_EQ(0, memcmp(&r, &v[i], sizeof(r)))
+			TH_LOG("leaf %#x", leaves[i][0]);
+	}
+}
+
+/* A CPUID intercept: message fields, completion by the VMM */
+TEST_F(icpt, cpuid_intercept)
+{
+	const struct hv_x64_cpuid_intercept_message *m;
+	struct hv_message *msg;
+	struct hv_cpuid_result r;
+	struct hv_register_assoc done[] = {
+		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = 0x11 },
+		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = 0x22 },
+		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = 0x33 },
+		{ .name = HV_X64_REGISTER_RDX, .value.reg64 = 0x44 },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA + 2 },
+	};
+
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_CPUID,
+		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 1);
+	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 1, 0xb0b,
+	      0x5, 0xd0d);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(104, msg->header.payload_size);
+	m = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_EXECUTE);
+	EXPECT_EQ(1, m->rax);
+	EXPECT_EQ(0x5, m->rcx);
+	EXPECT_EQ(0xd0d, m->rdx);
+	EXPECT_EQ(0xb0b, m->rbx);
+	EXPECT_EQ(0x663, m->default_result_rax);
+	EXPECT_EQ(0x00010800, m->default_result_rbx);
+	EXPECT_EQ(0x80000000, m->default_result_rcx);
+	EXPECT_EQ(0x07018371, m->default_result_rdx);
+	/* Not retired */
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+
+	/* The VMM completes it: registers and RIP + 2 */
+	mshv_vp_set_registers(self->vp, done, ARRAY_SIZE(done));
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x11, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+	EXPECT_EQ(0x22, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	EXPECT_EQ(0x33, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RCX));
+	EXPECT_EQ(0x44, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
+
+	/* Other leaves are answered by hvsim */
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x80000000, 0);
+	expect_result(_metadata, r, 0x80000001, 0, 0, 0);
+
+	/* Access mask NONE removes the intercept */
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_CPUID,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, 1);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
+	EXPECT_EQ(0x663, r.eax);
+}
+
+/* GLOBAL_CPUID intercepts every leaf, and default results are merged */
+TEST_F(icpt, cpuid_global_intercept)
+{
+	struct hv_register_x64_cpuid_result_parameters p = {
+		.input = { .eax = 0x40000001 },
+		.result = { .ebx = 0x1234, .ebx_mask = 0xffff },
+	};
+	const struct hv_x64_cpuid_intercept_message *m;
+	struct hv_message *msg;
+	struct hv_cpuid_result r;
+
+	register_ok(self->vm, 0, &p);
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
+		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 0);
+	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 0x40000001,
+	      0, 0, 0);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type);
+	m = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x40000001, m->rax);
+	EXPECT_EQ(0x31237648, m->default_result_rax);
+	EXPECT_EQ(0x1234, m->default_result_rbx);
+	EXPECT_EQ(0, m->default_result_rcx);
+	EXPECT_EQ(0, m->default_result_rdx);
+
+	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 0x12345678,
+	      0, 0, 0);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type);
+	m = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(0x12345678, m->rax);
+	EXPECT_EQ(0, m->default_result_rax);
+
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, 0);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 0);
+	expect_result(_metadata, r, 0x31237648, 0x1234, 0, 0);
+}
+
+/* Registered results: masks, subleaves, always_override, per VP */
+TEST_F(icpt, cpuid_registered_results)
+{
+	struct hv_register_x64_cpuid_result_parameters leaf1 = {
+		.input = { .eax = 1 },
+		.result = { .eax = 0xffffffff, .eax_mask = 0xff00,
+			    .ecx = 0, .ecx_mask = 0x80000000,
+			    .edx = 0x12345678, .edx_mask = 0 },
+	}, sub = {
+		.input = { .eax = 0x40000001, .ecx = 5,
+			   .subleaf_specific = 1 },
+		.result = { .edx = 0xabcd, .edx_mask = 0xffffffff },
+	}, out_of_range = {
+		.input = { .eax = 7 },
+		.result = { .ebx = 0x99, .ebx_mask = 0xff },
+	};
+	const __u32 apply = HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES;
+	struct mshv_vp *vp1 = mshv_vp_create(self->vm, 1);
+	struct hv_cpuid_result r;
+
+	register_ok(self->vm, 0, &leaf1);
+	register_ok(self->vm, 0, &sub);
+	register_ok(self->vm, 0, &out_of_range);
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0, 0x07018371);
+	r = cpuid_value(self->vm, 0, apply, 1, 0);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0, 0x07018371);
+	r = cpuid_value(self->vm, 0, 0, 1, 0);
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x80000000,
+		      0x07018371);
+	/* VP 1 has nothing registered; its APIC id is 1 */
+	r = cpuid_value(self->vm, 1, apply, 1, 0);
+	expect_result(_metadata, r, 0x663, 0x01010800, 0x80000000,
+		      0x07018371);
+
+	/* Subleaf-specific: only ECX 5 */
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 5);
+	expect_result(_metadata, r, 0x31237648, 0, 0, 0xabcd);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 4);
+	expect_result(_metadata, r, 0x31237648, 0, 0, 0);
+
+	/* Leaf 7 is beyond the model's maximum: applied only with override */
+	r = guest_cpuid(_metadata, self->vm, self->vp, 7, 0);
+	expect_result(_metadata, r, 0, 0, 0, 0);
+	out_of_range.input.always_override = 1;
+	register_ok(self->vm, 0, &out_of_range);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 7, 0);
+	expect_result(_metadata, r, 0, 0x99, 0, 0);
+	r = cpuid_value(self->vm, 0, apply, 7, 3);
+	expect_result(_metadata, r, 0, 0x99, 0, 0);
+
+	/* A leaf-wide result applies to subleaves without their own */
+	sub.input.subleaf_specific = 0;
+	sub.input.ecx = 0;
+	sub.result.edx = 0x1;
+	register_ok(self->vm, 0, &sub);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 4);
+	EXPECT_EQ(0x1, r.edx);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 5);
+	EXPECT_EQ(0xabcd, r.edx);
+
+	/* All masks zero removes a result */
+	memset(&leaf1.result, 0, sizeof(leaf1.result));
+	register_ok(self->vm, 0, &leaf1);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
+	EXPECT_EQ(0x663, r.eax);
+	EXPECT_EQ(0x80000000, r.ecx);
+	mshv_vp_free(vp1);
+}
+
+/* Errors of INSTALL_INTERCEPT, REGISTER_INTERCEPT_RESULT, GET_VP_CPUID_VALUES */
+TEST_F(icpt, errors)
+{
+	struct hv_register_x64_cpuid_result_parameters p = {
+		.input = { .eax = 1 },
+		.result = { .eax = 1, .eax_mask = 1 },
+	};
+	const __u32 leaf[1][2] = { { 0, 0 } };
+	struct hv_cpuid_result r;
+	__u16 status;
+	unsigned int i;
+
+	/* INSTALL_INTERCEPT */
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_EXCEPTION, 4,
+				   13, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_MAX, 1, 0,
+				   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_X64_CPUID,
+				   HV_INTERCEPT_ACCESS_MASK_READ, 1, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_X64_CPUID, 4,
+				   1ULL << 32, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_X64_MSR,
+				   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 0,
+				   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_X64_MSR, 1, 5,
+				   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_X64_IO_PORT, 1,
+				   0x10000, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(0, install(self->vm, HV_INTERCEPT_TYPE_X64_IO_PORT, 3, 0x3f8,
+			     &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	/* A full CPUID-leaf table */
+	for (i = 0; i < MAX_CPUID_INTERCEPTS; i++)
+		install_ok(self->vm, HV_INTERCEPT_TYPE_X64_CPUID, 4,
+			   0x100 + i);
+	EXPECT_EQ(-EIO, install(self->vm, HV_INTERCEPT_TYPE_X64_CPUID, 4, 0,
+				&status));
+	EXPECT_EQ(HV_STATUS_INSUFFICIENT_BUFFERS, status);
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_CPUID, 4, 0x100);
+
+	/* REGISTER_INTERCEPT_RESULT */
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 0,
+					   HV_INTERCEPT_TYPE_X64_MSR, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 0,
+					   HV_INTERCEPT_TYPE_X64_MSR_INDEX, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 1,
+					   HV_INTERCEPT_TYPE_X64_CPUID, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	p.input.padding = 1;
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 0,
+					   HV_INTERCEPT_TYPE_X64_CPUID, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	p.input.padding = 0;
+	p.input.subleaf_specific = 2;
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 0,
+					   HV_INTERCEPT_TYPE_X64_CPUID, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	p.input.subleaf_specific = 0;
+	p.input.always_override = 2;
+	EXPECT_EQ(-EINVAL, register_result(self->vm, 0,
+					   HV_INTERCEPT_TYPE_X64_CPUID, &p,
+					   &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	p.input.always_override = 0;
+	/* None of the failed calls registered anything */
+	r = cpuid_value(self->vm, 0, HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES,
+			1, 0);
+	EXPECT_EQ(0x663, r.eax);
+
+	/* GET_VP_CPUID_VALUES */
+	EXPECT_EQ(-EINVAL, cpuid_values(self->vm, 0, 4, 0, leaf, 1, &r,
+					&status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, cpuid_values(self->vm, 0, 0, 1, leaf, 1, &r,
+					&status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, cpuid_values(self->vm, 3, 0, 0, leaf, 1, &r,
+					&status));
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	r = cpuid_value(self->vm, 0, HV_GET_VP_CPUID_VALUES_FLAGS_MASK, 0, 0);
+	EXPECT_EQ(1, r.eax);
+}
+
+/*
+ * The first INSTALL_INTERCEPT takes a page from the partition's pool: an
+ * injected INSUFFICIENT_MEMORY is answered by a deposit and a retry.
+ */
+TEST_F(icpt, install_insufficient_memory)
+{
+	struct mshv_hc_count dep, inst;
+	__u16 status;
+
+	if (mshv_dbg_inject("clear"))
+		SKIP(return, "no hvsim debugfs: not running on hvsim");
+	dep = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	inst = mshv_dbg_hypercall_get(HVCALL_INSTALL_INTERCEPT);
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x4d 1 0xb"));
+	EXPECT_EQ(0, install(self->vm, HV_INTERCEPT_TYPE_X64_CPUID, 4, 1,
+			     &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	mshv_dbg_inject("clear");
+	EXPECT_EQ(2, mshv_dbg_hypercall_get(HVCALL_INSTALL_INTERCEPT).calls -
+		  inst.calls);
+	EXPECT_EQ(1, mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY).calls -
+		  dep.calls);
+	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 1, 0, 0, 0);
+	EXPECT_EQ(HVMSG_X64_CPUID_INTERCEPT,
+		  mshv_vp_run(self->vp)->header.message_type);
+}
+
+/* MSR intercepts: READ and WRITE, per index and for all MSRs */
+TEST_F(icpt, msr_intercept)
+{
+	const struct hv_x64_msr_intercept_message *m;
+	struct hv_message *msg;
+
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+		   HV_INTERCEPT_ACCESS_MASK_READ, MSR_TSC);
+
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0x1111,
+	      0, MSR_TSC, 0x2222);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(64, msg->header.payload_size);
+	m = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_READ);
+	EXPECT_EQ(MSR_TSC, m->msr_number);
+	EXPECT_EQ(0, m->reserved);
+	EXPECT_EQ(0x2222, m->rdx);
+	EXPECT_EQ(0x1111, m->rax);
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	/* The VMM completes the RDMSR */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RAX, 0x89abcdef);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RDX, 0x01234567);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 2);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x89abcdef, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+
+	/* WRMSR of the same MSR is not intercepted: hvsim stores it */
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x55667788,
+	      0, MSR_TSC, 0x11223344);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x1122334455667788ULL,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_TSC));
+
+	/* All MSRs, WRITE */
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR,
+		   HV_INTERCEPT_ACCESS_MASK_WRITE, 0);
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code),
+	      0xffffffff00000042ULL, 0, MSR_UNKNOWN, 0x7);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg->header.message_type);
+	m = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_WRITE);
+	EXPECT_EQ(MSR_UNKNOWN, m->msr_number);
+	EXPECT_EQ(0x7, m->rdx);
+	EXPECT_EQ(0xffffffff00000042ULL, m->rax);
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, 0);
+	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, MSR_TSC);
+	/* Nothing installed: RDMSR of the TSC reads what WRMSR stored */
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	      MSR_TSC, 0);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x55667788, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+	EXPECT_EQ(0x11223344, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
+}
+
+/* MSRs hvsim implements, read and written by the guest */
+TEST_F(icpt, msr_implemented)
+{
+	struct hv_message *msg;
+
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), ~0ULL, 0,
+	      MSR_APIC_BASE, ~0ULL);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0xfee00900, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
+
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x00070106,
+	      0, MSR_PAT, 0x00070406);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x0007040600070106ULL,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_PAT));
+
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x801, 0,
+	      MSR_EFER, 0);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_EFER));
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	      MSR_EFER, 0);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1000, 0,
+	      MSR_LSTAR, 0xffffffff);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0xffffffff00001000ULL,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_LSTAR));
+
+	/* A reserved EFER bit would be a #GP, even when ignoring unknown MSRs */
+	set_property(self->vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+		     HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO);
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x2, 0,
+	      MSR_EFER, 0);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
+	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_EFER));
+}
+
+/* UNIMPLEMENTED_MSR_ACTION: FAULT (default) and IGNORE_WRITE_READ_ZERO */
+TEST_F(icpt, msr_unimplemented_action)
+{
+	const struct hv_x64_halt_message *h;
+	struct hv_message *msg;
+
+	const __u32 action = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION;
+
+	EXPECT_EQ(HV_UNIMPLEMENTED_MSR_ACTION_FAULT,
+		  mshv_get_partition_property(self->vm->fd, action));
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0x1, 0,
+	      MSR_UNKNOWN, 0x2);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(40, msg->header.payload_size);
+	h = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &h->header, HV_INTERCEPT_ACCESS_READ);
+	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1, 0,
+	      MSR_UNKNOWN, 0x2);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
+	h = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &h->header, HV_INTERCEPT_ACCESS_WRITE);
+
+	set_property(self->vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+		     HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO);
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), ~0ULL, 0,
+	      MSR_UNKNOWN, ~0ULL);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1, 0,
+	      MSR_UNKNOWN, 0x2);
+	run_to_hlt(_metadata, self->vp);
+	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+}
+
+static int set_property_status(int fd, __u32 code, __u64 value,
+			       __u16 *status)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code,
+		.property_value = value,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+	int ret = __mshv_hvcall(fd, &args);
+
+	*status = args.status;
+	return ret ? -errno : 0;
+}
+
+/*
+ * PRIVILEGE_FLAGS is early-only: settable (grantable bits) until the
+ * partition is initialized, then HV_STATUS_INVALID_PARTITION_STATE; CPUID
+ * 0x40000003 reports it in EAX:EBX.
+ */
+TEST(privilege_flags_early_only)
+{
+	const __u64 priv = 0x3fULL | HV_PRIVILEGE_ACCESS_PARTITION_ID;
+	const __u32 pf = HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS;
+	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
+	struct mshv_vm vm = { .dev_fd = mshv_open_dev() };
+	struct hv_cpuid_result r;
+	__u16 status;
+	int vp_fd;
+
+	vm.fd = mshv_create_partition(vm.dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
+	EXPECT_EQ(0, mshv_get_partition_property(vm.fd, pf));
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf,
+					    HV_PRIVILEGE_CREATE_PARTITIONS,
+					    &status));
+	EXPECT_EQ(HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, status);
+	EXPECT_EQ(0, set_property_status(vm.fd, pf, priv, &status));
+	EXPECT_EQ(HV_STATUS_SUCCESS, status);
+	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
+
+	mshv_initialize_partition(vm.fd);
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
+	EXPECT_EQ(-EIO, set_property_status(vm.fd, spf, 0, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
+	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
+
+	vp_fd = __mshv_create_vp(vm.fd, 0);
+	ASSERT_LE(0, vp_fd);
+	r = cpuid_value(&vm, 0, 0, 0x40000003, 0);
+	expect_result(_metadata, r, 0x3f, 0x2, 0, 0);
+	close(vp_fd);
+	close(vm.fd);
+	close(vm.dev_fd);
+}
+
+/* Every property clients read, on a guest partition and on SELF */
+TEST(property_values)
+{
+	static const struct {
+		__u32 code;
+		__u64 guest;
+		__u64 self;	/* ~0: unknown for SELF */
+	} props[] = {
+		{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, 0, 0x211f700000000ULL },
+		{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 0x3 },
+		{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0, 0 },
+		{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_TIME_FREEZE, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_REFERENCE_TIME, 0, ~0ULL },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES, 0x1, 0x801 },
+		{ HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE, 576, 576 },
+		{ HV_PARTITION_PROPERTY_XSAVE_STATES, 0x3, 0x3 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY, 1000000000,
+		  1000000000 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0, 0, 0 },
+		{ HV_PARTITION_PROPERTY_PROCESSOR_FEATURES1, 0, 0 },
+		{ HV_PARTITION_PROPERTY_PHYSICAL_ADDRESS_WIDTH, 48, 48 },
+	};
+	const __u64 banks[MSHV_NUM_CPU_FEATURES_BANKS] = { 0 };
+	int dev = mshv_open_dev();
+	/* XSAVE_COMP disabled: the guest sees XSAVE only */
+	int fd = mshv_create_partition_v2(dev, 1ULL << MSHV_PT_BIT_LAPIC, banks,
+					  HV_XSAVE_FEATURE_XSAVE_COMP);
+	struct hv_input_get_partition_property in = {
+		.partition_id = HV_PARTITION_ID_SELF,
+	};
+	struct hv_output_get_partition_property out;
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)&out,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(props); i++) {
+		EXPECT_EQ(props[i].guest,
+			  mshv_get_partition_property(fd, props[i].code))
+			TH_LOG("property %#x", props[i].code);
+		in.property_code = props[i].code;
+		args.status = 0;
+		EXPECT_EQ(props[i].self == ~0ULL ? -1 : 0,
+			  __mshv_hvcall(dev, &args));
+		if (props[i].self == ~0ULL) {
+			EXPECT_EQ(HV_STATUS_UNKNOWN_PROPERTY, args.status);
+		} else {
+			EXPECT_EQ(props[i].self, out.property_value)
+				TH_LOG("SELF property %#x", props[i].code);
+		}
+	}
+	close(fd);
+	close(dev);
+}
+
+TEST_HARNESS_MAIN
