@@ -347,4 +347,12 @@ void hvsim_vp_state_reset(struct hvsim_vp *vp);
 u16 hvsim_hc_get_vp_state(struct hvsim_call *call);
 u16 hvsim_hc_set_vp_state(struct hvsim_call *call);
 
+/* hvsim_port.c: root ports and guest doorbells */
+u16 hvsim_hc_create_port(struct hvsim_call *call);
+u16 hvsim_hc_connect_port(struct hvsim_call *call);
+u16 hvsim_hc_disconnect_port(struct hvsim_call *call);
+u16 hvsim_hc_delete_port(struct hvsim_call *call);
+bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+void hvsim_port_debugfs_init(struct dentry *dir);
+
 #endif /* _HVSIM_H */

@@ -90,9 +90,17 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_output_read_gpa), 0, hvsim_hc_read_gpa),
 	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
 	   sizeof(struct hv_output_write_gpa), 0, hvsim_hc_write_gpa),
+	HC(DELETE_PORT, HC_FAST, sizeof(struct hv_input_delete_port), 0, 0, 0,
+	   hvsim_hc_delete_port),
+	HC(DISCONNECT_PORT, HC_FAST, sizeof(struct hv_input_disconnect_port), 0,
+	   0, 0, hvsim_hc_disconnect_port),
 	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
 	   0, sizeof(struct hv_output_get_system_property), 0,
 	   hvsim_hc_get_system_property),
+	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
+	   hvsim_hc_create_port),
+	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
+	   hvsim_hc_connect_port),
 	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
 	   sizeof(struct hv_output_dispatch_vp), 0, hvsim_hc_dispatch_vp),
 	HC(GET_GPA_PAGES_ACCESS_STATES, HC_REP,
@@ -310,6 +318,7 @@ static int __init hvsim_init(void)
 	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
 			    &stale_accesses_fops);
 	hvsim_inject_init(hvsim_debugfs);
+	hvsim_port_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
 }

@@ -451,3 +451,90 @@ size_t mshv_resident_pages(const void *addr, size_t size)
 	free(vec);
 	return n;
 }
+
+/**
+ * mshv_dbg_ports() - every line of hvsim/ports
+ * @out: receives up to @max lines
+ * @max: size of @out
+ *
+ * Return: the number of ports (which may exceed @max), or -1 with errno
+ * set (EPROTO: a line that does not parse).
+ */
+int mshv_dbg_ports(struct mshv_dbg_port *out, int max)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/ports", "r");
+	unsigned long long partition, gpa, signals;
+	char line[256];
+	unsigned int port;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "port=%u partition=0x%llx gpa=0x%llx signals=%llu",
+			   &port, &partition, &gpa, &signals) != 4) {
+			fclose(f);
+			errno = EPROTO;
+			return -1;
+		}
+		if (n < max) {
+			out[n].port = port;
+			out[n].partition = partition;
+			out[n].gpa = gpa;
+			out[n].signals = signals;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/**
+ * mshv_dbg_port_at() - the hvsim/ports line of the doorbell at @gpa
+ * @partition: the connected partition
+ * @gpa: the doorbell address
+ * @out: receives the line
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such doorbell).
+ */
+int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
+{
+	struct mshv_dbg_port p[64];
+	int i, n = mshv_dbg_ports(p, 64);
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		if (p[i].partition == partition && p[i].gpa == gpa) {
+			*out = p[i];
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/**
+ * mshv_dbg_root_synic_posted() - messages hvsim posted to the root SynIC
+ *
+ * Return: the sum of the posted= counters of hvsim/root_synic (all CPUs);
+ * fails the test if the file cannot be read.
+ */
+__u64 mshv_dbg_root_synic_posted(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/root_synic", "r");
+	unsigned long long posted;
+	__u64 sum = 0;
+	char line[512];
+	char *p;
+
+	MSHV_TEST_ASSERT(f, "%s/root_synic", MSHV_DBG_HVSIM);
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " posted=");
+		MSHV_TEST_ASSERT(p && sscanf(p, " posted=%llu", &posted) == 1,
+				 "root_synic line: %s", line);
+		sum += posted;
+	}
+	fclose(f);
+	return sum;
+}

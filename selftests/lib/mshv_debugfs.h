@@ -109,4 +109,22 @@ bool mshv_pin_regions(void);
 __u64 mshv_proc_status_kb(const char *field);
 size_t mshv_resident_pages(const void *addr, size_t size);
 
+/**
+ * struct mshv_dbg_port - one line of hvsim/ports
+ * @port: port id
+ * @partition: the partition that may connect to it
+ * @gpa: doorbell address (0 while not connected)
+ * @signals: doorbell writes that signalled the port
+ */
+struct mshv_dbg_port {
+	__u32 port;
+	__u64 partition;
+	__u64 gpa;
+	__u64 signals;
+};
+
+int mshv_dbg_ports(struct mshv_dbg_port *out, int max);
+int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out);
+__u64 mshv_dbg_root_synic_posted(void);
+
 #endif /* _MSHV_SELFTEST_DEBUGFS_H */
