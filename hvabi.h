@@ -1215,4 +1215,106 @@ static_assert(offsetof(struct hv_vp_register_page, interrupt_vectors) == 688,
 #define X86_EFER_LME		0x100ULL
 #define X86_EFER_LMA		0x400ULL
 
+/*
+ * Root SynIC (registers of HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF)
+ */
+#define HV_SYNIC_SINT_COUNT		16
+
+#define HV_REGISTER_SINT0		0x000A0000
+#define HV_REGISTER_SINT15		0x000A000F
+#define HV_REGISTER_SCONTROL		0x000A0010
+#define HV_REGISTER_SVERSION		0x000A0011
+#define HV_REGISTER_SIEFP		0x000A0012
+#define HV_REGISTER_SIMP		0x000A0013
+#define HV_REGISTER_EOM			0x000A0014
+#define HV_REGISTER_SIRBP		0x000A0015
+
+#define HV_SYNIC_VERSION_1		0x1ULL
+
+/* SINTn values */
+#define HV_SYNIC_SINT_VECTOR_MASK	0x0000FFULL
+#define HV_SYNIC_SINT_MASKED		0x010000ULL
+#define HV_SYNIC_SINT_AUTO_EOI		0x020000ULL
+#define HV_SYNIC_SINT_POLLING		0x040000ULL
+#define HV_SYNIC_SINT_AS_INTERCEPT	0x080000ULL
+#define HV_SYNIC_SINT_PROXY		0x100000ULL
+
+/* SCONTROL value */
+#define HV_SYNIC_CONTROL_ENABLE		0x1ULL
+
+/* SIMP / SIEFP / SIRBP values: enable bit, page number in bits 12-63 */
+#define HV_SYNIC_PAGE_ENABLE		0x1ULL
+#define HV_SYNIC_PAGE_SHIFT		HV_HYP_PAGE_SHIFT
+
+/* Root SINTs the driver uses */
+#define HV_SYNIC_INTERCEPTION_SINT_INDEX	0
+#define HV_SYNIC_DOORBELL_SINT_INDEX		5
+
+/* SIMP page: one message slot per SINT */
+struct hv_message_page {
+	struct hv_message sint_message[HV_SYNIC_SINT_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_message_page, HV_HYP_PAGE_SIZE);
+
+/* SIRBP page: one event ring per SINT */
+#define HV_SYNIC_EVENT_RING_MESSAGE_COUNT	63
+
+struct hv_synic_event_ring {
+	__u8 signal_masked;
+	__u8 ring_full;
+	__u16 reserved_z;
+	__u32 data[HV_SYNIC_EVENT_RING_MESSAGE_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_synic_event_ring, 256);
+
+struct hv_synic_event_ring_page {
+	struct hv_synic_event_ring sint_event_ring[HV_SYNIC_SINT_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_synic_event_ring_page, HV_HYP_PAGE_SIZE);
+
+/* NOTIFY_PORT_RING_EMPTY (fast) */
+struct hv_input_notify_port_ring_empty {
+	__u32 sint_index;
+	__u32 reserved;
+};
+
+HV_ABI_SIZE(struct hv_input_notify_port_ring_empty, 8);
+
+/* HVMSG_SYNIC_SINT_INTERCEPT payload */
+struct hv_synic_sint_intercept_message {
+	__u32 sint_index;
+};
+
+HV_ABI_SIZE(struct hv_synic_sint_intercept_message, 4);
+
+/* Generic VP sets (hv_vp_set.format) */
+#define HV_GENERIC_SET_SPARSE_4K	0
+#define HV_GENERIC_SET_ALL		1
+
+/* A sparse VP set of up to 1024 VPs: 16 banks of 64 */
+#define HV_VP_SET_BANK_COUNT		16
+#define HV_VP_SET_BANK_VPS		64
+
+struct hv_vp_set {
+	__u64 format;
+	__u64 valid_bank_mask;
+	__u64 bank_contents[HV_VP_SET_BANK_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_vp_set, 144);
+
+/* HVMSG_SCHEDULER_VP_SIGNAL_BITSET payload */
+struct hv_vp_signal_bitset_scheduler_message {
+	__u64 partition_id;
+	__u32 overflow_count;
+	__u16 vp_count;
+	__u16 reserved;
+	struct hv_vp_set vp_bitset;
+};
+
+HV_ABI_SIZE(struct hv_vp_signal_bitset_scheduler_message, 160);
+
 #endif /* _MSHV_HVABI_H */
