@@ -97,6 +97,9 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
 	   0, sizeof(struct hv_output_get_system_property), 0,
 	   hvsim_hc_get_system_property),
+	HC(NOTIFY_PORT_RING_EMPTY, HC_FAST,
+	   sizeof(struct hv_input_notify_port_ring_empty), 0, 0, 0,
+	   hvsim_hc_notify_port_ring_empty),
 	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
 	   hvsim_hc_create_port),
 	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
@@ -264,6 +267,7 @@ u64 hvsim_hypercall(u64 control, void *input, void *output)
 const struct mshv_hv_backend hvsim_backend = {
 	.name = "hvsim",
 	.hypercall = hvsim_hypercall,
+	.set_root_isr = hvsim_set_root_isr,
 };
 EXPORT_SYMBOL_GPL(hvsim_backend);
 
@@ -307,8 +311,13 @@ static bool hvsim_table_sorted(void)
 
 static int __init hvsim_init(void)
 {
+	int ret;
+
 	if (WARN_ON(!hvsim_table_sorted()))
 		return -EINVAL;
+	ret = hvsim_synic_init();
+	if (ret)
+		return ret;
 	hvsim_partitions_init();
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("hypercalls", 0444, hvsim_debugfs, NULL,
@@ -318,6 +327,7 @@ static int __init hvsim_init(void)
 	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
 			    &stale_accesses_fops);
 	hvsim_inject_init(hvsim_debugfs);
+	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_port_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
@@ -327,6 +337,7 @@ static void __exit hvsim_exit(void)
 {
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvsim_partitions_exit();
+	hvsim_synic_exit();
 }
 
 module_init(hvsim_init);

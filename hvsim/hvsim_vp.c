@@ -518,6 +518,38 @@ static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 	return status;
 }
 
+/*
+ * GET/SET_VP_REGISTERS of the root's own VP (HV_PARTITION_ID_SELF /
+ * HV_VP_INDEX_SELF): only its SynIC registers, on the current CPU.
+ */
+static u16 self_registers(struct hvsim_call *call, bool set)
+{
+	const struct hv_input_set_vp_registers *sin = call->input;
+	const struct hv_input_get_vp_registers *gin = call->input;
+	union hv_register_value *out = call->output;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	if (gin->vp_index != HV_VP_INDEX_SELF)
+		return HV_STATUS_INVALID_VP_INDEX;
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u32 name = set ? sin->elements[i].name : gin->names[i];
+
+		if (!hvsim_synic_reg(name) ||
+		    (set && (sin->elements[i].reserved1 ||
+			     sin->elements[i].reserved2))) {
+			status = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		status = set ? hvsim_synic_set_reg(name, &sin->elements[i].value) :
+			       hvsim_synic_get_reg(name, &out[i]);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	return status;
+}
+
 /**
  * hvsim_hc_get_vp_registers() - HVCALL_GET_VP_REGISTERS (rep)
  * @call: decoded call; one name per rep in, one 16-byte value per rep out
@@ -531,6 +563,8 @@ u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 
 	if (!regs_header_valid(in))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (in->partition_id == HV_PARTITION_ID_SELF)
+		return self_registers(call, false);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     get_vp_registers_locked, call);
 }
@@ -575,6 +609,8 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 
 	if (!regs_header_valid(call->input))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (in->partition_id == HV_PARTITION_ID_SELF)
+		return self_registers(call, true);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     set_vp_registers_locked, call);
 }
