@@ -289,3 +289,7 @@ void hvsim_port_debugfs_init(struct dentry *dir)
 {
 	debugfs_create_file("ports", 0444, dir, NULL, &ports_fops);
 }
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "../kunit/hvsim_port_test.c"
+#endif
