@@ -267,6 +267,63 @@ u16 hvsim_hc_delete_port(struct hvsim_call *call)
 	return status;
 }
 
+static bool doorbell_matches(const struct hvsim_port *port, u64 gpa,
+			     unsigned int size, u64 value)
+{
+	static const unsigned int sizes[] = { 0, 1, 2, 4, 8 };
+	u64 code = port->flags & HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
+
+	if (!port->connected || port->gpa != gpa)
+		return false;
+	if (code != HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY && sizes[code] != size)
+		return false;
+	return (port->flags & HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE) ||
+	       port->trigger_value == value;
+}
+
+/**
+ * hvsim_port_doorbell() - complete a guest write that rings a doorbell
+ * @vp: the VP (its partition's lock held)
+ * @exit: the interpreter's stop: a memory access to an unmapped GPA
+ *
+ * A write whose value the interpreter captured and that matches a
+ * connected doorbell of @vp's partition (address, size, value) queues the
+ * port id in the root's event ring of the port's SINT and retires the
+ * instruction.
+ *
+ * Return: true if the write was a doorbell (no intercept), else false.
+ */
+bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	struct hvsim_port *port;
+	u32 port_id = 0, sint = 0;
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (exit->reason != X86_EXIT_MEMORY ||
+	    exit->mem.access != X86_ACCESS_WRITE || !exit->mem.value_valid)
+		return false;
+
+	spin_lock(&hvsim_ports_lock);
+	list_for_each_entry(port, &hvsim_ports, node) {
+		if (port->connection_partition_id == vp->partition->id &&
+		    doorbell_matches(port, exit->mem.gpa, exit->mem.size,
+				     exit->mem.value)) {
+			port->signals++;
+			port_id = port->id;
+			sint = port->target_sint;
+			break;
+		}
+	}
+	spin_unlock(&hvsim_ports_lock);
+	if (!port_id)
+		return false;
+
+	hvsim_root_ring_signal(sint, port_id);
+	vp->state.rip += exit->insn_len;
+	vp->state.interrupt_shadow = 0;
+	return true;
+}
+
 static int ports_show(struct seq_file *m, void *unused)
 {
 	struct hvsim_port *port;

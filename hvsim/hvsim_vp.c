@@ -866,6 +866,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
+		if (hvsim_port_doorbell(vp, exit))
+			return false;
 		vp_mem_msg(vp, exit);
 		return true;
 	case X86_EXIT_CPUID:

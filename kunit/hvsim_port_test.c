@@ -117,6 +117,7 @@ static void hvsim_port_test_statuses(struct kunit *test)
 	struct hv_input_create_partition *cp;
 	struct hv_input_create_port *cr;
 	struct hv_input_connect_port *cn;
+	struct hvsim_port *port;
 	const u64 word = HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD;
 
 	t.in = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
@@ -201,6 +202,20 @@ static void hvsim_port_test_statuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pt_call(&t, HVCALL_CONNECT_PORT, false),
 			HV_STATUS_INVALID_CONNECTION_ID);
 
+	/* The doorbell rule: address, size and value */
+	spin_lock(&hvsim_ports_lock);
+	port = port_find(7);
+	KUNIT_ASSERT_NOT_NULL(test, port);
+	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 2, 0x4321));
+	KUNIT_EXPECT_FALSE(test, doorbell_matches(port, 0xE008, 2, 0x1234));
+	KUNIT_EXPECT_FALSE(test, doorbell_matches(port, 0xE008, 4, 0x4321));
+	KUNIT_EXPECT_FALSE(test, doorbell_matches(port, 0xE000, 2, 0x4321));
+	port->flags = HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY |
+		      HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE;
+	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 8, 0x1234));
+	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 1, 0));
+	spin_unlock(&hvsim_ports_lock);
+
 	/* DISCONNECT_PORT */
 	KUNIT_EXPECT_EQ(test, pt_disconnect(&t, t.id, 7, 2),
 			HV_STATUS_INVALID_PARAMETER);
@@ -210,6 +225,9 @@ static void hvsim_port_test_statuses(struct kunit *test)
 			HV_STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, pt_disconnect(&t, t.id, 7, 1),
 			HV_STATUS_INVALID_CONNECTION_ID);
+	spin_lock(&hvsim_ports_lock);
+	KUNIT_EXPECT_FALSE(test, doorbell_matches(port, 0xE008, 2, 0x4321));
+	spin_unlock(&hvsim_ports_lock);
 
 	/* DELETE_PORT; the page goes back to the root pool */
 	KUNIT_EXPECT_EQ(test, pt_delete(&t, t.id, 7, 0),
