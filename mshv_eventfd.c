@@ -237,10 +237,10 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 	__poll_t events;
 	int ret;
 
-	if (!mshv_synic_available())
-		return -ENODEV;
 	if (args->gsi >= MSHV_MAX_GUEST_IRQS)
 		return -EINVAL;
+	if (!mshv_synic_available())
+		return -ENODEV;
 
 	irqfd = kzalloc(sizeof(*irqfd), GFP_KERNEL_ACCOUNT);
 	if (!irqfd)

@@ -203,7 +203,7 @@ static void hvsim_port_test_statuses(struct kunit *test)
 			HV_STATUS_INVALID_CONNECTION_ID);
 
 	/* The doorbell rule: address, size and value */
-	spin_lock(&hvsim_ports_lock);
+	spin_lock_irq(&hvsim_ports_lock);
 	port = port_find(7);
 	KUNIT_ASSERT_NOT_NULL(test, port);
 	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 2, 0x4321));
@@ -214,7 +214,7 @@ static void hvsim_port_test_statuses(struct kunit *test)
 		      HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE;
 	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 8, 0x1234));
 	KUNIT_EXPECT_TRUE(test, doorbell_matches(port, 0xE008, 1, 0));
-	spin_unlock(&hvsim_ports_lock);
+	spin_unlock_irq(&hvsim_ports_lock);
 
 	/* DISCONNECT_PORT */
 	KUNIT_EXPECT_EQ(test, pt_disconnect(&t, t.id, 7, 2),
@@ -225,9 +225,9 @@ static void hvsim_port_test_statuses(struct kunit *test)
 			HV_STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, pt_disconnect(&t, t.id, 7, 1),
 			HV_STATUS_INVALID_CONNECTION_ID);
-	spin_lock(&hvsim_ports_lock);
+	spin_lock_irq(&hvsim_ports_lock);
 	KUNIT_EXPECT_FALSE(test, doorbell_matches(port, 0xE008, 2, 0x4321));
-	spin_unlock(&hvsim_ports_lock);
+	spin_unlock_irq(&hvsim_ports_lock);
 
 	/* DELETE_PORT; the page goes back to the root pool */
 	KUNIT_EXPECT_EQ(test, pt_delete(&t, t.id, 7, 0),

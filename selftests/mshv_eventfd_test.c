@@ -342,7 +342,6 @@ TEST_F(efd, doorbell)
 	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
 			       1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
-	before = mshv_dbg_partition_get(self->id);
 	posted = mshv_dbg_root_synic_posted();
 
 	/* Two doorbell writes, then the mismatching one exits */
@@ -351,6 +350,8 @@ TEST_F(efd, doorbell)
 	mem = (const void *)msg->u.payload;
 	EXPECT_EQ(DOORBELL_B, mem->guest_physical_address);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, mem->header.intercept_access_type);
+	/* The two writes before it completed in the hypervisor */
+	EXPECT_EQ(CODE_GPA + 10, mem->header.rip);
 	EXPECT_EQ(2ULL, efd_count(a));
 	EXPECT_EQ(0ULL, efd_count(b));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
@@ -361,6 +362,7 @@ TEST_F(efd, doorbell)
 	EXPECT_EQ(posted + 1, mshv_dbg_root_synic_posted());
 
 	/* Userspace completes it; the matching write signals, then HLT */
+	before = mshv_dbg_partition_get(self->id);
 	mshv_vp_skip_insn(vp, &mem->header);
 	mshv_vp_run_expect_halt(vp);
 	EXPECT_EQ(0ULL, efd_count(a));
@@ -370,9 +372,9 @@ TEST_F(efd, doorbell)
 	EXPECT_EQ(2ULL, pa.signals);
 	EXPECT_EQ(1ULL, pb.signals);
 	EXPECT_EQ(posted + 2, mshv_dbg_root_synic_posted());
-	/* Only the mismatching write was a GPA intercept */
+	/* The matching write was no GPA intercept, not even a resolved one */
 	after = mshv_dbg_partition_get(self->id);
-	EXPECT_EQ(before.gpa_faults + 1, after.gpa_faults);
+	EXPECT_EQ(before.gpa_faults, after.gpa_faults);
 
 	/* Deassigned: the same write is an ordinary intercept again */
 	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
