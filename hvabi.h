@@ -1105,22 +1105,6 @@ struct hv_input_disconnect_port {
 
 HV_ABI_SIZE(struct hv_input_disconnect_port, 16);
 
-/* hv_input_assert_virtual_interrupt.control bits 32-63 */
-#define HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED	_BITULL(32)
-#define HV_INTERRUPT_CONTROL_LOGICAL_DEST	_BITULL(33)
-
-struct hv_input_assert_virtual_interrupt {
-	__u64 partition_id;
-	__u64 control;		/* interrupt type bits 0-31, flags above */
-	__u64 dest_addr;	/* APIC id (or logical destination) */
-	__u32 vector;
-	__u8 target_vtl;
-	__u8 rsvd_z0;
-	__u16 rsvd_z1;
-};
-
-HV_ABI_SIZE(struct hv_input_assert_virtual_interrupt, 32);
-
 /* hv_x64_intercept_message_header.execution_state */
 #define HV_X64_EXEC_STATE_CPL_MASK		0x0003
 #define HV_X64_EXEC_STATE_CR0_PE		0x0004
@@ -1419,5 +1403,31 @@ struct hv_vp_signal_bitset_scheduler_message {
 };
 
 HV_ABI_SIZE(struct hv_vp_signal_bitset_scheduler_message, 160);
+
+/* ASSERT_VIRTUAL_INTERRUPT: control flags (bits 32-63 of the control) */
+#define HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED	0x1
+#define HV_ASSERT_INTERRUPT_LOGICAL_DEST	0x2
+/* Bit 62 of the control: set by rust-vmm for x2APIC destinations */
+#define HV_ASSERT_INTERRUPT_X2APIC_DEST		0x40000000
+#define HV_ASSERT_INTERRUPT_FLAGS_MASK		0x40000003
+
+struct hv_input_assert_virtual_interrupt {
+	__u64 partition_id;
+	__u32 interrupt_type;	/* HV_X64_INTERRUPT_TYPE_* */
+	__u32 control_flags;	/* HV_ASSERT_INTERRUPT_* */
+	__u64 dest_addr;	/* APIC id, or logical destination */
+	__u32 vector;
+	__u8 target_vtl;
+	__u8 rsvd_z0;
+	__u16 rsvd_z1;
+};
+
+HV_ABI_SIZE(struct hv_input_assert_virtual_interrupt, 32);
+
+/* Local APIC: EOI through the x2APIC MSR, the synthetic MSR, the xAPIC page */
+#define X86_MSR_X2APIC_EOI		0x80B
+#define HV_X64_MSR_EOI			0x40000070
+#define X86_APIC_TPR_OFFSET		0x80
+#define X86_APIC_EOI_OFFSET		0xB0
 
 #endif /* _MSHV_HVABI_H */

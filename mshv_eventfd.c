@@ -109,15 +109,15 @@ static struct workqueue_struct *mshv_irqfd_wq;
  * irqfd
  */
 
-static u64 mshv_irqfd_control(const struct mshv_msi_route *route)
+static u32 mshv_irqfd_flags(const struct mshv_msi_route *route)
 {
-	u64 control = route->interrupt_type;
+	u32 flags = 0;
 
 	if (route->level_triggered)
-		control |= HV_INTERRUPT_CONTROL_LEVEL_TRIGGERED;
+		flags |= HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED;
 	if (route->logical_dest)
-		control |= HV_INTERRUPT_CONTROL_LOGICAL_DEST;
-	return control;
+		flags |= HV_ASSERT_INTERRUPT_LOGICAL_DEST;
+	return flags;
 }
 
 /*
@@ -134,7 +134,8 @@ static int mshv_irqfd_assert(struct mshv_irqfd *irqfd, bool may_sleep)
 	return mshv_hv_assert_virtual_interrupt(irqfd->partition->id,
 						route.vector,
 						route.dest_apic_id,
-						mshv_irqfd_control(&route),
+						route.interrupt_type,
+						mshv_irqfd_flags(&route),
 						may_sleep);
 }
 

@@ -273,7 +273,7 @@ int mshv_hv_get_root_synic_reg(u32 name, u64 *value);
 int mshv_hv_set_root_synic_reg(u32 name, u64 value);
 int mshv_hv_notify_port_ring_empty(u32 sint_index);
 int mshv_hv_assert_virtual_interrupt(u64 partition_id, u32 vector,
-				     u64 dest_addr, u64 control,
+				     u64 dest_addr, u32 type, u32 flags,
 				     bool may_sleep);
 int mshv_hv_create_doorbell_port(u32 port_id, u64 guest_id);
 int mshv_hv_connect_doorbell_port(u64 guest_id, u32 port_id, u64 gpa,

@@ -1234,7 +1234,8 @@ int mshv_hv_notify_port_ring_empty(u32 sint_index)
  * @partition_id: the guest partition
  * @vector: the interrupt vector
  * @dest_addr: destination APIC id (or logical destination)
- * @control: interrupt type | HV_INTERRUPT_CONTROL_* flags
+ * @type: HV_X64_INTERRUPT_TYPE_*
+ * @flags: HV_ASSERT_INTERRUPT_* (trigger mode, destination mode)
  * @may_sleep: deposit a page into the partition and retry when the
  *	hypervisor needs memory; when false the call never sleeps and
  *	returns -ENOMEM instead
@@ -1242,12 +1243,13 @@ int mshv_hv_notify_port_ring_empty(u32 sint_index)
  * Return: 0 or a negative errno.
  */
 int mshv_hv_assert_virtual_interrupt(u64 partition_id, u32 vector,
-				     u64 dest_addr, u64 control,
+				     u64 dest_addr, u32 type, u32 flags,
 				     bool may_sleep)
 {
 	struct hv_input_assert_virtual_interrupt in = {
 		.partition_id = partition_id,
-		.control = control,
+		.interrupt_type = type,
+		.control_flags = flags,
 		.dest_addr = dest_addr,
 		.vector = vector,
 	};

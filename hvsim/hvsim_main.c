@@ -90,6 +90,9 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_output_read_gpa), 0, hvsim_hc_read_gpa),
 	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
 	   sizeof(struct hv_output_write_gpa), 0, hvsim_hc_write_gpa),
+	HC(CLEAR_VIRTUAL_INTERRUPT, HC_FAST,
+	   sizeof(struct hv_input_partition_id), 0, 0, 0,
+	   hvsim_hc_clear_virtual_interrupt),
 	HC(DELETE_PORT, HC_FAST, sizeof(struct hv_input_delete_port), 0, 0, 0,
 	   hvsim_hc_delete_port),
 	HC(DISCONNECT_PORT, HC_FAST, sizeof(struct hv_input_disconnect_port), 0,
@@ -100,6 +103,9 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	HC(NOTIFY_PORT_RING_EMPTY, HC_FAST,
 	   sizeof(struct hv_input_notify_port_ring_empty), 0, 0, 0,
 	   hvsim_hc_notify_port_ring_empty),
+	HC(ASSERT_VIRTUAL_INTERRUPT, 0,
+	   sizeof(struct hv_input_assert_virtual_interrupt), 0, 0, 0,
+	   hvsim_hc_assert_virtual_interrupt),
 	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
 	   hvsim_hc_create_port),
 	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
@@ -328,6 +334,7 @@ static int __init hvsim_init(void)
 			    &stale_accesses_fops);
 	hvsim_inject_init(hvsim_debugfs);
 	hvsim_synic_debugfs_init(hvsim_debugfs);
+	hvsim_irq_debugfs_init(hvsim_debugfs);
 	hvsim_port_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;

@@ -18,11 +18,11 @@
  *    disabled (as every hypercall): VPs of one partition run one at a time.
  *  - CPUID returns zeros and RDMSR returns 0 / WRMSR is ignored; hvsim
  *    retires those instructions itself without an intercept message.
- *  - HLT stops with an X64_HALT message whose RIP is the HLT itself; the
- *    VMM advances RIP past it, as for I/O port intercepts.
- *  - Interrupt injection (register page interrupt_vectors,
- *    SCAN_INTERRUPT_INJECTION, PENDING_INTERRUPTION) is not modelled yet:
- *    the values are stored, nothing is delivered.
+ *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
+ *    HLT itself; the VMM advances RIP past it, as for I/O port
+ *    intercepts.  HLT with IF set halts the VP (hvsim_irq.c).
+ *  - PENDING_INTERRUPTION is stored only; interrupts arrive through
+ *    hvsim_irq.c.
  */
 #include <linux/bits.h>
 #include <linux/highmem.h>
@@ -863,9 +863,13 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_io_msg(vp, exit);
 		return true;
 	case X86_EXIT_HLT:
+		if (hvsim_irq_hlt(vp, exit))
+			return hvsim_irq_halted(vp);
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
+		if (hvsim_apic_mmio(vp, exit))
+			return false;
 		if (hvsim_port_doorbell(vp, exit))
 			return false;
 		vp_mem_msg(vp, exit);
@@ -878,6 +882,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_retire(vp, exit);
 		return false;
 	case X86_EXIT_MSR:
+		if (hvsim_apic_msr(vp, exit))
+			return false;
 		if (!exit->msr.write) {
 			s->gpr[X86_RAX] = 0;
 			s->gpr[X86_RDX] = 0;
@@ -912,14 +918,33 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		vp->intercept_suspend = false;
 	}
 
-	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	if (flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
+		hvsim_irq_scan(vp);
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_INVALID;
+	if (hvsim_irq_halted(vp))
+		goto out_publish;	/* BLOCKED: nothing deliverable */
+
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	for (n = 0; n < budget; n++) {
-		memset(&exit, 0, sizeof(exit));
-		if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp, &exit))
+		/* An interrupt is taken at an instruction boundary */
+		switch (hvsim_irq_inject(vp, &exit)) {
+		case HVSIM_IRQ_DELIVERED:
 			continue;
+		case HVSIM_IRQ_EXIT:
+			break;
+		case HVSIM_IRQ_NONE:
+			memset(&exit, 0, sizeof(exit));
+			if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp,
+					 &exit))
+				continue;
+			break;
+		}
 		if (vp_handle_exit(vp, &exit)) {
-			out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+			if (hvsim_irq_halted(vp))
+				out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+			else
+				out->dispatch_event =
+					HV_VP_DISPATCH_EVENT_INTERCEPT;
 			break;
 		}
 	}
@@ -932,9 +957,14 @@ out_publish:
  * @call: decoded call
  *
  * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
- * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  Otherwise the
- * VP runs until an intercept (READY + INTERCEPT, message on the intercept
- * page) or until dispatch_budget instructions ran (READY + INVALID).
+ * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  BLOCKED +
+ * INVALID while it is halted (HLT with IF set) and no interrupt is
+ * deliverable.  Otherwise the VP runs, taking deliverable interrupts at
+ * instruction boundaries, until an intercept (READY + INTERCEPT, message
+ * on the intercept page), a halt (BLOCKED + INVALID) or until
+ * dispatch_budget instructions ran (READY + INVALID).  With
+ * SCAN_INTERRUPT_INJECTION the register page's interrupt_vectors are taken
+ * first.
  *
  * Return: HV_STATUS_*.
  */

@@ -342,7 +342,7 @@ TEST_F(efd, doorbell)
 	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
 			       1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
-	posted = mshv_dbg_root_synic_posted();
+	posted = mshv_dbg_synic_get().posted;
 
 	/* Two doorbell writes, then the mismatching one exits */
 	msg = mshv_vp_run(vp);
@@ -359,7 +359,7 @@ TEST_F(efd, doorbell)
 	EXPECT_EQ(2ULL, pa.signals);
 	EXPECT_EQ(0ULL, pb.signals);
 	/* Both writes went through one SINT intercept message */
-	EXPECT_EQ(posted + 1, mshv_dbg_root_synic_posted());
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
 
 	/* Userspace completes it; the matching write signals, then HLT */
 	before = mshv_dbg_partition_get(self->id);
@@ -371,7 +371,7 @@ TEST_F(efd, doorbell)
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_B, &pb));
 	EXPECT_EQ(2ULL, pa.signals);
 	EXPECT_EQ(1ULL, pb.signals);
-	EXPECT_EQ(posted + 2, mshv_dbg_root_synic_posted());
+	EXPECT_EQ(posted + 2, mshv_dbg_synic_get().posted);
 	/* The matching write was no GPA intercept, not even a resolved one */
 	after = mshv_dbg_partition_get(self->id);
 	EXPECT_EQ(before.gpa_faults, after.gpa_faults);
@@ -470,14 +470,14 @@ TEST_F(efd, irqfd_resample)
 	ASSERT_EQ(0, irqfd(pt, a, r, 9, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 
 	efd_signal(a);
-	posted = mshv_dbg_root_synic_posted();
+	posted = mshv_dbg_synic_get().posted;
 	expect_handler(_metadata, vp, 0x31);
 	/* Not yet acknowledged */
 	EXPECT_EQ(0ULL, efd_count(r));
 	/* WRMSR EOI -> HVMSG_X64_APIC_EOI -> resamplefd */
 	mshv_vp_run_expect_halt(vp);
 	EXPECT_EQ(1ULL, efd_count(r));
-	EXPECT_EQ(posted + 1, mshv_dbg_root_synic_posted());
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
 	mshv_vp_free(vp);
 }
 
@@ -527,7 +527,7 @@ TEST_F(efd, irqfd_wakes_halted_vp)
 		usleep(10000);
 	ASSERT_TRUE(vp_halted(vp));
 	usleep(50000);
-	posted = mshv_dbg_root_synic_posted();
+	posted = mshv_dbg_synic_get().posted;
 
 	/* Assert -> SCHEDULER_VP_SIGNAL_BITSET -> kick -> dispatch */
 	efd_signal(a);
@@ -537,7 +537,7 @@ TEST_F(efd, irqfd_wakes_halted_vp)
 	io = (const void *)r.msg.u.payload;
 	EXPECT_EQ(DIAG_PORT, io->port_number);
 	EXPECT_EQ(0x32ULL, io->rax & 0xff);
-	EXPECT_EQ(posted + 1, mshv_dbg_root_synic_posted());
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
 	mshv_vp_free(vp);
 }
 

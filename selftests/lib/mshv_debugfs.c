@@ -453,6 +453,68 @@ size_t mshv_resident_pages(const void *addr, size_t size)
 }
 
 /**
+ * mshv_dbg_irq_get() - hvsim/interrupts, failing the test if unreadable
+ *
+ * Return: the counters.
+ */
+struct mshv_dbg_irq mshv_dbg_irq_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/interrupts", "r");
+	struct mshv_dbg_irq c = { 0 };
+	unsigned long long v[8];
+	int n = -1;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/interrupts", MSHV_DBG_HVSIM);
+	n = fscanf(f,
+		   "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	MSHV_TEST_ASSERT(n == 8, "%s/interrupts does not parse",
+			 MSHV_DBG_HVSIM);
+	c.asserted = v[0];
+	c.delivered = v[1];
+	c.eois = v[2];
+	c.apic_eoi_msgs = v[3];
+	c.halts = v[4];
+	c.wakes = v[5];
+	c.signal_msgs = v[6];
+	c.scanned = v[7];
+	return c;
+}
+
+/**
+ * mshv_dbg_synic_get() - hvsim/root_synic counters summed over all CPUs,
+ *	failing the test if unreadable
+ *
+ * Return: the sums.
+ */
+struct mshv_dbg_synic mshv_dbg_synic_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/root_synic", "r");
+	struct mshv_dbg_synic c = { 0 };
+	unsigned long long sint0, sint5, v[4];
+	unsigned int cpu, scontrol, simp;
+	char line[512];
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/root_synic", MSHV_DBG_HVSIM);
+	while (fgets(line, sizeof(line), f)) {
+		int n = sscanf(line,
+			       "cpu=%u scontrol=%u simp=%u sint0=%llx sint5=%llx posted=%llu queued=%llu dropped=%llu ring_full=%llu",
+			       &cpu, &scontrol, &simp, &sint0, &sint5, &v[0],
+			       &v[1], &v[2], &v[3]);
+
+		MSHV_TEST_ASSERT(n == 9, "root_synic line does not parse: %s",
+				 line);
+		c.posted += v[0];
+		c.queued += v[1];
+		c.dropped += v[2];
+		c.ring_full += v[3];
+	}
+	fclose(f);
+	return c;
+}
+
+/**
  * mshv_dbg_ports() - every line of hvsim/ports
  * @out: receives up to @max lines
  * @max: size of @out
@@ -512,29 +574,4 @@ int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
 	}
 	errno = ENOENT;
 	return -1;
-}
-
-/**
- * mshv_dbg_root_synic_posted() - messages hvsim posted to the root SynIC
- *
- * Return: the sum of the posted= counters of hvsim/root_synic (all CPUs);
- * fails the test if the file cannot be read.
- */
-__u64 mshv_dbg_root_synic_posted(void)
-{
-	FILE *f = fopen(MSHV_DBG_HVSIM "/root_synic", "r");
-	unsigned long long posted;
-	__u64 sum = 0;
-	char line[512];
-	char *p;
-
-	MSHV_TEST_ASSERT(f, "%s/root_synic", MSHV_DBG_HVSIM);
-	while (fgets(line, sizeof(line), f)) {
-		p = strstr(line, " posted=");
-		MSHV_TEST_ASSERT(p && sscanf(p, " posted=%llu", &posted) == 1,
-				 "root_synic line: %s", line);
-		sum += posted;
-	}
-	fclose(f);
-	return sum;
 }
