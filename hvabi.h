@@ -1119,6 +1119,93 @@ struct hv_message {
 
 HV_ABI_SIZE(struct hv_message, HV_MESSAGE_SIZE);
 
+/*
+ * Root SynIC messages, ports and interrupt assertion (the root SynIC
+ * registers and pages are further down)
+ */
+#define HV_SCHEDULER_VP_SIGNAL_PAIR_MAX	19
+
+/* HVMSG_SCHEDULER_VP_SIGNAL_PAIR payload */
+struct hv_vp_signal_pair_scheduler_message {
+	__u32 overflow_count;
+	__u8 vp_count;
+	__u8 reserved1[3];
+	__u64 partition_ids[HV_SCHEDULER_VP_SIGNAL_PAIR_MAX];
+	__u32 vp_indexes[HV_SCHEDULER_VP_SIGNAL_PAIR_MAX];
+	__u8 reserved2[4];
+};
+
+HV_ABI_SIZE(struct hv_vp_signal_pair_scheduler_message, 240);
+
+#define HV_PORT_TYPE_MESSAGE		1
+#define HV_PORT_TYPE_EVENT		2
+#define HV_PORT_TYPE_MONITOR		3
+#define HV_PORT_TYPE_DOORBELL		4
+#define HV_PORT_ID_MASK			0xFFFFFFU
+
+/* Doorbell connection flags: trigger size, any value */
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK	0x7ULL
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY	0x0ULL
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE	0x1ULL
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD	0x2ULL
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD	0x3ULL
+#define HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD	0x4ULL
+#define HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE	0x80000000ULL
+
+struct hv_input_create_port {
+	__u64 port_partition_id;
+	__u32 port_id;
+	__u8 port_vtl;
+	__u8 min_connection_vtl;
+	__u16 padding;
+	__u64 connection_partition_id;
+	__u32 port_type;
+	__u32 port_padding;
+	__u32 target_sint;
+	__u32 target_vp;
+	__u64 port_rsvdz;
+	__u64 proximity_domain_info;
+};
+
+HV_ABI_SIZE(struct hv_input_create_port, 56);
+
+struct hv_input_connect_port {
+	__u64 connection_partition_id;
+	__u32 connection_id;
+	__u8 connection_vtl;
+	__u8 rsvdz0;
+	__u16 rsvdz1;
+	__u64 port_partition_id;
+	__u32 port_id;
+	__u32 reserved2;
+	__u32 port_type;
+	__u32 connection_padding;
+	__u64 doorbell_gpa;
+	__u64 doorbell_trigger_value;
+	__u64 doorbell_flags;
+	__u64 proximity_domain_info;
+};
+
+HV_ABI_SIZE(struct hv_input_connect_port, 72);
+
+struct hv_input_delete_port {
+	__u64 port_partition_id;
+	__u32 port_id;
+	__u32 reserved;
+};
+
+HV_ABI_SIZE(struct hv_input_delete_port, 16);
+
+#define HV_DISCONNECT_PORT_IS_DOORBELL	0x1U
+
+struct hv_input_disconnect_port {
+	__u64 connection_partition_id;
+	__u32 connection_id;
+	__u32 flags;
+};
+
+HV_ABI_SIZE(struct hv_input_disconnect_port, 16);
+
 /* hv_x64_intercept_message_header.execution_state */
 #define HV_X64_EXEC_STATE_CPL_MASK		0x0003
 #define HV_X64_EXEC_STATE_CR0_PE		0x0004
@@ -1315,5 +1402,133 @@ static_assert(offsetof(struct hv_vp_register_page, interrupt_vectors) == 688,
 #define X86_CR0_RESET		(X86_CR0_ET | X86_CR0_NW | X86_CR0_CD)
 #define X86_EFER_LME		0x100ULL
 #define X86_EFER_LMA		0x400ULL
+
+/*
+ * Root SynIC (registers of HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF)
+ */
+#define HV_SYNIC_SINT_COUNT		16
+
+#define HV_REGISTER_SINT0		0x000A0000
+#define HV_REGISTER_SINT15		0x000A000F
+#define HV_REGISTER_SCONTROL		0x000A0010
+#define HV_REGISTER_SVERSION		0x000A0011
+#define HV_REGISTER_SIEFP		0x000A0012
+#define HV_REGISTER_SIMP		0x000A0013
+#define HV_REGISTER_EOM			0x000A0014
+#define HV_REGISTER_SIRBP		0x000A0015
+
+#define HV_SYNIC_VERSION_1		0x1ULL
+
+/* SINTn values */
+#define HV_SYNIC_SINT_VECTOR_MASK	0x0000FFULL
+#define HV_SYNIC_SINT_MASKED		0x010000ULL
+#define HV_SYNIC_SINT_AUTO_EOI		0x020000ULL
+#define HV_SYNIC_SINT_POLLING		0x040000ULL
+#define HV_SYNIC_SINT_AS_INTERCEPT	0x080000ULL
+#define HV_SYNIC_SINT_PROXY		0x100000ULL
+
+/* SCONTROL value */
+#define HV_SYNIC_CONTROL_ENABLE		0x1ULL
+
+/* SIMP / SIEFP / SIRBP values: enable bit, page number in bits 12-63 */
+#define HV_SYNIC_PAGE_ENABLE		0x1ULL
+#define HV_SYNIC_PAGE_SHIFT		HV_HYP_PAGE_SHIFT
+
+/* Root SINTs the driver uses */
+#define HV_SYNIC_INTERCEPTION_SINT_INDEX	0
+#define HV_SYNIC_DOORBELL_SINT_INDEX		5
+
+/* SIMP page: one message slot per SINT */
+struct hv_message_page {
+	struct hv_message sint_message[HV_SYNIC_SINT_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_message_page, HV_HYP_PAGE_SIZE);
+
+/* SIRBP page: one event ring per SINT */
+#define HV_SYNIC_EVENT_RING_MESSAGE_COUNT	63
+
+struct hv_synic_event_ring {
+	__u8 signal_masked;
+	__u8 ring_full;
+	__u16 reserved_z;
+	__u32 data[HV_SYNIC_EVENT_RING_MESSAGE_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_synic_event_ring, 256);
+
+struct hv_synic_event_ring_page {
+	struct hv_synic_event_ring sint_event_ring[HV_SYNIC_SINT_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_synic_event_ring_page, HV_HYP_PAGE_SIZE);
+
+/* NOTIFY_PORT_RING_EMPTY (fast) */
+struct hv_input_notify_port_ring_empty {
+	__u32 sint_index;
+	__u32 reserved;
+};
+
+HV_ABI_SIZE(struct hv_input_notify_port_ring_empty, 8);
+
+/* HVMSG_SYNIC_SINT_INTERCEPT payload */
+struct hv_synic_sint_intercept_message {
+	__u32 sint_index;
+};
+
+HV_ABI_SIZE(struct hv_synic_sint_intercept_message, 4);
+
+/* Generic VP sets (hv_vp_set.format) */
+#define HV_GENERIC_SET_SPARSE_4K	0
+#define HV_GENERIC_SET_ALL		1
+
+/* A sparse VP set of up to 1024 VPs: 16 banks of 64 */
+#define HV_VP_SET_BANK_COUNT		16
+#define HV_VP_SET_BANK_VPS		64
+
+struct hv_vp_set {
+	__u64 format;
+	__u64 valid_bank_mask;
+	__u64 bank_contents[HV_VP_SET_BANK_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_vp_set, 144);
+
+/* HVMSG_SCHEDULER_VP_SIGNAL_BITSET payload */
+struct hv_vp_signal_bitset_scheduler_message {
+	__u64 partition_id;
+	__u32 overflow_count;
+	__u16 vp_count;
+	__u16 reserved;
+	struct hv_vp_set vp_bitset;
+};
+
+HV_ABI_SIZE(struct hv_vp_signal_bitset_scheduler_message, 160);
+
+/* ASSERT_VIRTUAL_INTERRUPT: control flags (bits 32-63 of the control) */
+#define HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED	0x1
+#define HV_ASSERT_INTERRUPT_LOGICAL_DEST	0x2
+/* Bit 62 of the control: set by rust-vmm for x2APIC destinations */
+#define HV_ASSERT_INTERRUPT_X2APIC_DEST		0x40000000
+#define HV_ASSERT_INTERRUPT_FLAGS_MASK		0x40000003
+
+struct hv_input_assert_virtual_interrupt {
+	__u64 partition_id;
+	__u32 interrupt_type;	/* HV_X64_INTERRUPT_TYPE_* */
+	__u32 control_flags;	/* HV_ASSERT_INTERRUPT_* */
+	__u64 dest_addr;	/* APIC id, or logical destination */
+	__u32 vector;
+	__u8 target_vtl;
+	__u8 rsvd_z0;
+	__u16 rsvd_z1;
+};
+
+HV_ABI_SIZE(struct hv_input_assert_virtual_interrupt, 32);
+
+/* Local APIC: EOI through the x2APIC MSR, the synthetic MSR, the xAPIC page */
+#define X86_MSR_X2APIC_EOI		0x80B
+#define HV_X64_MSR_EOI			0x40000070
+#define X86_APIC_TPR_OFFSET		0x80
+#define X86_APIC_EOI_OFFSET		0xB0
 
 #endif /* _MSHV_HVABI_H */

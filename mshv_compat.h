@@ -9,6 +9,7 @@
 #ifndef _MSHV_COMPAT_H
 #define _MSHV_COMPAT_H
 
+#include <linux/eventfd.h>
 #include <linux/mm.h>
 
 /*
@@ -55,6 +56,16 @@ static inline int mshv_follow_pfn(struct vm_area_struct *vma,
 	*pfn = pte_pfn(ptep_get(ptep));
 	pte_unmap_unlock(ptep, ptl);
 	return 0;
+#endif
+}
+
+/* eventfd_signal() took a count to add until 6.8; now it always adds 1 */
+static inline void mshv_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef MSHV_HAVE_EVENTFD_SIGNAL_COUNT
+	eventfd_signal(ctx, 1);
+#else
+	eventfd_signal(ctx);
 #endif
 }
 

@@ -16,7 +16,9 @@
  * so fast calls with a rep count or a variable header are refused.
  */
 
+#include <linux/errno.h>
 #include <linux/kconfig.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 #if IS_ENABLED(CONFIG_HYPERV)
@@ -40,9 +42,28 @@ static u64 mshv_hv_real_hypercall(u64 control, void *input, void *output)
 	return hv_do_fast_hypercall16(code, operands[0], operands[1]);
 }
 
+/*
+ * The root's SynIC interrupt arrives on the hypervisor callback vector;
+ * kernels with hv_setup_mshv_handler() (newer than 6.12) pass it on to one
+ * handler.  Without it the driver cannot receive root interrupts.
+ */
+static int mshv_hv_real_set_root_isr(void (*isr)(void))
+{
+#ifdef MSHV_HAVE_SETUP_MSHV_HANDLER
+	hv_setup_mshv_handler(isr);
+	/* Removal: an invocation of the old handler runs with IRQs off */
+	if (!isr)
+		synchronize_rcu();
+	return 0;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
 static const struct mshv_hv_backend mshv_hv_real = {
 	.name = "Microsoft Hypervisor",
 	.hypercall = mshv_hv_real_hypercall,
+	.set_root_isr = mshv_hv_real_set_root_isr,
 };
 
 /**

@@ -16,8 +16,8 @@
  * data are zero are accepted and only reserve their GSI (QEMU registers
  * its unused GSIs that way); they route nowhere.
  *
- * Nothing injects through the table yet: MSHV_IRQFD, the reader it is
- * built for, comes with the interrupt delivery path.
+ * MSHV_IRQFD (mshv_eventfd.c) reads it from eventfd wakeups and the root
+ * SynIC interrupt handler, both atomic: hence the lockless lookup.
  */
 
 #include <linux/bitfield.h>

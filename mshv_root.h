@@ -137,6 +137,13 @@ struct mshv_vp {
  * @irq_lock: serialises MSHV_SET_MSI_ROUTING (writers of @msi_routing)
  * @msi_routing: the MSI routing table; written under @irq_lock, read
  *	under rcu_read_lock(); NULL when empty (mshv_irq.c)
+ * @id_node: entry in the table of partitions by id (mshv_root_main.c),
+ *	looked up under RCU by the root SynIC interrupt handler
+ * @irqfds_lock: protects @irqfds (taken from the root SynIC interrupt
+ *	handler: IRQ-safe)
+ * @irqfds: the partition's irqfds (mshv_eventfd.c)
+ * @ioeventfds_mutex: protects @ioeventfds
+ * @ioeventfds: the partition's ioeventfds (mshv_eventfd.c)
  */
 struct mshv_partition {
 	struct kref ref;
@@ -150,12 +157,18 @@ struct mshv_partition {
 	u64 xsave_states;
 	struct mutex irq_lock;	/* writers of msi_routing */
 	struct mshv_msi_routing __rcu *msi_routing;
+	struct hlist_node id_node;
+	spinlock_t irqfds_lock;	/* the @irqfds list */
+	struct list_head irqfds;
+	struct mutex ioeventfds_mutex;	/* the @ioeventfds list */
+	struct list_head ioeventfds;
 };
 
 /* mshv_root_main.c */
 void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
+struct mshv_partition *mshv_partition_find_rcu(u64 id);
 
 /* mshv_vp_state.c */
 long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg);
@@ -194,6 +207,23 @@ void mshv_irq_init(struct mshv_partition *partition);
 void mshv_irq_release(struct mshv_partition *partition);
 long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *partition,
 					  void __user *uarg);
+
+/* mshv_synic.c: the root partition's SynIC */
+int mshv_synic_init(void);
+void mshv_synic_exit(void);
+bool mshv_synic_available(void);
+
+/* mshv_eventfd.c: MSHV_IRQFD, MSHV_IOEVENTFD */
+int mshv_eventfd_init(void);
+void mshv_eventfd_exit(void);
+void mshv_eventfd_partition_init(struct mshv_partition *partition);
+void mshv_eventfd_partition_release(struct mshv_partition *partition);
+long mshv_partition_ioctl_irqfd(struct mshv_partition *partition,
+				void __user *uarg);
+long mshv_partition_ioctl_ioeventfd(struct mshv_partition *partition,
+				    void __user *uarg);
+void mshv_irqfd_resample(struct mshv_partition *partition, u32 vector);
+void mshv_doorbell_signal(u32 port_id);
 
 /* mshv_regions.c: see mshv_regions.h */
 
@@ -243,5 +273,17 @@ int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 int mshv_hv_passthrough(u64 partition_id, u16 code, u16 rep_count,
 			const void *input, u16 in_sz, void *output,
 			u16 out_sz, u16 *status, u16 *reps_done);
+int mshv_hv_get_root_synic_reg(u32 name, u64 *value);
+int mshv_hv_set_root_synic_reg(u32 name, u64 value);
+int mshv_hv_notify_port_ring_empty(u32 sint_index);
+int mshv_hv_assert_virtual_interrupt(u64 partition_id, u32 vector,
+				     u64 dest_addr, u32 type, u32 flags,
+				     bool may_sleep);
+int mshv_hv_create_doorbell_port(u32 port_id, u64 guest_id);
+int mshv_hv_connect_doorbell_port(u64 guest_id, u32 port_id, u64 gpa,
+				  u64 trigger_value, u64 flags);
+int mshv_hv_disconnect_doorbell_port(u64 guest_id, u32 connection_id);
+int mshv_hv_delete_port(u32 port_id);
+int mshv_hv_set_root_isr(void (*isr)(void));
 
 #endif /* _MSHV_ROOT_H */

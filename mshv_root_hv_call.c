@@ -1141,6 +1141,265 @@ int mshv_hv_set_vp_state(u64 partition_id, u32 vp_index,
 				     nr_bytes, NULL, 0);
 }
 
+/*
+ * Root SynIC registers, ports and interrupt assertion.  The calls without
+ * a deposit never sleep: they are issued from the root's SynIC interrupt
+ * handler and from eventfd wakeups.
+ */
+
+/**
+ * mshv_hv_get_root_synic_reg() - read a register of this CPU's root SynIC
+ * @name: HV_REGISTER_SINT0.. HV_REGISTER_SIRBP
+ * @value: the value
+ *
+ * GET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF: the
+ * registers of the root VP running on the calling CPU.  Never sleeps; the
+ * caller keeps itself on one CPU.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_get_root_synic_reg(u32 name, u64 *value)
+{
+	struct hv_input_get_vp_registers hdr = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.vp_index = HV_VP_INDEX_SELF,
+	};
+	union hv_register_value out;
+	struct mshv_hvcall call = {
+		.code = HVCALL_GET_VP_REGISTERS,
+		.rep_count = 1,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.rep_in = &name,
+		.rep_in_sz = sizeof(name),
+		.out = &out,
+		.out_sz = sizeof(out),
+	};
+	int ret;
+
+	ret = mshv_hv_call(&call);
+	if (!ret)
+		*value = out.reg64;
+	return ret;
+}
+
+/**
+ * mshv_hv_set_root_synic_reg() - write a register of this CPU's root SynIC
+ * @name: HV_REGISTER_SINT0.. HV_REGISTER_SIRBP
+ * @value: the value
+ *
+ * SET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF.  Never
+ * sleeps (callable from the root SynIC interrupt handler, e.g. for EOM).
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_set_root_synic_reg(u32 name, u64 value)
+{
+	struct hv_input_set_vp_registers hdr = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.vp_index = HV_VP_INDEX_SELF,
+	};
+	struct hv_register_assoc assoc = {
+		.name = name,
+		.value.reg64 = value,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_SET_VP_REGISTERS,
+		.rep_count = 1,
+		.in = &hdr,
+		.in_sz = sizeof(hdr),
+		.rep_in = &assoc,
+		.rep_in_sz = sizeof(assoc),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_notify_port_ring_empty() - HVCALL_NOTIFY_PORT_RING_EMPTY (fast)
+ * @sint_index: the event ring the root drained
+ *
+ * Never sleeps.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_notify_port_ring_empty(u32 sint_index)
+{
+	struct hv_input_notify_port_ring_empty in = {
+		.sint_index = sint_index,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_NOTIFY_PORT_RING_EMPTY,
+		.fast = true,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_assert_virtual_interrupt() - HVCALL_ASSERT_VIRTUAL_INTERRUPT
+ * @partition_id: the guest partition
+ * @vector: the interrupt vector
+ * @dest_addr: destination APIC id (or logical destination)
+ * @type: HV_X64_INTERRUPT_TYPE_*
+ * @flags: HV_ASSERT_INTERRUPT_* (trigger mode, destination mode)
+ * @may_sleep: deposit a page into the partition and retry when the
+ *	hypervisor needs memory; when false the call never sleeps and
+ *	returns -ENOMEM instead
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_assert_virtual_interrupt(u64 partition_id, u32 vector,
+				     u64 dest_addr, u32 type, u32 flags,
+				     bool may_sleep)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.partition_id = partition_id,
+		.interrupt_type = type,
+		.control_flags = flags,
+		.dest_addr = dest_addr,
+		.vector = vector,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = partition_id,
+		.deposit_pages = may_sleep ? MSHV_DEFAULT_DEPOSIT_PAGES : 0,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_create_doorbell_port() - HVCALL_CREATE_PORT for a doorbell
+ * @port_id: the port id (24 bits), owned by the root
+ * @guest_id: the partition that connects to it
+ *
+ * The port delivers into the root's event ring HV_SYNIC_DOORBELL_SINT_INDEX
+ * on any CPU.  Deposits into the root while the hypervisor needs memory.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_create_doorbell_port(u32 port_id, u64 guest_id)
+{
+	struct hv_input_create_port in = {
+		.port_partition_id = HV_PARTITION_ID_SELF,
+		.port_id = port_id,
+		.connection_partition_id = guest_id,
+		.port_type = HV_PORT_TYPE_DOORBELL,
+		.target_sint = HV_SYNIC_DOORBELL_SINT_INDEX,
+		.target_vp = HV_ANY_VP,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_CREATE_PORT,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_connect_doorbell_port() - HVCALL_CONNECT_PORT for a doorbell
+ * @guest_id: the connecting partition
+ * @port_id: the root's port, also used as the connection id
+ * @gpa: guest physical address of the doorbell
+ * @trigger_value: value a write must carry (unless ANY_VALUE in @flags)
+ * @flags: HV_DOORBELL_FLAG_*
+ *
+ * Deposits into the guest partition while the hypervisor needs memory.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_connect_doorbell_port(u64 guest_id, u32 port_id, u64 gpa,
+				  u64 trigger_value, u64 flags)
+{
+	struct hv_input_connect_port in = {
+		.connection_partition_id = guest_id,
+		.connection_id = port_id,
+		.port_partition_id = HV_PARTITION_ID_SELF,
+		.port_id = port_id,
+		.port_type = HV_PORT_TYPE_DOORBELL,
+		.doorbell_gpa = gpa,
+		.doorbell_trigger_value = trigger_value,
+		.doorbell_flags = flags,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_CONNECT_PORT,
+		.in = &in,
+		.in_sz = sizeof(in),
+		.deposit_id = guest_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_disconnect_doorbell_port() - HVCALL_DISCONNECT_PORT (fast)
+ * @guest_id: the connecting partition
+ * @connection_id: the connection id given to CONNECT_PORT
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_disconnect_doorbell_port(u64 guest_id, u32 connection_id)
+{
+	struct hv_input_disconnect_port in = {
+		.connection_partition_id = guest_id,
+		.connection_id = connection_id,
+		.flags = HV_DISCONNECT_PORT_IS_DOORBELL,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_DISCONNECT_PORT,
+		.fast = true,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_delete_port() - HVCALL_DELETE_PORT (fast) of a root port
+ * @port_id: the port
+ *
+ * Return: 0 or a negative errno.
+ */
+int mshv_hv_delete_port(u32 port_id)
+{
+	struct hv_input_delete_port in = {
+		.port_partition_id = HV_PARTITION_ID_SELF,
+		.port_id = port_id,
+	};
+	struct mshv_hvcall call = {
+		.code = HVCALL_DELETE_PORT,
+		.fast = true,
+		.in = &in,
+		.in_sz = sizeof(in),
+	};
+
+	return mshv_hv_call(&call);
+}
+
+/**
+ * mshv_hv_set_root_isr() - install or remove the root SynIC interrupt handler
+ * @isr: the handler, or NULL to remove it (waits for running invocations)
+ *
+ * Return: 0, or -EOPNOTSUPP when the backend cannot deliver root
+ * interrupts.
+ */
+int mshv_hv_set_root_isr(void (*isr)(void))
+{
+	if (!mshv_backend || !mshv_backend->set_root_isr)
+		return -EOPNOTSUPP;
+	return mshv_backend->set_root_isr(isr);
+}
+
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
 #include "kunit/hv_call_test.c"
 #endif

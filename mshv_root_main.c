@@ -18,11 +18,13 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -37,6 +39,32 @@
 
 /* hvsim's backend when it is the one in use, for symbol_put() */
 static const struct mshv_hv_backend *mshv_hvsim;
+
+/*
+ * Live partitions by hypervisor id, for the root SynIC interrupt handler:
+ * changed under mshv_partitions_lock, looked up under RCU.
+ */
+static DEFINE_HASHTABLE(mshv_partitions, 6);
+static DEFINE_SPINLOCK(mshv_partitions_lock);
+
+/**
+ * mshv_partition_find_rcu() - look a partition up by its hypervisor id
+ * @id: the partition id
+ *
+ * The caller holds rcu_read_lock(); the partition stays valid until it
+ * drops it (the teardown waits for a grace period after unhashing).
+ *
+ * Return: the partition or NULL.
+ */
+struct mshv_partition *mshv_partition_find_rcu(u64 id)
+{
+	struct mshv_partition *partition;
+
+	hash_for_each_possible_rcu(mshv_partitions, partition, id_node, id)
+		if (partition->id == id)
+			return partition;
+	return NULL;
+}
 
 /*
  * Partition lifetime
@@ -86,6 +114,13 @@ static void mshv_partition_release(struct kref *ref)
 	struct mshv_partition *partition =
 		container_of(ref, struct mshv_partition, ref);
 	int i, ret;
+
+	/* The root SynIC handler must not find it any more */
+	spin_lock(&mshv_partitions_lock);
+	hash_del_rcu(&partition->id_node);
+	spin_unlock(&mshv_partitions_lock);
+	synchronize_rcu();
+	mshv_eventfd_partition_release(partition);
 
 	for (i = 0; i < MSHV_MAX_VPS; i++) {
 		struct mshv_vp *vp = partition->vps[i];
@@ -245,8 +280,8 @@ free_input:
  * mshv_vp_kick() - wake a MSHV_RUN_VP that waits for its VP to be runnable
  * @vp: the VP
  *
- * Nothing calls this yet: the SynIC message handling that learns about
- * runnable VPs (scheduler messages) comes with a later change.
+ * Called from the root SynIC interrupt handler (mshv_synic.c) when the
+ * hypervisor signals that the VP became runnable.
  */
 void mshv_vp_kick(struct mshv_vp *vp)
 {
@@ -535,7 +570,8 @@ static long mshv_partition_ioctl_create_vp(struct mshv_partition *partition,
 		goto put_partition;
 	}
 
-	partition->vps[vp->index] = vp;
+	/* Published for the root SynIC handler (mshv_synic.c) */
+	smp_store_release(&partition->vps[vp->index], vp);
 	fd_install(fd, file);
 	mutex_unlock(&partition->mutex);
 	return fd;
@@ -605,10 +641,11 @@ static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
 	case MSHV_ROOT_HVCALL:
 		return mshv_ioctl_root_hvcall(partition->id,
 					      MSHV_HVCALL_PARTITION, uarg);
+	case MSHV_IRQFD:
+		return mshv_partition_ioctl_irqfd(partition, uarg);
+	case MSHV_IOEVENTFD:
+		return mshv_partition_ioctl_ioeventfd(partition, uarg);
 	default:
-		/*
-		 * MSHV_IRQFD and MSHV_IOEVENTFD: not yet
-		 */
 		return -ENOTTY;
 	}
 }
@@ -719,10 +756,14 @@ static long mshv_ioctl_create_partition(void __user *uarg)
 	mutex_init(&partition->mutex);
 	mshv_partition_regions_init(partition);
 	mshv_irq_init(partition);
+	mshv_eventfd_partition_init(partition);
 
 	ret = mshv_hv_create_partition(&in, &partition->id);
 	if (ret)
 		goto free_partition;
+	spin_lock(&mshv_partitions_lock);
+	hash_add_rcu(mshv_partitions, &partition->id_node, partition->id);
+	spin_unlock(&mshv_partitions_lock);
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
@@ -748,6 +789,7 @@ put_partition:
 	return ret;
 
 free_partition:
+	mutex_destroy(&partition->ioeventfds_mutex);
 	mshv_irq_release(partition);
 	mutex_destroy(&partition->mutex);
 	kfree(partition);
@@ -832,14 +874,25 @@ static int __init mshv_root_init(void)
 	if (ret)
 		goto exit_hv;
 
-	ret = misc_register(&mshv_dev);
+	ret = mshv_eventfd_init();
 	if (ret)
 		goto exit_hv;
+	ret = mshv_synic_init();
+	if (ret)
+		goto exit_eventfd;
+
+	ret = misc_register(&mshv_dev);
+	if (ret)
+		goto exit_synic;
 	mshv_regions_debugfs_init();
 
 	pr_info("/dev/mshv ready, hypervisor: %s\n", backend->name);
 	return 0;
 
+exit_synic:
+	mshv_synic_exit();
+exit_eventfd:
+	mshv_eventfd_exit();
 exit_hv:
 	mshv_hv_exit();
 put_backend:
@@ -852,6 +905,8 @@ static void __exit mshv_root_exit(void)
 {
 	mshv_regions_debugfs_exit();
 	misc_deregister(&mshv_dev);
+	mshv_synic_exit();
+	mshv_eventfd_exit();
 	mshv_hv_exit();
 	if (mshv_hvsim)
 		symbol_put(hvsim_backend);

@@ -128,13 +128,15 @@ struct seq_file;
  *	message is posted
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @nmi_masked: INTERRUPT_STATE.nmi_masked (stored only)
- * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE (stored only)
+ * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
+ *	HLT with IF set (hvsim_irq.c), the other bits are stored only
  * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (stored only)
  * @msrs: registers stored for the VMM, enum hvsim_vp_msr
  * @reg_page: the VP register page, or NULL when not mapped
  * @msg_page: the intercept message page, or NULL when not mapped
  * @msg: the last intercept message (copied to @msg_page when mapped)
- * @lapic: LAPIC state (GET/SET_VP_STATE; stored, not interpreted)
+ * @lapic: LAPIC state (GET/SET_VP_STATE); apic_irr, apic_isr and apic_tmr
+ *	are the interrupt model's (hvsim_irq.c), the rest is stored only
  * @timers: synthetic timers state (stored, not interpreted)
  * @xsave: XSAVE area in compacted format; the XMM registers live in
  *	@state and are merged in and out of it
@@ -363,5 +365,43 @@ u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 u16 hvsim_hc_install_intercept(struct hvsim_call *call);
 u16 hvsim_hc_register_intercept_result(struct hvsim_call *call);
 u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call);
+/* hvsim_synic.c: the root partition's SynIC (of the current CPU) */
+int hvsim_synic_init(void);
+void hvsim_synic_exit(void);
+void hvsim_synic_debugfs_init(struct dentry *dir);
+bool hvsim_synic_reg(u32 name);
+u16 hvsim_synic_get_reg(u32 name, union hv_register_value *val);
+u16 hvsim_synic_set_reg(u32 name, const union hv_register_value *val);
+void hvsim_root_post_message(u32 sint, u32 type, u64 sender,
+			     const void *payload, u8 payload_size);
+void hvsim_root_ring_signal(u32 sint, u32 value);
+u16 hvsim_hc_notify_port_ring_empty(struct hvsim_call *call);
+int hvsim_set_root_isr(void (*isr)(void));
+
+/* hvsim_irq.c: the guest interrupt model (partition lock held) */
+enum hvsim_irq_result {
+	HVSIM_IRQ_NONE,		/* nothing deliverable */
+	HVSIM_IRQ_DELIVERED,	/* the guest is at its handler */
+	HVSIM_IRQ_EXIT,		/* delivery stopped; handle the exit */
+};
+
+u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call);
+u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call);
+bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+bool hvsim_irq_halted(struct hvsim_vp *vp);
+void hvsim_irq_scan(struct hvsim_vp *vp);
+enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
+				       struct x86_emu_exit *exit);
+void hvsim_irq_debugfs_init(struct dentry *dir);
+
+/* hvsim_port.c: root ports and guest doorbells */
+u16 hvsim_hc_create_port(struct hvsim_call *call);
+u16 hvsim_hc_connect_port(struct hvsim_call *call);
+u16 hvsim_hc_disconnect_port(struct hvsim_call *call);
+u16 hvsim_hc_delete_port(struct hvsim_call *call);
+bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+void hvsim_port_debugfs_init(struct dentry *dir);
 
 #endif /* _HVSIM_H */

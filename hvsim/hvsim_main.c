@@ -92,12 +92,29 @@ static const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_output_read_gpa), 0, hvsim_hc_read_gpa),
 	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
 	   sizeof(struct hv_output_write_gpa), 0, hvsim_hc_write_gpa),
+	HC(CLEAR_VIRTUAL_INTERRUPT, HC_FAST,
+	   sizeof(struct hv_input_partition_id), 0, 0, 0,
+	   hvsim_hc_clear_virtual_interrupt),
+	HC(DELETE_PORT, HC_FAST, sizeof(struct hv_input_delete_port), 0, 0, 0,
+	   hvsim_hc_delete_port),
+	HC(DISCONNECT_PORT, HC_FAST, sizeof(struct hv_input_disconnect_port), 0,
+	   0, 0, hvsim_hc_disconnect_port),
 	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
 	   0, sizeof(struct hv_output_get_system_property), 0,
 	   hvsim_hc_get_system_property),
+	HC(NOTIFY_PORT_RING_EMPTY, HC_FAST,
+	   sizeof(struct hv_input_notify_port_ring_empty), 0, 0, 0,
+	   hvsim_hc_notify_port_ring_empty),
 	HC(REGISTER_INTERCEPT_RESULT, 0,
 	   HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE, 0, 0, 0,
 	   hvsim_hc_register_intercept_result),
+	HC(ASSERT_VIRTUAL_INTERRUPT, 0,
+	   sizeof(struct hv_input_assert_virtual_interrupt), 0, 0, 0,
+	   hvsim_hc_assert_virtual_interrupt),
+	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
+	   hvsim_hc_create_port),
+	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
+	   hvsim_hc_connect_port),
 	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
 	   sizeof(struct hv_output_dispatch_vp), 0, hvsim_hc_dispatch_vp),
 	HC(GET_GPA_PAGES_ACCESS_STATES, HC_REP,
@@ -265,6 +282,7 @@ u64 hvsim_hypercall(u64 control, void *input, void *output)
 const struct mshv_hv_backend hvsim_backend = {
 	.name = "hvsim",
 	.hypercall = hvsim_hypercall,
+	.set_root_isr = hvsim_set_root_isr,
 };
 EXPORT_SYMBOL_GPL(hvsim_backend);
 
@@ -308,8 +326,13 @@ static bool hvsim_table_sorted(void)
 
 static int __init hvsim_init(void)
 {
+	int ret;
+
 	if (WARN_ON(!hvsim_table_sorted()))
 		return -EINVAL;
+	ret = hvsim_synic_init();
+	if (ret)
+		return ret;
 	hvsim_partitions_init();
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("hypercalls", 0444, hvsim_debugfs, NULL,
@@ -319,6 +342,9 @@ static int __init hvsim_init(void)
 	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
 			    &stale_accesses_fops);
 	hvsim_inject_init(hvsim_debugfs);
+	hvsim_synic_debugfs_init(hvsim_debugfs);
+	hvsim_irq_debugfs_init(hvsim_debugfs);
+	hvsim_port_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
 }
@@ -327,6 +353,7 @@ static void __exit hvsim_exit(void)
 {
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvsim_partitions_exit();
+	hvsim_synic_exit();
 }
 
 module_init(hvsim_init);

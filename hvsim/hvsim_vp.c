@@ -18,11 +18,11 @@
  *    disabled (as every hypercall): VPs of one partition run one at a time.
  *  - CPUID returns zeros and RDMSR returns 0 / WRMSR is ignored; hvsim
  *    retires those instructions itself without an intercept message.
- *  - HLT stops with an X64_HALT message whose RIP is the HLT itself; the
- *    VMM advances RIP past it, as for I/O port intercepts.
- *  - Interrupt injection (register page interrupt_vectors,
- *    SCAN_INTERRUPT_INJECTION, PENDING_INTERRUPTION) is not modelled yet:
- *    the values are stored, nothing is delivered.
+ *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
+ *    HLT itself; the VMM advances RIP past it, as for I/O port
+ *    intercepts.  HLT with IF set halts the VP (hvsim_irq.c).
+ *  - PENDING_INTERRUPTION is stored only; interrupts arrive through
+ *    hvsim_irq.c.
  */
 #include <linux/bits.h>
 #include <linux/highmem.h>
@@ -518,6 +518,38 @@ static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 	return status;
 }
 
+/*
+ * GET/SET_VP_REGISTERS of the root's own VP (HV_PARTITION_ID_SELF /
+ * HV_VP_INDEX_SELF): only its SynIC registers, on the current CPU.
+ */
+static u16 self_registers(struct hvsim_call *call, bool set)
+{
+	const struct hv_input_set_vp_registers *sin = call->input;
+	const struct hv_input_get_vp_registers *gin = call->input;
+	union hv_register_value *out = call->output;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	if (gin->vp_index != HV_VP_INDEX_SELF)
+		return HV_STATUS_INVALID_VP_INDEX;
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u32 name = set ? sin->elements[i].name : gin->names[i];
+
+		if (!hvsim_synic_reg(name) ||
+		    (set && (sin->elements[i].reserved1 ||
+			     sin->elements[i].reserved2))) {
+			status = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		status = set ? hvsim_synic_set_reg(name, &sin->elements[i].value) :
+			       hvsim_synic_get_reg(name, &out[i]);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	return status;
+}
+
 /**
  * hvsim_hc_get_vp_registers() - HVCALL_GET_VP_REGISTERS (rep)
  * @call: decoded call; one name per rep in, one 16-byte value per rep out
@@ -531,6 +563,8 @@ u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 
 	if (!regs_header_valid(in))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (in->partition_id == HV_PARTITION_ID_SELF)
+		return self_registers(call, false);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     get_vp_registers_locked, call);
 }
@@ -575,6 +609,8 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 
 	if (!regs_header_valid(call->input))
 		return HV_STATUS_INVALID_PARAMETER;
+	if (in->partition_id == HV_PARTITION_ID_SELF)
+		return self_registers(call, true);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     set_vp_registers_locked, call);
 }
@@ -828,9 +864,15 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_io_msg(vp, exit);
 		return true;
 	case X86_EXIT_HLT:
+		if (hvsim_irq_hlt(vp, exit))
+			return hvsim_irq_halted(vp);
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
+		if (hvsim_apic_mmio(vp, exit))
+			return false;
+		if (hvsim_port_doorbell(vp, exit))
+			return false;
 		vp_mem_msg(vp, exit);
 		return true;
 	case X86_EXIT_CPUID:
@@ -843,7 +885,9 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_post_msg(vp, type, size);
 		return true;
 	case X86_EXIT_MSR:
-		/* APIC and synthetic MSRs: hvsim_apic_msr() (hvsim_irq.c) */
+		/* APIC and synthetic MSRs: hvsim_irq.c */
+		if (hvsim_apic_msr(vp, exit))
+			return false;
 		type = hvsim_msr_exit(vp, exit, &access, &size);
 		if (type == HVMSG_NONE) {
 			vp_retire(vp, exit);
@@ -880,14 +924,33 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		vp->intercept_suspend = false;
 	}
 
-	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	if (flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
+		hvsim_irq_scan(vp);
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_INVALID;
+	if (hvsim_irq_halted(vp))
+		goto out_publish;	/* BLOCKED: nothing deliverable */
+
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	for (n = 0; n < budget; n++) {
-		memset(&exit, 0, sizeof(exit));
-		if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp, &exit))
+		/* An interrupt is taken at an instruction boundary */
+		switch (hvsim_irq_inject(vp, &exit)) {
+		case HVSIM_IRQ_DELIVERED:
 			continue;
+		case HVSIM_IRQ_EXIT:
+			break;
+		case HVSIM_IRQ_NONE:
+			memset(&exit, 0, sizeof(exit));
+			if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp,
+					 &exit))
+				continue;
+			break;
+		}
 		if (vp_handle_exit(vp, &exit)) {
-			out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+			if (hvsim_irq_halted(vp))
+				out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+			else
+				out->dispatch_event =
+					HV_VP_DISPATCH_EVENT_INTERCEPT;
 			break;
 		}
 	}
@@ -900,9 +963,14 @@ out_publish:
  * @call: decoded call
  *
  * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
- * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  Otherwise the
- * VP runs until an intercept (READY + INTERCEPT, message on the intercept
- * page) or until dispatch_budget instructions ran (READY + INVALID).
+ * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  BLOCKED +
+ * INVALID while it is halted (HLT with IF set) and no interrupt is
+ * deliverable.  Otherwise the VP runs, taking deliverable interrupts at
+ * instruction boundaries, until an intercept (READY + INTERCEPT, message
+ * on the intercept page), a halt (BLOCKED + INVALID) or until
+ * dispatch_budget instructions ran (READY + INVALID).  With
+ * SCAN_INTERRUPT_INJECTION the register page's interrupt_vectors are taken
+ * first.
  *
  * Return: HV_STATUS_*.
  */

@@ -82,6 +82,10 @@
 
 /* Staging capacity; the supported instructions need at most 3 and 6 */
 #define EMU_MAX_GPR_WRITES	4
+/* Staged store: an 8-byte operand, or a 64-bit interrupt frame */
+#define EMU_MAX_WDATA		40
+#define EMU_MAX_WCHUNKS		4
+#define EMU_MAX_CHUNK		16	/* what x86_emu_mem_ops.access takes */
 #define EMU_MAX_WALKS		8
 
 /* Decoder attributes: immediate kind in bits 0-2, then flags */
@@ -110,6 +114,7 @@ enum emu_sys {
 	SYS_GDTR,
 	SYS_IDTR,
 	SYS_SEG,
+	SYS_CS,		/* a whole CS register (interrupt delivery) */
 };
 
 /*
@@ -158,16 +163,21 @@ struct emu {
 	u64 rflags;
 	bool wpending;
 	u8 wchunks;
-	u8 wlen[2];
-	u64 wgpa[2];
-	u8 wdata[8];
+	u8 wlen[EMU_MAX_WCHUNKS];
+	u64 wgpa[EMU_MAX_WCHUNKS];
+	u8 wdata[EMU_MAX_WDATA];
 	u8 nwalks;
 	u8 walk_acc[EMU_MAX_WALKS];
 	u64 walk_lin[EMU_MAX_WALKS];
 	u8 sys;			/* enum emu_sys */
 	u8 sys_seg;
-	u16 sys_limit;
-	u64 sys_val;
+	union {
+		struct {
+			u16 sys_limit;
+			u64 sys_val;
+		};
+		struct hv_x64_segment_register sys_cs;	/* SYS_CS */
+	};
 };
 
 static const u8 emu_map1[256] = {
@@ -199,6 +209,7 @@ static const u8 emu_map1[256] = {
 	[0xc2] = A_OK | IMM_W, [0xc3] = A_OK,
 	[0xc6] = A_M | IMM_B, [0xc7] = A_M | IMM_Z,
 	[0xc9] = A_OK,
+	[0xcf] = A_OK,
 	[0xd0 ... 0xd3] = A_M,
 	[0xe0 ... 0xe7] = A_OK | IMM_B,
 	[0xe8 ... 0xe9] = A_OK | IMM_Z,
@@ -642,17 +653,15 @@ static int fetch_imm(struct emu *e, unsigned int n, u64 *v)
 
 /* Data accesses */
 
-static int mem_read(struct emu *e, unsigned int seg, u64 off,
-		    unsigned int size, u64 *val)
+/* Read @size (at most 8) bytes at linear address @lin */
+static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 {
 	unsigned int done = 0, chunk;
-	u64 lin, a, gpa;
+	u64 a, gpa;
 	u8 buf[8];
 
 	if (size > sizeof(buf))
 		return emu_unsupported(e);
-	if (lin_of(e, seg, off, size, &lin))
-		return -1;
 	while (done < size) {
 		a = lin + done;
 		if (e->mode != 8)
@@ -669,6 +678,33 @@ static int mem_read(struct emu *e, unsigned int seg, u64 off,
 	return 0;
 }
 
+static int mem_read(struct emu *e, unsigned int seg, u64 off,
+		    unsigned int size, u64 *val)
+{
+	u64 lin;
+
+	if (lin_of(e, seg, off, size, &lin))
+		return -1;
+	return mem_read_lin(e, lin, size, val);
+}
+
+/* A plain MOV store (88/89, C6/C7 /0, A2/A3): hvsim may complete it */
+static bool emu_plain_store(const struct emu *e)
+{
+	switch (e->op) {
+	case 0x88:
+	case 0x89:
+	case 0xa2:
+	case 0xa3:
+		return true;
+	case 0xc6:
+	case 0xc7:
+		return (e->reg & 7) == 0;
+	default:
+		return false;
+	}
+}
+
 /* Check a store and stage it for the commit */
 static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		     unsigned int size, u64 val)
@@ -676,7 +712,7 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 	unsigned int done = 0, chunk;
 	u64 lin, a, gpa;
 
-	if (e->wpending || size > sizeof(e->wdata)) {
+	if (e->wpending || size > sizeof(u64)) {
 		e->internal_error = true;
 		return emu_unsupported(e);
 	}
@@ -689,6 +725,51 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		if (e->mode != 8)
 			a &= 0xFFFFFFFFULL;
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
+		if (translate(e, a, X86_ACCESS_WRITE, &gpa))
+			return -1;
+		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
+				   X86_ACCESS_WRITE, false)) {
+			/* The whole store in one page: its value is known */
+			if (!done && chunk == size && emu_plain_store(e)) {
+				e->exit->mem.value_valid = true;
+				e->exit->mem.value = val & emu_mask(size);
+				e->exit->mem.size = size;
+			}
+			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_WRITE);
+		}
+		e->wgpa[e->wchunks] = gpa;
+		e->wlen[e->wchunks] = chunk;
+		e->wchunks++;
+		done += chunk;
+	}
+	e->wpending = true;
+	return 0;
+}
+
+/*
+ * Check a store of the first @len bytes of e->wdata (filled by the
+ * caller, with no store staged yet) at linear address @lin and stage it.
+ */
+static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
+{
+	unsigned int done = 0, chunk;
+	u64 a, gpa;
+
+	if (e->wpending || len > sizeof(e->wdata)) {
+		e->internal_error = true;
+		return emu_unsupported(e);
+	}
+	e->wchunks = 0;
+	while (done < len) {
+		a = lin + done;
+		if (e->mode != 8)
+			a &= 0xFFFFFFFFULL;
+		chunk = emu_min(len - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
+		chunk = emu_min(chunk, EMU_MAX_CHUNK);
+		if (e->wchunks == EMU_MAX_WCHUNKS) {
+			e->internal_error = true;
+			return emu_unsupported(e);
+		}
 		if (translate(e, a, X86_ACCESS_WRITE, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
@@ -1771,6 +1852,94 @@ static int exec_alu(struct emu *e)
 	}
 }
 
+/*
+ * The code segment an interrupt gate or IRET names, at the current
+ * privilege level: a privilege change (a stack switch through the TSS for
+ * interrupts) is not modelled.
+ */
+static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
+			struct hv_x64_segment_register *cs)
+{
+	const struct x86_emu_state *s = e->s;
+	u64 d, limit;
+	u16 attr;
+
+	if ((sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
+		*cs = s->seg[X86_CS];
+	} else {
+		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
+			return emu_fault(e);	/* #GP */
+		if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
+			return -1;
+		attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
+		if (!(attr & HV_X64_SEGMENT_PRESENT) ||
+		    !(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
+		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
+			return emu_fault(e);	/* #GP / #NP */
+		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
+		if (attr & HV_X64_SEGMENT_GRANULARITY)
+			limit = (limit << 12) | 0xFFF;
+		cs->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
+		cs->limit = (u32)limit;
+		cs->attributes = attr;
+	}
+	if (((cs->attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3) != e->cpl)
+		return emu_unsupported(e);
+	cs->selector = (sel & ~3) | e->cpl;
+	return 0;
+}
+
+/* IRET at the same privilege level (IRETQ in 64-bit mode) */
+static int exec_iret(struct emu *e)
+{
+	const struct x86_emu_state *s = e->s;
+	unsigned int size = e->opsize, ss = stack_size(e);
+	u64 sp = gpr_get(e, X86_RSP) & emu_mask(ss);
+	u64 ip, cs, fl, nsp = 0, nss = 0;
+
+	/* Not modelled: CPL > 0 (IF/IOPL rules), task returns, 16-bit forms */
+	if (e->cpl || (e->mode == 8 && size != 8) ||
+	    ((s->cr0 & EMU_CR0_PE) && e->mode != 8 && size != 4) ||
+	    (s->rflags & (EMU_FL_NT | EMU_FL_VM)))
+		return emu_unsupported(e);
+	if (mem_read(e, X86_SS, sp, size, &ip) ||
+	    mem_read(e, X86_SS, (sp + size) & emu_mask(ss), size, &cs) ||
+	    mem_read(e, X86_SS, (sp + 2 * size) & emu_mask(ss), size, &fl))
+		return -1;
+	if (e->mode == 8 &&
+	    (mem_read(e, X86_SS, sp + 24, 8, &nsp) ||
+	     mem_read(e, X86_SS, sp + 32, 8, &nss)))
+		return -1;
+	if (!(s->cr0 & EMU_CR0_PE)) {
+		e->rip = ip & 0xFFFF;
+		e->sys = SYS_SEG;
+		e->sys_seg = X86_CS;
+		e->sys_val = cs & 0xFFFF;
+		flags_set(e, EMU_FL_POPF & 0xFFFF, fl);
+		reg_write(e, X86_RSP, ss, sp + 6);
+		return 0;
+	}
+	if ((cs & 3) != e->cpl)
+		return emu_unsupported(e);	/* return to another level */
+	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, &e->sys_cs))
+		return -1;
+	e->sys = SYS_CS;
+	flags_set(e, (EMU_FL_POPF | EMU_FL_RF) & emu_mask(size), fl);
+	if (e->mode != 8) {
+		e->rip = ip & 0xFFFFFFFFULL;
+		reg_write(e, X86_RSP, ss, sp + 12);
+		return 0;
+	}
+	if (!emu_canonical(ip))
+		return emu_fault(e);
+	/* SS is not reloaded: only a return to the same stack segment */
+	if ((nss & 0xFFFC) != (s->seg[X86_SS].selector & 0xFFFC))
+		return emu_unsupported(e);
+	e->rip = ip;
+	reg_write(e, X86_RSP, 8, nsp);
+	return 0;
+}
+
 static int exec_one(struct emu *e)
 {
 	unsigned int op = e->op;
@@ -1899,6 +2068,8 @@ static int exec_one(struct emu *e)
 			return emu_fault(e);
 		return emu_push(e, size,
 				e->rflags & ~(EMU_FL_VM | EMU_FL_RF));
+	case 0xcf:
+		return exec_iret(e);
 	case 0x9d:	/* POPF */
 		if (e->cpl)
 			return emu_unsupported(e);
@@ -2087,6 +2258,9 @@ static int emu_commit(struct emu *e)
 		s->seg[e->sys_seg].selector = (u16)e->sys_val;
 		s->seg[e->sys_seg].base = (e->sys_val & 0xFFFF) << 4;
 		break;
+	case SYS_CS:
+		s->seg[X86_CS] = e->sys_cs;
+		break;
 	}
 	return 0;
 }
@@ -2129,6 +2303,154 @@ bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 
 	e.rip = e.next_rip;
 	if (exec_one(&e))
+		return false;
+	if (e.internal_error) {
+		exit->reason = X86_EXIT_UNSUPPORTED;
+		return false;
+	}
+	if (emu_commit(&e))
+		return false;
+	exit->reason = X86_EXIT_NONE;
+	return true;
+}
+
+/* Interrupt delivery */
+
+#define EMU_GATE_INTR	0xE	/* 32/64-bit interrupt gate: clears IF */
+#define EMU_GATE_TRAP	0xF	/* 32/64-bit trap gate */
+
+/* Real mode: IVT entry (offset, segment); push FLAGS, CS, IP */
+static int deliver_real(struct emu *e, u8 vector)
+{
+	const struct x86_emu_state *s = e->s;
+	const unsigned int len = 6;
+	u8 *frame = e->wdata;
+	u64 ent, sp;
+
+	if ((u32)vector * 4 + 3 > s->idtr.limit)
+		return emu_fault(e);
+	if (mem_read_lin(e, (s->idtr.base + vector * 4) & 0xFFFFFFFFULL, 4,
+			 &ent))
+		return -1;
+	sp = gpr_get(e, X86_RSP) & 0xFFFF;
+	if (sp < len)
+		return emu_unsupported(e);	/* frame wraps at 64 KiB */
+	sp -= len;
+	emu_le_put(frame, s->rip & 0xFFFF, 2);
+	emu_le_put(frame + 2, s->seg[X86_CS].selector, 2);
+	emu_le_put(frame + 4, s->rflags & 0xFFFF, 2);
+	if (stage_write_lin(e, (s->seg[X86_SS].base + sp) & 0xFFFFFFFFULL,
+			    len))
+		return -1;
+	reg_write(e, X86_RSP, 2, sp);
+	e->rip = ent & 0xFFFF;
+	e->sys = SYS_SEG;
+	e->sys_seg = X86_CS;
+	e->sys_val = (ent >> 16) & 0xFFFF;
+	e->rflags &= ~(EMU_FL_IF | EMU_FL_TF | EMU_FL_AC | EMU_FL_RF);
+	return 0;
+}
+
+/* 32-bit protected mode: 8-byte gate; push EFLAGS, CS, EIP */
+static int deliver_prot32(struct emu *e, u8 vector)
+{
+	const struct x86_emu_state *s = e->s;
+	unsigned int ss = stack_size(e), type;
+	const unsigned int len = 12;
+	u8 *frame = e->wdata;
+	u64 gate, sp, target;
+
+	if ((u32)vector * 8 + 7 > s->idtr.limit)
+		return emu_fault(e);
+	if (mem_read_lin(e, s->idtr.base + vector * 8, 8, &gate))
+		return -1;
+	type = (gate >> 40) & 0xF;
+	if (!((gate >> 47) & 1) ||
+	    (type != EMU_GATE_INTR && type != EMU_GATE_TRAP))
+		return emu_fault(e);
+	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, &e->sys_cs))
+		return -1;
+	target = (gate & 0xFFFF) | (((gate >> 48) & 0xFFFF) << 16);
+	sp = (gpr_get(e, X86_RSP) - len) & emu_mask(ss);
+	emu_le_put(frame, s->rip & 0xFFFFFFFFULL, 4);
+	emu_le_put(frame + 4, s->seg[X86_CS].selector, 4);
+	emu_le_put(frame + 8, s->rflags & 0xFFFFFFFFULL, 4);
+	if (stage_write_lin(e, (s->seg[X86_SS].base + sp) & 0xFFFFFFFFULL,
+			    len))
+		return -1;
+	reg_write(e, X86_RSP, ss, sp);
+	e->rip = target;
+	e->sys = SYS_CS;
+	e->rflags &= ~(EMU_FL_TF | EMU_FL_NT | EMU_FL_RF | EMU_FL_VM);
+	if (type == EMU_GATE_INTR)
+		e->rflags &= ~EMU_FL_IF;
+	return 0;
+}
+
+/* 64-bit mode: 16-byte gate; align RSP, push SS, RSP, RFLAGS, CS, RIP */
+static int deliver_long(struct emu *e, u8 vector)
+{
+	const struct x86_emu_state *s = e->s;
+	const unsigned int len = 40;
+	u8 *frame = e->wdata;
+	u64 lo, hi, sp, target;
+	unsigned int type;
+
+	if ((u32)vector * 16 + 15 > s->idtr.limit)
+		return emu_fault(e);
+	if (mem_read_lin(e, s->idtr.base + vector * 16, 8, &lo) ||
+	    mem_read_lin(e, s->idtr.base + vector * 16 + 8, 8, &hi))
+		return -1;
+	type = (lo >> 40) & 0xF;
+	if (!((lo >> 47) & 1) ||
+	    (type != EMU_GATE_INTR && type != EMU_GATE_TRAP))
+		return emu_fault(e);
+	if ((lo >> 32) & 7)
+		return emu_unsupported(e);	/* IST: needs the TSS */
+	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, &e->sys_cs))
+		return -1;
+	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
+		 ((hi & 0xFFFFFFFFULL) << 32);
+	if (!emu_canonical(target))
+		return emu_fault(e);
+	sp = (gpr_get(e, X86_RSP) & ~0xFULL) - len;
+	if (!emu_canonical(sp) || !emu_canonical(sp + len - 1))
+		return emu_fault(e);	/* #SS */
+	emu_le_put(frame, s->rip, 8);
+	emu_le_put(frame + 8, s->seg[X86_CS].selector, 8);
+	emu_le_put(frame + 16, s->rflags, 8);
+	emu_le_put(frame + 24, gpr_get(e, X86_RSP), 8);
+	emu_le_put(frame + 32, s->seg[X86_SS].selector, 8);
+	if (stage_write_lin(e, sp, len))
+		return -1;
+	reg_write(e, X86_RSP, 8, sp);
+	e->rip = target;
+	e->sys = SYS_CS;
+	e->rflags &= ~(EMU_FL_TF | EMU_FL_NT | EMU_FL_RF | EMU_FL_VM);
+	if (type == EMU_GATE_INTR)
+		e->rflags &= ~EMU_FL_IF;
+	return 0;
+}
+
+bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
+			       const struct x86_emu_mem_ops *ops, void *ctx,
+			       __u8 vector, struct x86_emu_exit *exit)
+{
+	struct emu e;
+	int ret;
+
+	memset(exit, 0, sizeof(*exit));
+	emu_init(&e, s, ops, ctx, exit);
+	e.rip = s->rip;
+	if (!(s->cr0 & EMU_CR0_PE))
+		ret = deliver_real(&e, vector);
+	else if (e.mode == 8)
+		ret = deliver_long(&e, vector);
+	else if (!(s->efer & EMU_EFER_LMA) && !(s->rflags & EMU_FL_VM))
+		ret = deliver_prot32(&e, vector);
+	else
+		ret = emu_unsupported(&e);	/* compatibility, virtual-8086 */
+	if (ret)
 		return false;
 	if (e.internal_error) {
 		exit->reason = X86_EXIT_UNSUPPORTED;

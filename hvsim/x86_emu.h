@@ -116,7 +116,11 @@ enum x86_emu_exit_reason {
  *	@io.string (INS/OUTS), @io.rep (REP prefix)
  * @mem: faulting access: @mem.gpa, @mem.gva and @mem.gva_valid (a linear
  *	address exists: data and fetch accesses, not page-table walks),
- *	@mem.access (enum x86_emu_access)
+ *	@mem.access (enum x86_emu_access); for a plain MOV store (88/89,
+ *	C6/C7, A2/A3) that lies in one page, @mem.value_valid is set and
+ *	@mem.value / @mem.size (1, 2, 4 or 8) are what it would store, so
+ *	the caller may complete the write itself and retire the instruction
+ *	(RIP + @insn_len)
  * @msr: @msr.index and @msr.write
  */
 struct x86_emu_exit {
@@ -137,6 +141,9 @@ struct x86_emu_exit {
 			__u64 gva;
 			bool gva_valid;
 			enum x86_emu_access access;
+			bool value_valid;
+			__u8 size;
+			__u64 value;
 		} mem;
 		struct {
 			__u32 index;
@@ -157,6 +164,36 @@ struct x86_emu_exit {
  */
 bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 		  void *ctx, struct x86_emu_exit *exit);
+
+/**
+ * x86_emu_deliver_interrupt() - deliver an external interrupt
+ * @s: VP state, updated only when the interrupt is delivered
+ * @ops: guest-physical memory
+ * @ctx: passed to @ops
+ * @vector: the vector
+ * @exit: filled with the reason when it cannot be delivered
+ *
+ * Vectors through the real-mode IVT (push FLAGS, CS, IP; clear IF, TF,
+ * AC), a 32-bit protected-mode IDT gate (push EFLAGS, CS, EIP) or a 64-bit
+ * IDT gate (align RSP to 16, push SS, RSP, RFLAGS, CS, RIP); interrupt
+ * gates clear IF, trap gates keep it; TF, NT, RF and VM are cleared.  The
+ * gate's code segment is the current one or a GDT descriptor at the same
+ * privilege level.  RIP pushed is the current one: the interrupt arrives
+ * at an instruction boundary and the interrupt shadow is cleared.  The
+ * caller checks RFLAGS.IF, the shadow and priorities first.
+ *
+ * Restartable like an instruction: an IVT / IDT / GDT read or a stack
+ * write the SLAT refuses stops with X86_EXIT_MEMORY and changes nothing,
+ * so the same delivery can be tried again after the page is mapped.  A
+ * privilege change, IST, a vector beyond the IDT limit, a gate that is not
+ * a present interrupt or trap gate, compatibility or virtual-8086 mode
+ * stop with X86_EXIT_UNSUPPORTED (no exceptions are delivered).
+ *
+ * Return: true if delivered (@exit->reason == X86_EXIT_NONE).
+ */
+bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
+			       const struct x86_emu_mem_ops *ops, void *ctx,
+			       __u8 vector, struct x86_emu_exit *exit);
 
 /*
  * Results of x86_emu_translate(): the values are the result codes of

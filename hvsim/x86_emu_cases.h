@@ -1909,6 +1909,290 @@ static void xt_test_flag_table(struct xt *t)
 	}
 }
 
+/* A plain MOV store the SLAT refuses reports the value it would store */
+static void xt_test_store_value(struct xt *t)
+{
+	static const struct {
+		u8 code[10];
+		u8 len;
+		u8 size;
+		u64 gpa;
+		u64 value;
+	} rows[] = {
+		{ { 0x89, 0x18 }, 2, 4, 0x20010, 0x55667788 },
+		{ { 0x48, 0x89, 0x18 }, 3, 8, 0x20010, 0x1122334455667788ULL },
+		{ { 0x66, 0x89, 0x18 }, 3, 2, 0x20010, 0x7788 },
+		{ { 0x88, 0x18 }, 2, 1, 0x20010, 0x88 },
+		{ { 0xC6, 0x00, 0x5A }, 3, 1, 0x20010, 0x5A },
+		{ { 0xC7, 0x00, 0xEF, 0xBE, 0xAD, 0xDE }, 6, 4, 0x20010,
+		  0xDEADBEEF },
+		{ { 0x48, 0xC7, 0x40, 0x08, 0x00, 0x00, 0x00, 0x80 }, 8, 8,
+		  0x20018, 0xFFFFFFFF80000000ULL },
+		{ { 0xA3, 0x20, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 }, 9,
+		  4, 0x20020, 0x00020010 },
+		{ { 0x48, 0xA2, 0x30, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+		    0x00 }, 10, 1, 0x20030, 0x10 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		xt_long(t);
+		t->unmapped_lo = 0x20000;
+		t->unmapped_hi = 0x21000;
+		t->s.gpr[X86_RAX] = 0x20010;
+		t->s.gpr[X86_RBX] = 0x1122334455667788ULL;
+		xt_poke(t, XT_CODE, rows[i].code, rows[i].len);
+		xt_save(t);
+		if (!XT_EQ(t, xt_step(t), false) ||
+		    !XT_EQ(t, t->x.reason, X86_EXIT_MEMORY) ||
+		    !XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE) ||
+		    !XT_EQ(t, t->x.mem.gpa, rows[i].gpa) ||
+		    !XT_EQ(t, t->x.mem.value_valid, true) ||
+		    !XT_EQ(t, t->x.mem.size, rows[i].size) ||
+		    !XT_EQ(t, t->x.mem.value, rows[i].value) ||
+		    !XT_EQ(t, t->x.insn_len, rows[i].len) ||
+		    !XT_EQ(t, xt_unchanged(t), true))
+			t->fail(t, i, "store value row", 0, 0);
+	}
+
+	/* A read-only page (GPA intercept): the value is there too */
+	t->unmapped_hi = 0;
+	t->ro_lo = 0x20000;
+	t->ro_hi = 0x21000;
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x18);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.mem.value_valid, true);
+	XT_EQ(t, t->x.mem.value, 0x55667788);
+
+	/* Not plain stores: read-modify-write, xchg, string */
+	XT_CODE_AT(t, XT_CODE, 0x01, 0x18);		/* add [rax], ebx */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.value_valid, false);
+	XT_CODE_AT(t, XT_CODE, 0x87, 0x18);		/* xchg [rax], ebx */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.mem.value_valid, false);
+	t->s.gpr[X86_RDI] = 0x20010;
+	XT_CODE_AT(t, XT_CODE, 0xAB);			/* stosd */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.value_valid, false);
+
+	/* A store that crosses into the refused page: no value */
+	t->s.gpr[X86_RAX] = 0x1FFFE;
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x18);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.mem.gpa, 0x20000);
+	XT_EQ(t, t->x.mem.value_valid, false);
+	XT_EQ(t, t->writes, 0);
+}
+
+#define XT_IRQ_HANDLER	0x4000ULL
+
+static bool xt_deliver(struct xt *t, u8 vector)
+{
+	return x86_emu_deliver_interrupt(&t->s, &xt_ops, t, vector, &t->x);
+}
+
+/* Real mode: through the IVT and back with IRET */
+static void xt_test_irq_real(struct xt *t)
+{
+	xt_real(t);
+	xt_put(t, 0x20 * 4, 0x3000, 2);		/* IVT[0x20] = 0100:3000 */
+	xt_put(t, 0x20 * 4 + 2, 0x0100, 2);
+	XT_CODE_AT(t, 0x4000, 0xE6, 0x80, 0xCF);	/* out 0x80, al; iret */
+	t->s.rflags = 0x2 | XT_IF | XT_CF;
+	t->s.interrupt_shadow = 0;
+	XT_EQ(t, xt_deliver(t, 0x20), true);
+	XT_EQ(t, t->x.reason, X86_EXIT_NONE);
+	XT_EQ(t, t->s.rip, 0x3000);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x1000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 6);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_CF);
+	XT_EQ(t, xt_get(t, XT_STACK - 6, 2), XT_CODE);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 2), 0);
+	XT_EQ(t, xt_get(t, XT_STACK - 2, 2), 0x2 | XT_IF | XT_CF);
+
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_IO);
+	t->s.rip += t->x.insn_len;
+	XT_EQ(t, xt_step(t), true);			/* iret */
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_CF);
+
+	/* Stack not mapped: nothing changes; delivered once mapped */
+	t->unmapped_lo = 0x7000;
+	t->unmapped_hi = 0x8000;
+	xt_save(t);
+	t->writes = 0;
+	XT_EQ(t, xt_deliver(t, 0x20), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.gpa, XT_STACK - 6);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, t->writes, 0);
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_deliver(t, 0x20), true);
+	XT_EQ(t, t->s.rip, 0x3000);
+
+	/* IVT not mapped */
+	xt_real(t);
+	t->unmapped_lo = 0;
+	t->unmapped_hi = 0x1000;
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x20), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.gpa, 0x80);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* Beyond the IVT limit */
+	t->unmapped_hi = 0;
+	t->s.idtr.limit = 0x7F;
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x20), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
+/* 32-bit protected mode: an interrupt gate and IRETD */
+static void xt_test_irq_prot32(struct xt *t)
+{
+	u64 gate = (XT_IRQ_HANDLER & 0xFFFF) | (0x08ULL << 16) |
+		   (0x8EULL << 40) | ((XT_IRQ_HANDLER >> 16) << 48);
+
+	xt_prot32(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0x7FF;
+	xt_put(t, 0x5000 + 0x21 * 8, gate, 8);
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0xCF);		/* iretd */
+	t->s.rflags = 0x2 | XT_IF | XT_ZF;
+	XT_EQ(t, xt_deliver(t, 0x21), true);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 12);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_ZF);
+	XT_EQ(t, xt_get(t, XT_STACK - 12, 4), XT_CODE);
+	XT_EQ(t, xt_get(t, XT_STACK - 8, 4), 0x08);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 4), 0x2 | XT_IF | XT_ZF);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_ZF);
+}
+
+static void xt_long_gate(struct xt *t, u8 vector, u16 sel, u8 type, u8 ist)
+{
+	u64 lo = (XT_IRQ_HANDLER & 0xFFFF) | ((u64)sel << 16) |
+		 ((u64)ist << 32) | ((u64)type << 40) |
+		 (((XT_IRQ_HANDLER >> 16) & 0xFFFF) << 48);
+
+	xt_put(t, 0x5000 + vector * 16, lo, 8);
+	xt_put(t, 0x5000 + vector * 16 + 8, XT_IRQ_HANDLER >> 32, 8);
+}
+
+/* 64-bit mode: IDT gates, the 16-byte aligned frame, IRETQ */
+static void xt_test_irq_long(struct xt *t)
+{
+	u64 sp = XT_STACK - 16 - 40;
+
+	xt_long(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0xFFF;
+	xt_long_gate(t, 0x30, 0x08, 0x8E, 0);
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0xE6, 0x80, 0x48, 0xCF);
+	t->s.gpr[X86_RSP] = XT_STACK - 8;
+	t->s.rflags = 0x2 | XT_IF | XT_ZF;
+	XT_EQ(t, xt_deliver(t, 0x30), true);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.gpr[X86_RSP], sp);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_ZF);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, xt_get(t, sp, 8), XT_CODE);
+	XT_EQ(t, xt_get(t, sp + 8, 8), 0x08);
+	XT_EQ(t, xt_get(t, sp + 16, 8), 0x2 | XT_IF | XT_ZF);
+	XT_EQ(t, xt_get(t, sp + 24, 8), XT_STACK - 8);
+	XT_EQ(t, xt_get(t, sp + 32, 8), 0x10);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_IO);
+	t->s.rip += t->x.insn_len;
+	XT_EQ(t, xt_step(t), true);			/* iretq */
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 8);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_ZF);
+
+	/* A trap gate keeps IF */
+	xt_long_gate(t, 0x31, 0x08, 0x8F, 0);
+	XT_EQ(t, xt_deliver(t, 0x31), true);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_ZF);
+
+	/* A gate naming another code segment of the GDT, and back */
+	xt_long(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0xFFF;
+	t->s.gdtr.base = 0x9000;
+	t->s.gdtr.limit = 0x1F;
+	xt_put(t, 0x9008, 0x00AF9B000000FFFFULL, 8);
+	xt_put(t, 0x9018, 0x00AF9A000000FFFFULL, 8);
+	xt_long_gate(t, 0x40, 0x18, 0x8E, 0);
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0xCF);
+	t->s.rflags = 0x2 | XT_IF;
+	XT_EQ(t, xt_deliver(t, 0x40), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09A);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
+	XT_EQ(t, t->s.rip, XT_CODE);
+
+	/* Refused: not present, IST, beyond the limit, a data segment */
+	xt_long_gate(t, 0x41, 0x08, 0x0E, 0);
+	xt_long_gate(t, 0x42, 0x08, 0x8E, 1);
+	xt_put(t, 0x9010, 0x00CF93000000FFFFULL, 8);
+	xt_long_gate(t, 0x43, 0x10, 0x8E, 0);
+	t->s.idtr.limit = 0x43F;
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x41), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_deliver(t, 0x42), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_deliver(t, 0x43), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_deliver(t, 0x44), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* Stack, then IDT, not mapped: nothing changes */
+	xt_long(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0xFFF;
+	xt_long_gate(t, 0x30, 0x08, 0x8E, 0);
+	t->s.rflags = 0x2 | XT_IF;
+	t->unmapped_lo = 0x7000;
+	t->unmapped_hi = 0x8000;
+	xt_save(t);
+	t->writes = 0;
+	XT_EQ(t, xt_deliver(t, 0x30), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.gpa, XT_STACK - 40);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, t->writes, 0);
+	t->unmapped_lo = 0x5000;
+	t->unmapped_hi = 0x6000;
+	XT_EQ(t, xt_deliver(t, 0x30), false);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.gpa, 0x5300);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_deliver(t, 0x30), true);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 40);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -1948,6 +2232,10 @@ static const struct xt_test xt_tests[] = {
 	{ "translate_faults", xt_test_translate_faults },
 	{ "translate_user_rsvd", xt_test_translate_user_rsvd },
 	{ "translate_slat", xt_test_translate_slat },
+	{ "store_value", xt_test_store_value },
+	{ "irq_real", xt_test_irq_real },
+	{ "irq_prot32", xt_test_irq_prot32 },
+	{ "irq_long", xt_test_irq_long },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

@@ -338,23 +338,6 @@ TEST_F(abi, unknown_enotty)
 	}
 }
 
-/* The mainline ioctls not implemented yet answer ENOTTY too */
-TEST_F(abi, unimplemented_enotty)
-{
-	static const unsigned long partition_ioctls[] = {
-		MSHV_IRQFD, MSHV_IOEVENTFD,
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(partition_ioctls); i++) {
-		errno = 0;
-		EXPECT_EQ(-1, ioctl(self->vm->fd, partition_ioctls[i],
-				    self->arg));
-		EXPECT_EQ(ENOTTY, errno)
-			TH_LOG("ioctl %#lx", partition_ioctls[i]);
-	}
-}
-
 /* MSHV_ROOT_HVCALL on a VP fd: the partition's calls, not the async one */
 TEST_F(abi, root_hvcall_on_vp_fd)
 {

@@ -4,13 +4,17 @@
  * -fsanitize=fuzzer,address,undefined by the Makefile's "fuzz" goal).
  *
  * An input (fuzz_x86_emu.h) is a processor mode, flags, registers and
- * guest memory; the target runs x86_emu_step() up to 64 times, completing
+ * guest memory; the target delivers one interrupt through an IDT (and
+ * GDT) in the input bytes, then runs x86_emu_step() up to 64 times, completing
  * I/O, CPUID, MSR and HLT stops the way a VMM would (skipping the
  * instruction), and x86_emu_translate() on one address.  The fake memory
  * of x86_emu_cases.h counts every access that breaks the contract of
  * struct x86_emu_mem_ops.  Any broken invariant aborts:
  *   - an access outside the contract (length 0 or > 16, crossing a page);
- *   - a step that did not retire but changed the state or wrote memory;
+ *   - a step or interrupt delivery that did not complete but changed the
+ *     state or wrote memory;
+ *   - a store value reported for anything but a write of 1, 2, 4 or 8
+ *     bytes, or wider than its size;
  *   - an instruction length outside 1..15, or bytes it did not report;
  *   - an exit reason, I/O size or access type outside its enum;
  *   - x86_emu_translate() writing without set_ad, writing when it fails
@@ -105,6 +109,8 @@ static void fuzz_setup(const struct fuzz_x86_input *in, const u8 *data,
 	for (i = 0; i < X86_NR_GPRS; i++)
 		t.s.gpr[i] = in->gpr[i];
 	t.s.rflags = in->rflags | 0x2;
+	t.s.idtr.base = XT_CODE;
+	t.s.gdtr.base = XT_CODE;
 	if (len > FUZZ_MAX_DATA)
 		len = FUZZ_MAX_DATA;
 	for (i = 0; i < len; i++)
@@ -175,6 +181,13 @@ static void fuzz_check_exit(const struct x86_emu_exit *x, bool retired)
 			   x->mem.access == X86_ACCESS_WRITE ||
 			   x->mem.access == X86_ACCESS_EXECUTE);
 		FUZZ_CHECK(x->mem.gva_valid || !x->mem.gva);
+		if (!x->mem.value_valid)
+			break;
+		FUZZ_CHECK(x->mem.access == X86_ACCESS_WRITE);
+		FUZZ_CHECK(x->mem.size == 1 || x->mem.size == 2 ||
+			   x->mem.size == 4 || x->mem.size == 8);
+		FUZZ_CHECK(x->mem.size == 8 ||
+			   !(x->mem.value >> (x->mem.size * 8)));
 		break;
 	case X86_EXIT_UNSUPPORTED:
 		break;
@@ -193,6 +206,17 @@ int fuzz_test_one_input(const u8 *data, size_t size)
 	memcpy(&in, data, sizeof(in));
 	fuzz_setup(&in, data + sizeof(in), size - sizeof(in));
 	fuzz_translate(&in);
+
+	xt_save(&t);
+	t.writes = 0;
+	if (x86_emu_deliver_interrupt(&t.s, &xt_ops, &t, in.vector, &t.x)) {
+		FUZZ_CHECK(t.x.reason == X86_EXIT_NONE);
+	} else {
+		FUZZ_CHECK(t.x.reason == X86_EXIT_MEMORY ||
+			   t.x.reason == X86_EXIT_UNSUPPORTED);
+		FUZZ_CHECK(!t.x.mem.value_valid);
+		FUZZ_CHECK(xt_unchanged(&t) && t.writes == 0);
+	}
 
 	steps = in.steps % FUZZ_MAX_STEPS + 1;
 	for (i = 0; i < steps; i++) {

@@ -39,7 +39,7 @@ struct fuzz_x86_input {
 	__u8 unmapped_page;	/* modulo XT_LOW_PAGES */
 	__u8 ro_page;		/* modulo XT_LOW_PAGES */
 	__u8 cr3_page;		/* FUZZ_LONG_TABLES: CR3 = XT_CODE + this page */
-	__u8 pad;
+	__u8 vector;		/* interrupt delivered before the first step */
 	__u64 rflags;
 	__u64 xlate_gva;
 	__u64 gpr[16];

@@ -451,3 +451,127 @@ size_t mshv_resident_pages(const void *addr, size_t size)
 	free(vec);
 	return n;
 }
+
+/**
+ * mshv_dbg_irq_get() - hvsim/interrupts, failing the test if unreadable
+ *
+ * Return: the counters.
+ */
+struct mshv_dbg_irq mshv_dbg_irq_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/interrupts", "r");
+	struct mshv_dbg_irq c = { 0 };
+	unsigned long long v[8];
+	int n = -1;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/interrupts", MSHV_DBG_HVSIM);
+	n = fscanf(f,
+		   "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	MSHV_TEST_ASSERT(n == 8, "%s/interrupts does not parse",
+			 MSHV_DBG_HVSIM);
+	c.asserted = v[0];
+	c.delivered = v[1];
+	c.eois = v[2];
+	c.apic_eoi_msgs = v[3];
+	c.halts = v[4];
+	c.wakes = v[5];
+	c.signal_msgs = v[6];
+	c.scanned = v[7];
+	return c;
+}
+
+/**
+ * mshv_dbg_synic_get() - hvsim/root_synic counters summed over all CPUs,
+ *	failing the test if unreadable
+ *
+ * Return: the sums.
+ */
+struct mshv_dbg_synic mshv_dbg_synic_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/root_synic", "r");
+	struct mshv_dbg_synic c = { 0 };
+	unsigned long long sint0, sint5, v[4];
+	unsigned int cpu, scontrol, simp;
+	char line[512];
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/root_synic", MSHV_DBG_HVSIM);
+	while (fgets(line, sizeof(line), f)) {
+		int n = sscanf(line,
+			       "cpu=%u scontrol=%u simp=%u sint0=%llx sint5=%llx posted=%llu queued=%llu dropped=%llu ring_full=%llu",
+			       &cpu, &scontrol, &simp, &sint0, &sint5, &v[0],
+			       &v[1], &v[2], &v[3]);
+
+		MSHV_TEST_ASSERT(n == 9, "root_synic line does not parse: %s",
+				 line);
+		c.posted += v[0];
+		c.queued += v[1];
+		c.dropped += v[2];
+		c.ring_full += v[3];
+	}
+	fclose(f);
+	return c;
+}
+
+/**
+ * mshv_dbg_ports() - every line of hvsim/ports
+ * @out: receives up to @max lines
+ * @max: size of @out
+ *
+ * Return: the number of ports (which may exceed @max), or -1 with errno
+ * set (EPROTO: a line that does not parse).
+ */
+int mshv_dbg_ports(struct mshv_dbg_port *out, int max)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/ports", "r");
+	unsigned long long partition, gpa, signals;
+	char line[256];
+	unsigned int port;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "port=%u partition=0x%llx gpa=0x%llx signals=%llu",
+			   &port, &partition, &gpa, &signals) != 4) {
+			fclose(f);
+			errno = EPROTO;
+			return -1;
+		}
+		if (n < max) {
+			out[n].port = port;
+			out[n].partition = partition;
+			out[n].gpa = gpa;
+			out[n].signals = signals;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/**
+ * mshv_dbg_port_at() - the hvsim/ports line of the doorbell at @gpa
+ * @partition: the connected partition
+ * @gpa: the doorbell address
+ * @out: receives the line
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such doorbell).
+ */
+int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
+{
+	struct mshv_dbg_port p[64];
+	int i, n = mshv_dbg_ports(p, 64);
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		if (p[i].partition == partition && p[i].gpa == gpa) {
+			*out = p[i];
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}

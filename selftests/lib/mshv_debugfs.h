@@ -109,4 +109,60 @@ bool mshv_pin_regions(void);
 __u64 mshv_proc_status_kb(const char *field);
 size_t mshv_resident_pages(const void *addr, size_t size);
 
+/**
+ * struct mshv_dbg_irq - hvsim/interrupts (guest interrupt model counters)
+ * @asserted: VPs an ASSERT_VIRTUAL_INTERRUPT set an IRR bit in
+ * @delivered: vectors delivered into a guest
+ * @eois: guest EOIs that ended an in-service vector
+ * @apic_eoi_msgs: HVMSG_X64_APIC_EOI posted to the root (level vectors)
+ * @halts: HLT with IF set that halted a VP
+ * @wakes: halted VPs woken by an ASSERT
+ * @signal_msgs: HVMSG_SCHEDULER_VP_SIGNAL_BITSET posted to the root
+ * @scanned: vectors taken from register pages (SCAN_INTERRUPT_INJECTION)
+ */
+struct mshv_dbg_irq {
+	__u64 asserted;
+	__u64 delivered;
+	__u64 eois;
+	__u64 apic_eoi_msgs;
+	__u64 halts;
+	__u64 wakes;
+	__u64 signal_msgs;
+	__u64 scanned;
+};
+
+/**
+ * struct mshv_dbg_synic - hvsim/root_synic, summed over all CPUs
+ * @posted: messages written into a SIMP slot
+ * @queued: messages that waited in the queue
+ * @dropped: messages and ring values dropped
+ * @ring_full: ring values that found their ring full
+ */
+struct mshv_dbg_synic {
+	__u64 posted;
+	__u64 queued;
+	__u64 dropped;
+	__u64 ring_full;
+};
+
+struct mshv_dbg_irq mshv_dbg_irq_get(void);
+struct mshv_dbg_synic mshv_dbg_synic_get(void);
+
+/**
+ * struct mshv_dbg_port - one line of hvsim/ports
+ * @port: port id
+ * @partition: the partition that may connect to it
+ * @gpa: doorbell address (0 while not connected)
+ * @signals: doorbell writes that signalled the port
+ */
+struct mshv_dbg_port {
+	__u32 port;
+	__u64 partition;
+	__u64 gpa;
+	__u64 signals;
+};
+
+int mshv_dbg_ports(struct mshv_dbg_port *out, int max);
+int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out);
+
 #endif /* _MSHV_SELFTEST_DEBUGFS_H */

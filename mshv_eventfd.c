@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mshv_root: MSHV_IRQFD and MSHV_IOEVENTFD.
+ *
+ * irqfd: an eventfd whose signal asserts a guest interrupt.  The driver
+ * hooks a wait-queue entry into the eventfd; the wakeup (atomic context,
+ * the eventfd's wait-queue lock held) reads and clears the counter, looks
+ * the GSI up in the MSI routing table (mshv_irq.c, RCU) and issues
+ * ASSERT_VIRTUAL_INTERRUPT without sleeping.  If the hypervisor needs a
+ * deposit for it, the assertion is retried from a work item that may
+ * sleep.  With a resamplefd (level-triggered routes only), the guest's EOI
+ * of the route's vector arrives as HVMSG_X64_APIC_EOI on the root SynIC
+ * (mshv_synic.c) and signals the resamplefd.
+ *
+ * ioeventfd: a guest MMIO write to an address (optionally with one value)
+ * signals an eventfd without a userspace exit.  Each ioeventfd is a
+ * doorbell port of the root (CREATE_PORT) the guest partition connects to
+ * (CONNECT_PORT with the GPA, trigger size and value); the hypervisor
+ * queues the port id in the root's event ring 5 and the root SynIC handler
+ * signals the eventfd found by port id (xarray, looked up under RCU).
+ *
+ * Both exist only while the root SynIC is available (mshv_synic.c); both
+ * are torn down with the partition.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "uapi/linux/mshv.h"
+
+#include "mshv_compat.h"
+#include "mshv_root.h"
+
+/**
+ * struct mshv_irqfd - an eventfd bound to a guest interrupt
+ * @partition: the partition (the irqfd holds no reference: the partition
+ *	tears its irqfds down before it goes away)
+ * @node: entry in &mshv_partition.irqfds: changed under
+ *	&mshv_partition.irqfds_lock, walked under RCU by the EOI handler
+ * @active: on the list (&mshv_partition.irqfds_lock)
+ * @eventfd: the eventfd (reference held)
+ * @resamplefd: eventfd signalled on EOI of the route's vector, or NULL
+ * @gsi: the guest interrupt number (MSI routing table key)
+ * @wait: our entry in the eventfd's wait queue
+ * @pt: used once, to find that wait queue
+ * @inject: asserts the interrupt when it needs a deposit (may sleep)
+ * @shutdown: removes and frees the irqfd
+ *
+ * Fields are constant after assignment, except @node and @active.
+ */
+struct mshv_irqfd {
+	struct mshv_partition *partition;
+	struct list_head node;
+	bool active;
+	struct eventfd_ctx *eventfd;
+	struct eventfd_ctx *resamplefd;
+	u32 gsi;
+	wait_queue_entry_t wait;
+	poll_table pt;
+	struct work_struct inject;
+	struct work_struct shutdown;
+};
+
+/**
+ * struct mshv_ioeventfd - a doorbell: guest MMIO write -> eventfd
+ * @node: entry in &mshv_partition.ioeventfds
+ *	(&mshv_partition.ioeventfds_mutex)
+ * @partition_id: the guest partition
+ * @eventfd: the eventfd (reference held)
+ * @addr: guest physical address
+ * @len: 0 (any size), 1, 2, 4 or 8
+ * @datamatch: the value a write must carry, unless @wildcard
+ * @wildcard: any value triggers
+ * @port_id: the root's doorbell port (and the connection id)
+ *
+ * Constant after assignment, except @node; found by port id under RCU.
+ */
+struct mshv_ioeventfd {
+	struct list_head node;
+	u64 partition_id;
+	struct eventfd_ctx *eventfd;
+	u64 addr;
+	u32 len;
+	u64 datamatch;
+	bool wildcard;
+	u32 port_id;
+};
+
+/* Doorbell ports by id (24 bits, 0 unused); readers use RCU */
+static DEFINE_XARRAY_ALLOC1(mshv_doorbell_ports);
+
+/* irqfd shutdown and deposit-and-assert work */
+static struct workqueue_struct *mshv_irqfd_wq;
+
+/*
+ * irqfd
+ */
+
+static u32 mshv_irqfd_flags(const struct mshv_msi_route *route)
+{
+	u32 flags = 0;
+
+	if (route->level_triggered)
+		flags |= HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED;
+	if (route->logical_dest)
+		flags |= HV_ASSERT_INTERRUPT_LOGICAL_DEST;
+	return flags;
+}
+
+/*
+ * Assert the interrupt @irqfd's GSI routes to.  Returns -ENOMEM when the
+ * hypervisor needs a deposit and @may_sleep is false.
+ */
+static int mshv_irqfd_assert(struct mshv_irqfd *irqfd, bool may_sleep)
+{
+	struct mshv_msi_route route;
+
+	if (!mshv_msi_route_get(irqfd->partition, irqfd->gsi, &route) ||
+	    !route.valid)
+		return 0;	/* routes nowhere: dropped, as on hardware */
+	return mshv_hv_assert_virtual_interrupt(irqfd->partition->id,
+						route.vector,
+						route.dest_apic_id,
+						route.interrupt_type,
+						mshv_irqfd_flags(&route),
+						may_sleep);
+}
+
+static void mshv_irqfd_inject_work(struct work_struct *work)
+{
+	struct mshv_irqfd *irqfd = container_of(work, struct mshv_irqfd,
+						inject);
+	int ret;
+
+	ret = mshv_irqfd_assert(irqfd, true);
+	if (ret)
+		pr_warn_ratelimited("partition %#llx GSI %u: assert failed: %d\n",
+				    irqfd->partition->id, irqfd->gsi, ret);
+}
+
+static void mshv_irqfd_inject(struct mshv_irqfd *irqfd)
+{
+	int ret = mshv_irqfd_assert(irqfd, false);
+
+	if (ret == -ENOMEM)
+		queue_work(mshv_irqfd_wq, &irqfd->inject);
+	else if (ret)
+		pr_warn_ratelimited("partition %#llx GSI %u: assert failed: %d\n",
+				    irqfd->partition->id, irqfd->gsi, ret);
+}
+
+/* Runs on mshv_irqfd_wq once @irqfd is off the partition's list */
+static void mshv_irqfd_shutdown(struct work_struct *work)
+{
+	struct mshv_irqfd *irqfd = container_of(work, struct mshv_irqfd,
+						shutdown);
+	u64 cnt;
+
+	/* After this, the wakeup cannot run or queue @inject any more */
+	eventfd_ctx_remove_wait_queue(irqfd->eventfd, &irqfd->wait, &cnt);
+	cancel_work_sync(&irqfd->inject);
+	/* The EOI handler may still walk past it */
+	synchronize_rcu();
+	if (irqfd->resamplefd)
+		eventfd_ctx_put(irqfd->resamplefd);
+	eventfd_ctx_put(irqfd->eventfd);
+	kfree(irqfd);
+}
+
+/* Take @irqfd off its partition's list and queue its shutdown */
+static void mshv_irqfd_deactivate(struct mshv_irqfd *irqfd)
+{
+	lockdep_assert_held(&irqfd->partition->irqfds_lock);
+	if (!irqfd->active)
+		return;
+	irqfd->active = false;
+	list_del_rcu(&irqfd->node);
+	queue_work(mshv_irqfd_wq, &irqfd->shutdown);
+}
+
+/* The eventfd's wait queue: its lock held, interrupts off */
+static int mshv_irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			     int sync, void *key)
+{
+	struct mshv_irqfd *irqfd = container_of(wait, struct mshv_irqfd,
+						wait);
+	__poll_t flags = key_to_poll(key);
+	unsigned long irqflags;
+	u64 cnt;
+
+	if (flags & EPOLLIN) {
+		eventfd_ctx_do_read(irqfd->eventfd, &cnt);
+		mshv_irqfd_inject(irqfd);
+	}
+	if (flags & EPOLLHUP) {
+		/* The eventfd is being closed: unbind it */
+		spin_lock_irqsave(&irqfd->partition->irqfds_lock, irqflags);
+		mshv_irqfd_deactivate(irqfd);
+		spin_unlock_irqrestore(&irqfd->partition->irqfds_lock,
+				       irqflags);
+	}
+	return 0;
+}
+
+static void mshv_irqfd_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				  poll_table *pt)
+{
+	struct mshv_irqfd *irqfd = container_of(pt, struct mshv_irqfd, pt);
+
+	add_wait_queue(wqh, &irqfd->wait);
+}
+
+/* -EBADF for a closed fd, -EINVAL for a file that is not an eventfd */
+static struct eventfd_ctx *mshv_eventfd_get(int fd)
+{
+	return eventfd_ctx_fdget(fd);
+}
+
+static int mshv_irqfd_assign(struct mshv_partition *partition,
+			     const struct mshv_user_irqfd *args)
+{
+	struct mshv_irqfd *irqfd, *tmp;
+	struct mshv_msi_route route;
+	struct file *file;
+	__poll_t events;
+	int ret;
+
+	if (args->gsi >= MSHV_MAX_GUEST_IRQS)
+		return -EINVAL;
+	if (!mshv_synic_available())
+		return -ENODEV;
+
+	irqfd = kzalloc(sizeof(*irqfd), GFP_KERNEL_ACCOUNT);
+	if (!irqfd)
+		return -ENOMEM;
+	irqfd->partition = partition;
+	irqfd->gsi = args->gsi;
+	INIT_WORK(&irqfd->inject, mshv_irqfd_inject_work);
+	INIT_WORK(&irqfd->shutdown, mshv_irqfd_shutdown);
+
+	file = fget(args->fd);
+	if (!file) {
+		ret = -EBADF;
+		goto free_irqfd;
+	}
+	irqfd->eventfd = eventfd_ctx_fileget(file);
+	if (IS_ERR(irqfd->eventfd)) {
+		ret = PTR_ERR(irqfd->eventfd);
+		goto put_file;
+	}
+
+	if (args->flags & BIT(MSHV_IRQFD_BIT_RESAMPLE)) {
+		if (!mshv_msi_route_get(partition, args->gsi, &route) ||
+		    !route.valid || !route.level_triggered) {
+			ret = -EINVAL;
+			goto put_eventfd;
+		}
+		irqfd->resamplefd = mshv_eventfd_get(args->resamplefd);
+		if (IS_ERR(irqfd->resamplefd)) {
+			ret = PTR_ERR(irqfd->resamplefd);
+			irqfd->resamplefd = NULL;
+			goto put_eventfd;
+		}
+	}
+
+	init_waitqueue_func_entry(&irqfd->wait, mshv_irqfd_wakeup);
+	init_poll_funcptr(&irqfd->pt, mshv_irqfd_queue_proc);
+
+	spin_lock_irq(&partition->irqfds_lock);
+	list_for_each_entry(tmp, &partition->irqfds, node) {
+		if (tmp->eventfd == irqfd->eventfd) {
+			spin_unlock_irq(&partition->irqfds_lock);
+			ret = -EBUSY;
+			goto put_resamplefd;
+		}
+	}
+	irqfd->active = true;
+	list_add_tail_rcu(&irqfd->node, &partition->irqfds);
+	spin_unlock_irq(&partition->irqfds_lock);
+
+	/* Hook into the eventfd; a signal already pending fires once */
+	events = vfs_poll(file, &irqfd->pt);
+	if (events & EPOLLIN)
+		mshv_irqfd_inject(irqfd);
+
+	fput(file);
+	return 0;
+
+put_resamplefd:
+	if (irqfd->resamplefd)
+		eventfd_ctx_put(irqfd->resamplefd);
+put_eventfd:
+	eventfd_ctx_put(irqfd->eventfd);
+put_file:
+	fput(file);
+free_irqfd:
+	kfree(irqfd);
+	return ret;
+}
+
+static int mshv_irqfd_deassign(struct mshv_partition *partition,
+			       const struct mshv_user_irqfd *args)
+{
+	struct mshv_irqfd *irqfd, *tmp;
+	struct eventfd_ctx *eventfd;
+
+	eventfd = mshv_eventfd_get(args->fd);
+	if (IS_ERR(eventfd))
+		return PTR_ERR(eventfd);
+
+	spin_lock_irq(&partition->irqfds_lock);
+	list_for_each_entry_safe(irqfd, tmp, &partition->irqfds, node) {
+		if (irqfd->eventfd == eventfd && irqfd->gsi == args->gsi)
+			mshv_irqfd_deactivate(irqfd);
+	}
+	spin_unlock_irq(&partition->irqfds_lock);
+	eventfd_ctx_put(eventfd);
+
+	/* Unbound when the call returns */
+	flush_workqueue(mshv_irqfd_wq);
+	return 0;
+}
+
+/**
+ * mshv_partition_ioctl_irqfd() - MSHV_IRQFD
+ * @partition: the partition
+ * @uarg: userspace &struct mshv_user_irqfd
+ *
+ * Return: 0; -EINVAL (unknown flags, GSI out of range, RESAMPLE on a GSI
+ * without a level-triggered route), -EBADF (fd or resamplefd not open),
+ * the error of eventfd_ctx_fileget() (-EINVAL) when one is not an
+ * eventfd, -EBUSY (the eventfd already drives an irqfd), -ENODEV (no
+ * root SynIC: the backend cannot deliver root interrupts), -EFAULT,
+ * -ENOMEM.  DEASSIGN returns 0 even when nothing matched.
+ */
+long mshv_partition_ioctl_irqfd(struct mshv_partition *partition,
+				void __user *uarg)
+{
+	struct mshv_user_irqfd args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~MSHV_IRQFD_FLAGS_MASK)
+		return -EINVAL;
+	if (args.flags & BIT(MSHV_IRQFD_BIT_DEASSIGN))
+		return mshv_irqfd_deassign(partition, &args);
+	return mshv_irqfd_assign(partition, &args);
+}
+
+/**
+ * mshv_irqfd_resample() - the guest ended a level-triggered interrupt
+ * @partition: the partition (found under RCU by the caller)
+ * @vector: the vector of the HVMSG_X64_APIC_EOI message
+ *
+ * Signals the resamplefd of every irqfd whose GSI routes to @vector.
+ * Called from the root SynIC interrupt handler, under RCU (no lock: the
+ * eventfd wakeup takes &mshv_partition.irqfds_lock inside an eventfd's
+ * wait-queue lock).
+ */
+void mshv_irqfd_resample(struct mshv_partition *partition, u32 vector)
+{
+	struct mshv_msi_route route;
+	struct mshv_irqfd *irqfd;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(irqfd, &partition->irqfds, node) {
+		if (!irqfd->resamplefd)
+			continue;
+		if (mshv_msi_route_get(partition, irqfd->gsi, &route) &&
+		    route.valid && route.vector == vector)
+			mshv_eventfd_signal(irqfd->resamplefd);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * ioeventfd
+ */
+
+static u64 mshv_ioeventfd_trigger_size(u32 len)
+{
+	switch (len) {
+	case 1:
+		return HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE;
+	case 2:
+		return HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD;
+	case 4:
+		return HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD;
+	case 8:
+		return HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD;
+	default:
+		return HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY;
+	}
+}
+
+/* Disconnect and delete @p's port; its id is still in the xarray */
+static void mshv_ioeventfd_unport(struct mshv_ioeventfd *p)
+{
+	int ret;
+
+	ret = mshv_hv_disconnect_doorbell_port(p->partition_id, p->port_id);
+	if (ret)
+		pr_warn("partition %#llx: disconnecting doorbell port %u failed: %d\n",
+			p->partition_id, p->port_id, ret);
+	ret = mshv_hv_delete_port(p->port_id);
+	if (ret)
+		pr_warn("deleting doorbell port %u failed: %d\n", p->port_id,
+			ret);
+}
+
+/* Free ioeventfds already unhooked from the hypervisor and the xarray */
+static void mshv_ioeventfd_free_list(struct list_head *list)
+{
+	struct mshv_ioeventfd *p, *tmp;
+
+	if (list_empty(list))
+		return;
+	/* The root SynIC handler may still hold one of them */
+	synchronize_rcu();
+	list_for_each_entry_safe(p, tmp, list, node) {
+		list_del(&p->node);
+		eventfd_ctx_put(p->eventfd);
+		kfree(p);
+	}
+}
+
+static bool mshv_ioeventfd_same(const struct mshv_ioeventfd *p,
+				const struct mshv_user_ioeventfd *args,
+				bool wildcard)
+{
+	return p->addr == args->addr && p->len == args->len &&
+	       p->wildcard == wildcard &&
+	       (wildcard || p->datamatch == args->datamatch);
+}
+
+static int mshv_ioeventfd_assign(struct mshv_partition *partition,
+				 const struct mshv_user_ioeventfd *args)
+{
+	bool wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
+	struct mshv_ioeventfd *p, *tmp;
+	u64 end;
+	int ret;
+
+	if (args->len != 0 && args->len != 1 && args->len != 2 &&
+	    args->len != 4 && args->len != 8)
+		return -EINVAL;
+	if (check_add_overflow(args->addr, (u64)args->len, &end))
+		return -EINVAL;
+	if (!mshv_synic_available())
+		return -ENODEV;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->partition_id = partition->id;
+	p->addr = args->addr;
+	p->len = args->len;
+	p->wildcard = wildcard;
+	p->datamatch = wildcard ? 0 : args->datamatch;
+	p->eventfd = mshv_eventfd_get(args->fd);
+	if (IS_ERR(p->eventfd)) {
+		ret = PTR_ERR(p->eventfd);
+		goto free_p;
+	}
+
+	mutex_lock(&partition->ioeventfds_mutex);
+	list_for_each_entry(tmp, &partition->ioeventfds, node) {
+		if (tmp->addr == p->addr && tmp->len == p->len &&
+		    (tmp->wildcard || p->wildcard ||
+		     tmp->datamatch == p->datamatch)) {
+			ret = -EEXIST;
+			goto unlock;
+		}
+	}
+
+	ret = xa_alloc(&mshv_doorbell_ports, &p->port_id, p,
+		       XA_LIMIT(1, HV_PORT_ID_MASK), GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto unlock;
+	ret = mshv_hv_create_doorbell_port(p->port_id, partition->id);
+	if (ret)
+		goto erase_id;
+	ret = mshv_hv_connect_doorbell_port(partition->id, p->port_id,
+					    p->addr, p->datamatch,
+					    mshv_ioeventfd_trigger_size(p->len) |
+					    (wildcard ?
+					     HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE :
+					     0));
+	if (ret)
+		goto delete_port;
+
+	list_add_tail(&p->node, &partition->ioeventfds);
+	mutex_unlock(&partition->ioeventfds_mutex);
+	return 0;
+
+delete_port:
+	if (mshv_hv_delete_port(p->port_id))
+		pr_warn("deleting doorbell port %u failed\n", p->port_id);
+erase_id:
+	/* Never connected: no doorbell can have named it */
+	xa_erase(&mshv_doorbell_ports, p->port_id);
+unlock:
+	mutex_unlock(&partition->ioeventfds_mutex);
+	eventfd_ctx_put(p->eventfd);
+free_p:
+	kfree(p);
+	return ret;
+}
+
+static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
+				   const struct mshv_user_ioeventfd *args)
+{
+	bool wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
+	struct mshv_ioeventfd *p, *found = NULL;
+	struct eventfd_ctx *eventfd;
+	LIST_HEAD(dead);
+
+	eventfd = mshv_eventfd_get(args->fd);
+	if (IS_ERR(eventfd))
+		return PTR_ERR(eventfd);
+
+	mutex_lock(&partition->ioeventfds_mutex);
+	list_for_each_entry(p, &partition->ioeventfds, node) {
+		if (p->eventfd == eventfd &&
+		    mshv_ioeventfd_same(p, args, wildcard)) {
+			found = p;
+			break;
+		}
+	}
+	if (found) {
+		mshv_ioeventfd_unport(found);
+		xa_erase(&mshv_doorbell_ports, found->port_id);
+		list_move(&found->node, &dead);
+	}
+	mutex_unlock(&partition->ioeventfds_mutex);
+	eventfd_ctx_put(eventfd);
+
+	mshv_ioeventfd_free_list(&dead);
+	return found ? 0 : -ENOENT;
+}
+
+/**
+ * mshv_partition_ioctl_ioeventfd() - MSHV_IOEVENTFD
+ * @partition: the partition
+ * @uarg: userspace &struct mshv_user_ioeventfd
+ *
+ * Return: 0; -EINVAL (unknown flags, non-zero rsvd, len not 0/1/2/4/8,
+ * addr + len overflows, fd not an eventfd), -EOPNOTSUPP (PIO),
+ * -EBADF (fd not open), -EEXIST (same addr and len as an existing
+ * ioeventfd, with equal datamatch or either one matching any value),
+ * -ENOENT (DEASSIGN of an ioeventfd that does not exist), -ENODEV (no
+ * root SynIC), -EFAULT, -ENOMEM, or the hypervisor's error.
+ */
+long mshv_partition_ioctl_ioeventfd(struct mshv_partition *partition,
+				    void __user *uarg)
+{
+	struct mshv_user_ioeventfd args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if ((args.flags & ~MSHV_IOEVENTFD_FLAGS_MASK) ||
+	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)))
+		return -EINVAL;
+	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_PIO))
+		return -EOPNOTSUPP;
+	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_DEASSIGN))
+		return mshv_ioeventfd_deassign(partition, &args);
+	return mshv_ioeventfd_assign(partition, &args);
+}
+
+/**
+ * mshv_doorbell_signal() - a guest wrote the doorbell of port @port_id
+ * @port_id: the port id the hypervisor queued in the root's event ring
+ *
+ * Called from the root SynIC interrupt handler.
+ */
+void mshv_doorbell_signal(u32 port_id)
+{
+	struct mshv_ioeventfd *p;
+
+	rcu_read_lock();
+	p = xa_load(&mshv_doorbell_ports, port_id);
+	if (p)
+		mshv_eventfd_signal(p->eventfd);
+	rcu_read_unlock();
+}
+
+/*
+ * Partition and module
+ */
+
+/**
+ * mshv_eventfd_partition_init() - set up the eventfd lists of a partition
+ * @partition: the new partition, not yet visible to anyone else
+ */
+void mshv_eventfd_partition_init(struct mshv_partition *partition)
+{
+	spin_lock_init(&partition->irqfds_lock);
+	INIT_LIST_HEAD(&partition->irqfds);
+	mutex_init(&partition->ioeventfds_mutex);
+	INIT_LIST_HEAD(&partition->ioeventfds);
+}
+
+/**
+ * mshv_eventfd_partition_release() - tear down every irqfd and ioeventfd
+ * @partition: the partition being destroyed (no file refers to it); still
+ *	known to the hypervisor
+ */
+void mshv_eventfd_partition_release(struct mshv_partition *partition)
+{
+	struct mshv_ioeventfd *p, *tmp;
+	struct mshv_irqfd *irqfd, *itmp;
+	LIST_HEAD(dead);
+
+	spin_lock_irq(&partition->irqfds_lock);
+	list_for_each_entry_safe(irqfd, itmp, &partition->irqfds, node)
+		mshv_irqfd_deactivate(irqfd);
+	spin_unlock_irq(&partition->irqfds_lock);
+	if (mshv_irqfd_wq)
+		flush_workqueue(mshv_irqfd_wq);
+
+	mutex_lock(&partition->ioeventfds_mutex);
+	list_for_each_entry_safe(p, tmp, &partition->ioeventfds, node) {
+		mshv_ioeventfd_unport(p);
+		xa_erase(&mshv_doorbell_ports, p->port_id);
+		list_move(&p->node, &dead);
+	}
+	mutex_unlock(&partition->ioeventfds_mutex);
+	mshv_ioeventfd_free_list(&dead);
+	mutex_destroy(&partition->ioeventfds_mutex);
+}
+
+/**
+ * mshv_eventfd_init() - module init: the irqfd workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mshv_eventfd_init(void)
+{
+	mshv_irqfd_wq = alloc_workqueue("mshv_irqfd", 0, 0);
+	return mshv_irqfd_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * mshv_eventfd_exit() - module exit (every partition is gone)
+ */
+void mshv_eventfd_exit(void)
+{
+	destroy_workqueue(mshv_irqfd_wq);
+	mshv_irqfd_wq = NULL;
+	WARN_ON(!xa_empty(&mshv_doorbell_ports));
+}

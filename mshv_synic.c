@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mshv_root: the root partition's own SynIC.
+ *
+ * The hypervisor tells the root about guest events through the SynIC of
+ * the root's VP on each CPU, exactly as it talks to any partition:
+ *  - SINT0 message slot of the SIMP page: scheduler messages (a blocked VP
+ *    became runnable), APIC EOI messages (a guest ended a level-triggered
+ *    interrupt), and SYNIC_SINT_INTERCEPT when an event ring was signalled;
+ *  - event ring 5 of the SIRBP page: port ids of doorbells (ioeventfds)
+ *    a guest wrote.
+ *
+ * At load the driver installs its handler on the root's interrupt line
+ * (backend set_root_isr) and, on every online CPU (cpuhp, running on that
+ * CPU), reads the hypervisor-provided SIMP/SIEFP/SIRBP page numbers through
+ * GET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF, maps them,
+ * unmasks SINT0 and SINT5 (as_intercept), and enables the pages and
+ * SCONTROL.  When the backend has no root interrupt line the driver still
+ * loads, without MSHV_IRQFD and MSHV_IOEVENTFD.
+ *
+ * The handler runs in hard interrupt context on the CPU whose SynIC
+ * received the message; it uses only this CPU's state and issues only
+ * non-sleeping hypercalls (EOM, NOTIFY_PORT_RING_EMPTY).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/io.h>
+#include <linux/irqflags.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/rcupdate.h>
+
+#include <asm/irq_vectors.h>
+
+#include "mshv_root.h"
+
+/*
+ * The vector of the root SINTs: the hypervisor callback vector on real
+ * hardware; hvsim raises the handler directly and ignores it.
+ */
+#ifdef HYPERVISOR_CALLBACK_VECTOR
+#define MSHV_SYNIC_VECTOR	HYPERVISOR_CALLBACK_VECTOR
+#else
+#define MSHV_SYNIC_VECTOR	0xF3
+#endif
+
+/**
+ * struct mshv_synic_cpu - the root SynIC of one CPU
+ * @simp: the message page (HV_SYNIC_SINT_COUNT message slots)
+ * @siefp: the event flags page (mapped, unused)
+ * @sirbp: the event ring page
+ * @doorbell_tail: next entry of the doorbell event ring to consume
+ * @ready: the pages are mapped and the SINTs configured
+ *
+ * Per CPU; used only on its CPU, by the cpuhp callbacks (with interrupts
+ * disabled around @ready changes) and by the interrupt handler.
+ */
+struct mshv_synic_cpu {
+	struct hv_message *simp;
+	void *siefp;
+	struct hv_synic_event_ring_page *sirbp;
+	u32 doorbell_tail;
+	bool ready;
+};
+
+static DEFINE_PER_CPU(struct mshv_synic_cpu, mshv_synic_cpus);
+static enum cpuhp_state mshv_synic_cpuhp;
+static bool mshv_synic_enabled;
+
+/**
+ * mshv_synic_available() - can the driver receive root SynIC interrupts?
+ *
+ * Return: true when the root interrupt handler is installed and the
+ * per-CPU SynICs are configured.
+ */
+bool mshv_synic_available(void)
+{
+	return READ_ONCE(mshv_synic_enabled);
+}
+
+static void mshv_synic_kick(u64 partition_id, u32 vp_index)
+{
+	struct mshv_partition *partition;
+	struct mshv_vp *vp;
+
+	if (vp_index >= MSHV_MAX_VPS)
+		return;
+	rcu_read_lock();
+	partition = mshv_partition_find_rcu(partition_id);
+	if (partition) {
+		/* Pairs with the release that publishes a new VP */
+		vp = smp_load_acquire(&partition->vps[vp_index]);
+		if (vp)
+			mshv_vp_kick(vp);
+	}
+	rcu_read_unlock();
+}
+
+static void mshv_synic_kick_all(u64 partition_id)
+{
+	u32 i;
+
+	for (i = 0; i < MSHV_MAX_VPS; i++)
+		mshv_synic_kick(partition_id, i);
+}
+
+/* HVMSG_SCHEDULER_VP_SIGNAL_BITSET: a sparse VP set of one partition */
+static void mshv_synic_vp_signal_bitset(const struct hv_message *msg)
+{
+	const struct hv_vp_signal_bitset_scheduler_message *m =
+		(const void *)msg->u.payload;
+	u64 banks = m->vp_bitset.valid_bank_mask;
+	unsigned int bank, slot = 0, bit;
+	u64 contents;
+
+	if (m->vp_bitset.format == HV_GENERIC_SET_ALL) {
+		mshv_synic_kick_all(m->partition_id);
+		return;
+	}
+	if (m->vp_bitset.format != HV_GENERIC_SET_SPARSE_4K) {
+		pr_warn_ratelimited("VP signal: unknown set format %llu\n",
+				    m->vp_bitset.format);
+		return;
+	}
+	for_each_set_bit(bank, (unsigned long *)&banks, 64) {
+		if (slot >= HV_VP_SET_BANK_COUNT)
+			break;
+		contents = m->vp_bitset.bank_contents[slot++];
+		for_each_set_bit(bit, (unsigned long *)&contents, 64)
+			mshv_synic_kick(m->partition_id, bank * HV_VP_SET_BANK_VPS + bit);
+	}
+}
+
+/* HVMSG_SCHEDULER_VP_SIGNAL_PAIR: (partition, VP) pairs */
+static void mshv_synic_vp_signal_pair(const struct hv_message *msg)
+{
+	const struct hv_vp_signal_pair_scheduler_message *m =
+		(const void *)msg->u.payload;
+	unsigned int i, n = min_t(unsigned int, m->vp_count,
+				  HV_SCHEDULER_VP_SIGNAL_PAIR_MAX);
+
+	for (i = 0; i < n; i++)
+		mshv_synic_kick(m->partition_ids[i], m->vp_indexes[i]);
+}
+
+/*
+ * Drain this CPU's doorbell event ring: every non-zero entry is the port
+ * id of a doorbell a guest wrote.  Masked while draining; re-checked after
+ * unmasking so that nothing queued in between is left behind.
+ */
+static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
+{
+	struct hv_synic_event_ring *ring =
+		&sc->sirbp->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
+	u32 port_id;
+
+	do {
+		WRITE_ONCE(ring->signal_masked, 1);
+		for (;;) {
+			port_id = READ_ONCE(ring->data[sc->doorbell_tail]);
+			if (!port_id)
+				break;
+			WRITE_ONCE(ring->data[sc->doorbell_tail], 0);
+			sc->doorbell_tail = (sc->doorbell_tail + 1) %
+					    HV_SYNIC_EVENT_RING_MESSAGE_COUNT;
+			mshv_doorbell_signal(port_id);
+		}
+		WRITE_ONCE(ring->signal_masked, 0);
+		/* Unmask before the re-check, as the hypervisor reads them */
+		smp_mb();
+	} while (READ_ONCE(ring->data[sc->doorbell_tail]));
+
+	if (READ_ONCE(ring->ring_full)) {
+		WRITE_ONCE(ring->ring_full, 0);
+		if (mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX))
+			pr_warn_ratelimited("NOTIFY_PORT_RING_EMPTY failed\n");
+	}
+}
+
+static void mshv_synic_handle(struct mshv_synic_cpu *sc,
+			      const struct hv_message *msg, u32 type)
+{
+	const struct hv_synic_sint_intercept_message *sint;
+	const struct hv_x64_apic_eoi_message *eoi;
+	struct mshv_partition *partition;
+
+	switch (type) {
+	case HVMSG_SCHEDULER_VP_SIGNAL_BITSET:
+		mshv_synic_vp_signal_bitset(msg);
+		break;
+	case HVMSG_SCHEDULER_VP_SIGNAL_PAIR:
+		mshv_synic_vp_signal_pair(msg);
+		break;
+	case HVMSG_SYNIC_SINT_INTERCEPT:
+		sint = (const void *)msg->u.payload;
+		if (sint->sint_index == HV_SYNIC_DOORBELL_SINT_INDEX)
+			mshv_synic_drain_doorbells(sc);
+		else
+			pr_warn_ratelimited("SINT intercept for unused SINT %u\n",
+					    sint->sint_index);
+		break;
+	case HVMSG_X64_APIC_EOI:
+		eoi = (const void *)msg->u.payload;
+		rcu_read_lock();
+		partition = mshv_partition_find_rcu(msg->header.sender);
+		if (partition)
+			mshv_irqfd_resample(partition, eoi->interrupt_vector);
+		rcu_read_unlock();
+		break;
+	case HVMSG_OPAQUE_INTERCEPT:
+		mshv_synic_kick(msg->header.sender, *(const u32 *)msg->u.payload);
+		break;
+	default:
+		/* ASYNC_CALL_COMPLETION: no asynchronous call is issued */
+		pr_warn_ratelimited("root SINT0: unhandled message type %#x\n",
+				    type);
+		break;
+	}
+}
+
+/*
+ * The root SynIC interrupt: one message of this CPU's SINT0 slot.  The
+ * hypervisor delivers the next queued message after EOM and raises the
+ * interrupt again.
+ */
+static void mshv_synic_isr(void)
+{
+	struct mshv_synic_cpu *sc = this_cpu_ptr(&mshv_synic_cpus);
+	struct hv_message *msg;
+	u32 type;
+
+	if (!sc->ready)
+		return;
+	msg = &sc->simp[HV_SYNIC_INTERCEPTION_SINT_INDEX];
+	/* The hypervisor writes message_type last, with release ordering */
+	type = smp_load_acquire(&msg->header.message_type);
+	if (type == HVMSG_NONE)
+		return;
+
+	mshv_synic_handle(sc, msg, type);
+
+	WRITE_ONCE(msg->header.message_type, HVMSG_NONE);
+	/* Free the slot before looking at msg_pending */
+	smp_mb();
+	if (READ_ONCE(msg->header.message_flags) & HV_MESSAGE_FLAG_PENDING) {
+		if (mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0))
+			pr_warn_ratelimited("EOM failed\n");
+	}
+}
+
+/* Map the hypervisor-provided page named by SynIC register @name */
+static void *mshv_synic_map(u32 name, u64 *reg)
+{
+	void *addr;
+	int ret;
+
+	ret = mshv_hv_get_root_synic_reg(name, reg);
+	if (ret)
+		return ERR_PTR(ret);
+	addr = memremap(*reg & PAGE_MASK, PAGE_SIZE, MEMREMAP_WB);
+	return addr ?: ERR_PTR(-ENOMEM);
+}
+
+static int mshv_synic_set(u32 name, u64 value)
+{
+	int ret = mshv_hv_set_root_synic_reg(name, value);
+
+	if (ret)
+		pr_err("CPU %u: writing SynIC register %#x failed: %d\n",
+		       smp_processor_id(), name, ret);
+	return ret;
+}
+
+/* Mask the SINTs and disable the pages and SCONTROL; never fails */
+static void mshv_synic_disable_regs(u64 simp, u64 siefp, u64 sirbp)
+{
+	mshv_synic_set(HV_REGISTER_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
+		       HV_SYNIC_SINT_MASKED);
+	mshv_synic_set(HV_REGISTER_SINT0 + HV_SYNIC_DOORBELL_SINT_INDEX,
+		       HV_SYNIC_SINT_MASKED);
+	mshv_synic_set(HV_REGISTER_SIMP, simp & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SIEFP, siefp & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SIRBP, sirbp & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SCONTROL, 0);
+}
+
+/* cpuhp online callback: runs on @cpu */
+static int mshv_synic_cpu_online(unsigned int cpu)
+{
+	struct mshv_synic_cpu *sc = per_cpu_ptr(&mshv_synic_cpus, cpu);
+	u64 simp, siefp, sirbp;
+	int ret;
+
+	sc->simp = mshv_synic_map(HV_REGISTER_SIMP, &simp);
+	if (IS_ERR(sc->simp)) {
+		ret = PTR_ERR(sc->simp);
+		goto clear_simp;
+	}
+	sc->siefp = mshv_synic_map(HV_REGISTER_SIEFP, &siefp);
+	if (IS_ERR(sc->siefp)) {
+		ret = PTR_ERR(sc->siefp);
+		goto unmap_simp;
+	}
+	sc->sirbp = mshv_synic_map(HV_REGISTER_SIRBP, &sirbp);
+	if (IS_ERR(sc->sirbp)) {
+		ret = PTR_ERR(sc->sirbp);
+		goto unmap_siefp;
+	}
+	sc->doorbell_tail = 0;
+
+	local_irq_disable();
+	sc->ready = true;
+	local_irq_enable();
+
+	ret = mshv_synic_set(HV_REGISTER_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
+			     MSHV_SYNIC_VECTOR);
+	if (!ret)
+		ret = mshv_synic_set(HV_REGISTER_SINT0 +
+				     HV_SYNIC_DOORBELL_SINT_INDEX,
+				     MSHV_SYNIC_VECTOR |
+				     HV_SYNIC_SINT_AS_INTERCEPT);
+	if (!ret)
+		ret = mshv_synic_set(HV_REGISTER_SIMP,
+				     simp | HV_SYNIC_PAGE_ENABLE);
+	if (!ret)
+		ret = mshv_synic_set(HV_REGISTER_SIEFP,
+				     siefp | HV_SYNIC_PAGE_ENABLE);
+	if (!ret)
+		ret = mshv_synic_set(HV_REGISTER_SIRBP,
+				     sirbp | HV_SYNIC_PAGE_ENABLE);
+	if (!ret)
+		ret = mshv_synic_set(HV_REGISTER_SCONTROL,
+				     HV_SYNIC_CONTROL_ENABLE);
+	if (ret)
+		goto disable_regs;
+	return 0;
+
+disable_regs:
+	mshv_synic_disable_regs(simp, siefp, sirbp);
+	local_irq_disable();
+	sc->ready = false;
+	local_irq_enable();
+	memunmap(sc->sirbp);
+unmap_siefp:
+	memunmap(sc->siefp);
+unmap_simp:
+	memunmap(sc->simp);
+clear_simp:
+	sc->simp = NULL;
+	sc->siefp = NULL;
+	sc->sirbp = NULL;
+	return ret;
+}
+
+/* cpuhp offline callback: runs on @cpu */
+static int mshv_synic_cpu_offline(unsigned int cpu)
+{
+	struct mshv_synic_cpu *sc = per_cpu_ptr(&mshv_synic_cpus, cpu);
+	u64 simp = 0, siefp = 0, sirbp = 0;
+
+	if (!sc->simp)
+		return 0;
+	/* The page numbers are fixed; only the enable bits change */
+	mshv_hv_get_root_synic_reg(HV_REGISTER_SIMP, &simp);
+	mshv_hv_get_root_synic_reg(HV_REGISTER_SIEFP, &siefp);
+	mshv_hv_get_root_synic_reg(HV_REGISTER_SIRBP, &sirbp);
+	mshv_synic_disable_regs(simp, siefp, sirbp);
+
+	local_irq_disable();
+	sc->ready = false;
+	local_irq_enable();
+
+	memunmap(sc->sirbp);
+	memunmap(sc->siefp);
+	memunmap(sc->simp);
+	sc->simp = NULL;
+	sc->siefp = NULL;
+	sc->sirbp = NULL;
+	return 0;
+}
+
+/**
+ * mshv_synic_init() - set up the root SynIC on every CPU
+ *
+ * Installs the root interrupt handler and configures the SynIC of every
+ * online CPU (and of CPUs that come online later).  A backend without a
+ * root interrupt line is not an error: the driver runs without
+ * MSHV_IRQFD and MSHV_IOEVENTFD.
+ *
+ * Return: 0, or a negative errno when the setup failed half way.
+ */
+int mshv_synic_init(void)
+{
+	int ret;
+
+	ret = mshv_hv_set_root_isr(mshv_synic_isr);
+	if (ret == -EOPNOTSUPP) {
+		pr_info("the hypervisor backend delivers no root interrupts: MSHV_IRQFD and MSHV_IOEVENTFD are not available\n");
+		return 0;
+	}
+	if (ret)
+		return ret;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mshv/synic:online",
+				mshv_synic_cpu_online, mshv_synic_cpu_offline);
+	if (ret < 0)
+		goto remove_isr;
+	mshv_synic_cpuhp = ret;
+	WRITE_ONCE(mshv_synic_enabled, true);
+	return 0;
+
+remove_isr:
+	mshv_hv_set_root_isr(NULL);
+	return ret;
+}
+
+/**
+ * mshv_synic_exit() - undo mshv_synic_init()
+ */
+void mshv_synic_exit(void)
+{
+	if (!mshv_synic_enabled)
+		return;
+	WRITE_ONCE(mshv_synic_enabled, false);
+	cpuhp_remove_state(mshv_synic_cpuhp);
+	mshv_hv_set_root_isr(NULL);
+}

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MSHV_IRQFD and MSHV_IOEVENTFD: every errno, guest doorbell writes that
+ * signal an ioeventfd without a userspace exit (and a datamatch mismatch
+ * that does exit), an MSI asserted through an irqfd and acknowledged by
+ * the guest, a level-triggered interrupt whose EOI fires the resamplefd,
+ * and a halted VP woken by an irqfd (scheduler message -> kick).
+ *
+ * Guest code is real-mode x86 assembled by hand; guest memory is GPA
+ * 0..MEM_SIZE, the doorbells sit above it (unmapped, reachable with DS 0).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+
+#include "mshv_test.h"
+#include "mshv_debugfs.h"
+
+#define MEM_SIZE	0x8000ULL
+#define CODE_GPA	0x1000ULL
+#define HANDLER_GPA	0x2000ULL
+#define STACK_TOP	0x7000ULL
+#define DOORBELL_A	0xE000ULL	/* len 1, any value */
+#define DOORBELL_B	0xE008ULL	/* len 2, datamatch 0x4321 */
+#define DIAG_PORT	0x80
+#define MAX_GSI		4096
+
+static int irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_IRQFD, &args);
+}
+
+static int ioeventfd(int pt_fd, int fd, __u64 addr, __u32 len,
+		     __u64 datamatch, __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_IOEVENTFD, &args);
+}
+
+/* The eventfd's counter (0 if not signalled); resets it */
+static __u64 efd_count(int fd)
+{
+	__u64 v;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v)) {
+		MSHV_TEST_ASSERT(errno == EAGAIN, "eventfd read: %s",
+				 strerror(errno));
+		return 0;
+	}
+	return v;
+}
+
+static void efd_signal(int fd)
+{
+	__u64 one = 1;
+
+	MSHV_TEST_ASSERT(write(fd, &one, sizeof(one)) == sizeof(one),
+			 "eventfd write: %s", strerror(errno));
+}
+
+/* Route @gsi to @vector on APIC 0, fixed delivery, edge or level */
+static void route(int pt_fd, __u32 gsi, __u8 vector, bool level)
+{
+	struct {
+		struct mshv_user_irq_table hdr;
+		struct mshv_user_irq_entry e[1];
+	} t = {
+		.hdr.nr = 1,
+		.e[0] = {
+			.gsi = gsi,
+			.address_lo = 0xFEE00000,
+			.data = vector | (level ? 0x8000 : 0),
+		},
+	};
+
+	MSHV_TEST_ASSERT(ioctl(pt_fd, MSHV_SET_MSI_ROUTING, &t) == 0,
+			 "MSHV_SET_MSI_ROUTING: %s", strerror(errno));
+}
+
+/* Ports of partition @id in hvsim/ports */
+static int ports_of(__u64 id)
+{
+	struct mshv_dbg_port p[64];
+	int i, n = mshv_dbg_ports(p, 64), count = 0;
+
+	MSHV_TEST_ASSERT(n >= 0 && n <= 64, "hvsim/ports: %d", n);
+	for (i = 0; i < n; i++)
+		count += p[i].partition == id;
+	return count;
+}
+
+FIXTURE(efd)
+{
+	struct mshv_vm *vm;
+	__u64 id;
+	int efd[3];
+};
+
+FIXTURE_SETUP(efd)
+{
+	int i;
+
+	self->vm = mshv_vm_create();
+	self->id = mshv_dbg_newest_partition();
+	for (i = 0; i < 3; i++) {
+		self->efd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ASSERT_LE(0, self->efd[i]);
+	}
+}
+
+FIXTURE_TEARDOWN(efd)
+{
+	int i;
+
+	mshv_vm_free(self->vm);
+	for (i = 0; i < 3; i++)
+		close(self->efd[i]);
+}
+
+TEST_F(efd, irqfd_errnos)
+{
+	int pt = self->vm->fd, a = self->efd[0], b = self->efd[1];
+	int pipefd[2];
+
+	ASSERT_EQ(0, pipe(pipefd));
+	route(pt, 5, 0x30, false);
+
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_COUNT));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, -1, MAX_GSI, 0));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, -1, -1, 5, 0));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, pipefd[0], -1, 5, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* RESAMPLE: only on a level-triggered route */
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, b, 5, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(EINVAL, errno);
+	route(pt, 6, 0x31, true);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, -1, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, pipefd[1], 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* One irqfd per eventfd */
+	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 0));
+	errno = 0;
+	EXPECT_EQ(-1, irqfd(pt, a, -1, 7, 0));
+	EXPECT_EQ(EBUSY, errno);
+	/* Deassign: no match is not an error; then the eventfd is free */
+	EXPECT_EQ(0, irqfd(pt, a, -1, 7, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	/* A GSI without a route: accepted, the signal goes nowhere */
+	EXPECT_EQ(0, irqfd(pt, b, -1, 100, 0));
+	efd_signal(b);
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+TEST_F(efd, ioeventfd_errnos)
+{
+	int pt = self->vm->fd, a = self->efd[0], b = self->efd[1];
+	const __u32 dm = 1 << MSHV_IOEVENTFD_BIT_DATAMATCH;
+	const __u32 de = 1 << MSHV_IOEVENTFD_BIT_DEASSIGN;
+	struct mshv_user_ioeventfd args = { .addr = 0x1000, .len = 4, .fd = a };
+	static const __u32 bad_len[] = { 3, 5, 6, 7, 9, 16, 0xFFFFFFFF };
+	struct mshv_dbg_port port;
+	int pipefd[2];
+	size_t i;
+
+	ASSERT_EQ(0, pipe(pipefd));
+
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 0, 1 << MSHV_IOEVENTFD_BIT_COUNT));
+	EXPECT_EQ(EINVAL, errno);
+	args.rsvd[3] = 1;
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(pt, MSHV_IOEVENTFD, &args));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x3f8, 1, 0, 1 << MSHV_IOEVENTFD_BIT_PIO));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	for (i = 0; i < ARRAY_SIZE(bad_len); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, bad_len[i], 0, 0));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0xFFFFFFFFFFFFFFFCULL, 8, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, -1, 0x1000, 4, 0, 0));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, pipefd[0], 0x1000, 4, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* Nothing was created by the refused calls */
+	errno = 0;
+	EXPECT_EQ(-1, mshv_dbg_port_at(self->id, 0x1000, &port));
+	EXPECT_EQ(ENOENT, errno);
+
+	/* Duplicates: equal datamatch, or either side any value */
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x1000, 4, 7, dm));
+	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x1000, &port));
+	EXPECT_EQ(0ULL, port.signals);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 7, dm));
+	EXPECT_EQ(EEXIST, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 0, 0));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 4, 8, dm));
+	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 2, 0, 0));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 2, 9, dm));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x2000, 0, 0, 0));
+
+	/* Deassign must match eventfd, addr, len, datamatch exactly */
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 7, dm | de));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 8, dm | de));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 7, de));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 8, 7, dm | de));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 2, 0, de));
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x2000, 0, 0, de));
+	/* The one left (0x1000/4, datamatch 8) goes with the partition */
+	EXPECT_EQ(1, ports_of(self->id));
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
+TEST(ioeventfd_teardown)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 id = mshv_dbg_newest_partition();
+	int e = eventfd(0, EFD_NONBLOCK);
+	int i;
+
+	ASSERT_LE(0, e);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, ioeventfd(vm->fd, e, 0x10000 + i * 8, 8, 0, 0));
+	ASSERT_EQ(0, irqfd(vm->fd, e, -1, 1, 0));
+	EXPECT_EQ(4, ports_of(id));
+	mshv_vm_free(vm);
+	EXPECT_EQ(0, ports_of(id));
+	close(e);
+}
+
+struct insn {
+	__u8 len;
+	__u8 bytes[7];
+};
+
+static __u64 load(struct mshv_vm *vm, __u64 gpa, const struct insn *insns,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		mshv_vm_write(vm, gpa, insns[i].bytes, insns[i].len);
+		gpa += insns[i].len;
+	}
+	return gpa;
+}
+
+/* Real mode, CS = DS = SS = 0, RIP at the program, stack below STACK_TOP */
+static struct mshv_vp *guest(struct mshv_vm *vm)
+{
+	struct mshv_vp *vp;
+
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	vp = mshv_vp_create(vm, 0);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RSP, STACK_TOP);
+	return vp;
+}
+
+static const struct insn doorbell_prog[] = {
+	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0x5a } },	/* mov byte [0xe000], 0x5a */
+	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0xa5 } },	/* mov byte [0xe000], 0xa5 */
+	{ 6, { 0xc7, 0x06, 0x08, 0xe0, 0x34, 0x12 } },	/* mov word [0xe008], 0x1234 */
+	{ 6, { 0xc7, 0x06, 0x08, 0xe0, 0x21, 0x43 } },	/* mov word [0xe008], 0x4321 */
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+TEST_F(efd, doorbell)
+{
+	int pt = self->vm->fd, a = self->efd[0], b = self->efd[1];
+	const struct hv_x64_memory_intercept_message *mem;
+	struct mshv_dbg_port pa, pb;
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_dbg_partition before, after;
+	struct hv_message *msg;
+	__u64 posted;
+
+	load(self->vm, CODE_GPA, doorbell_prog, ARRAY_SIZE(doorbell_prog));
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	ASSERT_EQ(0, ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
+			       1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
+	posted = mshv_dbg_synic_get().posted;
+
+	/* Two doorbell writes, then the mismatching one exits */
+	msg = mshv_vp_run(vp);
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg->header.message_type);
+	mem = (const void *)msg->u.payload;
+	EXPECT_EQ(DOORBELL_B, mem->guest_physical_address);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, mem->header.intercept_access_type);
+	/* The two writes before it completed in the hypervisor */
+	EXPECT_EQ(CODE_GPA + 10, mem->header.rip);
+	EXPECT_EQ(2ULL, efd_count(a));
+	EXPECT_EQ(0ULL, efd_count(b));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_B, &pb));
+	EXPECT_EQ(2ULL, pa.signals);
+	EXPECT_EQ(0ULL, pb.signals);
+	/* Both writes went through one SINT intercept message */
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
+
+	/* Userspace completes it; the matching write signals, then HLT */
+	before = mshv_dbg_partition_get(self->id);
+	mshv_vp_skip_insn(vp, &mem->header);
+	mshv_vp_run_expect_halt(vp);
+	EXPECT_EQ(0ULL, efd_count(a));
+	EXPECT_EQ(1ULL, efd_count(b));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_B, &pb));
+	EXPECT_EQ(2ULL, pa.signals);
+	EXPECT_EQ(1ULL, pb.signals);
+	EXPECT_EQ(posted + 2, mshv_dbg_synic_get().posted);
+	/* The matching write was no GPA intercept, not even a resolved one */
+	after = mshv_dbg_partition_get(self->id);
+	EXPECT_EQ(before.gpa_faults, after.gpa_faults);
+
+	/* Deassigned: the same write is an ordinary intercept again */
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
+			       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	msg = mshv_vp_run(vp);
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg->header.message_type);
+	mem = (const void *)msg->u.payload;
+	EXPECT_EQ(DOORBELL_A, mem->guest_physical_address);
+	EXPECT_EQ(0ULL, efd_count(a));
+	mshv_vp_free(vp);
+}
+
+/*
+ * Interrupt handler at HANDLER_GPA (the vector is patched in): report the
+ * vector on the diagnostic port, EOI through the x2APIC EOI MSR, HLT (IF
+ * is clear in the handler, so HLT exits with a HALT message).
+ */
+enum { H_OUT = 1, H_WRMSR = 5, H_HLT = 6 };
+static struct insn handler_prog[] = {
+	{ 2, { 0xb0, 0x00 } },				/* mov al, vector */
+	{ 2, { 0xe6, DIAG_PORT } },			/* out 0x80, al */
+	{ 6, { 0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00 } },	/* mov ecx, 0x80b */
+	{ 3, { 0x66, 0x31, 0xc0 } },			/* xor eax, eax */
+	{ 3, { 0x66, 0x31, 0xd2 } },			/* xor edx, edx */
+	{ 2, { 0x0f, 0x30 } },				/* wrmsr */
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+/* Interrupts on, then spin */
+static const struct insn spin_prog[] = {
+	{ 1, { 0xfb } },				/* sti */
+	{ 1, { 0x90 } },				/* nop */
+	{ 2, { 0xeb, 0xfe } },				/* jmp $ */
+};
+
+/* Interrupts on, then halt until an interrupt arrives */
+static const struct insn sti_hlt_prog[] = {
+	{ 1, { 0xfb } },				/* sti */
+	{ 1, { 0xf4 } },				/* hlt */
+	{ 2, { 0xeb, 0xfe } },				/* jmp $ */
+};
+
+static void install_handler(struct mshv_vm *vm, __u8 vector)
+{
+	__u16 ivt[2] = { HANDLER_GPA, 0 };
+
+	handler_prog[0].bytes[1] = vector;
+	load(vm, HANDLER_GPA, handler_prog, ARRAY_SIZE(handler_prog));
+	mshv_vm_write(vm, vector * 4, ivt, sizeof(ivt));
+}
+
+/* Run until the handler reports @vector on the diagnostic port */
+static void expect_handler(struct __test_metadata *_metadata,
+			   struct mshv_vp *vp, __u8 vector)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	io = mshv_vp_run_expect_io(vp);
+	EXPECT_EQ(DIAG_PORT, io->port_number);
+	EXPECT_EQ(vector, io->rax & 0xff);
+	mshv_vp_skip_insn(vp, &io->header);
+}
+
+TEST_F(efd, irqfd_msi)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+
+	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	install_handler(self->vm, 0x30);
+	route(pt, 3, 0x30, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 0));
+
+	/* Asserted from the eventfd wakeup, delivered once IF is set */
+	efd_signal(a);
+	expect_handler(_metadata, vp, 0x30);
+	mshv_vp_run_expect_halt(vp);
+	/* The counter was consumed by the irqfd */
+	EXPECT_EQ(0ULL, efd_count(a));
+	mshv_vp_free(vp);
+}
+
+TEST_F(efd, irqfd_resample)
+{
+	int pt = self->vm->fd, a = self->efd[0], r = self->efd[1];
+	struct mshv_vp *vp = guest(self->vm);
+	__u64 posted;
+
+	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	install_handler(self->vm, 0x31);
+	route(pt, 9, 0x31, true);
+	ASSERT_EQ(0, irqfd(pt, a, r, 9, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+
+	efd_signal(a);
+	posted = mshv_dbg_synic_get().posted;
+	expect_handler(_metadata, vp, 0x31);
+	/* Not yet acknowledged */
+	EXPECT_EQ(0ULL, efd_count(r));
+	/* WRMSR EOI -> HVMSG_X64_APIC_EOI -> resamplefd */
+	mshv_vp_run_expect_halt(vp);
+	EXPECT_EQ(1ULL, efd_count(r));
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
+	mshv_vp_free(vp);
+}
+
+struct runner {
+	struct mshv_vp *vp;
+	struct hv_message msg;
+	int ret;
+	int err;
+};
+
+static void *run_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = __mshv_run_vp(r->vp->fd, &r->msg);
+	r->err = errno;
+	return NULL;
+}
+
+static bool vp_halted(struct mshv_vp *vp)
+{
+	const __u32 name = HV_REGISTER_INTERNAL_ACTIVITY_STATE;
+	union hv_register_value v;
+
+	mshv_vp_get_registers(vp, &name, &v, 1);
+	return v.reg64 & HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+}
+
+TEST_F(efd, irqfd_wakes_halted_vp)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+	const struct hv_x64_io_port_intercept_message *io;
+	struct runner r = { .vp = vp };
+	pthread_t thread;
+	__u64 posted;
+	int i;
+
+	load(self->vm, CODE_GPA, sti_hlt_prog, ARRAY_SIZE(sti_hlt_prog));
+	install_handler(self->vm, 0x32);
+	route(pt, 4, 0x32, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 4, 0));
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_thread, &r));
+	/* Wait until the VP sits in HLT with interrupts on */
+	for (i = 0; i < 1000 && !vp_halted(vp); i++)
+		usleep(10000);
+	ASSERT_TRUE(vp_halted(vp));
+	usleep(50000);
+	posted = mshv_dbg_synic_get().posted;
+
+	/* Assert -> SCHEDULER_VP_SIGNAL_BITSET -> kick -> dispatch */
+	efd_signal(a);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	ASSERT_EQ(0, r.ret);
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, r.msg.header.message_type);
+	io = (const void *)r.msg.u.payload;
+	EXPECT_EQ(DIAG_PORT, io->port_number);
+	EXPECT_EQ(0x32ULL, io->rax & 0xff);
+	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
+	mshv_vp_free(vp);
+}
+
+TEST_HARNESS_MAIN

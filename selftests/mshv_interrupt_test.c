@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest interrupts (hvsim's interrupt model), driven through
+ * MSHV_ROOT_HVCALL (ASSERT/CLEAR_VIRTUAL_INTERRUPT) and the register
+ * page's interrupt_vectors, observed through intercepts, guest memory and
+ * the exact deltas of hvsim's debugfs counters (interrupts, root_synic):
+ *
+ *  - a real-mode guest takes an asserted interrupt through its IVT only
+ *    once IF is set (STI and its shadow), its handler runs (OUT) with IF
+ *    clear and the right frame on the stack, ends it with an EOI through
+ *    the x2APIC MSR (edge: no message to the root) or the synthetic EOI
+ *    MSR (level: one HVMSG_X64_APIC_EOI to the root) and IRETs;
+ *  - CR8 holds back a vector of its priority class until lowered;
+ *  - HLT with IF set blocks the VP (MSHV_RUN_VP waits until a signal, and
+ *    again after it) until an ASSERT wakes it (one scheduler message to
+ *    the root), and the interrupt returns after the HLT;
+ *  - a vector the VMM puts in the register page is taken on the next run;
+ *  - every refusal of ASSERT_VIRTUAL_INTERRUPT, the destinations it
+ *    accepts, and CLEAR_VIRTUAL_INTERRUPT;
+ *  - a 64-bit guest takes a level-triggered interrupt through its IDT and
+ *    ends it with a store to the xAPIC EOI register.
+ *
+ * Waking a halted VP's MSHV_RUN_VP needs the driver's SynIC handling; here
+ * the wake-up is observed through hvsim and a signal ends the wait.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "mshv_test.h"
+#include "mshv_debugfs.h"
+#include "mshv_paging.h"
+
+#define MEM_SIZE	0x400000ULL	/* guest memory at GPA 0 */
+#define CODE_GPA	0x1000ULL	/* main program */
+#define HLT_GPA		0x1100ULL	/* sti; hlt program */
+#define GDT_GPA		0x2000ULL	/* 64-bit guest */
+#define IDT_GPA		0x3000ULL	/* 64-bit guest */
+#define HANDLER_GPA	0x4000ULL
+#define STACK_TOP	0x8000ULL
+#define TABLES_GPA	0x10000ULL
+#define TABLES_SIZE	0x10000ULL
+#define APIC_GPA	0xFEE00000ULL
+
+#define VECTOR		0x30
+#define VECTOR64	0x40
+
+#define PORT_READY	0x80	/* main program, IF clear */
+#define PORT_HANDLER	0x81	/* first instruction of the handler */
+#define PORT_BACK	0x82	/* main program after the interrupt */
+#define PORT_AFTER_HLT	0x83	/* the instruction after a HLT */
+
+#define HLT_NEXT	(HLT_GPA + 2)	/* after sti; hlt */
+
+/* out READY; sti; nop; out BACK; cli; hlt */
+static const __u8 main_code[] = {
+	0xE6, PORT_READY, 0xFB, 0x90, 0xE6, PORT_BACK, 0xFA, 0xF4,
+};
+
+#define MAIN_STI	(CODE_GPA + 2)
+#define MAIN_BACK	(CODE_GPA + 4)
+#define MAIN_CLI	(CODE_GPA + 6)
+
+/* sti; hlt; out AFTER_HLT; cli; hlt */
+static const __u8 hlt_code[] = {
+	0xFB, 0xF4, 0xE6, PORT_AFTER_HLT, 0xFA, 0xF4,
+};
+
+FIXTURE(irq)
+{
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+};
+
+/* Real mode handler: out HANDLER; mov ecx, @msr; xor eax/edx; wrmsr; iret */
+static void write_rm_handler(struct mshv_vm *vm, __u32 msr)
+{
+	__u8 code[] = {
+		0xE6, PORT_HANDLER,
+		0x66, 0xB9, msr, msr >> 8, msr >> 16, msr >> 24,
+		0x66, 0x31, 0xC0,
+		0x66, 0x31, 0xD2,
+		0x0F, 0x30,
+		0xCF,
+	};
+	__u8 ivt[4] = { HANDLER_GPA & 0xFF, HANDLER_GPA >> 8, 0, 0 };
+
+	mshv_vm_write(vm, HANDLER_GPA, code, sizeof(code));
+	mshv_vm_write(vm, VECTOR * 4, ivt, sizeof(ivt));
+}
+
+FIXTURE_SETUP(irq)
+{
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	self->vp = mshv_vp_create(self->vm, 0);
+	mshv_vm_write(self->vm, CODE_GPA, main_code, sizeof(main_code));
+	mshv_vm_write(self->vm, HLT_GPA, hlt_code, sizeof(hlt_code));
+	/* the stack page, touched so that it is mapped writable */
+	memset((__u8 *)self->vm->mem + STACK_TOP - MSHV_PAGE_SIZE, 0,
+	       MSHV_PAGE_SIZE);
+	write_rm_handler(self->vm, X86_MSR_X2APIC_EOI);
+	mshv_vp_set_real_mode_cs(self->vp, 0, 0);
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+}
+
+FIXTURE_TEARDOWN(irq)
+{
+	mshv_vp_free(self->vp);
+	mshv_vm_free(self->vm);
+}
+
+/* MSHV_ROOT_HVCALL on @fd; returns the HV status */
+static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.in_sz = in_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+	};
+	int ret = __mshv_hvcall(fd, &a);
+
+	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
+			 a.status);
+	return a.status;
+}
+
+static __u16 assert_irq(struct mshv_vm *vm, __u32 type, __u32 flags,
+			__u64 dest, __u32 vector)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.interrupt_type = type,
+		.control_flags = flags,
+		.dest_addr = dest,
+		.vector = vector,
+	};
+
+	return hvcall(vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
+		      sizeof(in));
+}
+
+/* Messages hvsim handed to the root's SynIC (delivered, queued, dropped) */
+static __u64 root_msgs(void)
+{
+	struct mshv_dbg_synic s = mshv_dbg_synic_get();
+
+	return s.posted + s.queued + s.dropped;
+}
+
+/* Run until an I/O intercept on @port; returns its header */
+static struct hv_x64_intercept_message_header
+run_port(struct __test_metadata *_metadata, struct mshv_vp *vp, __u16 port)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	io = mshv_vp_run_expect_io(vp);
+	EXPECT_EQ(port, io->port_number);
+	return io->header;
+}
+
+static __u64 stack_word(struct mshv_vm *vm, __u64 gpa)
+{
+	const __u8 *p = (const __u8 *)vm->mem + gpa;
+
+	return p[0] | p[1] << 8;
+}
+
+static __u64 stack_qword(struct mshv_vm *vm, __u64 gpa)
+{
+	__u64 v;
+
+	memcpy(&v, (const __u8 *)vm->mem + gpa, sizeof(v));
+	return v;
+}
+
+/*
+ * The main program with VECTOR asserted before it runs: not taken while IF
+ * is clear, taken right after STI's shadow, handler, EOI, IRET.
+ */
+static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
+		     __u32 flags, __u64 want_eoi_msgs)
+{
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct hv_x64_intercept_message_header h;
+	__u64 msgs0 = root_msgs();
+
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_irq(vp->vm, HV_X64_INTERRUPT_TYPE_FIXED, flags, 0,
+			     VECTOR));
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.asserted + 1, c.asserted);
+
+	/* IF clear: the interrupt waits */
+	h = run_port(_metadata, vp, PORT_READY);
+	EXPECT_EQ(CODE_GPA, h.rip);
+	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
+	mshv_vp_skip_insn(vp, &h);
+
+	/* STI, NOP (the shadow), then the handler with IF clear */
+	h = run_port(_metadata, vp, PORT_HANDLER);
+	EXPECT_EQ(HANDLER_GPA, h.rip);
+	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
+	EXPECT_EQ(MAIN_BACK, stack_word(vp->vm, STACK_TOP - 6));
+	EXPECT_EQ(0ULL, stack_word(vp->vm, STACK_TOP - 4));
+	EXPECT_EQ(0x202ULL, stack_word(vp->vm, STACK_TOP - 2));
+	mshv_vp_skip_insn(vp, &h);
+
+	/* EOI, IRET: back in the main program with IF set */
+	h = run_port(_metadata, vp, PORT_BACK);
+	EXPECT_EQ(MAIN_BACK, h.rip);
+	EXPECT_EQ(X86_RFLAGS_IF, h.rflags & X86_RFLAGS_IF);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.delivered + 1, c.delivered);
+	EXPECT_EQ(c0.eois + 1, c.eois);
+	EXPECT_EQ(c0.apic_eoi_msgs + want_eoi_msgs, c.apic_eoi_msgs);
+	EXPECT_EQ(msgs0 + want_eoi_msgs, root_msgs());
+	mshv_vp_skip_insn(vp, &h);
+
+	/* CLI; HLT with IF clear is still an X64_HALT intercept */
+	mshv_vp_run_expect_halt(vp);
+	EXPECT_EQ(c0.halts, mshv_dbg_irq_get().halts);
+}
+
+/* Edge-triggered, EOI through the x2APIC MSR: no message to the root */
+TEST_F(irq, edge_x2apic_eoi)
+{
+	run_main(_metadata, self->vp, 0, 0);
+}
+
+/* Level-triggered, EOI through the synthetic MSR: one APIC_EOI message */
+TEST_F(irq, level_synthetic_eoi)
+{
+	write_rm_handler(self->vm, HV_X64_MSR_EOI);
+	run_main(_metadata, self->vp, HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 1);
+}
+
+/* CR8 holds back the vector's priority class until lowered */
+TEST_F(irq, tpr_blocks)
+{
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
+	struct hv_x64_intercept_message_header h;
+
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR8, VECTOR >> 4);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
+			     VECTOR));
+	h = run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_BACK);
+	EXPECT_EQ(X86_RFLAGS_IF, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
+
+	/* Lowered: taken at the next instruction boundary (the CLI) */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR8, (VECTOR >> 4) - 1);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
+	EXPECT_EQ(MAIN_CLI, stack_word(self->vm, STACK_TOP - 6));
+	mshv_vp_skip_insn(self->vp, &h);
+	mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(c0.eois + 1, mshv_dbg_irq_get().eois);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* MSHV_RUN_VP, ended by a signal after @ms milliseconds */
+static int run_with_timeout(struct mshv_vp *vp, unsigned int ms)
+{
+	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
+	struct itimerval off = { 0 };
+	int ret, err;
+
+	MSHV_TEST_ASSERT(setitimer(ITIMER_REAL, &t, NULL) == 0, "setitimer");
+	ret = __mshv_run_vp(vp->fd, &vp->msg);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	errno = err;
+	return ret;
+}
+
+static __u64 activity(struct mshv_vp *vp)
+{
+	const __u32 name = HV_REGISTER_INTERNAL_ACTIVITY_STATE;
+	union hv_register_value v;
+
+	mshv_vp_get_registers(vp, &name, &v, 1);
+	return v.reg64;
+}
+
+/* HLT with IF set blocks until an interrupt is asserted */
+TEST_F(irq, hlt_blocks_until_assert)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct hv_x64_intercept_message_header h;
+	__u64 msgs0;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));	/* no SA_RESTART */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, HLT_GPA);
+
+	EXPECT_EQ(-1, run_with_timeout(self->vp, 300));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(c0.halts + 1, mshv_dbg_irq_get().halts);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
+
+	/* Still blocked: nothing is deliverable */
+	EXPECT_EQ(-1, run_with_timeout(self->vp, 100));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(c0.halts + 1, mshv_dbg_irq_get().halts);
+
+	msgs0 = root_msgs();
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
+			     VECTOR));
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.wakes + 1, c.wakes);
+	EXPECT_EQ(c0.signal_msgs + 1, c.signal_msgs);
+	EXPECT_EQ(msgs0 + 1, root_msgs());
+	EXPECT_EQ(0ULL, activity(self->vp));
+
+	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	EXPECT_EQ(HLT_NEXT, stack_word(self->vm, STACK_TOP - 6));
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	EXPECT_EQ(HLT_NEXT, h.rip);
+	mshv_vp_skip_insn(self->vp, &h);
+	mshv_vp_run_expect_halt(self->vp);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.delivered + 1, c.delivered);
+	EXPECT_EQ(c0.eois + 1, c.eois);
+	EXPECT_EQ(c0.halts + 1, c.halts);
+}
+
+/* A vector the VMM queues in the register page is taken on the next run */
+TEST_F(irq, register_page_vectors)
+{
+	struct hv_vp_register_page *rp = mshv_mmap_vp_page(self->vp->fd, 0);
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct hv_x64_intercept_message_header h;
+
+	rp->interrupt_vectors.vector[0] = VECTOR;
+	rp->interrupt_vectors.vector[1] = 5;	/* below 16: ignored */
+	__atomic_store_n(&rp->interrupt_vectors.vector_count, 2,
+			 __ATOMIC_RELEASE);
+
+	h = run_port(_metadata, self->vp, PORT_READY);
+	EXPECT_EQ(0ULL, __atomic_load_n(&rp->interrupt_vectors.as_uint64,
+					__ATOMIC_ACQUIRE));
+	EXPECT_EQ(c0.scanned + 1, mshv_dbg_irq_get().scanned);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_BACK);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.delivered + 1, c.delivered);
+	EXPECT_EQ(c0.eois + 1, c.eois);
+	EXPECT_EQ(c0.apic_eoi_msgs, c.apic_eoi_msgs);
+	EXPECT_EQ(c0.asserted, c.asserted);
+	munmap(rp, MSHV_PAGE_SIZE);
+}
+
+/* Every refusal changes nothing; then the accepted destinations */
+TEST_F(irq, assert_statuses)
+{
+	static const struct {
+		const char *what;
+		__u32 type, flags, vector;
+		__u64 dest;
+		__u8 vtl, rsvd0;
+		__u16 rsvd1;
+		__u16 status;
+	} rows[] = {
+		{ "NMI", HV_X64_INTERRUPT_TYPE_NMI, 0, 2, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "INIT", HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "ExtINT", HV_X64_INTERRUPT_TYPE_EXTINT, 0, VECTOR, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "type 10", 10, 0, VECTOR, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "vector 15", 0, 0, 15, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "vector 256", 0, 0, 256, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "control bit 34", 0, 4, VECTOR, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "logical 0x100", 0, HV_ASSERT_INTERRUPT_LOGICAL_DEST, VECTOR,
+		  0x100, 0, 0, 0, HV_STATUS_INVALID_PARAMETER },
+		{ "VTL 1", 0, 0, VECTOR, 0, 1, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "reserved u8", 0, 0, VECTOR, 0, 0, 1, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "reserved u16", 0, 0, VECTOR, 0, 0, 0, 1,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "no VP 1", 0, 0, VECTOR, 1, 0, 0, 0,
+		  HV_STATUS_INVALID_VP_INDEX },
+		{ "APIC id 0x100", 0, 0, VECTOR, 0x100, 0, 0, 0,
+		  HV_STATUS_INVALID_VP_INDEX },
+		{ "logical none", 0, HV_ASSERT_INTERRUPT_LOGICAL_DEST, VECTOR,
+		  0, 0, 0, 0, HV_STATUS_INVALID_VP_INDEX },
+		{ "logical VP 1", 0, HV_ASSERT_INTERRUPT_LOGICAL_DEST, VECTOR,
+		  2, 0, 0, 0, HV_STATUS_INVALID_VP_INDEX },
+		{ "logical VP 0", 0, HV_ASSERT_INTERRUPT_LOGICAL_DEST, VECTOR,
+		  1, 0, 0, 0, HV_STATUS_SUCCESS },
+		{ "broadcast", 0, 0, VECTOR, 0xFF, 0, 0, 0, HV_STATUS_SUCCESS },
+		{ "lowest priority broadcast",
+		  HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY, 0, VECTOR + 1, 0xFF, 0,
+		  0, 0, HV_STATUS_SUCCESS },
+		{ "level, x2APIC flag", 0,
+		  HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED |
+		  HV_ASSERT_INTERRUPT_X2APIC_DEST, 0xFE, 0, 0, 0, 0,
+		  HV_STATUS_SUCCESS },
+	};
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
+	struct hv_input_partition_id clear = { 0 };
+	unsigned int i, ok = 0;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct hv_input_assert_virtual_interrupt in = {
+			.interrupt_type = rows[i].type,
+			.control_flags = rows[i].flags,
+			.dest_addr = rows[i].dest,
+			.vector = rows[i].vector,
+			.target_vtl = rows[i].vtl,
+			.rsvd_z0 = rows[i].rsvd0,
+			.rsvd_z1 = rows[i].rsvd1,
+		};
+
+		EXPECT_EQ(rows[i].status,
+			  hvcall(self->vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+				 &in, sizeof(in)))
+			TH_LOG("%s", rows[i].what);
+		if (rows[i].status == HV_STATUS_SUCCESS)
+			ok++;
+		EXPECT_EQ(c0.asserted + ok, mshv_dbg_irq_get().asserted)
+			TH_LOG("%s", rows[i].what);
+	}
+	EXPECT_EQ(4U, ok);
+	EXPECT_EQ(c0.wakes, mshv_dbg_irq_get().wakes);
+	EXPECT_EQ(HV_STATUS_SUCCESS,
+		  hvcall(self->vm->fd, HVCALL_CLEAR_VIRTUAL_INTERRUPT, &clear,
+			 sizeof(clear)));
+}
+
+/* 64-bit guest: IDT gate, the aligned frame, EOI in the xAPIC page */
+TEST_F(irq, longmode_idt_mmio_eoi)
+{
+	/* out HANDLER; mov eax, APIC_GPA + 0xB0; mov dword [rax], 0; iretq */
+	static const __u8 handler[] = {
+		0xE6, PORT_HANDLER,
+		0xB8, 0xB0, 0x00, 0xE0, 0xFE,
+		0xC7, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x48, 0xCF,
+	};
+	const __u64 gate_lo = (HANDLER_GPA & 0xFFFF) |
+			      ((__u64)MSHV_GDT_CODE64 << 16) |
+			      (0x8EULL << 40) |
+			      (((HANDLER_GPA >> 16) & 0xFFFF) << 48);
+	const __u64 gate_hi = HANDLER_GPA >> 32;
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_IDTR,
+		  .value.table = { .limit = 0xFFF, .base = IDT_GPA } },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP - 8 },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+	const __u64 frame = STACK_TOP - 16 - 40;
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct hv_x64_intercept_message_header h;
+	struct mshv_paging pg;
+	__u64 msgs0 = root_msgs();
+
+	mshv_paging_init(&pg, self->vm, TABLES_GPA, TABLES_SIZE);
+	mshv_paging_map(&pg, 0, 0, MSHV_PAGE_2M, MSHV_PAGE_SIZE);
+	mshv_paging_map(&pg, APIC_GPA, APIC_GPA, MSHV_PAGE_SIZE,
+			MSHV_PAGE_SIZE);
+	mshv_vp_enter_long_mode(self->vp, &pg, GDT_GPA);
+	mshv_vm_write(self->vm, IDT_GPA + VECTOR64 * 16, &gate_lo, 8);
+	mshv_vm_write(self->vm, IDT_GPA + VECTOR64 * 16 + 8, &gate_hi, 8);
+	mshv_vm_write(self->vm, HANDLER_GPA, handler, sizeof(handler));
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED,
+			     HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0, VECTOR64));
+	h = run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_skip_insn(self->vp, &h);
+
+	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	EXPECT_EQ(HANDLER_GPA, h.rip);
+	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(MAIN_BACK, stack_qword(self->vm, frame));
+	EXPECT_EQ((__u64)MSHV_GDT_CODE64, stack_qword(self->vm, frame + 8));
+	EXPECT_EQ(0x202ULL, stack_qword(self->vm, frame + 16));
+	EXPECT_EQ(STACK_TOP - 8, stack_qword(self->vm, frame + 24));
+	EXPECT_EQ((__u64)MSHV_GDT_DATA, stack_qword(self->vm, frame + 32));
+	mshv_vp_skip_insn(self->vp, &h);
+
+	h = run_port(_metadata, self->vp, PORT_BACK);
+	EXPECT_EQ(MAIN_BACK, h.rip);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.delivered + 1, c.delivered);
+	EXPECT_EQ(c0.eois + 1, c.eois);
+	EXPECT_EQ(c0.apic_eoi_msgs + 1, c.apic_eoi_msgs);
+	EXPECT_EQ(msgs0 + 1, root_msgs());
+	mshv_vp_skip_insn(self->vp, &h);
+	mshv_vp_run_expect_halt(self->vp);
+}
+
+TEST_HARNESS_MAIN
