@@ -133,6 +133,15 @@ static void mshv_fault_window(u64 start, u64 end, u64 gfn, u64 *ws, u64 *we)
 	*we = min(chunk + MSHV_CHUNK_PAGES, end);
 }
 
+/*
+ * Reps fault-around may add to a window of @window_reps reps: what fills
+ * the last MAP_GPA_PAGES input page of the window's reps.
+ */
+static unsigned int mshv_fault_around_budget(unsigned int window_reps)
+{
+	return roundup(window_reps, HV_MAP_GPA_BATCH_SIZE) - window_reps;
+}
+
 /* The PFN of a hmm_range_fault() output entry */
 static u64 mshv_hmm_pfn(unsigned long hmm_pfn)
 {
@@ -916,8 +925,7 @@ static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 	if (ret)
 		return ret;
 	mshv_fault_collect(f, f->ws, f->we - f->ws, false);
-	f->budget = roundup(f->nr_entries, HV_MAP_GPA_BATCH_SIZE) -
-		    f->nr_entries;
+	f->budget = mshv_fault_around_budget(f->nr_entries);
 	return mshv_fault_around(f, seq);
 }
 
