@@ -28,10 +28,14 @@
  * A chunk is mapped with one HV_MAP_GPA_LARGE_PAGE entry when it lies
  * entirely inside the region and its backing is one PMD-sized, 2 MiB
  * aligned mapping (for pinned regions: 512 contiguous pinned PFNs starting
- * 2 MiB aligned).  The only per-region state is a bitmap of the chunks
- * currently mapped large, so that an unmap knows which spans to remove
- * with HV_UNMAP_GPA_LARGE_PAGE (a partial invalidation of a large chunk
- * removes the whole chunk; the rest refaults).
+ * 2 MiB aligned).  The only per-region state is two bitmaps with one
+ * bit per chunk, allocated on the first fault: the chunks currently
+ * mapped large (a partial invalidation of a large chunk removes the whole
+ * chunk; the rest refaults) and the chunks ever mapped (set before the
+ * map hypercall, cleared when a whole-chunk unmap removed everything), so
+ * that removal unmaps only what may be mapped.  Unmaps send every whole
+ * aligned chunk as one HV_UNMAP_GPA_LARGE_PAGE rep, however it was
+ * mapped, and only partial chunks as 4 KiB reps.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
