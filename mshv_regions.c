@@ -28,10 +28,14 @@
  * A chunk is mapped with one HV_MAP_GPA_LARGE_PAGE entry when it lies
  * entirely inside the region and its backing is one PMD-sized, 2 MiB
  * aligned mapping (for pinned regions: 512 contiguous pinned PFNs starting
- * 2 MiB aligned).  The only per-region state is a bitmap of the chunks
- * currently mapped large, so that an unmap knows which spans to remove
- * with HV_UNMAP_GPA_LARGE_PAGE (a partial invalidation of a large chunk
- * removes the whole chunk; the rest refaults).
+ * 2 MiB aligned).  The only per-region state is two bitmaps with one
+ * bit per chunk, allocated on the first fault: the chunks currently
+ * mapped large (a partial invalidation of a large chunk removes the whole
+ * chunk; the rest refaults) and the chunks ever mapped (set before the
+ * map hypercall, cleared when a whole-chunk unmap removed everything), so
+ * that removal unmaps only what may be mapped.  Unmaps send every whole
+ * aligned chunk as one HV_UNMAP_GPA_LARGE_PAGE rep, however it was
+ * mapped, and only partial chunks as 4 KiB reps.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -131,6 +135,15 @@ static void mshv_fault_window(u64 start, u64 end, u64 gfn, u64 *ws, u64 *we)
 
 	*ws = max(chunk, start);
 	*we = min(chunk + MSHV_CHUNK_PAGES, end);
+}
+
+/*
+ * Reps fault-around may add to a window of @window_reps reps: what fills
+ * the last MAP_GPA_PAGES input page of the window's reps.
+ */
+static unsigned int mshv_fault_around_budget(unsigned int window_reps)
+{
+	return roundup(window_reps, HV_MAP_GPA_BATCH_SIZE) - window_reps;
 }
 
 /* The PFN of a hmm_range_fault() output entry */
@@ -916,8 +929,7 @@ static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 	if (ret)
 		return ret;
 	mshv_fault_collect(f, f->ws, f->we - f->ws, false);
-	f->budget = roundup(f->nr_entries, HV_MAP_GPA_BATCH_SIZE) -
-		    f->nr_entries;
+	f->budget = mshv_fault_around_budget(f->nr_entries);
 	return mshv_fault_around(f, seq);
 }
 

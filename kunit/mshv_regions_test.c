@@ -279,6 +279,29 @@ static void mshv_test_batching(struct kunit *test)
 	}
 }
 
+/* Fault-around budget: fill the last input page of the window's reps */
+static void mshv_test_around_budget(struct kunit *test)
+{
+	static const struct {
+		unsigned int window, budget;
+	} cases[] = {
+		{ 1, 508 },	/* one 2 MiB entry: 509 reps, one call */
+		{ 16, 493 },	/* a window clamped to 16 pages */
+		{ 509, 0 },
+		{ 510, 508 },
+		{ 512, 506 },	/* 4 KiB window: 1018 reps, two calls */
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mshv_fault_around_budget(cases[i].window),
+				    cases[i].budget, "window of %u reps",
+				    cases[i].window);
+	/* the largest fault fits the entry array */
+	KUNIT_EXPECT_LE(test, 512 + mshv_fault_around_budget(512),
+			MSHV_FAULT_MAX_ENTRIES);
+}
+
 /* UNMAP_GPA_PAGES splitting */
 
 struct mshv_unmap_case {
@@ -535,6 +558,7 @@ static struct kunit_case mshv_regions_test_cases[] = {
 	KUNIT_CASE(mshv_test_large_eligible),
 	KUNIT_CASE(mshv_test_batching),
 	KUNIT_CASE(mshv_test_unmap_split),
+	KUNIT_CASE(mshv_test_around_budget),
 	KUNIT_CASE(mshv_test_ranges),
 	KUNIT_CASE(mshv_test_gpap_flags),
 	{}
