@@ -854,4 +854,50 @@ TEST(property_values)
 	close(dev);
 }
 
+/* GET_PARTITION_PROPERTY_EX: bank 0 of a banked property; -errno or 0 */
+static int property_ex(int fd, __u32 code, __u64 *bank0)
+{
+	struct hv_input_get_partition_property_ex in = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.property_code = code,
+	};
+	__u64 out[2] = { 0 };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+
+	if (__mshv_hvcall(fd, &args))
+		return -errno;
+	if (out[0] != 1)	/* bank_count 1, reserved 0 */
+		return -EPROTO;
+	*bank0 = out[1];
+	return 0;
+}
+
+/* The banked (EX) properties, on a guest partition and on SELF */
+TEST(property_ex_values)
+{
+	const __u32 assignable =
+		HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES;
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 v;
+
+	ASSERT_EQ(0, property_ex(vm->fd, assignable, &v));
+	EXPECT_EQ(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+		  HV_SYNTHETIC_PROC_FEATURE_HV1, v);
+	ASSERT_EQ(0, property_ex(vm->dev_fd, assignable, &v));
+	EXPECT_EQ(0x3, v);
+	ASSERT_EQ(0, property_ex(vm->fd, HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+				 &v));
+	EXPECT_EQ(HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES, v);
+	ASSERT_EQ(0, property_ex(vm->dev_fd,
+				 HV_PARTITION_PROPERTY_VMM_CAPABILITIES, &v));
+	EXPECT_EQ(0x10, v);
+	mshv_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
