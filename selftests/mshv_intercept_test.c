@@ -483,7 +483,10 @@ TEST_F(icpt, errors)
 
 	/* INSTALL_INTERCEPT */
 	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_EXCEPTION, 4,
-				   13, &status));
+				   32, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_MMIO, 1, 0,
+				   &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
 	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_MAX, 1, 0,
 				   &status));
@@ -733,6 +736,46 @@ TEST_F(icpt, msr_unimplemented_action)
 	      MSR_UNKNOWN, 0x2);
 	run_to_hlt(_metadata, self->vp);
 	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
+}
+
+/* With an EXCEPTION intercept for #GP, a faulting RDMSR/WRMSR reports it */
+TEST_F(icpt, msr_fault_exception_intercept)
+{
+	const struct hv_x64_exception_intercept_message *m;
+	struct hv_message *msg;
+	unsigned int n;
+
+	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
+		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 13);
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1111,
+	      0x2222, MSR_UNKNOWN, 0x4444);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_EXCEPTION_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(240, msg->header.payload_size);
+	m = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_WRITE);
+	EXPECT_EQ(13, m->exception_vector);
+	EXPECT_EQ(HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID, m->exception_info);
+	EXPECT_EQ(0, m->error_code);
+	EXPECT_EQ(0, m->exception_parameter);
+	n = m->instruction_byte_count < 2 ? m->instruction_byte_count : 2;
+	EXPECT_GE(16, m->instruction_byte_count);
+	EXPECT_EQ(0, memcmp(m->instruction_bytes, wrmsr_code, n));
+	EXPECT_EQ(0x1111, m->rax);
+	EXPECT_EQ(0x2222, m->rbx);
+	EXPECT_EQ(MSR_UNKNOWN, m->rcx);
+	EXPECT_EQ(0x4444, m->rdx);
+	EXPECT_EQ(0ULL, m->ds_segment.base);
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+
+	/* Removed: back to UNRECOVERABLE_EXCEPTION */
+	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, 13);
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	      MSR_UNKNOWN, 0);
+	msg = mshv_vp_run(self->vp);
+	EXPECT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
 }
 
 static int set_property_status(int fd, __u32 code, __u64 value,
