@@ -1301,6 +1301,43 @@ struct hv_x64_cpuid_intercept_message {
 
 HV_ABI_SIZE(struct hv_x64_cpuid_intercept_message, 104);
 
+/* hv_x64_exception_intercept_message.exception_info */
+#define HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID	0x1
+#define HV_X64_EXCEPTION_INFO_SOFTWARE		0x2
+
+struct hv_x64_exception_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u16 exception_vector;
+	__u8 exception_info;
+	__u8 instruction_byte_count;
+	__u32 error_code;
+	__u64 exception_parameter;
+	__u64 reserved;
+	__u8 instruction_bytes[16];
+	struct hv_x64_segment_register ds_segment;
+	struct hv_x64_segment_register ss_segment;
+	__u64 rax;
+	__u64 rcx;
+	__u64 rdx;
+	__u64 rbx;
+	__u64 rsp;
+	__u64 rbp;
+	__u64 rsi;
+	__u64 rdi;
+	__u64 r8;
+	__u64 r9;
+	__u64 r10;
+	__u64 r11;
+	__u64 r12;
+	__u64 r13;
+	__u64 r14;
+	__u64 r15;
+};
+
+HV_ABI_SIZE(struct hv_x64_exception_intercept_message, 240);
+static_assert(offsetof(struct hv_x64_exception_intercept_message, rax) == 112,
+	      "hv_x64_exception_intercept_message.rax");
+
 /* HALT and UNRECOVERABLE_EXCEPTION carry the common header only */
 struct hv_x64_halt_message {
 	struct hv_x64_intercept_message_header header;

@@ -44,6 +44,10 @@
 #define CPUID_HV_EDX		0x76482074
 #define CPUID_HV_INTERFACE	0x31237648
 
+/* Exception vectors an EXCEPTION intercept may name; #GP */
+#define HVSIM_NR_EXCEPTIONS	32
+#define X86_VECTOR_GP		13
+
 /* The bits of EFER a guest may write */
 #define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
 
@@ -71,6 +75,7 @@ struct hvsim_cpuid_reg {
  * struct hvsim_intercepts - a partition's intercept page
  * @msr_all: access mask of the X64_MSR intercept (all MSRs), 0 if none
  * @global_cpuid: an X64_GLOBAL_CPUID intercept is installed
+ * @exceptions: vectors with an EXCEPTION intercept, one bit each
  * @nr_cpuid: entries used in @cpuid
  * @nr_msr: entries used in @msr
  * @nr_results: entries used in @results
@@ -84,6 +89,7 @@ struct hvsim_cpuid_reg {
 struct hvsim_intercepts {
 	u32 msr_all;
 	bool global_cpuid;
+	u32 exceptions;
 	u32 nr_cpuid;
 	u32 nr_msr;
 	u32 nr_results;
@@ -188,6 +194,11 @@ static u16 install_check(const struct hv_input_install_intercept *in)
 		if (in->access_type & ~HV_INTERCEPT_ACCESS_MASK_EXECUTE || param)
 			return HV_STATUS_INVALID_PARAMETER;
 		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_EXCEPTION:
+		if (in->access_type & ~(rw | HV_INTERCEPT_ACCESS_MASK_EXECUTE) ||
+		    param >= HVSIM_NR_EXCEPTIONS)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
 	default:
 		return HV_STATUS_INVALID_PARAMETER;
 	}
@@ -218,6 +229,12 @@ static u16 install_locked(struct hvsim_partition *pt,
 	case HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID:
 		ic->global_cpuid = in->access_type;
 		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_EXCEPTION:
+		if (in->access_type)
+			ic->exceptions |= BIT(param);
+		else
+			ic->exceptions &= ~BIT(param);
+		return HV_STATUS_SUCCESS;
 	case HV_INTERCEPT_TYPE_X64_CPUID:
 		return table_set(ic->cpuid, sizeof(ic->cpuid[0]), &ic->nr_cpuid,
 				 HVSIM_MAX_CPUID_INTERCEPTS, param,
@@ -236,7 +253,9 @@ static u16 install_locked(struct hvsim_partition *pt,
  * X64_IO_PORT (port in the low 16 bits; READ/WRITE), X64_MSR (all MSRs,
  * parameter 0; READ/WRITE), X64_MSR_INDEX (MSR index in the low 32 bits;
  * READ/WRITE), X64_CPUID (leaf in the low 32 bits; EXECUTE) and
- * X64_GLOBAL_CPUID (parameter 0; EXECUTE).  The access mask replaces the
+ * X64_GLOBAL_CPUID (parameter 0; EXECUTE) and EXCEPTION (vector 0-31; any
+ * of READ/WRITE/EXECUTE; only #GP from RDMSR/WRMSR is ever raised).  The
+ * access mask replaces the
  * one installed before; mask NONE removes the intercept.  Valid before and
  * after INITIALIZE_PARTITION.
  *
@@ -542,6 +561,54 @@ static bool msr_access(struct hvsim_vp *vp, u32 index, bool write, u64 *val)
 	return true;
 }
 
+/*
+ * A #GP hvsim cannot deliver: an X64_EXCEPTION_INTERCEPT message (error
+ * code 0) when the root installed an EXCEPTION intercept for it, else
+ * UNRECOVERABLE_EXCEPTION.  Returns the message type; @size set.
+ */
+static u32 msr_fault(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		     u8 *size)
+{
+	struct hv_x64_exception_intercept_message *m = (void *)vp->msg.u.payload;
+	const struct hvsim_intercepts *ic = vp->partition->intercepts;
+	const struct x86_emu_state *s = &vp->state;
+	u8 count = min_t(u8, exit->insn_byte_count, sizeof(m->instruction_bytes));
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	if (!ic || !(ic->exceptions & BIT(X86_VECTOR_GP))) {
+		*size = sizeof(struct hv_x64_halt_message);
+		return HVMSG_UNRECOVERABLE_EXCEPTION;
+	}
+	m->exception_vector = X86_VECTOR_GP;
+	m->exception_info = HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID;
+	m->instruction_byte_count = count;
+	m->error_code = 0;
+	m->exception_parameter = 0;
+	m->reserved = 0;
+	memcpy(m->instruction_bytes, exit->insn_bytes, count);
+	m->ds_segment = s->seg[X86_DS];
+	m->ss_segment = s->seg[X86_SS];
+	m->rax = s->gpr[X86_RAX];
+	m->rcx = s->gpr[X86_RCX];
+	m->rdx = s->gpr[X86_RDX];
+	m->rbx = s->gpr[X86_RBX];
+	m->rsp = s->gpr[X86_RSP];
+	m->rbp = s->gpr[X86_RBP];
+	m->rsi = s->gpr[X86_RSI];
+	m->rdi = s->gpr[X86_RDI];
+	m->r8 = s->gpr[X86_R8];
+	m->r9 = s->gpr[X86_R9];
+	m->r10 = s->gpr[X86_R10];
+	m->r11 = s->gpr[X86_R11];
+	m->r12 = s->gpr[X86_R12];
+	m->r13 = s->gpr[X86_R13];
+	m->r14 = s->gpr[X86_R14];
+	m->r15 = s->gpr[X86_R15];
+	*size = sizeof(*m);
+	return HVMSG_X64_EXCEPTION_INTERCEPT;
+}
+
 /**
  * hvsim_msr_exit() - a guest RDMSR or WRMSR
  * @vp: the VP; its partition's lock held
@@ -554,9 +621,10 @@ static bool msr_access(struct hvsim_vp *vp, u32 index, bool write, u64 *val)
  * (payload written to @vp->msg but for the common header, which the
  * caller fills).  Otherwise an MSR hvsim implements is read or written;
  * any other MSR follows UNIMPLEMENTED_MSR_ACTION: IGNORE_WRITE_READ_ZERO
- * reads 0 and drops writes; FAULT would be a #GP, which hvsim cannot
- * deliver, so it gives UNRECOVERABLE_EXCEPTION (header only) like a
- * write the hardware refuses.
+ * reads 0 and drops writes; FAULT means a #GP, like a write the hardware
+ * refuses.  hvsim cannot deliver it: with an EXCEPTION intercept for
+ * vector 13 it posts X64_EXCEPTION_INTERCEPT, otherwise
+ * UNRECOVERABLE_EXCEPTION (header only).
  *
  * Return: the message type to post, or HVMSG_NONE when the instruction
  * completed (the caller retires it).
@@ -592,10 +660,8 @@ u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	if (!msr_access(vp, index, write, &val)) {
 		if (pt->unimplemented_msr_action !=
 		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO ||
-		    msr_slot(vp, index) || index == MSR_EFER) {
-			*size = sizeof(struct hv_x64_halt_message);
-			return HVMSG_UNRECOVERABLE_EXCEPTION;
-		}
+		    msr_slot(vp, index) || index == MSR_EFER)
+			return msr_fault(vp, exit, size);
 		val = 0;
 	}
 	if (!write) {

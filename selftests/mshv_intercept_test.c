@@ -483,7 +483,10 @@ TEST_F(icpt, errors)
 
 	/* INSTALL_INTERCEPT */
 	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_EXCEPTION, 4,
-				   13, &status));
+				   32, &status));
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_MMIO, 1, 0,
+				   &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
 	EXPECT_EQ(-EINVAL, install(self->vm, HV_INTERCEPT_TYPE_MAX, 1, 0,
 				   &status));
@@ -735,6 +738,46 @@ TEST_F(icpt, msr_unimplemented_action)
 	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 }
 
+/* With an EXCEPTION intercept for #GP, a faulting RDMSR/WRMSR reports it */
+TEST_F(icpt, msr_fault_exception_intercept)
+{
+	const struct hv_x64_exception_intercept_message *m;
+	struct hv_message *msg;
+	unsigned int n;
+
+	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
+		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 13);
+	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1111,
+	      0x2222, MSR_UNKNOWN, 0x4444);
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_EXCEPTION_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(240, msg->header.payload_size);
+	m = (const void *)msg->u.payload_bytes;
+	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_WRITE);
+	EXPECT_EQ(13, m->exception_vector);
+	EXPECT_EQ(HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID, m->exception_info);
+	EXPECT_EQ(0, m->error_code);
+	EXPECT_EQ(0, m->exception_parameter);
+	n = m->instruction_byte_count < 2 ? m->instruction_byte_count : 2;
+	EXPECT_GE(16, m->instruction_byte_count);
+	EXPECT_EQ(0, memcmp(m->instruction_bytes, wrmsr_code, n));
+	EXPECT_EQ(0x1111, m->rax);
+	EXPECT_EQ(0x2222, m->rbx);
+	EXPECT_EQ(MSR_UNKNOWN, m->rcx);
+	EXPECT_EQ(0x4444, m->rdx);
+	EXPECT_EQ(0ULL, m->ds_segment.base);
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+
+	/* Removed: back to UNRECOVERABLE_EXCEPTION */
+	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
+		   HV_INTERCEPT_ACCESS_MASK_NONE, 13);
+	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	      MSR_UNKNOWN, 0);
+	msg = mshv_vp_run(self->vp);
+	EXPECT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
+}
+
 static int set_property_status(int fd, __u32 code, __u64 value,
 			       __u16 *status)
 {
@@ -852,6 +895,52 @@ TEST(property_values)
 	}
 	close(fd);
 	close(dev);
+}
+
+/* GET_PARTITION_PROPERTY_EX: bank 0 of a banked property; -errno or 0 */
+static int property_ex(int fd, __u32 code, __u64 *bank0)
+{
+	struct hv_input_get_partition_property_ex in = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.property_code = code,
+	};
+	__u64 out[2] = { 0 };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+
+	if (__mshv_hvcall(fd, &args))
+		return -errno;
+	if (out[0] != 1)	/* bank_count 1, reserved 0 */
+		return -EPROTO;
+	*bank0 = out[1];
+	return 0;
+}
+
+/* The banked (EX) properties, on a guest partition and on SELF */
+TEST(property_ex_values)
+{
+	const __u32 assignable =
+		HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES;
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 v;
+
+	ASSERT_EQ(0, property_ex(vm->fd, assignable, &v));
+	EXPECT_EQ(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
+		  HV_SYNTHETIC_PROC_FEATURE_HV1, v);
+	ASSERT_EQ(0, property_ex(vm->dev_fd, assignable, &v));
+	EXPECT_EQ(0x3, v);
+	ASSERT_EQ(0, property_ex(vm->fd, HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+				 &v));
+	EXPECT_EQ(HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES, v);
+	ASSERT_EQ(0, property_ex(vm->dev_fd,
+				 HV_PARTITION_PROPERTY_VMM_CAPABILITIES, &v));
+	EXPECT_EQ(0x10, v);
+	mshv_vm_free(vm);
 }
 
 TEST_HARNESS_MAIN
