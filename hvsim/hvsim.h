@@ -361,6 +361,7 @@ u16 hvsim_hc_set_vp_state(struct hvsim_call *call);
 
 /* hvsim_intercept.c: intercepts, CPUID model, MSRs */
 void hvsim_intercepts_destroy(struct hvsim_partition *pt);
+void hvsim_intercepts_vp_destroy(struct hvsim_vp *vp);
 u32 hvsim_cpuid_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		     u8 *access, u8 *size);
 u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,

@@ -113,6 +113,29 @@ void hvsim_intercepts_destroy(struct hvsim_partition *pt)
 	pt->intercepts = NULL;
 }
 
+/**
+ * hvsim_intercepts_vp_destroy() - forget what was registered for a VP
+ * @vp: the VP being deleted; its partition's lock held
+ *
+ * Drops the CPUID results registered for @vp's index, so that a VP
+ * created later with the same index starts from the default model.
+ */
+void hvsim_intercepts_vp_destroy(struct hvsim_vp *vp)
+{
+	struct hvsim_intercepts *ic = vp->partition->intercepts;
+	u32 i = 0;
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!ic)
+		return;
+	while (i < ic->nr_results) {
+		if (ic->results[i].vp_index == vp->index)
+			ic->results[i] = ic->results[--ic->nr_results];
+		else
+			i++;
+	}
+}
+
 /* The intercept page of @pt, taken from its pool if needed; NULL if none */
 static struct hvsim_intercepts *intercepts_get(struct hvsim_partition *pt)
 {

@@ -198,6 +198,7 @@ void hvsim_vp_destroy(struct hvsim_vp *vp)
 	struct hvsim_partition *pt = vp->partition;
 
 	lockdep_assert_held(&pt->lock);
+	hvsim_intercepts_vp_destroy(vp);
 	if (vp->reg_page)
 		hvsim_pool_free(&pt->pool, vp->reg_page);
 	if (vp->msg_page)

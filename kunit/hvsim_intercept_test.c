@@ -229,12 +229,51 @@ static void hvsim_intercept_test_cpuid_registered(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, cpuid_registered(NULL, 1, 7, 2));
 }
 
+/* Deleting a VP drops exactly its registered results */
+static void hvsim_intercept_test_vp_destroy(struct kunit *test)
+{
+	static const u32 owners[] = { 1, 0, 1, 2, 1 };
+	struct hvsim_partition *pt;
+	struct hvsim_intercepts *ic;
+	unsigned long flags;
+	struct hvsim_vp *vp;
+	u32 i;
+
+	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
+	vp = kunit_kzalloc(test, sizeof(*vp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NOT_NULL(test, ic);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+	spin_lock_init(&pt->lock);
+	pt->intercepts = ic;
+	for (i = 0; i < ARRAY_SIZE(owners); i++) {
+		ic->results[i].vp_index = owners[i];
+		ic->results[i].p.input.eax = i;
+	}
+	ic->nr_results = ARRAY_SIZE(owners);
+	vp->partition = pt;
+	vp->index = 1;
+
+	spin_lock_irqsave(&pt->lock, flags);
+	hvsim_intercepts_vp_destroy(vp);
+	spin_unlock_irqrestore(&pt->lock, flags);
+
+	KUNIT_ASSERT_EQ(test, ic->nr_results, 2);
+	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 0, 0));
+	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 2, 0));
+	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 4, 0));
+	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(ic, 0, 1, 0));
+	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(ic, 2, 3, 0));
+}
+
 static struct kunit_case hvsim_intercept_test_cases[] = {
 	KUNIT_CASE(hvsim_intercept_test_install_check),
 	KUNIT_CASE(hvsim_intercept_test_tables),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_model),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_merge),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_registered),
+	KUNIT_CASE(hvsim_intercept_test_vp_destroy),
 	{}
 };
 
