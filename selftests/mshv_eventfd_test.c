@@ -290,6 +290,32 @@ TEST(ioeventfd_teardown)
 	close(e);
 }
 
+/* A port the hypervisor refuses leaves nothing behind */
+TEST_F(efd, ioeventfd_hypervisor_errors)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_dbg_port port;
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	/* CONNECT_PORT fails: the port is deleted again */
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x96 1 0x12"));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ports_of(self->id));
+	/* CREATE_PORT fails */
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x95 1 0x11"));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ports_of(self->id));
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	/* Nothing of the failed calls blocks the same ioeventfd now */
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x10000, &port));
+	EXPECT_EQ(1, ports_of(self->id));
+}
+
 struct insn {
 	__u8 len;
 	__u8 bytes[7];
@@ -478,6 +504,31 @@ TEST_F(efd, irqfd_resample)
 	mshv_vp_run_expect_halt(vp);
 	EXPECT_EQ(1ULL, efd_count(r));
 	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
+	mshv_vp_free(vp);
+}
+
+/* The hypervisor wants memory for the assertion: deposit, then retry */
+TEST_F(efd, irqfd_deposit_retry)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_hc_count before, after;
+
+	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	install_handler(self->vm, 0x33);
+	route(pt, 2, 0x33, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 2, 0));
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	before = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x94 1 0xb"));
+	efd_signal(a);
+	expect_handler(_metadata, vp, 0x33);
+	mshv_vp_run_expect_halt(vp);
+	mshv_dbg_inject("clear");
+	/* The refused call from the wakeup, the retry from the work item */
+	after = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(before.calls + 2, after.calls);
 	mshv_vp_free(vp);
 }
 
