@@ -414,6 +414,39 @@ TEST_F(efd, doorbell)
 	mshv_vp_free(vp);
 }
 
+/* 100 doorbell writes in one dispatch: more than the event ring holds */
+static const struct insn burst_prog[] = {
+	{ 3, { 0xb9, 100, 0x00 } },			/* mov cx, 100 */
+	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0x01 } },	/* 1: mov byte [0xe000], 1 */
+	{ 1, { 0x49 } },				/* dec cx */
+	{ 2, { 0x75, 0xf8 } },				/* jnz 1b */
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+TEST_F(efd, doorbell_ring_overflow)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_dbg_synic before, after;
+	struct mshv_dbg_port pa;
+
+	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	before = mshv_dbg_synic_get();
+	mshv_vp_run_expect_halt(vp);
+	after = mshv_dbg_synic_get();
+	/* Every write reached the eventfd: 63 through the ring, the rest
+	 * after NOTIFY_PORT_RING_EMPTY
+	 */
+	EXPECT_EQ(100ULL, efd_count(a));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	EXPECT_EQ(100ULL, pa.signals);
+	EXPECT_EQ(before.ring_full + 100 - 63, after.ring_full);
+	EXPECT_EQ(before.dropped, after.dropped);
+	EXPECT_EQ(0ULL, efd_count(a));
+	mshv_vp_free(vp);
+}
+
 /*
  * Interrupt handler at HANDLER_GPA (the vector is patched in): report the
  * vector on the diagnostic port, EOI through the x2APIC EOI MSR, HLT (IF
