@@ -12,8 +12,11 @@
  * Locking: hvsim_lock protects the partition table, partition reference
  * counts and the SELF pool.  Each partition's lock protects everything
  * inside the partition (state, pool, SLAT, VPs).  Lock order: hvsim_lock
- * before a partition's lock.  Hypercalls arrive with interrupts disabled
- * and never from interrupt handlers, so plain spin_lock() is used.
+ * before a partition's lock, before a CPU's root SynIC lock.  Hypercalls
+ * run with interrupts disabled (hvsim_hypercall() makes sure) and may come
+ * from the root's SynIC ISR in hard interrupt context, so plain
+ * spin_lock() is used inside them and every other path (debugfs, module
+ * exit, KUnit) takes these locks with interrupts disabled.
  */
 #ifndef _HVSIM_H
 #define _HVSIM_H

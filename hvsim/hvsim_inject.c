@@ -201,7 +201,8 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 	unsigned int i;
 	int ret = 0;
 
-	spin_lock(&hvsim_inject_lock);
+	/* Also taken by hypercalls from the root's ISR: interrupts off */
+	spin_lock_irq(&hvsim_inject_lock);
 	switch (cmd->op) {
 	case HVSIM_INJECT_CLEAR:
 		for (i = 0; i < HVSIM_INJECT_MAX_RULES; i++)
@@ -236,7 +237,7 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 		};
 		break;
 	}
-	spin_unlock(&hvsim_inject_lock);
+	spin_unlock_irq(&hvsim_inject_lock);
 	if (cmd->op == HVSIM_INJECT_CLEAR)
 		hvsim_partitions_uncap();
 	return ret;
@@ -286,11 +287,12 @@ u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
  */
 u64 hvsim_inject_pool_cap(void)
 {
+	unsigned long flags;
 	u64 cap;
 
-	spin_lock(&hvsim_inject_lock);
+	spin_lock_irqsave(&hvsim_inject_lock, flags);
 	cap = hvsim_inject_cap;
-	spin_unlock(&hvsim_inject_lock);
+	spin_unlock_irqrestore(&hvsim_inject_lock, flags);
 	return cap;
 }
 
@@ -298,7 +300,7 @@ static int inject_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
 
-	spin_lock(&hvsim_inject_lock);
+	spin_lock_irq(&hvsim_inject_lock);
 	for (i = 0; i < HVSIM_INJECT_MAX_RULES; i++) {
 		const struct hvsim_inject_rule *r = &hvsim_inject_rules[i];
 
@@ -313,7 +315,7 @@ static int inject_show(struct seq_file *m, void *unused)
 	}
 	if (hvsim_inject_cap)
 		seq_printf(m, "pool_cap %llu\n", hvsim_inject_cap);
-	spin_unlock(&hvsim_inject_lock);
+	spin_unlock_irq(&hvsim_inject_lock);
 	return 0;
 }
 

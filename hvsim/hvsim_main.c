@@ -224,13 +224,18 @@ bool hvsim_hc_known(u16 code, bool *rep)
 	return d;
 }
 
+static u64 hypercall_irqs_off(u64 control, void *input, void *output);
+
 /**
  * hvsim_hypercall() - execute one hypercall
  * @control: TLFS control word
  * @input: input page (fast calls: the register operands, in order)
  * @output: output page, or NULL
  *
- * Called with interrupts disabled; never sleeps and never allocates.
+ * Runs with interrupts disabled (it disables them itself, for callers such
+ * as KUnit that do not): the root's SynIC ISR issues hypercalls in hard
+ * interrupt context, so every hvsim lock must be taken with interrupts
+ * off.  Never sleeps and never allocates.
  * Fault-injection rules (debugfs "inject") apply to calls that pass the
  * entry checks: an injected failure does nothing and reports the rep
  * start; a "max_reps" rule ends a rep call early with success.
@@ -239,6 +244,17 @@ bool hvsim_hc_known(u16 code, bool *rep)
  * index of the first rep not completed) in bits 32-43.
  */
 u64 hvsim_hypercall(u64 control, void *input, void *output)
+{
+	unsigned long flags;
+	u64 result;
+
+	local_irq_save(flags);
+	result = hypercall_irqs_off(control, input, output);
+	local_irq_restore(flags);
+	return result;
+}
+
+static u64 hypercall_irqs_off(u64 control, void *input, void *output)
 {
 	struct hvsim_call call = { .input = input, .output = output };
 	const struct hvsim_hc_desc *d;
@@ -292,7 +308,10 @@ DEFINE_SHOW_ATTRIBUTE(hypercalls);
 
 static int partitions_show(struct seq_file *m, void *unused)
 {
+	/* hvsim's locks are taken in hard IRQ context too */
+	local_irq_disable();
 	hvsim_partitions_show(m);
+	local_irq_enable();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(partitions);
@@ -343,7 +362,9 @@ static int __init hvsim_init(void)
 static void __exit hvsim_exit(void)
 {
 	debugfs_remove_recursive(hvsim_debugfs);
+	local_irq_disable();
 	hvsim_partitions_exit();
+	local_irq_enable();
 	hvsim_synic_exit();
 }
 

@@ -174,13 +174,14 @@ void hvsim_partitions_uncap(void)
 {
 	struct hvsim_partition *pt;
 
-	spin_lock(&hvsim_lock);
+	/* Hypercalls from the root's ISR take these: interrupts off */
+	spin_lock_irq(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
 		spin_lock(&pt->lock);
 		pt->pool_cap = 0;
 		spin_unlock(&pt->lock);
 	}
-	spin_unlock(&hvsim_lock);
+	spin_unlock_irq(&hvsim_lock);
 }
 
 /**

@@ -565,7 +565,9 @@ static void hvsim_test_counters_and_stale(struct kunit *test)
 	*(u8 *)page_address(data) = 0x5A;
 
 	lc_setup(&lc, test, 16);
+	local_irq_disable();	/* hvsim's locks: interrupts off */
 	pt = hvsim_partition_get(lc.id);
+	local_irq_enable();
 	KUNIT_ASSERT_NOT_NULL(test, pt);
 	KUNIT_EXPECT_EQ(test, pt->pool.nr_pages, 16);
 	KUNIT_EXPECT_EQ(test, pt->pool.nr_free, 16);
@@ -612,9 +614,9 @@ static void hvsim_test_counters_and_stale(struct kunit *test)
 	 * test does not WARN.)
 	 */
 	KUNIT_ASSERT_TRUE(test, page_ref_freeze(data, 1));
-	spin_lock(&pt->lock);
+	spin_lock_irq(&pt->lock);
 	pt->stale_warned = true;
-	spin_unlock(&pt->lock);
+	spin_unlock_irq(&pt->lock);
 	stale = hvsim_stale_accesses();
 	KUNIT_EXPECT_EQ(test, lc_dispatch(&lc, 0, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.dispatch_event,
@@ -645,7 +647,9 @@ static void hvsim_test_counters_and_stale(struct kunit *test)
 					  &res), 0);
 	KUNIT_EXPECT_EQ(test, msg->header.message_type, HVMSG_GPA_INTERCEPT);
 	KUNIT_EXPECT_EQ(test, pt->gpa_faults, 2);
+	local_irq_disable();
 	hvsim_partition_put(pt);
+	local_irq_enable();
 
 	lc_teardown(&lc, 16);
 	__free_page(code);

@@ -389,10 +389,21 @@ static void hvsim_synic_test_ring_overflow(struct kunit *test)
 
 static int synic_test_isr_calls;
 static bool synic_test_isr_hardirq;
+static u64 synic_test_isr_result;
 
+/*
+ * Like the driver's ISR, issue a hypercall in hard IRQ context: CLEAR on
+ * partition 0 takes hvsim_lock, so lockdep checks that every other user
+ * of it keeps interrupts off.
+ */
 static void synic_test_isr(void)
 {
+	static struct hv_input_partition_id in;
+
 	WRITE_ONCE(synic_test_isr_hardirq, in_hardirq() && irqs_disabled());
+	WRITE_ONCE(synic_test_isr_result,
+		   hvsim_hypercall(HVCALL_CLEAR_VIRTUAL_INTERRUPT |
+				   HV_HYPERCALL_FAST_BIT, &in, NULL));
 	WRITE_ONCE(synic_test_isr_calls, synic_test_isr_calls + 1);
 }
 
@@ -414,6 +425,8 @@ static void hvsim_synic_test_isr(struct kunit *test)
 	irq_work_sync(&s->work);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(synic_test_isr_calls), 1);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(synic_test_isr_hardirq));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(synic_test_isr_result),
+			SYNIC_RESULT(HV_STATUS_INVALID_PARTITION_ID, 0));
 
 	/* Masked: not raised */
 	KUNIT_EXPECT_EQ(test, synic_test_set(s, HV_REGISTER_SINT0,
