@@ -15,6 +15,9 @@
  *    again after it) until an ASSERT wakes it (one scheduler message to
  *    the root), and the interrupt returns after the HLT;
  *  - a vector the VMM puts in the register page is taken on the next run;
+ *  - pending vectors and their trigger mode are the IRR and TMR of the
+ *    LAPIC state (MSHV_GET/SET_VP_STATE), and restoring that state
+ *    withdraws or raises them;
  *  - every refusal of ASSERT_VIRTUAL_INTERRUPT, the destinations it
  *    accepts, and CLEAR_VIRTUAL_INTERRUPT;
  *  - a 64-bit guest takes a level-triggered interrupt through its IDT and
@@ -25,7 +28,9 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 
 #include "mshv_test.h"
@@ -369,6 +374,63 @@ TEST_F(irq, register_page_vectors)
 	EXPECT_EQ(c0.apic_eoi_msgs, c.apic_eoi_msgs);
 	EXPECT_EQ(c0.asserted, c.asserted);
 	munmap(rp, MSHV_PAGE_SIZE);
+}
+
+/* MSHV_GET/SET_VP_STATE of the LAPIC page */
+static void lapic_state(struct mshv_vp *vp, unsigned long req,
+			struct hv_local_interrupt_controller_state *page)
+{
+	struct mshv_get_set_vp_state st = {
+		.type = MSHV_VP_STATE_LAPIC,
+		.buf_sz = MSHV_PAGE_SIZE,
+		.buf_ptr = (__u64)(unsigned long)page,
+	};
+
+	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
+			 req == MSHV_GET_VP_STATE ? "get" : "set");
+}
+
+/* IRR and TMR travel with the LAPIC state */
+TEST_F(irq, lapic_state_irr_tmr)
+{
+	struct hv_local_interrupt_controller_state *l;
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
+	struct hv_x64_intercept_message_header h;
+
+	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED,
+			     HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0, VECTOR));
+	lapic_state(self->vp, MSHV_GET_VP_STATE, l);
+	EXPECT_EQ(1U << (VECTOR % 32), l->apic_irr[VECTOR / 32]);
+	EXPECT_EQ(1U << (VECTOR % 32), l->apic_tmr[VECTOR / 32]);
+	EXPECT_EQ(0U, l->apic_isr[VECTOR / 32]);
+
+	/* Restored without it: never delivered */
+	l->apic_irr[VECTOR / 32] = 0;
+	l->apic_tmr[VECTOR / 32] = 0;
+	lapic_state(self->vp, MSHV_SET_VP_STATE, l);
+	h = run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_BACK);
+	mshv_vp_skip_insn(self->vp, &h);
+	mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
+
+	/* Restored with it: delivered from the start of the program */
+	l->apic_irr[VECTOR / 32] = 1U << (VECTOR % 32);
+	lapic_state(self->vp, MSHV_SET_VP_STATE, l);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RFLAGS, 0x2);
+	h = run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
+	lapic_state(self->vp, MSHV_GET_VP_STATE, l);
+	EXPECT_EQ(0U, l->apic_irr[VECTOR / 32]);
+	EXPECT_EQ(1U << (VECTOR % 32), l->apic_isr[VECTOR / 32]);
+	free(l);
 }
 
 /* Every refusal changes nothing; then the accepted destinations */
