@@ -566,6 +566,52 @@ TEST_F(efd, irqfd_deposit_retry)
 	mshv_vp_free(vp);
 }
 
+/* Each signal asserts once; nothing after deassign or close */
+TEST_F(efd, irqfd_binding)
+{
+	int pt = self->vm->fd, a = self->efd[0], c = self->efd[2];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_hc_count c0, c1;
+	int b;
+
+	route(pt, 3, 0x30, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 0));
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	efd_signal(a);
+	efd_signal(a);
+	c1 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c0.calls + 2, c1.calls);
+	/* The irqfd consumed the counter */
+	EXPECT_EQ(0ULL, efd_count(a));
+
+	/* Deassigned: the eventfd is an ordinary eventfd again */
+	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	efd_signal(a);
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c1.calls, c0.calls);
+	EXPECT_EQ(1ULL, efd_count(a));
+
+	/* Already signalled when bound: fires once */
+	efd_signal(c);
+	ASSERT_EQ(0, irqfd(pt, c, -1, 3, 0));
+	c1 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c0.calls + 1, c1.calls);
+
+	/* Closing the eventfd unbinds it; the GSI takes a new one */
+	b = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	close(b);
+	b = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	efd_signal(b);
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c1.calls + 1, c0.calls);
+	close(b);
+	mshv_vp_free(vp);
+}
+
 struct runner {
 	struct mshv_vp *vp;
 	struct hv_message msg;
