@@ -77,7 +77,7 @@ struct mshv_irqfd {
 /**
  * struct mshv_ioeventfd - a doorbell: guest MMIO write -> eventfd
  * @node: entry in &mshv_partition.ioeventfds
- *	(&mshv_partition.ioeventfds_mutex)
+ *	(&mshv_partition.eventfds_mutex)
  * @partition_id: the guest partition
  * @eventfd: the eventfd (reference held)
  * @addr: guest physical address
@@ -279,27 +279,34 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 	init_waitqueue_func_entry(&irqfd->wait, mshv_irqfd_wakeup);
 	init_poll_funcptr(&irqfd->pt, mshv_irqfd_queue_proc);
 
+	mutex_lock(&partition->eventfds_mutex);
 	spin_lock_irq(&partition->irqfds_lock);
 	list_for_each_entry(tmp, &partition->irqfds, node) {
 		if (tmp->eventfd == irqfd->eventfd) {
 			spin_unlock_irq(&partition->irqfds_lock);
 			ret = -EBUSY;
-			goto put_resamplefd;
+			goto unlock;
 		}
 	}
 	irqfd->active = true;
 	list_add_tail_rcu(&irqfd->node, &partition->irqfds);
 	spin_unlock_irq(&partition->irqfds_lock);
 
-	/* Hook into the eventfd; a signal already pending fires once */
+	/*
+	 * Hook into the eventfd; a signal already pending fires once.  Under
+	 * the mutex, so that no deassign queues the shutdown (which unhooks
+	 * it) before this; the file reference keeps the eventfd open.
+	 */
 	events = vfs_poll(file, &irqfd->pt);
 	if (events & EPOLLIN)
 		mshv_irqfd_inject(irqfd);
+	mutex_unlock(&partition->eventfds_mutex);
 
 	fput(file);
 	return 0;
 
-put_resamplefd:
+unlock:
+	mutex_unlock(&partition->eventfds_mutex);
 	if (irqfd->resamplefd)
 		eventfd_ctx_put(irqfd->resamplefd);
 put_eventfd:
@@ -321,12 +328,14 @@ static int mshv_irqfd_deassign(struct mshv_partition *partition,
 	if (IS_ERR(eventfd))
 		return PTR_ERR(eventfd);
 
+	mutex_lock(&partition->eventfds_mutex);
 	spin_lock_irq(&partition->irqfds_lock);
 	list_for_each_entry_safe(irqfd, tmp, &partition->irqfds, node) {
 		if (irqfd->eventfd == eventfd && irqfd->gsi == args->gsi)
 			mshv_irqfd_deactivate(irqfd);
 	}
 	spin_unlock_irq(&partition->irqfds_lock);
+	mutex_unlock(&partition->eventfds_mutex);
 	eventfd_ctx_put(eventfd);
 
 	/* Unbound when the call returns */
@@ -476,7 +485,7 @@ static int mshv_ioeventfd_assign(struct mshv_partition *partition,
 		goto free_p;
 	}
 
-	mutex_lock(&partition->ioeventfds_mutex);
+	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry(tmp, &partition->ioeventfds, node) {
 		if (tmp->addr == p->addr && tmp->len == p->len &&
 		    (tmp->wildcard || p->wildcard ||
@@ -503,7 +512,7 @@ static int mshv_ioeventfd_assign(struct mshv_partition *partition,
 		goto delete_port;
 
 	list_add_tail(&p->node, &partition->ioeventfds);
-	mutex_unlock(&partition->ioeventfds_mutex);
+	mutex_unlock(&partition->eventfds_mutex);
 	return 0;
 
 delete_port:
@@ -513,7 +522,7 @@ erase_id:
 	/* Never connected: no doorbell can have named it */
 	xa_erase(&mshv_doorbell_ports, p->port_id);
 unlock:
-	mutex_unlock(&partition->ioeventfds_mutex);
+	mutex_unlock(&partition->eventfds_mutex);
 	eventfd_ctx_put(p->eventfd);
 free_p:
 	kfree(p);
@@ -532,7 +541,7 @@ static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
 	if (IS_ERR(eventfd))
 		return PTR_ERR(eventfd);
 
-	mutex_lock(&partition->ioeventfds_mutex);
+	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry(p, &partition->ioeventfds, node) {
 		if (p->eventfd == eventfd &&
 		    mshv_ioeventfd_same(p, args, wildcard)) {
@@ -545,7 +554,7 @@ static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
 		xa_erase(&mshv_doorbell_ports, found->port_id);
 		list_move(&found->node, &dead);
 	}
-	mutex_unlock(&partition->ioeventfds_mutex);
+	mutex_unlock(&partition->eventfds_mutex);
 	eventfd_ctx_put(eventfd);
 
 	mshv_ioeventfd_free_list(&dead);
@@ -610,7 +619,7 @@ void mshv_eventfd_partition_init(struct mshv_partition *partition)
 {
 	spin_lock_init(&partition->irqfds_lock);
 	INIT_LIST_HEAD(&partition->irqfds);
-	mutex_init(&partition->ioeventfds_mutex);
+	mutex_init(&partition->eventfds_mutex);
 	INIT_LIST_HEAD(&partition->ioeventfds);
 }
 
@@ -632,15 +641,15 @@ void mshv_eventfd_partition_release(struct mshv_partition *partition)
 	if (mshv_irqfd_wq)
 		flush_workqueue(mshv_irqfd_wq);
 
-	mutex_lock(&partition->ioeventfds_mutex);
+	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry_safe(p, tmp, &partition->ioeventfds, node) {
 		mshv_ioeventfd_unport(p);
 		xa_erase(&mshv_doorbell_ports, p->port_id);
 		list_move(&p->node, &dead);
 	}
-	mutex_unlock(&partition->ioeventfds_mutex);
+	mutex_unlock(&partition->eventfds_mutex);
 	mshv_ioeventfd_free_list(&dead);
-	mutex_destroy(&partition->ioeventfds_mutex);
+	mutex_destroy(&partition->eventfds_mutex);
 }
 
 /**

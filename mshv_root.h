@@ -142,7 +142,9 @@ struct mshv_vp {
  * @irqfds_lock: protects @irqfds (taken from the root SynIC interrupt
  *	handler: IRQ-safe)
  * @irqfds: the partition's irqfds (mshv_eventfd.c)
- * @ioeventfds_mutex: protects @ioeventfds
+ * @eventfds_mutex: protects @ioeventfds; serialises MSHV_IRQFD assign and
+ *	deassign (an irqfd is hooked into its eventfd before a deassign can
+ *	queue its shutdown)
  * @ioeventfds: the partition's ioeventfds (mshv_eventfd.c)
  */
 struct mshv_partition {
@@ -160,7 +162,7 @@ struct mshv_partition {
 	struct hlist_node id_node;
 	spinlock_t irqfds_lock;	/* the @irqfds list */
 	struct list_head irqfds;
-	struct mutex ioeventfds_mutex;	/* the @ioeventfds list */
+	struct mutex eventfds_mutex;	/* @ioeventfds, irqfd (de)assign */
 	struct list_head ioeventfds;
 };
 

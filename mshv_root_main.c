@@ -789,7 +789,7 @@ put_partition:
 	return ret;
 
 free_partition:
-	mutex_destroy(&partition->ioeventfds_mutex);
+	mutex_destroy(&partition->eventfds_mutex);
 	mshv_irq_release(partition);
 	mutex_destroy(&partition->mutex);
 	kfree(partition);

@@ -148,7 +148,10 @@ static void mshv_synic_vp_signal_pair(const struct hv_message *msg)
 /*
  * Drain this CPU's doorbell event ring: every non-zero entry is the port
  * id of a doorbell a guest wrote.  Masked while draining; re-checked after
- * unmasking so that nothing queued in between is left behind.
+ * unmasking so that nothing queued in between is left behind.  A ring that
+ * overflowed is reported empty (NOTIFY_PORT_RING_EMPTY), which moves the
+ * values that waited into it: drained in the same pass, since the
+ * hypervisor need not signal again while this message is unconsumed.
  */
 static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 {
@@ -156,26 +159,30 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 		&sc->sirbp->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
 	u32 port_id;
 
-	do {
-		WRITE_ONCE(ring->signal_masked, 1);
-		for (;;) {
-			port_id = READ_ONCE(ring->data[sc->doorbell_tail]);
-			if (!port_id)
-				break;
-			WRITE_ONCE(ring->data[sc->doorbell_tail], 0);
-			sc->doorbell_tail = (sc->doorbell_tail + 1) %
-					    HV_SYNIC_EVENT_RING_MESSAGE_COUNT;
-			mshv_doorbell_signal(port_id);
-		}
-		WRITE_ONCE(ring->signal_masked, 0);
-		/* Unmask before the re-check, as the hypervisor reads them */
-		smp_mb();
-	} while (READ_ONCE(ring->data[sc->doorbell_tail]));
+	for (;;) {
+		do {
+			WRITE_ONCE(ring->signal_masked, 1);
+			for (;;) {
+				port_id = READ_ONCE(ring->data[sc->doorbell_tail]);
+				if (!port_id)
+					break;
+				WRITE_ONCE(ring->data[sc->doorbell_tail], 0);
+				sc->doorbell_tail = (sc->doorbell_tail + 1) %
+					HV_SYNIC_EVENT_RING_MESSAGE_COUNT;
+				mshv_doorbell_signal(port_id);
+			}
+			WRITE_ONCE(ring->signal_masked, 0);
+			/* Unmask before the re-check: the hypervisor reads both */
+			smp_mb();
+		} while (READ_ONCE(ring->data[sc->doorbell_tail]));
 
-	if (READ_ONCE(ring->ring_full)) {
+		if (!READ_ONCE(ring->ring_full))
+			break;
 		WRITE_ONCE(ring->ring_full, 0);
-		if (mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX))
+		if (mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX)) {
 			pr_warn_ratelimited("NOTIFY_PORT_RING_EMPTY failed\n");
+			break;
+		}
 	}
 }
 

@@ -286,8 +286,8 @@ static bool doorbell_matches(const struct hvsim_port *port, u64 gpa,
  * @vp: the VP (its partition's lock held)
  * @exit: the interpreter's stop: a memory access to an unmapped GPA
  *
- * A write whose value the interpreter captured and that matches a
- * connected doorbell of @vp's partition (address, size, value) queues the
+ * A write to an unmapped GPA whose value the interpreter captured and
+ * that matches a connected doorbell of @vp's partition (address, size, value) queues the
  * port id in the root's event ring of the port's SINT and retires the
  * instruction.
  *
@@ -296,11 +296,16 @@ static bool doorbell_matches(const struct hvsim_port *port, u64 gpa,
 bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	struct hvsim_port *port;
-	u32 port_id = 0, sint = 0;
+	u32 port_id = 0, sint = 0, perms;
+	u64 pfn;
 
 	lockdep_assert_held(&vp->partition->lock);
 	if (exit->reason != X86_EXIT_MEMORY ||
 	    exit->mem.access != X86_ACCESS_WRITE || !exit->mem.value_valid)
+		return false;
+	/* Only an unmapped GPA is a doorbell; a refused access is not */
+	if (hvsim_slat_lookup(&vp->partition->slat,
+			      exit->mem.gpa >> HV_HYP_PAGE_SHIFT, &pfn, &perms))
 		return false;
 
 	spin_lock(&hvsim_ports_lock);

@@ -290,6 +290,32 @@ TEST(ioeventfd_teardown)
 	close(e);
 }
 
+/* A port the hypervisor refuses leaves nothing behind */
+TEST_F(efd, ioeventfd_hypervisor_errors)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_dbg_port port;
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	/* CONNECT_PORT fails: the port is deleted again */
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x96 1 0x12"));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ports_of(self->id));
+	/* CREATE_PORT fails */
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x95 1 0x11"));
+	errno = 0;
+	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ports_of(self->id));
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	/* Nothing of the failed calls blocks the same ioeventfd now */
+	EXPECT_EQ(0, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x10000, &port));
+	EXPECT_EQ(1, ports_of(self->id));
+}
+
 struct insn {
 	__u8 len;
 	__u8 bytes[7];
@@ -388,6 +414,40 @@ TEST_F(efd, doorbell)
 	mshv_vp_free(vp);
 }
 
+/* 100 doorbell writes in one dispatch: more than the event ring holds */
+static const struct insn burst_prog[] = {
+	{ 3, { 0xb9, 100, 0x00 } },			/* mov cx, 100 */
+	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0x01 } },	/* 1: mov byte [0xe000], 1 */
+	{ 1, { 0x49 } },				/* dec cx */
+	{ 2, { 0x75, 0xf8 } },				/* jnz 1b */
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+TEST_F(efd, doorbell_ring_overflow)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_dbg_synic before, after;
+	struct mshv_dbg_port pa;
+
+	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	before = mshv_dbg_synic_get();
+	mshv_vp_run_expect_halt(vp);
+	after = mshv_dbg_synic_get();
+	/* Every write reached the eventfd: 63 through the ring, the rest
+	 * after NOTIFY_PORT_RING_EMPTY
+	 */
+	EXPECT_EQ(100ULL, efd_count(a));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	EXPECT_EQ(100ULL, pa.signals);
+	/* The 64th write found the ring full; the rest queued behind it */
+	EXPECT_EQ(before.ring_full + 1, after.ring_full);
+	EXPECT_EQ(before.dropped, after.dropped);
+	EXPECT_EQ(0ULL, efd_count(a));
+	mshv_vp_free(vp);
+}
+
 /*
  * Interrupt handler at HANDLER_GPA (the vector is patched in): report the
  * vector on the diagnostic port, EOI through the x2APIC EOI MSR, HLT (IF
@@ -478,6 +538,77 @@ TEST_F(efd, irqfd_resample)
 	mshv_vp_run_expect_halt(vp);
 	EXPECT_EQ(1ULL, efd_count(r));
 	EXPECT_EQ(posted + 1, mshv_dbg_synic_get().posted);
+	mshv_vp_free(vp);
+}
+
+/* The hypervisor wants memory for the assertion: deposit, then retry */
+TEST_F(efd, irqfd_deposit_retry)
+{
+	int pt = self->vm->fd, a = self->efd[0];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_hc_count before, after;
+
+	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	install_handler(self->vm, 0x33);
+	route(pt, 2, 0x33, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 2, 0));
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	before = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x94 1 0xb"));
+	efd_signal(a);
+	expect_handler(_metadata, vp, 0x33);
+	mshv_vp_run_expect_halt(vp);
+	mshv_dbg_inject("clear");
+	/* The refused call from the wakeup, the retry from the work item */
+	after = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(before.calls + 2, after.calls);
+	mshv_vp_free(vp);
+}
+
+/* Each signal asserts once; nothing after deassign or close */
+TEST_F(efd, irqfd_binding)
+{
+	int pt = self->vm->fd, a = self->efd[0], c = self->efd[2];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_hc_count c0, c1;
+	int b;
+
+	route(pt, 3, 0x30, false);
+	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 0));
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	efd_signal(a);
+	efd_signal(a);
+	c1 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c0.calls + 2, c1.calls);
+	/* The irqfd consumed the counter */
+	EXPECT_EQ(0ULL, efd_count(a));
+
+	/* Deassigned: the eventfd is an ordinary eventfd again */
+	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	efd_signal(a);
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c1.calls, c0.calls);
+	EXPECT_EQ(1ULL, efd_count(a));
+
+	/* Already signalled when bound: fires once */
+	efd_signal(c);
+	ASSERT_EQ(0, irqfd(pt, c, -1, 3, 0));
+	c1 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c0.calls + 1, c1.calls);
+
+	/* Closing the eventfd unbinds it; the GSI takes a new one */
+	b = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	close(b);
+	b = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	efd_signal(b);
+	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
+	EXPECT_EQ(c1.calls + 1, c0.calls);
+	close(b);
 	mshv_vp_free(vp);
 }
 
