@@ -366,11 +366,18 @@ TEST_F(fault, unaligned_edges)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 3, 0x1);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 3, 0x1);
 	mshv_snap(self->g->partition, &s1);
-	if (!self->pinned) {
+	/*
+	 * The exact counts hold when the middle chunk got a THP; without
+	 * one (memory too fragmented) the fault-in and fault-around split
+	 * differently and only the data is checked.
+	 */
+	if (!self->pinned &&
+	    smaps_kb(self->m.hva + 16 * PAGE, "AnonHugePages") >= 2048) {
 		EXPECT_EQ(3, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 		EXPECT_EQ(32, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-		if (smaps_kb(self->m.hva + 16 * PAGE, "AnonHugePages") >= 2048)
-			EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	} else if (!self->pinned) {
+		TH_LOG("middle chunk not THP-backed: counts not checked");
 	}
 	EXPECT_EQ(self->stale0, s1.stale);
 }
