@@ -583,6 +583,7 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	const size_t size = 64ULL << 30;
 	const __u64 rgpa = DATA_GPA;
 	struct mshv_snap s0, s1, s2;
+	__u64 thp_backed;
 	__u32 w[2];
 
 	if (self->pinned) {
@@ -622,10 +623,23 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x71);
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	thp_backed = smaps_kb(self->m.hva, "AnonHugePages");
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
 	mshv_snap(self->g->partition, &s2);
+	TH_LOG("AnonHugePages %llu kB; unmap: %lld calls, %lld reps",
+	       (unsigned long long)thp_backed,
+	       (long long)delta(s2.unmap.calls, s1.unmap.calls),
+	       (long long)delta(s2.unmap.reps, s1.unmap.reps));
+	/*
+	 * One 2 MiB rep per chunk that was ever mapped, in one call per run
+	 * of such chunks: the two touched chunks, plus any neighbour the
+	 * fault-around mapped (seen on Debian 6.1, where THPs appear next to
+	 * the touched ones: 2 calls, 4 reps).  The 62 GiB never touched
+	 * cost nothing either way.
+	 */
 	EXPECT_EQ(2, delta(s2.unmap.calls, s1.unmap.calls));
-	EXPECT_EQ(2, delta(s2.unmap.reps, s1.unmap.reps));
+	EXPECT_LE(2, delta(s2.unmap.reps, s1.unmap.reps));
+	EXPECT_GE(4, delta(s2.unmap.reps, s1.unmap.reps));
 	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(0, delta(s2.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(mshv_g32_value(w[1], 0x71), host_dword(&self->m, rgpa, w[1]));
