@@ -62,15 +62,6 @@ static u64 hvsim_next_id = 1;
 				   HV_XSAVE_FEATURE_XSAVE_COMP)
 #define HVSIM_CLOCK_HZ		1000000000ULL
 
-#define HVSIM_CREATION_FLAGS \
-	(HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST | \
-	 HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE | \
-	 HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_EXO_PARTITION | \
-	 HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
-
 /**
  * hvsim_partition_get() - look up a partition and take a reference
  * @id: partition id
@@ -209,19 +200,13 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	const struct hv_input_create_partition *in = call->input;
 	struct hv_output_create_partition *out = call->output;
 	struct hvsim_partition *pt;
+	u16 status;
 
 	BUILD_BUG_ON(sizeof(*pt) > HV_HYP_PAGE_SIZE);
 
-	if (in->flags & ~HVSIM_CREATION_FLAGS)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (!proximity_valid_flags(in->proximity_domain_info.flags) ||
-	    in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->compatibility_version != HV_COMPATIBILITY_21_H2)
-		return HV_STATUS_INVALID_PARAMETER;
-	/* Only unisolated partitions: type NONE, no host type, no boundary */
-	if (in->isolation_properties)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_create_partition(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_lock);
 	pt = hvsim_pool_alloc(&hvsim_root_pool);

@@ -494,13 +494,6 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 	return HV_STATUS_SUCCESS;
 }
 
-/* Common part of GET/SET_VP_REGISTERS: the header's reserved fields */
-static bool regs_header_valid(const struct hv_input_get_vp_registers *hdr)
-{
-	return input_vtl_valid(hdr->input_vtl) && !hdr->rsvd_z8 &&
-	       !hdr->rsvd_z16;
-}
-
 static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 {
 	struct hvsim_call *call = arg;
@@ -562,8 +555,10 @@ u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_registers *in = call->input;
 
-	if (!regs_header_valid(in))
-		return HV_STATUS_INVALID_PARAMETER;
+	u16 status = hvsim_decode_vp_registers(call);
+
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, false);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -606,10 +601,10 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_set_vp_registers *in = call->input;
 
-	BUILD_BUG_ON(sizeof(*in) != sizeof(struct hv_input_get_vp_registers));
+	u16 status = hvsim_decode_vp_registers(call);
 
-	if (!regs_header_valid(call->input))
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, true);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -657,12 +652,10 @@ u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_map_vp_state_page *in = call->input;
 
-	if (in->flags || in->requested_map_location ||
-	    !input_vtl_valid(in->input_vtl))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->type != HV_VP_STATE_PAGE_REGISTERS &&
-	    in->type != HV_VP_STATE_PAGE_INTERCEPT_MESSAGE)
-		return HV_STATUS_INVALID_PARAMETER;
+	u16 status = hvsim_decode_map_vp_state_page(call);
+
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     map_vp_state_page_locked, call);
 }
@@ -984,11 +977,9 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 	struct hvsim_vp *vp;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->flags & ~HV_DISPATCH_VP_FLAGS_MASK)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->spec_ctrl &&
-	    !(in->flags & HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL))
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_dispatch_vp(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
