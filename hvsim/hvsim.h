@@ -30,14 +30,8 @@
 #include "hvsim_decode.h"
 #include "x86_emu.h"
 
-#define HVSIM_MAX_VPS		256
-
 /* RFLAGS bits a VMM may set; bit 1 always reads as one */
 #define HVSIM_RFLAGS_MASK	0x3F7FD5ULL
-
-/* XSAVE: x87 and SSE only, compacted format: legacy area + header */
-#define HVSIM_XSAVE_STATES	0x3ULL
-#define HVSIM_XSAVE_SIZE	576
 
 /**
  * struct hvsim_pool - pages a partition (or the root) deposited

@@ -52,9 +52,9 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	HC(INSTALL_INTERCEPT, 0, sizeof(struct hv_input_install_intercept), 0,
 	   0, 0, V(install_intercept)),
 	HC(CREATE_VP, 0, sizeof(struct hv_input_create_vp), 0, 0, 0,
-	   NULL),
+	   V(create_vp)),
 	HC(DELETE_VP, HC_FAST, sizeof(struct hv_input_delete_vp), 0, 0, 0,
-	   NULL),
+	   V(delete_vp)),
 	HC(GET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_get_vp_registers),
 	   sizeof(u32), 0, sizeof(union hv_register_value),
 	   V(vp_registers)),
@@ -65,9 +65,9 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_output_translate_virtual_address), 0,
 	   V(translate_virtual_address)),
 	HC(READ_GPA, 0, sizeof(struct hv_input_read_gpa), 0,
-	   sizeof(struct hv_output_read_gpa), 0, NULL),
+	   sizeof(struct hv_output_read_gpa), 0, V(gpa_rw)),
 	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
-	   sizeof(struct hv_output_write_gpa), 0, NULL),
+	   sizeof(struct hv_output_write_gpa), 0, V(gpa_rw)),
 	HC(CLEAR_VIRTUAL_INTERRUPT, HC_FAST,
 	   sizeof(struct hv_input_partition_id), 0, 0, 0,
 	   NULL),
@@ -101,11 +101,11 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   V(map_vp_state_page)),
 	HC(UNMAP_VP_STATE_PAGE, 0,
 	   sizeof(struct hv_input_unmap_vp_state_page), 0, 0, 0,
-	   NULL),
+	   V(unmap_vp_state_page)),
 	HC(GET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_get_vp_state), 0,
-	   sizeof(struct hv_synthetic_timers_state), 0, NULL),
+	   sizeof(struct hv_synthetic_timers_state), 0, V(get_vp_state)),
 	HC(SET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_set_vp_state), 0,
-	   0, 0, NULL),
+	   0, 0, V(set_vp_state)),
 	HC(GET_VP_CPUID_VALUES, HC_REP,
 	   sizeof(struct hv_input_get_vp_cpuid_values),
 	   sizeof(struct hv_cpuid_leaf_info), 0, sizeof(struct hv_cpuid_result),
@@ -609,4 +609,175 @@ u16 hvsim_decode_get_vp_cpuid_values(const struct hvsim_call *call)
 	    in->padding)
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_create_vp() - HVCALL_CREATE_VP input checks
+ * @call: decoded call
+ *
+ * Zero padding, flags and subnode, the two proximity flags, and a VP
+ * index below HVSIM_MAX_VPS.
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER or
+ * HV_STATUS_INVALID_VP_INDEX.
+ */
+u16 hvsim_decode_create_vp(const struct hvsim_call *call)
+{
+	const struct hv_input_create_vp *in = call->input;
+
+	if (in->padding[0] || in->padding[1] || in->padding[2] ||
+	    in->subnode_type != HV_VP_SUBNODE_ANY || in->subnode_id ||
+	    !proximity_valid_flags(in->proximity_domain_info.flags) ||
+	    in->flags)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->vp_index >= HVSIM_MAX_VPS)
+		return HV_STATUS_INVALID_VP_INDEX;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_delete_vp() - HVCALL_DELETE_VP input checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (non-zero
+ * reserved bytes).
+ */
+u16 hvsim_decode_delete_vp(const struct hvsim_call *call)
+{
+	const struct hv_input_delete_vp *in = call->input;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(in->reserved); i++) {
+		if (in->reserved[i])
+			return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_unmap_vp_state_page() - HVCALL_UNMAP_VP_STATE_PAGE input
+ *	checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (reserved
+ * field, VTL, unknown page type).
+ */
+u16 hvsim_decode_unmap_vp_state_page(const struct hvsim_call *call)
+{
+	const struct hv_input_unmap_vp_state_page *in = call->input;
+
+	if (in->reserved || !input_vtl_valid(in->input_vtl) ||
+	    in->type >= HV_VP_STATE_PAGE_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_gpa_rw() - READ_GPA and WRITE_GPA input checks
+ * @call: decoded call (WRITE_GPA's input starts with READ_GPA's)
+ *
+ * 1 to HV_GPA_ACCESS_MAX_BYTES bytes, not crossing a 4 KiB page, and
+ * only a cache type in the control flags.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_gpa_rw(const struct hvsim_call *call)
+{
+	const struct hv_input_read_gpa *in = call->input;
+	unsigned int offset = in->base_gpa & (HV_HYP_PAGE_SIZE - 1);
+
+	static_assert(offsetof(struct hv_input_write_gpa, data) ==
+		      sizeof(struct hv_input_read_gpa),
+		      "WRITE_GPA's input starts with READ_GPA's");
+
+	if (!in->byte_count || in->byte_count > HV_GPA_ACCESS_MAX_BYTES ||
+	    offset + in->byte_count > HV_HYP_PAGE_SIZE ||
+	    (in->control_flags & ~HV_GPA_ACCESS_CACHE_TYPE_MASK))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Bytes of VP state of one GET/SET_VP_STATE type; 0: unknown type */
+static u32 vp_state_size(u32 type)
+{
+	switch (type) {
+	case HV_GET_SET_VP_STATE_LAPIC_STATE:
+	case HV_GET_SET_VP_STATE_SIM_PAGE:
+	case HV_GET_SET_VP_STATE_SIEF_PAGE:
+		return HV_HYP_PAGE_SIZE;
+	case HV_GET_SET_VP_STATE_XSAVE:
+		return HVSIM_XSAVE_SIZE;
+	case HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS:
+		return sizeof(struct hv_synthetic_timers_state);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Checks common to GET and SET (both inputs share the 40-byte header):
+ * reserved fields, the state type, the XSAVE parameters and the size of
+ * the variable header.  The PFNs in it are the handler's to check.
+ */
+static u16 vp_state_check(const struct hvsim_call *call, bool set)
+{
+	const struct hv_input_get_vp_state *in = call->input;
+	const struct hv_vp_state_data *sd = &in->state_data;
+	u32 size = vp_state_size(sd->type);
+
+	static_assert(sizeof(struct hv_input_get_vp_state) ==
+		      sizeof(struct hv_input_set_vp_state),
+		      "GET and SET_VP_STATE share their header");
+
+	if (!input_vtl_valid(in->input_vtl) || in->rsvd0 || in->rsvd1 ||
+	    sd->rsvd || !size)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (sd->type == HV_GET_SET_VP_STATE_XSAVE) {
+		if (sd->xsave.flags || (sd->xsave.states & ~HVSIM_XSAVE_STATES))
+			return HV_STATUS_INVALID_PARAMETER;
+	} else if (sd->xsave.flags || sd->xsave.states) {
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+
+	if (sd->type & HV_GET_SET_VP_STATE_TYPE_PFN) {
+		/* at least one PFN per started page of state */
+		if ((u32)call->varhead * HV_HYP_PAGE_SIZE < size)
+			return HV_STATUS_INSUFFICIENT_BUFFER;
+	} else if (set) {
+		if ((u32)call->varhead * sizeof(u64) < size)
+			return HV_STATUS_INSUFFICIENT_BUFFER;
+	} else if (call->varhead) {
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_get_vp_state() - HVCALL_GET_VP_STATE input checks
+ * @call: decoded call; the variable header lists output PFNs
+ *
+ * A known state type, XSAVE parameters only for XSAVE (and only the
+ * states hvsim keeps), and for a state returned in pages enough PFNs for
+ * it; an inline state takes no variable header.
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER or
+ * HV_STATUS_INSUFFICIENT_BUFFER.
+ */
+u16 hvsim_decode_get_vp_state(const struct hvsim_call *call)
+{
+	return vp_state_check(call, false);
+}
+
+/**
+ * hvsim_decode_set_vp_state() - HVCALL_SET_VP_STATE input checks
+ * @call: decoded call; the variable header holds PFNs or the state inline
+ *
+ * As GET_VP_STATE, but an inline state must fit the variable header.
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER or
+ * HV_STATUS_INSUFFICIENT_BUFFER.
+ */
+u16 hvsim_decode_set_vp_state(const struct hvsim_call *call)
+{
+	return vp_state_check(call, true);
 }

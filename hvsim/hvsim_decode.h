@@ -16,6 +16,12 @@
 
 #include "hvabi.h"
 
+#define HVSIM_MAX_VPS		256
+
+/* XSAVE: x87 and SSE only, compacted format: legacy area + header */
+#define HVSIM_XSAVE_STATES	0x3ULL
+#define HVSIM_XSAVE_SIZE	576
+
 /* Guest physical addresses are 48 bits wide: four levels of 9 bits */
 #define HVSIM_SLAT_LEVELS	4
 #define HVSIM_SLAT_SHIFT	9
@@ -122,5 +128,11 @@ u16 hvsim_decode_dispatch_vp(const struct hvsim_call *call);
 u16 hvsim_decode_get_gpa_pages_access_states(const struct hvsim_call *call);
 u16 hvsim_decode_map_vp_state_page(const struct hvsim_call *call);
 u16 hvsim_decode_get_vp_cpuid_values(const struct hvsim_call *call);
+u16 hvsim_decode_create_vp(const struct hvsim_call *call);
+u16 hvsim_decode_delete_vp(const struct hvsim_call *call);
+u16 hvsim_decode_unmap_vp_state_page(const struct hvsim_call *call);
+u16 hvsim_decode_gpa_rw(const struct hvsim_call *call);
+u16 hvsim_decode_get_vp_state(const struct hvsim_call *call);
+u16 hvsim_decode_set_vp_state(const struct hvsim_call *call);
 
 #endif /* _HVSIM_DECODE_H */

@@ -180,7 +180,6 @@ static u16 gpa_rw_locked(struct hvsim_vp *vp, void *arg)
 static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
 		  enum x86_emu_access access, struct hv_gpa_access_result *result)
 {
-	unsigned int offset = in->base_gpa & (HV_HYP_PAGE_SIZE - 1);
 	struct gpa_rw_args args = {
 		.in = in,
 		.data = data,
@@ -188,10 +187,6 @@ static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
 		.result = result,
 	};
 
-	if (!in->byte_count || in->byte_count > HV_GPA_ACCESS_MAX_BYTES ||
-	    offset + in->byte_count > HV_HYP_PAGE_SIZE ||
-	    (in->control_flags & ~HV_GPA_ACCESS_CACHE_TYPE_MASK))
-		return HV_STATUS_INVALID_PARAMETER;
 	return hvsim_vp_call(in->partition_id, in->vp_index, gpa_rw_locked,
 			     &args);
 }
@@ -215,6 +210,9 @@ u16 hvsim_hc_read_gpa(struct hvsim_call *call)
 	struct hv_output_read_gpa result = {};
 	u16 status;
 
+	status = hvsim_decode_gpa_rw(call);
+	if (status)
+		return status;
 	status = gpa_rw(call->input, result.data, X86_ACCESS_READ,
 			&result.access_result);
 	if (status)
@@ -241,10 +239,10 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 	const struct hv_input_write_gpa *in = call->input;
 	struct hv_output_write_gpa *out = call->output;
 	u8 data[HV_GPA_ACCESS_MAX_BYTES];
+	u16 status = hvsim_decode_gpa_rw(call);
 
-	BUILD_BUG_ON(offsetof(struct hv_input_write_gpa, data) !=
-		     sizeof(struct hv_input_read_gpa));
-
+	if (status)
+		return status;
 	memcpy(data, in->data, sizeof(data));
 	return gpa_rw(call->input, data, X86_ACCESS_WRITE,
 		      &out->access_result);

@@ -230,13 +230,9 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 
 	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
 
-	if (in->padding[0] || in->padding[1] || in->padding[2] ||
-	    in->subnode_type != HV_VP_SUBNODE_ANY || in->subnode_id ||
-	    !proximity_valid_flags(in->proximity_domain_info.flags) ||
-	    in->flags)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->vp_index >= HVSIM_MAX_VPS)
-		return HV_STATUS_INVALID_VP_INDEX;
+	status = hvsim_decode_create_vp(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -284,9 +280,10 @@ static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 {
 	const struct hv_input_delete_vp *in = call->input;
+	u16 status = hvsim_decode_delete_vp(call);
 
-	if (memchr_inv(in->reserved, 0, sizeof(in->reserved)))
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index, delete_vp_locked,
 			     NULL);
 }
@@ -690,10 +687,10 @@ static u16 unmap_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_unmap_vp_state_page *in = call->input;
+	u16 status = hvsim_decode_unmap_vp_state_page(call);
 
-	if (in->reserved || !input_vtl_valid(in->input_vtl) ||
-	    in->type >= HV_VP_STATE_PAGE_COUNT)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     unmap_vp_state_page_locked, call);
 }

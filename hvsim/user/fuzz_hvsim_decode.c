@@ -70,6 +70,8 @@ static bool status_documented(u16 status)
 	case HV_STATUS_INVALID_PARAMETER:
 	case HV_STATUS_INVALID_PARTITION_ID:
 	case HV_STATUS_INVALID_CONNECTION_ID:
+	case HV_STATUS_INVALID_VP_INDEX:
+	case HV_STATUS_INSUFFICIENT_BUFFER:
 		return true;
 	default:
 		return false;
