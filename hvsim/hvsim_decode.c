@@ -37,10 +37,10 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	HC(GET_PARTITION_PROPERTY, 0,
 	   sizeof(struct hv_input_get_partition_property), 0,
 	   sizeof(struct hv_output_get_partition_property), 0,
-	   NULL),
+	   V(partition_property)),
 	HC(SET_PARTITION_PROPERTY, 0,
 	   sizeof(struct hv_input_set_partition_property), 0, 0, 0,
-	   NULL),
+	   V(partition_property)),
 	HC(DEPOSIT_MEMORY, HC_REP, sizeof(struct hv_input_deposit_memory),
 	   sizeof(u64), 0, 0, NULL),
 	HC(WITHDRAW_MEMORY, HC_REP, sizeof(struct hv_input_withdraw_memory),
@@ -72,15 +72,15 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_input_partition_id), 0, 0, 0,
 	   NULL),
 	HC(DELETE_PORT, HC_FAST, sizeof(struct hv_input_delete_port), 0, 0, 0,
-	   NULL),
+	   V(delete_port)),
 	HC(DISCONNECT_PORT, HC_FAST, sizeof(struct hv_input_disconnect_port), 0,
-	   0, 0, NULL),
+	   0, 0, V(disconnect_port)),
 	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
 	   0, sizeof(struct hv_output_get_system_property), 0,
-	   NULL),
+	   V(get_system_property)),
 	HC(NOTIFY_PORT_RING_EMPTY, HC_FAST,
 	   sizeof(struct hv_input_notify_port_ring_empty), 0, 0, 0,
-	   NULL),
+	   V(notify_port_ring_empty)),
 	HC(REGISTER_INTERCEPT_RESULT, 0,
 	   HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE, 0, 0, 0,
 	   V(register_intercept_result)),
@@ -113,7 +113,7 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	HC(GET_PARTITION_PROPERTY_EX, 0,
 	   sizeof(struct hv_input_get_partition_property_ex), 0,
 	   sizeof(struct hv_output_property_banks) + sizeof(u64), 0,
-	   NULL),
+	   V(get_partition_property_ex)),
 };
 
 static_assert(ARRAY_SIZE(hvsim_hcalls) == HVSIM_NR_HCALLS,
@@ -780,4 +780,110 @@ u16 hvsim_decode_get_vp_state(const struct hvsim_call *call)
 u16 hvsim_decode_set_vp_state(const struct hvsim_call *call)
 {
 	return vp_state_check(call, true);
+}
+
+/**
+ * hvsim_decode_partition_property() - GET/SET_PARTITION_PROPERTY input
+ *	checks
+ * @call: decoded call (both inputs start with the same 16 bytes)
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (padding).
+ */
+u16 hvsim_decode_partition_property(const struct hvsim_call *call)
+{
+	const struct hv_input_get_partition_property *in = call->input;
+
+	static_assert(offsetof(struct hv_input_get_partition_property,
+			       padding) ==
+		      offsetof(struct hv_input_set_partition_property,
+			       padding),
+		      "GET and SET_PARTITION_PROPERTY share their padding");
+
+	return in->padding ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_get_partition_property_ex() - GET_PARTITION_PROPERTY_EX
+ *	input checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (padding, an
+ * argument: no property hvsim models takes one).
+ */
+u16 hvsim_decode_get_partition_property_ex(const struct hvsim_call *call)
+{
+	const struct hv_input_get_partition_property_ex *in = call->input;
+
+	if (in->padding || in->arg)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_get_system_property() - GET_SYSTEM_PROPERTY input checks
+ * @call: decoded call
+ *
+ * Only SCHEDULER_TYPE is modelled, with no argument.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_get_system_property(const struct hvsim_call *call)
+{
+	const struct hv_input_get_system_property *in = call->input;
+
+	if (in->reserved || in->arg)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->property_id != HV_SYSTEM_PROPERTY_SCHEDULER_TYPE)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_disconnect_port() - HVCALL_DISCONNECT_PORT input checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (unknown flag).
+ */
+u16 hvsim_decode_disconnect_port(const struct hvsim_call *call)
+{
+	const struct hv_input_disconnect_port *in = call->input;
+
+	if (in->flags & ~HV_DISCONNECT_PORT_IS_DOORBELL)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_delete_port() - HVCALL_DELETE_PORT input checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARTITION_ID (not a port
+ * of the root) or HV_STATUS_INVALID_PARAMETER (reserved field).
+ */
+u16 hvsim_decode_delete_port(const struct hvsim_call *call)
+{
+	const struct hv_input_delete_port *in = call->input;
+
+	if (in->port_partition_id != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (in->reserved)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_notify_port_ring_empty() - NOTIFY_PORT_RING_EMPTY input
+ *	checks
+ * @call: decoded call
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER (SINT out of
+ * range, reserved field).
+ */
+u16 hvsim_decode_notify_port_ring_empty(const struct hvsim_call *call)
+{
+	const struct hv_input_notify_port_ring_empty *in = call->input;
+
+	if (in->sint_index >= HV_SYNIC_SINT_COUNT || in->reserved)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
 }

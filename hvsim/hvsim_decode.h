@@ -134,5 +134,11 @@ u16 hvsim_decode_unmap_vp_state_page(const struct hvsim_call *call);
 u16 hvsim_decode_gpa_rw(const struct hvsim_call *call);
 u16 hvsim_decode_get_vp_state(const struct hvsim_call *call);
 u16 hvsim_decode_set_vp_state(const struct hvsim_call *call);
+u16 hvsim_decode_partition_property(const struct hvsim_call *call);
+u16 hvsim_decode_get_partition_property_ex(const struct hvsim_call *call);
+u16 hvsim_decode_get_system_property(const struct hvsim_call *call);
+u16 hvsim_decode_disconnect_port(const struct hvsim_call *call);
+u16 hvsim_decode_delete_port(const struct hvsim_call *call);
+u16 hvsim_decode_notify_port_ring_empty(const struct hvsim_call *call);
 
 #endif /* _HVSIM_DECODE_H */

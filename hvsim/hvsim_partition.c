@@ -463,8 +463,9 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call)
 	u64 value;
 	u16 status;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_partition_property(call);
+	if (status)
+		return status;
 	status = get_property(in->partition_id, in->property_code, &value);
 	if (!status)
 		out->property_value = value;
@@ -502,8 +503,9 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	u64 unused;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_partition_property(call);
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF) {
 		status = root_property(in->property_code, &unused);
 		return status ? status : HV_STATUS_ACCESS_DENIED;
@@ -571,9 +573,10 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
 	struct hv_output_property_banks *banks = call->output;
 	u64 *value = call->output;
 	u64 bank0;
+	u16 status = hvsim_decode_get_partition_property_ex(call);
 
-	if (in->padding || in->arg)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	switch (in->property_code) {
 	case HV_PARTITION_PROPERTY_VMM_CAPABILITIES:
 		bank0 = HVSIM_VMM_CAPABILITIES;
@@ -608,13 +611,11 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
  */
 u16 hvsim_hc_get_system_property(struct hvsim_call *call)
 {
-	const struct hv_input_get_system_property *in = call->input;
 	struct hv_output_get_system_property *out = call->output;
+	u16 status = hvsim_decode_get_system_property(call);
 
-	if (in->reserved || in->arg)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->property_id != HV_SYSTEM_PROPERTY_SCHEDULER_TYPE)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	out->value = 0;
 	out->scheduler_type = HV_SCHEDULER_TYPE_ROOT;
 	return HV_STATUS_SUCCESS;

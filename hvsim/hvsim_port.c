@@ -208,8 +208,9 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->flags & ~HV_DISCONNECT_PORT_IS_DOORBELL)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_disconnect_port(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_ports_lock);
 	port = connection_find(in->connection_partition_id,
@@ -239,10 +240,9 @@ u16 hvsim_hc_delete_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->port_partition_id != HV_PARTITION_ID_SELF)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (in->reserved)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_delete_port(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_lock);
 	spin_lock(&hvsim_ports_lock);
