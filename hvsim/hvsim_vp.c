@@ -551,7 +551,6 @@ static u16 self_registers(struct hvsim_call *call, bool set)
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_registers *in = call->input;
-
 	u16 status = hvsim_decode_vp_registers(call);
 
 	if (status)
@@ -597,7 +596,6 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_set_vp_registers *in = call->input;
-
 	u16 status = hvsim_decode_vp_registers(call);
 
 	if (status)
