@@ -27,26 +27,11 @@
 #include <linux/types.h>
 
 #include "hvabi.h"
+#include "hvsim_decode.h"
 #include "x86_emu.h"
-
-#define HVSIM_MAX_VPS		256
-
-/* Guest physical addresses are 48 bits wide: four levels of 9 bits */
-#define HVSIM_SLAT_LEVELS	4
-#define HVSIM_SLAT_SHIFT	9
-#define HVSIM_SLAT_ENTRIES	BIT(HVSIM_SLAT_SHIFT)
-#define HVSIM_GPA_BITS		(HV_HYP_PAGE_SHIFT + \
-				 HVSIM_SLAT_LEVELS * HVSIM_SLAT_SHIFT)
-#define HVSIM_GFN_LIMIT		(1ULL << (HVSIM_GPA_BITS - HV_HYP_PAGE_SHIFT))
-/* Host PFNs a SLAT entry can hold (52-bit physical addresses) */
-#define HVSIM_PFN_LIMIT		(1ULL << (52 - HV_HYP_PAGE_SHIFT))
 
 /* RFLAGS bits a VMM may set; bit 1 always reads as one */
 #define HVSIM_RFLAGS_MASK	0x3F7FD5ULL
-
-/* XSAVE: x87 and SSE only, compacted format: legacy area + header */
-#define HVSIM_XSAVE_STATES	0x3ULL
-#define HVSIM_XSAVE_SIZE	576
 
 /**
  * struct hvsim_pool - pages a partition (or the root) deposited
@@ -223,36 +208,7 @@ struct hvsim_partition {
 	u64 privilege_flags;
 };
 
-/**
- * struct hvsim_call - one decoded hypercall
- * @code: call code
- * @fast: operands were passed in registers (first qwords of @input)
- * @varhead: variable header size in qwords
- * @rep_count: rep count (0 for simple calls)
- * @rep_start: first rep to process
- * @reps_done: set by rep handlers: index of the first rep not completed
- * @input: input page (4 KiB)
- * @output: output page (4 KiB) or NULL
- */
-struct hvsim_call {
-	u16 code;
-	bool fast;
-	u16 varhead;
-	u16 rep_count;
-	u16 rep_start;
-	u16 reps_done;
-	const void *input;
-	void *output;
-};
-
-/* Only the two defined proximity flags may be set */
-static inline bool proximity_valid_flags(u32 flags)
-{
-	return !(flags & ~(HV_PROXIMITY_PREFERRED | HV_PROXIMITY_INFO_VALID));
-}
-
 /* hvsim_main.c */
-u16 hvsim_decode_control(u64 control, struct hvsim_call *call);
 u64 hvsim_hypercall(u64 control, void *input, void *output);
 bool hvsim_hc_known(u16 code, bool *rep);
 
@@ -326,12 +282,6 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
 u16 hvsim_hc_get_system_property(struct hvsim_call *call);
 u64 hvsim_partition_privileges(const struct hvsim_partition *pt);
-
-/* Only VTL 0 exists, named explicitly or implicitly */
-static inline bool input_vtl_valid(u8 input_vtl)
-{
-	return input_vtl == 0 || input_vtl == HV_INPUT_VTL_USE_TARGET;
-}
 
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;

@@ -13,45 +13,6 @@
 #include "hvsim.h"
 
 /*
- * Control flags TRANSLATE_VIRTUAL_ADDRESS accepts.  TLB_FLUSH_INHIBIT is
- * a no-op (hvsim has no TLB); SMAP is not modelled, so ENFORCE_SMAP and
- * OVERRIDE_SMAP change nothing; SHADOW_STACK is refused.
- */
-#define XLATE_VALID_FLAGS	(HV_TRANSLATE_GVA_VALIDATE_READ |	\
-				 HV_TRANSLATE_GVA_VALIDATE_WRITE |	\
-				 HV_TRANSLATE_GVA_VALIDATE_EXECUTE |	\
-				 HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT |	\
-				 HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS |	\
-				 HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT |	\
-				 HV_TRANSLATE_GVA_SUPERVISOR_ACCESS |	\
-				 HV_TRANSLATE_GVA_USER_ACCESS |		\
-				 HV_TRANSLATE_GVA_ENFORCE_SMAP |	\
-				 HV_TRANSLATE_GVA_OVERRIDE_SMAP)
-
-/* Guest linear addresses are at most 64 bits: 52 bits of page number */
-#define XLATE_GVA_PAGE_BITS	(64 - HV_HYP_PAGE_SHIFT)
-
-static bool both_set(u64 flags, u64 a, u64 b)
-{
-	return (flags & a) && (flags & b);
-}
-
-static u16 xlate_check_flags(u64 flags)
-{
-	if (flags & ~(XLATE_VALID_FLAGS | HV_TRANSLATE_GVA_INPUT_VTL_MASK))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (!input_vtl_valid(flags >> HV_TRANSLATE_GVA_INPUT_VTL_SHIFT))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (both_set(flags, HV_TRANSLATE_GVA_USER_ACCESS,
-		     HV_TRANSLATE_GVA_SUPERVISOR_ACCESS |
-		     HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT) ||
-	    both_set(flags, HV_TRANSLATE_GVA_ENFORCE_SMAP,
-		     HV_TRANSLATE_GVA_OVERRIDE_SMAP))
-		return HV_STATUS_INVALID_PARAMETER;
-	return HV_STATUS_SUCCESS;
-}
-
-/*
  * Walk the guest page tables for every access @flags asks to validate
  * (read when none is asked), setting accessed/dirty bits on the last walk
  * when SET_PAGE_TABLE_BITS is given.  Partition lock held.
@@ -168,9 +129,7 @@ u16 hvsim_hc_translate_virtual_address(struct hvsim_call *call)
 	const struct hv_input_translate_virtual_address *in = call->input;
 	u16 status;
 
-	if (in->padding || in->gva_page >> XLATE_GVA_PAGE_BITS)
-		return HV_STATUS_INVALID_PARAMETER;
-	status = xlate_check_flags(in->control_flags);
+	status = hvsim_decode_translate_virtual_address(call);
 	if (status)
 		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index, translate_locked,
@@ -221,7 +180,6 @@ static u16 gpa_rw_locked(struct hvsim_vp *vp, void *arg)
 static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
 		  enum x86_emu_access access, struct hv_gpa_access_result *result)
 {
-	unsigned int offset = in->base_gpa & (HV_HYP_PAGE_SIZE - 1);
 	struct gpa_rw_args args = {
 		.in = in,
 		.data = data,
@@ -229,10 +187,6 @@ static u16 gpa_rw(const struct hv_input_read_gpa *in, void *data,
 		.result = result,
 	};
 
-	if (!in->byte_count || in->byte_count > HV_GPA_ACCESS_MAX_BYTES ||
-	    offset + in->byte_count > HV_HYP_PAGE_SIZE ||
-	    (in->control_flags & ~HV_GPA_ACCESS_CACHE_TYPE_MASK))
-		return HV_STATUS_INVALID_PARAMETER;
 	return hvsim_vp_call(in->partition_id, in->vp_index, gpa_rw_locked,
 			     &args);
 }
@@ -256,6 +210,9 @@ u16 hvsim_hc_read_gpa(struct hvsim_call *call)
 	struct hv_output_read_gpa result = {};
 	u16 status;
 
+	status = hvsim_decode_gpa_rw(call);
+	if (status)
+		return status;
 	status = gpa_rw(call->input, result.data, X86_ACCESS_READ,
 			&result.access_result);
 	if (status)
@@ -282,10 +239,10 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 	const struct hv_input_write_gpa *in = call->input;
 	struct hv_output_write_gpa *out = call->output;
 	u8 data[HV_GPA_ACCESS_MAX_BYTES];
+	u16 status = hvsim_decode_gpa_rw(call);
 
-	BUILD_BUG_ON(offsetof(struct hv_input_write_gpa, data) !=
-		     sizeof(struct hv_input_read_gpa));
-
+	if (status)
+		return status;
 	memcpy(data, in->data, sizeof(data));
 	return gpa_rw(call->input, data, X86_ACCESS_WRITE,
 		      &out->access_result);
@@ -313,14 +270,9 @@ u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	if ((in->flags & ~HV_GPA_ACCESS_STATE_FLAGS_MASK) ||
-	    both_set(in->flags, HV_GPA_ACCESS_STATE_CLEAR_ACCESSED,
-		     HV_GPA_ACCESS_STATE_SET_ACCESSED) ||
-	    both_set(in->flags, HV_GPA_ACCESS_STATE_CLEAR_DIRTY,
-		     HV_GPA_ACCESS_STATE_SET_DIRTY))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->hv_gpa_page_number + call->rep_count < in->hv_gpa_page_number)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_get_gpa_pages_access_states(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -44,8 +44,7 @@
 #define CPUID_HV_EDX		0x76482074
 #define CPUID_HV_INTERFACE	0x31237648
 
-/* Exception vectors an EXCEPTION intercept may name; #GP */
-#define HVSIM_NR_EXCEPTIONS	32
+/* #GP */
 #define X86_VECTOR_GP		13
 
 /* The bits of EFER a guest may write */
@@ -189,44 +188,6 @@ static u16 table_set(void *keys, size_t stride, u32 *nr, u32 max, u32 key,
 	return HV_STATUS_SUCCESS;
 }
 
-/* Check an INSTALL_INTERCEPT input: its access mask and parameter */
-static u16 install_check(const struct hv_input_install_intercept *in)
-{
-	u32 rw = HV_INTERCEPT_ACCESS_MASK_READ | HV_INTERCEPT_ACCESS_MASK_WRITE;
-	u64 param = in->intercept_parameter;
-
-	switch (in->intercept_type) {
-	case HV_INTERCEPT_TYPE_X64_IO_PORT:
-		if (in->access_type & ~rw || param > U16_MAX)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	case HV_INTERCEPT_TYPE_X64_MSR:
-		if (in->access_type & ~rw || param)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	case HV_INTERCEPT_TYPE_X64_MSR_INDEX:
-		if (in->access_type & ~rw || param > U32_MAX)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	case HV_INTERCEPT_TYPE_X64_CPUID:
-		if (in->access_type & ~HV_INTERCEPT_ACCESS_MASK_EXECUTE ||
-		    param > U32_MAX)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	case HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID:
-		if (in->access_type & ~HV_INTERCEPT_ACCESS_MASK_EXECUTE || param)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	case HV_INTERCEPT_TYPE_EXCEPTION:
-		if (in->access_type & ~(rw | HV_INTERCEPT_ACCESS_MASK_EXECUTE) ||
-		    param >= HVSIM_NR_EXCEPTIONS)
-			return HV_STATUS_INVALID_PARAMETER;
-		return HV_STATUS_SUCCESS;
-	default:
-		return HV_STATUS_INVALID_PARAMETER;
-	}
-}
-
 /* Install (or, with access mask NONE, remove) an intercept; lock held */
 static u16 install_locked(struct hvsim_partition *pt,
 			  const struct hv_input_install_intercept *in)
@@ -295,7 +256,7 @@ u16 hvsim_hc_install_intercept(struct hvsim_call *call)
 	struct hvsim_partition *pt;
 	u16 status;
 
-	status = install_check(in);
+	status = hvsim_decode_install_intercept(call);
 	if (status)
 		return status;
 	pt = hvsim_partition_get(in->partition_id);
@@ -757,11 +718,10 @@ u16 hvsim_hc_register_intercept_result(struct hvsim_call *call)
 {
 	const struct hv_input_register_intercept_result *in = call->input;
 	struct hv_register_x64_cpuid_result_parameters p = in->parameters.cpuid;
+	u16 status = hvsim_decode_register_intercept_result(call);
 
-	if (in->intercept_type != HV_INTERCEPT_TYPE_X64_CPUID ||
-	    p.input.padding || p.input.subleaf_specific > 1 ||
-	    p.input.always_override > 1)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     register_result_locked, &p);
 }
@@ -801,9 +761,10 @@ u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_cpuid_values *in = call->input;
 
-	if (in->flags & ~HV_GET_VP_CPUID_VALUES_FLAGS_MASK || in->reserved ||
-	    in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	u16 status = hvsim_decode_get_vp_cpuid_values(call);
+
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     get_cpuid_values_locked, call);
 }

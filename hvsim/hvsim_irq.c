@@ -30,8 +30,6 @@
 
 #include "hvsim.h"
 
-#define APIC_VECTORS		256
-#define APIC_FIRST_VECTOR	16	/* 0-15 are reserved */
 #define APIC_BROADCAST		0xFF	/* physical destination: all VPs */
 #define APIC_PAGE_SIZE		0x1000ULL
 #define APIC_BASE_ADDR_MASK	0x000FFFFFFFFFF000ULL
@@ -300,23 +298,6 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 	return HVSIM_IRQ_DELIVERED;
 }
 
-/* Validate ASSERT_VIRTUAL_INTERRUPT input that needs no partition */
-static u16 assert_input_valid(const struct hv_input_assert_virtual_interrupt *in)
-{
-	if (in->target_vtl || in->rsvd_z0 || in->rsvd_z1 ||
-	    (in->control_flags & ~HV_ASSERT_INTERRUPT_FLAGS_MASK))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->interrupt_type != HV_X64_INTERRUPT_TYPE_FIXED &&
-	    in->interrupt_type != HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->vector < APIC_FIRST_VECTOR || in->vector >= APIC_VECTORS)
-		return HV_STATUS_INVALID_PARAMETER;
-	if ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
-	    in->dest_addr > 0xFF)
-		return HV_STATUS_INVALID_PARAMETER;
-	return HV_STATUS_SUCCESS;
-}
-
 /* Is VP @index a destination of the interrupt? */
 static bool assert_targets(const struct hv_input_assert_virtual_interrupt *in,
 			   u32 index)
@@ -375,7 +356,7 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 	bool lowest = in->interrupt_type ==
 		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
 	struct hvsim_partition *pt;
-	u16 status = assert_input_valid(in);
+	u16 status = hvsim_decode_assert_virtual_interrupt(call);
 	unsigned int i, targets = 0, n_woken = 0;
 
 	if (status)

@@ -820,8 +820,9 @@ u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	if (!proximity_valid_flags(in->proximity_domain_info.flags))
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_withdraw_memory(call);
+	if (status)
+		return status;
 	pool = pool_get(in->partition_id, &pt);
 	if (!pool)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -837,12 +838,6 @@ u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
 	pool_put(pt);
 	return status;
 }
-
-#define MAP_GPA_VALID_FLAGS	(HV_MAP_GPA_PERMISSIONS_MASK | \
-				 HV_MAP_GPA_ADJUSTABLE | \
-				 HV_MAP_GPA_NO_ACCESS | \
-				 HV_MAP_GPA_NOT_CACHED | \
-				 HV_MAP_GPA_LARGE_PAGE)
 
 /* Map one rep: a 4 KiB page, or a 2 MiB page as one leaf entry */
 static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,
@@ -882,12 +877,11 @@ u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	if ((flags & ~MAP_GPA_VALID_FLAGS) || in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_map_gpa_pages(call);
+	if (status)
+		return status;
 	if (flags & HV_MAP_GPA_NO_ACCESS)
 		perms = 0;
-	if (in->target_gpa_base >= HVSIM_GFN_LIMIT)
-		return HV_STATUS_INVALID_PARAMETER;
 	pt = hvsim_partition_get(in->target_partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -931,11 +925,9 @@ u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	if ((flags & ~HV_UNMAP_GPA_LARGE_PAGE) || in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->target_gpa_base >= HVSIM_GFN_LIMIT ||
-	    (in->target_gpa_base & (npages - 1)))
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_unmap_gpa_pages(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->target_partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -62,15 +62,6 @@ static u64 hvsim_next_id = 1;
 				   HV_XSAVE_FEATURE_XSAVE_COMP)
 #define HVSIM_CLOCK_HZ		1000000000ULL
 
-#define HVSIM_CREATION_FLAGS \
-	(HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST | \
-	 HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE | \
-	 HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_EXO_PARTITION | \
-	 HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED | \
-	 HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE)
-
 /**
  * hvsim_partition_get() - look up a partition and take a reference
  * @id: partition id
@@ -209,19 +200,13 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	const struct hv_input_create_partition *in = call->input;
 	struct hv_output_create_partition *out = call->output;
 	struct hvsim_partition *pt;
+	u16 status;
 
 	BUILD_BUG_ON(sizeof(*pt) > HV_HYP_PAGE_SIZE);
 
-	if (in->flags & ~HVSIM_CREATION_FLAGS)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (!proximity_valid_flags(in->proximity_domain_info.flags) ||
-	    in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->compatibility_version != HV_COMPATIBILITY_21_H2)
-		return HV_STATUS_INVALID_PARAMETER;
-	/* Only unisolated partitions: type NONE, no host type, no boundary */
-	if (in->isolation_properties)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_create_partition(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_lock);
 	pt = hvsim_pool_alloc(&hvsim_root_pool);
@@ -478,8 +463,9 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call)
 	u64 value;
 	u16 status;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_partition_property(call);
+	if (status)
+		return status;
 	status = get_property(in->partition_id, in->property_code, &value);
 	if (!status)
 		out->property_value = value;
@@ -517,8 +503,9 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	u64 unused;
 
-	if (in->padding)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_partition_property(call);
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF) {
 		status = root_property(in->property_code, &unused);
 		return status ? status : HV_STATUS_ACCESS_DENIED;
@@ -586,9 +573,10 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
 	struct hv_output_property_banks *banks = call->output;
 	u64 *value = call->output;
 	u64 bank0;
+	u16 status = hvsim_decode_get_partition_property_ex(call);
 
-	if (in->padding || in->arg)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	switch (in->property_code) {
 	case HV_PARTITION_PROPERTY_VMM_CAPABILITIES:
 		bank0 = HVSIM_VMM_CAPABILITIES;
@@ -623,13 +611,11 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
  */
 u16 hvsim_hc_get_system_property(struct hvsim_call *call)
 {
-	const struct hv_input_get_system_property *in = call->input;
 	struct hv_output_get_system_property *out = call->output;
+	u16 status = hvsim_decode_get_system_property(call);
 
-	if (in->reserved || in->arg)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->property_id != HV_SYSTEM_PROPERTY_SCHEDULER_TYPE)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	out->value = 0;
 	out->scheduler_type = HV_SCHEDULER_TYPE_ROOT;
 	return HV_STATUS_SUCCESS;

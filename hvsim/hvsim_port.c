@@ -163,21 +163,12 @@ unlock:
 u16 hvsim_hc_connect_port(struct hvsim_call *call)
 {
 	const struct hv_input_connect_port *in = call->input;
-	u64 size = in->doorbell_flags & HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK;
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->port_partition_id != HV_PARTITION_ID_SELF)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (in->connection_vtl || in->rsvdz0 || in->rsvdz1 ||
-	    in->reserved2 || in->connection_padding ||
-	    in->port_type != HV_PORT_TYPE_DOORBELL ||
-	    (in->doorbell_flags & ~(HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK |
-				    HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE)) ||
-	    size > HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->connection_id & ~HV_PORT_ID_MASK)
-		return HV_STATUS_INVALID_CONNECTION_ID;
+	status = hvsim_decode_connect_port(call);
+	if (status)
+		return status;
 	if (!partition_exists(in->connection_partition_id))
 		return HV_STATUS_INVALID_PARTITION_ID;
 
@@ -217,8 +208,9 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->flags & ~HV_DISCONNECT_PORT_IS_DOORBELL)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_disconnect_port(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_ports_lock);
 	port = connection_find(in->connection_partition_id,
@@ -248,10 +240,9 @@ u16 hvsim_hc_delete_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->port_partition_id != HV_PARTITION_ID_SELF)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (in->reserved)
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_delete_port(call);
+	if (status)
+		return status;
 
 	spin_lock(&hvsim_lock);
 	spin_lock(&hvsim_ports_lock);

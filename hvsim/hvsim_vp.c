@@ -230,13 +230,9 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 
 	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
 
-	if (in->padding[0] || in->padding[1] || in->padding[2] ||
-	    in->subnode_type != HV_VP_SUBNODE_ANY || in->subnode_id ||
-	    !proximity_valid_flags(in->proximity_domain_info.flags) ||
-	    in->flags)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->vp_index >= HVSIM_MAX_VPS)
-		return HV_STATUS_INVALID_VP_INDEX;
+	status = hvsim_decode_create_vp(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -284,9 +280,10 @@ static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 {
 	const struct hv_input_delete_vp *in = call->input;
+	u16 status = hvsim_decode_delete_vp(call);
 
-	if (memchr_inv(in->reserved, 0, sizeof(in->reserved)))
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index, delete_vp_locked,
 			     NULL);
 }
@@ -494,13 +491,6 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 	return HV_STATUS_SUCCESS;
 }
 
-/* Common part of GET/SET_VP_REGISTERS: the header's reserved fields */
-static bool regs_header_valid(const struct hv_input_get_vp_registers *hdr)
-{
-	return input_vtl_valid(hdr->input_vtl) && !hdr->rsvd_z8 &&
-	       !hdr->rsvd_z16;
-}
-
 static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 {
 	struct hvsim_call *call = arg;
@@ -561,9 +551,10 @@ static u16 self_registers(struct hvsim_call *call, bool set)
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_registers *in = call->input;
+	u16 status = hvsim_decode_vp_registers(call);
 
-	if (!regs_header_valid(in))
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, false);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -605,11 +596,10 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_set_vp_registers *in = call->input;
+	u16 status = hvsim_decode_vp_registers(call);
 
-	BUILD_BUG_ON(sizeof(*in) != sizeof(struct hv_input_get_vp_registers));
-
-	if (!regs_header_valid(call->input))
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, true);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -657,12 +647,10 @@ u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_map_vp_state_page *in = call->input;
 
-	if (in->flags || in->requested_map_location ||
-	    !input_vtl_valid(in->input_vtl))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->type != HV_VP_STATE_PAGE_REGISTERS &&
-	    in->type != HV_VP_STATE_PAGE_INTERCEPT_MESSAGE)
-		return HV_STATUS_INVALID_PARAMETER;
+	u16 status = hvsim_decode_map_vp_state_page(call);
+
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     map_vp_state_page_locked, call);
 }
@@ -697,10 +685,10 @@ static u16 unmap_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_unmap_vp_state_page *in = call->input;
+	u16 status = hvsim_decode_unmap_vp_state_page(call);
 
-	if (in->reserved || !input_vtl_valid(in->input_vtl) ||
-	    in->type >= HV_VP_STATE_PAGE_COUNT)
-		return HV_STATUS_INVALID_PARAMETER;
+	if (status)
+		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     unmap_vp_state_page_locked, call);
 }
@@ -984,11 +972,9 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 	struct hvsim_vp *vp;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->flags & ~HV_DISPATCH_VP_FLAGS_MASK)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (in->spec_ctrl &&
-	    !(in->flags & HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL))
-		return HV_STATUS_INVALID_PARAMETER;
+	status = hvsim_decode_dispatch_vp(call);
+	if (status)
+		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -93,63 +93,26 @@ void hvsim_vp_state_reset(struct hvsim_vp *vp)
 	h->xcomp_bv = XSAVE_XCOMP_COMPACTED | HVSIM_XSAVE_STATES;
 }
 
-/* Bytes of state of a type, and whether it travels through pages */
-static u32 vp_state_size(u32 type)
-{
-	switch (type) {
-	case HV_GET_SET_VP_STATE_LAPIC_STATE:
-	case HV_GET_SET_VP_STATE_SIM_PAGE:
-	case HV_GET_SET_VP_STATE_SIEF_PAGE:
-		return HV_HYP_PAGE_SIZE;
-	case HV_GET_SET_VP_STATE_XSAVE:
-		return HVSIM_XSAVE_SIZE;
-	case HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS:
-		return sizeof(struct hv_synthetic_timers_state);
-	default:
-		return 0;
-	}
-}
-
 /*
- * Checks common to GET and SET (both inputs share the 40-byte header):
- * reserved fields, the state type, the XSAVE parameters, the size of the
- * variable header and every PFN in it.
+ * The input checks of GET or SET (hvsim_decode.c), then every PFN of the
+ * variable header of a state passed in pages.
  */
 static u16 vp_state_check(const struct hvsim_call *call, bool set)
 {
 	const struct hv_input_get_vp_state *in = call->input;
-	const struct hv_vp_state_data *sd = &in->state_data;
-	u32 size = vp_state_size(sd->type);
-	unsigned int i, need;
+	unsigned int i;
 	u16 status;
 
-	BUILD_BUG_ON(sizeof(struct hv_input_get_vp_state) !=
-		     sizeof(struct hv_input_set_vp_state));
-
-	if (!input_vtl_valid(in->input_vtl) || in->rsvd0 || in->rsvd1 ||
-	    sd->rsvd || !size)
-		return HV_STATUS_INVALID_PARAMETER;
-	if (sd->type == HV_GET_SET_VP_STATE_XSAVE) {
-		if (sd->xsave.flags || (sd->xsave.states & ~HVSIM_XSAVE_STATES))
-			return HV_STATUS_INVALID_PARAMETER;
-	} else if (sd->xsave.flags || sd->xsave.states) {
-		return HV_STATUS_INVALID_PARAMETER;
-	}
-
-	if (sd->type & HV_GET_SET_VP_STATE_TYPE_PFN) {
-		need = DIV_ROUND_UP(size, HV_HYP_PAGE_SIZE);
-		if (call->varhead < need)
-			return HV_STATUS_INSUFFICIENT_BUFFER;
-		for (i = 0; i < call->varhead; i++) {
-			status = hvsim_check_data_pfn(in->output_data_pfns[i]);
-			if (status)
-				return status;
-		}
-	} else if (set) {
-		if ((u32)call->varhead * sizeof(u64) < size)
-			return HV_STATUS_INSUFFICIENT_BUFFER;
-	} else if (call->varhead) {
-		return HV_STATUS_INVALID_PARAMETER;
+	status = set ? hvsim_decode_set_vp_state(call) :
+		       hvsim_decode_get_vp_state(call);
+	if (status)
+		return status;
+	if (!(in->state_data.type & HV_GET_SET_VP_STATE_TYPE_PFN))
+		return HV_STATUS_SUCCESS;
+	for (i = 0; i < call->varhead; i++) {
+		status = hvsim_check_data_pfn(in->output_data_pfns[i]);
+		if (status)
+			return status;
 	}
 	return HV_STATUS_SUCCESS;
 }

@@ -52,6 +52,7 @@ static const struct install_check_case install_check_cases[] = {
 static void hvsim_intercept_test_install_check(struct kunit *test)
 {
 	struct hv_input_install_intercept in = { .partition_id = 1 };
+	struct hvsim_call call = { .input = &in };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(install_check_cases); i++) {
@@ -60,8 +61,8 @@ static void hvsim_intercept_test_install_check(struct kunit *test)
 		in.intercept_type = c->type;
 		in.access_type = c->access;
 		in.intercept_parameter = c->param;
-		KUNIT_EXPECT_EQ_MSG(test, install_check(&in), c->status,
-				    "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, hvsim_decode_install_intercept(&call),
+				    c->status, "case %u", i);
 	}
 }
 

@@ -10,49 +10,18 @@
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 
+#include "../hvsim/hvsim_decode_cases.h"
+
 #define HC_CONTROL(code, reps, start)				\
 	((u64)(code) | ((u64)(reps) << HV_HYPERCALL_REP_COMP_OFFSET) |	\
 	 ((u64)(start) << HV_HYPERCALL_REP_START_OFFSET))
-
-struct decode_case {
-	const char *what;
-	u64 control;
-	u16 status;
-	u16 code, rep_count, rep_start, varhead;
-	bool fast;
-};
-
-static const struct decode_case decode_cases[] = {
-	{ "plain", 0x0040, HV_STATUS_SUCCESS, 0x40, 0, 0, 0, false },
-	{ "fast", 0x10041, HV_STATUS_SUCCESS, 0x41, 0, 0, 0, true },
-	{ "varhead", 0x00E3 | (5ULL << 17), HV_STATUS_SUCCESS, 0xE3, 0, 0, 5,
-	  false },
-	{ "reps", 0x0048 | (511ULL << 32) | (7ULL << 48), HV_STATUS_SUCCESS,
-	  0x48, 511, 7, 0, false },
-	{ "max reps", 0x0048 | (0xFFFULL << 32) | (0xFFEULL << 48),
-	  HV_STATUS_SUCCESS, 0x48, 0xFFF, 0xFFE, 0, false },
-	{ "reserved bit 27", 0x0040 | BIT_ULL(27),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "reserved bit 30", 0x0040 | BIT_ULL(30),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "nested bit", 0x0040 | BIT_ULL(31),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "reserved bit 44", 0x0040 | BIT_ULL(44),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "reserved bit 47", 0x0040 | BIT_ULL(47),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "reserved bit 60", 0x0040 | BIT_ULL(60),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-	{ "reserved bit 63", 0x0040 | BIT_ULL(63),
-	  HV_STATUS_INVALID_HYPERCALL_INPUT },
-};
 
 static void hvsim_test_decode(struct kunit *test)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(decode_cases); i++) {
-		const struct decode_case *c = &decode_cases[i];
+	for (i = 0; i < ARRAY_SIZE(hvsim_control_cases); i++) {
+		const struct hvsim_control_case *c = &hvsim_control_cases[i];
 		struct hvsim_call call = {};
 		u16 status = hvsim_decode_control(c->control, &call);
 
@@ -67,6 +36,26 @@ static void hvsim_test_decode(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, call.varhead, c->varhead, "%s",
 				    c->what);
 		KUNIT_EXPECT_EQ_MSG(test, call.fast, c->fast, "%s", c->what);
+	}
+}
+
+/* The shared input cases, through the kernel build of hvsim_decode.c */
+static void hvsim_test_decode_inputs(struct kunit *test)
+{
+	u8 *in = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	void *out = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < ARRAY_SIZE(hvsim_input_cases); i++) {
+		const struct hvsim_input_case *c = &hvsim_input_cases[i];
+
+		hvsim_input_case_fill(c, in);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    hvsim_decode_all(c->control, in,
+						     c->no_output ? NULL : out),
+				    c->status, "%s", c->what);
 	}
 }
 
@@ -150,18 +139,18 @@ static void hvsim_test_table_sorted(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_TRUE(test, hvsim_table_sorted());
-	for (i = 0; i < ARRAY_SIZE(hvsim_hcalls); i++) {
+	KUNIT_EXPECT_TRUE(test, hvsim_tables_valid());
+	for (i = 0; i < HVSIM_NR_HCALLS; i++) {
 		const struct hvsim_hc_desc *d = &hvsim_hcalls[i];
 
-		KUNIT_EXPECT_PTR_EQ(test, hc_find(d->code), d);
+		KUNIT_EXPECT_PTR_EQ(test, hvsim_hc_find(d->code), d);
 		/* Fast calls pass at most two qwords and get no output */
 		if (d->flags & HC_FAST) {
 			KUNIT_EXPECT_LE(test, d->in_size, 16);
 			KUNIT_EXPECT_EQ(test, d->out_size + d->out_rep_size, 0);
 		}
 	}
-	KUNIT_EXPECT_NULL(test, hc_find(0));
+	KUNIT_EXPECT_NULL(test, hvsim_hc_find(0));
 }
 
 static void hvsim_test_system_property(struct kunit *test)
@@ -883,6 +872,7 @@ static void hvsim_test_vp_state(struct kunit *test)
 
 static struct kunit_case hvsim_main_test_cases[] = {
 	KUNIT_CASE(hvsim_test_decode),
+	KUNIT_CASE(hvsim_test_decode_inputs),
 	KUNIT_CASE(hvsim_test_entry),
 	KUNIT_CASE(hvsim_test_table_sorted),
 	KUNIT_CASE(hvsim_test_system_property),

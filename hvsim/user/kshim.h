@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Userspace stand-ins for the few kernel-isms hvsim/x86_emu.c uses, so the
- * interpreter builds as plain C for unit tests and fuzzing.  Force-included
- * (-include) before every translation unit of the harness.
+ * Userspace stand-ins for the few kernel-isms hvsim/x86_emu.c and
+ * hvsim/hvsim_decode.c use, so the interpreter and the hypercall decoders
+ * build as plain C for unit tests and fuzzing.  Force-included (-include)
+ * before every translation unit of the harness.
  */
 #ifndef _HVSIM_USER_KSHIM_H
 #define _HVSIM_USER_KSHIM_H
@@ -24,5 +25,9 @@ typedef __s64 s64;
 
 #define fallthrough	__attribute__((__fallthrough__))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1UL << (n))
+#define BIT_ULL(n)	(1ULL << (n))
+#define U16_MAX		((u16)~0U)
+#define U32_MAX		((u32)~0U)
 
 #endif /* _HVSIM_USER_KSHIM_H */
