@@ -259,7 +259,7 @@ intree_check() {
 # hvsim's interpreter built in userspace (ASan + UBSan): one result per case
 hvsim_user_tests() {
 	local log=$LOGS/hvsim-user.log rc=0 status name
-	phase "hvsim interpreter (userspace)" "$log" \
+	phase "hvsim interpreter and decoders (userspace)" "$log" \
 		make -C "$SRC/hvsim/user" OUT="$BUILD/hvsim-user" test || rc=$?
 	while read -r status name; do
 		case $status in
