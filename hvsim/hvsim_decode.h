@@ -86,8 +86,9 @@ static inline bool input_vtl_valid(u8 input_vtl)
  * @in_rep_size: input bytes per rep
  * @out_size: fixed output, bytes (0: no output page needed)
  * @out_rep_size: output bytes per rep
- * @validate: the call's input checks that need no model state, or NULL
- *	(the handler calls it first)
+ * @validate: the call's input checks that need no model state, or NULL;
+ *	the dispatcher runs it right before the handler, so handlers see
+ *	only inputs it accepted
  * @name: for debugfs
  */
 struct hvsim_hc_desc {

@@ -127,11 +127,7 @@ static u16 translate_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_translate_virtual_address(struct hvsim_call *call)
 {
 	const struct hv_input_translate_virtual_address *in = call->input;
-	u16 status;
 
-	status = hvsim_decode_translate_virtual_address(call);
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index, translate_locked,
 			     call);
 }
@@ -210,9 +206,6 @@ u16 hvsim_hc_read_gpa(struct hvsim_call *call)
 	struct hv_output_read_gpa result = {};
 	u16 status;
 
-	status = hvsim_decode_gpa_rw(call);
-	if (status)
-		return status;
 	status = gpa_rw(call->input, result.data, X86_ACCESS_READ,
 			&result.access_result);
 	if (status)
@@ -239,10 +232,7 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 	const struct hv_input_write_gpa *in = call->input;
 	struct hv_output_write_gpa *out = call->output;
 	u8 data[HV_GPA_ACCESS_MAX_BYTES];
-	u16 status = hvsim_decode_gpa_rw(call);
 
-	if (status)
-		return status;
 	memcpy(data, in->data, sizeof(data));
 	return gpa_rw(call->input, data, X86_ACCESS_WRITE,
 		      &out->access_result);
@@ -270,9 +260,6 @@ u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	status = hvsim_decode_get_gpa_pages_access_states(call);
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -256,9 +256,6 @@ u16 hvsim_hc_install_intercept(struct hvsim_call *call)
 	struct hvsim_partition *pt;
 	u16 status;
 
-	status = hvsim_decode_install_intercept(call);
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -718,10 +715,7 @@ u16 hvsim_hc_register_intercept_result(struct hvsim_call *call)
 {
 	const struct hv_input_register_intercept_result *in = call->input;
 	struct hv_register_x64_cpuid_result_parameters p = in->parameters.cpuid;
-	u16 status = hvsim_decode_register_intercept_result(call);
 
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     register_result_locked, &p);
 }
@@ -761,10 +755,6 @@ u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_cpuid_values *in = call->input;
 
-	u16 status = hvsim_decode_get_vp_cpuid_values(call);
-
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     get_cpuid_values_locked, call);
 }

@@ -356,11 +356,9 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 	bool lowest = in->interrupt_type ==
 		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
 	struct hvsim_partition *pt;
-	u16 status = hvsim_decode_assert_virtual_interrupt(call);
+	u16 status;
 	unsigned int i, targets = 0, n_woken = 0;
 
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

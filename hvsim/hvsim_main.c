@@ -144,7 +144,10 @@ static u64 hypercall_irqs_off(u64 control, void *input, void *output)
 	if (!status) {
 		if (max_reps && call.rep_count - call.rep_start > max_reps)
 			call.rep_count = call.rep_start + max_reps;
-		status = hvsim_handlers[d - hvsim_hcalls].fn(&call);
+		if (d->validate)
+			status = d->validate(&call);
+		if (!status)
+			status = hvsim_handlers[d - hvsim_hcalls].fn(&call);
 	}
 
 	idx = d - hvsim_hcalls;

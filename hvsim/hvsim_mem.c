@@ -820,9 +820,6 @@ u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	status = hvsim_decode_withdraw_memory(call);
-	if (status)
-		return status;
 	pool = pool_get(in->partition_id, &pt);
 	if (!pool)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -877,9 +874,6 @@ u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	status = hvsim_decode_map_gpa_pages(call);
-	if (status)
-		return status;
 	if (flags & HV_MAP_GPA_NO_ACCESS)
 		perms = 0;
 	pt = hvsim_partition_get(in->target_partition_id);
@@ -925,9 +919,6 @@ u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
 
-	status = hvsim_decode_unmap_gpa_pages(call);
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->target_partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -200,13 +200,8 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	const struct hv_input_create_partition *in = call->input;
 	struct hv_output_create_partition *out = call->output;
 	struct hvsim_partition *pt;
-	u16 status;
 
 	BUILD_BUG_ON(sizeof(*pt) > HV_HYP_PAGE_SIZE);
-
-	status = hvsim_decode_create_partition(call);
-	if (status)
-		return status;
 
 	spin_lock(&hvsim_lock);
 	pt = hvsim_pool_alloc(&hvsim_root_pool);
@@ -463,9 +458,6 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call)
 	u64 value;
 	u16 status;
 
-	status = hvsim_decode_partition_property(call);
-	if (status)
-		return status;
 	status = get_property(in->partition_id, in->property_code, &value);
 	if (!status)
 		out->property_value = value;
@@ -503,9 +495,6 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 	u16 status = HV_STATUS_SUCCESS;
 	u64 unused;
 
-	status = hvsim_decode_partition_property(call);
-	if (status)
-		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF) {
 		status = root_property(in->property_code, &unused);
 		return status ? status : HV_STATUS_ACCESS_DENIED;
@@ -573,10 +562,7 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
 	struct hv_output_property_banks *banks = call->output;
 	u64 *value = call->output;
 	u64 bank0;
-	u16 status = hvsim_decode_get_partition_property_ex(call);
 
-	if (status)
-		return status;
 	switch (in->property_code) {
 	case HV_PARTITION_PROPERTY_VMM_CAPABILITIES:
 		bank0 = HVSIM_VMM_CAPABILITIES;
@@ -612,10 +598,7 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
 u16 hvsim_hc_get_system_property(struct hvsim_call *call)
 {
 	struct hv_output_get_system_property *out = call->output;
-	u16 status = hvsim_decode_get_system_property(call);
 
-	if (status)
-		return status;
 	out->value = 0;
 	out->scheduler_type = HV_SCHEDULER_TYPE_ROOT;
 	return HV_STATUS_SUCCESS;

@@ -166,9 +166,6 @@ u16 hvsim_hc_connect_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	status = hvsim_decode_connect_port(call);
-	if (status)
-		return status;
 	if (!partition_exists(in->connection_partition_id))
 		return HV_STATUS_INVALID_PARTITION_ID;
 
@@ -208,10 +205,6 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	status = hvsim_decode_disconnect_port(call);
-	if (status)
-		return status;
-
 	spin_lock(&hvsim_ports_lock);
 	port = connection_find(in->connection_partition_id,
 			       in->connection_id);
@@ -239,10 +232,6 @@ u16 hvsim_hc_delete_port(struct hvsim_call *call)
 	const struct hv_input_delete_port *in = call->input;
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
-
-	status = hvsim_decode_delete_port(call);
-	if (status)
-		return status;
 
 	spin_lock(&hvsim_lock);
 	spin_lock(&hvsim_ports_lock);

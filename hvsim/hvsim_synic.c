@@ -516,10 +516,7 @@ static void synic_ring_empty(struct hvsim_root_synic *s, u32 sint)
 u16 hvsim_hc_notify_port_ring_empty(struct hvsim_call *call)
 {
 	const struct hv_input_notify_port_ring_empty *in = call->input;
-	u16 status = hvsim_decode_notify_port_ring_empty(call);
 
-	if (status)
-		return status;
 	synic_ring_empty(hvsim_synics[get_cpu()], in->sint_index);
 	put_cpu();
 	return HV_STATUS_SUCCESS;

@@ -230,9 +230,6 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 
 	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
 
-	status = hvsim_decode_create_vp(call);
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -280,10 +277,7 @@ static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 {
 	const struct hv_input_delete_vp *in = call->input;
-	u16 status = hvsim_decode_delete_vp(call);
 
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index, delete_vp_locked,
 			     NULL);
 }
@@ -551,10 +545,7 @@ static u16 self_registers(struct hvsim_call *call, bool set)
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_get_vp_registers *in = call->input;
-	u16 status = hvsim_decode_vp_registers(call);
 
-	if (status)
-		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, false);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -596,10 +587,7 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_set_vp_registers(struct hvsim_call *call)
 {
 	const struct hv_input_set_vp_registers *in = call->input;
-	u16 status = hvsim_decode_vp_registers(call);
 
-	if (status)
-		return status;
 	if (in->partition_id == HV_PARTITION_ID_SELF)
 		return self_registers(call, true);
 	return hvsim_vp_call(in->partition_id, in->vp_index,
@@ -647,10 +635,6 @@ u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_map_vp_state_page *in = call->input;
 
-	u16 status = hvsim_decode_map_vp_state_page(call);
-
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     map_vp_state_page_locked, call);
 }
@@ -685,10 +669,7 @@ static u16 unmap_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 {
 	const struct hv_input_unmap_vp_state_page *in = call->input;
-	u16 status = hvsim_decode_unmap_vp_state_page(call);
 
-	if (status)
-		return status;
 	return hvsim_vp_call(in->partition_id, in->vp_index,
 			     unmap_vp_state_page_locked, call);
 }
@@ -972,9 +953,6 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 	struct hvsim_vp *vp;
 	u16 status = HV_STATUS_SUCCESS;
 
-	status = hvsim_decode_dispatch_vp(call);
-	if (status)
-		return status;
 	pt = hvsim_partition_get(in->partition_id);
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;

@@ -103,10 +103,6 @@ static u16 vp_state_check(const struct hvsim_call *call, bool set)
 	unsigned int i;
 	u16 status;
 
-	status = set ? hvsim_decode_set_vp_state(call) :
-		       hvsim_decode_get_vp_state(call);
-	if (status)
-		return status;
 	if (!(in->state_data.type & HV_GET_SET_VP_STATE_TYPE_PFN))
 		return HV_STATUS_SUCCESS;
 	for (i = 0; i < call->varhead; i++) {
