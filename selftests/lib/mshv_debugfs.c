@@ -16,6 +16,72 @@
 #include "mshv_lib.h"
 #include "mshv_debugfs.h"
 
+/* Parses one line of a debugfs file into an element; 0 or -1 */
+typedef int (*dbg_parse_fn)(const char *line, void *elem);
+
+/*
+ * Parse every line of @path into @out (elements of @size bytes, at most
+ * @max of them; lines beyond @max are parsed but not kept).  Returns the
+ * number of lines, or -1 with errno set (EPROTO: a line does not parse).
+ */
+static int dbg_lines(const char *path, dbg_parse_fn parse, void *out,
+		     size_t size, int max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	void *spare;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	spare = malloc(size);
+	if (!spare) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (parse(line, n < max ? (char *)out + n * size : spare)) {
+			errno = EPROTO;
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	fclose(f);
+	free(spare);
+	return n;
+}
+
+/*
+ * The first line of @path whose element @match()es @key, parsed into
+ * @out.  Returns 0, or -1 with errno set (ENOENT: no such line, EPROTO: a
+ * line does not parse).
+ */
+static int dbg_find(const char *path, dbg_parse_fn parse,
+		    bool (*match)(const void *elem, const void *key),
+		    const void *key, void *out)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	errno = ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (parse(line, out)) {
+			errno = EPROTO;
+			break;
+		}
+		if (match(out, key)) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /**
  * mshv_dbg_hypercall() - counters of one hypercall code
  * @code: HVCALL_*
@@ -69,8 +135,9 @@ struct mshv_hc_count mshv_dbg_hypercall_get(__u16 code)
 	return c;
 }
 
-static int parse_partition(const char *line, struct mshv_dbg_partition *p)
+static int parse_partition(const char *line, void *elem)
 {
+	struct mshv_dbg_partition *p = elem;
 	unsigned long long v[6];
 
 	if (sscanf(line,
@@ -86,6 +153,12 @@ static int parse_partition(const char *line, struct mshv_dbg_partition *p)
 	return 0;
 }
 
+static bool partition_has_id(const void *elem, const void *key)
+{
+	return ((const struct mshv_dbg_partition *)elem)->id ==
+	       *(const __u64 *)key;
+}
+
 /**
  * mshv_dbg_partitions() - every line of hvsim/partitions
  * @out: receives up to @max lines, in creation order
@@ -96,25 +169,8 @@ static int parse_partition(const char *line, struct mshv_dbg_partition *p)
  */
 int mshv_dbg_partitions(struct mshv_dbg_partition *out, int max)
 {
-	FILE *f = fopen(MSHV_DBG_HVSIM "/partitions", "r");
-	struct mshv_dbg_partition p;
-	char line[512];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_partition(line, &p)) {
-			fclose(f);
-			errno = EPROTO;
-			return -1;
-		}
-		if (n < max)
-			out[n] = p;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return dbg_lines(MSHV_DBG_HVSIM "/partitions", parse_partition, out,
+			 sizeof(*out), max);
 }
 
 /**
@@ -126,25 +182,8 @@ int mshv_dbg_partitions(struct mshv_dbg_partition *out, int max)
  */
 int mshv_dbg_partition(__u64 id, struct mshv_dbg_partition *out)
 {
-	FILE *f = fopen(MSHV_DBG_HVSIM "/partitions", "r");
-	char line[512];
-	int ret = -1;
-
-	if (!f)
-		return -1;
-	errno = ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_partition(line, out)) {
-			errno = EPROTO;
-			break;
-		}
-		if (out->id == id) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
+	return dbg_find(MSHV_DBG_HVSIM "/partitions", parse_partition,
+			partition_has_id, &id, out);
 }
 
 /**
@@ -270,8 +309,9 @@ int mshv_dbg_inject(const char *rule)
 	return mshv_write_file(MSHV_DBG_HVSIM "/inject", rule);
 }
 
-static int parse_region(const char *line, struct mshv_dbg_region *r)
+static int parse_region(const char *line, void *elem)
 {
+	struct mshv_dbg_region *r = elem;
 	unsigned long long v[8];
 
 	if (sscanf(line,
@@ -290,6 +330,13 @@ static int parse_region(const char *line, struct mshv_dbg_region *r)
 	return 0;
 }
 
+static bool region_is(const void *elem, const void *key)
+{
+	const struct mshv_dbg_region *r = elem, *k = key;
+
+	return r->partition == k->partition && r->gfn == k->gfn;
+}
+
 /**
  * mshv_dbg_regions() - every line of mshv_root/regions
  * @out: receives up to @max lines
@@ -300,25 +347,8 @@ static int parse_region(const char *line, struct mshv_dbg_region *r)
  */
 int mshv_dbg_regions(struct mshv_dbg_region *out, int max)
 {
-	FILE *f = fopen(MSHV_DBG_ROOT "/regions", "r");
-	struct mshv_dbg_region r;
-	char line[512];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_region(line, &r)) {
-			fclose(f);
-			errno = EPROTO;
-			return -1;
-		}
-		if (n < max)
-			out[n] = r;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return dbg_lines(MSHV_DBG_ROOT "/regions", parse_region, out,
+			 sizeof(*out), max);
 }
 
 /**
@@ -331,25 +361,11 @@ int mshv_dbg_regions(struct mshv_dbg_region *out, int max)
  */
 int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out)
 {
-	FILE *f = fopen(MSHV_DBG_ROOT "/regions", "r");
-	char line[512];
-	int ret = -1;
+	const struct mshv_dbg_region key = { .partition = partition,
+					     .gfn = gfn };
 
-	if (!f)
-		return -1;
-	errno = ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_region(line, out)) {
-			errno = EPROTO;
-			break;
-		}
-		if (out->partition == partition && out->gfn == gfn) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
+	return dbg_find(MSHV_DBG_ROOT "/regions", parse_region, region_is,
+			&key, out);
 }
 
 /**
@@ -514,6 +530,29 @@ struct mshv_dbg_synic mshv_dbg_synic_get(void)
 	return c;
 }
 
+static int parse_port(const char *line, void *elem)
+{
+	struct mshv_dbg_port *p = elem;
+	unsigned long long partition, gpa, signals;
+	unsigned int port;
+
+	if (sscanf(line, "port=%u partition=0x%llx gpa=0x%llx signals=%llu",
+		   &port, &partition, &gpa, &signals) != 4)
+		return -1;
+	p->port = port;
+	p->partition = partition;
+	p->gpa = gpa;
+	p->signals = signals;
+	return 0;
+}
+
+static bool port_is(const void *elem, const void *key)
+{
+	const struct mshv_dbg_port *p = elem, *k = key;
+
+	return p->partition == k->partition && p->gpa == k->gpa;
+}
+
 /**
  * mshv_dbg_ports() - every line of hvsim/ports
  * @out: receives up to @max lines
@@ -524,31 +563,8 @@ struct mshv_dbg_synic mshv_dbg_synic_get(void)
  */
 int mshv_dbg_ports(struct mshv_dbg_port *out, int max)
 {
-	FILE *f = fopen(MSHV_DBG_HVSIM "/ports", "r");
-	unsigned long long partition, gpa, signals;
-	char line[256];
-	unsigned int port;
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "port=%u partition=0x%llx gpa=0x%llx signals=%llu",
-			   &port, &partition, &gpa, &signals) != 4) {
-			fclose(f);
-			errno = EPROTO;
-			return -1;
-		}
-		if (n < max) {
-			out[n].port = port;
-			out[n].partition = partition;
-			out[n].gpa = gpa;
-			out[n].signals = signals;
-		}
-		n++;
-	}
-	fclose(f);
-	return n;
+	return dbg_lines(MSHV_DBG_HVSIM "/ports", parse_port, out, sizeof(*out),
+			 max);
 }
 
 /**
@@ -561,17 +577,7 @@ int mshv_dbg_ports(struct mshv_dbg_port *out, int max)
  */
 int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
 {
-	struct mshv_dbg_port p[64];
-	int i, n = mshv_dbg_ports(p, 64);
+	const struct mshv_dbg_port key = { .partition = partition, .gpa = gpa };
 
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n && i < 64; i++) {
-		if (p[i].partition == partition && p[i].gpa == gpa) {
-			*out = p[i];
-			return 0;
-		}
-	}
-	errno = ENOENT;
-	return -1;
+	return dbg_find(MSHV_DBG_HVSIM "/ports", parse_port, port_is, &key, out);
 }
