@@ -82,8 +82,8 @@
 
 /* Staging capacity; the supported instructions need at most 3 and 6 */
 #define EMU_MAX_GPR_WRITES	4
-/* Staged store: an 8-byte operand, or a 64-bit interrupt frame */
-#define EMU_MAX_WDATA		40
+/* Staged store: an 8-byte operand, or a 64-bit frame with error code */
+#define EMU_MAX_WDATA		48
 #define EMU_MAX_WCHUNKS		4
 #define EMU_MAX_CHUNK		16	/* what x86_emu_mem_ops.access takes */
 #define EMU_MAX_WALKS		8
@@ -167,10 +167,15 @@ struct emu {
 	u64 wgpa[EMU_MAX_WCHUNKS];
 	u8 wdata[EMU_MAX_WDATA];
 	u8 nwalks;
-	u8 walk_acc[EMU_MAX_WALKS];
-	u64 walk_lin[EMU_MAX_WALKS];
 	u8 sys;			/* enum emu_sys */
 	u8 sys_seg;
+	bool ext;		/* delivering an external event (EXT bit) */
+	bool set_cr2;		/* load CR2 with @cr2 (delivering a #PF) */
+	bool nmi_mask;		/* delivering an NMI: block NMIs */
+	bool nmi_unmask;	/* IRET: unblock NMIs */
+	/* page of each walk, with the enum x86_emu_access in the low bits */
+	u64 walk_lin[EMU_MAX_WALKS];
+	u64 cr2;
 	union {
 		struct {
 			u16 sys_limit;
@@ -209,6 +214,7 @@ static const u8 emu_map1[256] = {
 	[0xc2] = A_OK | IMM_W, [0xc3] = A_OK,
 	[0xc6] = A_M | IMM_B, [0xc7] = A_M | IMM_Z,
 	[0xc9] = A_OK,
+	[0xcc] = A_OK, [0xcd] = A_OK | IMM_B,
 	[0xcf] = A_OK,
 	[0xd0 ... 0xd3] = A_M,
 	[0xe0 ... 0xe7] = A_OK | IMM_B,
@@ -235,10 +241,13 @@ static u8 emu_map2(u8 op)
 	case 0xb6 ... 0xb7:
 	case 0xbe ... 0xbf:
 		return A_M;
+	case 0x0b:	/* UD2 */
 	case 0x30:
 	case 0x32:
 	case 0xa2:
 		return A_OK;
+	case 0xb9:	/* UD1 */
+		return A_M;
 	case 0x80 ... 0x8f:
 		return A_OK | IMM_Z;
 	default:
@@ -307,10 +316,41 @@ static int emu_unsupported(struct emu *e)
 	return emu_stop(e, X86_EXIT_UNSUPPORTED);
 }
 
-/* A guest exception we cannot deliver (#GP, #SS, #UD ...) */
-static int emu_fault(struct emu *e)
+/* Raise guest exception @vector: the instruction stops, not retired */
+static int emu_raise(struct emu *e, u8 vector, bool has_error, u32 error)
 {
-	return emu_unsupported(e);
+	struct x86_emu_event *ev = &e->exit->exc;
+
+	/* Real mode pushes no error code */
+	if (!(e->s->cr0 & EMU_CR0_PE))
+		has_error = false;
+	memset(ev, 0, sizeof(*ev));
+	ev->type = X86_EVENT_EXCEPTION;
+	ev->vector = vector;
+	ev->error_code_valid = has_error;
+	ev->error_code = has_error ? error : 0;
+	return emu_stop(e, X86_EXIT_EXCEPTION);
+}
+
+static int emu_gp(struct emu *e, u32 error)
+{
+	return emu_raise(e, X86_VEC_GP, true, error);
+}
+
+static int emu_ud(struct emu *e)
+{
+	return emu_raise(e, X86_VEC_UD, false, 0);
+}
+
+/* Error code of a fault on selector @sel (or IDT entry) while delivering */
+static u32 emu_sel_error(const struct emu *e, u32 sel)
+{
+	return (sel & 0xFFFC) | (e->ext ? X86_ERR_EXT : 0);
+}
+
+static u32 emu_idt_error(const struct emu *e, u8 vector)
+{
+	return (u32)vector * 8 + X86_ERR_IDT + (e->ext ? X86_ERR_EXT : 0);
 }
 
 static int emu_mem_exit(struct emu *e, u64 gpa, u64 gva, bool gva_valid,
@@ -323,18 +363,26 @@ static int emu_mem_exit(struct emu *e, u64 gpa, u64 gva, bool gva_valid,
 	return emu_stop(e, X86_EXIT_MEMORY);
 }
 
-/*
- * A guest page fault: there is no exception delivery yet, so the
- * instruction cannot execute.  The linear address is reported in @mem for
- * diagnostics.
- */
-static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access)
+/* A guest page fault (#PF) on @lin; @why is the walk's result */
+static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access,
+			  enum x86_emu_xlate why)
 {
-	e->exit->mem.gpa = 0;
-	e->exit->mem.gva = lin;
-	e->exit->mem.gva_valid = true;
-	e->exit->mem.access = access;
-	return emu_unsupported(e);
+	u32 err = 0;
+
+	if (why == X86_XLATE_PRIVILEGE_VIOLATION)
+		err |= X86_PF_P;
+	else if (why == X86_XLATE_INVALID_PAGE_TABLE_FLAGS)
+		err |= X86_PF_P | X86_PF_RSVD;
+	if (access == X86_ACCESS_WRITE)
+		err |= X86_PF_W;
+	if (e->cpl == 3)
+		err |= X86_PF_U;
+	if (access == X86_ACCESS_EXECUTE && (e->s->efer & EMU_EFER_NXE))
+		err |= X86_PF_I;
+	emu_raise(e, X86_VEC_PF, true, err);
+	e->exit->exc.cr2 = lin;
+	e->exit->exc.cr2_valid = true;
+	return -1;
 }
 
 /* General purpose registers, read through the staging area */
@@ -425,9 +473,9 @@ static int lin_of(struct emu *e, unsigned int seg, u64 off, unsigned int size,
 		a = off;
 		if (seg == X86_FS || seg == X86_GS)
 			a += sr->base;
-		/* #GP or #SS */
 		if (!emu_canonical(a) || !emu_canonical(a + size - 1))
-			return emu_fault(e);
+			return emu_raise(e, seg == X86_SS ? X86_VEC_SS :
+					 X86_VEC_GP, true, 0);
 		*lin = a;
 		return 0;
 	}
@@ -566,10 +614,12 @@ enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
 static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 		    u64 *gpa, bool set_ad)
 {
+	enum x86_emu_xlate r;
 	u64 fault_gpa = 0;
 
-	switch (emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
-			  set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa)) {
+	r = emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
+		      set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa);
+	switch (r) {
 	case X86_XLATE_OK:
 		return 0;
 	case X86_XLATE_GPA_UNMAPPED:
@@ -577,7 +627,7 @@ static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 	case X86_XLATE_GPA_NO_WRITE_ACCESS:
 		return emu_mem_exit(e, fault_gpa, 0, false, X86_ACCESS_WRITE);
 	default:
-		return emu_page_fault(e, lin, access);
+		return emu_page_fault(e, lin, access, r);
 	}
 }
 
@@ -598,14 +648,13 @@ static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 		return -1;
 	/* Remember the walk so that its A/D bits are set at commit */
 	for (i = 0; i < e->nwalks; i++)
-		if (e->walk_lin[i] == page && e->walk_acc[i] == access)
+		if (e->walk_lin[i] == (page | access))
 			return 0;
 	if (e->nwalks >= EMU_MAX_WALKS) {
 		e->internal_error = true;
 		return emu_unsupported(e);
 	}
-	e->walk_lin[e->nwalks] = page;
-	e->walk_acc[e->nwalks] = access;
+	e->walk_lin[e->nwalks] = page | access;
 	e->nwalks++;
 	return 0;
 }
@@ -617,7 +666,7 @@ static int emu_fetch(struct emu *e, unsigned int n)
 	unsigned int want = e->pos + n;
 
 	if (want > EMU_MAX_INSN)
-		return emu_fault(e);	/* #GP: longer than 15 bytes */
+		return emu_gp(e, 0);	/* longer than 15 bytes */
 
 	while (x->insn_byte_count < want) {
 		u64 ip = (e->s->rip + x->insn_byte_count) & emu_ip_mask(e);
@@ -1045,7 +1094,7 @@ static int emu_jump(struct emu *e, u64 target)
 {
 	if (e->mode == 8) {
 		if (!emu_canonical(target))
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		e->rip = target;
 	} else {
 		e->rip = target & emu_mask(e->opsize);
@@ -1214,6 +1263,33 @@ static bool op_lockable(const struct emu *e)
 	}
 }
 
+/* One-byte opcodes that do not exist in 64-bit mode (#UD) */
+static bool emu_invalid64(u16 op)
+{
+	switch (op) {
+	case 0x06:
+	case 0x07:
+	case 0x0e:
+	case 0x16:
+	case 0x17:
+	case 0x1e:
+	case 0x1f:
+	case 0x27:
+	case 0x2f:
+	case 0x37:
+	case 0x3f:
+	case 0x60 ... 0x62:
+	case 0x82:
+	case 0x9a:
+	case 0xce:
+	case 0xd4 ... 0xd6:
+	case 0xea:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int emu_decode(struct emu *e)
 {
 	const struct x86_emu_state *s = e->s;
@@ -1274,8 +1350,10 @@ static int emu_decode(struct emu *e)
 		e->op = b;
 		e->attr = emu_map1[b];
 	}
+	if (e->mode == 8 && emu_invalid64(e->op))
+		return emu_ud(e);
 	if (!(e->attr & A_OK))
-		return emu_unsupported(e);	/* #UD or not implemented */
+		return emu_unsupported(e);	/* not implemented */
 
 	if (e->mode == 8) {
 		e->opsize = (e->rex & 8) ? 8 : e->op66 ? 2 : 4;
@@ -1331,7 +1409,7 @@ static int emu_decode(struct emu *e)
 	}
 
 	if (e->lock && !op_lockable(e))
-		return emu_fault(e);	/* #UD */
+		return emu_ud(e);
 
 	e->exit->insn_len = e->pos;
 	e->next_rip = (s->rip + e->pos) & emu_ip_mask(e);
@@ -1400,7 +1478,7 @@ static int exec_io(struct emu *e)
 	/* No I/O permission bitmap: CPL > IOPL is a #GP */
 	if ((e->s->cr0 & EMU_CR0_PE) &&
 	    (e->cpl > iopl || (e->rflags & EMU_FL_VM)))
-		return emu_fault(e);
+		return emu_gp(e, 0);
 
 	x->io.size = (op & 1) ? (e->opsize == 2 ? 2 : 4) : 1;
 	switch (op) {
@@ -1495,7 +1573,7 @@ static void emu_div128(u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
 
 /*
  * DIV and IDIV: rDX:rAX (AX for bytes) divided by @d.  A zero divisor or
- * a quotient that does not fit is a #DE, which cannot be delivered.  The
+ * a quotient that does not fit is a #DE.  The
  * arithmetic flags, undefined, are left alone.
  */
 static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
@@ -1516,7 +1594,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 		     reg_read(e, X86_RAX, size);
 	d &= m;
 	if (!d)
-		return emu_fault(e);	/* #DE */
+		return emu_raise(e, X86_VEC_DE, false, 0);
 	if (sign) {
 		if (size < 8)
 			lo = emu_sext(lo, 2 * size);
@@ -1530,7 +1608,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 		d = (d >> 63) ? -d : d;
 	}
 	if (hi >= d)
-		return emu_fault(e);	/* #DE: quotient too large */
+		return emu_raise(e, X86_VEC_DE, false, 0);	/* too large */
 	if (size == 8) {
 		emu_div128(hi, lo, d, &q, &r);
 	} else {
@@ -1539,7 +1617,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 	}
 	lim = sign ? (1ULL << (bits - 1)) - !qneg : m;
 	if (q > lim)
-		return emu_fault(e);	/* #DE */
+		return emu_raise(e, X86_VEC_DE, false, 0);
 	if (qneg)
 		q = -q;
 	if (dneg)
@@ -1617,7 +1695,7 @@ static int exec_group5(struct emu *e)
 	u64 v;
 
 	if (e->op == 0xfe && sub > 1)
-		return emu_fault(e);	/* #UD */
+		return emu_ud(e);
 	if (sub == 3 || sub == 5 || sub == 7)
 		return emu_unsupported(e);	/* far CALL/JMP */
 	if (rm_read(e, size, &v))
@@ -1646,7 +1724,7 @@ static int exec_mov_cr(struct emu *e)
 	u64 v;
 
 	if (e->cpl)
-		return emu_fault(e);
+		return emu_gp(e, 0);
 	if (!to_cr) {
 		switch (cr) {
 		case 0:
@@ -1663,11 +1741,11 @@ static int exec_mov_cr(struct emu *e)
 			break;
 		case 8:
 			if (e->mode != 8)
-				return emu_fault(e);
+				return emu_ud(e);
 			v = s->cr8;
 			break;
 		default:
-			return emu_fault(e);
+			return emu_ud(e);
 		}
 		reg_write(e, e->rm, size, v);
 		return 0;
@@ -1679,12 +1757,12 @@ static int exec_mov_cr(struct emu *e)
 		v |= EMU_CR0_ET;
 		if ((v >> 32) || ((v & EMU_CR0_PG) && !(v & EMU_CR0_PE)) ||
 		    ((v & EMU_CR0_NW) && !(v & EMU_CR0_CD)))
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		if ((v & EMU_CR0_PG) && !(s->cr0 & EMU_CR0_PG) &&
 		    (s->efer & EMU_EFER_LME) && !(s->cr4 & EMU_CR4_PAE))
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		if (!(v & EMU_CR0_PG) && e->mode == 8)
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		/* legacy paging is not modelled */
 		if ((v & EMU_CR0_PG) && !(s->efer & EMU_EFER_LME))
 			return emu_unsupported(e);
@@ -1698,16 +1776,18 @@ static int exec_mov_cr(struct emu *e)
 		break;
 	case 4:
 		if ((s->efer & EMU_EFER_LMA) && !(v & EMU_CR4_PAE))
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		e->sys = SYS_CR4;
 		break;
 	case 8:
-		if (e->mode != 8 || (v >> 4))
-			return emu_fault(e);
+		if (e->mode != 8)
+			return emu_ud(e);
+		if (v >> 4)
+			return emu_gp(e, 0);
 		e->sys = SYS_CR8;
 		break;
 	default:
-		return emu_fault(e);
+		return emu_ud(e);
 	}
 	e->sys_val = v;
 	return 0;
@@ -1721,7 +1801,7 @@ static int exec_0f01(struct emu *e)
 	if (e->mod == 3 || (sub != 2 && sub != 3))
 		return emu_unsupported(e);
 	if (e->cpl)
-		return emu_fault(e);
+		return emu_gp(e, 0);
 	if (mem_read(e, e->seg, e->ea, 2, &limit) ||
 	    mem_read(e, e->seg, (e->ea + 2) & emu_mask(e->adsize),
 		     e->mode == 8 ? 8 : 4, &base))
@@ -1740,13 +1820,13 @@ static int exec_mov_sreg(struct emu *e)
 	u64 v;
 
 	if (sreg >= X86_NR_SEGS)
-		return emu_fault(e);	/* #UD */
+		return emu_ud(e);
 	if (e->op == 0x8c) {
 		v = e->s->seg[sreg].selector;
 		return rm_write(e, e->mod == 3 ? e->opsize : 2, v);
 	}
 	if (sreg == X86_CS)
-		return emu_fault(e);	/* #UD */
+		return emu_ud(e);
 	/* Descriptor loads are not modelled: real mode only */
 	if (e->s->cr0 & EMU_CR0_PE)
 		return emu_unsupported(e);
@@ -1770,6 +1850,9 @@ static int exec_0f(struct emu *e)
 	switch (op) {
 	case 0x01:
 		return exec_0f01(e);
+	case 0x0b:	/* UD2 */
+	case 0xb9:	/* UD1 */
+		return emu_ud(e);
 	case 0x18 ... 0x1f:	/* hint NOPs (NOP r/m, PREFETCH, ENDBR) */
 		return 0;
 	case 0x20:
@@ -1778,7 +1861,7 @@ static int exec_0f(struct emu *e)
 	case 0x30:
 	case 0x32:
 		if (e->cpl)
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		e->exit->msr.index = (u32)gpr_get(e, X86_RCX);
 		e->exit->msr.write = op == 0x30;
 		return emu_stop(e, X86_EXIT_MSR);
@@ -1868,14 +1951,16 @@ static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
 		*cs = s->seg[X86_CS];
 	} else {
 		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
-			return emu_fault(e);	/* #GP */
+			return emu_gp(e, emu_sel_error(e, sel));
 		if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
 			return -1;
 		attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
-		if (!(attr & HV_X64_SEGMENT_PRESENT) ||
-		    !(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
+		if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
 		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
-			return emu_fault(e);	/* #GP / #NP */
+			return emu_gp(e, emu_sel_error(e, sel));
+		if (!(attr & HV_X64_SEGMENT_PRESENT))
+			return emu_raise(e, X86_VEC_NP, true,
+					 emu_sel_error(e, sel));
 		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
 		if (attr & HV_X64_SEGMENT_GRANULARITY)
 			limit = (limit << 12) | 0xFFF;
@@ -1902,6 +1987,8 @@ static int exec_iret(struct emu *e)
 	    ((s->cr0 & EMU_CR0_PE) && e->mode != 8 && size != 4) ||
 	    (s->rflags & (EMU_FL_NT | EMU_FL_VM)))
 		return emu_unsupported(e);
+	/* An IRET that retires ends NMI blocking */
+	e->nmi_unmask = true;
 	if (mem_read(e, X86_SS, sp, size, &ip) ||
 	    mem_read(e, X86_SS, (sp + size) & emu_mask(ss), size, &cs) ||
 	    mem_read(e, X86_SS, (sp + 2 * size) & emu_mask(ss), size, &fl))
@@ -1931,7 +2018,7 @@ static int exec_iret(struct emu *e)
 		return 0;
 	}
 	if (!emu_canonical(ip))
-		return emu_fault(e);
+		return emu_gp(e, 0);
 	/* SS is not reloaded: only a return to the same stack segment */
 	if ((nss & 0xFFFC) != (s->seg[X86_SS].selector & 0xFFFC))
 		return emu_unsupported(e);
@@ -2034,7 +2121,7 @@ static int exec_one(struct emu *e)
 		return exec_mov_sreg(e);
 	case 0x8d:	/* LEA */
 		if (e->mod == 3)
-			return emu_fault(e);	/* #UD */
+			return emu_ud(e);
 		reg_write(e, e->reg, size, e->ea);
 		return 0;
 	case 0x8f:	/* POP r/m */
@@ -2065,9 +2152,16 @@ static int exec_one(struct emu *e)
 		return 0;
 	case 0x9c:	/* PUSHF */
 		if ((e->rflags & EMU_FL_VM) && e->cpl)
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		return emu_push(e, size,
 				e->rflags & ~(EMU_FL_VM | EMU_FL_RF));
+	case 0xcc:	/* INT3 */
+	case 0xcd:	/* INT n */
+		emu_raise(e, op == 0xcc ? X86_VEC_BP : (u8)e->imm, false, 0);
+		e->exit->exc.type = op == 0xcc ? X86_EVENT_SOFTEXC :
+				    X86_EVENT_SOFTINT;
+		e->exit->exc.insn_len = e->pos;
+		return -1;
 	case 0xcf:
 		return exec_iret(e);
 	case 0x9d:	/* POPF */
@@ -2164,7 +2258,7 @@ static int exec_one(struct emu *e)
 		return emu_jump(e, e->next_rip + emu_sext(e->imm, 1));
 	case 0xf4:
 		if (e->cpl)
-			return emu_fault(e);
+			return emu_gp(e, 0);
 		return emu_stop(e, X86_EXIT_HLT);
 	case 0xf5:	/* CMC */
 		e->rflags ^= EMU_FL_CF;
@@ -2180,7 +2274,7 @@ static int exec_one(struct emu *e)
 	case 0xfb:	/* CLI, STI */
 		if ((e->s->cr0 & EMU_CR0_PE) &&
 		    e->cpl > ((e->rflags & EMU_FL_IOPL) >> EMU_FL_IOPL_SHIFT))
-			return emu_unsupported(e);
+			return emu_gp(e, 0);
 		if (op == 0xfb && !(e->rflags & EMU_FL_IF))
 			e->shadow = 1;
 		flags_set(e, EMU_FL_IF, op == 0xfb ? EMU_FL_IF : 0);
@@ -2205,7 +2299,8 @@ static int emu_commit(struct emu *e)
 	u64 gpa;
 
 	for (i = 0; i < e->nwalks; i++)
-		if (emu_walk(e, e->walk_lin[i], e->walk_acc[i], &gpa, true))
+		if (emu_walk(e, e->walk_lin[i] & ~(u64)EMU_PAGE_MASK,
+			     e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true))
 			return -1;
 	if (e->wpending) {
 		for (i = 0; i < e->wchunks; i++) {
@@ -2222,6 +2317,12 @@ static int emu_commit(struct emu *e)
 	s->rip = e->rip;
 	s->rflags = e->rflags | EMU_FL_FIXED;
 	s->interrupt_shadow = e->shadow;
+	if (e->set_cr2)
+		s->cr2 = e->cr2;
+	if (e->nmi_mask)
+		s->nmi_masked = 1;
+	if (e->nmi_unmask)
+		s->nmi_masked = 0;
 
 	switch (e->sys) {
 	case SYS_CR0:
@@ -2314,21 +2415,44 @@ bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 	return true;
 }
 
-/* Interrupt delivery */
+/* Interrupt and exception delivery */
 
 #define EMU_GATE_INTR	0xE	/* 32/64-bit interrupt gate: clears IF */
 #define EMU_GATE_TRAP	0xF	/* 32/64-bit trap gate */
 
+static bool emu_soft_event(const struct x86_emu_event *ev)
+{
+	return ev->type == X86_EVENT_SOFTEXC || ev->type == X86_EVENT_SOFTINT;
+}
+
+/* An 8-byte IDT gate (or the low half of a 16-byte one): check it */
+static int check_gate(struct emu *e, const struct x86_emu_event *ev, u64 gate)
+{
+	unsigned int type = (gate >> 40) & 0xF;
+
+	if (type != EMU_GATE_INTR && type != EMU_GATE_TRAP)
+		return emu_gp(e, emu_idt_error(e, ev->vector));
+	/* INT n and INT3 need a gate the current privilege level may use */
+	if (emu_soft_event(ev) && ((gate >> 45) & 3) < e->cpl)
+		return emu_gp(e, emu_idt_error(e, ev->vector));
+	if (!((gate >> 47) & 1))
+		return emu_raise(e, X86_VEC_NP, true,
+				 emu_idt_error(e, ev->vector));
+	return 0;
+}
+
 /* Real mode: IVT entry (offset, segment); push FLAGS, CS, IP */
-static int deliver_real(struct emu *e, u8 vector)
+static int deliver_real(struct emu *e, const struct x86_emu_event *ev,
+			u64 ret_rip)
 {
 	const struct x86_emu_state *s = e->s;
 	const unsigned int len = 6;
 	u8 *frame = e->wdata;
+	u8 vector = ev->vector;
 	u64 ent, sp;
 
 	if ((u32)vector * 4 + 3 > s->idtr.limit)
-		return emu_fault(e);
+		return emu_gp(e, 0);
 	if (mem_read_lin(e, (s->idtr.base + vector * 4) & 0xFFFFFFFFULL, 4,
 			 &ent))
 		return -1;
@@ -2336,7 +2460,7 @@ static int deliver_real(struct emu *e, u8 vector)
 	if (sp < len)
 		return emu_unsupported(e);	/* frame wraps at 64 KiB */
 	sp -= len;
-	emu_le_put(frame, s->rip & 0xFFFF, 2);
+	emu_le_put(frame, ret_rip & 0xFFFF, 2);
 	emu_le_put(frame + 2, s->seg[X86_CS].selector, 2);
 	emu_le_put(frame + 4, s->rflags & 0xFFFF, 2);
 	if (stage_write_lin(e, (s->seg[X86_SS].base + sp) & 0xFFFFFFFFULL,
@@ -2351,30 +2475,33 @@ static int deliver_real(struct emu *e, u8 vector)
 	return 0;
 }
 
-/* 32-bit protected mode: 8-byte gate; push EFLAGS, CS, EIP */
-static int deliver_prot32(struct emu *e, u8 vector)
+/* 32-bit protected mode: 8-byte gate; push EFLAGS, CS, EIP, error code */
+static int deliver_prot32(struct emu *e, const struct x86_emu_event *ev,
+			  u64 ret_rip)
 {
 	const struct x86_emu_state *s = e->s;
 	unsigned int ss = stack_size(e), type;
-	const unsigned int len = 12;
+	unsigned int off = ev->error_code_valid ? 4 : 0;
+	unsigned int len = 12 + off;
 	u8 *frame = e->wdata;
+	u8 vector = ev->vector;
 	u64 gate, sp, target;
 
 	if ((u32)vector * 8 + 7 > s->idtr.limit)
-		return emu_fault(e);
+		return emu_gp(e, emu_idt_error(e, vector));
 	if (mem_read_lin(e, s->idtr.base + vector * 8, 8, &gate))
 		return -1;
+	if (check_gate(e, ev, gate))
+		return -1;
 	type = (gate >> 40) & 0xF;
-	if (!((gate >> 47) & 1) ||
-	    (type != EMU_GATE_INTR && type != EMU_GATE_TRAP))
-		return emu_fault(e);
 	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, &e->sys_cs))
 		return -1;
 	target = (gate & 0xFFFF) | (((gate >> 48) & 0xFFFF) << 16);
 	sp = (gpr_get(e, X86_RSP) - len) & emu_mask(ss);
-	emu_le_put(frame, s->rip & 0xFFFFFFFFULL, 4);
-	emu_le_put(frame + 4, s->seg[X86_CS].selector, 4);
-	emu_le_put(frame + 8, s->rflags & 0xFFFFFFFFULL, 4);
+	emu_le_put(frame, ev->error_code, off);
+	emu_le_put(frame + off, ret_rip & 0xFFFFFFFFULL, 4);
+	emu_le_put(frame + off + 4, s->seg[X86_CS].selector, 4);
+	emu_le_put(frame + off + 8, s->rflags & 0xFFFFFFFFULL, 4);
 	if (stage_write_lin(e, (s->seg[X86_SS].base + sp) & 0xFFFFFFFFULL,
 			    len))
 		return -1;
@@ -2387,24 +2514,29 @@ static int deliver_prot32(struct emu *e, u8 vector)
 	return 0;
 }
 
-/* 64-bit mode: 16-byte gate; align RSP, push SS, RSP, RFLAGS, CS, RIP */
-static int deliver_long(struct emu *e, u8 vector)
+/*
+ * 64-bit mode: 16-byte gate; align RSP, push SS, RSP, RFLAGS, CS, RIP and
+ * the error code
+ */
+static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
+			u64 ret_rip)
 {
 	const struct x86_emu_state *s = e->s;
-	const unsigned int len = 40;
+	unsigned int off = ev->error_code_valid ? 8 : 0;
+	unsigned int len = 40 + off;
 	u8 *frame = e->wdata;
+	u8 vector = ev->vector;
 	u64 lo, hi, sp, target;
 	unsigned int type;
 
 	if ((u32)vector * 16 + 15 > s->idtr.limit)
-		return emu_fault(e);
+		return emu_gp(e, emu_idt_error(e, vector));
 	if (mem_read_lin(e, s->idtr.base + vector * 16, 8, &lo) ||
 	    mem_read_lin(e, s->idtr.base + vector * 16 + 8, 8, &hi))
 		return -1;
+	if (check_gate(e, ev, lo))
+		return -1;
 	type = (lo >> 40) & 0xF;
-	if (!((lo >> 47) & 1) ||
-	    (type != EMU_GATE_INTR && type != EMU_GATE_TRAP))
-		return emu_fault(e);
 	if ((lo >> 32) & 7)
 		return emu_unsupported(e);	/* IST: needs the TSS */
 	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, &e->sys_cs))
@@ -2412,15 +2544,17 @@ static int deliver_long(struct emu *e, u8 vector)
 	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
 		 ((hi & 0xFFFFFFFFULL) << 32);
 	if (!emu_canonical(target))
-		return emu_fault(e);
+		return emu_gp(e, e->ext ? X86_ERR_EXT : 0);
 	sp = (gpr_get(e, X86_RSP) & ~0xFULL) - len;
 	if (!emu_canonical(sp) || !emu_canonical(sp + len - 1))
-		return emu_fault(e);	/* #SS */
-	emu_le_put(frame, s->rip, 8);
-	emu_le_put(frame + 8, s->seg[X86_CS].selector, 8);
-	emu_le_put(frame + 16, s->rflags, 8);
-	emu_le_put(frame + 24, gpr_get(e, X86_RSP), 8);
-	emu_le_put(frame + 32, s->seg[X86_SS].selector, 8);
+		return emu_raise(e, X86_VEC_SS, true,
+				 e->ext ? X86_ERR_EXT : 0);
+	emu_le_put(frame, ev->error_code, off);
+	emu_le_put(frame + off, ret_rip, 8);
+	emu_le_put(frame + off + 8, s->seg[X86_CS].selector, 8);
+	emu_le_put(frame + off + 16, s->rflags, 8);
+	emu_le_put(frame + off + 24, gpr_get(e, X86_RSP), 8);
+	emu_le_put(frame + off + 32, s->seg[X86_SS].selector, 8);
 	if (stage_write_lin(e, sp, len))
 		return -1;
 	reg_write(e, X86_RSP, 8, sp);
@@ -2432,26 +2566,100 @@ static int deliver_long(struct emu *e, u8 vector)
 	return 0;
 }
 
-bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
-			       const struct x86_emu_mem_ops *ops, void *ctx,
-			       __u8 vector, struct x86_emu_exit *exit)
+/* Exception classes, for the double-fault rules */
+enum emu_exc_class {
+	EXC_BENIGN,
+	EXC_CONTRIBUTORY,
+	EXC_PAGE_FAULT,
+	EXC_DOUBLE_FAULT,
+};
+
+static enum emu_exc_class emu_exc_class(const struct x86_emu_event *ev)
+{
+	if (ev->type != X86_EVENT_EXCEPTION)
+		return EXC_BENIGN;
+	switch (ev->vector) {
+	case X86_VEC_DE:
+	case X86_VEC_TS:
+	case X86_VEC_NP:
+	case X86_VEC_SS:
+	case X86_VEC_GP:
+		return EXC_CONTRIBUTORY;
+	case X86_VEC_PF:
+		return EXC_PAGE_FAULT;
+	case X86_VEC_DF:
+		return EXC_DOUBLE_FAULT;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
+/*
+ * The delivery of @first raised the exception in @exit->exc: make it the
+ * exception to deliver next (#DF when the two are a contributory pair or
+ * follow a #PF), or a triple fault after a #DF.
+ */
+static void emu_combine(const struct x86_emu_state *s,
+			const struct x86_emu_event *first,
+			struct x86_emu_exit *exit)
+{
+	enum emu_exc_class a = emu_exc_class(first);
+	enum emu_exc_class b = emu_exc_class(&exit->exc);
+
+	if (b == EXC_BENIGN)
+		return;
+	if (a == EXC_DOUBLE_FAULT) {
+		exit->reason = X86_EXIT_TRIPLE_FAULT;
+		return;
+	}
+	if ((a == EXC_CONTRIBUTORY && b == EXC_CONTRIBUTORY) ||
+	    a == EXC_PAGE_FAULT) {
+		/* CR2 holds the address of the last #PF detected */
+		if (b != EXC_PAGE_FAULT) {
+			exit->exc.cr2 = first->cr2;
+			exit->exc.cr2_valid = first->cr2_valid;
+		}
+		exit->exc.type = X86_EVENT_EXCEPTION;
+		exit->exc.vector = X86_VEC_DF;
+		exit->exc.error_code_valid = !!(s->cr0 & EMU_CR0_PE);
+		exit->exc.error_code = 0;
+		exit->exc.insn_len = 0;
+	}
+}
+
+bool x86_emu_deliver_event(struct x86_emu_state *s,
+			   const struct x86_emu_mem_ops *ops, void *ctx,
+			   const struct x86_emu_event *ev,
+			   struct x86_emu_exit *exit)
 {
 	struct emu e;
+	u64 ret_rip;
 	int ret;
 
 	memset(exit, 0, sizeof(*exit));
 	emu_init(&e, s, ops, ctx, exit);
 	e.rip = s->rip;
+	e.ext = !emu_soft_event(ev);
+	ret_rip = s->rip;
+	if (!e.ext)
+		ret_rip = (s->rip + ev->insn_len) & emu_ip_mask(&e);
+	e.set_cr2 = ev->cr2_valid;
+	e.cr2 = ev->cr2;
+	e.nmi_mask = ev->type == X86_EVENT_NMI;
+	/* Real mode pushes no error code: deliver_real() ignores it */
 	if (!(s->cr0 & EMU_CR0_PE))
-		ret = deliver_real(&e, vector);
+		ret = deliver_real(&e, ev, ret_rip);
 	else if (e.mode == 8)
-		ret = deliver_long(&e, vector);
+		ret = deliver_long(&e, ev, ret_rip);
 	else if (!(s->efer & EMU_EFER_LMA) && !(s->rflags & EMU_FL_VM))
-		ret = deliver_prot32(&e, vector);
+		ret = deliver_prot32(&e, ev, ret_rip);
 	else
 		ret = emu_unsupported(&e);	/* compatibility, virtual-8086 */
-	if (ret)
+	if (ret) {
+		if (exit->reason == X86_EXIT_EXCEPTION)
+			emu_combine(s, ev, exit);
 		return false;
+	}
 	if (e.internal_error) {
 		exit->reason = X86_EXIT_UNSUPPORTED;
 		return false;
@@ -2460,6 +2668,18 @@ bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
 		return false;
 	exit->reason = X86_EXIT_NONE;
 	return true;
+}
+
+bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
+			       const struct x86_emu_mem_ops *ops, void *ctx,
+			       __u8 vector, struct x86_emu_exit *exit)
+{
+	const struct x86_emu_event ev = {
+		.type = X86_EVENT_EXTINT,
+		.vector = vector,
+	};
+
+	return x86_emu_deliver_event(s, ops, ctx, &ev, exit);
 }
 
 void x86_emu_reset(struct x86_emu_state *s)

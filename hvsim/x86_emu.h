@@ -53,6 +53,8 @@ enum x86_emu_seg {
  * @dr: debug registers DR0-DR3, DR6, DR7
  * @xmm: XMM0-XMM15 (kept, not interpreted)
  * @interrupt_shadow: an STI or MOV SS shadow covers the next instruction
+ * @nmi_masked: an NMI was delivered and no IRET has executed since: further
+ *	NMIs are held (INTERRUPT_STATE.nmi_masked)
  */
 struct x86_emu_state {
 	__u64 gpr[X86_NR_GPRS];
@@ -69,6 +71,7 @@ struct x86_emu_state {
 	__u64 dr[6];
 	struct hv_u128 xmm[16];
 	__u8 interrupt_shadow;
+	__u8 nmi_masked;
 };
 
 /* Kinds of guest-physical access, as in the intercept message */
@@ -103,7 +106,65 @@ enum x86_emu_exit_reason {
 	X86_EXIT_MEMORY,	/* SLAT miss or permission fault (not retired) */
 	X86_EXIT_CPUID,		/* CPUID (not retired) */
 	X86_EXIT_MSR,		/* RDMSR/WRMSR (not retired) */
-	X86_EXIT_UNSUPPORTED,	/* cannot execute: unknown opcode, guest fault */
+	X86_EXIT_UNSUPPORTED,	/* cannot execute: not modelled */
+	X86_EXIT_EXCEPTION,	/* guest exception, @exc (not retired) */
+	X86_EXIT_TRIPLE_FAULT,	/* a fault while delivering #DF (shutdown) */
+};
+
+/* Exception vectors */
+#define X86_VEC_DE	0	/* divide error */
+#define X86_VEC_NMI	2
+#define X86_VEC_BP	3	/* INT3 */
+#define X86_VEC_UD	6	/* invalid opcode */
+#define X86_VEC_DF	8	/* double fault */
+#define X86_VEC_TS	10	/* invalid TSS */
+#define X86_VEC_NP	11	/* segment not present */
+#define X86_VEC_SS	12	/* stack fault */
+#define X86_VEC_GP	13	/* general protection */
+#define X86_VEC_PF	14	/* page fault */
+#define X86_VEC_AC	17	/* alignment check */
+
+/* Page-fault error code bits */
+#define X86_PF_P	0x01	/* protection violation (else not present) */
+#define X86_PF_W	0x02	/* write access */
+#define X86_PF_U	0x04	/* CPL 3 access */
+#define X86_PF_RSVD	0x08	/* reserved bit set in a paging entry */
+#define X86_PF_I	0x10	/* instruction fetch (with EFER.NXE) */
+
+/* Selector error codes: EXT (external event) and IDT bits */
+#define X86_ERR_EXT	0x1
+#define X86_ERR_IDT	0x2
+
+/* Kinds of events x86_emu_deliver_event() delivers */
+enum x86_emu_event_type {
+	X86_EVENT_EXTINT,	/* external interrupt */
+	X86_EVENT_NMI,		/* non-maskable interrupt (vector 2) */
+	X86_EVENT_EXCEPTION,	/* hardware exception (fault) */
+	X86_EVENT_SOFTEXC,	/* INT3: a trap, RIP after the instruction */
+	X86_EVENT_SOFTINT,	/* INT n: a trap, RIP after the instruction */
+};
+
+/**
+ * struct x86_emu_event - an interrupt or exception to deliver
+ * @type: enum x86_emu_event_type
+ * @vector: the vector
+ * @insn_len: SOFTEXC / SOFTINT: length of the instruction, added to the
+ *	RIP that is pushed
+ * @error_code_valid: @error_code is pushed (vectors 8, 10-14, 17 outside
+ *	real mode)
+ * @cr2_valid: @cr2 is loaded into CR2 on delivery: a #PF the interpreter
+ *	raised, or the #DF it became
+ * @error_code: the error code
+ * @cr2: the faulting linear address of a #PF
+ */
+struct x86_emu_event {
+	__u8 type;
+	__u8 vector;
+	__u8 insn_len;
+	bool error_code_valid;
+	bool cr2_valid;
+	__u32 error_code;
+	__u64 cr2;
 };
 
 /**
@@ -122,6 +183,8 @@ enum x86_emu_exit_reason {
  *	the caller may complete the write itself and retire the instruction
  *	(RIP + @insn_len)
  * @msr: @msr.index and @msr.write
+ * @exc: X86_EXIT_EXCEPTION: the exception the guest must take, to be
+ *	delivered with x86_emu_deliver_event() (or intercepted)
  */
 struct x86_emu_exit {
 	enum x86_emu_exit_reason reason;
@@ -149,6 +212,7 @@ struct x86_emu_exit {
 			__u32 index;
 			bool write;
 		} msr;
+		struct x86_emu_event exc;
 	};
 };
 
@@ -158,6 +222,12 @@ struct x86_emu_exit {
  * @ops: guest-physical memory
  * @ctx: passed to @ops
  * @exit: filled with the reason the step ended
+ *
+ * A guest exception (#DE, #UD, #GP, #SS, #PF, and the traps of INT3 and
+ * INT n) stops the step with X86_EXIT_EXCEPTION and @exit->exc; @s is
+ * unchanged (RIP is the instruction's, even for the traps: the event's
+ * insn_len says how far the pushed RIP is) and the caller delivers it with
+ * x86_emu_deliver_event() unless it intercepts it.
  *
  * Return: true if the instruction retired (@exit->reason == X86_EXIT_NONE),
  * false if it stopped; @s is then unchanged.
@@ -185,15 +255,50 @@ bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
  * Restartable like an instruction: an IVT / IDT / GDT read or a stack
  * write the SLAT refuses stops with X86_EXIT_MEMORY and changes nothing,
  * so the same delivery can be tried again after the page is mapped.  A
- * privilege change, IST, a vector beyond the IDT limit, a gate that is not
- * a present interrupt or trap gate, compatibility or virtual-8086 mode
- * stop with X86_EXIT_UNSUPPORTED (no exceptions are delivered).
+ * privilege change, IST, compatibility or virtual-8086 mode stop with
+ * X86_EXIT_UNSUPPORTED; a fault of the delivery itself (a vector beyond
+ * the IDT limit, a gate that is not a present interrupt or trap gate ...)
+ * stops with X86_EXIT_EXCEPTION, see x86_emu_deliver_event().
  *
  * Return: true if delivered (@exit->reason == X86_EXIT_NONE).
  */
 bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
 			       const struct x86_emu_mem_ops *ops, void *ctx,
 			       __u8 vector, struct x86_emu_exit *exit);
+
+/**
+ * x86_emu_deliver_event() - deliver an exception, an NMI or an interrupt
+ * @s: VP state, updated only when the event is delivered
+ * @ops: guest-physical memory
+ * @ctx: passed to @ops
+ * @ev: the event
+ * @exit: filled with the reason when it cannot be delivered
+ *
+ * Like x86_emu_deliver_interrupt(), and also: the error code is pushed
+ * (outside real mode) when @ev->error_code_valid; CR2 is loaded with
+ * @ev->cr2 when @ev->cr2_valid; an NMI sets @s->nmi_masked; the traps (SOFTEXC, SOFTINT) push
+ * RIP + @ev->insn_len and need a gate DPL >= CPL (else #GP).  Interrupts
+ * and exceptions are delivered whatever RFLAGS.IF says: the caller decides.
+ *
+ * A fault while delivering (IDT limit, gate type, not-present gate or code
+ * segment, non-canonical target or stack, a guest #PF on the IDT, GDT or
+ * stack) stops with X86_EXIT_EXCEPTION and the exception to deliver next,
+ * combined with @ev as the processor does: a contributory fault (#DE, #TS,
+ * #NP, #SS, #GP) while delivering a contributory one, or a contributory
+ * fault or #PF while delivering a #PF, becomes #DF (error code 0); any
+ * other is delivered instead of @ev (the caller calls this again with
+ * it); a contributory fault or #PF while delivering #DF stops with
+ * X86_EXIT_TRIPLE_FAULT.  A SLAT miss stops with X86_EXIT_MEMORY and
+ * changes nothing (restartable); what is not modelled (privilege change,
+ * IST, task gates, compatibility and virtual-8086 mode) stops with
+ * X86_EXIT_UNSUPPORTED.
+ *
+ * Return: true if delivered (@exit->reason == X86_EXIT_NONE).
+ */
+bool x86_emu_deliver_event(struct x86_emu_state *s,
+			   const struct x86_emu_mem_ops *ops, void *ctx,
+			   const struct x86_emu_event *ev,
+			   struct x86_emu_exit *exit);
 
 /*
  * Results of x86_emu_translate(): the values are the result codes of

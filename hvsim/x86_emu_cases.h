@@ -250,6 +250,19 @@ static bool xt_step(struct xt *t)
 	return x86_emu_step(&t->s, &xt_ops, t, &t->x);
 }
 
+/* The last stop was exception @vector (error code @err, or none if < 0) */
+#define XT_EXC(t, vector, err) xt_exc((t), __LINE__, (vector), (err))
+
+static void xt_exc(struct xt *t, int line, u8 vector, long long err)
+{
+	xt_eq(t, line, "reason", t->x.reason, X86_EXIT_EXCEPTION);
+	xt_eq(t, line, "exc.vector", t->x.exc.vector, vector);
+	xt_eq(t, line, "exc.error_code_valid", t->x.exc.error_code_valid,
+	      err >= 0);
+	xt_eq(t, line, "exc.error_code", t->x.exc.error_code,
+	      err >= 0 ? (u64)err : 0);
+}
+
 /* Run until a stop; returns the number of retired instructions */
 static unsigned int xt_run(struct xt *t, unsigned int max)
 {
@@ -743,7 +756,8 @@ static void xt_test_branches(struct xt *t)
 		   0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0x80, /* mov rax, */
 		   0xFF, 0xE0);				/* jmp rax */
 	XT_EQ(t, xt_run(t, 10), 3);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EQ(t, t->x.exc.type, X86_EVENT_EXCEPTION);
 	XT_EQ(t, t->s.rip, 0x200A);
 }
 
@@ -956,7 +970,8 @@ static void xt_test_exits(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0xF4);
 	xt_page_tables(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);	/* #PF: US=0 */
+	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_U | X86_PF_I);	/* US=0 */
+	XT_EQ(t, t->x.exc.cr2, XT_CODE);
 }
 
 static void xt_test_misc(struct xt *t)
@@ -1004,22 +1019,30 @@ static void xt_test_unsupported(struct xt *t)
 	unsigned int i;
 
 	xt_real(t);
-	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);	/* ud2 */
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x05);	/* syscall: not modelled */
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
 	XT_EQ(t, t->x.insn_len, 0);
 	XT_EQ(t, t->x.insn_bytes[0], 0x0F);
-	XT_EQ(t, t->x.insn_bytes[1], 0x0B);
+	XT_EQ(t, t->x.insn_bytes[1], 0x05);
 	XT_EQ(t, t->x.insn_byte_count, 15);
 	XT_EQ(t, xt_unchanged(t), true);
 
-	/* 15 prefixes and an opcode: 16 bytes, #GP */
+	/* UD2 is a genuine #UD, decoded in full */
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EQ(t, t->x.insn_len, 2);
+	XT_EQ(t, t->x.insn_byte_count, 2);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* 15 prefixes and an opcode: 16 bytes, #GP (no error code here) */
 	for (i = 0; i < 15; i++)
 		xt_put(t, XT_CODE + i, 0x66, 1);
 	xt_put(t, XT_CODE + 15, 0x90, 1);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_GP, -1);
 	XT_EQ(t, t->x.insn_byte_count, 15);
 	XT_EQ(t, xt_unchanged(t), true);
 
@@ -1032,7 +1055,7 @@ static void xt_test_unsupported(struct xt *t)
 	xt_real(t);
 	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0xC0);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_UD, -1);
 	/* ... but fine on memory */
 	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0x06, 0x00, 0x20);
 	t->s.gpr[X86_RAX] = 7;
@@ -1277,8 +1300,8 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_save(t);
 	t->writes = 0;
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
-	XT_EQ(t, t->x.mem.gva, 0x400000);
+	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EQ(t, t->x.exc.cr2, 0x400000);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, t->writes, 0);
 
@@ -1286,7 +1309,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_long(t);
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_PF, X86_PF_W);
 	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x3);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x1), 0x1000 | 0x3);
 	XT_EQ(t, t->writes, 0);
@@ -1297,8 +1320,8 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x02, 0x00,
 		   0x8B, 0x1C, 0x25, 0x00, 0x00, 0x02, 0x00);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_W);
+	XT_EQ(t, t->x.exc.cr2, 0x20000);
 	/* ... reading it is fine */
 	t->s.rip = XT_CODE + 7;
 	XT_EQ(t, xt_step(t), true);
@@ -1309,8 +1332,8 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_put(t, XT_PT + 8, 0x1000 | 0x3 | 0x8000000000000000ULL, 8);
 	XT_CODE_AT(t, XT_CODE, 0x90);
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_I);
+	XT_EQ(t, t->x.exc.cr2, XT_CODE);
 
 	/* page table page not mapped by the SLAT: a memory exit on the walk */
 	xt_long(t);
@@ -1433,8 +1456,8 @@ static void xt_test_muldiv(struct xt *t)
 			continue;
 		}
 		if (!row->retired) {
-			/* #DE cannot be delivered: the instruction stops */
-			XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+			/* #DE: the instruction stops, not retired */
+			XT_EXC(t, X86_VEC_DE, -1);
 			XT_EQ(t, xt_unchanged(t), true);
 			continue;
 		}
@@ -2055,7 +2078,7 @@ static void xt_test_irq_real(struct xt *t)
 	t->s.idtr.limit = 0x7F;
 	xt_save(t);
 	XT_EQ(t, xt_deliver(t, 0x20), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_GP, -1);
 	XT_EQ(t, xt_unchanged(t), true);
 }
 
@@ -2157,13 +2180,13 @@ static void xt_test_irq_long(struct xt *t)
 	t->s.idtr.limit = 0x43F;
 	xt_save(t);
 	XT_EQ(t, xt_deliver(t, 0x41), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_NP, 0x41 * 8 + 3);
 	XT_EQ(t, xt_deliver(t, 0x42), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
 	XT_EQ(t, xt_deliver(t, 0x43), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_GP, 0x10 + 1);
 	XT_EQ(t, xt_deliver(t, 0x44), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_VEC_GP, 0x44 * 8 + 3);
 	XT_EQ(t, xt_unchanged(t), true);
 
 	/* Stack, then IDT, not mapped: nothing changes */
@@ -2191,6 +2214,327 @@ static void xt_test_irq_long(struct xt *t)
 	t->unmapped_hi = 0;
 	XT_EQ(t, xt_deliver(t, 0x30), true);
 	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 40);
+}
+
+/* Deliver the exception the last stop raised */
+static bool xt_take(struct xt *t)
+{
+	struct x86_emu_event ev = t->x.exc;
+
+	return x86_emu_deliver_event(&t->s, &xt_ops, t, &ev, &t->x);
+}
+
+/* Real mode with IVT[v] = 0100:30vv */
+static void xt_real_ivt(struct xt *t)
+{
+	unsigned int v;
+
+	xt_real(t);
+	for (v = 0; v < 0x30; v++) {
+		xt_put(t, v * 4, 0x3000 + v, 2);
+		xt_put(t, v * 4 + 2, 0x0100, 2);
+	}
+}
+
+/* Real mode: #DE, #UD, INT3 and INT n through the IVT; #DF; triple fault */
+static void xt_test_exc_real(struct xt *t)
+{
+	xt_real_ivt(t);
+	XT_CODE_AT(t, XT_CODE, 0xF6, 0xF3);		/* div bl (bl = 0) */
+	t->s.rflags = 0x2 | XT_IF;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_DE, -1);
+	XT_EQ(t, t->x.insn_len, 2);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, t->s.rip, 0x3000);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x1000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 6);
+	XT_EQ(t, t->s.rflags, 0x2);
+	XT_EQ(t, xt_get(t, XT_STACK - 6, 2), XT_CODE);	/* a fault */
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 2), 0);
+	XT_EQ(t, xt_get(t, XT_STACK - 2, 2), 0x2 | XT_IF);
+
+	/* INT3 and INT n are traps: the pushed IP is past them */
+	xt_real_ivt(t);
+	XT_CODE_AT(t, XT_CODE, 0xCC);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_BP, -1);
+	XT_EQ(t, t->x.exc.type, X86_EVENT_SOFTEXC);
+	XT_EQ(t, t->x.exc.insn_len, 1);
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, t->s.rip, 0x3003);
+	XT_EQ(t, xt_get(t, XT_STACK - 6, 2), XT_CODE + 1);
+	xt_real_ivt(t);
+	XT_CODE_AT(t, XT_CODE, 0xCD, 0x21);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, 0x21, -1);
+	XT_EQ(t, t->x.exc.type, X86_EVENT_SOFTINT);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, t->s.rip, 0x3021);
+	XT_EQ(t, xt_get(t, XT_STACK - 6, 2), XT_CODE + 2);
+
+	/* #UD beyond the IVT limit: #GP, also beyond: #DF, also: shutdown */
+	xt_real_ivt(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
+	t->s.idtr.limit = 0x17;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_GP, -1);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_DF, -1);
+	XT_EQ(t, xt_take(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
+/* The long-mode IDT of the exception tests: every vector at the handler */
+static void xt_long_idt(struct xt *t)
+{
+	unsigned int v;
+
+	xt_long(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0xFFF;
+	for (v = 0; v < 0x40; v++)
+		xt_long_gate(t, v, 0x08, 0x8E, 0);
+	t->s.rflags = 0x2 | XT_IF;
+}
+
+/* The 64-bit frame with an error code (or without one, @err < 0) */
+static void xt_long_frame(struct xt *t, int line, u64 rsp, u64 rip,
+			  long long err)
+{
+	u64 sp = (rsp & ~0xFULL) - (err >= 0 ? 48 : 40);
+	unsigned int off = err >= 0 ? 8 : 0;
+
+	xt_eq(t, line, "rsp", t->s.gpr[X86_RSP], sp);
+	xt_eq(t, line, "rip", t->s.rip, XT_IRQ_HANDLER);
+	if (err >= 0)
+		xt_eq(t, line, "error code", xt_get(t, sp, 8), (u64)err);
+	xt_eq(t, line, "pushed rip", xt_get(t, sp + off, 8), rip);
+	xt_eq(t, line, "pushed cs", xt_get(t, sp + off + 8, 8), 0x08);
+	xt_eq(t, line, "pushed rflags", xt_get(t, sp + off + 16, 8),
+	      0x2 | XT_IF);
+	xt_eq(t, line, "pushed rsp", xt_get(t, sp + off + 24, 8), rsp);
+	xt_eq(t, line, "pushed ss", xt_get(t, sp + off + 32, 8), 0x10);
+	xt_eq(t, line, "rflags", t->s.rflags, 0x2);
+}
+
+#define XT_LONG_FRAME(t, rsp, rip, err) \
+	xt_long_frame((t), __LINE__, (rsp), (rip), (err))
+
+/* 64-bit mode: #PF, #GP, #UD, #BP, #DE with exact frames and CR2 */
+static void xt_test_exc_long(struct xt *t)
+{
+	/* #PF: PD[2] not present */
+	xt_long_idt(t);
+	t->s.cr2 = 0x1234;
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x08, 0x00, 0x40, 0x00);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EQ(t, t->x.exc.cr2, 0x400008);
+	XT_EQ(t, t->x.exc.cr2_valid, true);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_PF_W);
+	XT_EQ(t, t->s.cr2, 0x400008);
+
+	/* ... a read of a reserved-bit entry, at CPL 0 */
+	xt_long_idt(t);
+	xt_put(t, XT_PT + 0x20 * 8, 0x20000 | 0x3 | (1ULL << 50), 8);
+	XT_CODE_AT(t, XT_CODE, 0x8B, 0x04, 0x25, 0x10, 0x00, 0x02, 0x00);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_RSVD);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_PF_P | X86_PF_RSVD);
+	XT_EQ(t, t->s.cr2, 0x20010);
+
+	/* #GP(0): a non-canonical address */
+	xt_long_idt(t);
+	t->s.gpr[X86_RAX] = 0x8000000000000000ULL;
+	t->s.gpr[X86_RSP] = XT_STACK - 8;
+	XT_CODE_AT(t, XT_CODE, 0x8B, 0x00);		/* mov eax, [rax] */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK - 8, XT_CODE, 0);
+	XT_EQ(t, t->s.cr2, 0);
+
+	/* ... #SS(0) for a stack access */
+	xt_long_idt(t);
+	t->s.gpr[X86_RBP] = 0x8000000000000000ULL;
+	XT_CODE_AT(t, XT_CODE, 0x8B, 0x45, 0x00);	/* mov eax, [rbp] */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_SS, 0);
+
+	/* #UD: UD2, and an opcode that does not exist in 64-bit mode */
+	xt_long_idt(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, -1);
+	xt_long_idt(t);
+	XT_CODE_AT(t, XT_CODE, 0x06);			/* push es */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+
+	/* #BP: a trap */
+	xt_long_idt(t);
+	XT_CODE_AT(t, XT_CODE, 0xCC);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_BP, -1);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE + 1, -1);
+
+	/* #DE */
+	xt_long_idt(t);
+	XT_CODE_AT(t, XT_CODE, 0x48, 0xF7, 0xF1);	/* div rcx (0) */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_DE, -1);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, -1);
+
+	/* #GP(0): CLI at CPL 3 with IOPL 0 (before any privilege change) */
+	xt_long_idt(t);
+	t->s.seg[X86_SS].attributes |= 3 << HV_X64_SEGMENT_DPL_SHIFT;
+	xt_put(t, XT_PT + 8, 0x1000 | 0x7, 8);
+	xt_put(t, XT_PD, XT_PT | 0x7, 8);
+	xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
+	xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
+	XT_CODE_AT(t, XT_CODE, 0xFA);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_GP, 0);
+}
+
+/* Faults while delivering: #DF, triple fault, SLAT miss, #NP frames */
+static void xt_test_exc_double(struct xt *t)
+{
+	u64 gate;
+
+	/* #PF with its gate not present: #NP, so #DF (CR2 still loaded) */
+	xt_long_idt(t);
+	xt_long_gate(t, X86_VEC_PF, 0x08, 0x0E, 0);
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, 0);
+	XT_EQ(t, t->s.cr2, 0x400000);
+
+	/* ... and the #DF gate too: triple fault, nothing changes */
+	xt_long_idt(t);
+	xt_long_gate(t, X86_VEC_PF, 0x08, 0x0E, 0);
+	xt_long_gate(t, X86_VEC_DF, 0x08, 0x0E, 0);
+	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EQ(t, xt_take(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* #UD, then a guest #PF on the stack: #PF, #PF again: #DF, triple */
+	xt_long_idt(t);
+	xt_put(t, XT_PT + 7 * 8, 0, 8);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EQ(t, t->x.exc.cr2, XT_STACK - 40);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EQ(t, t->x.exc.cr2, XT_STACK - 48);
+	XT_EQ(t, xt_take(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* a SLAT miss while delivering is restartable */
+	xt_long_idt(t);
+	t->unmapped_lo = 0x7000;
+	t->unmapped_hi = 0x8000;
+	XT_CODE_AT(t, XT_CODE, 0x8B, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
+	xt_save(t);
+	t->writes = 0;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_PF, 0);
+	XT_EQ(t, xt_take(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, XT_STACK - 48);
+	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, t->writes, 0);
+	t->unmapped_hi = 0;
+	XT_EQ(t, xt_step(t), false);			/* faults again */
+	XT_EQ(t, xt_take(t), true);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, 0);
+	XT_EQ(t, t->s.cr2, 0x400000);
+
+	/* 32-bit: INT n to a not-present gate is #NP (no EXT bit) */
+	xt_prot32(t);
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0x7FF;
+	gate = (XT_IRQ_HANDLER & 0xFFFF) | (0x08ULL << 16) |
+	       (0x8EULL << 40) | ((XT_IRQ_HANDLER >> 16) << 48);
+	xt_put(t, 0x5000 + X86_VEC_NP * 8, gate, 8);
+	xt_put(t, 0x5000 + 0x40 * 8, gate & ~(1ULL << 47), 8);
+	XT_CODE_AT(t, XT_CODE, 0xCD, 0x40);
+	t->s.rflags = 0x2 | XT_IF;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, 0x40, -1);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_VEC_NP, 0x40 * 8 + 2);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 16);
+	XT_EQ(t, xt_get(t, XT_STACK - 16, 4), 0x40 * 8 + 2);
+	XT_EQ(t, xt_get(t, XT_STACK - 12, 4), XT_CODE);
+	XT_EQ(t, xt_get(t, XT_STACK - 8, 4), 0x08);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 4), 0x2 | XT_IF);
+	XT_EQ(t, t->s.rflags, 0x2);
+}
+
+/* NMI: delivered through vector 2, blocks NMIs until IRET */
+static void xt_test_nmi(struct xt *t)
+{
+	const struct x86_emu_event nmi = {
+		.type = X86_EVENT_NMI,
+		.vector = X86_VEC_NMI,
+	};
+
+	xt_long_idt(t);
+	t->s.rflags = 0x2;
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0xCF);	/* iretq */
+	XT_EQ(t, x86_emu_deliver_event(&t->s, &xt_ops, t, &nmi, &t->x),
+	      true);
+	XT_EQ(t, t->s.nmi_masked, 1);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, xt_get(t, XT_STACK - 40, 8), XT_CODE);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.nmi_masked, 0);
+	XT_EQ(t, t->s.rip, XT_CODE);
+
+	/* a failed delivery leaves NMIs unblocked */
+	t->unmapped_lo = 0x5000;
+	t->unmapped_hi = 0x6000;
+	XT_EQ(t, x86_emu_deliver_event(&t->s, &xt_ops, t, &nmi, &t->x),
+	      false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->s.nmi_masked, 0);
 }
 
 struct xt_test {
@@ -2236,6 +2580,10 @@ static const struct xt_test xt_tests[] = {
 	{ "irq_real", xt_test_irq_real },
 	{ "irq_prot32", xt_test_irq_prot32 },
 	{ "irq_long", xt_test_irq_long },
+	{ "exc_real", xt_test_exc_real },
+	{ "exc_long", xt_test_exc_long },
+	{ "exc_double", xt_test_exc_double },
+	{ "nmi", xt_test_nmi },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

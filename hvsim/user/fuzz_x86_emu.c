@@ -17,6 +17,10 @@
  *     bytes, or wider than its size;
  *   - an instruction length outside 1..15, or bytes it did not report;
  *   - an exit reason, I/O size or access type outside its enum;
+ *   - an exception outside vectors 0-31 (but INT n), an error code on a
+ *     vector that has none, CR2 on anything but #PF / #DF, or a chain of
+ *     faults while delivering that does not end (#DF, triple fault) within
+ *     four deliveries;
  *   - x86_emu_translate() writing without set_ad, writing when it fails
  *     (but for the A/D store it reports), giving different GPAs with and
  *     without set_ad, or not being the identity without paging.
@@ -155,6 +159,55 @@ static void fuzz_translate(const struct fuzz_x86_input *in)
 	FUZZ_CHECK(t.writes <= 4);
 }
 
+static void fuzz_check_event(const struct x86_emu_event *ev)
+{
+	FUZZ_CHECK(ev->type <= X86_EVENT_SOFTINT);
+	if (ev->type == X86_EVENT_SOFTINT)
+		return;
+	FUZZ_CHECK(ev->vector < 32);
+	if (ev->error_code_valid)
+		FUZZ_CHECK(ev->vector == X86_VEC_DF ||
+			   (ev->vector >= X86_VEC_TS &&
+			    ev->vector <= X86_VEC_PF) ||
+			   ev->vector == X86_VEC_AC);
+	if (ev->cr2_valid)
+		FUZZ_CHECK(ev->vector == X86_VEC_PF ||
+			   ev->vector == X86_VEC_DF);
+}
+
+/*
+ * Deliver the exception of the last stop, and what its delivery raises;
+ * returns true when the guest is at a handler.
+ */
+static bool fuzz_take(void)
+{
+	unsigned int n;
+
+	for (n = 0; n < 4; n++) {
+		struct x86_emu_event ev = t.x.exc;
+
+		xt_save(&t);
+		t.writes = 0;
+		if (x86_emu_deliver_event(&t.s, &xt_ops, &t, &ev, &t.x)) {
+			FUZZ_CHECK(t.x.reason == X86_EXIT_NONE);
+			return true;
+		}
+		FUZZ_CHECK(xt_unchanged(&t) && t.writes == 0);
+		FUZZ_CHECK(!t.x.mem.value_valid ||
+			   t.x.reason == X86_EXIT_EXCEPTION);
+		if (t.x.reason != X86_EXIT_EXCEPTION) {
+			FUZZ_CHECK(t.x.reason == X86_EXIT_MEMORY ||
+				   t.x.reason == X86_EXIT_UNSUPPORTED ||
+				   t.x.reason == X86_EXIT_TRIPLE_FAULT);
+			return false;
+		}
+		fuzz_check_event(&t.x.exc);
+		FUZZ_CHECK(t.x.exc.type == X86_EVENT_EXCEPTION);
+	}
+	FUZZ_CHECK(!"faults while delivering do not end");
+	return false;
+}
+
 static void fuzz_check_exit(const struct x86_emu_exit *x, bool retired)
 {
 	FUZZ_CHECK(x->insn_byte_count <= 15 && x->insn_len <= 15);
@@ -191,6 +244,13 @@ static void fuzz_check_exit(const struct x86_emu_exit *x, bool retired)
 		break;
 	case X86_EXIT_UNSUPPORTED:
 		break;
+	case X86_EXIT_EXCEPTION:
+		fuzz_check_event(&x->exc);
+		if (x->exc.type == X86_EVENT_SOFTEXC ||
+		    x->exc.type == X86_EVENT_SOFTINT)
+			FUZZ_CHECK(x->exc.insn_len == x->insn_len &&
+				   x->insn_len >= 1);
+		break;
 	default:
 		FUZZ_CHECK(!"exit reason");
 	}
@@ -213,9 +273,15 @@ int fuzz_test_one_input(const u8 *data, size_t size)
 		FUZZ_CHECK(t.x.reason == X86_EXIT_NONE);
 	} else {
 		FUZZ_CHECK(t.x.reason == X86_EXIT_MEMORY ||
-			   t.x.reason == X86_EXIT_UNSUPPORTED);
-		FUZZ_CHECK(!t.x.mem.value_valid);
+			   t.x.reason == X86_EXIT_UNSUPPORTED ||
+			   t.x.reason == X86_EXIT_EXCEPTION);
+		FUZZ_CHECK(t.x.reason == X86_EXIT_EXCEPTION ||
+			   !t.x.mem.value_valid);
 		FUZZ_CHECK(xt_unchanged(&t) && t.writes == 0);
+		if (t.x.reason == X86_EXIT_EXCEPTION) {
+			fuzz_check_event(&t.x.exc);
+			fuzz_take();
+		}
 	}
 
 	steps = in.steps % FUZZ_MAX_STEPS + 1;
@@ -229,6 +295,11 @@ int fuzz_test_one_input(const u8 *data, size_t size)
 		if (retired)
 			continue;
 		FUZZ_CHECK(xt_unchanged(&t) && t.writes == 0);
+		if (t.x.reason == X86_EXIT_EXCEPTION) {
+			if (fuzz_take())
+				continue;
+			break;
+		}
 		if (t.x.reason == X86_EXIT_MEMORY ||
 		    t.x.reason == X86_EXIT_UNSUPPORTED)
 			break;
