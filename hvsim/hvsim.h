@@ -115,10 +115,11 @@ struct seq_file;
  * @intercept_suspend: HV_REGISTER_INTERCEPT_SUSPEND, set when an intercept
  *	message is posted
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
- * @nmi_masked: INTERRUPT_STATE.nmi_masked (stored only)
+ * @nmi_pending: an NMI was asserted and not yet delivered (hvsim_irq.c)
  * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
  *	HLT with IF set (hvsim_irq.c), the other bits are stored only
- * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (stored only)
+ * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION: an event the
+ *	VMM injects, delivered at the next instruction boundary of a dispatch
  * @msrs: registers stored for the VMM, enum hvsim_vp_msr
  * @reg_page: the VP register page, or NULL when not mapped
  * @msg_page: the intercept message page, or NULL when not mapped
@@ -141,7 +142,7 @@ struct hvsim_vp {
 	bool explicit_suspend;
 	bool intercept_suspend;
 	bool dispatch_suspend;
-	bool nmi_masked;
+	bool nmi_pending;
 	u64 activity;
 	u64 pending_interruption;
 	u64 msrs[HVSIM_NR_MSRS];
@@ -357,5 +358,15 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call);
 u16 hvsim_hc_delete_port(struct hvsim_call *call);
 bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 void hvsim_port_debugfs_init(struct dentry *dir);
+
+/*
+ * Guest exceptions and injected events (hvsim_vp.c, hvsim_intercept.c).
+ * hvsim_msr_exit() returns HVSIM_MSR_FAULT for an access that is a #GP.
+ */
+#define HVSIM_MSR_FAULT		0xFFFFFFFFU
+
+bool hvsim_exception_intercept(struct hvsim_vp *vp,
+			       const struct x86_emu_exit *exit,
+			       const struct x86_emu_event *ev, u8 *size);
 
 #endif /* _HVSIM_H */

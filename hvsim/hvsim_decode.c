@@ -468,14 +468,24 @@ u16 hvsim_decode_register_intercept_result(const struct hvsim_call *call)
 	return HV_STATUS_SUCCESS;
 }
 
+/* ASSERT_VIRTUAL_INTERRUPT of an NMI: a vector below 256, the destination */
+static u16 assert_nmi_checks(const struct hv_input_assert_virtual_interrupt *in)
+{
+	if (in->vector >= APIC_VECTORS ||
+	    ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
+	     in->dest_addr > 0xFF))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_decode_assert_virtual_interrupt() - ASSERT_VIRTUAL_INTERRUPT input
  *	checks
  * @call: decoded call
  *
  * VTL 0, zero reserved fields, known control flags, a FIXED or
- * LOWESTPRIORITY interrupt, a vector the APIC can deliver, and an 8-bit
- * logical destination.
+ * LOWESTPRIORITY interrupt with a vector the APIC can deliver or an NMI,
+ * and an 8-bit logical destination.
  *
  * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
  */
@@ -486,6 +496,9 @@ u16 hvsim_decode_assert_virtual_interrupt(const struct hvsim_call *call)
 	if (in->target_vtl || in->rsvd_z0 || in->rsvd_z1 ||
 	    (in->control_flags & ~HV_ASSERT_INTERRUPT_FLAGS_MASK))
 		return HV_STATUS_INVALID_PARAMETER;
+	/* NMI: vector 2, whatever the vector field says */
+	if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_NMI)
+		return assert_nmi_checks(in);
 	if (in->interrupt_type != HV_X64_INTERRUPT_TYPE_FIXED &&
 	    in->interrupt_type != HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
 		return HV_STATUS_INVALID_PARAMETER;

@@ -44,9 +44,6 @@
 #define CPUID_HV_EDX		0x76482074
 #define CPUID_HV_INTERFACE	0x31237648
 
-/* #GP */
-#define X86_VECTOR_GP		13
-
 /* The bits of EFER a guest may write */
 #define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
 
@@ -238,7 +235,7 @@ static u16 install_locked(struct hvsim_partition *pt,
  * parameter 0; READ/WRITE), X64_MSR_INDEX (MSR index in the low 32 bits;
  * READ/WRITE), X64_CPUID (leaf in the low 32 bits; EXECUTE) and
  * X64_GLOBAL_CPUID (parameter 0; EXECUTE) and EXCEPTION (vector 0-31; any
- * of READ/WRITE/EXECUTE; only #GP from RDMSR/WRMSR is ever raised).  The
+ * of READ/WRITE/EXECUTE; see hvsim_exception_intercept()).  The
  * access mask replaces the
  * one installed before; mask NONE removes the intercept.  Valid before and
  * after INITIALIZE_PARTITION.
@@ -542,13 +539,25 @@ static bool msr_access(struct hvsim_vp *vp, u32 index, bool write, u64 *val)
 	return true;
 }
 
-/*
- * A #GP hvsim cannot deliver: an X64_EXCEPTION_INTERCEPT message (error
- * code 0) when the root installed an EXCEPTION intercept for it, else
- * UNRECOVERABLE_EXCEPTION.  Returns the message type; @size set.
+/**
+ * hvsim_exception_intercept() - does the root intercept a guest exception?
+ * @vp: the VP; its partition's lock held
+ * @exit: the stop of the instruction the exception belongs to (its bytes)
+ * @ev: the exception (X86_EVENT_EXCEPTION or X86_EVENT_SOFTEXC)
+ * @size: set to the payload size when a message is due
+ *
+ * With an EXCEPTION intercept installed for @ev->vector, the payload of an
+ * X64_EXCEPTION_INTERCEPT message (all but the common header, which the
+ * caller fills) is written to @vp->msg: vector, error code and its valid
+ * bit, software_exception for INT3, exception_parameter = the faulting
+ * address for #PF, the instruction bytes, DS, SS and the GPRs.  INT n is
+ * never intercepted.
+ *
+ * Return: true if the exception is intercepted (not delivered).
  */
-static u32 msr_fault(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
-		     u8 *size)
+bool hvsim_exception_intercept(struct hvsim_vp *vp,
+			       const struct x86_emu_exit *exit,
+			       const struct x86_emu_event *ev, u8 *size)
 {
 	struct hv_x64_exception_intercept_message *m = (void *)vp->msg.u.payload;
 	const struct hvsim_intercepts *ic = vp->partition->intercepts;
@@ -557,16 +566,19 @@ static u32 msr_fault(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 
 	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
 
-	if (!ic || !(ic->exceptions & BIT(X86_VECTOR_GP))) {
-		*size = sizeof(struct hv_x64_halt_message);
-		return HVMSG_UNRECOVERABLE_EXCEPTION;
-	}
-	m->exception_vector = X86_VECTOR_GP;
-	m->exception_info = HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID;
+	lockdep_assert_held(&vp->partition->lock);
+	if (!ic || ev->vector >= 32 || !(ic->exceptions & BIT(ev->vector)) ||
+	    (ev->type != X86_EVENT_EXCEPTION &&
+	     ev->type != X86_EVENT_SOFTEXC))
+		return false;
+	memset(m, 0, sizeof(*m));
+	m->exception_vector = ev->vector;
+	m->exception_info =
+		(ev->error_code_valid ? HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID : 0) |
+		(ev->type == X86_EVENT_SOFTEXC ? HV_X64_EXCEPTION_INFO_SOFTWARE : 0);
 	m->instruction_byte_count = count;
-	m->error_code = 0;
-	m->exception_parameter = 0;
-	m->reserved = 0;
+	m->error_code = ev->error_code;
+	m->exception_parameter = ev->vector == X86_VEC_PF ? ev->cr2 : 0;
 	memcpy(m->instruction_bytes, exit->insn_bytes, count);
 	m->ds_segment = s->seg[X86_DS];
 	m->ss_segment = s->seg[X86_SS];
@@ -587,7 +599,7 @@ static u32 msr_fault(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	m->r14 = s->gpr[X86_R14];
 	m->r15 = s->gpr[X86_R15];
 	*size = sizeof(*m);
-	return HVMSG_X64_EXCEPTION_INTERCEPT;
+	return true;
 }
 
 /**
@@ -602,13 +614,12 @@ static u32 msr_fault(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
  * (payload written to @vp->msg but for the common header, which the
  * caller fills).  Otherwise an MSR hvsim implements is read or written;
  * any other MSR follows UNIMPLEMENTED_MSR_ACTION: IGNORE_WRITE_READ_ZERO
- * reads 0 and drops writes; FAULT means a #GP, like a write the hardware
- * refuses.  hvsim cannot deliver it: with an EXCEPTION intercept for
- * vector 13 it posts X64_EXCEPTION_INTERCEPT, otherwise
- * UNRECOVERABLE_EXCEPTION (header only).
+ * reads 0 and drops writes; FAULT means a #GP(0), like a write the
+ * hardware refuses: the caller raises it (an EXCEPTION intercept for
+ * vector 13 takes precedence over delivering it to the guest).
  *
- * Return: the message type to post, or HVMSG_NONE when the instruction
- * completed (the caller retires it).
+ * Return: the message type to post, HVMSG_NONE when the instruction
+ * completed (the caller retires it), or HVSIM_MSR_FAULT for a #GP.
  */
 u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		   u8 *access, u8 *size)
@@ -642,7 +653,7 @@ u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		if (pt->unimplemented_msr_action !=
 		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO ||
 		    msr_slot(vp, index) || index == MSR_EFER)
-			return msr_fault(vp, exit, size);
+			return HVSIM_MSR_FAULT;
 		val = 0;
 	}
 	if (!write) {

@@ -99,6 +99,13 @@ static int apic_deliverable(const struct hvsim_vp *vp)
 	return apic_pending(vp);
 }
 
+/* An NMI or an injected event waits: it wakes a halted VP */
+static bool irq_event_waiting(const struct hvsim_vp *vp)
+{
+	return (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING) ||
+	       (vp->nmi_pending && !vp->state.nmi_masked);
+}
+
 /* Accept @vector into the IRR; level-triggered vectors set the TMR */
 static void apic_accept(struct hvsim_vp *vp, u32 vector, bool level)
 {
@@ -216,7 +223,7 @@ bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	if (!(vp->state.rflags & X86_RFLAGS_IF))
 		return false;
 	vp_retire_insn(vp, exit);
-	if (apic_deliverable(vp) < 0) {
+	if (apic_deliverable(vp) < 0 && !irq_event_waiting(vp)) {
 		vp->activity |= HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
 		atomic64_inc(&irq_halts);
 	}
@@ -237,7 +244,7 @@ bool hvsim_irq_halted(struct hvsim_vp *vp)
 	lockdep_assert_held(&vp->partition->lock);
 	if (!(vp->activity & HV_INTERNAL_ACTIVITY_HALT_SUSPEND))
 		return false;
-	if (apic_deliverable(vp) < 0)
+	if (apic_deliverable(vp) < 0 && !irq_event_waiting(vp))
 		return true;
 	vp->activity &= ~HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
 	return false;
@@ -276,16 +283,33 @@ void hvsim_irq_scan(struct hvsim_vp *vp)
  * @exit: filled when delivery stops (a memory or unsupported stop, to be
  *	handled like an instruction's)
  *
+ * A pending NMI comes first: it is delivered (vector 2) whatever RFLAGS.IF
+ * says unless NMIs are blocked (an NMI handler has not executed IRET yet)
+ * or an interrupt shadow covers the instruction.  A fault while delivering
+ * an NMI or an interrupt leaves it pending (@exit has the exception).
+ *
  * Return: HVSIM_IRQ_NONE (nothing deliverable), HVSIM_IRQ_DELIVERED (the
- * vector moved from the IRR to the ISR, the guest is at its handler) or
- * HVSIM_IRQ_EXIT (nothing changed; see @exit).
+ * NMI was taken, or the vector moved from the IRR to the ISR: the guest is
+ * at its handler) or HVSIM_IRQ_EXIT (nothing changed; see @exit).
  */
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       struct x86_emu_exit *exit)
 {
+	static const struct x86_emu_event nmi = {
+		.type = X86_EVENT_NMI,
+		.vector = X86_VEC_NMI,
+	};
 	int vector;
 
 	lockdep_assert_held(&vp->partition->lock);
+	if (vp->nmi_pending && !vp->state.nmi_masked &&
+	    !vp->state.interrupt_shadow) {
+		if (!x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp,
+					   &nmi, exit))
+			return HVSIM_IRQ_EXIT;
+		vp->nmi_pending = false;
+		return HVSIM_IRQ_DELIVERED;
+	}
 	vector = apic_deliverable(vp);
 	if (vector < 0)
 		return HVSIM_IRQ_NONE;
@@ -342,6 +366,10 @@ static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
  * destination VP.  Halted VPs that can now take the interrupt wake up,
  * and one HVMSG_SCHEDULER_VP_SIGNAL_BITSET lists them.
  *
+ * An NMI (any vector below 256: the field is not used) makes an NMI
+ * pending on each destination VP, one at most (NMIs asserted before it is
+ * delivered merge); see hvsim_irq_inject().
+ *
  * Return: HV_STATUS_INVALID_PARAMETER for another interrupt type, a vector
  * below 16 or above 255, a logical destination above 0xFF, unknown
  * control flags, a VTL other than 0 or non-zero reserved fields;
@@ -372,8 +400,12 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 
 		if (!vp || !assert_targets(in, i))
 			continue;
-		apic_accept(vp, in->vector, level);
-		atomic64_inc(&irq_asserted);
+		if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_NMI) {
+			vp->nmi_pending = true;
+		} else {
+			apic_accept(vp, in->vector, level);
+			atomic64_inc(&irq_asserted);
+		}
 		targets++;
 		if ((vp->activity & HV_INTERNAL_ACTIVITY_HALT_SUSPEND) &&
 		    !hvsim_irq_halted(vp)) {

@@ -137,7 +137,7 @@ static void vp_publish_reg_page(struct hvsim_vp *vp)
 	rp->pending_interruption = vp->pending_interruption;
 	rp->interrupt_state = (s->interrupt_shadow ?
 			       HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
-			      (vp->nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
+			      (vp->state.nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
 	rp->instruction_emulation_hints = 0;
 	rp->xfem = s->xfem;
 }
@@ -290,6 +290,49 @@ static u16 suspend_value(u64 v, bool *reg)
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * PENDING_INTERRUPTION: 0, or a pending external interrupt (vector 16-255),
+ * NMI (vector 2) or hardware exception (vector 0-31 but 2; an error code
+ * only for 8, 10-14 and 17); no instruction length, nested-event or
+ * reserved bits.
+ */
+static u16 pending_interruption_check(u64 v)
+{
+	u32 vector = (v & HV_X64_PENDING_INTERRUPTION_VECTOR_MASK) >>
+		     HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT;
+	bool err = v & HV_X64_PENDING_INTERRUPTION_DELIVER_ERROR_CODE;
+
+	if (!(v & HV_X64_PENDING_INTERRUPTION_PENDING))
+		return v ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+	if (v & (HV_X64_PENDING_INTERRUPTION_INSN_LENGTH_MASK |
+		 HV_X64_PENDING_INTERRUPTION_NESTED_EVENT |
+		 HV_X64_PENDING_INTERRUPTION_RESERVED))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!err && (v >> HV_X64_PENDING_INTERRUPTION_ERROR_CODE_SHIFT))
+		return HV_STATUS_INVALID_PARAMETER;
+	switch ((v & HV_X64_PENDING_INTERRUPTION_TYPE_MASK) >>
+		HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT) {
+	case HV_X64_PENDING_INTERRUPT:
+		if (err || vector < 16 || vector > 255)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_PENDING_NMI:
+		if (err || vector != X86_VEC_NMI)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_PENDING_EXCEPTION:
+		if (vector >= 32 || vector == X86_VEC_NMI)
+			return HV_STATUS_INVALID_PARAMETER;
+		if (err && vector != X86_VEC_DF && vector != X86_VEC_AC &&
+		    (vector < X86_VEC_TS || vector > X86_VEC_PF))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	default:
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
 /* Read register @name; partition lock held */
 static u16 vp_get_reg(struct hvsim_vp *vp, u32 name,
 		      union hv_register_value *v)
@@ -374,7 +417,7 @@ static u16 vp_get_reg(struct hvsim_vp *vp, u32 name,
 	case HV_REGISTER_INTERRUPT_STATE:
 		v->reg64 = (s->interrupt_shadow ?
 			    HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
-			   (vp->nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
+			   (vp->state.nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
 		break;
 	case HV_REGISTER_PENDING_INTERRUPTION:
 		v->reg64 = vp->pending_interruption;
@@ -474,9 +517,11 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 		if (val & ~HV_INTERRUPT_STATE_MASK)
 			return HV_STATUS_INVALID_PARAMETER;
 		s->interrupt_shadow = !!(val & HV_INTERRUPT_STATE_INTERRUPT_SHADOW);
-		vp->nmi_masked = !!(val & HV_INTERRUPT_STATE_NMI_MASKED);
+		s->nmi_masked = !!(val & HV_INTERRUPT_STATE_NMI_MASKED);
 		break;
 	case HV_REGISTER_PENDING_INTERRUPTION:
+		if (pending_interruption_check(val))
+			return HV_STATUS_INVALID_PARAMETER;
 		vp->pending_interruption = val;
 		break;
 	default:
@@ -819,12 +864,79 @@ static void vp_retire(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 }
 
 /*
+ * A guest exception @ev of the instruction (or delivery) that stopped with
+ * @exit.  An EXCEPTION intercept for its vector takes precedence: the VP
+ * stops with X64_EXCEPTION_INTERCEPT (header access type @access, also
+ * for the exceptions its delivery raises) and the
+ * exception is not delivered; the instruction runs again when the VP is
+ * resumed.  Otherwise it is delivered through the IVT / IDT; a fault while
+ * delivering is treated the same way, as x86_emu_deliver_event() combined
+ * it (#DF), until it is delivered, intercepted, stops on a SLAT miss
+ * (memory intercept; nothing changed, so the instruction faults again and
+ * the delivery is retried when the VP resumes) or ends in a triple fault
+ * or an unmodelled case (UNRECOVERABLE_EXCEPTION).  Returns true when a
+ * message was posted.
+ */
+static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+			 const struct x86_emu_event *ev, u8 access)
+{
+	struct x86_emu_event cur = *ev;
+	struct x86_emu_exit x;
+	unsigned int n;
+	u8 size;
+
+	lockdep_assert_held(&vp->partition->lock);
+	x.reason = X86_EXIT_UNSUPPORTED;
+	/* at most: benign, contributory, #PF, #DF */
+	for (n = 0; n < 4; n++) {
+		if (hvsim_exception_intercept(vp, exit, &cur, &size)) {
+			vp_msg_header(vp, (void *)vp->msg.u.payload, exit,
+				      access);
+			vp_post_msg(vp, HVMSG_X64_EXCEPTION_INTERCEPT, size);
+			return true;
+		}
+		if (x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp,
+					  &cur, &x))
+			return false;
+		if (x.reason != X86_EXIT_EXCEPTION)
+			break;
+		cur = x.exc;
+	}
+	if (x.reason == X86_EXIT_MEMORY) {
+		vp_mem_msg(vp, &x);
+		return true;
+	}
+	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
+	vp_post_msg(vp, HVMSG_UNRECOVERABLE_EXCEPTION,
+		    sizeof(struct hv_x64_halt_message));
+	return true;
+}
+
+/* The intercept access type of an exception the interpreter raised */
+static u8 vp_exception_access(const struct x86_emu_event *ev)
+{
+	if (ev->vector != X86_VEC_PF || ev->type != X86_EVENT_EXCEPTION)
+		return HV_INTERCEPT_ACCESS_READ;
+	if (ev->error_code & X86_PF_I)
+		return HV_INTERCEPT_ACCESS_EXECUTE;
+	return ev->error_code & X86_PF_W ? HV_INTERCEPT_ACCESS_WRITE :
+	       HV_INTERCEPT_ACCESS_READ;
+}
+
+/*
  * Handle a stop of the interpreter.  Returns true when an intercept
  * message was posted (the dispatch ends), false when hvsim completed the
- * instruction itself and the VP keeps running.
+ * instruction itself (or delivered the exception it raised) and the VP
+ * keeps running.
  */
 static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
+	/* #GP(0); real mode pushes no error code */
+	const struct x86_emu_event gp = {
+		.type = X86_EVENT_EXCEPTION,
+		.vector = X86_VEC_GP,
+		.error_code_valid = !!(vp->state.cr0 & X86_CR0_PE),
+	};
 	u8 access, size;
 	u32 type;
 
@@ -863,15 +975,62 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			vp_retire(vp, exit);
 			return false;
 		}
+		if (type == HVSIM_MSR_FAULT)
+			return vp_exception(vp, exit, &gp, access);
 		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
 		vp_post_msg(vp, type, size);
 		return true;
+	case X86_EXIT_EXCEPTION:
+		return vp_exception(vp, exit, &exit->exc,
+				    vp_exception_access(&exit->exc));
 	case X86_EXIT_NONE:
 	case X86_EXIT_UNSUPPORTED:
+	case X86_EXIT_TRIPLE_FAULT:
 	default:
 		vp_header_msg(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION);
 		return true;
 	}
+}
+
+/*
+ * Deliver the event the VMM injected through PENDING_INTERRUPTION, whatever
+ * RFLAGS.IF and the interrupt shadow say, and clear the register.  A fault
+ * while delivering it replaces it (the register is cleared, the exception
+ * in @exit is handled like an instruction's); a SLAT miss keeps it pending.
+ */
+static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
+					       struct x86_emu_exit *exit)
+{
+	u64 pi = vp->pending_interruption;
+	struct x86_emu_event ev = {
+		.type = X86_EVENT_EXCEPTION,
+		.vector = (pi & HV_X64_PENDING_INTERRUPTION_VECTOR_MASK) >>
+			  HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT,
+		.error_code_valid =
+			!!(pi & HV_X64_PENDING_INTERRUPTION_DELIVER_ERROR_CODE),
+		.error_code = pi >> HV_X64_PENDING_INTERRUPTION_ERROR_CODE_SHIFT,
+	};
+
+	lockdep_assert_held(&vp->partition->lock);
+	switch ((pi & HV_X64_PENDING_INTERRUPTION_TYPE_MASK) >>
+		HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT) {
+	case HV_X64_PENDING_INTERRUPT:
+		ev.type = X86_EVENT_EXTINT;
+		break;
+	case HV_X64_PENDING_NMI:
+		ev.type = X86_EVENT_NMI;
+		break;
+	default:
+		break;
+	}
+	if (x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp, &ev,
+				  exit)) {
+		vp->pending_interruption = 0;
+		return HVSIM_IRQ_DELIVERED;
+	}
+	if (exit->reason == X86_EXIT_EXCEPTION)
+		vp->pending_interruption = 0;
+	return HVSIM_IRQ_EXIT;
 }
 
 /* Run a VP; partition lock held */
@@ -902,8 +1061,14 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 	for (n = 0; n < budget; n++) {
-		/* An interrupt is taken at an instruction boundary */
-		switch (hvsim_irq_inject(vp, &exit)) {
+		enum hvsim_irq_result res;
+
+		/* Events are taken at an instruction boundary */
+		if (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING)
+			res = vp_inject_pending(vp, &exit);
+		else
+			res = hvsim_irq_inject(vp, &exit);
+		switch (res) {
 		case HVSIM_IRQ_DELIVERED:
 			continue;
 		case HVSIM_IRQ_EXIT:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of hvsim's guest interrupt model: APIC priorities, EOI
- * through the MSRs and the xAPIC page, HLT and wake-up, the register-page
+ * through the MSRs and the xAPIC page, HLT and wake-up (also by an NMI or
+ * an injected event), the register-page
  * scan, and the refusals of ASSERT / CLEAR_VIRTUAL_INTERRUPT.  Included at
  * the end of hvsim/hvsim_irq.c.  The APIC tests run on a VP that belongs
  * to no partition table; they only use edge-triggered vectors, so nothing
@@ -214,6 +215,45 @@ static void hvsim_irq_test_hlt(struct kunit *test)
 	spin_unlock(&vp->partition->lock);
 }
 
+/* A pending NMI or injected event wakes a halted VP; a blocked NMI not */
+static void hvsim_irq_test_nmi_wake(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct x86_emu_exit exit = { .reason = X86_EXIT_HLT, .insn_len = 1 };
+
+	spin_lock(&vp->partition->lock);
+	vp->state.rip = 0x3000;
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_hlt(vp, &exit));
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+
+	/* NMIs blocked: still halted */
+	vp->nmi_pending = true;
+	vp->state.nmi_masked = 1;
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	/* unblocked, even with IF clear: woken */
+	vp->state.rflags &= ~X86_RFLAGS_IF;
+	vp->state.nmi_masked = 0;
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
+
+	/* HLT with an NMI waiting retires without halting */
+	vp->state.rflags |= X86_RFLAGS_IF;
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_hlt(vp, &exit));
+	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
+
+	/* PENDING_INTERRUPTION wakes it too */
+	vp->nmi_pending = false;
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_hlt(vp, &exit));
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	vp->pending_interruption = HV_X64_PENDING_INTERRUPTION_PENDING |
+		((u64)HV_X64_PENDING_EXCEPTION <<
+		 HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT) |
+		(6ULL << HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT);
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3003ULL);
+	spin_unlock(&vp->partition->lock);
+}
+
 static void hvsim_irq_test_scan(struct kunit *test)
 {
 	struct hvsim_vp *vp = irq_fake_vp(test);
@@ -256,8 +296,10 @@ static void hvsim_irq_test_refusals(struct kunit *test)
 		u16 rsvd1;
 		u16 status;
 	} rows[] = {
-		{ "NMI", HV_X64_INTERRUPT_TYPE_NMI, 0, 2, 0, 0, 0, 0,
+		{ "SMI", HV_X64_INTERRUPT_TYPE_SMI, 0, 2, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
+		{ "NMI vector 256", HV_X64_INTERRUPT_TYPE_NMI, 0, 256, 0, 0, 0,
+		  0, HV_STATUS_INVALID_PARAMETER },
 		{ "ExtINT", HV_X64_INTERRUPT_TYPE_EXTINT, 0, 0x30, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "type 10", 10, 0, 0x30, 0, 0, 0, 0,
@@ -312,6 +354,7 @@ static struct kunit_case hvsim_irq_test_cases[] = {
 	KUNIT_CASE(hvsim_irq_test_eoi),
 	KUNIT_CASE(hvsim_irq_test_mmio),
 	KUNIT_CASE(hvsim_irq_test_hlt),
+	KUNIT_CASE(hvsim_irq_test_nmi_wake),
 	KUNIT_CASE(hvsim_irq_test_scan),
 	KUNIT_CASE(hvsim_irq_test_refusals),
 	{}

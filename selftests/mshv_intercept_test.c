@@ -173,11 +173,15 @@ static void set_property(struct mshv_vm *vm, __u32 code, __u64 value)
 			 "SET_PARTITION_PROPERTY %#x: %#x", code, args.status);
 }
 
-/* Real mode, CS base 0, at @code with the four GPRs given */
+/*
+ * Real mode, CS base 0, at @code with the four GPRs given; no IVT (limit
+ * 0), so a fault the guest takes ends in a triple fault
+ */
 static void setup(struct mshv_vm *vm, struct mshv_vp *vp, const __u8 *code,
 		  size_t len, __u64 rax, __u64 rbx, __u64 rcx, __u64 rdx)
 {
 	struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_IDTR, .value.table = { .limit = 0 } },
 		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = rax },
 		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = rbx },
 		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = rcx },
@@ -688,7 +692,10 @@ TEST_F(icpt, msr_implemented)
 	EXPECT_EQ(0xffffffff00001000ULL,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_LSTAR));
 
-	/* A reserved EFER bit would be a #GP, even when ignoring unknown MSRs */
+	/*
+	 * A reserved EFER bit is a #GP, even when ignoring unknown MSRs; the
+	 * guest has no IVT: triple fault
+	 */
 	set_property(self->vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 		     HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO);
 	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x2, 0,
@@ -698,7 +705,10 @@ TEST_F(icpt, msr_implemented)
 	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_EFER));
 }
 
-/* UNIMPLEMENTED_MSR_ACTION: FAULT (default) and IGNORE_WRITE_READ_ZERO */
+/*
+ * UNIMPLEMENTED_MSR_ACTION: FAULT (default: a #GP, a triple fault without
+ * an IVT) and IGNORE_WRITE_READ_ZERO
+ */
 TEST_F(icpt, msr_unimplemented_action)
 {
 	const struct hv_x64_halt_message *h;
@@ -756,7 +766,8 @@ TEST_F(icpt, msr_fault_exception_intercept)
 	m = (const void *)msg->u.payload_bytes;
 	check_header(_metadata, &m->header, HV_INTERCEPT_ACCESS_WRITE);
 	EXPECT_EQ(13, m->exception_vector);
-	EXPECT_EQ(HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID, m->exception_info);
+	/* real mode: the #GP has no error code */
+	EXPECT_EQ(0, m->exception_info);
 	EXPECT_EQ(0, m->error_code);
 	EXPECT_EQ(0, m->exception_parameter);
 	n = m->instruction_byte_count < 2 ? m->instruction_byte_count : 2;
@@ -769,7 +780,7 @@ TEST_F(icpt, msr_fault_exception_intercept)
 	EXPECT_EQ(0ULL, m->ds_segment.base);
 	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
 
-	/* Removed: back to UNRECOVERABLE_EXCEPTION */
+	/* Removed: delivered, and without an IVT a triple fault */
 	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
 		   HV_INTERCEPT_ACCESS_MASK_NONE, 13);
 	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,

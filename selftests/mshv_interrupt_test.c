@@ -444,7 +444,7 @@ TEST_F(irq, assert_statuses)
 		__u16 rsvd1;
 		__u16 status;
 	} rows[] = {
-		{ "NMI", HV_X64_INTERRUPT_TYPE_NMI, 0, 2, 0, 0, 0, 0,
+		{ "SMI", HV_X64_INTERRUPT_TYPE_SMI, 0, 2, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "INIT", HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },

@@ -376,15 +376,23 @@ TEST_F(run, io_sizes)
 	check_halt(_metadata, msg, 0, insn_gpa(p, SZ_HLT));
 }
 
-/* An instruction the VP cannot execute stops it for good */
+/*
+ * UD2 in a guest without an IVT (limit 0): the #UD, then the #GP of its
+ * delivery, then the #DF cannot be delivered: a triple fault stops the VP
+ * for good
+ */
 TEST_F(run, ud2_unrecoverable)
 {
 	struct prog p = ud2_prog;
 	const struct hv_x64_intercept_message_header *hdr;
+	const struct hv_register_assoc no_ivt = {
+		.name = HV_X64_REGISTER_IDTR, .value.table = { .limit = 0 },
+	};
 	struct hv_message *msg;
 
 	load_prog(self->vm, p);
 	setup_vp(self->vp);
+	mshv_vp_set_registers(self->vp, &no_ivt, 1);
 
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type)
@@ -392,6 +400,8 @@ TEST_F(run, ud2_unrecoverable)
 	hdr = (const void *)msg->u.payload_bytes;
 	EXPECT_EQ(sizeof(*hdr), msg->header.payload_size);
 	check_header(_metadata, hdr, 0, CODE_GPA);
+	EXPECT_EQ(2, hdr->instruction_length_cr8 &
+		  HV_X64_INSTRUCTION_LENGTH_MASK);
 }
 
 /* The header names the VP that stopped, and the sender its partition */

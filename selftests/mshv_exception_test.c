@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest exceptions and NMIs (hvsim's interpreter delivers them through the
+ * guest's IDT or IVT), observed through the guest's handlers (OUT), the
+ * frames they leave on the guest stack and the intercept messages:
+ *
+ *  - a 64-bit guest's #PF handler reports CR2 and the error code, fixes
+ *    the page-table entry and IRETQs: the load runs again and succeeds;
+ *  - #GP(0) from a non-canonical address, #UD from UD2 (faults: the frame
+ *    holds the RIP of the instruction) and #BP from INT3 (a trap: the RIP
+ *    after it);
+ *  - a real-mode guest takes #UD through its IVT;
+ *  - an EXCEPTION intercept takes precedence: X64_EXCEPTION_INTERCEPT with
+ *    the exact fields, nothing delivered, the instruction faults again on
+ *    resume, and once removed the guest takes the exception;
+ *  - #PF whose gate is not present: #DF; no IDT at all: triple fault,
+ *    UNRECOVERABLE_EXCEPTION;
+ *  - PENDING_INTERRUPTION injects an exception with an error code (and an
+ *    NMI) before the next instruction and reads 0 after; invalid values
+ *    are refused and change nothing;
+ *  - an asserted NMI is taken with IF clear and blocks the next NMI until
+ *    the handler's IRETQ (INTERRUPT_STATE.nmi_masked).
+ */
+#include <string.h>
+
+#include "mshv_test.h"
+#include "mshv_paging.h"
+
+#define MEM_SIZE	0x400000ULL	/* guest memory at GPA 0 */
+#define CODE_GPA	0x1000ULL	/* main program */
+#define GDT_GPA		0x2000ULL
+#define IDT_GPA		0x3000ULL
+#define HANDLER_GPA	0x4000ULL	/* + vector * HANDLER_SIZE */
+#define HANDLER_SIZE	0x40ULL
+#define STACK_TOP	0x9000ULL
+#define TABLES_GPA	0x10000ULL
+#define TABLES_SIZE	0x10000ULL
+
+/* A 4 KiB page the #PF test takes away from the guest's page tables */
+#define PF_GVA		0x100000ULL
+#define PF_ADDR		(PF_GVA + 0x10)
+#define PF_VALUE	0x5A5A5A5AU
+
+#define VEC_NMI		2
+#define VEC_BP		3
+#define VEC_UD		6
+#define VEC_DF		8
+#define VEC_GP		13
+#define VEC_PF		14
+
+#define PI_PENDING	0x1ULL
+#define PI_TYPE(t)	((__u64)(t) << 1)
+#define PI_ERROR	0x10ULL
+#define PI_VECTOR(v)	((__u64)(v) << 16)
+#define PI_CODE(c)	((__u64)(c) << 32)
+
+FIXTURE(exc)
+{
+	struct mshv_vm *vm;
+	struct mshv_vp *vp;
+	struct mshv_paging pg;
+};
+
+static __u64 handler_gpa(unsigned int vector)
+{
+	return HANDLER_GPA + vector * HANDLER_SIZE;
+}
+
+/* An interrupt gate for @vector, present or not */
+static void set_gate(struct mshv_vm *vm, unsigned int vector, bool present)
+{
+	__u64 h = handler_gpa(vector);
+	__u64 gate[2] = {
+		(h & 0xFFFF) | ((__u64)MSHV_GDT_CODE64 << 16) |
+		((present ? 0x8EULL : 0x0EULL) << 40) |
+		(((h >> 16) & 0xFFFF) << 48),
+		h >> 32,
+	};
+
+	mshv_vm_write(vm, IDT_GPA + vector * 16, gate, sizeof(gate));
+}
+
+FIXTURE_SETUP(exc)
+{
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_IDTR,
+		  .value.table = { .limit = 0xFFF, .base = IDT_GPA } },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+	unsigned int v;
+
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	self->vp = mshv_vp_create(self->vm, 0);
+	mshv_paging_init(&self->pg, self->vm, TABLES_GPA, TABLES_SIZE);
+	mshv_paging_map(&self->pg, 0, 0, MSHV_PAGE_2M, MSHV_PAGE_SIZE);
+	mshv_paging_map(&self->pg, MSHV_PAGE_2M, MSHV_PAGE_2M, MSHV_PAGE_2M,
+			MSHV_PAGE_2M);
+	mshv_vp_enter_long_mode(self->vp, &self->pg, GDT_GPA);
+	for (v = 0; v < 32; v++)
+		set_gate(self->vm, v, true);
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+}
+
+FIXTURE_TEARDOWN(exc)
+{
+	mshv_vp_free(self->vp);
+	mshv_vm_free(self->vm);
+}
+
+static void load(struct mshv_vm *vm, __u64 gpa, const __u8 *code, size_t len)
+{
+	mshv_vm_write(vm, gpa, code, len);
+}
+
+static __u64 mem64(struct mshv_vm *vm, __u64 gpa)
+{
+	__u64 v;
+
+	memcpy(&v, (__u8 *)vm->mem + gpa, sizeof(v));
+	return v;
+}
+
+/* Run to an OUT to @port at @rip; returns the message */
+static const struct hv_x64_io_port_intercept_message *
+run_out(struct __test_metadata *_metadata, struct mshv_vp *vp, __u16 port,
+	__u64 rip)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	io = mshv_vp_run_expect_io(vp);
+	EXPECT_EQ(port, io->port_number);
+	EXPECT_EQ(rip, io->header.rip);
+	return io;
+}
+
+/*
+ * The 64-bit frame an exception pushed on STACK_TOP: error code (when
+ * @err >= 0), RIP, CS, RFLAGS, RSP, SS
+ */
+static void check_frame(struct __test_metadata *_metadata, struct mshv_vm *vm,
+			__u64 rip, long long err)
+{
+	__u64 sp = STACK_TOP - (err >= 0 ? 48 : 40);
+
+	if (err >= 0) {
+		EXPECT_EQ((__u64)err, mem64(vm, sp));
+		sp += 8;
+	}
+	EXPECT_EQ(rip, mem64(vm, sp));
+	EXPECT_EQ((__u64)MSHV_GDT_CODE64, mem64(vm, sp + 8));
+	EXPECT_EQ(0x2ULL, mem64(vm, sp + 16));
+	EXPECT_EQ(STACK_TOP, mem64(vm, sp + 24));
+	EXPECT_EQ((__u64)MSHV_GDT_DATA, mem64(vm, sp + 32));
+}
+
+static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.in_sz = in_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+	};
+	int ret = __mshv_hvcall(fd, &a);
+
+	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
+			 a.status);
+	return a.status;
+}
+
+static void install_exception(struct mshv_vm *vm, unsigned int vector,
+			      __u32 access)
+{
+	struct hv_input_install_intercept in = {
+		.access_type = access,
+		.intercept_type = HV_INTERCEPT_TYPE_EXCEPTION,
+		.intercept_parameter = vector,
+	};
+
+	MSHV_TEST_ASSERT(!hvcall(vm->fd, HVCALL_INSTALL_INTERCEPT, &in,
+				 sizeof(in)), "INSTALL_INTERCEPT %u", vector);
+}
+
+static __u16 assert_nmi(struct mshv_vm *vm)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.interrupt_type = HV_X64_INTERRUPT_TYPE_NMI,
+		.vector = VEC_NMI,
+	};
+
+	return hvcall(vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
+		      sizeof(in));
+}
+
+/* mov eax, [PF_ADDR]; out 0x81, al; hlt */
+static const __u8 pf_main[] = {
+	0x8B, 0x04, 0x25, 0x10, 0x00, 0x10, 0x00,
+	0xE6, 0x81,
+	0xF4,
+};
+
+/* Take PF_GVA away from the guest; RDI = the GPA of its PTE */
+static __u64 *unmap_pf_page(struct mshv_vp *vp, struct mshv_paging *pg)
+{
+	__u64 *pte = mshv_paging_entry(pg, PF_GVA, 1);
+
+	*pte &= ~MSHV_PTE_P;
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RDI,
+			(__u64)((__u8 *)pte - (__u8 *)vp->vm->mem));
+	return pte;
+}
+
+/* #PF: the handler reports CR2 and the error code, maps the page, IRETQ */
+TEST_F(exc, page_fault)
+{
+	static const __u8 handler[] = {
+		0x5B,				/* pop rbx (error code) */
+		0x0F, 0x20, 0xD0,		/* mov rax, cr2 */
+		0xE6, 0x80,			/* out 0x80, al */
+		0x48, 0x83, 0x0F, 0x01,		/* or qword [rdi], 1 */
+		0x48, 0xCF,			/* iretq */
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+	__u32 value = PF_VALUE;
+	__u64 *pte;
+
+	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
+	load(self->vm, handler_gpa(VEC_PF), handler, sizeof(handler));
+	mshv_vm_write(self->vm, PF_ADDR, &value, sizeof(value));
+	pte = unmap_pf_page(self->vp, &self->pg);
+
+	io = run_out(_metadata, self->vp, 0x80, handler_gpa(VEC_PF) + 4);
+	EXPECT_EQ(PF_ADDR, io->rax);
+	EXPECT_EQ(PF_ADDR, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_CR2));
+	/* not present, read, supervisor */
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	EXPECT_EQ(STACK_TOP - 40,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+	check_frame(_metadata, self->vm, CODE_GPA, 0);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RFLAGS) &
+		  X86_RFLAGS_IF);
+	mshv_vp_skip_insn(self->vp, &io->header);
+
+	/* the handler mapped the page: the load runs again and succeeds */
+	io = run_out(_metadata, self->vp, 0x81, CODE_GPA + 7);
+	EXPECT_EQ(PF_VALUE, (__u32)io->rax);
+	EXPECT_EQ(MSHV_PTE_P, *pte & MSHV_PTE_P);
+	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+	mshv_vp_skip_insn(self->vp, &io->header);
+	mshv_vp_run_expect_halt(self->vp);
+}
+
+/* #GP(0) from a non-canonical address; the handler skips the load */
+TEST_F(exc, gp_noncanonical)
+{
+	static const __u8 code[] = {
+		0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0x80,	/* mov rax, 1 << 63 */
+		0x8B, 0x00,				/* mov eax, [rax] */
+		0xE6, 0x83,				/* out 0x83, al */
+		0xF4,
+	};
+	static const __u8 handler[] = {
+		0x5B,				/* pop rbx */
+		0xE6, 0x82,			/* out 0x82, al */
+		0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
+		0x48, 0xCF,			/* iretq */
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
+
+	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	check_frame(_metadata, self->vm, CODE_GPA + 10, 0);
+	mshv_vp_skip_insn(self->vp, &io->header);
+	io = run_out(_metadata, self->vp, 0x83, CODE_GPA + 12);
+	EXPECT_EQ(1ULL << 63, io->rax);
+}
+
+static const __u8 ud_main[] = {
+	0x0F, 0x0B,			/* ud2 */
+	0xE6, 0x87,			/* out 0x87, al */
+	0xF4,
+};
+
+static const __u8 ud_handler[] = {
+	0xE6, 0x86,			/* out 0x86, al */
+	0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
+	0x48, 0xCF,			/* iretq */
+};
+
+/* #UD from UD2: no error code */
+TEST_F(exc, ud_ud2)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+
+	io = run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
+	check_frame(_metadata, self->vm, CODE_GPA, -1);
+	EXPECT_EQ(STACK_TOP - 40,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+	mshv_vp_skip_insn(self->vp, &io->header);
+	run_out(_metadata, self->vp, 0x87, CODE_GPA + 2);
+}
+
+/* #BP from INT3 is a trap: the frame holds the RIP after it */
+TEST_F(exc, bp_int3)
+{
+	static const __u8 code[] = {
+		0xCC,				/* int3 */
+		0xE6, 0x85,			/* out 0x85, al */
+		0xF4,
+	};
+	static const __u8 handler[] = {
+		0xE6, 0x84,			/* out 0x84, al */
+		0x48, 0xCF,			/* iretq */
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, handler_gpa(VEC_BP), handler, sizeof(handler));
+
+	io = run_out(_metadata, self->vp, 0x84, handler_gpa(VEC_BP));
+	check_frame(_metadata, self->vm, CODE_GPA + 1, -1);
+	mshv_vp_skip_insn(self->vp, &io->header);
+	run_out(_metadata, self->vp, 0x85, CODE_GPA + 1);
+}
+
+/* A real-mode guest takes #UD through its IVT */
+TEST(real_mode_ivt)
+{
+	static const __u8 handler[] = {
+		0x89, 0xE5,			/* mov bp, sp */
+		0x83, 0x46, 0x00, 0x02,		/* add word [bp+0], 2 */
+		0xE6, 0x90,			/* out 0x90, al */
+		0xCF,				/* iret */
+	};
+	static const __u8 code[] = {
+		0x0F, 0x0B,			/* ud2 */
+		0xE6, 0x91,			/* out 0x91, al */
+		0xFA,				/* cli */
+		0xF4,
+	};
+	const __u16 ivt6[2] = { 0x3000, 0 };	/* 0000:3000 */
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = 0x8000 },
+		{ .name = HV_X64_REGISTER_RFLAGS,
+		  .value.reg64 = 0x2 | X86_RFLAGS_IF },
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp;
+	__u16 frame[3];
+
+	mshv_vm_add_memory(vm, 0, 0x100000);
+	vp = mshv_vp_create(vm, 0);
+	mshv_vm_write(vm, VEC_UD * 4, ivt6, sizeof(ivt6));
+	mshv_vm_write(vm, 0x3000, handler, sizeof(handler));
+	mshv_vm_write(vm, CODE_GPA, code, sizeof(code));
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
+
+	io = run_out(_metadata, vp, 0x90, 0x3006);
+	EXPECT_EQ(0x7FFAULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RSP));
+	/* IF is clear in the handler */
+	EXPECT_EQ(0x2ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RFLAGS));
+	memcpy(frame, (__u8 *)vm->mem + 0x7FFA, sizeof(frame));
+	EXPECT_EQ(CODE_GPA + 2, frame[0]);	/* ud2's IP, plus 2 */
+	EXPECT_EQ(0, frame[1]);
+	EXPECT_EQ(0x2 | X86_RFLAGS_IF, frame[2]);
+	mshv_vp_skip_insn(vp, &io->header);
+	io = run_out(_metadata, vp, 0x91, CODE_GPA + 2);
+	EXPECT_EQ(0x8000ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RSP));
+	EXPECT_EQ(0x2 | X86_RFLAGS_IF,
+		  mshv_vp_get_reg(vp, HV_X64_REGISTER_RFLAGS));
+	mshv_vp_skip_insn(vp, &io->header);
+	mshv_vp_run_expect_halt(vp);
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+}
+
+/* An EXCEPTION intercept for #UD takes precedence over delivering it */
+TEST_F(exc, intercept_precedence)
+{
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = 0x1111 },
+		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = 0x2222 },
+		{ .name = HV_X64_REGISTER_R15, .value.reg64 = 0x3333 },
+	};
+	const struct hv_x64_exception_intercept_message *m;
+	struct hv_message *msg;
+	unsigned int i;
+
+	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+	install_exception(self->vm, VEC_UD, HV_INTERCEPT_ACCESS_MASK_EXECUTE);
+
+	/* twice: on resume the UD2 runs again and faults again */
+	for (i = 0; i < 2; i++) {
+		msg = mshv_vp_run(self->vp);
+		ASSERT_EQ(HVMSG_X64_EXCEPTION_INTERCEPT,
+			  msg->header.message_type)
+			TH_LOG("got %s",
+			       mshv_msg_type_name(msg->header.message_type));
+		EXPECT_EQ(240, msg->header.payload_size);
+		m = (const void *)msg->u.payload_bytes;
+		EXPECT_EQ(0U, m->header.vp_index);
+		EXPECT_EQ(2, m->header.instruction_length_cr8 &
+			  HV_X64_INSTRUCTION_LENGTH_MASK);
+		EXPECT_EQ(HV_INTERCEPT_ACCESS_READ,
+			  m->header.intercept_access_type);
+		EXPECT_EQ(CODE_GPA, m->header.rip);
+		EXPECT_EQ(MSHV_GDT_CODE64, m->header.cs_segment.selector);
+		EXPECT_EQ(VEC_UD, m->exception_vector);
+		EXPECT_EQ(0, m->exception_info);
+		EXPECT_EQ(2, m->instruction_byte_count);
+		EXPECT_EQ(0x0F, m->instruction_bytes[0]);
+		EXPECT_EQ(0x0B, m->instruction_bytes[1]);
+		EXPECT_EQ(0U, m->error_code);
+		EXPECT_EQ(0ULL, m->exception_parameter);
+		EXPECT_EQ(MSHV_GDT_DATA, m->ss_segment.selector);
+		EXPECT_EQ(0x1111ULL, m->rax);
+		EXPECT_EQ(0x2222ULL, m->rbx);
+		EXPECT_EQ(0x3333ULL, m->r15);
+		EXPECT_EQ(STACK_TOP, m->rsp);
+		/* nothing was delivered */
+		EXPECT_EQ(CODE_GPA,
+			  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+		EXPECT_EQ(STACK_TOP,
+			  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+	}
+
+	/* removed: the guest takes it */
+	install_exception(self->vm, VEC_UD, HV_INTERCEPT_ACCESS_MASK_NONE);
+	run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
+	check_frame(_metadata, self->vm, CODE_GPA, -1);
+}
+
+/* A #PF intercept reports the error code and the address; CR2 is kept */
+TEST_F(exc, intercept_page_fault)
+{
+	const struct hv_x64_exception_intercept_message *m;
+	struct hv_message *msg;
+
+	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
+	unmap_pf_page(self->vp, &self->pg);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR2, 0x4321);
+	install_exception(self->vm, VEC_PF, HV_INTERCEPT_ACCESS_MASK_READ);
+
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_X64_EXCEPTION_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	m = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(VEC_PF, m->exception_vector);
+	EXPECT_EQ(HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID, m->exception_info);
+	EXPECT_EQ(0U, m->error_code);
+	EXPECT_EQ(PF_ADDR, m->exception_parameter);
+	EXPECT_EQ(7, m->instruction_byte_count);
+	EXPECT_EQ(0, memcmp(m->instruction_bytes, pf_main, 7));
+	EXPECT_EQ(CODE_GPA, m->header.rip);
+	EXPECT_EQ(0x4321ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_CR2));
+	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+}
+
+/* #PF through a not-present gate is #DF (error code 0, CR2 loaded) */
+TEST_F(exc, double_fault)
+{
+	static const __u8 handler[] = {
+		0x5B,				/* pop rbx */
+		0x0F, 0x20, 0xD0,		/* mov rax, cr2 */
+		0xE6, 0x88,			/* out 0x88, al */
+		0xF4,
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
+	load(self->vm, handler_gpa(VEC_DF), handler, sizeof(handler));
+	unmap_pf_page(self->vp, &self->pg);
+	set_gate(self->vm, VEC_PF, false);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
+
+	io = run_out(_metadata, self->vp, 0x88, handler_gpa(VEC_DF) + 4);
+	EXPECT_EQ(PF_ADDR, io->rax);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	check_frame(_metadata, self->vm, CODE_GPA, 0);
+}
+
+/* No IDT at all: #UD, #GP, #DF cannot be delivered: triple fault */
+TEST_F(exc, triple_fault)
+{
+	const struct hv_register_assoc no_idt = {
+		.name = HV_X64_REGISTER_IDTR,
+		.value.table = { .limit = 0, .base = IDT_GPA },
+	};
+	const struct hv_x64_halt_message *h;
+	struct hv_message *msg;
+
+	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
+	mshv_vp_set_registers(self->vp, &no_idt, 1);
+
+	msg = mshv_vp_run(self->vp);
+	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(40, msg->header.payload_size);
+	h = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(CODE_GPA, h->header.rip);
+	EXPECT_EQ(2, h->header.instruction_length_cr8 &
+		  HV_X64_INSTRUCTION_LENGTH_MASK);
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+}
+
+static __u16 set_pending(struct mshv_vp *vp, __u64 value)
+{
+	struct hv_register_assoc reg = {
+		.name = HV_REGISTER_PENDING_INTERRUPTION,
+		.value.reg64 = value,
+	};
+	struct mshv_root_hvcall args;
+
+	__mshv_set_vp_registers(vp->vm->fd, vp->index, &reg, 1, &args);
+	return args.status;
+}
+
+/* PENDING_INTERRUPTION injects #GP with an error code, then reads 0 */
+TEST_F(exc, pending_interruption)
+{
+	static const __u8 code[] = {
+		0x90,				/* nop */
+		0xE6, 0x83,			/* out 0x83, al */
+		0xF4,
+	};
+	static const __u8 handler[] = {
+		0x5B,				/* pop rbx */
+		0xE6, 0x82,			/* out 0x82, al */
+		0x48, 0xCF,			/* iretq */
+	};
+	const __u64 pi = PI_PENDING | PI_TYPE(3) | PI_ERROR |
+			 PI_VECTOR(VEC_GP) | PI_CODE(0x1234);
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	ASSERT_EQ(0, set_pending(self->vp, pi));
+	EXPECT_EQ(pi, mshv_vp_get_reg(self->vp,
+				      HV_REGISTER_PENDING_INTERRUPTION));
+
+	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	EXPECT_EQ(0x1234ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	check_frame(_metadata, self->vm, CODE_GPA, 0x1234);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp,
+					HV_REGISTER_PENDING_INTERRUPTION));
+	mshv_vp_skip_insn(self->vp, &io->header);
+	run_out(_metadata, self->vp, 0x83, CODE_GPA + 1);
+}
+
+/* Values that are not an external interrupt, NMI or exception: refused */
+TEST_F(exc, pending_interruption_refused)
+{
+	static const struct {
+		const char *what;
+		__u64 value;
+	} rows[] = {
+		{ "not pending, vector", PI_VECTOR(VEC_GP) },
+		{ "type 4", PI_PENDING | PI_TYPE(4) | PI_VECTOR(0x30) },
+		{ "type 1", PI_PENDING | PI_TYPE(1) | PI_VECTOR(0x30) },
+		{ "exception 32", PI_PENDING | PI_TYPE(3) | PI_VECTOR(32) },
+		{ "exception 2", PI_PENDING | PI_TYPE(3) | PI_VECTOR(2) },
+		{ "#UD with error code",
+		  PI_PENDING | PI_TYPE(3) | PI_ERROR | PI_VECTOR(VEC_UD) },
+		{ "error code without its bit",
+		  PI_PENDING | PI_TYPE(3) | PI_VECTOR(VEC_GP) | PI_CODE(1) },
+		{ "NMI vector 3", PI_PENDING | PI_TYPE(2) | PI_VECTOR(3) },
+		{ "interrupt 15", PI_PENDING | PI_TYPE(0) | PI_VECTOR(15) },
+		{ "interrupt 256", PI_PENDING | PI_TYPE(0) | PI_VECTOR(256) },
+		{ "instruction length",
+		  PI_PENDING | PI_TYPE(3) | PI_VECTOR(VEC_UD) | (1ULL << 5) },
+		{ "nested event",
+		  PI_PENDING | PI_TYPE(3) | PI_VECTOR(VEC_UD) | (1ULL << 9) },
+		{ "reserved bit 10",
+		  PI_PENDING | PI_TYPE(3) | PI_VECTOR(VEC_UD) | (1ULL << 10) },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+			  set_pending(self->vp, rows[i].value))
+			TH_LOG("%s", rows[i].what);
+		EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp,
+						HV_REGISTER_PENDING_INTERRUPTION))
+			TH_LOG("%s", rows[i].what);
+	}
+	EXPECT_EQ(0, set_pending(self->vp, PI_PENDING | PI_TYPE(2) |
+				 PI_VECTOR(VEC_NMI)));
+	EXPECT_EQ(0, set_pending(self->vp, PI_PENDING | PI_TYPE(0) |
+				 PI_VECTOR(0xFF)));
+	EXPECT_EQ(0, set_pending(self->vp, 0));
+}
+
+static const __u8 nmi_handler[] = {
+	0xE6, 0xA2,			/* out 0xa2, al */
+	0xE6, 0xA3,			/* out 0xa3, al */
+	0x48, 0xCF,			/* iretq */
+};
+
+static __u64 nmi_masked(struct mshv_vp *vp)
+{
+	return mshv_vp_get_reg(vp, HV_REGISTER_INTERRUPT_STATE) &
+	       HV_INTERRUPT_STATE_NMI_MASKED;
+}
+
+/* An NMI is taken with IF clear; the next one waits for the IRETQ */
+TEST_F(exc, nmi)
+{
+	static const __u8 code[] = {
+		0xE6, 0xA0,			/* out 0xa0, al */
+		0x90,				/* nop */
+		0xE6, 0xA1,			/* out 0xa1, al */
+		0xF4,
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+	__u64 h = handler_gpa(VEC_NMI);
+	unsigned int i;
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, h, nmi_handler, sizeof(nmi_handler));
+
+	io = run_out(_metadata, self->vp, 0xA0, CODE_GPA);
+	EXPECT_EQ(0, assert_nmi(self->vm));
+	mshv_vp_skip_insn(self->vp, &io->header);
+	for (i = 0; i < 2; i++) {
+		io = run_out(_metadata, self->vp, 0xA2, h);
+		EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
+		check_frame(_metadata, self->vm, CODE_GPA + 2, -1);
+		/* the second NMI arrives while the first is handled */
+		if (!i)
+			EXPECT_EQ(0, assert_nmi(self->vm));
+		mshv_vp_skip_insn(self->vp, &io->header);
+		/* ... and waits: the handler goes on */
+		io = run_out(_metadata, self->vp, 0xA3, h + 2);
+		EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
+		mshv_vp_skip_insn(self->vp, &io->header);
+	}
+	io = run_out(_metadata, self->vp, 0xA1, CODE_GPA + 3);
+	EXPECT_EQ(0ULL, nmi_masked(self->vp));
+	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+}
+
+/* PENDING_INTERRUPTION with an NMI blocks NMIs like an asserted one */
+TEST_F(exc, nmi_injected)
+{
+	static const __u8 code[] = {
+		0xE6, 0xA1,			/* out 0xa1, al */
+		0xF4,
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+	__u64 h = handler_gpa(VEC_NMI);
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, h, nmi_handler, sizeof(nmi_handler));
+	ASSERT_EQ(0, set_pending(self->vp, PI_PENDING | PI_TYPE(2) |
+				 PI_VECTOR(VEC_NMI)));
+	io = run_out(_metadata, self->vp, 0xA2, h);
+	EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
+	check_frame(_metadata, self->vm, CODE_GPA, -1);
+	mshv_vp_skip_insn(self->vp, &io->header);
+	io = run_out(_metadata, self->vp, 0xA3, h + 2);
+	mshv_vp_skip_insn(self->vp, &io->header);
+	run_out(_metadata, self->vp, 0xA1, CODE_GPA);
+	EXPECT_EQ(0ULL, nmi_masked(self->vp));
+}
+
+TEST_HARNESS_MAIN
