@@ -1408,10 +1408,10 @@ static int emu_decode(struct emu *e)
 		break;
 	}
 
+	e->exit->insn_len = e->pos;
 	if (e->lock && !op_lockable(e))
 		return emu_ud(e);
 
-	e->exit->insn_len = e->pos;
 	e->next_rip = (s->rip + e->pos) & emu_ip_mask(e);
 	if (e->rip_rel) {
 		e->ea += e->next_rip;
@@ -2397,8 +2397,12 @@ bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 	memset(exit, 0, sizeof(*exit));
 	emu_init(&e, s, ops, ctx, exit);
 
-	if (emu_decode(&e))
+	if (emu_decode(&e)) {
+		/* #UD of a decoded instruction (LOCK): exactly its bytes */
+		if (exit->insn_len)
+			exit->insn_byte_count = exit->insn_len;
 		return false;
+	}
 	/* The instruction is decoded: report exactly its bytes */
 	exit->insn_byte_count = exit->insn_len;
 

@@ -1056,6 +1056,8 @@ static void xt_test_unsupported(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0xC0);
 	XT_EQ(t, xt_step(t), false);
 	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EQ(t, t->x.insn_len, 3);
+	XT_EQ(t, t->x.insn_byte_count, 3);
 	/* ... but fine on memory */
 	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0x06, 0x00, 0x20);
 	t->s.gpr[X86_RAX] = 7;
