@@ -9,6 +9,9 @@
  *  - #GP(0) from a non-canonical address, #UD from UD2 (faults: the frame
  *    holds the RIP of the instruction) and #BP from INT3 (a trap: the RIP
  *    after it);
+ *  - a faulting WRMSR is a #GP(0) the guest takes;
+ *  - a SLAT miss while delivering is a memory intercept that changes
+ *    nothing; once the VMM maps the page the guest takes the exception;
  *  - a real-mode guest takes #UD through its IVT;
  *  - an EXCEPTION intercept takes precedence: X64_EXCEPTION_INTERCEPT with
  *    the exact fields, nothing delivered, the instruction faults again on
@@ -22,6 +25,7 @@
  *    the handler's IRETQ (INTERRUPT_STATE.nmi_masked).
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mshv_test.h"
 #include "mshv_paging.h"
@@ -330,6 +334,80 @@ TEST_F(exc, bp_int3)
 	check_frame(_metadata, self->vm, CODE_GPA + 1, -1);
 	mshv_vp_skip_insn(self->vp, &io->header);
 	run_out(_metadata, self->vp, 0x85, CODE_GPA + 1);
+}
+
+/* A faulting WRMSR (unknown MSR, FAULT action) is a #GP(0) the guest takes */
+TEST_F(exc, msr_gp)
+{
+	static const __u8 code[] = {
+		0x0F, 0x30,			/* wrmsr */
+		0xE6, 0x83,			/* out 0x83, al */
+		0xF4,
+	};
+	static const __u8 handler[] = {
+		0x5B,				/* pop rbx */
+		0xE6, 0x82,			/* out 0x82, al */
+		0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
+		0x48, 0xCF,			/* iretq */
+	};
+	const struct hv_x64_io_port_intercept_message *io;
+
+	load(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RCX, 0x12345678);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
+
+	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
+	check_frame(_metadata, self->vm, CODE_GPA, 0);
+	mshv_vp_skip_insn(self->vp, &io->header);
+	run_out(_metadata, self->vp, 0x83, CODE_GPA + 2);
+}
+
+/*
+ * The stack is mapped by the guest but not by the VMM: delivering #UD is
+ * an UNMAPPED_GPA intercept that changes nothing; once the VMM maps the
+ * page, the UD2 faults again and the guest takes the #UD
+ */
+TEST_F(exc, slat_miss_during_delivery)
+{
+	const __u64 stack_gva = 0x600000, stack_gpa = 0x800000;
+	const struct hv_x64_memory_intercept_message *m;
+	struct hv_message *msg;
+	__u8 *stack;
+	__u64 frame[5];
+
+	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+	mshv_paging_map(&self->pg, stack_gva, stack_gpa, MSHV_PAGE_SIZE,
+			MSHV_PAGE_SIZE);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RSP,
+			stack_gva + MSHV_PAGE_SIZE);
+
+	msg = mshv_vp_run(self->vp);
+	mshv_expect_msg_type(msg, HVMSG_UNMAPPED_GPA);
+	m = (const void *)msg->u.payload_bytes;
+	EXPECT_EQ(stack_gpa + MSHV_PAGE_SIZE - 40, m->guest_physical_address);
+	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE - 40, m->guest_virtual_address);
+	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, m->header.intercept_access_type);
+	EXPECT_EQ(CODE_GPA, m->header.rip);
+	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE,
+		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+
+	stack = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
+	mshv_map_guest_memory(self->vm->fd, stack_gpa, stack, MSHV_PAGE_SIZE,
+			      1 << MSHV_SET_MEM_BIT_WRITABLE);
+	run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
+	memcpy(frame, stack + MSHV_PAGE_SIZE - 40, sizeof(frame));
+	EXPECT_EQ(CODE_GPA, frame[0]);
+	EXPECT_EQ((__u64)MSHV_GDT_CODE64, frame[1]);
+	EXPECT_EQ(0x2ULL, frame[2]);
+	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE, frame[3]);
+	EXPECT_EQ((__u64)MSHV_GDT_DATA, frame[4]);
+	mshv_unmap_guest_memory(self->vm->fd, stack_gpa, stack,
+				MSHV_PAGE_SIZE);
+	munmap(stack, MSHV_PAGE_SIZE);
 }
 
 /* A real-mode guest takes #UD through its IVT */
