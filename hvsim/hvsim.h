@@ -117,7 +117,8 @@ struct seq_file;
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @nmi_masked: INTERRUPT_STATE.nmi_masked (stored only)
  * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
- *	HLT with IF set (hvsim_irq.c), the other bits are stored only
+ *	HLT with IF set, STARTUP_SUSPEND by INIT (hvsim_irq.c); IDLE_SUSPEND
+ *	is stored only
  * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION (stored only)
  * @msrs: registers stored for the VMM, enum hvsim_vp_msr
  * @reg_page: the VP register page, or NULL when not mapped
@@ -357,5 +358,13 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call);
 u16 hvsim_hc_delete_port(struct hvsim_call *call);
 bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 void hvsim_port_debugfs_init(struct dentry *dir);
+
+/* INIT, SIPI and guest IPIs (hvsim_irq.c and the files it hooks into) */
+void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id);
+void hvsim_vp_post_intercept(struct hvsim_vp *vp,
+			     const struct x86_emu_exit *exit, u32 type,
+			     u8 access, u8 payload_size);
+bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
+bool hvsim_apic_stopped(struct hvsim_vp *vp);
 
 #endif /* _HVSIM_H */
