@@ -19,7 +19,9 @@
  *  - with the X64_APIC_INIT_SIPI intercept installed, the INIT and SIPIs
  *    stop VP 0 with the intercept messages, and the VMM starts VP 1;
  *  - a 64-bit VP 0 starts VP 1 through the xAPIC ICR (stores to the APIC
- *    page).
+ *    page);
+ *  - ping-pong: fixed IPIs back and forth between two halted VPs on two
+ *    threads, with exact counters and the time per round trip.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -836,6 +838,125 @@ TEST_F(ipi, init_sipi_intercept)
 	expect_delta(_metadata, "sipis_ignored", c0.sipis_ignored, c.sipis_ignored, 1);
 	EXPECT_EQ(0ULL, activity(self->vp1));
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
+}
+
+/* One MSHV_RUN_VP of VP 1 that only a signal ends */
+struct run_until_signal {
+	struct mshv_vp *vp;
+	int ret;
+	int err;
+	atomic_int done;
+};
+
+static void *run_until_signal_thread(void *arg)
+{
+	struct run_until_signal *r = arg;
+
+	r->ret = __mshv_run_vp(r->vp->fd, &r->vp->msg);
+	r->err = errno;
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+#define PING_ROUNDS	50
+#define PING_GPA	0x3000ULL	/* VP 1: sti; hlt; jmp back */
+#define PONG_VECTOR	(VECTOR + 1)
+
+/*
+ * Ping-pong: VP 0 sends a fixed IPI to the halted VP 1 and halts; VP 1's
+ * handler answers with an IPI that wakes VP 0; PING_ROUNDS times, each VP
+ * on its own thread.  Every IPI wakes a halted VP, so the counters are
+ * exact; the time per round trip is logged.
+ */
+TEST_F(ipi, ping_pong)
+{
+	static const __u8 ap_loop[] = { 0xFB, 0xF4, 0xEB, 0xFC };
+	static const __u8 mov_si[] = { 0xBE, PING_ROUNDS, 0x00 };
+	static const __u8 iret[] = { 0xCF };
+	static const __u8 eoi_tail[] = {
+		0x66, 0x31, 0xC0,	/* xor eax, eax */
+		0x66, 0x31, 0xD2,	/* xor edx, edx */
+		0x0F, 0x30,		/* wrmsr */
+	};
+	struct prog bsp = { .n = 0 }, pong = { .n = 0 }, ping = { .n = 0 };
+	__u8 ivt[4] = { (HANDLER_GPA + 0x100) & 0xFF,
+			(HANDLER_GPA + 0x100) >> 8, 0, 0 };
+	struct run_until_signal r = { 0 };
+	struct ipi_counts c0, c;
+	unsigned int loop;
+	pthread_t thread;
+	double t0, t1;
+
+	/* VP 0: si = rounds; loop: IPI to VP 1; sti; hlt; cli; dec si; jnz */
+	put(&bsp, mov_si, sizeof(mov_si));
+	loop = bsp.n;
+	mov32(&bsp, OP_MOV_ECX, X86_MSR_X2APIC_ICR);
+	mov32(&bsp, OP_MOV_EDX, 1);
+	mov32(&bsp, OP_MOV_EAX, 0x4000 | VECTOR);
+	wrmsr(&bsp);
+	insn2(&bsp, 0xFB, 0xF4);			/* sti; hlt */
+	insn2(&bsp, 0xFA, 0x4E);			/* cli; dec si */
+	insn2(&bsp, 0x75, loop - (bsp.n + 2));		/* jnz loop */
+	out(&bsp, PORT_SENT);
+	cli_hlt(&bsp);
+	prog_write(self->vm, CODE_GPA, &bsp);
+
+	/* VP 1's handler for VECTOR: EOI, answer PONG_VECTOR, iret */
+	mov32(&ping, OP_MOV_ECX, X86_MSR_X2APIC_EOI);
+	put(&ping, eoi_tail, sizeof(eoi_tail));
+	mov32(&ping, OP_MOV_ECX, X86_MSR_X2APIC_ICR);
+	mov32(&ping, OP_MOV_EAX, 0x4000 | PONG_VECTOR);
+	wrmsr(&ping);
+	put(&ping, iret, sizeof(iret));
+	prog_write(self->vm, HANDLER_GPA, &ping);
+
+	/* VP 0's handler for PONG_VECTOR: EOI, iret */
+	mov32(&pong, OP_MOV_ECX, X86_MSR_X2APIC_EOI);
+	put(&pong, eoi_tail, sizeof(eoi_tail));
+	put(&pong, iret, sizeof(iret));
+	prog_write(self->vm, HANDLER_GPA + 0x100, &pong);
+	mshv_vm_write(self->vm, PONG_VECTOR * 4, ivt, sizeof(ivt));
+	mshv_vm_write(self->vm, PING_GPA, ap_loop, sizeof(ap_loop));
+
+	install_handler(SIGUSR1);
+	self->vp1 = mshv_vp_create(self->vm, 1);
+	mshv_vp_set_real_mode_cs(self->vp1, 0, 0);
+	mshv_vp_set_reg(self->vp1, HV_X64_REGISTER_RIP, PING_GPA);
+	mshv_vp_set_reg(self->vp1, HV_X64_REGISTER_RSP, AP_STACK);
+	r.vp = self->vp1;
+	c0 = counts();
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_until_signal_thread,
+				    &r));
+	EXPECT_TRUE(wait_activity(self->vp1,
+				  HV_INTERNAL_ACTIVITY_HALT_SUSPEND));
+
+	t0 = now_ms();
+	run_port(_metadata, self->vp0, PORT_SENT);
+	t1 = now_ms();
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp0, HV_X64_REGISTER_RSI) &
+			0xFFFF);
+	while (!atomic_load(&r.done)) {
+		pthread_kill(thread, SIGUSR1);
+		usleep(10000);
+	}
+	pthread_join(thread, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
+	TH_LOG("%u round trips in %.1f ms: %.3f ms each", PING_ROUNDS,
+	       t1 - t0, (t1 - t0) / PING_ROUNDS);
+
+	c = counts();
+	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 2 * PING_ROUNDS);
+	expect_delta(_metadata, "ipi_drops", c0.ipi_drops, c.ipi_drops, 0);
+	expect_delta(_metadata, "delivered", c0.delivered, c.delivered,
+		     2 * PING_ROUNDS);
+	expect_delta(_metadata, "eois", c0.eois, c.eois, 2 * PING_ROUNDS);
+	expect_delta(_metadata, "halts", c0.halts, c.halts,
+		     2 * PING_ROUNDS + 1);
+	expect_delta(_metadata, "wakes", c0.wakes, c.wakes, 2 * PING_ROUNDS);
+	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs,
+		     2 * PING_ROUNDS);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp1));
 }
 
 /* A 64-bit VP 0 sends INIT and SIPI to VP 1 through the xAPIC page */
