@@ -366,5 +366,6 @@ void hvsim_vp_post_intercept(struct hvsim_vp *vp,
 			     u8 access, u8 payload_size);
 bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
 bool hvsim_apic_stopped(struct hvsim_vp *vp);
+void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
 
 #endif /* _HVSIM_H */

@@ -657,6 +657,30 @@ static void apic_self_ipi(struct hvsim_vp *vp, u32 vector)
 }
 
 /**
+ * hvsim_irq_set_activity() - the VMM writes INTERNAL_ACTIVITY_STATE
+ * @vp: the VP, its partition's lock held
+ * @val: the new value (HV_INTERNAL_ACTIVITY_MASK bits only)
+ *
+ * A VP that waited (for a SIPI, or halted) and can run now -- the VMM
+ * started an application processor itself, e.g. after an INIT/SIPI
+ * intercept -- is signalled to the root with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET, so that a run already waiting for it
+ * dispatches it.
+ */
+void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
+{
+	u64 woken[VP_BANKS] = {};
+	bool waited = hvsim_irq_halted(vp);
+
+	lockdep_assert_held(&vp->partition->lock);
+	vp->activity = val;
+	if (!waited || hvsim_irq_halted(vp))
+		return;
+	vpset_add(woken, vp->index);
+	post_signal_bitset(vp->partition, woken);
+}
+
+/**
  * hvsim_hc_assert_virtual_interrupt() - HVCALL_ASSERT_VIRTUAL_INTERRUPT
  * @call: decoded call
  *

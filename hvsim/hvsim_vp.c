@@ -468,7 +468,7 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
 		if (val & ~HV_INTERNAL_ACTIVITY_MASK)
 			return HV_STATUS_INVALID_PARAMETER;
-		vp->activity = val;
+		hvsim_irq_set_activity(vp, val);
 		break;
 	case HV_REGISTER_INTERRUPT_STATE:
 		if (val & ~HV_INTERRUPT_STATE_MASK)

@@ -633,7 +633,29 @@ static void hvsim_irq_test_icr_send(struct kunit *test)
 	spin_unlock(&pt->lock);
 }
 
+/* The VMM parks VPs through INTERNAL_ACTIVITY_STATE: nothing to signal */
+static void hvsim_irq_test_set_activity(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 msgs = atomic64_read(&irq_signal_msgs);
+
+	spin_lock(&vp->partition->lock);
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_EQ(test, vp->activity,
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND |
+			       HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	/* Still halted once unparked: nothing is deliverable */
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_signal_msgs), msgs);
+	spin_unlock(&vp->partition->lock);
+}
+
 static struct kunit_case hvsim_irq_test_cases[] = {
+	KUNIT_CASE(hvsim_irq_test_set_activity),
 	KUNIT_CASE(hvsim_irq_test_init_sipi),
 	KUNIT_CASE(hvsim_irq_test_icr_targets),
 	KUNIT_CASE(hvsim_irq_test_icr_send),

@@ -543,6 +543,41 @@ static bool ap_join(pthread_t thread, struct ap_run *r)
 	return finished;
 }
 
+/* One MSHV_RUN_VP of VP 1 on a thread: until an intercept or a signal */
+struct run_until_signal {
+	struct mshv_vp *vp;
+	int ret;
+	int err;
+	atomic_int done;
+};
+
+static void *run_until_signal_thread(void *arg)
+{
+	struct run_until_signal *r = arg;
+
+	r->ret = __mshv_run_vp(r->vp->fd, &r->vp->msg);
+	r->err = errno;
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+/* Wait up to 10 s for the run to return by itself; then interrupt it */
+static bool run_join(pthread_t thread, struct run_until_signal *r)
+{
+	double end = now_ms() + 10000;
+	bool finished = true;
+
+	while (!atomic_load(&r->done) && now_ms() < end)
+		usleep(2000);
+	while (!atomic_load(&r->done)) {
+		finished = false;
+		pthread_kill(thread, SIGUSR1);
+		usleep(10000);
+	}
+	pthread_join(thread, NULL);
+	return finished;
+}
+
 /* VP 1 parked waiting for a SIPI, the way a VMM creates an AP */
 static struct mshv_vp *create_ap(struct mshv_vm *vm)
 {
@@ -774,14 +809,18 @@ static void expect_init_sipi_msg(struct __test_metadata *_metadata,
 
 /*
  * X64_APIC_INIT_SIPI intercept: VP 0's INIT and SIPIs are reported, not
- * performed; the VMM starts VP 1 itself.
+ * performed; the VMM starts VP 1 itself, whose run already waits on its
+ * own thread.
  */
 TEST_F(ipi, init_sipi_intercept)
 {
+	const struct hv_x64_io_port_intercept_message *io;
 	struct hv_x64_intercept_message_header h;
+	struct run_until_signal r = { 0 };
 	struct hv_x64_segment_register cs;
 	struct ipi_counts c0, c;
 	struct hv_message *msg;
+	pthread_t thread;
 
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
 		  install_init_sipi(self->vm, 8, 0));
@@ -792,7 +831,11 @@ TEST_F(ipi, init_sipi_intercept)
 		  install_init_sipi(self->vm, HV_INTERCEPT_ACCESS_MASK_WRITE,
 				    0));
 	self->vp1 = create_ap(self->vm);
+	install_handler(SIGUSR1);
+	r.vp = self->vp1;
 	c0 = counts();
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_until_signal_thread,
+				    &r));
 
 	msg = mshv_vp_run(self->vp0);
 	expect_init_sipi_msg(_metadata, msg, HVMSG_X64_APIC_INIT_SIPI_INTERCEPT,
@@ -815,12 +858,26 @@ TEST_F(ipi, init_sipi_intercept)
 	expect_delta(_metadata, "sipis_ignored", c0.sipis_ignored, c.sipis_ignored, 0);
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp1));
 
-	/* The VMM starts VP 1 at the SIPI page itself */
+	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs,
+		     0);
+	EXPECT_EQ(0, atomic_load(&r.done));
+
+	/*
+	 * The VMM starts VP 1 at the SIPI page itself; clearing
+	 * STARTUP_SUSPEND signals it, and its waiting run dispatches it.
+	 */
 	mshv_vp_set_real_mode_cs(self->vp1, SIPI_VECTOR << 8, SIPI_GPA);
 	mshv_vp_set_reg(self->vp1, HV_X64_REGISTER_RIP, 0);
 	mshv_vp_set_reg(self->vp1, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
-	h = run_port(_metadata, self->vp1, PORT_AP_UP);
-	EXPECT_EQ((__u64)AP_UP_IP, h.rip);
+	c = counts();
+	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs,
+		     1);
+	EXPECT_TRUE(run_join(thread, &r));
+	ASSERT_EQ(0, r.ret) TH_LOG("VP 1 run: errno %d", r.err);
+	mshv_expect_msg_type(&self->vp1->msg, HVMSG_X64_IO_PORT_INTERCEPT);
+	io = (const void *)self->vp1->msg.u.payload;
+	EXPECT_EQ(PORT_AP_UP, io->port_number);
+	EXPECT_EQ((__u64)AP_UP_IP, io->header.rip);
 	cs = mshv_vp_get_segment(self->vp1, HV_X64_REGISTER_CS);
 	EXPECT_EQ((__u64)SIPI_GPA, cs.base);
 
@@ -838,24 +895,6 @@ TEST_F(ipi, init_sipi_intercept)
 	expect_delta(_metadata, "sipis_ignored", c0.sipis_ignored, c.sipis_ignored, 1);
 	EXPECT_EQ(0ULL, activity(self->vp1));
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
-}
-
-/* One MSHV_RUN_VP of VP 1 that only a signal ends */
-struct run_until_signal {
-	struct mshv_vp *vp;
-	int ret;
-	int err;
-	atomic_int done;
-};
-
-static void *run_until_signal_thread(void *arg)
-{
-	struct run_until_signal *r = arg;
-
-	r->ret = __mshv_run_vp(r->vp->fd, &r->vp->msg);
-	r->err = errno;
-	atomic_store(&r->done, 1);
-	return NULL;
 }
 
 #define PING_ROUNDS	50
