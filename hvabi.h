@@ -1568,6 +1568,39 @@ HV_ABI_SIZE(struct hv_input_assert_virtual_interrupt, 32);
 #define X86_APIC_TPR_OFFSET		0x80
 #define X86_APIC_EOI_OFFSET		0xB0
 
+/* INSTALL_INTERCEPT type X64_APIC_INIT_SIPI: guest INIT / SIPI IPIs */
+#define HV_INTERCEPT_TYPE_X64_APIC_INIT_SIPI	0x9
+#define HVMSG_X64_APIC_INIT_SIPI_INTERCEPT	0x8001000D
+
+/* HVMSG_X64_SIPI_INTERCEPT payload */
+struct hv_x64_sipi_intercept_message {
+	struct hv_x64_intercept_message_header header;
+	__u32 target_vp_index;
+	__u32 interrupt_vector;
+};
+
+HV_ABI_SIZE(struct hv_x64_sipi_intercept_message, 48);
+
+/* Local APIC: the interrupt command register (ICR) and self IPI */
+#define X86_MSR_X2APIC_ICR		0x830
+#define X86_MSR_X2APIC_SELF_IPI		0x83F
+#define HV_X64_MSR_ICR			0x40000071
+#define X86_APIC_ICR_LOW_OFFSET		0x300
+#define X86_APIC_ICR_HIGH_OFFSET	0x310
+#define X86_APIC_ICR_VECTOR_MASK	0x000000FF
+#define X86_APIC_ICR_MODE_SHIFT		8	/* HV_X64_INTERRUPT_TYPE_* 0-7 */
+#define X86_APIC_ICR_MODE_MASK		0x00000700
+#define X86_APIC_ICR_LOGICAL		0x00000800
+#define X86_APIC_ICR_BUSY		0x00001000	/* delivery status */
+#define X86_APIC_ICR_ASSERT		0x00004000
+#define X86_APIC_ICR_LEVEL		0x00008000
+#define X86_APIC_ICR_SHORTHAND_MASK	0x000C0000
+#define X86_APIC_ICR_SELF		0x00040000
+#define X86_APIC_ICR_ALL		0x00080000
+#define X86_APIC_ICR_OTHERS		0x000C0000
+/* xAPIC (and synthetic ICR) destination: bits 31:24 of the high dword */
+#define X86_APIC_ICR_XAPIC_DEST_SHIFT	24
+
 /* PENDING_INTERRUPTION register (u64) */
 #define HV_X64_PENDING_INTERRUPTION_PENDING		0x1ULL
 #define HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT		1

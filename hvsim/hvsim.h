@@ -117,7 +117,8 @@ struct seq_file;
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @nmi_pending: an NMI was asserted and not yet delivered (hvsim_irq.c)
  * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
- *	HLT with IF set (hvsim_irq.c), the other bits are stored only
+ *	HLT with IF set, STARTUP_SUSPEND by INIT (hvsim_irq.c); IDLE_SUSPEND
+ *	is stored only
  * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION: an event the
  *	VMM injects, delivered at the next instruction boundary of a dispatch
  * @msrs: registers stored for the VMM, enum hvsim_vp_msr
@@ -358,6 +359,15 @@ u16 hvsim_hc_disconnect_port(struct hvsim_call *call);
 u16 hvsim_hc_delete_port(struct hvsim_call *call);
 bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 void hvsim_port_debugfs_init(struct dentry *dir);
+
+/* INIT, SIPI and guest IPIs (hvsim_irq.c and the files it hooks into) */
+void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id);
+void hvsim_vp_post_intercept(struct hvsim_vp *vp,
+			     const struct x86_emu_exit *exit, u32 type,
+			     u8 access, u8 payload_size);
+bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
+bool hvsim_apic_stopped(struct hvsim_vp *vp);
+void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
 
 /*
  * Guest exceptions and injected events (hvsim_vp.c, hvsim_intercept.c).

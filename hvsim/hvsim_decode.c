@@ -370,6 +370,11 @@ u16 hvsim_decode_install_intercept(const struct hvsim_call *call)
 		    param >= HVSIM_NR_EXCEPTIONS)
 			return HV_STATUS_INVALID_PARAMETER;
 		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_APIC_INIT_SIPI:
+		if (in->access_type & ~(rw | HV_INTERCEPT_ACCESS_MASK_EXECUTE) ||
+		    param)
+			return HV_STATUS_INVALID_PARAMETER;
+		return HV_STATUS_SUCCESS;
 	default:
 		return HV_STATUS_INVALID_PARAMETER;
 	}
@@ -483,9 +488,10 @@ static u16 assert_nmi_checks(const struct hv_input_assert_virtual_interrupt *in)
  *	checks
  * @call: decoded call
  *
- * VTL 0, zero reserved fields, known control flags, a FIXED or
- * LOWESTPRIORITY interrupt with a vector the APIC can deliver or an NMI,
- * and an 8-bit logical destination.
+ * VTL 0, zero reserved fields, known control flags, an 8-bit logical
+ * destination, and a FIXED or LOWESTPRIORITY interrupt with a vector the
+ * APIC can deliver (16-255), an NMI, an edge-triggered INIT with vector
+ * 0, or an edge-triggered SIPI with a vector (start page) of 0-255.
  *
  * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
  */
@@ -496,14 +502,31 @@ u16 hvsim_decode_assert_virtual_interrupt(const struct hvsim_call *call)
 	if (in->target_vtl || in->rsvd_z0 || in->rsvd_z1 ||
 	    (in->control_flags & ~HV_ASSERT_INTERRUPT_FLAGS_MASK))
 		return HV_STATUS_INVALID_PARAMETER;
-	/* NMI: vector 2, whatever the vector field says */
-	if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_NMI)
+	switch (in->interrupt_type) {
+	case HV_X64_INTERRUPT_TYPE_NMI:
+		/* NMI: vector 2, whatever the vector field says */
 		return assert_nmi_checks(in);
-	if (in->interrupt_type != HV_X64_INTERRUPT_TYPE_FIXED &&
-	    in->interrupt_type != HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		/* No vector; edge only */
+		if (in->vector ||
+		    (in->control_flags & HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		/* The vector is the start page number; edge only */
+		if (in->vector >= APIC_VECTORS ||
+		    (in->control_flags & HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED))
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	case HV_X64_INTERRUPT_TYPE_FIXED:
+	case HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY:
+		if (in->vector < APIC_FIRST_VECTOR ||
+		    in->vector >= APIC_VECTORS)
+			return HV_STATUS_INVALID_PARAMETER;
+		break;
+	default:
 		return HV_STATUS_INVALID_PARAMETER;
-	if (in->vector < APIC_FIRST_VECTOR || in->vector >= APIC_VECTORS)
-		return HV_STATUS_INVALID_PARAMETER;
+	}
 	if ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
 	    in->dest_addr > 0xFF)
 		return HV_STATUS_INVALID_PARAMETER;

@@ -78,6 +78,8 @@ struct hvsim_cpuid_reg {
  * @cpuid: leaves with an X64_CPUID intercept
  * @msr: MSRs with an X64_MSR_INDEX intercept
  * @results: registered CPUID results
+ * @apic_init_sipi: access mask of the X64_APIC_INIT_SIPI intercept, 0 if
+ *	none
  *
  * Lives in a page of the partition's pool; every field is protected by
  * the partition's lock.
@@ -92,6 +94,7 @@ struct hvsim_intercepts {
 	u32 cpuid[HVSIM_MAX_CPUID_INTERCEPTS];
 	struct hvsim_msr_intercept msr[HVSIM_MAX_MSR_INTERCEPTS];
 	struct hvsim_cpuid_reg results[HVSIM_MAX_CPUID_RESULTS];
+	u32 apic_init_sipi;
 };
 
 /**
@@ -216,6 +219,9 @@ static u16 install_locked(struct hvsim_partition *pt,
 		else
 			ic->exceptions &= ~BIT(param);
 		return HV_STATUS_SUCCESS;
+	case HV_INTERCEPT_TYPE_X64_APIC_INIT_SIPI:
+		ic->apic_init_sipi = in->access_type;
+		return HV_STATUS_SUCCESS;
 	case HV_INTERCEPT_TYPE_X64_CPUID:
 		return table_set(ic->cpuid, sizeof(ic->cpuid[0]), &ic->nr_cpuid,
 				 HVSIM_MAX_CPUID_INTERCEPTS, param,
@@ -234,8 +240,9 @@ static u16 install_locked(struct hvsim_partition *pt,
  * X64_IO_PORT (port in the low 16 bits; READ/WRITE), X64_MSR (all MSRs,
  * parameter 0; READ/WRITE), X64_MSR_INDEX (MSR index in the low 32 bits;
  * READ/WRITE), X64_CPUID (leaf in the low 32 bits; EXECUTE) and
- * X64_GLOBAL_CPUID (parameter 0; EXECUTE) and EXCEPTION (vector 0-31; any
- * of READ/WRITE/EXECUTE; see hvsim_exception_intercept()).  The
+ * X64_GLOBAL_CPUID (parameter 0; EXECUTE), EXCEPTION (vector 0-31; any
+ * of READ/WRITE/EXECUTE; see hvsim_exception_intercept()) and
+ * X64_APIC_INIT_SIPI (parameter 0; any of READ/WRITE/EXECUTE).  The
  * access mask replaces the
  * one installed before; mask NONE removes the intercept.  Valid before and
  * after INITIALIZE_PARTITION.
@@ -261,6 +268,18 @@ u16 hvsim_hc_install_intercept(struct hvsim_call *call)
 	spin_unlock(&pt->lock);
 	hvsim_partition_put(pt);
 	return status;
+}
+
+/**
+ * hvsim_intercept_init_sipi() - is an X64_APIC_INIT_SIPI intercept installed?
+ * @pt: the partition, its lock held
+ *
+ * Return: true if guest INIT and SIPI IPIs go to the root (hvsim_irq.c).
+ */
+bool hvsim_intercept_init_sipi(struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	return pt->intercepts && pt->intercepts->apic_init_sipi;
 }
 
 /*

@@ -10,14 +10,21 @@
  * is CR8.  The APIC id of a VP is its index.
  *
  * Interrupts arrive through ASSERT_VIRTUAL_INTERRUPT (fixed and lowest
- * priority), or through the register page's interrupt_vectors when the
+ * priority), from other VPs (IPIs: writes to the interrupt command
+ * register), or through the register page's interrupt_vectors when the
  * root dispatches with SCAN_INTERRUPT_INJECTION.  vp_run() delivers the
  * highest deliverable vector at an instruction boundary through the x86
  * interpreter.  The guest ends it with an EOI (x2APIC MSR, the synthetic
  * EOI MSR or the xAPIC page); a level-triggered vector's EOI is reported
  * to the root as HVMSG_X64_APIC_EOI.  HLT with IF set halts the VP until
- * an interrupt is deliverable; an ASSERT that wakes halted VPs tells the
- * root with HVMSG_SCHEDULER_VP_SIGNAL_BITSET.
+ * an interrupt is deliverable; an ASSERT or IPI that wakes halted VPs
+ * tells the root with HVMSG_SCHEDULER_VP_SIGNAL_BITSET.
+ *
+ * INIT (asserted by the root or sent by a guest) puts a VP into the INIT
+ * state and makes it wait for a SIPI (INTERNAL_ACTIVITY_STATE
+ * STARTUP_SUSPEND); it does not run until a SIPI starts it in real mode at
+ * the SIPI vector's page.  With an X64_APIC_INIT_SIPI intercept installed,
+ * a guest's INIT and SIPI IPIs are reported to the root instead.
  *
  * Everything here runs under the partition's lock.
  */
@@ -40,9 +47,15 @@ static atomic64_t irq_delivered;	/* vectors delivered into the guest */
 static atomic64_t irq_eois;		/* EOIs that cleared an ISR bit */
 static atomic64_t irq_eoi_msgs;		/* HVMSG_X64_APIC_EOI posted */
 static atomic64_t irq_halts;		/* HLT with IF set that halted */
-static atomic64_t irq_wakes;		/* halted VPs woken by an ASSERT */
+static atomic64_t irq_wakes;		/* halted VPs an ASSERT or IPI woke */
 static atomic64_t irq_signal_msgs;	/* SCHEDULER_VP_SIGNAL_BITSET posted */
 static atomic64_t irq_scanned;		/* vectors taken from register pages */
+static atomic64_t irq_ipis;		/* guest IPIs that reached a VP */
+static atomic64_t irq_ipi_drops;	/* guest IPIs not delivered */
+static atomic64_t irq_inits;		/* VPs put into the INIT state */
+static atomic64_t irq_sipis;		/* VPs a SIPI started */
+static atomic64_t irq_sipis_ignored;	/* SIPIs to a VP not waiting for one */
+static atomic64_t irq_init_sipi_msgs;	/* INIT / SIPI intercept messages */
 
 /* The IRR, ISR and TMR live in the LAPIC state, as 8 x u32 */
 static bool apic_test(const u32 *reg, u32 vector)
@@ -139,6 +152,11 @@ static void apic_eoi(struct hvsim_vp *vp)
 	atomic64_inc(&irq_eoi_msgs);
 }
 
+static void apic_icr_write(struct hvsim_vp *vp,
+			   const struct x86_emu_exit *exit, u32 lo, u32 hi,
+			   bool x2apic);
+static void apic_self_ipi(struct hvsim_vp *vp, u32 vector);
+
 static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	vp->state.rip += exit->insn_len;
@@ -154,20 +172,66 @@ static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  *
  * A WRMSR to the x2APIC EOI register (0x80B) or the synthetic EOI MSR
  * (0x40000070) ends the highest in-service interrupt and retires the
- * instruction.
+ * instruction.  A WRMSR to the x2APIC ICR (0x830; destination in EDX) or
+ * the synthetic ICR (0x40000071; xAPIC destination in EDX bits 31:24)
+ * retires and then sends an IPI; one to the x2APIC SELF IPI register
+ * (0x83F) sends the fixed vector in AL to the VP itself.  A RDMSR of
+ * either ICR returns the last value written (delivery status idle).
+ * Sending may stop the VP: see hvsim_apic_stopped().
  *
  * Return: true if the access was consumed (the instruction retired).
  */
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+
 	lockdep_assert_held(&vp->partition->lock);
-	if (!exit->msr.write ||
-	    (exit->msr.index != X86_MSR_X2APIC_EOI &&
-	     exit->msr.index != HV_X64_MSR_EOI))
+	switch (exit->msr.index) {
+	case X86_MSR_X2APIC_EOI:
+	case HV_X64_MSR_EOI:
+		if (!exit->msr.write)
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_eoi(vp);
+		return true;
+	case X86_MSR_X2APIC_ICR:
+	case HV_X64_MSR_ICR:
+		vp_retire_insn(vp, exit);
+		if (exit->msr.write) {
+			apic_icr_write(vp, exit, lo, hi,
+				       exit->msr.index == X86_MSR_X2APIC_ICR);
+			return true;
+		}
+		gpr[X86_RAX] = vp->lapic.apic_icr_low;
+		gpr[X86_RDX] = vp->lapic.apic_icr_high;
+		return true;
+	case X86_MSR_X2APIC_SELF_IPI:
+		if (!exit->msr.write)
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_self_ipi(vp, lo & X86_APIC_ICR_VECTOR_MASK);
+		return true;
+	default:
 		return false;
-	apic_eoi(vp);
-	vp_retire_insn(vp, exit);
-	return true;
+	}
+}
+
+/**
+ * hvsim_apic_stopped() - did an APIC access just stop the VP?
+ * @vp: the VP, its partition's lock held, after hvsim_apic_msr() or
+ *	hvsim_apic_mmio() consumed an access
+ *
+ * An IPI can end the sender's dispatch: an INIT it sent to itself leaves
+ * it waiting for a SIPI, and an intercepted INIT or SIPI posted a message.
+ *
+ * Return: true if the dispatch ends.
+ */
+bool hvsim_apic_stopped(struct hvsim_vp *vp)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	return vp->intercept_suspend ||
+	       (vp->activity & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
 }
 
 /**
@@ -178,8 +242,11 @@ bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  * A plain store (exit->mem.value_valid) into the 4 KiB page at APIC_BASE
  * (default 0xFEE00000) that the SLAT does not map is a register write:
  * EOI (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8
- * to bits 7:4 of the value, other registers ignore it.  The instruction
- * retires.  Reads and other stores there go to the VMM as usual.
+ * to bits 7:4 of the value, ICR high (0x310) stores the destination, ICR
+ * low (0x300) stores the command and sends the IPI (which may stop the
+ * VP, see hvsim_apic_stopped()); other registers ignore it.  The
+ * instruction retires first.  Reads and other stores there go to the VMM
+ * as usual.
  *
  * Return: true if the access was consumed.
  */
@@ -192,6 +259,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	if (exit->mem.access != X86_ACCESS_WRITE || !exit->mem.value_valid ||
 	    exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
 		return false;
+	vp_retire_insn(vp, exit);
 	switch (offset) {
 	case X86_APIC_EOI_OFFSET:
 		apic_eoi(vp);
@@ -199,10 +267,16 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_APIC_TPR_OFFSET:
 		vp->state.cr8 = (exit->mem.value >> 4) & 0xF;
 		break;
+	case X86_APIC_ICR_HIGH_OFFSET:
+		vp->lapic.apic_icr_high = exit->mem.value;
+		break;
+	case X86_APIC_ICR_LOW_OFFSET:
+		apic_icr_write(vp, exit, exit->mem.value,
+			       vp->lapic.apic_icr_high, false);
+		break;
 	default:
 		break;
 	}
-	vp_retire_insn(vp, exit);
 	return true;
 }
 
@@ -231,17 +305,21 @@ bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 }
 
 /**
- * hvsim_irq_halted() - is the VP halted waiting for an interrupt?
+ * hvsim_irq_halted() - is the VP halted waiting for an interrupt or a SIPI?
  * @vp: the VP, its partition's lock held
  *
  * A halted VP with a deliverable interrupt (the VMM may have changed its
- * state or register page) wakes up here.
+ * state or register page) wakes up here.  A VP waiting for a SIPI
+ * (STARTUP_SUSPEND, after INIT or set by the VMM) does not run until a
+ * SIPI or the VMM clears it.
  *
  * Return: true if it stays halted.
  */
 bool hvsim_irq_halted(struct hvsim_vp *vp)
 {
 	lockdep_assert_held(&vp->partition->lock);
+	if (vp->activity & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND)
+		return true;
 	if (!(vp->activity & HV_INTERNAL_ACTIVITY_HALT_SUSPEND))
 		return false;
 	if (apic_deliverable(vp) < 0 && !irq_event_waiting(vp))
@@ -356,23 +434,304 @@ static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
 	atomic64_inc(&irq_signal_msgs);
 }
 
+/* Add VP @i to the VP bitmap @set */
+static void vpset_add(u64 *set, u32 i)
+{
+	set[i / HV_VP_SET_BANK_VPS] |= BIT_ULL(i % HV_VP_SET_BANK_VPS);
+}
+
+/*
+ * INIT: the architectural INIT state -- the registers of x86_emu_reset()
+ * but for the XMM registers (x87/SSE state survives INIT), the LAPIC
+ * reset but for its id, no interrupt shadow, NMIs unmasked, no NMI or
+ * event pending -- and wait for a SIPI.  The MSRs hvsim stores (APIC_BASE,
+ * PAT ...) keep their values.  What the VMM wrote to the register page
+ * before is taken in first, so that it does not override the INIT state
+ * later; the page shows the new state from the VP's next dispatch.
+ */
+static void apic_init(struct hvsim_vp *vp)
+{
+	struct x86_emu_state *s = &vp->state;
+	struct hv_u128 xmm[ARRAY_SIZE(s->xmm)];
+
+	lockdep_assert_held(&vp->partition->lock);
+	hvsim_vp_absorb_reg_page(vp);
+	memcpy(xmm, s->xmm, sizeof(xmm));
+	x86_emu_reset(s);
+	memcpy(s->xmm, xmm, sizeof(xmm));
+	hvsim_vp_lapic_reset(vp, vp->lapic.apic_id);
+	vp->nmi_pending = false;	/* x86_emu_reset() unmasked NMIs */
+	vp->pending_interruption = 0;
+	vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
+	atomic64_inc(&irq_inits);
+}
+
+/*
+ * SIPI with vector @vector: a VP waiting for one starts in real mode at
+ * CS selector @vector << 8, base @vector << 12, IP 0.  Returns true if
+ * the VP started; a VP not waiting ignores it.
+ */
+static bool apic_sipi(struct hvsim_vp *vp, u32 vector)
+{
+	struct hv_x64_segment_register *cs = &vp->state.seg[X86_CS];
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!(vp->activity & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND)) {
+		atomic64_inc(&irq_sipis_ignored);
+		return false;
+	}
+	hvsim_vp_absorb_reg_page(vp);
+	cs->selector = vector << 8;
+	cs->base = (u64)vector << 12;
+	vp->state.rip = 0;
+	vp->activity &= ~HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
+	atomic64_inc(&irq_sipis);
+	return true;
+}
+
+/*
+ * Deliver an interrupt of @type (FIXED, LOWESTPRIORITY, NMI, INIT or SIPI)
+ * to @vp.  Returns true if that made a VP that was not running runnable
+ * (a halted VP that can now take the vector or the NMI, a VP a SIPI
+ * started): the root is to be told.
+ */
+static bool apic_deliver(struct hvsim_vp *vp, u32 type, u32 vector,
+			 bool level)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	switch (type) {
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		apic_init(vp);
+		return false;
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		return apic_sipi(vp, vector);
+	case HV_X64_INTERRUPT_TYPE_NMI:
+		vp->nmi_pending = true;
+		break;
+	default:	/* FIXED, LOWESTPRIORITY */
+		apic_accept(vp, vector, level);
+		break;
+	}
+	if (!(vp->activity & HV_INTERNAL_ACTIVITY_HALT_SUSPEND) ||
+	    hvsim_irq_halted(vp))
+		return false;
+	atomic64_inc(&irq_wakes);
+	return true;
+}
+
+/*
+ * Is VP @i a destination of the ICR command @lo / destination @dest sent
+ * by @src?  Shorthands first; then physical (APIC id = VP index, all ones
+ * = every VP) or logical (xAPIC flat model: bit i = VP i; x2APIC cluster
+ * model: cluster i / 16 in bits 31:16, bit i % 16 in bits 15:0).
+ */
+static bool icr_targets(const struct hvsim_vp *src, u32 lo, u32 dest,
+			bool x2apic, u32 i)
+{
+	u32 broadcast = x2apic ? U32_MAX : APIC_BROADCAST;
+
+	switch (lo & X86_APIC_ICR_SHORTHAND_MASK) {
+	case X86_APIC_ICR_SELF:
+		return i == src->index;
+	case X86_APIC_ICR_ALL:
+		return true;
+	case X86_APIC_ICR_OTHERS:
+		return i != src->index;
+	default:
+		break;
+	}
+	if (dest == broadcast)
+		return true;
+	if (!(lo & X86_APIC_ICR_LOGICAL))
+		return dest == i;
+	if (x2apic)
+		return (dest >> 16) == i / 16 && (dest & BIT(i % 16));
+	return i < 8 && (dest & BIT(i));
+}
+
+/*
+ * The VP an intercepted IPI names: the sender for the self shorthand, the
+ * APIC id of a physical destination, else HV_ANY_VP (several VPs; the
+ * root finds the command in the sender's LAPIC state).
+ */
+static u32 icr_target_index(const struct hvsim_vp *src, u32 lo, u32 dest,
+			    bool x2apic)
+{
+	u32 broadcast = x2apic ? U32_MAX : APIC_BROADCAST;
+
+	if ((lo & X86_APIC_ICR_SHORTHAND_MASK) == X86_APIC_ICR_SELF)
+		return src->index;
+	if ((lo & X86_APIC_ICR_SHORTHAND_MASK) ||
+	    (lo & X86_APIC_ICR_LOGICAL) || dest == broadcast)
+		return HV_ANY_VP;
+	return dest;
+}
+
+/*
+ * An INIT or SIPI IPI with the X64_APIC_INIT_SIPI intercept installed:
+ * not performed; the sender stops with HVMSG_X64_APIC_INIT_SIPI_INTERCEPT
+ * (INIT) or HVMSG_X64_SIPI_INTERCEPT (SIPI), both laid out as
+ * struct hv_x64_sipi_intercept_message (the vector is 0 for INIT).
+ */
+static void apic_ipi_intercept(struct hvsim_vp *vp,
+			       const struct x86_emu_exit *exit, u32 type,
+			       u32 vector, u32 target)
+{
+	struct hv_x64_sipi_intercept_message *m = (void *)vp->msg.u.payload;
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	lockdep_assert_held(&vp->partition->lock);
+	memset(m, 0, sizeof(*m));
+	m->target_vp_index = target;
+	m->interrupt_vector = type == HV_X64_INTERRUPT_TYPE_SIPI ? vector : 0;
+	hvsim_vp_post_intercept(vp, exit,
+				type == HV_X64_INTERRUPT_TYPE_SIPI ?
+				HVMSG_X64_SIPI_INTERCEPT :
+				HVMSG_X64_APIC_INIT_SIPI_INTERCEPT,
+				HV_INTERCEPT_ACCESS_WRITE, sizeof(*m));
+	atomic64_inc(&irq_init_sipi_msgs);
+}
+
+/*
+ * Send the IPI the ICR command @lo names to @dest.  FIXED and
+ * LOWESTPRIORITY (to the lowest-indexed destination) are edge-triggered
+ * whatever the trigger bit says; NMI makes an NMI pending (the vector is
+ * not used); INIT with the trigger and level bits of a level de-assert
+ * does nothing.  Vectors below 16, SMI and the reserved modes are not
+ * delivered.
+ */
+static void apic_send_ipi(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+			  u32 lo, u32 dest, bool x2apic)
+{
+	struct hvsim_partition *pt = vp->partition;
+	u32 type = (lo & X86_APIC_ICR_MODE_MASK) >> X86_APIC_ICR_MODE_SHIFT;
+	u32 vector = lo & X86_APIC_ICR_VECTOR_MASK;
+	u64 woken[VP_BANKS] = {};
+	unsigned int i, targets = 0;
+	bool any_woken = false;
+
+	lockdep_assert_held(&pt->lock);
+	switch (type) {
+	case HV_X64_INTERRUPT_TYPE_FIXED:
+	case HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY:
+		if (vector < APIC_FIRST_VECTOR)
+			goto drop;
+		break;
+	case HV_X64_INTERRUPT_TYPE_NMI:
+		break;
+	case HV_X64_INTERRUPT_TYPE_INIT:
+		if ((lo & (X86_APIC_ICR_LEVEL | X86_APIC_ICR_ASSERT)) ==
+		    X86_APIC_ICR_LEVEL)
+			goto drop;	/* level de-assert */
+		fallthrough;
+	case HV_X64_INTERRUPT_TYPE_SIPI:
+		if (hvsim_intercept_init_sipi(pt)) {
+			apic_ipi_intercept(vp, exit, type, vector,
+					   icr_target_index(vp, lo, dest,
+							    x2apic));
+			return;
+		}
+		break;
+	default:	/* SMI, reserved */
+		goto drop;
+	}
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *t = pt->vps[i];
+
+		if (!t || !icr_targets(vp, lo, dest, x2apic, i))
+			continue;
+		targets++;
+		if (apic_deliver(t, type, vector, false)) {
+			vpset_add(woken, i);
+			any_woken = true;
+		}
+		if (type == HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY)
+			break;
+	}
+	if (!targets)
+		goto drop;
+	atomic64_inc(&irq_ipis);
+	if (any_woken)
+		post_signal_bitset(pt, woken);
+	return;
+drop:
+	atomic64_inc(&irq_ipi_drops);
+}
+
+/*
+ * A guest wrote the ICR: low dword @lo, high dword @hi (an x2APIC id when
+ * @x2apic, else an xAPIC id in bits 31:24).  Both are kept in the LAPIC
+ * state with the delivery status idle, and the IPI goes out.
+ */
+static void apic_icr_write(struct hvsim_vp *vp,
+			   const struct x86_emu_exit *exit, u32 lo, u32 hi,
+			   bool x2apic)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	vp->lapic.apic_icr_low = lo & ~X86_APIC_ICR_BUSY;
+	vp->lapic.apic_icr_high = hi;
+	apic_send_ipi(vp, exit, lo, x2apic ? hi :
+		      hi >> X86_APIC_ICR_XAPIC_DEST_SHIFT, x2apic);
+}
+
+/* x2APIC SELF IPI: a fixed, edge-triggered @vector to the VP itself */
+static void apic_self_ipi(struct hvsim_vp *vp, u32 vector)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	if (vector < APIC_FIRST_VECTOR) {
+		atomic64_inc(&irq_ipi_drops);
+		return;
+	}
+	apic_accept(vp, vector, false);
+	atomic64_inc(&irq_ipis);
+}
+
+/**
+ * hvsim_irq_set_activity() - the VMM writes INTERNAL_ACTIVITY_STATE
+ * @vp: the VP, its partition's lock held
+ * @val: the new value (HV_INTERNAL_ACTIVITY_MASK bits only)
+ *
+ * A VP that waited (for a SIPI, or halted) and can run now -- the VMM
+ * started an application processor itself, e.g. after an INIT/SIPI
+ * intercept -- is signalled to the root with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET, so that a run already waiting for it
+ * dispatches it.
+ */
+void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
+{
+	u64 woken[VP_BANKS] = {};
+	bool waited = hvsim_irq_halted(vp);
+
+	lockdep_assert_held(&vp->partition->lock);
+	vp->activity = val;
+	if (!waited || hvsim_irq_halted(vp))
+		return;
+	vpset_add(woken, vp->index);
+	post_signal_bitset(vp->partition, woken);
+}
+
 /**
  * hvsim_hc_assert_virtual_interrupt() - HVCALL_ASSERT_VIRTUAL_INTERRUPT
  * @call: decoded call
  *
- * Fixed and lowest-priority interrupts, edge or level, to a physical
- * destination (APIC id = VP index; 0xFF = every VP) or a logical one
- * (flat model: bit i = VP i).  Lowest priority goes to the lowest-indexed
- * destination VP.  Halted VPs that can now take the interrupt wake up,
- * and one HVMSG_SCHEDULER_VP_SIGNAL_BITSET lists them.
+ * Fixed and lowest-priority interrupts, edge or level, INIT and SIPI, to
+ * a physical destination (APIC id = VP index; 0xFF = every VP) or a
+ * logical one (flat model: bit i = VP i).  Lowest priority goes to the
+ * lowest-indexed destination VP.  INIT puts each destination into the
+ * INIT state, waiting for a SIPI; a SIPI starts those that wait and is
+ * ignored by the others.  Halted VPs that can now take the interrupt wake
+ * up, and one HVMSG_SCHEDULER_VP_SIGNAL_BITSET lists them and the VPs a
+ * SIPI started.
  *
  * An NMI (any vector below 256: the field is not used) makes an NMI
  * pending on each destination VP, one at most (NMIs asserted before it is
  * delivered merge); see hvsim_irq_inject().
  *
- * Return: HV_STATUS_INVALID_PARAMETER for another interrupt type, a vector
- * below 16 or above 255, a logical destination above 0xFF, unknown
- * control flags, a VTL other than 0 or non-zero reserved fields;
+ * Return: HV_STATUS_INVALID_PARAMETER for another interrupt type, a fixed
+ * vector below 16, a vector above 255, an INIT vector other than 0, a
+ * level-triggered INIT or SIPI, a logical destination above 0xFF,
+ * unknown control flags, a VTL other than 0 or non-zero reserved fields;
  * HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE (not
  * initialized), HV_STATUS_INVALID_VP_INDEX when no VP is a destination.
  */
@@ -400,18 +759,11 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 
 		if (!vp || !assert_targets(in, i))
 			continue;
-		if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_NMI) {
-			vp->nmi_pending = true;
-		} else {
-			apic_accept(vp, in->vector, level);
-			atomic64_inc(&irq_asserted);
-		}
 		targets++;
-		if ((vp->activity & HV_INTERNAL_ACTIVITY_HALT_SUSPEND) &&
-		    !hvsim_irq_halted(vp)) {
-			woken[i / HV_VP_SET_BANK_VPS] |=
-				BIT_ULL(i % HV_VP_SET_BANK_VPS);
-			atomic64_inc(&irq_wakes);
+		if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_FIXED || lowest)
+			atomic64_inc(&irq_asserted);
+		if (apic_deliver(vp, in->interrupt_type, in->vector, level)) {
+			vpset_add(woken, i);
 			n_woken++;
 		}
 		if (lowest)
@@ -455,7 +807,7 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 
 static int interrupts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu\n",
+	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu\n",
 		   (u64)atomic64_read(&irq_asserted),
 		   (u64)atomic64_read(&irq_delivered),
 		   (u64)atomic64_read(&irq_eois),
@@ -463,7 +815,13 @@ static int interrupts_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&irq_halts),
 		   (u64)atomic64_read(&irq_wakes),
 		   (u64)atomic64_read(&irq_signal_msgs),
-		   (u64)atomic64_read(&irq_scanned));
+		   (u64)atomic64_read(&irq_scanned),
+		   (u64)atomic64_read(&irq_ipis),
+		   (u64)atomic64_read(&irq_ipi_drops),
+		   (u64)atomic64_read(&irq_inits),
+		   (u64)atomic64_read(&irq_sipis),
+		   (u64)atomic64_read(&irq_sipis_ignored),
+		   (u64)atomic64_read(&irq_init_sipi_msgs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(interrupts);

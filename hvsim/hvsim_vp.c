@@ -511,7 +511,7 @@ static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
 	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
 		if (val & ~HV_INTERNAL_ACTIVITY_MASK)
 			return HV_STATUS_INVALID_PARAMETER;
-		vp->activity = val;
+		hvsim_irq_set_activity(vp, val);
 		break;
 	case HV_REGISTER_INTERRUPT_STATE:
 		if (val & ~HV_INTERRUPT_STATE_MASK)
@@ -783,6 +783,26 @@ static void vp_post_msg(struct hvsim_vp *vp, u32 type, u8 payload_size)
 	vp->intercept_suspend = true;
 }
 
+/**
+ * hvsim_vp_post_intercept() - post an intercept message and suspend the VP
+ * @vp: the VP, its partition's lock held
+ * @exit: the stop the message reports (instruction length)
+ * @type: HVMSG_*
+ * @access: the header's intercept_access_type
+ * @payload_size: payload bytes, common header included
+ *
+ * The caller wrote the payload after the common header into @vp->msg;
+ * this fills the header from the VP's current state.
+ */
+void hvsim_vp_post_intercept(struct hvsim_vp *vp,
+			     const struct x86_emu_exit *exit, u32 type,
+			     u8 access, u8 payload_size)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
+	vp_post_msg(vp, type, payload_size);
+}
+
 static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	struct hv_x64_io_port_intercept_message *m = (void *)vp->msg.u.payload;
@@ -952,7 +972,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		return true;
 	case X86_EXIT_MEMORY:
 		if (hvsim_apic_mmio(vp, exit))
-			return false;
+			return hvsim_apic_stopped(vp);
 		if (hvsim_port_doorbell(vp, exit))
 			return false;
 		vp_mem_msg(vp, exit);
@@ -969,7 +989,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
 		if (hvsim_apic_msr(vp, exit))
-			return false;
+			return hvsim_apic_stopped(vp);
 		type = hvsim_msr_exit(vp, exit, &access, &size);
 		if (type == HVMSG_NONE) {
 			vp_retire(vp, exit);
@@ -1100,7 +1120,8 @@ out_publish:
  * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
  * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  BLOCKED +
  * INVALID while it is halted (HLT with IF set) and no interrupt is
- * deliverable.  Otherwise the VP runs, taking deliverable interrupts at
+ * deliverable, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
+ * STARTUP_SUSPEND).  Otherwise the VP runs, taking deliverable interrupts at
  * instruction boundaries, until an intercept (READY + INTERCEPT, message
  * on the intercept page), a halt (BLOCKED + INVALID) or until
  * dispatch_budget instructions ran (READY + INVALID).  With

@@ -6,8 +6,9 @@
  *
  *  LAPIC              pages by PFN (1); the 176-byte
  *                     hv_local_interrupt_controller_state, rest of the page
- *                     zero on GET.  Stored, not interpreted: hvsim has no
- *                     local APIC model yet.
+ *                     zero on GET.  IRR, ISR, TMR and the ICR are the
+ *                     interrupt model's (hvsim_irq.c); the rest is stored,
+ *                     not interpreted.
  *  XSAVE              pages by PFN (1); HVSIM_XSAVE_SIZE bytes in compacted
  *                     format (x87 + SSE: legacy area and XSAVE header).  The
  *                     XMM registers are the VP's (shared with
@@ -58,24 +59,21 @@ struct xsave_header {
 };
 
 /**
- * hvsim_vp_state_reset() - put a new VP's state in its reset values
- * @vp: the VP (zeroed), its partition's lock held
+ * hvsim_vp_lapic_reset() - put a VP's LAPIC state in its reset values
+ * @vp: the VP, its partition's lock held
+ * @apic_id: the APIC id it keeps
  *
- * LAPIC: ID = VP index, version 0x50014, DFR all ones, spurious vector
- * 0xFF with the APIC software-disabled, every LVT masked.  XSAVE: FCW
- * 0x37F, MXCSR 0x1F80, compacted format with x87 and SSE in the initial
- * state.  Timers, SIMP and SIEFP: zero.
+ * Everything zero (IRR, ISR, TMR, ICR ...) but: ID = @apic_id, version
+ * 0x50014, DFR all ones, spurious vector 0xFF with the APIC
+ * software-disabled, every LVT masked.  Used at VP creation and by INIT.
  */
-void hvsim_vp_state_reset(struct hvsim_vp *vp)
+void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id)
 {
 	struct hv_local_interrupt_controller_state *l = &vp->lapic;
-	struct xsave_header *h = (void *)&vp->xsave[XSAVE_HEADER];
-
-	BUILD_BUG_ON(sizeof(*h) != XSAVE_HEADER_SIZE);
-	BUILD_BUG_ON(XSAVE_HEADER + XSAVE_HEADER_SIZE != HVSIM_XSAVE_SIZE);
 
 	lockdep_assert_held(&vp->partition->lock);
-	l->apic_id = vp->index;
+	memset(l, 0, sizeof(*l));
+	l->apic_id = apic_id;
 	l->apic_version = LAPIC_VERSION_DEFAULT;
 	l->apic_dfr = LAPIC_DFR_DEFAULT;
 	l->apic_spurious = LAPIC_SPURIOUS_DEFAULT;
@@ -86,6 +84,25 @@ void hvsim_vp_state_reset(struct hvsim_vp *vp)
 	l->apic_lvt_lint1 = LAPIC_LVT_MASKED;
 	l->apic_lvt_error = LAPIC_LVT_MASKED;
 	l->apic_lvt_cmci = LAPIC_LVT_MASKED;
+}
+
+/**
+ * hvsim_vp_state_reset() - put a new VP's state in its reset values
+ * @vp: the VP (zeroed), its partition's lock held
+ *
+ * LAPIC: hvsim_vp_lapic_reset() with ID = VP index.  XSAVE: FCW 0x37F,
+ * MXCSR 0x1F80, compacted format with x87 and SSE in the initial state.
+ * Timers, SIMP and SIEFP: zero.
+ */
+void hvsim_vp_state_reset(struct hvsim_vp *vp)
+{
+	struct xsave_header *h = (void *)&vp->xsave[XSAVE_HEADER];
+
+	BUILD_BUG_ON(sizeof(*h) != XSAVE_HEADER_SIZE);
+	BUILD_BUG_ON(XSAVE_HEADER + XSAVE_HEADER_SIZE != HVSIM_XSAVE_SIZE);
+
+	lockdep_assert_held(&vp->partition->lock);
+	hvsim_vp_lapic_reset(vp, vp->index);
 
 	*(u16 *)&vp->xsave[XSAVE_FCW] = XSAVE_FCW_DEFAULT;
 	*(u32 *)&vp->xsave[XSAVE_MXCSR] = XSAVE_MXCSR_DEFAULT;
@@ -257,6 +274,8 @@ static u16 set_vp_state_locked(struct hvsim_vp *vp, void *arg)
 	switch (type) {
 	case HV_GET_SET_VP_STATE_LAPIC_STATE:
 		vp_state_from_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
+		/* An ICR restored is not sent; it reads back idle */
+		vp->lapic.apic_icr_low &= ~X86_APIC_ICR_BUSY;
 		break;
 	case HV_GET_SET_VP_STATE_XSAVE:
 		status = vp_xsave_from_pfn(vp, pfn);

@@ -3,11 +3,13 @@
  * KUnit tests of hvsim's guest interrupt model: APIC priorities, EOI
  * through the MSRs and the xAPIC page, HLT and wake-up (also by an NMI or
  * an injected event), the register-page
- * scan, and the refusals of ASSERT / CLEAR_VIRTUAL_INTERRUPT.  Included at
- * the end of hvsim/hvsim_irq.c.  The APIC tests run on a VP that belongs
- * to no partition table; they only use edge-triggered vectors, so nothing
- * is posted to the root SynIC (level-triggered EOIs are covered by
- * selftests/mshv_interrupt_test.c).
+ * scan, the INIT / SIPI state machine, ICR decoding and guest IPIs through
+ * the three ICRs, and the refusals of ASSERT / CLEAR_VIRTUAL_INTERRUPT.
+ * Included at the end of hvsim/hvsim_irq.c.  The APIC tests run on VPs
+ * that belong to no partition table; they only use edge-triggered vectors
+ * and wake or start no VP, so nothing is posted to the root SynIC
+ * (level-triggered EOIs, wake-ups and SIPI starts are covered by
+ * selftests/mshv_interrupt_test.c and selftests/mshv_ipi_test.c).
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -150,7 +152,7 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	exit.mem.value = 0x5F;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 5ULL);
-	exit.mem.gpa = 0xFEE00300ULL;
+	exit.mem.gpa = 0xFEE003E0ULL;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2012ULL);
 
@@ -320,7 +322,23 @@ static void hvsim_irq_test_refusals(struct kunit *test)
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "no partition", 1, 0x40000003, 0x30, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARTITION_ID },
+		{ "INIT vector 1", HV_X64_INTERRUPT_TYPE_INIT, 0, 1, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "INIT level", HV_X64_INTERRUPT_TYPE_INIT, 1, 0, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "SIPI level", HV_X64_INTERRUPT_TYPE_SIPI, 1, 0x10, 0, 0, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "SIPI vector 256", HV_X64_INTERRUPT_TYPE_SIPI, 0, 256, 0, 0,
+		  0, 0, HV_STATUS_INVALID_PARAMETER },
+		{ "SIPI VTL 1", HV_X64_INTERRUPT_TYPE_SIPI, 0, 0x10, 0, 1, 0, 0,
+		  HV_STATUS_INVALID_PARAMETER },
+		{ "INIT no partition", HV_X64_INTERRUPT_TYPE_INIT, 2, 0, 0xFF,
+		  0, 0, 0, HV_STATUS_INVALID_PARTITION_ID },
+		{ "SIPI vector 0, no partition", HV_X64_INTERRUPT_TYPE_SIPI, 0,
+		  0, 0, 0, 0, 0, HV_STATUS_INVALID_PARTITION_ID },
 	};
+	u64 inits = atomic64_read(&irq_inits);
+	u64 sipis = atomic64_read(&irq_sipis);
 	unsigned int i;
 
 	in = kunit_kzalloc(test, HV_HYP_PAGE_SIZE, GFP_KERNEL);
@@ -341,6 +359,8 @@ static void hvsim_irq_test_refusals(struct kunit *test)
 				    rows[i].what);
 	}
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_asserted), asserted);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_inits), inits);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis), sipis);
 
 	memset(in, 0, sizeof(*in));
 	KUNIT_EXPECT_EQ(test,
@@ -349,7 +369,340 @@ static void hvsim_irq_test_refusals(struct kunit *test)
 			IRQ_HC_RESULT(HV_STATUS_INVALID_PARTITION_ID));
 }
 
+/* INIT resets a VP and parks it until a SIPI; a SIPI starts it once */
+static void hvsim_irq_test_init_sipi(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct x86_emu_state *s = &vp->state;
+	u64 inits = atomic64_read(&irq_inits);
+	u64 sipis = atomic64_read(&irq_sipis);
+	u64 ignored = atomic64_read(&irq_sipis_ignored);
+	unsigned int i;
+
+	spin_lock(&vp->partition->lock);
+	s->rip = 0x123456;
+	s->cr0 = X86_CR0_PG | 1;
+	s->cr3 = 0x9000;
+	s->gpr[X86_RAX] = 0xAA;
+	s->seg[X86_CS].selector = 0x10;
+	s->xmm[3].low_part = 0x1234;
+	s->interrupt_shadow = 1;
+	s->nmi_masked = 1;
+	vp->nmi_pending = true;
+	vp->pending_interruption = 1;
+	vp->activity = HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+	vp->lapic.apic_id = 9;
+	vp->lapic.apic_spurious = 0x1FF;
+	vp->lapic.apic_icr_low = 0x4500;
+	vp->lapic.apic_icr_high = 1;
+	apic_set(vp->lapic.apic_irr, 0x40);
+	apic_set(vp->lapic.apic_isr, 0x50);
+	apic_set(vp->lapic.apic_tmr, 0x40);
+
+	KUNIT_EXPECT_FALSE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_INIT,
+					      0, false));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_inits), inits + 1);
+	KUNIT_EXPECT_EQ(test, vp->activity,
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_stopped(vp));
+	KUNIT_EXPECT_EQ(test, s->rip, 0xFFF0ULL);
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].selector, 0xF000);
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].base, 0xFFFF0000ULL);
+	KUNIT_EXPECT_EQ(test, s->cr0, 0x60000010ULL);
+	KUNIT_EXPECT_EQ(test, s->cr3, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->efer, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->rflags, X86_RFLAGS_FIXED);
+	KUNIT_EXPECT_EQ(test, s->gpr[X86_RAX], 0ULL);
+	KUNIT_EXPECT_EQ(test, s->xmm[3].low_part, 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, s->interrupt_shadow, 0);
+	KUNIT_EXPECT_EQ(test, s->nmi_masked, 0);
+	KUNIT_EXPECT_FALSE(test, vp->nmi_pending);
+	KUNIT_EXPECT_EQ(test, vp->pending_interruption, 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->msrs[HVSIM_MSR_APIC_BASE], 0xFEE00900ULL);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_id, 9U);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_spurious, 0xFFU);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_lvt_lint0, 0x10000U);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_icr_low, 0U);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_icr_high, 0U);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_EQ(test, vp->lapic.apic_irr[i], 0U);
+		KUNIT_EXPECT_EQ(test, vp->lapic.apic_isr[i], 0U);
+		KUNIT_EXPECT_EQ(test, vp->lapic.apic_tmr[i], 0U);
+	}
+
+	/* A fixed interrupt waits in the IRR and does not start it */
+	s->rflags |= X86_RFLAGS_IF;
+	KUNIT_EXPECT_FALSE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED,
+					      0x60, false));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_irr), 0x60);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+
+	/* SIPI: real mode at the vector's page */
+	KUNIT_EXPECT_TRUE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_SIPI,
+					     0x9A, false));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis), sipis + 1);
+	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_stopped(vp));
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].selector, 0x9A00);
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].base, 0x9A000ULL);
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].limit, 0xFFFFU);
+	KUNIT_EXPECT_EQ(test, s->rip, 0ULL);
+
+	/* A second SIPI (and one to a running VP) is ignored */
+	s->rip = 0x20;
+	KUNIT_EXPECT_FALSE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_SIPI,
+					      0x10, false));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis), sipis + 1);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis_ignored),
+			ignored + 1);
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].selector, 0x9A00);
+	KUNIT_EXPECT_EQ(test, s->rip, 0x20ULL);
+
+	/* The VMM parks a VP by setting STARTUP_SUSPEND itself */
+	vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
+	KUNIT_EXPECT_TRUE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_SIPI,
+					     0, false));
+	KUNIT_EXPECT_EQ(test, s->seg[X86_CS].base, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->rip, 0ULL);
+	spin_unlock(&vp->partition->lock);
+}
+
+/* ICR destinations: shorthands, physical, logical, broadcast */
+static void hvsim_irq_test_icr_targets(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u32 lo, dest;
+		bool x2apic;
+		u32 mask;	/* VPs 0-19 of the sender, VP 2 */
+		u32 index;	/* an intercept message's target_vp_index */
+	} rows[] = {
+		{ "physical 5", 0x4030, 5, true, BIT(5), 5 },
+		{ "physical 2 (self)", 0x4030, 2, false, BIT(2), 2 },
+		{ "physical 300", 0x4030, 300, true, 0, 300 },
+		{ "x2APIC broadcast", 0x4030, U32_MAX, true, 0xFFFFF,
+		  HV_ANY_VP },
+		{ "xAPIC broadcast", 0x4030, 0xFF, false, 0xFFFFF,
+		  HV_ANY_VP },
+		{ "x2APIC 0xFF is VP 255", 0x4030, 0xFF, true, 0, 0xFF },
+		{ "self", 0x44030, 7, true, BIT(2), 2 },
+		{ "all", 0x84030, 7, false, 0xFFFFF, HV_ANY_VP },
+		{ "others", 0xC4030, 7, true, 0xFFFFB, HV_ANY_VP },
+		{ "xAPIC logical", 0x4830, 0x81, false, BIT(0) | BIT(7),
+		  HV_ANY_VP },
+		{ "x2APIC cluster 1", 0x4830, 0x10009, true,
+		  BIT(16) | BIT(19), HV_ANY_VP },
+		{ "x2APIC cluster 0", 0x4830, 0x0006, true, BIT(1) | BIT(2),
+		  HV_ANY_VP },
+	};
+	struct hvsim_vp *src = irq_fake_vp(test);
+	unsigned int r, i;
+
+	src->index = 2;
+	for (r = 0; r < ARRAY_SIZE(rows); r++) {
+		u32 mask = 0;
+
+		for (i = 0; i < 20; i++)
+			if (icr_targets(src, rows[r].lo, rows[r].dest,
+					rows[r].x2apic, i))
+				mask |= BIT(i);
+		KUNIT_EXPECT_EQ_MSG(test, mask, rows[r].mask, "%s",
+				    rows[r].what);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    icr_target_index(src, rows[r].lo,
+						     rows[r].dest,
+						     rows[r].x2apic),
+				    rows[r].index, "%s", rows[r].what);
+	}
+	KUNIT_EXPECT_TRUE(test, icr_targets(src, 0x4030, 255, false, 255));
+	KUNIT_EXPECT_TRUE(test, icr_targets(src, 0x4030, 255, true, 255));
+}
+
+/* A partition of three running VPs (0, 1, 2) for the ICR tests */
+static struct hvsim_vp *irq_fake_vps(struct kunit *test)
+{
+	struct hvsim_vp *vp0 = irq_fake_vp(test);
+	struct hvsim_partition *pt = vp0->partition;
+	unsigned int i;
+
+	vp0->index = 0;
+	pt->vps[0] = vp0;
+	for (i = 1; i < 3; i++) {
+		struct hvsim_vp *vp = kunit_kzalloc(test, sizeof(*vp),
+						    GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, vp);
+		*vp = *vp0;
+		vp->index = i;
+		pt->vps[i] = vp;
+	}
+	return vp0;
+}
+
+/* Guest IPIs through the x2APIC, synthetic and xAPIC ICRs */
+static void hvsim_irq_test_icr_send(struct kunit *test)
+{
+	struct hvsim_partition *pt = irq_fake_vps(test)->partition;
+	struct hvsim_vp *vp0 = pt->vps[0], *vp1 = pt->vps[1];
+	struct hvsim_vp *vp2 = pt->vps[2];
+	struct x86_emu_exit wr = {
+		.reason = X86_EXIT_MSR,
+		.insn_len = 2,
+		.msr = { .index = X86_MSR_X2APIC_ICR, .write = true },
+	};
+	struct x86_emu_exit mmio = {
+		.reason = X86_EXIT_MEMORY,
+		.insn_len = 6,
+		.mem = {
+			.access = X86_ACCESS_WRITE,
+			.value_valid = true,
+			.size = 4,
+		},
+	};
+	u64 ipis = atomic64_read(&irq_ipis);
+	u64 drops = atomic64_read(&irq_ipi_drops);
+	u64 inits = atomic64_read(&irq_inits);
+	u64 ignored = atomic64_read(&irq_sipis_ignored);
+	u64 *gpr = vp1->state.gpr;
+
+	spin_lock(&pt->lock);
+	vp1->state.rip = 0x1000;
+
+	/* x2APIC: fixed 0x40 to VP 2, busy bit dropped, WRMSR retired */
+	gpr[X86_RAX] = 0x1040;
+	gpr[X86_RDX] = 2;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_stopped(vp1));
+	KUNIT_EXPECT_EQ(test, vp1->state.rip, 0x1002ULL);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp2->lapic.apic_irr), 0x40);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp0->lapic.apic_irr), -1);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp1->lapic.apic_irr), -1);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_low, 0x40U);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_high, 2U);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 1);
+
+	/* RDMSR returns it */
+	wr.msr.write = false;
+	gpr[X86_RAX] = ~0ULL;
+	gpr[X86_RDX] = ~0ULL;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_EQ(test, gpr[X86_RAX], 0x40ULL);
+	KUNIT_EXPECT_EQ(test, gpr[X86_RDX], 2ULL);
+	KUNIT_EXPECT_EQ(test, vp1->state.rip, 0x1004ULL);
+
+	/* Synthetic ICR: lowest priority to all but self -> VP 0 only */
+	wr.msr.write = true;
+	wr.msr.index = HV_X64_MSR_ICR;
+	gpr[X86_RAX] = 0xC0141;
+	gpr[X86_RDX] = 0;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp0->lapic.apic_irr), 0x41);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp2->lapic.apic_irr), 0x40);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_low, 0xC0141U);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 2);
+
+	/* Synthetic ICR: fixed 0x42 to xAPIC id 2 (bits 63:56) */
+	gpr[X86_RAX] = 0x42;
+	gpr[X86_RDX] = 2U << 24;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp2->lapic.apic_irr), 0x42);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_high, 2U << 24);
+
+	/* x2APIC SELF IPI register */
+	wr.msr.index = X86_MSR_X2APIC_SELF_IPI;
+	gpr[X86_RAX] = 0x150;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp1->lapic.apic_irr), 0x50);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 4);
+
+	/* Not delivered: vector 15, SMI, a reserved mode, no such VP */
+	wr.msr.index = X86_MSR_X2APIC_ICR;
+	gpr[X86_RDX] = 0;
+	gpr[X86_RAX] = 0x0F;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	gpr[X86_RAX] = 0x230;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	gpr[X86_RAX] = 0x730;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	gpr[X86_RAX] = 0x30;
+	gpr[X86_RDX] = 3;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	/* INIT level de-assert: nothing */
+	gpr[X86_RAX] = 0x8500;
+	gpr[X86_RDX] = 2;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_EQ(test, vp2->activity, 0ULL);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp0->lapic.apic_irr), 0x41);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 4);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipi_drops), drops + 5);
+
+	/* xAPIC page: destination in 0x310, the command in 0x300: INIT */
+	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_HIGH_OFFSET;
+	mmio.mem.value = 2U << 24;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
+	KUNIT_EXPECT_EQ(test, vp2->activity, 0ULL);
+	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_LOW_OFFSET;
+	mmio.mem.value = 0xC500;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_stopped(vp1));
+	KUNIT_EXPECT_EQ(test, vp2->activity,
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_EQ(test, apic_highest(vp2->lapic.apic_irr), -1);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_low, 0xC500U);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_high, 2U << 24);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_inits), inits + 1);
+
+	/* SIPI to VP 0, which runs: ignored */
+	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_HIGH_OFFSET;
+	mmio.mem.value = 0;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
+	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_LOW_OFFSET;
+	mmio.mem.value = 0x0612;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis_ignored),
+			ignored + 1);
+	KUNIT_EXPECT_EQ(test, vp0->activity, 0ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 6);
+
+	/* INIT to self through the shorthand: the sender stops */
+	gpr[X86_RAX] = 0x44500;
+	gpr[X86_RDX] = 0;
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_stopped(vp1));
+	KUNIT_EXPECT_EQ(test, vp1->state.rip, 0xFFF0ULL);
+	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_low, 0U);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_inits), inits + 2);
+	spin_unlock(&pt->lock);
+}
+
+/* The VMM parks VPs through INTERNAL_ACTIVITY_STATE: nothing to signal */
+static void hvsim_irq_test_set_activity(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 msgs = atomic64_read(&irq_signal_msgs);
+
+	spin_lock(&vp->partition->lock);
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_EQ(test, vp->activity,
+			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND |
+			       HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	/* Still halted once unparked: nothing is deliverable */
+	hvsim_irq_set_activity(vp, HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_signal_msgs), msgs);
+	spin_unlock(&vp->partition->lock);
+}
+
 static struct kunit_case hvsim_irq_test_cases[] = {
+	KUNIT_CASE(hvsim_irq_test_set_activity),
+	KUNIT_CASE(hvsim_irq_test_init_sipi),
+	KUNIT_CASE(hvsim_irq_test_icr_targets),
+	KUNIT_CASE(hvsim_irq_test_icr_send),
 	KUNIT_CASE(hvsim_irq_test_priority),
 	KUNIT_CASE(hvsim_irq_test_eoi),
 	KUNIT_CASE(hvsim_irq_test_mmio),

@@ -581,3 +581,37 @@ int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
 
 	return dbg_find(MSHV_DBG_HVSIM "/ports", parse_port, port_is, &key, out);
 }
+
+/**
+ * mshv_dbg_irq_field_get() - one "name=value" counter of hvsim/interrupts,
+ *	failing the test if the file or the field is missing
+ * @name: the counter's name, e.g. "ipis"
+ *
+ * Looks the field up by name, so that it works whatever other counters
+ * the line carries.
+ *
+ * Return: the counter's value.
+ */
+__u64 mshv_dbg_irq_field_get(const char *name)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/interrupts", "r");
+	char line[1024], key[64];
+	unsigned long long v = 0;
+	bool found = false;
+	char *p;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/interrupts", MSHV_DBG_HVSIM);
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	MSHV_TEST_ASSERT(p, "%s/interrupts is empty", MSHV_DBG_HVSIM);
+	snprintf(key, sizeof(key), "%s=", name);
+	for (p = line; (p = strstr(p, key)); p++) {
+		if (p != line && p[-1] != ' ')
+			continue;
+		found = sscanf(p + strlen(key), "%llu", &v) == 1;
+		break;
+	}
+	MSHV_TEST_ASSERT(found, "%s/interrupts has no %s", MSHV_DBG_HVSIM,
+			 name);
+	return v;
+}

@@ -165,4 +165,7 @@ struct mshv_dbg_port {
 int mshv_dbg_ports(struct mshv_dbg_port *out, int max);
 int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out);
 
+/* hvsim/interrupts counters looked up by name ("ipis", "inits" ...) */
+__u64 mshv_dbg_irq_field_get(const char *name);
+
 #endif /* _MSHV_SELFTEST_DEBUGFS_H */
