@@ -358,4 +358,9 @@ u16 hvsim_hc_delete_port(struct hvsim_call *call);
 bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 void hvsim_port_debugfs_init(struct dentry *dir);
 
+/* hvsim_inject.c: asynchronous completions ("pending" rules) */
+u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status);
+void hvsim_inject_partition_deleted(u64 partition_id);
+void hvsim_inject_exit(void);
+
 #endif /* _HVSIM_H */

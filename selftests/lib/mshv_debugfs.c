@@ -581,3 +581,27 @@ int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
 
 	return dbg_find(MSHV_DBG_HVSIM "/ports", parse_port, port_is, &key, out);
 }
+
+/**
+ * mshv_dbg_async_get() - hvsim/async, failing the test if unreadable
+ *
+ * Return: the counters.
+ */
+struct mshv_dbg_async mshv_dbg_async_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/async", "r");
+	struct mshv_dbg_async c = { 0 };
+	unsigned long long v[4];
+	int n;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/async", MSHV_DBG_HVSIM);
+	n = fscanf(f, "pending=%llu completed=%llu flushed=%llu owed=%llu",
+		   &v[0], &v[1], &v[2], &v[3]);
+	fclose(f);
+	MSHV_TEST_ASSERT(n == 4, "%s/async does not parse", MSHV_DBG_HVSIM);
+	c.pending = v[0];
+	c.completed = v[1];
+	c.flushed = v[2];
+	c.owed = v[3];
+	return c;
+}
