@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -469,6 +470,34 @@ TEST_F(async, refusals)
 	ASSERT_EQ(0, set_ref_time(self->vm->fd, 3, &args));
 	EXPECT_EQ(1, mshv_dbg_async_get().pending - a0.pending);
 	EXPECT_EQ(3, mshv_get_partition_property(self->vm->fd, REF_TIME));
+}
+
+/*
+ * The argument cannot be written back after the completion arrived:
+ * EFAULT, although the hypervisor carried the call out.
+ */
+TEST_F(async, efault_after_completion)
+{
+	struct hv_input_set_partition_property *in;
+	struct mshv_dbg_async a0 = mshv_dbg_async_get();
+	struct mshv_root_hvcall *args;
+	void *page;
+
+	page = mmap(NULL, MSHV_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	args = page;
+	in = (void *)((char *)page + 64);
+	fill_set_property(REF_TIME, 0xfa17, args, in);
+	ASSERT_EQ(0, mprotect(page, MSHV_PAGE_SIZE, PROT_READ));
+	ASSERT_EQ(0, mshv_dbg_inject("pending 0x45 1 10"));
+	errno = 0;
+	EXPECT_EQ(-1, __mshv_hvcall(self->vm->fd, args));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0xfa17, mshv_get_partition_property(self->vm->fd, REF_TIME));
+	EXPECT_EQ(1, mshv_dbg_async_get().completed - a0.completed);
+	EXPECT_EQ(0, mshv_dbg_async_get().owed);
+	munmap(page, MSHV_PAGE_SIZE);
 }
 
 TEST_HARNESS_MAIN
