@@ -1353,6 +1353,19 @@ struct hv_x64_apic_eoi_message {
 HV_ABI_SIZE(struct hv_x64_apic_eoi_message, 8);
 
 /*
+ * HVMSG_ASYNC_CALL_COMPLETION: a call that returned HV_STATUS_CALL_PENDING
+ * has completed with @status (the message carries no call identifier)
+ */
+struct hv_async_completion_message {
+	__u64 partition_id;
+	__u32 status;
+	__u32 completion_count;
+	__u64 sub_status;
+};
+
+HV_ABI_SIZE(struct hv_async_completion_message, 24);
+
+/*
  * VP register page (MAP_VP_STATE_PAGE type REGISTERS; VP fd mmap offset 0)
  */
 #define HV_VP_REGISTER_PAGE_VERSION_1	1

@@ -27,6 +27,12 @@
  *   mshv_partition.irq_lock  serialises MSI routing table updates; a leaf
  *                          (readers use RCU, see mshv_irq.c).
  *
+ *   mshv_partition.async_mutex  one asynchronous hypercall per partition
+ *                          (SET_PARTITION_PROPERTY); held across the call,
+ *                          deposits and the killable wait for its
+ *     mshv_partition.async_lock  completion.  The spinlock is a leaf taken
+ *                          by the root SynIC interrupt handler (IRQ-safe).
+ *
  * The hypercall layer (mshv_root_hv_call.c) takes no lock of its own: the
  * per-CPU pages are protected by running with interrupts disabled.
  */
@@ -146,6 +152,18 @@ struct mshv_vp {
  *	deassign (an irqfd is hooked into its eventfd before a deassign can
  *	queue its shutdown)
  * @ioeventfds: the partition's ioeventfds (mshv_eventfd.c)
+ * @async_mutex: serialises the partition's asynchronous hypercalls
+ *	(mshv_partition_async_call()): at most one is in flight, so a
+ *	completion, which names no call, is always for that one
+ * @async_lock: protects @async_state, @async_seq, @async_done_seq and
+ *	@async_status; taken by the root SynIC interrupt handler (IRQ-safe)
+ * @async_state: enum mshv_async_state
+ * @async_seq: sequence number of the last call armed (under @async_mutex)
+ * @async_done_seq: sequence number of the last call whose completion
+ *	arrived while it was waited for; the waiter of call @async_seq waits
+ *	for the two to match (read without @async_lock by the wait condition)
+ * @async_status: the HV status that completion carried
+ * @async_wq: the waiter of the call in flight sleeps here
  */
 struct mshv_partition {
 	struct kref ref;
@@ -164,6 +182,29 @@ struct mshv_partition {
 	struct list_head irqfds;
 	struct mutex eventfds_mutex;	/* @ioeventfds, irqfd (de)assign */
 	struct list_head ioeventfds;
+	struct mutex async_mutex;	/* one asynchronous call at a time */
+	spinlock_t async_lock;	/* the async_* fields below */
+	int async_state;
+	u64 async_seq;
+	u64 async_done_seq;
+	u16 async_status;
+	wait_queue_head_t async_wq;
+};
+
+/**
+ * enum mshv_async_state - where a partition's asynchronous call stands
+ * @MSHV_ASYNC_IDLE: no call in flight
+ * @MSHV_ASYNC_ARMED: a call is being issued or its completion awaited
+ * @MSHV_ASYNC_DONE: its completion arrived; the waiter takes the status
+ * @MSHV_ASYNC_ABANDONED: the waiter was killed while the call was pending;
+ *	the hypervisor still owes the completion, which is dropped when it
+ *	arrives.  Until then new asynchronous calls fail with -EPERM.
+ */
+enum mshv_async_state {
+	MSHV_ASYNC_IDLE,
+	MSHV_ASYNC_ARMED,
+	MSHV_ASYNC_DONE,
+	MSHV_ASYNC_ABANDONED,
 };
 
 /* mshv_root_main.c */
@@ -171,6 +212,10 @@ void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
+void mshv_partition_async_complete(struct mshv_partition *partition,
+				   u16 status);
+int mshv_partition_set_property(struct mshv_partition *partition,
+				u32 property_code, u64 value);
 
 /* mshv_vp_state.c */
 long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg);
@@ -244,7 +289,7 @@ int mshv_hv_delete_partition(u64 partition_id);
 int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
 				   u64 *value);
 int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
-				   u64 value);
+				   u64 value, u16 *status);
 int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages);
 int mshv_hv_withdraw_memory(u64 partition_id);
 int mshv_hv_map_gpa_batch(u64 partition_id, u64 guest_pfn, const u64 *pfns,

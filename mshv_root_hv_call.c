@@ -581,14 +581,17 @@ int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
  * @partition_id: the partition
  * @property_code: HV_PARTITION_PROPERTY_*
  * @value: the new value
+ * @status: the HV status of the call
  *
- * The asynchronous completion of this call (HV_STATUS_CALL_PENDING) is
- * not handled yet; it is reported as -EIO.
+ * The call may complete asynchronously: HV_STATUS_CALL_PENDING (-EIO)
+ * in @status means the hypervisor will post the real status in an
+ * ASYNC_CALL_COMPLETION message.  Issue it through
+ * mshv_partition_set_property(), which waits for that.
  *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
-				   u64 value)
+				   u64 value, u16 *status)
 {
 	struct hv_input_set_partition_property in = {
 		.partition_id = partition_id,
@@ -602,8 +605,11 @@ int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
 		.deposit_id = partition_id,
 		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
 	};
+	int ret;
 
-	return mshv_hv_call(&call);
+	ret = mshv_hv_call(&call);
+	*status = call.status;
+	return ret;
 }
 
 /**
@@ -953,8 +959,8 @@ int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
  *
  * Rep calls are resumed from the reps completed; on insufficient memory a
  * page is deposited into @partition_id and the call resumed.
- * HV_STATUS_CALL_PENDING (asynchronous completion) is not handled yet and
- * is returned as -EIO.
+ * HV_STATUS_CALL_PENDING is returned as is (-EIO): the caller waits for
+ * the completion (mshv_partition_async_call() in mshv_root_main.c).
  *
  * Return: 0 or the negative errno of @status.
  */

@@ -153,6 +153,7 @@ static void mshv_partition_release(struct kref *ref)
 			partition->id, ret);
 
 	mshv_irq_release(partition);
+	mutex_destroy(&partition->async_mutex);
 	mutex_destroy(&partition->mutex);
 	kfree(partition);
 }
@@ -166,6 +167,217 @@ static void mshv_partition_release(struct kref *ref)
 void mshv_partition_put(struct mshv_partition *partition)
 {
 	kref_put(&partition->ref, mshv_partition_release);
+}
+
+/*
+ * Asynchronous hypercalls
+ *
+ * HVCALL_SET_PARTITION_PROPERTY may return HV_STATUS_CALL_PENDING: the
+ * hypervisor carries the call out later and posts HVMSG_ASYNC_CALL_COMPLETION
+ * {partition id, status} to the root's SINT0.  The message names no call,
+ * so a partition has at most one such call in flight (async_mutex), and
+ * the state is armed before the call is issued: a completion that arrives
+ * before the issuer starts waiting is not lost.
+ *
+ * The wait is killable.  A waiter killed before the completion arrived
+ * leaves the partition ABANDONED: the hypervisor still owes that
+ * completion, and it is dropped when it comes.  Until then every new
+ * asynchronous call of the partition fails with -EPERM before anything is
+ * issued (as mainline does while a completion is unconsumed), so a late
+ * completion can never be taken for a later call.  Other signals do not
+ * interrupt the wait.
+ */
+
+static void mshv_async_init(struct mshv_partition *partition)
+{
+	mutex_init(&partition->async_mutex);
+	spin_lock_init(&partition->async_lock);
+	init_waitqueue_head(&partition->async_wq);
+	partition->async_state = MSHV_ASYNC_IDLE;
+}
+
+/* Ready the partition for a completion of a new call; -EPERM if abandoned */
+static int mshv_async_arm(struct mshv_partition *partition, u64 *seq)
+{
+	int ret = 0;
+
+	lockdep_assert_held(&partition->async_mutex);
+	spin_lock_irq(&partition->async_lock);
+	if (partition->async_state == MSHV_ASYNC_ABANDONED) {
+		ret = -EPERM;
+	} else {
+		partition->async_state = MSHV_ASYNC_ARMED;
+		*seq = ++partition->async_seq;
+	}
+	spin_unlock_irq(&partition->async_lock);
+	return ret;
+}
+
+/* The armed call completed synchronously: nothing more will come */
+static void mshv_async_disarm(struct mshv_partition *partition)
+{
+	lockdep_assert_held(&partition->async_mutex);
+	spin_lock_irq(&partition->async_lock);
+	partition->async_state = MSHV_ASYNC_IDLE;
+	spin_unlock_irq(&partition->async_lock);
+}
+
+static bool mshv_async_done(struct mshv_partition *partition, u64 seq)
+{
+	return READ_ONCE(partition->async_done_seq) == seq;
+}
+
+/*
+ * Wait for the completion of call @seq, which returned CALL_PENDING.  A
+ * fatal signal abandons the call, unless its completion made it in time.
+ */
+static int mshv_async_wait(struct mshv_partition *partition, u64 seq,
+			   u16 *status)
+{
+	int ret;
+
+	lockdep_assert_held(&partition->async_mutex);
+	ret = wait_event_killable(partition->async_wq,
+				  mshv_async_done(partition, seq));
+	spin_lock_irq(&partition->async_lock);
+	if (partition->async_done_seq == seq) {
+		*status = partition->async_status;
+		partition->async_state = MSHV_ASYNC_IDLE;
+		ret = 0;
+	} else {
+		partition->async_state = MSHV_ASYNC_ABANDONED;
+		ret = ret ?: -EINTR;
+	}
+	spin_unlock_irq(&partition->async_lock);
+	return ret;
+}
+
+/**
+ * mshv_partition_async_complete() - an asynchronous call of @partition
+ *	completed (HVMSG_ASYNC_CALL_COMPLETION)
+ * @partition: the partition named by the message
+ * @status: the call's HV status
+ *
+ * Called by the root SynIC interrupt handler, in hard interrupt context,
+ * under rcu_read_lock().  Completes the call being waited for; drops the
+ * completion of an abandoned call (and any completion nobody expects).
+ */
+void mshv_partition_async_complete(struct mshv_partition *partition,
+				   u16 status)
+{
+	unsigned long flags;
+	bool wake = false;
+	int state;
+
+	spin_lock_irqsave(&partition->async_lock, flags);
+	state = partition->async_state;
+	switch (state) {
+	case MSHV_ASYNC_ARMED:
+		partition->async_status = status;
+		WRITE_ONCE(partition->async_done_seq, partition->async_seq);
+		partition->async_state = MSHV_ASYNC_DONE;
+		wake = true;
+		break;
+	case MSHV_ASYNC_ABANDONED:
+		/* The waiter is gone: new calls may go ahead again */
+		partition->async_state = MSHV_ASYNC_IDLE;
+		break;
+	default:
+		break;
+	}
+	spin_unlock_irqrestore(&partition->async_lock, flags);
+
+	if (wake)
+		wake_up(&partition->async_wq);
+	else if (state != MSHV_ASYNC_ABANDONED)
+		pr_warn_ratelimited("partition %#llx: unexpected asynchronous completion, status %#x\n",
+				    partition->id, status);
+}
+
+/*
+ * Issue a call that may complete asynchronously, through @issue (which
+ * makes one attempt, with the synchronous deposit-and-retry, and returns
+ * its errno and HV status), and wait for its completion when it goes
+ * pending.  A completion with HV_STATUS_INSUFFICIENT_MEMORY deposits
+ * one page into the partition and issues the call again, like a
+ * synchronous failure does.  Without a root SynIC interrupt no completion
+ * can arrive: a pending call then fails with -EIO, status CALL_PENDING.
+ *
+ * Return: 0 or the errno of the final status; -EPERM when an abandoned
+ * call's completion is still owed (nothing issued); -EINTR when killed.
+ */
+static int mshv_partition_async_call(struct mshv_partition *partition,
+				     int (*issue)(void *ctx, u16 *status),
+				     void *ctx, u16 *status)
+{
+	u64 seq;
+	int ret;
+
+	if (mutex_lock_killable(&partition->async_mutex))
+		return -EINTR;
+	for (;;) {
+		ret = mshv_async_arm(partition, &seq);
+		if (ret)
+			break;
+		ret = issue(ctx, status);
+		if (*status != HV_STATUS_CALL_PENDING ||
+		    !mshv_synic_available()) {
+			mshv_async_disarm(partition);
+			break;
+		}
+		ret = mshv_async_wait(partition, seq, status);
+		if (ret)
+			break;
+		ret = mshv_hv_status_to_errno(*status);
+		if (*status != HV_STATUS_INSUFFICIENT_MEMORY)
+			break;
+		ret = mshv_hv_deposit_memory(partition->id,
+					     MSHV_DEFAULT_DEPOSIT_PAGES);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&partition->async_mutex);
+	return ret;
+}
+
+struct mshv_set_property_ctx {
+	u64 partition_id;
+	u32 code;
+	u64 value;
+};
+
+static int mshv_set_property_issue(void *ctx, u16 *status)
+{
+	struct mshv_set_property_ctx *c = ctx;
+
+	return mshv_hv_set_partition_property(c->partition_id, c->code,
+					      c->value, status);
+}
+
+/**
+ * mshv_partition_set_property() - set a partition property, waiting for
+ *	an asynchronous completion
+ * @partition: the partition
+ * @property_code: HV_PARTITION_PROPERTY_*
+ * @value: the new value
+ *
+ * The driver's own issuer of HVCALL_SET_PARTITION_PROPERTY; it completes
+ * like MSHV_ROOT_HVCALL does (mshv_partition_async_call()).  May sleep.
+ *
+ * Return: 0 or a negative errno (-EPERM, -EINTR: see the ioctl).
+ */
+int mshv_partition_set_property(struct mshv_partition *partition,
+				u32 property_code, u64 value)
+{
+	struct mshv_set_property_ctx ctx = {
+		.partition_id = partition->id,
+		.code = property_code,
+		.value = value,
+	};
+	u16 status = HV_STATUS_SUCCESS;
+
+	return mshv_partition_async_call(partition, mshv_set_property_issue,
+					 &ctx, &status);
 }
 
 /*
@@ -207,23 +419,55 @@ static bool mshv_hvcall_allowed(u16 code, enum mshv_hvcall_target target)
 	}
 }
 
-/*
- * Issue a userspace-built hypercall on behalf of @partition_id.  The first
- * 8 bytes of the input are replaced by the partition id.  Status and reps
- * completed are always written back; the output only on success.
- *
- * SET_PARTITION_PROPERTY may complete asynchronously on the real
- * hypervisor (HV_STATUS_CALL_PENDING, then an ASYNC_CALL_COMPLETION
- * message).  Waiting for that message is not implemented yet: the pending
- * status is returned to userspace as is, with -EIO.
+/**
+ * struct mshv_passthrough_ctx - one MSHV_ROOT_HVCALL, for its issuer
+ * @partition_id: partition id (also the first 8 bytes of @input)
+ * @args: the ioctl argument
+ * @input: the input bytes
+ * @output: the output buffer, or NULL
+ * @reps_done: result: reps completed
+ * @issued: result: the call reached the hypervisor
  */
-static long mshv_ioctl_root_hvcall(u64 partition_id,
+struct mshv_passthrough_ctx {
+	u64 partition_id;
+	const struct mshv_root_hvcall *args;
+	void *input;
+	void *output;
+	u16 reps_done;
+	bool issued;
+};
+
+static int mshv_passthrough_issue(void *ctx, u16 *status)
+{
+	struct mshv_passthrough_ctx *c = ctx;
+
+	c->issued = true;
+	return mshv_hv_passthrough(c->partition_id, c->args->code,
+				   c->args->reps, c->input, c->args->in_sz,
+				   c->output, c->args->out_sz, status,
+				   &c->reps_done);
+}
+
+/*
+ * Issue a userspace-built hypercall on behalf of @partition_id (@partition
+ * for a partition or VP fd, NULL for /dev/mshv).  The first 8 bytes of the
+ * input are replaced by the partition id.  Status and reps completed are
+ * written back once the call was issued; the output only on success.
+ *
+ * SET_PARTITION_PROPERTY may complete asynchronously
+ * (HV_STATUS_CALL_PENDING, then an ASYNC_CALL_COMPLETION message): it goes
+ * through mshv_partition_async_call(), and the status written back is the
+ * completion's.
+ */
+static long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
+				   u64 partition_id,
 				   enum mshv_hvcall_target target,
 				   void __user *uarg)
 {
+	struct mshv_passthrough_ctx ctx = { .partition_id = partition_id };
 	struct mshv_root_hvcall args;
 	void *input, *output = NULL;
-	u16 status = 0, reps_done = 0;
+	u16 status = 0;
 	long ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
@@ -253,12 +497,20 @@ static long mshv_ioctl_root_hvcall(u64 partition_id,
 		}
 	}
 
-	ret = mshv_hv_passthrough(partition_id, args.code, args.reps, input,
-				  args.in_sz, output, args.out_sz, &status,
-				  &reps_done);
+	ctx.args = &args;
+	ctx.input = input;
+	ctx.output = output;
+	if (args.code == HVCALL_SET_PARTITION_PROPERTY)
+		ret = mshv_partition_async_call(partition,
+						mshv_passthrough_issue, &ctx,
+						&status);
+	else
+		ret = mshv_passthrough_issue(&ctx, &status);
+	if (!ctx.issued)
+		goto free_output;
 
 	args.status = status;
-	args.reps = reps_done;
+	args.reps = ctx.reps_done;
 	if (copy_to_user(uarg, &args, sizeof(args)))
 		ret = -EFAULT;
 	else if (!ret && output &&
@@ -266,6 +518,7 @@ static long mshv_ioctl_root_hvcall(u64 partition_id,
 			      args.out_sz))
 		ret = -EFAULT;
 
+free_output:
 	kfree(output);
 free_input:
 	kfree(input);
@@ -396,8 +649,8 @@ static long mshv_vp_ioctl(struct file *file, unsigned int cmd,
 	case MSHV_SET_VP_STATE:
 		return mshv_vp_ioctl_set_vp_state(vp, uarg);
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(vp->partition->id, MSHV_HVCALL_VP,
-					      uarg);
+		return mshv_ioctl_root_hvcall(vp->partition, vp->partition->id,
+					      MSHV_HVCALL_VP, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -639,7 +892,7 @@ static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
 	case MSHV_GET_GPAP_ACCESS_BITMAP:
 		return mshv_partition_ioctl_gpap_access_bitmap(partition, uarg);
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(partition->id,
+		return mshv_ioctl_root_hvcall(partition, partition->id,
 					      MSHV_HVCALL_PARTITION, uarg);
 	case MSHV_IRQFD:
 		return mshv_partition_ioctl_irqfd(partition, uarg);
@@ -757,6 +1010,7 @@ static long mshv_ioctl_create_partition(void __user *uarg)
 	mshv_partition_regions_init(partition);
 	mshv_irq_init(partition);
 	mshv_eventfd_partition_init(partition);
+	mshv_async_init(partition);
 
 	ret = mshv_hv_create_partition(&in, &partition->id);
 	if (ret)
@@ -789,6 +1043,7 @@ put_partition:
 	return ret;
 
 free_partition:
+	mutex_destroy(&partition->async_mutex);
 	mutex_destroy(&partition->eventfds_mutex);
 	mshv_irq_release(partition);
 	mutex_destroy(&partition->mutex);
@@ -805,7 +1060,7 @@ static long mshv_dev_ioctl(struct file *file, unsigned int cmd,
 	case MSHV_CREATE_PARTITION:
 		return mshv_ioctl_create_partition(uarg);
 	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(HV_PARTITION_ID_SELF,
+		return mshv_ioctl_root_hvcall(NULL, HV_PARTITION_ID_SELF,
 					      MSHV_HVCALL_SELF, uarg);
 	default:
 		return -ENOTTY;

@@ -6,7 +6,9 @@
  * the root's VP on each CPU, exactly as it talks to any partition:
  *  - SINT0 message slot of the SIMP page: scheduler messages (a blocked VP
  *    became runnable), APIC EOI messages (a guest ended a level-triggered
- *    interrupt), and SYNIC_SINT_INTERCEPT when an event ring was signalled;
+ *    interrupt), ASYNC_CALL_COMPLETION (an asynchronous hypercall of a
+ *    partition finished), and SYNIC_SINT_INTERCEPT when an event ring was
+ *    signalled;
  *  - event ring 5 of the SIRBP page: port ids of doorbells (ioeventfds)
  *    a guest wrote.
  *
@@ -190,6 +192,7 @@ static void mshv_synic_handle(struct mshv_synic_cpu *sc,
 			      const struct hv_message *msg, u32 type)
 {
 	const struct hv_synic_sint_intercept_message *sint;
+	const struct hv_async_completion_message *done;
 	const struct hv_x64_apic_eoi_message *eoi;
 	struct mshv_partition *partition;
 
@@ -219,8 +222,17 @@ static void mshv_synic_handle(struct mshv_synic_cpu *sc,
 	case HVMSG_OPAQUE_INTERCEPT:
 		mshv_synic_kick(msg->header.sender, *(const u32 *)msg->u.payload);
 		break;
+	case HVMSG_ASYNC_CALL_COMPLETION:
+		/* Dropped when the partition is gone */
+		done = (const void *)msg->u.payload;
+		rcu_read_lock();
+		partition = mshv_partition_find_rcu(done->partition_id);
+		if (partition)
+			mshv_partition_async_complete(partition,
+						      (u16)done->status);
+		rcu_read_unlock();
+		break;
 	default:
-		/* ASYNC_CALL_COMPLETION: no asynchronous call is issued */
 		pr_warn_ratelimited("root SINT0: unhandled message type %#x\n",
 				    type);
 		break;

@@ -378,5 +378,9 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
 bool hvsim_exception_intercept(struct hvsim_vp *vp,
 			       const struct x86_emu_exit *exit,
 			       const struct x86_emu_event *ev, u8 *size);
+/* hvsim_inject.c: asynchronous completions ("pending" rules) */
+u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status);
+void hvsim_inject_partition_deleted(u64 partition_id);
+void hvsim_inject_exit(void);
 
 #endif /* _HVSIM_H */

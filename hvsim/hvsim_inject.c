@@ -12,8 +12,17 @@
  *                               real hypervisor may (k = 0 removes the rule)
  *   pool_cap <pages>            partitions created from now on hold at most
  *                               <pages> deposited pages (0 = no cap)
+ *   pending <code> <nth> [<delay_ms>|never] [<status>]
+ *                               the nth call of <code> (only
+ *                               SET_PARTITION_PROPERTY) runs (or fails with
+ *                               <status>, doing nothing), returns
+ *                               HV_STATUS_CALL_PENDING, and its
+ *                               HVMSG_ASYNC_CALL_COMPLETION goes to root
+ *                               SINT0 of the calling CPU <delay_ms> later
+ *                               (default 0), or is held ("never")
+ *   complete                    post every completion still owed now
  *   clear                       remove every rule (and lift the pool cap of
- *                               live partitions)
+ *                               live partitions); owed completions stay
  *
  * <code> and <status> are hexadecimal with 0x or decimal.  Reading the file
  * lists the active rules in the same syntax.  Only calls that pass the
@@ -21,8 +30,16 @@
  *
  * The rule table is fixed-size: the hypercall path neither sleeps nor
  * allocates.
+ *
+ * Asynchronous completions owed by "pending" calls live in a fixed table
+ * too; a delayed work item on the calling CPU posts each one (never from
+ * inside a hypercall).  DELETE_PARTITION posts the partition's owed
+ * completions at once (hvsim_inject_partition_deleted()); module exit
+ * cancels what is left.
  */
 #include <linux/debugfs.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
@@ -35,36 +52,47 @@
 
 #define HVSIM_INJECT_MAX_RULES	32
 #define HVSIM_INJECT_LINE_MAX	64
+/* Completions owed at once; a "pending" call beyond that completes inline */
+#define HVSIM_ASYNC_MAX		16
+/* delay_ms of a "pending ... never" rule */
+#define HVSIM_ASYNC_NEVER	U32_MAX
 
 enum hvsim_inject_op {
 	HVSIM_INJECT_FAIL,
 	HVSIM_INJECT_MAX_REPS,
 	HVSIM_INJECT_POOL_CAP,
 	HVSIM_INJECT_CLEAR,
+	HVSIM_INJECT_PENDING,
+	HVSIM_INJECT_COMPLETE,
 };
 
 /**
  * struct hvsim_inject_cmd - one parsed write to the "inject" file
  * @op: enum hvsim_inject_op
- * @code: hypercall code (FAIL, MAX_REPS)
- * @status: status to fail with (FAIL)
- * @count: nth call (FAIL), reps per call (MAX_REPS), pages (POOL_CAP)
+ * @code: hypercall code (FAIL, MAX_REPS, PENDING)
+ * @status: status to fail with (FAIL; PENDING: 0 = the call's own)
+ * @count: nth call (FAIL, PENDING), reps per call (MAX_REPS), pages
+ *	(POOL_CAP)
+ * @delay_ms: PENDING: milliseconds until the completion is posted, or
+ *	%HVSIM_ASYNC_NEVER
  */
 struct hvsim_inject_cmd {
 	enum hvsim_inject_op op;
 	u16 code;
 	u16 status;
 	u64 count;
+	u32 delay_ms;
 };
 
 /**
- * struct hvsim_inject_rule - an active "fail" or "max_reps" rule
+ * struct hvsim_inject_rule - an active "fail", "max_reps" or "pending" rule
  * @used: the slot holds a rule
- * @op: HVSIM_INJECT_FAIL or HVSIM_INJECT_MAX_REPS
+ * @op: HVSIM_INJECT_FAIL, HVSIM_INJECT_MAX_REPS or HVSIM_INJECT_PENDING
  * @code: hypercall code
- * @status: status to fail with (FAIL)
- * @count: nth call (FAIL) or reps per call (MAX_REPS)
- * @seen: calls of @code seen since the rule was written (FAIL)
+ * @status: status to fail with (FAIL, PENDING)
+ * @count: nth call (FAIL, PENDING) or reps per call (MAX_REPS)
+ * @seen: calls of @code seen since the rule was written (FAIL, PENDING)
+ * @delay_ms: delay of the completion (PENDING)
  */
 struct hvsim_inject_rule {
 	bool used;
@@ -73,14 +101,58 @@ struct hvsim_inject_rule {
 	u16 status;
 	u32 count;
 	u32 seen;
+	u32 delay_ms;
 };
 
-/* Protects hvsim_inject_rules, hvsim_inject_nr and hvsim_inject_cap */
+enum hvsim_async_state {
+	HVSIM_ASYNC_FREE,	/* slot unused */
+	HVSIM_ASYNC_TIMED,	/* @work is queued and will post it */
+	HVSIM_ASYNC_HELD,	/* "never": posted by "complete" or delete */
+};
+
+/**
+ * struct hvsim_async - a completion hvsim owes the root
+ * @state: enum hvsim_async_state
+ * @partition_id: the partition of the pending call
+ * @status: the call's status, carried by the completion
+ * @work: posts the completion on the calling CPU (TIMED)
+ *
+ * @state, @partition_id and @status are protected by hvsim_inject_lock.
+ */
+struct hvsim_async {
+	enum hvsim_async_state state;
+	u64 partition_id;
+	u16 status;
+	struct delayed_work work;
+};
+
+/**
+ * struct hvsim_async_next - a "pending" rule fired for the call running on
+ *	this CPU; consumed by hvsim_inject_pending() after the handler
+ * @fire: the call goes asynchronous
+ * @delay_ms: delay of its completion
+ *
+ * Per CPU, used only inside one hypercall (interrupts disabled).
+ */
+struct hvsim_async_next {
+	bool fire;
+	u32 delay_ms;
+};
+
+/*
+ * Protects hvsim_inject_rules, hvsim_inject_nr, hvsim_inject_cap, the
+ * state of hvsim_async_table and the async counters
+ */
 static DEFINE_SPINLOCK(hvsim_inject_lock);
 static struct hvsim_inject_rule hvsim_inject_rules[HVSIM_INJECT_MAX_RULES];
 /* Rules in use; read without the lock to skip it when there are none */
 static unsigned int hvsim_inject_nr;
 static u64 hvsim_inject_cap;
+
+static struct hvsim_async hvsim_async_table[HVSIM_ASYNC_MAX];
+static DEFINE_PER_CPU(struct hvsim_async_next, hvsim_async_next);
+/* Calls that returned CALL_PENDING; completions posted; posted by delete */
+static u64 hvsim_async_pending, hvsim_async_completed, hvsim_async_flushed;
 
 /* A number: hexadecimal with 0x, else decimal */
 static int inject_parse_num(const char *tok, u64 *val)
@@ -106,6 +178,35 @@ static int inject_tokens(char *line, char **tok, int max)
 	return n;
 }
 
+/* pending <code> <nth> [<delay_ms>|never] [<status>] */
+static int inject_parse_pending(char **tok, int n, struct hvsim_inject_cmd *cmd)
+{
+	u64 code, nth, delay = 0, status = 0;
+
+	cmd->op = HVSIM_INJECT_PENDING;
+	/* Only SET_PARTITION_PROPERTY completes asynchronously */
+	if (inject_parse_num(tok[1], &code) ||
+	    code != HVCALL_SET_PARTITION_PROPERTY)
+		return -EINVAL;
+	if (kstrtoull(tok[2], 10, &nth) || !nth || nth > U32_MAX)
+		return -EINVAL;
+	if (n >= 4) {
+		if (!strcmp(tok[3], "never"))
+			delay = HVSIM_ASYNC_NEVER;
+		else if (kstrtoull(tok[3], 10, &delay) ||
+			 delay >= HVSIM_ASYNC_NEVER)
+			return -EINVAL;
+	}
+	if (n == 5 && (inject_parse_num(tok[4], &status) || !status ||
+		       status > U16_MAX))
+		return -EINVAL;
+	cmd->code = code;
+	cmd->count = nth;
+	cmd->delay_ms = delay;
+	cmd->status = status;
+	return 0;
+}
+
 /**
  * hvsim_inject_parse() - parse one rule
  * @line: the text written, NUL-terminated; modified
@@ -113,12 +214,14 @@ static int inject_tokens(char *line, char **tok, int max)
  *
  * Return: 0, or -EINVAL for unknown verbs, wrong argument counts, numbers
  * out of range, codes hvsim does not implement, a max_reps rule for a call
- * that is not a rep call, a fail rule with nth 0 or status 0.
+ * that is not a rep call, a fail rule with nth 0 or status 0, a pending
+ * rule for a code other than SET_PARTITION_PROPERTY, with nth 0, a delay
+ * that is neither a number of milliseconds nor "never", or status 0.
  */
 static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 {
 	u64 code = 0, a = 0, b = 0;
-	char *tok[4];
+	char *tok[5];
 	bool rep;
 	int n;
 
@@ -130,6 +233,12 @@ static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 		cmd->op = HVSIM_INJECT_CLEAR;
 		return 0;
 	}
+	if (!strcmp(tok[0], "complete") && n == 1) {
+		cmd->op = HVSIM_INJECT_COMPLETE;
+		return 0;
+	}
+	if (!strcmp(tok[0], "pending") && n >= 3 && n <= 5)
+		return inject_parse_pending(tok, n, cmd);
 	if (!strcmp(tok[0], "pool_cap") && n == 2) {
 		cmd->op = HVSIM_INJECT_POOL_CAP;
 		return kstrtoull(tok[1], 10, &cmd->count);
@@ -189,6 +298,157 @@ static void inject_drop(struct hvsim_inject_rule *r)
 	WRITE_ONCE(hvsim_inject_nr, hvsim_inject_nr - 1);
 }
 
+/* Post one HVMSG_ASYNC_CALL_COMPLETION to SINT0 of this CPU's root SynIC */
+static void async_post(u64 partition_id, u16 status)
+{
+	struct hv_async_completion_message payload = {
+		.partition_id = partition_id,
+		.status = status,
+		.completion_count = 1,
+	};
+
+	hvsim_root_post_message(HV_SYNIC_INTERCEPTION_SINT_INDEX,
+				HVMSG_ASYNC_CALL_COMPLETION, partition_id,
+				&payload, sizeof(payload));
+}
+
+/* A delayed completion is due: post it on the CPU that made the call */
+static void async_work(struct work_struct *work)
+{
+	struct hvsim_async *a = container_of(to_delayed_work(work),
+					     struct hvsim_async, work);
+	bool post = false;
+	u64 id = 0;
+	u16 status = 0;
+
+	spin_lock_irq(&hvsim_inject_lock);
+	if (a->state == HVSIM_ASYNC_TIMED) {
+		post = true;
+		id = a->partition_id;
+		status = a->status;
+		a->state = HVSIM_ASYNC_FREE;
+		hvsim_async_completed++;
+	}
+	spin_unlock_irq(&hvsim_inject_lock);
+	if (post)
+		async_post(id, status);
+}
+
+/*
+ * Post now every completion owed (of @partition_id only when @one), held or
+ * still waiting for its delay.  A work item that is already running posts
+ * its own.  Interrupts disabled (hypercall context or the caller's).
+ */
+static void async_flush(bool one, u64 partition_id)
+{
+	struct {
+		u64 id;
+		u16 status;
+	} post[HVSIM_ASYNC_MAX];
+	unsigned int i, n = 0;
+
+	lockdep_assert_irqs_disabled();
+	spin_lock(&hvsim_inject_lock);
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++) {
+		struct hvsim_async *a = &hvsim_async_table[i];
+
+		if (a->state == HVSIM_ASYNC_FREE ||
+		    (one && a->partition_id != partition_id))
+			continue;
+		if (a->state == HVSIM_ASYNC_TIMED &&
+		    !cancel_delayed_work(&a->work))
+			continue;
+		post[n].id = a->partition_id;
+		post[n].status = a->status;
+		n++;
+		a->state = HVSIM_ASYNC_FREE;
+	}
+	hvsim_async_completed += n;
+	if (one)
+		hvsim_async_flushed += n;
+	spin_unlock(&hvsim_inject_lock);
+	for (i = 0; i < n; i++)
+		async_post(post[i].id, post[i].status);
+}
+
+/* Forget every owed completion without posting it; may sleep */
+static void async_cancel_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++)
+		cancel_delayed_work_sync(&hvsim_async_table[i].work);
+	spin_lock_irq(&hvsim_inject_lock);
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++)
+		hvsim_async_table[i].state = HVSIM_ASYNC_FREE;
+	spin_unlock_irq(&hvsim_inject_lock);
+}
+
+/**
+ * hvsim_inject_pending() - make a call asynchronous if a "pending" rule
+ *	fired for it
+ * @call: the call, after its handler ran (or was skipped)
+ * @status: its status
+ *
+ * Called by the dispatcher for every call that passed the entry checks,
+ * interrupts disabled.  When hvsim_inject_hypercall() marked the call, the
+ * completion carrying @status is owed: posted to SINT0 of this CPU's root
+ * SynIC by a work item after the rule's delay, or held for "never".  With
+ * every completion slot in use the call simply completes synchronously.
+ *
+ * Return: HV_STATUS_CALL_PENDING for a call that went asynchronous, else
+ * @status.
+ */
+u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status)
+{
+	struct hvsim_async_next *next = this_cpu_ptr(&hvsim_async_next);
+	const struct hv_input_set_partition_property *in = call->input;
+	struct hvsim_async *a = NULL;
+	unsigned int i;
+
+	if (!next->fire)
+		return status;
+	next->fire = false;
+	spin_lock(&hvsim_inject_lock);
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++) {
+		if (hvsim_async_table[i].state == HVSIM_ASYNC_FREE) {
+			a = &hvsim_async_table[i];
+			break;
+		}
+	}
+	if (a) {
+		/* Only SET_PARTITION_PROPERTY: the partition id comes first */
+		a->partition_id = in->partition_id;
+		a->status = status;
+		hvsim_async_pending++;
+		if (next->delay_ms == HVSIM_ASYNC_NEVER) {
+			a->state = HVSIM_ASYNC_HELD;
+		} else {
+			a->state = HVSIM_ASYNC_TIMED;
+			queue_delayed_work_on(smp_processor_id(), system_wq,
+					      &a->work,
+					      msecs_to_jiffies(next->delay_ms));
+		}
+	}
+	spin_unlock(&hvsim_inject_lock);
+	return a ? HV_STATUS_CALL_PENDING : status;
+}
+
+/**
+ * hvsim_inject_partition_deleted() - a partition is gone: post its owed
+ *	completions now
+ * @partition_id: the deleted partition
+ *
+ * Called by DELETE_PARTITION (interrupts disabled, no hvsim lock held):
+ * hvsim finishes every outstanding asynchronous call of a partition
+ * before the partition is gone, so the root receives their completions
+ * right after the delete, for a partition id it no longer knows.
+ */
+void hvsim_inject_partition_deleted(u64 partition_id)
+{
+	async_flush(true, partition_id);
+}
+
 /**
  * hvsim_inject_apply() - make a parsed rule take effect
  * @cmd: the rule
@@ -213,8 +473,11 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 	case HVSIM_INJECT_POOL_CAP:
 		hvsim_inject_cap = cmd->count;
 		break;
+	case HVSIM_INJECT_COMPLETE:
+		break;
 	case HVSIM_INJECT_FAIL:
 	case HVSIM_INJECT_MAX_REPS:
+	case HVSIM_INJECT_PENDING:
 		r = inject_slot(cmd->code, cmd->op == HVSIM_INJECT_MAX_REPS);
 		if (r && r->used && !cmd->count) {
 			inject_drop(r);		/* max_reps <code> 0 */
@@ -234,12 +497,18 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 			.code = cmd->code,
 			.status = cmd->status,
 			.count = cmd->count,
+			.delay_ms = cmd->delay_ms,
 		};
 		break;
 	}
 	spin_unlock_irq(&hvsim_inject_lock);
 	if (cmd->op == HVSIM_INJECT_CLEAR)
 		hvsim_partitions_uncap();
+	if (cmd->op == HVSIM_INJECT_COMPLETE) {
+		local_irq_disable();
+		async_flush(false, 0);
+		local_irq_enable();
+	}
 	return ret;
 }
 
@@ -248,7 +517,8 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
  * @code: the call's code
  * @max_reps: returns the reps the call may complete (0: no limit)
  *
- * Counts the call for the "fail" rules of @code.
+ * Counts the call for the "fail" and "pending" rules of @code; a pending
+ * rule that fires marks the call for hvsim_inject_pending().
  *
  * Return: the status the call must fail with, or HV_STATUS_SUCCESS.
  */
@@ -270,11 +540,18 @@ u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
 			*max_reps = r->count;
 			continue;
 		}
-		if (++r->seen == r->count) {
-			if (!status)
-				status = r->status;
-			inject_drop(r);
+		if (++r->seen != r->count)
+			continue;
+		if (r->op == HVSIM_INJECT_PENDING) {
+			struct hvsim_async_next *next =
+				this_cpu_ptr(&hvsim_async_next);
+
+			next->fire = true;
+			next->delay_ms = r->delay_ms;
 		}
+		if (!status)
+			status = r->status;
+		inject_drop(r);
 	}
 	spin_unlock(&hvsim_inject_lock);
 	return status;
@@ -296,6 +573,19 @@ u64 hvsim_inject_pool_cap(void)
 	return cap;
 }
 
+static void inject_show_pending(struct seq_file *m,
+				const struct hvsim_inject_rule *r)
+{
+	seq_printf(m, "pending 0x%04x %u ", r->code, r->count);
+	if (r->delay_ms == HVSIM_ASYNC_NEVER)
+		seq_puts(m, "never");
+	else
+		seq_printf(m, "%u", r->delay_ms);
+	if (r->status)
+		seq_printf(m, " 0x%04x", r->status);
+	seq_putc(m, '\n');
+}
+
 static int inject_show(struct seq_file *m, void *unused)
 {
 	unsigned int i;
@@ -309,6 +599,8 @@ static int inject_show(struct seq_file *m, void *unused)
 		if (r->op == HVSIM_INJECT_FAIL)
 			seq_printf(m, "fail 0x%04x %u 0x%04x\n", r->code,
 				   r->count, r->status);
+		else if (r->op == HVSIM_INJECT_PENDING)
+			inject_show_pending(m, r);
 		else
 			seq_printf(m, "max_reps 0x%04x %u\n", r->code,
 				   r->count);
@@ -351,13 +643,44 @@ static const struct file_operations inject_fops = {
 	.write = inject_write,
 };
 
+static int async_show(struct seq_file *m, void *unused)
+{
+	unsigned int i, owed = 0;
+
+	spin_lock_irq(&hvsim_inject_lock);
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++)
+		if (hvsim_async_table[i].state != HVSIM_ASYNC_FREE)
+			owed++;
+	seq_printf(m, "pending=%llu completed=%llu flushed=%llu owed=%u\n",
+		   hvsim_async_pending, hvsim_async_completed,
+		   hvsim_async_flushed, owed);
+	spin_unlock_irq(&hvsim_inject_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(async);
+
 /**
- * hvsim_inject_init() - create the "inject" file
+ * hvsim_inject_init() - create the "inject" and "async" files
  * @dir: hvsim's debugfs directory
  */
 void hvsim_inject_init(struct dentry *dir)
 {
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++)
+		INIT_DELAYED_WORK(&hvsim_async_table[i].work, async_work);
 	debugfs_create_file("inject", 0644, dir, NULL, &inject_fops);
+	debugfs_create_file("async", 0444, dir, NULL, &async_fops);
+}
+
+/**
+ * hvsim_inject_exit() - cancel the completions still owed
+ *
+ * Module exit: the root (mshv_root) is gone, nobody waits for them.
+ */
+void hvsim_inject_exit(void)
+{
+	async_cancel_all();
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

@@ -107,7 +107,8 @@ static u64 hypercall_irqs_off(u64 control, void *input, void *output);
  * off.  Never sleeps and never allocates.
  * Fault-injection rules (debugfs "inject") apply to calls that pass the
  * entry checks: an injected failure does nothing and reports the rep
- * start; a "max_reps" rule ends a rep call early with success.
+ * start; a "max_reps" rule ends a rep call early with success; a
+ * "pending" rule returns HV_STATUS_CALL_PENDING and posts the status later.
  *
  * Return: the TLFS result word: status in bits 0-15, reps completed (the
  * index of the first rep not completed) in bits 32-43.
@@ -149,6 +150,8 @@ static u64 hypercall_irqs_off(u64 control, void *input, void *output)
 		if (!status)
 			status = hvsim_handlers[d - hvsim_hcalls].fn(&call);
 	}
+	/* A "pending" rule: HV_STATUS_CALL_PENDING, completion later */
+	status = hvsim_inject_pending(&call, status);
 
 	idx = d - hvsim_hcalls;
 	atomic64_inc(&hvsim_hc_calls[idx]);
@@ -235,6 +238,7 @@ static int __init hvsim_init(void)
 static void __exit hvsim_exit(void)
 {
 	debugfs_remove_recursive(hvsim_debugfs);
+	hvsim_inject_exit();
 	local_irq_disable();
 	hvsim_partitions_exit();
 	local_irq_enable();

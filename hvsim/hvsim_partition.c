@@ -333,6 +333,8 @@ u16 hvsim_hc_delete_partition(struct hvsim_call *call)
 		break;
 	}
 	spin_unlock(&hvsim_lock);
+	if (status == HV_STATUS_SUCCESS)
+		hvsim_inject_partition_deleted(id);
 	return status;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of hvsim's fault injection: the rule parser and the rules'
- * effect on hvsim_hypercall().  Included at the end of hvsim/hvsim_inject.c.
+ * effect on hvsim_hypercall(), "pending" included (completions held, then
+ * cancelled: nothing is posted to the root SynIC).  Included at the end of
+ * hvsim/hvsim_inject.c.
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -14,6 +16,7 @@ struct inject_parse_case {
 	u16 code;
 	u16 status;
 	u64 count;
+	u32 delay_ms;
 };
 
 static const struct inject_parse_case inject_parse_cases[] = {
@@ -26,6 +29,28 @@ static const struct inject_parse_case inject_parse_cases[] = {
 	{ "pool_cap 208\n", 0, HVSIM_INJECT_POOL_CAP, 0, 0, 208 },
 	{ "pool_cap 0", 0, HVSIM_INJECT_POOL_CAP, 0, 0, 0 },
 	{ "clear\n", 0, HVSIM_INJECT_CLEAR },
+	{ "pending 0x45 2\n", 0, HVSIM_INJECT_PENDING, 0x45, 0, 2, 0 },
+	{ "pending 69 1 250 0x7", 0, HVSIM_INJECT_PENDING, 0x45, 7, 1, 250 },
+	{ "pending 0x45 3 never", 0, HVSIM_INJECT_PENDING, 0x45, 0, 3,
+	  HVSIM_ASYNC_NEVER },
+	{ "pending 0x45 1 never 0xb", 0, HVSIM_INJECT_PENDING, 0x45, 0xb, 1,
+	  HVSIM_ASYNC_NEVER },
+	{ "pending 0x45 4294967295 4294967294", 0, HVSIM_INJECT_PENDING, 0x45,
+	  0, 4294967295U, 4294967294U },
+	{ "complete\n", 0, HVSIM_INJECT_COMPLETE },
+	{ "pending 0x44 1", -EINVAL },		/* never asynchronous */
+	{ "pending 0x4b 1 0", -EINVAL },
+	{ "pending 0x45 0", -EINVAL },
+	{ "pending 0x45 4294967296", -EINVAL },
+	{ "pending 0x45", -EINVAL },
+	{ "pending 0x45 1 soon", -EINVAL },
+	{ "pending 0x45 1 -1", -EINVAL },
+	{ "pending 0x45 1 0x10", -EINVAL },
+	{ "pending 0x45 1 4294967295", -EINVAL },
+	{ "pending 0x45 1 10 0", -EINVAL },
+	{ "pending 0x45 1 10 0x10000", -EINVAL },
+	{ "pending 0x45 1 never 0xb 1", -EINVAL },
+	{ "complete now", -EINVAL },
 	{ "", -EINVAL },
 	{ "\n", -EINVAL },
 	{ "bogus 1", -EINVAL },
@@ -71,6 +96,8 @@ static void hvsim_inject_test_parse(struct kunit *test)
 				    c->line);
 		KUNIT_EXPECT_EQ_MSG(test, cmd.count, c->count, "\"%s\"",
 				    c->line);
+		KUNIT_EXPECT_EQ_MSG(test, cmd.delay_ms, c->delay_ms,
+				    "\"%s\"", c->line);
 	}
 }
 
@@ -212,11 +239,89 @@ static void hvsim_inject_test_pool_cap_and_full_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvsim_inject_pool_cap(), 0);
 }
 
+/* Completions owed (held or timed) */
+static unsigned int inject_async_owed(void)
+{
+	unsigned int i, owed = 0;
+
+	spin_lock_irq(&hvsim_inject_lock);
+	for (i = 0; i < HVSIM_ASYNC_MAX; i++)
+		if (hvsim_async_table[i].state != HVSIM_ASYNC_FREE)
+			owed++;
+	spin_unlock_irq(&hvsim_inject_lock);
+	return owed;
+}
+
+/*
+ * "pending": exactly the nth call returns CALL_PENDING and owes a
+ * completion with the call's own status (or the rule's, the call then
+ * doing nothing); a full completion table makes the call synchronous.
+ * SET_PARTITION_PROPERTY on SELF is refused (ACCESS_DENIED), which is a
+ * status as good as any.  The held completions are cancelled, not posted.
+ */
+static void hvsim_inject_test_pending(struct kunit *test)
+{
+	struct hv_input_set_partition_property *in;
+	char line[HVSIM_INJECT_LINE_MAX];
+	u64 pending0 = hvsim_async_pending, completed0 = hvsim_async_completed;
+	unsigned int i;
+
+	in = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	in->partition_id = HV_PARTITION_ID_SELF;
+	in->property_code = HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS;
+	KUNIT_ASSERT_EQ(test, inject_async_owed(), 0);
+
+	KUNIT_ASSERT_EQ(test, inject_rule("pending 0x45 2 never"), 0);
+	KUNIT_ASSERT_EQ(test, inject_rule("pending 0x45 3 never 0x71"), 0);
+	for (i = 1; i <= 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    hvsim_hypercall(HVCALL_SET_PARTITION_PROPERTY,
+						    in, NULL),
+				    i == 2 || i == 3 ? HV_STATUS_CALL_PENDING :
+				    HV_STATUS_ACCESS_DENIED, "call %u", i);
+	KUNIT_EXPECT_EQ(test, hvsim_inject_nr, 0);
+	KUNIT_EXPECT_EQ(test, hvsim_async_pending - pending0, 2);
+	KUNIT_EXPECT_EQ(test, inject_async_owed(), 2);
+	spin_lock_irq(&hvsim_inject_lock);
+	KUNIT_EXPECT_EQ(test, hvsim_async_table[0].state, HVSIM_ASYNC_HELD);
+	KUNIT_EXPECT_EQ(test, hvsim_async_table[0].partition_id,
+			HV_PARTITION_ID_SELF);
+	KUNIT_EXPECT_EQ(test, hvsim_async_table[0].status,
+			HV_STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, hvsim_async_table[1].status,
+			HV_STATUS_OPERATION_FAILED);
+	spin_unlock_irq(&hvsim_inject_lock);
+	async_cancel_all();
+	KUNIT_EXPECT_EQ(test, inject_async_owed(), 0);
+
+	/* One call more than the table holds: the last one is synchronous */
+	for (i = 1; i <= HVSIM_ASYNC_MAX + 1; i++) {
+		snprintf(line, sizeof(line), "pending 0x45 %u never", i);
+		KUNIT_ASSERT_EQ(test, inject_rule(line), 0);
+	}
+	for (i = 1; i <= HVSIM_ASYNC_MAX + 1; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    hvsim_hypercall(HVCALL_SET_PARTITION_PROPERTY,
+						    in, NULL),
+				    i <= HVSIM_ASYNC_MAX ?
+				    HV_STATUS_CALL_PENDING :
+				    HV_STATUS_ACCESS_DENIED, "call %u", i);
+	KUNIT_EXPECT_EQ(test, inject_async_owed(), HVSIM_ASYNC_MAX);
+	KUNIT_EXPECT_EQ(test, hvsim_async_pending - pending0,
+			2 + HVSIM_ASYNC_MAX);
+	async_cancel_all();
+	KUNIT_EXPECT_EQ(test, inject_async_owed(), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_async_completed, completed0);
+	KUNIT_EXPECT_EQ(test, inject_rule("clear"), 0);
+}
+
 static struct kunit_case hvsim_inject_test_cases[] = {
 	KUNIT_CASE(hvsim_inject_test_parse),
 	KUNIT_CASE(hvsim_inject_test_fail),
 	KUNIT_CASE(hvsim_inject_test_max_reps),
 	KUNIT_CASE(hvsim_inject_test_pool_cap_and_full_table),
+	KUNIT_CASE(hvsim_inject_test_pending),
 	{}
 };
 

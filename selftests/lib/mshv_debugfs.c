@@ -615,3 +615,27 @@ __u64 mshv_dbg_irq_field_get(const char *name)
 			 name);
 	return v;
 }
+
+/**
+ * mshv_dbg_async_get() - hvsim/async, failing the test if unreadable
+ *
+ * Return: the counters.
+ */
+struct mshv_dbg_async mshv_dbg_async_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/async", "r");
+	struct mshv_dbg_async c = { 0 };
+	unsigned long long v[4];
+	int n;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/async", MSHV_DBG_HVSIM);
+	n = fscanf(f, "pending=%llu completed=%llu flushed=%llu owed=%llu",
+		   &v[0], &v[1], &v[2], &v[3]);
+	fclose(f);
+	MSHV_TEST_ASSERT(n == 4, "%s/async does not parse", MSHV_DBG_HVSIM);
+	c.pending = v[0];
+	c.completed = v[1];
+	c.flushed = v[2];
+	c.owed = v[3];
+	return c;
+}

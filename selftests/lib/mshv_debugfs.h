@@ -167,5 +167,20 @@ int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out);
 
 /* hvsim/interrupts counters looked up by name ("ipis", "inits" ...) */
 __u64 mshv_dbg_irq_field_get(const char *name);
+/**
+ * struct mshv_dbg_async - hvsim/async ("pending" fault-injection rules)
+ * @pending: calls that returned HV_STATUS_CALL_PENDING
+ * @completed: HVMSG_ASYNC_CALL_COMPLETION messages posted
+ * @flushed: of those, posted by DELETE_PARTITION
+ * @owed: completions not posted yet (delayed or held)
+ */
+struct mshv_dbg_async {
+	__u64 pending;
+	__u64 completed;
+	__u64 flushed;
+	__u64 owed;
+};
+
+struct mshv_dbg_async mshv_dbg_async_get(void);
 
 #endif /* _MSHV_SELFTEST_DEBUGFS_H */
