@@ -636,7 +636,7 @@ static int w_intercepts(struct cover_ctx *c)
 		ret = hvcall(vm, HVCALL_GET_VP_CPUID_VALUES, 4, &get,
 			     sizeof(get), out, sizeof(out));
 	if (!ret)
-		MSHV_TEST_ASSERT(out[0].eax == 1 && out[1].ebx == 0x00010877 &&
+		MSHV_TEST_ASSERT(out[0].eax == 0xd && out[1].ebx == 0x00010877 &&
 				 out[2].eax == 0 && out[3].eax == 0x31237648,
 				 "CPUID values");
 	mshv_vp_free(vp);
