@@ -320,9 +320,9 @@ int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 int mshv_hv_passthrough(u64 partition_id, u16 code, u16 rep_count,
 			const void *input, u16 in_sz, void *output,
 			u16 out_sz, u16 *status, u16 *reps_done);
-int mshv_hv_get_root_synic_reg(u32 name, u64 *value);
-int mshv_hv_set_root_synic_reg(u32 name, u64 value);
-int mshv_hv_notify_port_ring_empty(u32 sint_index);
+int mshv_hv_get_root_synic_reg(u32 name, u64 *value, bool may_sleep);
+int mshv_hv_set_root_synic_reg(u32 name, u64 value, bool may_sleep);
+int mshv_hv_notify_port_ring_empty(u32 sint_index, bool may_sleep);
 int mshv_hv_assert_virtual_interrupt(u64 partition_id, u32 vector,
 				     u64 dest_addr, u32 type, u32 flags,
 				     bool may_sleep);

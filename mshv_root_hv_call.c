@@ -431,6 +431,9 @@ int mshv_hv_withdraw_memory(u64 partition_id)
  * @property_id: HV_SYSTEM_PROPERTY_*
  * @value: the property value
  *
+ * Issued at module load.  Deposits into the root partition while the
+ * hypervisor reports insufficient memory.
+ *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_get_system_property(u32 property_id, u64 *value)
@@ -443,6 +446,8 @@ int mshv_hv_get_system_property(u32 property_id, u64 *value)
 		.in_sz = sizeof(in),
 		.out = &out,
 		.out_sz = sizeof(out),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
 	};
 	int ret;
 
@@ -753,6 +758,9 @@ int mshv_hv_create_vp(u64 partition_id, u32 vp_index)
  * @partition_id: the partition
  * @vp_index: the VP
  *
+ * Undoing a half-created VP cannot give up: out of memory, a page is
+ * deposited into the partition and the call retried.
+ *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_delete_vp(u64 partition_id, u32 vp_index)
@@ -766,6 +774,8 @@ int mshv_hv_delete_vp(u64 partition_id, u32 vp_index)
 		.fast = true,
 		.in = &in,
 		.in_sz = sizeof(in),
+		.deposit_id = partition_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
 	};
 
 	return mshv_hv_call(&call);
@@ -1148,23 +1158,27 @@ int mshv_hv_set_vp_state(u64 partition_id, u32 vp_index,
 }
 
 /*
- * Root SynIC registers, ports and interrupt assertion.  The calls without
- * a deposit never sleep: they are issued from the root's SynIC interrupt
- * handler and from eventfd wakeups.
+ * Root SynIC registers, ports and interrupt assertion.  The calls with
+ * @may_sleep false never sleep: they are issued from the root's SynIC
+ * interrupt handler and from eventfd wakeups, which retry from a work item
+ * when the hypervisor needs memory.
  */
 
 /**
  * mshv_hv_get_root_synic_reg() - read a register of this CPU's root SynIC
  * @name: HV_REGISTER_SINT0.. HV_REGISTER_SIRBP
  * @value: the value
+ * @may_sleep: deposit a page into the root (SELF) and retry when the
+ *	hypervisor needs memory; when false the call never sleeps and
+ *	returns -ENOMEM instead
  *
  * GET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF: the
- * registers of the root VP running on the calling CPU.  Never sleeps; the
- * caller keeps itself on one CPU.
+ * registers of the root VP running on the calling CPU.  The caller keeps
+ * itself on one CPU (even across a deposit when @may_sleep).
  *
  * Return: 0 or a negative errno.
  */
-int mshv_hv_get_root_synic_reg(u32 name, u64 *value)
+int mshv_hv_get_root_synic_reg(u32 name, u64 *value, bool may_sleep)
 {
 	struct hv_input_get_vp_registers hdr = {
 		.partition_id = HV_PARTITION_ID_SELF,
@@ -1180,6 +1194,8 @@ int mshv_hv_get_root_synic_reg(u32 name, u64 *value)
 		.rep_in_sz = sizeof(name),
 		.out = &out,
 		.out_sz = sizeof(out),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = may_sleep ? MSHV_DEFAULT_DEPOSIT_PAGES : 0,
 	};
 	int ret;
 
@@ -1193,13 +1209,16 @@ int mshv_hv_get_root_synic_reg(u32 name, u64 *value)
  * mshv_hv_set_root_synic_reg() - write a register of this CPU's root SynIC
  * @name: HV_REGISTER_SINT0.. HV_REGISTER_SIRBP
  * @value: the value
+ * @may_sleep: deposit a page into the root (SELF) and retry when the
+ *	hypervisor needs memory; when false the call never sleeps (callable
+ *	from the root SynIC interrupt handler, e.g. for EOM) and returns
+ *	-ENOMEM instead
  *
- * SET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF.  Never
- * sleeps (callable from the root SynIC interrupt handler, e.g. for EOM).
+ * SET_VP_REGISTERS on HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF.
  *
  * Return: 0 or a negative errno.
  */
-int mshv_hv_set_root_synic_reg(u32 name, u64 value)
+int mshv_hv_set_root_synic_reg(u32 name, u64 value, bool may_sleep)
 {
 	struct hv_input_set_vp_registers hdr = {
 		.partition_id = HV_PARTITION_ID_SELF,
@@ -1216,6 +1235,8 @@ int mshv_hv_set_root_synic_reg(u32 name, u64 value)
 		.in_sz = sizeof(hdr),
 		.rep_in = &assoc,
 		.rep_in_sz = sizeof(assoc),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = may_sleep ? MSHV_DEFAULT_DEPOSIT_PAGES : 0,
 	};
 
 	return mshv_hv_call(&call);
@@ -1224,12 +1245,13 @@ int mshv_hv_set_root_synic_reg(u32 name, u64 value)
 /**
  * mshv_hv_notify_port_ring_empty() - HVCALL_NOTIFY_PORT_RING_EMPTY (fast)
  * @sint_index: the event ring the root drained
- *
- * Never sleeps.
+ * @may_sleep: deposit a page into the root (SELF) and retry when the
+ *	hypervisor needs memory; when false the call never sleeps and
+ *	returns -ENOMEM instead
  *
  * Return: 0 or a negative errno.
  */
-int mshv_hv_notify_port_ring_empty(u32 sint_index)
+int mshv_hv_notify_port_ring_empty(u32 sint_index, bool may_sleep)
 {
 	struct hv_input_notify_port_ring_empty in = {
 		.sint_index = sint_index,
@@ -1239,6 +1261,8 @@ int mshv_hv_notify_port_ring_empty(u32 sint_index)
 		.fast = true,
 		.in = &in,
 		.in_sz = sizeof(in),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = may_sleep ? MSHV_DEFAULT_DEPOSIT_PAGES : 0,
 	};
 
 	return mshv_hv_call(&call);
@@ -1351,6 +1375,9 @@ int mshv_hv_connect_doorbell_port(u64 guest_id, u32 port_id, u64 gpa,
  * @guest_id: the connecting partition
  * @connection_id: the connection id given to CONNECT_PORT
  *
+ * Teardown cannot give up: out of memory, a page is deposited into the
+ * guest partition and the call retried.
+ *
  * Return: 0 or a negative errno.
  */
 int mshv_hv_disconnect_doorbell_port(u64 guest_id, u32 connection_id)
@@ -1365,6 +1392,8 @@ int mshv_hv_disconnect_doorbell_port(u64 guest_id, u32 connection_id)
 		.fast = true,
 		.in = &in,
 		.in_sz = sizeof(in),
+		.deposit_id = guest_id,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
 	};
 
 	return mshv_hv_call(&call);
@@ -1373,6 +1402,9 @@ int mshv_hv_disconnect_doorbell_port(u64 guest_id, u32 connection_id)
 /**
  * mshv_hv_delete_port() - HVCALL_DELETE_PORT (fast) of a root port
  * @port_id: the port
+ *
+ * Teardown cannot give up: out of memory, a page is deposited into the
+ * root (the port's owner) and the call retried.
  *
  * Return: 0 or a negative errno.
  */
@@ -1387,6 +1419,8 @@ int mshv_hv_delete_port(u32 port_id)
 		.fast = true,
 		.in = &in,
 		.in_sz = sizeof(in),
+		.deposit_id = HV_PARTITION_ID_SELF,
+		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
 	};
 
 	return mshv_hv_call(&call);

@@ -33,6 +33,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 #include <asm/irq_vectors.h>
 
@@ -53,18 +54,28 @@
  * @simp: the message page (HV_SYNIC_SINT_COUNT message slots)
  * @siefp: the event flags page (mapped, unused)
  * @sirbp: the event ring page
+ * @simp_reg: SIMP as read at online, enable bit clear
+ * @siefp_reg: SIEFP as read at online, enable bit clear
+ * @sirbp_reg: SIRBP as read at online, enable bit clear
  * @doorbell_tail: next entry of the doorbell event ring to consume
  * @ready: the pages are mapped and the SINTs configured
+ * @notify_work: NOTIFY_PORT_RING_EMPTY the handler could not issue for
+ *	want of memory, retried on this CPU where it may deposit
  *
  * Per CPU; used only on its CPU, by the cpuhp callbacks (with interrupts
- * disabled around @ready changes) and by the interrupt handler.
+ * disabled around @ready changes), by the interrupt handler and by
+ * @notify_work (queued on this CPU, cancelled before the CPU goes down).
  */
 struct mshv_synic_cpu {
 	struct hv_message *simp;
 	void *siefp;
 	struct hv_synic_event_ring_page *sirbp;
+	u64 simp_reg;
+	u64 siefp_reg;
+	u64 sirbp_reg;
 	u32 doorbell_tail;
 	bool ready;
+	struct work_struct notify_work;
 };
 
 static DEFINE_PER_CPU(struct mshv_synic_cpu, mshv_synic_cpus);
@@ -160,6 +171,7 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 	struct hv_synic_event_ring *ring =
 		&sc->sirbp->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
 	u32 port_id;
+	int ret;
 
 	for (;;) {
 		do {
@@ -181,11 +193,39 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 		if (!READ_ONCE(ring->ring_full))
 			break;
 		WRITE_ONCE(ring->ring_full, 0);
-		if (mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX)) {
-			pr_warn_ratelimited("NOTIFY_PORT_RING_EMPTY failed\n");
+		ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+						     false);
+		if (ret == -ENOMEM) {
+			/*
+			 * The values that wait stay queued in the hypervisor
+			 * until the ring is reported empty: never give up.
+			 */
+			queue_work_on(smp_processor_id(), system_wq,
+				      &sc->notify_work);
+			break;
+		}
+		if (ret) {
+			pr_warn_ratelimited("NOTIFY_PORT_RING_EMPTY failed: %d\n",
+					    ret);
 			break;
 		}
 	}
+}
+
+/*
+ * The drain's NOTIFY_PORT_RING_EMPTY, which needed memory: issued again
+ * on the ring's CPU, depositing into the root.  The hypervisor signals
+ * the SINT again once it moved the waiting values into the ring.
+ */
+static void mshv_synic_notify_work(struct work_struct *work)
+{
+	int ret;
+
+	ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+					     true);
+	if (ret)
+		pr_warn_ratelimited("CPU %u: NOTIFY_PORT_RING_EMPTY failed: %d\n",
+				    raw_smp_processor_id(), ret);
 }
 
 static void mshv_synic_handle(struct mshv_synic_cpu *sc,
@@ -264,7 +304,7 @@ static void mshv_synic_isr(void)
 	/* Free the slot before looking at msg_pending */
 	smp_mb();
 	if (READ_ONCE(msg->header.message_flags) & HV_MESSAGE_FLAG_PENDING) {
-		if (mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0))
+		if (mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, false))
 			pr_warn_ratelimited("EOM failed\n");
 	}
 }
@@ -275,16 +315,17 @@ static void *mshv_synic_map(u32 name, u64 *reg)
 	void *addr;
 	int ret;
 
-	ret = mshv_hv_get_root_synic_reg(name, reg);
+	ret = mshv_hv_get_root_synic_reg(name, reg, true);
 	if (ret)
 		return ERR_PTR(ret);
+	*reg &= ~HV_SYNIC_PAGE_ENABLE;
 	addr = memremap(*reg & PAGE_MASK, PAGE_SIZE, MEMREMAP_WB);
 	return addr ?: ERR_PTR(-ENOMEM);
 }
 
 static int mshv_synic_set(u32 name, u64 value)
 {
-	int ret = mshv_hv_set_root_synic_reg(name, value);
+	int ret = mshv_hv_set_root_synic_reg(name, value, true);
 
 	if (ret)
 		pr_err("CPU %u: writing SynIC register %#x failed: %d\n",
@@ -305,24 +346,28 @@ static void mshv_synic_disable_regs(u64 simp, u64 siefp, u64 sirbp)
 	mshv_synic_set(HV_REGISTER_SCONTROL, 0);
 }
 
-/* cpuhp online callback: runs on @cpu */
+/*
+ * cpuhp online callback: runs on @cpu, in its hotplug thread (may sleep
+ * to deposit into the root).  On failure the CPU stays offline and
+ * nothing of the setup is left: pages unmapped, SINTs masked, SynIC
+ * disabled.
+ */
 static int mshv_synic_cpu_online(unsigned int cpu)
 {
 	struct mshv_synic_cpu *sc = per_cpu_ptr(&mshv_synic_cpus, cpu);
-	u64 simp, siefp, sirbp;
 	int ret;
 
-	sc->simp = mshv_synic_map(HV_REGISTER_SIMP, &simp);
+	sc->simp = mshv_synic_map(HV_REGISTER_SIMP, &sc->simp_reg);
 	if (IS_ERR(sc->simp)) {
 		ret = PTR_ERR(sc->simp);
 		goto clear_simp;
 	}
-	sc->siefp = mshv_synic_map(HV_REGISTER_SIEFP, &siefp);
+	sc->siefp = mshv_synic_map(HV_REGISTER_SIEFP, &sc->siefp_reg);
 	if (IS_ERR(sc->siefp)) {
 		ret = PTR_ERR(sc->siefp);
 		goto unmap_simp;
 	}
-	sc->sirbp = mshv_synic_map(HV_REGISTER_SIRBP, &sirbp);
+	sc->sirbp = mshv_synic_map(HV_REGISTER_SIRBP, &sc->sirbp_reg);
 	if (IS_ERR(sc->sirbp)) {
 		ret = PTR_ERR(sc->sirbp);
 		goto unmap_siefp;
@@ -342,13 +387,13 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 				     HV_SYNIC_SINT_AS_INTERCEPT);
 	if (!ret)
 		ret = mshv_synic_set(HV_REGISTER_SIMP,
-				     simp | HV_SYNIC_PAGE_ENABLE);
+				     sc->simp_reg | HV_SYNIC_PAGE_ENABLE);
 	if (!ret)
 		ret = mshv_synic_set(HV_REGISTER_SIEFP,
-				     siefp | HV_SYNIC_PAGE_ENABLE);
+				     sc->siefp_reg | HV_SYNIC_PAGE_ENABLE);
 	if (!ret)
 		ret = mshv_synic_set(HV_REGISTER_SIRBP,
-				     sirbp | HV_SYNIC_PAGE_ENABLE);
+				     sc->sirbp_reg | HV_SYNIC_PAGE_ENABLE);
 	if (!ret)
 		ret = mshv_synic_set(HV_REGISTER_SCONTROL,
 				     HV_SYNIC_CONTROL_ENABLE);
@@ -357,10 +402,12 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 	return 0;
 
 disable_regs:
-	mshv_synic_disable_regs(simp, siefp, sirbp);
+	mshv_synic_disable_regs(sc->simp_reg, sc->siefp_reg, sc->sirbp_reg);
 	local_irq_disable();
 	sc->ready = false;
 	local_irq_enable();
+	/* The handler may have queued it before the SynIC went off */
+	cancel_work_sync(&sc->notify_work);
 	memunmap(sc->sirbp);
 unmap_siefp:
 	memunmap(sc->siefp);
@@ -373,23 +420,25 @@ clear_simp:
 	return ret;
 }
 
-/* cpuhp offline callback: runs on @cpu */
+/*
+ * cpuhp offline callback: runs on @cpu, in its hotplug thread.  Uses the
+ * page numbers read at online (they are fixed; only the enable bits
+ * change), so that it issues no call that could fail but the writes,
+ * which deposit when the hypervisor needs memory and are logged if they
+ * fail otherwise.
+ */
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
 	struct mshv_synic_cpu *sc = per_cpu_ptr(&mshv_synic_cpus, cpu);
-	u64 simp = 0, siefp = 0, sirbp = 0;
 
 	if (!sc->simp)
 		return 0;
-	/* The page numbers are fixed; only the enable bits change */
-	mshv_hv_get_root_synic_reg(HV_REGISTER_SIMP, &simp);
-	mshv_hv_get_root_synic_reg(HV_REGISTER_SIEFP, &siefp);
-	mshv_hv_get_root_synic_reg(HV_REGISTER_SIRBP, &sirbp);
-	mshv_synic_disable_regs(simp, siefp, sirbp);
+	mshv_synic_disable_regs(sc->simp_reg, sc->siefp_reg, sc->sirbp_reg);
 
 	local_irq_disable();
 	sc->ready = false;
 	local_irq_enable();
+	cancel_work_sync(&sc->notify_work);
 
 	memunmap(sc->sirbp);
 	memunmap(sc->siefp);
@@ -412,6 +461,7 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
  */
 int mshv_synic_init(void)
 {
+	unsigned int cpu;
 	int ret;
 
 	ret = mshv_hv_set_root_isr(mshv_synic_isr);
@@ -422,6 +472,9 @@ int mshv_synic_init(void)
 	if (ret)
 		return ret;
 
+	for_each_possible_cpu(cpu)
+		INIT_WORK(&per_cpu_ptr(&mshv_synic_cpus, cpu)->notify_work,
+			  mshv_synic_notify_work);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mshv/synic:online",
 				mshv_synic_cpu_online, mshv_synic_cpu_offline);
 	if (ret < 0)

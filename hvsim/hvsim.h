@@ -284,6 +284,7 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
 u16 hvsim_hc_get_system_property(struct hvsim_call *call);
 u64 hvsim_partition_privileges(const struct hvsim_partition *pt);
+u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt);
 
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;

@@ -88,7 +88,7 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   sizeof(struct hv_input_assert_virtual_interrupt), 0, 0, 0,
 	   V(assert_virtual_interrupt)),
 	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
-	   NULL),
+	   V(create_port)),
 	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
 	   V(connect_port)),
 	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
@@ -560,6 +560,35 @@ u16 hvsim_decode_connect_port(const struct hvsim_call *call)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (in->connection_id & ~HV_PORT_ID_MASK)
 		return HV_STATUS_INVALID_CONNECTION_ID;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_create_port() - HVCALL_CREATE_PORT input checks
+ * @call: decoded call
+ *
+ * A port of the root, VTL 0, zero padding and reserved fields, a doorbell
+ * signalling SINT 0..15 of any root VP or of one (HVSIM_ROOT_VPS), and a
+ * port id of 1..24 bits.  Whether the connecting partition exists and the
+ * id is free are the handler's to check.
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARTITION_ID,
+ * HV_STATUS_INVALID_PARAMETER or HV_STATUS_INVALID_PORT_ID, in this order.
+ */
+u16 hvsim_decode_create_port(const struct hvsim_call *call)
+{
+	const struct hv_input_create_port *in = call->input;
+
+	if (in->port_partition_id != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (in->port_vtl || in->min_connection_vtl || in->padding ||
+	    in->port_padding || in->port_rsvdz ||
+	    in->port_type != HV_PORT_TYPE_DOORBELL ||
+	    in->target_sint >= HV_SYNIC_SINT_COUNT ||
+	    (in->target_vp != HV_ANY_VP && in->target_vp >= HVSIM_ROOT_VPS))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!in->port_id || in->port_id & ~HV_PORT_ID_MASK)
+		return HV_STATUS_INVALID_PORT_ID;
 	return HV_STATUS_SUCCESS;
 }
 

@@ -18,6 +18,17 @@
 
 #define HVSIM_MAX_VPS		256
 
+/*
+ * VPs of the root, which a port may target: one per possible CPU.  The
+ * userspace tests model a root with two.
+ */
+#ifdef __KERNEL__
+#include <linux/cpumask.h>
+#define HVSIM_ROOT_VPS		nr_cpu_ids
+#else
+#define HVSIM_ROOT_VPS		2U
+#endif
+
 /* XSAVE: x87 and SSE only, compacted format: legacy area + header */
 #define HVSIM_XSAVE_STATES	0x3ULL
 #define HVSIM_XSAVE_SIZE	576
@@ -125,6 +136,7 @@ u16 hvsim_decode_translate_virtual_address(const struct hvsim_call *call);
 u16 hvsim_decode_register_intercept_result(const struct hvsim_call *call);
 u16 hvsim_decode_assert_virtual_interrupt(const struct hvsim_call *call);
 u16 hvsim_decode_connect_port(const struct hvsim_call *call);
+u16 hvsim_decode_create_port(const struct hvsim_call *call);
 u16 hvsim_decode_dispatch_vp(const struct hvsim_call *call);
 u16 hvsim_decode_get_gpa_pages_access_states(const struct hvsim_call *call);
 u16 hvsim_decode_map_vp_state_page(const struct hvsim_call *call);

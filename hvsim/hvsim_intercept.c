@@ -23,7 +23,8 @@
 #define HVSIM_MAX_CPUID_RESULTS		64
 
 /* The default CPUID model (Documentation/hvsim.rst) */
-#define CPUID_MAX_BASIC		0x00000001
+#define CPUID_MAX_BASIC		0x0000000d
+#define CPUID_XSAVE		0x0000000d
 #define CPUID_HV_BASE		0x40000000
 #define CPUID_MAX_HV		0x40000005
 #define CPUID_EXT_BASE		0x80000000
@@ -31,7 +32,10 @@
 #define CPUID_SIGNATURE_FMS	0x00000663	/* family 6, model 6, step 3 */
 /* EBX: CLFLUSH line size 8 qwords, one logical processor, APIC id */
 #define CPUID_1_EBX		0x00010800
+#define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_HV		BIT(31)		/* hypervisor present */
+/* Leaf 0xD subleaf 1, EAX: XSAVEC (the compacted format) */
+#define CPUID_XSAVE_1_EAX_XSAVEC	BIT(1)
 /* EDX: FPU, TSC, MSR, PAE, CX8, APIC, CMOV, PAT, FXSR, SSE, SSE2 */
 #define CPUID_1_EDX		(BIT(0) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | \
 				 BIT(9) | BIT(15) | BIT(16) | BIT(24) | \
@@ -332,6 +336,39 @@ static void cpuid_default(u32 vp_index, u64 privileges, u32 eax, u32 ecx,
 	}
 }
 
+/*
+ * The XSAVE part of the model, for a partition with XSAVE features
+ * @features (PROCESSOR_XSAVE_FEATURES): with XSAVE, leaf 1 ECX.XSAVE and
+ * leaf 0xD; subleaf 0: the XCR0 bits hvsim supports (HVSIM_XSAVE_STATES,
+ * x87 and SSE) in EAX/EDX, the area size for the enabled ones and for all
+ * (both HVSIM_XSAVE_SIZE, MAX_XSAVE_DATA_SIZE: legacy area and header,
+ * whatever subset of x87 and SSE is enabled) in EBX/ECX; subleaf 1:
+ * XSAVEC and the compacted size with XSAVE_COMP, no XSAVES and no IA32_XSS
+ * bits.  x87 and SSE are described by subleaves 0 and 1: the subleaves of
+ * the other components are zero.  Without XSAVE all of it is zero.
+ */
+static void cpuid_xsave(u64 features, u32 eax, u32 ecx,
+			struct hv_cpuid_result *r)
+{
+	if (!(features & HV_XSAVE_FEATURE_XSAVE))
+		return;
+	if (eax == 1) {
+		r->ecx |= CPUID_1_ECX_XSAVE;
+		return;
+	}
+	if (eax != CPUID_XSAVE)
+		return;
+	if (ecx == 0) {
+		r->eax = lower_32_bits(HVSIM_XSAVE_STATES);
+		r->edx = upper_32_bits(HVSIM_XSAVE_STATES);
+		r->ebx = HVSIM_XSAVE_SIZE;
+		r->ecx = HVSIM_XSAVE_SIZE;
+	} else if (ecx == 1 && (features & HV_XSAVE_FEATURE_XSAVE_COMP)) {
+		r->eax = CPUID_XSAVE_1_EAX_XSAVEC;
+		r->ebx = HVSIM_XSAVE_SIZE;
+	}
+}
+
 /* Is @eax a leaf the default model reports (at most its range's maximum)? */
 static bool cpuid_in_range(u32 eax)
 {
@@ -396,6 +433,7 @@ static void cpuid_answer(struct hvsim_vp *vp, u32 eax, u32 ecx,
 
 	lockdep_assert_held(&pt->lock);
 	cpuid_default(vp->index, hvsim_partition_privileges(pt), eax, ecx, r);
+	cpuid_xsave(hvsim_partition_xsave_features(pt), eax, ecx, r);
 	if (!registered)
 		return;
 	p = cpuid_registered(pt->intercepts, vp->index, eax, ecx);
@@ -774,8 +812,8 @@ static u16 get_cpuid_values_locked(struct hvsim_vp *vp, void *arg)
  *
  * Answers what the VP's CPUID would return: the default model, merged
  * with the VP's registered results with APPLY_REGISTERED_VALUES.  The
- * model has no XSAVE leaf, so xfem/xss (and USE_VP_XFEM_XSS) change
- * nothing.
+ * XSAVE sizes of leaf 0xD are the same for every subset of x87 and SSE,
+ * so xfem/xss (and USE_VP_XFEM_XSS) change nothing.
  *
  * Return: HV_STATUS_INVALID_PARAMETER for unknown flags or non-zero
  * reserved fields; HV_STATUS_INVALID_PARTITION_ID,

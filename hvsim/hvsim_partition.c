@@ -408,7 +408,7 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 		*value = HVSIM_HOST_FEATURES1 & ~pt->disabled_features[1];
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES:
-		*value = HVSIM_HOST_XSAVE_FEATURES & ~pt->disabled_xsave;
+		*value = hvsim_partition_xsave_features(pt);
 		return HV_STATUS_SUCCESS;
 	default:
 		return root_property(code, value);
@@ -427,6 +427,21 @@ u64 hvsim_partition_privileges(const struct hvsim_partition *pt)
 {
 	lockdep_assert_held(&pt->lock);
 	return pt->privilege_flags;
+}
+
+/**
+ * hvsim_partition_xsave_features() - the XSAVE features of a guest partition
+ * @pt: the partition; its lock held
+ *
+ * What PROCESSOR_XSAVE_FEATURES reads and the CPUID model reports (leaf 1
+ * ECX.XSAVE, leaf 0xD): the host's, less the disabled ones.
+ *
+ * Return: HV_XSAVE_FEATURE_* bits.
+ */
+u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	return HVSIM_HOST_XSAVE_FEATURES & ~pt->disabled_xsave;
 }
 
 /* Read property @code of partition @id */

@@ -100,11 +100,10 @@ static bool partition_exists(u64 id)
  * hvsim_hc_create_port() - HVCALL_CREATE_PORT
  * @call: decoded call
  *
- * Return: HV_STATUS_INVALID_PARTITION_ID (port partition not SELF, or the
- * connection partition does not exist), HV_STATUS_INVALID_PARAMETER
- * (non-zero VTLs, padding or reserved fields, a port type other than
- * doorbell, target SINT > 15, target VP neither HV_ANY_VP nor a possible
- * CPU), HV_STATUS_INVALID_PORT_ID (id 0, above 24 bits, or in use),
+ * The input passed hvsim_decode_create_port().
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_ID (the connection partition does
+ * not exist), HV_STATUS_INVALID_PORT_ID (id in use),
  * HV_STATUS_INSUFFICIENT_MEMORY (root pool empty), or success.
  */
 u16 hvsim_hc_create_port(struct hvsim_call *call)
@@ -113,16 +112,6 @@ u16 hvsim_hc_create_port(struct hvsim_call *call)
 	struct hvsim_port *port;
 	u16 status = HV_STATUS_SUCCESS;
 
-	if (in->port_partition_id != HV_PARTITION_ID_SELF)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	if (in->port_vtl || in->min_connection_vtl || in->padding ||
-	    in->port_padding || in->port_rsvdz ||
-	    in->port_type != HV_PORT_TYPE_DOORBELL ||
-	    in->target_sint >= HV_SYNIC_SINT_COUNT ||
-	    (in->target_vp != HV_ANY_VP && in->target_vp >= nr_cpu_ids))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (!in->port_id || in->port_id & ~HV_PORT_ID_MASK)
-		return HV_STATUS_INVALID_PORT_ID;
 	if (!partition_exists(in->connection_partition_id))
 		return HV_STATUS_INVALID_PARTITION_ID;
 

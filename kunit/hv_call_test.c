@@ -415,6 +415,133 @@ static void mshv_test_create_partition_deposits_self(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mshv_fake.deposit_id, HV_PARTITION_ID_SELF);
 }
 
+/*
+ * The builders' answer to INSUFFICIENT_MEMORY on their first call: a page
+ * deposited into the partition named (and the call retried), or, for the
+ * calls that must not sleep, -ENOMEM with nothing deposited.
+ */
+static int mshv_test_b_sysprop(void)
+{
+	u64 v;
+
+	return mshv_hv_get_system_property(HV_SYSTEM_PROPERTY_SCHEDULER_TYPE,
+					   &v);
+}
+
+static int mshv_test_b_delete_vp(void)
+{
+	return mshv_hv_delete_vp(0x77, 3);
+}
+
+static int mshv_test_b_get_reg(void)
+{
+	u64 v;
+
+	return mshv_hv_get_root_synic_reg(HV_REGISTER_SIMP, &v, true);
+}
+
+static int mshv_test_b_get_reg_atomic(void)
+{
+	u64 v;
+
+	return mshv_hv_get_root_synic_reg(HV_REGISTER_SIMP, &v, false);
+}
+
+static int mshv_test_b_set_reg(void)
+{
+	return mshv_hv_set_root_synic_reg(HV_REGISTER_SCONTROL, 1, true);
+}
+
+static int mshv_test_b_set_reg_atomic(void)
+{
+	return mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, false);
+}
+
+static int mshv_test_b_notify(void)
+{
+	return mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+					      true);
+}
+
+static int mshv_test_b_notify_atomic(void)
+{
+	return mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+					      false);
+}
+
+static int mshv_test_b_disconnect(void)
+{
+	return mshv_hv_disconnect_doorbell_port(0x77, 5);
+}
+
+static int mshv_test_b_delete_port(void)
+{
+	return mshv_hv_delete_port(5);
+}
+
+static const struct {
+	const char *name;
+	u16 code;
+	int (*run)(void);
+	int ret;
+	u64 deposit_id;		/* with ret 0: one page went there */
+} mshv_test_builders[] = {
+	{ "system property", HVCALL_GET_SYSTEM_PROPERTY, mshv_test_b_sysprop,
+	  0, HV_PARTITION_ID_SELF },
+	{ "delete VP", HVCALL_DELETE_VP, mshv_test_b_delete_vp, 0, 0x77 },
+	{ "root SynIC get", HVCALL_GET_VP_REGISTERS, mshv_test_b_get_reg, 0,
+	  HV_PARTITION_ID_SELF },
+	{ "root SynIC get, atomic", HVCALL_GET_VP_REGISTERS,
+	  mshv_test_b_get_reg_atomic, -ENOMEM },
+	{ "root SynIC set", HVCALL_SET_VP_REGISTERS, mshv_test_b_set_reg, 0,
+	  HV_PARTITION_ID_SELF },
+	{ "root SynIC EOM, atomic", HVCALL_SET_VP_REGISTERS,
+	  mshv_test_b_set_reg_atomic, -ENOMEM },
+	{ "ring empty", HVCALL_NOTIFY_PORT_RING_EMPTY, mshv_test_b_notify, 0,
+	  HV_PARTITION_ID_SELF },
+	{ "ring empty, atomic", HVCALL_NOTIFY_PORT_RING_EMPTY,
+	  mshv_test_b_notify_atomic, -ENOMEM },
+	{ "disconnect port", HVCALL_DISCONNECT_PORT, mshv_test_b_disconnect,
+	  0, 0x77 },
+	{ "delete port", HVCALL_DELETE_PORT, mshv_test_b_delete_port, 0,
+	  HV_PARTITION_ID_SELF },
+};
+
+static void mshv_test_builders_deposit(struct kunit *test)
+{
+	const struct mshv_hv_backend *saved = mshv_backend;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mshv_test_builders); i++) {
+		memset(&mshv_fake, 0, sizeof(mshv_fake));
+		mshv_fake.fail_at = U16_MAX;
+		mshv_fake.max_reps_per_call = HV_HYPERCALL_REP_MAX;
+		mshv_fake.nomem_code = mshv_test_builders[i].code;
+		mshv_fake.nomem_left = 1;
+		/* Test hook: route the builder through the fake, then restore */
+		mshv_backend = &mshv_fake_backend;
+		KUNIT_EXPECT_EQ_MSG(test, mshv_test_builders[i].run(),
+				    mshv_test_builders[i].ret, "%s",
+				    mshv_test_builders[i].name);
+		mshv_backend = saved;
+		if (mshv_test_builders[i].ret) {
+			KUNIT_EXPECT_EQ_MSG(test, mshv_fake.calls, 1, "%s",
+					    mshv_test_builders[i].name);
+			KUNIT_EXPECT_EQ_MSG(test, mshv_fake.deposits, 0, "%s",
+					    mshv_test_builders[i].name);
+			continue;
+		}
+		/* The refused call, the deposit, the retry */
+		KUNIT_EXPECT_EQ_MSG(test, mshv_fake.calls, 3, "%s",
+				    mshv_test_builders[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, mshv_fake.deposited_pages, 1, "%s",
+				    mshv_test_builders[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, mshv_fake.deposit_id,
+				    mshv_test_builders[i].deposit_id, "%s",
+				    mshv_test_builders[i].name);
+	}
+}
+
 static void mshv_test_withdraw_all(struct kunit *test)
 {
 	u64 freed = 0;
@@ -442,6 +569,7 @@ static struct kunit_case mshv_hv_call_test_cases[] = {
 	KUNIT_CASE(mshv_test_deposit_batches),
 	KUNIT_CASE(mshv_test_create_partition_deposits_self),
 	KUNIT_CASE(mshv_test_withdraw_all),
+	KUNIT_CASE(mshv_test_builders_deposit),
 	{}
 };
 

@@ -169,7 +169,8 @@ static void hvsim_intercept_test_cpuid_model(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.eax | r.ebx | r.ecx | r.edx, 0);
 
 	KUNIT_EXPECT_TRUE(test, cpuid_in_range(1));
-	KUNIT_EXPECT_FALSE(test, cpuid_in_range(2));
+	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0xd));
+	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0xe));
 	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0x40000005));
 	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x40000006));
 	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0x80000001));
@@ -268,6 +269,50 @@ static void hvsim_intercept_test_vp_destroy(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(ic, 2, 3, 0));
 }
 
+/* Leaf 1 ECX.XSAVE and leaf 0xD for each partition XSAVE feature set */
+static void hvsim_intercept_test_cpuid_xsave(struct kunit *test)
+{
+	static const struct {
+		u64 features;
+		u32 eax, ecx;
+		struct hv_cpuid_result r;
+	} cases[] = {
+		{ 0, 1, 0, { 0x663, 0x00010800, 0x80000000, 0x07018371 } },
+		{ 0, 0xd, 0, { 0, 0, 0, 0 } },
+		{ 0, 0xd, 1, { 0, 0, 0, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE, 1, 0,
+		  { 0x663, 0x00010800, 0x84000000, 0x07018371 } },
+		{ HV_XSAVE_FEATURE_XSAVE, 0xd, 0, { 0x3, 576, 576, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE, 0xd, 1, { 0, 0, 0, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xd, 0,
+		  { 0x3, 576, 576, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xd, 1,
+		  { 0x2, 576, 0, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xd, 2,
+		  { 0, 0, 0, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xd, 63,
+		  { 0, 0, 0, 0 } },
+		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xe, 0,
+		  { 0, 0, 0, 0 } },
+	};
+	struct hv_cpuid_result r;
+	size_t i;
+
+	cpuid_default(0, 0, 0, 0, &r);
+	KUNIT_EXPECT_EQ(test, r.eax, 0xd);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		cpuid_default(0, 0, cases[i].eax, cases[i].ecx, &r);
+		cpuid_xsave(cases[i].features, cases[i].eax, cases[i].ecx, &r);
+		KUNIT_EXPECT_EQ_MSG(test, r.eax, cases[i].r.eax, "case %zu", i);
+		KUNIT_EXPECT_EQ_MSG(test, r.ebx, cases[i].r.ebx, "case %zu", i);
+		KUNIT_EXPECT_EQ_MSG(test, r.ecx, cases[i].r.ecx, "case %zu", i);
+		KUNIT_EXPECT_EQ_MSG(test, r.edx, cases[i].r.edx, "case %zu", i);
+	}
+	/* The sizes are MAX_XSAVE_DATA_SIZE, the bits XSAVE_STATES */
+	KUNIT_EXPECT_EQ(test, HVSIM_XSAVE_SIZE, 576);
+	KUNIT_EXPECT_EQ(test, HVSIM_XSAVE_STATES, 0x3ULL);
+}
+
 static struct kunit_case hvsim_intercept_test_cases[] = {
 	KUNIT_CASE(hvsim_intercept_test_install_check),
 	KUNIT_CASE(hvsim_intercept_test_tables),
@@ -275,6 +320,7 @@ static struct kunit_case hvsim_intercept_test_cases[] = {
 	KUNIT_CASE(hvsim_intercept_test_cpuid_merge),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_registered),
 	KUNIT_CASE(hvsim_intercept_test_vp_destroy),
+	KUNIT_CASE(hvsim_intercept_test_cpuid_xsave),
 	{}
 };
 

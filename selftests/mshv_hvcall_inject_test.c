@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -49,6 +51,9 @@ FIXTURE_SETUP(inject)
 FIXTURE_TEARDOWN(inject)
 {
 	mshv_dbg_inject("clear");
+	/* A test that took CPU 1 offline leaves it online on every path */
+	if (!access("/sys/devices/system/cpu/cpu1/online", W_OK))
+		mshv_write_file("/sys/devices/system/cpu/cpu1/online", "1");
 	mshv_vm_free(self->vm);
 }
 
@@ -347,15 +352,22 @@ TEST_F(inject, pool_cap)
  *  ERROR  no deposit (reads and runs that cannot need memory, and the
  *         deposit itself): the operation fails with ENOMEM, exactly one
  *         call was made, and the workload then succeeds unchanged;
- *  TEARDOWN  teardown that cannot fail (finalize, withdraw, delete,
- *         unmapping guest memory or VP state pages): the driver logs and
- *         goes on, and later partitions work.
+ *  TEARDOWN  teardown that cannot fail (withdraw, unmapping guest memory
+ *         or VP state pages): the driver logs and goes on, and later
+ *         partitions work;
+ *  DEFER  a call that must not sleep (eventfd wakeup, root SynIC
+ *         interrupt): the driver issues it again from a work item, which
+ *         may deposit; the workload succeeds with one more call of the
+ *         code (the retry finds the rule used up: no deposit).
  * With max_reps 1 every rep call of the code completes one rep per call:
  * the workload succeeds with as many calls as the baseline had reps.
- * GET_SYSTEM_PROPERTY (only at module load) and DELETE_VP (only when
- * creating a VP fails half-way) are not covered.
+ * GET/SET_VP_REGISTERS appear twice: on a guest VP through
+ * MSHV_ROOT_HVCALL and on SELF, the root SynIC of CPU 1 set up again by
+ * taking the CPU offline and online.  DELETE_VP is issued only when
+ * creating a VP fails half-way: its workload makes MAP_VP_STATE_PAGE fail.
+ * GET_SYSTEM_PROPERTY (only at module load) is not covered here.
  */
-enum cover_kind { RETRY, ERROR, TEARDOWN };
+enum cover_kind { RETRY, ERROR, TEARDOWN, DEFER };
 
 /*
  * A workload builds its own partition, then calls cover_arm() right
@@ -624,7 +636,7 @@ static int w_intercepts(struct cover_ctx *c)
 		ret = hvcall(vm, HVCALL_GET_VP_CPUID_VALUES, 4, &get,
 			     sizeof(get), out, sizeof(out));
 	if (!ret)
-		MSHV_TEST_ASSERT(out[0].eax == 1 && out[1].ebx == 0x00010877 &&
+		MSHV_TEST_ASSERT(out[0].eax == 0xd && out[1].ebx == 0x00010877 &&
 				 out[2].eax == 0 && out[3].eax == 0x31237648,
 				 "CPUID values");
 	mshv_vp_free(vp);
@@ -632,8 +644,256 @@ static int w_intercepts(struct cover_ctx *c)
 	return ret;
 }
 
+/*
+ * Create a VP while MAP_VP_STATE_PAGE fails with INVALID_PARAMETER: the
+ * driver deletes the half-created VP (DELETE_VP), so that the same index
+ * can be created right after.
+ */
+static int w_vp_half(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	int fd, ret = 0;
+
+	cover_arm(c);
+	MSHV_TEST_ASSERT(!mshv_dbg_inject("fail 0xe1 1 0x5"), "rule");
+	fd = __mshv_create_vp(vm->fd, 0);
+	if (fd >= 0 || errno != EINVAL)
+		ret = fd >= 0 ? -EEXIST : -errno;
+	if (fd >= 0)
+		close(fd);
+	fd = __mshv_create_vp(vm->fd, 0);
+	if (fd < 0 && !ret)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	mshv_vm_free(vm);
+	return ret;
+}
+
+static int ioeventfd_ioctl(int pt_fd, int fd, __u64 addr, __u32 len,
+			   __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_IOEVENTFD, &args) ? -errno : 0;
+}
+
+/* Ports of partition @id in hvsim/ports */
+static int ports_of(__u64 id)
+{
+	struct mshv_dbg_port p[64];
+	int i, n = mshv_dbg_ports(p, 64), count = 0;
+
+	MSHV_TEST_ASSERT(n >= 0 && n <= 64, "hvsim/ports: %d", n);
+	for (i = 0; i < n; i++)
+		count += p[i].partition == id;
+	return count;
+}
+
+/*
+ * MSHV_IOEVENTFD assigned (CREATE_PORT, CONNECT_PORT) and deassigned
+ * (DISCONNECT_PORT, DELETE_PORT): no port is left either way
+ */
+static int w_ioeventfd(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	__u64 id = mshv_dbg_newest_partition();
+	int efd = eventfd(0, EFD_NONBLOCK);
+	int ret;
+
+	MSHV_TEST_ASSERT(efd >= 0, "eventfd");
+	cover_arm(c);
+	ret = ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 4, 0);
+	if (!ret) {
+		MSHV_TEST_ASSERT(ports_of(id) == 1, "port assigned");
+		ret = ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 4,
+				      1 << MSHV_IOEVENTFD_BIT_DEASSIGN);
+	}
+	MSHV_TEST_ASSERT(ports_of(id) == 0, "no port left");
+	mshv_vm_free(vm);
+	close(efd);
+	return ret;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read eventfd @efd until it counted @want (a work item may be late) */
+static __u64 efd_wait(int efd, __u64 want)
+{
+	double end = now() + 5;
+	__u64 total = 0, v;
+
+	while (total < want && now() < end) {
+		if (read(efd, &v, sizeof(v)) == sizeof(v))
+			total += v;
+		else
+			usleep(1000);
+	}
+	return total;
+}
+
+/*
+ * MSHV_IRQFD signalled: the wakeup asserts the routed MSI
+ * (ASSERT_VIRTUAL_INTERRUPT) without sleeping, a work item retries it
+ * with a deposit when the hypervisor needs memory.
+ */
+static int w_irqfd(struct cover_ctx *c)
+{
+	struct {
+		struct mshv_user_irq_table hdr;
+		struct mshv_user_irq_entry e[1];
+	} table = {
+		.hdr.nr = 1,
+		.e[0] = { .gsi = 1, .address_lo = 0xFEE00000, .data = 0x30 },
+	};
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_vp *vp = mshv_vp_create(vm, 0);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	struct mshv_user_irqfd args = { .fd = efd, .resamplefd = -1,
+					.gsi = 1 };
+	__u64 one = 1, asserted;
+	double end = now() + 5;
+	int ret = 0;
+
+	MSHV_TEST_ASSERT(efd >= 0, "eventfd");
+	MSHV_TEST_ASSERT(!ioctl(vm->fd, MSHV_SET_MSI_ROUTING, &table),
+			 "MSHV_SET_MSI_ROUTING");
+	MSHV_TEST_ASSERT(!ioctl(vm->fd, MSHV_IRQFD, &args), "MSHV_IRQFD");
+	asserted = mshv_dbg_irq_get().asserted;
+	cover_arm(c);
+	MSHV_TEST_ASSERT(write(efd, &one, sizeof(one)) == sizeof(one),
+			 "eventfd write");
+	while (mshv_dbg_irq_get().asserted == asserted && now() < end)
+		usleep(1000);
+	if (mshv_dbg_irq_get().asserted != asserted + 1)
+		ret = -ETIMEDOUT;
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	close(efd);
+	return ret;
+}
+
+/*
+ * 100 doorbell writes in one dispatch (at GPA 0x20000): the root's event
+ * ring takes 63, the driver reports it empty (NOTIFY_PORT_RING_EMPTY) and
+ * drains the rest.
+ */
+static const __u8 burst_code[] = {
+	0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
+	0x8e, 0xd8,			/* mov ds, ax */
+	0xb9, 100, 0x00,		/* mov cx, 100 */
+	0xc6, 0x06, 0x00, 0x00, 0x01,	/* 1: mov byte [0], 1 */
+	0x49,				/* dec cx */
+	0x75, 0xf8,			/* jnz 1b */
+	0xf4,				/* hlt */
+};
+
+static int w_ring(struct cover_ctx *c)
+{
+	struct mshv_vm *vm = mshv_vm_create();
+	int efd = eventfd(0, EFD_NONBLOCK);
+	struct mshv_vp *vp;
+	__u64 n;
+
+	MSHV_TEST_ASSERT(efd >= 0, "eventfd");
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_write(vm, CODE_GPA, burst_code, sizeof(burst_code));
+	vp = mshv_vp_create(vm, 0);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	MSHV_TEST_ASSERT(!ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 1, 0),
+			 "MSHV_IOEVENTFD");
+	cover_arm(c);
+	mshv_vp_run_expect_halt(vp);
+	n = efd_wait(efd, 100);
+	/* Nothing more comes */
+	usleep(10000);
+	n += efd_wait(efd, 0);
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	close(efd);
+	return n == 100 ? 0 : -ETIMEDOUT;
+}
+
+#define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+
+/**
+ * struct synic_cpu - the configuration part of a hvsim/root_synic line
+ * @scontrol: SCONTROL enable
+ * @simp: SIMP enable
+ * @sint0: SINT0 (root messages)
+ * @sint5: SINT5 (doorbell ring)
+ */
+struct synic_cpu {
+	unsigned int scontrol, simp;
+	unsigned long long sint0, sint5;
+};
+
+static struct synic_cpu synic_cpu_get(unsigned int cpu)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/root_synic", "r");
+	struct synic_cpu s = { 0 };
+	unsigned int n;
+	char line[512];
+	bool found = false;
+
+	MSHV_TEST_ASSERT(f, "root_synic");
+	while (fgets(line, sizeof(line), f)) {
+		struct synic_cpu t;
+
+		if (sscanf(line, "cpu=%u scontrol=%u simp=%u sint0=%llx sint5=%llx",
+			   &n, &t.scontrol, &t.simp, &t.sint0, &t.sint5) == 5 &&
+		    n == cpu) {
+			s = t;
+			found = true;
+		}
+	}
+	fclose(f);
+	MSHV_TEST_ASSERT(found, "root_synic has no CPU %u", cpu);
+	return s;
+}
+
+static bool synic_cpu_eq(struct synic_cpu a, struct synic_cpu b)
+{
+	return a.scontrol == b.scontrol && a.simp == b.simp &&
+	       a.sint0 == b.sint0 && a.sint5 == b.sint5;
+}
+
+/*
+ * CPU 1 offline and online again: the cpuhp callbacks disable and set up
+ * its root SynIC (GET/SET_VP_REGISTERS on SELF, on CPU 1), which ends up
+ * configured as CPU 0's.
+ */
+static int w_cpu1(struct cover_ctx *c)
+{
+	struct synic_cpu cpu0 = synic_cpu_get(0);
+	int ret;
+
+	cover_arm(c);
+	if (mshv_write_file(CPU1_ONLINE, "0"))
+		return -errno;
+	ret = mshv_write_file(CPU1_ONLINE, "1") ? -errno : 0;
+	if (!ret)
+		MSHV_TEST_ASSERT(synic_cpu_eq(cpu0, synic_cpu_get(1)),
+				 "CPU 1's root SynIC");
+	return ret;
+}
+
 #define COVER(c, rep, kind, run, err) \
 	{ HVCALL_##c, rep, kind, run, #c, err }
+#define COVER_SELF(c, run) \
+	{ HVCALL_##c, true, RETRY, run, #c " (SELF)", 0 }
 
 static const struct cover_case cover_cases[] = {
 	COVER(CREATE_PARTITION, false, RETRY, w_vm, 0),
@@ -660,6 +920,15 @@ static const struct cover_case cover_cases[] = {
 	COVER(SET_VP_STATE, false, RETRY, w_set_vp_state, 0),
 	COVER(GET_VP_CPUID_VALUES, true, RETRY, w_intercepts, 0),
 	COVER(GET_PARTITION_PROPERTY_EX, false, RETRY, w_properties, 0),
+	COVER(DELETE_VP, false, RETRY, w_vp_half, 0),
+	COVER(CREATE_PORT, false, RETRY, w_ioeventfd, 0),
+	COVER(CONNECT_PORT, false, RETRY, w_ioeventfd, 0),
+	COVER(DISCONNECT_PORT, false, RETRY, w_ioeventfd, 0),
+	COVER(DELETE_PORT, false, RETRY, w_ioeventfd, 0),
+	COVER(ASSERT_VIRTUAL_INTERRUPT, false, DEFER, w_irqfd, 0),
+	COVER(NOTIFY_PORT_RING_EMPTY, false, DEFER, w_ring, 0),
+	COVER_SELF(GET_VP_REGISTERS, w_cpu1),
+	COVER_SELF(SET_VP_REGISTERS, w_cpu1),
 };
 
 static void cover_one(struct __test_metadata *_metadata,
@@ -723,6 +992,13 @@ static void cover_one(struct __test_metadata *_metadata,
 			TH_LOG("%s", cc->name);
 		EXPECT_EQ(0, cc->run(&c)) TH_LOG("%s after", cc->name);
 		break;
+	case DEFER:
+		EXPECT_EQ(0, ret) TH_LOG("%s", cc->name);
+		EXPECT_EQ(code1.calls + 1, code2.calls - code0.calls)
+			TH_LOG("%s", cc->name);
+		EXPECT_EQ(dep1.calls, dep2.calls - dep0.calls)
+			TH_LOG("%s", cc->name);
+		break;
 	}
 
 	if (!cc->rep)
@@ -749,11 +1025,76 @@ TEST_F(inject, every_driver_hypercall)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cover_cases); i++) {
+		if (cover_cases[i].run == w_cpu1 && access(CPU1_ONLINE, W_OK)) {
+			TH_LOG("%s: no CPU 1 to take offline", cover_cases[i].name);
+			continue;
+		}
 		TH_LOG("%s", cover_cases[i].name);
 		cover_one(_metadata, &cover_cases[i]);
 		if (!__test_passed(_metadata))
 			break;
 	}
+}
+
+/*
+ * A VP whose creation fails half-way is deleted even when DELETE_VP needs
+ * memory: the ioctl fails with the later step's errno, DELETE_VP is
+ * retried after one page, and every page of the VP is back in the pool.
+ */
+TEST_F(inject, delete_vp_after_failed_create)
+{
+	struct mshv_hc_count del = mshv_dbg_hypercall_get(HVCALL_DELETE_VP);
+	struct mshv_hc_count dep = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	struct mshv_dbg_partition before, after;
+	struct mshv_vp *vp;
+
+	before = mshv_dbg_partition_get(self->id);
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0xe1 1 0x5"));
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x4f 1 0xb"));
+	EXPECT_EQ(-1, __mshv_create_vp(self->vm->fd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(2, delta_calls(del, HVCALL_DELETE_VP));
+	/* The VP's 90 pages, then one for DELETE_VP */
+	EXPECT_EQ(2, delta_calls(dep, HVCALL_DEPOSIT_MEMORY));
+	EXPECT_EQ(VP_DEPOSIT + 1, delta_reps(dep, HVCALL_DEPOSIT_MEMORY));
+	after = mshv_dbg_partition_get(self->id);
+	EXPECT_EQ(before.pool_pages + VP_DEPOSIT + 1, after.pool_pages);
+	EXPECT_EQ(before.pool_pages - before.pool_free,
+		  after.pool_pages - after.pool_free);
+	/* No VP is left behind: the index can be created */
+	vp = mshv_vp_create(self->vm, 0);
+	mshv_vp_free(vp);
+}
+
+/*
+ * The root SynIC setup of a CPU coming online fails: the CPU stays
+ * offline and its SynIC is left as offline put it; the next attempt
+ * works.
+ */
+TEST_F(inject, cpu_online_failure)
+{
+	struct synic_cpu cpu0, off;
+	__u64 online;
+
+	if (access(CPU1_ONLINE, W_OK))
+		SKIP(return, "no CPU 1 to take offline");
+	cpu0 = synic_cpu_get(0);
+	ASSERT_EQ(0, mshv_write_file(CPU1_ONLINE, "0"));
+	off = synic_cpu_get(1);
+	EXPECT_EQ(0, off.scontrol);
+	EXPECT_EQ(0, off.simp);
+
+	/* SINT5, the second write of the setup, is refused */
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x51 2 0x5"));
+	EXPECT_EQ(-1, mshv_write_file(CPU1_ONLINE, "1"));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, mshv_read_u64_file(CPU1_ONLINE, &online));
+	EXPECT_EQ(0, online);
+	EXPECT_TRUE(synic_cpu_eq(off, synic_cpu_get(1)));
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	ASSERT_EQ(0, mshv_write_file(CPU1_ONLINE, "1"));
+	EXPECT_TRUE(synic_cpu_eq(cpu0, synic_cpu_get(1)));
 }
 
 TEST_HARNESS_MAIN

@@ -266,7 +266,8 @@ TEST_F(icpt, cpuid_default_model)
 		{ 0, 0 }, { 1, 0 }, { 2, 0 }, { 0x40000000, 0 },
 		{ 0x40000001, 0 }, { 0x40000003, 0 }, { 0x40000005, 0 },
 		{ 0x40000006, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
-		{ 0x80000002, 0 }, { 7, 1 },
+		{ 0x80000002, 0 }, { 7, 1 }, { 0xd, 0 }, { 0xd, 1 },
+		{ 0xd, 2 }, { 0xe, 0 },
 	};
 	struct hv_cpuid_result r, v[ARRAY_SIZE(leaves)];
 	char vendor[13] = {};
@@ -274,14 +275,14 @@ TEST_F(icpt, cpuid_default_model)
 	__u16 status;
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0, 0);
-	EXPECT_EQ(1, r.eax);
+	EXPECT_EQ(0xd, r.eax);
 	memcpy(vendor, &r.ebx, 4);
 	memcpy(vendor + 4, &r.edx, 4);
 	memcpy(vendor + 8, &r.ecx, 4);
 	EXPECT_STREQ("HvSimHvSimHv", vendor);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x00010800, 0x80000000, 0x07018371);
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x84000000, 0x07018371);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000000, 0);
 	EXPECT_EQ(0x40000005, r.eax);
@@ -338,7 +339,7 @@ TEST_F(icpt, cpuid_intercept)
 	EXPECT_EQ(0xb0b, m->rbx);
 	EXPECT_EQ(0x663, m->default_result_rax);
 	EXPECT_EQ(0x00010800, m->default_result_rbx);
-	EXPECT_EQ(0x80000000, m->default_result_rcx);
+	EXPECT_EQ(0x84000000, m->default_result_rcx);
 	EXPECT_EQ(0x07018371, m->default_result_rdx);
 	/* Not retired */
 	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
@@ -415,7 +416,7 @@ TEST_F(icpt, cpuid_registered_results)
 			   .subleaf_specific = 1 },
 		.result = { .edx = 0xabcd, .edx_mask = 0xffffffff },
 	}, out_of_range = {
-		.input = { .eax = 7 },
+		.input = { .eax = 0xe },
 		.result = { .ebx = 0x99, .ebx_mask = 0xff },
 	};
 	const __u32 apply = HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES;
@@ -427,15 +428,15 @@ TEST_F(icpt, cpuid_registered_results)
 	register_ok(self->vm, 0, &out_of_range);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
-	expect_result(_metadata, r, 0xff63, 0x00010800, 0, 0x07018371);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0x04000000, 0x07018371);
 	r = cpuid_value(self->vm, 0, apply, 1, 0);
-	expect_result(_metadata, r, 0xff63, 0x00010800, 0, 0x07018371);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0x04000000, 0x07018371);
 	r = cpuid_value(self->vm, 0, 0, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x00010800, 0x80000000,
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x84000000,
 		      0x07018371);
 	/* VP 1 has nothing registered; its APIC id is 1 */
 	r = cpuid_value(self->vm, 1, apply, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x01010800, 0x80000000,
+	expect_result(_metadata, r, 0x663, 0x01010800, 0x84000000,
 		      0x07018371);
 
 	/* Subleaf-specific: only ECX 5 */
@@ -444,14 +445,14 @@ TEST_F(icpt, cpuid_registered_results)
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000001, 4);
 	expect_result(_metadata, r, 0x31237648, 0, 0, 0);
 
-	/* Leaf 7 is beyond the model's maximum: applied only with override */
-	r = guest_cpuid(_metadata, self->vm, self->vp, 7, 0);
+	/* Leaf 0xe is beyond the model's maximum: applied only with override */
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xe, 0);
 	expect_result(_metadata, r, 0, 0, 0, 0);
 	out_of_range.input.always_override = 1;
 	register_ok(self->vm, 0, &out_of_range);
-	r = guest_cpuid(_metadata, self->vm, self->vp, 7, 0);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xe, 0);
 	expect_result(_metadata, r, 0, 0x99, 0, 0);
-	r = cpuid_value(self->vm, 0, apply, 7, 3);
+	r = cpuid_value(self->vm, 0, apply, 0xe, 3);
 	expect_result(_metadata, r, 0, 0x99, 0, 0);
 
 	/* A leaf-wide result applies to subleaves without their own */
@@ -469,7 +470,7 @@ TEST_F(icpt, cpuid_registered_results)
 	register_ok(self->vm, 0, &leaf1);
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
 	EXPECT_EQ(0x663, r.eax);
-	EXPECT_EQ(0x80000000, r.ecx);
+	EXPECT_EQ(0x84000000, r.ecx);
 	mshv_vp_free(vp1);
 }
 
@@ -570,7 +571,7 @@ TEST_F(icpt, errors)
 					&status));
 	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
 	r = cpuid_value(self->vm, 0, HV_GET_VP_CPUID_VALUES_FLAGS_MASK, 0, 0);
-	EXPECT_EQ(1, r.eax);
+	EXPECT_EQ(0xd, r.eax);
 }
 
 /*
@@ -952,6 +953,53 @@ TEST(property_ex_values)
 				 HV_PARTITION_PROPERTY_VMM_CAPABILITIES, &v));
 	EXPECT_EQ(0x10, v);
 	mshv_vm_free(vm);
+}
+
+/*
+ * XSAVE: leaf 1 ECX.XSAVE and leaf 0xD as the guest and GET_VP_CPUID_VALUES
+ * see them, consistent with the partition's XSAVE properties: supported
+ * XCR0 bits = XSAVE_STATES (x87, SSE), sizes = MAX_XSAVE_DATA_SIZE, XSAVEC
+ * with the compacted format (PROCESSOR_XSAVE_FEATURES XSAVE_COMP).
+ */
+TEST_F(icpt, cpuid_xsave)
+{
+	const __u32 leaves[][2] = { { 1, 0 }, { 0xd, 0 }, { 0xd, 1 },
+				    { 0xd, 2 }, { 0xd, 0x3f } };
+	struct hv_cpuid_result r, v[ARRAY_SIZE(leaves)];
+	__u64 features, states, size;
+	unsigned int i;
+	__u16 status;
+
+	features = mshv_get_partition_property(self->vm->fd,
+					       HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES);
+	states = mshv_get_partition_property(self->vm->fd,
+					     HV_PARTITION_PROPERTY_XSAVE_STATES);
+	size = mshv_get_partition_property(self->vm->fd,
+					   HV_PARTITION_PROPERTY_MAX_XSAVE_DATA_SIZE);
+	EXPECT_EQ(HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP,
+		  features);
+	EXPECT_EQ(0x3, states);
+	EXPECT_EQ(576, size);
+
+	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
+	EXPECT_EQ(1 << 26, r.ecx & (1 << 26));
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xd, 0);
+	expect_result(_metadata, r, 0x3, 576, 576, 0);
+	EXPECT_EQ(states, r.eax | (__u64)r.edx << 32);
+	EXPECT_EQ(size, r.ecx);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xd, 1);
+	expect_result(_metadata, r, 0x2, 576, 0, 0);
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xd, 2);
+	expect_result(_metadata, r, 0, 0, 0, 0);
+
+	ASSERT_EQ(0, cpuid_values(self->vm, 0, 0, 0, leaves,
+				  ARRAY_SIZE(leaves), v, &status));
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		r = guest_cpuid(_metadata, self->vm, self->vp, leaves[i][0],
+				leaves[i][1]);
+		EXPECT_EQ(0, memcmp(&r, &v[i], sizeof(r)))
+			TH_LOG("leaf %#x.%u", leaves[i][0], leaves[i][1]);
+	}
 }
 
 TEST_HARNESS_MAIN
