@@ -95,18 +95,6 @@ static void route(int pt_fd, __u32 gsi, __u8 vector, bool level)
 			 "MSHV_SET_MSI_ROUTING: %s", strerror(errno));
 }
 
-/* Ports of partition @id in hvsim/ports */
-static int ports_of(__u64 id)
-{
-	struct mshv_dbg_port p[64];
-	int i, n = mshv_dbg_ports(p, 64), count = 0;
-
-	MSHV_TEST_ASSERT(n >= 0 && n <= 64, "hvsim/ports: %d", n);
-	for (i = 0; i < n; i++)
-		count += p[i].partition == id;
-	return count;
-}
-
 FIXTURE(efd)
 {
 	struct mshv_vm *vm;
@@ -267,7 +255,7 @@ TEST_F(efd, ioeventfd_errnos)
 	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 2, 0, de));
 	EXPECT_EQ(0, ioeventfd(pt, a, 0x2000, 0, 0, de));
 	/* The one left (0x1000/4, datamatch 8) goes with the partition */
-	EXPECT_EQ(1, ports_of(self->id));
+	EXPECT_EQ(1, mshv_dbg_ports_of(self->id));
 
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -284,9 +272,9 @@ TEST(ioeventfd_teardown)
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, ioeventfd(vm->fd, e, 0x10000 + i * 8, 8, 0, 0));
 	ASSERT_EQ(0, irqfd(vm->fd, e, -1, 1, 0));
-	EXPECT_EQ(4, ports_of(id));
+	EXPECT_EQ(4, mshv_dbg_ports_of(id));
 	mshv_vm_free(vm);
-	EXPECT_EQ(0, ports_of(id));
+	EXPECT_EQ(0, mshv_dbg_ports_of(id));
 	close(e);
 }
 
@@ -302,18 +290,18 @@ TEST_F(efd, ioeventfd_hypervisor_errors)
 	errno = 0;
 	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, ports_of(self->id));
+	EXPECT_EQ(0, mshv_dbg_ports_of(self->id));
 	/* CREATE_PORT fails */
 	ASSERT_EQ(0, mshv_dbg_inject("fail 0x95 1 0x11"));
 	errno = 0;
 	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, ports_of(self->id));
+	EXPECT_EQ(0, mshv_dbg_ports_of(self->id));
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	/* Nothing of the failed calls blocks the same ioeventfd now */
 	EXPECT_EQ(0, ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x10000, &port));
-	EXPECT_EQ(1, ports_of(self->id));
+	EXPECT_EQ(1, mshv_dbg_ports_of(self->id));
 }
 
 struct insn {

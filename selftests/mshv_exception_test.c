@@ -160,20 +160,6 @@ static void check_frame(struct __test_metadata *_metadata, struct mshv_vm *vm,
 	EXPECT_EQ((__u64)MSHV_GDT_DATA, mem64(vm, sp + 32));
 }
 
-static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz)
-{
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-	};
-	int ret = __mshv_hvcall(fd, &a);
-
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
-	return a.status;
-}
-
 static void install_exception(struct mshv_vm *vm, unsigned int vector,
 			      __u32 access)
 {
@@ -183,19 +169,15 @@ static void install_exception(struct mshv_vm *vm, unsigned int vector,
 		.intercept_parameter = vector,
 	};
 
-	MSHV_TEST_ASSERT(!hvcall(vm->fd, HVCALL_INSTALL_INTERCEPT, &in,
-				 sizeof(in)), "INSTALL_INTERCEPT %u", vector);
+	MSHV_TEST_ASSERT(!mshv_hvcall_status(vm->fd, HVCALL_INSTALL_INTERCEPT,
+					     &in, sizeof(in)),
+			 "INSTALL_INTERCEPT %u", vector);
 }
 
 static __u16 assert_nmi(struct mshv_vm *vm)
 {
-	struct hv_input_assert_virtual_interrupt in = {
-		.interrupt_type = HV_X64_INTERRUPT_TYPE_NMI,
-		.vector = VEC_NMI,
-	};
-
-	return hvcall(vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
-		      sizeof(in));
+	return mshv_assert_interrupt(vm->fd, HV_X64_INTERRUPT_TYPE_NMI, 0, 0,
+				     VEC_NMI);
 }
 
 /* mov eax, [PF_ADDR]; out 0x81, al; hlt */

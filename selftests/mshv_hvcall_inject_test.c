@@ -683,18 +683,6 @@ static int ioeventfd_ioctl(int pt_fd, int fd, __u64 addr, __u32 len,
 	return ioctl(pt_fd, MSHV_IOEVENTFD, &args) ? -errno : 0;
 }
 
-/* Ports of partition @id in hvsim/ports */
-static int ports_of(__u64 id)
-{
-	struct mshv_dbg_port p[64];
-	int i, n = mshv_dbg_ports(p, 64), count = 0;
-
-	MSHV_TEST_ASSERT(n >= 0 && n <= 64, "hvsim/ports: %d", n);
-	for (i = 0; i < n; i++)
-		count += p[i].partition == id;
-	return count;
-}
-
 /*
  * MSHV_IOEVENTFD assigned (CREATE_PORT, CONNECT_PORT) and deassigned
  * (DISCONNECT_PORT, DELETE_PORT): no port is left either way
@@ -710,11 +698,11 @@ static int w_ioeventfd(struct cover_ctx *c)
 	cover_arm(c);
 	ret = ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 4, 0);
 	if (!ret) {
-		MSHV_TEST_ASSERT(ports_of(id) == 1, "port assigned");
+		MSHV_TEST_ASSERT(mshv_dbg_ports_of(id) == 1, "port assigned");
 		ret = ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 4,
 				      1 << MSHV_IOEVENTFD_BIT_DEASSIGN);
 	}
-	MSHV_TEST_ASSERT(ports_of(id) == 0, "no port left");
+	MSHV_TEST_ASSERT(mshv_dbg_ports_of(id) == 0, "no port left");
 	mshv_vm_free(vm);
 	close(efd);
 	return ret;

@@ -122,35 +122,6 @@ FIXTURE_TEARDOWN(irq)
 	mshv_vm_free(self->vm);
 }
 
-/* MSHV_ROOT_HVCALL on @fd; returns the HV status */
-static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz)
-{
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-	};
-	int ret = __mshv_hvcall(fd, &a);
-
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
-	return a.status;
-}
-
-static __u16 assert_irq(struct mshv_vm *vm, __u32 type, __u32 flags,
-			__u64 dest, __u32 vector)
-{
-	struct hv_input_assert_virtual_interrupt in = {
-		.interrupt_type = type,
-		.control_flags = flags,
-		.dest_addr = dest,
-		.vector = vector,
-	};
-
-	return hvcall(vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
-		      sizeof(in));
-}
-
 /* Messages hvsim handed to the root's SynIC (delivered, queued, dropped) */
 static __u64 root_msgs(void)
 {
@@ -197,8 +168,8 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	__u64 msgs0 = root_msgs();
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(vp->vm, HV_X64_INTERRUPT_TYPE_FIXED, flags, 0,
-			     VECTOR));
+		  mshv_assert_interrupt(vp->vm->fd, HV_X64_INTERRUPT_TYPE_FIXED,
+					flags, 0, VECTOR));
 	c = mshv_dbg_irq_get();
 	EXPECT_EQ(c0.asserted + 1, c.asserted);
 
@@ -256,8 +227,9 @@ TEST_F(irq, tpr_blocks)
 
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR8, VECTOR >> 4);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
-			     VECTOR));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
+					VECTOR));
 	h = run_port(_metadata, self->vp, PORT_READY);
 	mshv_vp_skip_insn(self->vp, &h);
 	h = run_port(_metadata, self->vp, PORT_BACK);
@@ -327,8 +299,9 @@ TEST_F(irq, hlt_blocks_until_assert)
 
 	msgs0 = root_msgs();
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
-			     VECTOR));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
+					VECTOR));
 	c = mshv_dbg_irq_get();
 	EXPECT_EQ(c0.wakes + 1, c.wakes);
 	EXPECT_EQ(c0.signal_msgs + 1, c.signal_msgs);
@@ -400,8 +373,10 @@ TEST_F(irq, lapic_state_irr_tmr)
 	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED,
-			     HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0, VECTOR));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_FIXED,
+					HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0,
+					VECTOR));
 	lapic_state(self->vp, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(1U << (VECTOR % 32), l->apic_irr[VECTOR / 32]);
 	EXPECT_EQ(1U << (VECTOR % 32), l->apic_tmr[VECTOR / 32]);
@@ -502,8 +477,9 @@ TEST_F(irq, assert_statuses)
 		};
 
 		EXPECT_EQ(rows[i].status,
-			  hvcall(self->vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-				 &in, sizeof(in)))
+			  mshv_hvcall_status(self->vm->fd,
+					     HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+					     &in, sizeof(in)))
 			TH_LOG("%s", rows[i].what);
 		if (rows[i].status == HV_STATUS_SUCCESS)
 			ok++;
@@ -513,8 +489,9 @@ TEST_F(irq, assert_statuses)
 	EXPECT_EQ(4U, ok);
 	EXPECT_EQ(c0.wakes, mshv_dbg_irq_get().wakes);
 	EXPECT_EQ(HV_STATUS_SUCCESS,
-		  hvcall(self->vm->fd, HVCALL_CLEAR_VIRTUAL_INTERRUPT, &clear,
-			 sizeof(clear)));
+		  mshv_hvcall_status(self->vm->fd,
+				     HVCALL_CLEAR_VIRTUAL_INTERRUPT, &clear,
+				     sizeof(clear)));
 }
 
 /* 64-bit guest: IDT gate, the aligned frame, EOI in the xAPIC page */
@@ -556,8 +533,10 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm, HV_X64_INTERRUPT_TYPE_FIXED,
-			     HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0, VECTOR64));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_FIXED,
+					HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0,
+					VECTOR64));
 	h = run_port(_metadata, self->vp, PORT_READY);
 	mshv_vp_skip_insn(self->vp, &h);
 

@@ -199,34 +199,6 @@ FIXTURE_TEARDOWN(ipi)
 	mshv_vm_free(self->vm);
 }
 
-/* MSHV_ROOT_HVCALL on @fd; returns the HV status */
-static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz)
-{
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-	};
-	int ret = __mshv_hvcall(fd, &a);
-
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
-	return a.status;
-}
-
-static __u16 assert_irq(int fd, __u32 type, __u32 flags, __u64 dest,
-			__u32 vector)
-{
-	struct hv_input_assert_virtual_interrupt in = {
-		.interrupt_type = type,
-		.control_flags = flags,
-		.dest_addr = dest,
-		.vector = vector,
-	};
-
-	return hvcall(fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in, sizeof(in));
-}
-
 /* The counters this test watches */
 struct ipi_counts {
 	__u64 delivered, eois, halts, wakes, signal_msgs;
@@ -337,8 +309,8 @@ TEST_F(ipi, vmm_init_sipi)
 	mshv_vp_set_reg(self->vp0, HV_X64_REGISTER_RAX, 0x55);
 	c0 = counts();
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm->fd, HV_X64_INTERRUPT_TYPE_INIT, 0, 0,
-			     0));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 0));
 	c = counts();
 	expect_delta(_metadata, "inits", c0.inits, c.inits, 1);
 	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs, 0);
@@ -356,8 +328,9 @@ TEST_F(ipi, vmm_init_sipi)
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp0));
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm->fd, HV_X64_INTERRUPT_TYPE_SIPI, 0, 0,
-			     SIPI_VECTOR));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_SIPI, 0, 0,
+					SIPI_VECTOR));
 	c = counts();
 	expect_delta(_metadata, "sipis", c0.sipis, c.sipis, 1);
 	expect_delta(_metadata, "sipis_ignored", c0.sipis_ignored, c.sipis_ignored, 0);
@@ -376,8 +349,9 @@ TEST_F(ipi, vmm_init_sipi)
 
 	/* Running: a SIPI changes nothing */
 	ASSERT_EQ(HV_STATUS_SUCCESS,
-		  assert_irq(self->vm->fd, HV_X64_INTERRUPT_TYPE_SIPI, 0, 0xFF,
-			     0x10));
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_SIPI, 0, 0xFF,
+					0x10));
 	c = counts();
 	expect_delta(_metadata, "sipis", c0.sipis, c.sipis, 1);
 	expect_delta(_metadata, "sipis_ignored", c0.sipis_ignored, c.sipis_ignored, 1);
@@ -460,8 +434,9 @@ TEST_F(ipi, assert_statuses)
 		};
 
 		EXPECT_EQ(rows[i].status,
-			  hvcall(self->vm->fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-				 &in, sizeof(in)))
+			  mshv_hvcall_status(self->vm->fd,
+					     HVCALL_ASSERT_VIRTUAL_INTERRUPT,
+					     &in, sizeof(in)))
 			TH_LOG("%s", rows[i].what);
 	}
 	c = counts();
@@ -478,9 +453,9 @@ TEST_F(ipi, assert_statuses)
 	pt_fd = mshv_create_partition(self->vm->dev_fd,
 				      1ULL << MSHV_PT_BIT_LAPIC);
 	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE,
-		  assert_irq(pt_fd, HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 0));
+		  mshv_assert_interrupt(pt_fd, HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 0));
 	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE,
-		  assert_irq(pt_fd, HV_X64_INTERRUPT_TYPE_SIPI, 0, 0, 1));
+		  mshv_assert_interrupt(pt_fd, HV_X64_INTERRUPT_TYPE_SIPI, 0, 0, 1));
 	EXPECT_EQ(0, close(pt_fd));
 	EXPECT_EQ(c0.inits, counts().inits);
 }
@@ -526,15 +501,18 @@ static void *ap_thread(void *arg)
 	return NULL;
 }
 
-/* Wait up to 10 s for the thread; then interrupt its run */
-static bool ap_join(pthread_t thread, struct ap_run *r)
+/*
+ * Wait up to 10 s for @thread to set @done; then interrupt its run with
+ * SIGUSR1 until it does.  Return: whether it finished by itself.
+ */
+static bool join_or_kick(pthread_t thread, atomic_int *done)
 {
 	double end = now_ms() + 10000;
 	bool finished = true;
 
-	while (!atomic_load(&r->done) && now_ms() < end)
+	while (!atomic_load(done) && now_ms() < end)
 		usleep(2000);
-	while (!atomic_load(&r->done)) {
+	while (!atomic_load(done)) {
 		finished = false;
 		pthread_kill(thread, SIGUSR1);
 		usleep(10000);
@@ -559,23 +537,6 @@ static void *run_until_signal_thread(void *arg)
 	r->err = errno;
 	atomic_store(&r->done, 1);
 	return NULL;
-}
-
-/* Wait up to 10 s for the run to return by itself; then interrupt it */
-static bool run_join(pthread_t thread, struct run_until_signal *r)
-{
-	double end = now_ms() + 10000;
-	bool finished = true;
-
-	while (!atomic_load(&r->done) && now_ms() < end)
-		usleep(2000);
-	while (!atomic_load(&r->done)) {
-		finished = false;
-		pthread_kill(thread, SIGUSR1);
-		usleep(10000);
-	}
-	pthread_join(thread, NULL);
-	return finished;
 }
 
 /* VP 1 parked waiting for a SIPI, the way a VMM creates an AP */
@@ -632,7 +593,7 @@ TEST_F(ipi, init_sipi_sipi_two_threads)
 	expect_delta(_metadata, "wakes", c0.wakes, c.wakes, 1);
 	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs, 2);
 
-	EXPECT_TRUE(ap_join(thread, &r));
+	EXPECT_TRUE(join_or_kick(thread, &r.done));
 	EXPECT_EQ(0, r.ret) TH_LOG("VP 1 run: errno %d", r.err);
 	ASSERT_EQ(3U, r.n) TH_LOG("last message %#x", r.last_type);
 	EXPECT_EQ(PORT_AP_UP, r.port[0]);
@@ -783,7 +744,7 @@ static __u16 install_init_sipi(struct mshv_vm *vm, __u32 access, __u64 param)
 		.intercept_parameter = param,
 	};
 
-	return hvcall(vm->fd, HVCALL_INSTALL_INTERCEPT, &in, sizeof(in));
+	return mshv_hvcall_status(vm->fd, HVCALL_INSTALL_INTERCEPT, &in, sizeof(in));
 }
 
 /* Check an INIT / SIPI intercept message of VP 0 */
@@ -872,7 +833,7 @@ TEST_F(ipi, init_sipi_intercept)
 	c = counts();
 	expect_delta(_metadata, "signal_msgs", c0.signal_msgs, c.signal_msgs,
 		     1);
-	EXPECT_TRUE(run_join(thread, &r));
+	EXPECT_TRUE(join_or_kick(thread, &r.done));
 	ASSERT_EQ(0, r.ret) TH_LOG("VP 1 run: errno %d", r.err);
 	mshv_expect_msg_type(&self->vp1->msg, HVMSG_X64_IO_PORT_INTERCEPT);
 	io = (const void *)self->vp1->msg.u.payload;

@@ -583,6 +583,25 @@ int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out)
 }
 
 /**
+ * mshv_dbg_ports_of() - number of hvsim ports of a partition
+ * @partition: partition id
+ *
+ * Fails the test if hvsim/ports cannot be read or holds more than 64.
+ *
+ * Return: how many ports hvsim/ports lists for @partition.
+ */
+int mshv_dbg_ports_of(__u64 partition)
+{
+	struct mshv_dbg_port p[64];
+	int i, n = mshv_dbg_ports(p, 64), count = 0;
+
+	MSHV_TEST_ASSERT(n >= 0 && n <= 64, "hvsim/ports: %d", n);
+	for (i = 0; i < n; i++)
+		count += p[i].partition == partition;
+	return count;
+}
+
+/**
  * mshv_dbg_irq_field_get() - one "name=value" counter of hvsim/interrupts,
  *	failing the test if the file or the field is missing
  * @name: the counter's name, e.g. "ipis"

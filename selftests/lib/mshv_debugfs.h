@@ -164,6 +164,7 @@ struct mshv_dbg_port {
 
 int mshv_dbg_ports(struct mshv_dbg_port *out, int max);
 int mshv_dbg_port_at(__u64 partition, __u64 gpa, struct mshv_dbg_port *out);
+int mshv_dbg_ports_of(__u64 partition);
 
 /* hvsim/interrupts counters looked up by name ("ipis", "inits" ...) */
 __u64 mshv_dbg_irq_field_get(const char *name);

@@ -132,6 +132,56 @@ int __mshv_hvcall(int fd, struct mshv_root_hvcall *args)
 }
 
 /**
+ * mshv_hvcall_status() - a simple MSHV_ROOT_HVCALL (no reps, no output)
+ * @fd: partition or VP fd
+ * @code: HVCALL_*
+ * @in: the input (its first 8 bytes are replaced by the partition id)
+ * @in_sz: size of @in
+ *
+ * Fails the test if the ioctl's result and the status disagree (an errno
+ * without a failed status, or a failed status without an errno).
+ *
+ * Return: the HV status of the call.
+ */
+__u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.in_sz = in_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+	};
+	int ret = __mshv_hvcall(fd, &a);
+
+	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
+			 a.status);
+	return a.status;
+}
+
+/**
+ * mshv_assert_interrupt() - ASSERT_VIRTUAL_INTERRUPT through @fd
+ * @fd: partition fd
+ * @type: HV_X64_INTERRUPT_TYPE_*
+ * @flags: HV_ASSERT_INTERRUPT_* control flags
+ * @dest: destination APIC id (or logical mask)
+ * @vector: the vector
+ *
+ * Return: the HV status of the call.
+ */
+__u16 mshv_assert_interrupt(int fd, __u32 type, __u32 flags, __u64 dest,
+			    __u32 vector)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.interrupt_type = type,
+		.control_flags = flags,
+		.dest_addr = dest,
+		.vector = vector,
+	};
+
+	return mshv_hvcall_status(fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
+				  sizeof(in));
+}
+
+/**
  * mshv_get_partition_property() - GET_PARTITION_PROPERTY through @fd
  * @fd: /dev/mshv (the root partition itself) or a partition fd
  * @code: HV_PARTITION_PROPERTY_*
