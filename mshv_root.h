@@ -214,8 +214,6 @@ void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
 void mshv_partition_async_complete(struct mshv_partition *partition,
 				   u16 status);
-int mshv_partition_set_property(struct mshv_partition *partition,
-				u32 property_code, u64 value);
 
 /* mshv_vp_state.c */
 long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg);
@@ -288,8 +286,6 @@ int mshv_hv_finalize_partition(u64 partition_id);
 int mshv_hv_delete_partition(u64 partition_id);
 int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
 				   u64 *value);
-int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
-				   u64 value, u16 *status);
 int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages);
 int mshv_hv_withdraw_memory(u64 partition_id);
 int mshv_hv_map_gpa_batch(u64 partition_id, u64 guest_pfn, const u64 *pfns,

@@ -582,42 +582,6 @@ int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
 }
 
 /**
- * mshv_hv_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
- * @partition_id: the partition
- * @property_code: HV_PARTITION_PROPERTY_*
- * @value: the new value
- * @status: the HV status of the call
- *
- * The call may complete asynchronously: HV_STATUS_CALL_PENDING (-EIO)
- * in @status means the hypervisor will post the real status in an
- * ASYNC_CALL_COMPLETION message.  Issue it through
- * mshv_partition_set_property(), which waits for that.
- *
- * Return: 0 or a negative errno.
- */
-int mshv_hv_set_partition_property(u64 partition_id, u32 property_code,
-				   u64 value, u16 *status)
-{
-	struct hv_input_set_partition_property in = {
-		.partition_id = partition_id,
-		.property_code = property_code,
-		.property_value = value,
-	};
-	struct mshv_hvcall call = {
-		.code = HVCALL_SET_PARTITION_PROPERTY,
-		.in = &in,
-		.in_sz = sizeof(in),
-		.deposit_id = partition_id,
-		.deposit_pages = MSHV_DEFAULT_DEPOSIT_PAGES,
-	};
-	int ret;
-
-	ret = mshv_hv_call(&call);
-	*status = call.status;
-	return ret;
-}
-
-/**
  * mshv_hv_map_gpa_batch() - one MAP_GPA_PAGES request
  * @partition_id: the partition
  * @guest_pfn: first guest page frame number (4 KiB units, also with

@@ -340,46 +340,6 @@ static int mshv_partition_async_call(struct mshv_partition *partition,
 	return ret;
 }
 
-struct mshv_set_property_ctx {
-	u64 partition_id;
-	u32 code;
-	u64 value;
-};
-
-static int mshv_set_property_issue(void *ctx, u16 *status)
-{
-	struct mshv_set_property_ctx *c = ctx;
-
-	return mshv_hv_set_partition_property(c->partition_id, c->code,
-					      c->value, status);
-}
-
-/**
- * mshv_partition_set_property() - set a partition property, waiting for
- *	an asynchronous completion
- * @partition: the partition
- * @property_code: HV_PARTITION_PROPERTY_*
- * @value: the new value
- *
- * The driver's own issuer of HVCALL_SET_PARTITION_PROPERTY; it completes
- * like MSHV_ROOT_HVCALL does (mshv_partition_async_call()).  May sleep.
- *
- * Return: 0 or a negative errno (-EPERM, -EINTR: see the ioctl).
- */
-int mshv_partition_set_property(struct mshv_partition *partition,
-				u32 property_code, u64 value)
-{
-	struct mshv_set_property_ctx ctx = {
-		.partition_id = partition->id,
-		.code = property_code,
-		.value = value,
-	};
-	u16 status = HV_STATUS_SUCCESS;
-
-	return mshv_partition_async_call(partition, mshv_set_property_issue,
-					 &ctx, &status);
-}
-
 /*
  * MSHV_ROOT_HVCALL
  */
