@@ -16,13 +16,14 @@
  *    hypervisor honours time_slice instead (hvsim ignores it).
  *  - The whole dispatch runs under the partition's lock with interrupts
  *    disabled (as every hypercall): VPs of one partition run one at a time.
- *  - CPUID returns zeros and RDMSR returns 0 / WRMSR is ignored; hvsim
- *    retires those instructions itself without an intercept message.
+ *  - CPUID, RDMSR and WRMSR are answered from hvsim's CPUID model and
+ *    MSRs (hvsim_intercept.c) unless the root installed an intercept.
  *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
  *    HLT itself; the VMM advances RIP past it, as for I/O port
  *    intercepts.  HLT with IF set halts the VP (hvsim_irq.c).
- *  - PENDING_INTERRUPTION is stored only; interrupts arrive through
- *    hvsim_irq.c.
+ *  - Interrupts, NMIs, INIT and SIPI arrive through hvsim_irq.c; an
+ *    event the root writes to PENDING_INTERRUPTION is delivered at the
+ *    next dispatch.
  */
 #include <linux/bits.h>
 #include <linux/highmem.h>

@@ -116,7 +116,7 @@ size_t mshv_resident_pages(const void *addr, size_t size);
  * @eois: guest EOIs that ended an in-service vector
  * @apic_eoi_msgs: HVMSG_X64_APIC_EOI posted to the root (level vectors)
  * @halts: HLT with IF set that halted a VP
- * @wakes: halted VPs woken by an ASSERT
+ * @wakes: halted VPs woken by an interrupt (ASSERT or IPI)
  * @signal_msgs: HVMSG_SCHEDULER_VP_SIGNAL_BITSET posted to the root
  * @scanned: vectors taken from register pages (SCAN_INTERRUPT_INJECTION)
  */

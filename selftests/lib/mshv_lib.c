@@ -711,6 +711,10 @@ const char *mshv_msg_type_name(__u32 type)
 		return "X64_EXCEPTION_INTERCEPT";
 	case HVMSG_X64_HALT:
 		return "X64_HALT";
+	case HVMSG_X64_SIPI_INTERCEPT:
+		return "X64_SIPI_INTERCEPT";
+	case HVMSG_X64_APIC_INIT_SIPI_INTERCEPT:
+		return "X64_APIC_INIT_SIPI_INTERCEPT";
 	default:
 		return "unknown";
 	}
