@@ -22,7 +22,8 @@
  *
  * The handler runs in hard interrupt context on the CPU whose SynIC
  * received the message; it uses only this CPU's state and issues only
- * non-sleeping hypercalls (EOM, NOTIFY_PORT_RING_EMPTY).
+ * non-sleeping hypercalls (EOM, NOTIFY_PORT_RING_EMPTY); when one of them
+ * needs memory, a work item on the same CPU issues it again and deposits.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -59,12 +60,14 @@
  * @sirbp_reg: SIRBP as read at online, enable bit clear
  * @doorbell_tail: next entry of the doorbell event ring to consume
  * @ready: the pages are mapped and the SINTs configured
- * @notify_work: NOTIFY_PORT_RING_EMPTY the handler could not issue for
- *	want of memory, retried on this CPU where it may deposit
+ * @retry: MSHV_SYNIC_RETRY_* bits: calls the handler could not issue for
+ *	want of memory (atomic bit operations)
+ * @retry_work: issues the calls of @retry again on this CPU, where it may
+ *	deposit
  *
  * Per CPU; used only on its CPU, by the cpuhp callbacks (with interrupts
  * disabled around @ready changes), by the interrupt handler and by
- * @notify_work (queued on this CPU, cancelled before the CPU goes down).
+ * @retry_work (queued on this CPU, cancelled before the CPU goes down).
  */
 struct mshv_synic_cpu {
 	struct hv_message *simp;
@@ -75,7 +78,14 @@ struct mshv_synic_cpu {
 	u64 sirbp_reg;
 	u32 doorbell_tail;
 	bool ready;
-	struct work_struct notify_work;
+	unsigned long retry;
+	struct work_struct retry_work;
+};
+
+/* Bits of mshv_synic_cpu.retry */
+enum {
+	MSHV_SYNIC_RETRY_NOTIFY,	/* NOTIFY_PORT_RING_EMPTY for SINT5 */
+	MSHV_SYNIC_RETRY_EOM,		/* EOM */
 };
 
 static DEFINE_PER_CPU(struct mshv_synic_cpu, mshv_synic_cpus);
@@ -159,6 +169,41 @@ static void mshv_synic_vp_signal_pair(const struct hv_message *msg)
 }
 
 /*
+ * A call the handler could not issue because the hypervisor needs memory:
+ * issue it again from process context on this CPU, depositing into the
+ * root.  Giving up is not an option for either: the doorbell values that
+ * overflowed the ring wait for NOTIFY_PORT_RING_EMPTY, and the messages
+ * queued behind a SINT0 slot wait for EOM.
+ */
+static void mshv_synic_retry(struct mshv_synic_cpu *sc, int what)
+{
+	set_bit(what, &sc->retry);
+	queue_work_on(smp_processor_id(), system_wq, &sc->retry_work);
+}
+
+/* Runs on the CPU whose SynIC it retries (cancelled before it goes down) */
+static void mshv_synic_retry_work(struct work_struct *work)
+{
+	struct mshv_synic_cpu *sc = container_of(work, struct mshv_synic_cpu,
+						 retry_work);
+	int ret;
+
+	if (test_and_clear_bit(MSHV_SYNIC_RETRY_NOTIFY, &sc->retry)) {
+		ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+						     true);
+		if (ret)
+			pr_warn_ratelimited("CPU %u: NOTIFY_PORT_RING_EMPTY failed: %d\n",
+					    raw_smp_processor_id(), ret);
+	}
+	if (test_and_clear_bit(MSHV_SYNIC_RETRY_EOM, &sc->retry)) {
+		ret = mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, true);
+		if (ret)
+			pr_warn_ratelimited("CPU %u: EOM failed: %d\n",
+					    raw_smp_processor_id(), ret);
+	}
+}
+
+/*
  * Drain this CPU's doorbell event ring: every non-zero entry is the port
  * id of a doorbell a guest wrote.  Masked while draining; re-checked after
  * unmasking so that nothing queued in between is left behind.  A ring that
@@ -200,8 +245,7 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 			 * The values that wait stay queued in the hypervisor
 			 * until the ring is reported empty: never give up.
 			 */
-			queue_work_on(smp_processor_id(), system_wq,
-				      &sc->notify_work);
+			mshv_synic_retry(sc, MSHV_SYNIC_RETRY_NOTIFY);
 			break;
 		}
 		if (ret) {
@@ -210,22 +254,6 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 			break;
 		}
 	}
-}
-
-/*
- * The drain's NOTIFY_PORT_RING_EMPTY, which needed memory: issued again
- * on the ring's CPU, depositing into the root.  The hypervisor signals
- * the SINT again once it moved the waiting values into the ring.
- */
-static void mshv_synic_notify_work(struct work_struct *work)
-{
-	int ret;
-
-	ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
-					     true);
-	if (ret)
-		pr_warn_ratelimited("CPU %u: NOTIFY_PORT_RING_EMPTY failed: %d\n",
-				    raw_smp_processor_id(), ret);
 }
 
 static void mshv_synic_handle(struct mshv_synic_cpu *sc,
@@ -289,6 +317,7 @@ static void mshv_synic_isr(void)
 	struct mshv_synic_cpu *sc = this_cpu_ptr(&mshv_synic_cpus);
 	struct hv_message *msg;
 	u32 type;
+	int ret;
 
 	if (!sc->ready)
 		return;
@@ -304,8 +333,11 @@ static void mshv_synic_isr(void)
 	/* Free the slot before looking at msg_pending */
 	smp_mb();
 	if (READ_ONCE(msg->header.message_flags) & HV_MESSAGE_FLAG_PENDING) {
-		if (mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, false))
-			pr_warn_ratelimited("EOM failed\n");
+		ret = mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, false);
+		if (ret == -ENOMEM)
+			mshv_synic_retry(sc, MSHV_SYNIC_RETRY_EOM);
+		else if (ret)
+			pr_warn_ratelimited("EOM failed: %d\n", ret);
 	}
 }
 
@@ -407,7 +439,8 @@ disable_regs:
 	sc->ready = false;
 	local_irq_enable();
 	/* The handler may have queued it before the SynIC went off */
-	cancel_work_sync(&sc->notify_work);
+	cancel_work_sync(&sc->retry_work);
+	sc->retry = 0;
 	memunmap(sc->sirbp);
 unmap_siefp:
 	memunmap(sc->siefp);
@@ -438,7 +471,8 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
 	local_irq_disable();
 	sc->ready = false;
 	local_irq_enable();
-	cancel_work_sync(&sc->notify_work);
+	cancel_work_sync(&sc->retry_work);
+	sc->retry = 0;
 
 	memunmap(sc->sirbp);
 	memunmap(sc->siefp);
@@ -473,8 +507,8 @@ int mshv_synic_init(void)
 		return ret;
 
 	for_each_possible_cpu(cpu)
-		INIT_WORK(&per_cpu_ptr(&mshv_synic_cpus, cpu)->notify_work,
-			  mshv_synic_notify_work);
+		INIT_WORK(&per_cpu_ptr(&mshv_synic_cpus, cpu)->retry_work,
+			  mshv_synic_retry_work);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mshv/synic:online",
 				mshv_synic_cpu_online, mshv_synic_cpu_offline);
 	if (ret < 0)

@@ -356,15 +356,17 @@ TEST_F(inject, pool_cap)
  *         or VP state pages): the driver logs and goes on, and later
  *         partitions work;
  *  DEFER  a call that must not sleep (eventfd wakeup, root SynIC
- *         interrupt): the driver issues it again from a work item, which
- *         may deposit; the workload succeeds with one more call of the
- *         code (the retry finds the rule used up: no deposit).
+ *         interrupt: NOTIFY_PORT_RING_EMPTY and EOM): the driver issues
+ *         it again from a work item, which may deposit; the workload
+ *         succeeds with one more call of the code (the retry finds the
+ *         rule used up: no deposit).
  * With max_reps 1 every rep call of the code completes one rep per call:
  * the workload succeeds with as many calls as the baseline had reps.
- * GET/SET_VP_REGISTERS appear twice: on a guest VP through
- * MSHV_ROOT_HVCALL and on SELF, the root SynIC of CPU 1 set up again by
- * taking the CPU offline and online.  DELETE_VP is issued only when
- * creating a VP fails half-way: its workload makes MAP_VP_STATE_PAGE fail.
+ * GET/SET_VP_REGISTERS appear on a guest VP through MSHV_ROOT_HVCALL and
+ * on SELF: the root SynIC of CPU 1 set up again by taking the CPU offline
+ * and online, and EOM from the root SynIC handler.  DELETE_VP is issued
+ * only when creating a VP fails half-way: its workload makes
+ * MAP_VP_STATE_PAGE fail.
  * GET_SYSTEM_PROPERTY (only at module load) is not covered here.
  */
 enum cover_kind { RETRY, ERROR, TEARDOWN, DEFER };
@@ -814,6 +816,83 @@ static int w_ring(struct cover_ctx *c)
 	return n == 100 ? 0 : -ETIMEDOUT;
 }
 
+/*
+ * Two level-triggered vectors in service (loaded with the LAPIC state),
+ * ended by two x2APIC EOIs in one dispatch (the second): two APIC_EOI messages are
+ * posted to the root's SINT0 before its handler runs, the second waits
+ * behind the first, and only the handler's EOM lets it through.
+ */
+static const __u8 eoi2_code[] = {
+	0xf4,					/* hlt: first dispatch */
+	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, 0x80b (x2APIC EOI) */
+	0x66, 0x31, 0xc0,			/* xor eax, eax */
+	0x66, 0x31, 0xd2,			/* xor edx, edx */
+	0x0f, 0x30,				/* wrmsr */
+	0x0f, 0x30,				/* wrmsr */
+	0xf4,					/* hlt */
+};
+
+#define EOI_VECTOR_LO	0x40
+#define EOI_VECTOR_HI	0x41
+
+static void lapic_state(struct mshv_vp *vp, unsigned long req,
+			struct hv_local_interrupt_controller_state *page)
+{
+	struct mshv_get_set_vp_state st = {
+		.type = MSHV_VP_STATE_LAPIC,
+		.buf_sz = MSHV_PAGE_SIZE,
+		.buf_ptr = (__u64)(unsigned long)page,
+	};
+
+	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
+			 req == MSHV_GET_VP_STATE ? "get" : "set");
+}
+
+static int w_eom(struct cover_ctx *c)
+{
+	struct hv_local_interrupt_controller_state *l;
+	struct mshv_vm *vm = mshv_vm_create();
+	struct mshv_dbg_synic s0, s;
+	struct mshv_vp *vp;
+	int i;
+
+	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	MSHV_TEST_ASSERT(l, "aligned_alloc");
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_write(vm, CODE_GPA, eoi2_code, sizeof(eoi2_code));
+	vp = mshv_vp_create(vm, 0);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	lapic_state(vp, MSHV_GET_VP_STATE, l);
+	l->apic_isr[EOI_VECTOR_LO / 32] |= 3U << (EOI_VECTOR_LO % 32);
+	l->apic_tmr[EOI_VECTOR_LO / 32] |= 3U << (EOI_VECTOR_LO % 32);
+	lapic_state(vp, MSHV_SET_VP_STATE, l);
+	free(l);
+
+	/*
+	 * The first dispatch of a new VP clears its explicit suspend
+	 * (SET_VP_REGISTERS too): done before the rule is armed, so that
+	 * the EOM is the first SET_VP_REGISTERS after it
+	 */
+	mshv_vp_skip_insn(vp, &mshv_vp_run_expect_halt(vp)->header);
+	s0 = mshv_dbg_synic_get();
+	cover_arm(c);
+	mshv_vp_run_expect_halt(vp);
+	/* The second message reaches the slot, directly or after a retry */
+	for (i = 0; i < 1000; i++) {
+		s = mshv_dbg_synic_get();
+		if (s.posted - s0.posted >= 2)
+			break;
+		usleep(1000);
+	}
+	mshv_vp_free(vp);
+	mshv_vm_free(vm);
+	MSHV_TEST_ASSERT(s.queued - s0.queued == 1,
+			 "%llu messages waited, expected 1",
+			 (unsigned long long)(s.queued - s0.queued));
+	return s.posted - s0.posted == 2 ? 0 : -ETIMEDOUT;
+}
+
 #define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
 
 /**
@@ -915,6 +994,9 @@ static const struct cover_case cover_cases[] = {
 	COVER(DELETE_PORT, false, RETRY, w_ioeventfd, 0),
 	COVER(ASSERT_VIRTUAL_INTERRUPT, false, DEFER, w_irqfd, 0),
 	COVER(NOTIFY_PORT_RING_EMPTY, false, DEFER, w_ring, 0),
+	/* EOM: SET_VP_REGISTERS on SELF from the root SynIC handler */
+	{ HVCALL_SET_VP_REGISTERS, false, DEFER, w_eom,
+	  "SET_VP_REGISTERS (SELF, EOM)", 0 },
 	COVER_SELF(GET_VP_REGISTERS, w_cpu1),
 	COVER_SELF(SET_VP_REGISTERS, w_cpu1),
 };
