@@ -382,25 +382,19 @@ static void bench_meta(struct mshv_g32 *g)
 	munmap(mem, SZ_1G);
 }
 
-#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
-
 int main(void)
 {
 	struct mshv_g32 *g = mshv_g32_create();
-	__u64 numa = 0;
-	char buf[32];
+	__u64 numa;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench: pin_regions %d\n", mshv_pin_regions());
 	/*
-	 * The test VM has two (fake) NUMA nodes, so automatic NUMA balancing
-	 * scans the process: every second it write-protects 256 MiB of its
-	 * memory for hinting faults, which invalidates (and unmaps) guest
-	 * memory at random points of a measurement.  The figures are taken
+	 * Automatic NUMA balancing unmaps guest memory at random points of a
+	 * measurement (mshv_numa_balancing_set()): the figures are taken
 	 * without it; the fault-around figure is repeated with it at the end.
 	 */
-	if (!mshv_read_u64_file(NUMA_BALANCING, &numa) && numa)
-		mshv_write_file(NUMA_BALANCING, "0");
+	numa = mshv_numa_balancing_set(0);
 	printf("bench: numa_balancing 0 (was %llu)\n", (unsigned long long)numa);
 	bench_meta(g);
 	bench_create_destroy(g);
@@ -408,8 +402,7 @@ int main(void)
 	bench_first_touch(g);
 	bench_many_regions(g);
 	if (numa) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)numa);
-		mshv_write_file(NUMA_BALANCING, buf);
+		mshv_numa_balancing_set(numa);
 		if (!mshv_pin_regions() && have_counters())
 			bench_map_calls_populated(g, "_numa_balancing");
 	}

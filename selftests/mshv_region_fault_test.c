@@ -26,10 +26,13 @@ FIXTURE(fault)
 	struct hostmem m;
 	bool pinned;
 	__u64 stale0;	/* hvsim/stale_accesses when the test started */
+	__u64 numa;	/* numa_balancing mode to restore */
 };
 
 FIXTURE_SETUP(fault)
 {
+	/* Counts exact faults and mappings: no NUMA hinting unmaps */
+	self->numa = mshv_numa_balancing_set(0);
 	self->pinned = mshv_pin_regions();
 	self->g = mshv_g32_create();
 	self->stale0 = mshv_dbg_stale_accesses_get();
@@ -39,6 +42,7 @@ FIXTURE_TEARDOWN(fault)
 {
 	mshv_g32_free(self->g);
 	hostmem_free(&self->m);
+	mshv_numa_balancing_set(self->numa);
 }
 
 static int add_region(struct mshv_g32 *g, __u64 gpa, struct hostmem *m,

@@ -36,10 +36,13 @@ FIXTURE(mm)
 	__u64 rgpa;
 	bool pinned;
 	__u64 stale0;	/* hvsim/stale_accesses when the test started */
+	__u64 numa;	/* numa_balancing mode to restore */
 };
 
 FIXTURE_SETUP(mm)
 {
+	/* Counts exact faults and mappings: no NUMA hinting unmaps */
+	self->numa = mshv_numa_balancing_set(0);
 	self->pinned = mshv_pin_regions();
 	self->g = mshv_g32_create();
 	self->stale0 = mshv_dbg_stale_accesses_get();
@@ -50,6 +53,7 @@ FIXTURE_TEARDOWN(mm)
 {
 	mshv_g32_free(self->g);
 	hostmem_free(&self->m);
+	mshv_numa_balancing_set(self->numa);
 }
 
 #define NOT_FOR_PINNED	"pinned regions do not follow the host mm"

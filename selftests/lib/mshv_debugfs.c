@@ -273,6 +273,32 @@ int mshv_write_file(const char *path, const char *text)
 }
 
 /**
+ * mshv_numa_balancing_set() - set /proc/sys/kernel/numa_balancing
+ * @mode: the new mode (0 switches automatic NUMA balancing off)
+ *
+ * The test VM has two (fake) NUMA nodes, so automatic NUMA balancing
+ * scans the test process: every second it makes a range of its memory
+ * inaccessible for hinting faults, which invalidates (and unmaps) guest
+ * memory at random points.  Whatever counts exact faults or mappings
+ * switches it off first and restores the old mode afterwards.  Nothing
+ * is written when the mode is already @mode or the file is missing.
+ *
+ * Return: the previous mode (0 when unknown).
+ */
+__u64 mshv_numa_balancing_set(__u64 mode)
+{
+	static const char path[] = "/proc/sys/kernel/numa_balancing";
+	__u64 old = 0;
+	char buf[32];
+
+	if (mshv_read_u64_file(path, &old) || old == mode)
+		return old;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)mode);
+	mshv_write_file(path, buf);
+	return old;
+}
+
+/**
  * mshv_dbg_stale_accesses() - read hvsim/stale_accesses
  * @out: receives the count
  *
