@@ -835,19 +835,6 @@ static const __u8 eoi2_code[] = {
 #define EOI_VECTOR_LO	0x40
 #define EOI_VECTOR_HI	0x41
 
-static void lapic_state(struct mshv_vp *vp, unsigned long req,
-			struct hv_local_interrupt_controller_state *page)
-{
-	struct mshv_get_set_vp_state st = {
-		.type = MSHV_VP_STATE_LAPIC,
-		.buf_sz = MSHV_PAGE_SIZE,
-		.buf_ptr = (__u64)(unsigned long)page,
-	};
-
-	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
-			 req == MSHV_GET_VP_STATE ? "get" : "set");
-}
-
 static int w_eom(struct cover_ctx *c)
 {
 	struct hv_local_interrupt_controller_state *l;
@@ -863,10 +850,10 @@ static int w_eom(struct cover_ctx *c)
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
-	lapic_state(vp, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(vp, MSHV_GET_VP_STATE, l);
 	l->apic_isr[EOI_VECTOR_LO / 32] |= 3U << (EOI_VECTOR_LO % 32);
 	l->apic_tmr[EOI_VECTOR_LO / 32] |= 3U << (EOI_VECTOR_LO % 32);
-	lapic_state(vp, MSHV_SET_VP_STATE, l);
+	mshv_vp_lapic_state(vp, MSHV_SET_VP_STATE, l);
 	free(l);
 
 	/*

@@ -349,20 +349,6 @@ TEST_F(irq, register_page_vectors)
 	munmap(rp, MSHV_PAGE_SIZE);
 }
 
-/* MSHV_GET/SET_VP_STATE of the LAPIC page */
-static void lapic_state(struct mshv_vp *vp, unsigned long req,
-			struct hv_local_interrupt_controller_state *page)
-{
-	struct mshv_get_set_vp_state st = {
-		.type = MSHV_VP_STATE_LAPIC,
-		.buf_sz = MSHV_PAGE_SIZE,
-		.buf_ptr = (__u64)(unsigned long)page,
-	};
-
-	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
-			 req == MSHV_GET_VP_STATE ? "get" : "set");
-}
-
 /* IRR and TMR travel with the LAPIC state */
 TEST_F(irq, lapic_state_irr_tmr)
 {
@@ -377,7 +363,7 @@ TEST_F(irq, lapic_state_irr_tmr)
 					HV_X64_INTERRUPT_TYPE_FIXED,
 					HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0,
 					VECTOR));
-	lapic_state(self->vp, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(1U << (VECTOR % 32), l->apic_irr[VECTOR / 32]);
 	EXPECT_EQ(1U << (VECTOR % 32), l->apic_tmr[VECTOR / 32]);
 	EXPECT_EQ(0U, l->apic_isr[VECTOR / 32]);
@@ -385,7 +371,7 @@ TEST_F(irq, lapic_state_irr_tmr)
 	/* Restored without it: never delivered */
 	l->apic_irr[VECTOR / 32] = 0;
 	l->apic_tmr[VECTOR / 32] = 0;
-	lapic_state(self->vp, MSHV_SET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp, MSHV_SET_VP_STATE, l);
 	h = run_port(_metadata, self->vp, PORT_READY);
 	mshv_vp_skip_insn(self->vp, &h);
 	h = run_port(_metadata, self->vp, PORT_BACK);
@@ -395,14 +381,14 @@ TEST_F(irq, lapic_state_irr_tmr)
 
 	/* Restored with it: delivered from the start of the program */
 	l->apic_irr[VECTOR / 32] = 1U << (VECTOR % 32);
-	lapic_state(self->vp, MSHV_SET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp, MSHV_SET_VP_STATE, l);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RFLAGS, 0x2);
 	h = run_port(_metadata, self->vp, PORT_READY);
 	mshv_vp_skip_insn(self->vp, &h);
 	h = run_port(_metadata, self->vp, PORT_HANDLER);
 	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
-	lapic_state(self->vp, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(0U, l->apic_irr[VECTOR / 32]);
 	EXPECT_EQ(1U << (VECTOR % 32), l->apic_isr[VECTOR / 32]);
 	free(l);

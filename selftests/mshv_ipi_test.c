@@ -675,20 +675,6 @@ TEST_F(ipi, self_ipi_synthetic_all)
 		 X86_APIC_ICR_ALL | (VECTOR + 1));
 }
 
-/* MSHV_GET/SET_VP_STATE of the LAPIC page */
-static void lapic_state(struct mshv_vp *vp, unsigned long req,
-			struct hv_local_interrupt_controller_state *page)
-{
-	struct mshv_get_set_vp_state st = {
-		.type = MSHV_VP_STATE_LAPIC,
-		.buf_sz = MSHV_PAGE_SIZE,
-		.buf_ptr = (__u64)(unsigned long)page,
-	};
-
-	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
-			 req == MSHV_GET_VP_STATE ? "get" : "set");
-}
-
 /* The ICR is the LAPIC state's icr_low / icr_high, both ways */
 TEST_F(ipi, icr_lapic_state)
 {
@@ -716,19 +702,19 @@ TEST_F(ipi, icr_lapic_state)
 	expect_delta(_metadata, "ipi_drops", c0.ipi_drops, c.ipi_drops, 1);
 	mshv_vp_skip_insn(self->vp0, &io->header);
 
-	lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(0x4077U, l->apic_icr_low);
 	EXPECT_EQ(5U, l->apic_icr_high);
 
 	/* Restored: not sent, read back without the busy bit */
 	l->apic_icr_low = X86_APIC_ICR_BUSY | 0x4234;
 	l->apic_icr_high = 7;
-	lapic_state(self->vp0, MSHV_SET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp0, MSHV_SET_VP_STATE, l);
 	io = mshv_vp_run_expect_io(self->vp0);
 	EXPECT_EQ(PORT_FIXED, io->port_number);
 	EXPECT_EQ(0x4234ULL, io->rax);
 	EXPECT_EQ(7ULL, mshv_vp_get_reg(self->vp0, HV_X64_REGISTER_RDX));
-	lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(0x4234U, l->apic_icr_low);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 0);
@@ -998,7 +984,7 @@ TEST_F(ipi, xapic_longmode_init_sipi)
 
 	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	ASSERT_NE(NULL, l);
-	lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
+	mshv_vp_lapic_state(self->vp0, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ((__u32)ICR_SIPI, l->apic_icr_low);
 	EXPECT_EQ(1U << 24, l->apic_icr_high);
 	free(l);

@@ -771,6 +771,26 @@ const struct hv_x64_halt_message *mshv_vp_run_expect_halt(struct mshv_vp *vp)
 }
 
 /**
+ * mshv_vp_lapic_state() - MSHV_GET_VP_STATE or MSHV_SET_VP_STATE of the
+ *	LAPIC state, failing the test if the ioctl fails
+ * @vp: the VP
+ * @req: MSHV_GET_VP_STATE or MSHV_SET_VP_STATE
+ * @page: a page-aligned, page-sized buffer
+ */
+void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
+			 struct hv_local_interrupt_controller_state *page)
+{
+	struct mshv_get_set_vp_state st = {
+		.type = MSHV_VP_STATE_LAPIC,
+		.buf_sz = MSHV_PAGE_SIZE,
+		.buf_ptr = (__u64)(unsigned long)page,
+	};
+
+	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
+			 req == MSHV_GET_VP_STATE ? "get" : "set");
+}
+
+/**
  * mshv_vp_skip_insn() - complete an intercepted instruction
  * @vp: the VP
  * @hdr: the intercept's header

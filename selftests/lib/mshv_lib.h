@@ -156,6 +156,8 @@ mshv_vp_run_expect_io(struct mshv_vp *vp);
 const struct hv_x64_halt_message *mshv_vp_run_expect_halt(struct mshv_vp *vp);
 void mshv_vp_skip_insn(struct mshv_vp *vp,
 		       const struct hv_x64_intercept_message_header *hdr);
+void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
+			 struct hv_local_interrupt_controller_state *page);
 
 /* VP fd pages */
 void *__mshv_mmap_vp_page(int vp_fd, unsigned long index);
