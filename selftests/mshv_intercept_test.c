@@ -259,6 +259,24 @@ static void check_header(struct __test_metadata *_metadata,
 	EXPECT_EQ(MSHV_RFLAGS_RESET, h->rflags);
 }
 
+/* GET_VP_CPUID_VALUES of VP 0 answers what the guest reads, leaf by leaf */
+static void expect_cpuid_values(struct __test_metadata *_metadata,
+				struct mshv_vm *vm, struct mshv_vp *vp,
+				const __u32 (*leaves)[2], unsigned int n)
+{
+	struct hv_cpuid_result r, v[16];
+	unsigned int i;
+	__u16 status;
+
+	ASSERT_GE(ARRAY_SIZE(v), n);
+	ASSERT_EQ(0, cpuid_values(vm, 0, 0, 0, leaves, n, v, &status));
+	for (i = 0; i < n; i++) {
+		r = guest_cpuid(_metadata, vm, vp, leaves[i][0], leaves[i][1]);
+		EXPECT_EQ(0, memcmp(&r, &v[i], sizeof(r)))
+			TH_LOG("leaf %#x.%u", leaves[i][0], leaves[i][1]);
+	}
+}
+
 /* The default model as the guest and GET_VP_CPUID_VALUES see it */
 TEST_F(icpt, cpuid_default_model)
 {
@@ -269,10 +287,8 @@ TEST_F(icpt, cpuid_default_model)
 		{ 0x80000002, 0 }, { 7, 1 }, { 0xd, 0 }, { 0xd, 1 },
 		{ 0xd, 2 }, { 0xe, 0 },
 	};
-	struct hv_cpuid_result r, v[ARRAY_SIZE(leaves)];
+	struct hv_cpuid_result r;
 	char vendor[13] = {};
-	unsigned int i;
-	__u16 status;
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0, 0);
 	EXPECT_EQ(0xd, r.eax);
@@ -298,15 +314,8 @@ TEST_F(icpt, cpuid_default_model)
 	r = guest_cpuid(_metadata, self->vm, self->vp, 2, 0);
 	expect_result(_metadata, r, 0, 0, 0, 0);
 
-	/* GET_VP_CPUID_VALUES answers what the guest reads, leaf by leaf */
-	ASSERT_EQ(0, cpuid_values(self->vm, 0, 0, 0, leaves,
-				  ARRAY_SIZE(leaves), v, &status));
-	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		r = guest_cpuid(_metadata, self->vm, self->vp, leaves[i][0],
-				leaves[i][1]);
-		EXPECT_EQ(0, memcmp(&r, &v[i], sizeof(r)))
-			TH_LOG("leaf %#x", leaves[i][0]);
-	}
+	expect_cpuid_values(_metadata, self->vm, self->vp, leaves,
+			    ARRAY_SIZE(leaves));
 }
 
 /* A CPUID intercept: message fields, completion by the VMM */
@@ -965,10 +974,8 @@ TEST_F(icpt, cpuid_xsave)
 {
 	const __u32 leaves[][2] = { { 1, 0 }, { 0xd, 0 }, { 0xd, 1 },
 				    { 0xd, 2 }, { 0xd, 0x3f } };
-	struct hv_cpuid_result r, v[ARRAY_SIZE(leaves)];
+	struct hv_cpuid_result r;
 	__u64 features, states, size;
-	unsigned int i;
-	__u16 status;
 
 	features = mshv_get_partition_property(self->vm->fd,
 					       HV_PARTITION_PROPERTY_PROCESSOR_XSAVE_FEATURES);
@@ -992,14 +999,8 @@ TEST_F(icpt, cpuid_xsave)
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0xd, 2);
 	expect_result(_metadata, r, 0, 0, 0, 0);
 
-	ASSERT_EQ(0, cpuid_values(self->vm, 0, 0, 0, leaves,
-				  ARRAY_SIZE(leaves), v, &status));
-	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
-		r = guest_cpuid(_metadata, self->vm, self->vp, leaves[i][0],
-				leaves[i][1]);
-		EXPECT_EQ(0, memcmp(&r, &v[i], sizeof(r)))
-			TH_LOG("leaf %#x.%u", leaves[i][0], leaves[i][1]);
-	}
+	expect_cpuid_values(_metadata, self->vm, self->vp, leaves,
+			    ARRAY_SIZE(leaves));
 }
 
 TEST_HARNESS_MAIN
