@@ -8,6 +8,7 @@
  * is capped.  Every count is an exact delta of hvsim/hypercalls.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "mshv_test.h"
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -367,7 +369,8 @@ TEST_F(inject, pool_cap)
  * and online, and EOM from the root SynIC handler.  DELETE_VP is issued
  * only when creating a VP fails half-way: its workload makes
  * MAP_VP_STATE_PAGE fail.
- * GET_SYSTEM_PROPERTY (only at module load) is not covered here.
+ * GET_SYSTEM_PROPERTY (only at module load) has its own test, which
+ * loads the driver again (reload.get_system_property).
  */
 enum cover_kind { RETRY, ERROR, TEARDOWN, DEFER };
 
@@ -1152,6 +1155,93 @@ TEST_F(inject, cpu_online_failure)
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	ASSERT_EQ(0, mshv_write_file(CPU1_ONLINE, "1"));
 	EXPECT_TRUE(synic_cpu_eq(cpu0, synic_cpu_get(1)));
+}
+
+/*
+ * GET_SYSTEM_PROPERTY is issued only at module load: mshv_root is loaded
+ * again (the test VM's initramfs keeps its .ko in /modules) with the
+ * call failed, and always put back as it was.
+ */
+#define MSHV_ROOT_KO	"/modules/mshv_root.ko"
+#define MSHV_ROOT_SYSFS	"/sys/module/mshv_root"
+
+/* Load mshv_root.ko; @pin: the pin_regions parameter it had */
+static int root_load(bool pin)
+{
+	const char *params = pin ? "pin_regions=1" : "";
+	int fd = open(MSHV_ROOT_KO, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int root_unload(void)
+{
+	return syscall(__NR_delete_module, "mshv_root", O_NONBLOCK) ? -errno : 0;
+}
+
+FIXTURE(reload)
+{
+	bool pin;
+};
+
+FIXTURE_SETUP(reload)
+{
+	if (mshv_dbg_inject("clear"))
+		SKIP(return, "no hvsim debugfs: not running on hvsim");
+	if (access(MSHV_ROOT_KO, R_OK) || access(MSHV_ROOT_SYSFS, F_OK))
+		SKIP(return, "no loaded mshv_root and %s to load again",
+		     MSHV_ROOT_KO);
+	self->pin = mshv_pin_regions();
+}
+
+FIXTURE_TEARDOWN(reload)
+{
+	mshv_dbg_inject("clear");
+	/* Whatever failed, the tests after this one get the driver back */
+	if (access(MSHV_ROOT_SYSFS, F_OK) && !access(MSHV_ROOT_KO, R_OK))
+		MSHV_TEST_ASSERT(!root_load(self->pin),
+				 "mshv_root cannot be loaded again");
+}
+
+/*
+ * Loading with GET_SYSTEM_PROPERTY failed: INSUFFICIENT_MEMORY makes the
+ * load deposit into the root and retry; another status fails the load
+ * with that status's errno, unwinding everything (kmemleak, and the next
+ * load, check that); then the driver loads as it was and works.
+ */
+TEST_F(reload, get_system_property)
+{
+	struct mshv_hc_count gsp0, dep0, gsp1, dep1;
+
+	ASSERT_EQ(0, root_unload());
+	gsp0 = mshv_dbg_hypercall_get(HVCALL_GET_SYSTEM_PROPERTY);
+	dep0 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x7b 1 0xb"));
+	EXPECT_EQ(0, root_load(self->pin));
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	gsp1 = mshv_dbg_hypercall_get(HVCALL_GET_SYSTEM_PROPERTY);
+	dep1 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	EXPECT_EQ(2, gsp1.calls - gsp0.calls);
+	EXPECT_EQ(1, dep1.calls - dep0.calls);
+	ASSERT_EQ(0, access(MSHV_ROOT_SYSFS, F_OK));
+
+	ASSERT_EQ(0, root_unload());
+	ASSERT_EQ(0, mshv_dbg_inject("fail 0x7b 1 0x5"));
+	EXPECT_EQ(-EINVAL, root_load(self->pin));
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	EXPECT_EQ(gsp1.calls + 1,
+		  mshv_dbg_hypercall_get(HVCALL_GET_SYSTEM_PROPERTY).calls);
+	EXPECT_NE(0, access(MSHV_ROOT_SYSFS, F_OK));
+	EXPECT_NE(0, access("/dev/mshv", F_OK));
+
+	ASSERT_EQ(0, root_load(self->pin));
+	EXPECT_EQ(self->pin, mshv_pin_regions());
+	mshv_vm_free(mshv_vm_create());
 }
 
 TEST_HARNESS_MAIN
