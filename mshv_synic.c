@@ -365,17 +365,39 @@ static int mshv_synic_set(u32 name, u64 value)
 	return ret;
 }
 
-/* Mask the SINTs and disable the pages and SCONTROL; never fails */
-static void mshv_synic_disable_regs(u64 simp, u64 siefp, u64 sirbp)
+/*
+ * Undo a setup that got as far as mapping every page: mask the SINTs,
+ * disable the pages and SCONTROL (with the page numbers read at online:
+ * they are fixed, only the enable bits change), quiesce the handler and
+ * its work, unmap the pages.  Never fails: the writes deposit when the
+ * hypervisor needs memory and are logged if they fail otherwise.
+ */
+static void mshv_synic_cpu_teardown(struct mshv_synic_cpu *sc)
 {
 	mshv_synic_set(HV_REGISTER_SINT0 + HV_SYNIC_INTERCEPTION_SINT_INDEX,
 		       HV_SYNIC_SINT_MASKED);
 	mshv_synic_set(HV_REGISTER_SINT0 + HV_SYNIC_DOORBELL_SINT_INDEX,
 		       HV_SYNIC_SINT_MASKED);
-	mshv_synic_set(HV_REGISTER_SIMP, simp & ~HV_SYNIC_PAGE_ENABLE);
-	mshv_synic_set(HV_REGISTER_SIEFP, siefp & ~HV_SYNIC_PAGE_ENABLE);
-	mshv_synic_set(HV_REGISTER_SIRBP, sirbp & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SIMP, sc->simp_reg & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SIEFP,
+		       sc->siefp_reg & ~HV_SYNIC_PAGE_ENABLE);
+	mshv_synic_set(HV_REGISTER_SIRBP,
+		       sc->sirbp_reg & ~HV_SYNIC_PAGE_ENABLE);
 	mshv_synic_set(HV_REGISTER_SCONTROL, 0);
+
+	local_irq_disable();
+	sc->ready = false;
+	local_irq_enable();
+	/* The handler may have queued it before the SynIC went off */
+	cancel_work_sync(&sc->retry_work);
+	sc->retry = 0;
+
+	memunmap(sc->sirbp);
+	memunmap(sc->siefp);
+	memunmap(sc->simp);
+	sc->simp = NULL;
+	sc->siefp = NULL;
+	sc->sirbp = NULL;
 }
 
 /*
@@ -430,18 +452,9 @@ static int mshv_synic_cpu_online(unsigned int cpu)
 		ret = mshv_synic_set(HV_REGISTER_SCONTROL,
 				     HV_SYNIC_CONTROL_ENABLE);
 	if (ret)
-		goto disable_regs;
-	return 0;
+		mshv_synic_cpu_teardown(sc);
+	return ret;
 
-disable_regs:
-	mshv_synic_disable_regs(sc->simp_reg, sc->siefp_reg, sc->sirbp_reg);
-	local_irq_disable();
-	sc->ready = false;
-	local_irq_enable();
-	/* The handler may have queued it before the SynIC went off */
-	cancel_work_sync(&sc->retry_work);
-	sc->retry = 0;
-	memunmap(sc->sirbp);
 unmap_siefp:
 	memunmap(sc->siefp);
 unmap_simp:
@@ -453,33 +466,13 @@ clear_simp:
 	return ret;
 }
 
-/*
- * cpuhp offline callback: runs on @cpu, in its hotplug thread.  Uses the
- * page numbers read at online (they are fixed; only the enable bits
- * change), so that it issues no call that could fail but the writes,
- * which deposit when the hypervisor needs memory and are logged if they
- * fail otherwise.
- */
+/* cpuhp offline callback: runs on @cpu, in its hotplug thread */
 static int mshv_synic_cpu_offline(unsigned int cpu)
 {
 	struct mshv_synic_cpu *sc = per_cpu_ptr(&mshv_synic_cpus, cpu);
 
-	if (!sc->simp)
-		return 0;
-	mshv_synic_disable_regs(sc->simp_reg, sc->siefp_reg, sc->sirbp_reg);
-
-	local_irq_disable();
-	sc->ready = false;
-	local_irq_enable();
-	cancel_work_sync(&sc->retry_work);
-	sc->retry = 0;
-
-	memunmap(sc->sirbp);
-	memunmap(sc->siefp);
-	memunmap(sc->simp);
-	sc->simp = NULL;
-	sc->siefp = NULL;
-	sc->sirbp = NULL;
+	if (sc->simp)
+		mshv_synic_cpu_teardown(sc);
 	return 0;
 }
 
