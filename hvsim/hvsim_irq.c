@@ -743,7 +743,7 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 	bool lowest = in->interrupt_type ==
 		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
 	struct hvsim_partition *pt;
-	u16 status;
+	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i, targets = 0, n_woken = 0;
 
 	pt = hvsim_partition_get(in->partition_id);
