@@ -271,6 +271,9 @@ extern spinlock_t hvsim_lock;
 extern struct hvsim_pool hvsim_root_pool;
 struct hvsim_partition *hvsim_partition_get(u64 id);
 void hvsim_partition_put(struct hvsim_partition *pt);
+u16 hvsim_partition_call(u64 id,
+			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
+			 void *arg);
 void hvsim_partitions_init(void);
 void hvsim_partitions_exit(void);
 void hvsim_partitions_show(struct seq_file *m);

@@ -238,6 +238,21 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 		      &out->access_result);
 }
 
+static u16 access_states_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_get_gpa_pages_access_state *in = call->input;
+	u8 *out = call->output;
+	unsigned int i;
+
+	for (i = call->rep_start; i < call->rep_count; i++)
+		out[i] = hvsim_slat_access_state(&pt->slat,
+						 in->hv_gpa_page_number + i,
+						 in->flags);
+	call->reps_done = i;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_get_gpa_pages_access_states() - HVCALL_GET_GPA_PAGES_ACCESS_STATES
  * @call: decoded call; rep n is guest page base + n, one state byte out
@@ -255,26 +270,7 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call)
 {
 	const struct hv_input_get_gpa_pages_access_state *in = call->input;
-	u8 *out = call->output;
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i;
 
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED) {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-		goto out_unlock;
-	}
-	for (i = call->rep_start; i < call->rep_count; i++)
-		out[i] = hvsim_slat_access_state(&pt->slat,
-						 in->hv_gpa_page_number + i,
-						 in->flags);
-	call->reps_done = i;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, access_states_locked,
+				    call);
 }

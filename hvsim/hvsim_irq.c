@@ -711,6 +711,38 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 	post_signal_bitset(vp->partition, woken);
 }
 
+static u16 assert_locked(struct hvsim_partition *pt, void *arg)
+{
+	const struct hv_input_assert_virtual_interrupt *in =
+		((struct hvsim_call *)arg)->input;
+	u64 woken[VP_BANKS] = {};
+	bool level = in->control_flags & HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED;
+	bool lowest = in->interrupt_type ==
+		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
+	unsigned int i, targets = 0, n_woken = 0;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *vp = pt->vps[i];
+
+		if (!vp || !assert_targets(in, i))
+			continue;
+		targets++;
+		if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_FIXED || lowest)
+			atomic64_inc(&irq_asserted);
+		if (apic_deliver(vp, in->interrupt_type, in->vector, level)) {
+			vpset_add(woken, i);
+			n_woken++;
+		}
+		if (lowest)
+			break;
+	}
+	if (!targets)
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (n_woken)
+		post_signal_bitset(pt, woken);
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_assert_virtual_interrupt() - HVCALL_ASSERT_VIRTUAL_INTERRUPT
  * @call: decoded call
@@ -738,45 +770,8 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_assert_virtual_interrupt *in = call->input;
-	u64 woken[VP_BANKS] = {};
-	bool level = in->control_flags & HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED;
-	bool lowest = in->interrupt_type ==
-		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i, targets = 0, n_woken = 0;
 
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED) {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-		goto out_unlock;
-	}
-	for (i = 0; i < HVSIM_MAX_VPS; i++) {
-		struct hvsim_vp *vp = pt->vps[i];
-
-		if (!vp || !assert_targets(in, i))
-			continue;
-		targets++;
-		if (in->interrupt_type == HV_X64_INTERRUPT_TYPE_FIXED || lowest)
-			atomic64_inc(&irq_asserted);
-		if (apic_deliver(vp, in->interrupt_type, in->vector, level)) {
-			vpset_add(woken, i);
-			n_woken++;
-		}
-		if (lowest)
-			break;
-	}
-	if (!targets)
-		status = HV_STATUS_INVALID_VP_INDEX;
-	else if (n_woken)
-		post_signal_bitset(pt, woken);
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, assert_locked, call);
 }
 
 /**
@@ -792,17 +787,8 @@ out_unlock:
 u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_partition_id *in = call->input;
-	struct hvsim_partition *pt = hvsim_partition_get(in->partition_id);
-	u16 status = HV_STATUS_SUCCESS;
 
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED)
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, NULL, NULL);
 }
 
 static int interrupts_show(struct seq_file *m, void *unused)

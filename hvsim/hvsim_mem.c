@@ -852,6 +852,30 @@ static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,
 	return ret ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 }
 
+static u16 map_gpa_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_map_gpa_pages *in = call->input;
+	u32 flags = in->map_flags;
+	u64 npages = flags & HV_MAP_GPA_LARGE_PAGE ? HV_PAGES_PER_LARGE_PAGE : 1;
+	u32 perms = flags & HV_MAP_GPA_PERMISSIONS_MASK;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	if (flags & HV_MAP_GPA_NO_ACCESS)
+		perms = 0;
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u64 gfn = in->target_gpa_base + i * npages;
+		u64 pfn = perms ? in->source_gpa_page_list[i] : 0;
+
+		status = map_one(pt, gfn, pfn, npages > 1, perms);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	return status;
+}
+
 /**
  * hvsim_hc_map_gpa_pages() - HVCALL_MAP_GPA_PAGES (rep)
  * @call: decoded call; one host PFN per rep
@@ -867,36 +891,9 @@ static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,
 u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 {
 	const struct hv_input_map_gpa_pages *in = call->input;
-	u32 flags = in->map_flags;
-	u64 npages = flags & HV_MAP_GPA_LARGE_PAGE ? HV_PAGES_PER_LARGE_PAGE : 1;
-	u32 perms = flags & HV_MAP_GPA_PERMISSIONS_MASK;
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i;
 
-	if (flags & HV_MAP_GPA_NO_ACCESS)
-		perms = 0;
-	pt = hvsim_partition_get(in->target_partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED) {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-		goto out_unlock;
-	}
-	for (i = call->rep_start; i < call->rep_count; i++) {
-		u64 gfn = in->target_gpa_base + i * npages;
-		u64 pfn = perms ? in->source_gpa_page_list[i] : 0;
-
-		status = map_one(pt, gfn, pfn, npages > 1, perms);
-		if (status)
-			break;
-	}
-	call->reps_done = i;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->target_partition_id, map_gpa_locked,
+				    call);
 }
 
 /**

@@ -116,6 +116,37 @@ void hvsim_partition_put(struct hvsim_partition *pt)
 }
 
 /**
+ * hvsim_partition_call() - run @fn on an initialized partition, locked
+ * @id: partition id from the call's input
+ * @fn: called with the partition's lock held; NULL: only check
+ * @arg: passed to @fn
+ *
+ * The prologue of the calls that need a partition between
+ * INITIALIZE_PARTITION and FINALIZE_PARTITION.
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE
+ * (not initialized), or what @fn returns (HV_STATUS_SUCCESS without @fn).
+ */
+u16 hvsim_partition_call(u64 id,
+			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
+			 void *arg)
+{
+	struct hvsim_partition *pt = hvsim_partition_get(id);
+	u16 status = HV_STATUS_SUCCESS;
+
+	if (!pt)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(&pt->lock);
+	if (pt->state != HVSIM_PT_INITIALIZED)
+		status = HV_STATUS_INVALID_PARTITION_STATE;
+	else if (fn)
+		status = fn(pt, arg);
+	spin_unlock(&pt->lock);
+	hvsim_partition_put(pt);
+	return status;
+}
+
+/**
  * hvsim_partitions_init() - set up the partition table and the root pool
  */
 void hvsim_partitions_init(void)

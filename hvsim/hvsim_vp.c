@@ -212,6 +212,30 @@ void hvsim_vp_destroy(struct hvsim_vp *vp)
 	hvsim_pool_free(&pt->pool, vp);
 }
 
+static u16 create_vp_locked(struct hvsim_partition *pt, void *arg)
+{
+	const struct hv_input_create_vp *in = ((struct hvsim_call *)arg)->input;
+	struct hvsim_vp *vp;
+
+	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
+
+	if (pt->vps[in->vp_index])
+		return HV_STATUS_INVALID_PARAMETER;
+	vp = hvsim_pool_alloc(&pt->pool);
+	if (!vp)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	vp->partition = pt;
+	vp->index = in->vp_index;
+	x86_emu_reset(&vp->state);
+	vp->explicit_suspend = true;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
+					(vp->index ? 0 : APIC_BASE_BSP);
+	vp->msrs[HVSIM_MSR_PAT] = PAT_DEFAULT;
+	hvsim_vp_state_reset(vp);
+	pt->vps[vp->index] = vp;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_create_vp() - HVCALL_CREATE_VP
  * @call: decoded call
@@ -225,42 +249,8 @@ void hvsim_vp_destroy(struct hvsim_vp *vp)
 u16 hvsim_hc_create_vp(struct hvsim_call *call)
 {
 	const struct hv_input_create_vp *in = call->input;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	u16 status = HV_STATUS_SUCCESS;
 
-	BUILD_BUG_ON(sizeof(*vp) > HV_HYP_PAGE_SIZE);
-
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED) {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-		goto out_unlock;
-	}
-	if (pt->vps[in->vp_index]) {
-		status = HV_STATUS_INVALID_PARAMETER;
-		goto out_unlock;
-	}
-	vp = hvsim_pool_alloc(&pt->pool);
-	if (!vp) {
-		status = HV_STATUS_INSUFFICIENT_MEMORY;
-		goto out_unlock;
-	}
-	vp->partition = pt;
-	vp->index = in->vp_index;
-	x86_emu_reset(&vp->state);
-	vp->explicit_suspend = true;
-	vp->msrs[HVSIM_MSR_APIC_BASE] = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
-					(vp->index ? 0 : APIC_BASE_BSP);
-	vp->msrs[HVSIM_MSR_PAT] = PAT_DEFAULT;
-	hvsim_vp_state_reset(vp);
-	pt->vps[vp->index] = vp;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, create_vp_locked, call);
 }
 
 static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
@@ -1114,6 +1104,21 @@ out_publish:
 	vp_publish_reg_page(vp);
 }
 
+static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_dispatch_vp *in = call->input;
+	struct hv_output_dispatch_vp *out = call->output;
+	struct hv_output_dispatch_vp result;
+	struct hvsim_vp *vp = hvsim_vp_find(pt, in->vp_index);
+
+	if (!vp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	vp_run(vp, in->flags, &result);
+	*out = result;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
  * @call: decoded call
@@ -1134,29 +1139,7 @@ out_publish:
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 {
 	const struct hv_input_dispatch_vp *in = call->input;
-	struct hv_output_dispatch_vp *out = call->output;
-	struct hv_output_dispatch_vp result;
-	struct hvsim_partition *pt;
-	struct hvsim_vp *vp;
-	u16 status = HV_STATUS_SUCCESS;
 
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED) {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-		goto out_unlock;
-	}
-	vp = hvsim_vp_find(pt, in->vp_index);
-	if (!vp) {
-		status = HV_STATUS_INVALID_VP_INDEX;
-		goto out_unlock;
-	}
-	vp_run(vp, in->flags, &result);
-	*out = result;
-out_unlock:
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, dispatch_vp_locked,
+				    call);
 }
