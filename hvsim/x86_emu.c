@@ -2366,6 +2366,23 @@ static int emu_commit(struct emu *e)
 	return 0;
 }
 
+/*
+ * End an instruction or a delivery that ran to its end without stopping:
+ * refuse it if it needed something the interpreter lacks, else commit it.
+ * Return: true if committed (exit reason X86_EXIT_NONE).
+ */
+static bool emu_retire(struct emu *e)
+{
+	if (e->internal_error) {
+		e->exit->reason = X86_EXIT_UNSUPPORTED;
+		return false;
+	}
+	if (emu_commit(e))
+		return false;
+	e->exit->reason = X86_EXIT_NONE;
+	return true;
+}
+
 static void emu_init(struct emu *e, struct x86_emu_state *s,
 		     const struct x86_emu_mem_ops *ops, void *ctx,
 		     struct x86_emu_exit *exit)
@@ -2409,14 +2426,7 @@ bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 	e.rip = e.next_rip;
 	if (exec_one(&e))
 		return false;
-	if (e.internal_error) {
-		exit->reason = X86_EXIT_UNSUPPORTED;
-		return false;
-	}
-	if (emu_commit(&e))
-		return false;
-	exit->reason = X86_EXIT_NONE;
-	return true;
+	return emu_retire(&e);
 }
 
 /* Interrupt and exception delivery */
@@ -2664,14 +2674,7 @@ bool x86_emu_deliver_event(struct x86_emu_state *s,
 			emu_combine(s, ev, exit);
 		return false;
 	}
-	if (e.internal_error) {
-		exit->reason = X86_EXIT_UNSUPPORTED;
-		return false;
-	}
-	if (emu_commit(&e))
-		return false;
-	exit->reason = X86_EXIT_NONE;
-	return true;
+	return emu_retire(&e);
 }
 
 bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
