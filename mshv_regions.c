@@ -45,6 +45,7 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/hmm.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -909,6 +910,26 @@ static int mshv_fault_around(struct mshv_fault *f, unsigned long seq)
 	return 0;
 }
 
+/*
+ * hugetlb: fault the page in before hmm_range_fault() sees it.  When the
+ * page has no huge PTE yet (no page table for it), the page walker calls
+ * hmm's hole callback with the VMA's hugetlb lock held for reading, and
+ * the fault it makes takes that lock again (6.1 and 6.12: lockdep reports
+ * recursive locking, and a writer queued in between would deadlock).
+ * Faulted here first, the walk finds the huge PTE and has nothing to
+ * fault.  mmap_lock is held for reading; it is not dropped.
+ */
+static void mshv_fault_hugetlb_first(struct mshv_fault *f)
+{
+	struct mm_struct *mm = f->region->mm;
+	unsigned long hva = mshv_region_hva(f->region, f->gfn);
+	struct vm_area_struct *vma = vma_lookup(mm, hva);
+
+	if (vma && is_vm_hugetlb_page(vma))
+		fixup_user_fault(mm, hva, f->write ? FAULT_FLAG_WRITE : 0,
+				 NULL);
+}
+
 /* Fault in the window of a movable region and collect what to map */
 static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 {
@@ -917,6 +938,7 @@ static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 
 	if (f->write)
 		req |= HMM_PFN_REQ_WRITE;
+	mshv_fault_hugetlb_first(f);
 	ret = mshv_fault_hmm(f, f->ws, f->we - f->ws, req, seq);
 	if (ret == -EFAULT || ret == -EPERM) {
 		/* Part of the window cannot be faulted: only the page then */

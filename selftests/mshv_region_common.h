@@ -32,6 +32,8 @@
 #define RW		BIT(MSHV_SET_MEM_BIT_WRITABLE)
 #define RWX		(RW | BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
 #define UNMAP		BIT(MSHV_SET_MEM_BIT_UNMAP)
+/* An unused, 1 GiB aligned host address for hugetlb backings */
+#define HUGETLB_HINT	((void *)0x600000000000UL)
 /* Data regions start at 1 GiB: 2 MiB aligned, far from the control region */
 #define DATA_GPA	0x40000000ULL
 
@@ -82,8 +84,16 @@ static inline bool hostmem_alloc(struct hostmem *m, enum backing b,
 	m->size = size;
 	if (b == BACK_HUGETLB) {
 		m->len = size;
-		m->base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			       flags | MAP_HUGETLB, -1, 0);
+		/*
+		 * In a 1 GiB range of its own where possible: its first
+		 * touch then finds no page table at all, the case where
+		 * the page walker holds the hugetlb lock around the fault
+		 */
+		m->base = mmap(HUGETLB_HINT, size, PROT_READ | PROT_WRITE,
+			       flags | MAP_HUGETLB | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m->base == MAP_FAILED)
+			m->base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				       flags | MAP_HUGETLB, -1, 0);
 		if (m->base == MAP_FAILED)
 			return false;
 		m->hva = m->base;
