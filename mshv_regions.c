@@ -95,9 +95,15 @@ static struct dentry *mshv_debugfs_dir;
 /* Deposit rounds one fault may ask for before giving up */
 #define MSHV_FAULT_MAX_DEPOSITS	16
 
-/* struct mshv_map_entry.pfn: the host PFN and two attributes */
+/*
+ * struct mshv_map_entry.pfn: the host PFN and three attributes.  WRITABLE:
+ * the host PTE is writable; DIRTY: the entry is in the window of a write
+ * fault, so its folio is marked dirty if the entry is mapped writable
+ * (mshv_fault_writable()).
+ */
 #define MSHV_ENTRY_LARGE	BIT_ULL(63)
 #define MSHV_ENTRY_WRITABLE	BIT_ULL(62)
+#define MSHV_ENTRY_DIRTY	BIT_ULL(61)
 #define MSHV_ENTRY_PFN_MASK	GENMASK_ULL(51, 0)
 
 /*
@@ -714,6 +720,14 @@ static int mshv_region_map_pinned(struct mshv_mem_region *region)
  * Movable and MMIO regions: the notifier
  */
 
+/*
+ * Every event unmaps, whatever range->event says: besides the changes of
+ * mapping, the events that clean a page come through here before the
+ * page's dirty state is dropped (MADV_FREE's MMU_NOTIFY_CLEAR, writeback's
+ * write-protection in folio_mkclean(), reclaim's and migration's unmap),
+ * and a writable SLAT entry must not outlive its folio's dirty state
+ * (mshv_fault_writable()).
+ */
 static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 				   const struct mmu_notifier_range *range,
 				   unsigned long cur_seq)
@@ -757,7 +771,7 @@ static const struct mmu_interval_notifier_ops mshv_region_notifier_ops = {
 /**
  * struct mshv_map_entry - one rep a fault will map
  * @gfn: guest page frame number (chunk start for a large entry)
- * @pfn: host PFN | MSHV_ENTRY_LARGE | MSHV_ENTRY_WRITABLE
+ * @pfn: host PFN | MSHV_ENTRY_LARGE | MSHV_ENTRY_WRITABLE | MSHV_ENTRY_DIRTY
  */
 struct mshv_map_entry {
 	u64 gfn;
@@ -803,9 +817,23 @@ static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
 }
 
 /*
+ * The attributes of an entry for the hmm_range_fault() output @e: the
+ * window of a write fault (not @around) was faulted with
+ * HMM_PFN_REQ_WRITE, so its folios may be dirtied to map them writable.
+ */
+static u64 mshv_entry_attrs(const struct mshv_fault *f, unsigned long e,
+			    bool around)
+{
+	if (!(e & HMM_PFN_WRITE))
+		return 0;
+	return MSHV_ENTRY_WRITABLE |
+	       (f->write && !around ? MSHV_ENTRY_DIRTY : 0);
+}
+
+/*
  * Turn hmm_pfns[0..@nr) describing [@gfn, @gfn + @nr) into entries: one
  * large entry when the chunk qualifies, else one per valid page.  With
- * @budget, stop when f->budget runs out.
+ * @budget (fault-around), stop when f->budget runs out.
  *
  * Return: the number of pages covered.
  */
@@ -822,8 +850,7 @@ static u64 mshv_fault_collect(struct mshv_fault *f, u64 gfn, u64 nr,
 			     f->hmm_pfns)) {
 		mshv_fault_add(f, gfn, mshv_hmm_pfn(f->hmm_pfns[0]) |
 			       MSHV_ENTRY_LARGE |
-			       (f->hmm_pfns[0] & HMM_PFN_WRITE ?
-				MSHV_ENTRY_WRITABLE : 0));
+			       mshv_entry_attrs(f, f->hmm_pfns[0], budget));
 		if (budget)
 			f->budget--;
 		return nr;
@@ -836,7 +863,7 @@ static u64 mshv_fault_collect(struct mshv_fault *f, u64 gfn, u64 nr,
 		if (budget && !f->budget)
 			break;
 		mshv_fault_add(f, gfn + i, mshv_hmm_pfn(e) |
-			       (e & HMM_PFN_WRITE ? MSHV_ENTRY_WRITABLE : 0));
+			       mshv_entry_attrs(f, e, budget));
 		if (budget)
 			f->budget--;
 		covered++;
@@ -1027,6 +1054,56 @@ static int mshv_fault_flush(struct mshv_map_sink *sink,
 	return mshv_region_map_batch(f->region, batch, false);
 }
 
+/*
+ * Would marking @folio dirty cost no write-back that reclaim would not do
+ * anyway?  Yes for an anonymous, swap-backed folio outside the swap cache:
+ * reclaim dirties it when it adds it to the swap cache.  Such a folio is
+ * not safe left clean, though: MADV_FREE clears the PTEs' dirty bits and
+ * the folio's dirty flag inside its invalidation but makes the folio
+ * lazily freed (not swap-backed) only when a per-CPU batch is drained,
+ * possibly after a fault mapped it again; the dirty flag keeps it.
+ */
+static bool mshv_folio_dirty_is_free(struct folio *folio)
+{
+	return folio_test_anon(folio) && folio_test_swapbacked(folio) &&
+	       !folio_test_swapcache(folio);
+}
+
+/*
+ * May the entry of @pfn (MSHV_ENTRY_* attributes included), whose host PTE
+ * is writable, be mapped writable by the movable @region?  Only if its folio
+ * is dirty (or hugetlb, never reclaimed): a guest write through the SLAT
+ * sets no dirty bit reclaim could see, and reclaim frees a clean page
+ * cache folio, a clean anonymous folio in the swap cache or a lazily freed
+ * one without writing it back.  A clean folio is marked dirty when that is
+ * free (mshv_folio_dirty_is_free()) or the entry is in the window of a
+ * write fault (MSHV_ENTRY_DIRTY); otherwise the entry maps read-only and
+ * the guest's first write faults as a write.
+ *
+ * Called under the region mutex after mmu_interval_read_retry() said no
+ * invalidation ran: until the mutex is dropped every collected PFN stays
+ * mapped by the host page tables (unmapping, truncation and cleaning all
+ * wait for the notifier, which waits for the mutex), which keeps the folio
+ * allocated and its mapping stable as folio_mark_dirty() requires.  It
+ * does not sleep (the folio is not locked: reclaim and writeback call the
+ * notifier with the folio lock held).
+ */
+static bool mshv_fault_writable(struct mshv_mem_region *region, u64 pfn)
+{
+	struct folio *folio;
+
+	lockdep_assert_held(&region->mutex);
+	if (!pfn_valid(pfn & MSHV_ENTRY_PFN_MASK))
+		return false;
+	folio = page_folio(pfn_to_page(pfn & MSHV_ENTRY_PFN_MASK));
+	if (folio_test_dirty(folio) || folio_test_hugetlb(folio))
+		return true;
+	if (!(pfn & MSHV_ENTRY_DIRTY) && !mshv_folio_dirty_is_free(folio))
+		return false;
+	folio_mark_dirty(folio);
+	return true;
+}
+
 static int mshv_entry_cmp(const void *a, const void *b)
 {
 	const struct mshv_map_entry *x = a, *y = b;
@@ -1062,7 +1139,10 @@ static int mshv_fault_commit(struct mshv_fault *f, unsigned long seq)
 	for (i = 0; i < f->nr_entries && !ret; i++) {
 		pfn = f->entries[i].pfn;
 		flags = region->hv_map_flags;
-		if (!(pfn & MSHV_ENTRY_WRITABLE))
+		if (!(pfn & MSHV_ENTRY_WRITABLE) ||
+		    (region->type == MSHV_REGION_MOVABLE &&
+		     (flags & HV_MAP_GPA_WRITABLE) &&
+		     !mshv_fault_writable(region, pfn)))
 			flags &= ~HV_MAP_GPA_WRITABLE;
 		if (pfn & MSHV_ENTRY_LARGE)
 			flags |= HV_MAP_GPA_LARGE_PAGE;
