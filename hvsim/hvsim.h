@@ -181,6 +181,7 @@ struct hvsim_vp {
  *	fault-injection rule active at creation
  * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
  * @stale_warned: a guest access to a freed page has been reported
+ * @lost_write_warned: a guest write reclaim may discard has been reported
  * @privilege_flags: PRIVILEGE_FLAGS property
  * @intercepts: installed intercepts and registered CPUID results, a page
  *	of @pool taken at the first install or registration, or NULL
@@ -206,6 +207,7 @@ struct hvsim_partition {
 	u64 pool_cap;
 	u64 gpa_faults;
 	bool stale_warned;
+	bool lost_write_warned;
 	struct hvsim_intercepts *intercepts;
 	u64 privilege_flags;
 };
@@ -258,6 +260,7 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 				     enum x86_emu_access access, bool commit);
 void hvsim_note_stale(struct hvsim_partition *pt, u64 gpa);
 u64 hvsim_stale_accesses(void);
+u64 hvsim_lost_writes(void);
 u16 hvsim_check_data_pfn(u64 pfn);
 
 /* hvsim_mem.c: hypercalls */

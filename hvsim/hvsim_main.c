@@ -198,6 +198,13 @@ static int stale_accesses_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stale_accesses);
 
+static int lost_writes_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%llu\n", hvsim_lost_writes());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lost_writes);
+
 /* hvsim_hcalls is sorted and hvsim_handlers follows it */
 static bool hvsim_tables_valid(void)
 {
@@ -227,6 +234,8 @@ static int __init hvsim_init(void)
 			    &partitions_fops);
 	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
 			    &stale_accesses_fops);
+	debugfs_create_file("lost_writes", 0444, hvsim_debugfs, NULL,
+			    &lost_writes_fops);
 	hvsim_inject_init(hvsim_debugfs);
 	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_irq_debugfs_init(hvsim_debugfs);

@@ -15,6 +15,7 @@
 #include <linux/io.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/string.h>
 
 #include "hvsim.h"
@@ -588,6 +589,8 @@ void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool)
 
 /* Guest accesses caught on freed pages, since module load */
 static atomic64_t hvsim_stale_count = ATOMIC64_INIT(0);
+/* Guest writes reclaim could throw away, since module load */
+static atomic64_t hvsim_lost_write_count = ATOMIC64_INIT(0);
 
 static bool perm_allows(u32 perms, enum x86_emu_access access)
 {
@@ -644,6 +647,62 @@ enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
 	return HVSIM_GPA_OK;
 }
 
+/*
+ * Could reclaim throw away what was just written to @page through the
+ * SLAT?  A CPU's write through a page table sets the PTE's dirty bit,
+ * which reclaim reads; a write through the SLAT sets none, so the root
+ * must have marked the folio dirty before it made the entry writable (the
+ * host PTE's dirty bit is not visible here: only the folio's flag
+ * counts).  Reclaim frees a clean folio without writing it back when it
+ * is a page cache folio (file or shmem), an anonymous folio in the swap
+ * cache (its swap slot holds the old data) or a lazily freed anonymous
+ * folio (MADV_FREE: anonymous, not swap-backed).  A clean anonymous folio
+ * outside the swap cache is not judged: adding it to the swap cache
+ * dirties it.  Neither are hugetlb folios (never reclaimed), pinned folios
+ * (reclaim cannot free them; unpinning dirties them) and locked folios
+ * (reclaim or writeback is changing their state, e.g. between adding an
+ * anonymous folio to the swap cache and dirtying it).
+ *
+ * Only tests folio flags: callable with the partition lock held.
+ */
+static bool hvsim_write_may_be_lost(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (folio_test_dirty(folio) || folio_test_hugetlb(folio) ||
+	    folio_test_locked(folio) || folio_maybe_dma_pinned(folio))
+		return false;
+	if (folio_test_anon(folio))
+		return !folio_test_swapbacked(folio) ||
+		       folio_test_swapcache(folio);
+	/* A page cache folio; a page the kernel allocated has no mapping */
+	return folio_mapping(folio);
+}
+
+/*
+ * Count a guest write that reclaim could lose; warns once per partition:
+ * the root made a SLAT entry writable without dirtying the folio.
+ */
+static void hvsim_note_lost_write(struct hvsim_partition *pt, u64 gpa)
+{
+	lockdep_assert_held(&pt->lock);
+	atomic64_inc(&hvsim_lost_write_count);
+	WARN(!pt->lost_write_warned,
+	     "hvsim: partition %#llx wrote GPA %#llx through the SLAT to a clean page reclaim may discard\n",
+	     pt->id, gpa);
+	pt->lost_write_warned = true;
+}
+
+/**
+ * hvsim_lost_writes() - guest writes counted by the lost-write checker
+ *
+ * Return: the count since module load.
+ */
+u64 hvsim_lost_writes(void)
+{
+	return atomic64_read(&hvsim_lost_write_count);
+}
+
 /**
  * hvsim_gpa_copy() - one guest memory access through the SLAT
  * @pt: the partition, its lock held
@@ -682,6 +741,8 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 	else
 		memcpy(buf, va + offset, len);
 	kunmap_local(va);
+	if (access == X86_ACCESS_WRITE && hvsim_write_may_be_lost(page))
+		hvsim_note_lost_write(pt, gpa);
 	hvsim_slat_access_state(&pt->slat, gfn,
 				HV_GPA_ACCESS_STATE_SET_ACCESSED |
 				(access == X86_ACCESS_WRITE ?

@@ -4,8 +4,12 @@
  * hvsim/hvsim_mem.c.
  */
 #include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 
 #define POOL_TEST_PAGES	8
 
@@ -366,12 +370,47 @@ static void hvsim_slat_test_access_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_test_drain(&pool), 4);
 }
 
+/*
+ * The lost-write checker's judgement: a page the kernel allocated for
+ * itself is never judged; a clean shmem folio (what a read of a hole
+ * allocates) is, unless it is locked or dirty.
+ */
+static void hvsim_lost_write_test_judge(struct kunit *test)
+{
+	struct file *file;
+	struct page *page;
+
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_FALSE(test, hvsim_write_may_be_lost(page));
+	__free_page(page);
+
+	file = shmem_file_setup("hvsim_kunit", PAGE_SIZE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	page = shmem_read_mapping_page(file->f_mapping, 0);
+	if (IS_ERR(page)) {
+		fput(file);
+		KUNIT_FAIL(test, "shmem_read_mapping_page: %ld", PTR_ERR(page));
+		return;
+	}
+	KUNIT_EXPECT_FALSE(test, PageDirty(page));
+	KUNIT_EXPECT_TRUE(test, hvsim_write_may_be_lost(page));
+	lock_page(page);
+	KUNIT_EXPECT_FALSE(test, hvsim_write_may_be_lost(page));
+	set_page_dirty(page);
+	unlock_page(page);
+	KUNIT_EXPECT_FALSE(test, hvsim_write_may_be_lost(page));
+	put_page(page);
+	fput(file);
+}
+
 static struct kunit_case hvsim_mem_test_cases[] = {
 	KUNIT_CASE(hvsim_pool_test_carve_free_withdraw),
 	KUNIT_CASE(hvsim_pool_test_check_pfn),
 	KUNIT_CASE(hvsim_pool_test_move),
 	KUNIT_CASE(hvsim_slat_test_steps),
 	KUNIT_CASE(hvsim_slat_test_access_state),
+	KUNIT_CASE(hvsim_lost_write_test_judge),
 	{}
 };
 
