@@ -5,6 +5,7 @@
  *   /sys/kernel/debug/hvsim/hypercalls      calls and reps per hypercall code
  *   /sys/kernel/debug/hvsim/partitions      pool and SLAT counts per partition
  *   /sys/kernel/debug/hvsim/stale_accesses  guest accesses to freed PFNs
+ *   /sys/kernel/debug/hvsim/lost_writes     guest writes reclaim may discard
  *   /sys/kernel/debug/hvsim/inject          fault-injection rules
  *   /sys/kernel/debug/mshv_root/regions     per-region driver counters
  *
@@ -96,6 +97,7 @@ struct mshv_dbg_partition mshv_dbg_partition_get(__u64 id);
 __u64 mshv_dbg_newest_partition(void);
 int mshv_dbg_stale_accesses(__u64 *out);
 __u64 mshv_dbg_stale_accesses_get(void);
+__u64 mshv_dbg_lost_writes_get(void);
 int mshv_dbg_inject(const char *rule);
 int mshv_dbg_regions(struct mshv_dbg_region *out, int max);
 int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out);
