@@ -441,14 +441,19 @@ static int mshv_region_alloc_maps(struct mshv_mem_region *region)
 /*
  * Issue the UNMAP_GPA_PAGES hypercalls that remove [start, end) of
  * @region, 2 MiB chunks mapped large as a whole.  Never sleeps.  Failures
- * are logged: an unmap cannot be refused.
+ * are logged and go on with the rest of the range; the chunks of a failed
+ * call keep their @large_map and @ever_map bits (the call may have done
+ * nothing, or only some reps), so a later unmap of the chunk, and the
+ * region's removal, unmap them again.
+ *
+ * Return: 0, or the error of the last call that failed.
  */
-static void mshv_region_unmap_range(struct mshv_mem_region *region,
-				    u64 start, u64 end)
+static int mshv_region_unmap_range(struct mshv_mem_region *region,
+				   u64 start, u64 end)
 {
 	struct mshv_unmap_piece p;
 	u64 pos = start, pages, idx;
-	int ret;
+	int ret, err = 0;
 
 	lockdep_assert_held(&region->mutex);
 
@@ -461,11 +466,14 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 		pages = p.large ? p.reps * MSHV_CHUNK_PAGES : p.reps;
 		atomic64_inc(&region->unmaps);
 		trace_mshv_region_unmap(p.gfn, pages, p.large);
-		if (ret)
+		if (ret) {
 			pr_warn_ratelimited("partition %#llx: unmapping %llu %s at guest pfn %#llx failed: %d\n",
 					    region->partition_id, p.reps,
 					    p.large ? "2 MiB pages" : "pages",
 					    p.gfn, ret);
+			err = ret;
+			continue;
+		}
 		/* A large rep removed every entry of its chunk */
 		if (p.large && region->large_map) {
 			idx = mshv_chunk_idx(region, p.gfn);
@@ -473,32 +481,39 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 			bitmap_clear(region->ever_map, idx, p.reps);
 		}
 	}
+	return err;
 }
 
 /*
  * Unmap every chunk of @region that may have SLAT entries (set in
  * @ever_map), each run of such chunks in the fewest calls; chunks never
  * mapped cost nothing.  Used by removal and the error paths.
+ *
+ * Return: 0, or the error of a call that failed.
  */
-static void mshv_region_unmap_all(struct mshv_mem_region *region)
+static int mshv_region_unmap_all(struct mshv_mem_region *region)
 {
 	u64 start = region->guest_pfn, end = mshv_region_end(region);
 	u64 idx, next;
+	int ret, err = 0;
 
 	lockdep_assert_held(&region->mutex);
 	if (!region->ever_map)
-		return;
+		return 0;
 	for (idx = find_first_bit(region->ever_map, region->nr_chunks);
 	     idx < region->nr_chunks;
 	     idx = find_next_bit(region->ever_map, region->nr_chunks, next)) {
 		next = find_next_zero_bit(region->ever_map, region->nr_chunks,
 					  idx);
-		mshv_region_unmap_range(region,
-					max(start, region->map_base +
-						   idx * MSHV_CHUNK_PAGES),
-					min(end, region->map_base +
-						 next * MSHV_CHUNK_PAGES));
+		ret = mshv_region_unmap_range(region,
+					      max(start, region->map_base +
+							 idx * MSHV_CHUNK_PAGES),
+					      min(end, region->map_base +
+						       next * MSHV_CHUNK_PAGES));
+		if (ret)
+			err = ret;
 	}
+	return err;
 }
 
 /*
