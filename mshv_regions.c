@@ -562,14 +562,21 @@ static void mshv_region_unpin(struct mshv_mem_region *region)
 	account_locked_vm(region->mm, region->nr_pages, false);
 }
 
-/* Append @nr pinned pages to the runs of @region, merging contiguous PFNs */
+/*
+ * Append @nr pinned pages to the runs of @region, merging contiguous PFNs.
+ * *@added returns how many of @pages are recorded in the runs (all of
+ * them on success): from then on mshv_region_unpin() releases them, the
+ * caller only the others.
+ */
 static int mshv_region_add_runs(struct mshv_mem_region *region,
-				struct page **pages, u64 nr, u64 *cap)
+				struct page **pages, u64 nr, u64 *cap,
+				u64 *added)
 {
 	struct mshv_pfn_run *runs;
 	u64 i, pfn;
 
 	for (i = 0; i < nr; i++) {
+		*added = i;
 		pfn = page_to_pfn(pages[i]);
 		if (region->nr_runs) {
 			struct mshv_pfn_run *run =
@@ -586,7 +593,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 			runs = kvmalloc_array(new_cap, sizeof(*runs),
 					      GFP_KERNEL_ACCOUNT);
 			if (!runs)
-				return -ENOMEM;
+				return -ENOMEM;	/* pages[i..nr) are not recorded */
 			if (region->nr_runs)
 				memcpy(runs, region->runs,
 				       region->nr_runs * sizeof(*runs));
@@ -598,6 +605,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 		region->runs[region->nr_runs].nr = 1;
 		region->nr_runs++;
 	}
+	*added = nr;
 	return 0;
 }
 
@@ -608,7 +616,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 static int mshv_region_pin(struct mshv_mem_region *region)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	u64 batch_max, done = 0, cap = 0;
+	u64 batch_max, done = 0, cap = 0, added;
 	struct page **pages;
 	int ret;
 
@@ -637,9 +645,10 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 			goto unpin;
 		}
 		nr = ret;
-		ret = mshv_region_add_runs(region, pages, nr, &cap);
+		ret = mshv_region_add_runs(region, pages, nr, &cap, &added);
 		if (ret) {
-			unpin_user_pages(pages, nr);
+			/* The runs hold pages[0..added): unpinned below */
+			unpin_user_pages(pages + added, nr - added);
 			goto unpin;
 		}
 		done += nr;
