@@ -1417,14 +1417,15 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 		region->notifier_live = true;
 	}
 
+	/* Fully set up before the tree makes it visible (and removable) */
+	mutex_lock(&mshv_regions_all_lock);
+	list_add_tail(&region->all, &mshv_regions_all);
+	mutex_unlock(&mshv_regions_all_lock);
+
 	write_lock(&partition->regions_lock);
 	interval_tree_insert(&region->node, &partition->regions);
 	write_unlock(&partition->regions_lock);
 	mutex_unlock(&partition->mutex);
-
-	mutex_lock(&mshv_regions_all_lock);
-	list_add_tail(&region->all, &mshv_regions_all);
-	mutex_unlock(&mshv_regions_all_lock);
 	return 0;
 
 unmap:
