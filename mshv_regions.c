@@ -1290,21 +1290,50 @@ void mshv_vp_regions_release(struct mshv_vp *vp)
  * Insertion and removal
  */
 
-static void mshv_region_destroy(struct mshv_mem_region *region)
+/* Attempts to unmap a region being removed before giving up */
+#define MSHV_REMOVE_UNMAP_TRIES	3
+
+/*
+ * First half of a removal, for a region just taken out of the tree: wait
+ * for the faults in flight, stop new ones (@dead) and unmap everything
+ * the region may have mapped, while the notifier still keeps the backing
+ * from being freed under the SLAT.  A failed unmap is tried again (the
+ * chunk bits it left set say what); if the hypervisor keeps refusing, the
+ * entries stay and are reported.
+ *
+ * The caller holds the partition mutex, so that no other region can be
+ * mapped over the GFN range before its old entries are gone.
+ */
+static void mshv_region_unmap_dead(struct mshv_mem_region *region,
+				   struct mshv_partition *partition)
 {
-	/* Wait for faults in flight; later ones see @dead */
+	unsigned int tries = 0;
+	int ret;
+
+	lockdep_assert_held(&partition->mutex);
 	down_write(&region->fault_sem);
 	mutex_lock(&region->mutex);
 	region->dead = true;
+	do {
+		ret = mshv_region_unmap_all(region);
+	} while (ret && ++tries < MSHV_REMOVE_UNMAP_TRIES);
 	mutex_unlock(&region->mutex);
 	up_write(&region->fault_sem);
+	if (ret)
+		pr_err("partition %#llx: guest pfn %#llx..%#llx left mapped after %u tries: %d\n",
+		       region->partition_id, region->guest_pfn,
+		       mshv_region_end(region) - 1, tries, ret);
+}
 
+/*
+ * Second half of a removal, once the region's SLAT entries are gone:
+ * remove the notifier, unpin, drop the region from the global list and
+ * the tree's reference.  Needs no partition lock.
+ */
+static void mshv_region_release(struct mshv_mem_region *region)
+{
 	if (region->notifier_live)
 		mmu_interval_notifier_remove(&region->notifier);
-
-	mutex_lock(&region->mutex);
-	mshv_region_unmap_all(region);
-	mutex_unlock(&region->mutex);
 
 	if (region->type == MSHV_REGION_PINNED)
 		mshv_region_unpin(region);
@@ -1336,18 +1365,24 @@ void mshv_partition_regions_init(struct mshv_partition *partition)
 void mshv_partition_regions_destroy(struct mshv_partition *partition)
 {
 	struct interval_tree_node *node;
+	struct mshv_mem_region *region;
 
 	for (;;) {
+		mutex_lock(&partition->mutex);
 		write_lock(&partition->regions_lock);
 		node = interval_tree_iter_first(&partition->regions, 0,
 						ULONG_MAX);
 		if (node)
 			interval_tree_remove(node, &partition->regions);
 		write_unlock(&partition->regions_lock);
-		if (!node)
+		region = node ? container_of(node, struct mshv_mem_region,
+					     node) : NULL;
+		if (region)
+			mshv_region_unmap_dead(region, partition);
+		mutex_unlock(&partition->mutex);
+		if (!region)
 			break;
-		mshv_region_destroy(container_of(node, struct mshv_mem_region,
-						 node));
+		mshv_region_release(region);
 		cond_resched();
 	}
 }
@@ -1445,7 +1480,8 @@ unlock:
  * @mem: the validated argument
  *
  * The region starting at @mem->guest_pfn is removed if its address and
- * size match @mem.
+ * size match @mem.  Its SLAT entries are gone before the partition mutex
+ * is dropped: a map of an overlapping range waits until then.
  *
  * Return: 0, or -EINVAL when no region matches.
  */
@@ -1473,12 +1509,13 @@ long mshv_partition_unmap_memory(struct mshv_partition *partition,
 		write_lock(&partition->regions_lock);
 		interval_tree_remove(&region->node, &partition->regions);
 		write_unlock(&partition->regions_lock);
+		mshv_region_unmap_dead(region, partition);
 	}
 	mutex_unlock(&partition->mutex);
 	if (!region)
 		return -EINVAL;
 
-	mshv_region_destroy(region);
+	mshv_region_release(region);
 	return 0;
 }
 
