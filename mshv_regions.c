@@ -447,14 +447,19 @@ static int mshv_region_alloc_maps(struct mshv_mem_region *region)
 /*
  * Issue the UNMAP_GPA_PAGES hypercalls that remove [start, end) of
  * @region, 2 MiB chunks mapped large as a whole.  Never sleeps.  Failures
- * are logged: an unmap cannot be refused.
+ * are logged and go on with the rest of the range; the chunks of a failed
+ * call keep their @large_map and @ever_map bits (the call may have done
+ * nothing, or only some reps), so a later unmap of the chunk, and the
+ * region's removal, unmap them again.
+ *
+ * Return: 0, or the error of the last call that failed.
  */
-static void mshv_region_unmap_range(struct mshv_mem_region *region,
-				    u64 start, u64 end)
+static int mshv_region_unmap_range(struct mshv_mem_region *region,
+				   u64 start, u64 end)
 {
 	struct mshv_unmap_piece p;
 	u64 pos = start, pages, idx;
-	int ret;
+	int ret, err = 0;
 
 	lockdep_assert_held(&region->mutex);
 
@@ -467,11 +472,14 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 		pages = p.large ? p.reps * MSHV_CHUNK_PAGES : p.reps;
 		atomic64_inc(&region->unmaps);
 		trace_mshv_region_unmap(p.gfn, pages, p.large);
-		if (ret)
+		if (ret) {
 			pr_warn_ratelimited("partition %#llx: unmapping %llu %s at guest pfn %#llx failed: %d\n",
 					    region->partition_id, p.reps,
 					    p.large ? "2 MiB pages" : "pages",
 					    p.gfn, ret);
+			err = ret;
+			continue;
+		}
 		/* A large rep removed every entry of its chunk */
 		if (p.large && region->large_map) {
 			idx = mshv_chunk_idx(region, p.gfn);
@@ -479,32 +487,39 @@ static void mshv_region_unmap_range(struct mshv_mem_region *region,
 			bitmap_clear(region->ever_map, idx, p.reps);
 		}
 	}
+	return err;
 }
 
 /*
  * Unmap every chunk of @region that may have SLAT entries (set in
  * @ever_map), each run of such chunks in the fewest calls; chunks never
  * mapped cost nothing.  Used by removal and the error paths.
+ *
+ * Return: 0, or the error of a call that failed.
  */
-static void mshv_region_unmap_all(struct mshv_mem_region *region)
+static int mshv_region_unmap_all(struct mshv_mem_region *region)
 {
 	u64 start = region->guest_pfn, end = mshv_region_end(region);
 	u64 idx, next;
+	int ret, err = 0;
 
 	lockdep_assert_held(&region->mutex);
 	if (!region->ever_map)
-		return;
+		return 0;
 	for (idx = find_first_bit(region->ever_map, region->nr_chunks);
 	     idx < region->nr_chunks;
 	     idx = find_next_bit(region->ever_map, region->nr_chunks, next)) {
 		next = find_next_zero_bit(region->ever_map, region->nr_chunks,
 					  idx);
-		mshv_region_unmap_range(region,
-					max(start, region->map_base +
-						   idx * MSHV_CHUNK_PAGES),
-					min(end, region->map_base +
-						 next * MSHV_CHUNK_PAGES));
+		ret = mshv_region_unmap_range(region,
+					      max(start, region->map_base +
+							 idx * MSHV_CHUNK_PAGES),
+					      min(end, region->map_base +
+						       next * MSHV_CHUNK_PAGES));
+		if (ret)
+			err = ret;
 	}
+	return err;
 }
 
 /*
@@ -553,14 +568,21 @@ static void mshv_region_unpin(struct mshv_mem_region *region)
 	account_locked_vm(region->mm, region->nr_pages, false);
 }
 
-/* Append @nr pinned pages to the runs of @region, merging contiguous PFNs */
+/*
+ * Append @nr pinned pages to the runs of @region, merging contiguous PFNs.
+ * *@added returns how many of @pages are recorded in the runs (all of
+ * them on success): from then on mshv_region_unpin() releases them, the
+ * caller only the others.
+ */
 static int mshv_region_add_runs(struct mshv_mem_region *region,
-				struct page **pages, u64 nr, u64 *cap)
+				struct page **pages, u64 nr, u64 *cap,
+				u64 *added)
 {
 	struct mshv_pfn_run *runs;
 	u64 i, pfn;
 
 	for (i = 0; i < nr; i++) {
+		*added = i;
 		pfn = page_to_pfn(pages[i]);
 		if (region->nr_runs) {
 			struct mshv_pfn_run *run =
@@ -577,7 +599,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 			runs = kvmalloc_array(new_cap, sizeof(*runs),
 					      GFP_KERNEL_ACCOUNT);
 			if (!runs)
-				return -ENOMEM;
+				return -ENOMEM;	/* pages[i..nr) are not recorded */
 			if (region->nr_runs)
 				memcpy(runs, region->runs,
 				       region->nr_runs * sizeof(*runs));
@@ -589,6 +611,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 		region->runs[region->nr_runs].nr = 1;
 		region->nr_runs++;
 	}
+	*added = nr;
 	return 0;
 }
 
@@ -599,7 +622,7 @@ static int mshv_region_add_runs(struct mshv_mem_region *region,
 static int mshv_region_pin(struct mshv_mem_region *region)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	u64 batch_max, done = 0, cap = 0;
+	u64 batch_max, done = 0, cap = 0, added;
 	struct page **pages;
 	int ret;
 
@@ -628,9 +651,10 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 			goto unpin;
 		}
 		nr = ret;
-		ret = mshv_region_add_runs(region, pages, nr, &cap);
+		ret = mshv_region_add_runs(region, pages, nr, &cap, &added);
 		if (ret) {
-			unpin_user_pages(pages, nr);
+			/* The runs hold pages[0..added): unpinned below */
+			unpin_user_pages(pages + added, nr - added);
 			goto unpin;
 		}
 		done += nr;
@@ -1346,21 +1370,50 @@ void mshv_vp_regions_release(struct mshv_vp *vp)
  * Insertion and removal
  */
 
-static void mshv_region_destroy(struct mshv_mem_region *region)
+/* Attempts to unmap a region being removed before giving up */
+#define MSHV_REMOVE_UNMAP_TRIES	3
+
+/*
+ * First half of a removal, for a region just taken out of the tree: wait
+ * for the faults in flight, stop new ones (@dead) and unmap everything
+ * the region may have mapped, while the notifier still keeps the backing
+ * from being freed under the SLAT.  A failed unmap is tried again (the
+ * chunk bits it left set say what); if the hypervisor keeps refusing, the
+ * entries stay and are reported.
+ *
+ * The caller holds the partition mutex, so that no other region can be
+ * mapped over the GFN range before its old entries are gone.
+ */
+static void mshv_region_unmap_dead(struct mshv_mem_region *region,
+				   struct mshv_partition *partition)
 {
-	/* Wait for faults in flight; later ones see @dead */
+	unsigned int tries = 0;
+	int ret;
+
+	lockdep_assert_held(&partition->mutex);
 	down_write(&region->fault_sem);
 	mutex_lock(&region->mutex);
 	region->dead = true;
+	do {
+		ret = mshv_region_unmap_all(region);
+	} while (ret && ++tries < MSHV_REMOVE_UNMAP_TRIES);
 	mutex_unlock(&region->mutex);
 	up_write(&region->fault_sem);
+	if (ret)
+		pr_err("partition %#llx: guest pfn %#llx..%#llx left mapped after %u tries: %d\n",
+		       region->partition_id, region->guest_pfn,
+		       mshv_region_end(region) - 1, tries, ret);
+}
 
+/*
+ * Second half of a removal, once the region's SLAT entries are gone:
+ * remove the notifier, unpin, drop the region from the global list and
+ * the tree's reference.  Needs no partition lock.
+ */
+static void mshv_region_release(struct mshv_mem_region *region)
+{
 	if (region->notifier_live)
 		mmu_interval_notifier_remove(&region->notifier);
-
-	mutex_lock(&region->mutex);
-	mshv_region_unmap_all(region);
-	mutex_unlock(&region->mutex);
 
 	if (region->type == MSHV_REGION_PINNED)
 		mshv_region_unpin(region);
@@ -1392,18 +1445,24 @@ void mshv_partition_regions_init(struct mshv_partition *partition)
 void mshv_partition_regions_destroy(struct mshv_partition *partition)
 {
 	struct interval_tree_node *node;
+	struct mshv_mem_region *region;
 
 	for (;;) {
+		mutex_lock(&partition->mutex);
 		write_lock(&partition->regions_lock);
 		node = interval_tree_iter_first(&partition->regions, 0,
 						ULONG_MAX);
 		if (node)
 			interval_tree_remove(node, &partition->regions);
 		write_unlock(&partition->regions_lock);
-		if (!node)
+		region = node ? container_of(node, struct mshv_mem_region,
+					     node) : NULL;
+		if (region)
+			mshv_region_unmap_dead(region, partition);
+		mutex_unlock(&partition->mutex);
+		if (!region)
 			break;
-		mshv_region_destroy(container_of(node, struct mshv_mem_region,
-						 node));
+		mshv_region_release(region);
 		cond_resched();
 	}
 }
@@ -1473,14 +1532,15 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 		region->notifier_live = true;
 	}
 
+	/* Fully set up before the tree makes it visible (and removable) */
+	mutex_lock(&mshv_regions_all_lock);
+	list_add_tail(&region->all, &mshv_regions_all);
+	mutex_unlock(&mshv_regions_all_lock);
+
 	write_lock(&partition->regions_lock);
 	interval_tree_insert(&region->node, &partition->regions);
 	write_unlock(&partition->regions_lock);
 	mutex_unlock(&partition->mutex);
-
-	mutex_lock(&mshv_regions_all_lock);
-	list_add_tail(&region->all, &mshv_regions_all);
-	mutex_unlock(&mshv_regions_all_lock);
 	return 0;
 
 unmap:
@@ -1500,7 +1560,8 @@ unlock:
  * @mem: the validated argument
  *
  * The region starting at @mem->guest_pfn is removed if its address and
- * size match @mem.
+ * size match @mem.  Its SLAT entries are gone before the partition mutex
+ * is dropped: a map of an overlapping range waits until then.
  *
  * Return: 0, or -EINVAL when no region matches.
  */
@@ -1528,12 +1589,13 @@ long mshv_partition_unmap_memory(struct mshv_partition *partition,
 		write_lock(&partition->regions_lock);
 		interval_tree_remove(&region->node, &partition->regions);
 		write_unlock(&partition->regions_lock);
+		mshv_region_unmap_dead(region, partition);
 	}
 	mutex_unlock(&partition->mutex);
 	if (!region)
 		return -EINVAL;
 
-	mshv_region_destroy(region);
+	mshv_region_release(region);
 	return 0;
 }
 

@@ -18,12 +18,20 @@
  *
  * Lock order (outermost first):
  *
- *   mshv_partition.mutex      region insertion and removal
+ *   mshv_partition.mutex      region insertion and removal (held until
+ *                             the removed region's SLAT entries are gone)
+ *     mshv_regions_all_lock   the global region list (debugfs)
  *     mshv_mem_region.fault_sem (read: one fault; write: removal)
  *       mm->mmap_lock         hmm_range_fault(), the notifier callbacks
  *         mshv_mem_region.mutex  the map and unmap hypercalls
  *   mshv_partition.regions_lock (rwlock) nests inside nothing but the
  *   partition mutex and is held only for tree lookups and updates.
+ *
+ * Removal: out of the tree, faults drained, @dead set and everything
+ * unmapped, all under the partition mutex; then the notifier removed,
+ * pages unpinned, the region dropped from the global list.  Insertion: on
+ * the global list (and pinned and mapped, or with its notifier) before the
+ * tree makes it visible.
  *
  * mshv_mem_region.mutex is taken in the notifier, i.e. possibly from
  * reclaim: nothing allocates memory while holding it.

@@ -242,6 +242,13 @@ int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
 bool hvsim_slat_lookup(struct hvsim_slat *slat, u64 gfn, u64 *pfn,
 		       u32 *perms);
 u8 hvsim_slat_access_state(struct hvsim_slat *slat, u64 gfn, u64 flags);
+u64 hvsim_slat_audit(struct hvsim_slat *slat, bool all);
+u64 hvsim_stale_entries(void);
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+struct kunit_suite;
+int hvsim_test_stale_save(struct kunit_suite *suite);
+void hvsim_test_stale_restore(struct kunit_suite *suite);
+#endif
 void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool);
 
 /* hvsim_mem.c: guest memory as the SLAT presents it */
@@ -281,6 +288,7 @@ void hvsim_partitions_init(void);
 void hvsim_partitions_exit(void);
 void hvsim_partitions_show(struct seq_file *m);
 void hvsim_partitions_uncap(void);
+void hvsim_partitions_audit(void);
 u16 hvsim_hc_create_partition(struct hvsim_call *call);
 u16 hvsim_hc_initialize_partition(struct hvsim_call *call);
 u16 hvsim_hc_finalize_partition(struct hvsim_call *call);

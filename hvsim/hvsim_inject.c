@@ -7,6 +7,9 @@
  *   fail <code> <nth> <status>  the nth call of <code> (1-based, counted
  *                               from the write) fails with <status> before
  *                               doing anything (reps completed = rep start)
+ *   delay <code> <nth> <ms>     the nth call of <code> spins <ms>
+ *                               milliseconds (1 to 2000, interrupts off, as
+ *                               a slow hypervisor would) before it runs
  *   max_reps <code> <k>         every call of rep hypercall <code> completes
  *                               at most k reps and returns success, like the
  *                               real hypervisor may (k = 0 removes the rule)
@@ -26,7 +29,7 @@
  *
  * <code> and <status> are hexadecimal with 0x or decimal.  Reading the file
  * lists the active rules in the same syntax.  Only calls that pass the
- * entry checks count.  A "fail" rule is used up when it fires.
+ * entry checks count.  A "fail" or "delay" rule is used up when it fires.
  *
  * The rule table is fixed-size: the hypercall path neither sleeps nor
  * allocates.
@@ -38,6 +41,7 @@
  * cancels what is left.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/percpu.h>
 #include <linux/workqueue.h>
 #include <linux/errno.h>
@@ -56,6 +60,8 @@
 #define HVSIM_ASYNC_MAX		16
 /* delay_ms of a "pending ... never" rule */
 #define HVSIM_ASYNC_NEVER	U32_MAX
+/* Longest "delay" */
+#define HVSIM_DELAY_MAX_MS	2000
 
 enum hvsim_inject_op {
 	HVSIM_INJECT_FAIL,
@@ -64,17 +70,18 @@ enum hvsim_inject_op {
 	HVSIM_INJECT_CLEAR,
 	HVSIM_INJECT_PENDING,
 	HVSIM_INJECT_COMPLETE,
+	HVSIM_INJECT_DELAY,
 };
 
 /**
  * struct hvsim_inject_cmd - one parsed write to the "inject" file
  * @op: enum hvsim_inject_op
- * @code: hypercall code (FAIL, MAX_REPS, PENDING)
+ * @code: hypercall code (FAIL, MAX_REPS, PENDING, DELAY)
  * @status: status to fail with (FAIL; PENDING: 0 = the call's own)
- * @count: nth call (FAIL, PENDING), reps per call (MAX_REPS), pages
- *	(POOL_CAP)
+ * @count: nth call (FAIL, PENDING, DELAY), reps per call (MAX_REPS),
+ *	pages (POOL_CAP)
  * @delay_ms: PENDING: milliseconds until the completion is posted, or
- *	%HVSIM_ASYNC_NEVER
+ *	%HVSIM_ASYNC_NEVER; DELAY: milliseconds the call spins
  */
 struct hvsim_inject_cmd {
 	enum hvsim_inject_op op;
@@ -85,14 +92,17 @@ struct hvsim_inject_cmd {
 };
 
 /**
- * struct hvsim_inject_rule - an active "fail", "max_reps" or "pending" rule
+ * struct hvsim_inject_rule - an active "fail", "max_reps", "pending" or
+ *	"delay" rule
  * @used: the slot holds a rule
- * @op: HVSIM_INJECT_FAIL, HVSIM_INJECT_MAX_REPS or HVSIM_INJECT_PENDING
+ * @op: HVSIM_INJECT_FAIL, HVSIM_INJECT_MAX_REPS, HVSIM_INJECT_PENDING or
+ *	HVSIM_INJECT_DELAY
  * @code: hypercall code
  * @status: status to fail with (FAIL, PENDING)
- * @count: nth call (FAIL, PENDING) or reps per call (MAX_REPS)
- * @seen: calls of @code seen since the rule was written (FAIL, PENDING)
- * @delay_ms: delay of the completion (PENDING)
+ * @count: nth call (FAIL, PENDING, DELAY) or reps per call (MAX_REPS)
+ * @seen: calls of @code seen since the rule was written (FAIL, PENDING,
+ *	DELAY)
+ * @delay_ms: delay of the completion (PENDING) or of the call (DELAY)
  */
 struct hvsim_inject_rule {
 	bool used;
@@ -216,7 +226,8 @@ static int inject_parse_pending(char **tok, int n, struct hvsim_inject_cmd *cmd)
  * out of range, codes hvsim does not implement, a max_reps rule for a call
  * that is not a rep call, a fail rule with nth 0 or status 0, a pending
  * rule for a code other than SET_PARTITION_PROPERTY, with nth 0, a delay
- * that is neither a number of milliseconds nor "never", or status 0.
+ * that is neither a number of milliseconds nor "never", or status 0, a
+ * delay rule with nth 0 or a delay of 0 or more than HVSIM_DELAY_MAX_MS.
  */
 static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 {
@@ -245,6 +256,8 @@ static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 	}
 	if (!strcmp(tok[0], "fail") && n == 4)
 		cmd->op = HVSIM_INJECT_FAIL;
+	else if (!strcmp(tok[0], "delay") && n == 4)
+		cmd->op = HVSIM_INJECT_DELAY;
 	else if (!strcmp(tok[0], "max_reps") && n == 3)
 		cmd->op = HVSIM_INJECT_MAX_REPS;
 	else
@@ -259,6 +272,15 @@ static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 		    a > HV_HYPERCALL_REP_MAX)
 			return -EINVAL;
 		cmd->count = a;
+		return 0;
+	}
+	if (cmd->op == HVSIM_INJECT_DELAY) {
+		if (kstrtoull(tok[2], 10, &a) || !a || a > U32_MAX ||
+		    kstrtoull(tok[3], 10, &b) || !b ||
+		    b > HVSIM_DELAY_MAX_MS)
+			return -EINVAL;
+		cmd->count = a;
+		cmd->delay_ms = b;
 		return 0;
 	}
 	if (kstrtoull(tok[2], 10, &a) || !a || a > U32_MAX ||
@@ -478,6 +500,7 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 	case HVSIM_INJECT_FAIL:
 	case HVSIM_INJECT_MAX_REPS:
 	case HVSIM_INJECT_PENDING:
+	case HVSIM_INJECT_DELAY:
 		r = inject_slot(cmd->code, cmd->op == HVSIM_INJECT_MAX_REPS);
 		if (r && r->used && !cmd->count) {
 			inject_drop(r);		/* max_reps <code> 0 */
@@ -517,14 +540,16 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
  * @code: the call's code
  * @max_reps: returns the reps the call may complete (0: no limit)
  *
- * Counts the call for the "fail" and "pending" rules of @code; a pending
- * rule that fires marks the call for hvsim_inject_pending().
+ * Counts the call for the "fail", "pending" and "delay" rules of @code; a
+ * pending rule that fires marks the call for hvsim_inject_pending(), a
+ * delay rule that fires spins here (outside the rule lock).
  *
  * Return: the status the call must fail with, or HV_STATUS_SUCCESS.
  */
 u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
 {
 	u16 status = HV_STATUS_SUCCESS;
+	u32 delay_ms = 0;
 	unsigned int i;
 
 	*max_reps = 0;
@@ -542,6 +567,11 @@ u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
 		}
 		if (++r->seen != r->count)
 			continue;
+		if (r->op == HVSIM_INJECT_DELAY) {
+			delay_ms += r->delay_ms;
+			inject_drop(r);
+			continue;
+		}
 		if (r->op == HVSIM_INJECT_PENDING) {
 			struct hvsim_async_next *next =
 				this_cpu_ptr(&hvsim_async_next);
@@ -554,6 +584,8 @@ u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
 		inject_drop(r);
 	}
 	spin_unlock(&hvsim_inject_lock);
+	if (delay_ms)
+		mdelay(delay_ms);
 	return status;
 }
 
@@ -601,6 +633,9 @@ static int inject_show(struct seq_file *m, void *unused)
 				   r->count, r->status);
 		else if (r->op == HVSIM_INJECT_PENDING)
 			inject_show_pending(m, r);
+		else if (r->op == HVSIM_INJECT_DELAY)
+			seq_printf(m, "delay 0x%04x %u %u\n", r->code,
+				   r->count, r->delay_ms);
 		else
 			seq_printf(m, "max_reps 0x%04x %u\n", r->code,
 				   r->count);

@@ -205,6 +205,15 @@ static int lost_writes_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lost_writes);
 
+/* Audit the live partitions first: the count is current when read */
+static int stale_entries_show(struct seq_file *m, void *unused)
+{
+	hvsim_partitions_audit();
+	seq_printf(m, "%llu\n", hvsim_stale_entries());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stale_entries);
+
 /* hvsim_hcalls is sorted and hvsim_handlers follows it */
 static bool hvsim_tables_valid(void)
 {
@@ -236,6 +245,8 @@ static int __init hvsim_init(void)
 			    &stale_accesses_fops);
 	debugfs_create_file("lost_writes", 0444, hvsim_debugfs, NULL,
 			    &lost_writes_fops);
+	debugfs_create_file("stale_entries", 0444, hvsim_debugfs, NULL,
+			    &stale_entries_fops);
 	hvsim_inject_init(hvsim_debugfs);
 	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_irq_debugfs_init(hvsim_debugfs);

@@ -210,12 +210,16 @@ void hvsim_pool_release(struct hvsim_pool *pool)
  * present leaves without permissions (and PFN 0).  Leaves carry accessed
  * and dirty bits that guest accesses set (hvsim_gpa_copy()); a new mapping
  * starts with both clear, a split copies them into every 4 KiB entry.
+ * SLAT_STALE marks a leaf the stale-entry checker counted, so that no leaf
+ * is counted twice; a split copies it too.
  */
 #define SLAT_PRESENT		BIT_ULL(0)
 #define SLAT_PERM_SHIFT		1
 #define SLAT_LARGE		BIT_ULL(5)
 #define SLAT_ACCESSED		BIT_ULL(6)
 #define SLAT_DIRTY		BIT_ULL(7)
+/* A leaf the stale-entry checker has counted (software bit) */
+#define SLAT_STALE		BIT_ULL(11)
 #define SLAT_ADDR_MASK		GENMASK_ULL(51, 12)
 
 static unsigned int slat_index(u64 gfn, int level)
@@ -327,11 +331,112 @@ static int slat_split(struct hvsim_slat *slat, struct hvsim_pool *pool,
 		return -ENOMEM;
 	for (i = 0; i < HVSIM_SLAT_ENTRIES; i++)
 		table[i] = slat_leaf(perms ? base + i : 0, perms) |
-			   (*l1 & (SLAT_ACCESSED | SLAT_DIRTY));
+			   (*l1 & (SLAT_ACCESSED | SLAT_DIRTY | SLAT_STALE));
 	*l1 = virt_to_phys(table) | SLAT_PRESENT;
 	slat->nr_large--;
 	slat->nr_mapped += HVSIM_SLAT_ENTRIES;
 	return 0;
+}
+
+/* Leaves found outliving their page or their region, since module load */
+static atomic64_t hvsim_stale_entries_count = ATOMIC64_INIT(0);
+
+/*
+ * Does the leaf @entry name a host page that is free (reference count 0)?
+ * Every page of a 2 MiB leaf is looked at; NO_ACCESS leaves and PFNs that
+ * are not ordinary RAM (MMIO, reserved pages) name no page that could be
+ * freed.
+ */
+static bool slat_leaf_freed(u64 entry)
+{
+	u64 pfn = (entry & SLAT_ADDR_MASK) >> HV_HYP_PAGE_SHIFT;
+	unsigned int i, n = slat_is_large(entry) ? HVSIM_SLAT_ENTRIES : 1;
+	struct page *page;
+
+	if (!slat_perms(entry))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!pfn_valid(pfn + i))
+			continue;
+		page = pfn_to_page(pfn + i);
+		if (!PageReserved(page) && !page_count(page))
+			return true;
+	}
+	return false;
+}
+
+/* Count the leaf *@entry as stale unless it was counted already */
+static bool slat_note_stale(u64 *entry)
+{
+	if (*entry & SLAT_STALE)
+		return false;
+	*entry |= SLAT_STALE;
+	atomic64_inc(&hvsim_stale_entries_count);
+	return true;
+}
+
+/* An entry about to be removed: stale if its page was freed before */
+static void slat_check_removed(u64 *entry)
+{
+	if (slat_leaf_freed(*entry))
+		slat_note_stale(entry);
+}
+
+static u64 slat_audit_table(u64 *table, int level, bool all)
+{
+	unsigned int i;
+	u64 n = 0;
+
+	for (i = 0; i < HVSIM_SLAT_ENTRIES; i++) {
+		u64 *entry = &table[i];
+
+		if (!(*entry & SLAT_PRESENT))
+			continue;
+		if (level > 1 || (level == 1 && !slat_is_large(*entry))) {
+			n += slat_audit_table(slat_next(*entry), level - 1,
+					      all);
+			continue;
+		}
+		/* NO_ACCESS leaves name no page */
+		if (!slat_perms(*entry))
+			continue;
+		if ((all || slat_leaf_freed(*entry)) && slat_note_stale(entry))
+			n++;
+	}
+	return n;
+}
+
+/**
+ * hvsim_slat_audit() - count the stale leaves of a SLAT
+ * @slat: the SLAT, its lock held
+ * @all: every leaf is stale (the partition is being finalized: the root
+ *	removed all its guest memory first); else only the leaves that name
+ *	a freed page
+ *
+ * Each leaf is counted once (it is marked); see hvsim_stale_entries().
+ *
+ * Return: the number of leaves counted by this call.
+ */
+u64 hvsim_slat_audit(struct hvsim_slat *slat, bool all)
+{
+	lockdep_assert_held(slat->lock);
+	if (!slat->root)
+		return 0;
+	return slat_audit_table(slat->root, HVSIM_SLAT_LEVELS - 1, all);
+}
+
+/**
+ * hvsim_stale_entries() - SLAT leaves found stale since module load
+ *
+ * A leaf is stale when it names a host page whose reference count is 0
+ * (found when it is unmapped, or by an audit), or when it is still present
+ * when its partition is finalized.
+ *
+ * Return: the count.
+ */
+u64 hvsim_stale_entries(void)
+{
+	return atomic64_read(&hvsim_stale_entries_count);
 }
 
 /**
@@ -375,6 +480,8 @@ int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	entry = &slat_next(*l1)[slat_index(gfn, 0)];
 	if (!(*entry & SLAT_PRESENT))
 		slat->nr_mapped++;
+	else
+		slat_check_removed(entry);
 	*entry = slat_leaf(pfn, perms);
 	return 0;
 }
@@ -408,12 +515,16 @@ int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	if (ret)
 		return ret;
 	if (slat_is_large(*l1)) {
+		slat_check_removed(l1);
 		slat->nr_large--;
 	} else if (*l1 & SLAT_PRESENT) {
 		table = slat_next(*l1);
-		for (i = 0; i < HVSIM_SLAT_ENTRIES; i++)
-			if (table[i] & SLAT_PRESENT)
-				slat->nr_mapped--;
+		for (i = 0; i < HVSIM_SLAT_ENTRIES; i++) {
+			if (!(table[i] & SLAT_PRESENT))
+				continue;
+			slat_check_removed(&table[i]);
+			slat->nr_mapped--;
+		}
 		slat_free_one_table(slat, pool, table);
 	}
 	*l1 = slat_leaf(pfn, perms) | SLAT_LARGE;
@@ -430,7 +541,8 @@ int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
  * @count: number of pages; pages that are not mapped are skipped
  *
  * A 2 MiB mapping the range covers only in part is split first.  Table
- * pages emptied by an unmap are kept until hvsim_slat_destroy().
+ * pages emptied by an unmap are kept until hvsim_slat_destroy().  A leaf
+ * removed while it names a freed page is counted as a stale entry.
  *
  * Return: 0, or -ENOMEM when a split found the pool empty; the 2 MiB
  * blocks before the one that needed the split have been unmapped.
@@ -456,6 +568,7 @@ int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
 		}
 		if (slat_is_large(*l1)) {
 			if (gfn == block && end >= next) {
+				slat_check_removed(l1);
 				*l1 = 0;
 				slat->nr_large--;
 				gfn = next;
@@ -470,6 +583,7 @@ int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
 			u64 *entry = &table[slat_index(gfn, 0)];
 
 			if (*entry & SLAT_PRESENT) {
+				slat_check_removed(entry);
 				*entry = 0;
 				slat->nr_mapped--;
 			}
@@ -776,6 +890,37 @@ u64 hvsim_stale_accesses(void)
 {
 	return atomic64_read(&hvsim_stale_count);
 }
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+static u64 hvsim_test_saved_accesses, hvsim_test_saved_entries;
+
+/**
+ * hvsim_test_stale_save() - remember the invariant counters (KUnit)
+ * @suite: the suite about to run
+ *
+ * KUnit suites provoke stale accesses and entries on purpose (and map
+ * arbitrary PFNs); the counters are put back when the suite ends, so that
+ * they report the root's bugs only.
+ *
+ * Return: 0.
+ */
+int hvsim_test_stale_save(struct kunit_suite *suite)
+{
+	hvsim_test_saved_accesses = atomic64_read(&hvsim_stale_count);
+	hvsim_test_saved_entries = atomic64_read(&hvsim_stale_entries_count);
+	return 0;
+}
+
+/**
+ * hvsim_test_stale_restore() - put back what hvsim_test_stale_save() saw
+ * @suite: the suite that ended
+ */
+void hvsim_test_stale_restore(struct kunit_suite *suite)
+{
+	atomic64_set(&hvsim_stale_count, hvsim_test_saved_accesses);
+	atomic64_set(&hvsim_stale_entries_count, hvsim_test_saved_entries);
+}
+#endif
 
 /**
  * hvsim_check_data_pfn() - validate a root page named in a hypercall input

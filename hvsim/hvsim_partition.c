@@ -218,6 +218,29 @@ void hvsim_partitions_uncap(void)
 }
 
 /**
+ * hvsim_partitions_audit() - look for leaves naming freed pages
+ *
+ * Runs hvsim_slat_audit() (freed pages only) over the SLAT of every live
+ * partition; reading the debugfs "stale_entries" file calls it first.
+ */
+void hvsim_partitions_audit(void)
+{
+	struct hvsim_partition *pt;
+	u64 n;
+
+	spin_lock_irq(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		spin_lock(&pt->lock);
+		n = hvsim_slat_audit(&pt->slat, false);
+		spin_unlock(&pt->lock);
+		if (n)
+			pr_warn("hvsim: partition %#llx maps %llu freed page(s)\n",
+				pt->id, n);
+	}
+	spin_unlock_irq(&hvsim_lock);
+}
+
+/**
  * hvsim_hc_create_partition() - HVCALL_CREATE_PARTITION
  * @call: decoded call
  *
@@ -297,7 +320,9 @@ u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
  * @call: decoded call
  *
  * Deletes every VP (with its state pages) and the SLAT, so that every page
- * of the partition's pool is free and can be withdrawn.
+ * of the partition's pool is free and can be withdrawn.  The root removes
+ * all guest memory before it finalizes a partition: a SLAT leaf still
+ * present is counted as a stale entry (hvsim_slat_audit()).
  *
  * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
  */
@@ -306,6 +331,7 @@ u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 	struct hvsim_partition *pt;
 	u16 status = HV_STATUS_SUCCESS;
 	unsigned int i;
+	u64 stale = 0;
 
 	pt = hvsim_partition_get(input_partition_id(call));
 	if (!pt)
@@ -317,6 +343,8 @@ u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 			if (pt->vps[i])
 				hvsim_vp_destroy(pt->vps[i]);
 		}
+		/* The root removed its guest memory: what is left is stale */
+		stale = hvsim_slat_audit(&pt->slat, true);
 		hvsim_slat_destroy(&pt->slat, &pt->pool);
 		hvsim_intercepts_destroy(pt);
 		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
@@ -325,6 +353,9 @@ u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 		status = HV_STATUS_INVALID_PARTITION_STATE;
 	}
 	spin_unlock(&pt->lock);
+	if (stale)
+		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
+			pt->id, stale);
 	hvsim_partition_put(pt);
 	return status;
 }

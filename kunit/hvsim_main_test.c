@@ -885,6 +885,8 @@ static struct kunit_case hvsim_main_test_cases[] = {
 static struct kunit_suite hvsim_main_test_suite = {
 	.name = "hvsim_main",
 	.test_cases = hvsim_main_test_cases,
+	.suite_init = hvsim_test_stale_save,
+	.suite_exit = hvsim_test_stale_restore,
 };
 
 kunit_test_suite(hvsim_main_test_suite);

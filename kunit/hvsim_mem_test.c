@@ -404,6 +404,68 @@ static void hvsim_lost_write_test_judge(struct kunit *test)
 	fput(file);
 }
 
+/*
+ * The stale-entry checker: a leaf naming a page whose reference count is
+ * 0 counts once, whether an audit or the unmap finds it; at finalize
+ * (audit of every leaf) whatever is left counts.
+ */
+static void hvsim_slat_test_stale_entries(struct kunit *test)
+{
+	spinlock_t lock;	/* protects the test pool and SLAT */
+	struct hvsim_pool pool;
+	struct hvsim_slat slat;
+	struct page *page;
+	u64 pfn, before;
+
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	pfn = page_to_pfn(page);
+	spin_lock_init(&lock);
+	hvsim_pool_init(&pool, &lock);
+	hvsim_slat_init(&slat, &lock);
+	pool_test_deposit(test, &pool, 4);
+	before = hvsim_stale_entries();
+
+	spin_lock(&lock);
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 5, pfn,
+					     HV_MAP_GPA_READABLE), 0);
+	/* Allocated: not stale, neither for an audit nor for the unmap */
+	KUNIT_EXPECT_EQ(test, hvsim_slat_audit(&slat, false), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_unmap(&slat, &pool, 5, 1), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stale_entries(), before);
+
+	/* "Freed" behind the SLAT's back: an audit counts it once */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 5, pfn,
+					     HV_MAP_GPA_READABLE), 0);
+	KUNIT_ASSERT_TRUE(test, page_ref_freeze(page, 1));
+	KUNIT_EXPECT_EQ(test, hvsim_slat_audit(&slat, false), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_audit(&slat, false), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_unmap(&slat, &pool, 5, 1), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stale_entries(), before + 1);
+
+	/* Found by the unmap alone */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 6, pfn,
+					     HV_MAP_GPA_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_unmap(&slat, &pool, 0, 512), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stale_entries(), before + 2);
+	/* NO_ACCESS leaves name no page */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 7, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_unmap(&slat, &pool, 7, 1), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stale_entries(), before + 2);
+	page_ref_unfreeze(page, 1);
+
+	/* At finalize every leaf left counts, allocated or not */
+	KUNIT_ASSERT_EQ(test, hvsim_slat_map(&slat, &pool, 8, pfn,
+					     HV_MAP_GPA_READABLE), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_audit(&slat, true), 1);
+	KUNIT_EXPECT_EQ(test, hvsim_slat_audit(&slat, true), 0);
+	KUNIT_EXPECT_EQ(test, hvsim_stale_entries(), before + 3);
+	hvsim_slat_destroy(&slat, &pool);
+	spin_unlock(&lock);
+	KUNIT_EXPECT_EQ(test, pool_test_drain(&pool), 4);
+	__free_page(page);
+}
+
 static struct kunit_case hvsim_mem_test_cases[] = {
 	KUNIT_CASE(hvsim_pool_test_carve_free_withdraw),
 	KUNIT_CASE(hvsim_pool_test_check_pfn),
@@ -411,12 +473,15 @@ static struct kunit_case hvsim_mem_test_cases[] = {
 	KUNIT_CASE(hvsim_slat_test_steps),
 	KUNIT_CASE(hvsim_slat_test_access_state),
 	KUNIT_CASE(hvsim_lost_write_test_judge),
+	KUNIT_CASE(hvsim_slat_test_stale_entries),
 	{}
 };
 
 static struct kunit_suite hvsim_mem_test_suite = {
 	.name = "hvsim_mem",
 	.test_cases = hvsim_mem_test_cases,
+	.suite_init = hvsim_test_stale_save,
+	.suite_exit = hvsim_test_stale_restore,
 };
 
 kunit_test_suite(hvsim_mem_test_suite);

@@ -202,6 +202,24 @@ def parse_selftest(kname, binary, body, end, summary):
     report(not failed and not missing, text)
 
 
+INVARIANTS = ("lost_writes", "stale_entries", "stale_accesses")
+
+
+def parse_invariants(kname, marks, summary):
+    """One result line per VM: hvsim's invariant counters, each must be 0."""
+    found = [m for m in marks if m.startswith("INVARIANTS")]
+    values = {}
+    if found:
+        for word in found[-1].split()[1:]:
+            name, _, value = word.partition("=")
+            values[name] = value
+    shown = ", ".join(f"{n} {values.get(n, '?')}" for n in INVARIANTS)
+    ok = bool(found) and all(values.get(n) == "0" for n in INVARIANTS)
+    summary.add(1 if ok else 0, 0 if ok else 1)
+    report(ok, f"hvsim invariants ({kname}): {shown}"
+           + ("" if found else " (not reported)"))
+
+
 def markers(lines):
     for ln in lines:
         s = strip_ktime(ln)
@@ -262,6 +280,10 @@ def parse_vm(kname, path, want_kunit, summary, tail):
     if not tests:
         summary.add(0, 1)
         report(False, f"{kname} selftests: no selftest binary ran")
+
+    # hvsim's invariant counters after the tests: all must be 0
+    if "INSMOD-OK hvsim" in marks:
+        parse_invariants(kname, marks, summary)
 
     # kmemleak
     for _, body, end in blocks(lines, "KMEMLEAK-BEGIN", "KMEMLEAK-END"):

@@ -341,6 +341,22 @@ __u64 mshv_dbg_lost_writes_get(void)
 }
 
 /**
+ * mshv_dbg_stale_entries_get() - read hvsim/stale_entries (which first
+ *	audits the live partitions), failing the test if it cannot be read
+ *
+ * Return: the count.
+ */
+__u64 mshv_dbg_stale_entries_get(void)
+{
+	__u64 v;
+
+	MSHV_TEST_ASSERT(mshv_read_u64_file(MSHV_DBG_HVSIM "/stale_entries",
+					    &v) == 0,
+			 "cannot read %s/stale_entries", MSHV_DBG_HVSIM);
+	return v;
+}
+
+/**
  * mshv_dbg_inject() - write one rule to hvsim/inject
  * @rule: e.g. "fail 0x4b 1 0xb", "max_reps 0x4c 7", "pool_cap 64", "clear"
  *

@@ -98,6 +98,7 @@ __u64 mshv_dbg_newest_partition(void);
 int mshv_dbg_stale_accesses(__u64 *out);
 __u64 mshv_dbg_stale_accesses_get(void);
 __u64 mshv_dbg_lost_writes_get(void);
+__u64 mshv_dbg_stale_entries_get(void);
 int mshv_dbg_inject(const char *rule);
 int mshv_dbg_regions(struct mshv_dbg_region *out, int max);
 int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out);
