@@ -1628,6 +1628,7 @@ void mshv_regions_debugfs_init(void)
 	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
 	debugfs_create_file("regions", 0444, mshv_debugfs_dir, NULL,
 			    &mshv_regions_fops);
+	mshv_partitions_debugfs_init(mshv_debugfs_dir);
 }
 
 /**

@@ -330,6 +330,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		call.rep_in = pfns;
 		call.rep_in_sz = batch * sizeof(*pfns);
 		ret = mshv_hv_call_be(be, &call);
+		mshv_partition_count_deposit(partition_id, call.reps_done);
 		if (ret) {
 			pr_err("depositing %u pages into partition %#llx failed: status %#x\n",
 			       batch, partition_id, call.status);
@@ -350,12 +351,13 @@ free_batch:
 }
 
 /*
- * Withdraw every page the hypervisor holds for @partition_id and free it.
- * Stops at HV_STATUS_NO_RESOURCES (nothing left), which is success.
- * Returns the number of pages freed in @freed when it is not NULL.
+ * Withdraw up to @max_pages free pages the hypervisor holds for
+ * @partition_id and free them.  Stops at HV_STATUS_NO_RESOURCES (nothing
+ * left), which is success.  Returns the number of pages freed in @freed
+ * when it is not NULL.
  */
 static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
-			       u64 partition_id, u64 *freed)
+			       u64 partition_id, u64 max_pages, u64 *freed)
 {
 	struct hv_input_withdraw_memory hdr = { .partition_id = partition_id };
 	struct mshv_hvcall call = {
@@ -367,16 +369,19 @@ static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
 	};
 	u64 total = 0;
 	u64 *pfns;
+	int ret = 0;
 	u16 i;
-	int ret;
 
 	/* Teardown must not fail for want of one page */
 	pfns = kmalloc_array(HV_WITHDRAW_BATCH_SIZE, sizeof(*pfns),
 			     GFP_KERNEL | __GFP_NOFAIL);
 	call.out = pfns;
 
-	for (;;) {
+	while (total < max_pages) {
+		call.rep_count = min_t(u64, HV_WITHDRAW_BATCH_SIZE,
+				       max_pages - total);
 		ret = mshv_hv_call_be(be, &call);
+		mshv_partition_count_deposit(partition_id, -(s64)call.reps_done);
 		for (i = 0; i < call.reps_done; i++) {
 			if (WARN_ON_ONCE(!pfn_valid(pfns[i])))
 				continue;
@@ -423,7 +428,24 @@ int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages)
  */
 int mshv_hv_withdraw_memory(u64 partition_id)
 {
-	return mshv_hv_withdraw_be(mshv_backend, partition_id, NULL);
+	return mshv_hv_withdraw_be(mshv_backend, partition_id, U64_MAX, NULL);
+}
+
+/**
+ * mshv_hv_withdraw_pages() - take back and free some pages of a partition
+ * @partition_id: the partition
+ * @max_pages: at most this many pages
+ *
+ * Like mshv_hv_withdraw_memory(), for the free pages a failed call left
+ * behind: the hypervisor returns only pages it does not use.
+ *
+ * Return: 0 (also when fewer pages were free) or the negative errno of a
+ * failed withdraw (pages returned before the failure are freed).
+ */
+int mshv_hv_withdraw_pages(u64 partition_id, u64 max_pages)
+{
+	return mshv_hv_withdraw_be(mshv_backend, partition_id, max_pages,
+				   NULL);
 }
 
 /**
