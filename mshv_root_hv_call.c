@@ -294,7 +294,11 @@ static int mshv_hv_call(struct mshv_hvcall *call)
 /*
  * Deposit @nr_pages freshly allocated pages into @partition_id, in batches
  * of HV_DEPOSIT_MAX.  Pages the hypervisor accepted belong to it until a
- * withdraw returns them; the others are freed here.
+ * withdraw returns them; the others are freed here.  Pages for a guest
+ * partition are charged to the memory cgroup of the caller (the VMM whose
+ * request needs them), so that its limit covers its guests' hypervisor
+ * overhead; the root partition's pages serve every partition and are not
+ * charged.
  */
 static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 			      u64 partition_id, u32 nr_pages)
@@ -305,10 +309,13 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		.in = &hdr,
 		.in_sz = sizeof(hdr),
 	};
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO;
 	u32 batch, first, i;
 	u64 *pfns;
 	int ret = 0;
 
+	if (partition_id != HV_PARTITION_ID_SELF)
+		gfp |= __GFP_ACCOUNT;
 	pfns = kmalloc_array(HV_DEPOSIT_MAX, sizeof(*pfns), GFP_KERNEL);
 	if (!pfns)
 		return -ENOMEM;
@@ -317,7 +324,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		batch = min_t(u32, nr_pages, HV_DEPOSIT_MAX);
 		first = 0;
 		for (i = 0; i < batch; i++) {
-			struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+			struct page *page = alloc_page(gfp);
 
 			if (!page) {
 				ret = -ENOMEM;
