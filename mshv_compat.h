@@ -27,11 +27,14 @@ static inline void mshv_vm_flags_set(struct vm_area_struct *vma,
 }
 
 /*
- * The PFN a VM_IO / VM_PFNMAP mapping maps at @addr; the caller holds the
- * mmap lock.  follow_pte() was replaced by follow_pfnmap_start() in 6.12.
+ * The PFN a VM_IO / VM_PFNMAP mapping maps at @addr, and whether the
+ * mapping is writable there (the page table entry's write bit); the
+ * caller holds the mmap lock.  follow_pte() was replaced by
+ * follow_pfnmap_start() in 6.12.
  */
 static inline int mshv_follow_pfn(struct vm_area_struct *vma,
-				  unsigned long addr, unsigned long *pfn)
+				  unsigned long addr, unsigned long *pfn,
+				  bool *writable)
 {
 #ifdef MSHV_HAVE_FOLLOW_PFNMAP
 	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
@@ -41,11 +44,12 @@ static inline int mshv_follow_pfn(struct vm_area_struct *vma,
 	if (ret)
 		return ret;
 	*pfn = args.pfn;
+	*writable = args.writable;
 	follow_pfnmap_end(&args);
 	return 0;
 #else
 	spinlock_t *ptl;	/* the page table lock follow_pte() took */
-	pte_t *ptep;
+	pte_t *ptep, pte;
 	int ret;
 
 	if (!(vma->vm_flags & (VM_IO | VM_PFNMAP)))
@@ -53,7 +57,9 @@ static inline int mshv_follow_pfn(struct vm_area_struct *vma,
 	ret = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
 	if (ret)
 		return ret;
-	*pfn = pte_pfn(ptep_get(ptep));
+	pte = ptep_get(ptep);
+	*pfn = pte_pfn(pte);
+	*writable = pte_write(pte);
 	pte_unmap_unlock(ptep, ptl);
 	return 0;
 #endif

@@ -391,18 +391,15 @@ mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
 	region->meta_bytes = sizeof(*region) + 2 * sizeof(unsigned long) *
 			     BITS_TO_LONGS(region->nr_chunks);
 
-	if (type == MSHV_REGION_MMIO) {
-		region->hv_map_flags = HV_MAP_GPA_READABLE |
-				       HV_MAP_GPA_WRITABLE |
-				       HV_MAP_GPA_NOT_CACHED;
-	} else {
-		region->hv_map_flags = HV_MAP_GPA_READABLE |
-				       HV_MAP_GPA_ADJUSTABLE;
-		if (mem->flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
-			region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
-		if (mem->flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
-			region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
-	}
+	region->hv_map_flags = HV_MAP_GPA_READABLE;
+	if (type == MSHV_REGION_MMIO)
+		region->hv_map_flags |= HV_MAP_GPA_NOT_CACHED;
+	else
+		region->hv_map_flags |= HV_MAP_GPA_ADJUSTABLE;
+	if (mem->flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
+		region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
+	if (mem->flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
+		region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
 
 	region->mm = current->mm;
 	mmgrab(region->mm);
@@ -1006,46 +1003,80 @@ static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 	return mshv_fault_around(f, seq);
 }
 
-/* Is @pfn ordinary RAM (which an MMIO region must not map)? */
+/*
+ * Is @pfn RAM, which an MMIO region must never map?  Any PFN with a struct
+ * page counts, reserved or not: the kernel's own pages (the vDSO data a
+ * [vvar] mapping shows, the zero page) are reserved RAM that VM_PFNMAP
+ * mappings expose.
+ */
 static bool mshv_pfn_is_ram(unsigned long pfn)
 {
-	return pfn_valid(pfn) && !PageReserved(pfn_to_page(pfn));
+	return pfn_valid(pfn);
+}
+
+/*
+ * The PFN the VM_IO / VM_PFNMAP mapping of @mm maps at @hva and whether
+ * the guest may write it: the page table entry is writable and so is the
+ * VMA.  -EFAULT when @hva is in no such mapping or nothing is mapped.
+ */
+static int mshv_mmio_pfn(struct mm_struct *mm, unsigned long hva,
+			 struct vm_area_struct **vmap, unsigned long *pfn,
+			 bool *writable)
+{
+	struct vm_area_struct *vma = *vmap;
+	int ret;
+
+	if (!vma || hva < vma->vm_start || hva >= vma->vm_end)
+		vma = vma_lookup(mm, hva);
+	*vmap = vma;
+	if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EFAULT;
+	ret = mshv_follow_pfn(vma, hva, pfn, writable);
+	if (ret)
+		return -EFAULT;
+	*writable = *writable && (vma->vm_flags & VM_WRITE);
+	return 0;
 }
 
 /*
  * Look up the PFNs of the window of an MMIO region in its VM_PFNMAP
- * mappings; the faulting page is faulted in if the driver maps lazily.
+ * mappings; the faulting page is faulted in (for writing on a write fault)
+ * if the driver of the mapping fills it lazily.  RAM is never mapped.  An
+ * entry is writable only if the region is, the VMA is and the page table
+ * entry is; a write fault that cannot get a writable entry is for
+ * userspace (-EFAULT).
  */
 static int mshv_fault_mmio(struct mshv_fault *f)
 {
+	bool region_writable = f->region->hv_map_flags & HV_MAP_GPA_WRITABLE;
 	struct mm_struct *mm = f->region->mm;
 	struct vm_area_struct *vma = NULL;
 	unsigned long hva, pfn;
 	bool found = false;
+	bool writable;
 	u64 gfn;
 	int ret;
 
 	for (gfn = f->ws; gfn < f->we; gfn++) {
 		hva = mshv_region_hva(f->region, gfn);
-		if (!vma || hva < vma->vm_start || hva >= vma->vm_end)
-			vma = vma_lookup(mm, hva);
-		if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
-			continue;
-		ret = mshv_follow_pfn(vma, hva, &pfn);
-		if (ret && gfn == f->gfn &&
+		ret = mshv_mmio_pfn(mm, hva, &vma, &pfn, &writable);
+		if (gfn == f->gfn && (ret || (f->write && !writable)) &&
+		    vma && (vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
 		    !fixup_user_fault(mm, hva, f->write ? FAULT_FLAG_WRITE : 0,
 				      NULL)) {
 			/* The fault may have changed the VMA tree */
-			vma = vma_lookup(mm, hva);
-			if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
-				continue;
-			ret = mshv_follow_pfn(vma, hva, &pfn);
+			vma = NULL;
+			ret = mshv_mmio_pfn(mm, hva, &vma, &pfn, &writable);
 		}
 		if (ret || mshv_pfn_is_ram(pfn))
 			continue;
-		mshv_fault_add(f, gfn, pfn | MSHV_ENTRY_WRITABLE);
-		if (gfn == f->gfn)
+		writable = writable && region_writable;
+		if (gfn == f->gfn) {
+			if (f->write && !writable)
+				return -EFAULT;
 			found = true;
+		}
+		mshv_fault_add(f, gfn, pfn | (writable ? MSHV_ENTRY_WRITABLE : 0));
 	}
 	return found ? 0 : -EFAULT;
 }
@@ -1739,6 +1770,7 @@ void mshv_regions_debugfs_init(void)
 	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
 	debugfs_create_file("regions", 0444, mshv_debugfs_dir, NULL,
 			    &mshv_regions_fops);
+	mshv_partitions_debugfs_init(mshv_debugfs_dir);
 }
 
 /**

@@ -64,6 +64,7 @@
 /* Guest page frame numbers must stay below 2^64 bytes of GPA space */
 #define MSHV_GPA_PFN_LIMIT	(1ULL << (64 - HV_HYP_PAGE_SHIFT))
 
+struct dentry;
 struct mshv_mem_region;
 struct mshv_msi_routing;
 struct mshv_partition;
@@ -145,6 +146,9 @@ struct mshv_vp {
  *	under rcu_read_lock(); NULL when empty (mshv_irq.c)
  * @id_node: entry in the table of partitions by id (mshv_root_main.c),
  *	looked up under RCU by the root SynIC interrupt handler
+ * @deposited_pages: pages deposited into the partition and not withdrawn
+ *	(atomic; updated by the deposit and withdraw calls while the
+ *	partition is in the table of partitions by id)
  * @irqfds_lock: protects @irqfds (taken from the root SynIC interrupt
  *	handler: IRQ-safe)
  * @irqfds: the partition's irqfds (mshv_eventfd.c)
@@ -178,6 +182,7 @@ struct mshv_partition {
 	struct mutex irq_lock;	/* writers of msi_routing */
 	struct mshv_msi_routing __rcu *msi_routing;
 	struct hlist_node id_node;
+	atomic64_t deposited_pages;
 	spinlock_t irqfds_lock;	/* the @irqfds list */
 	struct list_head irqfds;
 	struct mutex eventfds_mutex;	/* @ioeventfds, irqfd (de)assign */
@@ -212,6 +217,8 @@ void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
+void mshv_partition_count_deposit(u64 id, s64 pages);
+void mshv_partitions_debugfs_init(struct dentry *dir);
 void mshv_partition_async_complete(struct mshv_partition *partition,
 				   u16 status);
 
@@ -288,6 +295,7 @@ int mshv_hv_get_partition_property(u64 partition_id, u32 property_code,
 				   u64 *value);
 int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages);
 int mshv_hv_withdraw_memory(u64 partition_id);
+int mshv_hv_withdraw_pages(u64 partition_id, u64 max_pages);
 int mshv_hv_map_gpa_batch(u64 partition_id, u64 guest_pfn, const u64 *pfns,
 			  u16 count, u32 flags, bool deposit, u16 *reps_done);
 int mshv_hv_unmap_gpa_batch(u64 partition_id, u64 guest_pfn, u16 count,

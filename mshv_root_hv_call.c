@@ -294,7 +294,11 @@ static int mshv_hv_call(struct mshv_hvcall *call)
 /*
  * Deposit @nr_pages freshly allocated pages into @partition_id, in batches
  * of HV_DEPOSIT_MAX.  Pages the hypervisor accepted belong to it until a
- * withdraw returns them; the others are freed here.
+ * withdraw returns them; the others are freed here.  Pages for a guest
+ * partition are charged to the memory cgroup of the caller (the VMM whose
+ * request needs them), so that its limit covers its guests' hypervisor
+ * overhead; the root partition's pages serve every partition and are not
+ * charged.
  */
 static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 			      u64 partition_id, u32 nr_pages)
@@ -305,10 +309,13 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		.in = &hdr,
 		.in_sz = sizeof(hdr),
 	};
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO;
 	u32 batch, first, i;
 	u64 *pfns;
 	int ret = 0;
 
+	if (partition_id != HV_PARTITION_ID_SELF)
+		gfp |= __GFP_ACCOUNT;
 	pfns = kmalloc_array(HV_DEPOSIT_MAX, sizeof(*pfns), GFP_KERNEL);
 	if (!pfns)
 		return -ENOMEM;
@@ -317,7 +324,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		batch = min_t(u32, nr_pages, HV_DEPOSIT_MAX);
 		first = 0;
 		for (i = 0; i < batch; i++) {
-			struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+			struct page *page = alloc_page(gfp);
 
 			if (!page) {
 				ret = -ENOMEM;
@@ -330,6 +337,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		call.rep_in = pfns;
 		call.rep_in_sz = batch * sizeof(*pfns);
 		ret = mshv_hv_call_be(be, &call);
+		mshv_partition_count_deposit(partition_id, call.reps_done);
 		if (ret) {
 			pr_err("depositing %u pages into partition %#llx failed: status %#x\n",
 			       batch, partition_id, call.status);
@@ -350,12 +358,13 @@ free_batch:
 }
 
 /*
- * Withdraw every page the hypervisor holds for @partition_id and free it.
- * Stops at HV_STATUS_NO_RESOURCES (nothing left), which is success.
- * Returns the number of pages freed in @freed when it is not NULL.
+ * Withdraw up to @max_pages free pages the hypervisor holds for
+ * @partition_id and free them.  Stops at HV_STATUS_NO_RESOURCES (nothing
+ * left), which is success.  Returns the number of pages freed in @freed
+ * when it is not NULL.
  */
 static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
-			       u64 partition_id, u64 *freed)
+			       u64 partition_id, u64 max_pages, u64 *freed)
 {
 	struct hv_input_withdraw_memory hdr = { .partition_id = partition_id };
 	struct mshv_hvcall call = {
@@ -367,16 +376,19 @@ static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
 	};
 	u64 total = 0;
 	u64 *pfns;
+	int ret = 0;
 	u16 i;
-	int ret;
 
 	/* Teardown must not fail for want of one page */
 	pfns = kmalloc_array(HV_WITHDRAW_BATCH_SIZE, sizeof(*pfns),
 			     GFP_KERNEL | __GFP_NOFAIL);
 	call.out = pfns;
 
-	for (;;) {
+	while (total < max_pages) {
+		call.rep_count = min_t(u64, HV_WITHDRAW_BATCH_SIZE,
+				       max_pages - total);
 		ret = mshv_hv_call_be(be, &call);
+		mshv_partition_count_deposit(partition_id, -(s64)call.reps_done);
 		for (i = 0; i < call.reps_done; i++) {
 			if (WARN_ON_ONCE(!pfn_valid(pfns[i])))
 				continue;
@@ -423,7 +435,24 @@ int mshv_hv_deposit_memory(u64 partition_id, u32 nr_pages)
  */
 int mshv_hv_withdraw_memory(u64 partition_id)
 {
-	return mshv_hv_withdraw_be(mshv_backend, partition_id, NULL);
+	return mshv_hv_withdraw_be(mshv_backend, partition_id, U64_MAX, NULL);
+}
+
+/**
+ * mshv_hv_withdraw_pages() - take back and free some pages of a partition
+ * @partition_id: the partition
+ * @max_pages: at most this many pages
+ *
+ * Like mshv_hv_withdraw_memory(), for the free pages a failed call left
+ * behind: the hypervisor returns only pages it does not use.
+ *
+ * Return: 0 (also when fewer pages were free) or the negative errno of a
+ * failed withdraw (pages returned before the failure are freed).
+ */
+int mshv_hv_withdraw_pages(u64 partition_id, u64 max_pages)
+{
+	return mshv_hv_withdraw_be(mshv_backend, partition_id, max_pages,
+				   NULL);
 }
 
 /**

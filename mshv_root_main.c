@@ -15,17 +15,20 @@
 #include <linux/anon_inodes.h>
 #include <linux/bits.h>
 #include <linux/compat.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -64,6 +67,55 @@ struct mshv_partition *mshv_partition_find_rcu(u64 id)
 		if (partition->id == id)
 			return partition;
 	return NULL;
+}
+
+/**
+ * mshv_partition_count_deposit() - account pages deposited or withdrawn
+ * @id: the partition id (nothing is counted for other ids, e.g.
+ *	HV_PARTITION_ID_SELF or a partition being torn down)
+ * @pages: pages deposited (positive) or withdrawn (negative)
+ */
+void mshv_partition_count_deposit(u64 id, s64 pages)
+{
+	struct mshv_partition *partition;
+
+	if (!pages)
+		return;
+	rcu_read_lock();
+	partition = mshv_partition_find_rcu(id);
+	if (partition)
+		atomic64_add(pages, &partition->deposited_pages);
+	rcu_read_unlock();
+}
+
+/*
+ * debugfs: /sys/kernel/debug/mshv_root/partitions, one line per live
+ * partition with the pages the driver deposited into it and did not
+ * withdraw.
+ */
+static int mshv_partitions_show(struct seq_file *m, void *unused)
+{
+	struct mshv_partition *partition;
+	int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(mshv_partitions, bkt, partition, id_node)
+		seq_printf(m, "id=0x%llx deposited_pages=%lld\n",
+			   partition->id,
+			   (s64)atomic64_read(&partition->deposited_pages));
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_partitions);
+
+/**
+ * mshv_partitions_debugfs_init() - create the "partitions" file
+ * @dir: the driver's debugfs directory
+ */
+void mshv_partitions_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("partitions", 0444, dir, NULL,
+			    &mshv_partitions_fops);
 }
 
 /*
@@ -722,12 +774,34 @@ static int mshv_vp_map_state_page(struct mshv_vp *vp, u16 type,
 	return 0;
 }
 
+/*
+ * After a failed MSHV_CREATE_VP: withdraw as many free pages as were
+ * deposited into @partition since its count was @before.  Other deposits
+ * made meanwhile (faults of running VPs) may be withdrawn too: they are
+ * free, and the hypervisor asks again when it needs memory.
+ */
+static void mshv_vp_withdraw_unused(struct mshv_partition *partition,
+				    s64 before)
+{
+	s64 pages = atomic64_read(&partition->deposited_pages) - before;
+	int err;
+
+	lockdep_assert_held(&partition->mutex);
+	if (pages <= 0)
+		return;
+	err = mshv_hv_withdraw_pages(partition->id, pages);
+	if (err)
+		pr_warn("partition %#llx: withdraw after a failed VP creation failed: %d\n",
+			partition->id, err);
+}
+
 static long mshv_partition_ioctl_create_vp(struct mshv_partition *partition,
 					   void __user *uarg)
 {
 	struct mshv_create_vp args;
 	struct file *file;
 	struct mshv_vp *vp;
+	s64 deposited;
 	int fd, err;
 	long ret;
 
@@ -750,14 +824,15 @@ static long mshv_partition_ioctl_create_vp(struct mshv_partition *partition,
 		goto unlock;
 	}
 
+	deposited = atomic64_read(&partition->deposited_pages);
 	ret = mshv_hv_deposit_memory(partition->id,
 				     MSHV_CREATE_VP_DEPOSIT_PAGES);
 	if (ret)
-		goto unlock;
+		goto withdraw;
 
 	ret = mshv_hv_create_vp(partition->id, vp->index);
 	if (ret)
-		goto unlock;
+		goto withdraw;
 
 	ret = mshv_vp_map_state_page(vp, HV_VP_STATE_PAGE_INTERCEPT_MESSAGE,
 				     &vp->intercept_page);
@@ -799,6 +874,13 @@ delete_vp:
 	if (err)
 		pr_warn("partition %#llx VP %u: delete after a failed create failed: %d\n",
 			partition->id, vp->index, err);
+withdraw:
+	/*
+	 * What the hypervisor did not keep of the pages deposited for this
+	 * VP (also for the deposits of its retries, and for a deleted VP)
+	 * goes back: a failed call must cost nothing.
+	 */
+	mshv_vp_withdraw_unused(partition, deposited);
 unlock:
 	mutex_unlock(&partition->mutex);
 	mutex_destroy(&vp->run_mutex);

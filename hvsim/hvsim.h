@@ -257,6 +257,7 @@ enum hvsim_gpa_result {
 	HVSIM_GPA_UNMAPPED,	/* no SLAT entry */
 	HVSIM_GPA_DENIED,	/* forbidden access, or not ordinary RAM */
 	HVSIM_GPA_STALE,	/* the entry names a freed page */
+	HVSIM_GPA_IO,		/* access allowed, device memory (hvsim_mmio) */
 };
 
 enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
@@ -266,6 +267,8 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 				     void *buf, unsigned int len,
 				     enum x86_emu_access access, bool commit);
 void hvsim_note_stale(struct hvsim_partition *pt, u64 gpa);
+void hvsim_mmio_debugfs_init(struct dentry *dir);
+void hvsim_mmio_exit(void);
 u64 hvsim_stale_accesses(void);
 u64 hvsim_lost_writes(void);
 u16 hvsim_check_data_pfn(u64 pfn);

@@ -152,6 +152,7 @@ static u16 gpa_rw_locked(struct hvsim_vp *vp, void *arg)
 	switch (hvsim_gpa_copy(pt, in->base_gpa, a->data, in->byte_count, access,
 			       true)) {
 	case HVSIM_GPA_OK:
+	case HVSIM_GPA_IO:	/* hvsim_gpa_copy() reports it as OK */
 		result->result_code = HV_GPA_ACCESS_RESULT_SUCCESS;
 		break;
 	case HVSIM_GPA_STALE:

@@ -251,6 +251,7 @@ static int __init hvsim_init(void)
 	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_irq_debugfs_init(hvsim_debugfs);
 	hvsim_port_debugfs_init(hvsim_debugfs);
+	hvsim_mmio_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
 }
@@ -262,6 +263,7 @@ static void __exit hvsim_exit(void)
 	local_irq_disable();
 	hvsim_partitions_exit();
 	local_irq_enable();
+	hvsim_mmio_exit();
 	hvsim_synic_exit();
 }
 

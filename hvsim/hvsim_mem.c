@@ -11,12 +11,17 @@
  */
 #include <linux/bits.h>
 #include <linux/bug.h>
+#include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/pagemap.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "hvsim.h"
 
@@ -706,6 +711,157 @@ static atomic64_t hvsim_stale_count = ATOMIC64_INIT(0);
 /* Guest writes reclaim could throw away, since module load */
 static atomic64_t hvsim_lost_write_count = ATOMIC64_INIT(0);
 
+/*
+ * Device memory.  A real hypervisor lets a guest reach any host PFN its
+ * SLAT maps; hvsim runs in the root kernel with interrupts disabled and
+ * can only reach device memory (PFNs without a struct page) that was
+ * mapped into the kernel beforehand.  Ranges of host physical memory are
+ * registered by writing "<phys> <size>" to debugfs "mmio"; each is
+ * ioremap()ed once and stays until module exit.  The table only grows:
+ * entries are complete before the count that publishes them.
+ */
+#define HVSIM_MMIO_MAX		8
+
+/**
+ * struct hvsim_mmio_window - a registered range of device memory
+ * @pfn: first host page frame number
+ * @nr_pages: its size in pages
+ * @va: its uncached kernel mapping
+ */
+struct hvsim_mmio_window {
+	u64 pfn;
+	u64 nr_pages;
+	void __iomem *va;
+};
+
+static struct hvsim_mmio_window hvsim_mmio[HVSIM_MMIO_MAX];
+static unsigned int hvsim_mmio_count;	/* store-release after the entry */
+static DEFINE_MUTEX(hvsim_mmio_mutex);	/* writers of the table */
+
+/* The kernel mapping of device page @pfn, or NULL if none is registered */
+static void __iomem *hvsim_mmio_va(u64 pfn)
+{
+	/* Pairs with hvsim_mmio_add(): the entries below n are complete */
+	unsigned int i, n = smp_load_acquire(&hvsim_mmio_count);
+
+	for (i = 0; i < n; i++)
+		if (pfn - hvsim_mmio[i].pfn < hvsim_mmio[i].nr_pages)
+			return hvsim_mmio[i].va +
+			       ((pfn - hvsim_mmio[i].pfn) << PAGE_SHIFT);
+	return NULL;
+}
+
+/* Register [@phys, @phys + @size); an exact repeat succeeds */
+static int hvsim_mmio_add(u64 phys, u64 size)
+{
+	u64 pfn = phys >> PAGE_SHIFT, nr = size >> PAGE_SHIFT, i;
+	unsigned int n;
+	void __iomem *va;
+	int ret = 0;
+
+	if (!nr || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
+	    pfn + nr < pfn)
+		return -EINVAL;
+	/* RAM is reached through its struct page, never as a window */
+	for (i = 0; i < nr; i++)
+		if (pfn_valid(pfn + i))
+			return -EINVAL;
+	mutex_lock(&hvsim_mmio_mutex);
+	n = hvsim_mmio_count;
+	for (i = 0; i < n; i++) {
+		if (hvsim_mmio[i].pfn == pfn && hvsim_mmio[i].nr_pages == nr)
+			goto unlock;
+		if (pfn < hvsim_mmio[i].pfn + hvsim_mmio[i].nr_pages &&
+		    hvsim_mmio[i].pfn < pfn + nr) {
+			ret = -EEXIST;
+			goto unlock;
+		}
+	}
+	if (n == HVSIM_MMIO_MAX) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	va = ioremap(phys, size);
+	if (!va) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	hvsim_mmio[n].pfn = pfn;
+	hvsim_mmio[n].nr_pages = nr;
+	hvsim_mmio[n].va = va;
+	/* Publish the entry: pairs with the readers' smp_load_acquire() */
+	smp_store_release(&hvsim_mmio_count, n + 1);
+unlock:
+	mutex_unlock(&hvsim_mmio_mutex);
+	return ret;
+}
+
+static ssize_t mmio_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	unsigned long long phys, size;
+	char buf[64];
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%llx %llx", &phys, &size) != 2)
+		return -EINVAL;
+	ret = hvsim_mmio_add(phys, size);
+	return ret ? ret : len;
+}
+
+static int mmio_show(struct seq_file *m, void *unused)
+{
+	/* Pairs with hvsim_mmio_add(): the entries below n are complete */
+	unsigned int i, n = smp_load_acquire(&hvsim_mmio_count);
+
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%#llx %#llx\n", hvsim_mmio[i].pfn << PAGE_SHIFT,
+			   hvsim_mmio[i].nr_pages << PAGE_SHIFT);
+	return 0;
+}
+
+static int mmio_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, mmio_show, NULL);
+}
+
+static const struct file_operations mmio_fops = {
+	.owner = THIS_MODULE,
+	.open = mmio_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = mmio_write,
+};
+
+/**
+ * hvsim_mmio_debugfs_init() - create the "mmio" file
+ * @dir: hvsim's debugfs directory
+ */
+void hvsim_mmio_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("mmio", 0644, dir, NULL, &mmio_fops);
+}
+
+/**
+ * hvsim_mmio_exit() - unmap the registered device memory
+ *
+ * Module exit, after every partition (and so every SLAT) is gone.
+ */
+void hvsim_mmio_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < hvsim_mmio_count; i++)
+		iounmap(hvsim_mmio[i].va);
+	hvsim_mmio_count = 0;
+}
+
 static bool perm_allows(u32 perms, enum x86_emu_access access)
 {
 	switch (access) {
@@ -728,7 +884,8 @@ static bool perm_allows(u32 perms, enum x86_emu_access access)
  *
  * Only pages mapped with the needed permission that are ordinary RAM (a
  * struct page, not reserved, or the shared zero page for reads) and still
- * allocated (non-zero reference count) may be touched.  hvsim takes no
+ * allocated (non-zero reference count), or device memory registered in
+ * debugfs "mmio" (HVSIM_GPA_IO, @page not set), may be touched.  hvsim takes no
  * reference for what the SLAT maps, so a SLAT entry the root failed to
  * remove before freeing the page shows up here as HVSIM_GPA_STALE.
  *
@@ -744,8 +901,10 @@ enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
 	lockdep_assert_held(&pt->lock);
 	if (!hvsim_slat_lookup(&pt->slat, gfn, &pfn, &perms))
 		return HVSIM_GPA_UNMAPPED;
-	if (!perm_allows(perms, access) || !pfn_valid(pfn))
+	if (!perm_allows(perms, access))
 		return HVSIM_GPA_DENIED;
+	if (!pfn_valid(pfn))
+		return hvsim_mmio_va(pfn) ? HVSIM_GPA_IO : HVSIM_GPA_DENIED;
 	*page = pfn_to_page(pfn);
 	/*
 	 * Memory that was read but never written is backed by the shared
@@ -828,9 +987,11 @@ u64 hvsim_lost_writes(void)
  *	write); false only checks that the access would succeed
  *
  * The single place where hvsim touches guest memory: the interpreter and
- * READ_GPA / WRITE_GPA both come through here.
+ * READ_GPA / WRITE_GPA both come through here.  Device memory is copied
+ * with memcpy_toio() / memcpy_fromio().
  *
- * Return: enum hvsim_gpa_result (HVSIM_GPA_DENIED for a bad @len).
+ * Return: enum hvsim_gpa_result (HVSIM_GPA_DENIED for a bad @len; device
+ * memory is reported as HVSIM_GPA_OK).
  */
 enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 				     void *buf, unsigned int len,
@@ -839,24 +1000,41 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 	unsigned int offset = gpa & (HV_HYP_PAGE_SIZE - 1);
 	u64 gfn = gpa >> HV_HYP_PAGE_SHIFT;
 	enum hvsim_gpa_result res;
+	bool page_ok = false;
+	void __iomem *io;
 	struct page *page;
+	u32 perms;
 	void *va;
+	u64 pfn;
 
 	lockdep_assert_held(&pt->lock);
 	if (WARN_ON_ONCE(!len || len > HV_GPA_ACCESS_MAX_BYTES ||
 			 offset + len > HV_HYP_PAGE_SIZE))
 		return HVSIM_GPA_DENIED;
 	res = hvsim_gpa_page(pt, gfn, access, &page);
+	if (res == HVSIM_GPA_IO)
+		res = HVSIM_GPA_OK;
+	else if (res == HVSIM_GPA_OK)
+		page_ok = true;
 	if (res != HVSIM_GPA_OK || !commit)
 		return res;
-	va = kmap_local_page(page);
-	if (access == X86_ACCESS_WRITE)
-		memcpy(va + offset, buf, len);
-	else
-		memcpy(buf, va + offset, len);
-	kunmap_local(va);
-	if (access == X86_ACCESS_WRITE && hvsim_write_may_be_lost(page))
-		hvsim_note_lost_write(pt, gpa);
+	if (page_ok) {
+		va = kmap_local_page(page);
+		if (access == X86_ACCESS_WRITE)
+			memcpy(va + offset, buf, len);
+		else
+			memcpy(buf, va + offset, len);
+		kunmap_local(va);
+		if (access == X86_ACCESS_WRITE && hvsim_write_may_be_lost(page))
+			hvsim_note_lost_write(pt, gpa);
+	} else {
+		hvsim_slat_lookup(&pt->slat, gfn, &pfn, &perms);
+		io = hvsim_mmio_va(pfn) + offset;
+		if (access == X86_ACCESS_WRITE)
+			memcpy_toio(io, buf, len);
+		else
+			memcpy_fromio(buf, io, len);
+	}
 	hvsim_slat_access_state(&pt->slat, gfn,
 				HV_GPA_ACCESS_STATE_SET_ACCESSED |
 				(access == X86_ACCESS_WRITE ?

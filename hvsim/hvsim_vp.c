@@ -713,8 +713,8 @@ u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 /*
  * x86_emu_mem_ops.access: guest-physical access through the SLAT.  Only
  * host pages that are mapped with the needed permission, are ordinary
- * RAM (a struct page, not reserved) and are still allocated are ever
- * touched (hvsim_gpa_copy()).
+ * RAM (a struct page, not reserved) and are still allocated, or
+ * registered device memory, are ever touched (hvsim_gpa_copy()).
  */
 static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 			 enum x86_emu_access access, bool commit)

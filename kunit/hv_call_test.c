@@ -548,11 +548,33 @@ static void mshv_test_withdraw_all(struct kunit *test)
 
 	mshv_fake.withdraw_left = 1000;
 	KUNIT_EXPECT_EQ(test, mshv_hv_withdraw_be(&mshv_fake_backend, 7,
-						  &freed), 0);
+						  U64_MAX, &freed), 0);
 	KUNIT_EXPECT_EQ(test, freed, 1000);
 	KUNIT_EXPECT_EQ(test, mshv_fake.withdrawn_pages, 1000);
 	/* 512 in the first call, 488 then NO_RESOURCES in the second */
 	KUNIT_EXPECT_EQ(test, mshv_fake.calls, 2);
+}
+
+/* A bounded withdraw asks for no more than the bound */
+static void mshv_test_withdraw_bounded(struct kunit *test)
+{
+	u64 freed = 0;
+
+	mshv_fake.withdraw_left = 1000;
+	KUNIT_EXPECT_EQ(test, mshv_hv_withdraw_be(&mshv_fake_backend, 7, 600,
+						  &freed), 0);
+	KUNIT_EXPECT_EQ(test, freed, 600);
+	KUNIT_EXPECT_EQ(test, mshv_fake.withdrawn_pages, 600);
+	/* 512 reps, then 88: both complete, no third call */
+	KUNIT_EXPECT_EQ(test, mshv_fake.calls, 2);
+	KUNIT_EXPECT_EQ(test, mshv_fake.withdraw_left, 400);
+
+	/* Fewer free than the bound: what there is, and success */
+	freed = 0;
+	KUNIT_EXPECT_EQ(test, mshv_hv_withdraw_be(&mshv_fake_backend, 7, 600,
+						  &freed), 0);
+	KUNIT_EXPECT_EQ(test, freed, 400);
+	KUNIT_EXPECT_EQ(test, mshv_fake.withdraw_left, 0);
 }
 
 static struct kunit_case mshv_hv_call_test_cases[] = {
@@ -569,6 +591,7 @@ static struct kunit_case mshv_hv_call_test_cases[] = {
 	KUNIT_CASE(mshv_test_deposit_batches),
 	KUNIT_CASE(mshv_test_create_partition_deposits_self),
 	KUNIT_CASE(mshv_test_withdraw_all),
+	KUNIT_CASE(mshv_test_withdraw_bounded),
 	KUNIT_CASE(mshv_test_builders_deposit),
 	{}
 };

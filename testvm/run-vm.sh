@@ -40,12 +40,15 @@ append+=" numa=fake=2 hugepages=16"
 append+=" no5lvl"
 append+=" mshvtest.timeout=${TEST_TIMEOUT:-300} ${VM_APPEND:-}"
 
+# "-vga std" (QEMU's default, made explicit): the MMIO region tests map
+# the standard VGA's video RAM (BAR 0, PCI 1234:1111) as device memory.
+
 mkdir -p "$(dirname "$log")"
 rc=0
 timeout -k 10 "${VM_TIMEOUT:-1200}" \
 	qemu-system-x86_64 "${accel_args[@]}" \
 	-machine q35 -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-4G}" \
-	-nographic -no-reboot -nic none \
+	-nographic -no-reboot -nic none -vga std \
 	-kernel "$KIMAGE" -initrd "$initrd" -append "$append" \
 	</dev/null >"$log" 2>&1 || rc=$?
 if [[ $rc -eq 124 || $rc -eq 137 ]]; then

@@ -445,6 +445,60 @@ struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn)
 	return r;
 }
 
+/* One line of mshv_root/partitions: { id, deposited_pages } */
+static int parse_deposited(const char *line, void *elem)
+{
+	unsigned long long id, pages;
+	__u64 *v = elem;
+
+	if (sscanf(line, "id=%llx deposited_pages=%llu", &id, &pages) != 2)
+		return -1;
+	v[0] = id;
+	v[1] = pages;
+	return 0;
+}
+
+static bool deposited_has_id(const void *elem, const void *key)
+{
+	return ((const __u64 *)elem)[0] == *(const __u64 *)key;
+}
+
+/**
+ * mshv_dbg_deposited() - pages mshv_root has deposited into a partition
+ *	and not withdrawn (its line of mshv_root/partitions)
+ * @partition: partition id
+ * @pages: receives the count
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such partition).
+ */
+int mshv_dbg_deposited(__u64 partition, __u64 *pages)
+{
+	__u64 v[2];
+
+	if (dbg_find(MSHV_DBG_ROOT "/partitions", parse_deposited,
+		     deposited_has_id, &partition, v))
+		return -1;
+	*pages = v[1];
+	return 0;
+}
+
+/**
+ * mshv_dbg_deposited_get() - like mshv_dbg_deposited(), failing the test
+ *	if the line cannot be read
+ * @partition: partition id
+ *
+ * Return: the count.
+ */
+__u64 mshv_dbg_deposited_get(__u64 partition)
+{
+	__u64 pages;
+
+	MSHV_TEST_ASSERT(mshv_dbg_deposited(partition, &pages) == 0,
+			 "partition %#llx not in %s/partitions",
+			 (unsigned long long)partition, MSHV_DBG_ROOT);
+	return pages;
+}
+
 /**
  * mshv_snap() - read every counter a region test compares
  * @partition: partition id

@@ -8,6 +8,7 @@
  *   /sys/kernel/debug/hvsim/lost_writes     guest writes reclaim may discard
  *   /sys/kernel/debug/hvsim/inject          fault-injection rules
  *   /sys/kernel/debug/mshv_root/regions     per-region driver counters
+ *   /sys/kernel/debug/mshv_root/partitions  pages the driver deposited
  *
  * and small /proc and /sys helpers (module parameters, resident memory).
  * Functions return -1 with errno set when a file is missing or a line does
@@ -104,6 +105,8 @@ int mshv_dbg_regions(struct mshv_dbg_region *out, int max);
 int mshv_dbg_region(__u64 partition, __u64 gfn, struct mshv_dbg_region *out);
 struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn);
 void mshv_snap(__u64 partition, struct mshv_snap *s);
+int mshv_dbg_deposited(__u64 partition, __u64 *pages);
+__u64 mshv_dbg_deposited_get(__u64 partition);
 
 /* /sys and /proc */
 int mshv_read_u64_file(const char *path, __u64 *out);
