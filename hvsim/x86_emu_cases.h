@@ -1793,6 +1793,188 @@ static void xt_test_real_segments(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
 }
 
+/* Real mode: far JMP, CALL and RET, PUSH/POP of segment registers */
+static void xt_test_far_real(struct xt *t)
+{
+	xt_real(t);
+	t->s.seg[X86_DS].selector = 0x2000;
+	t->s.seg[X86_DS].base = 0x20000;
+	XT_CODE_AT(t, XT_CODE, 0xEA, 0x00, 0x30, 0x00, 0x01); /* jmp 0100:3000 */
+	XT_CODE_AT(t, 0x4000,
+		   0x9A, 0x00, 0x20, 0x00, 0x00,	/* call 0000:2000 */
+		   0x1E,				/* push ds */
+		   0x07,				/* pop es */
+		   0xFF, 0x2F);				/* jmp far [bx] */
+	XT_CODE_AT(t, 0x2000, 0xCB);			/* retf */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x1000);
+	XT_EQ(t, t->s.rip, 0x3000);
+
+	XT_EQ(t, xt_step(t), true);			/* call far */
+	XT_EQ(t, t->x.reason, X86_EXIT_NONE);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.rip, 0x2000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 4);
+	XT_EQ(t, xt_get(t, XT_STACK - 2, 2), 0x100);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 2), 0x3005);
+
+	XT_EQ(t, xt_step(t), true);			/* retf */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.rip, 0x3005);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+
+	XT_EQ(t, xt_run(t, 2), 2);			/* push ds; pop es */
+	XT_EQ(t, t->s.seg[X86_ES].selector, 0x2000);
+	XT_EQ(t, t->s.seg[X86_ES].base, 0x20000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+
+	t->s.gpr[X86_RBX] = 0x40;			/* DS:BX = 0x20040 */
+	xt_put(t, 0x20040, 0x0500, 2);
+	xt_put(t, 0x20042, 0x1234, 2);
+	XT_EQ(t, xt_step(t), true);			/* jmp far [bx] */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x1234);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x12340);
+	XT_EQ(t, t->s.rip, 0x500);
+
+	/* retf 4 releases four more bytes; pop ss sets the shadow */
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0xCA, 0x04, 0x00);	/* retf 4 */
+	xt_put(t, XT_STACK, 0x1111, 2);
+	xt_put(t, XT_STACK + 2, 0x0222, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, 0x1111);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x2220);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK + 8);
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0x17, 0xFF, 0xF8);	/* pop ss; jmp far ax */
+	xt_put(t, XT_STACK, 0x0030, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_SS].base, 0x300);
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+	XT_EQ(t, xt_step(t), false);			/* no register form */
+	XT_EXC(t, X86_VEC_UD, -1);
+}
+
+#define XT_GDT		0x5000ULL
+
+/* GDT: 08 flat 32-bit code, 10 flat data, 18 16-bit code (base 0xF0000),
+ * 20 16-bit data, 28 not present data, 30 execute-only code, 38 read-only
+ * data, 40 DPL 3 data
+ */
+static void xt_gdt(struct xt *t)
+{
+	xt_put(t, XT_GDT + 0x08, 0x00CF9B000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x10, 0x00CF93000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x18, 0x00009B0F0000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x20, 0x000093000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x28, 0x00CF13000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x30, 0x00CF99000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x38, 0x00CF91000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x40, 0x00CFF3000000FFFFULL, 8);
+	t->s.gdtr.base = XT_GDT;
+	t->s.gdtr.limit = 0x47;
+}
+
+/* Into 32-bit protected mode and down to 16-bit protected mode, the way
+ * a BIOS switches: far jumps and data segment loads from the GDT
+ */
+static void xt_test_far_prot(struct xt *t)
+{
+	xt_real(t);
+	xt_gdt(t);
+	t->s.cr0 |= 0x1;				/* after mov cr0 (PE) */
+	XT_CODE_AT(t, XT_CODE,
+		   0x66, 0xEA, 0x00, 0x20, 0x00, 0x00, 0x08, 0x00); /* ljmpl 08:2000 */
+	XT_CODE_AT(t, 0x2000,
+		   0xB8, 0x10, 0x00, 0x00, 0x00,	/* mov eax, 0x10 */
+		   0x8E, 0xD8,				/* mov ds, eax */
+		   0x8E, 0xD0,				/* mov ss, eax */
+		   0x0F, 0xA0,				/* push fs */
+		   0x0F, 0xA9,				/* pop gs */
+		   0x66, 0xEA, 0x00, 0x30, 0x18, 0x00); /* ljmpw 18:3000 */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFFFFFF);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xC09B);
+	XT_EQ(t, t->s.rip, 0x2000);
+
+	XT_EQ(t, xt_run(t, 2), 2);			/* mov eax; mov ds */
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x10);
+	XT_EQ(t, t->s.seg[X86_DS].base, 0);
+	XT_EQ(t, t->s.seg[X86_DS].limit, 0xFFFFFFFF);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0xC093);
+	XT_EQ(t, xt_step(t), true);			/* mov ss */
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC093);
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+
+	t->s.seg[X86_FS].selector = 0x20;
+	XT_EQ(t, xt_run(t, 2), 2);			/* push fs; pop gs */
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, t->s.seg[X86_GS].selector, 0x20);
+	XT_EQ(t, t->s.seg[X86_GS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_GS].attributes, 0x0093);
+
+	XT_EQ(t, xt_step(t), true);			/* ljmpw 18:3000 */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0xF0000);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0x009B);
+	XT_EQ(t, t->s.rip, 0x3000);
+}
+
+/* Protected-mode segment loads that fault, and the null selector */
+static void xt_test_seg_load_faults(struct xt *t)
+{
+	static const struct {
+		u16 sel;
+		bool ss;
+		u8 vector;
+		long long err;
+	} rows[] = {
+		{ 0x48, false, X86_VEC_GP, 0x48 },	/* beyond the limit */
+		{ 0x4C, false, X86_VEC_GP, -2 },	/* LDT: not modelled */
+		{ 0x28, false, X86_VEC_NP, 0x28 },	/* not present */
+		{ 0x28, true, X86_VEC_SS, 0x28 },
+		{ 0x30, false, X86_VEC_GP, 0x30 },	/* execute-only code */
+		{ 0x08, true, X86_VEC_GP, 0x08 },	/* code into SS */
+		{ 0x38, true, X86_VEC_GP, 0x38 },	/* read-only into SS */
+		{ 0x13, false, X86_VEC_GP, 0x10 },	/* RPL 3 > DPL 0 */
+		{ 0x00, true, X86_VEC_GP, 0 },		/* null into SS */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		xt_prot32(t);
+		xt_gdt(t);
+		t->s.gpr[X86_RAX] = rows[i].sel;
+		/* mov ss/ds, ax */
+		XT_CODE_AT(t, XT_CODE, 0x8E, 0xD8);
+		if (rows[i].ss)
+			xt_put(t, XT_CODE + 1, 0xD0, 1);
+		xt_save(t);
+		XT_EQ(t, xt_step(t), false);
+		if (rows[i].err == -2)
+			XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+		else
+			XT_EXC(t, rows[i].vector, rows[i].err);
+		XT_EQ(t, xt_unchanged(t), true);
+	}
+
+	/* A null selector makes DS unusable; DPL 3 data is fine at CPL 0 */
+	xt_prot32(t);
+	xt_gdt(t);
+	XT_CODE_AT(t, XT_CODE, 0x8E, 0xD8, 0x8E, 0xC3);	/* mov ds, ax; mov es, bx */
+	t->s.gpr[X86_RAX] = 0x3;
+	t->s.gpr[X86_RBX] = 0x40;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x3);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0);
+	XT_EQ(t, t->s.seg[X86_ES].attributes, 0xC0F3);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2573,6 +2755,9 @@ static const struct xt_test xt_tests[] = {
 	{ "long_1g_and_faults", xt_test_long_1g_and_faults },
 	{ "enter_long_mode", xt_test_enter_long_mode },
 	{ "real_segments", xt_test_real_segments },
+	{ "far_real", xt_test_far_real },
+	{ "far_prot", xt_test_far_prot },
+	{ "seg_load_faults", xt_test_seg_load_faults },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
