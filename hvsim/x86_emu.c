@@ -259,6 +259,13 @@ static u8 emu_map2(u8 op)
 	case 0xa0 ... 0xa2:
 	case 0xa8 ... 0xa9:
 		return A_OK;
+	case 0xa3:
+	case 0xab:
+	case 0xb3:
+	case 0xbb:
+		return A_M;
+	case 0xba:
+		return A_M | IMM_B;
 	case 0xb9:	/* UD1 */
 		return A_M;
 	case 0x80 ... 0x8f:
@@ -1271,6 +1278,12 @@ static bool op_lockable(const struct emu *e)
 		return (e->reg & 7) == 2 || (e->reg & 7) == 3;
 	case 0xfe ... 0xff:
 		return (e->reg & 7) <= 1;
+	case 0x0fab:
+	case 0x0fb3:
+	case 0x0fbb:
+		return true;
+	case 0x0fba:
+		return (e->reg & 7) >= 5;
 	default:
 		return false;
 	}
@@ -2035,6 +2048,49 @@ static int exec_push_pop_sreg(struct emu *e, unsigned int sreg, bool pop)
 	return load_data_seg(e, sreg, (u16)v);
 }
 
+/*
+ * BT, BTS, BTR, BTC (0F A3/AB/B3/BB r/m, r; 0F BA /4-/7 r/m, imm8): CF =
+ * the bit, which BTS sets, BTR clears and BTC flips; the other flags are
+ * kept.  A register offset into memory addresses a bit string: it may
+ * reach below and beyond the operand, in operand-size units.
+ */
+static int exec_bit_test(struct emu *e)
+{
+	unsigned int size = e->opsize, bits = size * 8, kind;
+	u64 off, v, bit;
+	s64 unit;
+
+	if (e->op == 0x0fba) {
+		if ((e->reg & 7) < 4)
+			return emu_ud(e);
+		kind = e->reg & 3;
+		off = e->imm & (bits - 1);
+	} else {
+		kind = (e->op >> 3) & 3;
+		off = reg_read(e, e->reg, size);
+		if (e->mod != 3) {
+			unit = (s64)emu_sext(off, size) >> (size == 2 ? 4 :
+							    size == 4 ? 5 : 6);
+			e->ea = (e->ea + (u64)unit * size) & emu_mask(e->adsize);
+		}
+		off &= bits - 1;
+	}
+	if (rm_read(e, size, &v))
+		return -1;
+	bit = 1ULL << off;
+	flags_set(e, EMU_FL_CF, v & bit ? EMU_FL_CF : 0);
+	switch (kind) {
+	case 1:		/* BTS */
+		return rm_write(e, size, v | bit);
+	case 2:		/* BTR */
+		return rm_write(e, size, v & ~bit);
+	case 3:		/* BTC */
+		return rm_write(e, size, v ^ bit);
+	default:	/* BT */
+		return 0;
+	}
+}
+
 /* Opcodes of the two-byte map */
 static int exec_0f(struct emu *e)
 {
@@ -2067,6 +2123,12 @@ static int exec_0f(struct emu *e)
 	case 0xa8:
 	case 0xa9:
 		return exec_push_pop_sreg(e, op & 8 ? X86_GS : X86_FS, op & 1);
+	case 0xa3:
+	case 0xab:
+	case 0xb3:
+	case 0xbb:
+	case 0xba:
+		return exec_bit_test(e);
 	case 0x40 ... 0x4f:	/* CMOVcc: the source is always read */
 		if (rm_read(e, size, &v))
 			return -1;

@@ -1975,6 +1975,60 @@ static void xt_test_seg_load_faults(struct xt *t)
 	XT_EQ(t, t->s.seg[X86_ES].attributes, 0xC0F3);
 }
 
+/* BT, BTS, BTR, BTC: register and memory, immediate and register offset */
+static void xt_test_bit_test(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xBA, 0xE2, 0x15,		/* bt edx, 21 */
+		   0x0F, 0xBA, 0xEA, 0x03,		/* bts edx, 3 */
+		   0x0F, 0xBA, 0xF2, 0x15,		/* btr edx, 21 */
+		   0x0F, 0xBA, 0xFA, 0x20,		/* btc edx, 32 (= 0) */
+		   0x0F, 0xA3, 0x0B,			/* bt [ebx], ecx */
+		   0x0F, 0xAB, 0x0B,			/* bts [ebx], ecx */
+		   0x0F, 0xB3, 0x0B,			/* btr [ebx], ecx */
+		   0x66, 0x0F, 0xBB, 0x03,		/* btc word [ebx], ax */
+		   0xF0, 0x0F, 0xAB, 0x0B,		/* lock bts [ebx], ecx */
+		   0xF0, 0x0F, 0xA3, 0x0B);		/* lock bt: #UD */
+	t->s.gpr[X86_RDX] = 0x00200000;
+	t->s.rflags = 0x2 | XT_ZF;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_ZF | XT_CF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00200008);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00000008);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00000009);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+
+	/* ECX = 35: dword 1 of the bit string, bit 3; -1: the byte before */
+	t->s.gpr[X86_RBX] = 0x3000;
+	t->s.gpr[X86_RCX] = 35;
+	xt_put(t, 0x3004, 0x8, 4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	t->s.gpr[X86_RCX] = (u32)-1;
+	XT_EQ(t, xt_step(t), true);			/* bts [ebx], -1 */
+	XT_EQ(t, xt_get(t, 0x2FFC, 4), 0x80000000);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	t->s.gpr[X86_RCX] = 35;
+	XT_EQ(t, xt_step(t), true);			/* btr */
+	XT_EQ(t, xt_get(t, 0x3004, 4), 0);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	t->s.gpr[X86_RAX] = 17;				/* word 1, bit 1 */
+	XT_EQ(t, xt_step(t), true);			/* btc word */
+	XT_EQ(t, xt_get(t, 0x3002, 2), 0x2);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	t->s.gpr[X86_RCX] = 0;
+	XT_EQ(t, xt_step(t), true);			/* lock bts */
+	XT_EQ(t, xt_get(t, 0x3000, 1), 1);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2758,6 +2812,7 @@ static const struct xt_test xt_tests[] = {
 	{ "far_real", xt_test_far_real },
 	{ "far_prot", xt_test_far_prot },
 	{ "seg_load_faults", xt_test_seg_load_faults },
+	{ "bit_test", xt_test_bit_test },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
