@@ -266,6 +266,10 @@ static u8 emu_map2(u8 op)
 		return A_M;
 	case 0xba:
 		return A_M | IMM_B;
+	case 0xbc ... 0xbd:
+		return A_M;
+	case 0xc8 ... 0xcf:
+		return A_OK;
 	case 0xb9:	/* UD1 */
 		return A_M;
 	case 0x80 ... 0x8f:
@@ -2129,6 +2133,26 @@ static int exec_0f(struct emu *e)
 	case 0xbb:
 	case 0xba:
 		return exec_bit_test(e);
+	case 0xbc:	/* BSF: a zero source sets ZF, keeps the destination */
+	case 0xbd:	/* BSR */
+		if (rm_read(e, size, &v))
+			return -1;
+		flags_set(e, EMU_FL_ZF, v ? 0 : EMU_FL_ZF);
+		if (v)
+			reg_write(e, e->reg, size, op == 0xbc ?
+				  (u64)__builtin_ctzll(v) :
+				  (u64)(63 - __builtin_clzll(v)));
+		return 0;
+	case 0xc8 ... 0xcf: {	/* BSWAP; 16 bits: the word reads as 0 */
+		unsigned int r = (op & 7) | ((e->rex & 1) << 3);
+		u64 x = reg_read(e, r, size), y = 0;
+		unsigned int i;
+
+		for (i = 0; size > 2 && i < size; i++, x >>= 8)
+			y = (y << 8) | (x & 0xFF);
+		reg_write(e, r, size, y);
+		return 0;
+	}
 	case 0x40 ... 0x4f:	/* CMOVcc: the source is always read */
 		if (rm_read(e, size, &v))
 			return -1;

@@ -2029,6 +2029,42 @@ static void xt_test_bit_test(struct xt *t)
 	XT_EXC(t, X86_VEC_UD, -1);
 }
 
+/* BSWAP (32 and 64 bits), BSF and BSR */
+static void xt_test_bswap_bsf_bsr(struct xt *t)
+{
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xC9,				/* bswap ecx */
+		   0x49, 0x0F, 0xC8,			/* bswap r8 */
+		   0x0F, 0xBC, 0xC3,			/* bsf eax, ebx */
+		   0x48, 0x0F, 0xBD, 0xD3,		/* bsr rdx, rbx */
+		   0x0F, 0xBC, 0xC6,			/* bsf eax, esi (0) */
+		   0x66, 0x0F, 0xBD, 0x03);		/* bsr ax, [rbx] */
+	t->s.gpr[X86_RCX] = 0xAABBCCDD11223344ULL;
+	t->s.gpr[X86_R8] = 0x0102030405060708ULL;
+	t->s.gpr[X86_RBX] = 0x0000100000000600ULL;
+	t->s.gpr[X86_RSI] = 0;
+	t->s.gpr[X86_RAX] = 0x5555555555555555ULL;
+	t->s.rflags = 0x2;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x44332211);	/* 32 bits zero-extend */
+	XT_EQ(t, t->s.gpr[X86_R8], 0x0807060504030201ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 9);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 44);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+	XT_EQ(t, xt_step(t), true);			/* source 0: ZF, dest kept */
+	XT_EQ(t, t->s.gpr[X86_RAX], 9);
+	XT_EQ(t, t->s.rflags & XT_ZF, XT_ZF);
+	t->s.gpr[X86_RBX] = 0x3000;
+	xt_put(t, 0x3000, 0x0180, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 8);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2813,6 +2849,7 @@ static const struct xt_test xt_tests[] = {
 	{ "far_prot", xt_test_far_prot },
 	{ "seg_load_faults", xt_test_seg_load_faults },
 	{ "bit_test", xt_test_bit_test },
+	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
