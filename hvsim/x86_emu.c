@@ -58,6 +58,7 @@
 #define EMU_CR0_PG	0x80000000ULL
 #define EMU_CR0_RESET	0x60000010ULL
 #define EMU_CR4_PAE	0x00000020ULL
+#define EMU_CR4_UMIP	0x00000800ULL
 #define EMU_EFER_LME	0x00000100ULL
 #define EMU_EFER_LMA	0x00000400ULL
 #define EMU_EFER_NXE	0x00000800ULL
@@ -2006,8 +2007,23 @@ static int exec_0f01(struct emu *e)
 	unsigned int sub = e->reg & 7;
 	u64 limit, base;
 
-	if (e->mod == 3 || (sub != 2 && sub != 3))
+	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
+	if (sub <= 1) {
+		/* SGDT, SIDT: the limit, then the base (8 bytes in 64-bit) */
+		const struct hv_x64_table_register *tr =
+			sub ? &e->s->idtr : &e->s->gdtr;
+		unsigned int len = e->mode == 8 ? 10 : 6;
+		u64 lin;
+
+		if ((e->s->cr4 & EMU_CR4_UMIP) && e->cpl)
+			return emu_gp(e, 0);
+		if (lin_of(e, e->seg, e->ea, len, &lin))
+			return -1;
+		emu_le_put(e->wdata, tr->limit, 2);
+		emu_le_put(e->wdata + 2, tr->base, len - 2);
+		return stage_write_lin(e, lin, len);
+	}
 	if (e->cpl)
 		return emu_gp(e, 0);
 	if (mem_read(e, e->seg, e->ea, 2, &limit) ||

@@ -2065,6 +2065,39 @@ static void xt_test_bswap_bsf_bsr(struct xt *t)
 	XT_EQ(t, t->s.rflags & XT_ZF, 0);
 }
 
+/* SGDT and SIDT: limit, then base (4 bytes, 8 in 64-bit mode) */
+static void xt_test_sgdt_sidt(struct xt *t)
+{
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x67, 0x66, 0x0F, 0x01, 0x44, 0x24, 0x02, /* sgdtl [esp+2] */
+		   0x0F, 0x01, 0x0F);			/* sidt [bx] */
+	t->s.gdtr.base = 0x12345678;
+	t->s.gdtr.limit = 0x37;
+	t->s.idtr.base = 0xABCDEF;
+	t->s.idtr.limit = 0x3FF;
+	t->s.gpr[X86_RSP] = 0x3000;
+	t->s.gpr[X86_RBX] = 0x3100;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3002, 2), 0x37);
+	XT_EQ(t, xt_get(t, 0x3004, 4), 0x12345678);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3100, 2), 0x3FF);
+	XT_EQ(t, xt_get(t, 0x3102, 4), 0xABCDEF);
+
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x01, 0x03,	/* sgdt [rbx] */
+		   0x0F, 0x01, 0xC8);			/* register form: stop */
+	t->s.gdtr.base = 0xFFFF800012345000ULL;
+	t->s.gdtr.limit = 0xFFF;
+	t->s.gpr[X86_RBX] = 0x3200;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3200, 2), 0xFFF);
+	XT_EQ(t, xt_get(t, 0x3202, 8), 0xFFFF800012345000ULL);
+	XT_EQ(t, xt_step(t), false);			/* monitor: not modelled */
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2850,6 +2883,7 @@ static const struct xt_test xt_tests[] = {
 	{ "seg_load_faults", xt_test_seg_load_faults },
 	{ "bit_test", xt_test_bit_test },
 	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
+	{ "sgdt_sidt", xt_test_sgdt_sidt },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
