@@ -264,7 +264,12 @@ static u8 emu_map2(u8 op)
 	case 0xab:
 	case 0xb3:
 	case 0xbb:
+	case 0xa5:
+	case 0xad:
 		return A_M;
+	case 0xa4:
+	case 0xac:
+		return A_M | IMM_B;
 	case 0xba:
 		return A_M | IMM_B;
 	case 0xbc ... 0xbd:
@@ -2111,6 +2116,40 @@ static int exec_bit_test(struct emu *e)
 	}
 }
 
+/*
+ * SHLD, SHRD (0F A4/A5, AC/AD): the destination shifted, filled from the
+ * source register; the count (imm8 or CL) is taken modulo 32, 64 with a
+ * 64-bit operand.  CF is the last bit shifted out, OF (one-bit shifts) a
+ * sign change, SF/ZF/PF from the result, AF cleared; a count of 0 changes
+ * nothing.  A 16-bit count above 16 (undefined) is not modelled.
+ */
+static int exec_shld_shrd(struct emu *e)
+{
+	unsigned int size = e->opsize, bits = size * 8, c;
+	bool left = !(e->op & 8);
+	u64 d, r, f, src = reg_read(e, e->reg, size);
+
+	c = ((e->op & 1) ? gpr_get(e, X86_RCX) : e->imm) & (size == 8 ? 63 : 31);
+	if (rm_read(e, size, &d))
+		return -1;
+	if (!c)
+		return 0;
+	if (c > bits)
+		return emu_unsupported(e);
+	if (left) {
+		r = ((d << c) | (src >> (bits - c))) & emu_mask(size);
+		f = (d >> (bits - c)) & 1 ? EMU_FL_CF : 0;
+	} else {
+		r = ((d >> c) | (src << (bits - c))) & emu_mask(size);
+		f = (d >> (c - 1)) & 1 ? EMU_FL_CF : 0;
+	}
+	f |= flags_szp(r, size);
+	if (c == 1 && ((r ^ d) >> (bits - 1)) & 1)
+		f |= EMU_FL_OF;
+	flags_set(e, EMU_FL_ARITH, f);
+	return rm_write(e, size, r);
+}
+
 /* Opcodes of the two-byte map */
 static int exec_0f(struct emu *e)
 {
@@ -2149,6 +2188,11 @@ static int exec_0f(struct emu *e)
 	case 0xbb:
 	case 0xba:
 		return exec_bit_test(e);
+	case 0xa4:
+	case 0xa5:
+	case 0xac:
+	case 0xad:
+		return exec_shld_shrd(e);
 	case 0xbc:	/* BSF: a zero source sets ZF, keeps the destination */
 	case 0xbd:	/* BSR */
 		if (rm_read(e, size, &v))

@@ -2098,6 +2098,38 @@ static void xt_test_sgdt_sidt(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
 }
 
+/* SHLD and SHRD: imm8 and CL counts, CF, OF for one bit, count 0 */
+static void xt_test_shld_shrd(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xAC, 0xD0, 0x10,		/* shrd eax, edx, 16 */
+		   0x0F, 0xA5, 0xD3,			/* shld ebx, edx, cl */
+		   0x66, 0x0F, 0xA4, 0x13, 0x01,	/* shld word [ebx], dx, 1 */
+		   0x0F, 0xAD, 0xD0);			/* shrd eax, edx, cl (0) */
+	t->s.gpr[X86_RAX] = 0x12345678;
+	t->s.gpr[X86_RDX] = 0x9ABCDEF0;
+	t->s.rflags = 0x2;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xDEF01234);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_ZF | XT_SF), XT_SF); /* bit 15 */
+	t->s.gpr[X86_RBX] = 0x80000001;
+	t->s.gpr[X86_RCX] = 4;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x00000019);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_ZF | XT_SF), 0);	/* bit 28 */
+	t->s.gpr[X86_RBX] = 0x3000;
+	xt_put(t, 0x3000, 0x4000, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3000, 2), 0x8001);		/* DX bit 15 in */
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF | XT_SF), XT_OF | XT_SF);
+	t->s.gpr[X86_RCX] = 32;				/* masked to 0 */
+	t->s.rflags = 0x2 | XT_CF;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xDEF01234);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_CF);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2884,6 +2916,7 @@ static const struct xt_test xt_tests[] = {
 	{ "bit_test", xt_test_bit_test },
 	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
 	{ "sgdt_sidt", xt_test_sgdt_sidt },
+	{ "shld_shrd", xt_test_shld_shrd },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
