@@ -254,6 +254,8 @@ static u8 emu_map2(u8 op)
 	case 0xb6 ... 0xb7:
 	case 0xbe ... 0xbf:
 		return A_M;
+	case 0x08:	/* INVD */
+	case 0x09:	/* WBINVD */
 	case 0x0b:	/* UD2 */
 	case 0x30:
 	case 0x32:
@@ -2163,6 +2165,9 @@ static int exec_0f(struct emu *e)
 	case 0x0b:	/* UD2 */
 	case 0xb9:	/* UD1 */
 		return emu_ud(e);
+	case 0x08:	/* INVD, WBINVD: no caches to write back or drop */
+	case 0x09:
+		return e->cpl ? emu_gp(e, 0) : 0;
 	case 0x18 ... 0x1f:	/* hint NOPs (NOP r/m, PREFETCH, ENDBR) */
 		return 0;
 	case 0x20:

@@ -2130,6 +2130,22 @@ static void xt_test_shld_shrd(struct xt *t)
 	XT_EQ(t, t->s.rflags, 0x2 | XT_CF);
 }
 
+/* WBINVD and INVD: nothing to do at CPL 0 (no caches), #GP above */
+static void xt_test_wbinvd(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x09, 0x0F, 0x08, 0x0F, 0x09);
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.rip, XT_CODE + 4);
+	t->s.seg[X86_CS].selector |= 3;			/* CPL 3 */
+	t->s.seg[X86_CS].attributes |= 0x60;
+	t->s.seg[X86_SS].attributes |= 0x60;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2917,6 +2933,7 @@ static const struct xt_test xt_tests[] = {
 	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
 	{ "sgdt_sidt", xt_test_sgdt_sidt },
 	{ "shld_shrd", xt_test_shld_shrd },
+	{ "wbinvd", xt_test_wbinvd },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },
