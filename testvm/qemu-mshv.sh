@@ -9,7 +9,8 @@
 #
 # IMAGES_DIR holds fw.bin, fw-reset.bin, fw-wait.bin, boot.img and
 # sercon-port (testvm/qemu-fw). TIMEOUT_S bounds every QEMU run (default
-# 60 s; QEMU is killed past it). ONLY: comma-separated prefixes of
+# 60 s, five times that for SeaBIOS, whose POST runs millions of
+# interpreted instructions; QEMU is killed past it). ONLY: comma-separated prefixes of
 # "<machine>:<firmware>:<smp>" (e.g. "q35:seabios,pc:fw:2"): run only the
 # cases that match one (for iterating; default: all).
 #
@@ -156,6 +157,7 @@ start_qemu() {
 		"$@" 2>"$work/stderr" &
 	qemu_pid=$!
 	qemu_start=$(date +%s)
+	case_timeout=$timeout_s
 }
 
 dmesg_mark=0
@@ -183,7 +185,7 @@ dump_threads() {
 # are, past the timeout); sets rc (137 for a timeout)
 finish_qemu() {
 	while kill -0 "$qemu_pid" 2>/dev/null &&
-		[ $(($(date +%s) - qemu_start)) -lt "$timeout_s" ]; do
+		[ $(($(date +%s) - qemu_start)) -lt "$case_timeout" ]; do
 		sleep 0.2
 	done
 	if kill -0 "$qemu_pid" 2>/dev/null; then
@@ -224,7 +226,7 @@ report() {
 
 rc_why() { # rc_why WANT: why rc is wrong (empty if it is not)
 	if [ "$rc" -eq 137 ]; then
-		echo "QEMU timed out after $timeout_s s (killed)"
+		echo "QEMU timed out after $case_timeout s (killed)"
 	elif [ "$rc" -ne "$1" ]; then
 		echo "QEMU exited with $rc, expected $1"
 	fi
@@ -255,6 +257,7 @@ seabios_case() { # seabios_case MACHINE SMP
 		-fw_cfg name=etc/sercon-port,file=/tmp/q/img/sercon-port \
 		-chardev file,id=dbg,path=/tmp/q/debugcon.log -device isa-debugcon,iobase=0x402,chardev=dbg \
 		-drive file=/tmp/q/disk.img,format=raw,if=ide,file.locking=off
+	case_timeout=$((timeout_s * 5))
 	finish_qemu
 	why=$(rc_why 65)
 	[ -n "$why" ] || check_lines "SeaBIOS (version" "Booting from Hard Disk" \
