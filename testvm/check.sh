@@ -306,14 +306,17 @@ hvsim_fuzz() {
 
 QEMU_ROOT=""
 QEMU_ROOTFS_PID=""
-QEMU_ROOTFS_T0=0
 # qemu_rootfs_start: testvm/qemu-rootfs.sh in the background (downloads and
 # dpkg, little CPU: it overlaps the kernel builds of a cold run)
 qemu_rootfs_start() {
 	say "QEMU root filesystem ... (in the background; log: $LOGS/qemu-rootfs.log)"
-	"$HERE/qemu-rootfs.sh" >"$LOGS/qemu-rootfs.log" 2>&1 &
+	(
+		t0=$SECONDS rc=0
+		"$HERE/qemu-rootfs.sh" >"$LOGS/qemu-rootfs.log" 2>&1 || rc=$?
+		echo "$((SECONDS - t0))" >"$LOGS/qemu-rootfs.seconds"
+		exit "$rc"
+	) &
 	QEMU_ROOTFS_PID=$!
-	QEMU_ROOTFS_T0=$SECONDS
 }
 
 # qemu_prepare: wait for the QEMU root filesystem, build the guest images;
@@ -323,7 +326,7 @@ qemu_prepare() {
 	wait "$QEMU_ROOTFS_PID" || rc=$?
 	QEMU_ROOT=$(tail -n 1 "$log")
 	if [[ $rc -eq 0 && -x $QEMU_ROOT/usr/bin/qemu-system-x86_64 ]]; then
-		say "QEMU root filesystem: ok ($((SECONDS - QEMU_ROOTFS_T0)) s since its start): $QEMU_ROOT ($(grep -h '^QEMU_VERSION=' "$QEMU_ROOT/../rootfs.env"))"
+		say "QEMU root filesystem: ok ($(cat "$LOGS/qemu-rootfs.seconds") s): $QEMU_ROOT ($(grep -h '^QEMU_VERSION=' "$QEMU_ROOT/../rootfs.env"))"
 		result PASS "QEMU root filesystem"
 	else
 		say "QEMU root filesystem: FAILED (exit $rc); last lines of $log:"
