@@ -58,6 +58,7 @@
 #define EMU_CR0_PG	0x80000000ULL
 #define EMU_CR0_RESET	0x60000010ULL
 #define EMU_CR4_PAE	0x00000020ULL
+#define EMU_CR4_UMIP	0x00000800ULL
 #define EMU_EFER_LME	0x00000100ULL
 #define EMU_EFER_LMA	0x00000400ULL
 #define EMU_EFER_NXE	0x00000800ULL
@@ -96,6 +97,9 @@ enum emu_imm {
 	IMM_Z,		/* 16 or 32 bits by operand size, sign-extended */
 	IMM_V,		/* 16, 32 or 64 bits by operand size (MOV r, imm) */
 	IMM_MOFFS,	/* address-size offset (MOV A0-A3) */
+	IMM_FAR,	/* ptr16:16 or ptr16:32 (far JMP/CALL): the offset,
+			 * with the selector in bits 32-47
+			 */
 };
 
 #define A_IMM_MASK	0x07
@@ -115,6 +119,7 @@ enum emu_sys {
 	SYS_IDTR,
 	SYS_SEG,
 	SYS_CS,		/* a whole CS register (interrupt delivery) */
+	SYS_SEGREG,	/* a whole data segment register, @sys_seg */
 };
 
 /*
@@ -181,15 +186,20 @@ struct emu {
 			u16 sys_limit;
 			u64 sys_val;
 		};
-		struct hv_x64_segment_register sys_cs;	/* SYS_CS */
+		/* SYS_CS, SYS_SEGREG */
+		struct hv_x64_segment_register sys_cs;
 	};
 };
 
 static const u8 emu_map1[256] = {
 	[0x00 ... 0x03] = A_M, [0x04] = A_OK | IMM_B, [0x05] = A_OK | IMM_Z,
+	[0x06 ... 0x07] = A_OK,
 	[0x08 ... 0x0b] = A_M, [0x0c] = A_OK | IMM_B, [0x0d] = A_OK | IMM_Z,
+	[0x0e] = A_OK,
 	[0x10 ... 0x13] = A_M, [0x14] = A_OK | IMM_B, [0x15] = A_OK | IMM_Z,
+	[0x16 ... 0x17] = A_OK,
 	[0x18 ... 0x1b] = A_M, [0x1c] = A_OK | IMM_B, [0x1d] = A_OK | IMM_Z,
+	[0x1e ... 0x1f] = A_OK,
 	[0x20 ... 0x23] = A_M, [0x24] = A_OK | IMM_B, [0x25] = A_OK | IMM_Z,
 	[0x28 ... 0x2b] = A_M, [0x2c] = A_OK | IMM_B, [0x2d] = A_OK | IMM_Z,
 	[0x30 ... 0x33] = A_M, [0x34] = A_OK | IMM_B, [0x35] = A_OK | IMM_Z,
@@ -203,6 +213,7 @@ static const u8 emu_map1[256] = {
 	[0x80] = A_M | IMM_B, [0x81] = A_M | IMM_Z, [0x83] = A_M | IMM_B,
 	[0x84 ... 0x8f] = A_M,
 	[0x90 ... 0x99] = A_OK,
+	[0x9a] = A_OK | IMM_FAR,
 	[0x9c ... 0x9f] = A_OK,
 	[0xa0 ... 0xa3] = A_OK | IMM_MOFFS,
 	[0xa4 ... 0xa5] = A_OK,
@@ -214,11 +225,13 @@ static const u8 emu_map1[256] = {
 	[0xc2] = A_OK | IMM_W, [0xc3] = A_OK,
 	[0xc6] = A_M | IMM_B, [0xc7] = A_M | IMM_Z,
 	[0xc9] = A_OK,
+	[0xca] = A_OK | IMM_W, [0xcb] = A_OK,
 	[0xcc] = A_OK, [0xcd] = A_OK | IMM_B,
 	[0xcf] = A_OK,
 	[0xd0 ... 0xd3] = A_M,
 	[0xe0 ... 0xe7] = A_OK | IMM_B,
 	[0xe8 ... 0xe9] = A_OK | IMM_Z,
+	[0xea] = A_OK | IMM_FAR,
 	[0xeb] = A_OK | IMM_B,
 	[0xec ... 0xef] = A_OK,
 	[0xf4 ... 0xf5] = A_OK,
@@ -241,10 +254,29 @@ static u8 emu_map2(u8 op)
 	case 0xb6 ... 0xb7:
 	case 0xbe ... 0xbf:
 		return A_M;
+	case 0x08:	/* INVD */
+	case 0x09:	/* WBINVD */
 	case 0x0b:	/* UD2 */
 	case 0x30:
 	case 0x32:
-	case 0xa2:
+	case 0xa0 ... 0xa2:
+	case 0xa8 ... 0xa9:
+		return A_OK;
+	case 0xa3:
+	case 0xab:
+	case 0xb3:
+	case 0xbb:
+	case 0xa5:
+	case 0xad:
+		return A_M;
+	case 0xa4:
+	case 0xac:
+		return A_M | IMM_B;
+	case 0xba:
+		return A_M | IMM_B;
+	case 0xbc ... 0xbd:
+		return A_M;
+	case 0xc8 ... 0xcf:
 		return A_OK;
 	case 0xb9:	/* UD1 */
 		return A_M;
@@ -1258,6 +1290,12 @@ static bool op_lockable(const struct emu *e)
 		return (e->reg & 7) == 2 || (e->reg & 7) == 3;
 	case 0xfe ... 0xff:
 		return (e->reg & 7) <= 1;
+	case 0x0fab:
+	case 0x0fb3:
+	case 0x0fbb:
+		return true;
+	case 0x0fba:
+		return (e->reg & 7) >= 5;
 	default:
 		return false;
 	}
@@ -1405,6 +1443,11 @@ static int emu_decode(struct emu *e)
 	case IMM_MOFFS:
 		if (fetch_imm(e, e->adsize, &e->imm))
 			return -1;
+		break;
+	case IMM_FAR:
+		if (fetch_imm(e, e->opsize, &e->imm) || fetch_imm(e, 2, &v))
+			return -1;
+		e->imm |= v << 32;
 		break;
 	}
 
@@ -1688,16 +1731,189 @@ static int exec_group3(struct emu *e)
 	}
 }
 
+static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
+			struct hv_x64_segment_register *cs)
+{
+	const struct x86_emu_state *s = e->s;
+	u64 d, limit;
+	u16 attr;
+
+	if ((sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
+		*cs = s->seg[X86_CS];
+	} else {
+		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
+			return emu_gp(e, emu_sel_error(e, sel));
+		if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
+			return -1;
+		attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
+		if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
+		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
+			return emu_gp(e, emu_sel_error(e, sel));
+		if (!(attr & HV_X64_SEGMENT_PRESENT))
+			return emu_raise(e, X86_VEC_NP, true,
+					 emu_sel_error(e, sel));
+		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
+		if (attr & HV_X64_SEGMENT_GRANULARITY)
+			limit = (limit << 12) | 0xFFF;
+		cs->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
+		cs->limit = (u32)limit;
+		cs->attributes = attr;
+	}
+	if (((cs->attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3) != e->cpl)
+		return emu_unsupported(e);
+	cs->selector = (sel & ~3) | e->cpl;
+	return 0;
+}
+
+/*
+ * Stage the load of data segment register @sreg with selector @sel: in
+ * real mode (and virtual-8086 mode, not modelled) base = sel << 4; in
+ * protected and long mode the GDT descriptor, checked like the hardware
+ * does (a null selector makes DS/ES/FS/GS unusable and faults for SS).
+ * The descriptor's accessed bit is not written back.  LDT selectors are
+ * not modelled.
+ */
+static int load_data_seg(struct emu *e, unsigned int sreg, u16 sel)
+{
+	const struct x86_emu_state *s = e->s;
+	struct hv_x64_segment_register *r = &e->sys_cs;
+	unsigned int dpl, rpl = sel & 3;
+	bool code, ss = sreg == X86_SS;
+	u64 d, limit;
+	u16 attr;
+
+	if (ss)
+		e->shadow = 1;
+	if (!(s->cr0 & EMU_CR0_PE)) {
+		e->sys = SYS_SEG;
+		e->sys_seg = sreg;
+		e->sys_val = sel;
+		return 0;
+	}
+	memset(r, 0, sizeof(*r));
+	if (!(sel & ~3)) {
+		if (ss && (e->mode != 8 || rpl != e->cpl))
+			return emu_gp(e, 0);
+		r->selector = sel;
+		goto staged;
+	}
+	if (sel & 4)
+		return emu_unsupported(e);	/* LDT */
+	if ((sel | 7) > s->gdtr.limit)
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
+		return -1;
+	attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
+	dpl = (attr >> HV_X64_SEGMENT_DPL_SHIFT) & 3;
+	code = attr & 0x8;
+	if (!(attr & HV_X64_SEGMENT_NON_SYSTEM))
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (ss) {
+		/* a writable data segment, RPL = DPL = CPL */
+		if (code || !(attr & 0x2) || rpl != e->cpl || dpl != e->cpl)
+			return emu_gp(e, emu_sel_error(e, sel));
+	} else {
+		/* data or readable code; DPL >= CPL, RPL unless conforming */
+		if (code && !(attr & 0x2))
+			return emu_gp(e, emu_sel_error(e, sel));
+		if ((!code || !(attr & 0x4)) && (dpl < e->cpl || dpl < rpl))
+			return emu_gp(e, emu_sel_error(e, sel));
+	}
+	if (!(attr & HV_X64_SEGMENT_PRESENT))
+		return emu_raise(e, ss ? X86_VEC_SS : X86_VEC_NP, true,
+				 emu_sel_error(e, sel));
+	limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
+	if (attr & HV_X64_SEGMENT_GRANULARITY)
+		limit = (limit << 12) | 0xFFF;
+	r->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
+	r->limit = (u32)limit;
+	r->attributes = attr | 0x1;	/* accessed */
+	r->selector = sel;
+staged:
+	e->sys = SYS_SEGREG;
+	e->sys_seg = sreg;
+	return 0;
+}
+
+/*
+ * Far JMP or CALL to @sel:@off (operand size offset): real mode loads
+ * CS = sel, base sel << 4; protected and long mode load a code segment
+ * descriptor of the current privilege level (call gates, task switches
+ * and privilege changes are not modelled).
+ */
+static int far_transfer(struct emu *e, u16 sel, u64 off, bool call)
+{
+	const struct x86_emu_state *s = e->s;
+	u64 cs = s->seg[X86_CS].selector;
+
+	if (call) {
+		/* CS above the return IP, both of operand size: one store */
+		unsigned int size = e->opsize, ss = stack_size(e);
+		u64 sp = (gpr_get(e, X86_RSP) - 2 * size) & emu_mask(ss);
+		u64 lin;
+
+		if (lin_of(e, X86_SS, sp, 2 * size, &lin))
+			return -1;
+		emu_le_put(e->wdata, e->next_rip, size);
+		emu_le_put(e->wdata + size, cs, size);
+		if (stage_write_lin(e, lin, 2 * size))
+			return -1;
+		reg_write(e, X86_RSP, ss, sp);
+	}
+	e->rip = off & emu_mask(e->opsize);
+	if (!(s->cr0 & EMU_CR0_PE)) {
+		e->sys = SYS_SEG;
+		e->sys_seg = X86_CS;
+		e->sys_val = sel;
+		return 0;
+	}
+	if (load_code_cs(e, sel, false, &e->sys_cs))
+		return -1;
+	if (e->sys_cs.attributes & HV_X64_SEGMENT_LONG) {
+		if (!(s->efer & EMU_EFER_LMA))
+			return emu_gp(e, emu_sel_error(e, sel));
+		if (!emu_canonical(off))
+			return emu_gp(e, 0);
+	}
+	e->sys = SYS_CS;
+	return 0;
+}
+
+/* RET far [imm16]: pop IP, then CS, at the same privilege level */
+static int exec_ret_far(struct emu *e)
+{
+	unsigned int size = e->opsize, ss = stack_size(e);
+	u64 sp = gpr_get(e, X86_RSP) & emu_mask(ss);
+	u64 ip, cs;
+
+	if (mem_read(e, X86_SS, sp, size, &ip) ||
+	    mem_read(e, X86_SS, (sp + size) & emu_mask(ss), size, &cs))
+		return -1;
+	if ((e->s->cr0 & EMU_CR0_PE) && (cs & 3) != e->cpl)
+		return emu_unsupported(e);	/* return to another level */
+	reg_write(e, X86_RSP, ss, sp + 2 * size + (e->op == 0xca ? e->imm : 0));
+	return far_transfer(e, (u16)cs, ip, false);
+}
+
 static int exec_group5(struct emu *e)
 {
 	unsigned int size = e->op == 0xfe ? 1 : e->opsize;
 	unsigned int sub = e->reg & 7;
 	u64 v;
 
-	if (e->op == 0xfe && sub > 1)
+	if ((e->op == 0xfe && sub > 1) || sub == 7)
 		return emu_ud(e);
-	if (sub == 3 || sub == 5 || sub == 7)
-		return emu_unsupported(e);	/* far CALL/JMP */
+	if (sub == 3 || sub == 5) {	/* far CALL/JMP m16:16/32/64 */
+		u64 sel;
+
+		if (e->mod == 3)
+			return emu_ud(e);
+		if (mem_read(e, e->seg, e->ea, e->opsize, &v) ||
+		    mem_read(e, e->seg, (e->ea + e->opsize) & emu_mask(e->adsize),
+			     2, &sel))
+			return -1;
+		return far_transfer(e, (u16)sel, v, sub == 3);
+	}
 	if (rm_read(e, size, &v))
 		return -1;
 	switch (sub) {
@@ -1798,8 +2014,23 @@ static int exec_0f01(struct emu *e)
 	unsigned int sub = e->reg & 7;
 	u64 limit, base;
 
-	if (e->mod == 3 || (sub != 2 && sub != 3))
+	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
+	if (sub <= 1) {
+		/* SGDT, SIDT: the limit, then the base (8 bytes in 64-bit) */
+		const struct hv_x64_table_register *tr =
+			sub ? &e->s->idtr : &e->s->gdtr;
+		unsigned int len = e->mode == 8 ? 10 : 6;
+		u64 lin;
+
+		if ((e->s->cr4 & EMU_CR4_UMIP) && e->cpl)
+			return emu_gp(e, 0);
+		if (lin_of(e, e->seg, e->ea, len, &lin))
+			return -1;
+		emu_le_put(e->wdata, tr->limit, 2);
+		emu_le_put(e->wdata + 2, tr->base, len - 2);
+		return stage_write_lin(e, lin, len);
+	}
 	if (e->cpl)
 		return emu_gp(e, 0);
 	if (mem_read(e, e->seg, e->ea, 2, &limit) ||
@@ -1827,17 +2058,98 @@ static int exec_mov_sreg(struct emu *e)
 	}
 	if (sreg == X86_CS)
 		return emu_ud(e);
-	/* Descriptor loads are not modelled: real mode only */
-	if (e->s->cr0 & EMU_CR0_PE)
-		return emu_unsupported(e);
 	if (rm_read(e, 2, &v))
 		return -1;
-	e->sys = SYS_SEG;
-	e->sys_seg = sreg;
-	e->sys_val = v;
-	if (sreg == X86_SS)
-		e->shadow = 1;
-	return 0;
+	return load_data_seg(e, sreg, (u16)v);
+}
+
+/* PUSH and POP of a segment register (POP CS does not exist) */
+static int exec_push_pop_sreg(struct emu *e, unsigned int sreg, bool pop)
+{
+	u64 v;
+
+	if (!pop)
+		return emu_push(e, e->opsize, e->s->seg[sreg].selector);
+	if (emu_pop(e, e->opsize, &v))
+		return -1;
+	return load_data_seg(e, sreg, (u16)v);
+}
+
+/*
+ * BT, BTS, BTR, BTC (0F A3/AB/B3/BB r/m, r; 0F BA /4-/7 r/m, imm8): CF =
+ * the bit, which BTS sets, BTR clears and BTC flips; the other flags are
+ * kept.  A register offset into memory addresses a bit string: it may
+ * reach below and beyond the operand, in operand-size units.
+ */
+static int exec_bit_test(struct emu *e)
+{
+	unsigned int size = e->opsize, bits = size * 8, kind;
+	u64 off, v, bit;
+	s64 unit;
+
+	if (e->op == 0x0fba) {
+		if ((e->reg & 7) < 4)
+			return emu_ud(e);
+		kind = e->reg & 3;
+		off = e->imm & (bits - 1);
+	} else {
+		kind = (e->op >> 3) & 3;
+		off = reg_read(e, e->reg, size);
+		if (e->mod != 3) {
+			unit = (s64)emu_sext(off, size) >> (size == 2 ? 4 :
+							    size == 4 ? 5 : 6);
+			e->ea = (e->ea + (u64)unit * size) & emu_mask(e->adsize);
+		}
+		off &= bits - 1;
+	}
+	if (rm_read(e, size, &v))
+		return -1;
+	bit = 1ULL << off;
+	flags_set(e, EMU_FL_CF, v & bit ? EMU_FL_CF : 0);
+	switch (kind) {
+	case 1:		/* BTS */
+		return rm_write(e, size, v | bit);
+	case 2:		/* BTR */
+		return rm_write(e, size, v & ~bit);
+	case 3:		/* BTC */
+		return rm_write(e, size, v ^ bit);
+	default:	/* BT */
+		return 0;
+	}
+}
+
+/*
+ * SHLD, SHRD (0F A4/A5, AC/AD): the destination shifted, filled from the
+ * source register; the count (imm8 or CL) is taken modulo 32, 64 with a
+ * 64-bit operand.  CF is the last bit shifted out, OF (one-bit shifts) a
+ * sign change, SF/ZF/PF from the result, AF cleared; a count of 0 changes
+ * nothing.  A 16-bit count above 16 (undefined) is not modelled.
+ */
+static int exec_shld_shrd(struct emu *e)
+{
+	unsigned int size = e->opsize, bits = size * 8, c;
+	bool left = !(e->op & 8);
+	u64 d, r, f, src = reg_read(e, e->reg, size);
+
+	c = ((e->op & 1) ? gpr_get(e, X86_RCX) : e->imm) & (size == 8 ? 63 : 31);
+	if (rm_read(e, size, &d))
+		return -1;
+	if (!c)
+		return 0;
+	if (c > bits)
+		return emu_unsupported(e);
+	if (left) {
+		r = ((d << c) | (src >> (bits - c))) & emu_mask(size);
+		f = (d >> (bits - c)) & 1 ? EMU_FL_CF : 0;
+	} else {
+		r = ((d >> c) | (src << (bits - c))) & emu_mask(size);
+		f = (d >> (c - 1)) & 1 ? EMU_FL_CF : 0;
+	}
+	f |= flags_szp(r, size);
+	if (c == 1 && ((r ^ d) >> (bits - 1)) & 1)
+		f |= EMU_FL_OF;
+	flags_set(e, EMU_FL_ARITH, f);
+	return rm_write(e, size, r);
 }
 
 /* Opcodes of the two-byte map */
@@ -1853,6 +2165,9 @@ static int exec_0f(struct emu *e)
 	case 0x0b:	/* UD2 */
 	case 0xb9:	/* UD1 */
 		return emu_ud(e);
+	case 0x08:	/* INVD, WBINVD: no caches to write back or drop */
+	case 0x09:
+		return e->cpl ? emu_gp(e, 0) : 0;
 	case 0x18 ... 0x1f:	/* hint NOPs (NOP r/m, PREFETCH, ENDBR) */
 		return 0;
 	case 0x20:
@@ -1867,6 +2182,42 @@ static int exec_0f(struct emu *e)
 		return emu_stop(e, X86_EXIT_MSR);
 	case 0xa2:
 		return emu_stop(e, X86_EXIT_CPUID);
+	case 0xa0:
+	case 0xa1:
+	case 0xa8:
+	case 0xa9:
+		return exec_push_pop_sreg(e, op & 8 ? X86_GS : X86_FS, op & 1);
+	case 0xa3:
+	case 0xab:
+	case 0xb3:
+	case 0xbb:
+	case 0xba:
+		return exec_bit_test(e);
+	case 0xa4:
+	case 0xa5:
+	case 0xac:
+	case 0xad:
+		return exec_shld_shrd(e);
+	case 0xbc:	/* BSF: a zero source sets ZF, keeps the destination */
+	case 0xbd:	/* BSR */
+		if (rm_read(e, size, &v))
+			return -1;
+		flags_set(e, EMU_FL_ZF, v ? 0 : EMU_FL_ZF);
+		if (v)
+			reg_write(e, e->reg, size, op == 0xbc ?
+				  (u64)__builtin_ctzll(v) :
+				  (u64)(63 - __builtin_clzll(v)));
+		return 0;
+	case 0xc8 ... 0xcf: {	/* BSWAP; 16 bits: the word reads as 0 */
+		unsigned int r = (op & 7) | ((e->rex & 1) << 3);
+		u64 x = reg_read(e, r, size), y = 0;
+		unsigned int i;
+
+		for (i = 0; size > 2 && i < size; i++, x >>= 8)
+			y = (y << 8) | (x & 0xFF);
+		reg_write(e, r, size, y);
+		return 0;
+	}
 	case 0x40 ... 0x4f:	/* CMOVcc: the source is always read */
 		if (rm_read(e, size, &v))
 			return -1;
@@ -1940,40 +2291,6 @@ static int exec_alu(struct emu *e)
  * privilege level: a privilege change (a stack switch through the TSS for
  * interrupts) is not modelled.
  */
-static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
-			struct hv_x64_segment_register *cs)
-{
-	const struct x86_emu_state *s = e->s;
-	u64 d, limit;
-	u16 attr;
-
-	if ((sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
-		*cs = s->seg[X86_CS];
-	} else {
-		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
-			return emu_gp(e, emu_sel_error(e, sel));
-		if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
-			return -1;
-		attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
-		if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
-		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
-			return emu_gp(e, emu_sel_error(e, sel));
-		if (!(attr & HV_X64_SEGMENT_PRESENT))
-			return emu_raise(e, X86_VEC_NP, true,
-					 emu_sel_error(e, sel));
-		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
-		if (attr & HV_X64_SEGMENT_GRANULARITY)
-			limit = (limit << 12) | 0xFFF;
-		cs->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
-		cs->limit = (u32)limit;
-		cs->attributes = attr;
-	}
-	if (((cs->attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3) != e->cpl)
-		return emu_unsupported(e);
-	cs->selector = (sel & ~3) | e->cpl;
-	return 0;
-}
-
 /* IRET at the same privilege level (IRETQ in 64-bit mode) */
 static int exec_iret(struct emu *e)
 {
@@ -2046,6 +2363,21 @@ static int exec_one(struct emu *e)
 	case 0x30 ... 0x35:
 	case 0x38 ... 0x3d:
 		return exec_alu(e);
+	case 0x06:
+	case 0x07:
+	case 0x0e:
+	case 0x16:
+	case 0x17:
+	case 0x1e:
+	case 0x1f:
+		return exec_push_pop_sreg(e, op >> 3, op & 1);
+	case 0x9a:
+	case 0xea:
+		return far_transfer(e, (u16)(e->imm >> 32), (u32)e->imm,
+				    op == 0x9a);
+	case 0xca:
+	case 0xcb:
+		return exec_ret_far(e);
 	case 0x40 ... 0x4f:	/* INC/DEC r (16/32-bit modes only) */
 		reg_write(e, op & 7, size,
 			  emu_incdec(e, op & 8, reg_read(e, op & 7, size),
@@ -2361,6 +2693,9 @@ static int emu_commit(struct emu *e)
 		break;
 	case SYS_CS:
 		s->seg[X86_CS] = e->sys_cs;
+		break;
+	case SYS_SEGREG:
+		s->seg[e->sys_seg] = e->sys_cs;
 		break;
 	}
 	return 0;

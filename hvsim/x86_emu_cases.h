@@ -1793,6 +1793,359 @@ static void xt_test_real_segments(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
 }
 
+/* Real mode: far JMP, CALL and RET, PUSH/POP of segment registers */
+static void xt_test_far_real(struct xt *t)
+{
+	xt_real(t);
+	t->s.seg[X86_DS].selector = 0x2000;
+	t->s.seg[X86_DS].base = 0x20000;
+	XT_CODE_AT(t, XT_CODE, 0xEA, 0x00, 0x30, 0x00, 0x01); /* jmp 0100:3000 */
+	XT_CODE_AT(t, 0x4000,
+		   0x9A, 0x00, 0x20, 0x00, 0x00,	/* call 0000:2000 */
+		   0x1E,				/* push ds */
+		   0x07,				/* pop es */
+		   0xFF, 0x2F);				/* jmp far [bx] */
+	XT_CODE_AT(t, 0x2000, 0xCB);			/* retf */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x1000);
+	XT_EQ(t, t->s.rip, 0x3000);
+
+	XT_EQ(t, xt_step(t), true);			/* call far */
+	XT_EQ(t, t->x.reason, X86_EXIT_NONE);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.rip, 0x2000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 4);
+	XT_EQ(t, xt_get(t, XT_STACK - 2, 2), 0x100);
+	XT_EQ(t, xt_get(t, XT_STACK - 4, 2), 0x3005);
+
+	XT_EQ(t, xt_step(t), true);			/* retf */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x100);
+	XT_EQ(t, t->s.rip, 0x3005);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+
+	XT_EQ(t, xt_run(t, 2), 2);			/* push ds; pop es */
+	XT_EQ(t, t->s.seg[X86_ES].selector, 0x2000);
+	XT_EQ(t, t->s.seg[X86_ES].base, 0x20000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+
+	t->s.gpr[X86_RBX] = 0x40;			/* DS:BX = 0x20040 */
+	xt_put(t, 0x20040, 0x0500, 2);
+	xt_put(t, 0x20042, 0x1234, 2);
+	XT_EQ(t, xt_step(t), true);			/* jmp far [bx] */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x1234);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x12340);
+	XT_EQ(t, t->s.rip, 0x500);
+
+	/* retf 4 releases four more bytes; pop ss sets the shadow */
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0xCA, 0x04, 0x00);	/* retf 4 */
+	xt_put(t, XT_STACK, 0x1111, 2);
+	xt_put(t, XT_STACK + 2, 0x0222, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, 0x1111);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0x2220);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK + 8);
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE, 0x17, 0xFF, 0xF8);	/* pop ss; jmp far ax */
+	xt_put(t, XT_STACK, 0x0030, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_SS].base, 0x300);
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+	XT_EQ(t, xt_step(t), false);			/* no register form */
+	XT_EXC(t, X86_VEC_UD, -1);
+}
+
+#define XT_GDT		0x5000ULL
+
+/* GDT: 08 flat 32-bit code, 10 flat data, 18 16-bit code (base 0xF0000),
+ * 20 16-bit data, 28 not present data, 30 execute-only code, 38 read-only
+ * data, 40 DPL 3 data
+ */
+static void xt_gdt(struct xt *t)
+{
+	xt_put(t, XT_GDT + 0x08, 0x00CF9B000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x10, 0x00CF93000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x18, 0x00009B0F0000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x20, 0x000093000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x28, 0x00CF13000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x30, 0x00CF99000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x38, 0x00CF91000000FFFFULL, 8);
+	xt_put(t, XT_GDT + 0x40, 0x00CFF3000000FFFFULL, 8);
+	t->s.gdtr.base = XT_GDT;
+	t->s.gdtr.limit = 0x47;
+}
+
+/* Into 32-bit protected mode and down to 16-bit protected mode, the way
+ * a BIOS switches: far jumps and data segment loads from the GDT
+ */
+static void xt_test_far_prot(struct xt *t)
+{
+	xt_real(t);
+	xt_gdt(t);
+	t->s.cr0 |= 0x1;				/* after mov cr0 (PE) */
+	XT_CODE_AT(t, XT_CODE,
+		   0x66, 0xEA, 0x00, 0x20, 0x00, 0x00, 0x08, 0x00); /* ljmpl 08:2000 */
+	XT_CODE_AT(t, 0x2000,
+		   0xB8, 0x10, 0x00, 0x00, 0x00,	/* mov eax, 0x10 */
+		   0x8E, 0xD8,				/* mov ds, eax */
+		   0x8E, 0xD0,				/* mov ss, eax */
+		   0x0F, 0xA0,				/* push fs */
+		   0x0F, 0xA9,				/* pop gs */
+		   0x66, 0xEA, 0x00, 0x30, 0x18, 0x00); /* ljmpw 18:3000 */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFFFFFF);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xC09B);
+	XT_EQ(t, t->s.rip, 0x2000);
+
+	XT_EQ(t, xt_run(t, 2), 2);			/* mov eax; mov ds */
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x10);
+	XT_EQ(t, t->s.seg[X86_DS].base, 0);
+	XT_EQ(t, t->s.seg[X86_DS].limit, 0xFFFFFFFF);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0xC093);
+	XT_EQ(t, xt_step(t), true);			/* mov ss */
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC093);
+	XT_EQ(t, t->s.interrupt_shadow, 1);
+
+	t->s.seg[X86_FS].selector = 0x20;
+	XT_EQ(t, xt_run(t, 2), 2);			/* push fs; pop gs */
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, t->s.seg[X86_GS].selector, 0x20);
+	XT_EQ(t, t->s.seg[X86_GS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_GS].attributes, 0x0093);
+
+	XT_EQ(t, xt_step(t), true);			/* ljmpw 18:3000 */
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0xF0000);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFF);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0x009B);
+	XT_EQ(t, t->s.rip, 0x3000);
+}
+
+/* Protected-mode segment loads that fault, and the null selector */
+static void xt_test_seg_load_faults(struct xt *t)
+{
+	static const struct {
+		u16 sel;
+		bool ss;
+		u8 vector;
+		long long err;
+	} rows[] = {
+		{ 0x48, false, X86_VEC_GP, 0x48 },	/* beyond the limit */
+		{ 0x4C, false, X86_VEC_GP, -2 },	/* LDT: not modelled */
+		{ 0x28, false, X86_VEC_NP, 0x28 },	/* not present */
+		{ 0x28, true, X86_VEC_SS, 0x28 },
+		{ 0x30, false, X86_VEC_GP, 0x30 },	/* execute-only code */
+		{ 0x08, true, X86_VEC_GP, 0x08 },	/* code into SS */
+		{ 0x38, true, X86_VEC_GP, 0x38 },	/* read-only into SS */
+		{ 0x13, false, X86_VEC_GP, 0x10 },	/* RPL 3 > DPL 0 */
+		{ 0x00, true, X86_VEC_GP, 0 },		/* null into SS */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		xt_prot32(t);
+		xt_gdt(t);
+		t->s.gpr[X86_RAX] = rows[i].sel;
+		/* mov ss/ds, ax */
+		XT_CODE_AT(t, XT_CODE, 0x8E, 0xD8);
+		if (rows[i].ss)
+			xt_put(t, XT_CODE + 1, 0xD0, 1);
+		xt_save(t);
+		XT_EQ(t, xt_step(t), false);
+		if (rows[i].err == -2)
+			XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+		else
+			XT_EXC(t, rows[i].vector, rows[i].err);
+		XT_EQ(t, xt_unchanged(t), true);
+	}
+
+	/* A null selector makes DS unusable; DPL 3 data is fine at CPL 0 */
+	xt_prot32(t);
+	xt_gdt(t);
+	XT_CODE_AT(t, XT_CODE, 0x8E, 0xD8, 0x8E, 0xC3);	/* mov ds, ax; mov es, bx */
+	t->s.gpr[X86_RAX] = 0x3;
+	t->s.gpr[X86_RBX] = 0x40;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x3);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0);
+	XT_EQ(t, t->s.seg[X86_ES].attributes, 0xC0F3);
+}
+
+/* BT, BTS, BTR, BTC: register and memory, immediate and register offset */
+static void xt_test_bit_test(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xBA, 0xE2, 0x15,		/* bt edx, 21 */
+		   0x0F, 0xBA, 0xEA, 0x03,		/* bts edx, 3 */
+		   0x0F, 0xBA, 0xF2, 0x15,		/* btr edx, 21 */
+		   0x0F, 0xBA, 0xFA, 0x20,		/* btc edx, 32 (= 0) */
+		   0x0F, 0xA3, 0x0B,			/* bt [ebx], ecx */
+		   0x0F, 0xAB, 0x0B,			/* bts [ebx], ecx */
+		   0x0F, 0xB3, 0x0B,			/* btr [ebx], ecx */
+		   0x66, 0x0F, 0xBB, 0x03,		/* btc word [ebx], ax */
+		   0xF0, 0x0F, 0xAB, 0x0B,		/* lock bts [ebx], ecx */
+		   0xF0, 0x0F, 0xA3, 0x0B);		/* lock bt: #UD */
+	t->s.gpr[X86_RDX] = 0x00200000;
+	t->s.rflags = 0x2 | XT_ZF;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_ZF | XT_CF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00200008);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00000008);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x00000009);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+
+	/* ECX = 35: dword 1 of the bit string, bit 3; -1: the byte before */
+	t->s.gpr[X86_RBX] = 0x3000;
+	t->s.gpr[X86_RCX] = 35;
+	xt_put(t, 0x3004, 0x8, 4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	t->s.gpr[X86_RCX] = (u32)-1;
+	XT_EQ(t, xt_step(t), true);			/* bts [ebx], -1 */
+	XT_EQ(t, xt_get(t, 0x2FFC, 4), 0x80000000);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	t->s.gpr[X86_RCX] = 35;
+	XT_EQ(t, xt_step(t), true);			/* btr */
+	XT_EQ(t, xt_get(t, 0x3004, 4), 0);
+	XT_EQ(t, t->s.rflags & XT_CF, XT_CF);
+	t->s.gpr[X86_RAX] = 17;				/* word 1, bit 1 */
+	XT_EQ(t, xt_step(t), true);			/* btc word */
+	XT_EQ(t, xt_get(t, 0x3002, 2), 0x2);
+	XT_EQ(t, t->s.rflags & XT_CF, 0);
+	t->s.gpr[X86_RCX] = 0;
+	XT_EQ(t, xt_step(t), true);			/* lock bts */
+	XT_EQ(t, xt_get(t, 0x3000, 1), 1);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_UD, -1);
+}
+
+/* BSWAP (32 and 64 bits), BSF and BSR */
+static void xt_test_bswap_bsf_bsr(struct xt *t)
+{
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xC9,				/* bswap ecx */
+		   0x49, 0x0F, 0xC8,			/* bswap r8 */
+		   0x0F, 0xBC, 0xC3,			/* bsf eax, ebx */
+		   0x48, 0x0F, 0xBD, 0xD3,		/* bsr rdx, rbx */
+		   0x0F, 0xBC, 0xC6,			/* bsf eax, esi (0) */
+		   0x66, 0x0F, 0xBD, 0x03);		/* bsr ax, [rbx] */
+	t->s.gpr[X86_RCX] = 0xAABBCCDD11223344ULL;
+	t->s.gpr[X86_R8] = 0x0102030405060708ULL;
+	t->s.gpr[X86_RBX] = 0x0000100000000600ULL;
+	t->s.gpr[X86_RSI] = 0;
+	t->s.gpr[X86_RAX] = 0x5555555555555555ULL;
+	t->s.rflags = 0x2;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x44332211);	/* 32 bits zero-extend */
+	XT_EQ(t, t->s.gpr[X86_R8], 0x0807060504030201ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 9);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RDX], 44);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+	XT_EQ(t, xt_step(t), true);			/* source 0: ZF, dest kept */
+	XT_EQ(t, t->s.gpr[X86_RAX], 9);
+	XT_EQ(t, t->s.rflags & XT_ZF, XT_ZF);
+	t->s.gpr[X86_RBX] = 0x3000;
+	xt_put(t, 0x3000, 0x0180, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 8);
+	XT_EQ(t, t->s.rflags & XT_ZF, 0);
+}
+
+/* SGDT and SIDT: limit, then base (4 bytes, 8 in 64-bit mode) */
+static void xt_test_sgdt_sidt(struct xt *t)
+{
+	xt_real(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x67, 0x66, 0x0F, 0x01, 0x44, 0x24, 0x02, /* sgdtl [esp+2] */
+		   0x0F, 0x01, 0x0F);			/* sidt [bx] */
+	t->s.gdtr.base = 0x12345678;
+	t->s.gdtr.limit = 0x37;
+	t->s.idtr.base = 0xABCDEF;
+	t->s.idtr.limit = 0x3FF;
+	t->s.gpr[X86_RSP] = 0x3000;
+	t->s.gpr[X86_RBX] = 0x3100;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3002, 2), 0x37);
+	XT_EQ(t, xt_get(t, 0x3004, 4), 0x12345678);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3100, 2), 0x3FF);
+	XT_EQ(t, xt_get(t, 0x3102, 4), 0xABCDEF);
+
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x01, 0x03,	/* sgdt [rbx] */
+		   0x0F, 0x01, 0xC8);			/* register form: stop */
+	t->s.gdtr.base = 0xFFFF800012345000ULL;
+	t->s.gdtr.limit = 0xFFF;
+	t->s.gpr[X86_RBX] = 0x3200;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3200, 2), 0xFFF);
+	XT_EQ(t, xt_get(t, 0x3202, 8), 0xFFFF800012345000ULL);
+	XT_EQ(t, xt_step(t), false);			/* monitor: not modelled */
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+}
+
+/* SHLD and SHRD: imm8 and CL counts, CF, OF for one bit, count 0 */
+static void xt_test_shld_shrd(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0xAC, 0xD0, 0x10,		/* shrd eax, edx, 16 */
+		   0x0F, 0xA5, 0xD3,			/* shld ebx, edx, cl */
+		   0x66, 0x0F, 0xA4, 0x13, 0x01,	/* shld word [ebx], dx, 1 */
+		   0x0F, 0xAD, 0xD0);			/* shrd eax, edx, cl (0) */
+	t->s.gpr[X86_RAX] = 0x12345678;
+	t->s.gpr[X86_RDX] = 0x9ABCDEF0;
+	t->s.rflags = 0x2;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xDEF01234);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_ZF | XT_SF), XT_SF); /* bit 15 */
+	t->s.gpr[X86_RBX] = 0x80000001;
+	t->s.gpr[X86_RCX] = 4;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x00000019);
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_ZF | XT_SF), 0);	/* bit 28 */
+	t->s.gpr[X86_RBX] = 0x3000;
+	xt_put(t, 0x3000, 0x4000, 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3000, 2), 0x8001);		/* DX bit 15 in */
+	XT_EQ(t, t->s.rflags & (XT_CF | XT_OF | XT_SF), XT_OF | XT_SF);
+	t->s.gpr[X86_RCX] = 32;				/* masked to 0 */
+	t->s.rflags = 0x2 | XT_CF;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xDEF01234);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_CF);
+}
+
+/* WBINVD and INVD: nothing to do at CPL 0 (no caches), #GP above */
+static void xt_test_wbinvd(struct xt *t)
+{
+	xt_prot32(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x09, 0x0F, 0x08, 0x0F, 0x09);
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.rip, XT_CODE + 4);
+	t->s.seg[X86_CS].selector |= 3;			/* CPL 3 */
+	t->s.seg[X86_CS].attributes |= 0x60;
+	t->s.seg[X86_SS].attributes |= 0x60;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
 /* Flags of the ALU and shift operations against values from hardware */
 struct xt_flag_row {
 	u8 op;		/* 0-7 ALU, 0x14 SHL, 0x15 SHR, 0x17 SAR */
@@ -2573,6 +2926,14 @@ static const struct xt_test xt_tests[] = {
 	{ "long_1g_and_faults", xt_test_long_1g_and_faults },
 	{ "enter_long_mode", xt_test_enter_long_mode },
 	{ "real_segments", xt_test_real_segments },
+	{ "far_real", xt_test_far_real },
+	{ "far_prot", xt_test_far_prot },
+	{ "seg_load_faults", xt_test_seg_load_faults },
+	{ "bit_test", xt_test_bit_test },
+	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
+	{ "sgdt_sidt", xt_test_sgdt_sidt },
+	{ "shld_shrd", xt_test_shld_shrd },
+	{ "wbinvd", xt_test_wbinvd },
 	{ "muldiv", xt_test_muldiv },
 	{ "translate_sizes", xt_test_translate_sizes },
 	{ "translate_faults", xt_test_translate_faults },

@@ -25,6 +25,16 @@
 #   PINNED_VM     1: boot the debug kernel a second time with
 #                 mshv_root.pin_regions=1 and run the region selftests
 #                 (reported as debug-6.12-pinned; default 1, 0 to skip)
+#   QEMU_MSHV     1: run Debian's QEMU with -accel mshv in the VMs of
+#                 QEMU_KERNELS (testvm/qemu-mshv.sh; root filesystem from
+#                 testvm/qemu-rootfs.sh); 0: skip them (one SKIP result)
+#   QEMU_KERNELS  kernels whose VM runs the QEMU cases (default
+#                 "debug-6.12 stock-6.12")
+#   QEMU_TIMEOUT  seconds per QEMU run inside the VM (default 60, SeaBIOS
+#                 runs 5 times that); a VM that runs the QEMU cases gets
+#                 18 * QEMU_TIMEOUT more VM_TIMEOUT
+#   QEMU_ONLY     run only the QEMU cases starting with one of these
+#                 (comma-separated, e.g. "q35:seabios,pc:fw:2"; iterating)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -117,6 +127,7 @@ copy_tree() { # copy_tree DEST: fresh copy of the sources (no build output)
 	mkdir -p "$1"
 	rsync -a --delete \
 		--exclude=/.git --exclude=/build --exclude=/selftests/out --exclude=/demo/out \
+		--exclude=/testvm/qemu-fw/out \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude='.*.cmd' --exclude='*.symvers' --exclude='*.order' --exclude='*.a' \
 		"$SRC/" "$1/"
@@ -155,13 +166,15 @@ build_modules() { # build_modules KERNEL
 }
 
 # copy_mm_modules KERNEL DIR: a stock kernel builds zram (swap for the
-# region tests) as a module: copy it and what it needs, uncompressed, next
-# to ours; the guest's /init loads them. The debug kernel has them built in.
+# region tests) and 9p (the QEMU root filesystem) as modules: copy them and
+# what they need, uncompressed, next to ours; the guest's /init and
+# qemu-mshv.sh load them. The debug kernel has them built in.
 copy_mm_modules() {
 	local moddir m f
 	moddir=$(kvar "$1" KDIR)/../../../lib/modules/$(kvar "$1" KRELEASE)/kernel
 	[[ -d $moddir ]] || return 0
-	for m in mm/zsmalloc lib/lz4/lz4_compress lib/lz4/lz4hc_compress drivers/block/zram/zram; do
+	for m in mm/zsmalloc lib/lz4/lz4_compress lib/lz4/lz4hc_compress drivers/block/zram/zram \
+		fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
 		f=$moddir/$m.ko
 		if [[ -f $f ]]; then
 			cp "$f" "$2/"
@@ -289,6 +302,56 @@ hvsim_fuzz() {
 	fi
 }
 
+# --- QEMU with -accel mshv -------------------------------------------------------
+
+QEMU_ROOT=""
+QEMU_ROOTFS_PID=""
+# qemu_rootfs_start: testvm/qemu-rootfs.sh in the background (downloads and
+# dpkg, little CPU: it overlaps the kernel builds of a cold run)
+qemu_rootfs_start() {
+	say "QEMU root filesystem ... (in the background; log: $LOGS/qemu-rootfs.log)"
+	(
+		t0=$SECONDS rc=0
+		"$HERE/qemu-rootfs.sh" >"$LOGS/qemu-rootfs.log" 2>&1 || rc=$?
+		echo "$((SECONDS - t0))" >"$LOGS/qemu-rootfs.seconds"
+		exit "$rc"
+	) &
+	QEMU_ROOTFS_PID=$!
+}
+
+# qemu_prepare: wait for the QEMU root filesystem, build the guest images;
+# sets QEMU_ROOT on success
+qemu_prepare() {
+	local rc=0 log=$LOGS/qemu-rootfs.log
+	wait "$QEMU_ROOTFS_PID" || rc=$?
+	QEMU_ROOT=$(tail -n 1 "$log")
+	if [[ $rc -eq 0 && -x $QEMU_ROOT/usr/bin/qemu-system-x86_64 ]]; then
+		say "QEMU root filesystem: ok ($(cat "$LOGS/qemu-rootfs.seconds") s): $QEMU_ROOT ($(grep -h '^QEMU_VERSION=' "$QEMU_ROOT/../rootfs.env"))"
+		result PASS "QEMU root filesystem"
+	else
+		say "QEMU root filesystem: FAILED (exit $rc); last lines of $log:"
+		tail -n "${TAIL_LINES:-25}" "$log" | sed 's/^/    | /'
+		FAILED_PHASES+=("QEMU root filesystem")
+		result FAIL "QEMU root filesystem"
+		QEMU_ROOT=""
+	fi
+	rm -rf "$BUILD/qemu-fw"
+	mkdir -p "$BUILD/qemu-fw"
+	if phase "QEMU guest images" "$LOGS/qemu-fw-build.log" \
+		make -C "$HERE/qemu-fw" OUT="$BUILD/qemu-fw"; then
+		result PASS "QEMU guest images build"
+		rm -f "$BUILD/qemu-fw"/*.o
+	else
+		result FAIL "QEMU guest images build"
+		QEMU_ROOT=""
+	fi
+}
+
+# qemu_kernel KERNEL: does KERNEL's VM run the QEMU cases?
+qemu_kernel() {
+	[[ ${QEMU_MSHV:-1} != 0 && " ${QEMU_KERNELS:-debug-6.12 stock-6.12} " == *" $1 "* ]]
+}
+
 # --- VMs -------------------------------------------------------------------------
 
 ACCEL=""
@@ -307,17 +370,24 @@ pick_accel() { # pick_accel KERNEL INITRD
 }
 
 make_initrd() { # make_initrd KERNEL -> $BUILD/k/KERNEL/initramfs.cpio.gz
-	local k=$1
+	local k=$1 qemu_images=""
+	qemu_kernel "$k" && qemu_images=$BUILD/qemu-fw
 	phase "initramfs ($k)" "$LOGS/initramfs-$k.log" \
 		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs.cpio.gz" "$BUILD/k/$k/modules" \
-		"$BUILD/selftests" "$BUILD/demo"
+		"$BUILD/selftests" "$BUILD/demo" "" "$qemu_images"
 }
 
 run_vm() { # run_vm KERNEL MODE
-	local k=$1 mode=$2 t0=$SECONDS rc=0
-	say "VM $k ($mode, $ACCEL) booting; console: $LOGS/vm-$k.log"
-	VM_ACCEL=$ACCEL "$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" "$mode" \
-		"$LOGS/vm-$k.log" || rc=$?
+	local k=$1 mode=$2 t0=$SECONDS rc=0 qemu_root="" vm_timeout=${VM_TIMEOUT:-1200}
+	local qemu_timeout=${QEMU_TIMEOUT:-60}
+	if [[ $mode == check ]] && qemu_kernel "$k" && [[ -n $QEMU_ROOT ]]; then
+		qemu_root=$QEMU_ROOT
+		vm_timeout=$((vm_timeout + 18 * qemu_timeout))
+	fi
+	say "VM $k ($mode, $ACCEL${qemu_root:+, QEMU cases}) booting; console: $LOGS/vm-$k.log"
+	VM_ACCEL=$ACCEL VM_QEMU_ROOT=$qemu_root QEMU_TIMEOUT=$qemu_timeout VM_TIMEOUT=$vm_timeout \
+		"$HERE/run-vm.sh" "${KENV[$k]}" \
+		"$BUILD/k/$k/initramfs.cpio.gz" "$mode" "$LOGS/vm-$k.log" || rc=$?
 	say "VM $k finished in $((SECONDS - t0)) s (qemu exit $rc)"
 }
 
@@ -345,6 +415,7 @@ main_check() {
 		say "cannot continue without the host packages"
 		exit 1
 	}
+	[[ ${QEMU_MSHV:-1} == 0 ]] || qemu_rootfs_start
 	for k in $kernels; do
 		get_kernel "$k" && ready+=("$k")
 	done
@@ -369,6 +440,12 @@ main_check() {
 	fi
 	hvsim_user_tests
 	[[ ${QUICK:-0} == 1 ]] || hvsim_fuzz
+	if [[ ${QEMU_MSHV:-1} == 0 ]]; then
+		say "SKIP qemu-mshv: QEMU_MSHV=0 (no QEMU with -accel mshv in the VMs)"
+		printf 'SKIP qemu-mshv (QEMU_MSHV=0)\n' >>"$HOST_RESULTS"
+	else
+		qemu_prepare
+	fi
 
 	local -a vms=()
 	for k in "${ready[@]}"; do
@@ -391,12 +468,12 @@ main_check() {
 			fi
 		done
 		[[ -z $bg ]] || wait "$bg" || true
+		local flags
 		for k in "${vms[@]}"; do
-			if [[ $(kvar "$k" KUNIT) == y ]]; then
-				parse_args+=(--vm "$k=$LOGS/vm-$k.log:kunit")
-			else
-				parse_args+=(--vm "$k=$LOGS/vm-$k.log")
-			fi
+			flags=""
+			[[ $(kvar "$k" KUNIT) == y ]] && flags+=":kunit"
+			qemu_kernel "$k" && flags+=":qemu"
+			parse_args+=(--vm "$k=$LOGS/vm-$k.log$flags")
 		done
 		# Pinned regions on the debug kernel (when its region tests exist)
 		if [[ ${PINNED_VM:-1} == 1 && " ${vms[*]} " == *" debug-6.12 "* ]] &&

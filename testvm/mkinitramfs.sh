@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the test VM's initramfs (gzip'ed newc cpio).
-#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR [BENCH_DIR]
+#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR [BENCH_DIR [QEMU_IMAGES_DIR]]
 # MODULES_DIR: *.ko for the target kernel (copied to /modules/)
 # SELFTESTS_DIR: static test binaries (/selftests/), may be empty/missing
 # DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
 # BENCH_DIR: static benchmark binaries (/bench/), optional
+# QEMU_IMAGES_DIR: guest images of the QEMU cases (testvm/qemu-fw), copied
+#   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh; optional
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,6 +15,7 @@ modules=${2:?missing MODULES_DIR}
 selftests=${3:-}
 demo=${4:-}
 bench=${5:-}
+qemu_images=${6:-}
 
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] || { echo "mkinitramfs.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
@@ -48,6 +51,14 @@ fi
 if [[ -n $bench && -d $bench ]]; then
 	for f in "$bench"/*; do
 		[[ -f $f && -x $f ]] && cp "$f" "$stage/bench/"
+	done
+fi
+
+if [[ -n $qemu_images && -d $qemu_images ]]; then
+	mkdir -p "$stage/qemu/images"
+	install -m 0755 "$HERE/qemu-mshv.sh" "$stage/qemu/qemu-mshv.sh"
+	for f in "$qemu_images"/*; do
+		[[ -f $f ]] && cp "$f" "$stage/qemu/images/"
 	done
 fi
 

@@ -8,7 +8,9 @@ Usage:
 --host FILE     lines "PASS <name>", "FAIL <name>" or "SKIP <name>" written by
                 testvm/check.sh for host-side checks (builds, sparse, ...)
 --vm NAME=LOG   console log of a check-mode VM run of kernel NAME; append
-                ":kunit" when the kernel must produce KUnit results.  A NAME
+                ":kunit" when the kernel must produce KUnit results and
+                ":qemu" when the VM must run the QEMU cases
+                (testvm/qemu-mshv.sh; both may be given).  A NAME
                 ending in "-pinned" is a run with mshv_root.pin_regions=1:
                 the guest must report that the parameter took effect
 --demo LOG      print the output of a demo-mode run; exit with the demo's rc
@@ -220,6 +222,46 @@ def parse_invariants(kname, marks, summary):
            + ("" if found else " (not reported)"))
 
 
+QEMU_RESULT = re.compile(r"^(?P<name>qemu-mshv(?: [^:]+)?): (?P<verdict>ok|FAIL|SKIP)\b ?(?P<why>.*)$")
+
+
+def parse_qemu(kname, lines, summary):
+    """One result per "qemu-mshv <case>: ok|FAIL ...|SKIP ..." line between
+    QEMU-BEGIN cases=N and QEMU-END; cases never reported fail."""
+    runs = list(blocks(lines, "QEMU-BEGIN", "QEMU-END"))
+    if not runs:
+        summary.add(0, 1)
+        report(False, f"{kname} qemu-mshv: no QEMU cases ran")
+        return
+    for arg, body, end in runs:
+        m = re.search(r"cases=(\d+)", arg)
+        planned = int(m.group(1)) if m else 0
+        seen = 0
+        for ln in body:
+            if KTIME.match(ln):
+                continue
+            r = QEMU_RESULT.match(ln.strip())
+            if not r:
+                continue
+            seen += 1
+            verdict = r.group("verdict")
+            text = f"{kname} {r.group('name')}"
+            if verdict == "SKIP":
+                summary.add(0, 0, 1)
+                print(f"SKIP {text}: {r.group('why')}")
+            elif verdict == "ok":
+                summary.add(1)
+                report(True, text)
+            else:
+                summary.add(0, 1)
+                report(False, f"{text}: {r.group('why')}")
+        missing = max(planned - seen, 1 if end is None else 0)
+        if missing:
+            summary.add(0, missing)
+            report(False, f"{kname} qemu-mshv: {missing} case(s) never reported"
+                   + ("" if end is not None else " (the QEMU run never finished)"))
+
+
 def markers(lines):
     for ln in lines:
         s = strip_ktime(ln)
@@ -227,7 +269,7 @@ def markers(lines):
             yield s[len(MARK):]
 
 
-def parse_vm(kname, path, want_kunit, summary, tail):
+def parse_vm(kname, path, want_kunit, summary, tail, want_qemu=False):
     lines, err = read_log(path)
     if lines is None:
         summary.add(0, 1)
@@ -284,6 +326,10 @@ def parse_vm(kname, path, want_kunit, summary, tail):
     # hvsim's invariant counters after the tests: all must be 0
     if "INSMOD-OK hvsim" in marks:
         parse_invariants(kname, marks, summary)
+
+    # QEMU with -accel mshv
+    if want_qemu:
+        parse_qemu(kname, lines, summary)
 
     # kmemleak
     for _, body, end in blocks(lines, "KMEMLEAK-BEGIN", "KMEMLEAK-END"):
@@ -385,9 +431,12 @@ def main():
         parse_host(args.host, summary)
     for spec in args.vm:
         name, _, rest = spec.partition("=")
-        want_kunit = rest.endswith(":kunit")
-        path = rest[:-len(":kunit")] if want_kunit else rest
-        parse_vm(name, path, want_kunit, summary, args.tail)
+        flags = set()
+        while rest.endswith((":kunit", ":qemu")):
+            rest, _, flag = rest.rpartition(":")
+            flags.add(flag)
+        parse_vm(name, rest, "kunit" in flags, summary, args.tail,
+                 want_qemu="qemu" in flags)
     print(summary.line())
     return 1 if summary.failed or (summary.passed == 0 and summary.skipped == 0) else 0
 

@@ -10,6 +10,11 @@
 #   VM_LOGLEVEL  console loglevel (default 5: warnings and worse)
 #   VM_APPEND    extra kernel command line (e.g. mshv_root.param=1)
 #   TEST_TIMEOUT per selftest binary timeout inside the guest (default 300)
+#   VM_QEMU_ROOT QEMU root filesystem (testvm/qemu-rootfs.sh) to share
+#                read-only over virtio-9p (tag qemuroot); the guest then runs
+#                the QEMU cases (mshvtest.qemu=1)
+#   QEMU_TIMEOUT seconds per QEMU run inside the guest (default 60)
+#   QEMU_ONLY    run only these QEMU cases (mshvtest.qemu_only, see init)
 set -euo pipefail
 
 env_file=${1:?usage: run-vm.sh KERNEL_ENV INITRD MODE LOG}
@@ -39,6 +44,14 @@ append+=" numa=fake=2 hugepages=16"
 # now and then, before any module was loaded).
 append+=" no5lvl"
 append+=" mshvtest.timeout=${TEST_TIMEOUT:-300} ${VM_APPEND:-}"
+share_args=()
+if [[ -n ${VM_QEMU_ROOT:-} ]]; then
+	[[ -x $VM_QEMU_ROOT/usr/bin/qemu-system-x86_64 ]] ||
+		{ echo "run-vm.sh: $VM_QEMU_ROOT is no QEMU root filesystem" >&2; exit 1; }
+	share_args=(-virtfs "local,path=$VM_QEMU_ROOT,mount_tag=qemuroot,security_model=none,readonly=on")
+	append+=" mshvtest.qemu=1 mshvtest.qemu_timeout=${QEMU_TIMEOUT:-60}"
+	[[ -z ${QEMU_ONLY:-} ]] || append+=" mshvtest.qemu_only=$QEMU_ONLY"
+fi
 
 # "-vga std" (QEMU's default, made explicit): the MMIO region tests map
 # the standard VGA's video RAM (BAR 0, PCI 1234:1111) as device memory.
@@ -49,7 +62,7 @@ timeout -k 10 "${VM_TIMEOUT:-1200}" \
 	qemu-system-x86_64 "${accel_args[@]}" \
 	-machine q35 -cpu "${VM_CPU:-max}" -smp "${VM_SMP:-2}" -m "${VM_MEM:-4G}" \
 	-nographic -no-reboot -nic none -vga std \
-	-kernel "$KIMAGE" -initrd "$initrd" -append "$append" \
+	-kernel "$KIMAGE" -initrd "$initrd" -append "$append" "${share_args[@]}" \
 	</dev/null >"$log" 2>&1 || rc=$?
 if [[ $rc -eq 124 || $rc -eq 137 ]]; then
 	printf '\n@@HOST VM timed out after %s s\n' "${VM_TIMEOUT:-1200}" >>"$log"

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A 64 KiB firmware image for QEMU's -bios, run by the QEMU cases of the
+ * test VM (testvm/qemu-mshv.sh) on -accel mshv.
+ *
+ * QEMU maps the image at 0xffff0000-0xffffffff; the VP starts at the reset
+ * vector, 0xfffffff0, in real mode with CS base 0xffff0000 and IP 0xfff0.
+ * The code never reloads CS, so an offset into the image is an IP and a
+ * CS-relative data address.  It stays in real mode, with its stack in RAM
+ * below 0x7000, and:
+ *   - writes a line to COM1 (0x3f8), polling the line status register
+ *     (0x3fd) before every byte;
+ *   - checks CPUID leaves 0, 1 and 0x80000000;
+ *   - writes and reads back four MSRs of different widths;
+ *   - ends through QEMU's isa-debug-exit device (port 0xf4): QEMU exits
+ *     with status (code << 1) | 1, i.e. 33 for FW_OK, or 2 * FW_FAIL_x + 1
+ *     after a line "mshv-fw: FAIL ...".
+ * Variants (as --defsym):
+ *   FW_RESET=1  end with a reset request (port 0xcf9, then a triple
+ *               fault) instead: with -no-reboot QEMU exits 0
+ *   FW_WAIT=1   before ending, print "mshv-fw: waiting" and poll COM1 until
+ *               a byte arrives (the test pauses and resumes QEMU meanwhile)
+ *
+ * Assembled with GNU as and turned into a flat image with objcopy; every
+ * absolute address is a difference of two symbols of .text.
+ */
+	.code16
+	.text
+
+	.set	COM1, 0x3f8
+	.set	COM1_LSR, COM1 + 5
+	.set	LSR_DR, 0x01		/* data ready */
+	.set	LSR_THRE, 0x20		/* transmit holding register empty */
+	.set	DEBUG_EXIT, 0xf4
+	.set	FW_OK, 0x10
+	.set	WAIT_SPIN, 0x20000
+
+	.set	FW_FAIL_CPUID0, 2
+	.set	FW_FAIL_CPUID_EXT, 3
+	.set	FW_FAIL_CPUID1, 4
+	.set	FW_FAIL_MSR, 5
+
+	.set	MSR_IA32_SYSENTER_CS, 0x174
+	.set	MSR_STAR, 0xc0000081
+	.set	MSR_KERNEL_GS_BASE, 0xc0000102
+	.set	MSR_TSC_AUX, 0xc0000103
+
+	.ifndef	FW_RESET
+	.set	FW_RESET, 0
+	.endif
+	.ifndef	FW_WAIT
+	.set	FW_WAIT, 0
+	.endif
+
+/* print the NUL-terminated string at label \s */
+.macro	PRINT s
+	mov	$(\s - start), %si
+	call	puts
+.endm
+
+/* exit through isa-debug-exit with code \c */
+.macro	EXIT c
+	mov	$\c, %al
+	jmp	debug_exit
+.endm
+
+/* wrmsr EDX:EAX = \hi:\lo to \msr, rdmsr it back, compare */
+.macro	MSR_CHECK msr, hi, lo
+	mov	$\msr, %ecx
+	mov	$\hi, %edx
+	mov	$\lo, %eax
+	wrmsr
+	xor	%eax, %eax
+	xor	%edx, %edx
+	rdmsr
+	mov	$\msr, %ebx
+	cmp	$\hi, %edx
+	jne	msr_fail
+	cmp	$\lo, %eax
+	jne	msr_fail
+.endm
+
+start:
+	cli
+	cld
+	xor	%ax, %ax
+	mov	%ax, %ss
+	mov	$0x7000, %sp
+	PRINT	msg_hello
+
+	/* CPUID 0: a maximum basic leaf and the vendor */
+	xor	%eax, %eax
+	cpuid
+	cmp	$1, %eax
+	jb	cpuid0_fail
+	push	%ecx
+	push	%edx
+	push	%ebx
+	push	%eax
+	PRINT	msg_vendor
+	pop	%eax
+	pop	%ebx
+	call	put4
+	pop	%ebx
+	call	put4
+	pop	%ebx
+	call	put4
+	PRINT	msg_max
+	call	puthex
+	PRINT	msg_nl
+
+	/* CPUID 0x80000000: extended leaves exist */
+	mov	$0x80000000, %eax
+	cpuid
+	cmp	$0x80000001, %eax
+	jb	cpuid_ext_fail
+
+	/* CPUID 1: RDMSR/WRMSR and the APIC are there */
+	mov	$1, %eax
+	cpuid
+	mov	%edx, %eax
+	and	$0x220, %eax		/* MSR (bit 5), APIC (bit 9) */
+	cmp	$0x220, %eax
+	jne	cpuid1_fail
+
+	MSR_CHECK MSR_IA32_SYSENTER_CS, 0, 0x10
+	MSR_CHECK MSR_STAR, 0x00230010, 0x12345678
+	MSR_CHECK MSR_KERNEL_GS_BASE, 0xffff8880, 0xdeadb000
+	MSR_CHECK MSR_TSC_AUX, 0, 0x5a5a
+	PRINT	msg_checks
+
+	.if	FW_WAIT
+	/*
+	 * Poll COM1 for a byte, spinning WAIT_SPIN iterations between two
+	 * polls: the VP mostly runs without an exit, so that QEMU's kick
+	 * (SIG_IPI) for `stop` finds its vCPU thread inside MSHV_RUN_VP.
+	 */
+	PRINT	msg_wait
+1:	mov	$WAIT_SPIN, %ecx
+2:	addr32 loop 2b
+	mov	$COM1_LSR, %dx
+	in	%dx, %al
+	test	$LSR_DR, %al
+	jz	1b
+	mov	$COM1, %dx
+	in	%dx, %al
+	PRINT	msg_resumed
+	.endif
+
+	.if	FW_RESET
+	/*
+	 * Reset the way firmware and kernels do: the reset control register
+	 * (q35's ICH9 and pc's PIIX), then, should the VP still run, a
+	 * triple fault (an empty IVT: INT3 raises #GP, #DF, shutdown).
+	 */
+	PRINT	msg_reset
+	mov	$0xcf9, %dx
+	mov	$0x06, %al
+	out	%al, %dx
+	lidtl	%cs:(empty_idt - start)
+	int3
+1:	jmp	1b
+empty_idt:
+	.word	0
+	.long	0
+	.endif
+
+	PRINT	msg_bye
+	EXIT	FW_OK
+
+cpuid0_fail:
+	PRINT	msg_fail_cpuid0
+	call	puthex
+	PRINT	msg_nl
+	EXIT	FW_FAIL_CPUID0
+cpuid_ext_fail:
+	PRINT	msg_fail_cpuid_ext
+	call	puthex
+	PRINT	msg_nl
+	EXIT	FW_FAIL_CPUID_EXT
+cpuid1_fail:
+	PRINT	msg_fail_cpuid1
+	mov	%edx, %eax
+	call	puthex
+	PRINT	msg_nl
+	EXIT	FW_FAIL_CPUID1
+msg_fail:				/* EBX = MSR, EDX:EAX = what was read */
+	push	%eax
+	push	%edx
+	PRINT	msg_fail_msr
+	mov	%ebx, %eax
+	call	puthex
+	PRINT	msg_read
+	pop	%eax
+	call	puthex
+	mov	$':', %al
+	call	putc
+	pop	%eax
+	call	puthex
+	PRINT	msg_nl
+	EXIT	FW_FAIL_MSR
+	.set	msr_fail, msg_fail
+
+/* AL = code: QEMU exits with (code << 1) | 1 */
+debug_exit:
+	out	%al, $DEBUG_EXIT
+1:	hlt				/* not reached */
+	jmp	1b
+
+/* putc: AL to COM1 once it can take a byte; preserves all but flags */
+putc:
+	push	%dx
+	push	%ax
+	mov	$COM1_LSR, %dx
+1:	in	%dx, %al
+	test	$LSR_THRE, %al
+	jz	1b
+	pop	%ax
+	mov	$COM1, %dx
+	out	%al, %dx
+	pop	%dx
+	ret
+
+/* puts: the string at CS:SI */
+puts:
+	push	%ax
+1:	cs lodsb
+	test	%al, %al
+	jz	2f
+	call	putc
+	jmp	1b
+2:	pop	%ax
+	ret
+
+/* put4: the four bytes of EBX, low byte first */
+put4:
+	push	%cx
+	push	%eax
+	mov	$4, %cx
+1:	mov	%bl, %al
+	call	putc
+	shr	$8, %ebx
+	loop	1b
+	pop	%eax
+	pop	%cx
+	ret
+
+/* puthex: EAX as 0x and eight hex digits */
+puthex:
+	push	%cx
+	push	%eax
+	push	%ebx
+	mov	%eax, %ebx
+	mov	$'0', %al
+	call	putc
+	mov	$'x', %al
+	call	putc
+	mov	$8, %cx
+1:	rol	$4, %ebx
+	mov	%bl, %al
+	and	$0xf, %al
+	add	$'0', %al
+	cmp	$'9', %al
+	jbe	2f
+	add	$('a' - '0' - 10), %al
+2:	call	putc
+	loop	1b
+	pop	%ebx
+	pop	%eax
+	pop	%cx
+	ret
+
+msg_hello:	.asciz	"mshv-fw: hello from the reset vector\n"
+msg_vendor:	.asciz	"mshv-fw: cpuid vendor "
+msg_max:	.asciz	" max leaf "
+msg_nl:		.asciz	"\n"
+msg_checks:	.asciz	"mshv-fw: cpuid and msr checks ok\n"
+msg_wait:	.asciz	"mshv-fw: waiting for a byte on COM1\n"
+msg_resumed:	.asciz	"mshv-fw: got a byte, resuming\n"
+msg_reset:	.asciz	"mshv-fw: requesting a reset\n"
+msg_bye:	.asciz	"mshv-fw: exiting through isa-debug-exit\n"
+msg_fail_cpuid0: .asciz	"mshv-fw: FAIL cpuid 0 eax "
+msg_fail_cpuid_ext: .asciz "mshv-fw: FAIL cpuid 0x80000000 eax "
+msg_fail_cpuid1: .asciz	"mshv-fw: FAIL cpuid 1 edx lacks MSR/APIC: "
+msg_fail_msr:	.asciz	"mshv-fw: FAIL msr "
+msg_read:	.asciz	" read back "
+
+	/* the reset vector: CS base 0xffff0000, IP 0xfff0 */
+	.org	0xfff0
+reset_vector:
+	jmp	start
+	.org	0x10000, 0xf4

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# A minimal Debian trixie root filesystem with QEMU's mshv accelerator
+# (qemu-system-x86 from trixie-backports, >= 10.2) and SeaBIOS, cached
+# outside the repository; the test VM mounts it read-only over virtio-9p and
+# chroots into it to run `qemu-system-x86_64 -accel mshv` on mshv_root.
+#
+#   qemu-rootfs.sh        print (last stdout line) the root directory,
+#                         building it on a cache miss
+#
+# Cache: ${MSHV_CACHE:-/var/cache/mshv-root}/qemu-rootfs-<key>/root, key =
+# versions of qemu-system-x86, seabios and debootstrap + the recipe below
+# (packages, what is not unpacked, what is pruned). Built in .tmp-qemu-rootfs-* and renamed into place under flock
+# (like testvm/kernels.sh), so concurrent or interrupted runs never see a
+# half-built tree. The trixie package lists live in their own apt state
+# directory, qemu-apt/ (the host's apt is not touched).
+# With KERNELS_CACHED_ONLY=1 a cache miss exits 3 instead of building.
+#
+# debootstrap is taken from the archive (the newest bookworm knows of) and
+# unpacked into the cache, never installed. A cold build downloads ~90 MB
+# and takes 2-4 minutes.
+set -euo pipefail
+
+CACHE=${MSHV_CACHE:-/var/cache/mshv-root}
+MIRROR=${QEMU_ROOTFS_MIRROR:-http://deb.debian.org/debian}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+SUITE=trixie
+BACKPORTS=trixie-backports
+export DEBIAN_FRONTEND=noninteractive
+
+# The recipe (hashed into the key): paths dpkg does not
+# unpack, paths removed afterwards.
+NO_UNPACK=(/usr/share/doc /usr/share/man /usr/share/info /usr/share/locale /usr/share/lintian)
+PRUNE=(/var/lib/apt/lists /var/cache/apt /var/log /dev)
+
+log() { printf '[qemu-rootfs] %s\n' "$*" >&2; }
+die() { printf '[qemu-rootfs] ERROR: %s\n' "$*" >&2; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, chroot)"
+[[ -f $KEYRING ]] || die "missing $KEYRING (apt-get install debian-archive-keyring)"
+
+APTDIR=$CACHE/qemu-apt
+mkdir -p "$CACHE/downloads" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" \
+	"$APTDIR/etc/preferences.d" "$APTDIR/etc/sources.list.d"
+chmod 755 "$CACHE" "$CACHE/downloads"
+if id _apt >/dev/null 2>&1; then
+	chown _apt "$CACHE/downloads" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" 2>/dev/null || true
+fi
+cat >"$APTDIR/etc/sources.list.new" <<SRC
+deb [signed-by=$KEYRING] $MIRROR $SUITE main
+deb [signed-by=$KEYRING] $MIRROR $BACKPORTS main
+SRC
+mv "$APTDIR/etc/sources.list.new" "$APTDIR/etc/sources.list"
+: >>"$APTDIR/status"
+
+# apt-get / apt-cache on the trixie lists only (not the host's sources, not
+# the host's installed packages).
+tapt() {
+	local tool=$1
+	shift
+	"$tool" -q -o Dir::Etc::SourceList="$APTDIR/etc/sources.list" \
+		-o Dir::Etc::SourceParts="$APTDIR/etc/sources.list.d" \
+		-o Dir::Etc::Preferences="$APTDIR/etc/preferences" \
+		-o Dir::Etc::PreferencesParts="$APTDIR/etc/preferences.d" \
+		-o Dir::State::Lists="$APTDIR/lists" -o Dir::State::status="$APTDIR/status" \
+		-o Dir::Cache="$APTDIR/cache" -o Dir::Cache::pkgcache="" -o Dir::Cache::srcpkgcache="" \
+		-o APT::Default-Release="" -o Acquire::Languages=none "$@"
+}
+
+update_lists() {
+	log "apt-get update ($SUITE, $BACKPORTS)"
+	tapt apt-get update </dev/null >&2
+}
+
+# Refresh the lists when they are missing or older than a day.
+if [[ -z $(find "$APTDIR/lists" -maxdepth 1 -name "*${BACKPORTS}*Packages*" -mmin -1440 2>/dev/null | head -n1) ]]; then
+	update_lists || log "apt-get update failed; trying the old lists"
+fi
+
+version() { # version PKG: candidate in trixie-backports (else trixie)
+	local v
+	v=$(tapt apt-cache policy -t "$BACKPORTS" "$1" | awk '/Candidate:/ {print $2}')
+	[[ -n $v && $v != "(none)" ]] || die "no candidate for $1 in $SUITE/$BACKPORTS"
+	printf '%s\n' "$v"
+}
+
+qemu_ver=$(version qemu-system-x86)
+seabios_ver=$(version seabios)
+# QEMU's accelerator appeared in 10.2: refuse anything older.
+if dpkg --compare-versions "$qemu_ver" lt 1:10.2; then
+	die "qemu-system-x86 $qemu_ver in $BACKPORTS has no mshv accelerator (need >= 10.2)"
+fi
+
+# debootstrap: the newest version the host's apt knows (bookworm-backports
+# is in the host's sources, see deps.sh), unpacked, never installed.
+ds_ver=$(apt-cache policy -t bookworm-backports debootstrap | awk '/Candidate:/ {print $2}')
+[[ -n $ds_ver && $ds_ver != "(none)" ]] || die "apt knows no debootstrap (run testvm/deps.sh)"
+
+key=$({
+	printf 'qemu-system-x86=%s\nseabios=%s\ndebootstrap=%s\n' "$qemu_ver" "$seabios_ver" "$ds_ver"
+	printf '%s\n' "${NO_UNPACK[*]}" "${PRUNE[*]}"
+} | sha256sum | cut -c1-16)
+dest=$CACHE/qemu-rootfs-$key
+
+if [[ -f $dest/rootfs.env ]]; then
+	printf '%s\n' "$dest/root"
+	exit 0
+fi
+[[ ${KERNELS_CACHED_ONLY:-0} == 1 ]] && exit 3
+
+exec 9>"$CACHE/qemu-rootfs.lock"
+flock 9
+if [[ -f $dest/rootfs.env ]]; then
+	printf '%s\n' "$dest/root"
+	exit 0
+fi
+
+t0=$SECONDS
+log "building $dest (qemu-system-x86 $qemu_ver, seabios $seabios_ver, debootstrap $ds_ver)"
+# A killed build may have left its bind mounts: undo them before removing
+# the directory (--one-file-system as a second guard).
+for old in "$CACHE"/.tmp-qemu-rootfs-*; do
+	[[ -d $old ]] || continue
+	awk -v p="$old/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r |
+		while read -r mnt; do umount -l "$mnt"; done
+	rm -rf --one-file-system "$old"
+done
+tmp=$(mktemp -d "$CACHE/.tmp-qemu-rootfs-XXXXXX")
+root=$tmp/root
+
+mounted=()
+cleanup() {
+	local i
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+		umount -l "${mounted[i]}" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+
+ds_deb_name="debootstrap_${ds_ver//:/%3a}_all.deb"
+if [[ ! -s $CACHE/downloads/$ds_deb_name ]]; then
+	log "downloading debootstrap=$ds_ver"
+	(cd "$CACHE/downloads" && apt-get download -q "debootstrap=$ds_ver" >&2) ||
+		die "apt-get download debootstrap=$ds_ver failed"
+fi
+dpkg-deb -x "$CACHE/downloads/$ds_deb_name" "$tmp/debootstrap"
+mkdir -p "$CACHE/qemu-debs"
+
+log "debootstrap --variant=minbase $SUITE"
+DEBOOTSTRAP_DIR=$tmp/debootstrap/usr/share/debootstrap \
+	"$tmp/debootstrap/usr/sbin/debootstrap" --variant=minbase --keyring="$KEYRING" \
+	--cache-dir="$CACHE/qemu-debs" "$SUITE" "$root" "$MIRROR" >"$tmp/debootstrap.log" 2>&1 ||
+	{ tail -n 30 "$tmp/debootstrap.log" >&2; die "debootstrap failed (log: $tmp/debootstrap.log)"; }
+
+cat >"$root/etc/apt/sources.list" <<SRC
+deb $MIRROR $SUITE main
+deb $MIRROR $BACKPORTS main
+SRC
+# Nothing of the documentation is needed: do not even unpack it.
+for p in "${NO_UNPACK[@]}"; do
+	printf 'path-exclude %s/*\n' "$p"
+done >"$root/etc/dpkg/dpkg.cfg.d/01-mshv-nodoc"
+for m in proc sys dev; do
+	mount --bind "/$m" "$root/$m"
+	mounted+=("$root/$m")
+done
+
+log "apt-get install qemu-system-x86=$qemu_ver seabios=$seabios_ver"
+if ! { chroot "$root" apt-get update -q &&
+	chroot "$root" apt-get install -y -q --no-install-recommends -t "$BACKPORTS" \
+		"qemu-system-x86=$qemu_ver" "seabios=$seabios_ver"; } </dev/null >"$tmp/apt.log" 2>&1; then
+	tail -n 30 "$tmp/apt.log" >&2
+	die "apt-get install in the chroot failed (log: $tmp/apt.log)"
+fi
+cleanup
+mounted=()
+
+chroot "$root" /usr/bin/qemu-system-x86_64 -accel help >"$tmp/accel.txt" 2>&1 ||
+	die "qemu-system-x86_64 does not run in the chroot: $(cat "$tmp/accel.txt")"
+grep -qx mshv "$tmp/accel.txt" || die "qemu-system-x86_64 $qemu_ver lists no mshv accelerator"
+
+# Prune: what debootstrap unpacked before the exclusions, apt's lists and
+# caches, logs, and the device nodes debootstrap made (the test VM
+# bind-mounts its own /dev).
+for p in "${NO_UNPACK[@]}" "${PRUNE[@]}"; do
+	find "$root$p" -mindepth 1 -delete 2>/dev/null || true
+done
+
+write_env() {
+	printf 'QEMU_VERSION=%q\nSEABIOS_VERSION=%q\nDEBOOTSTRAP_VERSION=%q\n' \
+		"$qemu_ver" "$seabios_ver" "$ds_ver"
+	printf 'ROOTFS_SIZE_KB=%q\n' "$(du -sk "$root" | cut -f1)"
+}
+write_env >"$tmp/rootfs.env"
+rm -rf "$tmp/debootstrap"
+chmod 755 "$tmp"
+mv -T "$tmp" "$dest"
+log "built $dest in $((SECONDS - t0)) s ($(du -sh "$dest/root" | cut -f1))"
+# Older entries of this cache are no longer used.
+for old in "$CACHE"/qemu-rootfs-*; do
+	[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+done
+printf '%s\n' "$dest/root"
