@@ -19,6 +19,14 @@
  * queues the port id in the root's event ring 5 and the root SynIC handler
  * signals the eventfd found by port id (xarray, looked up under RCU).
  *
+ * A port id is not reused while a doorbell value naming it may still come:
+ * values wait in a CPU's ring until its handler runs, and in the
+ * hypervisor after a ring overflow until NOTIFY_PORT_RING_EMPTY succeeds.
+ * When an ioeventfd goes, its port is deleted (no new values) and its id
+ * becomes a tombstone that signals nothing; tombstones are freed for reuse
+ * only when every CPU has been seen with an empty ring and nothing owed
+ * (mshv_synic_doorbells_quiet()), checked before an id is allocated.
+ *
  * Both exist only while the root SynIC is available (mshv_synic.c); both
  * are torn down with the partition.
  */
@@ -99,8 +107,18 @@ struct mshv_ioeventfd {
 	u32 port_id;
 };
 
-/* Doorbell ports by id (24 bits, 0 unused); readers use RCU */
+/*
+ * Doorbell ports by id (24 bits, 0 unused): a live &struct mshv_ioeventfd,
+ * MSHV_DOORBELL_TOMBSTONE (port deleted, values for it may still come) or
+ * MSHV_DOORBELL_LEAKED (DELETE_PORT failed: the hypervisor keeps the id).
+ * Readers use RCU; tombstones are made and reaped under mshv_doorbell_mutex.
+ */
 static DEFINE_XARRAY_ALLOC1(mshv_doorbell_ports);
+#define MSHV_DOORBELL_TOMBSTONE	xa_mk_value(0)
+#define MSHV_DOORBELL_LEAKED	xa_mk_value(1)
+static DEFINE_MUTEX(mshv_doorbell_mutex);
+/* Tombstones in mshv_doorbell_ports (mshv_doorbell_mutex) */
+static unsigned long mshv_doorbell_tombstones;
 
 /* irqfd shutdown and deposit-and-assert work */
 static struct workqueue_struct *mshv_irqfd_wq;
@@ -415,9 +433,15 @@ static u64 mshv_ioeventfd_trigger_size(u32 len)
 	}
 }
 
-/* Disconnect and delete @p's port; its id is still in the xarray */
+/*
+ * Disconnect and delete @p's port, then retire its id: a tombstone until
+ * the values the hypervisor queued for it are surely taken, or for good
+ * when the port could not be deleted.  Readers that found @p before may
+ * still use it until a grace period has passed.
+ */
 static void mshv_ioeventfd_unport(struct mshv_ioeventfd *p)
 {
+	void *tomb = MSHV_DOORBELL_TOMBSTONE;
 	int ret;
 
 	ret = mshv_hv_disconnect_doorbell_port(p->partition_id, p->port_id);
@@ -425,9 +449,39 @@ static void mshv_ioeventfd_unport(struct mshv_ioeventfd *p)
 		pr_warn("partition %#llx: disconnecting doorbell port %u failed: %d\n",
 			p->partition_id, p->port_id, ret);
 	ret = mshv_hv_delete_port(p->port_id);
-	if (ret)
+	if (ret) {
 		pr_warn("deleting doorbell port %u failed: %d\n", p->port_id,
 			ret);
+		tomb = MSHV_DOORBELL_LEAKED;
+	}
+
+	mutex_lock(&mshv_doorbell_mutex);
+	/* Replaces the entry in place: allocates nothing, cannot fail */
+	xa_store(&mshv_doorbell_ports, p->port_id, tomb, GFP_KERNEL);
+	if (tomb == MSHV_DOORBELL_TOMBSTONE)
+		mshv_doorbell_tombstones++;
+	mutex_unlock(&mshv_doorbell_mutex);
+}
+
+/*
+ * Free the ids of deleted ports once no CPU holds or waits for a doorbell
+ * value: every value queued for them (before DELETE_PORT, which stops new
+ * ones) has been taken, and dropped, by then.
+ */
+static void mshv_doorbell_reap(void)
+{
+	unsigned long id;
+	void *entry;
+
+	mutex_lock(&mshv_doorbell_mutex);
+	if (mshv_doorbell_tombstones && mshv_synic_doorbells_quiet()) {
+		xa_for_each(&mshv_doorbell_ports, id, entry) {
+			if (entry == MSHV_DOORBELL_TOMBSTONE)
+				xa_erase(&mshv_doorbell_ports, id);
+		}
+		mshv_doorbell_tombstones = 0;
+	}
+	mutex_unlock(&mshv_doorbell_mutex);
 }
 
 /* Free ioeventfds already unhooked from the hypervisor and the xarray */
@@ -485,6 +539,7 @@ static int mshv_ioeventfd_assign(struct mshv_partition *partition,
 		goto free_p;
 	}
 
+	mshv_doorbell_reap();
 	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry(tmp, &partition->ioeventfds, node) {
 		if (tmp->addr == p->addr && tmp->len == p->len &&
@@ -516,13 +571,23 @@ static int mshv_ioeventfd_assign(struct mshv_partition *partition,
 	return 0;
 
 delete_port:
-	if (mshv_hv_delete_port(p->port_id))
+	if (mshv_hv_delete_port(p->port_id)) {
 		pr_warn("deleting doorbell port %u failed\n", p->port_id);
+		xa_store(&mshv_doorbell_ports, p->port_id,
+			 MSHV_DOORBELL_LEAKED, GFP_KERNEL);
+		goto unlock_rcu;
+	}
 erase_id:
-	/* Never connected: no doorbell can have named it */
+	/* Never connected: no doorbell value names this port */
 	xa_erase(&mshv_doorbell_ports, p->port_id);
+unlock_rcu:
+	mutex_unlock(&partition->eventfds_mutex);
+	/* It was visible by its id: the SynIC handler may hold it */
+	synchronize_rcu();
+	goto put_eventfd;
 unlock:
 	mutex_unlock(&partition->eventfds_mutex);
+put_eventfd:
 	eventfd_ctx_put(p->eventfd);
 free_p:
 	kfree(p);
@@ -551,7 +616,6 @@ static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
 	}
 	if (found) {
 		mshv_ioeventfd_unport(found);
-		xa_erase(&mshv_doorbell_ports, found->port_id);
 		list_move(&found->node, &dead);
 	}
 	mutex_unlock(&partition->eventfds_mutex);
@@ -602,7 +666,8 @@ void mshv_doorbell_signal(u32 port_id)
 
 	rcu_read_lock();
 	p = xa_load(&mshv_doorbell_ports, port_id);
-	if (p)
+	/* A tombstone: a value that came after its ioeventfd went */
+	if (p && !xa_is_value(p))
 		mshv_eventfd_signal(p->eventfd);
 	rcu_read_unlock();
 }
@@ -644,7 +709,6 @@ void mshv_eventfd_partition_release(struct mshv_partition *partition)
 	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry_safe(p, tmp, &partition->ioeventfds, node) {
 		mshv_ioeventfd_unport(p);
-		xa_erase(&mshv_doorbell_ports, p->port_id);
 		list_move(&p->node, &dead);
 	}
 	mutex_unlock(&partition->eventfds_mutex);
@@ -664,11 +728,19 @@ int mshv_eventfd_init(void)
 }
 
 /**
- * mshv_eventfd_exit() - module exit (every partition is gone)
+ * mshv_eventfd_exit() - module exit (every partition is gone, the root
+ *	SynIC handler is removed)
  */
 void mshv_eventfd_exit(void)
 {
+	unsigned long id;
+	void *entry;
+
 	destroy_workqueue(mshv_irqfd_wq);
 	mshv_irqfd_wq = NULL;
-	WARN_ON(!xa_empty(&mshv_doorbell_ports));
+	/* Only retired ids are left */
+	xa_for_each(&mshv_doorbell_ports, id, entry)
+		WARN_ON(!xa_is_value(entry));
+	xa_destroy(&mshv_doorbell_ports);
+	mshv_doorbell_tombstones = 0;
 }

@@ -264,6 +264,7 @@ long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *partition,
 int mshv_synic_init(void);
 void mshv_synic_exit(void);
 bool mshv_synic_available(void);
+bool mshv_synic_doorbells_quiet(void);
 
 /* mshv_eventfd.c: MSHV_IRQFD, MSHV_IOEVENTFD */
 int mshv_eventfd_init(void);

@@ -34,6 +34,8 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/workqueue.h>
 
 #include <asm/irq_vectors.h>
@@ -59,6 +61,8 @@
  * @siefp_reg: SIEFP as read at online, enable bit clear
  * @sirbp_reg: SIRBP as read at online, enable bit clear
  * @doorbell_tail: next entry of the doorbell event ring to consume
+ * @notify_owed: the ring overflowed and NOTIFY_PORT_RING_EMPTY has not
+ *	succeeded since: doorbell values may wait in the hypervisor
  * @ready: the pages are mapped and the SINTs configured
  * @retry: MSHV_SYNIC_RETRY_* bits: calls the handler could not issue for
  *	want of memory (atomic bit operations)
@@ -66,8 +70,10 @@
  *	deposit
  *
  * Per CPU; used only on its CPU, by the cpuhp callbacks (with interrupts
- * disabled around @ready changes), by the interrupt handler and by
- * @retry_work (queued on this CPU, cancelled before the CPU goes down).
+ * disabled around @ready changes), by the interrupt handler, by
+ * @retry_work (queued on this CPU, cancelled before the CPU goes down;
+ * interrupts disabled while it changes @notify_owed) and by the IPI of
+ * mshv_synic_doorbells_quiet().
  */
 struct mshv_synic_cpu {
 	struct hv_message *simp;
@@ -77,6 +83,7 @@ struct mshv_synic_cpu {
 	u64 siefp_reg;
 	u64 sirbp_reg;
 	u32 doorbell_tail;
+	bool notify_owed;
 	bool ready;
 	unsigned long retry;
 	struct work_struct retry_work;
@@ -181,6 +188,36 @@ static void mshv_synic_retry(struct mshv_synic_cpu *sc, int what)
 	queue_work_on(smp_processor_id(), system_wq, &sc->retry_work);
 }
 
+/*
+ * NOTIFY_PORT_RING_EMPTY from @retry_work.  The call and the update of
+ * @sc->notify_owed run with interrupts disabled, so that the handler,
+ * which may overflow the ring and owe another notification meanwhile,
+ * never interleaves; the deposit in between may sleep.
+ */
+static void mshv_synic_retry_notify(struct mshv_synic_cpu *sc)
+{
+	int ret;
+
+	for (;;) {
+		local_irq_disable();
+		ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
+						     false);
+		if (!ret)
+			sc->notify_owed = false;
+		local_irq_enable();
+		if (ret != -ENOMEM)
+			break;
+		ret = mshv_hv_deposit_memory(HV_PARTITION_ID_SELF,
+					     MSHV_DEFAULT_DEPOSIT_PAGES);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	if (ret)
+		pr_warn_ratelimited("CPU %u: NOTIFY_PORT_RING_EMPTY failed: %d\n",
+				    raw_smp_processor_id(), ret);
+}
+
 /* Runs on the CPU whose SynIC it retries (cancelled before it goes down) */
 static void mshv_synic_retry_work(struct work_struct *work)
 {
@@ -188,13 +225,8 @@ static void mshv_synic_retry_work(struct work_struct *work)
 						 retry_work);
 	int ret;
 
-	if (test_and_clear_bit(MSHV_SYNIC_RETRY_NOTIFY, &sc->retry)) {
-		ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
-						     true);
-		if (ret)
-			pr_warn_ratelimited("CPU %u: NOTIFY_PORT_RING_EMPTY failed: %d\n",
-					    raw_smp_processor_id(), ret);
-	}
+	if (test_and_clear_bit(MSHV_SYNIC_RETRY_NOTIFY, &sc->retry))
+		mshv_synic_retry_notify(sc);
 	if (test_and_clear_bit(MSHV_SYNIC_RETRY_EOM, &sc->retry)) {
 		ret = mshv_hv_set_root_synic_reg(HV_REGISTER_EOM, 0, true);
 		if (ret)
@@ -210,6 +242,8 @@ static void mshv_synic_retry_work(struct work_struct *work)
  * overflowed is reported empty (NOTIFY_PORT_RING_EMPTY), which moves the
  * values that waited into it: drained in the same pass, since the
  * hypervisor need not signal again while this message is unconsumed.
+ * Until a notification succeeds, values may wait in the hypervisor:
+ * @sc->notify_owed says so to mshv_synic_doorbells_quiet().
  */
 static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 {
@@ -238,8 +272,11 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 		if (!READ_ONCE(ring->ring_full))
 			break;
 		WRITE_ONCE(ring->ring_full, 0);
+		sc->notify_owed = true;
 		ret = mshv_hv_notify_port_ring_empty(HV_SYNIC_DOORBELL_SINT_INDEX,
 						     false);
+		if (!ret)
+			sc->notify_owed = false;
 		if (ret == -ENOMEM) {
 			/*
 			 * The values that wait stay queued in the hypervisor
@@ -254,6 +291,41 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 			break;
 		}
 	}
+}
+
+/* IPI: does this CPU hold, or wait for, a doorbell value it has not taken? */
+static void mshv_synic_doorbells_busy(void *busy)
+{
+	struct mshv_synic_cpu *sc = this_cpu_ptr(&mshv_synic_cpus);
+	struct hv_synic_event_ring *ring;
+
+	if (!sc->ready)
+		return;
+	ring = &sc->sirbp->sint_event_ring[HV_SYNIC_DOORBELL_SINT_INDEX];
+	if (READ_ONCE(ring->data[sc->doorbell_tail]) ||
+	    READ_ONCE(ring->ring_full) || sc->notify_owed)
+		WRITE_ONCE(*(bool *)busy, true);
+}
+
+/**
+ * mshv_synic_doorbells_quiet() - has every doorbell value the hypervisor
+ *	queued so far been taken?
+ *
+ * Looks at the doorbell event ring of every online CPU, on that CPU (an
+ * IPI: the handler does not run meanwhile): the ring must be empty, not
+ * marked full, and no NOTIFY_PORT_RING_EMPTY owed (values that overflowed
+ * the ring wait in the hypervisor until one succeeds).  A value queued
+ * before the call started is then known to have been handled.  May sleep
+ * (waits for the IPIs).
+ *
+ * Return: true when no CPU holds or waits for a doorbell value.
+ */
+bool mshv_synic_doorbells_quiet(void)
+{
+	bool busy = false;
+
+	on_each_cpu(mshv_synic_doorbells_busy, &busy, 1);
+	return !READ_ONCE(busy);
 }
 
 static void mshv_synic_handle(struct mshv_synic_cpu *sc,
@@ -391,6 +463,7 @@ static void mshv_synic_cpu_teardown(struct mshv_synic_cpu *sc)
 	/* The handler may have queued it before the SynIC went off */
 	cancel_work_sync(&sc->retry_work);
 	sc->retry = 0;
+	sc->notify_owed = false;
 
 	memunmap(sc->sirbp);
 	memunmap(sc->siefp);

@@ -351,6 +351,7 @@ void hvsim_root_post_message(u32 sint, u32 type, u64 sender,
 void hvsim_root_ring_signal(u32 sint, u32 value);
 u16 hvsim_hc_notify_port_ring_empty(struct hvsim_call *call);
 int hvsim_set_root_isr(void (*isr)(void));
+void hvsim_root_irq_hold(bool hold);
 
 /* hvsim_irq.c: the guest interrupt model (partition lock held) */
 enum hvsim_irq_result {

@@ -24,8 +24,12 @@
  *                               SINT0 of the calling CPU <delay_ms> later
  *                               (default 0), or is held ("never")
  *   complete                    post every completion still owed now
+ *   root_irq hold|release       hold back every root SynIC interrupt (as if
+ *                               the root's CPUs ran with interrupts
+ *                               disabled), or raise the ones held back
  *   clear                       remove every rule (and lift the pool cap of
- *                               live partitions); owed completions stay
+ *                               live partitions, release held root
+ *                               interrupts); owed completions stay
  *
  * <code> and <status> are hexadecimal with 0x or decimal.  Reading the file
  * lists the active rules in the same syntax.  Only calls that pass the
@@ -71,6 +75,7 @@ enum hvsim_inject_op {
 	HVSIM_INJECT_PENDING,
 	HVSIM_INJECT_COMPLETE,
 	HVSIM_INJECT_DELAY,
+	HVSIM_INJECT_ROOT_IRQ,
 };
 
 /**
@@ -79,7 +84,7 @@ enum hvsim_inject_op {
  * @code: hypercall code (FAIL, MAX_REPS, PENDING, DELAY)
  * @status: status to fail with (FAIL; PENDING: 0 = the call's own)
  * @count: nth call (FAIL, PENDING, DELAY), reps per call (MAX_REPS),
- *	pages (POOL_CAP)
+ *	pages (POOL_CAP), 1 to hold and 0 to release (ROOT_IRQ)
  * @delay_ms: PENDING: milliseconds until the completion is posted, or
  *	%HVSIM_ASYNC_NEVER; DELAY: milliseconds the call spins
  */
@@ -150,14 +155,17 @@ struct hvsim_async_next {
 };
 
 /*
- * Protects hvsim_inject_rules, hvsim_inject_nr, hvsim_inject_cap, the
- * state of hvsim_async_table and the async counters
+ * Protects hvsim_inject_rules, hvsim_inject_nr, hvsim_inject_cap,
+ * hvsim_inject_irq_held, the state of hvsim_async_table and the async
+ * counters
  */
 static DEFINE_SPINLOCK(hvsim_inject_lock);
 static struct hvsim_inject_rule hvsim_inject_rules[HVSIM_INJECT_MAX_RULES];
 /* Rules in use; read without the lock to skip it when there are none */
 static unsigned int hvsim_inject_nr;
 static u64 hvsim_inject_cap;
+/* "root_irq hold" is in effect */
+static bool hvsim_inject_irq_held;
 
 static struct hvsim_async hvsim_async_table[HVSIM_ASYNC_MAX];
 static DEFINE_PER_CPU(struct hvsim_async_next, hvsim_async_next);
@@ -227,7 +235,8 @@ static int inject_parse_pending(char **tok, int n, struct hvsim_inject_cmd *cmd)
  * that is not a rep call, a fail rule with nth 0 or status 0, a pending
  * rule for a code other than SET_PARTITION_PROPERTY, with nth 0, a delay
  * that is neither a number of milliseconds nor "never", or status 0, a
- * delay rule with nth 0 or a delay of 0 or more than HVSIM_DELAY_MAX_MS.
+ * delay rule with nth 0 or a delay of 0 or more than HVSIM_DELAY_MAX_MS, a
+ * root_irq rule other than "hold" or "release".
  */
 static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 {
@@ -250,6 +259,14 @@ static int hvsim_inject_parse(char *line, struct hvsim_inject_cmd *cmd)
 	}
 	if (!strcmp(tok[0], "pending") && n >= 3 && n <= 5)
 		return inject_parse_pending(tok, n, cmd);
+	if (!strcmp(tok[0], "root_irq") && n == 2) {
+		cmd->op = HVSIM_INJECT_ROOT_IRQ;
+		if (!strcmp(tok[1], "hold"))
+			cmd->count = 1;
+		else if (strcmp(tok[1], "release"))
+			return -EINVAL;
+		return 0;
+	}
 	if (!strcmp(tok[0], "pool_cap") && n == 2) {
 		cmd->op = HVSIM_INJECT_POOL_CAP;
 		return kstrtoull(tok[1], 10, &cmd->count);
@@ -491,6 +508,10 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 			if (hvsim_inject_rules[i].used)
 				inject_drop(&hvsim_inject_rules[i]);
 		hvsim_inject_cap = 0;
+		hvsim_inject_irq_held = false;
+		break;
+	case HVSIM_INJECT_ROOT_IRQ:
+		hvsim_inject_irq_held = cmd->count;
 		break;
 	case HVSIM_INJECT_POOL_CAP:
 		hvsim_inject_cap = cmd->count;
@@ -527,6 +548,9 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 	spin_unlock_irq(&hvsim_inject_lock);
 	if (cmd->op == HVSIM_INJECT_CLEAR)
 		hvsim_partitions_uncap();
+	/* Outside the lock: the release raises the ISR (IPIs) */
+	if (cmd->op == HVSIM_INJECT_CLEAR || cmd->op == HVSIM_INJECT_ROOT_IRQ)
+		hvsim_root_irq_hold(cmd->count);
 	if (cmd->op == HVSIM_INJECT_COMPLETE) {
 		local_irq_disable();
 		async_flush(false, 0);
@@ -642,6 +666,8 @@ static int inject_show(struct seq_file *m, void *unused)
 	}
 	if (hvsim_inject_cap)
 		seq_printf(m, "pool_cap %llu\n", hvsim_inject_cap);
+	if (hvsim_inject_irq_held)
+		seq_puts(m, "root_irq hold\n");
 	spin_unlock_irq(&hvsim_inject_lock);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 
 #include "hvsim.h"
@@ -80,6 +81,7 @@ struct synic_ring_value {
  * @dropped: messages and ring values dropped because a queue was full
  * @ring_full: ring values that found their ring full
  * @raised: times the root ISR was raised
+ * @raise_held: the ISR is due but held (fault injection "root_irq hold")
  * @work: raises the root ISR on @cpu
  */
 struct hvsim_root_synic {
@@ -104,11 +106,18 @@ struct hvsim_root_synic {
 	u64 dropped;
 	u64 ring_full;
 	u64 raised;
+	bool raise_held;
 	struct irq_work work;
 };
 
 /* One per possible CPU, indexed by CPU number; set up at module load */
 static struct hvsim_root_synic **hvsim_synics;
+
+/*
+ * Root interrupts are held back (fault injection): the CPUs' interrupt
+ * flags stay off until released; read under each SynIC's lock
+ */
+static bool hvsim_root_irq_held;
 
 /* The root's interrupt handler (hvsim_backend.set_root_isr) */
 static void (*hvsim_root_isr)(void);
@@ -161,8 +170,41 @@ out_unlock:
 static void synic_raise(struct hvsim_root_synic *s)
 {
 	lockdep_assert_held(&s->lock);
+	if (READ_ONCE(hvsim_root_irq_held)) {
+		s->raise_held = true;
+		return;
+	}
 	s->raised++;
 	irq_work_queue(&s->work);
+}
+
+/* IPI: raise the ISR on this CPU if a raise was held back */
+static void synic_release_cpu(void *unused)
+{
+	struct hvsim_root_synic *s = hvsim_synics[smp_processor_id()];
+
+	spin_lock(&s->lock);
+	if (s->raise_held) {
+		s->raise_held = false;
+		synic_raise(s);
+	}
+	spin_unlock(&s->lock);
+}
+
+/**
+ * hvsim_root_irq_hold() - hold back or release the root's interrupts
+ * @hold: true to hold them back, false to release them
+ *
+ * While held, a SynIC that would raise the root ISR only remembers it, as
+ * if every root CPU ran with interrupts disabled; messages and event-ring
+ * values are written as usual.  Releasing raises the ISR on every CPU that
+ * has one due, on that CPU, before it returns.  May sleep (IPIs).
+ */
+void hvsim_root_irq_hold(bool hold)
+{
+	WRITE_ONCE(hvsim_root_irq_held, hold);
+	if (!hold)
+		on_each_cpu(synic_release_cpu, NULL, 1);
 }
 
 static bool synic_deliverable(struct hvsim_root_synic *s, u32 sint)

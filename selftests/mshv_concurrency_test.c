@@ -378,7 +378,7 @@ TEST(close_fds_during_run)
 	EXPECT_EQ(EBADF, errno);
 
 	free(vp);
-	munmap(vm->mem, vm->mem_size);
+	mshv_free_host_memory(vm->mem, vm->mem_size);
 	free(vm);
 }
 
@@ -412,7 +412,7 @@ TEST(close_partition_fd_during_loop)
 		  mshv_vp_get_reg(run.vp, HV_X64_REGISTER_RIP));
 
 	mshv_vp_free(run.vp);
-	munmap(vm->mem, vm->mem_size);
+	mshv_free_host_memory(vm->mem, vm->mem_size);
 	free(vm);
 }
 

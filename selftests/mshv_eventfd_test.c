@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -26,6 +28,7 @@
 #define STACK_TOP	0x7000ULL
 #define DOORBELL_A	0xE000ULL	/* len 1, any value */
 #define DOORBELL_B	0xE008ULL	/* len 2, datamatch 0x4321 */
+#define DOORBELL_C	0xE010ULL	/* len 2, any value */
 #define DIAG_PORT	0x80
 #define MAX_GSI		4096
 
@@ -433,6 +436,151 @@ TEST_F(efd, doorbell_ring_overflow)
 	EXPECT_EQ(before.ring_full + 1, after.ring_full);
 	EXPECT_EQ(before.dropped, after.dropped);
 	EXPECT_EQ(0ULL, efd_count(a));
+	mshv_vp_free(vp);
+}
+
+/* One write to DOORBELL_C, then HLT: loaded at ONE_GPA */
+#define ONE_GPA		0x1800ULL
+static const struct insn one_c_prog[] = {
+	{ 6, { 0xc7, 0x06, 0x10, 0xe0, 0x34, 0x12 } },	/* mov word [0xe010], 0x1234 */
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+/* Pin the calling thread to @cpu */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Doorbell values the root has not taken yet when their ioeventfd goes
+ * (63 in this CPU's event ring, 37 waiting in the hypervisor for
+ * NOTIFY_PORT_RING_EMPTY) signal nothing afterwards, not even an
+ * ioeventfd assigned in between that could have got the same port id.
+ * The root interrupt is held back while the VMM deassigns and assigns, as
+ * on a busy root CPU; everything runs on one CPU so that the release
+ * runs the handler before the write returns.
+ */
+TEST_F(efd, doorbell_stale_values)
+{
+	int pt = self->vm->fd, a = self->efd[0], c = self->efd[2];
+	struct mshv_vp *vp = guest(self->vm);
+	struct mshv_dbg_synic before, after;
+	struct mshv_dbg_port pa, pc;
+
+	ASSERT_EQ(0, pin_to(sched_getcpu()));
+	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	load(self->vm, ONE_GPA, one_c_prog, ARRAY_SIZE(one_c_prog));
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	before = mshv_dbg_synic_get();
+
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	ASSERT_EQ(0, mshv_dbg_inject("root_irq hold"));
+	mshv_vp_run_expect_halt(vp);
+	/* All 100 writes were completed by the hypervisor, none taken yet */
+	EXPECT_EQ(0ULL, efd_count(a));
+	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
+			       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+	ASSERT_EQ(0, ioeventfd(pt, c, DOORBELL_C, 2, 0, 0));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_C, &pc));
+	TH_LOG("port ids: old %u, new %u", pa.port, pc.port);
+	ASSERT_EQ(0, mshv_dbg_inject("root_irq release"));
+	after = mshv_dbg_synic_get();
+	EXPECT_EQ(before.ring_full + 1, after.ring_full);
+	EXPECT_EQ(before.dropped, after.dropped);
+	/* Dropped: neither the old eventfd nor the new one saw them */
+	EXPECT_EQ(0ULL, efd_count(c));
+	EXPECT_EQ(0ULL, efd_count(a));
+
+	/* The new ioeventfd works: one write, one signal */
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, ONE_GPA);
+	mshv_vp_run_expect_halt(vp);
+	EXPECT_EQ(1ULL, efd_count(c));
+	EXPECT_EQ(0ULL, efd_count(a));
+	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_C, &pc));
+	EXPECT_EQ(1ULL, pc.signals);
+	mshv_vp_free(vp);
+}
+
+struct fail_loop {
+	int pt;
+	int fd;
+	atomic_int stop;
+	unsigned int calls;
+	unsigned int unexpected;
+};
+
+/* Assign ioeventfds whose CONNECT_PORT fails, until told to stop */
+static void *fail_assigns(void *arg)
+{
+	struct fail_loop *f = arg;
+
+	/* The other CPU than the VP and the doorbell handler */
+	if (pin_to(1))
+		f->unexpected++;
+	while (!atomic_load(&f->stop)) {
+		if (mshv_dbg_inject("fail 0x96 1 0x12"))
+			break;
+		errno = 0;
+		if (ioeventfd(f->pt, f->fd, DOORBELL_C, 2, 0, 0) != -1 ||
+		    errno != EINVAL)
+			f->unexpected++;
+		f->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * An ioeventfd whose assignment fails is never signalled: the doorbell
+ * values of a deassigned ioeventfd are delivered on one CPU while another
+ * CPU keeps assigning ioeventfds that fail in CONNECT_PORT, each of which
+ * holds a port id for a moment.
+ */
+TEST_F(efd, doorbell_vs_failed_assign)
+{
+	int pt = self->vm->fd, a = self->efd[0], f = self->efd[1];
+	struct mshv_vp *vp = guest(self->vm);
+	struct fail_loop fl = { .pt = pt, .fd = f };
+	__u64 signalled = 0;
+	pthread_t thread;
+	int round;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	ASSERT_EQ(0, pin_to(0));
+	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
+	for (round = 0; round < 20; round++) {
+		ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+		ASSERT_EQ(0, mshv_dbg_inject("root_irq hold"));
+		mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+		mshv_vp_run_expect_halt(vp);
+		ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
+				       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+
+		atomic_store(&fl.stop, 0);
+		fl.calls = 0;
+		ASSERT_EQ(0, pthread_create(&thread, NULL, fail_assigns, &fl));
+		/* Let the other CPU get going, then deliver the 100 values */
+		while (!fl.calls)
+			sched_yield();
+		usleep(1000);
+		ASSERT_EQ(0, mshv_dbg_inject("root_irq release"));
+		usleep(1000);
+		atomic_store(&fl.stop, 1);
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		mshv_dbg_inject("clear");
+		signalled += efd_count(f);
+		EXPECT_EQ(0ULL, efd_count(a));
+	}
+	EXPECT_EQ(0U, fl.unexpected);
+	EXPECT_EQ(0ULL, signalled);
+	EXPECT_EQ(0, mshv_dbg_ports_of(self->id));
 	mshv_vp_free(vp);
 }
 

@@ -98,8 +98,7 @@ FIXTURE_SETUP(td)
 
 FIXTURE_TEARDOWN(td)
 {
-	if (self->vm->mem)
-		munmap(self->vm->mem, self->vm->mem_size);
+	mshv_free_host_memory(self->vm->mem, self->vm->mem_size);
 	free(self->vm);
 	free(self->vp);
 }

@@ -238,8 +238,7 @@ void mshv_vm_free(struct mshv_vm *vm)
 		return;
 	MSHV_TEST_ASSERT(close(vm->fd) == 0, "close(partition fd)");
 	MSHV_TEST_ASSERT(close(vm->dev_fd) == 0, "close(/dev/mshv)");
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
+	mshv_free_host_memory(vm->mem, vm->mem_size);
 	free(vm);
 }
 
@@ -269,16 +268,42 @@ void mshv_initialize_partition(int pt_fd)
  * mshv_alloc_host_memory() - anonymous memory to back guest memory
  * @size: size in bytes, a multiple of the page size
  *
- * Return: zeroed, page-aligned private anonymous memory (munmap() it);
- * fails the test if mmap() fails.
+ * The memory is a mapping of its own between two PROT_NONE guard pages,
+ * so that no anonymous mapping made next to it later merges with it: a
+ * madvise() or mprotect() of such a neighbour would then split the merged
+ * VMA at the memory's edge, and splitting a VMA at an address that is not
+ * 2 MiB aligned makes the kernel invalidate (MMU notifier) the whole 2 MiB
+ * around it, huge page or not: guest memory there would be unmapped from
+ * the SLAT and fault again, which tests counting faults must not see.
+ *
+ * Return: zeroed, page-aligned private anonymous memory; release it with
+ * mshv_free_host_memory() (munmap() leaves the guard pages, which hold no
+ * memory); fails the test if mmap() fails.
  */
 void *mshv_alloc_host_memory(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t guard = MSHV_PAGE_SIZE;
+	char *base;
+	void *p;
 
-	MSHV_TEST_ASSERT(p != MAP_FAILED, "mmap(%zu bytes)", size);
+	base = mmap(NULL, size + 2 * guard, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	MSHV_TEST_ASSERT(base != MAP_FAILED, "mmap(%zu bytes)", size);
+	p = mmap(base + guard, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	MSHV_TEST_ASSERT(p == base + guard, "mmap(%zu bytes)", size);
 	return p;
+}
+
+/**
+ * mshv_free_host_memory() - release memory from mshv_alloc_host_memory()
+ * @p: the memory, or NULL
+ * @size: the size it was allocated with
+ */
+void mshv_free_host_memory(void *p, size_t size)
+{
+	if (p)
+		munmap((char *)p - MSHV_PAGE_SIZE, size + 2 * MSHV_PAGE_SIZE);
 }
 
 /**

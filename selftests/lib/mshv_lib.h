@@ -111,6 +111,7 @@ void mshv_initialize_partition(int pt_fd);
 
 /* Guest memory */
 void *mshv_alloc_host_memory(size_t size);
+void mshv_free_host_memory(void *p, size_t size);
 int __mshv_set_guest_memory(int pt_fd, __u64 size, __u64 guest_pfn,
 			    __u64 userspace_addr, __u8 flags);
 void mshv_map_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size,
