@@ -537,6 +537,8 @@ static int mshv_vp_run(struct mshv_vp *vp)
 		if (READ_ONCE(regs->interrupt_vectors.as_uint64))
 			flags |= HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION;
 
+		/* This dispatch sees whatever an earlier kick announced */
+		WRITE_ONCE(vp->kicked, false);
 		ret = mshv_hv_dispatch_vp(vp->partition->id, vp->index, flags,
 					  &out);
 		if (ret)
