@@ -438,6 +438,7 @@ void hvsim_vp_post_intercept(struct hvsim_vp *vp,
 bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
 bool hvsim_apic_stopped(struct hvsim_vp *vp);
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
+void hvsim_irq_resumed(struct hvsim_vp *vp);
 
 /*
  * Guest exceptions and injected events (hvsim_vp.c, hvsim_intercept.c).

@@ -56,6 +56,7 @@ static atomic64_t irq_inits;		/* VPs put into the INIT state */
 static atomic64_t irq_sipis;		/* VPs a SIPI started */
 static atomic64_t irq_sipis_ignored;	/* SIPIs to a VP not waiting for one */
 static atomic64_t irq_init_sipi_msgs;	/* INIT / SIPI intercept messages */
+static atomic64_t irq_resumes;		/* VPs a cleared suspend made runnable */
 
 /* The IRR, ISR and TMR live in the LAPIC state, as 8 x u32 */
 static bool apic_test(const u32 *reg, u32 vector)
@@ -448,7 +449,8 @@ static bool assert_targets(const struct hv_input_assert_virtual_interrupt *in,
 
 #define VP_BANKS	(HVSIM_MAX_VPS / HV_VP_SET_BANK_VPS)
 
-static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
+/* Tell the root which VPs can run now: one SCHEDULER_VP_SIGNAL_BITSET */
+static void post_vp_signal(struct hvsim_partition *pt, const u64 *woken)
 {
 	struct hv_vp_signal_bitset_scheduler_message msg = {
 		.partition_id = pt->id,
@@ -468,6 +470,11 @@ static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
 	hvsim_root_post_message(HV_SYNIC_INTERCEPTION_SINT_INDEX,
 				HVMSG_SCHEDULER_VP_SIGNAL_BITSET, 0, &msg,
 				sizeof(msg));
+}
+
+static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
+{
+	post_vp_signal(pt, woken);
 	atomic64_inc(&irq_signal_msgs);
 }
 
@@ -752,6 +759,28 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 	post_signal_bitset(vp->partition, woken);
 }
 
+/**
+ * hvsim_irq_resumed() - the VMM cleared a suspend register of a VP
+ * @vp: the VP, its partition's lock held
+ *
+ * When that leaves the VP runnable (no suspend register set, not halted
+ * or waiting for a SIPI), the root is told with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET, so that a run waiting for the VP
+ * dispatches it again; otherwise it stays blocked, and its run waits.
+ */
+void hvsim_irq_resumed(struct hvsim_vp *vp)
+{
+	u64 woken[VP_BANKS] = {};
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (vp->explicit_suspend || vp->dispatch_suspend ||
+	    vp->intercept_suspend || hvsim_irq_halted(vp))
+		return;
+	vpset_add(woken, vp->index);
+	post_vp_signal(vp->partition, woken);
+	atomic64_inc(&irq_resumes);
+}
+
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)
 {
 	const struct hv_input_assert_virtual_interrupt *in =
@@ -834,7 +863,7 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 
 static int interrupts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu\n",
+	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu\n",
 		   (u64)atomic64_read(&irq_asserted),
 		   (u64)atomic64_read(&irq_delivered),
 		   (u64)atomic64_read(&irq_eois),
@@ -848,7 +877,8 @@ static int interrupts_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&irq_inits),
 		   (u64)atomic64_read(&irq_sipis),
 		   (u64)atomic64_read(&irq_sipis_ignored),
-		   (u64)atomic64_read(&irq_init_sipi_msgs));
+		   (u64)atomic64_read(&irq_init_sipi_msgs),
+		   (u64)atomic64_read(&irq_resumes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(interrupts);

@@ -774,13 +774,11 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 	hvsim_vp_absorb_reg_page(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
-	if (vp->explicit_suspend || vp->dispatch_suspend)
-		goto out_publish;
-	if (vp->intercept_suspend) {
-		if (!(flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND))
-			goto out_publish;
+	if (flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
 		vp->intercept_suspend = false;
-	}
+	if (vp->explicit_suspend || vp->dispatch_suspend ||
+	    vp->intercept_suspend)
+		goto out_publish;
 
 	if (flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
 		hvsim_irq_scan(vp);
@@ -844,9 +842,9 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
  * hvsim_hc_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
  * @call: decoded call
  *
- * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
- * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  BLOCKED +
- * INVALID while it is halted (HLT)
+ * CLEAR_INTERCEPT_SUSPEND clears INTERCEPT_SUSPEND first, whatever else
+ * holds the VP.  BLOCKED + SUSPEND while the VP is explicitly, dispatch- or
+ * still intercept-suspended.  BLOCKED + INVALID while it is halted (HLT)
  * and nothing can wake it, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
  * STARTUP_SUSPEND).  Otherwise the VP runs, taking deliverable interrupts at
  * instruction boundaries, until an intercept (READY + INTERCEPT, message

@@ -169,10 +169,16 @@ static u16 get_suspend(struct hvsim_vp *vp, const struct vp_reg *r,
 	return HV_STATUS_SUCCESS;
 }
 
+/* Clearing one may make the VP runnable: the root is told (hvsim_irq.c) */
 static u16 set_suspend(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		       const union hv_register_value *v, bool guest)
 {
-	*suspend_reg(vp, r->name) = v->reg64;
+	bool *reg = suspend_reg(vp, r->name);
+	bool was = *reg;
+
+	*reg = v->reg64;
+	if (was && !*reg)
+		hvsim_irq_resumed(vp);
 	return HV_STATUS_SUCCESS;
 }
 

@@ -167,6 +167,7 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 {
 	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
 	struct hv_x64_intercept_message_header h;
+	__u64 resumes0 = mshv_dbg_irq_field_get("resumes");
 	__u64 msgs0 = root_msgs();
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
@@ -200,7 +201,9 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
 	EXPECT_EQ(c0.apic_eoi_msgs + want_eoi_msgs, c.apic_eoi_msgs);
-	EXPECT_EQ(msgs0 + want_eoi_msgs, root_msgs());
+	/* and the signal that resumed the new VP on its first run */
+	EXPECT_EQ(resumes0 + 1, mshv_dbg_irq_field_get("resumes"));
+	EXPECT_EQ(msgs0 + want_eoi_msgs + 1, root_msgs());
 	mshv_vp_skip_insn(vp, &h);
 
 	/* CLI; HLT with IF clear is still an X64_HALT intercept */
@@ -618,7 +621,8 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
 	EXPECT_EQ(c0.apic_eoi_msgs + 1, c.apic_eoi_msgs);
-	EXPECT_EQ(msgs0 + 1, root_msgs());
+	/* the EOI message and the signal that resumed the new VP */
+	EXPECT_EQ(msgs0 + 2, root_msgs());
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
 }
