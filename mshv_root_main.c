@@ -589,6 +589,8 @@ static int mshv_vp_run(struct mshv_vp *vp)
 		if (READ_ONCE(regs->interrupt_vectors.as_uint64))
 			flags |= HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION;
 
+		/* This dispatch sees whatever an earlier kick announced */
+		WRITE_ONCE(vp->kicked, false);
 		ret = mshv_hv_dispatch_vp(vp->partition->id, vp->index, flags,
 					  &out);
 		if (ret)
@@ -608,14 +610,22 @@ static int mshv_vp_run(struct mshv_vp *vp)
 			/* Time slice over: signals and rescheduling, then on */
 			break;
 		case HV_VP_DISPATCH_STATE_BLOCKED:
+			/*
+			 * A new VP starts explicitly suspended: clear that, as
+			 * mainline does, and wait like for any other block.
+			 * The hypervisor signals the VP once it can run; a
+			 * suspend that remains (DISPATCH_SUSPEND set by the
+			 * VMM) keeps the run asleep until then or a signal.
+			 * Without root SynIC interrupts no signal can come:
+			 * dispatch again.
+			 */
 			if (out.dispatch_event == HV_VP_DISPATCH_EVENT_SUSPEND) {
-				/* A new VP starts explicitly suspended */
 				ret = mshv_vp_clear_explicit_suspend(vp);
 				if (ret)
 					return ret;
-				break;
+				if (!mshv_synic_available())
+					break;
 			}
-			/* Wait until something makes the VP runnable */
 			if (wait_event_interruptible(vp->kick_wq,
 						     READ_ONCE(vp->kicked)))
 				return -EINTR;

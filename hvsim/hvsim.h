@@ -30,6 +30,10 @@
 #include "hvsim_decode.h"
 #include "x86_emu.h"
 
+/* Variable-range and fixed-range MTRRs of a VP (MTRR_CAP VCNT 8, FIX) */
+#define HVSIM_MTRR_VARIABLE	8
+#define HVSIM_MTRR_FIXED	11
+
 /* RFLAGS bits a VMM may set; bit 1 always reads as one */
 #define HVSIM_RFLAGS_MASK	0x3F7FD5ULL
 
@@ -82,7 +86,11 @@ enum hvsim_partition_state {
 	HVSIM_PT_DELETED,
 };
 
-/* Registers hvsim stores for the VMM but does not interpret yet */
+/*
+ * Registers hvsim stores in hvsim_vp.msrs (hvsim_vp_regs.c): MSRs it keeps
+ * for the VMM and the guest but does not interpret (APIC_BASE places the
+ * xAPIC page), and the per-VP synthetic registers.
+ */
 enum hvsim_vp_msr {
 	HVSIM_MSR_TSC,
 	HVSIM_MSR_KERNEL_GS_BASE,
@@ -96,11 +104,29 @@ enum hvsim_vp_msr {
 	HVSIM_MSR_CSTAR,
 	HVSIM_MSR_SFMASK,
 	HVSIM_MSR_TSC_AUX,
-	HVSIM_NR_MSRS
+	HVSIM_MSR_MTRR_CAP,
+	HVSIM_MSR_MTRR_DEF_TYPE,
+	HVSIM_MSR_MTRR_BASE0,
+	HVSIM_MSR_MTRR_MASK0 = HVSIM_MSR_MTRR_BASE0 + HVSIM_MTRR_VARIABLE,
+	HVSIM_MSR_MTRR_FIX0 = HVSIM_MSR_MTRR_MASK0 + HVSIM_MTRR_VARIABLE,
+	HVSIM_MSR_BNDCFGS = HVSIM_MSR_MTRR_FIX0 + HVSIM_MTRR_FIXED,
+	HVSIM_MSR_DEBUG_CTL,
+	HVSIM_MSR_SPEC_CTRL,
+	HVSIM_MSR_TSC_ADJUST,
+	HVSIM_MSR_MISC_ENABLE,
+	HVSIM_MSR_DELIVERABILITY,
+	HVSIM_MSR_VP_ASSIST_PAGE,
+	HVSIM_MSR_SCONTROL,
+	HVSIM_MSR_SIEFP,
+	HVSIM_MSR_SIMP,
+	HVSIM_MSR_SINT0,
+	HVSIM_MSR_STIMER0 = HVSIM_MSR_SINT0 + HV_SYNIC_SINT_COUNT,
+	HVSIM_NR_MSRS = HVSIM_MSR_STIMER0 + 2 * HV_SYNIC_STIMER_COUNT
 };
 
 struct hvsim_partition;
 struct hvsim_intercepts;
+struct hvsim_cpuid_results;
 struct dentry;
 struct page;
 struct seq_file;
@@ -117,11 +143,15 @@ struct seq_file;
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @nmi_pending: an NMI was asserted and not yet delivered (hvsim_irq.c)
  * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
- *	HLT with IF set, STARTUP_SUSPEND by INIT (hvsim_irq.c); IDLE_SUSPEND
- *	is stored only
+ *	HLT (hvsim_irq.c), STARTUP_SUSPEND by INIT; IDLE_SUSPEND is stored
+ *	only
+ * @hlt_len: a HLT with IF clear was reported (HVMSG_X64_HALT) and the VP
+ *	is halted at it: the HLT's length, retired when something wakes the
+ *	VP; 0 otherwise
  * @pending_interruption: HV_REGISTER_PENDING_INTERRUPTION: an event the
  *	VMM injects, delivered at the next instruction boundary of a dispatch
- * @msrs: registers stored for the VMM, enum hvsim_vp_msr
+ * @msrs: registers stored for the VMM and the guest, enum hvsim_vp_msr
+ * @pending_event: PENDING_EVENT0 and PENDING_EVENT1 (none pending)
  * @reg_page: the VP register page, or NULL when not mapped
  * @msg_page: the intercept message page, or NULL when not mapped
  * @msg: the last intercept message (copied to @msg_page when mapped)
@@ -132,6 +162,8 @@ struct seq_file;
  *	@state and are merged in and out of it
  * @simp: SynIC message page set by SET_VP_STATE, or NULL (reads as zeros)
  * @siefp: SynIC event flags page, or NULL (reads as zeros)
+ * @cpuid_results: the CPUID results registered for this VP, a chain of
+ *	pages of the partition's pool (hvsim_intercept.c), or NULL
  *
  * All fields but @partition and @index (constant) are protected by the
  * partition's lock.
@@ -145,8 +177,10 @@ struct hvsim_vp {
 	bool dispatch_suspend;
 	bool nmi_pending;
 	u64 activity;
+	u8 hlt_len;
 	u64 pending_interruption;
 	u64 msrs[HVSIM_NR_MSRS];
+	struct hv_u128 pending_event[2];
 	struct hv_vp_register_page *reg_page;
 	struct hv_message *msg_page;
 	struct hv_message msg;
@@ -155,6 +189,7 @@ struct hvsim_vp {
 	u8 xsave[HVSIM_XSAVE_SIZE];
 	void *simp;
 	void *siefp;
+	struct hvsim_cpuid_results *cpuid_results;
 };
 
 /**
@@ -180,11 +215,19 @@ struct hvsim_vp {
  * @pool_cap: most pages @pool may hold (0: no cap), from the "pool_cap"
  *	fault-injection rule active at creation
  * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
+ * @dispatches: DISPATCH_VP calls that found one of its VPs
+ * @refused: guest accesses refused because the synthetic feature they
+ *	belong to is not modelled beyond its registers (hvsim_vp_regs.c)
+ * @created_ns: creation time (ktime_get_ns()), start of the reference
+ *	counter (constant)
+ * @guest_os_id: GUEST_OS_ID (one for all VPs)
+ * @hypercall: HYPERCALL MSR (one for all VPs)
+ * @reference_tsc: REFERENCE_TSC MSR (one for all VPs)
  * @stale_warned: a guest access to a freed page has been reported
  * @lost_write_warned: a guest write reclaim may discard has been reported
  * @privilege_flags: PRIVILEGE_FLAGS property
- * @intercepts: installed intercepts and registered CPUID results, a page
- *	of @pool taken at the first install or registration, or NULL
+ * @intercepts: installed intercepts, a page of @pool taken at the first
+ *	install, or NULL
  */
 struct hvsim_partition {
 	struct list_head node;
@@ -206,6 +249,12 @@ struct hvsim_partition {
 	u64 reference_time;
 	u64 pool_cap;
 	u64 gpa_faults;
+	u64 dispatches;
+	u64 refused;
+	u64 created_ns;
+	u64 guest_os_id;
+	u64 hypercall;
+	u64 reference_tsc;
 	bool stale_warned;
 	bool lost_write_warned;
 	struct hvsim_intercepts *intercepts;
@@ -324,6 +373,22 @@ u16 hvsim_hc_read_gpa(struct hvsim_call *call);
 u16 hvsim_hc_write_gpa(struct hvsim_call *call);
 u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call);
 
+/* hvsim_vp_regs.c: the registers of a VP, for the VMM and the guest */
+enum hvsim_msr_result {
+	HVSIM_MSR_NONE,		/* not an MSR of the register table */
+	HVSIM_MSR_DONE,		/* read or written */
+	HVSIM_MSR_GP,		/* the access is a #GP */
+};
+
+void hvsim_vp_regs_reset(struct hvsim_vp *vp);
+u16 hvsim_vp_get_reg(struct hvsim_vp *vp, u32 name,
+		     union hv_register_value *v);
+u16 hvsim_vp_set_reg(struct hvsim_vp *vp, u32 name,
+		     const union hv_register_value *v);
+enum hvsim_msr_result hvsim_vp_msr_access(struct hvsim_vp *vp, u32 index,
+					  bool write, u64 *val);
+u64 hvsim_synthetic_privileges(u64 features);
+
 /* hvsim_vp_state.c */
 void hvsim_vp_state_reset(struct hvsim_vp *vp);
 u16 hvsim_hc_get_vp_state(struct hvsim_call *call);
@@ -366,6 +431,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_halted(struct hvsim_vp *vp);
+void hvsim_irq_rip_written(struct hvsim_vp *vp, u64 rip);
 void hvsim_irq_scan(struct hvsim_vp *vp);
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       struct x86_emu_exit *exit);
@@ -387,6 +453,7 @@ void hvsim_vp_post_intercept(struct hvsim_vp *vp,
 bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
 bool hvsim_apic_stopped(struct hvsim_vp *vp);
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
+void hvsim_irq_resumed(struct hvsim_vp *vp);
 
 /*
  * Guest exceptions and injected events (hvsim_vp.c, hvsim_intercept.c).

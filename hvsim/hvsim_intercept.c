@@ -4,10 +4,14 @@
  * registers (REGISTER_INTERCEPT_RESULT), the CPUID model a VP sees
  * (GET_VP_CPUID_VALUES), and what a guest's CPUID, RDMSR and WRMSR do.
  *
- * The installed intercepts and the registered CPUID results of a partition
- * live in one page of its deposit pool (struct hvsim_intercepts), taken at
- * the first install or registration that needs it and given back by
- * FINALIZE_PARTITION: bounded tables, nothing allocated from the kernel.
+ * The installed intercepts of a partition live in one page of its deposit
+ * pool (struct hvsim_intercepts), taken at the first install that needs it
+ * and given back by FINALIZE_PARTITION.  The CPUID results registered for
+ * a VP live in a chain of pages of the same pool (struct
+ * hvsim_cpuid_results), one more page taken whenever the VP's pages are
+ * full, so the partition's capacity grows with its VP count and its
+ * deposits; they are given back when the VP is deleted.  Nothing is
+ * allocated from the kernel.
  * Port I/O always exits to the root (an EXO partition's root gets every
  * port), so an I/O port install is validated and then changes nothing.
  */
@@ -20,7 +24,6 @@
 
 #define HVSIM_MAX_CPUID_INTERCEPTS	64
 #define HVSIM_MAX_MSR_INTERCEPTS	64
-#define HVSIM_MAX_CPUID_RESULTS		64
 
 /* The default CPUID model (Documentation/hvsim.rst) */
 #define CPUID_MAX_BASIC		0x0000000d
@@ -47,6 +50,9 @@
 #define CPUID_HV_ECX		0x666f736f
 #define CPUID_HV_EDX		0x76482074
 #define CPUID_HV_INTERFACE	0x31237648
+/* Leaf 0x40000003 EDX: the frequency MSRs are available */
+#define CPUID_HV_PRIV_FREQUENCY		BIT_ULL(11)
+#define CPUID_HV_EDX_FREQUENCY		BIT(8)
 
 /* The bits of EFER a guest may write */
 #define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
@@ -61,14 +67,25 @@ struct hvsim_msr_intercept {
 	u32 access;
 };
 
+#define HVSIM_CPUID_RESULTS_PER_PAGE \
+	((HV_HYP_PAGE_SIZE - 2 * sizeof(u64)) / \
+	 sizeof(struct hv_register_x64_cpuid_result_parameters))
+
 /**
- * struct hvsim_cpuid_reg - one registered CPUID result
- * @vp_index: the VP it applies to
- * @p: the registered parameters
+ * struct hvsim_cpuid_results - one page of the CPUID results registered
+ *	for a VP
+ * @next: the VP's next page, or NULL
+ * @nr: entries used in @e
+ * @e: the registered parameters; at most one per leaf (or leaf and
+ *	subleaf when subleaf_specific), in no particular order
+ *
+ * Lives in a page of the partition's pool; every field is protected by
+ * the partition's lock.
  */
-struct hvsim_cpuid_reg {
-	u32 vp_index;
-	struct hv_register_x64_cpuid_result_parameters p;
+struct hvsim_cpuid_results {
+	struct hvsim_cpuid_results *next;
+	u32 nr;
+	struct hv_register_x64_cpuid_result_parameters e[HVSIM_CPUID_RESULTS_PER_PAGE];
 };
 
 /**
@@ -78,10 +95,8 @@ struct hvsim_cpuid_reg {
  * @exceptions: vectors with an EXCEPTION intercept, one bit each
  * @nr_cpuid: entries used in @cpuid
  * @nr_msr: entries used in @msr
- * @nr_results: entries used in @results
  * @cpuid: leaves with an X64_CPUID intercept
  * @msr: MSRs with an X64_MSR_INDEX intercept
- * @results: registered CPUID results
  * @apic_init_sipi: access mask of the X64_APIC_INIT_SIPI intercept, 0 if
  *	none
  *
@@ -94,10 +109,8 @@ struct hvsim_intercepts {
 	u32 exceptions;
 	u32 nr_cpuid;
 	u32 nr_msr;
-	u32 nr_results;
 	u32 cpuid[HVSIM_MAX_CPUID_INTERCEPTS];
 	struct hvsim_msr_intercept msr[HVSIM_MAX_MSR_INTERCEPTS];
-	struct hvsim_cpuid_reg results[HVSIM_MAX_CPUID_RESULTS];
 	u32 apic_init_sipi;
 };
 
@@ -105,7 +118,8 @@ struct hvsim_intercepts {
  * hvsim_intercepts_destroy() - give a partition's intercept page back
  * @pt: the partition; its lock held
  *
- * Drops every installed intercept and registered CPUID result.
+ * Drops every installed intercept (the VPs, and with them their
+ * registered CPUID results, are gone already).
  */
 void hvsim_intercepts_destroy(struct hvsim_partition *pt)
 {
@@ -120,22 +134,19 @@ void hvsim_intercepts_destroy(struct hvsim_partition *pt)
  * hvsim_intercepts_vp_destroy() - forget what was registered for a VP
  * @vp: the VP being deleted; its partition's lock held
  *
- * Drops the CPUID results registered for @vp's index, so that a VP
- * created later with the same index starts from the default model.
+ * Gives the pages of the CPUID results registered for @vp back to the
+ * pool, so that a VP created later with the same index starts from the
+ * default model.
  */
 void hvsim_intercepts_vp_destroy(struct hvsim_vp *vp)
 {
-	struct hvsim_intercepts *ic = vp->partition->intercepts;
-	u32 i = 0;
+	struct hvsim_cpuid_results *page;
 
 	lockdep_assert_held(&vp->partition->lock);
-	if (!ic)
-		return;
-	while (i < ic->nr_results) {
-		if (ic->results[i].vp_index == vp->index)
-			ic->results[i] = ic->results[--ic->nr_results];
-		else
-			i++;
+	while (vp->cpuid_results) {
+		page = vp->cpuid_results;
+		vp->cpuid_results = page->next;
+		hvsim_pool_free(&vp->partition->pool, page);
 	}
 }
 
@@ -321,6 +332,9 @@ static void cpuid_default(u32 vp_index, u64 privileges, u32 eax, u32 ecx,
 	case CPUID_HV_BASE + 3:
 		r->eax = lower_32_bits(privileges);
 		r->ebx = upper_32_bits(privileges);
+		/* no guest idle state: reading GUEST_IDLE is refused */
+		if (privileges & CPUID_HV_PRIV_FREQUENCY)
+			r->edx = CPUID_HV_EDX_FREQUENCY;
 		break;
 	case CPUID_HV_BASE + 5:
 		r->eax = HVSIM_MAX_VPS;
@@ -394,27 +408,28 @@ static void cpuid_merge(struct hv_cpuid_result *r,
 }
 
 /*
- * The registered result for leaf @eax / subleaf @ecx of VP @vp_index: a
+ * The registered result for leaf @eax / subleaf @ecx of @vp: a
  * subleaf-specific one for @ecx first, else one for the whole leaf.
  */
 static const struct hv_register_x64_cpuid_result_parameters *
-cpuid_registered(const struct hvsim_intercepts *ic, u32 vp_index, u32 eax,
-		 u32 ecx)
+cpuid_registered(const struct hvsim_vp *vp, u32 eax, u32 ecx)
 {
 	const struct hv_register_x64_cpuid_result_parameters *any = NULL;
+	const struct hvsim_cpuid_results *page;
 	u32 i;
 
-	if (!ic)
-		return NULL;
-	for (i = 0; i < ic->nr_results; i++) {
-		const struct hvsim_cpuid_reg *e = &ic->results[i];
+	for (page = vp->cpuid_results; page; page = page->next) {
+		for (i = 0; i < page->nr; i++) {
+			const struct hv_register_x64_cpuid_result_parameters *e =
+				&page->e[i];
 
-		if (e->vp_index != vp_index || e->p.input.eax != eax)
-			continue;
-		if (!e->p.input.subleaf_specific)
-			any = &e->p;
-		else if (e->p.input.ecx == ecx)
-			return &e->p;
+			if (e->input.eax != eax)
+				continue;
+			if (!e->input.subleaf_specific)
+				any = e;
+			else if (e->input.ecx == ecx)
+				return e;
+		}
 	}
 	return any;
 }
@@ -436,7 +451,7 @@ static void cpuid_answer(struct hvsim_vp *vp, u32 eax, u32 ecx,
 	cpuid_xsave(hvsim_partition_xsave_features(pt), eax, ecx, r);
 	if (!registered)
 		return;
-	p = cpuid_registered(pt->intercepts, vp->index, eax, ecx);
+	p = cpuid_registered(vp, eax, ecx);
 	if (p && (p->input.always_override || cpuid_in_range(eax)))
 		cpuid_merge(r, p);
 }
@@ -523,77 +538,43 @@ static bool msr_intercepted(const struct hvsim_intercepts *ic, u32 index,
 	return false;
 }
 
-/* The stored-only MSR slot for @index, or NULL */
-static u64 *msr_slot(struct hvsim_vp *vp, u32 index)
-{
-	switch (index) {
-	case MSR_IA32_TSC:
-		return &vp->msrs[HVSIM_MSR_TSC];
-	case MSR_IA32_APICBASE:
-		return &vp->msrs[HVSIM_MSR_APIC_BASE];
-	case MSR_IA32_CR_PAT:
-		return &vp->msrs[HVSIM_MSR_PAT];
-	case MSR_IA32_SYSENTER_CS:
-		return &vp->msrs[HVSIM_MSR_SYSENTER_CS];
-	case MSR_IA32_SYSENTER_ESP:
-		return &vp->msrs[HVSIM_MSR_SYSENTER_ESP];
-	case MSR_IA32_SYSENTER_EIP:
-		return &vp->msrs[HVSIM_MSR_SYSENTER_EIP];
-	case MSR_STAR:
-		return &vp->msrs[HVSIM_MSR_STAR];
-	case MSR_LSTAR:
-		return &vp->msrs[HVSIM_MSR_LSTAR];
-	case MSR_CSTAR:
-		return &vp->msrs[HVSIM_MSR_CSTAR];
-	case MSR_SYSCALL_MASK:
-		return &vp->msrs[HVSIM_MSR_SFMASK];
-	case MSR_KERNEL_GS_BASE:
-		return &vp->msrs[HVSIM_MSR_KERNEL_GS_BASE];
-	case MSR_TSC_AUX:
-		return &vp->msrs[HVSIM_MSR_TSC_AUX];
-	case MSR_FS_BASE:
-		return &vp->state.seg[X86_FS].base;
-	case MSR_GS_BASE:
-		return &vp->state.seg[X86_GS].base;
-	default:
-		return NULL;
-	}
-}
-
 /*
- * RDMSR / WRMSR of an MSR hvsim implements.  Returns false for an MSR it
- * does not implement, or a write the hardware would refuse with #GP.
+ * RDMSR / WRMSR of an MSR hvsim implements: EFER and the FS/GS bases
+ * here, every other one through the register table (hvsim_vp_regs.c).
+ * Returns HVSIM_MSR_NONE for an MSR it does not implement and
+ * HVSIM_MSR_GP for an access the hardware would refuse with #GP.
  */
-static bool msr_access(struct hvsim_vp *vp, u32 index, bool write, u64 *val)
+static enum hvsim_msr_result msr_access(struct hvsim_vp *vp, u32 index,
+					bool write, u64 *val)
 {
 	struct x86_emu_state *s = &vp->state;
-	u64 *slot;
+	u64 *base;
 
-	if (index == MSR_EFER) {
+	switch (index) {
+	case MSR_EFER:
 		if (!write) {
 			*val = s->efer;
-			return true;
+			return HVSIM_MSR_DONE;
 		}
 		if (*val & ~(HVSIM_EFER_WRITABLE | X86_EFER_LMA))
-			return false;
+			return HVSIM_MSR_GP;
 		/* LME cannot change while paging is on; LMA is read-only */
 		if ((s->cr0 & X86_CR0_PG) &&
 		    ((*val ^ s->efer) & X86_EFER_LME))
-			return false;
+			return HVSIM_MSR_GP;
 		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & X86_EFER_LMA);
-		return true;
+		return HVSIM_MSR_DONE;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		base = &s->seg[index == MSR_FS_BASE ? X86_FS : X86_GS].base;
+		if (write)
+			*base = *val;
+		else
+			*val = *base;
+		return HVSIM_MSR_DONE;
+	default:
+		return hvsim_vp_msr_access(vp, index, write, val);
 	}
-	slot = msr_slot(vp, index);
-	if (!slot)
-		return false;
-	if (!write) {
-		*val = *slot;
-		return true;
-	}
-	if (index == MSR_TSC_AUX && upper_32_bits(*val))
-		return false;
-	*slot = *val;
-	return true;
 }
 
 /**
@@ -706,12 +687,17 @@ u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	}
 	if (write)
 		val = (u64)(u32)gpr[X86_RDX] << 32 | (u32)gpr[X86_RAX];
-	if (!msr_access(vp, index, write, &val)) {
+	switch (msr_access(vp, index, write, &val)) {
+	case HVSIM_MSR_GP:
+		return HVSIM_MSR_FAULT;
+	case HVSIM_MSR_NONE:
 		if (pt->unimplemented_msr_action !=
-		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO ||
-		    msr_slot(vp, index) || index == MSR_EFER)
+		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
 			return HVSIM_MSR_FAULT;
 		val = 0;
+		break;
+	case HVSIM_MSR_DONE:
+		break;
 	}
 	if (!write) {
 		gpr[X86_RAX] = lower_32_bits(val);
@@ -720,47 +706,71 @@ u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	return HVMSG_NONE;
 }
 
+/* Same leaf (and subleaf, when subleaf-specific) as @p? */
+static bool cpuid_same_key(const struct hv_register_x64_cpuid_result_parameters *e,
+			   const struct hv_register_x64_cpuid_result_parameters *p)
+{
+	return e->input.eax == p->input.eax &&
+	       e->input.subleaf_specific == p->input.subleaf_specific &&
+	       (!p->input.subleaf_specific || e->input.ecx == p->input.ecx);
+}
+
+/* Remove entry @i of @page, and the page itself if it is left empty */
+static void cpuid_result_remove(struct hvsim_vp *vp,
+				struct hvsim_cpuid_results **link, u32 i)
+{
+	struct hvsim_cpuid_results *page = *link;
+
+	page->e[i] = page->e[--page->nr];
+	if (page->nr)
+		return;
+	*link = page->next;
+	hvsim_pool_free(&vp->partition->pool, page);
+}
+
 /* REGISTER_INTERCEPT_RESULT on one VP; partition lock held */
 static u16 register_result_locked(struct hvsim_vp *vp, void *arg)
 {
 	const struct hv_register_x64_cpuid_result_parameters *p = arg;
-	struct hvsim_partition *pt = vp->partition;
-	struct hvsim_intercepts *ic;
-	struct hvsim_cpuid_reg *e;
+	struct hvsim_cpuid_results **link, *page, *room = NULL;
+	struct hv_register_x64_cpuid_result_parameters *e;
 	bool clear = !(p->result.eax_mask | p->result.ebx_mask |
 		       p->result.ecx_mask | p->result.edx_mask);
 	u32 i;
 
-	lockdep_assert_held(&pt->lock);
-	if (!pt->intercepts && clear)
+	BUILD_BUG_ON(sizeof(*page) > HV_HYP_PAGE_SIZE);
+
+	lockdep_assert_held(&vp->partition->lock);
+	for (link = &vp->cpuid_results; *link; link = &(*link)->next) {
+		page = *link;
+		for (i = 0; i < page->nr; i++) {
+			if (!cpuid_same_key(&page->e[i], p))
+				continue;
+			if (!clear)
+				goto store;
+			cpuid_result_remove(vp, link, i);
+			return HV_STATUS_SUCCESS;
+		}
+		if (!room && page->nr < HVSIM_CPUID_RESULTS_PER_PAGE)
+			room = page;
+	}
+	if (clear)
 		return HV_STATUS_SUCCESS;
-	ic = intercepts_get(pt);
-	if (!ic)
-		return HV_STATUS_INSUFFICIENT_MEMORY;
-	for (i = 0; i < ic->nr_results; i++) {
-		e = &ic->results[i];
-		if (e->vp_index == vp->index &&
-		    e->p.input.eax == p->input.eax &&
-		    e->p.input.subleaf_specific == p->input.subleaf_specific &&
-		    (!p->input.subleaf_specific ||
-		     e->p.input.ecx == p->input.ecx))
-			break;
+	if (!room) {
+		room = hvsim_pool_alloc(&vp->partition->pool);
+		if (!room)
+			return HV_STATUS_INSUFFICIENT_MEMORY;
+		room->nr = 0;
+		room->next = vp->cpuid_results;
+		vp->cpuid_results = room;
 	}
-	if (clear) {
-		if (i < ic->nr_results)
-			ic->results[i] = ic->results[--ic->nr_results];
-		return HV_STATUS_SUCCESS;
-	}
-	if (i == ic->nr_results) {
-		if (i >= HVSIM_MAX_CPUID_RESULTS)
-			return HV_STATUS_INSUFFICIENT_BUFFERS;
-		ic->nr_results++;
-	}
-	e = &ic->results[i];
-	e->vp_index = vp->index;
-	e->p = *p;
+	page = room;
+	i = page->nr++;
+store:
+	e = &page->e[i];
+	*e = *p;
 	if (!p->input.subleaf_specific)
-		e->p.input.ecx = 0;
+		e->input.ecx = 0;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -770,14 +780,16 @@ static u16 register_result_locked(struct hvsim_vp *vp, void *arg)
  *
  * Only the X64_CPUID variant: the result for leaf input.eax (and
  * input.ecx when subleaf_specific) on one VP, replacing an earlier one
- * for the same leaf/subleaf; all four masks zero removes it.  The MSR
- * variant's actions are not known, so it is refused.
+ * for the same leaf/subleaf; all four masks zero removes it.  The number
+ * of results a VP can hold is bounded only by the partition's pool: a
+ * new page of it is taken for every HVSIM_CPUID_RESULTS_PER_PAGE (92)
+ * results.  The MSR variant's actions are not known, so it is refused.
  *
  * Return: HV_STATUS_INVALID_PARAMETER for another intercept type, a
  * non-zero padding, or subleaf_specific / always_override other than 0 or
  * 1; HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX;
- * HV_STATUS_INSUFFICIENT_MEMORY when the pool has no page for the
- * intercept page; HV_STATUS_INSUFFICIENT_BUFFERS when the table is full.
+ * HV_STATUS_INSUFFICIENT_MEMORY when a new result needs a page and the
+ * pool has none (nothing changed: the root deposits and retries).
  */
 u16 hvsim_hc_register_intercept_result(struct hvsim_call *call)
 {

@@ -56,6 +56,7 @@ static atomic64_t irq_inits;		/* VPs put into the INIT state */
 static atomic64_t irq_sipis;		/* VPs a SIPI started */
 static atomic64_t irq_sipis_ignored;	/* SIPIs to a VP not waiting for one */
 static atomic64_t irq_init_sipi_msgs;	/* INIT / SIPI intercept messages */
+static atomic64_t irq_resumes;		/* VPs a cleared suspend made runnable */
 
 /* The IRR, ISR and TMR live in the LAPIC state, as 8 x u32 */
 static bool apic_test(const u32 *reg, u32 vector)
@@ -285,17 +286,23 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  * @vp: the VP, its partition's lock held
  * @exit: the X86_EXIT_HLT stop
  *
- * With IF clear nothing happens here (the caller posts HVMSG_X64_HALT).
  * With IF set the HLT retires and the VP halts (INTERNAL_ACTIVITY_STATE
- * HALT_SUSPEND) unless an interrupt is deliverable already.
+ * HALT_SUSPEND) unless an interrupt is deliverable already.  With IF
+ * clear the VP halts at the HLT, which stays unretired (@vp->hlt_len)
+ * until something wakes the VP: only an NMI, an event the VMM injects,
+ * INIT, or the VMM moving RIP or clearing HALT_SUSPEND can; the caller
+ * reports it once with HVMSG_X64_HALT.
  *
  * Return: true if the HLT was handled here (IF set).
  */
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	lockdep_assert_held(&vp->partition->lock);
-	if (!(vp->state.rflags & X86_RFLAGS_IF))
+	if (!(vp->state.rflags & X86_RFLAGS_IF)) {
+		vp->activity |= HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+		vp->hlt_len = exit->insn_len;
 		return false;
+	}
 	vp_retire_insn(vp, exit);
 	if (apic_deliverable(vp) < 0 && !irq_event_waiting(vp)) {
 		vp->activity |= HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
@@ -304,14 +311,26 @@ bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	return true;
 }
 
+/* The halt ends: a HLT reported with IF clear retires now */
+static void irq_halt_end(struct hvsim_vp *vp)
+{
+	struct x86_emu_exit hlt = { .insn_len = vp->hlt_len };
+
+	vp->activity &= ~HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+	if (!vp->hlt_len)
+		return;
+	vp_retire_insn(vp, &hlt);
+	vp->hlt_len = 0;
+}
+
 /**
  * hvsim_irq_halted() - is the VP halted waiting for an interrupt or a SIPI?
  * @vp: the VP, its partition's lock held
  *
  * A halted VP with a deliverable interrupt (the VMM may have changed its
- * state or register page) wakes up here.  A VP waiting for a SIPI
- * (STARTUP_SUSPEND, after INIT or set by the VMM) does not run until a
- * SIPI or the VMM clears it.
+ * state or register page), NMI or injected event wakes up here.  A VP
+ * waiting for a SIPI (STARTUP_SUSPEND, after INIT or set by the VMM) does
+ * not run until a SIPI or the VMM clears it.
  *
  * Return: true if it stays halted.
  */
@@ -324,8 +343,27 @@ bool hvsim_irq_halted(struct hvsim_vp *vp)
 		return false;
 	if (apic_deliverable(vp) < 0 && !irq_event_waiting(vp))
 		return true;
-	vp->activity &= ~HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+	irq_halt_end(vp);
 	return false;
+}
+
+/**
+ * hvsim_irq_rip_written() - the VMM writes RIP
+ * @vp: the VP, its partition's lock held
+ * @rip: the new value
+ *
+ * A VP halted at a reported HLT (IF clear) that the VMM moves elsewhere
+ * is no longer halted: the VMM took the HLT over.  Writing the same RIP
+ * changes nothing.
+ */
+void hvsim_irq_rip_written(struct hvsim_vp *vp, u64 rip)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	if (vp->hlt_len && rip != vp->state.rip) {
+		vp->activity &= ~HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+		vp->hlt_len = 0;
+	}
+	vp->state.rip = rip;
 }
 
 /**
@@ -411,7 +449,8 @@ static bool assert_targets(const struct hv_input_assert_virtual_interrupt *in,
 
 #define VP_BANKS	(HVSIM_MAX_VPS / HV_VP_SET_BANK_VPS)
 
-static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
+/* Tell the root which VPs can run now: one SCHEDULER_VP_SIGNAL_BITSET */
+static void post_vp_signal(struct hvsim_partition *pt, const u64 *woken)
 {
 	struct hv_vp_signal_bitset_scheduler_message msg = {
 		.partition_id = pt->id,
@@ -431,6 +470,11 @@ static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
 	hvsim_root_post_message(HV_SYNIC_INTERCEPTION_SINT_INDEX,
 				HVMSG_SCHEDULER_VP_SIGNAL_BITSET, 0, &msg,
 				sizeof(msg));
+}
+
+static void post_signal_bitset(struct hvsim_partition *pt, const u64 *woken)
+{
+	post_vp_signal(pt, woken);
 	atomic64_inc(&irq_signal_msgs);
 }
 
@@ -463,6 +507,7 @@ static void apic_init(struct hvsim_vp *vp)
 	vp->nmi_pending = false;	/* x86_emu_reset() unmasked NMIs */
 	vp->pending_interruption = 0;
 	vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
+	vp->hlt_len = 0;
 	atomic64_inc(&irq_inits);
 }
 
@@ -696,7 +741,8 @@ static void apic_self_ipi(struct hvsim_vp *vp, u32 vector)
  * started an application processor itself, e.g. after an INIT/SIPI
  * intercept -- is signalled to the root with one
  * HVMSG_SCHEDULER_VP_SIGNAL_BITSET, so that a run already waiting for it
- * dispatches it.
+ * dispatches it.  Clearing HALT_SUSPEND of a VP halted at a reported HLT
+ * retires the HLT.
  */
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 {
@@ -704,11 +750,35 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 	bool waited = hvsim_irq_halted(vp);
 
 	lockdep_assert_held(&vp->partition->lock);
-	vp->activity = val;
+	vp->activity = val | HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
+	if (!(val & HV_INTERNAL_ACTIVITY_HALT_SUSPEND))
+		irq_halt_end(vp);
 	if (!waited || hvsim_irq_halted(vp))
 		return;
 	vpset_add(woken, vp->index);
 	post_signal_bitset(vp->partition, woken);
+}
+
+/**
+ * hvsim_irq_resumed() - the VMM cleared a suspend register of a VP
+ * @vp: the VP, its partition's lock held
+ *
+ * When that leaves the VP runnable (no suspend register set, not halted
+ * or waiting for a SIPI), the root is told with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET, so that a run waiting for the VP
+ * dispatches it again; otherwise it stays blocked, and its run waits.
+ */
+void hvsim_irq_resumed(struct hvsim_vp *vp)
+{
+	u64 woken[VP_BANKS] = {};
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (vp->explicit_suspend || vp->dispatch_suspend ||
+	    vp->intercept_suspend || hvsim_irq_halted(vp))
+		return;
+	vpset_add(woken, vp->index);
+	post_vp_signal(vp->partition, woken);
+	atomic64_inc(&irq_resumes);
 }
 
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)
@@ -793,7 +863,7 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 
 static int interrupts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu\n",
+	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu\n",
 		   (u64)atomic64_read(&irq_asserted),
 		   (u64)atomic64_read(&irq_delivered),
 		   (u64)atomic64_read(&irq_eois),
@@ -807,7 +877,8 @@ static int interrupts_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&irq_inits),
 		   (u64)atomic64_read(&irq_sipis),
 		   (u64)atomic64_read(&irq_sipis_ignored),
-		   (u64)atomic64_read(&irq_init_sipi_msgs));
+		   (u64)atomic64_read(&irq_init_sipi_msgs),
+		   (u64)atomic64_read(&irq_resumes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(interrupts);

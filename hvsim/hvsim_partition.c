@@ -13,6 +13,7 @@
  * reference frees it.
  */
 #include <linux/bug.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/seq_file.h>
@@ -41,7 +42,7 @@ static u64 hvsim_next_id = 1;
 				 HV_PRIVILEGE_ACCESS_STATS | \
 				 HV_PRIVILEGE_CPU_MANAGEMENT | \
 				 HV_PRIVILEGE_ACCESS_VP_REGISTERS)
-/* No synthetic MSR is modelled yet, so guests get no privilege by default */
+/* Guests get the privileges their SYNTHETIC_PROC_FEATURES grant, no more */
 #define HVSIM_GUEST_PRIVILEGES	0ULL
 /* What the root may grant a guest (PRIVILEGE_FLAGS, before INITIALIZE) */
 #define HVSIM_GRANTABLE_PRIVILEGES (HV_PRIVILEGE_SYNTHETIC_MSRS_MASK | \
@@ -50,9 +51,26 @@ static u64 hvsim_next_id = 1;
 				    HV_PRIVILEGE_SIGNAL_EVENTS | \
 				    HV_PRIVILEGE_CONNECT_PORT | \
 				    HV_PRIVILEGE_ACCESS_STATS)
+/*
+ * What the root may assign a guest (SYNTHETIC_PROC_FEATURES): the set the
+ * hypervisor assigns to guests, each modelled at least as registers
+ * (hvsim_vp_regs.c; Documentation/hvsim.rst).
+ */
 #define HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES \
 	(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT | \
-	 HV_SYNTHETIC_PROC_FEATURE_HV1)
+	 HV_SYNTHETIC_PROC_FEATURE_HV1 | \
+	 HV_SYNTHETIC_PROC_FEATURE_PARTITION_REFERENCE_COUNTER | \
+	 HV_SYNTHETIC_PROC_FEATURE_SYNIC_REGS | \
+	 HV_SYNTHETIC_PROC_FEATURE_SYNTHETIC_TIMER_REGS | \
+	 HV_SYNTHETIC_PROC_FEATURE_INTR_CTRL_REGS | \
+	 HV_SYNTHETIC_PROC_FEATURE_HYPERCALL_REGS | \
+	 HV_SYNTHETIC_PROC_FEATURE_VP_INDEX | \
+	 HV_SYNTHETIC_PROC_FEATURE_PARTITION_REFERENCE_TSC | \
+	 HV_SYNTHETIC_PROC_FEATURE_GUEST_IDLE_REG | \
+	 HV_SYNTHETIC_PROC_FEATURE_FREQUENCY_REGS | \
+	 HV_SYNTHETIC_PROC_FEATURE_DIRECT_SYNTHETIC_TIMERS | \
+	 HV_SYNTHETIC_PROC_FEATURE_TB_FLUSH_HYPERCALLS | \
+	 HV_SYNTHETIC_PROC_FEATURE_SYNTHETIC_CLUSTER_IPI)
 #define HVSIM_VMM_CAPABILITIES	HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES
 /* No optional processor feature is offered by the interpreter */
 #define HVSIM_HOST_FEATURES0	0ULL
@@ -179,8 +197,10 @@ void hvsim_partitions_exit(void)
  * @m: the seq_file
  *
  * One line per live partition, in creation order: its pool (pages held
- * and free), its SLAT leaf entries (4 KiB and 2 MiB) and the memory
- * intercepts its VPs produced.
+ * and free), its SLAT leaf entries (4 KiB and 2 MiB), the memory
+ * intercepts its VPs produced, the DISPATCH_VP calls that ran or tried
+ * to run them, and the guest accesses refused because a synthetic feature
+ * is modelled only as registers.
  */
 void hvsim_partitions_show(struct seq_file *m)
 {
@@ -189,10 +209,10 @@ void hvsim_partitions_show(struct seq_file *m)
 	spin_lock(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
 		spin_lock(&pt->lock);
-		seq_printf(m, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu\n",
+		seq_printf(m, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
 			   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
 			   pt->slat.nr_mapped, pt->slat.nr_large,
-			   pt->gpa_faults);
+			   pt->gpa_faults, pt->dispatches, pt->refused);
 		spin_unlock(&pt->lock);
 	}
 	spin_unlock(&hvsim_lock);
@@ -275,6 +295,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	hvsim_slat_init(&pt->slat, &pt->lock);
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->privilege_flags = HVSIM_GUEST_PRIVILEGES;
+	pt->created_ns = ktime_get_ns();
 	pt->pool_cap = hvsim_inject_pool_cap();
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
@@ -481,14 +502,17 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
  * hvsim_partition_privileges() - the privilege mask of a guest partition
  * @pt: the partition; its lock held
  *
- * What PRIVILEGE_FLAGS reads and CPUID leaf 0x40000003 reports in EAX:EBX.
+ * What CPUID leaf 0x40000003 reports in EAX:EBX and what decides which
+ * synthetic registers exist: PRIVILEGE_FLAGS, plus the privileges its
+ * SYNTHETIC_PROC_FEATURES grant.
  *
  * Return: HV_PRIVILEGE_* bits.
  */
 u64 hvsim_partition_privileges(const struct hvsim_partition *pt)
 {
 	lockdep_assert_held(&pt->lock);
-	return pt->privilege_flags;
+	return pt->privilege_flags |
+	       hvsim_synthetic_privileges(pt->synthetic_proc_features);
 }
 
 /**

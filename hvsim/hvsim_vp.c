@@ -19,8 +19,11 @@
  *  - CPUID, RDMSR and WRMSR are answered from hvsim's CPUID model and
  *    MSRs (hvsim_intercept.c) unless the root installed an intercept.
  *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
- *    HLT itself; the VMM advances RIP past it, as for I/O port
- *    intercepts.  HLT with IF set halts the VP (hvsim_irq.c).
+ *    HLT itself, once: the VP stays halted at it (a dispatch answers
+ *    BLOCKED) until an NMI, an injected event or INIT wakes it, or the
+ *    VMM moves RIP (past the HLT, as for I/O port intercepts) or clears
+ *    HALT_SUSPEND.  HLT with IF set halts the VP until an interrupt
+ *    (hvsim_irq.c).
  *  - Interrupts, NMIs, INIT and SIPI arrive through hvsim_irq.c; an
  *    event the root writes to PENDING_INTERRUPTION is delivered at the
  *    next dispatch.
@@ -40,41 +43,6 @@ static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
-
-#define APIC_BASE_DEFAULT	0xFEE00000ULL
-#define APIC_BASE_ENABLE	BIT_ULL(11)
-#define APIC_BASE_BSP		BIT_ULL(8)
-#define PAT_DEFAULT		0x0007040600070406ULL
-
-/* Stored-only registers and their slot in hvsim_vp.msrs */
-static const struct {
-	u32 name;
-	enum hvsim_vp_msr slot;
-} vp_msr_regs[] = {
-	{ HV_X64_REGISTER_TSC, HVSIM_MSR_TSC },
-	{ HV_X64_REGISTER_KERNEL_GS_BASE, HVSIM_MSR_KERNEL_GS_BASE },
-	{ HV_X64_REGISTER_APIC_BASE, HVSIM_MSR_APIC_BASE },
-	{ HV_X64_REGISTER_PAT, HVSIM_MSR_PAT },
-	{ HV_X64_REGISTER_SYSENTER_CS, HVSIM_MSR_SYSENTER_CS },
-	{ HV_X64_REGISTER_SYSENTER_EIP, HVSIM_MSR_SYSENTER_EIP },
-	{ HV_X64_REGISTER_SYSENTER_ESP, HVSIM_MSR_SYSENTER_ESP },
-	{ HV_X64_REGISTER_STAR, HVSIM_MSR_STAR },
-	{ HV_X64_REGISTER_LSTAR, HVSIM_MSR_LSTAR },
-	{ HV_X64_REGISTER_CSTAR, HVSIM_MSR_CSTAR },
-	{ HV_X64_REGISTER_SFMASK, HVSIM_MSR_SFMASK },
-	{ HV_X64_REGISTER_TSC_AUX, HVSIM_MSR_TSC_AUX },
-};
-
-static u64 *vp_msr(struct hvsim_vp *vp, u32 name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(vp_msr_regs); i++) {
-		if (vp_msr_regs[i].name == name)
-			return &vp->msrs[vp_msr_regs[i].slot];
-	}
-	return NULL;
-}
 
 /**
  * hvsim_vp_absorb_reg_page() - take in what the VMM wrote to the register
@@ -97,7 +65,7 @@ void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp)
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_GENERAL))
 		memcpy(s->gpr, rp->gp_registers, sizeof(s->gpr));
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_IP))
-		s->rip = rp->rip;
+		hvsim_irq_rip_written(vp, rp->rip);
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_XMM))
 		memcpy(s->xmm, rp->xmm_registers, sizeof(rp->xmm_registers));
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_SEGMENT))
@@ -228,9 +196,7 @@ static u16 create_vp_locked(struct hvsim_partition *pt, void *arg)
 	vp->index = in->vp_index;
 	x86_emu_reset(&vp->state);
 	vp->explicit_suspend = true;
-	vp->msrs[HVSIM_MSR_APIC_BASE] = APIC_BASE_DEFAULT | APIC_BASE_ENABLE |
-					(vp->index ? 0 : APIC_BASE_BSP);
-	vp->msrs[HVSIM_MSR_PAT] = PAT_DEFAULT;
+	hvsim_vp_regs_reset(vp);
 	hvsim_vp_state_reset(vp);
 	pt->vps[vp->index] = vp;
 	return HV_STATUS_SUCCESS;
@@ -273,254 +239,6 @@ u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 			     NULL);
 }
 
-static u16 suspend_value(u64 v, bool *reg)
-{
-	if (v & ~HV_REGISTER_SUSPEND_SUSPENDED)
-		return HV_STATUS_INVALID_PARAMETER;
-	*reg = v;
-	return HV_STATUS_SUCCESS;
-}
-
-/*
- * PENDING_INTERRUPTION: 0, or a pending external interrupt (vector 16-255),
- * NMI (vector 2) or hardware exception (vector 0-31 but 2; an error code
- * only for 8, 10-14 and 17); no instruction length, nested-event or
- * reserved bits.
- */
-static u16 pending_interruption_check(u64 v)
-{
-	u32 vector = (v & HV_X64_PENDING_INTERRUPTION_VECTOR_MASK) >>
-		     HV_X64_PENDING_INTERRUPTION_VECTOR_SHIFT;
-	bool err = v & HV_X64_PENDING_INTERRUPTION_DELIVER_ERROR_CODE;
-
-	if (!(v & HV_X64_PENDING_INTERRUPTION_PENDING))
-		return v ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
-	if (v & (HV_X64_PENDING_INTERRUPTION_INSN_LENGTH_MASK |
-		 HV_X64_PENDING_INTERRUPTION_NESTED_EVENT |
-		 HV_X64_PENDING_INTERRUPTION_RESERVED))
-		return HV_STATUS_INVALID_PARAMETER;
-	if (!err && (v >> HV_X64_PENDING_INTERRUPTION_ERROR_CODE_SHIFT))
-		return HV_STATUS_INVALID_PARAMETER;
-	switch ((v & HV_X64_PENDING_INTERRUPTION_TYPE_MASK) >>
-		HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT) {
-	case HV_X64_PENDING_INTERRUPT:
-		if (err || vector < 16 || vector > 255)
-			return HV_STATUS_INVALID_PARAMETER;
-		break;
-	case HV_X64_PENDING_NMI:
-		if (err || vector != X86_VEC_NMI)
-			return HV_STATUS_INVALID_PARAMETER;
-		break;
-	case HV_X64_PENDING_EXCEPTION:
-		if (vector >= 32 || vector == X86_VEC_NMI)
-			return HV_STATUS_INVALID_PARAMETER;
-		if (err && vector != X86_VEC_DF && vector != X86_VEC_AC &&
-		    (vector < X86_VEC_TS || vector > X86_VEC_PF))
-			return HV_STATUS_INVALID_PARAMETER;
-		break;
-	default:
-		return HV_STATUS_INVALID_PARAMETER;
-	}
-	return HV_STATUS_SUCCESS;
-}
-
-/* Read register @name; partition lock held */
-static u16 vp_get_reg(struct hvsim_vp *vp, u32 name,
-		      union hv_register_value *v)
-{
-	const struct x86_emu_state *s = &vp->state;
-	u64 *msr;
-
-	memset(v, 0, sizeof(*v));
-	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15) {
-		v->reg64 = s->gpr[name - HV_X64_REGISTER_RAX];
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15) {
-		v->reg128 = s->xmm[name - HV_X64_REGISTER_XMM0];
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR7) {
-		v->reg64 = s->dr[name - HV_X64_REGISTER_DR0];
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_GS) {
-		v->segment = s->seg[name - HV_X64_REGISTER_ES];
-		return HV_STATUS_SUCCESS;
-	}
-	msr = vp_msr(vp, name);
-	if (msr) {
-		v->reg64 = *msr;
-		return HV_STATUS_SUCCESS;
-	}
-	switch (name) {
-	case HV_X64_REGISTER_RIP:
-		v->reg64 = s->rip;
-		break;
-	case HV_X64_REGISTER_RFLAGS:
-		v->reg64 = s->rflags;
-		break;
-	case HV_X64_REGISTER_LDTR:
-		v->segment = s->ldtr;
-		break;
-	case HV_X64_REGISTER_TR:
-		v->segment = s->tr;
-		break;
-	case HV_X64_REGISTER_IDTR:
-		v->table = s->idtr;
-		break;
-	case HV_X64_REGISTER_GDTR:
-		v->table = s->gdtr;
-		break;
-	case HV_X64_REGISTER_CR0:
-		v->reg64 = s->cr0;
-		break;
-	case HV_X64_REGISTER_CR2:
-		v->reg64 = s->cr2;
-		break;
-	case HV_X64_REGISTER_CR3:
-		v->reg64 = s->cr3;
-		break;
-	case HV_X64_REGISTER_CR4:
-		v->reg64 = s->cr4;
-		break;
-	case HV_X64_REGISTER_CR8:
-		v->reg64 = s->cr8;
-		break;
-	case HV_X64_REGISTER_XFEM:
-		v->reg64 = s->xfem;
-		break;
-	case HV_X64_REGISTER_EFER:
-		v->reg64 = s->efer;
-		break;
-	case HV_REGISTER_EXPLICIT_SUSPEND:
-		v->reg64 = vp->explicit_suspend;
-		break;
-	case HV_REGISTER_INTERCEPT_SUSPEND:
-		v->reg64 = vp->intercept_suspend;
-		break;
-	case HV_REGISTER_DISPATCH_SUSPEND:
-		v->reg64 = vp->dispatch_suspend;
-		break;
-	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
-		v->reg64 = vp->activity;
-		break;
-	case HV_REGISTER_INTERRUPT_STATE:
-		v->reg64 = (s->interrupt_shadow ?
-			    HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
-			   (vp->state.nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
-		break;
-	case HV_REGISTER_PENDING_INTERRUPTION:
-		v->reg64 = vp->pending_interruption;
-		break;
-	case HV_REGISTER_VP_INDEX:
-		v->reg64 = vp->index;
-		break;
-	default:
-		return HV_STATUS_INVALID_PARAMETER;
-	}
-	return HV_STATUS_SUCCESS;
-}
-
-/* Write register @name; partition lock held */
-static u16 vp_set_reg(struct hvsim_vp *vp, u32 name,
-		      const union hv_register_value *v)
-{
-	struct x86_emu_state *s = &vp->state;
-	u64 val = v->reg64;
-	u64 *msr;
-
-	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15) {
-		s->gpr[name - HV_X64_REGISTER_RAX] = val;
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_XMM0 && name <= HV_X64_REGISTER_XMM15) {
-		s->xmm[name - HV_X64_REGISTER_XMM0] = v->reg128;
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR7) {
-		s->dr[name - HV_X64_REGISTER_DR0] = val;
-		return HV_STATUS_SUCCESS;
-	}
-	if (name >= HV_X64_REGISTER_ES && name <= HV_X64_REGISTER_GS) {
-		s->seg[name - HV_X64_REGISTER_ES] = v->segment;
-		return HV_STATUS_SUCCESS;
-	}
-	msr = vp_msr(vp, name);
-	if (msr) {
-		*msr = val;
-		return HV_STATUS_SUCCESS;
-	}
-	switch (name) {
-	case HV_X64_REGISTER_RIP:
-		s->rip = val;
-		break;
-	case HV_X64_REGISTER_RFLAGS:
-		s->rflags = (val & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
-		break;
-	case HV_X64_REGISTER_LDTR:
-		s->ldtr = v->segment;
-		break;
-	case HV_X64_REGISTER_TR:
-		s->tr = v->segment;
-		break;
-	case HV_X64_REGISTER_IDTR:
-		s->idtr = v->table;
-		break;
-	case HV_X64_REGISTER_GDTR:
-		s->gdtr = v->table;
-		break;
-	case HV_X64_REGISTER_CR0:
-		s->cr0 = val;
-		break;
-	case HV_X64_REGISTER_CR2:
-		s->cr2 = val;
-		break;
-	case HV_X64_REGISTER_CR3:
-		s->cr3 = val;
-		break;
-	case HV_X64_REGISTER_CR4:
-		s->cr4 = val;
-		break;
-	case HV_X64_REGISTER_CR8:
-		if (val > 0xF)
-			return HV_STATUS_INVALID_PARAMETER;
-		s->cr8 = val;
-		break;
-	case HV_X64_REGISTER_XFEM:
-		s->xfem = val;
-		break;
-	case HV_X64_REGISTER_EFER:
-		s->efer = val;
-		break;
-	case HV_REGISTER_EXPLICIT_SUSPEND:
-		return suspend_value(val, &vp->explicit_suspend);
-	case HV_REGISTER_INTERCEPT_SUSPEND:
-		return suspend_value(val, &vp->intercept_suspend);
-	case HV_REGISTER_DISPATCH_SUSPEND:
-		return suspend_value(val, &vp->dispatch_suspend);
-	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
-		if (val & ~HV_INTERNAL_ACTIVITY_MASK)
-			return HV_STATUS_INVALID_PARAMETER;
-		hvsim_irq_set_activity(vp, val);
-		break;
-	case HV_REGISTER_INTERRUPT_STATE:
-		if (val & ~HV_INTERRUPT_STATE_MASK)
-			return HV_STATUS_INVALID_PARAMETER;
-		s->interrupt_shadow = !!(val & HV_INTERRUPT_STATE_INTERRUPT_SHADOW);
-		s->nmi_masked = !!(val & HV_INTERRUPT_STATE_NMI_MASKED);
-		break;
-	case HV_REGISTER_PENDING_INTERRUPTION:
-		if (pending_interruption_check(val))
-			return HV_STATUS_INVALID_PARAMETER;
-		vp->pending_interruption = val;
-		break;
-	default:
-		return HV_STATUS_INVALID_PARAMETER;
-	}
-	return HV_STATUS_SUCCESS;
-}
-
 static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 {
 	struct hvsim_call *call = arg;
@@ -531,7 +249,7 @@ static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 
 	hvsim_vp_absorb_reg_page(vp);
 	for (i = call->rep_start; i < call->rep_count; i++) {
-		status = vp_get_reg(vp, in->names[i], &out[i]);
+		status = hvsim_vp_get_reg(vp, in->names[i], &out[i]);
 		if (status)
 			break;
 	}
@@ -603,7 +321,7 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 			status = HV_STATUS_INVALID_PARAMETER;
 			break;
 		}
-		status = vp_set_reg(vp, a->name, &a->value);
+		status = hvsim_vp_set_reg(vp, a->name, &a->value);
 		if (status)
 			break;
 	}
@@ -1056,13 +774,11 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 	hvsim_vp_absorb_reg_page(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
-	if (vp->explicit_suspend || vp->dispatch_suspend)
-		goto out_publish;
-	if (vp->intercept_suspend) {
-		if (!(flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND))
-			goto out_publish;
+	if (flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
 		vp->intercept_suspend = false;
-	}
+	if (vp->explicit_suspend || vp->dispatch_suspend ||
+	    vp->intercept_suspend)
+		goto out_publish;
 
 	if (flags & HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION)
 		hvsim_irq_scan(vp);
@@ -1092,11 +808,13 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		}
 		if (vp_handle_exit(vp, &exit)) {
-			if (hvsim_irq_halted(vp))
-				out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
-			else
+			if (vp->intercept_suspend)
 				out->dispatch_event =
 					HV_VP_DISPATCH_EVENT_INTERCEPT;
+			else if (hvsim_irq_halted(vp))
+				out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
+			else
+				out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
 			break;
 		}
 	}
@@ -1114,6 +832,7 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
 
 	if (!vp)
 		return HV_STATUS_INVALID_VP_INDEX;
+	pt->dispatches++;
 	vp_run(vp, in->flags, &result);
 	*out = result;
 	return HV_STATUS_SUCCESS;
@@ -1123,10 +842,10 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
  * hvsim_hc_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
  * @call: decoded call
  *
- * BLOCKED + SUSPEND while the VP is explicitly (or dispatch-) suspended,
- * or intercept-suspended without CLEAR_INTERCEPT_SUSPEND.  BLOCKED +
- * INVALID while it is halted (HLT with IF set) and no interrupt is
- * deliverable, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
+ * CLEAR_INTERCEPT_SUSPEND clears INTERCEPT_SUSPEND first, whatever else
+ * holds the VP.  BLOCKED + SUSPEND while the VP is explicitly, dispatch- or
+ * still intercept-suspended.  BLOCKED + INVALID while it is halted (HLT)
+ * and nothing can wake it, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
  * STARTUP_SUSPEND).  Otherwise the VP runs, taking deliverable interrupts at
  * instruction boundaries, until an intercept (READY + INTERCEPT, message
  * on the intercept page), a halt (BLOCKED + INVALID) or until

@@ -202,71 +202,106 @@ static void hvsim_intercept_test_cpuid_merge(struct kunit *test)
 
 static void hvsim_intercept_test_cpuid_registered(struct kunit *test)
 {
-	const struct hv_register_x64_cpuid_result_parameters *p;
-	struct hvsim_intercepts *ic;
+	struct hvsim_cpuid_results *p1, *p2;
+	struct hvsim_vp *vp;
 
-	ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ic);
-	ic->results[0].vp_index = 1;
-	ic->results[0].p.input.eax = 7;
-	ic->results[0].p.input.subleaf_specific = 1;
-	ic->results[0].p.input.ecx = 2;
-	ic->results[1].vp_index = 1;
-	ic->results[1].p.input.eax = 7;
-	ic->results[2].vp_index = 0;
-	ic->results[2].p.input.eax = 7;
-	ic->results[2].p.input.subleaf_specific = 1;
-	ic->results[2].p.input.ecx = 3;
-	ic->nr_results = 3;
+	vp = kunit_kzalloc(test, sizeof(*vp), GFP_KERNEL);
+	p1 = kunit_kzalloc(test, sizeof(*p1), GFP_KERNEL);
+	p2 = kunit_kzalloc(test, sizeof(*p2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+	KUNIT_ASSERT_NOT_NULL(test, p1);
+	KUNIT_ASSERT_NOT_NULL(test, p2);
+	vp->cpuid_results = p1;
+	p1->next = p2;
+	/* The whole-leaf result first, the subleaf one on the next page */
+	p1->e[0].input.eax = 7;
+	p1->e[1].input.eax = 9;
+	p1->e[1].input.subleaf_specific = 1;
+	p1->e[1].input.ecx = 3;
+	p1->nr = 2;
+	p2->e[0].input.eax = 7;
+	p2->e[0].input.subleaf_specific = 1;
+	p2->e[0].input.ecx = 2;
+	p2->nr = 1;
 
-	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 1, 7, 2),
-			    &ic->results[0].p);
-	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 1, 7, 3),
-			    &ic->results[1].p);
-	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(ic, 0, 7, 3),
-			    &ic->results[2].p);
-	p = cpuid_registered(ic, 0, 7, 2);
-	KUNIT_EXPECT_NULL(test, p);
-	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 8, 0));
-	KUNIT_EXPECT_NULL(test, cpuid_registered(NULL, 1, 7, 2));
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(vp, 7, 2), &p2->e[0]);
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(vp, 7, 3), &p1->e[0]);
+	KUNIT_EXPECT_PTR_EQ(test, cpuid_registered(vp, 9, 3), &p1->e[1]);
+	KUNIT_EXPECT_NULL(test, cpuid_registered(vp, 9, 2));
+	KUNIT_EXPECT_NULL(test, cpuid_registered(vp, 8, 0));
+	vp->cpuid_results = NULL;
+	KUNIT_EXPECT_NULL(test, cpuid_registered(vp, 7, 2));
 }
 
-/* Deleting a VP drops exactly its registered results */
-static void hvsim_intercept_test_vp_destroy(struct kunit *test)
+/*
+ * Results take pages of the pool as they grow, a removal that empties a
+ * page gives it back, and deleting the VP gives back the rest.
+ */
+static void hvsim_intercept_test_results_pages(struct kunit *test)
 {
-	static const u32 owners[] = { 1, 0, 1, 2, 1 };
+	const u32 per_page = HVSIM_CPUID_RESULTS_PER_PAGE;
+	struct hv_register_x64_cpuid_result_parameters p = {
+		.result = { .eax = 1, .eax_mask = ~0U },
+	};
+	struct page *pages[3] = {};
 	struct hvsim_partition *pt;
-	struct hvsim_intercepts *ic;
 	unsigned long flags;
 	struct hvsim_vp *vp;
 	u32 i;
 
+	KUNIT_EXPECT_EQ(test, per_page, 92);
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i]) {
+			while (i--)
+				__free_page(pages[i]);
+			KUNIT_FAIL(test, "no memory");
+			return;
+		}
+	}
 	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
-	ic = kunit_kzalloc(test, sizeof(*ic), GFP_KERNEL);
 	vp = kunit_kzalloc(test, sizeof(*vp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pt);
-	KUNIT_ASSERT_NOT_NULL(test, ic);
 	KUNIT_ASSERT_NOT_NULL(test, vp);
 	spin_lock_init(&pt->lock);
-	pt->intercepts = ic;
-	for (i = 0; i < ARRAY_SIZE(owners); i++) {
-		ic->results[i].vp_index = owners[i];
-		ic->results[i].p.input.eax = i;
-	}
-	ic->nr_results = ARRAY_SIZE(owners);
+	hvsim_pool_init(&pt->pool, &pt->lock);
 	vp->partition = pt;
-	vp->index = 1;
 
 	spin_lock_irqsave(&pt->lock, flags);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		hvsim_pool_add(&pt->pool, page_to_pfn(pages[i]));
+	for (i = 0; i < 3 * per_page; i++) {
+		p.input.eax = i;
+		KUNIT_EXPECT_EQ(test, register_result_locked(vp, &p),
+				HV_STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_EQ(test, pt->pool.nr_free, 0);
+	/* Replacing an existing result needs no page */
+	p.input.eax = 5;
+	p.result.eax = 2;
+	KUNIT_EXPECT_EQ(test, register_result_locked(vp, &p),
+			HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, cpuid_registered(vp, 5, 0)->result.eax, 2);
+	p.input.eax = 3 * per_page;
+	KUNIT_EXPECT_EQ(test, register_result_locked(vp, &p),
+			HV_STATUS_INSUFFICIENT_MEMORY);
+	KUNIT_EXPECT_NULL(test, cpuid_registered(vp, 3 * per_page, 0));
+	/* Empty the page of the first results (the last of the chain) */
+	p.result.eax_mask = 0;
+	for (i = 0; i < per_page; i++) {
+		p.input.eax = i;
+		KUNIT_EXPECT_EQ(test, register_result_locked(vp, &p),
+				HV_STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_EQ(test, pt->pool.nr_free, 1);
+	KUNIT_EXPECT_NULL(test, cpuid_registered(vp, 0, 0));
+	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(vp, per_page, 0));
 	hvsim_intercepts_vp_destroy(vp);
+	KUNIT_EXPECT_NULL(test, vp->cpuid_results);
+	KUNIT_EXPECT_EQ(test, pt->pool.nr_free, 3);
+	/* Frees the pages */
+	hvsim_pool_release(&pt->pool);
 	spin_unlock_irqrestore(&pt->lock, flags);
-
-	KUNIT_ASSERT_EQ(test, ic->nr_results, 2);
-	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 0, 0));
-	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 2, 0));
-	KUNIT_EXPECT_NULL(test, cpuid_registered(ic, 1, 4, 0));
-	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(ic, 0, 1, 0));
-	KUNIT_EXPECT_NOT_NULL(test, cpuid_registered(ic, 2, 3, 0));
 }
 
 /* Leaf 1 ECX.XSAVE and leaf 0xD for each partition XSAVE feature set */
@@ -319,7 +354,7 @@ static struct kunit_case hvsim_intercept_test_cases[] = {
 	KUNIT_CASE(hvsim_intercept_test_cpuid_model),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_merge),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_registered),
-	KUNIT_CASE(hvsim_intercept_test_vp_destroy),
+	KUNIT_CASE(hvsim_intercept_test_results_pages),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_xsave),
 	{}
 };

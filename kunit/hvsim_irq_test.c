@@ -187,11 +187,37 @@ static void hvsim_irq_test_hlt(struct kunit *test)
 	spin_lock(&vp->partition->lock);
 	vp->state.rip = 0x3000;
 
-	/* IF clear: the caller posts X64_HALT */
+	/*
+	 * IF clear: the caller posts X64_HALT; the VP halts at the HLT, an
+	 * interrupt does not wake it, an NMI does and the HLT retires
+	 */
 	vp->state.rflags &= ~X86_RFLAGS_IF;
 	KUNIT_EXPECT_FALSE(test, hvsim_irq_hlt(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3000ULL);
+	KUNIT_EXPECT_EQ(test, vp->activity, HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
+	KUNIT_EXPECT_EQ(test, vp->hlt_len, 1);
+	apic_accept(vp, 0x41, false);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3000ULL);
+	vp->nmi_pending = true;
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3001ULL);
 	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
+	KUNIT_EXPECT_EQ(test, vp->hlt_len, 0);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_halts), halts);
+	apic_clear(vp->lapic.apic_irr, 0x41);
+	vp->nmi_pending = false;
+	vp->state.rip = 0x3000;
+
+	/* The VMM moving RIP ends such a halt; the same RIP does not */
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_hlt(vp, &exit));
+	hvsim_irq_rip_written(vp, 0x3000);
+	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
+	hvsim_irq_rip_written(vp, 0x3001);
+	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3001ULL);
+	KUNIT_EXPECT_EQ(test, vp->hlt_len, 0);
+	vp->state.rip = 0x3000;
 
 	/* IF set: retired and halted */
 	vp->state.rflags |= X86_RFLAGS_IF;

@@ -159,18 +159,11 @@ static struct hv_cpuid_result cpuid_value(struct mshv_vm *vm, __u32 vp_index,
 
 static void set_property(struct mshv_vm *vm, __u32 code, __u64 value)
 {
-	struct hv_input_set_partition_property in = {
-		.property_code = code,
-		.property_value = value,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
+	__u16 status;
+	int ret = mshv_set_partition_property(vm->fd, code, value, &status);
 
-	MSHV_TEST_ASSERT(!__mshv_hvcall(vm->fd, &args) && !args.status,
-			 "SET_PARTITION_PROPERTY %#x: %#x", code, args.status);
+	MSHV_TEST_ASSERT(!ret && !status, "SET_PARTITION_PROPERTY %#x: %#x",
+			 code, status);
 }
 
 /*
@@ -481,6 +474,120 @@ TEST_F(icpt, cpuid_registered_results)
 	EXPECT_EQ(0x663, r.eax);
 	EXPECT_EQ(0x84000000, r.ecx);
 	mshv_vp_free(vp1);
+}
+
+/* The value a result of the capacity tests holds for leaf/subleaf @n */
+static struct hv_register_x64_cpuid_result_parameters
+numbered_result(__u32 eax, __u32 ecx, bool subleaf, __u32 n)
+{
+	struct hv_register_x64_cpuid_result_parameters p = {
+		.input = { .eax = eax, .ecx = ecx, .subleaf_specific = subleaf,
+			   .always_override = 1 },
+		.result = { .eax = n, .eax_mask = ~0U, .ebx = ~n,
+			    .ebx_mask = ~0U, .ecx = n << 8, .ecx_mask = ~0U,
+			    .edx = eax ^ ecx, .edx_mask = ~0U },
+	};
+
+	return p;
+}
+
+/* The leaves a VMM such as QEMU registers for each VP */
+#define QEMU_LEAVES	(0xd + 0x40 + 11)	/* 0-0xc, 0xd.0-0x3f, ext 0-0xa */
+
+static void qemu_leaf(unsigned int i, __u32 *eax, __u32 *ecx, bool *subleaf)
+{
+	*ecx = 0;
+	*subleaf = false;
+	if (i < 0xd) {
+		*eax = i;
+	} else if (i < 0xd + 0x40) {
+		*eax = 0xd;
+		*ecx = i - 0xd;
+		*subleaf = true;
+	} else {
+		*eax = 0x80000000 + i - 0xd - 0x40;
+	}
+}
+
+/*
+ * Every leaf and subleaf a VMM registers, for every VP: 88 results on each
+ * of two VPs, each read back exactly; they take one pool page per VP.
+ */
+TEST_F(icpt, cpuid_results_every_vp)
+{
+	const __u32 apply = HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES;
+	struct mshv_vp *vp1 = mshv_vp_create(self->vm, 1);
+	struct mshv_dbg_partition before, after;
+	__u64 id = mshv_dbg_newest_partition();
+	struct hv_register_x64_cpuid_result_parameters p;
+	struct hv_cpuid_result r;
+	unsigned int i, v;
+	__u32 eax, ecx;
+	bool subleaf;
+
+	before = mshv_dbg_partition_get(id);
+	for (v = 0; v < 2; v++) {
+		for (i = 0; i < QEMU_LEAVES; i++) {
+			qemu_leaf(i, &eax, &ecx, &subleaf);
+			p = numbered_result(eax, ecx, subleaf, v << 16 | i);
+			register_ok(self->vm, v, &p);
+		}
+	}
+	after = mshv_dbg_partition_get(id);
+	EXPECT_EQ(before.pool_pages, after.pool_pages);
+	EXPECT_EQ(before.pool_free - 2, after.pool_free);
+	for (v = 0; v < 2; v++) {
+		for (i = 0; i < QEMU_LEAVES; i++) {
+			qemu_leaf(i, &eax, &ecx, &subleaf);
+			r = cpuid_value(self->vm, v, apply, eax, ecx);
+			expect_result(_metadata, r, v << 16 | i, ~(v << 16 | i),
+				      (v << 16 | i) << 8, eax ^ ecx);
+		}
+	}
+	/* The guest of VP 0 sees them too */
+	r = guest_cpuid(_metadata, self->vm, self->vp, 0xd, 0x3f);
+	expect_result(_metadata, r, 0xd + 0x3f, ~(0xd + 0x3f),
+		      (0xd + 0x3f) << 8, 0xd ^ 0x3f);
+	mshv_vp_free(vp1);
+}
+
+/*
+ * Results beyond what the pool holds: the call that needs a page the pool
+ * does not have fails with INSUFFICIENT_MEMORY, the driver deposits once
+ * and retries, and every result stays readable.  Thousands of calls: a
+ * debug kernel under TCG needs more than the default 30 s.
+ */
+TEST_F_TIMEOUT(icpt, cpuid_results_deposit, 300)
+{
+	const __u32 apply = HV_GET_VP_CPUID_VALUES_APPLY_REGISTERED_VALUES;
+	const unsigned int per_page = 92;
+	__u64 id = mshv_dbg_newest_partition();
+	struct hv_register_x64_cpuid_result_parameters p;
+	struct mshv_hc_count dep0, reg0, dep, reg;
+	struct mshv_dbg_partition pt;
+	struct hv_cpuid_result r;
+	unsigned int i, n;
+
+	pt = mshv_dbg_partition_get(id);
+	ASSERT_LT(0, pt.pool_free);
+	n = (pt.pool_free + 1) * per_page;
+	dep0 = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	reg0 = mshv_dbg_hypercall_get(HVCALL_REGISTER_INTERCEPT_RESULT);
+	for (i = 0; i < n; i++) {
+		p = numbered_result(0x100000 + i, 0, false, i);
+		register_ok(self->vm, 0, &p);
+	}
+	dep = mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY);
+	reg = mshv_dbg_hypercall_get(HVCALL_REGISTER_INTERCEPT_RESULT);
+	EXPECT_EQ(1, dep.calls - dep0.calls);
+	EXPECT_EQ(n + 1, reg.calls - reg0.calls);
+	for (i = 0; i < n; i += 997) {
+		r = cpuid_value(self->vm, 0, apply, 0x100000 + i, 0);
+		expect_result(_metadata, r, i, ~i, i << 8, 0x100000 + i);
+	}
+	r = cpuid_value(self->vm, 0, apply, 0x100000 + n - 1, 0);
+	expect_result(_metadata, r, n - 1, ~(n - 1), (n - 1) << 8,
+		      0x100000 + n - 1);
 }
 
 /* Errors of INSTALL_INTERCEPT, REGISTER_INTERCEPT_RESULT, GET_VP_CPUID_VALUES */
@@ -799,24 +906,6 @@ TEST_F(icpt, msr_fault_exception_intercept)
 	EXPECT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
 }
 
-static int set_property_status(int fd, __u32 code, __u64 value,
-			       __u16 *status)
-{
-	struct hv_input_set_partition_property in = {
-		.property_code = code,
-		.property_value = value,
-	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
-	int ret = __mshv_hvcall(fd, &args);
-
-	*status = args.status;
-	return ret ? -errno : 0;
-}
-
 /*
  * PRIVILEGE_FLAGS is early-only: settable (grantable bits) until the
  * partition is initialized, then HV_STATUS_INVALID_PARTITION_STATE; CPUID
@@ -834,18 +923,18 @@ TEST(privilege_flags_early_only)
 
 	vm.fd = mshv_create_partition(vm.dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
 	EXPECT_EQ(0, mshv_get_partition_property(vm.fd, pf));
-	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf,
-					    HV_PRIVILEGE_CREATE_PARTITIONS,
-					    &status));
+	EXPECT_EQ(-EIO, mshv_set_partition_property(vm.fd, pf,
+						    HV_PRIVILEGE_CREATE_PARTITIONS,
+						    &status));
 	EXPECT_EQ(HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE, status);
-	EXPECT_EQ(0, set_property_status(vm.fd, pf, priv, &status));
+	EXPECT_EQ(0, mshv_set_partition_property(vm.fd, pf, priv, &status));
 	EXPECT_EQ(HV_STATUS_SUCCESS, status);
 	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
 
 	mshv_initialize_partition(vm.fd);
-	EXPECT_EQ(-EIO, set_property_status(vm.fd, pf, 0, &status));
+	EXPECT_EQ(-EIO, mshv_set_partition_property(vm.fd, pf, 0, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
-	EXPECT_EQ(-EIO, set_property_status(vm.fd, spf, 0, &status));
+	EXPECT_EQ(-EIO, mshv_set_partition_property(vm.fd, spf, 0, &status));
 	EXPECT_EQ(HV_STATUS_INVALID_PARTITION_STATE, status);
 	EXPECT_EQ(priv, mshv_get_partition_property(vm.fd, pf));
 
@@ -867,7 +956,7 @@ TEST(property_values)
 		__u64 self;	/* ~0: unknown for SELF */
 	} props[] = {
 		{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, 0, 0x211f700000000ULL },
-		{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 0x3 },
+		{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0, 0x6400ffb },
 		{ HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION, 0, 0 },
 		{ HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0, ~0ULL },
 		{ HV_PARTITION_PROPERTY_TIME_FREEZE, 0, ~0ULL },
@@ -918,30 +1007,6 @@ TEST(property_values)
 	close(dev);
 }
 
-/* GET_PARTITION_PROPERTY_EX: bank 0 of a banked property; -errno or 0 */
-static int property_ex(int fd, __u32 code, __u64 *bank0)
-{
-	struct hv_input_get_partition_property_ex in = {
-		.partition_id = HV_PARTITION_ID_SELF,
-		.property_code = code,
-	};
-	__u64 out[2] = { 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
-
-	if (__mshv_hvcall(fd, &args))
-		return -errno;
-	if (out[0] != 1)	/* bank_count 1, reserved 0 */
-		return -EPROTO;
-	*bank0 = out[1];
-	return 0;
-}
-
 /* The banked (EX) properties, on a guest partition and on SELF */
 TEST(property_ex_values)
 {
@@ -950,16 +1015,17 @@ TEST(property_ex_values)
 	struct mshv_vm *vm = mshv_vm_create();
 	__u64 v;
 
-	ASSERT_EQ(0, property_ex(vm->fd, assignable, &v));
-	EXPECT_EQ(HV_SYNTHETIC_PROC_FEATURE_HYPERVISOR_PRESENT |
-		  HV_SYNTHETIC_PROC_FEATURE_HV1, v);
-	ASSERT_EQ(0, property_ex(vm->dev_fd, assignable, &v));
-	EXPECT_EQ(0x3, v);
-	ASSERT_EQ(0, property_ex(vm->fd, HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
-				 &v));
+	ASSERT_EQ(0, mshv_partition_property_ex(vm->fd, assignable, &v));
+	EXPECT_EQ(0x6400ffb, v);
+	ASSERT_EQ(0, mshv_partition_property_ex(vm->dev_fd, assignable, &v));
+	EXPECT_EQ(0x6400ffb, v);
+	ASSERT_EQ(0, mshv_partition_property_ex(vm->fd,
+						HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+						&v));
 	EXPECT_EQ(HV_VMM_CAP_ASSIGNABLE_SYNTHETIC_PROC_FEATURES, v);
-	ASSERT_EQ(0, property_ex(vm->dev_fd,
-				 HV_PARTITION_PROPERTY_VMM_CAPABILITIES, &v));
+	ASSERT_EQ(0, mshv_partition_property_ex(vm->dev_fd,
+						HV_PARTITION_PROPERTY_VMM_CAPABILITIES,
+						&v));
 	EXPECT_EQ(0x10, v);
 	mshv_vm_free(vm);
 }

@@ -27,11 +27,9 @@
  * the wake-up is observed through hvsim and a signal ends the wait.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/time.h>
 
 #include "mshv_test.h"
 #include "mshv_debugfs.h"
@@ -55,6 +53,10 @@
 #define PORT_HANDLER	0x81	/* first instruction of the handler */
 #define PORT_BACK	0x82	/* main program after the interrupt */
 #define PORT_AFTER_HLT	0x83	/* the instruction after a HLT */
+#define PORT_NMI	0x84	/* first instruction of the NMI handler */
+
+#define CLI_HLT_GPA	0x1200ULL	/* cli; hlt program */
+#define NMI_HANDLER_GPA	0x4100ULL
 
 #define HLT_NEXT	(HLT_GPA + 2)	/* after sti; hlt */
 
@@ -165,6 +167,7 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 {
 	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
 	struct hv_x64_intercept_message_header h;
+	__u64 resumes0 = mshv_dbg_irq_field_get("resumes");
 	__u64 msgs0 = root_msgs();
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,
@@ -198,7 +201,9 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
 	EXPECT_EQ(c0.apic_eoi_msgs + want_eoi_msgs, c.apic_eoi_msgs);
-	EXPECT_EQ(msgs0 + want_eoi_msgs, root_msgs());
+	/* and the signal that resumed the new VP on its first run */
+	EXPECT_EQ(resumes0 + 1, mshv_dbg_irq_field_get("resumes"));
+	EXPECT_EQ(msgs0 + want_eoi_msgs + 1, root_msgs());
 	mshv_vp_skip_insn(vp, &h);
 
 	/* CLI; HLT with IF clear is still an X64_HALT intercept */
@@ -247,24 +252,16 @@ TEST_F(irq, tpr_blocks)
 	EXPECT_EQ(c0.eois + 1, mshv_dbg_irq_get().eois);
 }
 
-static void on_alarm(int sig)
+/* DISPATCH_VP calls for the test's partition (the newest one) */
+static __u64 dispatches(void)
 {
-	(void)sig;
+	return mshv_dbg_partition_get(mshv_dbg_newest_partition()).dispatches;
 }
 
-/* MSHV_RUN_VP, ended by a signal after @ms milliseconds */
-static int run_with_timeout(struct mshv_vp *vp, unsigned int ms)
+/* GPA intercepts of the test's partition (each costs one more dispatch) */
+static __u64 gpa_faults(void)
 {
-	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
-	struct itimerval off = { 0 };
-	int ret, err;
-
-	MSHV_TEST_ASSERT(setitimer(ITIMER_REAL, &t, NULL) == 0, "setitimer");
-	ret = __mshv_run_vp(vp->fd, &vp->msg);
-	err = errno;
-	setitimer(ITIMER_REAL, &off, NULL);
-	errno = err;
-	return ret;
+	return mshv_dbg_partition_get(mshv_dbg_newest_partition()).gpa_faults;
 }
 
 static __u64 activity(struct mshv_vp *vp)
@@ -279,22 +276,30 @@ static __u64 activity(struct mshv_vp *vp)
 /* HLT with IF set blocks until an interrupt is asserted */
 TEST_F(irq, hlt_blocks_until_assert)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
 	struct hv_x64_intercept_message_header h;
-	__u64 msgs0;
+	__u64 msgs0, d0, f0;
 
-	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));	/* no SA_RESTART */
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, HLT_GPA);
 
-	EXPECT_EQ(-1, run_with_timeout(self->vp, 300));
+	/*
+	 * Three dispatches: the new VP's explicit suspend, the first touch of
+	 * the code page (a GPA intercept the driver resolves), the one that
+	 * ran to the HLT; then MSHV_RUN_VP sleeps until the signal.
+	 */
+	d0 = dispatches();
+	f0 = gpa_faults();
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 300));
 	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(f0 + 1, gpa_faults());
+	EXPECT_EQ(d0 + 3, dispatches());
 	EXPECT_EQ(c0.halts + 1, mshv_dbg_irq_get().halts);
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
 
-	/* Still blocked: nothing is deliverable */
-	EXPECT_EQ(-1, run_with_timeout(self->vp, 100));
+	/* Still blocked: nothing is deliverable; one dispatch said so */
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 100));
 	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 4, dispatches());
 	EXPECT_EQ(c0.halts + 1, mshv_dbg_irq_get().halts);
 
 	msgs0 = root_msgs();
@@ -319,6 +324,80 @@ TEST_F(irq, hlt_blocks_until_assert)
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
 	EXPECT_EQ(c0.halts + 1, c.halts);
+}
+
+/*
+ * HLT with IF clear is reported once (X64_HALT at the HLT); running the VP
+ * again while it is halted does not report it again: MSHV_RUN_VP sleeps,
+ * after one dispatch, until a signal.  An NMI wakes it: the handler runs
+ * and returns after the HLT.  The VMM moving RIP ends the halt too.
+ * Eight runs and four timed waits: more than 30 s on a debug kernel under
+ * TCG.
+ */
+TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
+{
+	/* cli; hlt; out AFTER_HLT; hlt */
+	static const __u8 code[] = { 0xFA, 0xF4, 0xE6, PORT_AFTER_HLT, 0xF4 };
+	/* NMI handler: out NMI; iret */
+	static const __u8 nmi_code[] = { 0xE6, PORT_NMI, 0xCF };
+	const __u8 ivt[4] = { NMI_HANDLER_GPA & 0xFF, NMI_HANDLER_GPA >> 8 };
+	struct hv_x64_intercept_message_header h;
+	const struct hv_x64_halt_message *halt;
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
+	__u64 d0;
+
+	mshv_vm_write(self->vm, CLI_HLT_GPA, code, sizeof(code));
+	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_code, sizeof(nmi_code));
+	mshv_vm_write(self->vm, 2 * 4, ivt, sizeof(ivt));
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA);
+
+	halt = mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(CLI_HLT_GPA + 1, halt->header.rip);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
+
+	/* Halted: one dispatch answers BLOCKED, then sleep until the signal */
+	d0 = dispatches();
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 200));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 1, dispatches());
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 100));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 2, dispatches());
+	EXPECT_EQ(CLI_HLT_GPA + 1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
+	/* hvsim's halts count HLTs with IF set only */
+	EXPECT_EQ(c0.halts, mshv_dbg_irq_get().halts);
+
+	/* An NMI wakes it; its handler returns after the HLT */
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  mshv_assert_interrupt(self->vm->fd, HV_X64_INTERRUPT_TYPE_NMI,
+					0, 0, 0));
+	EXPECT_EQ(0ULL, activity(self->vp));
+	EXPECT_EQ(CLI_HLT_GPA + 2, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	h = run_port(_metadata, self->vp, PORT_NMI);
+	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
+	EXPECT_EQ(CLI_HLT_GPA + 2, stack_word(self->vm, STACK_TOP - 6));
+	mshv_vp_skip_insn(self->vp, &h);
+	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	EXPECT_EQ(CLI_HLT_GPA + 2, h.rip);
+	mshv_vp_skip_insn(self->vp, &h);
+	halt = mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(CLI_HLT_GPA + 4, halt->header.rip);
+
+	/* The VMM moves RIP: the VP runs from there */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA + 2);
+	EXPECT_EQ(0ULL, activity(self->vp));
+	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	EXPECT_EQ(CLI_HLT_GPA + 2, h.rip);
+	mshv_vp_skip_insn(self->vp, &h);
+	mshv_vp_run_expect_halt(self->vp);
+	/* Writing the RIP it is halted at changes nothing */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA + 4);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
+	d0 = dispatches();
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 100));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 1, dispatches());
 }
 
 /* A vector the VMM queues in the register page is taken on the next run */
@@ -542,7 +621,8 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
 	EXPECT_EQ(c0.apic_eoi_msgs + 1, c.apic_eoi_msgs);
-	EXPECT_EQ(msgs0 + 1, root_msgs());
+	/* the EOI message and the signal that resumed the new VP */
+	EXPECT_EQ(msgs0 + 2, root_msgs());
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
 }

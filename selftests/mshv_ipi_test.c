@@ -246,22 +246,6 @@ static void install_handler(int sig)
 	MSHV_TEST_ASSERT(sigaction(sig, &sa, NULL) == 0, "sigaction");
 }
 
-/* MSHV_RUN_VP, ended by SIGALRM after @ms milliseconds */
-static int run_with_timeout(struct mshv_vp *vp, unsigned int ms)
-{
-	struct itimerval t = { .it_value.tv_usec = ms * 1000 };
-	struct itimerval off = { 0 };
-	int ret, err;
-
-	install_handler(SIGALRM);
-	MSHV_TEST_ASSERT(setitimer(ITIMER_REAL, &t, NULL) == 0, "setitimer");
-	ret = __mshv_run_vp(vp->fd, &vp->msg);
-	err = errno;
-	setitimer(ITIMER_REAL, &off, NULL);
-	errno = err;
-	return ret;
-}
-
 static __u64 activity(struct mshv_vp *vp)
 {
 	return mshv_vp_get_reg(vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE);
@@ -323,7 +307,7 @@ TEST_F(ipi, vmm_init_sipi)
 	EXPECT_EQ(0xFFFF0000ULL, cs.base);
 
 	/* Waiting for a SIPI: the run blocks until a signal */
-	EXPECT_EQ(-1, run_with_timeout(self->vp0, 200));
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp0, 200));
 	EXPECT_EQ(EINTR, errno);
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp0));
 

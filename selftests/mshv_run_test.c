@@ -9,11 +9,14 @@
  * instruction, so that the address of every instruction can be computed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
 #include "mshv_test.h"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "mshv_debugfs.h"
 
 #define MEM_SIZE	0x10000ULL	/* guest memory at GPA 0 */
 #define CODE_GPA	0x1000ULL
@@ -405,6 +408,90 @@ TEST_F(run, ud2_unrecoverable)
 }
 
 /* The header names the VP that stopped, and the sender its partition */
+/* DISPATCH_VP calls for the test's partition (the newest one) */
+static __u64 dispatches(void)
+{
+	return mshv_dbg_partition_get(mshv_dbg_newest_partition()).dispatches;
+}
+
+static void *run_thread(void *arg)
+{
+	struct mshv_vp *vp = arg;
+
+	return (void *)(long)(__mshv_run_vp(vp->fd, &vp->msg) ? errno : 0);
+}
+
+static void expect_io_at(struct __test_metadata *_metadata,
+			 const struct hv_message *msg, __u64 rip)
+{
+	const struct hv_x64_io_port_intercept_message *io =
+		(const void *)msg->u.payload_bytes;
+
+	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg->header.message_type)
+		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
+	EXPECT_EQ(COM1, io->port_number);
+	EXPECT_EQ(rip, io->header.rip);
+}
+
+/*
+ * A suspend the VMM sets: MSHV_RUN_VP clears EXPLICIT_SUSPEND (as the
+ * first run of every VP does) and then waits for the hypervisor to say
+ * the VP can run, without dispatching it again; DISPATCH_SUSPEND keeps
+ * the VP suspended until the VMM clears it, and that wakes the run.
+ */
+TEST_F(run, vmm_suspend)
+{
+	struct prog p = add_prog;
+	struct hv_message *msg;
+	__u64 id = mshv_dbg_newest_partition();
+	pthread_t thread;
+	__u64 d0, f0;
+	void *err;
+
+	load_prog(self->vm, p);
+	mshv_vp_set_real_mode_cs(self->vp, 0, 0);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	mshv_vp_set_reg(self->vp, HV_REGISTER_DISPATCH_SUSPEND, 1);
+
+	/* One dispatch (BLOCKED + SUSPEND), then sleep until the signal */
+	d0 = dispatches();
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 200));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 1, dispatches());
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_EXPLICIT_SUSPEND));
+	EXPECT_EQ(1, mshv_vp_get_reg(self->vp, HV_REGISTER_DISPATCH_SUSPEND));
+
+	/*
+	 * The VMM resumes it while a run waits: the run goes on (one more
+	 * dispatch for the first touch of the code page, a GPA intercept
+	 * the driver resolves)
+	 */
+	d0 = dispatches();
+	f0 = mshv_dbg_partition_get(id).gpa_faults;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, run_thread, self->vp));
+	usleep(100000);
+	EXPECT_EQ(d0 + 1, dispatches());
+	mshv_vp_set_reg(self->vp, HV_REGISTER_DISPATCH_SUSPEND, 0);
+	ASSERT_EQ(0, pthread_join(thread, &err));
+	EXPECT_EQ(0, (long)err);
+	expect_io_at(_metadata, &self->vp->msg, insn_gpa(p, ADD_OUT1));
+	EXPECT_EQ(f0 + 1, mshv_dbg_partition_get(id).gpa_faults);
+	EXPECT_EQ(d0 + 3, dispatches());
+
+	/* EXPLICIT_SUSPEND set by the VMM after an intercept */
+	msg = &self->vp->msg;
+	mshv_vp_skip_insn(self->vp,
+			  &((const struct hv_x64_io_port_intercept_message *)
+			    msg->u.payload_bytes)->header);
+	mshv_vp_set_reg(self->vp, HV_REGISTER_EXPLICIT_SUSPEND, 1);
+	d0 = dispatches();
+	ASSERT_EQ(0, mshv_vp_run_timeout(self->vp, 2000))
+		TH_LOG("run: %s", strerror(errno));
+	expect_io_at(_metadata, &self->vp->msg, insn_gpa(p, ADD_OUT2));
+	EXPECT_EQ(d0 + 2, dispatches());
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_EXPLICIT_SUSPEND));
+}
+
 TEST(vp_index_and_sender)
 {
 	struct prog p = hlt_prog;

@@ -139,6 +139,7 @@ static int parse_partition(const char *line, void *elem)
 {
 	struct mshv_dbg_partition *p = elem;
 	unsigned long long v[6];
+	const char *field;
 
 	if (sscanf(line,
 		   "id=%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu",
@@ -150,6 +151,14 @@ static int parse_partition(const char *line, void *elem)
 	p->slat_4k = v[3];
 	p->slat_2m = v[4];
 	p->gpa_faults = v[5];
+	field = strstr(line, " dispatches=");
+	if (!field || sscanf(field, " dispatches=%llu", &v[0]) != 1)
+		v[0] = ~0ULL;
+	p->dispatches = v[0];
+	field = strstr(line, " refused=");
+	if (!field || sscanf(field, " refused=%llu", &v[0]) != 1)
+		v[0] = ~0ULL;
+	p->refused = v[0];
 	return 0;
 }
 

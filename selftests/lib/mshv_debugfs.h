@@ -42,6 +42,10 @@ struct mshv_hc_count {
  * @slat_4k: present 4 KiB SLAT leaf entries
  * @slat_2m: present 2 MiB SLAT leaf entries
  * @gpa_faults: UNMAPPED_GPA + GPA_INTERCEPT messages of its VPs
+ * @dispatches: DISPATCH_VP calls for its VPs (~0 if hvsim does not
+ *	report them)
+ * @refused: accesses to synthetic registers hvsim refused because it does
+ *	not model the feature's behaviour (~0 if not reported)
  */
 struct mshv_dbg_partition {
 	__u64 id;
@@ -50,6 +54,8 @@ struct mshv_dbg_partition {
 	__u64 slat_4k;
 	__u64 slat_2m;
 	__u64 gpa_faults;
+	__u64 dispatches;
+	__u64 refused;
 };
 
 /**

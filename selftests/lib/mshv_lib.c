@@ -10,10 +10,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 
 #include "mshv_lib.h"
 
@@ -207,6 +209,66 @@ __u64 mshv_get_partition_property(int fd, __u32 code)
 			 "GET_PARTITION_PROPERTY %#x: ret %d, status %#x",
 			 code, ret, args.status);
 	return out.property_value;
+}
+
+/**
+ * mshv_set_partition_property() - SET_PARTITION_PROPERTY through @fd
+ * @fd: a partition fd
+ * @code: HV_PARTITION_PROPERTY_*
+ * @value: the new value
+ * @status: receives the hypercall status
+ *
+ * Return: 0, or -errno of the failed ioctl.
+ */
+int mshv_set_partition_property(int fd, __u32 code, __u64 value,
+				__u16 *status)
+{
+	struct hv_input_set_partition_property in = {
+		.property_code = code,
+		.property_value = value,
+	};
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_SET_PARTITION_PROPERTY,
+		.in_sz = sizeof(in),
+		.in_ptr = (__u64)(unsigned long)&in,
+	};
+	int ret = __mshv_hvcall(fd, &args);
+
+	*status = args.status;
+	return ret ? -errno : 0;
+}
+
+/**
+ * mshv_partition_property_ex() - bank 0 of a banked property through
+ *	GET_PARTITION_PROPERTY_EX (of SELF)
+ * @fd: /dev/mshv or a partition fd
+ * @code: HV_PARTITION_PROPERTY_*
+ * @bank0: receives the first bank
+ *
+ * Return: 0; -errno of the failed ioctl; -EPROTO unless the answer has
+ * exactly one bank.
+ */
+int mshv_partition_property_ex(int fd, __u32 code, __u64 *bank0)
+{
+	struct hv_input_get_partition_property_ex in = {
+		.partition_id = HV_PARTITION_ID_SELF,
+		.property_code = code,
+	};
+	__u64 out[2] = { 0 };
+	struct mshv_root_hvcall args = {
+		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
+		.in_sz = sizeof(in),
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)&in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+
+	if (__mshv_hvcall(fd, &args))
+		return -errno;
+	if (out[0] != 1)	/* bank_count 1, reserved 0 */
+		return -EPROTO;
+	*bank0 = out[1];
+	return 0;
 }
 
 /**
@@ -793,6 +855,41 @@ const struct hv_x64_halt_message *mshv_vp_run_expect_halt(struct mshv_vp *vp)
 
 	mshv_expect_msg_type(msg, HVMSG_X64_HALT);
 	return (const void *)msg->u.payload_bytes;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/**
+ * mshv_vp_run_timeout() - MSHV_RUN_VP into @vp->msg, ended by SIGALRM
+ *	after @ms milliseconds
+ * @vp: the VP
+ * @ms: milliseconds
+ *
+ * Installs a SIGALRM handler without SA_RESTART, so that the interrupted
+ * ioctl returns EINTR, and disarms the timer afterwards.
+ *
+ * Return: the ioctl's return value, errno preserved.
+ */
+int mshv_vp_run_timeout(struct mshv_vp *vp, unsigned int ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = {
+		.it_value.tv_sec = ms / 1000,
+		.it_value.tv_usec = ms % 1000 * 1000,
+	};
+	struct itimerval off = { 0 };
+	int ret, err;
+
+	MSHV_TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	MSHV_TEST_ASSERT(setitimer(ITIMER_REAL, &t, NULL) == 0, "setitimer");
+	ret = __mshv_run_vp(vp->fd, &vp->msg);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	errno = err;
+	return ret;
 }
 
 /**

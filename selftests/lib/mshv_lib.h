@@ -102,6 +102,9 @@ __u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz);
 __u16 mshv_assert_interrupt(int fd, __u32 type, __u32 flags, __u64 dest,
 			    __u32 vector);
 __u64 mshv_get_partition_property(int fd, __u32 code);
+int mshv_set_partition_property(int fd, __u32 code, __u64 value,
+				__u16 *status);
+int mshv_partition_property_ex(int fd, __u32 code, __u64 *bank0);
 
 /* Partitions */
 struct mshv_vm *mshv_vm_create(void);
@@ -155,6 +158,7 @@ void mshv_expect_msg_type(const struct hv_message *msg, __u32 type);
 const struct hv_x64_io_port_intercept_message *
 mshv_vp_run_expect_io(struct mshv_vp *vp);
 const struct hv_x64_halt_message *mshv_vp_run_expect_halt(struct mshv_vp *vp);
+int mshv_vp_run_timeout(struct mshv_vp *vp, unsigned int ms);
 void mshv_vp_skip_insn(struct mshv_vp *vp,
 		       const struct hv_x64_intercept_message_header *hdr);
 void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
