@@ -109,6 +109,8 @@ FIXTURE_SETUP(efd)
 {
 	int i;
 
+	/* No rule (a held root interrupt) left by a test that was killed */
+	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	self->vm = mshv_vm_create();
 	self->id = mshv_dbg_newest_partition();
 	for (i = 0; i < 3; i++) {
@@ -449,6 +451,26 @@ static const struct insn one_c_prog[] = {
 	{ 1, { 0xf4 } },				/* hlt */
 };
 
+/* A lone HLT: loaded at IDLE_GPA */
+#define IDLE_GPA	0x1c00ULL
+static const struct insn idle_prog[] = {
+	{ 1, { 0xf4 } },				/* hlt */
+};
+
+/*
+ * Run @vp once to a HLT and point it back at CODE_GPA.  A VP's first run
+ * waits for the hypervisor's signal that it may run (a root SynIC
+ * message), which a held root interrupt would never deliver: tests that
+ * hold it run the VP once before.
+ */
+static void first_run(struct mshv_vm *vm, struct mshv_vp *vp)
+{
+	load(vm, IDLE_GPA, idle_prog, ARRAY_SIZE(idle_prog));
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, IDLE_GPA);
+	mshv_vp_run_expect_halt(vp);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+}
+
 /* Pin the calling thread to @cpu */
 static int pin_to(int cpu)
 {
@@ -480,6 +502,7 @@ TEST_F(efd, doorbell_stale_values)
 	load(self->vm, ONE_GPA, one_c_prog, ARRAY_SIZE(one_c_prog));
 	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
+	first_run(self->vm, vp);
 	before = mshv_dbg_synic_get();
 
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
@@ -557,6 +580,7 @@ TEST_F(efd, doorbell_vs_failed_assign)
 		SKIP(return, "needs two CPUs");
 	ASSERT_EQ(0, pin_to(0));
 	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	first_run(self->vm, vp);
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	for (round = 0; round < 20; round++) {
 		ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
