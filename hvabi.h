@@ -61,7 +61,8 @@
 #define HV_HYPERCALL_FAST_BIT		0x0000000000010000ULL
 #define HV_HYPERCALL_VARHEAD_OFFSET	17
 #define HV_HYPERCALL_VARHEAD_MASK	0x0000000007FE0000ULL
-#define HV_HYPERCALL_RSVD0_MASK		0x0000000078000000ULL
+/* Bits 27-31, as in Linux: the range includes the nested bit (31) */
+#define HV_HYPERCALL_RSVD0_MASK		0x00000000F8000000ULL
 #define HV_HYPERCALL_NESTED		0x0000000080000000ULL
 #define HV_HYPERCALL_REP_COMP_OFFSET	32
 #define HV_HYPERCALL_REP_COMP_MASK	0x00000FFF00000000ULL
@@ -1573,17 +1574,20 @@ HV_ABI_SIZE(struct hv_synic_sint_intercept_message, 4);
 #define HV_GENERIC_SET_SPARSE_4K	0
 #define HV_GENERIC_SET_ALL		1
 
-/* A sparse VP set of up to 1024 VPs: 16 banks of 64 */
+/*
+ * A sparse VP set: one u64 of VPs per bit set in valid_bank_mask, in bank
+ * order.  The scheduler message below holds up to 1024 VPs: 16 banks of 64.
+ */
 #define HV_VP_SET_BANK_COUNT		16
 #define HV_VP_SET_BANK_VPS		64
 
 struct hv_vp_set {
 	__u64 format;
 	__u64 valid_bank_mask;
-	__u64 bank_contents[HV_VP_SET_BANK_COUNT];
+	__u64 bank_contents[];
 };
 
-HV_ABI_SIZE(struct hv_vp_set, 144);
+HV_ABI_SIZE(struct hv_vp_set, 16);
 
 /* HVMSG_SCHEDULER_VP_SIGNAL_BITSET payload */
 struct hv_vp_signal_bitset_scheduler_message {
@@ -1591,7 +1595,10 @@ struct hv_vp_signal_bitset_scheduler_message {
 	__u32 overflow_count;
 	__u16 vp_count;
 	__u16 reserved;
-	struct hv_vp_set vp_bitset;
+	union {
+		struct hv_vp_set bitset;
+		__u64 bitset_buffer[2 + HV_VP_SET_BANK_COUNT];
+	} vp_bitset;
 };
 
 HV_ABI_SIZE(struct hv_vp_signal_bitset_scheduler_message, 160);

@@ -141,23 +141,23 @@ static void mshv_synic_vp_signal_bitset(const struct hv_message *msg)
 {
 	const struct hv_vp_signal_bitset_scheduler_message *m =
 		(const void *)msg->u.payload;
-	u64 banks = m->vp_bitset.valid_bank_mask;
+	u64 banks = m->vp_bitset.bitset.valid_bank_mask;
 	unsigned int bank, slot = 0, bit;
 	u64 contents;
 
-	if (m->vp_bitset.format == HV_GENERIC_SET_ALL) {
+	if (m->vp_bitset.bitset.format == HV_GENERIC_SET_ALL) {
 		mshv_synic_kick_all(m->partition_id);
 		return;
 	}
-	if (m->vp_bitset.format != HV_GENERIC_SET_SPARSE_4K) {
+	if (m->vp_bitset.bitset.format != HV_GENERIC_SET_SPARSE_4K) {
 		pr_warn_ratelimited("VP signal: unknown set format %llu\n",
-				    m->vp_bitset.format);
+				    m->vp_bitset.bitset.format);
 		return;
 	}
 	for_each_set_bit(bank, (unsigned long *)&banks, 64) {
 		if (slot >= HV_VP_SET_BANK_COUNT)
 			break;
-		contents = m->vp_bitset.bank_contents[slot++];
+		contents = m->vp_bitset.bitset.bank_contents[slot++];
 		for_each_set_bit(bit, (unsigned long *)&contents, 64)
 			mshv_synic_kick(m->partition_id, bank * HV_VP_SET_BANK_VPS + bit);
 	}

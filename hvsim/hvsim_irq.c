@@ -454,7 +454,7 @@ static void post_vp_signal(struct hvsim_partition *pt, const u64 *woken)
 {
 	struct hv_vp_signal_bitset_scheduler_message msg = {
 		.partition_id = pt->id,
-		.vp_bitset.format = HV_GENERIC_SET_SPARSE_4K,
+		.vp_bitset.bitset.format = HV_GENERIC_SET_SPARSE_4K,
 	};
 	unsigned int bank, n = 0;
 
@@ -463,8 +463,8 @@ static void post_vp_signal(struct hvsim_partition *pt, const u64 *woken)
 
 		if (!bits)
 			continue;
-		msg.vp_bitset.valid_bank_mask |= BIT_ULL(bank);
-		msg.vp_bitset.bank_contents[n++] = bits;
+		msg.vp_bitset.bitset.valid_bank_mask |= BIT_ULL(bank);
+		msg.vp_bitset.bitset.bank_contents[n++] = bits;
 		msg.vp_count += hweight64(bits);
 	}
 	hvsim_root_post_message(HV_SYNIC_INTERCEPTION_SINT_INDEX,
