@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * TRANSLATE_VIRTUAL_ADDRESS, READ_GPA, WRITE_GPA and
- * GET_GPA_PAGES_ACCESS_STATES through MSHV_ROOT_HVCALL, on a long-mode VP
+ * TRANSLATE_VIRTUAL_ADDRESS and GET_GPA_PAGES_ACCESS_STATES through
+ * MSHV_ROOT_HVCALL (READ_GPA and WRITE_GPA refused), on a long-mode VP
  * whose page tables the test builds (lib/mshv_paging.c).
  *
  * The guest first reads the pages the tests use, so that the driver has
@@ -11,6 +11,7 @@
  * writable and on the read-only region being read-only.  Every result code and status is an
  * exact value of abi facts 4.8 and 3.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "mshv_test.h"
@@ -229,91 +230,6 @@ TEST_F(gpa, translate_invalid)
 			 &in, sizeof(in), &out, sizeof(out), NULL));
 }
 
-static __u16 read_gpa(struct mshv_vm *vm, __u64 gpa, __u32 count,
-		      __u64 flags, struct hv_output_read_gpa *out)
-{
-	struct hv_input_read_gpa in = {
-		.byte_count = count,
-		.base_gpa = gpa,
-		.control_flags = flags,
-	};
-
-	memset(out, 0xcc, sizeof(*out));
-	return hvcall(vm->fd, HVCALL_READ_GPA, 0, &in, sizeof(in), out,
-		      sizeof(*out), NULL);
-}
-
-static __u16 write_gpa(struct mshv_vm *vm, __u64 gpa, const void *data,
-		       __u32 count, struct hv_output_write_gpa *out)
-{
-	struct hv_input_write_gpa in = {
-		.byte_count = count,
-		.base_gpa = gpa,
-	};
-
-	memcpy(in.data, data, count);
-	memset(out, 0xcc, sizeof(*out));
-	return hvcall(vm->fd, HVCALL_WRITE_GPA, 0, &in, sizeof(in), out,
-		      sizeof(*out), NULL);
-}
-
-TEST_F(gpa, read_write)
-{
-	const __u8 *mem = self->vm->mem;
-	struct hv_output_write_gpa wout;
-	struct hv_output_read_gpa out;
-	__u8 zero[16] = { 0 };
-
-	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA + 2, 16, 6, &out));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, out.access_result.result_code);
-	EXPECT_EQ(0, out.access_result.reserved);
-	EXPECT_EQ(0, memcmp(out.data, "23456789abcdefXY", 16));
-	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA, 3, 0, &out));
-	EXPECT_EQ(0, memcmp(out.data, "012", 3));
-	EXPECT_EQ(0, memcmp(out.data + 3, zero, 13));
-
-	EXPECT_EQ(0, write_gpa(self->vm, DATA_GPA + 0x100, "hello", 5, &wout));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, wout.access_result.result_code);
-	EXPECT_EQ(0, memcmp(mem + DATA_GPA + 0x100, "hello", 5));
-	EXPECT_EQ(0, mem[DATA_GPA + 0x105]);
-
-	EXPECT_EQ(0, read_gpa(self->vm, RO_GPA + 0xff0, 16, 0, &out));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_SUCCESS, out.access_result.result_code);
-	EXPECT_EQ(0x5a, out.data[15]);
-	EXPECT_EQ(0, write_gpa(self->vm, RO_GPA, "x", 1, &wout));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_WRITE_INTERCEPT,
-		  wout.access_result.result_code);
-	EXPECT_EQ(0x5a, ((__u8 *)self->ro)[0]);
-
-	EXPECT_EQ(0, read_gpa(self->vm, HOLE_GPA, 4, 0, &out));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED, out.access_result.result_code);
-	EXPECT_EQ(0, memcmp(out.data, zero, 16));
-	EXPECT_EQ(0, write_gpa(self->vm, HOLE_GPA, "x", 1, &wout));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED,
-		  wout.access_result.result_code);
-	EXPECT_EQ(0, read_gpa(self->vm, 1ULL << 60, 4, 0, &out));
-	EXPECT_EQ(HV_GPA_ACCESS_RESULT_UNMAPPED, out.access_result.result_code);
-}
-
-TEST_F(gpa, read_write_invalid)
-{
-	struct hv_output_read_gpa out;
-	struct hv_input_read_gpa in = { .byte_count = 4, .base_gpa = DATA_GPA };
-
-	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  read_gpa(self->vm, DATA_GPA, 0, 0, &out));
-	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  read_gpa(self->vm, DATA_GPA, 17, 0, &out));
-	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  read_gpa(self->vm, DATA_GPA + 0xff1, 16, 0, &out));
-	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  read_gpa(self->vm, DATA_GPA, 4, 0x100, &out));
-	in.vp_index = 3;
-	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX,
-		  hvcall(self->vm->fd, HVCALL_READ_GPA, 0, &in, sizeof(in),
-			 &out, sizeof(out), NULL));
-}
-
 static __u16 access_states(struct mshv_vm *vm, __u64 gfn, __u16 count,
 			   __u64 flags, __u8 *out, __u16 *done)
 {
@@ -332,14 +248,80 @@ static __u16 access_states(struct mshv_vm *vm, __u64 gfn, __u16 count,
 #define CD	HV_GPA_ACCESS_STATE_CLEAR_DIRTY
 #define SD	HV_GPA_ACCESS_STATE_SET_DIRTY
 
+/*
+ * MSHV_ROOT_HVCALL of @code on @fd is refused before it reaches the
+ * hypervisor: EINVAL, status left at 0, the output untouched.
+ */
+static bool hvcall_refused(int fd, __u16 code, const void *in, __u16 in_sz)
+{
+	__u8 out[32];
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.in_sz = in_sz,
+		.out_sz = sizeof(out),
+		.in_ptr = (__u64)(unsigned long)in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+	int ret;
+
+	memset(out, 0xcc, sizeof(out));
+	errno = 0;
+	ret = __mshv_hvcall(fd, &a);
+	return ret == -1 && errno == EINVAL && !a.status && out[0] == 0xcc;
+}
+
+/*
+ * READ_GPA and WRITE_GPA are not in the released mainline driver's
+ * MSHV_ROOT_HVCALL allow-list: refused on the partition and VP fds,
+ * memory and access bits untouched.
+ */
+TEST_F(gpa, read_write_refused)
+{
+	struct hv_input_write_gpa win = {
+		.byte_count = 5,
+		.base_gpa = DATA_GPA + 0x1100,
+		.data = "hello",
+	};
+	struct hv_input_read_gpa rin = {
+		.byte_count = 16,
+		.base_gpa = DATA_GPA + 0x1000,
+	};
+	const __u8 *mem = self->vm->mem;
+	__u8 st[1];
+	__u16 done;
+
+	/* the page both calls name starts with neither bit */
+	ASSERT_EQ(0, access_states(self->vm, (DATA_GPA >> 12) + 1, 1, CA | CD,
+				   st, &done));
+
+	EXPECT_TRUE(hvcall_refused(self->vm->fd, HVCALL_WRITE_GPA, &win,
+				   sizeof(win)));
+	EXPECT_TRUE(hvcall_refused(self->vp->fd, HVCALL_WRITE_GPA, &win,
+				   sizeof(win)));
+	EXPECT_EQ(0, mem[DATA_GPA + 0x1100]);
+	EXPECT_TRUE(hvcall_refused(self->vm->fd, HVCALL_READ_GPA, &rin,
+				   sizeof(rin)));
+	EXPECT_TRUE(hvcall_refused(self->vp->fd, HVCALL_READ_GPA, &rin,
+				   sizeof(rin)));
+
+	/* no access was made on the guest's behalf */
+	ASSERT_EQ(0, access_states(self->vm, (DATA_GPA >> 12) + 1, 1, 0, st,
+				   &done));
+	EXPECT_EQ(0, st[0]);
+}
+
 TEST_F(gpa, access_states)
 {
 	/* mov [DATA + 8], al; hlt */
 	static const __u8 store[] = {
 		0xA2, 0x08, 0x50, 0, 0, 0, 0, 0, 0, 0xF4,
 	};
-	struct hv_output_write_gpa wout;
-	struct hv_output_read_gpa rout;
+	/* mov al, [DATA]; mov [DATA + 0x2000], al; hlt */
+	static const __u8 load_store[] = {
+		0xA0, 0x00, 0x50, 0, 0, 0, 0, 0, 0,
+		0xA2, 0x00, 0x70, 0, 0, 0, 0, 0, 0,
+		0xF4,
+	};
 	const __u64 data = DATA_GPA >> 12, hole = HOLE_GPA >> 12;
 	__u8 st[4];
 	__u16 done;
@@ -352,9 +334,11 @@ TEST_F(gpa, access_states)
 	EXPECT_EQ(0, st[1]);
 	EXPECT_EQ(0, st[2]);
 
-	/* READ_GPA sets accessed, WRITE_GPA accessed and dirty */
-	EXPECT_EQ(0, read_gpa(self->vm, DATA_GPA, 1, 0, &rout));
-	EXPECT_EQ(0, write_gpa(self->vm, DATA_GPA + 0x2000, "d", 1, &wout));
+	/* a guest load sets accessed, a guest store accessed and dirty */
+	mshv_vm_write(self->vm, CODE_GPA + 0x100, load_store,
+		      sizeof(load_store));
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x100);
+	mshv_vp_run_expect_halt(self->vp);
 	ASSERT_EQ(0, access_states(self->vm, data, 3, CD, st, &done));
 	EXPECT_EQ(HV_GPA_PAGE_ACCESSED, st[0]);
 	EXPECT_EQ(0, st[1]);
