@@ -35,6 +35,9 @@
 #                 18 * QEMU_TIMEOUT more VM_TIMEOUT
 #   QEMU_ONLY     run only the QEMU cases starting with one of these
 #                 (comma-separated, e.g. "q35:seabios,pc:fw:2"; iterating)
+#   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
+#                 the mainline release the ABI is checked against (default:
+#                 the pin in testvm/mainline.sh)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -302,6 +305,36 @@ hvsim_fuzz() {
 	fi
 }
 
+# The ABI against the headers of a pinned mainline release
+# (testvm/mainline.sh: Debian's linux-source-7.x, unpacked into the cache):
+# structure sizes and member offsets, constants, and the MSHV_ROOT_HVCALL
+# allow-lists (testvm/abi-check.py, exceptions in testvm/abi-mainline.map).
+# Without the mainline headers (no network on a cold cache) it fails.
+abi_check() {
+	local log=$LOGS/abi-mainline.log env version abi al rc=0
+	if ! phase "mainline headers" "$LOGS/mainline.log" "$HERE/mainline.sh"; then
+		result FAIL "abi vs mainline: no mainline headers (see $LOGS/mainline.log)"
+		return
+	fi
+	env=$(tail -n 1 "$LOGS/mainline.log")
+	rm -rf "$BUILD/abi"
+	phase "abi vs mainline" "$log" python3 "$HERE/abi-check.py" --src "$SRC" \
+		--mainline-env "$env" --out "$BUILD/abi" || rc=$?
+	version=$(sed -n 's/^mainline: \([^ ]*\).*/\1/p' "$log")
+	abi=$(sed -n 's/^abi: //p' "$log")
+	al=$(sed -n 's/^allow-list: //p' "$log")
+	if [[ $rc -eq 0 && $abi == *" 0 differences" ]]; then
+		result PASS "abi vs mainline $version: $abi"
+	else
+		result FAIL "abi vs mainline ${version:-?}: ${abi:-check failed, see $log}"
+	fi
+	if [[ $rc -eq 0 && $al == *" 0 differences" ]]; then
+		result PASS "ROOT_HVCALL allow-list vs mainline $version: $al"
+	else
+		result FAIL "ROOT_HVCALL allow-list vs mainline ${version:-?}: ${al:-check failed, see $log}"
+	fi
+}
+
 # --- QEMU with -accel mshv -------------------------------------------------------
 
 QEMU_ROOT=""
@@ -438,6 +471,7 @@ main_check() {
 		checkpatch "$ksrc"
 		userspace_builds "$ksrc" || true
 	fi
+	abi_check
 	hvsim_user_tests
 	[[ ${QUICK:-0} == 1 ]] || hvsim_fuzz
 	if [[ ${QEMU_MSHV:-1} == 0 ]]; then

@@ -39,31 +39,15 @@ die() { printf '[qemu-rootfs] ERROR: %s\n' "$*" >&2; exit 1; }
 [[ -f $KEYRING ]] || die "missing $KEYRING (apt-get install debian-archive-keyring)"
 
 APTDIR=$CACHE/qemu-apt
-mkdir -p "$CACHE/downloads" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" \
-	"$APTDIR/etc/preferences.d" "$APTDIR/etc/sources.list.d"
-chmod 755 "$CACHE" "$CACHE/downloads"
-if id _apt >/dev/null 2>&1; then
-	chown _apt "$CACHE/downloads" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" 2>/dev/null || true
-fi
-cat >"$APTDIR/etc/sources.list.new" <<SRC
-deb [signed-by=$KEYRING] $MIRROR $SUITE main
-deb [signed-by=$KEYRING] $MIRROR $BACKPORTS main
-SRC
-mv "$APTDIR/etc/sources.list.new" "$APTDIR/etc/sources.list"
-: >>"$APTDIR/status"
+# shellcheck source=testvm/private-apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+private_apt_init "$APTDIR" "deb [signed-by=$KEYRING] $MIRROR $SUITE main
+deb [signed-by=$KEYRING] $MIRROR $BACKPORTS main"
 
 # apt-get / apt-cache on the trixie lists only (not the host's sources, not
 # the host's installed packages).
 tapt() {
-	local tool=$1
-	shift
-	"$tool" -q -o Dir::Etc::SourceList="$APTDIR/etc/sources.list" \
-		-o Dir::Etc::SourceParts="$APTDIR/etc/sources.list.d" \
-		-o Dir::Etc::Preferences="$APTDIR/etc/preferences" \
-		-o Dir::Etc::PreferencesParts="$APTDIR/etc/preferences.d" \
-		-o Dir::State::Lists="$APTDIR/lists" -o Dir::State::status="$APTDIR/status" \
-		-o Dir::Cache="$APTDIR/cache" -o Dir::Cache::pkgcache="" -o Dir::Cache::srcpkgcache="" \
-		-o APT::Default-Release="" -o Acquire::Languages=none "$@"
+	private_apt "$APTDIR" "$@"
 }
 
 update_lists() {
