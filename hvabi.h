@@ -1622,6 +1622,40 @@ struct hv_input_assert_virtual_interrupt {
 
 HV_ABI_SIZE(struct hv_input_assert_virtual_interrupt, 32);
 
+/* SIGNAL_EVENT_DIRECT: set an event flag of a guest VP's SINT */
+struct hv_input_signal_event_direct {
+	__u64 target_partition;
+	__u32 target_vp;
+	__u8 target_vtl;
+	__u8 target_sint;
+	__u16 flag_number;
+};
+
+HV_ABI_SIZE(struct hv_input_signal_event_direct, 16);
+
+struct hv_output_signal_event_direct {
+	__u8 newly_signaled;
+	__u8 reserved[7];
+};
+
+HV_ABI_SIZE(struct hv_output_signal_event_direct, 8);
+
+/* POST_MESSAGE_DIRECT: a message for a guest VP's SINT message slot */
+struct hv_input_post_message_direct {
+	__u64 partition_id;
+	__u32 vp_index;
+	__u8 vtl;
+	__u8 padding[3];
+	__u32 sint_index;
+	__u8 message[HV_MESSAGE_SIZE];	/* a struct hv_message, unaligned */
+	__u32 padding2;
+};
+
+HV_ABI_SIZE(struct hv_input_post_message_direct, 280);
+
+/* Event flags of one SINT in the SIEFP page: 256 bytes */
+#define HV_EVENT_FLAGS_COUNT		2048
+
 /* Local APIC: EOI through the x2APIC MSR, the synthetic MSR, the xAPIC page */
 #define X86_MSR_X2APIC_EOI		0x80B
 #define HV_X64_MSR_EOI			0x40000070

@@ -160,8 +160,9 @@ struct seq_file;
  * @timers: synthetic timers state (stored, not interpreted)
  * @xsave: XSAVE area in compacted format; the XMM registers live in
  *	@state and are merged in and out of it
- * @simp: SynIC message page set by SET_VP_STATE, or NULL (reads as zeros)
- * @siefp: SynIC event flags page, or NULL (reads as zeros)
+ * @simp: SynIC message page (the SIMP overlay page, also set by
+ *	SET_VP_STATE), or NULL until first needed (reads as zeros)
+ * @siefp: SynIC event flags page (the SIEFP overlay page), or NULL
  * @cpuid_results: the CPUID results registered for this VP, a chain of
  *	pages of the partition's pool (hvsim_intercept.c), or NULL
  *
@@ -436,6 +437,16 @@ void hvsim_irq_scan(struct hvsim_vp *vp);
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       struct x86_emu_exit *exit);
 void hvsim_irq_debugfs_init(struct dentry *dir);
+void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector);
+
+/* hvsim_guest_synic.c: a guest VP's SynIC (partition lock held) */
+u16 hvsim_synic_page_set(struct hvsim_vp *vp, unsigned int slot, u64 val);
+bool hvsim_synic_overlay_access(struct hvsim_vp *vp, u64 gpa, void *buf,
+				unsigned int len, enum x86_emu_access access,
+				bool commit);
+bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector);
+u16 hvsim_hc_signal_event_direct(struct hvsim_call *call);
+u16 hvsim_hc_post_message_direct(struct hvsim_call *call);
 
 /* hvsim_port.c: root ports and guest doorbells */
 u16 hvsim_hc_create_port(struct hvsim_call *call);

@@ -13,6 +13,7 @@
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
+#include <linux/string.h>
 #endif
 
 #include "hvsim_decode.h"
@@ -91,6 +92,11 @@ const struct hvsim_hc_desc hvsim_hcalls[] = {
 	   V(create_port)),
 	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
 	   V(connect_port)),
+	HC(SIGNAL_EVENT_DIRECT, 0, sizeof(struct hv_input_signal_event_direct),
+	   0, sizeof(struct hv_output_signal_event_direct), 0,
+	   V(signal_event_direct)),
+	HC(POST_MESSAGE_DIRECT, 0, sizeof(struct hv_input_post_message_direct),
+	   0, 0, 0, V(post_message_direct)),
 	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
 	   sizeof(struct hv_output_dispatch_vp), 0, V(dispatch_vp)),
 	HC(GET_GPA_PAGES_ACCESS_STATES, HC_REP,
@@ -949,6 +955,49 @@ u16 hvsim_decode_notify_port_ring_empty(const struct hvsim_call *call)
 	const struct hv_input_notify_port_ring_empty *in = call->input;
 
 	if (in->sint_index >= HV_SYNIC_SINT_COUNT || in->reserved)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_signal_event_direct() - SIGNAL_EVENT_DIRECT input checks
+ * @call: decoded call
+ *
+ * VTL 0, a SINT below 16 and a flag number below 2048 (the event flags of
+ * one SINT: 256 bytes of the SIEFP page).
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_signal_event_direct(const struct hvsim_call *call)
+{
+	const struct hv_input_signal_event_direct *in = call->input;
+
+	if (in->target_vtl || in->target_sint >= HV_SYNIC_SINT_COUNT ||
+	    in->flag_number >= HV_EVENT_FLAGS_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_post_message_direct() - POST_MESSAGE_DIRECT input checks
+ * @call: decoded call
+ *
+ * VTL 0, zero padding, a SINT below 16, and a message with a type (not
+ * HVMSG_NONE, which marks a free slot) and a payload of at most 240 bytes.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_post_message_direct(const struct hvsim_call *call)
+{
+	const struct hv_input_post_message_direct *in = call->input;
+	struct hv_message_header hdr;
+
+	memcpy(&hdr, in->message, sizeof(hdr));
+	if (in->vtl || in->padding[0] || in->padding[1] || in->padding[2] ||
+	    in->padding2 || in->sint_index >= HV_SYNIC_SINT_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (hdr.message_type == HVMSG_NONE ||
+	    hdr.payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
 }

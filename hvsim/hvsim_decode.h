@@ -114,7 +114,7 @@ struct hvsim_hc_desc {
 };
 
 /* Entries of hvsim_hcalls (checked at build time) */
-#define HVSIM_NR_HCALLS		35
+#define HVSIM_NR_HCALLS		37
 
 /* Sorted by code (checked at load, by KUnit and by the userspace tests) */
 extern const struct hvsim_hc_desc hvsim_hcalls[HVSIM_NR_HCALLS];
@@ -153,5 +153,7 @@ u16 hvsim_decode_get_system_property(const struct hvsim_call *call);
 u16 hvsim_decode_disconnect_port(const struct hvsim_call *call);
 u16 hvsim_decode_delete_port(const struct hvsim_call *call);
 u16 hvsim_decode_notify_port_ring_empty(const struct hvsim_call *call);
+u16 hvsim_decode_signal_event_direct(const struct hvsim_call *call);
+u16 hvsim_decode_post_message_direct(const struct hvsim_call *call);
 
 #endif /* _HVSIM_DECODE_H */

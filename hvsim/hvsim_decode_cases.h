@@ -58,6 +58,11 @@ struct hvsim_input_field {
 	{ offsetof(struct type, __VA_ARGS__),				\
 	  sizeof(((struct type *)0)->__VA_ARGS__), (value) }
 
+/* POST_MESSAGE_DIRECT's message_type (u32) and payload_size (u8) */
+#define DC_MSG_OFF	offsetof(struct hv_input_post_message_direct, message)
+#define DC_MSG_TYPE(value)	{ DC_MSG_OFF, sizeof(u32), (value) }
+#define DC_MSG_SIZE(value)	{ DC_MSG_OFF + sizeof(u32), sizeof(u8), (value) }
+
 /*
  * A call on a zeroed input page with up to four fields set; @status is
  * what decoding, the entry checks and the call's input checks return.
@@ -548,6 +553,42 @@ static const struct hvsim_input_case hvsim_input_cases[] = {
 	  { DC_SET(hv_input_notify_port_ring_empty, 15, sint_index) } },
 	{ "ring empty: SINT 16", HVCALL_NOTIFY_PORT_RING_EMPTY, false, DC_PAR,
 	  { DC_SET(hv_input_notify_port_ring_empty, 16, sint_index) } },
+
+	/* SIGNAL_EVENT_DIRECT */
+	{ "signal event: SINT 15 flag 2047", HVCALL_SIGNAL_EVENT_DIRECT, false,
+	  DC_OK, { DC_SET(hv_input_signal_event_direct, 15, target_sint),
+		   DC_SET(hv_input_signal_event_direct, 2047, flag_number) } },
+	{ "signal event: flag 2048", HVCALL_SIGNAL_EVENT_DIRECT, false, DC_PAR,
+	  { DC_SET(hv_input_signal_event_direct, 2048, flag_number) } },
+	{ "signal event: SINT 16", HVCALL_SIGNAL_EVENT_DIRECT, false, DC_PAR,
+	  { DC_SET(hv_input_signal_event_direct, 16, target_sint) } },
+	{ "signal event: VTL 1", HVCALL_SIGNAL_EVENT_DIRECT, false, DC_PAR,
+	  { DC_SET(hv_input_signal_event_direct, 1, target_vtl) } },
+	{ "signal event: no output page", HVCALL_SIGNAL_EVENT_DIRECT, true,
+	  DC_HCI },
+
+	/* POST_MESSAGE_DIRECT */
+	{ "post message: type 1, 240 bytes, SINT 15",
+	  HVCALL_POST_MESSAGE_DIRECT, true, DC_OK,
+	  { DC_MSG_TYPE(1), DC_MSG_SIZE(240),
+	    DC_SET(hv_input_post_message_direct, 15, sint_index) } },
+	{ "post message: hypervisor type", HVCALL_POST_MESSAGE_DIRECT, true,
+	  DC_OK, { DC_MSG_TYPE(HVMSG_TIMER_EXPIRED) } },
+	{ "post message: type none", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR },
+	{ "post message: 241 bytes", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR,
+	  { DC_MSG_TYPE(1), DC_MSG_SIZE(241) } },
+	{ "post message: SINT 16", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR,
+	  { DC_MSG_TYPE(1),
+	    DC_SET(hv_input_post_message_direct, 16, sint_index) } },
+	{ "post message: VTL 1", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR,
+	  { DC_MSG_TYPE(1),
+	    DC_SET(hv_input_post_message_direct, 1, vtl) } },
+	{ "post message: padding", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR,
+	  { DC_MSG_TYPE(1),
+	    DC_SET(hv_input_post_message_direct, 1, padding[2]) } },
+	{ "post message: padding2", HVCALL_POST_MESSAGE_DIRECT, true, DC_PAR,
+	  { DC_MSG_TYPE(1),
+	    DC_SET(hv_input_post_message_direct, 1, padding2) } },
 
 	/* GET_VP_CPUID_VALUES */
 	{ "cpuid values: reserved",

@@ -433,7 +433,8 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       vector, exit))
 		return HVSIM_IRQ_EXIT;
 	apic_clear(vp->lapic.apic_irr, vector);
-	apic_set(vp->lapic.apic_isr, vector);
+	if (!hvsim_synic_auto_eoi(vp, vector))
+		apic_set(vp->lapic.apic_isr, vector);
 	atomic64_inc(&irq_delivered);
 	return HVSIM_IRQ_DELIVERED;
 }
@@ -779,6 +780,26 @@ void hvsim_irq_resumed(struct hvsim_vp *vp)
 	vpset_add(woken, vp->index);
 	post_vp_signal(vp->partition, woken);
 	atomic64_inc(&irq_resumes);
+}
+
+/**
+ * hvsim_irq_synic() - a guest SINT raises its vector
+ * @vp: the VP, its partition's lock held
+ * @vector: the SINT's vector (16-255)
+ *
+ * A fixed, edge-triggered interrupt, as an ASSERT of it would be: a halted
+ * VP that can take it wakes up and the root is told with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET.
+ */
+void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector)
+{
+	u64 woken[VP_BANKS] = {};
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED, vector, false))
+		return;
+	vpset_add(woken, vp->index);
+	post_signal_bitset(vp->partition, woken);
 }
 
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)

@@ -51,6 +51,8 @@ static const struct {
 	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT, hvsim_hc_assert_virtual_interrupt },
 	{ HVCALL_CREATE_PORT, hvsim_hc_create_port },
 	{ HVCALL_CONNECT_PORT, hvsim_hc_connect_port },
+	{ HVCALL_SIGNAL_EVENT_DIRECT, hvsim_hc_signal_event_direct },
+	{ HVCALL_POST_MESSAGE_DIRECT, hvsim_hc_post_message_direct },
 	{ HVCALL_DISPATCH_VP, hvsim_hc_dispatch_vp },
 	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES,
 	  hvsim_hc_get_gpa_pages_access_states },

@@ -429,7 +429,8 @@ u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call)
 }
 
 /*
- * x86_emu_mem_ops.access: guest-physical access through the SLAT.  Only
+ * x86_emu_mem_ops.access: guest-physical access through the SLAT, but for
+ * the VP's enabled SynIC overlay pages (hvsim_guest_synic.c).  Only
  * host pages that are mapped with the needed permission, are ordinary
  * RAM (a struct page, not reserved) and are still allocated, or
  * registered device memory, are ever touched (hvsim_gpa_copy()).
@@ -443,6 +444,8 @@ static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 	if (!len || len > HV_GPA_ACCESS_MAX_BYTES ||
 	    offset + len > HV_HYP_PAGE_SIZE)
 		return -EINVAL;
+	if (hvsim_synic_overlay_access(vp, gpa, buf, len, access, commit))
+		return 0;
 	switch (hvsim_gpa_copy(vp->partition, gpa, buf, len, access, commit)) {
 	case HVSIM_GPA_OK:
 		return 0;

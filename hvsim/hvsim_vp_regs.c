@@ -17,10 +17,11 @@
  * Synthetic features beyond their registers: the hypercall page is
  * written when the guest enables it, but hvsim does not execute VMCALL;
  * the reference TSC page is written with TscSequence 0 (the guest uses
- * the reference counter MSR); no SynIC message or event is delivered to a
- * guest and synthetic timers do not run: enabling a timer, and reading
- * GUEST_IDLE, are refused (#GP for the guest, INVALID_PARAMETER for the
- * VMM) and counted in the partition's "refused" (debugfs partitions).
+ * the reference counter MSR); the SynIC takes the root's direct messages
+ * and events in its overlay pages (hvsim_guest_synic.c); synthetic timers
+ * do not run: enabling a timer, and reading GUEST_IDLE, are refused (#GP
+ * for the guest, INVALID_PARAMETER for the VMM) and counted in the
+ * partition's "refused" (debugfs partitions).
  *
  * Everything here runs under the partition's lock.
  */
@@ -311,7 +312,10 @@ static u16 set_tpr(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 	return HV_STATUS_SUCCESS;
 }
 
-/* EOM: nothing is ever queued for a guest SINT, so there is nothing to end */
+/*
+ * EOM: hvsim queues no message for a guest SINT (a direct post to a full
+ * slot fails, the VMM posts again), so there is nothing to deliver next
+ */
 static u16 set_eom(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		   const union hv_register_value *v, bool guest)
 {
@@ -327,6 +331,15 @@ static u16 set_sint(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		return HV_STATUS_INVALID_PARAMETER;
 	vp->msrs[HVSIM_MSR_SINT0 + i] = v->reg64;
 	return HV_STATUS_SUCCESS;
+}
+
+/* SIMP / SIEFP: enabling one needs its overlay page (hvsim_guest_synic.c) */
+static u16 set_synic_page(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
+			  const union hv_register_value *v, bool guest)
+{
+	return hvsim_synic_page_set(vp, r->name == HV_REGISTER_SIMP ?
+				    HVSIM_MSR_SIMP : HVSIM_MSR_SIEFP,
+				    v->reg64);
 }
 
 /* A feature hvsim does not model beyond its registers: refused, counted */
@@ -651,10 +664,10 @@ static const struct vp_reg vp_regs[] = {
 	  .get = get_const },
 	{ HV_REGISTER_SIEFP, HV_X64_MSR_SIEFP, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_SIEFP), .priv = PRIV_SYNIC,
-	  .writable = PAGE_MSR_BITS },
+	  .writable = PAGE_MSR_BITS, .set = set_synic_page },
 	{ HV_REGISTER_SIMP, HV_X64_MSR_SIMP, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_SIMP), .priv = PRIV_SYNIC,
-	  .writable = PAGE_MSR_BITS },
+	  .writable = PAGE_MSR_BITS, .set = set_synic_page },
 	{ HV_REGISTER_EOM, HV_X64_MSR_EOM, .size = 8, .priv = PRIV_SYNIC,
 	  .writable = ALL, .get = get_const, .set = set_eom },
 	{ HV_REGISTER_STIMER0_CONFIG, HV_X64_MSR_STIMER0_CONFIG,

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SIGNAL_EVENT_DIRECT and POST_MESSAGE_DIRECT to a guest VP's SINT,
+ * through MSHV_ROOT_HVCALL on the partition and the VP fd:
+ *
+ *  - a real-mode guest enables its SynIC with WRMSR (SIMP, SIEFP, two
+ *    SINTs, SCONTROL), then loops on "out WAIT; sti; hlt; cli";
+ *  - a posted message lands byte for byte in the SIMP slot of its SINT
+ *    (read back with MSHV_GET_VP_STATE), the SINT's vector is delivered,
+ *    the handler reads the slot (reported through port I/O), frees it,
+ *    writes EOM and EOIs; while the slot is full a second post gets
+ *    HV_STATUS_OBJECT_IN_USE and changes nothing, once freed it is
+ *    delivered;
+ *  - a signalled event sets exactly its flag bit in the SIEFP page,
+ *    newly_signaled is 1 only when the bit was clear, the SINT's
+ *    auto-EOI vector is taken without entering the ISR;
+ *  - both pages are overlays: the SIMP lies outside guest memory, the
+ *    SIEFP over guest RAM that stays untouched;
+ *  - a post to a halted VP wakes it;
+ *  - the status (and errno) of every refused input: VTL, SINT, flag
+ *    number, padding, payload size, message type, VP index, a disabled
+ *    SynIC, SIMP or SIEFP, a masked SINT, a partition without the SynIC.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "mshv_test.h"
+#include "mshv_debugfs.h"
+
+#define MEM_SIZE	0x8000ULL	/* guest memory at GPA 0 */
+#define CODE_GPA	0x1000ULL
+#define MSG_HANDLER_GPA	0x4000ULL
+#define EVT_HANDLER_GPA	0x4100ULL
+#define SIMP_GPA	0xA000ULL	/* beyond guest memory */
+#define SIEFP_GPA	0x6000ULL	/* over guest RAM */
+#define STACK_TOP	0x8000ULL
+
+#define MSG_SINT	2
+#define EVT_SINT	3
+#define MSG_VECTOR	0x50
+#define EVT_VECTOR	0x51
+
+#define SLOT_GPA	(SIMP_GPA + MSG_SINT * HV_MESSAGE_SIZE)
+#define FLAGS_GPA	(SIEFP_GPA + EVT_SINT * 256)
+
+#define PORT_WAIT	0x80	/* main loop, IF clear */
+#define PORT_MSG_TYPE	0x81	/* message handler: eax = message_type */
+#define PORT_MSG_SIZE	0x82	/* eax = payload_size | flags << 8 */
+#define PORT_MSG_DONE	0x83	/* after freeing the slot, EOM and EOI */
+#define PORT_EVT	0x84	/* event handler: eax = first flags dword */
+
+#define SYNIC_FEATURES	0x6400ffbULL	/* what QEMU assigns: SynIC included */
+
+#define SINT_MSG_VALUE	MSG_VECTOR
+#define SINT_EVT_VALUE	(EVT_VECTOR | HV_SYNIC_SINT_AUTO_EOI)
+
+/* 16-bit guest code, assembled at run time */
+struct code {
+	__u8 b[128];
+	unsigned int n;
+};
+
+static void emit(struct code *c, const __u8 *bytes, unsigned int n)
+{
+	MSHV_TEST_ASSERT(c->n + n <= sizeof(c->b), "code too long");
+	memcpy(c->b + c->n, bytes, n);
+	c->n += n;
+}
+
+/* mov ecx, @msr; mov eax, @val; xor edx, edx; wrmsr */
+static void emit_wrmsr(struct code *c, __u32 msr, __u32 val)
+{
+	const __u8 b[] = {
+		0x66, 0xB9, msr, msr >> 8, msr >> 16, msr >> 24,
+		0x66, 0xB8, val, val >> 8, val >> 16, val >> 24,
+		0x66, 0x31, 0xD2, 0x0F, 0x30,
+	};
+
+	emit(c, b, sizeof(b));
+}
+
+/* mov eax, [@addr]; out @port, eax */
+static void emit_report(struct code *c, __u16 addr, __u8 port)
+{
+	const __u8 b[] = {
+		0x66, 0x8B, 0x06, addr, addr >> 8, 0x66, 0xE7, port,
+	};
+
+	emit(c, b, sizeof(b));
+}
+
+/* mov dword [@addr], 0 */
+static void emit_clear(struct code *c, __u16 addr)
+{
+	const __u8 b[] = { 0x66, 0xC7, 0x06, addr, addr >> 8, 0, 0, 0, 0 };
+
+	emit(c, b, sizeof(b));
+}
+
+/* The guest enables its SynIC, then loops: out WAIT; sti; hlt; cli */
+static void write_main(struct mshv_vm *vm)
+{
+	static const __u8 loop[] = {
+		0xE6, PORT_WAIT, 0xFB, 0xF4, 0xFA, 0xEB, 0xF9,
+	};
+	struct code c = { .n = 0 };
+
+	emit_wrmsr(&c, HV_X64_MSR_SIMP, SIMP_GPA | HV_SYNIC_PAGE_ENABLE);
+	emit_wrmsr(&c, HV_X64_MSR_SIEFP, SIEFP_GPA | HV_SYNIC_PAGE_ENABLE);
+	emit_wrmsr(&c, HV_X64_MSR_SINT0 + MSG_SINT, SINT_MSG_VALUE);
+	emit_wrmsr(&c, HV_X64_MSR_SINT0 + EVT_SINT, SINT_EVT_VALUE);
+	emit_wrmsr(&c, HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
+	emit(&c, loop, sizeof(loop));
+	mshv_vm_write(vm, CODE_GPA, c.b, c.n);
+}
+
+/*
+ * Message handler: report the slot's type and size, free the slot
+ * (message_type = 0), EOM, EOI through the x2APIC MSR, out DONE, iret.
+ * Event handler (auto-EOI): report and clear the first flags, iret.
+ */
+static void write_handlers(struct mshv_vm *vm)
+{
+	static const __u8 done[] = { 0xE6, PORT_MSG_DONE, 0xCF };
+	static const __u8 iret[] = { 0xCF };
+	struct code c = { .n = 0 };
+
+	emit_report(&c, SLOT_GPA, PORT_MSG_TYPE);
+	emit_report(&c, SLOT_GPA + 4, PORT_MSG_SIZE);
+	emit_clear(&c, SLOT_GPA);
+	emit_wrmsr(&c, HV_X64_MSR_EOM, 0);
+	emit_wrmsr(&c, X86_MSR_X2APIC_EOI, 0);
+	emit(&c, done, sizeof(done));
+	mshv_vm_write(vm, MSG_HANDLER_GPA, c.b, c.n);
+
+	c.n = 0;
+	emit_report(&c, FLAGS_GPA, PORT_EVT);
+	emit_clear(&c, FLAGS_GPA);
+	emit(&c, iret, sizeof(iret));
+	mshv_vm_write(vm, EVT_HANDLER_GPA, c.b, c.n);
+}
+
+FIXTURE(synic)
+{
+	struct mshv_vm vm;
+	struct mshv_vp *vp;
+};
+
+/* A partition with the SynIC feature (or without), memory and VP 0 */
+static void vm_setup(struct mshv_vm *vm, __u64 features)
+{
+	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
+	__u16 status;
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->dev_fd = mshv_open_dev();
+	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
+	if (features) {
+		ret = mshv_set_partition_property(vm->fd, spf, features,
+						  &status);
+		MSHV_TEST_ASSERT(ret == 0 && !status,
+				 "SYNTHETIC_PROC_FEATURES: status %#x", status);
+	}
+	mshv_initialize_partition(vm->fd);
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+}
+
+static void vp_setup(struct mshv_vm *vm, struct mshv_vp *vp)
+{
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+	__u8 ivt[4] = { MSG_HANDLER_GPA & 0xFF, MSG_HANDLER_GPA >> 8, 0, 0 };
+
+	write_main(vm);
+	write_handlers(vm);
+	mshv_vm_write(vm, MSG_VECTOR * 4, ivt, sizeof(ivt));
+	ivt[0] = EVT_HANDLER_GPA & 0xFF;
+	ivt[1] = EVT_HANDLER_GPA >> 8;
+	mshv_vm_write(vm, EVT_VECTOR * 4, ivt, sizeof(ivt));
+	/* the stack page, touched so that it is mapped writable */
+	memset((__u8 *)vm->mem + STACK_TOP - MSHV_PAGE_SIZE, 0, MSHV_PAGE_SIZE);
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
+}
+
+FIXTURE_SETUP(synic)
+{
+	vm_setup(&self->vm, SYNIC_FEATURES);
+	self->vp = mshv_vp_create(&self->vm, 0);
+	vp_setup(&self->vm, self->vp);
+}
+
+FIXTURE_TEARDOWN(synic)
+{
+	mshv_vp_free(self->vp);
+	close(self->vm.fd);
+	close(self->vm.dev_fd);
+	munmap(self->vm.mem, self->vm.mem_size);
+}
+
+/* MSHV_ROOT_HVCALL: the status; *@err the errno (0 on success) */
+static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz,
+		    void *out, __u16 out_sz, int *err)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.in_sz = in_sz,
+		.out_sz = out_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+	int ret = __mshv_hvcall(fd, &a);
+
+	*err = ret ? errno : 0;
+	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
+			 a.status);
+	return a.status;
+}
+
+static __u16 post(int fd, const struct hv_input_post_message_direct *in,
+		  int *err)
+{
+	return hvcall(fd, HVCALL_POST_MESSAGE_DIRECT, in, sizeof(*in), NULL,
+		      0, err);
+}
+
+/* SIGNAL_EVENT_DIRECT; *@newly: newly_signaled (0xEE if not written) */
+static __u16 signal_ev(int fd, const struct hv_input_signal_event_direct *in,
+		       __u8 *newly, int *err)
+{
+	struct hv_output_signal_event_direct out;
+	__u16 status;
+
+	memset(&out, 0xEE, sizeof(out));
+	status = hvcall(fd, HVCALL_SIGNAL_EVENT_DIRECT, in, sizeof(*in), &out,
+			sizeof(out), err);
+	*newly = out.newly_signaled;
+	if (!status)
+		MSHV_TEST_ASSERT(!memcmp(out.reserved, "\0\0\0\0\0\0\0", 7),
+				 "reserved output bytes not zero");
+	return status;
+}
+
+/* A post of @msg to VP 0's MSG_SINT */
+static struct hv_input_post_message_direct post_in(const struct hv_message *msg)
+{
+	struct hv_input_post_message_direct in = {
+		.sint_index = MSG_SINT,
+	};
+
+	memcpy(in.message, msg, sizeof(*msg));
+	return in;
+}
+
+static struct hv_input_signal_event_direct signal_in(__u16 flag)
+{
+	struct hv_input_signal_event_direct in = {
+		.target_sint = EVT_SINT,
+		.flag_number = flag,
+	};
+
+	return in;
+}
+
+/* A message with every byte chosen: type, size, sender, 240 bytes */
+static void make_msg(struct hv_message *msg, __u32 type, __u8 size,
+		     __u8 seed)
+{
+	unsigned int i;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->header.message_type = type;
+	msg->header.payload_size = size;
+	msg->header.sender = 0x1122334455667788ULL + seed;
+	for (i = 0; i < HV_MESSAGE_PAYLOAD_BYTE_COUNT; i++)
+		msg->u.payload_bytes[i] = seed + 3 * i;
+}
+
+static const __u8 *guest(struct mshv_vm *vm, __u64 gpa)
+{
+	return (const __u8 *)vm->mem + gpa;
+}
+
+/* The VP's SIMP or SIEFP page, as MSHV_GET_VP_STATE reads it */
+static const __u8 *synic_state(struct mshv_vp *vp, __u8 type)
+{
+	static __u8 *page;
+	struct mshv_get_set_vp_state st = {
+		.type = type,
+		.buf_sz = MSHV_PAGE_SIZE,
+	};
+
+	if (!page)
+		page = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	MSHV_TEST_ASSERT(page, "aligned_alloc");
+	st.buf_ptr = (__u64)(unsigned long)page;
+	MSHV_TEST_ASSERT(ioctl(vp->fd, MSHV_GET_VP_STATE, &st) == 0,
+			 "GET_VP_STATE %u", type);
+	return page;
+}
+
+/* MSG_SINT's message slot, EVT_SINT's event flags */
+static const __u8 *slot(struct mshv_vp *vp)
+{
+	return synic_state(vp, MSHV_VP_STATE_SIMP) + MSG_SINT * HV_MESSAGE_SIZE;
+}
+
+static const __u8 *flags(struct mshv_vp *vp)
+{
+	return synic_state(vp, MSHV_VP_STATE_SIEFP) + EVT_SINT * 256;
+}
+
+/* The guest RAM under the SIEFP overlay page is never written */
+static bool siefp_ram_clean(struct mshv_vm *vm)
+{
+	static const __u8 zero[4096];
+
+	return !memcmp(guest(vm, SIEFP_GPA), zero, sizeof(zero));
+}
+
+/* Run until port I/O on @port; returns the value written */
+static __u64 run_port(struct __test_metadata *_metadata, struct mshv_vp *vp,
+		      __u16 port)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+	__u64 rax;
+
+	io = mshv_vp_run_expect_io(vp);
+	EXPECT_EQ(port, io->port_number);
+	rax = io->rax;
+	mshv_vp_skip_insn(vp, &io->header);
+	return rax;
+}
+
+/* Is @vector set in the LAPIC state's ISR (@isr) or IRR? */
+static bool lapic_bit(struct mshv_vp *vp, bool isr, __u32 vector)
+{
+	static struct hv_local_interrupt_controller_state *s;
+	const __u32 *reg;
+
+	if (!s)
+		s = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	MSHV_TEST_ASSERT(s, "aligned_alloc");
+	mshv_vp_lapic_state(vp, MSHV_GET_VP_STATE, s);
+	reg = isr ? s->apic_isr : s->apic_irr;
+	return reg[vector / 32] & (1U << (vector % 32));
+}
+
+/* The message handler of @msg runs to completion */
+static void expect_handler(struct __test_metadata *_metadata,
+			   struct mshv_vp *vp, const struct hv_message *msg)
+{
+	EXPECT_EQ(msg->header.message_type,
+		  run_port(_metadata, vp, PORT_MSG_TYPE));
+	EXPECT_TRUE(lapic_bit(vp, true, MSG_VECTOR));
+	EXPECT_FALSE(lapic_bit(vp, false, MSG_VECTOR));
+	EXPECT_EQ(msg->header.payload_size |
+		  (__u64)msg->header.message_flags << 8,
+		  run_port(_metadata, vp, PORT_MSG_SIZE));
+	run_port(_metadata, vp, PORT_MSG_DONE);
+	EXPECT_EQ(0, slot(vp)[0]);
+	/* the guest freed the slot: only message_type changed */
+	EXPECT_EQ(0, memcmp(slot(vp) + 4, (const __u8 *)msg + 4,
+			    sizeof(*msg) - 4));
+	EXPECT_FALSE(lapic_bit(vp, true, MSG_VECTOR));
+	run_port(_metadata, vp, PORT_WAIT);
+}
+
+/* The guest's own WRMSRs set the registers the VMM reads */
+TEST_F(synic, guest_enables)
+{
+	static const __u32 names[] = {
+		HV_REGISTER_SCONTROL, HV_REGISTER_SIMP, HV_REGISTER_SIEFP,
+		HV_REGISTER_SINT0 + MSG_SINT, HV_REGISTER_SINT0 + EVT_SINT,
+		HV_REGISTER_SINT0,
+	};
+	union hv_register_value v[ARRAY_SIZE(names)];
+
+	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_get_registers(self->vp, names, v, ARRAY_SIZE(names));
+	EXPECT_EQ(HV_SYNIC_CONTROL_ENABLE, v[0].reg64);
+	EXPECT_EQ(SIMP_GPA | HV_SYNIC_PAGE_ENABLE, v[1].reg64);
+	EXPECT_EQ(SIEFP_GPA | HV_SYNIC_PAGE_ENABLE, v[2].reg64);
+	EXPECT_EQ((__u64)SINT_MSG_VALUE, v[3].reg64);
+	EXPECT_EQ((__u64)SINT_EVT_VALUE, v[4].reg64);
+	EXPECT_EQ(HV_SYNIC_SINT_MASKED, v[5].reg64);
+}
+
+/*
+ * A post lands in the slot byte for byte; while the guest has not freed
+ * it a second post is OBJECT_IN_USE; the handler sees the message, frees
+ * the slot, EOM, EOI; then the second one is delivered.
+ */
+TEST_F(synic, post_message)
+{
+	struct hv_message m1, m2;
+	struct hv_input_post_message_direct in;
+	int err;
+
+	make_msg(&m1, 0x00000001, 24, 0x10);
+	make_msg(&m2, 0x7FFFFFFF, HV_MESSAGE_PAYLOAD_BYTE_COUNT, 0x20);
+	run_port(_metadata, self->vp, PORT_WAIT);
+
+	in = post_in(&m1);
+	ASSERT_EQ(HV_STATUS_SUCCESS, post(self->vm.fd, &in, &err));
+	EXPECT_EQ(0, memcmp(slot(self->vp), &m1, sizeof(m1)));
+	EXPECT_TRUE(lapic_bit(self->vp, false, MSG_VECTOR));
+
+	/* The slot is full: refused, nothing changes */
+	in = post_in(&m2);
+	EXPECT_EQ(HV_STATUS_OBJECT_IN_USE, post(self->vm.fd, &in, &err));
+	EXPECT_EQ(EIO, err);
+	EXPECT_EQ(0, memcmp(slot(self->vp), &m1, sizeof(m1)));
+
+	/* Other slots and the rest of the page stay untouched */
+	EXPECT_EQ(0, slot(self->vp)[-HV_MESSAGE_SIZE]);
+	EXPECT_EQ(0, slot(self->vp)[HV_MESSAGE_SIZE]);
+
+	expect_handler(_metadata, self->vp, &m1);
+
+	/* Freed: the second post is delivered (on the VP fd this time) */
+	ASSERT_EQ(HV_STATUS_SUCCESS, post(self->vp->fd, &in, &err));
+	EXPECT_EQ(0, memcmp(slot(self->vp), &m2, sizeof(m2)));
+	expect_handler(_metadata, self->vp, &m2);
+	EXPECT_TRUE(siefp_ram_clean(&self->vm));
+}
+
+/* A post to a halted VP (sti; hlt) wakes it */
+TEST_F(synic, post_wakes_halted_vp)
+{
+	struct hv_message m;
+	struct hv_input_post_message_direct in;
+	int err;
+
+	make_msg(&m, 0x42, 8, 0x30);
+	run_port(_metadata, self->vp, PORT_WAIT);
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 200));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND,
+		  mshv_vp_get_reg(self->vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE));
+
+	in = post_in(&m);
+	ASSERT_EQ(HV_STATUS_SUCCESS, post(self->vm.fd, &in, &err));
+	EXPECT_EQ(0ULL,
+		  mshv_vp_get_reg(self->vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE));
+	expect_handler(_metadata, self->vp, &m);
+}
+
+/*
+ * Events: the flag bit is set, newly_signaled only when it was clear, one
+ * interrupt for the SINT, taken without entering the ISR (auto-EOI).
+ */
+TEST_F(synic, signal_event)
+{
+	struct hv_input_signal_event_direct in;
+	__u8 newly;
+	int err;
+
+	run_port(_metadata, self->vp, PORT_WAIT);
+
+	in = signal_in(5);
+	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
+	EXPECT_EQ(1, newly);
+	EXPECT_EQ(0x20, flags(self->vp)[0]);
+	EXPECT_TRUE(lapic_bit(self->vp, false, EVT_VECTOR));
+
+	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
+	EXPECT_EQ(0, newly);
+	EXPECT_EQ(0x20, flags(self->vp)[0]);
+
+	in = signal_in(HV_EVENT_FLAGS_COUNT - 1);
+	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vp->fd, &in, &newly, &err));
+	EXPECT_EQ(1, newly);
+	EXPECT_EQ(0x80, flags(self->vp)[255]);
+	in = signal_in(9);
+	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
+	EXPECT_EQ(1, newly);
+	EXPECT_EQ(0x02, flags(self->vp)[1]);
+	/* nothing outside the SINT's 256 bytes */
+	EXPECT_EQ(0, flags(self->vp)[-1]);
+	EXPECT_EQ(0, flags(self->vp)[256]);
+
+	/* One interrupt; auto-EOI: not in service in the handler */
+	EXPECT_EQ(0x0220ULL, run_port(_metadata, self->vp, PORT_EVT));
+	EXPECT_FALSE(lapic_bit(self->vp, true, EVT_VECTOR));
+	EXPECT_FALSE(lapic_bit(self->vp, false, EVT_VECTOR));
+	run_port(_metadata, self->vp, PORT_WAIT);
+	EXPECT_FALSE(lapic_bit(self->vp, true, EVT_VECTOR));
+
+	/* The guest cleared the flags: newly signalled again */
+	in = signal_in(5);
+	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
+	EXPECT_EQ(1, newly);
+	EXPECT_EQ(0x20ULL, run_port(_metadata, self->vp, PORT_EVT));
+	EXPECT_EQ(0x80, flags(self->vp)[255]);
+	EXPECT_TRUE(siefp_ram_clean(&self->vm));
+}
+
+/* Inputs refused before any state is looked at */
+TEST_F(synic, invalid_input)
+{
+	struct hv_input_post_message_direct pin;
+	struct hv_input_signal_event_direct sin;
+	struct hv_message m;
+	__u8 newly;
+	int err;
+
+	make_msg(&m, 1, 16, 0);
+	run_port(_metadata, self->vp, PORT_WAIT);
+
+	/* POST_MESSAGE_DIRECT */
+	pin = post_in(&m);
+	pin.sint_index = HV_SYNIC_SINT_COUNT;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(EINVAL, err);
+	pin = post_in(&m);
+	pin.vtl = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	pin = post_in(&m);
+	pin.padding[2] = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	pin = post_in(&m);
+	pin.padding2 = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	m.header.payload_size = HV_MESSAGE_PAYLOAD_BYTE_COUNT + 1;
+	pin = post_in(&m);
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	m.header.payload_size = 16;
+	m.header.message_type = HVMSG_NONE;
+	pin = post_in(&m);
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, post(self->vm.fd, &pin, &err));
+	m.header.message_type = 1;
+	pin = post_in(&m);
+	pin.vp_index = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(EINVAL, err);
+	pin.vp_index = HV_VP_INDEX_SELF;
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, post(self->vm.fd, &pin, &err));
+
+	/* SIGNAL_EVENT_DIRECT: no output written on failure */
+	sin = signal_in(HV_EVENT_FLAGS_COUNT);
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	EXPECT_EQ(EINVAL, err);
+	EXPECT_EQ(0xEE, newly);
+	sin = signal_in(0);
+	sin.target_sint = HV_SYNIC_SINT_COUNT;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	sin = signal_in(0);
+	sin.target_vtl = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	sin = signal_in(0);
+	sin.target_vp = 1;
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	EXPECT_EQ(EINVAL, err);
+
+	/* Nothing was delivered or written */
+	EXPECT_EQ(0, slot(self->vp)[0]);
+	EXPECT_EQ(0, flags(self->vp)[0]);
+	EXPECT_FALSE(lapic_bit(self->vp, false, MSG_VECTOR));
+	EXPECT_FALSE(lapic_bit(self->vp, false, EVT_VECTOR));
+}
+
+/* The target's SynIC state: INVALID_SYNIC_STATE, nothing written */
+TEST_F(synic, synic_state)
+{
+	const __u32 msg_sint = HV_REGISTER_SINT0 + MSG_SINT;
+	const __u32 evt_sint = HV_REGISTER_SINT0 + EVT_SINT;
+	struct hv_input_post_message_direct pin;
+	struct hv_input_signal_event_direct sin = signal_in(1);
+	struct hv_message m;
+	__u8 newly;
+	int err;
+
+	make_msg(&m, 1, 16, 0);
+	pin = post_in(&m);
+
+	/* Before the guest enabled anything */
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(EIO, err);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	EXPECT_EQ(EIO, err);
+	run_port(_metadata, self->vp, PORT_WAIT);
+
+	/* SCONTROL disabled */
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SCONTROL, 0);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SCONTROL,
+			HV_SYNIC_CONTROL_ENABLE);
+
+	/* SINT masked */
+	mshv_vp_set_reg(self->vp, msg_sint,
+			SINT_MSG_VALUE | HV_SYNIC_SINT_MASKED);
+	mshv_vp_set_reg(self->vp, evt_sint,
+			SINT_EVT_VALUE | HV_SYNIC_SINT_MASKED);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	mshv_vp_set_reg(self->vp, msg_sint, SINT_MSG_VALUE);
+	mshv_vp_set_reg(self->vp, evt_sint, SINT_EVT_VALUE);
+
+	/* SIMP / SIEFP disabled (the GPA kept) */
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SIMP, SIMP_GPA);
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SIEFP, SIEFP_GPA);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+
+	EXPECT_EQ(0, slot(self->vp)[0]);
+	EXPECT_EQ(0, flags(self->vp)[0]);
+	EXPECT_FALSE(lapic_bit(self->vp, false, MSG_VECTOR));
+	EXPECT_FALSE(lapic_bit(self->vp, false, EVT_VECTOR));
+
+	/* Enabled again: accepted */
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SIMP,
+			SIMP_GPA | HV_SYNIC_PAGE_ENABLE);
+	mshv_vp_set_reg(self->vp, HV_REGISTER_SIEFP,
+			SIEFP_GPA | HV_SYNIC_PAGE_ENABLE);
+	EXPECT_EQ(HV_STATUS_SUCCESS, post(self->vm.fd, &pin, &err));
+	EXPECT_EQ(HV_STATUS_SUCCESS,
+		  signal_ev(self->vm.fd, &sin, &newly, &err));
+	EXPECT_EQ(1, newly);
+}
+
+/* A partition without the SynIC feature has no SynIC to deliver to */
+TEST(no_synic_feature)
+{
+	struct mshv_vm vm;
+	struct mshv_vp *vp;
+	struct hv_message m;
+	struct hv_input_post_message_direct pin;
+	struct hv_input_signal_event_direct sin = signal_in(0);
+	__u8 newly;
+	int err;
+
+	vm_setup(&vm, 0);
+	vp = mshv_vp_create(&vm, 0);
+	make_msg(&m, 1, 16, 0);
+	pin = post_in(&m);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE, post(vm.fd, &pin, &err));
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
+		  signal_ev(vm.fd, &sin, &newly, &err));
+	mshv_vp_free(vp);
+	close(vm.fd);
+	close(vm.dev_fd);
+	munmap(vm.mem, vm.mem_size);
+}
+
+TEST_HARNESS_MAIN
