@@ -340,6 +340,7 @@ u16 hvsim_partition_call(u64 id,
 void hvsim_partitions_init(void);
 void hvsim_partitions_exit(void);
 void hvsim_partitions_show(struct seq_file *m);
+void hvsim_vps_show(struct seq_file *m);
 void hvsim_partitions_uncap(void);
 void hvsim_partitions_audit(void);
 u16 hvsim_hc_create_partition(struct hvsim_call *call);
@@ -360,6 +361,7 @@ u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
 		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg);
 void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
+void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp);
 u16 hvsim_hc_create_vp(struct hvsim_call *call);
 u16 hvsim_hc_delete_vp(struct hvsim_call *call);
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call);

@@ -193,6 +193,15 @@ static int partitions_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(partitions);
 
+static int vps_show(struct seq_file *m, void *unused)
+{
+	local_irq_disable();
+	hvsim_vps_show(m);
+	local_irq_enable();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vps);
+
 static int stale_accesses_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "%llu\n", hvsim_stale_accesses());
@@ -243,6 +252,7 @@ static int __init hvsim_init(void)
 			    &hypercalls_fops);
 	debugfs_create_file("partitions", 0444, hvsim_debugfs, NULL,
 			    &partitions_fops);
+	debugfs_create_file("vps", 0444, hvsim_debugfs, NULL, &vps_fops);
 	debugfs_create_file("stale_accesses", 0444, hvsim_debugfs, NULL,
 			    &stale_accesses_fops);
 	debugfs_create_file("lost_writes", 0444, hvsim_debugfs, NULL,

@@ -219,6 +219,29 @@ void hvsim_partitions_show(struct seq_file *m)
 }
 
 /**
+ * hvsim_vps_show() - the debugfs "vps" file
+ * @m: the seq_file
+ *
+ * One line per VP of every live partition (hvsim_vp_show()), partitions
+ * in creation order, VPs by index.
+ */
+void hvsim_vps_show(struct seq_file *m)
+{
+	struct hvsim_partition *pt;
+	unsigned int i;
+
+	spin_lock(&hvsim_lock);
+	list_for_each_entry(pt, &hvsim_partitions, node) {
+		spin_lock(&pt->lock);
+		for (i = 0; i < HVSIM_MAX_VPS; i++)
+			if (pt->vps[i])
+				hvsim_vp_show(m, pt->vps[i]);
+		spin_unlock(&pt->lock);
+	}
+	spin_unlock(&hvsim_lock);
+}
+
+/**
  * hvsim_partitions_uncap() - lift the pool cap of every live partition
  *
  * Called when the fault-injection rules are cleared.

@@ -35,6 +35,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "hvsim.h"
@@ -460,6 +461,43 @@ static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
 };
+
+/**
+ * hvsim_vp_show() - one line of the debugfs "vps" file
+ * @m: the seq_file
+ * @vp: the VP; its partition's lock held
+ *
+ * Where the VP is in the guest (CS, RIP, RFLAGS, CR0, EFER), what keeps
+ * it from running (activity, the explicit, intercept and dispatch
+ * suspend registers), its first eight general registers and, while
+ * paging is off, the up to 16 bytes at CS:RIP: enough to tell what a
+ * guest that makes no progress executes, and whether it still changes.
+ */
+void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
+{
+	const struct x86_emu_state *s = &vp->state;
+	u64 lin = s->seg[X86_CS].base + s->rip;
+	u8 code[16];
+	unsigned int n;
+
+	lockdep_assert_held(&vp->partition->lock);
+	seq_printf(m, "partition=0x%llx vp=%u cs=%04x rip=0x%llx rflags=0x%llx cr0=0x%llx efer=0x%llx activity=0x%llx suspend=%d%d%d",
+		   vp->partition->id, vp->index, s->seg[X86_CS].selector,
+		   s->rip, s->rflags, s->cr0, s->efer, vp->activity,
+		   vp->explicit_suspend, vp->intercept_suspend,
+		   vp->dispatch_suspend);
+	seq_printf(m, " rax=0x%llx rcx=0x%llx rdx=0x%llx rbx=0x%llx rsp=0x%llx rbp=0x%llx rsi=0x%llx rdi=0x%llx",
+		   s->gpr[X86_RAX], s->gpr[X86_RCX], s->gpr[X86_RDX],
+		   s->gpr[X86_RBX], s->gpr[X86_RSP], s->gpr[X86_RBP],
+		   s->gpr[X86_RSI], s->gpr[X86_RDI]);
+	if (!(s->cr0 & X86_CR0_PG)) {
+		n = min_t(u64, sizeof(code),
+			  HV_HYP_PAGE_SIZE - (lin & (HV_HYP_PAGE_SIZE - 1)));
+		if (!vp_mem_access(vp, lin, code, n, X86_ACCESS_READ, true))
+			seq_printf(m, " code=%*phN", n, code);
+	}
+	seq_putc(m, '\n');
+}
 
 /* Fill the common x64 intercept header from the VP's state */
 static void vp_msg_header(struct hvsim_vp *vp,

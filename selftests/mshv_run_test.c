@@ -3,7 +3,8 @@
  * Running a VP (MSHV_RUN_VP): the acceptance program (2 + 2 printed on the
  * serial port), once with register hypercalls and once through the mmap'd
  * register and intercept-message pages, IN emulation, I/O access sizes,
- * HLT, and an instruction the VP cannot execute.
+ * HLT, an instruction the VP cannot execute, and what hvsim's debugfs
+ * "vps" file shows of a stopped VP.
  *
  * Guest code is real-mode x86 assembled by hand below, one array entry per
  * instruction, so that the address of every instruction can be computed.
@@ -308,6 +309,54 @@ TEST_F(run, add_out_hlt_register_page)
 
 	EXPECT_EQ(0, munmap((void *)regs, MSHV_HV_PAGE_SIZE));
 	EXPECT_EQ(0, munmap((void *)page_msg, MSHV_HV_PAGE_SIZE));
+}
+
+/*
+ * hvsim's debugfs "vps" line of a VP stopped at the first OUT: where it
+ * is, that it is intercept-suspended, its registers and the bytes at
+ * CS:RIP (the rest of the program, then zeroed memory).
+ */
+TEST_F(run, debugfs_vps)
+{
+	struct prog p = add_prog;
+	struct hv_message *msg;
+	char want[128], line[512];
+	bool found = false;
+	FILE *f;
+
+	load_prog(self->vm, p);
+	setup_vp(self->vp);
+	msg = mshv_vp_run(self->vp);
+	check_io(_metadata, msg, p, ADD_OUT1, COM1, 1,
+		 HV_INTERCEPT_ACCESS_WRITE);
+
+	f = fopen(MSHV_DBG_HVSIM "/vps", "r");
+	ASSERT_NE(NULL, f);
+	snprintf(want, sizeof(want), "partition=0x%llx vp=0 ",
+		 (unsigned long long)msg->header.sender);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		EXPECT_FALSE(found) TH_LOG("two lines for VP 0");
+		found = true;
+		EXPECT_NE(NULL, strstr(line, " cs=0000 rip=0x1007 rflags=0x2 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " cr0=0x60000010 efer=0x0 "))
+			TH_LOG("%s", line);
+		/* running, intercept-suspended until the next run */
+		EXPECT_NE(NULL, strstr(line, " activity=0x0 suspend=010 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " rax=0x34 rcx=0x1111 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " rbx=0x2 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " rsi=0x2222 rdi=0x3333 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " code=eeb000eef40000000000000000000000\n"))
+			TH_LOG("%s", line);
+	}
+	fclose(f);
+	EXPECT_TRUE(found) TH_LOG("no line starting \"%s\"", want);
 }
 
 /* IN: the VMM's value lands in AL, and the guest writes it back out */

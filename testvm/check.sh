@@ -32,7 +32,7 @@
 #                 "debug-6.12 stock-6.12")
 #   QEMU_TIMEOUT  seconds per QEMU run inside the VM (default 60, SeaBIOS
 #                 runs 5 times that); a VM that runs the QEMU cases gets
-#                 18 * QEMU_TIMEOUT more VM_TIMEOUT
+#                 28 * QEMU_TIMEOUT more VM_TIMEOUT
 #   QEMU_ONLY     run only the QEMU cases starting with one of these
 #                 (comma-separated, e.g. "q35:seabios,pc:fw:2"; iterating)
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
@@ -415,7 +415,7 @@ run_vm() { # run_vm KERNEL MODE
 	local qemu_timeout=${QEMU_TIMEOUT:-60}
 	if [[ $mode == check ]] && qemu_kernel "$k" && [[ -n $QEMU_ROOT ]]; then
 		qemu_root=$QEMU_ROOT
-		vm_timeout=$((vm_timeout + 18 * qemu_timeout))
+		vm_timeout=$((vm_timeout + 28 * qemu_timeout))
 	fi
 	say "VM $k ($mode, $ACCEL${qemu_root:+, QEMU cases}) booting; console: $LOGS/vm-$k.log"
 	VM_ACCEL=$ACCEL VM_QEMU_ROOT=$qemu_root QEMU_TIMEOUT=$qemu_timeout VM_TIMEOUT=$vm_timeout \

@@ -158,6 +158,15 @@ start_qemu() {
 	qemu_pid=$!
 	qemu_start=$(date +%s)
 	case_timeout=$timeout_s
+	case_cap=""
+	dispatches0=$(dispatch_count)
+}
+
+# dispatch_count: DISPATCH_VP calls hvsim served since it was loaded
+dispatch_count() {
+	local n
+	n=$(awk '$2 == "DISPATCH_VP" { print $3 }' /sys/kernel/debug/hvsim/hypercalls 2>/dev/null)
+	echo "${n:-0}"
 }
 
 dmesg_mark=0
@@ -171,9 +180,26 @@ dmesg_new() {
 	dmesg_mark=$lines
 }
 
-# dump_threads: where QEMU's threads are (for a run that timed out)
+# dump_threads: where QEMU's threads are (for a run that timed out), and
+# what hvsim and mshv_root did meanwhile (two samples, a second apart)
 dump_threads() {
-	local t
+	local t task sample d=/sys/kernel/debug
+	for sample in 1 2; do
+		echo "--- sample $sample"
+		for f in hvsim/vps hvsim/partitions hvsim/interrupts hvsim/root_synic mshv_root/partitions mshv_root/regions; do
+			echo "$f:"
+			sed 's/^/  /' "$d/$f" 2>/dev/null
+		done
+		echo "hvsim/hypercalls (non-zero):"
+		awk '$3 != 0 { print "  " $0 }' "$d/hvsim/hypercalls" 2>/dev/null
+		# state, utime and stime (fields 3, 14, 15 of stat; comm may
+		# hold spaces)
+		for task in /proc/"$qemu_pid"/task/*; do
+			echo "  task ${task##*/}: $(sed 's/.*) //' "$task/stat" 2>/dev/null | cut -d' ' -f1,12,13)"
+		done
+		sleep 1
+	done
+	echo l >/proc/sysrq-trigger 2>/dev/null
 	for t in /proc/"$qemu_pid"/task/*; do
 		[ -d "$t" ] || continue
 		echo "thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): wchan $(cat "$t/wchan" 2>/dev/null)"
@@ -181,11 +207,43 @@ dump_threads() {
 	done
 }
 
-# finish_qemu: wait for QEMU (killing it, after printing where its threads
-# are, past the timeout); sets rc (137 for a timeout)
+# progress_mark: what changes while the guest makes progress: its output
+# (COM1, SeaBIOS's debug port) and the registers of its VPs
+progress_mark() {
+	cat "$work/serial.log" "$work/debugcon.log" 2>/dev/null | wc -c
+	cat /sys/kernel/debug/hvsim/vps 2>/dev/null
+}
+
+# finish_qemu: wait for QEMU; sets rc (137 for a timeout) and, after a
+# timeout, why (stalled or still running) and where QEMU's threads were.
+# Up to case_timeout s the guest may do anything; past it, up to case_cap s
+# (default: the same), QEMU is given 20 s more at a time as long as the
+# guest made progress in the last 20 s: a slow machine slows a guest down,
+# only a hung one stops changing.
 finish_qemu() {
-	while kill -0 "$qemu_pid" 2>/dev/null &&
-		[ $(($(date +%s) - qemu_start)) -lt "$case_timeout" ]; do
+	local i elapsed mark last="" cap=${case_cap:-$case_timeout}
+	timeout_why=""
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		elapsed=$(($(date +%s) - qemu_start))
+		if [ "$elapsed" -ge "$cap" ]; then
+			timeout_why="still making progress at $cap s"
+			break
+		fi
+		if [ "$elapsed" -ge "$case_timeout" ]; then
+			mark=$(progress_mark)
+			if [ "$mark" = "$last" ]; then
+				timeout_why="no progress for 20 s after $elapsed s"
+				break
+			fi
+			last=$mark
+			# 20 s, returning early if QEMU exits
+			i=0
+			while [ $i -lt 100 ] && kill -0 "$qemu_pid" 2>/dev/null; do
+				i=$((i + 1))
+				sleep 0.2
+			done
+			continue
+		fi
 		sleep 0.2
 	done
 	if kill -0 "$qemu_pid" 2>/dev/null; then
@@ -219,14 +277,14 @@ report() {
 	for f in stderr serial.log monitor.log debugcon.log dmesg.log threads.log; do
 		[ -s "$work/$f" ] || continue
 		echo "    --- $f (last 40 lines)"
-		tail -n 40 "$work/$f" | tr -d '\r' | sed 's/^/    | /'
+		tail -n 150 "$work/$f" | tr -d '\r' | sed 's/^/    | /'
 	done
 	[ -f "$parts" ] && sed 's/^/    | partitions: /' "$parts"
 }
 
 rc_why() { # rc_why WANT: why rc is wrong (empty if it is not)
 	if [ "$rc" -eq 137 ]; then
-		echo "QEMU timed out after $case_timeout s (killed)"
+		echo "QEMU timed out ($timeout_why; killed)"
 	elif [ "$rc" -ne "$1" ]; then
 		echo "QEMU exited with $rc, expected $1"
 	fi
@@ -258,6 +316,7 @@ seabios_case() { # seabios_case MACHINE SMP
 		-chardev file,id=dbg,path=/tmp/q/debugcon.log -device isa-debugcon,iobase=0x402,chardev=dbg \
 		-drive file=/tmp/q/disk.img,format=raw,if=ide,file.locking=off
 	case_timeout=$((timeout_s * 5))
+	case_cap=$((case_timeout * 2))
 	finish_qemu
 	why=$(rc_why 65)
 	[ -n "$why" ] || check_lines "SeaBIOS (version" "Booting from Hard Disk" \
@@ -328,7 +387,7 @@ EOF
 	fw-reset) reset_case ;;
 	fw-wait) wait_case ;;
 	esac
-	echo "    ($m $fw smp$n: $(($(date +%s) - t0)) s)"
+	echo "    ($m $fw smp$n: $(($(date +%s) - t0)) s, $(($(dispatch_count) - dispatches0)) dispatches)"
 done
 echo "qemu: all cases took $(($(date +%s) - t_all)) s"
 
