@@ -398,7 +398,7 @@ run_vm() { # run_vm KERNEL MODE
 run_vm_pinned() {
 	local k=$1 t0=$SECONDS rc=0
 	say "VM $k-pinned (check, pin_regions=1, region selftests, $ACCEL) booting; console: $LOGS/vm-$k-pinned.log"
-	VM_ACCEL=$ACCEL VM_APPEND="${VM_APPEND:-} mshv_root.pin_regions=1 mshvtest.only=mshv_region_" \
+	VM_ACCEL=$ACCEL VM_APPEND="${VM_APPEND:-} mshv_root.pin_regions=1 mshvtest.only=mshv_region_,mshv_fail_nth_test" \
 		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" check \
 		"$LOGS/vm-$k-pinned.log" || rc=$?
 	say "VM $k-pinned finished in $((SECONDS - t0)) s (qemu exit $rc)"
