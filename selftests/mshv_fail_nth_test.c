@@ -43,12 +43,14 @@
 /* Runs per scenario and kind of injection, at most */
 #define MAX_NTH		400
 /*
- * Every point up to DENSE_NTH; beyond it (long runs of the same
+ * The first and the last DENSE_NTH points of an operation (as many as a
+ * clean run made) are all run; between them (long runs of the same
  * allocation, e.g. one page per deposited page) the step grows by a
- * quarter each time, which keeps the sweep's time bounded and still
- * reaches the end of the operation
+ * quarter each time, which keeps the sweep's time bounded
  */
-#define DENSE_NTH	16
+#define DENSE_NTH	8
+/* fail-nth of the clean run: never reached, counts the allocations */
+#define COUNT_NTH	1000000000U
 /* Status an injected hypercall failure returns */
 #define HV_FAIL_STATUS	HV_STATUS_INVALID_PARAMETER
 #define DATA_PAGES	16
@@ -728,17 +730,17 @@ static void fail_nth_arm(int fd, unsigned int nth)
 	MSHV_TEST_ASSERT(pwrite(fd, buf, len, 0) == len, "arm fail-nth");
 }
 
-/* Disarm; true if the injection fired */
-static bool fail_nth_disarm(int fd)
+/* Disarm; returns what was left of the count (0: the injection fired) */
+static unsigned int fail_nth_disarm(int fd)
 {
 	char buf[16] = "";
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	bool fired;
+	unsigned int left;
 
 	MSHV_TEST_ASSERT(n > 0, "read fail-nth");
-	fired = strtoul(buf, NULL, 10) == 0;
+	left = strtoul(buf, NULL, 10);
 	MSHV_TEST_ASSERT(pwrite(fd, "0", 1, 0) == 1, "disarm fail-nth");
-	return fired;
+	return left;
 }
 
 /* Is a "fail <code> <nth>" rule still listed? */
@@ -877,6 +879,7 @@ static bool baseline_same(const struct baseline *b0, const char *what)
  * @code: hypercall code (INJ_HVCALL)
  * @fd: /proc/thread-self/fail-nth (INJ_ALLOC)
  * @hc: INJ_NONE: receives the calls the operation made, per code
+ * @allocs: INJ_NONE with @fd: receives the allocations the operation made
  */
 struct inj {
 	enum inj_kind kind;
@@ -884,6 +887,7 @@ struct inj {
 	__u16 code;
 	int fd;
 	struct hc_table *hc;
+	unsigned int allocs;
 };
 
 /*
@@ -913,6 +917,8 @@ static bool run_once(struct __test_metadata *_metadata,
 
 	if (in->kind == INJ_NONE)
 		hc_read(&before);
+	if (in->kind == INJ_NONE && in->fd >= 0)
+		fail_nth_arm(in->fd, COUNT_NTH);
 	if (in->kind == INJ_HVCALL) {
 		snprintf(rule, sizeof(rule), "fail 0x%x %u 0x%x", in->code,
 			 in->nth, HV_FAIL_STATUS);
@@ -924,7 +930,9 @@ static bool run_once(struct __test_metadata *_metadata,
 	ret = sc->op(&c);
 	err = errno;
 	if (in->kind == INJ_ALLOC)
-		fired = fail_nth_disarm(in->fd);
+		fired = !fail_nth_disarm(in->fd);
+	if (in->kind == INJ_NONE && in->fd >= 0)
+		in->allocs = COUNT_NTH - fail_nth_disarm(in->fd);
 	if (in->kind == INJ_HVCALL)
 		fired = !hv_rule_pending(in->code, in->nth);
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
@@ -990,9 +998,16 @@ static bool hv_code_swept(const struct scenario *sc, __u16 code)
 		code != HVCALL_DELETE_PORT);
 }
 
-static unsigned int next_nth(unsigned int nth)
+/* The point after @nth of an operation a clean run made @total of */
+static unsigned int next_nth(unsigned int nth, unsigned int total)
 {
-	return nth < DENSE_NTH ? nth + 1 : nth + nth / 4;
+	unsigned int next = nth + nth / 4;
+
+	if (nth < DENSE_NTH || nth + DENSE_NTH >= total)
+		return nth + 1;
+	if (next + DENSE_NTH > total)
+		next = total - DENSE_NTH + 1;
+	return next > nth ? next : nth + 1;
 }
 
 /* Sweep one kind of injection over one scenario; returns the points run */
@@ -1001,22 +1016,26 @@ static unsigned int sweep(struct __test_metadata *_metadata,
 			  int fd, const struct baseline *b0)
 {
 	struct hc_table hc;
-	struct inj in = { .kind = INJ_NONE, .hc = &hc };
-	unsigned int points = 0, i;
+	struct inj in = { .kind = INJ_NONE, .hc = &hc, .fd = fd };
+	unsigned int points = 0, total, i;
 
-	/* A clean run first: it must work, and tells which calls are made */
+	/*
+	 * A clean run first: it must work, and tells which calls and how
+	 * many allocations the operation makes
+	 */
 	run_once(_metadata, sc, &in, b0);
 	if (_metadata->exit_code)
 		return points;
-	in.fd = fd;
 	in.kind = kind;
+	total = in.allocs;
 	for (i = 0; i < (kind == INJ_HVCALL ? hc.n : 1); i++) {
 		if (kind == INJ_HVCALL) {
 			if (!hc.calls[i] || !hv_code_swept(sc, hc.code[i]))
 				continue;
 			in.code = hc.code[i];
+			total = hc.calls[i];
 		}
-		for (in.nth = 1; ; in.nth = next_nth(in.nth)) {
+		for (in.nth = 1; ; in.nth = next_nth(in.nth, total)) {
 			if (in.nth > MAX_NTH) {
 				totals->capped++;
 				TH_LOG("%s: stopped after %u points", sc->name,
