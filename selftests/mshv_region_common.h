@@ -6,6 +6,7 @@
 #ifndef _MSHV_REGION_COMMON_H
 #define _MSHV_REGION_COMMON_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,69 @@ static inline void host_set_dword(struct hostmem *m, __u64 rgpa, __u64 gpa,
 				  __u32 v)
 {
 	memcpy(m->hva + (gpa - rgpa), &v, sizeof(v));
+}
+
+#define STDVGA_VENDOR	0x1234
+#define STDVGA_DEVICE	0x1111
+#define IORESOURCE_MEM	0x200
+
+static inline bool read_hex(const char *dir, const char *file,
+			    unsigned long long *v)
+{
+	char path[300];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llx", v) == 1;
+	fclose(f);
+	return ok;
+}
+
+/*
+ * Find the test VM's standard VGA (PCI 1234:1111) with a memory BAR 0 of
+ * at least @size bytes: the path of its resource0 file in @res0 and its
+ * host physical address in @phys.  False if there is none.
+ */
+static inline bool find_stdvga(char *res0, size_t len, size_t size,
+			       __u64 *phys)
+{
+	const char *base = "/sys/bus/pci/devices";
+	unsigned long long vendor, device, start, end, flags;
+	char dir[280], path[300];
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(base);
+	FILE *f;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
+		if (!read_hex(dir, "vendor", &vendor) ||
+		    !read_hex(dir, "device", &device) ||
+		    vendor != STDVGA_VENDOR || device != STDVGA_DEVICE)
+			continue;
+		snprintf(path, sizeof(path), "%s/resource", dir);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) == 3 &&
+		    (flags & IORESOURCE_MEM) && start &&
+		    end - start + 1 >= size) {
+			snprintf(res0, len, "%s/resource0", dir);
+			*phys = start;
+			found = true;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
 }
 
 #endif /* _MSHV_REGION_COMMON_H */

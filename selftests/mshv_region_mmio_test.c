@@ -11,7 +11,6 @@
  * and entries.  A VM_PFNMAP mapping of RAM -- the [vvar] page of the
  * vDSO -- is never mapped into a guest.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 
@@ -20,9 +19,6 @@
 #define MMIO_PAGES	16
 #define MMIO_SIZE	(MMIO_PAGES * PAGE)
 #define MMIO_GPA	DATA_GPA
-#define STDVGA_VENDOR	0x1234
-#define STDVGA_DEVICE	0x1111
-#define IORESOURCE_MEM	0x200
 
 FIXTURE(mmio)
 {
@@ -34,59 +30,6 @@ FIXTURE(mmio)
 	__u64 stale0;
 	__u64 numa;
 };
-
-static bool read_hex(const char *dir, const char *file, unsigned long long *v)
-{
-	char path[300];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	ok = fscanf(f, "%llx", v) == 1;
-	fclose(f);
-	return ok;
-}
-
-/* Find the standard VGA's memory BAR 0; false if there is none */
-static bool find_stdvga(char *res0, size_t len, __u64 *phys)
-{
-	const char *base = "/sys/bus/pci/devices";
-	unsigned long long vendor, device, start, end, flags;
-	char dir[280], path[300];
-	struct dirent *e;
-	bool found = false;
-	DIR *d = opendir(base);
-	FILE *f;
-
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
-		if (!read_hex(dir, "vendor", &vendor) ||
-		    !read_hex(dir, "device", &device) ||
-		    vendor != STDVGA_VENDOR || device != STDVGA_DEVICE)
-			continue;
-		snprintf(path, sizeof(path), "%s/resource", dir);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) == 3 &&
-		    (flags & IORESOURCE_MEM) && start &&
-		    end - start + 1 >= MMIO_SIZE) {
-			snprintf(res0, len, "%s/resource0", dir);
-			*phys = start;
-			found = true;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return found;
-}
 
 static void *map_bar(const char *res0, int prot)
 {
@@ -109,7 +52,7 @@ FIXTURE_SETUP(mmio)
 	self->g = mshv_g32_create();
 	self->stale0 = mshv_dbg_stale_accesses_get();
 	/* Outside the test VM only the [vvar] test runs */
-	if (!find_stdvga(self->res0, sizeof(self->res0), &self->phys))
+	if (!find_stdvga(self->res0, sizeof(self->res0), MMIO_SIZE, &self->phys))
 		return;
 	snprintf(rule, sizeof(rule), "%llx %x",
 		 (unsigned long long)self->phys, (unsigned int)MMIO_SIZE);

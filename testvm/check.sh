@@ -24,6 +24,7 @@
 #                 never for a submission)
 #   PINNED_VM     1: boot the debug kernel a second time with
 #                 mshv_root.pin_regions=1 and run the region selftests
+#                 and the fail-nth sweep
 #                 (reported as debug-6.12-pinned; default 1, 0 to skip)
 #   QEMU_MSHV     1: run Debian's QEMU with -accel mshv in the VMs of
 #                 QEMU_KERNELS (testvm/qemu-mshv.sh; root filesystem from
@@ -425,13 +426,14 @@ run_vm() { # run_vm KERNEL MODE
 }
 
 # run_vm_pinned KERNEL: KERNEL again with pinned regions (the
-# pin_regions module parameter), running only the region selftests
+# pin_regions module parameter), running only the region selftests and
+# the fail-nth sweep
 # (mshvtest.only), with the same KUnit, kmemleak and splat checks; the
 # console goes to vm-KERNEL-pinned.log
 run_vm_pinned() {
 	local k=$1 t0=$SECONDS rc=0
 	say "VM $k-pinned (check, pin_regions=1, region selftests, $ACCEL) booting; console: $LOGS/vm-$k-pinned.log"
-	VM_ACCEL=$ACCEL VM_APPEND="${VM_APPEND:-} mshv_root.pin_regions=1 mshvtest.only=mshv_region_" \
+	VM_ACCEL=$ACCEL VM_APPEND="${VM_APPEND:-} mshv_root.pin_regions=1 mshvtest.only=mshv_region_,mshv_fail_nth_test" \
 		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" check \
 		"$LOGS/vm-$k-pinned.log" || rc=$?
 	say "VM $k-pinned finished in $((SECONDS - t0)) s (qemu exit $rc)"

@@ -162,6 +162,36 @@ def parse_kunit(kname, suite, body, end, summary):
     report(not failed and not missing, text)
 
 
+# Selftests that end with a summary line: one more result each, passed
+# when the line is there and its failure count (the group "bad") is 0
+SUMMARY_LINES = {
+    "mshv_fail_nth_test": re.compile(
+        r"^#\s*(?P<text>fail-nth: \d+ injection points over \d+ scenarios, "
+        r"(?P<bad>\d+) leaks.*)$"),
+}
+
+
+def parse_summary_line(kname, binary, body, ok, summary):
+    """The summary line of @binary, as a result of its own."""
+    pattern = SUMMARY_LINES.get(binary)
+    if pattern is None:
+        return
+    found = None
+    for ln in body:
+        if KTIME.match(ln):
+            continue
+        m = pattern.match(ln.strip())
+        if m:
+            found = m
+    if found is None:
+        summary.add(0, 1)
+        report(False, f"{kname} {binary}: no summary line")
+        return
+    passed = ok and found.group("bad") == "0"
+    summary.add(1 if passed else 0, 0 if passed else 1)
+    report(passed, f"{kname} {found.group('text')}")
+
+
 def parse_selftest(kname, binary, body, end, summary):
     results, plans = tap_results(body)
     rc = None
@@ -202,6 +232,8 @@ def parse_selftest(kname, binary, body, end, summary):
             parts.append(why)
         text += f" ({'; '.join(parts)})"
     report(not failed and not missing, text)
+    parse_summary_line(kname, binary, body, not failed and not missing,
+                       summary)
 
 
 INVARIANTS = ("lost_writes", "stale_entries", "stale_accesses")

@@ -20,8 +20,6 @@
 
 #include "mshv_guest32.h"
 
-#define G32_STRIDED	0x10
-
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
@@ -73,8 +71,6 @@ __asm__(".pushsection .rodata\n"
 	"mshv_g32_code_end:\n"
 	"	.code64\n"
 	"	.popsection\n");
-
-#define G32_DONE_GPA	(MSHV_G32_CODE_GPA + (mshv_g32_done - mshv_g32_code))
 
 static void set_flat_segment(struct hv_register_assoc *r, __u32 name,
 			     __u16 attributes)
@@ -161,9 +157,19 @@ void mshv_g32_free(struct mshv_g32 *g)
 	free(g);
 }
 
-static const struct hv_message *g32_start(struct mshv_g32 *g, __u32 op,
-					  __u32 esi, __u32 esp, __u32 count,
-					  __u32 seed)
+/**
+ * mshv_g32_set() - load the program's registers without running it
+ * @g: the guest
+ * @op: the operation, | MSHV_MSHV_G32_STRIDED for strided addressing
+ * @esi: table GPA, or the first address when strided
+ * @esp: stride when strided
+ * @count: number of addresses
+ * @seed: EDX
+ *
+ * For tests that issue MSHV_RUN_VP themselves.
+ */
+void mshv_g32_set(struct mshv_g32 *g, __u32 op, __u32 esi, __u32 esp,
+		  __u32 count, __u32 seed)
 {
 	struct hv_register_assoc regs[] = {
 		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = MSHV_G32_CODE_GPA },
@@ -175,9 +181,17 @@ static const struct hv_message *g32_start(struct mshv_g32 *g, __u32 op,
 		{ .name = HV_X64_REGISTER_RDX, .value.reg64 = seed },
 		{ .name = HV_X64_REGISTER_RDI, .value.reg64 = 0 },
 	};
-	const struct hv_message *msg;
 
 	mshv_vp_set_registers(g->vp, regs, ARRAY_SIZE(regs));
+}
+
+static const struct hv_message *g32_start(struct mshv_g32 *g, __u32 op,
+					  __u32 esi, __u32 esp, __u32 count,
+					  __u32 seed)
+{
+	const struct hv_message *msg;
+
+	mshv_g32_set(g, op, esi, esp, count, seed);
 	msg = mshv_vp_run(g->vp);
 	if (msg->header.message_type == HVMSG_X64_HALT &&
 	    (op & 0xf) == MSHV_G32_READ)
@@ -222,7 +236,7 @@ const struct hv_message *mshv_g32_exec_strided(struct mshv_g32 *g,
 					       __u32 stride, __u32 count,
 					       __u32 seed)
 {
-	return g32_start(g, op | G32_STRIDED, start, stride, count, seed);
+	return g32_start(g, op | MSHV_G32_STRIDED, start, stride, count, seed);
 }
 
 /**
@@ -264,11 +278,11 @@ void mshv_g32_expect_done(struct mshv_g32 *g, const struct hv_message *msg)
 				 (unsigned long long)
 				 mshv_vp_get_reg(g->vp, HV_X64_REGISTER_RBX));
 	}
-	MSHV_TEST_ASSERT(type == HVMSG_X64_HALT && hdr->rip == G32_DONE_GPA,
+	MSHV_TEST_ASSERT(type == HVMSG_X64_HALT && hdr->rip == MSHV_G32_DONE_GPA,
 			 "guest stopped with %s (%#x) at rip %#llx (done: %#llx), gpa %#llx",
 			 mshv_msg_type_name(type), type,
 			 (unsigned long long)hdr->rip,
-			 (unsigned long long)G32_DONE_GPA,
+			 (unsigned long long)MSHV_G32_DONE_GPA,
 			 (unsigned long long)mshv_g32_msg_gpa(msg));
 }
 

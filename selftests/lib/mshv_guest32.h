@@ -39,6 +39,11 @@
 #define MSHV_G32_TABLE_GPA	0x2000ULL
 #define MSHV_G32_TABLE_MAX	((MSHV_G32_CTL_SIZE - MSHV_G32_TABLE_GPA) / 4)
 #define MSHV_G32_PORT_MISMATCH	0x10
+/* Or'ed into the operation: addresses are start + i * stride */
+#define MSHV_G32_STRIDED	0x10
+/* The program's final HLT */
+#define MSHV_G32_DONE_GPA	(MSHV_G32_CODE_GPA + \
+				 (mshv_g32_done - mshv_g32_code))
 
 enum mshv_g32_op {
 	MSHV_G32_READ = 0,
@@ -80,6 +85,8 @@ void mshv_g32_run(struct mshv_g32 *g, enum mshv_g32_op op, const __u32 *gpas,
 void mshv_g32_run_strided(struct mshv_g32 *g, enum mshv_g32_op op,
 			  __u32 start, __u32 stride, __u32 count, __u32 seed);
 __u64 mshv_g32_msg_gpa(const struct hv_message *msg);
+void mshv_g32_set(struct mshv_g32 *g, __u32 op, __u32 esi, __u32 esp,
+		  __u32 count, __u32 seed);
 
 /* The program, assembled in mshv_guest32.c; its final HLT is at _done */
 extern const unsigned char mshv_g32_code[], mshv_g32_code_end[];
