@@ -256,8 +256,10 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 	__poll_t events;
 	int ret;
 
-	if (args->gsi >= MSHV_MAX_GUEST_IRQS)
-		return -EINVAL;
+	/*
+	 * Any GSI, like mainline: one without a route (also one past the
+	 * routing table's end) takes effect once a route for it is set.
+	 */
 	if (!mshv_synic_available())
 		return -ENODEV;
 
@@ -280,17 +282,18 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 		goto put_file;
 	}
 
+	/* The resamplefd first, then its route: mainline's errno order */
 	if (args->flags & BIT(MSHV_IRQFD_BIT_RESAMPLE)) {
-		if (!mshv_msi_route_get(partition, args->gsi, &route) ||
-		    !route.valid || !route.level_triggered) {
-			ret = -EINVAL;
-			goto put_eventfd;
-		}
 		irqfd->resamplefd = mshv_eventfd_get(args->resamplefd);
 		if (IS_ERR(irqfd->resamplefd)) {
 			ret = PTR_ERR(irqfd->resamplefd);
 			irqfd->resamplefd = NULL;
 			goto put_eventfd;
+		}
+		if (!mshv_msi_route_get(partition, args->gsi, &route) ||
+		    !route.valid || !route.level_triggered) {
+			ret = -EINVAL;
+			goto put_resamplefd;
 		}
 	}
 
@@ -325,6 +328,7 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 
 unlock:
 	mutex_unlock(&partition->eventfds_mutex);
+put_resamplefd:
 	if (irqfd->resamplefd)
 		eventfd_ctx_put(irqfd->resamplefd);
 put_eventfd:
@@ -366,8 +370,8 @@ static int mshv_irqfd_deassign(struct mshv_partition *partition,
  * @partition: the partition
  * @uarg: userspace &struct mshv_user_irqfd
  *
- * Return: 0; -EINVAL (unknown flags, GSI out of range, RESAMPLE on a GSI
- * without a level-triggered route), -EBADF (fd or resamplefd not open),
+ * Return: 0; -EINVAL (unknown flags, RESAMPLE on a GSI without a
+ * level-triggered route), -EBADF (fd or resamplefd not open),
  * the error of eventfd_ctx_fileget() (-EINVAL) when one is not an
  * eventfd, -EBUSY (the eventfd already drives an irqfd), -ENODEV (no
  * root SynIC: the backend cannot deliver root interrupts), -EFAULT,

@@ -51,6 +51,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/printk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -1662,7 +1663,8 @@ static u64 mshv_gpap_hv_flags(u8 type, u8 op)
  * of HV_GPA_ACCESS_STATES_BATCH_SIZE, applies the op, and writes
  * ceil(page_count / 8) bytes, bit i for page i; bits past page_count are 0.
  *
- * Return: 0, -EINVAL for bad arguments, -EFAULT, -EINTR, or the error of
+ * Return: 0, -EINVAL for bad arguments, -EFAULT (a bitmap that is not
+ * writable is refused before any state changes), -EINTR, or the error of
  * the hypercall.
  */
 long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
@@ -1684,10 +1686,18 @@ long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
 	    !mshv_gfn_range_valid(args.gpap_base, args.page_count))
 		return -EINVAL;
 
+	/*
+	 * The whole bitmap must be writable before the first batch consumes
+	 * (clears or sets) any page's state: a bad buffer changes nothing.
+	 */
+	out = u64_to_user_ptr(args.bitmap_ptr);
+	if (fault_in_safe_writeable((const char __user *)out,
+				    DIV_ROUND_UP(args.page_count, 8)))
+		return -EFAULT;
+
 	flags = mshv_gpap_hv_flags(args.access_type, args.access_op);
 	mask = args.access_type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
 	       HV_GPA_PAGE_ACCESSED : HV_GPA_PAGE_DIRTY;
-	out = u64_to_user_ptr(args.bitmap_ptr);
 
 	states = kmalloc(HV_GPA_ACCESS_STATES_BATCH_SIZE, GFP_KERNEL);
 	bits = kzalloc(MSHV_GPAP_BUF_BYTES, GFP_KERNEL);

@@ -26,6 +26,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -643,6 +644,14 @@ static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
 	long ret;
 
 	BUILD_BUG_ON(sizeof(struct mshv_run_vp) != HV_MESSAGE_SIZE);
+
+	/*
+	 * The message buffer is output only: one that cannot take the
+	 * message is refused before the VP runs, so that no intercept is
+	 * consumed and lost.
+	 */
+	if (fault_in_safe_writeable(uarg, HV_MESSAGE_SIZE))
+		return -EFAULT;
 
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;

@@ -213,6 +213,9 @@ static long mshv_vp_ioctl_vp_state(struct mshv_vp *vp, void __user *uarg,
 	    !args.buf_sz || !PAGE_ALIGNED(args.buf_sz) ||
 	    !PAGE_ALIGNED(args.buf_ptr))
 		return -EINVAL;
+	/* Like mainline: a buffer outside user space before buf_sz is set */
+	if (!access_ok(u64_to_user_ptr(args.buf_ptr), args.buf_sz))
+		return -EFAULT;
 
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;
@@ -250,7 +253,8 @@ unlock:
  * state's size into buf_sz.  Takes @vp's run mutex.
  *
  * Return: 0 or a negative errno (-EINVAL for a bad argument or a buffer
- * smaller than the state, whose size is then in buf_sz).
+ * smaller than the state, whose size is then in buf_sz; -EFAULT, with
+ * buf_sz untouched, for a buffer that is not in the user address space).
  */
 long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg)
 {

@@ -53,22 +53,6 @@ TEST_F(vp, create_vp_max_index)
 	EXPECT_EQ(0, close(fd));
 }
 
-TEST_F(vp, create_vp_bad_index)
-{
-	static const __u32 bad[] = { 256, 257, 2048, 0x80000000, 0xffffffff };
-	struct mshv_vp *vp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-1, __mshv_create_vp(self->vm->fd, bad[i]))
-			TH_LOG("vp_index %#x accepted", bad[i]);
-		EXPECT_EQ(EINVAL, errno);
-	}
-	/* Nothing was left behind: index 0 is still free */
-	vp = mshv_vp_create(self->vm, 0);
-	mshv_vp_free(vp);
-}
-
 TEST_F(vp, create_vp_duplicate)
 {
 	struct mshv_vp *vp0 = mshv_vp_create(self->vm, 0);

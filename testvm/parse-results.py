@@ -236,6 +236,33 @@ def parse_selftest(kname, binary, body, end, summary):
                        summary)
 
 
+# One-line summaries some selftests print besides their TAP results: binary
+# -> (pattern, predicate of a passing line).  Each becomes a result line.
+SELFTEST_LINES = {
+    "mshv_bad_input_test": (
+        re.compile(r"^bad input: (?P<n>\d+) cases, (?P<verdict>.+)$"),
+        lambda m: m.group("verdict") == "all exact"),
+}
+
+
+def parse_selftest_line(kname, binary, body, summary):
+    """The summary line of a selftest that prints one: PASS if it says the
+    run was clean, FAIL if it says otherwise or is missing."""
+    spec = SELFTEST_LINES.get(binary)
+    if spec is None:
+        return
+    pattern, good = spec
+    found = [m for m in (pattern.match(strip_ktime(ln).strip()) for ln in body)
+             if m]
+    if not found:
+        summary.add(0, 1)
+        report(False, f"{kname} {binary}: no summary line")
+        return
+    ok = good(found[-1])
+    summary.add(1 if ok else 0, 0 if ok else 1)
+    report(ok, f"{kname} {found[-1].group(0)}")
+
+
 INVARIANTS = ("lost_writes", "stale_entries", "stale_accesses")
 
 
@@ -351,6 +378,7 @@ def parse_vm(kname, path, want_kunit, summary, tail, want_qemu=False):
     tests = list(blocks(lines, "SELFTEST-BEGIN", "SELFTEST-END"))
     for binary, body, end in tests:
         parse_selftest(kname, binary, body, end, summary)
+        parse_selftest_line(kname, binary, body, summary)
     if not tests:
         summary.add(0, 1)
         report(False, f"{kname} selftests: no selftest binary ran")
