@@ -162,36 +162,6 @@ def parse_kunit(kname, suite, body, end, summary):
     report(not failed and not missing, text)
 
 
-# Selftests that end with a summary line: one more result each, passed
-# when the line is there and its failure count (the group "bad") is 0
-SUMMARY_LINES = {
-    "mshv_fail_nth_test": re.compile(
-        r"^#\s*(?P<text>fail-nth: \d+ injection points over \d+ scenarios, "
-        r"(?P<bad>\d+) leaks.*)$"),
-}
-
-
-def parse_summary_line(kname, binary, body, ok, summary):
-    """The summary line of @binary, as a result of its own."""
-    pattern = SUMMARY_LINES.get(binary)
-    if pattern is None:
-        return
-    found = None
-    for ln in body:
-        if KTIME.match(ln):
-            continue
-        m = pattern.match(ln.strip())
-        if m:
-            found = m
-    if found is None:
-        summary.add(0, 1)
-        report(False, f"{kname} {binary}: no summary line")
-        return
-    passed = ok and found.group("bad") == "0"
-    summary.add(1 if passed else 0, 0 if passed else 1)
-    report(passed, f"{kname} {found.group('text')}")
-
-
 def parse_selftest(kname, binary, body, end, summary):
     results, plans = tap_results(body)
     rc = None
@@ -232,35 +202,41 @@ def parse_selftest(kname, binary, body, end, summary):
             parts.append(why)
         text += f" ({'; '.join(parts)})"
     report(not failed and not missing, text)
-    parse_summary_line(kname, binary, body, not failed and not missing,
-                       summary)
+    parse_selftest_line(kname, binary, body, not failed and not missing,
+                        summary)
 
 
-# One-line summaries some selftests print besides their TAP results: binary
-# -> (pattern, predicate of a passing line).  Each becomes a result line.
+# One-line summaries some selftests print besides their TAP results (after
+# "# " when printed through the harness's log): binary -> (pattern, predicate
+# of a clean run).  Each becomes a result of its own, passed when the line is
+# there, says the run was clean, and the binary's TAP results passed.
 SELFTEST_LINES = {
+    "mshv_fail_nth_test": (
+        re.compile(r"^(?P<text>fail-nth: \d+ injection points over \d+ "
+                   r"scenarios, (?P<bad>\d+) leaks.*)$"),
+        lambda m: m.group("bad") == "0"),
     "mshv_bad_input_test": (
-        re.compile(r"^bad input: (?P<n>\d+) cases, (?P<verdict>.+)$"),
+        re.compile(r"^(?P<text>bad input: \d+ cases, (?P<verdict>.+))$"),
         lambda m: m.group("verdict") == "all exact"),
 }
 
 
-def parse_selftest_line(kname, binary, body, summary):
-    """The summary line of a selftest that prints one: PASS if it says the
-    run was clean, FAIL if it says otherwise or is missing."""
+def parse_selftest_line(kname, binary, body, ok, summary):
+    """The summary line of a selftest that prints one (SELFTEST_LINES)."""
     spec = SELFTEST_LINES.get(binary)
     if spec is None:
         return
     pattern, good = spec
-    found = [m for m in (pattern.match(strip_ktime(ln).strip()) for ln in body)
-             if m]
+    found = [m for m in (pattern.match(re.sub(r"^#\s*", "",
+                                              strip_ktime(ln).strip()))
+                         for ln in body) if m]
     if not found:
         summary.add(0, 1)
         report(False, f"{kname} {binary}: no summary line")
         return
-    ok = good(found[-1])
-    summary.add(1 if ok else 0, 0 if ok else 1)
-    report(ok, f"{kname} {found[-1].group(0)}")
+    passed = ok and good(found[-1])
+    summary.add(1 if passed else 0, 0 if passed else 1)
+    report(passed, f"{kname} {found[-1].group('text')}")
 
 
 INVARIANTS = ("lost_writes", "stale_entries", "stale_accesses")
@@ -378,7 +354,6 @@ def parse_vm(kname, path, want_kunit, summary, tail, want_qemu=False):
     tests = list(blocks(lines, "SELFTEST-BEGIN", "SELFTEST-END"))
     for binary, body, end in tests:
         parse_selftest(kname, binary, body, end, summary)
-        parse_selftest_line(kname, binary, body, summary)
     if not tests:
         summary.add(0, 1)
         report(False, f"{kname} selftests: no selftest binary ran")
