@@ -1721,6 +1721,19 @@ HV_ABI_SIZE(struct hv_x64_sipi_intercept_message, 48);
 /* xAPIC (and synthetic ICR) destination: bits 31:24 of the high dword */
 #define X86_APIC_ICR_XAPIC_DEST_SHIFT	24
 
+/* Local APIC: LVT entries (LINT0, LINT1 ...) and the spurious vector reg. */
+#define X86_APIC_LVT_VECTOR_MASK	0x000000FF
+#define X86_APIC_LVT_MODE_SHIFT		8
+#define X86_APIC_LVT_MODE_MASK		0x00000700
+#define X86_APIC_LVT_MODE_FIXED		0
+#define X86_APIC_LVT_MODE_SMI		2
+#define X86_APIC_LVT_MODE_NMI		4
+#define X86_APIC_LVT_MODE_INIT		5
+#define X86_APIC_LVT_MODE_EXTINT	7
+#define X86_APIC_LVT_LEVEL		0x00008000
+#define X86_APIC_LVT_MASKED		0x00010000
+#define X86_APIC_SVR_ENABLE		0x00000100	/* software enable */
+
 /* PENDING_INTERRUPTION register (u64) */
 #define HV_X64_PENDING_INTERRUPTION_PENDING		0x1ULL
 #define HV_X64_PENDING_INTERRUPTION_TYPE_SHIFT		1

@@ -142,6 +142,9 @@ struct seq_file;
  *	message is posted
  * @dispatch_suspend: HV_REGISTER_DISPATCH_SUSPEND
  * @nmi_pending: an NMI was asserted and not yet delivered (hvsim_irq.c)
+ * @extint_pending: an ExtINT (a PIC interrupt: the EXTINT type, or LINT0 /
+ *	LINT1 in ExtINT mode) was asserted and not yet delivered
+ * @extint_vector: its vector (from the assert, as the PIC supplies it)
  * @activity: HV_REGISTER_INTERNAL_ACTIVITY_STATE; HALT_SUSPEND is set by
  *	HLT (hvsim_irq.c), STARTUP_SUSPEND by INIT; IDLE_SUSPEND is stored
  *	only
@@ -177,6 +180,8 @@ struct hvsim_vp {
 	bool intercept_suspend;
 	bool dispatch_suspend;
 	bool nmi_pending;
+	bool extint_pending;
+	u8 extint_vector;
 	u64 activity;
 	u8 hlt_len;
 	u64 pending_interruption;

@@ -479,8 +479,11 @@ u16 hvsim_decode_register_intercept_result(const struct hvsim_call *call)
 	return HV_STATUS_SUCCESS;
 }
 
-/* ASSERT_VIRTUAL_INTERRUPT of an NMI: a vector below 256, the destination */
-static u16 assert_nmi_checks(const struct hv_input_assert_virtual_interrupt *in)
+/*
+ * ASSERT_VIRTUAL_INTERRUPT of an NMI, ExtINT or LOCALINTn: a vector below
+ * 256 (any trigger mode), the destination
+ */
+static u16 assert_any_vector_checks(const struct hv_input_assert_virtual_interrupt *in)
 {
 	if (in->vector >= APIC_VECTORS ||
 	    ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
@@ -497,7 +500,8 @@ static u16 assert_nmi_checks(const struct hv_input_assert_virtual_interrupt *in)
  * VTL 0, zero reserved fields, known control flags, an 8-bit logical
  * destination, and a FIXED or LOWESTPRIORITY interrupt with a vector the
  * APIC can deliver (16-255), an NMI, an edge-triggered INIT with vector
- * 0, or an edge-triggered SIPI with a vector (start page) of 0-255.
+ * 0, an edge-triggered SIPI with a vector (start page) of 0-255, or an
+ * EXTINT, LOCALINT0 or LOCALINT1 with a vector of 0-255.
  *
  * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
  */
@@ -511,7 +515,13 @@ u16 hvsim_decode_assert_virtual_interrupt(const struct hvsim_call *call)
 	switch (in->interrupt_type) {
 	case HV_X64_INTERRUPT_TYPE_NMI:
 		/* NMI: vector 2, whatever the vector field says */
-		return assert_nmi_checks(in);
+		return assert_any_vector_checks(in);
+	case HV_X64_INTERRUPT_TYPE_EXTINT:
+		/* The PIC's vector, whatever it is; ExtINT is level */
+	case HV_X64_INTERRUPT_TYPE_LOCALINT0:
+	case HV_X64_INTERRUPT_TYPE_LOCALINT1:
+		/* The pin's LVT entry decides (vector for ExtINT mode) */
+		return assert_any_vector_checks(in);
 	case HV_X64_INTERRUPT_TYPE_INIT:
 		/* No vector; edge only */
 		if (in->vector ||

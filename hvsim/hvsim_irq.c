@@ -10,9 +10,17 @@
  * is CR8.  The APIC id of a VP is its index.
  *
  * Interrupts arrive through ASSERT_VIRTUAL_INTERRUPT (fixed and lowest
- * priority), from other VPs (IPIs: writes to the interrupt command
+ * priority, NMI, INIT, SIPI, ExtINT and the local interrupt pins LINT0 /
+ * LINT1), from other VPs (IPIs: writes to the interrupt command
  * register), or through the register page's interrupt_vectors when the
- * root dispatches with SCAN_INTERRUPT_INJECTION.  vp_run() delivers the
+ * root dispatches with SCAN_INTERRUPT_INJECTION.  An ExtINT is a PIC
+ * interrupt: its vector comes with the assert, it is taken when RFLAGS.IF
+ * allows whatever the task and in-service priorities say, and it never
+ * enters the ISR (no EOI); one waits at a time per VP (a newer one
+ * replaces it), and CLEAR_VIRTUAL_INTERRUPT withdraws it.  LINT0 and LINT1
+ * are delivered as their LVT entries in the LAPIC state say: masked (or
+ * the APIC software-disabled) -- dropped; fixed -- the entry's vector and
+ * trigger mode; NMI; INIT; ExtINT -- the asserted vector.  vp_run() delivers the
  * highest deliverable vector at an instruction boundary through the x86
  * interpreter.  The guest ends it with an EOI (x2APIC MSR, the synthetic
  * EOI MSR or the xAPIC page); a level-triggered vector's EOI is reported
@@ -57,6 +65,11 @@ static atomic64_t irq_sipis;		/* VPs a SIPI started */
 static atomic64_t irq_sipis_ignored;	/* SIPIs to a VP not waiting for one */
 static atomic64_t irq_init_sipi_msgs;	/* INIT / SIPI intercept messages */
 static atomic64_t irq_resumes;		/* VPs a cleared suspend made runnable */
+static atomic64_t irq_extints;		/* ExtINTs made pending */
+static atomic64_t irq_extints_delivered;	/* ExtINTs taken by the guest */
+static atomic64_t irq_extint_clears;	/* pending ExtINTs withdrawn */
+static atomic64_t irq_lints;		/* LINT0/LINT1 asserts delivered */
+static atomic64_t irq_lints_masked;	/* LINT0/LINT1 asserts dropped (masked) */
 
 /* The IRR, ISR and TMR live in the LAPIC state, as 8 x u32 */
 static bool apic_test(const u32 *reg, u32 vector)
@@ -113,11 +126,19 @@ static int apic_deliverable(const struct hvsim_vp *vp)
 	return apic_pending(vp);
 }
 
-/* An NMI or an injected event waits: it wakes a halted VP */
+/* Could the VP take its pending ExtINT at its next instruction boundary? */
+static bool extint_deliverable(const struct hvsim_vp *vp)
+{
+	return vp->extint_pending && (vp->state.rflags & X86_RFLAGS_IF) &&
+	       !vp->state.interrupt_shadow;
+}
+
+/* An NMI, an injected event or a deliverable ExtINT waits: it wakes a HLT */
 static bool irq_event_waiting(const struct hvsim_vp *vp)
 {
 	return (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING) ||
-	       (vp->nmi_pending && !vp->state.nmi_masked);
+	       (vp->nmi_pending && !vp->state.nmi_masked) ||
+	       extint_deliverable(vp);
 }
 
 /* Accept @vector into the IRR; level-triggered vectors set the TMR */
@@ -401,8 +422,10 @@ void hvsim_irq_scan(struct hvsim_vp *vp)
  *
  * A pending NMI comes first: it is delivered (vector 2) whatever RFLAGS.IF
  * says unless NMIs are blocked (an NMI handler has not executed IRET yet)
- * or an interrupt shadow covers the instruction.  A fault while delivering
- * an NMI or an interrupt leaves it pending (@exit has the exception).
+ * or an interrupt shadow covers the instruction.  Then a pending ExtINT,
+ * when IF is set and no shadow: its vector, without the ISR.  Then the
+ * APIC's highest deliverable vector.  A fault while delivering leaves the
+ * event pending (@exit has the exception).
  *
  * Return: HVSIM_IRQ_NONE (nothing deliverable), HVSIM_IRQ_DELIVERED (the
  * NMI was taken, or the vector moved from the IRR to the ISR: the guest is
@@ -424,6 +447,14 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 					   &nmi, exit))
 			return HVSIM_IRQ_EXIT;
 		vp->nmi_pending = false;
+		return HVSIM_IRQ_DELIVERED;
+	}
+	if (extint_deliverable(vp)) {
+		if (!x86_emu_deliver_interrupt(&vp->state, &hvsim_vp_mem_ops,
+					       vp, vp->extint_vector, exit))
+			return HVSIM_IRQ_EXIT;
+		vp->extint_pending = false;
+		atomic64_inc(&irq_extints_delivered);
 		return HVSIM_IRQ_DELIVERED;
 	}
 	vector = apic_deliverable(vp);
@@ -506,6 +537,7 @@ static void apic_init(struct hvsim_vp *vp)
 	memcpy(s->xmm, xmm, sizeof(xmm));
 	hvsim_vp_lapic_reset(vp, vp->lapic.apic_id);
 	vp->nmi_pending = false;	/* x86_emu_reset() unmasked NMIs */
+	vp->extint_pending = false;
 	vp->pending_interruption = 0;
 	vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
 	vp->hlt_len = 0;
@@ -535,11 +567,82 @@ static bool apic_sipi(struct hvsim_vp *vp, u32 vector)
 	return true;
 }
 
+/* The LVT entry of local interrupt pin @type (LOCALINT0 or LOCALINT1) */
+static u32 lint_lvt(const struct hvsim_vp *vp, u32 type)
+{
+	return type == HV_X64_INTERRUPT_TYPE_LOCALINT0 ?
+	       vp->lapic.apic_lvt_lint0 : vp->lapic.apic_lvt_lint1;
+}
+
+/* Is the pin masked: by its LVT entry, or the APIC software-disabled? */
+static bool lint_masked(const struct hvsim_vp *vp, u32 lvt)
+{
+	return (lvt & X86_APIC_LVT_MASKED) ||
+	       !(vp->lapic.apic_spurious & X86_APIC_SVR_ENABLE);
+}
+
 /*
- * Deliver an interrupt of @type (FIXED, LOWESTPRIORITY, NMI, INIT or SIPI)
- * to @vp.  Returns true if that made a VP that was not running runnable
- * (a halted VP that can now take the vector or the NMI, a VP a SIPI
- * started): the root is to be told.
+ * Can local interrupt pin @type of @vp be delivered as its unmasked LVT
+ * entry says?  Fixed mode needs a vector of 16 or more, and LINT1 is edge
+ * only; SMI (not modelled) and the reserved modes cannot.
+ */
+static bool lint_valid(const struct hvsim_vp *vp, u32 type)
+{
+	u32 lvt = lint_lvt(vp, type);
+
+	if (lint_masked(vp, lvt))
+		return true;
+	switch ((lvt & X86_APIC_LVT_MODE_MASK) >> X86_APIC_LVT_MODE_SHIFT) {
+	case X86_APIC_LVT_MODE_FIXED:
+		return (lvt & X86_APIC_LVT_VECTOR_MASK) >= APIC_FIRST_VECTOR &&
+		       !(type == HV_X64_INTERRUPT_TYPE_LOCALINT1 &&
+			 (lvt & X86_APIC_LVT_LEVEL));
+	case X86_APIC_LVT_MODE_NMI:
+	case X86_APIC_LVT_MODE_INIT:
+	case X86_APIC_LVT_MODE_EXTINT:
+		return true;
+	default:	/* SMI, reserved */
+		return false;
+	}
+}
+
+static bool apic_deliver(struct hvsim_vp *vp, u32 type, u32 vector,
+			 bool level);
+
+/*
+ * Local interrupt pin @type (LOCALINT0 or LOCALINT1) of @vp is asserted
+ * with @vector: deliver what its LVT entry says (lint_valid() held).
+ */
+static bool apic_lint(struct hvsim_vp *vp, u32 type, u32 vector)
+{
+	u32 lvt = lint_lvt(vp, type);
+
+	if (lint_masked(vp, lvt)) {
+		atomic64_inc(&irq_lints_masked);
+		return false;
+	}
+	atomic64_inc(&irq_lints);
+	switch ((lvt & X86_APIC_LVT_MODE_MASK) >> X86_APIC_LVT_MODE_SHIFT) {
+	case X86_APIC_LVT_MODE_FIXED:
+		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED,
+				    lvt & X86_APIC_LVT_VECTOR_MASK,
+				    lvt & X86_APIC_LVT_LEVEL);
+	case X86_APIC_LVT_MODE_NMI:
+		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_NMI, 0, false);
+	case X86_APIC_LVT_MODE_INIT:
+		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_INIT, 0, false);
+	default:	/* ExtINT */
+		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_EXTINT, vector,
+				    false);
+	}
+}
+
+/*
+ * Deliver an interrupt of @type (FIXED, LOWESTPRIORITY, NMI, INIT, SIPI,
+ * EXTINT, LOCALINT0 or LOCALINT1) to @vp.  Returns true if that made a VP
+ * that was not running runnable (a halted VP that can now take the
+ * vector, the ExtINT or the NMI, a VP a SIPI started): the root is to be
+ * told.
  */
 static bool apic_deliver(struct hvsim_vp *vp, u32 type, u32 vector,
 			 bool level)
@@ -551,8 +654,16 @@ static bool apic_deliver(struct hvsim_vp *vp, u32 type, u32 vector,
 		return false;
 	case HV_X64_INTERRUPT_TYPE_SIPI:
 		return apic_sipi(vp, vector);
+	case HV_X64_INTERRUPT_TYPE_LOCALINT0:
+	case HV_X64_INTERRUPT_TYPE_LOCALINT1:
+		return apic_lint(vp, type, vector);
 	case HV_X64_INTERRUPT_TYPE_NMI:
 		vp->nmi_pending = true;
+		break;
+	case HV_X64_INTERRUPT_TYPE_EXTINT:
+		vp->extint_pending = true;
+		vp->extint_vector = vector;
+		atomic64_inc(&irq_extints);
 		break;
 	default:	/* FIXED, LOWESTPRIORITY */
 		apic_accept(vp, vector, level);
@@ -810,8 +921,18 @@ static u16 assert_locked(struct hvsim_partition *pt, void *arg)
 	bool level = in->control_flags & HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED;
 	bool lowest = in->interrupt_type ==
 		      HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY;
+	bool lint = in->interrupt_type == HV_X64_INTERRUPT_TYPE_LOCALINT0 ||
+		    in->interrupt_type == HV_X64_INTERRUPT_TYPE_LOCALINT1;
 	unsigned int i, targets = 0, n_woken = 0;
 
+	/* A pin some destination cannot deliver: nothing is delivered */
+	for (i = 0; lint && i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *vp = pt->vps[i];
+
+		if (vp && assert_targets(in, i) &&
+		    !lint_valid(vp, in->interrupt_type))
+			return HV_STATUS_INVALID_PARAMETER;
+	}
 	for (i = 0; i < HVSIM_MAX_VPS; i++) {
 		struct hvsim_vp *vp = pt->vps[i];
 
@@ -838,9 +959,10 @@ static u16 assert_locked(struct hvsim_partition *pt, void *arg)
  * hvsim_hc_assert_virtual_interrupt() - HVCALL_ASSERT_VIRTUAL_INTERRUPT
  * @call: decoded call
  *
- * Fixed and lowest-priority interrupts, edge or level, INIT and SIPI, to
- * a physical destination (APIC id = VP index; 0xFF = every VP) or a
- * logical one (flat model: bit i = VP i).  Lowest priority goes to the
+ * Fixed and lowest-priority interrupts, edge or level, NMI, INIT, SIPI,
+ * ExtINT and the local interrupt pins LINT0 / LINT1, to a physical
+ * destination (APIC id = VP index; 0xFF = every VP) or a logical one
+ * (flat model: bit i = VP i).  Lowest priority goes to the
  * lowest-indexed destination VP.  INIT puts each destination into the
  * INIT state, waiting for a SIPI; a SIPI starts those that wait and is
  * ignored by the others.  Halted VPs that can now take the interrupt wake
@@ -849,12 +971,23 @@ static u16 assert_locked(struct hvsim_partition *pt, void *arg)
  *
  * An NMI (any vector below 256: the field is not used) makes an NMI
  * pending on each destination VP, one at most (NMIs asserted before it is
- * delivered merge); see hvsim_irq_inject().
+ * delivered merge); see hvsim_irq_inject().  An ExtINT (any vector below
+ * 256, the trigger mode is not used) waits on each destination VP until
+ * RFLAGS.IF lets it in; it replaces one still waiting.  LOCALINT0 and
+ * LOCALINT1 go through each destination's LVT LINT0 / LINT1 entry of the
+ * LAPIC state (the VMM programs it with MSHV_SET_VP_STATE): dropped when
+ * masked or when the APIC is software-disabled (spurious-vector register
+ * bit 8 clear), else delivered as a fixed interrupt with the entry's
+ * vector and trigger mode, an NMI, an INIT or an ExtINT with the asserted
+ * vector, as the entry's delivery mode says.
  *
  * Return: HV_STATUS_INVALID_PARAMETER for another interrupt type, a fixed
  * vector below 16, a vector above 255, an INIT vector other than 0, a
  * level-triggered INIT or SIPI, a logical destination above 0xFF,
- * unknown control flags, a VTL other than 0 or non-zero reserved fields;
+ * unknown control flags, a VTL other than 0 or non-zero reserved fields,
+ * a LOCALINTn whose unmasked LVT entry some destination cannot deliver
+ * (SMI or a reserved delivery mode, a fixed vector below 16, a
+ * level-triggered fixed LINT1; nothing is delivered then);
  * HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE (not
  * initialized), HV_STATUS_INVALID_VP_INDEX when no VP is a destination.
  */
@@ -865,12 +998,27 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 	return hvsim_partition_call(in->partition_id, assert_locked, call);
 }
 
+static u16 clear_locked(struct hvsim_partition *pt, void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *vp = pt->vps[i];
+
+		if (!vp || !vp->extint_pending)
+			continue;
+		vp->extint_pending = false;
+		atomic64_inc(&irq_extint_clears);
+	}
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_clear_virtual_interrupt() - HVCALL_CLEAR_VIRTUAL_INTERRUPT (fast)
  * @call: decoded call
  *
- * The root uses it to withdraw a pending ExtINT (legacy PIC) interrupt;
- * hvsim does not model ExtINT, so there is never one to withdraw.
+ * The root withdraws the pending ExtINT (legacy PIC) interrupt: every VP
+ * of the partition that has one not yet delivered loses it.
  *
  * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE
  * (not initialized) or HV_STATUS_SUCCESS.
@@ -879,12 +1027,12 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_partition_id *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, NULL, NULL);
+	return hvsim_partition_call(in->partition_id, clear_locked, NULL);
 }
 
 static int interrupts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu\n",
+	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu extints=%llu extints_delivered=%llu extint_clears=%llu lints=%llu lints_masked=%llu\n",
 		   (u64)atomic64_read(&irq_asserted),
 		   (u64)atomic64_read(&irq_delivered),
 		   (u64)atomic64_read(&irq_eois),
@@ -899,7 +1047,12 @@ static int interrupts_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&irq_sipis),
 		   (u64)atomic64_read(&irq_sipis_ignored),
 		   (u64)atomic64_read(&irq_init_sipi_msgs),
-		   (u64)atomic64_read(&irq_resumes));
+		   (u64)atomic64_read(&irq_resumes),
+		   (u64)atomic64_read(&irq_extints),
+		   (u64)atomic64_read(&irq_extints_delivered),
+		   (u64)atomic64_read(&irq_extint_clears),
+		   (u64)atomic64_read(&irq_lints),
+		   (u64)atomic64_read(&irq_lints_masked));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(interrupts);

@@ -197,6 +197,9 @@ static u16 create_vp_locked(struct hvsim_partition *pt, void *arg)
 	vp->index = in->vp_index;
 	x86_emu_reset(&vp->state);
 	vp->explicit_suspend = true;
+	/* Application processors wait for INIT/SIPI, as on a real machine */
+	if (vp->index)
+		vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
 	hvsim_vp_regs_reset(vp);
 	hvsim_vp_state_reset(vp);
 	pt->vps[vp->index] = vp;
@@ -208,7 +211,12 @@ static u16 create_vp_locked(struct hvsim_partition *pt, void *arg)
  * @call: decoded call
  *
  * The VP object comes from the partition's pool.  A new VP is in the x86
- * reset state and explicitly suspended.
+ * reset state and explicitly suspended.  VP 0 is the bootstrap processor;
+ * every other VP is an application processor and, like one after power-on,
+ * waits for a SIPI (INTERNAL_ACTIVITY_STATE STARTUP_SUSPEND): it does not
+ * run until a SIPI (asserted by the VMM or sent by another VP) starts it,
+ * or the VMM clears STARTUP_SUSPEND.  Until then a dispatch answers
+ * BLOCKED, and the root's run sleeps until the VP is signalled.
  *
  * Return: HV_STATUS_INVALID_VP_INDEX for an index >= 256,
  * HV_STATUS_INVALID_PARAMETER if the VP exists, HV_STATUS_*.

@@ -31,7 +31,6 @@
 #define LAPIC_VERSION_DEFAULT	0x50014	/* version 0x14, 6 LVT entries */
 #define LAPIC_DFR_DEFAULT	0xFFFFFFFF
 #define LAPIC_SPURIOUS_DEFAULT	0xFF
-#define LAPIC_LVT_MASKED	0x10000
 #define XSAVE_FCW_DEFAULT		0x037F
 #define XSAVE_MXCSR_DEFAULT		0x1F80
 #define XSAVE_MXCSR_MASK_DEFAULT	0xFFFF
@@ -77,13 +76,13 @@ void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id)
 	l->apic_version = LAPIC_VERSION_DEFAULT;
 	l->apic_dfr = LAPIC_DFR_DEFAULT;
 	l->apic_spurious = LAPIC_SPURIOUS_DEFAULT;
-	l->apic_lvt_timer = LAPIC_LVT_MASKED;
-	l->apic_lvt_thermal = LAPIC_LVT_MASKED;
-	l->apic_lvt_perfmon = LAPIC_LVT_MASKED;
-	l->apic_lvt_lint0 = LAPIC_LVT_MASKED;
-	l->apic_lvt_lint1 = LAPIC_LVT_MASKED;
-	l->apic_lvt_error = LAPIC_LVT_MASKED;
-	l->apic_lvt_cmci = LAPIC_LVT_MASKED;
+	l->apic_lvt_timer = X86_APIC_LVT_MASKED;
+	l->apic_lvt_thermal = X86_APIC_LVT_MASKED;
+	l->apic_lvt_perfmon = X86_APIC_LVT_MASKED;
+	l->apic_lvt_lint0 = X86_APIC_LVT_MASKED;
+	l->apic_lvt_lint1 = X86_APIC_LVT_MASKED;
+	l->apic_lvt_error = X86_APIC_LVT_MASKED;
+	l->apic_lvt_cmci = X86_APIC_LVT_MASKED;
 }
 
 /**

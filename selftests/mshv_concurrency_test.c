@@ -77,6 +77,8 @@ static struct mshv_vp *vp_at(struct mshv_vm *vm, __u32 index, __u64 rip,
 		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = 0 },
 	};
 
+	if (index)
+		mshv_vp_start_ap(vp);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
 	return vp;

@@ -21,7 +21,13 @@
  *  - every refusal of ASSERT_VIRTUAL_INTERRUPT, the destinations it
  *    accepts, and CLEAR_VIRTUAL_INTERRUPT;
  *  - a 64-bit guest takes a level-triggered interrupt through its IDT and
- *    ends it with a store to the xAPIC EOI register.
+ *    ends it with a store to the xAPIC EOI register;
+ *  - an ExtINT (PIC interrupt) is taken once IF is set, with the asserted
+ *    vector (8, below the APIC's 16), without entering the ISR or needing
+ *    an EOI; CLEAR_VIRTUAL_INTERRUPT withdraws it;
+ *  - LOCALINT0 / LOCALINT1 go through the LVT LINT0 / LINT1 entries of the
+ *    LAPIC state: masked or APIC disabled (dropped), ExtINT, fixed
+ *    level-triggered, NMI and INIT modes, and the entries refused.
  *
  * Waking a halted VP's MSHV_RUN_VP needs the driver's SynIC handling; here
  * the wake-up is observed through hvsim and a signal ends the wait.
@@ -489,8 +495,10 @@ TEST_F(irq, assert_statuses)
 		{ "INIT, level", HV_X64_INTERRUPT_TYPE_INIT,
 		  HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
-		{ "ExtINT", HV_X64_INTERRUPT_TYPE_EXTINT, 0, VECTOR, 0, 0, 0, 0,
-		  HV_STATUS_INVALID_PARAMETER },
+		{ "ExtINT vector 256", HV_X64_INTERRUPT_TYPE_EXTINT, 0, 256, 0,
+		  0, 0, 0, HV_STATUS_INVALID_PARAMETER },
+		{ "LINT1 vector 256", HV_X64_INTERRUPT_TYPE_LOCALINT1, 0, 256,
+		  0, 0, 0, 0, HV_STATUS_INVALID_PARAMETER },
 		{ "type 10", 10, 0, VECTOR, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "vector 15", 0, 0, 15, 0, 0, 0, 0,
@@ -557,6 +565,290 @@ TEST_F(irq, assert_statuses)
 		  mshv_hvcall_status(self->vm->fd,
 				     HVCALL_CLEAR_VIRTUAL_INTERRUPT, &clear,
 				     sizeof(clear)));
+}
+
+#define PIC_VECTOR	0x08		/* a PIC's vector in real mode */
+#define PIC_HANDLER_GPA	0x4200ULL	/* out HANDLER; iret (no EOI) */
+
+/* The ExtINT counters of hvsim/interrupts */
+struct ext_counts {
+	__u64 extints, delivered, clears, lints, masked;
+};
+
+static struct ext_counts ext_counts(void)
+{
+	return (struct ext_counts) {
+		.extints = mshv_dbg_irq_field_get("extints"),
+		.delivered = mshv_dbg_irq_field_get("extints_delivered"),
+		.clears = mshv_dbg_irq_field_get("extint_clears"),
+		.lints = mshv_dbg_irq_field_get("lints"),
+		.masked = mshv_dbg_irq_field_get("lints_masked"),
+	};
+}
+
+static void expect_ext(struct __test_metadata *_metadata,
+		       const struct ext_counts *c0, __u64 extints,
+		       __u64 delivered, __u64 clears, __u64 lints,
+		       __u64 masked)
+{
+	struct ext_counts c = ext_counts();
+
+	EXPECT_EQ(extints, c.extints - c0->extints);
+	EXPECT_EQ(delivered, c.delivered - c0->delivered);
+	EXPECT_EQ(clears, c.clears - c0->clears);
+	EXPECT_EQ(lints, c.lints - c0->lints);
+	EXPECT_EQ(masked, c.masked - c0->masked);
+}
+
+/* IVT entry PIC_VECTOR: a handler that ends with IRET and no EOI */
+static void write_pic_handler(struct mshv_vm *vm)
+{
+	static const __u8 code[] = { 0xE6, PORT_HANDLER, 0xCF };
+	__u8 ivt[4] = { PIC_HANDLER_GPA & 0xFF, PIC_HANDLER_GPA >> 8, 0, 0 };
+
+	mshv_vm_write(vm, PIC_HANDLER_GPA, code, sizeof(code));
+	mshv_vm_write(vm, PIC_VECTOR * 4, ivt, sizeof(ivt));
+}
+
+/*
+ * The main program: READY with IF clear, then after STI either the
+ * handler at @handler (0: none is taken) or straight BACK, then HLT.
+ */
+static void run_main_expect(struct __test_metadata *_metadata,
+			    struct mshv_vp *vp, __u64 handler)
+{
+	struct hv_x64_intercept_message_header h;
+
+	h = run_port(_metadata, vp, PORT_READY);
+	EXPECT_EQ(CODE_GPA, h.rip);
+	mshv_vp_skip_insn(vp, &h);
+	if (handler) {
+		h = run_port(_metadata, vp, PORT_HANDLER);
+		EXPECT_EQ(handler, h.rip);
+		EXPECT_EQ(MAIN_BACK, stack_word(vp->vm, STACK_TOP - 6));
+		mshv_vp_skip_insn(vp, &h);
+	}
+	h = run_port(_metadata, vp, PORT_BACK);
+	EXPECT_EQ(MAIN_BACK, h.rip);
+	mshv_vp_skip_insn(vp, &h);
+	mshv_vp_run_expect_halt(vp);
+}
+
+/* The LAPIC's ISR and IRR are empty */
+static void expect_apic_idle(struct __test_metadata *_metadata,
+			     struct mshv_vp *vp)
+{
+	struct hv_local_interrupt_controller_state *l;
+	unsigned int i;
+
+	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	ASSERT_NE(NULL, l);
+	mshv_vp_lapic_state(vp, MSHV_GET_VP_STATE, l);
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(0U, l->apic_isr[i]);
+		EXPECT_EQ(0U, l->apic_irr[i]);
+	}
+	free(l);
+}
+
+/*
+ * ExtINT: the asserted vector (8) waits while IF is clear, is taken after
+ * STI's shadow through IVT entry 8, never enters the ISR and needs no EOI
+ */
+TEST_F(irq, extint_pic_vector)
+{
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct ext_counts e0 = ext_counts();
+
+	write_pic_handler(self->vm);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_EXTINT, 0, 0,
+					PIC_VECTOR));
+	expect_ext(_metadata, &e0, 1, 0, 0, 0, 0);
+	expect_apic_idle(_metadata, self->vp);
+	run_main_expect(_metadata, self->vp, PIC_HANDLER_GPA);
+	expect_ext(_metadata, &e0, 1, 1, 0, 0, 0);
+	expect_apic_idle(_metadata, self->vp);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.asserted, c.asserted);
+	EXPECT_EQ(c0.delivered, c.delivered);
+	EXPECT_EQ(c0.eois, c.eois);
+
+	/* A second one, withdrawn by CLEAR_VIRTUAL_INTERRUPT: never taken */
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_EXTINT, 0, 0,
+					PIC_VECTOR));
+	EXPECT_EQ(HV_STATUS_SUCCESS,
+		  mshv_hvcall_status(self->vm->fd,
+				     HVCALL_CLEAR_VIRTUAL_INTERRUPT,
+				     &(struct hv_input_partition_id){ 0 },
+				     sizeof(struct hv_input_partition_id)));
+	expect_ext(_metadata, &e0, 2, 1, 1, 0, 0);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RFLAGS, 0x2);
+	run_main_expect(_metadata, self->vp, 0);
+	expect_ext(_metadata, &e0, 2, 1, 1, 0, 0);
+}
+
+/* Program LVT LINT0 / LINT1 and the spurious-vector register */
+static void set_lvt(struct mshv_vp *vp, __u32 lint0, __u32 lint1, __u32 svr)
+{
+	struct hv_local_interrupt_controller_state *l;
+
+	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	MSHV_TEST_ASSERT(l, "out of memory");
+	mshv_vp_lapic_state(vp, MSHV_GET_VP_STATE, l);
+	l->apic_lvt_lint0 = lint0;
+	l->apic_lvt_lint1 = lint1;
+	l->apic_spurious = svr;
+	mshv_vp_lapic_state(vp, MSHV_SET_VP_STATE, l);
+	free(l);
+}
+
+static __u16 assert_lint(struct mshv_vm *vm, __u32 type, __u32 vector)
+{
+	return mshv_assert_interrupt(vm->fd, type, 0, 0, vector);
+}
+
+#define SVR_ON		0x1FF
+#define LVT_EXTINT	(X86_APIC_LVT_MODE_EXTINT << X86_APIC_LVT_MODE_SHIFT)
+#define LVT_NMI		(X86_APIC_LVT_MODE_NMI << X86_APIC_LVT_MODE_SHIFT)
+#define LVT_INIT	(X86_APIC_LVT_MODE_INIT << X86_APIC_LVT_MODE_SHIFT)
+#define LVT_SMI		(X86_APIC_LVT_MODE_SMI << X86_APIC_LVT_MODE_SHIFT)
+
+/* LINT0 / LINT1 masked, the APIC disabled, or the entry refused */
+TEST_F(irq, lint_masked_and_refused)
+{
+	static const struct {
+		const char *what;
+		__u32 lint0, lint1, svr, type;
+		__u16 status;
+		__u64 masked;
+	} rows[] = {
+		{ "reset state: masked", X86_APIC_LVT_MASKED,
+		  X86_APIC_LVT_MASKED, 0xFF, HV_X64_INTERRUPT_TYPE_LOCALINT0,
+		  HV_STATUS_SUCCESS, 1 },
+		{ "LINT0 ExtINT, masked", X86_APIC_LVT_MASKED | LVT_EXTINT, 0,
+		  SVR_ON, HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_SUCCESS, 1 },
+		{ "LINT1 NMI, APIC disabled", 0, LVT_NMI, 0xFF,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_SUCCESS, 1 },
+		{ "LINT0 SMI", LVT_SMI, 0, SVR_ON,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
+		  0 },
+		{ "LINT0 mode 1", 1 << X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
+		  0 },
+		{ "LINT0 mode 6", 6 << X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
+		  0 },
+		{ "LINT0 fixed vector 15", 15, 0, SVR_ON,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
+		  0 },
+		{ "LINT1 fixed level", 0, X86_APIC_LVT_LEVEL | VECTOR, SVR_ON,
+		  HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_INVALID_PARAMETER,
+		  0 },
+		{ "LINT1 SMI, masked", 0, X86_APIC_LVT_MASKED | LVT_SMI,
+		  SVR_ON, HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_SUCCESS,
+		  1 },
+	};
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
+	struct ext_counts e0 = ext_counts();
+	__u64 masked = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		set_lvt(self->vp, rows[i].lint0, rows[i].lint1, rows[i].svr);
+		EXPECT_EQ(rows[i].status,
+			  assert_lint(self->vm, rows[i].type, PIC_VECTOR))
+			TH_LOG("%s", rows[i].what);
+		masked += rows[i].masked;
+		expect_ext(_metadata, &e0, 0, 0, 0, 0, masked);
+	}
+	EXPECT_EQ(4ULL, masked);
+	EXPECT_EQ(c0.asserted, mshv_dbg_irq_get().asserted);
+	EXPECT_EQ(0ULL,
+		  mshv_vp_get_reg(self->vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE));
+	expect_apic_idle(_metadata, self->vp);
+	run_main_expect(_metadata, self->vp, 0);
+}
+
+/* LINT0 in ExtINT mode: the asserted vector, as an ExtINT */
+TEST_F(irq, lint0_extint)
+{
+	struct ext_counts e0 = ext_counts();
+
+	write_pic_handler(self->vm);
+	set_lvt(self->vp, LVT_EXTINT, X86_APIC_LVT_MASKED | LVT_NMI, SVR_ON);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT0,
+			      PIC_VECTOR));
+	expect_ext(_metadata, &e0, 1, 0, 0, 1, 0);
+	run_main_expect(_metadata, self->vp, PIC_HANDLER_GPA);
+	expect_ext(_metadata, &e0, 1, 1, 0, 1, 0);
+	expect_apic_idle(_metadata, self->vp);
+}
+
+/*
+ * LINT0 in fixed mode, level-triggered: the entry's vector (the asserted
+ * one is not used) enters the IRR and TMR; its EOI is reported to the root
+ */
+TEST_F(irq, lint0_fixed_level)
+{
+	struct hv_local_interrupt_controller_state *l;
+	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
+	struct ext_counts e0 = ext_counts();
+
+	set_lvt(self->vp, X86_APIC_LVT_LEVEL | VECTOR, 0, SVR_ON);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT0, 0x99));
+	expect_ext(_metadata, &e0, 0, 0, 0, 1, 0);
+	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	ASSERT_NE(NULL, l);
+	mshv_vp_lapic_state(self->vp, MSHV_GET_VP_STATE, l);
+	EXPECT_EQ(1U << (VECTOR % 32), l->apic_irr[VECTOR / 32]);
+	EXPECT_EQ(1U << (VECTOR % 32), l->apic_tmr[VECTOR / 32]);
+	EXPECT_EQ(0U, l->apic_irr[0x99 / 32]);
+	free(l);
+	run_main_expect(_metadata, self->vp, HANDLER_GPA);
+	c = mshv_dbg_irq_get();
+	EXPECT_EQ(c0.delivered + 1, c.delivered);
+	EXPECT_EQ(c0.eois + 1, c.eois);
+	EXPECT_EQ(c0.apic_eoi_msgs + 1, c.apic_eoi_msgs);
+	expect_apic_idle(_metadata, self->vp);
+}
+
+/* LINT1 in NMI mode: an NMI, taken with IF clear; LINT0 in INIT mode */
+TEST_F(irq, lint1_nmi_lint0_init)
+{
+	static const __u8 nmi_handler[] = { 0xE6, PORT_NMI, 0xCF };
+	__u8 ivt[4] = { NMI_HANDLER_GPA & 0xFF, NMI_HANDLER_GPA >> 8, 0, 0 };
+	struct ext_counts e0 = ext_counts();
+	struct hv_x64_intercept_message_header h;
+	__u64 inits0 = mshv_dbg_irq_field_get("inits");
+
+	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_handler,
+		      sizeof(nmi_handler));
+	mshv_vm_write(self->vm, 2 * 4, ivt, sizeof(ivt));
+	set_lvt(self->vp, LVT_INIT, LVT_NMI, SVR_ON);
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT1, 0));
+	expect_ext(_metadata, &e0, 0, 0, 0, 1, 0);
+	h = run_port(_metadata, self->vp, PORT_NMI);
+	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
+	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(CODE_GPA, stack_word(self->vm, STACK_TOP - 6));
+	mshv_vp_skip_insn(self->vp, &h);
+	run_main_expect(_metadata, self->vp, 0);
+
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT0, 0));
+	expect_ext(_metadata, &e0, 0, 0, 0, 2, 0);
+	EXPECT_EQ(inits0 + 1, mshv_dbg_irq_field_get("inits"));
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND,
+		  mshv_vp_get_reg(self->vp,
+				  HV_REGISTER_INTERNAL_ACTIVITY_STATE));
 }
 
 /* 64-bit guest: IDT gate, the aligned frame, EOI in the xAPIC page */

@@ -8,6 +8,9 @@
  *  - the VMM asserts INIT (the VP resets and waits for a SIPI: its run
  *    blocks) and SIPI (it starts at the vector's page; a second SIPI is
  *    ignored);
+ *  - a new application processor (VP 1) waits for a SIPI: its runs sleep
+ *    (one dispatch each) until a signal, and a SIPI from VP 0's ICR or
+ *    from the VMM starts it while its run waits;
  *  - every refusal of ASSERT_VIRTUAL_INTERRUPT with the INIT and SIPI
  *    types;
  *  - two VPs on two threads: VP 0 starts VP 1 with INIT-SIPI-SIPI through
@@ -378,16 +381,16 @@ TEST_F(ipi, assert_statuses)
 		  SIPI_VECTOR, 0, 0, 1, 0, HV_STATUS_INVALID_PARAMETER },
 		{ "SIPI reserved u16", HV_X64_INTERRUPT_TYPE_SIPI, 0,
 		  SIPI_VECTOR, 0, 0, 0, 1, HV_STATUS_INVALID_PARAMETER },
-		{ "ExtINT", HV_X64_INTERRUPT_TYPE_EXTINT, 0, VECTOR, 0, 0, 0,
-		  0, HV_STATUS_INVALID_PARAMETER },
+		{ "ExtINT vector 256", HV_X64_INTERRUPT_TYPE_EXTINT, 0, 256, 0,
+		  0, 0, 0, HV_STATUS_INVALID_PARAMETER },
 		{ "SMI", HV_X64_INTERRUPT_TYPE_SMI, 0, 0, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "REMOTEREAD", HV_X64_INTERRUPT_TYPE_REMOTEREAD, 0, 0, 0, 0,
 		  0, 0, HV_STATUS_INVALID_PARAMETER },
-		{ "LOCALINT0", HV_X64_INTERRUPT_TYPE_LOCALINT0, 0, VECTOR, 0,
-		  0, 0, 0, HV_STATUS_INVALID_PARAMETER },
-		{ "LOCALINT1", HV_X64_INTERRUPT_TYPE_LOCALINT1, 0, VECTOR, 0,
-		  0, 0, 0, HV_STATUS_INVALID_PARAMETER },
+		{ "LOCALINT0 vector 256", HV_X64_INTERRUPT_TYPE_LOCALINT0, 0,
+		  256, 0, 0, 0, 0, HV_STATUS_INVALID_PARAMETER },
+		{ "LOCALINT1 VTL 1", HV_X64_INTERRUPT_TYPE_LOCALINT1, 0, VECTOR,
+		  0, 1, 0, 0, HV_STATUS_INVALID_PARAMETER },
 		{ "INIT no VP 1", HV_X64_INTERRUPT_TYPE_INIT, 0, 0, 1, 0, 0, 0,
 		  HV_STATUS_INVALID_VP_INDEX },
 		{ "SIPI no VP 5", HV_X64_INTERRUPT_TYPE_SIPI, 0, SIPI_VECTOR, 5,
@@ -523,14 +526,134 @@ static void *run_until_signal_thread(void *arg)
 	return NULL;
 }
 
-/* VP 1 parked waiting for a SIPI, the way a VMM creates an AP */
+/* VP 1: an application processor, created waiting for a SIPI */
 static struct mshv_vp *create_ap(struct mshv_vm *vm)
 {
-	struct mshv_vp *vp = mshv_vp_create(vm, 1);
+	return mshv_vp_create(vm, 1);
+}
 
-	mshv_vp_set_reg(vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE,
-			HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
-	return vp;
+/* DISPATCH_VP calls for the VPs of this test's partition so far */
+static __u64 dispatches(void)
+{
+	return mshv_dbg_partition_get(mshv_dbg_newest_partition()).dispatches;
+}
+
+/* One MSHV_RUN_VP of @vp on a thread, still waiting 100 ms later */
+static void start_waiting_run(struct __test_metadata *_metadata,
+			      struct run_until_signal *r, struct mshv_vp *vp,
+			      pthread_t *thread)
+{
+	install_handler(SIGUSR1);
+	r->vp = vp;
+	ASSERT_EQ(0, pthread_create(thread, NULL, run_until_signal_thread, r));
+	usleep(100000);
+	EXPECT_EQ(0, atomic_load(&r->done));
+}
+
+/*
+ * Since @c0: one SIPI started a VP (none ignored) and the root was told;
+ * the waiting run of @r ends with VP 1's first OUT at the SIPI page.
+ */
+static void expect_ap_started(struct __test_metadata *_metadata,
+			      const struct ipi_counts *c0,
+			      struct run_until_signal *r, pthread_t thread)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+	struct ipi_counts c = counts();
+
+	expect_delta(_metadata, "sipis", c0->sipis, c.sipis, 1);
+	expect_delta(_metadata, "sipis_ignored", c0->sipis_ignored,
+		     c.sipis_ignored, 0);
+	expect_delta(_metadata, "signal_msgs", c0->signal_msgs,
+		     c.signal_msgs, 1);
+	EXPECT_TRUE(join_or_kick(thread, &r->done));
+	ASSERT_EQ(0, r->ret) TH_LOG("VP 1 run: errno %d", r->err);
+	mshv_expect_msg_type(&r->vp->msg, HVMSG_X64_IO_PORT_INTERCEPT);
+	io = (const void *)r->vp->msg.u.payload;
+	EXPECT_EQ(PORT_AP_UP, io->port_number);
+	EXPECT_EQ((__u64)AP_UP_IP, io->header.rip);
+	EXPECT_EQ((__u64)SIPI_GPA, io->header.cs_segment.base);
+	EXPECT_EQ(SIPI_VECTOR << 8, io->header.cs_segment.selector);
+	EXPECT_EQ(0ULL, activity(r->vp));
+}
+
+/*
+ * A new application processor waits for a SIPI: INTERNAL_ACTIVITY_STATE
+ * reads STARTUP_SUSPEND, its registers are the reset state, and a run
+ * sleeps (one dispatch per run, no busy loop) until a signal ends it with
+ * EINTR.  A SIPI alone from VP 0's x2APIC ICR -- no INIT -- starts it at
+ * the vector's page while its run waits on another thread.
+ */
+TEST_F(ipi, new_ap_waits_for_sipi)
+{
+	struct run_until_signal r = { 0 };
+	struct hv_x64_intercept_message_header h;
+	struct hv_x64_segment_register cs;
+	struct prog p = { .n = 0 };
+	struct ipi_counts c0, c;
+	pthread_t thread;
+	__u64 d0;
+
+	self->vp1 = create_ap(self->vm);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp1));
+	EXPECT_EQ(0ULL, activity(self->vp0));
+	EXPECT_EQ(0xFFF0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
+	cs = mshv_vp_get_segment(self->vp1, HV_X64_REGISTER_CS);
+	EXPECT_EQ(0xF000, cs.selector);
+	EXPECT_EQ(0xFFFF0000ULL, cs.base);
+
+	/* Two runs of 200 ms: each dispatches once, then sleeps */
+	d0 = dispatches();
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp1, 200));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 1, dispatches());
+	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp1, 200));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(d0 + 2, dispatches());
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp1));
+	EXPECT_EQ(0xFFF0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
+
+	/* VP 0: one SIPI to VP 1; out; cli; hlt */
+	mov32(&p, OP_MOV_ECX, X86_MSR_X2APIC_ICR);	/* 0x00 */
+	mov32(&p, OP_MOV_EDX, 1);			/* 0x06 */
+	mov32(&p, OP_MOV_EAX, ICR_SIPI);		/* 0x0C */
+	wrmsr(&p);					/* 0x12 */
+	out(&p, PORT_SENT);				/* 0x14 */
+	cli_hlt(&p);
+	prog_write(self->vm, CODE_GPA, &p);
+
+	c0 = counts();
+	start_waiting_run(_metadata, &r, self->vp1, &thread);
+	h = run_port(_metadata, self->vp0, PORT_SENT);
+	EXPECT_EQ(CODE_GPA + 0x14, h.rip);
+	c = counts();
+	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
+	expect_delta(_metadata, "inits", c0.inits, c.inits, 0);
+	expect_ap_started(_metadata, &c0, &r, thread);
+}
+
+/*
+ * The VMM starts a new application processor whose run waits on another
+ * thread: ASSERT_VIRTUAL_INTERRUPT SIPI wakes the run, the VP starts at
+ * the vector's page.
+ */
+TEST_F(ipi, new_ap_vmm_sipi)
+{
+	struct run_until_signal r = { 0 };
+	struct ipi_counts c0;
+	pthread_t thread;
+
+	self->vp1 = create_ap(self->vm);
+	c0 = counts();
+	start_waiting_run(_metadata, &r, self->vp1, &thread);
+	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp1));
+	ASSERT_EQ(HV_STATUS_SUCCESS,
+		  mshv_assert_interrupt(self->vm->fd,
+					HV_X64_INTERRUPT_TYPE_SIPI, 0, 1,
+					SIPI_VECTOR));
+	expect_ap_started(_metadata, &c0, &r, thread);
+	/* VP 0 never waited */
+	EXPECT_EQ(0ULL, activity(self->vp0));
 }
 
 /*
@@ -890,6 +1013,7 @@ TEST_F(ipi, ping_pong)
 
 	install_handler(SIGUSR1);
 	self->vp1 = mshv_vp_create(self->vm, 1);
+	mshv_vp_start_ap(self->vp1);
 	mshv_vp_set_real_mode_cs(self->vp1, 0, 0);
 	mshv_vp_set_reg(self->vp1, HV_X64_REGISTER_RIP, PING_GPA);
 	mshv_vp_set_reg(self->vp1, HV_X64_REGISTER_RSP, AP_STACK);

@@ -554,6 +554,7 @@ TEST(vp_index_and_sender)
 		mshv_vm_add_memory(vm[i], 0, MEM_SIZE);
 		load_prog(vm[i], p);
 		vp[i] = mshv_vp_create(vm[i], 5 + i);
+		mshv_vp_start_ap(vp[i]);
 		setup_vp(vp[i]);
 	}
 	for (i = 0; i < 2; i++) {

@@ -22,7 +22,10 @@
 # threads). testvm/parse-results.py counts them. Cases:
 #   <m> fw smp<N>       m = q35, pc, microvm; N = 1, 2: the project's
 #                       firmware prints its lines, passes its CPUID and MSR
-#                       checks and exits through isa-debug-exit: status 33
+#                       checks, reads N from fw_cfg and, with N = 2, starts
+#                       the application processor with INIT-SIPI-SIPI (it
+#                       prints a line with its APIC id, 1) and waits for
+#                       it; then exits through isa-debug-exit: status 33
 #   <m> seabios smp1    m = q35, pc: SeaBIOS prints its banner on COM1
 #                       (sercon), boots boot.img, whose line follows: 65
 #   q35 fw-reset smp1   the guest requests a reset: with -no-reboot QEMU
@@ -305,7 +308,13 @@ fw_case() { # fw_case MACHINE SMP
 	finish_qemu
 	why=$(rc_why 33)
 	[ -n "$why" ] || check_lines "mshv-fw: hello from the reset vector" \
-		"mshv-fw: cpuid and msr checks ok" "mshv-fw: exiting through isa-debug-exit"
+		"mshv-fw: cpuid and msr checks ok" \
+		"mshv-fw: cpus (fw_cfg) 0x0000000$2" \
+		"mshv-fw: exiting through isa-debug-exit"
+	if [ -z "$why" ] && [ "$2" -gt 1 ]; then
+		check_lines "mshv-fw: hello from an application processor, apic id 0x00000001" \
+			"mshv-fw: every application processor is up"
+	fi
 	report "$1 fw smp$2" "$why"
 }
 
@@ -375,12 +384,6 @@ for c in $CASES; do
 $c
 EOF
 	t0=$(date +%s)
-	# hvsim creates every VP runnable: application processors run from
-	# the reset vector with the BSP instead of waiting for INIT/SIPI.
-	if [ "$n" -gt 1 ] && [ -z "$only" ]; then
-		echo "qemu-mshv $m $fw smp$n: SKIP application processors start runnable in hvsim (no wait-for-SIPI state at creation)"
-		continue
-	fi
 	case $fw in
 	fw) fw_case "$m" "$n" ;;
 	seabios) seabios_case "$m" "$n" ;;

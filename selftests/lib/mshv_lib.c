@@ -676,6 +676,20 @@ void mshv_vp_set_reg(struct mshv_vp *vp, __u32 name, __u64 value)
 }
 
 /**
+ * mshv_vp_start_ap() - let an application processor run without a SIPI
+ * @vp: the VP
+ *
+ * Every VP but VP 0 is created waiting for a SIPI (INTERNAL_ACTIVITY_STATE
+ * STARTUP_SUSPEND), as application processors are; a test that sets up
+ * such a VP's registers itself and runs it directly clears that state
+ * first, the way a VMM starts an AP it has configured.
+ */
+void mshv_vp_start_ap(struct mshv_vp *vp)
+{
+	mshv_vp_set_reg(vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
+}
+
+/**
  * mshv_vp_get_segment() - read a segment register of @vp
  * @vp: the VP
  * @name: HV_X64_REGISTER_ES ... _GS, _LDTR or _TR

@@ -143,6 +143,7 @@ void mshv_vp_set_registers(struct mshv_vp *vp,
 			   unsigned int count);
 __u64 mshv_vp_get_reg(struct mshv_vp *vp, __u32 name);
 void mshv_vp_set_reg(struct mshv_vp *vp, __u32 name, __u64 value);
+void mshv_vp_start_ap(struct mshv_vp *vp);
 struct hv_x64_segment_register mshv_vp_get_segment(struct mshv_vp *vp,
 						   __u32 name);
 void mshv_vp_set_segment(struct mshv_vp *vp, __u32 name,

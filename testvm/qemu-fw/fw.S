@@ -5,13 +5,22 @@
  *
  * QEMU maps the image at 0xffff0000-0xffffffff; the VP starts at the reset
  * vector, 0xfffffff0, in real mode with CS base 0xffff0000 and IP 0xfff0.
- * The code never reloads CS, so an offset into the image is an IP and a
- * CS-relative data address.  It stays in real mode, with its stack in RAM
- * below 0x7000, and:
+ * The BSP never reloads CS and the APs run with CS base 0xF0000, the
+ * image's copy below 1 MiB, so for both an offset into the image is an IP
+ * and a CS-relative data address.  It stays in real mode (but for the two
+ * instructions that give DS a flat 4 GiB limit, see start_aps), with its
+ * stack in RAM below 0x7000, and:
  *   - writes a line to COM1 (0x3f8), polling the line status register
  *     (0x3fd) before every byte;
  *   - checks CPUID leaves 0, 1 and 0x80000000;
  *   - writes and reads back four MSRs of different widths;
+ *   - reads the number of CPUs from QEMU's fw_cfg (port 0x510, key
+ *     FW_CFG_NB_CPUS) and prints it; with more than one, starts the
+ *     application processors with INIT-SIPI-SIPI (all-excluding-self,
+ *     through the xAPIC ICR, written from unreal mode) at a trampoline in
+ *     RAM that jumps into the image's copy below 1 MiB (0xF0000); each AP
+ *     prints a line with its APIC id, counts itself in RAM and halts, and
+ *     the BSP waits until every AP has counted itself;
  *   - ends through QEMU's isa-debug-exit device (port 0xf4): QEMU exits
  *     with status (code << 1) | 1, i.e. 33 for FW_OK, or 2 * FW_FAIL_x + 1
  *     after a line "mshv-fw: FAIL ...".
@@ -39,6 +48,18 @@
 	.set	FW_FAIL_CPUID_EXT, 3
 	.set	FW_FAIL_CPUID1, 4
 	.set	FW_FAIL_MSR, 5
+
+	.set	FW_CFG_CTL, 0x510	/* selector (16-bit); data at 0x511 */
+	.set	FW_CFG_NB_CPUS, 0x05	/* 16-bit little endian */
+	.set	APIC_ICR_LOW, 0xfee00300
+	.set	ICR_INIT_OTHERS, 0x000c4500	/* INIT, assert, all but self */
+	.set	ICR_SIPI_OTHERS, 0x000c4600	/* SIPI, all but self; | vector */
+	.set	SIPI_PAGE, 0x8000	/* the APs start here: vector 8 */
+	.set	AP_COUNT, 0x7f00	/* u16: APs that came up */
+	.set	AP_STACKS, 0x6000	/* AP n's stack: below 0x6000 - n * 256 */
+	.set	IMAGE_LOW_SEG, 0xf000	/* the image's copy at 0xF0000 */
+	.set	IMAGE_HIGH, 0xffff0000	/* linear address of the image */
+	.set	INIT_SIPI_DELAY, 0x4000	/* LOOP iterations between IPIs */
 
 	.set	MSR_IA32_SYSENTER_CS, 0x174
 	.set	MSR_STAR, 0xc0000081
@@ -129,6 +150,26 @@ start:
 	MSR_CHECK MSR_TSC_AUX, 0, 0x5a5a
 	PRINT	msg_checks
 
+	/* fw_cfg: the number of CPUs; start the APs if there are any */
+	mov	$FW_CFG_CTL, %dx
+	mov	$FW_CFG_NB_CPUS, %ax
+	out	%ax, %dx
+	inc	%dx
+	xor	%eax, %eax
+	in	%dx, %al
+	mov	%al, %cl
+	in	%dx, %al
+	mov	%al, %ch
+	movzwl	%cx, %eax
+	PRINT	msg_cpus
+	call	puthex
+	PRINT	msg_nl
+	cmp	$1, %cx
+	jbe	no_aps
+	call	start_aps
+	PRINT	msg_aps_up
+no_aps:
+
 	.if	FW_WAIT
 	/*
 	 * Poll COM1 for a byte, spinning WAIT_SPIN iterations between two
@@ -200,6 +241,84 @@ msg_fail:				/* EBX = MSR, EDX:EAX = what was read */
 	PRINT	msg_nl
 	EXIT	FW_FAIL_MSR
 	.set	msr_fail, msg_fail
+
+/*
+ * start_aps: CX = CPUs (2 or more).  A far jump to ap_main in the image's
+ * copy at 0xF0000 goes to SIPI_PAGE; INIT and two SIPIs to every other
+ * CPU go out through the xAPIC ICR, which real mode reaches with a flat
+ * DS (unreal mode: DS loaded from a flat descriptor in protected mode
+ * keeps its 4 GiB limit back in real mode); then wait until CX - 1 APs
+ * have counted themselves in AP_COUNT.  Leaves DS flat, base 0.
+ */
+start_aps:
+	xor	%ax, %ax
+	mov	%ax, %ds
+	movb	$0xea, SIPI_PAGE		/* jmp far IMAGE_LOW_SEG:ap_main */
+	movw	$(ap_main - start), SIPI_PAGE + 1
+	movw	$IMAGE_LOW_SEG, SIPI_PAGE + 3
+	movw	$0, AP_COUNT
+
+	lgdtl	%cs:(gdt_desc - start)
+	mov	%cr0, %eax
+	or	$1, %al
+	mov	%eax, %cr0
+	mov	$8, %bx
+	mov	%bx, %ds
+	and	$0xfe, %al
+	mov	%eax, %cr0
+
+	mov	$APIC_ICR_LOW, %ebx
+	movl	$ICR_INIT_OTHERS, (%ebx)
+	call	ipi_delay
+	movl	$(ICR_SIPI_OTHERS | (SIPI_PAGE >> 12)), (%ebx)
+	call	ipi_delay
+	movl	$(ICR_SIPI_OTHERS | (SIPI_PAGE >> 12)), (%ebx)
+
+	dec	%cx
+1:	cmp	AP_COUNT, %cx
+	ja	1b
+	ret
+
+ipi_delay:
+	push	%ecx
+	mov	$INIT_SIPI_DELAY, %ecx
+1:	addr32 loop 1b
+	pop	%ecx
+	ret
+
+/*
+ * An application processor, from the trampoline: CS = IMAGE_LOW_SEG, so
+ * an offset into the image is an IP, as for the BSP.  Prints its APIC id
+ * (CPUID 1, EBX bits 31:24), counts itself and halts for good.
+ */
+ap_main:
+	cli
+	cld
+	xor	%ax, %ax
+	mov	%ax, %ss
+	mov	%ax, %ds
+	mov	$1, %eax
+	cpuid
+	shr	$24, %ebx
+	mov	%bx, %sp
+	shl	$8, %sp
+	neg	%sp
+	add	$AP_STACKS, %sp
+	PRINT	msg_ap
+	mov	%ebx, %eax
+	call	puthex
+	PRINT	msg_nl
+	lock incw AP_COUNT
+1:	cli
+	hlt
+	jmp	1b
+
+	.p2align 3
+gdt:	.quad	0
+	.quad	0x00cf93000000ffff	/* data: base 0, 4 GiB, read/write */
+gdt_desc:
+	.word	gdt_desc - gdt - 1
+	.long	gdt - start + IMAGE_HIGH
 
 /* AL = code: QEMU exits with (code << 1) | 1 */
 debug_exit:
@@ -275,6 +394,9 @@ msg_vendor:	.asciz	"mshv-fw: cpuid vendor "
 msg_max:	.asciz	" max leaf "
 msg_nl:		.asciz	"\n"
 msg_checks:	.asciz	"mshv-fw: cpuid and msr checks ok\n"
+msg_cpus:	.asciz	"mshv-fw: cpus (fw_cfg) "
+msg_ap:		.asciz	"mshv-fw: hello from an application processor, apic id "
+msg_aps_up:	.asciz	"mshv-fw: every application processor is up\n"
 msg_wait:	.asciz	"mshv-fw: waiting for a byte on COM1\n"
 msg_resumed:	.asciz	"mshv-fw: got a byte, resuming\n"
 msg_reset:	.asciz	"mshv-fw: requesting a reset\n"
