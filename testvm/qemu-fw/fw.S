@@ -289,7 +289,11 @@ ipi_delay:
 /*
  * An application processor, from the trampoline: CS = IMAGE_LOW_SEG, so
  * an offset into the image is an IP, as for the BSP.  Prints its APIC id
- * (CPUID 1, EBX bits 31:24), counts itself and halts for good.
+ * (CPUID 1, EBX bits 31:24), counts itself and spins for good: without an
+ * exit its vCPU thread stays inside MSHV_RUN_VP, where QEMU's kick at the
+ * BSP's isa-debug-exit reaches it.  A HLT would stop it with a HALT
+ * message first, and a kick that arrives while QEMU handles that message
+ * is lost (see Documentation/testing.rst).
  */
 ap_main:
 	cli
@@ -309,8 +313,7 @@ ap_main:
 	call	puthex
 	PRINT	msg_nl
 	lock incw AP_COUNT
-1:	cli
-	hlt
+1:	pause
 	jmp	1b
 
 	.p2align 3
