@@ -229,7 +229,11 @@ finish_qemu() {
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		elapsed=$(($(date +%s) - qemu_start))
 		if [ "$elapsed" -ge "$cap" ]; then
-			timeout_why="still making progress at $cap s"
+			if [ "$cap" -gt "$case_timeout" ]; then
+				timeout_why="still making progress at $cap s"
+			else
+				timeout_why="after $cap s"
+			fi
 			break
 		fi
 		if [ "$elapsed" -ge "$case_timeout" ]; then

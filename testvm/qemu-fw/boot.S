@@ -29,8 +29,18 @@ start:
 	jmp	1b
 2:	mov	$BOOT_OK, %al
 	out	%al, $DEBUG_EXIT
-3:	hlt
-	jmp	3b
+	/*
+	 * QEMU shuts down from its main loop; should the VP run on (the
+	 * kick that stops it lost, see fw.S), a triple fault (an empty IVT:
+	 * INT3 raises #GP, #DF, shutdown) ends QEMU's run loop.
+	 */
+	lidtl	(LOAD_ADDR + (empty_idt - start))
+	int3
+3:	jmp	3b
+
+empty_idt:
+	.word	0
+	.long	0
 
 msg:
 	.asciz	"mshv-boot: hello from the boot sector\n"

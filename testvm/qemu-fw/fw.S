@@ -201,9 +201,6 @@ no_aps:
 	lidtl	%cs:(empty_idt - start)
 	int3
 1:	jmp	1b
-empty_idt:
-	.word	0
-	.long	0
 	.endif
 
 	PRINT	msg_bye
@@ -323,11 +320,23 @@ gdt_desc:
 	.word	gdt_desc - gdt - 1
 	.long	gdt - start + IMAGE_HIGH
 
-/* AL = code: QEMU exits with (code << 1) | 1 */
+/*
+ * AL = code: QEMU exits with (code << 1) | 1.  QEMU 11.1 shuts down from
+ * its main loop and kicks the vCPU thread out of MSHV_RUN_VP; a kick that
+ * arrives while the thread handles this port write in userspace is lost.
+ * Should the VP run on, a triple fault (an empty IVT: INT3 raises #GP,
+ * #DF, shutdown) stops it with UNRECOVERABLE_EXCEPTION, which ends QEMU's
+ * run loop by itself, and the shutdown completes.
+ */
 debug_exit:
 	out	%al, $DEBUG_EXIT
-1:	hlt				/* not reached */
-	jmp	1b
+	lidtl	%cs:(empty_idt - start)
+	int3
+1:	jmp	1b				/* not reached */
+
+empty_idt:
+	.word	0
+	.long	0
 
 /* putc: AL to COM1 once it can take a byte; preserves all but flags */
 putc:
