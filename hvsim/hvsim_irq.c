@@ -517,6 +517,19 @@ static void vpset_add(u64 *set, u32 i)
 }
 
 /*
+ * Tell the root that @vp alone can run now (one scheduler message), and
+ * count the message in @count
+ */
+static void post_vp_runnable(struct hvsim_vp *vp, atomic64_t *count)
+{
+	u64 woken[VP_BANKS] = {};
+
+	vpset_add(woken, vp->index);
+	post_vp_signal(vp->partition, woken);
+	atomic64_inc(count);
+}
+
+/*
  * INIT: the architectural INIT state -- the registers of x86_emu_reset()
  * but for the XMM registers (x87/SSE state survives INIT), the LAPIC
  * reset but for its id, no interrupt shadow, NMIs unmasked, no NMI or
@@ -858,7 +871,6 @@ static void apic_self_ipi(struct hvsim_vp *vp, u32 vector)
  */
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 {
-	u64 woken[VP_BANKS] = {};
 	bool waited = hvsim_irq_halted(vp);
 
 	lockdep_assert_held(&vp->partition->lock);
@@ -867,8 +879,7 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
 		irq_halt_end(vp);
 	if (!waited || hvsim_irq_halted(vp))
 		return;
-	vpset_add(woken, vp->index);
-	post_signal_bitset(vp->partition, woken);
+	post_vp_runnable(vp, &irq_signal_msgs);
 }
 
 /**
@@ -882,15 +893,11 @@ void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val)
  */
 void hvsim_irq_resumed(struct hvsim_vp *vp)
 {
-	u64 woken[VP_BANKS] = {};
-
 	lockdep_assert_held(&vp->partition->lock);
 	if (vp->explicit_suspend || vp->dispatch_suspend ||
 	    vp->intercept_suspend || hvsim_irq_halted(vp))
 		return;
-	vpset_add(woken, vp->index);
-	post_vp_signal(vp->partition, woken);
-	atomic64_inc(&irq_resumes);
+	post_vp_runnable(vp, &irq_resumes);
 }
 
 /**
@@ -904,13 +911,10 @@ void hvsim_irq_resumed(struct hvsim_vp *vp)
  */
 void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector)
 {
-	u64 woken[VP_BANKS] = {};
-
 	lockdep_assert_held(&vp->partition->lock);
 	if (!apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED, vector, false))
 		return;
-	vpset_add(woken, vp->index);
-	post_signal_bitset(vp->partition, woken);
+	post_vp_runnable(vp, &irq_signal_msgs);
 }
 
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)
