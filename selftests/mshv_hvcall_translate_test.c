@@ -93,13 +93,11 @@ static __u16 hvcall(int fd, __u16 code, __u16 reps, const void *in,
 		.in_ptr = (__u64)(unsigned long)in,
 		.out_ptr = (__u64)(unsigned long)out,
 	};
-	int ret = __mshv_hvcall(fd, &a);
+	__u16 status = mshv_hvcall_checked(fd, &a, NULL);
 
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
 	if (reps_done)
 		*reps_done = a.reps;
-	return a.status;
+	return status;
 }
 
 static __u16 translate(struct mshv_vm *vm, __u64 gva, __u64 flags,

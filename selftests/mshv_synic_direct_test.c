@@ -217,12 +217,8 @@ static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz,
 		.in_ptr = (__u64)(unsigned long)in,
 		.out_ptr = (__u64)(unsigned long)out,
 	};
-	int ret = __mshv_hvcall(fd, &a);
 
-	*err = ret ? errno : 0;
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
-	return a.status;
+	return mshv_hvcall_checked(fd, &a, err);
 }
 
 static __u16 post(int fd, const struct hv_input_post_message_direct *in,

@@ -152,11 +152,31 @@ __u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz)
 		.in_sz = in_sz,
 		.in_ptr = (__u64)(unsigned long)in,
 	};
-	int ret = __mshv_hvcall(fd, &a);
 
-	MSHV_TEST_ASSERT(!ret == !a.status, "ret %d, status %#x", ret,
-			 a.status);
-	return a.status;
+	return mshv_hvcall_checked(fd, &a, NULL);
+}
+
+/**
+ * mshv_hvcall_checked() - MSHV_ROOT_HVCALL with any arguments
+ * @fd: /dev/mshv, partition or VP fd
+ * @args: the call (code, reps, input and output); the kernel updates its
+ *	status and reps
+ * @err: if not NULL, receives the errno of a failed ioctl, 0 on success
+ *
+ * Fails the test if the ioctl's result and the status disagree (an errno
+ * without a failed status, or a failed status without an errno).
+ *
+ * Return: the HV status of the call.
+ */
+__u16 mshv_hvcall_checked(int fd, struct mshv_root_hvcall *args, int *err)
+{
+	int ret = __mshv_hvcall(fd, args);
+
+	if (err)
+		*err = ret ? errno : 0;
+	MSHV_TEST_ASSERT(!ret == !args->status, "ret %d, status %#x", ret,
+			 args->status);
+	return args->status;
 }
 
 /**

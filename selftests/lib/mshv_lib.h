@@ -99,6 +99,7 @@ int mshv_create_partition_v2(int dev_fd, __u64 pt_flags,
 /* MSHV_ROOT_HVCALL on any fd that accepts it */
 int __mshv_hvcall(int fd, struct mshv_root_hvcall *args);
 __u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz);
+__u16 mshv_hvcall_checked(int fd, struct mshv_root_hvcall *args, int *err);
 __u16 mshv_assert_interrupt(int fd, __u32 type, __u32 flags, __u64 dest,
 			    __u32 vector);
 __u64 mshv_get_partition_property(int fd, __u32 code);
