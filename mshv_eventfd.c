@@ -247,8 +247,23 @@ static struct eventfd_ctx *mshv_eventfd_get(int fd)
 	return eventfd_ctx_fdget(fd);
 }
 
-static int mshv_irqfd_assign(struct mshv_partition *partition,
-			     const struct mshv_user_irqfd *args)
+/**
+ * mshv_irqfd_assign() - MSHV_IRQFD: inject GSI @gsi when @fd is signalled
+ * @partition: the partition
+ * @fd: the eventfd
+ * @gsi: the guest interrupt (any GSI: one without a route takes effect
+ *	once a route for it is set)
+ * @resample: signal @resamplefd when the guest ends the interrupt
+ * @resamplefd: the resample eventfd (with @resample)
+ *
+ * Return: 0; -EINVAL (@resample on a GSI without a level-triggered
+ * route), -EBADF (@fd or @resamplefd not open), the error of
+ * eventfd_ctx_fileget() (-EINVAL) when one is not an eventfd, -EBUSY (the
+ * eventfd already drives an irqfd), -ENODEV (no root SynIC: the backend
+ * cannot deliver root interrupts), -ENOMEM.
+ */
+int mshv_irqfd_assign(struct mshv_partition *partition, int fd, u32 gsi,
+		      bool resample, int resamplefd)
 {
 	struct mshv_irqfd *irqfd, *tmp;
 	struct mshv_msi_route route;
@@ -267,11 +282,11 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 	if (!irqfd)
 		return -ENOMEM;
 	irqfd->partition = partition;
-	irqfd->gsi = args->gsi;
+	irqfd->gsi = gsi;
 	INIT_WORK(&irqfd->inject, mshv_irqfd_inject_work);
 	INIT_WORK(&irqfd->shutdown, mshv_irqfd_shutdown);
 
-	file = fget(args->fd);
+	file = fget(fd);
 	if (!file) {
 		ret = -EBADF;
 		goto free_irqfd;
@@ -283,14 +298,14 @@ static int mshv_irqfd_assign(struct mshv_partition *partition,
 	}
 
 	/* The resamplefd first, then its route: mainline's errno order */
-	if (args->flags & BIT(MSHV_IRQFD_BIT_RESAMPLE)) {
-		irqfd->resamplefd = mshv_eventfd_get(args->resamplefd);
+	if (resample) {
+		irqfd->resamplefd = mshv_eventfd_get(resamplefd);
 		if (IS_ERR(irqfd->resamplefd)) {
 			ret = PTR_ERR(irqfd->resamplefd);
 			irqfd->resamplefd = NULL;
 			goto put_eventfd;
 		}
-		if (!mshv_msi_route_get(partition, args->gsi, &route) ||
+		if (!mshv_msi_route_get(partition, gsi, &route) ||
 		    !route.valid || !route.level_triggered) {
 			ret = -EINVAL;
 			goto put_resamplefd;
@@ -340,20 +355,30 @@ free_irqfd:
 	return ret;
 }
 
-static int mshv_irqfd_deassign(struct mshv_partition *partition,
-			       const struct mshv_user_irqfd *args)
+/**
+ * mshv_irqfd_deassign() - MSHV_IRQFD with DEASSIGN
+ * @partition: the partition
+ * @fd: the eventfd
+ * @gsi: the GSI it injects
+ *
+ * The irqfd is unbound when the call returns.
+ *
+ * Return: 0, also when nothing matched; the error of looking @fd up as
+ * an eventfd.
+ */
+int mshv_irqfd_deassign(struct mshv_partition *partition, int fd, u32 gsi)
 {
 	struct mshv_irqfd *irqfd, *tmp;
 	struct eventfd_ctx *eventfd;
 
-	eventfd = mshv_eventfd_get(args->fd);
+	eventfd = mshv_eventfd_get(fd);
 	if (IS_ERR(eventfd))
 		return PTR_ERR(eventfd);
 
 	mutex_lock(&partition->eventfds_mutex);
 	spin_lock_irq(&partition->irqfds_lock);
 	list_for_each_entry_safe(irqfd, tmp, &partition->irqfds, node) {
-		if (irqfd->eventfd == eventfd && irqfd->gsi == args->gsi)
+		if (irqfd->eventfd == eventfd && irqfd->gsi == gsi)
 			mshv_irqfd_deactivate(irqfd);
 	}
 	spin_unlock_irq(&partition->irqfds_lock);
@@ -363,32 +388,6 @@ static int mshv_irqfd_deassign(struct mshv_partition *partition,
 	/* Unbound when the call returns */
 	flush_workqueue(mshv_irqfd_wq);
 	return 0;
-}
-
-/**
- * mshv_partition_ioctl_irqfd() - MSHV_IRQFD
- * @partition: the partition
- * @uarg: userspace &struct mshv_user_irqfd
- *
- * Return: 0; -EINVAL (unknown flags, RESAMPLE on a GSI without a
- * level-triggered route), -EBADF (fd or resamplefd not open),
- * the error of eventfd_ctx_fileget() (-EINVAL) when one is not an
- * eventfd, -EBUSY (the eventfd already drives an irqfd), -ENODEV (no
- * root SynIC: the backend cannot deliver root interrupts), -EFAULT,
- * -ENOMEM.  DEASSIGN returns 0 even when nothing matched.
- */
-long mshv_partition_ioctl_irqfd(struct mshv_partition *partition,
-				void __user *uarg)
-{
-	struct mshv_user_irqfd args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (args.flags & ~MSHV_IRQFD_FLAGS_MASK)
-		return -EINVAL;
-	if (args.flags & BIT(MSHV_IRQFD_BIT_DEASSIGN))
-		return mshv_irqfd_deassign(partition, &args);
-	return mshv_irqfd_assign(partition, &args);
 }
 
 /**
@@ -504,27 +503,30 @@ static void mshv_ioeventfd_free_list(struct list_head *list)
 	}
 }
 
-static bool mshv_ioeventfd_same(const struct mshv_ioeventfd *p,
-				const struct mshv_user_ioeventfd *args,
-				bool wildcard)
+/**
+ * mshv_ioeventfd_assign() - MSHV_IOEVENTFD: signal @fd on a guest write
+ * @partition: the partition
+ * @fd: the eventfd
+ * @addr: guest physical address of the doorbell
+ * @len: access length: 0 (any), 1, 2, 4 or 8
+ * @wildcard: any value written signals (else only @datamatch)
+ * @datamatch: the value to match (without @wildcard)
+ *
+ * Return: 0; -EINVAL (@len not 0/1/2/4/8, @addr + @len overflows, @fd not
+ * an eventfd), -EBADF (@fd not open), -EEXIST (same @addr and @len as an
+ * existing ioeventfd, with equal datamatch or either one matching any
+ * value), -ENODEV (no root SynIC), -ENOMEM, or the hypervisor's error.
+ */
+int mshv_ioeventfd_assign(struct mshv_partition *partition, int fd, u64 addr,
+			  u32 len, bool wildcard, u64 datamatch)
 {
-	return p->addr == args->addr && p->len == args->len &&
-	       p->wildcard == wildcard &&
-	       (wildcard || p->datamatch == args->datamatch);
-}
-
-static int mshv_ioeventfd_assign(struct mshv_partition *partition,
-				 const struct mshv_user_ioeventfd *args)
-{
-	bool wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
 	struct mshv_ioeventfd *p, *tmp;
 	u64 end;
 	int ret;
 
-	if (args->len != 0 && args->len != 1 && args->len != 2 &&
-	    args->len != 4 && args->len != 8)
+	if (len != 0 && len != 1 && len != 2 && len != 4 && len != 8)
 		return -EINVAL;
-	if (check_add_overflow(args->addr, (u64)args->len, &end))
+	if (check_add_overflow(addr, (u64)len, &end))
 		return -EINVAL;
 	if (!mshv_synic_available())
 		return -ENODEV;
@@ -533,11 +535,11 @@ static int mshv_ioeventfd_assign(struct mshv_partition *partition,
 	if (!p)
 		return -ENOMEM;
 	p->partition_id = partition->id;
-	p->addr = args->addr;
-	p->len = args->len;
+	p->addr = addr;
+	p->len = len;
 	p->wildcard = wildcard;
-	p->datamatch = wildcard ? 0 : args->datamatch;
-	p->eventfd = mshv_eventfd_get(args->fd);
+	p->datamatch = wildcard ? 0 : datamatch;
+	p->eventfd = mshv_eventfd_get(fd);
 	if (IS_ERR(p->eventfd)) {
 		ret = PTR_ERR(p->eventfd);
 		goto free_p;
@@ -598,22 +600,34 @@ free_p:
 	return ret;
 }
 
-static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
-				   const struct mshv_user_ioeventfd *args)
+/**
+ * mshv_ioeventfd_deassign() - MSHV_IOEVENTFD with DEASSIGN
+ * @partition: the partition
+ * @fd: the eventfd
+ * @addr: guest physical address of the doorbell
+ * @len: access length
+ * @wildcard: the ioeventfd matches any value
+ * @datamatch: the value it matches (without @wildcard)
+ *
+ * Return: 0; -ENOENT if no such ioeventfd exists, or the error of looking
+ * @fd up as an eventfd.
+ */
+int mshv_ioeventfd_deassign(struct mshv_partition *partition, int fd,
+			    u64 addr, u32 len, bool wildcard, u64 datamatch)
 {
-	bool wildcard = !(args->flags & BIT(MSHV_IOEVENTFD_BIT_DATAMATCH));
 	struct mshv_ioeventfd *p, *found = NULL;
 	struct eventfd_ctx *eventfd;
 	LIST_HEAD(dead);
 
-	eventfd = mshv_eventfd_get(args->fd);
+	eventfd = mshv_eventfd_get(fd);
 	if (IS_ERR(eventfd))
 		return PTR_ERR(eventfd);
 
 	mutex_lock(&partition->eventfds_mutex);
 	list_for_each_entry(p, &partition->ioeventfds, node) {
-		if (p->eventfd == eventfd &&
-		    mshv_ioeventfd_same(p, args, wildcard)) {
+		if (p->eventfd == eventfd && p->addr == addr && p->len == len &&
+		    p->wildcard == wildcard &&
+		    (wildcard || p->datamatch == datamatch)) {
 			found = p;
 			break;
 		}
@@ -627,35 +641,6 @@ static int mshv_ioeventfd_deassign(struct mshv_partition *partition,
 
 	mshv_ioeventfd_free_list(&dead);
 	return found ? 0 : -ENOENT;
-}
-
-/**
- * mshv_partition_ioctl_ioeventfd() - MSHV_IOEVENTFD
- * @partition: the partition
- * @uarg: userspace &struct mshv_user_ioeventfd
- *
- * Return: 0; -EINVAL (unknown flags, non-zero rsvd, len not 0/1/2/4/8,
- * addr + len overflows, fd not an eventfd), -EOPNOTSUPP (PIO),
- * -EBADF (fd not open), -EEXIST (same addr and len as an existing
- * ioeventfd, with equal datamatch or either one matching any value),
- * -ENOENT (DEASSIGN of an ioeventfd that does not exist), -ENODEV (no
- * root SynIC), -EFAULT, -ENOMEM, or the hypervisor's error.
- */
-long mshv_partition_ioctl_ioeventfd(struct mshv_partition *partition,
-				    void __user *uarg)
-{
-	struct mshv_user_ioeventfd args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if ((args.flags & ~MSHV_IOEVENTFD_FLAGS_MASK) ||
-	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)))
-		return -EINVAL;
-	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_PIO))
-		return -EOPNOTSUPP;
-	if (args.flags & BIT(MSHV_IOEVENTFD_BIT_DEASSIGN))
-		return mshv_ioeventfd_deassign(partition, &args);
-	return mshv_ioeventfd_assign(partition, &args);
 }
 
 /**

@@ -146,13 +146,18 @@ static void mshv_msi_routing_replace(struct mshv_partition *partition,
 		kvfree_rcu(old, rcu);
 }
 
-/*
- * Replace the routing table of @partition with @nr @entries; on error the
- * table is left as it was.
+/**
+ * mshv_set_msi_routing() - MSHV_SET_MSI_ROUTING: replace the routing table
+ * @partition: the partition
+ * @entries: the new entries (a kernel copy)
+ * @nr: number of @entries, at most %MSHV_MAX_GUEST_IRQS; 0 clears the table
+ *
+ * Return: 0, -EINVAL (an entry with a GSI out of range or a non-zero
+ * address_hi, a GSI given twice) or -ENOMEM; on error the table is left
+ * as it was.
  */
-static int mshv_set_msi_routing(struct mshv_partition *partition,
-				const struct mshv_user_irq_entry *entries,
-				u32 nr)
+int mshv_set_msi_routing(struct mshv_partition *partition,
+			 const struct mshv_user_irq_entry *entries, u32 nr)
 {
 	struct mshv_msi_routing *table;
 
@@ -161,43 +166,6 @@ static int mshv_set_msi_routing(struct mshv_partition *partition,
 		return PTR_ERR(table);
 	mshv_msi_routing_replace(partition, table);
 	return 0;
-}
-
-/**
- * mshv_partition_ioctl_set_msi_routing() - MSHV_SET_MSI_ROUTING
- * @partition: the partition
- * @uarg: userspace &struct mshv_user_irq_table followed by its entries
- *
- * Replaces the partition's MSI routing table as a whole; nr == 0 clears
- * it.  A call that fails leaves the table unchanged.
- *
- * Return: 0, -EINVAL (nr above %MSHV_MAX_GUEST_IRQS, rsvd not zero, an
- * entry with a GSI out of range or a non-zero address_hi, a GSI given
- * twice), -EFAULT or -ENOMEM.
- */
-long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *partition,
-					  void __user *uarg)
-{
-	struct mshv_user_irq_table __user *user_table = uarg;
-	struct mshv_user_irq_entry *entries = NULL;
-	struct mshv_user_irq_table header;
-	long ret;
-
-	if (copy_from_user(&header, user_table, sizeof(header)))
-		return -EFAULT;
-	if (header.nr > MSHV_MAX_GUEST_IRQS || header.rsvd)
-		return -EINVAL;
-
-	if (header.nr) {
-		entries = vmemdup_user(user_table->entries,
-				       array_size(header.nr, sizeof(*entries)));
-		if (IS_ERR(entries))
-			return PTR_ERR(entries);
-	}
-
-	ret = mshv_set_msi_routing(partition, entries, header.nr);
-	kvfree(entries);
-	return ret;
 }
 
 /**

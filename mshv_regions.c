@@ -112,11 +112,15 @@ static struct dentry *mshv_debugfs_dir;
  * tests them directly.
  */
 
-/*
- * Is [gfn, gfn + nr) a non-empty range of valid guest page frame numbers
- * (below MSHV_GPA_PFN_LIMIT, no wrap-around)?
+/**
+ * mshv_gfn_range_valid() - check a range of guest page frame numbers
+ * @gfn: first guest page frame number
+ * @nr: number of pages
+ *
+ * Return: whether [@gfn, @gfn + @nr) is a non-empty range of valid guest
+ * page frame numbers (below %MSHV_GPA_PFN_LIMIT, no wrap-around).
  */
-static bool mshv_gfn_range_valid(u64 gfn, u64 nr)
+bool mshv_gfn_range_valid(u64 gfn, u64 nr)
 {
 	return nr && gfn < MSHV_GPA_PFN_LIMIT &&
 	       nr <= MSHV_GPA_PFN_LIMIT - gfn;
@@ -362,18 +366,17 @@ static void mshv_region_put(struct mshv_mem_region *region)
 }
 
 static struct mshv_mem_region *
-mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
-		  enum mshv_region_type type)
+mshv_region_alloc(u64 partition_id, u64 gfn, u64 nr_pages, u64 uaddr,
+		  u8 flags, enum mshv_region_type type)
 {
-	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
 	struct mshv_mem_region *region;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL_ACCOUNT);
 	if (!region)
 		return NULL;
 
-	region->map_base = ALIGN_DOWN(mem->guest_pfn, MSHV_CHUNK_PAGES);
-	region->nr_chunks = (ALIGN(mem->guest_pfn + nr_pages, MSHV_CHUNK_PAGES) -
+	region->map_base = ALIGN_DOWN(gfn, MSHV_CHUNK_PAGES);
+	region->nr_chunks = (ALIGN(gfn + nr_pages, MSHV_CHUNK_PAGES) -
 			     region->map_base) / MSHV_CHUNK_PAGES;
 
 	refcount_set(&region->ref, 1);
@@ -381,10 +384,10 @@ mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
 	init_rwsem(&region->fault_sem);
 	mutex_init(&region->mutex);
 	region->partition_id = partition_id;
-	region->guest_pfn = mem->guest_pfn;
+	region->guest_pfn = gfn;
 	region->nr_pages = nr_pages;
-	region->uaddr = mem->userspace_addr;
-	region->user_flags = mem->flags;
+	region->uaddr = uaddr;
+	region->user_flags = flags;
 	region->type = type;
 	region->node.start = region->guest_pfn;
 	region->node.last = region->guest_pfn + nr_pages - 1;
@@ -397,9 +400,9 @@ mshv_region_alloc(u64 partition_id, const struct mshv_user_mem_region *mem,
 		region->hv_map_flags |= HV_MAP_GPA_NOT_CACHED;
 	else
 		region->hv_map_flags |= HV_MAP_GPA_ADJUSTABLE;
-	if (mem->flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
+	if (flags & BIT(MSHV_SET_MEM_BIT_WRITABLE))
 		region->hv_map_flags |= HV_MAP_GPA_WRITABLE;
-	if (mem->flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
+	if (flags & BIT(MSHV_SET_MEM_BIT_EXECUTABLE))
 		region->hv_map_flags |= HV_MAP_GPA_EXECUTABLE;
 
 	region->mm = current->mm;
@@ -1500,30 +1503,31 @@ void mshv_partition_regions_destroy(struct mshv_partition *partition)
 }
 
 /**
- * mshv_partition_map_memory() - MSHV_SET_GUEST_MEMORY without UNMAP
+ * mshv_region_map() - MSHV_SET_GUEST_MEMORY without UNMAP: add a region
  * @partition: the partition
- * @mem: the validated argument (size, alignment, flags, GFN range)
+ * @gfn: first guest page frame number
+ * @nr: number of pages; [@gfn, @gfn + @nr) is a valid range
+ *	(mshv_gfn_range_valid())
+ * @uaddr: page-aligned user address of the backing, @nr pages of user
+ *	address space
+ * @flags: MSHV_SET_MEM_BIT_WRITABLE and MSHV_SET_MEM_BIT_EXECUTABLE bits
  *
- * Return: 0; -EINVAL if @mem->userspace_addr is not in a VMA; -EEXIST if
- * the GFN range overlaps a region; -ENOMEM (also: pinning over
- * RLIMIT_MEMLOCK); the error of pinning or mapping a pinned region.  A
- * failure changes nothing.
+ * Return: 0; -EINVAL if @uaddr is not in a VMA; -EEXIST if the GFN range
+ * overlaps a region; -ENOMEM (also: pinning over RLIMIT_MEMLOCK); the
+ * error of pinning or mapping a pinned region.  A failure changes
+ * nothing.
  */
-long mshv_partition_map_memory(struct mshv_partition *partition,
-			       const struct mshv_user_mem_region *mem)
+long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
+		     u64 uaddr, u8 flags)
 {
-	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
 	struct mm_struct *mm = current->mm;
 	struct mshv_mem_region *region;
 	struct vm_area_struct *vma;
 	enum mshv_region_type type;
 	long ret;
 
-	if (!mshv_gfn_range_valid(mem->guest_pfn, nr_pages))
-		return -EINVAL;
-
 	mmap_read_lock(mm);
-	vma = vma_lookup(mm, mem->userspace_addr);
+	vma = vma_lookup(mm, uaddr);
 	if (vma && (vma->vm_flags & (VM_IO | VM_PFNMAP)))
 		type = MSHV_REGION_MMIO;
 	else if (mshv_pin_regions)
@@ -1534,7 +1538,7 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 	if (!vma)
 		return -EINVAL;
 
-	region = mshv_region_alloc(partition->id, mem, type);
+	region = mshv_region_alloc(partition->id, gfn, nr, uaddr, flags, type);
 	if (!region)
 		return -ENOMEM;
 
@@ -1557,7 +1561,8 @@ long mshv_partition_map_memory(struct mshv_partition *partition,
 			goto unmap;
 	} else {
 		ret = mmu_interval_notifier_insert(&region->notifier, mm,
-						   region->uaddr, mem->size,
+						   region->uaddr,
+						   nr << HV_HYP_PAGE_SHIFT,
 						   &mshv_region_notifier_ops);
 		if (ret)
 			goto unlock;
@@ -1587,34 +1592,30 @@ unlock:
 }
 
 /**
- * mshv_partition_unmap_memory() - MSHV_SET_GUEST_MEMORY with UNMAP
+ * mshv_region_unmap() - MSHV_SET_GUEST_MEMORY with UNMAP: remove a region
  * @partition: the partition
- * @mem: the validated argument
+ * @gfn: first guest page frame number of the region
+ * @nr: its number of pages
+ * @uaddr: its user address
  *
- * The region starting at @mem->guest_pfn is removed if its address and
- * size match @mem.  Its SLAT entries are gone before the partition mutex
- * is dropped: a map of an overlapping range waits until then.
+ * The region starting at @gfn is removed if its address and size match.
+ * Its SLAT entries are gone before the partition mutex is dropped: a map
+ * of an overlapping range waits until then.
  *
  * Return: 0, or -EINVAL when no region matches.
  */
-long mshv_partition_unmap_memory(struct mshv_partition *partition,
-				 const struct mshv_user_mem_region *mem)
+long mshv_region_unmap(struct mshv_partition *partition, u64 gfn, u64 nr,
+		       u64 uaddr)
 {
-	u64 nr_pages = mem->size >> HV_HYP_PAGE_SHIFT;
 	struct mshv_mem_region *region = NULL;
 	struct interval_tree_node *node;
 
-	if (!mshv_gfn_range_valid(mem->guest_pfn, nr_pages))
-		return -EINVAL;
-
 	mutex_lock(&partition->mutex);
-	node = interval_tree_iter_first(&partition->regions, mem->guest_pfn,
-					mem->guest_pfn);
+	node = interval_tree_iter_first(&partition->regions, gfn, gfn);
 	if (node) {
 		region = container_of(node, struct mshv_mem_region, node);
-		if (region->guest_pfn != mem->guest_pfn ||
-		    region->uaddr != mem->userspace_addr ||
-		    region->nr_pages != nr_pages)
+		if (region->guest_pfn != gfn || region->uaddr != uaddr ||
+		    region->nr_pages != nr)
 			region = NULL;
 	}
 	if (region) {
@@ -1655,48 +1656,41 @@ static u64 mshv_gpap_hv_flags(u8 type, u8 op)
 }
 
 /**
- * mshv_partition_ioctl_gpap_access_bitmap() - MSHV_GET_GPAP_ACCESS_BITMAP
+ * mshv_gpap_access_bitmap() - MSHV_GET_GPAP_ACCESS_BITMAP
  * @partition: the partition
- * @uarg: &struct mshv_gpap_access_bitmap
+ * @type: MSHV_GPAP_ACCESS_TYPE_*
+ * @op: MSHV_GPAP_ACCESS_OP_*
+ * @gfn: first guest page frame number; [@gfn, @gfn + @nr) is valid
+ *	(mshv_gfn_range_valid())
+ * @nr: number of pages
+ * @bitmap: the user buffer of DIV_ROUND_UP(@nr, 8) bytes
  *
- * Reads the accessed or dirty state of @page_count guest pages in batches
- * of HV_GPA_ACCESS_STATES_BATCH_SIZE, applies the op, and writes
- * ceil(page_count / 8) bytes, bit i for page i; bits past page_count are 0.
+ * Reads the accessed or dirty state of @nr guest pages in batches of
+ * HV_GPA_ACCESS_STATES_BATCH_SIZE, applies the op, and writes
+ * ceil(@nr / 8) bytes, bit i for page i; bits past @nr are 0.
  *
- * Return: 0, -EINVAL for bad arguments, -EFAULT (a bitmap that is not
- * writable is refused before any state changes), -EINTR, or the error of
- * the hypercall.
+ * Return: 0, -EFAULT (a bitmap that is not writable is refused before any
+ * state changes), -ENOMEM, -EINTR, or the error of the hypercall.
  */
-long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
-					     void __user *uarg)
+long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
+			     u8 op, u64 gfn, u64 nr, u8 __user *bitmap)
 {
-	struct mshv_gpap_access_bitmap args;
 	u64 done = 0, pending = 0, flags, n, i, full;
-	u8 __user *out;
+	u8 __user *out = bitmap;
 	u8 *states, *bits;
 	u8 mask;
 	long ret = 0;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (args.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT ||
-	    args.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
-	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)) ||
-	    !args.bitmap_ptr ||
-	    !mshv_gfn_range_valid(args.gpap_base, args.page_count))
-		return -EINVAL;
 
 	/*
 	 * The whole bitmap must be writable before the first batch consumes
 	 * (clears or sets) any page's state: a bad buffer changes nothing.
 	 */
-	out = u64_to_user_ptr(args.bitmap_ptr);
 	if (fault_in_safe_writeable((const char __user *)out,
-				    DIV_ROUND_UP(args.page_count, 8)))
+				    DIV_ROUND_UP(nr, 8)))
 		return -EFAULT;
 
-	flags = mshv_gpap_hv_flags(args.access_type, args.access_op);
-	mask = args.access_type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
+	flags = mshv_gpap_hv_flags(type, op);
+	mask = type == MSHV_GPAP_ACCESS_TYPE_ACCESSED ?
 	       HV_GPA_PAGE_ACCESSED : HV_GPA_PAGE_DIRTY;
 
 	states = kmalloc(HV_GPA_ACCESS_STATES_BATCH_SIZE, GFP_KERNEL);
@@ -1706,11 +1700,11 @@ long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
 		goto free;
 	}
 
-	while (done < args.page_count) {
-		n = min_t(u64, args.page_count - done,
+	while (done < nr) {
+		n = min_t(u64, nr - done,
 			  HV_GPA_ACCESS_STATES_BATCH_SIZE);
 		ret = mshv_hv_get_gpa_access_states(partition->id,
-						    args.gpap_base + done, n,
+						    gfn + done, n,
 						    flags, states);
 		if (ret)
 			goto free;
@@ -1721,7 +1715,7 @@ long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
 		pending += n;
 		done += n;
 
-		full = done == args.page_count ? DIV_ROUND_UP(pending, 8) :
+		full = done == nr ? DIV_ROUND_UP(pending, 8) :
 						 pending / 8;
 		if (copy_to_user(out, bits, full)) {
 			ret = -EFAULT;

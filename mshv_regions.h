@@ -143,12 +143,13 @@ struct mshv_mem_region {
 
 void mshv_partition_regions_init(struct mshv_partition *partition);
 void mshv_partition_regions_destroy(struct mshv_partition *partition);
-long mshv_partition_map_memory(struct mshv_partition *partition,
-			       const struct mshv_user_mem_region *mem);
-long mshv_partition_unmap_memory(struct mshv_partition *partition,
-				 const struct mshv_user_mem_region *mem);
-long mshv_partition_ioctl_gpap_access_bitmap(struct mshv_partition *partition,
-					     void __user *uarg);
+bool mshv_gfn_range_valid(u64 gfn, u64 nr);
+long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
+		     u64 uaddr, u8 flags);
+long mshv_region_unmap(struct mshv_partition *partition, u64 gfn, u64 nr,
+		       u64 uaddr);
+long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
+			     u8 op, u64 gfn, u64 nr, u8 __user *bitmap);
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
 void mshv_vp_regions_release(struct mshv_vp *vp);
 void mshv_regions_debugfs_init(void);

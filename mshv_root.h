@@ -212,7 +212,35 @@ enum mshv_async_state {
 	MSHV_ASYNC_ABANDONED,
 };
 
+/**
+ * enum mshv_hvcall_target - the kind of fd a MSHV_ROOT_HVCALL came through
+ * @MSHV_HVCALL_SELF: /dev/mshv
+ * @MSHV_HVCALL_PARTITION: a partition fd
+ * @MSHV_HVCALL_VP: a VP fd
+ */
+enum mshv_hvcall_target {
+	MSHV_HVCALL_SELF,
+	MSHV_HVCALL_PARTITION,
+	MSHV_HVCALL_VP,
+};
+
+struct file;
+struct mshv_root_hvcall;
+
+/* mshv_ioctl.c: the ioctl boundary */
+long mshv_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long mshv_partition_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg);
+long mshv_vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
 /* mshv_root_main.c */
+long mshv_partition_create(const struct hv_input_create_partition *in);
+long mshv_partition_initialize(struct mshv_partition *partition);
+long mshv_vp_create(struct mshv_partition *partition, u32 vp_index);
+long mshv_vp_run_to_user(struct mshv_vp *vp, void __user *msg);
+long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
+		      enum mshv_hvcall_target target,
+		      struct mshv_root_hvcall *args, void __user *uarg);
 void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
@@ -223,8 +251,8 @@ void mshv_partition_async_complete(struct mshv_partition *partition,
 				   u16 status);
 
 /* mshv_vp_state.c */
-long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg);
-long mshv_vp_ioctl_set_vp_state(struct mshv_vp *vp, void __user *uarg);
+long mshv_vp_state_transfer(struct mshv_vp *vp, u8 type, u64 buf_ptr,
+			    u32 buf_sz, u32 __user *size_out, bool set);
 
 /* mshv_irq.c */
 #define MSHV_MAX_GUEST_IRQS	4096
@@ -257,8 +285,9 @@ bool mshv_msi_route_get(struct mshv_partition *partition, u32 gsi,
 			struct mshv_msi_route *route);
 void mshv_irq_init(struct mshv_partition *partition);
 void mshv_irq_release(struct mshv_partition *partition);
-long mshv_partition_ioctl_set_msi_routing(struct mshv_partition *partition,
-					  void __user *uarg);
+struct mshv_user_irq_entry;
+int mshv_set_msi_routing(struct mshv_partition *partition,
+			 const struct mshv_user_irq_entry *entries, u32 nr);
 
 /* mshv_synic.c: the root partition's SynIC */
 int mshv_synic_init(void);
@@ -271,10 +300,13 @@ int mshv_eventfd_init(void);
 void mshv_eventfd_exit(void);
 void mshv_eventfd_partition_init(struct mshv_partition *partition);
 void mshv_eventfd_partition_release(struct mshv_partition *partition);
-long mshv_partition_ioctl_irqfd(struct mshv_partition *partition,
-				void __user *uarg);
-long mshv_partition_ioctl_ioeventfd(struct mshv_partition *partition,
-				    void __user *uarg);
+int mshv_irqfd_assign(struct mshv_partition *partition, int fd, u32 gsi,
+		      bool resample, int resamplefd);
+int mshv_irqfd_deassign(struct mshv_partition *partition, int fd, u32 gsi);
+int mshv_ioeventfd_assign(struct mshv_partition *partition, int fd, u64 addr,
+			  u32 len, bool wildcard, u64 datamatch);
+int mshv_ioeventfd_deassign(struct mshv_partition *partition, int fd,
+			    u64 addr, u32 len, bool wildcard, u64 datamatch);
 void mshv_irqfd_resample(struct mshv_partition *partition, u32 vector);
 void mshv_doorbell_signal(u32 port_id);
 

@@ -397,12 +397,6 @@ static int mshv_partition_async_call(struct mshv_partition *partition,
  * MSHV_ROOT_HVCALL
  */
 
-enum mshv_hvcall_target {
-	MSHV_HVCALL_SELF,
-	MSHV_HVCALL_PARTITION,
-	MSHV_HVCALL_VP,
-};
-
 static bool mshv_hvcall_allowed(u16 code, enum mshv_hvcall_target target)
 {
 	switch (code) {
@@ -458,59 +452,64 @@ static int mshv_passthrough_issue(void *ctx, u16 *status)
 				   &c->reps_done);
 }
 
-/*
- * Issue a userspace-built hypercall on behalf of @partition_id (@partition
- * for a partition or VP fd, NULL for /dev/mshv).  The first 8 bytes of the
- * input are replaced by the partition id.  Status and reps completed are
- * written back once the call was issued; the output only on success.
+/**
+ * mshv_root_hvcall() - MSHV_ROOT_HVCALL: a hypercall built by userspace
+ * @partition: the partition of a partition or VP fd, NULL for /dev/mshv
+ * @partition_id: the partition the call is for (HV_PARTITION_ID_SELF for
+ *	/dev/mshv)
+ * @target: the kind of fd the call came through
+ * @args: the ioctl argument, copied in; checked here
+ * @uarg: where @args came from: status and reps completed go back there
+ *
+ * The first 8 bytes of the input are replaced by @partition_id.  Status
+ * and reps completed are written back once the call was issued; the
+ * output only on success.
  *
  * SET_PARTITION_PROPERTY may complete asynchronously
  * (HV_STATUS_CALL_PENDING, then an ASYNC_CALL_COMPLETION message): it goes
  * through mshv_partition_async_call(), and the status written back is the
  * completion's.
+ *
+ * Return: 0 or a negative errno (-EINVAL for a bad argument or a code not
+ * allowed on the fd, -EFAULT, -ENOMEM, or the hypervisor status's errno).
  */
-static long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
-				   u64 partition_id,
-				   enum mshv_hvcall_target target,
-				   void __user *uarg)
+long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
+		      enum mshv_hvcall_target target,
+		      struct mshv_root_hvcall *args, void __user *uarg)
 {
 	struct mshv_passthrough_ctx ctx = { .partition_id = partition_id };
-	struct mshv_root_hvcall args;
 	void *input, *output = NULL;
 	u16 status = 0;
 	long ret;
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-
-	if (args.status || !args.in_ptr || args.in_sz < sizeof(u64) ||
-	    args.in_sz > HV_HYP_PAGE_SIZE ||
-	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)))
+	if (args->status || !args->in_ptr || args->in_sz < sizeof(u64) ||
+	    args->in_sz > HV_HYP_PAGE_SIZE ||
+	    memchr_inv(args->rsvd, 0, sizeof(args->rsvd)))
 		return -EINVAL;
-	if (args.out_ptr && (!args.out_sz || args.out_sz > HV_HYP_PAGE_SIZE))
+	if (args->out_ptr && (!args->out_sz || args->out_sz > HV_HYP_PAGE_SIZE))
 		return -EINVAL;
-	if (args.reps > HV_HYPERCALL_REP_MAX)
+	if (args->reps > HV_HYPERCALL_REP_MAX)
 		return -EINVAL;
-	if (!mshv_hvcall_allowed(args.code, target))
+	if (!mshv_hvcall_allowed(args->code, target))
 		return -EINVAL;
 
-	input = memdup_user(u64_to_user_ptr(args.in_ptr), args.in_sz);
+	input = memdup_user(u64_to_user_ptr(args->in_ptr), args->in_sz);
 	if (IS_ERR(input))
 		return PTR_ERR(input);
 	memcpy(input, &partition_id, sizeof(partition_id));
 
-	if (args.out_ptr) {
-		output = kzalloc(args.out_sz, GFP_KERNEL);
+	if (args->out_ptr) {
+		output = kzalloc(args->out_sz, GFP_KERNEL);
 		if (!output) {
 			ret = -ENOMEM;
 			goto free_input;
 		}
 	}
 
-	ctx.args = &args;
+	ctx.args = args;
 	ctx.input = input;
 	ctx.output = output;
-	if (args.code == HVCALL_SET_PARTITION_PROPERTY)
+	if (args->code == HVCALL_SET_PARTITION_PROPERTY)
 		ret = mshv_partition_async_call(partition,
 						mshv_passthrough_issue, &ctx,
 						&status);
@@ -519,13 +518,13 @@ static long mshv_ioctl_root_hvcall(struct mshv_partition *partition,
 	if (!ctx.issued)
 		goto free_output;
 
-	args.status = status;
-	args.reps = ctx.reps_done;
-	if (copy_to_user(uarg, &args, sizeof(args)))
+	args->status = status;
+	args->reps = ctx.reps_done;
+	if (copy_to_user(uarg, args, sizeof(*args)))
 		ret = -EFAULT;
 	else if (!ret && output &&
-		 copy_to_user(u64_to_user_ptr(args.out_ptr), output,
-			      args.out_sz))
+		 copy_to_user(u64_to_user_ptr(args->out_ptr), output,
+			      args->out_sz))
 		ret = -EFAULT;
 
 free_output:
@@ -639,7 +638,19 @@ static int mshv_vp_run(struct mshv_vp *vp)
 	}
 }
 
-static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
+/**
+ * mshv_vp_run_to_user() - MSHV_RUN_VP: run @vp until an intercept
+ * @vp: the VP
+ * @msg: the user buffer that receives the intercept message
+ *	(HV_MESSAGE_SIZE bytes)
+ *
+ * Takes @vp's run mutex.
+ *
+ * Return: 0 with the message in @msg; -EFAULT if @msg cannot take it
+ * (checked before the VP runs), -EINTR on a signal, or the error of the
+ * dispatch.
+ */
+long mshv_vp_run_to_user(struct mshv_vp *vp, void __user *msg)
 {
 	long ret;
 
@@ -650,38 +661,17 @@ static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
 	 * message is refused before the VP runs, so that no intercept is
 	 * consumed and lost.
 	 */
-	if (fault_in_safe_writeable(uarg, HV_MESSAGE_SIZE))
+	if (fault_in_safe_writeable(msg, HV_MESSAGE_SIZE))
 		return -EFAULT;
 
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;
 	ret = mshv_vp_run(vp);
-	if (!ret && copy_to_user(uarg, page_address(vp->intercept_page),
+	if (!ret && copy_to_user(msg, page_address(vp->intercept_page),
 				 HV_MESSAGE_SIZE))
 		ret = -EFAULT;
 	mutex_unlock(&vp->run_mutex);
 	return ret;
-}
-
-static long mshv_vp_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
-{
-	struct mshv_vp *vp = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case MSHV_RUN_VP:
-		return mshv_vp_ioctl_run_vp(vp, uarg);
-	case MSHV_GET_VP_STATE:
-		return mshv_vp_ioctl_get_vp_state(vp, uarg);
-	case MSHV_SET_VP_STATE:
-		return mshv_vp_ioctl_set_vp_state(vp, uarg);
-	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(vp->partition, vp->partition->id,
-					      MSHV_HVCALL_VP, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /*
@@ -737,7 +727,17 @@ static const struct file_operations mshv_vp_fops = {
  * Partition fd
  */
 
-static long mshv_partition_ioctl_initialize(struct mshv_partition *partition)
+/**
+ * mshv_partition_initialize() - MSHV_INITIALIZE_PARTITION
+ * @partition: the partition
+ *
+ * Deposits the pages the call needs and initializes the partition; a
+ * second call does nothing.
+ *
+ * Return: 0 or the error of the deposit or of the hypercall (the deposit
+ * is withdrawn again).
+ */
+long mshv_partition_initialize(struct mshv_partition *partition)
 {
 	long ret = 0;
 	int err;
@@ -811,26 +811,28 @@ static void mshv_vp_withdraw_unused(struct mshv_partition *partition,
 			partition->id, err);
 }
 
-static long mshv_partition_ioctl_create_vp(struct mshv_partition *partition,
-					   void __user *uarg)
+/**
+ * mshv_vp_create() - MSHV_CREATE_VP
+ * @partition: the partition
+ * @vp_index: index of the new VP, below %MSHV_MAX_VPS
+ *
+ * Return: the new VP's fd; -EEXIST if @partition has a VP @vp_index,
+ * -ENOMEM, -EMFILE or the error of a hypercall.  A failure withdraws what
+ * was deposited for the VP.
+ */
+long mshv_vp_create(struct mshv_partition *partition, u32 vp_index)
 {
-	struct mshv_create_vp args;
 	struct file *file;
 	struct mshv_vp *vp;
 	s64 deposited;
 	int fd, err;
 	long ret;
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (args.vp_index >= MSHV_MAX_VPS)
-		return -EINVAL;
-
 	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return -ENOMEM;
 	vp->partition = partition;
-	vp->index = args.vp_index;
+	vp->index = vp_index;
 	mutex_init(&vp->run_mutex);
 	init_waitqueue_head(&vp->kick_wq);
 
@@ -904,63 +906,6 @@ unlock:
 	return ret;
 }
 
-static long mshv_partition_ioctl_set_memory(struct mshv_partition *partition,
-					    void __user *uarg)
-{
-	struct mshv_user_mem_region mem;
-	u64 nr_pages;
-
-	if (copy_from_user(&mem, uarg, sizeof(mem)))
-		return -EFAULT;
-
-	if (!mem.size || !PAGE_ALIGNED(mem.size) ||
-	    !PAGE_ALIGNED(mem.userspace_addr) ||
-	    (mem.flags & ~MSHV_SET_MEM_FLAGS_MASK) ||
-	    memchr_inv(mem.rsvd, 0, sizeof(mem.rsvd)))
-		return -EINVAL;
-
-	nr_pages = mem.size >> HV_HYP_PAGE_SHIFT;
-	if (mem.guest_pfn >= MSHV_GPA_PFN_LIMIT ||
-	    nr_pages > MSHV_GPA_PFN_LIMIT - mem.guest_pfn)
-		return -EINVAL;
-	if (mem.userspace_addr + mem.size < mem.userspace_addr ||
-	    !access_ok(u64_to_user_ptr(mem.userspace_addr), mem.size))
-		return -EINVAL;
-
-	if (mem.flags & BIT(MSHV_SET_MEM_BIT_UNMAP))
-		return mshv_partition_unmap_memory(partition, &mem);
-	return mshv_partition_map_memory(partition, &mem);
-}
-
-static long mshv_partition_ioctl(struct file *file, unsigned int cmd,
-				 unsigned long arg)
-{
-	struct mshv_partition *partition = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case MSHV_INITIALIZE_PARTITION:
-		return mshv_partition_ioctl_initialize(partition);
-	case MSHV_CREATE_VP:
-		return mshv_partition_ioctl_create_vp(partition, uarg);
-	case MSHV_SET_GUEST_MEMORY:
-		return mshv_partition_ioctl_set_memory(partition, uarg);
-	case MSHV_SET_MSI_ROUTING:
-		return mshv_partition_ioctl_set_msi_routing(partition, uarg);
-	case MSHV_GET_GPAP_ACCESS_BITMAP:
-		return mshv_partition_ioctl_gpap_access_bitmap(partition, uarg);
-	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(partition, partition->id,
-					      MSHV_HVCALL_PARTITION, uarg);
-	case MSHV_IRQFD:
-		return mshv_partition_ioctl_irqfd(partition, uarg);
-	case MSHV_IOEVENTFD:
-		return mshv_partition_ioctl_ioeventfd(partition, uarg);
-	default:
-		return -ENOTTY;
-	}
-}
-
 static int mshv_partition_release_file(struct inode *inode, struct file *file)
 {
 	mshv_partition_put(file->private_data);
@@ -979,86 +924,19 @@ static const struct file_operations mshv_partition_fops = {
  * /dev/mshv
  */
 
-static const struct {
-	unsigned int pt_bit;
-	u64 hv_flag;
-} mshv_pt_flag_map[] = {
-	{ MSHV_PT_BIT_LAPIC, HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED },
-	{ MSHV_PT_BIT_X2APIC, HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE },
-	{ MSHV_PT_BIT_GPA_SUPER_PAGES,
-	  HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED },
-	{ MSHV_PT_BIT_NESTED_VIRTUALIZATION,
-	  HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE },
-	{ MSHV_PT_BIT_SMT_ENABLED_GUEST,
-	  HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST },
-};
-
-static bool mshv_create_args_valid(u64 pt_flags, u64 pt_isolation)
-{
-	return !(pt_flags & ~(u64)MSHV_PT_FLAGS_MASK) &&
-	       pt_isolation < MSHV_PT_ISOLATION_COUNT;
-}
-
-/*
- * Read and check the v1 or v2 MSHV_CREATE_PARTITION argument and build
- * the CREATE_PARTITION input from it.
+/**
+ * mshv_partition_create() - MSHV_CREATE_PARTITION
+ * @in: the CREATE_PARTITION input built from the ioctl's argument
+ *
+ * Return: the new partition's fd, or -ENOMEM, -EMFILE or the error of the
+ * hypercall.
  */
-static int mshv_create_partition_input(void __user *uarg,
-				       struct hv_input_create_partition *in)
+long mshv_partition_create(const struct hv_input_create_partition *in)
 {
-	struct mshv_create_partition_v2 args = {};
-	size_t i;
-
-	BUILD_BUG_ON(MSHV_NUM_CPU_FEATURES_BANKS !=
-		     HV_NUM_PROCESSOR_FEATURE_BANKS);
-	BUILD_BUG_ON(sizeof(args) != 64);
-
-	/* The ioctl number encodes the 16-byte v1 size */
-	if (copy_from_user(&args, uarg, sizeof(struct mshv_create_partition)))
-		return -EFAULT;
-	if (!mshv_create_args_valid(args.pt_flags, args.pt_isolation))
-		return -EINVAL;
-
-	memset(in, 0, sizeof(*in));
-	if (args.pt_flags & BIT(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) {
-		if (copy_from_user(&args, uarg, sizeof(args)))
-			return -EFAULT;
-		/* Check again: userspace may have changed the first bytes */
-		if (!mshv_create_args_valid(args.pt_flags, args.pt_isolation) ||
-		    !(args.pt_flags & BIT(MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) ||
-		    args.pt_num_cpu_fbanks != MSHV_NUM_CPU_FEATURES_BANKS ||
-		    memchr_inv(args.pt_rsvd, 0, sizeof(args.pt_rsvd)) ||
-		    memchr_inv(args.pt_rsvd1, 0, sizeof(args.pt_rsvd1)))
-			return -EINVAL;
-		for (i = 0; i < MSHV_NUM_CPU_FEATURES_BANKS; i++)
-			in->disabled_processor_features[i] =
-				args.pt_cpu_fbanks[i];
-		in->disabled_processor_xsave_features = args.pt_disabled_xsave;
-	}
-
-	in->flags = HV_PARTITION_CREATION_FLAG_EXO_PARTITION |
-		    HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED;
-	for (i = 0; i < ARRAY_SIZE(mshv_pt_flag_map); i++)
-		if (args.pt_flags & BIT_ULL(mshv_pt_flag_map[i].pt_bit))
-			in->flags |= mshv_pt_flag_map[i].hv_flag;
-
-	in->compatibility_version = HV_COMPATIBILITY_21_H2;
-	/* MSHV_PT_ISOLATION_NONE is the only isolation the uapi offers */
-	in->isolation_properties = HV_PARTITION_ISOLATION_TYPE_NONE;
-	return 0;
-}
-
-static long mshv_ioctl_create_partition(void __user *uarg)
-{
-	struct hv_input_create_partition in;
 	struct mshv_partition *partition;
 	struct file *file;
 	long ret;
 	int fd;
-
-	ret = mshv_create_partition_input(uarg, &in);
-	if (ret)
-		return ret;
 
 	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
 	if (!partition)
@@ -1070,7 +948,7 @@ static long mshv_ioctl_create_partition(void __user *uarg)
 	mshv_eventfd_partition_init(partition);
 	mshv_async_init(partition);
 
-	ret = mshv_hv_create_partition(&in, &partition->id);
+	ret = mshv_hv_create_partition(in, &partition->id);
 	if (ret)
 		goto free_partition;
 	spin_lock(&mshv_partitions_lock);
@@ -1107,22 +985,6 @@ free_partition:
 	mutex_destroy(&partition->mutex);
 	kfree(partition);
 	return ret;
-}
-
-static long mshv_dev_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
-{
-	void __user *uarg = (void __user *)arg;
-
-	switch (cmd) {
-	case MSHV_CREATE_PARTITION:
-		return mshv_ioctl_create_partition(uarg);
-	case MSHV_ROOT_HVCALL:
-		return mshv_ioctl_root_hvcall(NULL, HV_PARTITION_ID_SELF,
-					      MSHV_HVCALL_SELF, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 static const struct file_operations mshv_dev_fops = {

@@ -197,81 +197,52 @@ free_kbuf:
 	return ret;
 }
 
-static long mshv_vp_ioctl_vp_state(struct mshv_vp *vp, void __user *uarg,
-				   bool set)
+/**
+ * mshv_vp_state_transfer() - MSHV_GET_VP_STATE and MSHV_SET_VP_STATE
+ * @vp: the VP
+ * @type: MSHV_VP_STATE_*
+ * @buf_ptr: the page-aligned user buffer, @buf_sz bytes of user space
+ * @buf_sz: its size, page aligned, not 0
+ * @size_out: where the size the state needs goes (in any case)
+ * @set: load the state from the buffer (else copy it into the buffer)
+ *
+ * Takes @vp's run mutex.
+ *
+ * Return: 0 or a negative errno (-EINVAL for a buffer smaller than the
+ * state, whose size is then in *@size_out; -EFAULT, -ENOMEM, -EINTR, or
+ * the error of the hypercall).
+ */
+long mshv_vp_state_transfer(struct mshv_vp *vp, u8 type, u64 buf_ptr,
+			    u32 buf_sz, u32 __user *size_out, bool set)
 {
-	struct mshv_get_set_vp_state __user *user_args = uarg;
-	struct mshv_get_set_vp_state args;
 	struct hv_vp_state_data state;
 	u32 size;
 	long ret;
 
-	if (copy_from_user(&args, user_args, sizeof(args)))
-		return -EFAULT;
-	if (args.type >= MSHV_VP_STATE_COUNT ||
-	    memchr_inv(args.rsvd, 0, sizeof(args.rsvd)) ||
-	    !args.buf_sz || !PAGE_ALIGNED(args.buf_sz) ||
-	    !PAGE_ALIGNED(args.buf_ptr))
-		return -EINVAL;
-	/* Like mainline: a buffer outside user space before buf_sz is set */
-	if (!access_ok(u64_to_user_ptr(args.buf_ptr), args.buf_sz))
-		return -EFAULT;
-
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;
 
-	ret = mshv_vp_state_describe(vp, args.type, &state, &size);
+	ret = mshv_vp_state_describe(vp, type, &state, &size);
 	if (ret)
 		goto unlock;
 
 	/* The size the state needs goes back to userspace in any case */
-	if (put_user(size, &user_args->buf_sz)) {
+	if (put_user(size, size_out)) {
 		ret = -EFAULT;
 		goto unlock;
 	}
-	if (size > args.buf_sz) {
+	if (size > buf_sz) {
 		ret = -EINVAL;
 		goto unlock;
 	}
 
 	if (state.type & HV_GET_SET_VP_STATE_TYPE_PFN)
-		ret = mshv_vp_state_pages(vp, &state, args.buf_ptr, size, set);
+		ret = mshv_vp_state_pages(vp, &state, buf_ptr, size, set);
 	else
-		ret = mshv_vp_state_inline(vp, &state, args.buf_ptr, size, set);
+		ret = mshv_vp_state_inline(vp, &state, buf_ptr, size, set);
 
 unlock:
 	mutex_unlock(&vp->run_mutex);
 	return ret;
 }
 
-/**
- * mshv_vp_ioctl_get_vp_state() - MSHV_GET_VP_STATE
- * @vp: the VP
- * @uarg: userspace &struct mshv_get_set_vp_state
- *
- * Copies one kind of VP state into the caller's buffer and writes the
- * state's size into buf_sz.  Takes @vp's run mutex.
- *
- * Return: 0 or a negative errno (-EINVAL for a bad argument or a buffer
- * smaller than the state, whose size is then in buf_sz; -EFAULT, with
- * buf_sz untouched, for a buffer that is not in the user address space).
- */
-long mshv_vp_ioctl_get_vp_state(struct mshv_vp *vp, void __user *uarg)
-{
-	return mshv_vp_ioctl_vp_state(vp, uarg, false);
-}
-
-/**
- * mshv_vp_ioctl_set_vp_state() - MSHV_SET_VP_STATE
- * @vp: the VP
- * @uarg: userspace &struct mshv_get_set_vp_state
- *
- * Loads one kind of VP state from the caller's buffer and writes the
- * state's size into buf_sz.  Takes @vp's run mutex.
- *
- * Return: 0 or a negative errno, as for mshv_vp_ioctl_get_vp_state().
- */
-long mshv_vp_ioctl_set_vp_state(struct mshv_vp *vp, void __user *uarg)
-{
-	return mshv_vp_ioctl_vp_state(vp, uarg, true);
-}
