@@ -702,6 +702,17 @@ void mshv_eventfd_partition_release(struct mshv_partition *partition)
 	}
 	mutex_unlock(&partition->eventfds_mutex);
 	mshv_ioeventfd_free_list(&dead);
+}
+
+/**
+ * mshv_eventfd_partition_exit() - undo mshv_eventfd_partition_init()
+ * @partition: a partition without irqfds and ioeventfds (never had any,
+ *	or mshv_eventfd_partition_release() removed them)
+ */
+void mshv_eventfd_partition_exit(struct mshv_partition *partition)
+{
+	WARN_ON_ONCE(!list_empty(&partition->irqfds) ||
+		     !list_empty(&partition->ioeventfds));
 	mutex_destroy(&partition->eventfds_mutex);
 }
 

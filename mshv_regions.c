@@ -1336,7 +1336,8 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	const struct hv_message *msg = page_address(vp->intercept_page);
 	const struct hv_x64_memory_intercept_message *mem =
 		(const void *)msg->u.payload;
-	struct mshv_vp_gpa_fault *last = &vp->last_fault;
+	struct mshv_vp_regions *state = &vp->regions;
+	struct mshv_vp_gpa_fault *last = &state->last_fault;
 	struct mshv_mem_region *region;
 	u64 gfn, invalidations = 0;
 	u32 type;
@@ -1362,12 +1363,12 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 		ret = 0;
 	} else {
 		/* Kept for the VP's life: no allocation per fault */
-		if (!vp->fault_buf)
-			vp->fault_buf = kvmalloc(sizeof(*vp->fault_buf),
-						 GFP_KERNEL_ACCOUNT);
-		ret = vp->fault_buf ?
+		if (!state->fault_buf)
+			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
+						    GFP_KERNEL_ACCOUNT);
+		ret = state->fault_buf ?
 		      mshv_region_fault(region, gfn, access, &invalidations,
-					vp->fault_buf) : -ENOMEM;
+					state->fault_buf) : -ENOMEM;
 	}
 	trace_mshv_region_fault(region->partition_id, gfn, access, ret);
 
@@ -1397,8 +1398,8 @@ to_user:
  */
 void mshv_vp_regions_release(struct mshv_vp *vp)
 {
-	kvfree(vp->fault_buf);
-	vp->fault_buf = NULL;
+	kvfree(vp->regions.fault_buf);
+	vp->regions.fault_buf = NULL;
 }
 
 /*

@@ -48,14 +48,48 @@
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
+struct mshv_fault;
 struct mshv_partition;
-struct mshv_user_mem_region;
 struct mshv_vp;
 
 enum mshv_region_type {
 	MSHV_REGION_MOVABLE,
 	MSHV_REGION_PINNED,
 	MSHV_REGION_MMIO,
+};
+
+/**
+ * struct mshv_vp_gpa_fault - the last GPA intercept a VP's run loop resolved
+ * @region: the region it was resolved in (only compared, never followed)
+ * @gfn: guest page frame number of the intercept
+ * @invalidations: the region's invalidation count after the resolution
+ * @access: HV_INTERCEPT_ACCESS_* of the intercept
+ * @valid: the other fields describe the last dispatch's intercept
+ *
+ * The same intercept again, with no invalidation of the region in
+ * between, means the mapping did not help: it goes to userspace instead
+ * of looping.
+ */
+struct mshv_vp_gpa_fault {
+	const struct mshv_mem_region *region;
+	u64 gfn;
+	u64 invalidations;
+	u8 access;
+	bool valid;
+};
+
+/**
+ * struct mshv_vp_regions - what the fault path keeps for a VP
+ * @last_fault: the last GPA intercept the driver resolved itself
+ * @fault_buf: the fault path's working memory, allocated on the VP's
+ *	first fault
+ *
+ * Zero in a new VP; used under &mshv_vp.run_mutex; freed by
+ * mshv_vp_regions_release().
+ */
+struct mshv_vp_regions {
+	struct mshv_vp_gpa_fault last_fault;
+	struct mshv_fault *fault_buf;
 };
 
 /**

@@ -49,6 +49,7 @@
 
 #include "hvabi.h"
 #include "mshv_backend.h"
+#include "mshv_regions.h"
 
 /* Driver limits */
 #define MSHV_MAX_VPS			256
@@ -68,27 +69,6 @@ struct dentry;
 struct mshv_mem_region;
 struct mshv_msi_routing;
 struct mshv_partition;
-struct mshv_fault;
-
-/**
- * struct mshv_vp_gpa_fault - the last GPA intercept a VP's run loop resolved
- * @region: the region it was resolved in (only compared, never followed)
- * @gfn: guest page frame number of the intercept
- * @invalidations: the region's invalidation count after the resolution
- * @access: HV_INTERCEPT_ACCESS_* of the intercept
- * @valid: the other fields describe the last dispatch's intercept
- *
- * The same intercept again, with no invalidation of the region in
- * between, means the mapping did not help: it goes to userspace instead
- * of looping.
- */
-struct mshv_vp_gpa_fault {
-	const struct mshv_mem_region *region;
-	u64 gfn;
-	u64 invalidations;
-	u8 access;
-	bool valid;
-};
 
 /**
  * struct mshv_vp - a virtual processor of a partition
@@ -103,10 +83,8 @@ struct mshv_vp_gpa_fault {
  * @intercept_pending: the last dispatch returned an intercept that was
  *	handed to userspace; the next dispatch must carry
  *	HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND.  Protected by @run_mutex.
- * @last_fault: the last GPA intercept the driver resolved itself
- *	(mshv_regions.c); protected by @run_mutex
- * @fault_buf: the fault path's working memory (mshv_regions.c), allocated
- *	on the VP's first fault, freed with the VP; used under @run_mutex
+ * @regions: the region code's state of the VP (mshv_regions.c); used
+ *	under @run_mutex
  * @kick_wq: a blocked MSHV_RUN_VP waits here for mshv_vp_kick()
  * @kicked: set by mshv_vp_kick(), consumed by the waiter (accessed with
  *	READ_ONCE/WRITE_ONCE and ordered by the wait queue)
@@ -118,8 +96,7 @@ struct mshv_vp {
 	struct page *intercept_page;
 	struct mutex run_mutex;	/* serialises MSHV_RUN_VP */
 	bool intercept_pending;
-	struct mshv_vp_gpa_fault last_fault;
-	struct mshv_fault *fault_buf;
+	struct mshv_vp_regions regions;
 	wait_queue_head_t kick_wq;
 	bool kicked;
 };
@@ -300,6 +277,7 @@ int mshv_eventfd_init(void);
 void mshv_eventfd_exit(void);
 void mshv_eventfd_partition_init(struct mshv_partition *partition);
 void mshv_eventfd_partition_release(struct mshv_partition *partition);
+void mshv_eventfd_partition_exit(struct mshv_partition *partition);
 int mshv_irqfd_assign(struct mshv_partition *partition, int fd, u32 gsi,
 		      bool resample, int resamplefd);
 int mshv_irqfd_deassign(struct mshv_partition *partition, int fd, u32 gsi);

@@ -155,6 +155,62 @@ static void mshv_vp_unmap_state_pages(struct mshv_vp *vp)
 	}
 }
 
+/* Undo the set-up of a VP in mshv_vp_create(), after its hypervisor VP */
+static void mshv_vp_free(struct mshv_vp *vp)
+{
+	mshv_vp_regions_release(vp);
+	mutex_destroy(&vp->run_mutex);
+	kfree(vp);
+}
+
+/* The asynchronous call state (see "Asynchronous hypercalls" below) */
+static void mshv_async_init(struct mshv_partition *partition)
+{
+	mutex_init(&partition->async_mutex);
+	spin_lock_init(&partition->async_lock);
+	init_waitqueue_head(&partition->async_wq);
+	partition->async_state = MSHV_ASYNC_IDLE;
+}
+
+static void mshv_async_exit(struct mshv_partition *partition)
+{
+	mutex_destroy(&partition->async_mutex);
+}
+
+/*
+ * Allocate a partition and set up what each file keeps in it; undone by
+ * mshv_partition_free().
+ */
+static struct mshv_partition *mshv_partition_alloc(void)
+{
+	struct mshv_partition *partition;
+
+	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
+	if (!partition)
+		return NULL;
+	kref_init(&partition->ref);
+	mutex_init(&partition->mutex);
+	mshv_partition_regions_init(partition);
+	mshv_irq_init(partition);
+	mshv_eventfd_partition_init(partition);
+	mshv_async_init(partition);
+	return partition;
+}
+
+/*
+ * Undo mshv_partition_alloc(), in reverse, for a partition the hypervisor
+ * no longer knows (or never knew): the end of the teardown and of a failed
+ * MSHV_CREATE_PARTITION.
+ */
+static void mshv_partition_free(struct mshv_partition *partition)
+{
+	mshv_async_exit(partition);
+	mshv_eventfd_partition_exit(partition);
+	mshv_irq_release(partition);
+	mutex_destroy(&partition->mutex);
+	kfree(partition);
+}
+
 /*
  * Tear a partition down: VP state pages, FINALIZE, guest memory, WITHDRAW
  * until nothing is left, DELETE.  Runs when the last file is released, so
@@ -181,9 +237,7 @@ static void mshv_partition_release(struct kref *ref)
 		if (!vp)
 			continue;
 		mshv_vp_unmap_state_pages(vp);
-		mshv_vp_regions_release(vp);
-		mutex_destroy(&vp->run_mutex);
-		kfree(vp);
+		mshv_vp_free(vp);
 		partition->vps[i] = NULL;
 	}
 
@@ -205,10 +259,7 @@ static void mshv_partition_release(struct kref *ref)
 		pr_warn("partition %#llx: delete failed: %d\n",
 			partition->id, ret);
 
-	mshv_irq_release(partition);
-	mutex_destroy(&partition->async_mutex);
-	mutex_destroy(&partition->mutex);
-	kfree(partition);
+	mshv_partition_free(partition);
 }
 
 /**
@@ -240,14 +291,6 @@ void mshv_partition_put(struct mshv_partition *partition)
  * completion can never be taken for a later call.  Other signals do not
  * interrupt the wait.
  */
-
-static void mshv_async_init(struct mshv_partition *partition)
-{
-	mutex_init(&partition->async_mutex);
-	spin_lock_init(&partition->async_lock);
-	init_waitqueue_head(&partition->async_wq);
-	partition->async_state = MSHV_ASYNC_IDLE;
-}
 
 /* Ready the partition for a completion of a new call; -EPERM if abandoned */
 static int mshv_async_arm(struct mshv_partition *partition, u64 *seq)
@@ -901,8 +944,7 @@ withdraw:
 	mshv_vp_withdraw_unused(partition, deposited);
 unlock:
 	mutex_unlock(&partition->mutex);
-	mutex_destroy(&vp->run_mutex);
-	kfree(vp);
+	mshv_vp_free(vp);
 	return ret;
 }
 
@@ -938,19 +980,15 @@ long mshv_partition_create(const struct hv_input_create_partition *in)
 	long ret;
 	int fd;
 
-	partition = kzalloc(sizeof(*partition), GFP_KERNEL_ACCOUNT);
+	partition = mshv_partition_alloc();
 	if (!partition)
 		return -ENOMEM;
-	kref_init(&partition->ref);
-	mutex_init(&partition->mutex);
-	mshv_partition_regions_init(partition);
-	mshv_irq_init(partition);
-	mshv_eventfd_partition_init(partition);
-	mshv_async_init(partition);
 
 	ret = mshv_hv_create_partition(in, &partition->id);
-	if (ret)
-		goto free_partition;
+	if (ret) {
+		mshv_partition_free(partition);
+		return ret;
+	}
 	spin_lock(&mshv_partitions_lock);
 	hash_add_rcu(mshv_partitions, &partition->id_node, partition->id);
 	spin_unlock(&mshv_partitions_lock);
@@ -976,14 +1014,6 @@ put_fd:
 put_partition:
 	/* The only reference: this deletes the partition again */
 	mshv_partition_put(partition);
-	return ret;
-
-free_partition:
-	mutex_destroy(&partition->async_mutex);
-	mutex_destroy(&partition->eventfds_mutex);
-	mshv_irq_release(partition);
-	mutex_destroy(&partition->mutex);
-	kfree(partition);
 	return ret;
 }
 
