@@ -1477,22 +1477,17 @@ static_assert(offsetof(struct hv_vp_register_page, interrupt_vectors) == 688,
 	      "hv_vp_register_page.interrupt_vectors");
 
 /* x86 architectural constants both sides need */
-#define X86_RFLAGS_FIXED	0x2ULL	/* bit 1 always reads as one */
-#define X86_RFLAGS_IF		0x200ULL
-/* The kernel defines the CR0/CR4 bits under the same names and values */
-#ifdef __KERNEL__
-#include <asm/processor-flags.h>
-#else
-#define X86_CR0_PE		0x1ULL
-#define X86_CR0_ET		0x10ULL
-#define X86_CR0_NW		0x20000000ULL
-#define X86_CR0_CD		0x40000000ULL
-#define X86_CR0_PG		0x80000000ULL
-#define X86_CR4_PAE		0x20ULL
-#endif
-#define X86_CR0_RESET		(X86_CR0_ET | X86_CR0_NW | X86_CR0_CD)
-#define X86_EFER_LME		0x100ULL
-#define X86_EFER_LMA		0x400ULL
+#define HV_X86_RFLAGS_FIXED	0x2ULL	/* bit 1 always reads as one */
+#define HV_X86_RFLAGS_IF	0x200ULL
+#define HV_X86_CR0_PE		0x1ULL
+#define HV_X86_CR0_ET		0x10ULL
+#define HV_X86_CR0_NW		0x20000000ULL
+#define HV_X86_CR0_CD		0x40000000ULL
+#define HV_X86_CR0_PG		0x80000000ULL
+#define HV_X86_CR4_PAE		0x20ULL
+#define HV_X86_CR0_RESET	(HV_X86_CR0_ET | HV_X86_CR0_NW | HV_X86_CR0_CD)
+#define HV_X86_EFER_LME		0x100ULL
+#define HV_X86_EFER_LMA		0x400ULL
 
 /*
  * Root SynIC (registers of HV_PARTITION_ID_SELF / HV_VP_INDEX_SELF)
@@ -1657,7 +1652,7 @@ HV_ABI_SIZE(struct hv_input_post_message_direct, 280);
 #define HV_EVENT_FLAGS_COUNT		2048
 
 /* Local APIC: EOI through the x2APIC MSR, the synthetic MSR, the xAPIC page */
-#define X86_MSR_X2APIC_EOI		0x80B
+#define HV_X86_MSR_X2APIC_EOI		0x80B
 #define HV_X64_MSR_EOI			0x40000070
 
 /* Synthetic MSRs of a guest (TLFS) */
@@ -1685,8 +1680,8 @@ HV_ABI_SIZE(struct hv_input_post_message_direct, 280);
 #define HV_MSR_PAGE_ENABLE		0x1ULL
 #define HV_MSR_HYPERCALL_LOCKED		0x2ULL
 #define HV_MSR_PAGE_GPA_MASK		0xFFFFFFFFFFFFF000ULL
-#define X86_APIC_TPR_OFFSET		0x80
-#define X86_APIC_EOI_OFFSET		0xB0
+#define HV_X86_APIC_TPR_OFFSET		0x80
+#define HV_X86_APIC_EOI_OFFSET		0xB0
 
 /* INSTALL_INTERCEPT type X64_APIC_INIT_SIPI: guest INIT / SIPI IPIs */
 #define HV_INTERCEPT_TYPE_X64_APIC_INIT_SIPI	0x9
@@ -1702,37 +1697,37 @@ struct hv_x64_sipi_intercept_message {
 HV_ABI_SIZE(struct hv_x64_sipi_intercept_message, 48);
 
 /* Local APIC: the interrupt command register (ICR) and self IPI */
-#define X86_MSR_X2APIC_ICR		0x830
-#define X86_MSR_X2APIC_SELF_IPI		0x83F
+#define HV_X86_MSR_X2APIC_ICR		0x830
+#define HV_X86_MSR_X2APIC_SELF_IPI		0x83F
 #define HV_X64_MSR_ICR			0x40000071
-#define X86_APIC_ICR_LOW_OFFSET		0x300
-#define X86_APIC_ICR_HIGH_OFFSET	0x310
-#define X86_APIC_ICR_VECTOR_MASK	0x000000FF
-#define X86_APIC_ICR_MODE_SHIFT		8	/* HV_X64_INTERRUPT_TYPE_* 0-7 */
-#define X86_APIC_ICR_MODE_MASK		0x00000700
-#define X86_APIC_ICR_LOGICAL		0x00000800
-#define X86_APIC_ICR_BUSY		0x00001000	/* delivery status */
-#define X86_APIC_ICR_ASSERT		0x00004000
-#define X86_APIC_ICR_LEVEL		0x00008000
-#define X86_APIC_ICR_SHORTHAND_MASK	0x000C0000
-#define X86_APIC_ICR_SELF		0x00040000
-#define X86_APIC_ICR_ALL		0x00080000
-#define X86_APIC_ICR_OTHERS		0x000C0000
+#define HV_X86_APIC_ICR_LOW_OFFSET		0x300
+#define HV_X86_APIC_ICR_HIGH_OFFSET	0x310
+#define HV_X86_APIC_ICR_VECTOR_MASK	0x000000FF
+#define HV_X86_APIC_ICR_MODE_SHIFT		8	/* HV_X64_INTERRUPT_TYPE_* 0-7 */
+#define HV_X86_APIC_ICR_MODE_MASK		0x00000700
+#define HV_X86_APIC_ICR_LOGICAL		0x00000800
+#define HV_X86_APIC_ICR_BUSY		0x00001000	/* delivery status */
+#define HV_X86_APIC_ICR_ASSERT		0x00004000
+#define HV_X86_APIC_ICR_LEVEL		0x00008000
+#define HV_X86_APIC_ICR_SHORTHAND_MASK	0x000C0000
+#define HV_X86_APIC_ICR_SELF		0x00040000
+#define HV_X86_APIC_ICR_ALL		0x00080000
+#define HV_X86_APIC_ICR_OTHERS		0x000C0000
 /* xAPIC (and synthetic ICR) destination: bits 31:24 of the high dword */
-#define X86_APIC_ICR_XAPIC_DEST_SHIFT	24
+#define HV_X86_APIC_ICR_XAPIC_DEST_SHIFT	24
 
 /* Local APIC: LVT entries (LINT0, LINT1 ...) and the spurious vector reg. */
-#define X86_APIC_LVT_VECTOR_MASK	0x000000FF
-#define X86_APIC_LVT_MODE_SHIFT		8
-#define X86_APIC_LVT_MODE_MASK		0x00000700
-#define X86_APIC_LVT_MODE_FIXED		0
-#define X86_APIC_LVT_MODE_SMI		2
-#define X86_APIC_LVT_MODE_NMI		4
-#define X86_APIC_LVT_MODE_INIT		5
-#define X86_APIC_LVT_MODE_EXTINT	7
-#define X86_APIC_LVT_LEVEL		0x00008000
-#define X86_APIC_LVT_MASKED		0x00010000
-#define X86_APIC_SVR_ENABLE		0x00000100	/* software enable */
+#define HV_X86_APIC_LVT_VECTOR_MASK	0x000000FF
+#define HV_X86_APIC_LVT_MODE_SHIFT		8
+#define HV_X86_APIC_LVT_MODE_MASK		0x00000700
+#define HV_X86_APIC_LVT_MODE_FIXED		0
+#define HV_X86_APIC_LVT_MODE_SMI		2
+#define HV_X86_APIC_LVT_MODE_NMI		4
+#define HV_X86_APIC_LVT_MODE_INIT		5
+#define HV_X86_APIC_LVT_MODE_EXTINT	7
+#define HV_X86_APIC_LVT_LEVEL		0x00008000
+#define HV_X86_APIC_LVT_MASKED		0x00010000
+#define HV_X86_APIC_SVR_ENABLE		0x00000100	/* software enable */
 
 /* PENDING_INTERRUPTION register (u64) */
 #define HV_X64_PENDING_INTERRUPTION_PENDING		0x1ULL

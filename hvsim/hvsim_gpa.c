@@ -24,15 +24,15 @@ static enum x86_emu_xlate xlate_walk(struct hvsim_vp *vp, u64 gva, u64 flags,
 		u64 flag;
 		enum x86_emu_access access;
 	} order[] = {
-		{ HV_TRANSLATE_GVA_VALIDATE_READ, X86_ACCESS_READ },
-		{ HV_TRANSLATE_GVA_VALIDATE_EXECUTE, X86_ACCESS_EXECUTE },
-		{ HV_TRANSLATE_GVA_VALIDATE_WRITE, X86_ACCESS_WRITE },
+		{ HV_TRANSLATE_GVA_VALIDATE_READ, X86_EMU_ACCESS_READ },
+		{ HV_TRANSLATE_GVA_VALIDATE_EXECUTE, X86_EMU_ACCESS_EXECUTE },
+		{ HV_TRANSLATE_GVA_VALIDATE_WRITE, X86_EMU_ACCESS_WRITE },
 	};
 	u64 want = flags & (HV_TRANSLATE_GVA_VALIDATE_READ |
 			    HV_TRANSLATE_GVA_VALIDATE_WRITE |
 			    HV_TRANSLATE_GVA_VALIDATE_EXECUTE);
 	bool set_ad = flags & HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS;
-	enum x86_emu_xlate res = X86_XLATE_OK;
+	enum x86_emu_xlate res = X86_EMU_XLATE_OK;
 	unsigned int i;
 
 	if (!want)
@@ -43,7 +43,7 @@ static enum x86_emu_xlate xlate_walk(struct hvsim_vp *vp, u64 gva, u64 flags,
 		want &= ~order[i].flag;
 		res = x86_emu_translate(&vp->state, &hvsim_vp_mem_ops, vp, gva,
 					order[i].access, set_ad && !want, gpa);
-		if (res != X86_XLATE_OK)
+		if (res != X86_EMU_XLATE_OK)
 			break;
 	}
 	return res;
@@ -89,10 +89,10 @@ static u16 translate_locked(struct hvsim_vp *vp, void *arg)
 	res = xlate_walk(vp, in->gva_page << HV_HYP_PAGE_SHIFT, flags, &gpa);
 	vp->state.seg[X86_SS].attributes = ss_attr;
 
-	if (res == X86_XLATE_UNSUPPORTED_MODE)
+	if (res == X86_EMU_XLATE_UNSUPPORTED_MODE)
 		return HV_STATUS_INVALID_VP_STATE;
 	memset(out, 0, sizeof(*out));
-	if (res != X86_XLATE_OK) {
+	if (res != X86_EMU_XLATE_OK) {
 		out->result_code = res;
 		return HV_STATUS_SUCCESS;
 	}
@@ -162,7 +162,7 @@ static u16 gpa_rw_locked(struct hvsim_vp *vp, void *arg)
 		result->result_code = HV_GPA_ACCESS_RESULT_UNMAPPED;
 		break;
 	case HVSIM_GPA_DENIED:
-		result->result_code = access == X86_ACCESS_WRITE ?
+		result->result_code = access == X86_EMU_ACCESS_WRITE ?
 				      HV_GPA_ACCESS_RESULT_WRITE_INTERCEPT :
 				      HV_GPA_ACCESS_RESULT_READ_INTERCEPT;
 		break;
@@ -207,7 +207,7 @@ u16 hvsim_hc_read_gpa(struct hvsim_call *call)
 	struct hv_output_read_gpa result = {};
 	u16 status;
 
-	status = gpa_rw(call->input, result.data, X86_ACCESS_READ,
+	status = gpa_rw(call->input, result.data, X86_EMU_ACCESS_READ,
 			&result.access_result);
 	if (status)
 		return status;
@@ -235,7 +235,7 @@ u16 hvsim_hc_write_gpa(struct hvsim_call *call)
 	u8 data[HV_GPA_ACCESS_MAX_BYTES];
 
 	memcpy(data, in->data, sizeof(data));
-	return gpa_rw(call->input, data, X86_ACCESS_WRITE,
+	return gpa_rw(call->input, data, X86_EMU_ACCESS_WRITE,
 		      &out->access_result);
 }
 

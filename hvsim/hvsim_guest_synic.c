@@ -109,7 +109,7 @@ bool hvsim_synic_overlay_access(struct hvsim_vp *vp, u64 gpa, void *buf,
 	page += gpa & (HV_HYP_PAGE_SIZE - 1);
 	if (!commit)
 		return true;
-	if (access == X86_ACCESS_WRITE)
+	if (access == X86_EMU_ACCESS_WRITE)
 		memcpy(page, buf, len);
 	else
 		memcpy(buf, page, len);

@@ -556,13 +556,13 @@ static enum hvsim_msr_result msr_access(struct hvsim_vp *vp, u32 index,
 			*val = s->efer;
 			return HVSIM_MSR_DONE;
 		}
-		if (*val & ~(HVSIM_EFER_WRITABLE | X86_EFER_LMA))
+		if (*val & ~(HVSIM_EFER_WRITABLE | HV_X86_EFER_LMA))
 			return HVSIM_MSR_GP;
 		/* LME cannot change while paging is on; LMA is read-only */
-		if ((s->cr0 & X86_CR0_PG) &&
-		    ((*val ^ s->efer) & X86_EFER_LME))
+		if ((s->cr0 & HV_X86_CR0_PG) &&
+		    ((*val ^ s->efer) & HV_X86_EFER_LME))
 			return HVSIM_MSR_GP;
-		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & X86_EFER_LMA);
+		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & HV_X86_EFER_LMA);
 		return HVSIM_MSR_DONE;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
@@ -616,7 +616,7 @@ bool hvsim_exception_intercept(struct hvsim_vp *vp,
 		(ev->type == X86_EVENT_SOFTEXC ? HV_X64_EXCEPTION_INFO_SOFTWARE : 0);
 	m->instruction_byte_count = count;
 	m->error_code = ev->error_code;
-	m->exception_parameter = ev->vector == X86_VEC_PF ? ev->cr2 : 0;
+	m->exception_parameter = ev->vector == X86_EMU_VEC_PF ? ev->cr2 : 0;
 	memcpy(m->instruction_bytes, exit->insn_bytes, count);
 	m->ds_segment = s->seg[X86_DS];
 	m->ss_segment = s->seg[X86_SS];

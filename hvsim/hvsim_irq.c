@@ -121,7 +121,7 @@ static int apic_pending(const struct hvsim_vp *vp)
 /* Could the VP take an interrupt at its next instruction boundary? */
 static int apic_deliverable(const struct hvsim_vp *vp)
 {
-	if (!(vp->state.rflags & X86_RFLAGS_IF) || vp->state.interrupt_shadow)
+	if (!(vp->state.rflags & HV_X86_RFLAGS_IF) || vp->state.interrupt_shadow)
 		return -1;
 	return apic_pending(vp);
 }
@@ -129,7 +129,7 @@ static int apic_deliverable(const struct hvsim_vp *vp)
 /* Could the VP take its pending ExtINT at its next instruction boundary? */
 static bool extint_deliverable(const struct hvsim_vp *vp)
 {
-	return vp->extint_pending && (vp->state.rflags & X86_RFLAGS_IF) &&
+	return vp->extint_pending && (vp->state.rflags & HV_X86_RFLAGS_IF) &&
 	       !vp->state.interrupt_shadow;
 }
 
@@ -182,7 +182,7 @@ static void apic_self_ipi(struct hvsim_vp *vp, u32 vector);
 static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	vp->state.rip += exit->insn_len;
-	if (!(vp->state.efer & X86_EFER_LMA))
+	if (!(vp->state.efer & HV_X86_EFER_LMA))
 		vp->state.rip &= 0xFFFFFFFFULL;
 	vp->state.interrupt_shadow = 0;
 }
@@ -210,29 +210,29 @@ bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 
 	lockdep_assert_held(&vp->partition->lock);
 	switch (exit->msr.index) {
-	case X86_MSR_X2APIC_EOI:
+	case HV_X86_MSR_X2APIC_EOI:
 	case HV_X64_MSR_EOI:
 		if (!exit->msr.write)
 			return false;
 		vp_retire_insn(vp, exit);
 		apic_eoi(vp);
 		return true;
-	case X86_MSR_X2APIC_ICR:
+	case HV_X86_MSR_X2APIC_ICR:
 	case HV_X64_MSR_ICR:
 		vp_retire_insn(vp, exit);
 		if (exit->msr.write) {
 			apic_icr_write(vp, exit, lo, hi,
-				       exit->msr.index == X86_MSR_X2APIC_ICR);
+				       exit->msr.index == HV_X86_MSR_X2APIC_ICR);
 			return true;
 		}
 		gpr[X86_RAX] = vp->lapic.apic_icr_low;
 		gpr[X86_RDX] = vp->lapic.apic_icr_high;
 		return true;
-	case X86_MSR_X2APIC_SELF_IPI:
+	case HV_X86_MSR_X2APIC_SELF_IPI:
 		if (!exit->msr.write)
 			return false;
 		vp_retire_insn(vp, exit);
-		apic_self_ipi(vp, lo & X86_APIC_ICR_VECTOR_MASK);
+		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
 		return true;
 	default:
 		return false;
@@ -278,21 +278,21 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	u64 offset = exit->mem.gpa - base;
 
 	lockdep_assert_held(&vp->partition->lock);
-	if (exit->mem.access != X86_ACCESS_WRITE || !exit->mem.value_valid ||
+	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid ||
 	    exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
 		return false;
 	vp_retire_insn(vp, exit);
 	switch (offset) {
-	case X86_APIC_EOI_OFFSET:
+	case HV_X86_APIC_EOI_OFFSET:
 		apic_eoi(vp);
 		break;
-	case X86_APIC_TPR_OFFSET:
+	case HV_X86_APIC_TPR_OFFSET:
 		vp->state.cr8 = (exit->mem.value >> 4) & 0xF;
 		break;
-	case X86_APIC_ICR_HIGH_OFFSET:
+	case HV_X86_APIC_ICR_HIGH_OFFSET:
 		vp->lapic.apic_icr_high = exit->mem.value;
 		break;
-	case X86_APIC_ICR_LOW_OFFSET:
+	case HV_X86_APIC_ICR_LOW_OFFSET:
 		apic_icr_write(vp, exit, exit->mem.value,
 			       vp->lapic.apic_icr_high, false);
 		break;
@@ -319,7 +319,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	lockdep_assert_held(&vp->partition->lock);
-	if (!(vp->state.rflags & X86_RFLAGS_IF)) {
+	if (!(vp->state.rflags & HV_X86_RFLAGS_IF)) {
 		vp->activity |= HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
 		vp->hlt_len = exit->insn_len;
 		return false;
@@ -436,7 +436,7 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 {
 	static const struct x86_emu_event nmi = {
 		.type = X86_EVENT_NMI,
-		.vector = X86_VEC_NMI,
+		.vector = X86_EMU_VEC_NMI,
 	};
 	int vector;
 
@@ -590,8 +590,8 @@ static u32 lint_lvt(const struct hvsim_vp *vp, u32 type)
 /* Is the pin masked: by its LVT entry, or the APIC software-disabled? */
 static bool lint_masked(const struct hvsim_vp *vp, u32 lvt)
 {
-	return (lvt & X86_APIC_LVT_MASKED) ||
-	       !(vp->lapic.apic_spurious & X86_APIC_SVR_ENABLE);
+	return (lvt & HV_X86_APIC_LVT_MASKED) ||
+	       !(vp->lapic.apic_spurious & HV_X86_APIC_SVR_ENABLE);
 }
 
 /*
@@ -605,14 +605,14 @@ static bool lint_valid(const struct hvsim_vp *vp, u32 type)
 
 	if (lint_masked(vp, lvt))
 		return true;
-	switch ((lvt & X86_APIC_LVT_MODE_MASK) >> X86_APIC_LVT_MODE_SHIFT) {
-	case X86_APIC_LVT_MODE_FIXED:
-		return (lvt & X86_APIC_LVT_VECTOR_MASK) >= APIC_FIRST_VECTOR &&
+	switch ((lvt & HV_X86_APIC_LVT_MODE_MASK) >> HV_X86_APIC_LVT_MODE_SHIFT) {
+	case HV_X86_APIC_LVT_MODE_FIXED:
+		return (lvt & HV_X86_APIC_LVT_VECTOR_MASK) >= APIC_FIRST_VECTOR &&
 		       !(type == HV_X64_INTERRUPT_TYPE_LOCALINT1 &&
-			 (lvt & X86_APIC_LVT_LEVEL));
-	case X86_APIC_LVT_MODE_NMI:
-	case X86_APIC_LVT_MODE_INIT:
-	case X86_APIC_LVT_MODE_EXTINT:
+			 (lvt & HV_X86_APIC_LVT_LEVEL));
+	case HV_X86_APIC_LVT_MODE_NMI:
+	case HV_X86_APIC_LVT_MODE_INIT:
+	case HV_X86_APIC_LVT_MODE_EXTINT:
 		return true;
 	default:	/* SMI, reserved */
 		return false;
@@ -635,14 +635,14 @@ static bool apic_lint(struct hvsim_vp *vp, u32 type, u32 vector)
 		return false;
 	}
 	atomic64_inc(&irq_lints);
-	switch ((lvt & X86_APIC_LVT_MODE_MASK) >> X86_APIC_LVT_MODE_SHIFT) {
-	case X86_APIC_LVT_MODE_FIXED:
+	switch ((lvt & HV_X86_APIC_LVT_MODE_MASK) >> HV_X86_APIC_LVT_MODE_SHIFT) {
+	case HV_X86_APIC_LVT_MODE_FIXED:
 		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED,
-				    lvt & X86_APIC_LVT_VECTOR_MASK,
-				    lvt & X86_APIC_LVT_LEVEL);
-	case X86_APIC_LVT_MODE_NMI:
+				    lvt & HV_X86_APIC_LVT_VECTOR_MASK,
+				    lvt & HV_X86_APIC_LVT_LEVEL);
+	case HV_X86_APIC_LVT_MODE_NMI:
 		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_NMI, 0, false);
-	case X86_APIC_LVT_MODE_INIT:
+	case HV_X86_APIC_LVT_MODE_INIT:
 		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_INIT, 0, false);
 	default:	/* ExtINT */
 		return apic_deliver(vp, HV_X64_INTERRUPT_TYPE_EXTINT, vector,
@@ -700,19 +700,19 @@ static bool icr_targets(const struct hvsim_vp *src, u32 lo, u32 dest,
 {
 	u32 broadcast = x2apic ? U32_MAX : APIC_BROADCAST;
 
-	switch (lo & X86_APIC_ICR_SHORTHAND_MASK) {
-	case X86_APIC_ICR_SELF:
+	switch (lo & HV_X86_APIC_ICR_SHORTHAND_MASK) {
+	case HV_X86_APIC_ICR_SELF:
 		return i == src->index;
-	case X86_APIC_ICR_ALL:
+	case HV_X86_APIC_ICR_ALL:
 		return true;
-	case X86_APIC_ICR_OTHERS:
+	case HV_X86_APIC_ICR_OTHERS:
 		return i != src->index;
 	default:
 		break;
 	}
 	if (dest == broadcast)
 		return true;
-	if (!(lo & X86_APIC_ICR_LOGICAL))
+	if (!(lo & HV_X86_APIC_ICR_LOGICAL))
 		return dest == i;
 	if (x2apic)
 		return (dest >> 16) == i / 16 && (dest & BIT(i % 16));
@@ -729,10 +729,10 @@ static u32 icr_target_index(const struct hvsim_vp *src, u32 lo, u32 dest,
 {
 	u32 broadcast = x2apic ? U32_MAX : APIC_BROADCAST;
 
-	if ((lo & X86_APIC_ICR_SHORTHAND_MASK) == X86_APIC_ICR_SELF)
+	if ((lo & HV_X86_APIC_ICR_SHORTHAND_MASK) == HV_X86_APIC_ICR_SELF)
 		return src->index;
-	if ((lo & X86_APIC_ICR_SHORTHAND_MASK) ||
-	    (lo & X86_APIC_ICR_LOGICAL) || dest == broadcast)
+	if ((lo & HV_X86_APIC_ICR_SHORTHAND_MASK) ||
+	    (lo & HV_X86_APIC_ICR_LOGICAL) || dest == broadcast)
 		return HV_ANY_VP;
 	return dest;
 }
@@ -775,8 +775,8 @@ static void apic_send_ipi(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 			  u32 lo, u32 dest, bool x2apic)
 {
 	struct hvsim_partition *pt = vp->partition;
-	u32 type = (lo & X86_APIC_ICR_MODE_MASK) >> X86_APIC_ICR_MODE_SHIFT;
-	u32 vector = lo & X86_APIC_ICR_VECTOR_MASK;
+	u32 type = (lo & HV_X86_APIC_ICR_MODE_MASK) >> HV_X86_APIC_ICR_MODE_SHIFT;
+	u32 vector = lo & HV_X86_APIC_ICR_VECTOR_MASK;
 	u64 woken[VP_BANKS] = {};
 	unsigned int i, targets = 0;
 	bool any_woken = false;
@@ -791,8 +791,8 @@ static void apic_send_ipi(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	case HV_X64_INTERRUPT_TYPE_NMI:
 		break;
 	case HV_X64_INTERRUPT_TYPE_INIT:
-		if ((lo & (X86_APIC_ICR_LEVEL | X86_APIC_ICR_ASSERT)) ==
-		    X86_APIC_ICR_LEVEL)
+		if ((lo & (HV_X86_APIC_ICR_LEVEL | HV_X86_APIC_ICR_ASSERT)) ==
+		    HV_X86_APIC_ICR_LEVEL)
 			goto drop;	/* level de-assert */
 		fallthrough;
 	case HV_X64_INTERRUPT_TYPE_SIPI:
@@ -839,10 +839,10 @@ static void apic_icr_write(struct hvsim_vp *vp,
 			   bool x2apic)
 {
 	lockdep_assert_held(&vp->partition->lock);
-	vp->lapic.apic_icr_low = lo & ~X86_APIC_ICR_BUSY;
+	vp->lapic.apic_icr_low = lo & ~HV_X86_APIC_ICR_BUSY;
 	vp->lapic.apic_icr_high = hi;
 	apic_send_ipi(vp, exit, lo, x2apic ? hi :
-		      hi >> X86_APIC_ICR_XAPIC_DEST_SHIFT, x2apic);
+		      hi >> HV_X86_APIC_ICR_XAPIC_DEST_SHIFT, x2apic);
 }
 
 /* x2APIC SELF IPI: a fixed, edge-triggered @vector to the VP itself */

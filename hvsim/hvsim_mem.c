@@ -865,11 +865,11 @@ void hvsim_mmio_exit(void)
 static bool perm_allows(u32 perms, enum x86_emu_access access)
 {
 	switch (access) {
-	case X86_ACCESS_READ:
+	case X86_EMU_ACCESS_READ:
 		return perms & HV_MAP_GPA_READABLE;
-	case X86_ACCESS_WRITE:
+	case X86_EMU_ACCESS_WRITE:
 		return perms & HV_MAP_GPA_WRITABLE;
-	case X86_ACCESS_EXECUTE:
+	case X86_EMU_ACCESS_EXECUTE:
 		return perms & HV_MAP_GPA_EXECUTABLE;
 	}
 	return false;
@@ -911,7 +911,7 @@ enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
 	 * zero page, which is reserved; reading it is fine, writing never.
 	 */
 	if (is_zero_pfn(pfn))
-		return access == X86_ACCESS_WRITE ? HVSIM_GPA_DENIED :
+		return access == X86_EMU_ACCESS_WRITE ? HVSIM_GPA_DENIED :
 						    HVSIM_GPA_OK;
 	if (PageReserved(*page))
 		return HVSIM_GPA_DENIED;
@@ -1020,24 +1020,24 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 		return res;
 	if (page_ok) {
 		va = kmap_local_page(page);
-		if (access == X86_ACCESS_WRITE)
+		if (access == X86_EMU_ACCESS_WRITE)
 			memcpy(va + offset, buf, len);
 		else
 			memcpy(buf, va + offset, len);
 		kunmap_local(va);
-		if (access == X86_ACCESS_WRITE && hvsim_write_may_be_lost(page))
+		if (access == X86_EMU_ACCESS_WRITE && hvsim_write_may_be_lost(page))
 			hvsim_note_lost_write(pt, gpa);
 	} else {
 		hvsim_slat_lookup(&pt->slat, gfn, &pfn, &perms);
 		io = hvsim_mmio_va(pfn) + offset;
-		if (access == X86_ACCESS_WRITE)
+		if (access == X86_EMU_ACCESS_WRITE)
 			memcpy_toio(io, buf, len);
 		else
 			memcpy_fromio(buf, io, len);
 	}
 	hvsim_slat_access_state(&pt->slat, gfn,
 				HV_GPA_ACCESS_STATE_SET_ACCESSED |
-				(access == X86_ACCESS_WRITE ?
+				(access == X86_EMU_ACCESS_WRITE ?
 				 HV_GPA_ACCESS_STATE_SET_DIRTY : 0));
 	return HVSIM_GPA_OK;
 }

@@ -270,7 +270,7 @@ bool hvsim_port_doorbell(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 
 	lockdep_assert_held(&vp->partition->lock);
 	if (exit->reason != X86_EXIT_MEMORY ||
-	    exit->mem.access != X86_ACCESS_WRITE || !exit->mem.value_valid)
+	    exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid)
 		return false;
 	/* Only an unmapped GPA is a doorbell; a refused access is not */
 	if (hvsim_slat_lookup(&vp->partition->slat,

@@ -72,7 +72,7 @@ void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp)
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_SEGMENT))
 		memcpy(s->seg, rp->segment_registers, sizeof(s->seg));
 	if (dirty & BIT(HV_X64_REGISTER_CLASS_FLAGS))
-		s->rflags = (rp->rflags & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
+		s->rflags = (rp->rflags & HVSIM_RFLAGS_MASK) | HV_X86_RFLAGS_FIXED;
 	WRITE_ONCE(rp->dirty, 0);
 }
 
@@ -498,10 +498,10 @@ void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
 		   s->gpr[X86_RAX], s->gpr[X86_RCX], s->gpr[X86_RDX],
 		   s->gpr[X86_RBX], s->gpr[X86_RSP], s->gpr[X86_RBP],
 		   s->gpr[X86_RSI], s->gpr[X86_RDI]);
-	if (!(s->cr0 & X86_CR0_PG)) {
+	if (!(s->cr0 & HV_X86_CR0_PG)) {
 		n = min_t(u64, sizeof(code),
 			  HV_HYP_PAGE_SIZE - (lin & (HV_HYP_PAGE_SIZE - 1)));
-		if (!vp_mem_access(vp, lin, code, n, X86_ACCESS_READ, true))
+		if (!vp_mem_access(vp, lin, code, n, X86_EMU_ACCESS_READ, true))
 			seq_printf(m, " code=%*phN", n, code);
 	}
 	seq_putc(m, '\n');
@@ -693,11 +693,11 @@ static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 /* The intercept access type of an exception the interpreter raised */
 static u8 vp_exception_access(const struct x86_emu_event *ev)
 {
-	if (ev->vector != X86_VEC_PF || ev->type != X86_EVENT_EXCEPTION)
+	if (ev->vector != X86_EMU_VEC_PF || ev->type != X86_EVENT_EXCEPTION)
 		return HV_INTERCEPT_ACCESS_READ;
-	if (ev->error_code & X86_PF_I)
+	if (ev->error_code & X86_EMU_PF_I)
 		return HV_INTERCEPT_ACCESS_EXECUTE;
-	return ev->error_code & X86_PF_W ? HV_INTERCEPT_ACCESS_WRITE :
+	return ev->error_code & X86_EMU_PF_W ? HV_INTERCEPT_ACCESS_WRITE :
 	       HV_INTERCEPT_ACCESS_READ;
 }
 
@@ -712,8 +712,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	/* #GP(0); real mode pushes no error code */
 	const struct x86_emu_event gp = {
 		.type = X86_EVENT_EXCEPTION,
-		.vector = X86_VEC_GP,
-		.error_code_valid = !!(vp->state.cr0 & X86_CR0_PE),
+		.vector = X86_EMU_VEC_GP,
+		.error_code_valid = !!(vp->state.cr0 & HV_X86_CR0_PE),
 	};
 	u8 access, size;
 	u32 type;

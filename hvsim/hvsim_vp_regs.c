@@ -146,7 +146,7 @@ static u16 set_rip(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 static u16 set_rflags(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		      const union hv_register_value *v, bool guest)
 {
-	vp->state.rflags = (v->reg64 & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
+	vp->state.rflags = (v->reg64 & HVSIM_RFLAGS_MASK) | HV_X86_RFLAGS_FIXED;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -236,14 +236,14 @@ static u16 pending_interruption_check(u64 v)
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	case HV_X64_PENDING_NMI:
-		if (err || vector != X86_VEC_NMI)
+		if (err || vector != X86_EMU_VEC_NMI)
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	case HV_X64_PENDING_EXCEPTION:
-		if (vector >= 32 || vector == X86_VEC_NMI)
+		if (vector >= 32 || vector == X86_EMU_VEC_NMI)
 			return HV_STATUS_INVALID_PARAMETER;
-		if (err && vector != X86_VEC_DF && vector != X86_VEC_AC &&
-		    (vector < X86_VEC_TS || vector > X86_VEC_PF))
+		if (err && vector != X86_EMU_VEC_DF && vector != X86_EMU_VEC_AC &&
+		    (vector < X86_EMU_VEC_TS || vector > X86_EMU_VEC_PF))
 			return HV_STATUS_INVALID_PARAMETER;
 		break;
 	default:
@@ -388,7 +388,7 @@ static bool write_guest_page(struct hvsim_vp *vp, u64 gpa, const void *buf,
 			n = min_t(unsigned int, len - off, HV_GPA_ACCESS_MAX_BYTES);
 			if (hvsim_gpa_copy(vp->partition, gpa + off,
 					   (void *)buf + off, n,
-					   X86_ACCESS_WRITE, commit) !=
+					   X86_EMU_ACCESS_WRITE, commit) !=
 			    HVSIM_GPA_OK)
 				return false;
 		}

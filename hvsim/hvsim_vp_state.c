@@ -76,13 +76,13 @@ void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id)
 	l->apic_version = LAPIC_VERSION_DEFAULT;
 	l->apic_dfr = LAPIC_DFR_DEFAULT;
 	l->apic_spurious = LAPIC_SPURIOUS_DEFAULT;
-	l->apic_lvt_timer = X86_APIC_LVT_MASKED;
-	l->apic_lvt_thermal = X86_APIC_LVT_MASKED;
-	l->apic_lvt_perfmon = X86_APIC_LVT_MASKED;
-	l->apic_lvt_lint0 = X86_APIC_LVT_MASKED;
-	l->apic_lvt_lint1 = X86_APIC_LVT_MASKED;
-	l->apic_lvt_error = X86_APIC_LVT_MASKED;
-	l->apic_lvt_cmci = X86_APIC_LVT_MASKED;
+	l->apic_lvt_timer = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_thermal = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_perfmon = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_lint0 = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_lint1 = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_error = HV_X86_APIC_LVT_MASKED;
+	l->apic_lvt_cmci = HV_X86_APIC_LVT_MASKED;
 }
 
 /**
@@ -274,7 +274,7 @@ static u16 set_vp_state_locked(struct hvsim_vp *vp, void *arg)
 	case HV_GET_SET_VP_STATE_LAPIC_STATE:
 		vp_state_from_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
 		/* An ICR restored is not sent; it reads back idle */
-		vp->lapic.apic_icr_low &= ~X86_APIC_ICR_BUSY;
+		vp->lapic.apic_icr_low &= ~HV_X86_APIC_ICR_BUSY;
 		break;
 	case HV_GET_SET_VP_STATE_XSAVE:
 		status = vp_xsave_from_pfn(vp, pfn);

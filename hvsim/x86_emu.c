@@ -366,23 +366,23 @@ static int emu_raise(struct emu *e, u8 vector, bool has_error, u32 error)
 
 static int emu_gp(struct emu *e, u32 error)
 {
-	return emu_raise(e, X86_VEC_GP, true, error);
+	return emu_raise(e, X86_EMU_VEC_GP, true, error);
 }
 
 static int emu_ud(struct emu *e)
 {
-	return emu_raise(e, X86_VEC_UD, false, 0);
+	return emu_raise(e, X86_EMU_VEC_UD, false, 0);
 }
 
 /* Error code of a fault on selector @sel (or IDT entry) while delivering */
 static u32 emu_sel_error(const struct emu *e, u32 sel)
 {
-	return (sel & 0xFFFC) | (e->ext ? X86_ERR_EXT : 0);
+	return (sel & 0xFFFC) | (e->ext ? X86_EMU_ERR_EXT : 0);
 }
 
 static u32 emu_idt_error(const struct emu *e, u8 vector)
 {
-	return (u32)vector * 8 + X86_ERR_IDT + (e->ext ? X86_ERR_EXT : 0);
+	return (u32)vector * 8 + X86_EMU_ERR_IDT + (e->ext ? X86_EMU_ERR_EXT : 0);
 }
 
 static int emu_mem_exit(struct emu *e, u64 gpa, u64 gva, bool gva_valid,
@@ -401,17 +401,17 @@ static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access,
 {
 	u32 err = 0;
 
-	if (why == X86_XLATE_PRIVILEGE_VIOLATION)
-		err |= X86_PF_P;
-	else if (why == X86_XLATE_INVALID_PAGE_TABLE_FLAGS)
-		err |= X86_PF_P | X86_PF_RSVD;
-	if (access == X86_ACCESS_WRITE)
-		err |= X86_PF_W;
+	if (why == X86_EMU_XLATE_PRIVILEGE_VIOLATION)
+		err |= X86_EMU_PF_P;
+	else if (why == X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS)
+		err |= X86_EMU_PF_P | X86_EMU_PF_RSVD;
+	if (access == X86_EMU_ACCESS_WRITE)
+		err |= X86_EMU_PF_W;
 	if (e->cpl == 3)
-		err |= X86_PF_U;
-	if (access == X86_ACCESS_EXECUTE && (e->s->efer & EMU_EFER_NXE))
-		err |= X86_PF_I;
-	emu_raise(e, X86_VEC_PF, true, err);
+		err |= X86_EMU_PF_U;
+	if (access == X86_EMU_ACCESS_EXECUTE && (e->s->efer & EMU_EFER_NXE))
+		err |= X86_EMU_PF_I;
+	emu_raise(e, X86_EMU_VEC_PF, true, err);
 	e->exit->exc.cr2 = lin;
 	e->exit->exc.cr2_valid = true;
 	return -1;
@@ -506,8 +506,8 @@ static int lin_of(struct emu *e, unsigned int seg, u64 off, unsigned int size,
 		if (seg == X86_FS || seg == X86_GS)
 			a += sr->base;
 		if (!emu_canonical(a) || !emu_canonical(a + size - 1))
-			return emu_raise(e, seg == X86_SS ? X86_VEC_SS :
-					 X86_VEC_GP, true, 0);
+			return emu_raise(e, seg == X86_SS ? X86_EMU_VEC_SS :
+					 X86_EMU_VEC_GP, true, 0);
 		*lin = a;
 		return 0;
 	}
@@ -539,7 +539,7 @@ static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 				    unsigned int cpl, enum emu_ad ad,
 				    u64 *gpa, u64 *fault_gpa)
 {
-	bool write = access == X86_ACCESS_WRITE;
+	bool write = access == X86_EMU_ACCESS_WRITE;
 	bool user = cpl == 3;
 	bool allow_w = true, allow_u = true, allow_x = true;
 	u64 table = s->cr3 & EMU_PTE_ADDR;
@@ -553,20 +553,20 @@ static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 	if (!(s->efer & EMU_EFER_NXE))
 		rsvd |= EMU_PTE_NX;
 	if (!emu_canonical(lin))
-		return X86_XLATE_PAGE_NOT_PRESENT;
+		return X86_EMU_XLATE_PAGE_NOT_PRESENT;
 	for (level = 4; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 
 		pte_gpa[n] = table + ((lin >> shift) & 511) * 8;
-		if (ops->access(ctx, pte_gpa[n], buf, 8, X86_ACCESS_READ,
+		if (ops->access(ctx, pte_gpa[n], buf, 8, X86_EMU_ACCESS_READ,
 				true)) {
 			*fault_gpa = pte_gpa[n];
-			return X86_XLATE_GPA_UNMAPPED;
+			return X86_EMU_XLATE_GPA_UNMAPPED;
 		}
 		pte = emu_le_get(buf, 8);
 		pte_low[n++] = (u8)pte;
 		if (!(pte & EMU_PTE_P))
-			return X86_XLATE_PAGE_NOT_PRESENT;
+			return X86_EMU_XLATE_PAGE_NOT_PRESENT;
 		if (!(pte & EMU_PTE_RW))
 			allow_w = false;
 		if (!(pte & EMU_PTE_US))
@@ -578,22 +578,22 @@ static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 			/* large pages: bit 12 is PAT, the rest below is reserved */
 			if (level > 1 && (pte & (size - 1) & EMU_PTE_ADDR &
 					  ~EMU_PTE_PAT))
-				return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
+				return X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS;
 			if (pte & rsvd)
-				return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
+				return X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS;
 			break;
 		}
 		/* PS is reserved in a PML4 entry */
 		if (pte & (rsvd | (level == 4 ? EMU_PTE_PS : 0)))
-			return X86_XLATE_INVALID_PAGE_TABLE_FLAGS;
+			return X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS;
 		table = pte & EMU_PTE_ADDR;
 	}
 
 	/* Supervisor writes honour read-only pages only with CR0.WP */
 	if ((write && !allow_w && (user || (s->cr0 & EMU_CR0_WP))) ||
 	    (user && !allow_u) ||
-	    (access == X86_ACCESS_EXECUTE && !allow_x))
-		return X86_XLATE_PRIVILEGE_VIOLATION;
+	    (access == X86_EMU_ACCESS_EXECUTE && !allow_x))
+		return X86_EMU_XLATE_PRIVILEGE_VIOLATION;
 
 	for (i = 0; ad != AD_NONE && i < n; i++) {
 		u64 need = EMU_PTE_A;
@@ -605,16 +605,16 @@ static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 		if ((low & need) == need)
 			continue;
 		low |= (u8)need;
-		if (ops->access(ctx, pte_gpa[i], &low, 1, X86_ACCESS_WRITE,
+		if (ops->access(ctx, pte_gpa[i], &low, 1, X86_EMU_ACCESS_WRITE,
 				ad == AD_SET)) {
 			*fault_gpa = pte_gpa[i];
-			return X86_XLATE_GPA_NO_WRITE_ACCESS;
+			return X86_EMU_XLATE_GPA_NO_WRITE_ACCESS;
 		}
 	}
 
 	/* bits 51:12 of a leaf, less the large page's own offset bits */
 	*gpa = (pte & EMU_PTE_ADDR & ~(size - 1)) | (lin & (size - 1));
-	return X86_XLATE_OK;
+	return X86_EMU_XLATE_OK;
 }
 
 enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
@@ -628,11 +628,11 @@ enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
 
 	if (!(s->cr0 & EMU_CR0_PG) || !(s->cr0 & EMU_CR0_PE)) {
 		*gpa = gva;
-		return X86_XLATE_OK;
+		return X86_EMU_XLATE_OK;
 	}
 	/* 32-bit and PAE paging are not modelled */
 	if (!(s->efer & EMU_EFER_LMA))
-		return X86_XLATE_UNSUPPORTED_MODE;
+		return X86_EMU_XLATE_UNSUPPORTED_MODE;
 	return emu_xlate(s, ops, ctx, gva, access, cpl,
 			 set_ad ? AD_SET : AD_NONE, gpa, &fault_gpa);
 }
@@ -652,12 +652,12 @@ static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 	r = emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
 		      set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa);
 	switch (r) {
-	case X86_XLATE_OK:
+	case X86_EMU_XLATE_OK:
 		return 0;
-	case X86_XLATE_GPA_UNMAPPED:
-		return emu_mem_exit(e, fault_gpa, 0, false, X86_ACCESS_READ);
-	case X86_XLATE_GPA_NO_WRITE_ACCESS:
-		return emu_mem_exit(e, fault_gpa, 0, false, X86_ACCESS_WRITE);
+	case X86_EMU_XLATE_GPA_UNMAPPED:
+		return emu_mem_exit(e, fault_gpa, 0, false, X86_EMU_ACCESS_READ);
+	case X86_EMU_XLATE_GPA_NO_WRITE_ACCESS:
+		return emu_mem_exit(e, fault_gpa, 0, false, X86_EMU_ACCESS_WRITE);
 	default:
 		return emu_page_fault(e, lin, access, r);
 	}
@@ -711,13 +711,13 @@ static int emu_fetch(struct emu *e, unsigned int n)
 		/* do not run past the wrap of a 16-bit IP */
 		if (e->mode == 2)
 			chunk = emu_min(chunk, 0x10000U - (unsigned int)ip);
-		if (translate(e, lin, X86_ACCESS_EXECUTE, &gpa))
+		if (translate(e, lin, X86_EMU_ACCESS_EXECUTE, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa,
 				   x->insn_bytes + x->insn_byte_count, chunk,
-				   X86_ACCESS_EXECUTE, true))
+				   X86_EMU_ACCESS_EXECUTE, true))
 			return emu_mem_exit(e, gpa, lin, true,
-					    X86_ACCESS_EXECUTE);
+					    X86_EMU_ACCESS_EXECUTE);
 		x->insn_byte_count += chunk;
 	}
 	return 0;
@@ -748,11 +748,11 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 		if (e->mode != 8)
 			a &= 0xFFFFFFFFULL;
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
-		if (translate(e, a, X86_ACCESS_READ, &gpa))
+		if (translate(e, a, X86_EMU_ACCESS_READ, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa, buf + done, chunk,
-				   X86_ACCESS_READ, true))
-			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_READ);
+				   X86_EMU_ACCESS_READ, true))
+			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_READ);
 		done += chunk;
 	}
 	*val = emu_le_get(buf, size);
@@ -806,17 +806,17 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		if (e->mode != 8)
 			a &= 0xFFFFFFFFULL;
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
-		if (translate(e, a, X86_ACCESS_WRITE, &gpa))
+		if (translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-				   X86_ACCESS_WRITE, false)) {
+				   X86_EMU_ACCESS_WRITE, false)) {
 			/* The whole store in one page: its value is known */
 			if (!done && chunk == size && emu_plain_store(e)) {
 				e->exit->mem.value_valid = true;
 				e->exit->mem.value = val & emu_mask(size);
 				e->exit->mem.size = size;
 			}
-			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_WRITE);
+			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
 		}
 		e->wgpa[e->wchunks] = gpa;
 		e->wlen[e->wchunks] = chunk;
@@ -851,11 +851,11 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 			e->internal_error = true;
 			return emu_unsupported(e);
 		}
-		if (translate(e, a, X86_ACCESS_WRITE, &gpa))
+		if (translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-				   X86_ACCESS_WRITE, false))
-			return emu_mem_exit(e, gpa, a, true, X86_ACCESS_WRITE);
+				   X86_EMU_ACCESS_WRITE, false))
+			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
 		e->wgpa[e->wchunks] = gpa;
 		e->wlen[e->wchunks] = chunk;
 		e->wchunks++;
@@ -1637,7 +1637,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 		     reg_read(e, X86_RAX, size);
 	d &= m;
 	if (!d)
-		return emu_raise(e, X86_VEC_DE, false, 0);
+		return emu_raise(e, X86_EMU_VEC_DE, false, 0);
 	if (sign) {
 		if (size < 8)
 			lo = emu_sext(lo, 2 * size);
@@ -1651,7 +1651,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 		d = (d >> 63) ? -d : d;
 	}
 	if (hi >= d)
-		return emu_raise(e, X86_VEC_DE, false, 0);	/* too large */
+		return emu_raise(e, X86_EMU_VEC_DE, false, 0);	/* too large */
 	if (size == 8) {
 		emu_div128(hi, lo, d, &q, &r);
 	} else {
@@ -1660,7 +1660,7 @@ static int emu_div(struct emu *e, u64 d, unsigned int size, bool sign)
 	}
 	lim = sign ? (1ULL << (bits - 1)) - !qneg : m;
 	if (q > lim)
-		return emu_raise(e, X86_VEC_DE, false, 0);
+		return emu_raise(e, X86_EMU_VEC_DE, false, 0);
 	if (qneg)
 		q = -q;
 	if (dneg)
@@ -1750,7 +1750,7 @@ static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
 		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
 			return emu_gp(e, emu_sel_error(e, sel));
 		if (!(attr & HV_X64_SEGMENT_PRESENT))
-			return emu_raise(e, X86_VEC_NP, true,
+			return emu_raise(e, X86_EMU_VEC_NP, true,
 					 emu_sel_error(e, sel));
 		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
 		if (attr & HV_X64_SEGMENT_GRANULARITY)
@@ -1820,7 +1820,7 @@ static int load_data_seg(struct emu *e, unsigned int sreg, u16 sel)
 			return emu_gp(e, emu_sel_error(e, sel));
 	}
 	if (!(attr & HV_X64_SEGMENT_PRESENT))
-		return emu_raise(e, ss ? X86_VEC_SS : X86_VEC_NP, true,
+		return emu_raise(e, ss ? X86_EMU_VEC_SS : X86_EMU_VEC_NP, true,
 				 emu_sel_error(e, sel));
 	limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
 	if (attr & HV_X64_SEGMENT_GRANULARITY)
@@ -2489,7 +2489,7 @@ static int exec_one(struct emu *e)
 				e->rflags & ~(EMU_FL_VM | EMU_FL_RF));
 	case 0xcc:	/* INT3 */
 	case 0xcd:	/* INT n */
-		emu_raise(e, op == 0xcc ? X86_VEC_BP : (u8)e->imm, false, 0);
+		emu_raise(e, op == 0xcc ? X86_EMU_VEC_BP : (u8)e->imm, false, 0);
 		e->exit->exc.type = op == 0xcc ? X86_EVENT_SOFTEXC :
 				    X86_EVENT_SOFTINT;
 		e->exit->exc.insn_len = e->pos;
@@ -2637,9 +2637,9 @@ static int emu_commit(struct emu *e)
 	if (e->wpending) {
 		for (i = 0; i < e->wchunks; i++) {
 			if (e->ops->access(e->ctx, e->wgpa[i], e->wdata + done,
-					   e->wlen[i], X86_ACCESS_WRITE, true))
+					   e->wlen[i], X86_EMU_ACCESS_WRITE, true))
 				return emu_mem_exit(e, e->wgpa[i], 0, false,
-						    X86_ACCESS_WRITE);
+						    X86_EMU_ACCESS_WRITE);
 			done += e->wlen[i];
 		}
 	}
@@ -2785,7 +2785,7 @@ static int check_gate(struct emu *e, const struct x86_emu_event *ev, u64 gate)
 	if (emu_soft_event(ev) && ((gate >> 45) & 3) < e->cpl)
 		return emu_gp(e, emu_idt_error(e, ev->vector));
 	if (!((gate >> 47) & 1))
-		return emu_raise(e, X86_VEC_NP, true,
+		return emu_raise(e, X86_EMU_VEC_NP, true,
 				 emu_idt_error(e, ev->vector));
 	return 0;
 }
@@ -2893,11 +2893,11 @@ static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
 	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
 		 ((hi & 0xFFFFFFFFULL) << 32);
 	if (!emu_canonical(target))
-		return emu_gp(e, e->ext ? X86_ERR_EXT : 0);
+		return emu_gp(e, e->ext ? X86_EMU_ERR_EXT : 0);
 	sp = (gpr_get(e, X86_RSP) & ~0xFULL) - len;
 	if (!emu_canonical(sp) || !emu_canonical(sp + len - 1))
-		return emu_raise(e, X86_VEC_SS, true,
-				 e->ext ? X86_ERR_EXT : 0);
+		return emu_raise(e, X86_EMU_VEC_SS, true,
+				 e->ext ? X86_EMU_ERR_EXT : 0);
 	emu_le_put(frame, ev->error_code, off);
 	emu_le_put(frame + off, ret_rip, 8);
 	emu_le_put(frame + off + 8, s->seg[X86_CS].selector, 8);
@@ -2928,15 +2928,15 @@ static enum emu_exc_class emu_exc_class(const struct x86_emu_event *ev)
 	if (ev->type != X86_EVENT_EXCEPTION)
 		return EXC_BENIGN;
 	switch (ev->vector) {
-	case X86_VEC_DE:
-	case X86_VEC_TS:
-	case X86_VEC_NP:
-	case X86_VEC_SS:
-	case X86_VEC_GP:
+	case X86_EMU_VEC_DE:
+	case X86_EMU_VEC_TS:
+	case X86_EMU_VEC_NP:
+	case X86_EMU_VEC_SS:
+	case X86_EMU_VEC_GP:
 		return EXC_CONTRIBUTORY;
-	case X86_VEC_PF:
+	case X86_EMU_VEC_PF:
 		return EXC_PAGE_FAULT;
-	case X86_VEC_DF:
+	case X86_EMU_VEC_DF:
 		return EXC_DOUBLE_FAULT;
 	default:
 		return EXC_BENIGN;
@@ -2969,7 +2969,7 @@ static void emu_combine(const struct x86_emu_state *s,
 			exit->exc.cr2_valid = first->cr2_valid;
 		}
 		exit->exc.type = X86_EVENT_EXCEPTION;
-		exit->exc.vector = X86_VEC_DF;
+		exit->exc.vector = X86_EMU_VEC_DF;
 		exit->exc.error_code_valid = !!(s->cr0 & EMU_CR0_PE);
 		exit->exc.error_code = 0;
 		exit->exc.insn_len = 0;

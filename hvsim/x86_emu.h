@@ -76,9 +76,9 @@ struct x86_emu_state {
 
 /* Kinds of guest-physical access, as in the intercept message */
 enum x86_emu_access {
-	X86_ACCESS_READ = HV_INTERCEPT_ACCESS_READ,
-	X86_ACCESS_WRITE = HV_INTERCEPT_ACCESS_WRITE,
-	X86_ACCESS_EXECUTE = HV_INTERCEPT_ACCESS_EXECUTE,
+	X86_EMU_ACCESS_READ = HV_INTERCEPT_ACCESS_READ,
+	X86_EMU_ACCESS_WRITE = HV_INTERCEPT_ACCESS_WRITE,
+	X86_EMU_ACCESS_EXECUTE = HV_INTERCEPT_ACCESS_EXECUTE,
 };
 
 /**
@@ -112,28 +112,28 @@ enum x86_emu_exit_reason {
 };
 
 /* Exception vectors */
-#define X86_VEC_DE	0	/* divide error */
-#define X86_VEC_NMI	2
-#define X86_VEC_BP	3	/* INT3 */
-#define X86_VEC_UD	6	/* invalid opcode */
-#define X86_VEC_DF	8	/* double fault */
-#define X86_VEC_TS	10	/* invalid TSS */
-#define X86_VEC_NP	11	/* segment not present */
-#define X86_VEC_SS	12	/* stack fault */
-#define X86_VEC_GP	13	/* general protection */
-#define X86_VEC_PF	14	/* page fault */
-#define X86_VEC_AC	17	/* alignment check */
+#define X86_EMU_VEC_DE	0	/* divide error */
+#define X86_EMU_VEC_NMI	2
+#define X86_EMU_VEC_BP	3	/* INT3 */
+#define X86_EMU_VEC_UD	6	/* invalid opcode */
+#define X86_EMU_VEC_DF	8	/* double fault */
+#define X86_EMU_VEC_TS	10	/* invalid TSS */
+#define X86_EMU_VEC_NP	11	/* segment not present */
+#define X86_EMU_VEC_SS	12	/* stack fault */
+#define X86_EMU_VEC_GP	13	/* general protection */
+#define X86_EMU_VEC_PF	14	/* page fault */
+#define X86_EMU_VEC_AC	17	/* alignment check */
 
 /* Page-fault error code bits */
-#define X86_PF_P	0x01	/* protection violation (else not present) */
-#define X86_PF_W	0x02	/* write access */
-#define X86_PF_U	0x04	/* CPL 3 access */
-#define X86_PF_RSVD	0x08	/* reserved bit set in a paging entry */
-#define X86_PF_I	0x10	/* instruction fetch (with EFER.NXE) */
+#define X86_EMU_PF_P	0x01	/* protection violation (else not present) */
+#define X86_EMU_PF_W	0x02	/* write access */
+#define X86_EMU_PF_U	0x04	/* CPL 3 access */
+#define X86_EMU_PF_RSVD	0x08	/* reserved bit set in a paging entry */
+#define X86_EMU_PF_I	0x10	/* instruction fetch (with EFER.NXE) */
 
 /* Selector error codes: EXT (external event) and IDT bits */
-#define X86_ERR_EXT	0x1
-#define X86_ERR_IDT	0x2
+#define X86_EMU_ERR_EXT	0x1
+#define X86_EMU_ERR_IDT	0x2
 
 /* Kinds of events x86_emu_deliver_event() delivers */
 enum x86_emu_event_type {
@@ -303,16 +303,16 @@ bool x86_emu_deliver_event(struct x86_emu_state *s,
 /*
  * Results of x86_emu_translate(): the values are the result codes of
  * TRANSLATE_VIRTUAL_ADDRESS (HV_TRANSLATE_GVA_*), except
- * X86_XLATE_UNSUPPORTED_MODE, which has no counterpart.
+ * X86_EMU_XLATE_UNSUPPORTED_MODE, which has no counterpart.
  */
 enum x86_emu_xlate {
-	X86_XLATE_OK = 0,			/* SUCCESS */
-	X86_XLATE_PAGE_NOT_PRESENT = 1,		/* an entry is not present */
-	X86_XLATE_PRIVILEGE_VIOLATION = 2,	/* W to R/O, U to S, NX */
-	X86_XLATE_INVALID_PAGE_TABLE_FLAGS = 3,	/* reserved bits set */
-	X86_XLATE_GPA_UNMAPPED = 4,		/* a paging structure is not readable in the SLAT */
-	X86_XLATE_GPA_NO_WRITE_ACCESS = 6,	/* its A/D bits cannot be written */
-	X86_XLATE_UNSUPPORTED_MODE = 0x100,	/* 32-bit or PAE paging */
+	X86_EMU_XLATE_OK = 0,			/* SUCCESS */
+	X86_EMU_XLATE_PAGE_NOT_PRESENT = 1,		/* an entry is not present */
+	X86_EMU_XLATE_PRIVILEGE_VIOLATION = 2,	/* W to R/O, U to S, NX */
+	X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS = 3,	/* reserved bits set */
+	X86_EMU_XLATE_GPA_UNMAPPED = 4,		/* a paging structure is not readable in the SLAT */
+	X86_EMU_XLATE_GPA_NO_WRITE_ACCESS = 6,	/* its A/D bits cannot be written */
+	X86_EMU_XLATE_UNSUPPORTED_MODE = 0x100,	/* 32-bit or PAE paging */
 };
 
 /**
@@ -325,7 +325,7 @@ enum x86_emu_xlate {
  * @access: the access to validate
  * @set_ad: set the accessed bits of the walk (and the dirty bit of the
  *	leaf for a write) like the processor would
- * @gpa: the guest physical address, valid when X86_XLATE_OK is returned
+ * @gpa: the guest physical address, valid when X86_EMU_XLATE_OK is returned
  *
  * Used by TRANSLATE_VIRTUAL_ADDRESS; the interpreter walks the same way
  * (one implementation).  4-level paging with 4 KiB, 2 MiB and 1 GiB pages;
@@ -336,10 +336,10 @@ enum x86_emu_xlate {
  * modelled.  Reserved bits: NX without EFER.NXE, bits 51:48 (guest
  * physical addresses are 48 bits), PS in a PML4 entry, bits 20:13 (29:13)
  * of a 2 MiB (1 GiB) leaf.  A non-canonical @gva reports
- * X86_XLATE_PAGE_NOT_PRESENT.  Accessed/dirty bits are set only when the
+ * X86_EMU_XLATE_PAGE_NOT_PRESENT.  Accessed/dirty bits are set only when the
  * whole translation succeeds, by a one-byte store of each entry's low byte.
  * The final GPA itself is not checked against the SLAT.  Without paging
- * *@gpa is @gva; 32-bit and PAE paging return X86_XLATE_UNSUPPORTED_MODE.
+ * *@gpa is @gva; 32-bit and PAE paging return X86_EMU_XLATE_UNSUPPORTED_MODE.
  *
  * Return: enum x86_emu_xlate.
  */

@@ -94,7 +94,7 @@ static int xt_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 	}
 	if (xt_overlap(gpa, len, t->unmapped_lo, t->unmapped_hi))
 		return -1;
-	if (access == X86_ACCESS_WRITE &&
+	if (access == X86_EMU_ACCESS_WRITE &&
 	    xt_overlap(gpa, len, t->ro_lo, t->ro_hi))
 		return -1;
 	p = xt_ptr(t, gpa);
@@ -102,7 +102,7 @@ static int xt_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 		return -1;
 	if (!commit)
 		return 0;
-	if (access == X86_ACCESS_WRITE) {
+	if (access == X86_EMU_ACCESS_WRITE) {
 		memcpy(p, buf, len);
 		t->writes++;
 	} else {
@@ -364,7 +364,7 @@ static void xt_test_reset_vector(struct xt *t)
 	XT_EQ(t, t->x.mem.gpa, 0xFFFFFFF0ULL);
 	XT_EQ(t, t->x.mem.gva, 0xFFFFFFF0ULL);
 	XT_EQ(t, t->x.mem.gva_valid, true);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_EXECUTE);
 	XT_EQ(t, t->x.insn_len, 0);
 	XT_EQ(t, t->x.insn_byte_count, 0);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -756,7 +756,7 @@ static void xt_test_branches(struct xt *t)
 		   0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0x80, /* mov rax, */
 		   0xFF, 0xE0);				/* jmp rax */
 	XT_EQ(t, xt_run(t, 10), 3);
-	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
 	XT_EQ(t, t->x.exc.type, X86_EVENT_EXCEPTION);
 	XT_EQ(t, t->s.rip, 0x200A);
 }
@@ -970,7 +970,7 @@ static void xt_test_exits(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0xF4);
 	xt_page_tables(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_U | X86_PF_I);	/* US=0 */
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_P | X86_EMU_PF_U | X86_EMU_PF_I);	/* US=0 */
 	XT_EQ(t, t->x.exc.cr2, XT_CODE);
 }
 
@@ -1032,7 +1032,7 @@ static void xt_test_unsupported(struct xt *t)
 	/* UD2 is a genuine #UD, decoded in full */
 	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 	XT_EQ(t, t->x.insn_len, 2);
 	XT_EQ(t, t->x.insn_byte_count, 2);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -1042,7 +1042,7 @@ static void xt_test_unsupported(struct xt *t)
 		xt_put(t, XT_CODE + i, 0x66, 1);
 	xt_put(t, XT_CODE + 15, 0x90, 1);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_GP, -1);
+	XT_EXC(t, X86_EMU_VEC_GP, -1);
 	XT_EQ(t, t->x.insn_byte_count, 15);
 	XT_EQ(t, xt_unchanged(t), true);
 
@@ -1055,7 +1055,7 @@ static void xt_test_unsupported(struct xt *t)
 	xt_real(t);
 	XT_CODE_AT(t, XT_CODE, 0xF0, 0x01, 0xC0);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 	XT_EQ(t, t->x.insn_len, 3);
 	XT_EQ(t, t->x.insn_byte_count, 3);
 	/* ... but fine on memory */
@@ -1082,7 +1082,7 @@ static void xt_test_fetch_cross_page(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, 0x2000);
 	XT_EQ(t, t->x.mem.gva, 0x2000);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_EXECUTE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_EXECUTE);
 	XT_EQ(t, t->x.insn_byte_count, 2);
 	XT_EQ(t, t->x.insn_bytes[0], 0x66);
 	XT_EQ(t, t->x.insn_bytes[1], 0xB8);
@@ -1111,7 +1111,7 @@ static void xt_test_restart_store(struct xt *t)
 	XT_EQ(t, t->x.mem.gpa, 0x20010);
 	XT_EQ(t, t->x.mem.gva, 0x20010);
 	XT_EQ(t, t->x.mem.gva_valid, true);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.insn_len, 2);
 	XT_EQ(t, t->x.insn_byte_count, 2);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -1132,7 +1132,7 @@ static void xt_test_restart_store(struct xt *t)
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.mem.gpa, 0x2000);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, xt_get(t, 0x2000, 1), 0x41);
@@ -1149,7 +1149,7 @@ static void xt_test_restart_store(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, 0x3000);
 	XT_EQ(t, t->x.mem.gva, 0x3000);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, xt_get(t, 0x2FFE, 2), 0);
 	XT_EQ(t, t->writes, 0);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -1171,7 +1171,7 @@ static void xt_test_restart_second_access(struct xt *t)
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, XT_STACK - 2);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, xt_unchanged(t), true);
 
 	/* movsb: the source reads, the destination is unmapped */
@@ -1193,7 +1193,7 @@ static void xt_test_restart_second_access(struct xt *t)
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_READ);
 	XT_EQ(t, t->x.mem.gpa, 0x5000);
 	XT_EQ(t, xt_unchanged(t), true);
 
@@ -1225,7 +1225,7 @@ static void xt_test_rep_fault(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, 0x3000);
 	XT_EQ(t, t->x.mem.gva, 0x3000);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->s.gpr[X86_RCX], 0x10);
 	XT_EQ(t, t->s.gpr[X86_RDI], 0x3000);
 	XT_EQ(t, t->s.rip, XT_CODE);
@@ -1302,7 +1302,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_save(t);
 	t->writes = 0;
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
 	XT_EQ(t, t->x.exc.cr2, 0x400000);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, t->writes, 0);
@@ -1311,7 +1311,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_long(t);
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
 	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x3);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x1), 0x1000 | 0x3);
 	XT_EQ(t, t->writes, 0);
@@ -1322,7 +1322,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x02, 0x00,
 		   0x8B, 0x1C, 0x25, 0x00, 0x00, 0x02, 0x00);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_P | X86_EMU_PF_W);
 	XT_EQ(t, t->x.exc.cr2, 0x20000);
 	/* ... reading it is fine */
 	t->s.rip = XT_CODE + 7;
@@ -1334,7 +1334,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	xt_put(t, XT_PT + 8, 0x1000 | 0x3 | 0x8000000000000000ULL, 8);
 	XT_CODE_AT(t, XT_CODE, 0x90);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_I);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_P | X86_EMU_PF_I);
 	XT_EQ(t, t->x.exc.cr2, XT_CODE);
 
 	/* page table page not mapped by the SLAT: a memory exit on the walk */
@@ -1347,7 +1347,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, XT_PT + 8);
 	XT_EQ(t, t->x.mem.gva_valid, false);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_READ);
 	XT_EQ(t, xt_unchanged(t), true);
 
 	/* page table page read-only in the SLAT: A bit cannot be set */
@@ -1357,7 +1357,7 @@ static void xt_test_long_1g_and_faults(struct xt *t)
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, XT_PT + 8);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.mem.gva_valid, false);
 	XT_EQ(t, t->writes, 0);
 }
@@ -1459,7 +1459,7 @@ static void xt_test_muldiv(struct xt *t)
 		}
 		if (!row->retired) {
 			/* #DE: the instruction stops, not retired */
-			XT_EXC(t, X86_VEC_DE, -1);
+			XT_EXC(t, X86_EMU_VEC_DE, -1);
 			XT_EQ(t, xt_unchanged(t), true);
 			continue;
 		}
@@ -1536,14 +1536,14 @@ static void xt_test_translate_sizes(struct xt *t)
 
 	xt_long(t);
 	/* 4 KiB page, no A/D bits without set_ad */
-	XT_EQ(t, xt_xlate(t, 0x12345, X86_ACCESS_WRITE, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x12345, X86_EMU_ACCESS_WRITE, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x12345);
 	XT_EQ(t, t->writes, 0);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x3);
 	/* a read sets the accessed bits of every level, not dirty */
-	XT_EQ(t, xt_xlate(t, 0x12FFF, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x12FFF, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x12FFF);
 	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x23);
 	XT_EQ(t, xt_pte(t, XT_PDPT, 0), XT_PD | 0x23);
@@ -1551,46 +1551,46 @@ static void xt_test_translate_sizes(struct xt *t)
 	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x23);
 	XT_EQ(t, t->writes, 4);
 	/* a write adds the leaf's dirty bit only */
-	XT_EQ(t, xt_xlate(t, 0x12000, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x12000, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x12), 0x12000 | 0x63);
 	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
 	XT_EQ(t, t->writes, 5);
 
 	/* 2 MiB page: linear 2 MiB maps GPA 0 */
-	XT_EQ(t, xt_xlate(t, 0x2ABCDE, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x2ABCDE, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0xABCDE);
 	XT_EQ(t, xt_pte(t, XT_PD, 1), 0x0 | 0xE3);
 	/* 1 GiB page: linear 1 GiB maps GPA 0 */
-	XT_EQ(t, xt_xlate(t, 0x7FFFFFFF, X86_ACCESS_EXECUTE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x7FFFFFFF, X86_EMU_ACCESS_EXECUTE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x3FFFFFFF);
 	XT_EQ(t, xt_pte(t, XT_PDPT, 1), 0x0 | 0xA3);
 	/* bit 12 of a large-page entry is PAT, not address */
 	xt_put(t, XT_PD + 3 * 8, 0x200000 | 0x1000 | 0x83, 8);
-	XT_EQ(t, xt_xlate(t, 0x601234, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x601234, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x201234);
 
 	/* without paging the address is the GPA */
 	xt_prot32(t);
-	XT_EQ(t, xt_xlate(t, 0xFEDCBA98, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0xFEDCBA98, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0xFEDCBA98);
 	xt_real(t);
-	XT_EQ(t, xt_xlate(t, 0x12345, X86_ACCESS_EXECUTE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x12345, X86_EMU_ACCESS_EXECUTE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x12345);
 	XT_EQ(t, t->writes, 0);
 	/* 32-bit and PAE paging are not modelled */
 	xt_prot32(t);
 	t->s.cr0 |= 0x80000000;
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_UNSUPPORTED_MODE);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_UNSUPPORTED_MODE);
 	t->s.cr4 = 0x20;
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_UNSUPPORTED_MODE);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_UNSUPPORTED_MODE);
 }
 
 static void xt_test_translate_faults(struct xt *t)
@@ -1599,13 +1599,13 @@ static void xt_test_translate_faults(struct xt *t)
 
 	xt_long(t);
 	/* not present at the PD level (PD[2]) and at the PT level */
-	XT_EQ(t, xt_xlate(t, 0x400000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, xt_xlate(t, 0x400000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_PAGE_NOT_PRESENT);
 	xt_put(t, XT_PT + 5 * 8, 0x5000, 8);
-	XT_EQ(t, xt_xlate(t, 0x5000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_PAGE_NOT_PRESENT);
-	XT_EQ(t, xt_xlate(t, 0x800000000000ULL, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, xt_xlate(t, 0x5000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, xt_xlate(t, 0x800000000000ULL, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_PAGE_NOT_PRESENT);
 	/* a failed translation sets no bit, even with set_ad */
 	XT_EQ(t, t->writes, 0);
 	XT_EQ(t, xt_pte(t, XT_PML4, 0), XT_PDPT | 0x3);
@@ -1613,37 +1613,37 @@ static void xt_test_translate_faults(struct xt *t)
 
 	/* read-only page: supervisor writes fault only with CR0.WP */
 	xt_put(t, XT_PT + 0x20 * 8, 0x20000 | 0x1, 8);
-	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x20), 0x20000 | 0x1);
-	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	t->s.cr0 &= ~0x10000ULL;
-	XT_EQ(t, xt_xlate(t, 0x20008, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x20008, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x20008);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x20), 0x20000 | 0x61);
 	/* read-only at a higher level counts too */
 	t->s.cr0 |= 0x10000ULL;
 	xt_put(t, XT_PD + 8, 0x0 | 0x81, 8);
-	XT_EQ(t, xt_xlate(t, 0x200000, X86_ACCESS_WRITE, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x200000, X86_EMU_ACCESS_WRITE, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
 
 	/* NX with EFER.NXE: execute faults, read does not */
 	xt_put(t, XT_PT + 8, 0x1000 | 0x3 | XT_NX, 8);
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_EXECUTE, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_EXECUTE, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	/* ... NX on a non-leaf level covers the whole range */
 	xt_put(t, XT_PT + 8, 0x1000 | 0x3, 8);
 	xt_put(t, XT_PDPT, XT_PD | 0x3 | XT_NX, 8);
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_EXECUTE, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_EXECUTE, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
 	/* ... and without EFER.NXE bit 63 is reserved */
 	t->s.efer &= ~0x800ULL;
-	XT_EQ(t, xt_xlate(t, 0x1000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, xt_xlate(t, 0x1000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS);
 	XT_EQ(t, t->writes, 4);	/* the A/D bits of the CR0.WP=0 write */
 }
 
@@ -1655,49 +1655,49 @@ static void xt_test_translate_user_rsvd(struct xt *t)
 	t->s.seg[X86_SS].attributes = 0xF3;	/* DPL 3: CPL 3 */
 	t->s.seg[X86_CS].attributes = 0x20FB;
 	/* supervisor-only pages */
-	XT_EQ(t, xt_xlate(t, 0x30000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x30000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
 	/* user pages need U/S at every level */
 	xt_put(t, XT_PT + 0x30 * 8, 0x30000 | 0x7, 8);
-	XT_EQ(t, xt_xlate(t, 0x30000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x30000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
 	xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
 	xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
 	xt_put(t, XT_PD, XT_PT | 0x7, 8);
-	XT_EQ(t, xt_xlate(t, 0x30010, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x30010, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x30010);
 	XT_EQ(t, xt_pte(t, XT_PT, 0x30), 0x30000 | 0x67);
 	/* user writes honour read-only pages even without CR0.WP */
 	t->s.cr0 &= ~0x10000ULL;
 	xt_put(t, XT_PT + 0x31 * 8, 0x31000 | 0x5, 8);
-	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_WRITE, false, &gpa),
-	      X86_XLATE_PRIVILEGE_VIOLATION);
-	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_EXECUTE, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_EMU_ACCESS_WRITE, false, &gpa),
+	      X86_EMU_XLATE_PRIVILEGE_VIOLATION);
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_EMU_ACCESS_EXECUTE, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	/* the supervisor may touch user pages (no SMEP/SMAP) */
 	t->s.seg[X86_SS].attributes = 0x93;
-	XT_EQ(t, xt_xlate(t, 0x31000, X86_ACCESS_WRITE, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x31000, X86_EMU_ACCESS_WRITE, false, &gpa),
+	      X86_EMU_XLATE_OK);
 
 	/* reserved bits */
 	xt_long(t);
 	xt_put(t, XT_PT + 0x10 * 8, 0x1000000010000ULL | 0x3, 8);
-	XT_EQ(t, xt_xlate(t, 0x10000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, xt_xlate(t, 0x10000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS);
 	xt_put(t, XT_PD + 3 * 8, 0x200000 | 0x2000 | 0x83, 8);
-	XT_EQ(t, xt_xlate(t, 0x600000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, xt_xlate(t, 0x600000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS);
 	xt_put(t, XT_PDPT + 2 * 8, 0x40000000 | 0x200000 | 0x83, 8);
-	XT_EQ(t, xt_xlate(t, 0x80000000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, xt_xlate(t, 0x80000000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS);
 	xt_put(t, XT_PML4 + 8, 0x0 | 0x83, 8);
-	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_INVALID_PAGE_TABLE_FLAGS);
+	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS);
 	/* reserved bits of an entry that is not present do not matter */
 	xt_put(t, XT_PML4 + 8, 0xFFFFFFFFFFFFFFFEULL, 8);
-	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_PAGE_NOT_PRESENT);
+	XT_EQ(t, xt_xlate(t, 0x8000000000ULL, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_PAGE_NOT_PRESENT);
 	XT_EQ(t, t->writes, 0);
 }
 
@@ -1709,29 +1709,29 @@ static void xt_test_translate_slat(struct xt *t)
 	xt_long(t);
 	t->unmapped_lo = XT_PD;
 	t->unmapped_hi = XT_PD + XT_PAGE_SIZE;
-	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_GPA_UNMAPPED);
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_GPA_UNMAPPED);
 	XT_EQ(t, t->writes, 0);
 	/* ... unless the walk does not go through it (1 GiB page) */
-	XT_EQ(t, xt_xlate(t, 0x40003000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x40003000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x3000);
 
 	/* read-only in the SLAT: fine until an A/D bit must be written */
 	xt_long(t);
 	t->ro_lo = XT_PT;
 	t->ro_hi = XT_PT + XT_PAGE_SIZE;
-	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, false, &gpa),
-	      X86_XLATE_OK);
-	XT_EQ(t, xt_xlate(t, 0x3000, X86_ACCESS_READ, true, &gpa),
-	      X86_XLATE_GPA_NO_WRITE_ACCESS);
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_EMU_ACCESS_READ, false, &gpa),
+	      X86_EMU_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x3000, X86_EMU_ACCESS_READ, true, &gpa),
+	      X86_EMU_XLATE_GPA_NO_WRITE_ACCESS);
 	/* the levels above got their accessed bits (like hardware may) */
 	XT_EQ(t, xt_pte(t, XT_PD, 0), XT_PT | 0x23);
 	XT_EQ(t, xt_pte(t, XT_PT, 3), 0x3000 | 0x3);
 	/* already accessed and dirty: nothing to write */
 	xt_put(t, XT_PT + 4 * 8, 0x4000 | 0x63, 8);
-	XT_EQ(t, xt_xlate(t, 0x4000, X86_ACCESS_WRITE, true, &gpa),
-	      X86_XLATE_OK);
+	XT_EQ(t, xt_xlate(t, 0x4000, X86_EMU_ACCESS_WRITE, true, &gpa),
+	      X86_EMU_XLATE_OK);
 	XT_EQ(t, gpa, 0x4000);
 }
 
@@ -1854,7 +1854,7 @@ static void xt_test_far_real(struct xt *t)
 	XT_EQ(t, t->s.seg[X86_SS].base, 0x300);
 	XT_EQ(t, t->s.interrupt_shadow, 1);
 	XT_EQ(t, xt_step(t), false);			/* no register form */
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 }
 
 #define XT_GDT		0x5000ULL
@@ -1934,15 +1934,15 @@ static void xt_test_seg_load_faults(struct xt *t)
 		u8 vector;
 		long long err;
 	} rows[] = {
-		{ 0x48, false, X86_VEC_GP, 0x48 },	/* beyond the limit */
-		{ 0x4C, false, X86_VEC_GP, -2 },	/* LDT: not modelled */
-		{ 0x28, false, X86_VEC_NP, 0x28 },	/* not present */
-		{ 0x28, true, X86_VEC_SS, 0x28 },
-		{ 0x30, false, X86_VEC_GP, 0x30 },	/* execute-only code */
-		{ 0x08, true, X86_VEC_GP, 0x08 },	/* code into SS */
-		{ 0x38, true, X86_VEC_GP, 0x38 },	/* read-only into SS */
-		{ 0x13, false, X86_VEC_GP, 0x10 },	/* RPL 3 > DPL 0 */
-		{ 0x00, true, X86_VEC_GP, 0 },		/* null into SS */
+		{ 0x48, false, X86_EMU_VEC_GP, 0x48 },	/* beyond the limit */
+		{ 0x4C, false, X86_EMU_VEC_GP, -2 },	/* LDT: not modelled */
+		{ 0x28, false, X86_EMU_VEC_NP, 0x28 },	/* not present */
+		{ 0x28, true, X86_EMU_VEC_SS, 0x28 },
+		{ 0x30, false, X86_EMU_VEC_GP, 0x30 },	/* execute-only code */
+		{ 0x08, true, X86_EMU_VEC_GP, 0x08 },	/* code into SS */
+		{ 0x38, true, X86_EMU_VEC_GP, 0x38 },	/* read-only into SS */
+		{ 0x13, false, X86_EMU_VEC_GP, 0x10 },	/* RPL 3 > DPL 0 */
+		{ 0x00, true, X86_EMU_VEC_GP, 0 },		/* null into SS */
 	};
 	unsigned int i;
 
@@ -2026,7 +2026,7 @@ static void xt_test_bit_test(struct xt *t)
 	XT_EQ(t, xt_step(t), true);			/* lock bts */
 	XT_EQ(t, xt_get(t, 0x3000, 1), 1);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 }
 
 /* BSWAP (32 and 64 bits), BSF and BSR */
@@ -2142,7 +2142,7 @@ static void xt_test_wbinvd(struct xt *t)
 	t->s.seg[X86_SS].attributes |= 0x60;
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
 	XT_EQ(t, xt_unchanged(t), true);
 }
 
@@ -2323,7 +2323,7 @@ static void xt_test_store_value(struct xt *t)
 		xt_save(t);
 		if (!XT_EQ(t, xt_step(t), false) ||
 		    !XT_EQ(t, t->x.reason, X86_EXIT_MEMORY) ||
-		    !XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE) ||
+		    !XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE) ||
 		    !XT_EQ(t, t->x.mem.gpa, rows[i].gpa) ||
 		    !XT_EQ(t, t->x.mem.value_valid, true) ||
 		    !XT_EQ(t, t->x.mem.size, rows[i].size) ||
@@ -2345,7 +2345,7 @@ static void xt_test_store_value(struct xt *t)
 	/* Not plain stores: read-modify-write, xchg, string */
 	XT_CODE_AT(t, XT_CODE, 0x01, 0x18);		/* add [rax], ebx */
 	XT_EQ(t, xt_step(t), false);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.mem.value_valid, false);
 	XT_CODE_AT(t, XT_CODE, 0x87, 0x18);		/* xchg [rax], ebx */
 	XT_EQ(t, xt_step(t), false);
@@ -2409,7 +2409,7 @@ static void xt_test_irq_real(struct xt *t)
 	t->writes = 0;
 	XT_EQ(t, xt_deliver(t, 0x20), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.mem.gpa, XT_STACK - 6);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, t->writes, 0);
@@ -2424,7 +2424,7 @@ static void xt_test_irq_real(struct xt *t)
 	xt_save(t);
 	XT_EQ(t, xt_deliver(t, 0x20), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_READ);
 	XT_EQ(t, t->x.mem.gpa, 0x80);
 	XT_EQ(t, xt_unchanged(t), true);
 
@@ -2433,7 +2433,7 @@ static void xt_test_irq_real(struct xt *t)
 	t->s.idtr.limit = 0x7F;
 	xt_save(t);
 	XT_EQ(t, xt_deliver(t, 0x20), false);
-	XT_EXC(t, X86_VEC_GP, -1);
+	XT_EXC(t, X86_EMU_VEC_GP, -1);
 	XT_EQ(t, xt_unchanged(t), true);
 }
 
@@ -2535,13 +2535,13 @@ static void xt_test_irq_long(struct xt *t)
 	t->s.idtr.limit = 0x43F;
 	xt_save(t);
 	XT_EQ(t, xt_deliver(t, 0x41), false);
-	XT_EXC(t, X86_VEC_NP, 0x41 * 8 + 3);
+	XT_EXC(t, X86_EMU_VEC_NP, 0x41 * 8 + 3);
 	XT_EQ(t, xt_deliver(t, 0x42), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
 	XT_EQ(t, xt_deliver(t, 0x43), false);
-	XT_EXC(t, X86_VEC_GP, 0x10 + 1);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x10 + 1);
 	XT_EQ(t, xt_deliver(t, 0x44), false);
-	XT_EXC(t, X86_VEC_GP, 0x44 * 8 + 3);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x44 * 8 + 3);
 	XT_EQ(t, xt_unchanged(t), true);
 
 	/* Stack, then IDT, not mapped: nothing changes */
@@ -2556,14 +2556,14 @@ static void xt_test_irq_long(struct xt *t)
 	t->writes = 0;
 	XT_EQ(t, xt_deliver(t, 0x30), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, t->x.mem.gpa, XT_STACK - 40);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, t->writes, 0);
 	t->unmapped_lo = 0x5000;
 	t->unmapped_hi = 0x6000;
 	XT_EQ(t, xt_deliver(t, 0x30), false);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_READ);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_READ);
 	XT_EQ(t, t->x.mem.gpa, 0x5300);
 	XT_EQ(t, xt_unchanged(t), true);
 	t->unmapped_hi = 0;
@@ -2599,7 +2599,7 @@ static void xt_test_exc_real(struct xt *t)
 	t->s.rflags = 0x2 | XT_IF;
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_DE, -1);
+	XT_EXC(t, X86_EMU_VEC_DE, -1);
 	XT_EQ(t, t->x.insn_len, 2);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, xt_take(t), true);
@@ -2616,7 +2616,7 @@ static void xt_test_exc_real(struct xt *t)
 	xt_real_ivt(t);
 	XT_CODE_AT(t, XT_CODE, 0xCC);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_BP, -1);
+	XT_EXC(t, X86_EMU_VEC_BP, -1);
 	XT_EQ(t, t->x.exc.type, X86_EVENT_SOFTEXC);
 	XT_EQ(t, t->x.exc.insn_len, 1);
 	XT_EQ(t, t->s.rip, XT_CODE);
@@ -2638,11 +2638,11 @@ static void xt_test_exc_real(struct xt *t)
 	t->s.idtr.limit = 0x17;
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_GP, -1);
+	XT_EXC(t, X86_EMU_VEC_GP, -1);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_DF, -1);
+	XT_EXC(t, X86_EMU_VEC_DF, -1);
 	XT_EQ(t, xt_take(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -2693,12 +2693,12 @@ static void xt_test_exc_long(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x08, 0x00, 0x40, 0x00);
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
 	XT_EQ(t, t->x.exc.cr2, 0x400008);
 	XT_EQ(t, t->x.exc.cr2_valid, true);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, xt_take(t), true);
-	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_PF_W);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_EMU_PF_W);
 	XT_EQ(t, t->s.cr2, 0x400008);
 
 	/* ... a read of a reserved-bit entry, at CPL 0 */
@@ -2706,9 +2706,9 @@ static void xt_test_exc_long(struct xt *t)
 	xt_put(t, XT_PT + 0x20 * 8, 0x20000 | 0x3 | (1ULL << 50), 8);
 	XT_CODE_AT(t, XT_CODE, 0x8B, 0x04, 0x25, 0x10, 0x00, 0x02, 0x00);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_P | X86_PF_RSVD);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_P | X86_EMU_PF_RSVD);
 	XT_EQ(t, xt_take(t), true);
-	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_PF_P | X86_PF_RSVD);
+	XT_LONG_FRAME(t, XT_STACK, XT_CODE, X86_EMU_PF_P | X86_EMU_PF_RSVD);
 	XT_EQ(t, t->s.cr2, 0x20010);
 
 	/* #GP(0): a non-canonical address */
@@ -2717,7 +2717,7 @@ static void xt_test_exc_long(struct xt *t)
 	t->s.gpr[X86_RSP] = XT_STACK - 8;
 	XT_CODE_AT(t, XT_CODE, 0x8B, 0x00);		/* mov eax, [rax] */
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
 	XT_EQ(t, xt_take(t), true);
 	XT_LONG_FRAME(t, XT_STACK - 8, XT_CODE, 0);
 	XT_EQ(t, t->s.cr2, 0);
@@ -2727,25 +2727,25 @@ static void xt_test_exc_long(struct xt *t)
 	t->s.gpr[X86_RBP] = 0x8000000000000000ULL;
 	XT_CODE_AT(t, XT_CODE, 0x8B, 0x45, 0x00);	/* mov eax, [rbp] */
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_SS, 0);
+	XT_EXC(t, X86_EMU_VEC_SS, 0);
 
 	/* #UD: UD2, and an opcode that does not exist in 64-bit mode */
 	xt_long_idt(t);
 	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 	XT_EQ(t, xt_take(t), true);
 	XT_LONG_FRAME(t, XT_STACK, XT_CODE, -1);
 	xt_long_idt(t);
 	XT_CODE_AT(t, XT_CODE, 0x06);			/* push es */
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 
 	/* #BP: a trap */
 	xt_long_idt(t);
 	XT_CODE_AT(t, XT_CODE, 0xCC);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_BP, -1);
+	XT_EXC(t, X86_EMU_VEC_BP, -1);
 	XT_EQ(t, xt_take(t), true);
 	XT_LONG_FRAME(t, XT_STACK, XT_CODE + 1, -1);
 
@@ -2753,7 +2753,7 @@ static void xt_test_exc_long(struct xt *t)
 	xt_long_idt(t);
 	XT_CODE_AT(t, XT_CODE, 0x48, 0xF7, 0xF1);	/* div rcx (0) */
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_DE, -1);
+	XT_EXC(t, X86_EMU_VEC_DE, -1);
 	XT_EQ(t, xt_take(t), true);
 	XT_LONG_FRAME(t, XT_STACK, XT_CODE, -1);
 
@@ -2766,7 +2766,7 @@ static void xt_test_exc_long(struct xt *t)
 	xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
 	XT_CODE_AT(t, XT_CODE, 0xFA);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_GP, 0);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
 }
 
 /* Faults while delivering: #DF, triple fault, SLAT miss, #NP frames */
@@ -2776,13 +2776,13 @@ static void xt_test_exc_double(struct xt *t)
 
 	/* #PF with its gate not present: #NP, so #DF (CR2 still loaded) */
 	xt_long_idt(t);
-	xt_long_gate(t, X86_VEC_PF, 0x08, 0x0E, 0);
+	xt_long_gate(t, X86_EMU_VEC_PF, 0x08, 0x0E, 0);
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EXC(t, X86_EMU_VEC_DF, 0);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, xt_take(t), true);
 	XT_LONG_FRAME(t, XT_STACK, XT_CODE, 0);
@@ -2790,13 +2790,13 @@ static void xt_test_exc_double(struct xt *t)
 
 	/* ... and the #DF gate too: triple fault, nothing changes */
 	xt_long_idt(t);
-	xt_long_gate(t, X86_VEC_PF, 0x08, 0x0E, 0);
-	xt_long_gate(t, X86_VEC_DF, 0x08, 0x0E, 0);
+	xt_long_gate(t, X86_EMU_VEC_PF, 0x08, 0x0E, 0);
+	xt_long_gate(t, X86_EMU_VEC_DF, 0x08, 0x0E, 0);
 	XT_CODE_AT(t, XT_CODE, 0x89, 0x04, 0x25, 0x00, 0x00, 0x40, 0x00);
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EXC(t, X86_EMU_VEC_DF, 0);
 	XT_EQ(t, xt_take(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
 	XT_EQ(t, xt_unchanged(t), true);
@@ -2807,12 +2807,12 @@ static void xt_test_exc_double(struct xt *t)
 	XT_CODE_AT(t, XT_CODE, 0x0F, 0x0B);
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_UD, -1);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_PF, X86_PF_W);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
 	XT_EQ(t, t->x.exc.cr2, XT_STACK - 40);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_DF, 0);
+	XT_EXC(t, X86_EMU_VEC_DF, 0);
 	XT_EQ(t, t->x.exc.cr2, XT_STACK - 48);
 	XT_EQ(t, xt_take(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_TRIPLE_FAULT);
@@ -2826,11 +2826,11 @@ static void xt_test_exc_double(struct xt *t)
 	xt_save(t);
 	t->writes = 0;
 	XT_EQ(t, xt_step(t), false);
-	XT_EXC(t, X86_VEC_PF, 0);
+	XT_EXC(t, X86_EMU_VEC_PF, 0);
 	XT_EQ(t, xt_take(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
 	XT_EQ(t, t->x.mem.gpa, XT_STACK - 48);
-	XT_EQ(t, t->x.mem.access, X86_ACCESS_WRITE);
+	XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
 	XT_EQ(t, xt_unchanged(t), true);
 	XT_EQ(t, t->writes, 0);
 	t->unmapped_hi = 0;
@@ -2845,14 +2845,14 @@ static void xt_test_exc_double(struct xt *t)
 	t->s.idtr.limit = 0x7FF;
 	gate = (XT_IRQ_HANDLER & 0xFFFF) | (0x08ULL << 16) |
 	       (0x8EULL << 40) | ((XT_IRQ_HANDLER >> 16) << 48);
-	xt_put(t, 0x5000 + X86_VEC_NP * 8, gate, 8);
+	xt_put(t, 0x5000 + X86_EMU_VEC_NP * 8, gate, 8);
 	xt_put(t, 0x5000 + 0x40 * 8, gate & ~(1ULL << 47), 8);
 	XT_CODE_AT(t, XT_CODE, 0xCD, 0x40);
 	t->s.rflags = 0x2 | XT_IF;
 	XT_EQ(t, xt_step(t), false);
 	XT_EXC(t, 0x40, -1);
 	XT_EQ(t, xt_take(t), false);
-	XT_EXC(t, X86_VEC_NP, 0x40 * 8 + 2);
+	XT_EXC(t, X86_EMU_VEC_NP, 0x40 * 8 + 2);
 	XT_EQ(t, xt_take(t), true);
 	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
 	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK - 16);
@@ -2868,7 +2868,7 @@ static void xt_test_nmi(struct xt *t)
 {
 	const struct x86_emu_event nmi = {
 		.type = X86_EVENT_NMI,
-		.vector = X86_VEC_NMI,
+		.vector = X86_EMU_VEC_NMI,
 	};
 
 	xt_long_idt(t);

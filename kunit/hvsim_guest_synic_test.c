@@ -36,32 +36,32 @@ static void hvsim_guest_synic_test_overlay(struct kunit *test)
 	spin_lock(&vp->partition->lock);
 	vp->msrs[HVSIM_MSR_SIMP] = 0x5000;
 	KUNIT_EXPECT_FALSE(test, hvsim_synic_overlay_access(vp, 0x5008, &r, 8,
-							    X86_ACCESS_READ,
+							    X86_EMU_ACCESS_READ,
 							    true));
 	vp->msrs[HVSIM_MSR_SIMP] |= HV_SYNIC_PAGE_ENABLE;
 	vp->msrs[HVSIM_MSR_SIEFP] = 0x6000 | HV_SYNIC_PAGE_ENABLE;
 	KUNIT_EXPECT_TRUE(test, hvsim_synic_overlay_access(vp, 0x5FF8, &v, 8,
-							   X86_ACCESS_WRITE,
+							   X86_EMU_ACCESS_WRITE,
 							   true));
 	KUNIT_EXPECT_EQ(test, simp[0xFF8], 0x88);
 	KUNIT_EXPECT_EQ(test, simp[0xFFF], 0x11);
 	KUNIT_EXPECT_TRUE(test, hvsim_synic_overlay_access(vp, 0x5FF8, &r, 8,
-							   X86_ACCESS_READ,
+							   X86_EMU_ACCESS_READ,
 							   true));
 	KUNIT_EXPECT_EQ(test, r, v);
 	/* A check does not copy */
 	r = 0;
 	KUNIT_EXPECT_TRUE(test, hvsim_synic_overlay_access(vp, 0x6010, &v, 8,
-							   X86_ACCESS_WRITE,
+							   X86_EMU_ACCESS_WRITE,
 							   false));
 	KUNIT_EXPECT_EQ(test, siefp[0x10], 0);
 	KUNIT_EXPECT_FALSE(test, hvsim_synic_overlay_access(vp, 0x7000, &r, 8,
-							    X86_ACCESS_READ,
+							    X86_EMU_ACCESS_READ,
 							    true));
 	/* Both at one GPA: the SIMP wins */
 	vp->msrs[HVSIM_MSR_SIEFP] = 0x5000 | HV_SYNIC_PAGE_ENABLE;
 	KUNIT_EXPECT_TRUE(test, hvsim_synic_overlay_access(vp, 0x5FF8, &r, 8,
-							   X86_ACCESS_EXECUTE,
+							   X86_EMU_ACCESS_EXECUTE,
 							   true));
 	KUNIT_EXPECT_EQ(test, r, v);
 	spin_unlock(&vp->partition->lock);

@@ -31,8 +31,8 @@ static struct hvsim_vp *irq_fake_vp(struct kunit *test)
 	f->pt.id = 0x77;
 	f->vp.partition = &f->pt;
 	f->vp.index = 3;
-	f->vp.state.rflags = X86_RFLAGS_FIXED | X86_RFLAGS_IF;
-	f->vp.state.efer = X86_EFER_LMA;
+	f->vp.state.rflags = HV_X86_RFLAGS_FIXED | HV_X86_RFLAGS_IF;
+	f->vp.state.efer = HV_X86_EFER_LMA;
 	f->vp.msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
 	return &f->vp;
 }
@@ -65,10 +65,10 @@ static void hvsim_irq_test_priority(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, apic_deliverable(vp), 0x51);
 
 	/* IF clear or an interrupt shadow: pending but not deliverable */
-	vp->state.rflags &= ~X86_RFLAGS_IF;
+	vp->state.rflags &= ~HV_X86_RFLAGS_IF;
 	KUNIT_EXPECT_EQ(test, apic_deliverable(vp), -1);
 	KUNIT_EXPECT_EQ(test, apic_pending(vp), 0x51);
-	vp->state.rflags |= X86_RFLAGS_IF;
+	vp->state.rflags |= HV_X86_RFLAGS_IF;
 	vp->state.interrupt_shadow = 1;
 	KUNIT_EXPECT_EQ(test, apic_deliverable(vp), -1);
 	vp->state.interrupt_shadow = 0;
@@ -89,7 +89,7 @@ static void hvsim_irq_test_eoi(struct kunit *test)
 	struct x86_emu_exit exit = {
 		.reason = X86_EXIT_MSR,
 		.insn_len = 2,
-		.msr = { .index = X86_MSR_X2APIC_EOI, .write = true },
+		.msr = { .index = HV_X86_MSR_X2APIC_EOI, .write = true },
 	};
 	u64 eois = atomic64_read(&irq_eois);
 
@@ -133,8 +133,8 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 		.reason = X86_EXIT_MEMORY,
 		.insn_len = 6,
 		.mem = {
-			.gpa = 0xFEE00000ULL + X86_APIC_EOI_OFFSET,
-			.access = X86_ACCESS_WRITE,
+			.gpa = 0xFEE00000ULL + HV_X86_APIC_EOI_OFFSET,
+			.access = X86_EMU_ACCESS_WRITE,
 			.value_valid = true,
 			.size = 4,
 		},
@@ -148,7 +148,7 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2006ULL);
 
 	/* TPR sets CR8; another register ignores the value */
-	exit.mem.gpa = 0xFEE00000ULL + X86_APIC_TPR_OFFSET;
+	exit.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_TPR_OFFSET;
 	exit.mem.value = 0x5F;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 5ULL);
@@ -157,9 +157,9 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2012ULL);
 
 	/* Not the APIC's: a read, no value, outside the page */
-	exit.mem.access = X86_ACCESS_READ;
+	exit.mem.access = X86_EMU_ACCESS_READ;
 	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
-	exit.mem.access = X86_ACCESS_WRITE;
+	exit.mem.access = X86_EMU_ACCESS_WRITE;
 	exit.mem.value_valid = false;
 	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
 	exit.mem.value_valid = true;
@@ -170,7 +170,7 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 
 	/* The page follows APIC_BASE */
 	vp->msrs[HVSIM_MSR_APIC_BASE] = 0x12345900ULL;
-	exit.mem.gpa = 0x12345000ULL + X86_APIC_TPR_OFFSET;
+	exit.mem.gpa = 0x12345000ULL + HV_X86_APIC_TPR_OFFSET;
 	exit.mem.value = 0x20;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 2ULL);
@@ -191,7 +191,7 @@ static void hvsim_irq_test_hlt(struct kunit *test)
 	 * IF clear: the caller posts X64_HALT; the VP halts at the HLT, an
 	 * interrupt does not wake it, an NMI does and the HLT retires
 	 */
-	vp->state.rflags &= ~X86_RFLAGS_IF;
+	vp->state.rflags &= ~HV_X86_RFLAGS_IF;
 	KUNIT_EXPECT_FALSE(test, hvsim_irq_hlt(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3000ULL);
 	KUNIT_EXPECT_EQ(test, vp->activity, HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
@@ -220,7 +220,7 @@ static void hvsim_irq_test_hlt(struct kunit *test)
 	vp->state.rip = 0x3000;
 
 	/* IF set: retired and halted */
-	vp->state.rflags |= X86_RFLAGS_IF;
+	vp->state.rflags |= HV_X86_RFLAGS_IF;
 	KUNIT_EXPECT_TRUE(test, hvsim_irq_hlt(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3001ULL);
 	KUNIT_EXPECT_EQ(test, vp->activity, HV_INTERNAL_ACTIVITY_HALT_SUSPEND);
@@ -259,13 +259,13 @@ static void hvsim_irq_test_nmi_wake(struct kunit *test)
 	vp->state.nmi_masked = 1;
 	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
 	/* unblocked, even with IF clear: woken */
-	vp->state.rflags &= ~X86_RFLAGS_IF;
+	vp->state.rflags &= ~HV_X86_RFLAGS_IF;
 	vp->state.nmi_masked = 0;
 	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
 	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
 
 	/* HLT with an NMI waiting retires without halting */
-	vp->state.rflags |= X86_RFLAGS_IF;
+	vp->state.rflags |= HV_X86_RFLAGS_IF;
 	KUNIT_EXPECT_TRUE(test, hvsim_irq_hlt(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->activity, 0ULL);
 
@@ -409,7 +409,7 @@ static void hvsim_irq_test_init_sipi(struct kunit *test)
 
 	spin_lock(&vp->partition->lock);
 	s->rip = 0x123456;
-	s->cr0 = X86_CR0_PG | 1;
+	s->cr0 = HV_X86_CR0_PG | 1;
 	s->cr3 = 0x9000;
 	s->gpr[X86_RAX] = 0xAA;
 	s->seg[X86_CS].selector = 0x10;
@@ -440,7 +440,7 @@ static void hvsim_irq_test_init_sipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->cr0, 0x60000010ULL);
 	KUNIT_EXPECT_EQ(test, s->cr3, 0ULL);
 	KUNIT_EXPECT_EQ(test, s->efer, 0ULL);
-	KUNIT_EXPECT_EQ(test, s->rflags, X86_RFLAGS_FIXED);
+	KUNIT_EXPECT_EQ(test, s->rflags, HV_X86_RFLAGS_FIXED);
 	KUNIT_EXPECT_EQ(test, s->gpr[X86_RAX], 0ULL);
 	KUNIT_EXPECT_EQ(test, s->xmm[3].low_part, 0x1234ULL);
 	KUNIT_EXPECT_EQ(test, s->interrupt_shadow, 0);
@@ -460,7 +460,7 @@ static void hvsim_irq_test_init_sipi(struct kunit *test)
 	}
 
 	/* A fixed interrupt waits in the IRR and does not start it */
-	s->rflags |= X86_RFLAGS_IF;
+	s->rflags |= HV_X86_RFLAGS_IF;
 	KUNIT_EXPECT_FALSE(test, apic_deliver(vp, HV_X64_INTERRUPT_TYPE_FIXED,
 					      0x60, false));
 	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_irr), 0x60);
@@ -578,13 +578,13 @@ static void hvsim_irq_test_icr_send(struct kunit *test)
 	struct x86_emu_exit wr = {
 		.reason = X86_EXIT_MSR,
 		.insn_len = 2,
-		.msr = { .index = X86_MSR_X2APIC_ICR, .write = true },
+		.msr = { .index = HV_X86_MSR_X2APIC_ICR, .write = true },
 	};
 	struct x86_emu_exit mmio = {
 		.reason = X86_EXIT_MEMORY,
 		.insn_len = 6,
 		.mem = {
-			.access = X86_ACCESS_WRITE,
+			.access = X86_EMU_ACCESS_WRITE,
 			.value_valid = true,
 			.size = 4,
 		},
@@ -639,14 +639,14 @@ static void hvsim_irq_test_icr_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vp1->lapic.apic_icr_high, 2U << 24);
 
 	/* x2APIC SELF IPI register */
-	wr.msr.index = X86_MSR_X2APIC_SELF_IPI;
+	wr.msr.index = HV_X86_MSR_X2APIC_SELF_IPI;
 	gpr[X86_RAX] = 0x150;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
 	KUNIT_EXPECT_EQ(test, apic_highest(vp1->lapic.apic_irr), 0x50);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipis), ipis + 4);
 
 	/* Not delivered: vector 15, SMI, a reserved mode, no such VP */
-	wr.msr.index = X86_MSR_X2APIC_ICR;
+	wr.msr.index = HV_X86_MSR_X2APIC_ICR;
 	gpr[X86_RDX] = 0;
 	gpr[X86_RAX] = 0x0F;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_msr(vp1, &wr));
@@ -667,11 +667,11 @@ static void hvsim_irq_test_icr_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipi_drops), drops + 5);
 
 	/* xAPIC page: destination in 0x310, the command in 0x300: INIT */
-	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_HIGH_OFFSET;
+	mmio.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_ICR_HIGH_OFFSET;
 	mmio.mem.value = 2U << 24;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
 	KUNIT_EXPECT_EQ(test, vp2->activity, 0ULL);
-	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_LOW_OFFSET;
+	mmio.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_ICR_LOW_OFFSET;
 	mmio.mem.value = 0xC500;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
 	KUNIT_EXPECT_FALSE(test, hvsim_apic_stopped(vp1));
@@ -683,10 +683,10 @@ static void hvsim_irq_test_icr_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_inits), inits + 1);
 
 	/* SIPI to VP 0, which runs: ignored */
-	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_HIGH_OFFSET;
+	mmio.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_ICR_HIGH_OFFSET;
 	mmio.mem.value = 0;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
-	mmio.mem.gpa = 0xFEE00000ULL + X86_APIC_ICR_LOW_OFFSET;
+	mmio.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_ICR_LOW_OFFSET;
 	mmio.mem.value = 0x0612;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp1, &mmio));
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_sipis_ignored),

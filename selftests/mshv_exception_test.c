@@ -226,7 +226,7 @@ TEST_F(exc, page_fault)
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 	check_frame(_metadata, self->vm, CODE_GPA, 0);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RFLAGS) &
-		  X86_RFLAGS_IF);
+		  HV_X86_RFLAGS_IF);
 	mshv_vp_skip_insn(self->vp, &io->header);
 
 	/* the handler mapped the page: the load runs again and succeeds */
@@ -412,7 +412,7 @@ TEST(real_mode_ivt)
 		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
 		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = 0x8000 },
 		{ .name = HV_X64_REGISTER_RFLAGS,
-		  .value.reg64 = 0x2 | X86_RFLAGS_IF },
+		  .value.reg64 = 0x2 | HV_X86_RFLAGS_IF },
 	};
 	const struct hv_x64_io_port_intercept_message *io;
 	struct mshv_vm *vm = mshv_vm_create();
@@ -434,11 +434,11 @@ TEST(real_mode_ivt)
 	memcpy(frame, (__u8 *)vm->mem + 0x7FFA, sizeof(frame));
 	EXPECT_EQ(CODE_GPA + 2, frame[0]);	/* ud2's IP, plus 2 */
 	EXPECT_EQ(0, frame[1]);
-	EXPECT_EQ(0x2 | X86_RFLAGS_IF, frame[2]);
+	EXPECT_EQ(0x2 | HV_X86_RFLAGS_IF, frame[2]);
 	mshv_vp_skip_insn(vp, &io->header);
 	io = run_out(_metadata, vp, 0x91, CODE_GPA + 2);
 	EXPECT_EQ(0x8000ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RSP));
-	EXPECT_EQ(0x2 | X86_RFLAGS_IF,
+	EXPECT_EQ(0x2 | HV_X86_RFLAGS_IF,
 		  mshv_vp_get_reg(vp, HV_X64_REGISTER_RFLAGS));
 	mshv_vp_skip_insn(vp, &io->header);
 	mshv_vp_run_expect_halt(vp);

@@ -119,7 +119,7 @@ FIXTURE_SETUP(irq)
 	/* the stack page, touched so that it is mapped writable */
 	memset((__u8 *)self->vm->mem + STACK_TOP - MSHV_PAGE_SIZE, 0,
 	       MSHV_PAGE_SIZE);
-	write_rm_handler(self->vm, X86_MSR_X2APIC_EOI);
+	write_rm_handler(self->vm, HV_X86_MSR_X2APIC_EOI);
 	mshv_vp_set_real_mode_cs(self->vp, 0, 0);
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 }
@@ -185,14 +185,14 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	/* IF clear: the interrupt waits */
 	h = run_port(_metadata, vp, PORT_READY);
 	EXPECT_EQ(CODE_GPA, h.rip);
-	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
 	mshv_vp_skip_insn(vp, &h);
 
 	/* STI, NOP (the shadow), then the handler with IF clear */
 	h = run_port(_metadata, vp, PORT_HANDLER);
 	EXPECT_EQ(HANDLER_GPA, h.rip);
-	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
 	EXPECT_EQ(MAIN_BACK, stack_word(vp->vm, STACK_TOP - 6));
 	EXPECT_EQ(0ULL, stack_word(vp->vm, STACK_TOP - 4));
@@ -202,7 +202,7 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	/* EOI, IRET: back in the main program with IF set */
 	h = run_port(_metadata, vp, PORT_BACK);
 	EXPECT_EQ(MAIN_BACK, h.rip);
-	EXPECT_EQ(X86_RFLAGS_IF, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(HV_X86_RFLAGS_IF, h.rflags & HV_X86_RFLAGS_IF);
 	c = mshv_dbg_irq_get();
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
@@ -244,7 +244,7 @@ TEST_F(irq, tpr_blocks)
 	h = run_port(_metadata, self->vp, PORT_READY);
 	mshv_vp_skip_insn(self->vp, &h);
 	h = run_port(_metadata, self->vp, PORT_BACK);
-	EXPECT_EQ(X86_RFLAGS_IF, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(HV_X86_RFLAGS_IF, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
 
 	/* Lowered: taken at the next instruction boundary (the CLI) */
@@ -713,10 +713,10 @@ static __u16 assert_lint(struct mshv_vm *vm, __u32 type, __u32 vector)
 }
 
 #define SVR_ON		0x1FF
-#define LVT_EXTINT	(X86_APIC_LVT_MODE_EXTINT << X86_APIC_LVT_MODE_SHIFT)
-#define LVT_NMI		(X86_APIC_LVT_MODE_NMI << X86_APIC_LVT_MODE_SHIFT)
-#define LVT_INIT	(X86_APIC_LVT_MODE_INIT << X86_APIC_LVT_MODE_SHIFT)
-#define LVT_SMI		(X86_APIC_LVT_MODE_SMI << X86_APIC_LVT_MODE_SHIFT)
+#define LVT_EXTINT	(HV_X86_APIC_LVT_MODE_EXTINT << HV_X86_APIC_LVT_MODE_SHIFT)
+#define LVT_NMI		(HV_X86_APIC_LVT_MODE_NMI << HV_X86_APIC_LVT_MODE_SHIFT)
+#define LVT_INIT	(HV_X86_APIC_LVT_MODE_INIT << HV_X86_APIC_LVT_MODE_SHIFT)
+#define LVT_SMI		(HV_X86_APIC_LVT_MODE_SMI << HV_X86_APIC_LVT_MODE_SHIFT)
 
 /* LINT0 / LINT1 masked, the APIC disabled, or the entry refused */
 TEST_F(irq, lint_masked_and_refused)
@@ -727,29 +727,29 @@ TEST_F(irq, lint_masked_and_refused)
 		__u16 status;
 		__u64 masked;
 	} rows[] = {
-		{ "reset state: masked", X86_APIC_LVT_MASKED,
-		  X86_APIC_LVT_MASKED, 0xFF, HV_X64_INTERRUPT_TYPE_LOCALINT0,
+		{ "reset state: masked", HV_X86_APIC_LVT_MASKED,
+		  HV_X86_APIC_LVT_MASKED, 0xFF, HV_X64_INTERRUPT_TYPE_LOCALINT0,
 		  HV_STATUS_SUCCESS, 1 },
-		{ "LINT0 ExtINT, masked", X86_APIC_LVT_MASKED | LVT_EXTINT, 0,
+		{ "LINT0 ExtINT, masked", HV_X86_APIC_LVT_MASKED | LVT_EXTINT, 0,
 		  SVR_ON, HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_SUCCESS, 1 },
 		{ "LINT1 NMI, APIC disabled", 0, LVT_NMI, 0xFF,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_SUCCESS, 1 },
 		{ "LINT0 SMI", LVT_SMI, 0, SVR_ON,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
 		  0 },
-		{ "LINT0 mode 1", 1 << X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
+		{ "LINT0 mode 1", 1 << HV_X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
 		  0 },
-		{ "LINT0 mode 6", 6 << X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
+		{ "LINT0 mode 6", 6 << HV_X86_APIC_LVT_MODE_SHIFT, 0, SVR_ON,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
 		  0 },
 		{ "LINT0 fixed vector 15", 15, 0, SVR_ON,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT0, HV_STATUS_INVALID_PARAMETER,
 		  0 },
-		{ "LINT1 fixed level", 0, X86_APIC_LVT_LEVEL | VECTOR, SVR_ON,
+		{ "LINT1 fixed level", 0, HV_X86_APIC_LVT_LEVEL | VECTOR, SVR_ON,
 		  HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_INVALID_PARAMETER,
 		  0 },
-		{ "LINT1 SMI, masked", 0, X86_APIC_LVT_MASKED | LVT_SMI,
+		{ "LINT1 SMI, masked", 0, HV_X86_APIC_LVT_MASKED | LVT_SMI,
 		  SVR_ON, HV_X64_INTERRUPT_TYPE_LOCALINT1, HV_STATUS_SUCCESS,
 		  1 },
 	};
@@ -780,7 +780,7 @@ TEST_F(irq, lint0_extint)
 	struct ext_counts e0 = ext_counts();
 
 	write_pic_handler(self->vm);
-	set_lvt(self->vp, LVT_EXTINT, X86_APIC_LVT_MASKED | LVT_NMI, SVR_ON);
+	set_lvt(self->vp, LVT_EXTINT, HV_X86_APIC_LVT_MASKED | LVT_NMI, SVR_ON);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT0,
 			      PIC_VECTOR));
@@ -800,7 +800,7 @@ TEST_F(irq, lint0_fixed_level)
 	struct mshv_dbg_irq c0 = mshv_dbg_irq_get(), c;
 	struct ext_counts e0 = ext_counts();
 
-	set_lvt(self->vp, X86_APIC_LVT_LEVEL | VECTOR, 0, SVR_ON);
+	set_lvt(self->vp, HV_X86_APIC_LVT_LEVEL | VECTOR, 0, SVR_ON);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT0, 0x99));
 	expect_ext(_metadata, &e0, 0, 0, 0, 1, 0);
@@ -837,7 +837,7 @@ TEST_F(irq, lint1_nmi_lint0_init)
 	expect_ext(_metadata, &e0, 0, 0, 0, 1, 0);
 	h = run_port(_metadata, self->vp, PORT_NMI);
 	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
-	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(CODE_GPA, stack_word(self->vm, STACK_TOP - 6));
 	mshv_vp_skip_insn(self->vp, &h);
 	run_main_expect(_metadata, self->vp, 0);
@@ -899,7 +899,7 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 
 	h = run_port(_metadata, self->vp, PORT_HANDLER);
 	EXPECT_EQ(HANDLER_GPA, h.rip);
-	EXPECT_EQ(0ULL, h.rflags & X86_RFLAGS_IF);
+	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(MAIN_BACK, stack_qword(self->vm, frame));
 	EXPECT_EQ((__u64)MSHV_GDT_CODE64, stack_qword(self->vm, frame + 8));
 	EXPECT_EQ(0x202ULL, stack_qword(self->vm, frame + 16));

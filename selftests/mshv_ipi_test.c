@@ -115,7 +115,7 @@ static void write_bsp_code(struct mshv_vm *vm)
 {
 	struct prog p = { .n = 0 };
 
-	mov32(&p, OP_MOV_ECX, X86_MSR_X2APIC_ICR);	/* 0x00 */
+	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);	/* 0x00 */
 	mov32(&p, OP_MOV_EDX, 1);			/* 0x06 */
 	mov32(&p, OP_MOV_EAX, ICR_INIT);		/* 0x0C */
 	wrmsr(&p);					/* 0x12 */
@@ -158,7 +158,7 @@ static void write_handler(struct mshv_vm *vm)
 	};
 
 	out(&p, PORT_HANDLER);
-	mov32(&p, OP_MOV_ECX, X86_MSR_X2APIC_EOI);
+	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
 	put(&p, tail, sizeof(tail));
 	prog_write(vm, HANDLER_GPA, &p);
 }
@@ -614,7 +614,7 @@ TEST_F(ipi, new_ap_waits_for_sipi)
 	EXPECT_EQ(0xFFF0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
 
 	/* VP 0: one SIPI to VP 1; out; cli; hlt */
-	mov32(&p, OP_MOV_ECX, X86_MSR_X2APIC_ICR);	/* 0x00 */
+	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);	/* 0x00 */
 	mov32(&p, OP_MOV_EDX, 1);			/* 0x06 */
 	mov32(&p, OP_MOV_EAX, ICR_SIPI);		/* 0x0C */
 	wrmsr(&p);					/* 0x12 */
@@ -747,7 +747,7 @@ static void self_ipi(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	prog_write(vp->vm, CODE_GPA, &p);
 	io = mshv_vp_run_expect_io(vp);
 	EXPECT_EQ(PORT_SENT, io->port_number);
-	EXPECT_EQ((__u64)(lo & ~X86_APIC_ICR_BUSY), io->rax);
+	EXPECT_EQ((__u64)(lo & ~HV_X86_APIC_ICR_BUSY), io->rax);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RDX));
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
@@ -771,15 +771,15 @@ static void self_ipi(struct __test_metadata *_metadata, struct mshv_vp *vp,
 /* x2APIC ICR, self shorthand (the busy bit is not kept) */
 TEST_F(ipi, self_ipi_x2apic)
 {
-	self_ipi(_metadata, self->vp0, X86_MSR_X2APIC_ICR,
-		 X86_APIC_ICR_SELF | X86_APIC_ICR_BUSY | 0x4000 | VECTOR);
+	self_ipi(_metadata, self->vp0, HV_X86_MSR_X2APIC_ICR,
+		 HV_X86_APIC_ICR_SELF | HV_X86_APIC_ICR_BUSY | 0x4000 | VECTOR);
 }
 
 /* Synthetic ICR, all-including-self shorthand on a one-VP partition */
 TEST_F(ipi, self_ipi_synthetic_all)
 {
 	self_ipi(_metadata, self->vp0, HV_X64_MSR_ICR,
-		 X86_APIC_ICR_ALL | (VECTOR + 1));
+		 HV_X86_APIC_ICR_ALL | (VECTOR + 1));
 }
 
 /* The ICR is the LAPIC state's icr_low / icr_high, both ways */
@@ -791,7 +791,7 @@ TEST_F(ipi, icr_lapic_state)
 	struct ipi_counts c0 = counts(), c;
 
 	/* fixed IPI to VP 5 (absent: dropped); out; rdmsr; out */
-	mov32(&p, OP_MOV_ECX, X86_MSR_X2APIC_ICR);
+	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
 	mov32(&p, OP_MOV_EDX, 5);
 	mov32(&p, OP_MOV_EAX, 0x4077);
 	wrmsr(&p);
@@ -814,7 +814,7 @@ TEST_F(ipi, icr_lapic_state)
 	EXPECT_EQ(5U, l->apic_icr_high);
 
 	/* Restored: not sent, read back without the busy bit */
-	l->apic_icr_low = X86_APIC_ICR_BUSY | 0x4234;
+	l->apic_icr_low = HV_X86_APIC_ICR_BUSY | 0x4234;
 	l->apic_icr_high = 7;
 	mshv_vp_lapic_state(self->vp0, MSHV_SET_VP_STATE, l);
 	io = mshv_vp_run_expect_io(self->vp0);
@@ -983,7 +983,7 @@ TEST_F(ipi, ping_pong)
 	/* VP 0: si = rounds; loop: IPI to VP 1; sti; hlt; cli; dec si; jnz */
 	put(&bsp, mov_si, sizeof(mov_si));
 	loop = bsp.n;
-	mov32(&bsp, OP_MOV_ECX, X86_MSR_X2APIC_ICR);
+	mov32(&bsp, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
 	mov32(&bsp, OP_MOV_EDX, 1);
 	mov32(&bsp, OP_MOV_EAX, 0x4000 | VECTOR);
 	wrmsr(&bsp);
@@ -995,16 +995,16 @@ TEST_F(ipi, ping_pong)
 	prog_write(self->vm, CODE_GPA, &bsp);
 
 	/* VP 1's handler for VECTOR: EOI, answer PONG_VECTOR, iret */
-	mov32(&ping, OP_MOV_ECX, X86_MSR_X2APIC_EOI);
+	mov32(&ping, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
 	put(&ping, eoi_tail, sizeof(eoi_tail));
-	mov32(&ping, OP_MOV_ECX, X86_MSR_X2APIC_ICR);
+	mov32(&ping, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
 	mov32(&ping, OP_MOV_EAX, 0x4000 | PONG_VECTOR);
 	wrmsr(&ping);
 	put(&ping, iret, sizeof(iret));
 	prog_write(self->vm, HANDLER_GPA, &ping);
 
 	/* VP 0's handler for PONG_VECTOR: EOI, iret */
-	mov32(&pong, OP_MOV_ECX, X86_MSR_X2APIC_EOI);
+	mov32(&pong, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
 	put(&pong, eoi_tail, sizeof(eoi_tail));
 	put(&pong, iret, sizeof(iret));
 	prog_write(self->vm, HANDLER_GPA + 0x100, &pong);

@@ -133,7 +133,7 @@ static void write_handlers(struct mshv_vm *vm)
 	emit_report(&c, SLOT_GPA + 4, PORT_MSG_SIZE);
 	emit_clear(&c, SLOT_GPA);
 	emit_wrmsr(&c, HV_X64_MSR_EOM, 0);
-	emit_wrmsr(&c, X86_MSR_X2APIC_EOI, 0);
+	emit_wrmsr(&c, HV_X86_MSR_X2APIC_EOI, 0);
 	emit(&c, done, sizeof(done));
 	mshv_vm_write(vm, MSG_HANDLER_GPA, c.b, c.n);
 

@@ -129,29 +129,29 @@ static void fuzz_translate(const struct fuzz_x86_input *in)
 	enum x86_emu_xlate r, r2;
 	u64 gpa = 0, gpa2 = 0;
 
-	if (access > X86_ACCESS_EXECUTE)
-		access = X86_ACCESS_READ;
+	if (access > X86_EMU_ACCESS_EXECUTE)
+		access = X86_EMU_ACCESS_READ;
 	t.writes = 0;
 	/* the read-only walk first: it must not write at all */
 	r = x86_emu_translate(&t.s, &xt_ops, &t, in->xlate_gva, access, false,
 			      &gpa);
 	FUZZ_CHECK(t.writes == 0);
-	FUZZ_CHECK(r == X86_XLATE_OK || r == X86_XLATE_PAGE_NOT_PRESENT ||
-		   r == X86_XLATE_PRIVILEGE_VIOLATION ||
-		   r == X86_XLATE_INVALID_PAGE_TABLE_FLAGS ||
-		   r == X86_XLATE_GPA_UNMAPPED);
+	FUZZ_CHECK(r == X86_EMU_XLATE_OK || r == X86_EMU_XLATE_PAGE_NOT_PRESENT ||
+		   r == X86_EMU_XLATE_PRIVILEGE_VIOLATION ||
+		   r == X86_EMU_XLATE_INVALID_PAGE_TABLE_FLAGS ||
+		   r == X86_EMU_XLATE_GPA_UNMAPPED);
 	if (!paging)
-		FUZZ_CHECK(r == X86_XLATE_OK && gpa == in->xlate_gva);
+		FUZZ_CHECK(r == X86_EMU_XLATE_OK && gpa == in->xlate_gva);
 	if (!set_ad)
 		return;
 	r2 = x86_emu_translate(&t.s, &xt_ops, &t, in->xlate_gva, access, true,
 			       &gpa2);
-	if (r2 == X86_XLATE_GPA_NO_WRITE_ACCESS) {
-		FUZZ_CHECK(r == X86_XLATE_OK);
+	if (r2 == X86_EMU_XLATE_GPA_NO_WRITE_ACCESS) {
+		FUZZ_CHECK(r == X86_EMU_XLATE_OK);
 		return;
 	}
 	FUZZ_CHECK(r2 == r);
-	if (r == X86_XLATE_OK)
+	if (r == X86_EMU_XLATE_OK)
 		FUZZ_CHECK(gpa2 == gpa);
 	else
 		FUZZ_CHECK(t.writes == 0);
@@ -166,13 +166,13 @@ static void fuzz_check_event(const struct x86_emu_event *ev)
 		return;
 	FUZZ_CHECK(ev->vector < 32);
 	if (ev->error_code_valid)
-		FUZZ_CHECK(ev->vector == X86_VEC_DF ||
-			   (ev->vector >= X86_VEC_TS &&
-			    ev->vector <= X86_VEC_PF) ||
-			   ev->vector == X86_VEC_AC);
+		FUZZ_CHECK(ev->vector == X86_EMU_VEC_DF ||
+			   (ev->vector >= X86_EMU_VEC_TS &&
+			    ev->vector <= X86_EMU_VEC_PF) ||
+			   ev->vector == X86_EMU_VEC_AC);
 	if (ev->cr2_valid)
-		FUZZ_CHECK(ev->vector == X86_VEC_PF ||
-			   ev->vector == X86_VEC_DF);
+		FUZZ_CHECK(ev->vector == X86_EMU_VEC_PF ||
+			   ev->vector == X86_EMU_VEC_DF);
 }
 
 /*
@@ -230,13 +230,13 @@ static void fuzz_check_exit(const struct x86_emu_exit *x, bool retired)
 			   x->insn_byte_count == x->insn_len);
 		break;
 	case X86_EXIT_MEMORY:
-		FUZZ_CHECK(x->mem.access == X86_ACCESS_READ ||
-			   x->mem.access == X86_ACCESS_WRITE ||
-			   x->mem.access == X86_ACCESS_EXECUTE);
+		FUZZ_CHECK(x->mem.access == X86_EMU_ACCESS_READ ||
+			   x->mem.access == X86_EMU_ACCESS_WRITE ||
+			   x->mem.access == X86_EMU_ACCESS_EXECUTE);
 		FUZZ_CHECK(x->mem.gva_valid || !x->mem.gva);
 		if (!x->mem.value_valid)
 			break;
-		FUZZ_CHECK(x->mem.access == X86_ACCESS_WRITE);
+		FUZZ_CHECK(x->mem.access == X86_EMU_ACCESS_WRITE);
 		FUZZ_CHECK(x->mem.size == 1 || x->mem.size == 2 ||
 			   x->mem.size == 4 || x->mem.size == 8);
 		FUZZ_CHECK(x->mem.size == 8 ||

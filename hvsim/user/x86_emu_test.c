@@ -224,7 +224,7 @@ static int write_seeds(const char *dir)
 			.mode = sd->mode,
 			.flags = sd->flags,
 			.steps = 40,
-			.xlate = FUZZ_X_SET_AD | X86_ACCESS_WRITE,
+			.xlate = FUZZ_X_SET_AD | X86_EMU_ACCESS_WRITE,
 			.unmapped_page = 0x2A,
 			.ro_page = 0x2B,
 			.rflags = 0x2,

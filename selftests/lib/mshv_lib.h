@@ -38,7 +38,7 @@
 #define MSHV_PFN(gpa)		((gpa) >> HV_HYP_PAGE_SHIFT)
 
 /* RFLAGS after reset: only the always-one bit 1 */
-#define MSHV_RFLAGS_RESET	X86_RFLAGS_FIXED
+#define MSHV_RFLAGS_RESET	HV_X86_RFLAGS_FIXED
 
 noreturn void __mshv_test_assert(const char *file, int line,
 				 const char *expr, const char *fmt, ...);
