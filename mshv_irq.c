@@ -20,11 +20,10 @@
  * SynIC interrupt handler, both atomic: hence the lockless lookup.
  */
 
-#include <linux/bitfield.h>
-#include <linux/bits.h>
 #include <linux/bsearch.h>
 #include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/msi.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -35,13 +34,6 @@
 #include "uapi/linux/mshv.h"
 
 #include "mshv_root.h"
-
-/* x86 MSI address (low 32 bits) and data fields */
-#define MSHV_MSI_ADDR_DEST_MODE_LOGICAL	BIT(2)
-#define MSHV_MSI_ADDR_DEST_ID		GENMASK(19, 12)
-#define MSHV_MSI_DATA_VECTOR		GENMASK(7, 0)
-#define MSHV_MSI_DATA_DELIVERY_MODE	GENMASK(10, 8)
-#define MSHV_MSI_DATA_LEVEL_TRIGGERED	BIT(15)
 
 /**
  * struct mshv_msi_routing - a partition's MSI routing table
@@ -57,20 +49,24 @@ struct mshv_msi_routing {
 	struct mshv_msi_route routes[];
 };
 
+/* The fields of an x86 MSI address and data pair (asm/msi.h) */
 static void mshv_msi_decode(const struct mshv_user_irq_entry *entry,
 			    struct mshv_msi_route *route)
 {
+	struct msi_msg msg = {
+		.address_lo = entry->address_lo,
+		.address_hi = entry->address_hi,
+		.data = entry->data,
+	};
+
 	route->gsi = entry->gsi;
 	route->address_lo = entry->address_lo;
 	route->data = entry->data;
-	route->vector = FIELD_GET(MSHV_MSI_DATA_VECTOR, entry->data);
-	route->interrupt_type = FIELD_GET(MSHV_MSI_DATA_DELIVERY_MODE,
-					  entry->data);
-	route->level_triggered = entry->data & MSHV_MSI_DATA_LEVEL_TRIGGERED;
-	route->dest_apic_id = FIELD_GET(MSHV_MSI_ADDR_DEST_ID,
-					entry->address_lo);
-	route->logical_dest = entry->address_lo &
-			      MSHV_MSI_ADDR_DEST_MODE_LOGICAL;
+	route->vector = msg.arch_data.vector;
+	route->interrupt_type = msg.arch_data.delivery_mode;
+	route->level_triggered = msg.arch_data.is_level;
+	route->dest_apic_id = msg.arch_addr_lo.destid_0_7;
+	route->logical_dest = msg.arch_addr_lo.dest_mode_logical;
 	route->valid = entry->address_lo || entry->data;
 }
 
