@@ -23,8 +23,10 @@
  *	fast call (HV_HYPERCALL_FAST_BIT) the register operands are the first
  *	qwords of @input and the backend moves them into registers.  Returns
  *	the TLFS result word (status in bits 0-15, reps completed in bits
- *	32-43).  Called in process context with interrupts disabled; must not
- *	sleep.
+ *	32-43).  Always called with interrupts disabled (the pages are this
+ *	CPU's), from process context, from an eventfd wakeup (atomic: a
+ *	wait-queue spinlock held) and from hard interrupt context (the root
+ *	SynIC handler writes EOM and NOTIFY_PORT_RING_EMPTY); must not sleep.
  * @set_root_isr: install (@isr non-NULL) or remove (@isr NULL) the handler
  *	of the root partition's SynIC interrupt: the hypervisor callback
  *	vector on real hardware.  The handler runs in hard interrupt context

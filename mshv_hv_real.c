@@ -18,6 +18,7 @@
 
 #include <linux/errno.h>
 #include <linux/kconfig.h>
+#include <linux/lockdep.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
@@ -34,6 +35,8 @@ static u64 mshv_hv_real_hypercall(u64 control, void *input, void *output)
 	const u64 *operands = input;
 	u16 code = (u16)control;
 
+	/* The backend contract (mshv_backend.h): this CPU's pages */
+	lockdep_assert_irqs_disabled();
 	if (!(control & HV_HYPERCALL_FAST_BIT))
 		return hv_do_hypercall(control, input, output);
 

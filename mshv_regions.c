@@ -1302,18 +1302,31 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	return ret;
 }
 
+/*
+ * The region of @partition holding @gfn, or NULL.  The tree changes only
+ * under both the partition mutex and &mshv_partition.regions_lock
+ * (write): the caller holds one of them.
+ */
+static struct mshv_mem_region *
+mshv_region_find(struct mshv_partition *partition, u64 gfn)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert(lockdep_is_held(&partition->mutex) ||
+		       lockdep_is_held(&partition->regions_lock));
+	node = interval_tree_iter_first(&partition->regions, gfn, gfn);
+	return node ? container_of(node, struct mshv_mem_region, node) : NULL;
+}
+
 static struct mshv_mem_region *
 mshv_region_lookup_get(struct mshv_partition *partition, u64 gfn)
 {
-	struct mshv_mem_region *region = NULL;
-	struct interval_tree_node *node;
+	struct mshv_mem_region *region;
 
 	read_lock(&partition->regions_lock);
-	node = interval_tree_iter_first(&partition->regions, gfn, gfn);
-	if (node) {
-		region = container_of(node, struct mshv_mem_region, node);
+	region = mshv_region_find(partition, gfn);
+	if (region)
 		refcount_inc(&region->ref);
-	}
 	read_unlock(&partition->regions_lock);
 	return region;
 }
@@ -1608,17 +1621,13 @@ unlock:
 long mshv_region_unmap(struct mshv_partition *partition, u64 gfn, u64 nr,
 		       u64 uaddr)
 {
-	struct mshv_mem_region *region = NULL;
-	struct interval_tree_node *node;
+	struct mshv_mem_region *region;
 
 	mutex_lock(&partition->mutex);
-	node = interval_tree_iter_first(&partition->regions, gfn, gfn);
-	if (node) {
-		region = container_of(node, struct mshv_mem_region, node);
-		if (region->guest_pfn != gfn || region->uaddr != uaddr ||
-		    region->nr_pages != nr)
-			region = NULL;
-	}
+	region = mshv_region_find(partition, gfn);
+	if (region && (region->guest_pfn != gfn || region->uaddr != uaddr ||
+		       region->nr_pages != nr))
+		region = NULL;
 	if (region) {
 		write_lock(&partition->regions_lock);
 		interval_tree_remove(&region->node, &partition->regions);

@@ -13,6 +13,13 @@
  *  - copies the output out of this CPU's output page, and
  *  - maps the status to an errno.
  *
+ * Context: a call with deposit_pages set may sleep (it allocates the pages
+ * it deposits) and is made from process context only; a call without
+ * never sleeps and may be made from any context, hard interrupt context
+ * included (the root SynIC handler's EOM and NOTIFY_PORT_RING_EMPTY, an
+ * eventfd wakeup's ASSERT_VIRTUAL_INTERRUPT).  The exported functions
+ * without a may_sleep parameter deposit, and may sleep.
+ *
  * The backend is a parameter of the internal functions so that the KUnit
  * suite (kunit/hv_call_test.c, included at the end) can run them against
  * fake hypervisors; the exported builders use the backend bound at init.
@@ -183,6 +190,7 @@ static u64 mshv_hv_do_reps(const struct mshv_hv_backend *be, u64 control,
 	u64 result;
 	u16 done;
 
+	lockdep_assert_irqs_disabled();
 	for (;;) {
 		control &= ~HV_HYPERCALL_REP_START_MASK;
 		control |= FIELD_PREP(HV_HYPERCALL_REP_START_MASK, rep_start);
@@ -247,13 +255,17 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 
 /*
  * Issue @call through @be: rep resume, deposit and retry, output copy.
- * Must be called in process context (it may sleep to allocate pages).
+ * With @call->deposit_pages set it may sleep (process context only);
+ * without, it never sleeps and runs in any context.
  */
 static int mshv_hv_call_be(const struct mshv_hv_backend *be,
 			   struct mshv_hvcall *call)
 {
 	u64 result;
 	int ret;
+
+	if (call->deposit_pages)
+		might_sleep();
 
 	if (WARN_ON_ONCE(call->in_sz + call->rep_in_sz > HV_HYP_PAGE_SIZE ||
 			 call->out_sz > HV_HYP_PAGE_SIZE ||

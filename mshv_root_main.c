@@ -270,6 +270,7 @@ static void mshv_partition_release(struct kref *ref)
  */
 void mshv_partition_put(struct mshv_partition *partition)
 {
+	might_sleep();
 	kref_put(&partition->ref, mshv_partition_release);
 }
 
