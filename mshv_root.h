@@ -222,7 +222,6 @@ void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
-void mshv_partition_count_deposit(u64 id, s64 pages);
 void mshv_partitions_debugfs_init(struct dentry *dir);
 void mshv_partition_async_complete(struct mshv_partition *partition,
 				   u16 status);
@@ -291,7 +290,8 @@ void mshv_doorbell_signal(u32 port_id);
 /* mshv_regions.c: see mshv_regions.h */
 
 /* mshv_root_hv_call.c: setup */
-int mshv_hv_init(const struct mshv_hv_backend *backend);
+int mshv_hv_init(const struct mshv_hv_backend *backend,
+		 void (*pages_counted)(u64 partition_id, s64 pages));
 void mshv_hv_exit(void);
 int mshv_hv_status_to_errno(u16 status);
 

@@ -78,6 +78,14 @@ struct mshv_hvcall {
 
 /* The backend bound at init; constant while the module is loaded */
 static const struct mshv_hv_backend *mshv_backend;
+/* Told of the pages deposited and withdrawn (NULL: nobody); set at init */
+static void (*mshv_hv_pages_counted)(u64 partition_id, s64 pages);
+
+static void mshv_hv_count_pages(u64 partition_id, s64 pages)
+{
+	if (mshv_hv_pages_counted)
+		mshv_hv_pages_counted(partition_id, pages);
+}
 
 /* Per-CPU hypercall pages, used only with interrupts disabled */
 static DEFINE_PER_CPU(void *, mshv_hv_input_page);
@@ -349,7 +357,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		call.rep_in = pfns;
 		call.rep_in_sz = batch * sizeof(*pfns);
 		ret = mshv_hv_call_be(be, &call);
-		mshv_partition_count_deposit(partition_id, call.reps_done);
+		mshv_hv_count_pages(partition_id, call.reps_done);
 		if (ret) {
 			pr_err("depositing %u pages into partition %#llx failed: status %#x\n",
 			       batch, partition_id, call.status);
@@ -400,7 +408,7 @@ static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
 		call.rep_count = min_t(u64, HV_WITHDRAW_BATCH_SIZE,
 				       max_pages - total);
 		ret = mshv_hv_call_be(be, &call);
-		mshv_partition_count_deposit(partition_id, -(s64)call.reps_done);
+		mshv_hv_count_pages(partition_id, -(s64)call.reps_done);
 		for (i = 0; i < call.reps_done; i++) {
 			if (WARN_ON_ONCE(!pfn_valid(pfns[i])))
 				continue;
@@ -1017,12 +1025,16 @@ static void mshv_hv_free_pages(void)
 /**
  * mshv_hv_init() - set up the hypercall layer
  * @backend: the hypervisor every call goes to
+ * @pages_counted: called with the pages each deposit gave to a partition
+ *	(positive) and each withdraw took back (negative), in the context
+ *	of the call; may be NULL
  *
  * Allocates one input and one output page for every possible CPU.
  *
  * Return: 0 or -ENOMEM.
  */
-int mshv_hv_init(const struct mshv_hv_backend *backend)
+int mshv_hv_init(const struct mshv_hv_backend *backend,
+		 void (*pages_counted)(u64 partition_id, s64 pages))
 {
 	struct page *in, *out;
 	int cpu;
@@ -1042,6 +1054,7 @@ int mshv_hv_init(const struct mshv_hv_backend *backend)
 			goto free_pages;
 	}
 	mshv_backend = backend;
+	mshv_hv_pages_counted = pages_counted;
 	mshv_hv_pages_ready = true;
 	return 0;
 
@@ -1057,6 +1070,7 @@ void mshv_hv_exit(void)
 {
 	mshv_hv_free_pages();
 	mshv_backend = NULL;
+	mshv_hv_pages_counted = NULL;
 }
 
 /*

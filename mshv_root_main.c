@@ -76,7 +76,7 @@ struct mshv_partition *mshv_partition_find_rcu(u64 id)
  *	HV_PARTITION_ID_SELF or a partition being torn down)
  * @pages: pages deposited (positive) or withdrawn (negative)
  */
-void mshv_partition_count_deposit(u64 id, s64 pages)
+static void mshv_partition_count_deposit(u64 id, s64 pages)
 {
 	struct mshv_partition *partition;
 
@@ -1072,7 +1072,7 @@ static int __init mshv_root_init(void)
 		return -ENODEV;
 	}
 
-	ret = mshv_hv_init(backend);
+	ret = mshv_hv_init(backend, mshv_partition_count_deposit);
 	if (ret)
 		goto put_backend;
 
