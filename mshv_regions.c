@@ -78,7 +78,6 @@ MODULE_PARM_DESC(pin_regions,
 /* Every live region, for debugfs */
 static LIST_HEAD(mshv_regions_all);
 static DEFINE_MUTEX(mshv_regions_all_lock);
-static struct dentry *mshv_debugfs_dir;
 
 /* 4 KiB pages per 2 MiB chunk */
 #define MSHV_CHUNK_PAGES	HV_PAGES_PER_LARGE_PAGE
@@ -1775,25 +1774,14 @@ static int mshv_regions_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(mshv_regions);
 
 /**
- * mshv_regions_debugfs_init() - create /sys/kernel/debug/mshv_root/regions
+ * mshv_regions_debugfs_init() - create the "regions" file
+ * @dir: the driver's debugfs directory (removed with its files)
  *
  * debugfs errors are ignored, as debugfs users should.
  */
-void mshv_regions_debugfs_init(void)
+void mshv_regions_debugfs_init(struct dentry *dir)
 {
-	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
-	debugfs_create_file("regions", 0444, mshv_debugfs_dir, NULL,
-			    &mshv_regions_fops);
-	mshv_partitions_debugfs_init(mshv_debugfs_dir);
-}
-
-/**
- * mshv_regions_debugfs_exit() - remove what mshv_regions_debugfs_init() made
- */
-void mshv_regions_debugfs_exit(void)
-{
-	debugfs_remove_recursive(mshv_debugfs_dir);
-	mshv_debugfs_dir = NULL;
+	debugfs_create_file("regions", 0444, dir, NULL, &mshv_regions_fops);
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

@@ -48,6 +48,7 @@
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
+struct dentry;
 struct mshv_fault;
 struct mshv_partition;
 struct mshv_vp;
@@ -186,7 +187,6 @@ long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
 			     u8 op, u64 gfn, u64 nr, u8 __user *bitmap);
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
 void mshv_vp_regions_release(struct mshv_vp *vp);
-void mshv_regions_debugfs_init(void);
-void mshv_regions_debugfs_exit(void);
+void mshv_regions_debugfs_init(struct dentry *dir);
 
 #endif /* _MSHV_REGIONS_H */

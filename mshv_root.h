@@ -65,7 +65,6 @@
 /* Guest page frame numbers must stay below 2^64 bytes of GPA space */
 #define MSHV_GPA_PFN_LIMIT	(1ULL << (64 - HV_HYP_PAGE_SHIFT))
 
-struct dentry;
 struct mshv_mem_region;
 struct mshv_msi_routing;
 struct mshv_partition;
@@ -222,7 +221,6 @@ void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
-void mshv_partitions_debugfs_init(struct dentry *dir);
 void mshv_partition_async_complete(struct mshv_partition *partition,
 				   u16 status);
 

@@ -109,14 +109,21 @@ static int mshv_partitions_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_partitions);
 
-/**
- * mshv_partitions_debugfs_init() - create the "partitions" file
- * @dir: the driver's debugfs directory
- */
-void mshv_partitions_debugfs_init(struct dentry *dir)
+/* /sys/kernel/debug/mshv_root: one directory, each file's owner fills it */
+static struct dentry *mshv_debugfs_dir;
+
+static void mshv_debugfs_init(void)
 {
-	debugfs_create_file("partitions", 0444, dir, NULL,
+	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
+	debugfs_create_file("partitions", 0444, mshv_debugfs_dir, NULL,
 			    &mshv_partitions_fops);
+	mshv_regions_debugfs_init(mshv_debugfs_dir);
+}
+
+static void mshv_debugfs_exit(void)
+{
+	debugfs_remove_recursive(mshv_debugfs_dir);
+	mshv_debugfs_dir = NULL;
 }
 
 /*
@@ -1090,7 +1097,7 @@ static int __init mshv_root_init(void)
 	ret = misc_register(&mshv_dev);
 	if (ret)
 		goto exit_synic;
-	mshv_regions_debugfs_init();
+	mshv_debugfs_init();
 
 	pr_info("/dev/mshv ready, hypervisor: %s\n", backend->name);
 	return 0;
@@ -1109,7 +1116,7 @@ put_backend:
 
 static void __exit mshv_root_exit(void)
 {
-	mshv_regions_debugfs_exit();
+	mshv_debugfs_exit();
 	misc_deregister(&mshv_dev);
 	mshv_synic_exit();
 	mshv_eventfd_exit();
