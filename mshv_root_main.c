@@ -1170,12 +1170,14 @@ static int __init mshv_root_init(void)
 	int ret;
 
 	backend = mshv_hv_real_backend();
+	if (IS_ERR(backend))
+		return PTR_ERR(backend);
 	if (!backend) {
 		mshv_hvsim = symbol_get(hvsim_backend);
 		backend = mshv_hvsim;
 	}
 	if (!backend) {
-		pr_err("no hypervisor: Linux is not the root partition of the Microsoft Hypervisor, and hvsim is not loaded (load hvsim.ko first to use the software model)\n");
+		pr_err("no hypervisor: Linux is not a root or L1VH partition of the Microsoft Hypervisor, and hvsim is not loaded (load hvsim.ko first to use the software model)\n");
 		return -ENODEV;
 	}
 
