@@ -40,6 +40,7 @@
 #include "mshv_compat.h"
 #include "mshv_regions.h"
 #include "mshv_root.h"
+#include "mshv_trace.h"
 
 /* hvsim's backend when it is the one in use, for symbol_put() */
 static const struct mshv_hv_backend *mshv_hvsim;
@@ -639,6 +640,14 @@ static int mshv_vp_run(struct mshv_vp *vp)
 	}
 }
 
+/* The type of the message on @vp's intercept page (also mapped to users) */
+static u32 mshv_vp_message_type(struct mshv_vp *vp)
+{
+	const struct hv_message *msg = page_address(vp->intercept_page);
+
+	return READ_ONCE(msg->header.message_type);
+}
+
 static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
 {
 	long ret;
@@ -655,10 +664,13 @@ static long mshv_vp_ioctl_run_vp(struct mshv_vp *vp, void __user *uarg)
 
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;
+	trace_mshv_vp_run_enter(vp->partition->id, vp->index);
 	ret = mshv_vp_run(vp);
 	if (!ret && copy_to_user(uarg, page_address(vp->intercept_page),
 				 HV_MESSAGE_SIZE))
 		ret = -EFAULT;
+	trace_mshv_vp_run_exit(vp->partition->id, vp->index,
+			       ret ? 0 : mshv_vp_message_type(vp), ret);
 	mutex_unlock(&vp->run_mutex);
 	return ret;
 }
