@@ -53,9 +53,69 @@ struct mshv_hv_backend {
  */
 extern const struct mshv_hv_backend hvsim_backend;
 
+/**
+ * enum mshv_hv_type - what Linux is to the Microsoft Hypervisor
+ * @MSHV_HV_NO_HYPERVISOR: no Microsoft Hypervisor (hvsim may serve)
+ * @MSHV_HV_GUEST: an ordinary guest partition (hvsim may serve)
+ * @MSHV_HV_ROOT: the root partition: creates partitions, manages CPUs
+ * @MSHV_HV_L1VH: a guest allowed to create partitions of its own
+ */
+enum mshv_hv_type {
+	MSHV_HV_NO_HYPERVISOR,
+	MSHV_HV_GUEST,
+	MSHV_HV_ROOT,
+	MSHV_HV_L1VH,
+};
+
+/**
+ * enum mshv_hv_irq - how root interrupts reach the driver
+ * @MSHV_HV_IRQ_NONE: they cannot
+ * @MSHV_HV_IRQ_MSHV_HOOK: hv_setup_mshv_handler() (Linux 6.15 and later)
+ * @MSHV_HV_IRQ_VMBUS_HOOK: the VMBus hook of the hypervisor callback
+ *	vector, free in a non-nested root partition (VMBus does not run there)
+ */
+enum mshv_hv_irq {
+	MSHV_HV_IRQ_NONE,
+	MSHV_HV_IRQ_MSHV_HOOK,
+	MSHV_HV_IRQ_VMBUS_HOOK,
+};
+
+/**
+ * struct mshv_hv_host - what the kernel reports that decides the backend
+ * @hyperv: the kernel found a Microsoft Hypervisor and set up hypercalls
+ * @priv_high: the high 32 bits of the partition privilege mask
+ * @nested: the hypervisor runs nested (the kernel's hv_nested)
+ * @kdump: this is a kdump kernel
+ * @mshv_hook: the kernel has hv_setup_mshv_handler()
+ */
+struct mshv_hv_host {
+	bool hyperv;
+	u32 priv_high;
+	bool nested;
+	bool kdump;
+	bool mshv_hook;
+};
+
+/**
+ * struct mshv_hv_plan - how the driver runs on the real hypervisor
+ * @type: the partition type
+ * @irq: the root interrupt hook (root and L1VH only)
+ * @missing: when the driver cannot work, why (a static string)
+ */
+struct mshv_hv_plan {
+	enum mshv_hv_type type;
+	enum mshv_hv_irq irq;
+	const char *missing;
+};
+
+int mshv_hv_real_choose(const struct mshv_hv_host *host,
+			struct mshv_hv_plan *plan);
+const char *mshv_hv_type_name(enum mshv_hv_type type);
+
 /*
  * The real Microsoft Hypervisor (mshv_hv_real.c): NULL unless Linux runs as
- * its root partition.
+ * its root or L1VH partition, an ERR_PTR() when it does but the driver
+ * cannot work there.
  */
 const struct mshv_hv_backend *mshv_hv_real_backend(void);
 

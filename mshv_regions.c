@@ -758,6 +758,7 @@ static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct mshv_mem_region *region =
 		container_of(mni, struct mshv_mem_region, notifier);
+	u64 gfn = 0, gfn_end = 0, calls = 0;
 	unsigned long start, end;
 
 	if (mmu_notifier_range_blockable(range))
@@ -767,19 +768,23 @@ static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
 
 	mmu_interval_set_seq(mni, cur_seq);
 	atomic64_inc(&region->invalidations);
-	trace_mshv_region_invalidate(range->start, range->end, range->event);
 
 	start = max_t(unsigned long, range->start, region->uaddr);
 	end = min_t(unsigned long, range->end,
 		    mshv_region_hva(region, mshv_region_end(region)));
-	if (start < end)
-		mshv_region_unmap_range(region,
-					region->guest_pfn +
-					((start - region->uaddr) >>
-					 HV_HYP_PAGE_SHIFT),
-					region->guest_pfn +
-					DIV_ROUND_UP(end - region->uaddr,
-						     HV_HYP_PAGE_SIZE));
+	if (start < end) {
+		gfn = region->guest_pfn +
+		      ((start - region->uaddr) >> HV_HYP_PAGE_SHIFT);
+		gfn_end = region->guest_pfn +
+			  DIV_ROUND_UP(end - region->uaddr, HV_HYP_PAGE_SIZE);
+		/* The mutex serialises unmaps: the difference is ours */
+		calls = atomic64_read(&region->unmaps);
+		mshv_region_unmap_range(region, gfn, gfn_end);
+		calls = atomic64_read(&region->unmaps) - calls;
+	}
+	trace_mshv_region_invalidate(region->partition_id, range->start,
+				     range->end, range->event, gfn,
+				     gfn_end - gfn, calls);
 	mutex_unlock(&region->mutex);
 	return true;
 }
@@ -1215,14 +1220,15 @@ unlock:
 }
 
 /*
- * Resolve a GPA intercept at @gfn of @region.
+ * Resolve a GPA intercept at @gfn of @region.  [@ws, @we) is set to the
+ * window the fault covers when it gets that far.
  *
  * Return: 1 when resolved (dispatch the VP again), 0 when the message is
  * for userspace, or a negative errno for RUN_VP.
  */
 static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 			     u8 access, u64 *invalidations,
-			     struct mshv_fault *f)
+			     struct mshv_fault *f, u64 *ws, u64 *we)
 {
 	struct mm_struct *mm = region->mm;
 	unsigned int deposits = 0;
@@ -1249,6 +1255,8 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	f->sink.flush = mshv_fault_flush;
 	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
 			  &f->ws, &f->we);
+	*ws = f->ws;
+	*we = f->we;
 
 	if (!mmget_not_zero(mm))
 		return 0;
@@ -1350,8 +1358,8 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 		(const void *)msg->u.payload;
 	struct mshv_vp_regions *state = &vp->regions;
 	struct mshv_vp_gpa_fault *last = &state->last_fault;
+	u64 gfn, invalidations = 0, ws = 0, we = 0;
 	struct mshv_mem_region *region;
-	u64 gfn, invalidations = 0;
 	u32 type;
 	u8 access;
 	int ret;
@@ -1380,9 +1388,10 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 						    GFP_KERNEL_ACCOUNT);
 		ret = state->fault_buf ?
 		      mshv_region_fault(region, gfn, access, &invalidations,
-					state->fault_buf) : -ENOMEM;
+					state->fault_buf, &ws, &we) : -ENOMEM;
 	}
-	trace_mshv_region_fault(region->partition_id, gfn, access, ret);
+	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
+				we - ws, ret);
 
 	if (ret > 0) {
 		atomic64_inc(&region->faults);

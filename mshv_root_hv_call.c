@@ -39,8 +39,10 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "mshv_root.h"
+#include "mshv_trace.h"
 
 /**
  * struct mshv_hvcall - one logical hypercall
@@ -228,6 +230,7 @@ static u64 mshv_hv_issue(const struct mshv_hv_backend *be,
 	unsigned long flags;
 	void *input, *output;
 	u64 control, result;
+	u64 t0 = 0;
 
 	control = mshv_hv_control(call->code, call->fast, call->varhead_qwords,
 				  call->rep_count, rep_start);
@@ -248,8 +251,15 @@ static u64 mshv_hv_issue(const struct mshv_hv_backend *be,
 	if (call->out_sz)
 		memcpy(output, call->out, call->out_sz);
 
+	if (trace_mshv_hvcall_enabled())
+		t0 = ktime_get_ns();
 	result = mshv_hv_do_reps(be, control, call->rep_count, rep_start,
 				 input, output);
+	if (t0)
+		trace_mshv_hvcall(call->code, call->rep_count,
+				  mshv_hv_result_reps(result),
+				  mshv_hv_result_status(result),
+				  ktime_get_ns() - t0);
 
 	if (call->out_sz)
 		memcpy(call->out, output, call->out_sz);
@@ -331,6 +341,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 	};
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO;
 	u32 batch, first, i;
+	u64 deposited = 0;
 	u64 *pfns;
 	int ret = 0;
 
@@ -358,6 +369,7 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		call.rep_in_sz = batch * sizeof(*pfns);
 		ret = mshv_hv_call_be(be, &call);
 		mshv_hv_count_pages(partition_id, call.reps_done);
+		deposited += call.reps_done;
 		if (ret) {
 			pr_err("depositing %u pages into partition %#llx failed: status %#x\n",
 			       batch, partition_id, call.status);
@@ -368,12 +380,14 @@ static int mshv_hv_deposit_be(const struct mshv_hv_backend *be,
 		nr_pages -= batch;
 	}
 	kfree(pfns);
+	trace_mshv_deposit(partition_id, deposited, 0);
 	return 0;
 
 free_batch:
 	while (i > first)
 		__free_page(pfn_to_page(pfns[--i]));
 	kfree(pfns);
+	trace_mshv_deposit(partition_id, deposited, ret);
 	return ret;
 }
 
@@ -425,6 +439,7 @@ static int mshv_hv_withdraw_be(const struct mshv_hv_backend *be,
 	}
 
 	kfree(pfns);
+	trace_mshv_withdraw(partition_id, total, ret);
 	if (freed)
 		*freed = total;
 	return ret;

@@ -40,6 +40,7 @@
 #include "mshv_compat.h"
 #include "mshv_regions.h"
 #include "mshv_root.h"
+#include "mshv_trace.h"
 
 /* hvsim's backend when it is the one in use, for symbol_put() */
 static const struct mshv_hv_backend *mshv_hvsim;
@@ -689,6 +690,14 @@ static int mshv_vp_run(struct mshv_vp *vp)
 	}
 }
 
+/* The type of the message on @vp's intercept page (also mapped to users) */
+static u32 mshv_vp_message_type(struct mshv_vp *vp)
+{
+	const struct hv_message *msg = page_address(vp->intercept_page);
+
+	return READ_ONCE(msg->header.message_type);
+}
+
 /**
  * mshv_vp_run_to_user() - MSHV_RUN_VP: run @vp until an intercept
  * @vp: the VP
@@ -717,10 +726,13 @@ long mshv_vp_run_to_user(struct mshv_vp *vp, void __user *msg)
 
 	if (mutex_lock_interruptible(&vp->run_mutex))
 		return -EINTR;
+	trace_mshv_vp_run_enter(vp->partition->id, vp->index);
 	ret = mshv_vp_run(vp);
 	if (!ret && copy_to_user(msg, page_address(vp->intercept_page),
 				 HV_MESSAGE_SIZE))
 		ret = -EFAULT;
+	trace_mshv_vp_run_exit(vp->partition->id, vp->index,
+			       ret ? 0 : mshv_vp_message_type(vp), ret);
 	mutex_unlock(&vp->run_mutex);
 	return ret;
 }
@@ -1070,12 +1082,14 @@ static int __init mshv_root_init(void)
 	int ret;
 
 	backend = mshv_hv_real_backend();
+	if (IS_ERR(backend))
+		return PTR_ERR(backend);
 	if (!backend) {
 		mshv_hvsim = symbol_get(hvsim_backend);
 		backend = mshv_hvsim;
 	}
 	if (!backend) {
-		pr_err("no hypervisor: Linux is not the root partition of the Microsoft Hypervisor, and hvsim is not loaded (load hvsim.ko first to use the software model)\n");
+		pr_err("no hypervisor: Linux is not a root or L1VH partition of the Microsoft Hypervisor, and hvsim is not loaded (load hvsim.ko first to use the software model)\n");
 		return -ENODEV;
 	}
 

@@ -12,8 +12,11 @@
 # The pin (one place: the three variables below; ABI_MAINLINE_PKG,
 # ABI_MAINLINE_VER and ABI_MAINLINE_SUITE override them) makes the result
 # reproducible: a newer upload does not change what is compared until the
-# pin is moved. When the pinned version is no longer in the archive the
-# script fails and says so; it never falls back to another version.
+# pin is moved. Backports suites keep only the newest upload, so when the
+# pinned version is no longer in the archive the script takes the suite's
+# candidate of the same package (the same upstream series, e.g. 7.3.x),
+# says so on stderr, and the result line names the version actually
+# compared; it never moves to another series.
 #
 # Only the files the check reads are unpacked: include/uapi/linux/mshv.h,
 # include/hyperv/*.h and drivers/hv/mshv_root_main.c (the ROOT_HVCALL
@@ -81,7 +84,17 @@ if [[ ! -s $deb ]]; then
 		die "apt-get update of $SUITE from $MIRROR failed (no network?): cannot check the ABI against mainline"
 	if [[ -z $(mapt apt-cache show "$PKG=$VER" 2>/dev/null) ]]; then
 		cand=$(mapt apt-cache policy "$PKG" 2>/dev/null | awk '/Candidate:/ {print $2}')
-		die "$PKG=$VER is not in $SUITE any more (candidate: ${cand:-none}): move the pin in testvm/mainline.sh"
+		[[ -n $cand && $cand != "(none)" ]] ||
+			die "$PKG is not in $SUITE any more: move the pin in testvm/mainline.sh"
+		log "the pin $PKG=$VER is not in $SUITE any more: using its candidate $cand (move the pin)"
+		VER=$cand
+		key=$(printf '%s\n' "$PKG=$VER" "${MEMBERS[@]}" | sha256sum | cut -c1-16)
+		dest=$CACHE/mainline-$key
+		if [[ -f $dest/mainline.env ]]; then
+			printf '%s\n' "$dest/mainline.env"
+			exit 0
+		fi
+		deb=$CACHE/downloads/${PKG}_${VER//:/%3a}_all.deb
 	fi
 	log "downloading $PKG=$VER"
 	(cd "$CACHE/downloads" && mapt apt-get download "$PKG=$VER" >&2) ||
