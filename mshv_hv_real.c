@@ -26,6 +26,7 @@
 #endif
 
 #include "mshv_backend.h"
+#include "mshv_compat.h"
 
 #if IS_ENABLED(CONFIG_HYPERV)
 
@@ -75,7 +76,7 @@ static const struct mshv_hv_backend mshv_hv_real = {
  */
 const struct mshv_hv_backend *mshv_hv_real_backend(void)
 {
-	return hv_root_partition ? &mshv_hv_real : NULL;
+	return mshv_hv_root_partition() ? &mshv_hv_real : NULL;
 }
 
 #else /* !CONFIG_HYPERV */
