@@ -36,6 +36,9 @@
 #                 28 * QEMU_TIMEOUT more VM_TIMEOUT
 #   QEMU_ONLY     run only the QEMU cases starting with one of these
 #                 (comma-separated, e.g. "q35:seabios,pc:fw:2"; iterating)
+#   DKMS          1: build the Debian package and test it with DKMS in a
+#                 Debian 12 root filesystem and the stock 6.12 VM, and in
+#                 a Debian 13 one (testvm/dkms.sh; default 1, 0 to skip)
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
 #                 the mainline release the ABI is checked against (default:
 #                 the pin in testvm/mainline.sh)
@@ -141,6 +144,26 @@ copy_and_build() { # copy_and_build DIR KDIR
 	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" modules
 }
 
+# w1_build NAME DIR KDIR LOG [EXPECTED]: copy_and_build as a phase with one
+# result "W=1 build (NAME)"; any compiler or modpost warning fails it but
+# those matching the regular expression EXPECTED
+w1_build() {
+	local name=$1 log=$4 expected=${5:-} rc=0
+	phase "W=1 build ($name)" "$log" copy_and_build "$2" "$3" || rc=$?
+	if [[ $rc -eq 0 ]] && grep -iE '(^|[^a-z])warning:' "$log" |
+		grep -qvE "${expected:-^\$}"; then
+		say "W=1 build ($name): compiler/modpost warnings:"
+		grep -iE '(^|[^a-z])warning:' "$log" | head -n 30 | sed 's/^/    | /'
+		rc=1
+	fi
+	if [[ $rc -eq 0 ]]; then
+		result PASS "W=1 build ($name)"
+	else
+		result FAIL "W=1 build ($name)"
+	fi
+	return "$rc"
+}
+
 build_modules() { # build_modules KERNEL
 	local k=$1 kdir dir log
 	kdir=$(kvar "$k" KDIR)
@@ -149,17 +172,7 @@ build_modules() { # build_modules KERNEL
 	rm -rf "$dir/modules"
 	mkdir -p "$dir/modules"
 	local rc=0
-	phase "W=1 build ($k)" "$log" copy_and_build "$dir/src" "$kdir" || rc=$?
-	if [[ $rc -eq 0 ]] && grep -qiE '(^|[^a-z])warning:' "$log"; then
-		say "W=1 build ($k): compiler/modpost warnings:"
-		grep -iE '(^|[^a-z])warning:' "$log" | head -n 30 | sed 's/^/    | /'
-		rc=1
-	fi
-	if [[ $rc -eq 0 ]]; then
-		result PASS "W=1 build ($k)"
-	else
-		result FAIL "W=1 build ($k)"
-	fi
+	w1_build "$k" "$dir/src" "$kdir" "$log" || rc=$?
 	find "$dir/src" -name '*.ko' -exec cp {} "$dir/modules/" \;
 	copy_mm_modules "$k" "$dir/modules"
 	local m missing=0
@@ -335,6 +348,74 @@ abi_check() {
 		result FAIL "ROOT_HVCALL allow-list vs mainline ${version:-?}: ${al:-check failed, see $log}"
 	fi
 }
+
+# --- the Debian package ----------------------------------------------------------
+
+# dkms_check: make deb; the package installed with dpkg into a Debian 12
+# root filesystem holding the stock kernels' headers (testvm/dkms-root.sh),
+# DKMS building for both, the stock 6.12 VM loading what DKMS installed,
+# then purged (testvm/dkms.sh). Needs the demo build and ACCEL.
+dkms_check() {
+	local k vm=stock-6.12 root deb rc=0 dir=$BUILD/dkms
+	local -a envs=() dkms_kernels=()
+	for k in stock-6.1 stock-6.12; do
+		[[ -n ${KENV[$k]:-} ]] || get_kernel "$k" || { result FAIL "dkms: no kernel $k"; return; }
+		envs+=("${KENV[$k]}")
+		dkms_kernels+=("$k=$(kvar "$k" KRELEASE)")
+	done
+	rm -rf "$dir"
+	mkdir -p "$dir/modules"
+	if phase "dkms package (make deb)" "$LOGS/dkms-deb.log" \
+		make -C "$SRC" deb DEB_BUILD="$dir/deb" DEB_OUT="$dir"; then
+		result PASS "dkms package build (make deb)"
+	else
+		result FAIL "dkms package build (make deb)"
+		return
+	fi
+	deb=$(ls "$dir"/*.deb)
+	if ! phase "dkms root filesystem (bookworm)" "$LOGS/dkms-root.log" \
+		"$HERE/dkms-root.sh" bookworm "${envs[@]}"; then
+		result FAIL "dkms bookworm: root filesystem (see $LOGS/dkms-root.log)"
+		return
+	fi
+	root=$(tail -n 1 "$LOGS/dkms-root.log")
+	copy_mm_modules "$vm" "$dir/modules"
+	phase "initramfs ($vm, dkms)" "$LOGS/initramfs-dkms.log" \
+		"$HERE/mkinitramfs.sh" "$dir/initramfs.cpio.gz" "$dir/modules" "" "$BUILD/demo" ||
+		{ result FAIL "dkms initramfs"; return; }
+	[[ -n $ACCEL ]] || pick_accel "$vm" "$dir/initramfs.cpio.gz"
+	phase "dkms (dpkg -i, DKMS builds, $vm VM, purge)" "$LOGS/dkms.log" \
+		env VM_ACCEL="$ACCEL" DKMS_LABEL=bookworm "$HERE/dkms.sh" "$deb" "$root" "$dir/test" \
+		"${KENV[$vm]}" "$dir/initramfs.cpio.gz" "${dkms_kernels[@]}" || rc=$?
+	if [[ -s $dir/test/results.txt ]]; then
+		cat "$dir/test/results.txt" >>"$HOST_RESULTS"
+	else
+		result FAIL "dkms bookworm: test (exit $rc; see $LOGS/dkms.log)"
+	fi
+
+	# Debian 13's stock kernel headers: DKMS builds there too (no VM)
+	if ! phase "dkms root filesystem (trixie)" "$LOGS/dkms-root-trixie.log" \
+		"$HERE/dkms-root.sh" trixie; then
+		result FAIL "dkms trixie: root filesystem (see $LOGS/dkms-root-trixie.log)"
+		return
+	fi
+	root=$(tail -n 1 "$LOGS/dkms-root-trixie.log")
+	dkms_kernels=()
+	for k in "$root"/lib/modules/*/build; do
+		k=${k%/build}
+		dkms_kernels+=("stock=${k##*/}")
+	done
+	rc=0
+	phase "dkms (trixie: dpkg -i, DKMS builds, purge)" "$LOGS/dkms-trixie.log" \
+		env DKMS_LABEL=trixie "$HERE/dkms.sh" "$deb" "$root" "$dir/test-trixie" - - \
+		"${dkms_kernels[@]}" || rc=$?
+	if [[ -s $dir/test-trixie/results.txt ]]; then
+		cat "$dir/test-trixie/results.txt" >>"$HOST_RESULTS"
+	else
+		result FAIL "dkms trixie: test (exit $rc; see $LOGS/dkms-trixie.log)"
+	fi
+}
+
 
 # --- QEMU with -accel mshv -------------------------------------------------------
 
@@ -517,6 +598,12 @@ main_check() {
 			run_vm_pinned debug-6.12
 			parse_args+=(--vm "debug-6.12-pinned=$LOGS/vm-debug-6.12-pinned.log")
 		fi
+	fi
+
+	if [[ ${DKMS:-1} == 1 ]]; then
+		dkms_check
+	else
+		printf 'SKIP dkms (DKMS=0)\n' >>"$HOST_RESULTS"
 	fi
 
 	say "total time $((SECONDS - START)) s; results:"
