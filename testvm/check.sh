@@ -39,6 +39,9 @@
 #   DKMS          1: build the Debian package and test it with DKMS in a
 #                 Debian 12 root filesystem and the stock 6.12 VM, and in
 #                 a Debian 13 one (testvm/dkms.sh; default 1, 0 to skip)
+#   MAINLINE_BUILD 1: W=1 build against the mainline 7.x source of the ABI
+#                 check, prepared for external modules (testvm/kernels.sh
+#                 mainline; default 1, 0 to skip)
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
 #                 the mainline release the ABI is checked against (default:
 #                 the pin in testvm/mainline.sh)
@@ -140,8 +143,9 @@ copy_tree() { # copy_tree DEST: fresh copy of the sources (no build output)
 		"$SRC/" "$1/"
 }
 
-copy_and_build() { # copy_and_build DIR KDIR
-	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" modules
+copy_and_build() { # copy_and_build DIR KDIR (and W1_MAKE_ARGS, if set)
+	# shellcheck disable=SC2086 # words of make arguments
+	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" ${W1_MAKE_ARGS:-} modules
 }
 
 # w1_build NAME DIR KDIR LOG [EXPECTED]: copy_and_build as a phase with one
@@ -416,6 +420,28 @@ dkms_check() {
 	fi
 }
 
+# mainline_build: the modules built with W=1 against the ABI check's
+# mainline 7.x source, configured without its own mshv driver and only
+# prepared for external modules (testvm/kernels.sh mainline): the compat
+# layer against the newest kernel API. Such a tree has no Module.symvers:
+# modpost only warns (KBUILD_MODPOST_WARN) that it is missing and that
+# every symbol from the kernel is undefined, which is expected.
+mainline_build() {
+	local env name kdir log=$LOGS/w1-mainline.log
+	local W1_MAKE_ARGS=KBUILD_MODPOST_WARN=1
+	if ! phase "kernel mainline (source only)" "$LOGS/kernel-mainline.log" \
+		"$HERE/kernels.sh" mainline; then
+		result FAIL "W=1 build (mainline, source only): no prepared tree (see $LOGS/kernel-mainline.log)"
+		return
+	fi
+	env=$(tail -n 1 "$LOGS/kernel-mainline.log")
+	# shellcheck source=/dev/null
+	name=$(. "$env" && printf '%s' "$KNAME")
+	# shellcheck source=/dev/null
+	kdir=$(. "$env" && printf '%s' "$KDIR")
+	w1_build "$name, source only" "$BUILD/k/$name/src" "$kdir" "$log" \
+		"Module\\.symvers is missing|modpost: .*: symbol '[^']*' undefined!|modpost: suppressed [0-9]+ unresolved symbol warnings" || true
+}
 
 # --- QEMU with -accel mshv -------------------------------------------------------
 
@@ -539,6 +565,7 @@ main_check() {
 		build_modules "$k" && built+=("$k")
 		[[ -n $(kvar "$k" KSRC) ]] && ksrc=$(kvar "$k" KSRC)
 	done
+	[[ ${MAINLINE_BUILD:-1} == 0 ]] || mainline_build
 	if [[ -n ${KENV[debug-6.12]:-} && -d $BUILD/k/debug-6.12/src ]]; then
 		sparse_check
 		[[ ${QUICK:-0} == 1 ]] || intree_check
