@@ -355,16 +355,68 @@ abi_check() {
 
 # --- the Debian package ----------------------------------------------------------
 
+
+# dkms_root_start SUITE ARGS...: testvm/dkms-root.sh in the background
+# (downloads and dpkg, little CPU: it overlaps the builds of a cold run);
+# dkms_root_wait SUITE waits for it and sets DKMS_ROOT to the root
+# directory.
+declare -A DKMS_ROOT_PID=()
+dkms_root_start() {
+	local suite=$1
+	shift
+	say "dkms root filesystem ($suite) ... (in the background; log: $LOGS/dkms-root-$suite.log)"
+	(
+		t0=$SECONDS rc=0
+		"$HERE/dkms-root.sh" "$suite" "$@" >"$LOGS/dkms-root-$suite.log" 2>&1 || rc=$?
+		echo "$((SECONDS - t0))" >"$LOGS/dkms-root-$suite.seconds"
+		exit "$rc"
+	) &
+	DKMS_ROOT_PID[$suite]=$!
+}
+dkms_root_wait() {
+	local suite=$1 rc=0 log=$LOGS/dkms-root-$1.log
+	DKMS_ROOT=""
+	if [[ -n ${DKMS_ROOT_PID[$suite]:-} ]]; then
+		wait "${DKMS_ROOT_PID[$suite]}" || rc=$?
+	else
+		rc=1
+		echo "not started" >"$log"
+	fi
+	if [[ $rc -eq 0 && -d $(tail -n 1 "$log") ]]; then
+		say "dkms root filesystem ($suite): ok ($(cat "$LOGS/dkms-root-$suite.seconds") s)"
+		DKMS_ROOT=$(tail -n 1 "$log")
+		return 0
+	fi
+	say "dkms root filesystem ($suite): FAILED (exit $rc); last lines of $log:"
+	tail -n "${TAIL_LINES:-25}" "$log" | sed 's/^/    | /'
+	FAILED_PHASES+=("dkms root filesystem ($suite)")
+	result FAIL "dkms $suite: root filesystem (see $log)"
+	return 1
+}
+
+# dkms_roots_start: both root filesystems of dkms_check, in the background
+dkms_roots_start() {
+	local k
+	local -a envs=()
+	dkms_root_start trixie
+	for k in stock-6.1 stock-6.12; do
+		[[ -n ${KENV[$k]:-} ]] || get_kernel "$k" || return 0
+		envs+=("${KENV[$k]}")
+	done
+	dkms_root_start bookworm "${envs[@]}"
+}
+
 # dkms_check: make deb; the package installed with dpkg into a Debian 12
 # root filesystem holding the stock kernels' headers (testvm/dkms-root.sh),
 # DKMS building for both, the stock 6.12 VM loading what DKMS installed,
-# then purged (testvm/dkms.sh). Needs the demo build and ACCEL.
+# then purged (testvm/dkms.sh); the same without the VM in Debian 13 with
+# its stock kernel headers. Needs dkms_roots_start, the demo build and
+# ACCEL (or a VM to probe it with).
 dkms_check() {
-	local k vm=stock-6.12 root deb rc=0 dir=$BUILD/dkms
-	local -a envs=() dkms_kernels=()
+	local k dir=$BUILD/dkms
+	local -a dkms_kernels=()
 	for k in stock-6.1 stock-6.12; do
-		[[ -n ${KENV[$k]:-} ]] || get_kernel "$k" || { result FAIL "dkms: no kernel $k"; return; }
-		envs+=("${KENV[$k]}")
+		[[ -n ${KENV[$k]:-} ]] || { result FAIL "dkms: no kernel $k"; return; }
 		dkms_kernels+=("$k=$(kvar "$k" KRELEASE)")
 	done
 	rm -rf "$dir"
@@ -376,43 +428,44 @@ dkms_check() {
 		result FAIL "dkms package build (make deb)"
 		return
 	fi
-	deb=$(ls "$dir"/*.deb)
-	if ! phase "dkms root filesystem (bookworm)" "$LOGS/dkms-root.log" \
-		"$HERE/dkms-root.sh" bookworm "${envs[@]}"; then
-		result FAIL "dkms bookworm: root filesystem (see $LOGS/dkms-root.log)"
-		return
-	fi
-	root=$(tail -n 1 "$LOGS/dkms-root.log")
+	dkms_bookworm "$(ls "$dir"/*.deb)" "$dir" "${dkms_kernels[@]}"
+	dkms_trixie "$(ls "$dir"/*.deb)" "$dir"
+}
+
+# dkms_bookworm DEB DIR KERNEL...: testvm/dkms.sh in the Debian 12 root,
+# with the stock 6.12 VM
+dkms_bookworm() {
+	local deb=$1 dir=$2 vm=stock-6.12 rc=0
+	shift 2
+	dkms_root_wait bookworm || return 0
 	copy_mm_modules "$vm" "$dir/modules"
 	phase "initramfs ($vm, dkms)" "$LOGS/initramfs-dkms.log" \
 		"$HERE/mkinitramfs.sh" "$dir/initramfs.cpio.gz" "$dir/modules" "" "$BUILD/demo" ||
-		{ result FAIL "dkms initramfs"; return; }
+		{ result FAIL "dkms bookworm: initramfs"; return 0; }
 	[[ -n $ACCEL ]] || pick_accel "$vm" "$dir/initramfs.cpio.gz"
-	phase "dkms (dpkg -i, DKMS builds, $vm VM, purge)" "$LOGS/dkms.log" \
-		env VM_ACCEL="$ACCEL" DKMS_LABEL=bookworm "$HERE/dkms.sh" "$deb" "$root" "$dir/test" \
-		"${KENV[$vm]}" "$dir/initramfs.cpio.gz" "${dkms_kernels[@]}" || rc=$?
-	if [[ -s $dir/test/results.txt ]]; then
-		cat "$dir/test/results.txt" >>"$HOST_RESULTS"
+	phase "dkms (bookworm: dpkg -i, DKMS builds, $vm VM, purge)" "$LOGS/dkms-bookworm.log" \
+		env VM_ACCEL="$ACCEL" DKMS_LABEL=bookworm "$HERE/dkms.sh" "$deb" "$DKMS_ROOT" \
+		"$dir/test-bookworm" "${KENV[$vm]}" "$dir/initramfs.cpio.gz" "$@" || rc=$?
+	if [[ -s $dir/test-bookworm/results.txt ]]; then
+		cat "$dir/test-bookworm/results.txt" >>"$HOST_RESULTS"
 	else
-		result FAIL "dkms bookworm: test (exit $rc; see $LOGS/dkms.log)"
+		result FAIL "dkms bookworm: test (exit $rc; see $LOGS/dkms-bookworm.log)"
 	fi
+}
 
-	# Debian 13's stock kernel headers: DKMS builds there too (no VM)
-	if ! phase "dkms root filesystem (trixie)" "$LOGS/dkms-root-trixie.log" \
-		"$HERE/dkms-root.sh" trixie; then
-		result FAIL "dkms trixie: root filesystem (see $LOGS/dkms-root-trixie.log)"
-		return
-	fi
-	root=$(tail -n 1 "$LOGS/dkms-root-trixie.log")
-	dkms_kernels=()
-	for k in "$root"/lib/modules/*/build; do
+# dkms_trixie DEB DIR: testvm/dkms.sh in the Debian 13 root, for its stock
+# kernel headers (no VM)
+dkms_trixie() {
+	local deb=$1 dir=$2 k rc=0
+	local -a trixie_kernels=()
+	dkms_root_wait trixie || return 0
+	for k in "$DKMS_ROOT"/lib/modules/*/build; do
 		k=${k%/build}
-		dkms_kernels+=("stock=${k##*/}")
+		trixie_kernels+=("stock=${k##*/}")
 	done
-	rc=0
 	phase "dkms (trixie: dpkg -i, DKMS builds, purge)" "$LOGS/dkms-trixie.log" \
-		env DKMS_LABEL=trixie "$HERE/dkms.sh" "$deb" "$root" "$dir/test-trixie" - - \
-		"${dkms_kernels[@]}" || rc=$?
+		env DKMS_LABEL=trixie "$HERE/dkms.sh" "$deb" "$DKMS_ROOT" "$dir/test-trixie" - - \
+		"${trixie_kernels[@]}" || rc=$?
 	if [[ -s $dir/test-trixie/results.txt ]]; then
 		cat "$dir/test-trixie/results.txt" >>"$HOST_RESULTS"
 	else
@@ -561,6 +614,7 @@ main_check() {
 	for k in $kernels; do
 		get_kernel "$k" && ready+=("$k")
 	done
+	[[ ${DKMS:-1} == 0 ]] || dkms_roots_start
 	for k in "${ready[@]}"; do
 		build_modules "$k" && built+=("$k")
 		[[ -n $(kvar "$k" KSRC) ]] && ksrc=$(kvar "$k" KSRC)

@@ -4,6 +4,10 @@
 # The caller defines log, die, CACHE, KEYRING, MIRROR and NO_UNPACK (the
 # paths dpkg does not unpack).
 #
+#   rootfs_lookup ENV LOCK     if ENV (the env file of the cache entry)
+#                              exists, print the entry's root and exit;
+#                              else exit 3 with KERNELS_CACHED_ONLY=1, or
+#                              take the flock LOCK and look again
 #   debootstrap_version        print the debootstrap version to use: the
 #                              newest the host's apt knows (bookworm-backports
 #                              is in its sources, see deps.sh)
@@ -17,6 +21,18 @@
 #                              then dpkg is told not to unpack NO_UNPACK
 #   rootfs_mount_system        bind-mount /proc, /sys and /dev into $root
 #   rootfs_unmount             undo rootfs_mount_system
+
+rootfs_lookup() {
+	if [[ ! -f $1 ]]; then
+		[[ ${KERNELS_CACHED_ONLY:-0} == 1 ]] && exit 3
+		exec 9>"$2"
+		flock 9
+	fi
+	if [[ -f $1 ]]; then
+		printf '%s\n' "$(dirname "$1")/root"
+		exit 0
+	fi
+}
 
 debootstrap_version() {
 	local v

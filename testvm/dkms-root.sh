@@ -117,18 +117,7 @@ key=$({
 } | sha256sum | cut -c1-16)
 dest=$CACHE/dkms-root-$SUITE-$key
 
-if [[ -f $dest/root.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
-[[ ${KERNELS_CACHED_ONLY:-0} == 1 ]] && exit 3
-
-exec 9>"$CACHE/dkms-root-$SUITE.lock"
-flock 9
-if [[ -f $dest/root.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
+rootfs_lookup "$dest/root.env" "$CACHE/dkms-root-$SUITE.lock"
 
 t0=$SECONDS
 log "building $dest (${PACKAGES[*]}, ${debs[*]##*/})"

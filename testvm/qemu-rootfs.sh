@@ -84,18 +84,7 @@ key=$({
 } | sha256sum | cut -c1-16)
 dest=$CACHE/qemu-rootfs-$key
 
-if [[ -f $dest/rootfs.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
-[[ ${KERNELS_CACHED_ONLY:-0} == 1 ]] && exit 3
-
-exec 9>"$CACHE/qemu-rootfs.lock"
-flock 9
-if [[ -f $dest/rootfs.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
+rootfs_lookup "$dest/rootfs.env" "$CACHE/qemu-rootfs.lock"
 
 t0=$SECONDS
 log "building $dest (qemu-system-x86 $qemu_ver, seabios $seabios_ver, debootstrap $ds_ver)"
