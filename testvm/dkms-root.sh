@@ -98,18 +98,22 @@ else
 		sapt apt-get update </dev/null >&2 || log "apt-get update failed; trying the old lists"
 	fi
 fi
-candidate() {
-	local v
-	v=$(sapt apt-cache policy "$1" | awk '/Candidate:/ {print $2}')
-	[[ -n $v && $v != "(none)" ]] || die "apt knows no $1 in $SUITE (run testvm/deps.sh)"
-	printf '%s\n' "$v"
-}
+# The candidates of PACKAGES, in one apt-cache call (each costs seconds)
+declare -A cand=()
+while IFS='=' read -r p v; do
+	cand[$p]=$v
+done < <(sapt apt-cache policy "${PACKAGES[@]}" |
+	awk '/^[^ ].*:$/ {p = substr($1, 1, length($1) - 1)} /Candidate:/ {print p "=" $2}')
+for p in "${PACKAGES[@]}"; do
+	[[ -n ${cand[$p]:-} && ${cand[$p]} != "(none)" ]] ||
+		die "apt knows no $p in $SUITE (run testvm/deps.sh)"
+done
 ds_ver=$(debootstrap_version)
 
 key=$({
 	printf '%s\n' "${debs[@]##*/}"
 	for p in "${PACKAGES[@]}"; do
-		printf '%s=%s\n' "$p" "$(candidate "$p")"
+		printf '%s=%s\n' "$p" "${cand[$p]}"
 	done
 	printf 'debootstrap=%s\n' "$ds_ver"
 	printf '%s\n' "${BACKPORTED[*]}"
