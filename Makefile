@@ -8,9 +8,13 @@
 #   make demo      boot Debian's 6.1 kernel and run the demo VMM
 #   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
 #   make kernels   only fetch/build the three test kernels (cached)
+#   make deb       build the mshv-root-dkms package into build/
+#   make install   modules_install + depmod against $(KDIR), and the modprobe
+#                  configuration and udev rule (DESTDIR, PREFIX=/usr)
+#   make uninstall remove what make install installed
 #   make clean     remove build/ and in-tree kbuild output
 #
-# Variables: KDIR (modules), and for check/demo: MSHV_SRC, MSHV_BUILD,
+# Variables: KDIR (modules, install), DESTDIR and PREFIX (install), and for check/demo: MSHV_SRC, MSHV_BUILD,
 # MSHV_CACHE, KERNELS, VM_ACCEL, VM_TIMEOUT, VM_MEM, VM_SMP, VM_CPU,
 # VM_LOGLEVEL, VM_APPEND, TEST_TIMEOUT, VM_PARALLEL (see testvm/README.md).
 
@@ -19,11 +23,12 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
-TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM
+TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
 .PHONY: all modules check demo bench kernels deps clean help
+.PHONY: deb install uninstall install-modules install-src install-config
 
 all: modules
 
@@ -38,6 +43,58 @@ modules:
 		kdir=$$(. "$$env" && echo "$$KDIR"); \
 	fi; \
 	$(MAKE) -C "$$kdir" M='$(CURDIR)' W=1 modules
+
+# What the DKMS source holds: what Kbuild needs to build both modules
+# (not what a build in place generates)
+DKMS_SRC := Kbuild hvsim/Kbuild $(filter-out %.mod.c,$(wildcard *.c *.h \
+	uapi/linux/*.h kunit/*.c hvsim/*.c hvsim/*.h))
+PKG_NAME := mshv-root
+PKG_VERSION ?= $(shell head -n 1 debian/changelog | cut -d ' ' -f 2 | tr -d '()')
+PREFIX ?= /usr
+MODPROBE_DIR = $(DESTDIR)$(PREFIX)/lib/modprobe.d
+UDEV_RULES_DIR = $(DESTDIR)$(PREFIX)/lib/udev/rules.d
+DEPMOD ?= depmod
+
+# The kernel release of $(KDIR), for depmod and uninstall
+krelease = $(shell cat '$(KDIR)/include/config/kernel.release' 2>/dev/null)
+
+install-src:
+	install -d '$(DESTDIR)/usr/src/$(PKG_NAME)-$(PKG_VERSION)'
+	for f in $(DKMS_SRC); do \
+		install -D -m 0644 "$$f" '$(DESTDIR)/usr/src/$(PKG_NAME)-$(PKG_VERSION)'/"$$f" || exit 1; \
+	done
+
+install-config:
+	install -D -m 0644 dist/mshv-root.conf '$(MODPROBE_DIR)/mshv-root.conf'
+	install -D -m 0644 dist/60-mshv-root.rules '$(UDEV_RULES_DIR)/60-mshv-root.rules'
+
+install-modules: modules
+	@test -n '$(krelease)' || { echo "install: no kernel release in KDIR='$(KDIR)'"; exit 1; }
+	$(MAKE) -C '$(KDIR)' M='$(CURDIR)' INSTALL_MOD_PATH='$(DESTDIR)' \
+		INSTALL_MOD_DIR=updates/$(PKG_NAME) DEPMOD=true modules_install
+	$(DEPMOD) -a $(if $(DESTDIR),-b '$(DESTDIR)') '$(krelease)'
+
+install: install-modules install-config
+	@if [ -z '$(DESTDIR)' ] && command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+		udevadm control --reload || true; \
+	fi
+
+uninstall:
+	@test -n '$(krelease)' || { echo "uninstall: no kernel release in KDIR='$(KDIR)'"; exit 1; }
+	rm -rf '$(DESTDIR)/lib/modules/$(krelease)/updates/$(PKG_NAME)'
+	rm -f '$(MODPROBE_DIR)/mshv-root.conf' '$(UDEV_RULES_DIR)/60-mshv-root.rules'
+	$(DEPMOD) -a $(if $(DESTDIR),-b '$(DESTDIR)') '$(krelease)'
+
+# dpkg-buildpackage on a copy of the sources in $(DEB_BUILD) (its output
+# goes to the parent directory); the package is copied to $(DEB_OUT).
+DEB_BUILD ?= build/deb
+DEB_OUT ?= build
+deb:
+	rm -rf '$(DEB_BUILD)'
+	mkdir -p '$(DEB_BUILD)/$(PKG_NAME)-$(PKG_VERSION)' '$(DEB_OUT)'
+	tar -cf - debian dist Makefile $(DKMS_SRC) | tar -xf - -C '$(DEB_BUILD)/$(PKG_NAME)-$(PKG_VERSION)'
+	cd '$(DEB_BUILD)/$(PKG_NAME)-$(PKG_VERSION)' && dpkg-buildpackage -b -us -uc
+	cp '$(DEB_BUILD)'/*.deb '$(DEB_OUT)/'
 
 check:
 	@testvm/check.sh check

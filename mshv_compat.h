@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel API differences between the kernels mshv-root supports (Debian's
- * 6.1 and 6.12).  Every such difference of the project lives here.
+ * 6.1 and 6.12, and mainline 7.x without its own mshv driver).  Every such
+ * difference of the project lives here.
  *
  * The differences are detected by feature, not by version number: Kbuild
  * probes the kernel headers and defines MSHV_HAVE_* (see Kbuild).
@@ -11,6 +12,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 
 /*
  * vm_area_struct.vm_flags became read-only in 6.3; it is changed through
@@ -72,6 +74,21 @@ static inline void mshv_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx, 1);
 #else
 	eventfd_signal(ctx);
+#endif
+}
+
+/*
+ * An unlinked shmem file of @size bytes with no special VMA flags:
+ * shmem_file_setup() takes them as vma_flags_t instead of unsigned long
+ * since 7.0.
+ */
+static inline struct file *mshv_shmem_file_setup(const char *name,
+						 loff_t size)
+{
+#ifdef MSHV_HAVE_SHMEM_VMA_FLAGS
+	return shmem_file_setup(name, size, EMPTY_VMA_FLAGS);
+#else
+	return shmem_file_setup(name, size, 0);
 #endif
 }
 

@@ -6,6 +6,7 @@
  * hvsim/hvsim_intercept.c.
  */
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 struct install_check_case {

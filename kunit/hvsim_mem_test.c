@@ -11,6 +11,8 @@
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 
+#include "mshv_compat.h"
+
 #define POOL_TEST_PAGES	8
 
 /* Allocate @n pages and deposit them into @pool */
@@ -385,7 +387,7 @@ static void hvsim_lost_write_test_judge(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvsim_write_may_be_lost(page));
 	__free_page(page);
 
-	file = shmem_file_setup("hvsim_kunit", PAGE_SIZE, 0);
+	file = mshv_shmem_file_setup("hvsim_kunit", PAGE_SIZE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	page = shmem_read_mapping_page(file->f_mapping, 0);
 	if (IS_ERR(page)) {

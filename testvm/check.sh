@@ -36,6 +36,12 @@
 #                 28 * QEMU_TIMEOUT more VM_TIMEOUT
 #   QEMU_ONLY     run only the QEMU cases starting with one of these
 #                 (comma-separated, e.g. "q35:seabios,pc:fw:2"; iterating)
+#   DKMS          1: build the Debian package and test it with DKMS in a
+#                 Debian 12 root filesystem and the stock 6.12 VM, and in
+#                 a Debian 13 one (testvm/dkms.sh; default 1, 0 to skip)
+#   MAINLINE_BUILD 1: W=1 build against the mainline 7.x source of the ABI
+#                 check, prepared for external modules (testvm/kernels.sh
+#                 mainline; default 1, 0 to skip)
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
 #                 the mainline release the ABI is checked against (default:
 #                 the pin in testvm/mainline.sh)
@@ -137,8 +143,29 @@ copy_tree() { # copy_tree DEST: fresh copy of the sources (no build output)
 		"$SRC/" "$1/"
 }
 
-copy_and_build() { # copy_and_build DIR KDIR
-	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" modules
+copy_and_build() { # copy_and_build DIR KDIR (and W1_MAKE_ARGS, if set)
+	# shellcheck disable=SC2086 # words of make arguments
+	copy_tree "$1" && make -C "$2" M="$1" W=1 -j"$JOBS" ${W1_MAKE_ARGS:-} modules
+}
+
+# w1_build NAME DIR KDIR LOG [EXPECTED]: copy_and_build as a phase with one
+# result "W=1 build (NAME)"; any compiler or modpost warning fails it but
+# those matching the regular expression EXPECTED
+w1_build() {
+	local name=$1 log=$4 expected=${5:-} rc=0
+	phase "W=1 build ($name)" "$log" copy_and_build "$2" "$3" || rc=$?
+	if [[ $rc -eq 0 ]] && grep -iE '(^|[^a-z])warning:' "$log" |
+		grep -qvE "${expected:-^\$}"; then
+		say "W=1 build ($name): compiler/modpost warnings:"
+		grep -iE '(^|[^a-z])warning:' "$log" | head -n 30 | sed 's/^/    | /'
+		rc=1
+	fi
+	if [[ $rc -eq 0 ]]; then
+		result PASS "W=1 build ($name)"
+	else
+		result FAIL "W=1 build ($name)"
+	fi
+	return "$rc"
 }
 
 build_modules() { # build_modules KERNEL
@@ -149,17 +176,7 @@ build_modules() { # build_modules KERNEL
 	rm -rf "$dir/modules"
 	mkdir -p "$dir/modules"
 	local rc=0
-	phase "W=1 build ($k)" "$log" copy_and_build "$dir/src" "$kdir" || rc=$?
-	if [[ $rc -eq 0 ]] && grep -qiE '(^|[^a-z])warning:' "$log"; then
-		say "W=1 build ($k): compiler/modpost warnings:"
-		grep -iE '(^|[^a-z])warning:' "$log" | head -n 30 | sed 's/^/    | /'
-		rc=1
-	fi
-	if [[ $rc -eq 0 ]]; then
-		result PASS "W=1 build ($k)"
-	else
-		result FAIL "W=1 build ($k)"
-	fi
+	w1_build "$k" "$dir/src" "$kdir" "$log" || rc=$?
 	find "$dir/src" -name '*.ko' -exec cp {} "$dir/modules/" \;
 	copy_mm_modules "$k" "$dir/modules"
 	local m missing=0
@@ -336,6 +353,149 @@ abi_check() {
 	fi
 }
 
+# --- the Debian package ----------------------------------------------------------
+
+
+# dkms_root_start SUITE ARGS...: testvm/dkms-root.sh in the background
+# (downloads and dpkg, little CPU: it overlaps the builds of a cold run);
+# dkms_root_wait SUITE waits for it and sets DKMS_ROOT to the root
+# directory.
+declare -A DKMS_ROOT_PID=()
+dkms_root_start() {
+	local suite=$1
+	shift
+	say "dkms root filesystem ($suite) ... (in the background; log: $LOGS/dkms-root-$suite.log)"
+	(
+		t0=$SECONDS rc=0
+		"$HERE/dkms-root.sh" "$suite" "$@" >"$LOGS/dkms-root-$suite.log" 2>&1 || rc=$?
+		echo "$((SECONDS - t0))" >"$LOGS/dkms-root-$suite.seconds"
+		exit "$rc"
+	) &
+	DKMS_ROOT_PID[$suite]=$!
+}
+dkms_root_wait() {
+	local suite=$1 rc=0 log=$LOGS/dkms-root-$1.log
+	DKMS_ROOT=""
+	if [[ -n ${DKMS_ROOT_PID[$suite]:-} ]]; then
+		wait "${DKMS_ROOT_PID[$suite]}" || rc=$?
+	else
+		rc=1
+		echo "not started" >"$log"
+	fi
+	if [[ $rc -eq 0 && -d $(tail -n 1 "$log") ]]; then
+		say "dkms root filesystem ($suite): ok ($(cat "$LOGS/dkms-root-$suite.seconds") s)"
+		DKMS_ROOT=$(tail -n 1 "$log")
+		return 0
+	fi
+	say "dkms root filesystem ($suite): FAILED (exit $rc); last lines of $log:"
+	tail -n "${TAIL_LINES:-25}" "$log" | sed 's/^/    | /'
+	FAILED_PHASES+=("dkms root filesystem ($suite)")
+	result FAIL "dkms $suite: root filesystem (see $log)"
+	return 1
+}
+
+# dkms_roots_start: both root filesystems of dkms_check, in the background
+dkms_roots_start() {
+	local k
+	local -a envs=()
+	dkms_root_start trixie
+	for k in stock-6.1 stock-6.12; do
+		[[ -n ${KENV[$k]:-} ]] || get_kernel "$k" || return 0
+		envs+=("${KENV[$k]}")
+	done
+	dkms_root_start bookworm "${envs[@]}"
+}
+
+# dkms_check: make deb; the package installed with dpkg into a Debian 12
+# root filesystem holding the stock kernels' headers (testvm/dkms-root.sh),
+# DKMS building for both, the stock 6.12 VM loading what DKMS installed,
+# then purged (testvm/dkms.sh); the same without the VM in Debian 13 with
+# its stock kernel headers. Needs dkms_roots_start, the demo build and
+# ACCEL (or a VM to probe it with).
+dkms_check() {
+	local k dir=$BUILD/dkms
+	local -a dkms_kernels=()
+	for k in stock-6.1 stock-6.12; do
+		[[ -n ${KENV[$k]:-} ]] || { result FAIL "dkms: no kernel $k"; return; }
+		dkms_kernels+=("$k=$(kvar "$k" KRELEASE)")
+	done
+	rm -rf "$dir"
+	mkdir -p "$dir/modules"
+	if phase "dkms package (make deb)" "$LOGS/dkms-deb.log" \
+		make -C "$SRC" deb DEB_BUILD="$dir/deb" DEB_OUT="$dir"; then
+		result PASS "dkms package build (make deb)"
+	else
+		result FAIL "dkms package build (make deb)"
+		return
+	fi
+	dkms_bookworm "$(ls "$dir"/*.deb)" "$dir" "${dkms_kernels[@]}"
+	dkms_trixie "$(ls "$dir"/*.deb)" "$dir"
+}
+
+# dkms_bookworm DEB DIR KERNEL...: testvm/dkms.sh in the Debian 12 root,
+# with the stock 6.12 VM
+dkms_bookworm() {
+	local deb=$1 dir=$2 vm=stock-6.12 rc=0
+	shift 2
+	dkms_root_wait bookworm || return 0
+	copy_mm_modules "$vm" "$dir/modules"
+	phase "initramfs ($vm, dkms)" "$LOGS/initramfs-dkms.log" \
+		"$HERE/mkinitramfs.sh" "$dir/initramfs.cpio.gz" "$dir/modules" "" "$BUILD/demo" ||
+		{ result FAIL "dkms bookworm: initramfs"; return 0; }
+	[[ -n $ACCEL ]] || pick_accel "$vm" "$dir/initramfs.cpio.gz"
+	phase "dkms (bookworm: dpkg -i, DKMS builds, $vm VM, purge)" "$LOGS/dkms-bookworm.log" \
+		env VM_ACCEL="$ACCEL" DKMS_LABEL=bookworm "$HERE/dkms.sh" "$deb" "$DKMS_ROOT" \
+		"$dir/test-bookworm" "${KENV[$vm]}" "$dir/initramfs.cpio.gz" "$@" || rc=$?
+	if [[ -s $dir/test-bookworm/results.txt ]]; then
+		cat "$dir/test-bookworm/results.txt" >>"$HOST_RESULTS"
+	else
+		result FAIL "dkms bookworm: test (exit $rc; see $LOGS/dkms-bookworm.log)"
+	fi
+}
+
+# dkms_trixie DEB DIR: testvm/dkms.sh in the Debian 13 root, for its stock
+# kernel headers (no VM)
+dkms_trixie() {
+	local deb=$1 dir=$2 k rc=0
+	local -a trixie_kernels=()
+	dkms_root_wait trixie || return 0
+	for k in "$DKMS_ROOT"/lib/modules/*/build; do
+		k=${k%/build}
+		trixie_kernels+=("stock=${k##*/}")
+	done
+	phase "dkms (trixie: dpkg -i, DKMS builds, purge)" "$LOGS/dkms-trixie.log" \
+		env DKMS_LABEL=trixie "$HERE/dkms.sh" "$deb" "$DKMS_ROOT" "$dir/test-trixie" - - \
+		"${trixie_kernels[@]}" || rc=$?
+	if [[ -s $dir/test-trixie/results.txt ]]; then
+		cat "$dir/test-trixie/results.txt" >>"$HOST_RESULTS"
+	else
+		result FAIL "dkms trixie: test (exit $rc; see $LOGS/dkms-trixie.log)"
+	fi
+}
+
+# mainline_build: the modules built with W=1 against the ABI check's
+# mainline 7.x source, configured without its own mshv driver and only
+# prepared for external modules (testvm/kernels.sh mainline): the compat
+# layer against the newest kernel API. Such a tree has no Module.symvers:
+# modpost only warns (KBUILD_MODPOST_WARN) that it is missing and that
+# every symbol from the kernel is undefined, which is expected.
+mainline_build() {
+	local env name kdir log=$LOGS/w1-mainline.log
+	local W1_MAKE_ARGS=KBUILD_MODPOST_WARN=1
+	if ! phase "kernel mainline (source only)" "$LOGS/kernel-mainline.log" \
+		"$HERE/kernels.sh" mainline; then
+		result FAIL "W=1 build (mainline, source only): no prepared tree (see $LOGS/kernel-mainline.log)"
+		return
+	fi
+	env=$(tail -n 1 "$LOGS/kernel-mainline.log")
+	# shellcheck source=/dev/null
+	name=$(. "$env" && printf '%s' "$KNAME")
+	# shellcheck source=/dev/null
+	kdir=$(. "$env" && printf '%s' "$KDIR")
+	w1_build "$name, source only" "$BUILD/k/$name/src" "$kdir" "$log" \
+		"Module\\.symvers is missing|modpost: .*: symbol '[^']*' undefined!|modpost: suppressed [0-9]+ unresolved symbol warnings" || true
+}
+
 # --- QEMU with -accel mshv -------------------------------------------------------
 
 QEMU_ROOT=""
@@ -454,10 +614,12 @@ main_check() {
 	for k in $kernels; do
 		get_kernel "$k" && ready+=("$k")
 	done
+	[[ ${DKMS:-1} == 0 ]] || dkms_roots_start
 	for k in "${ready[@]}"; do
 		build_modules "$k" && built+=("$k")
 		[[ -n $(kvar "$k" KSRC) ]] && ksrc=$(kvar "$k" KSRC)
 	done
+	[[ ${MAINLINE_BUILD:-1} == 0 ]] || mainline_build
 	if [[ -n ${KENV[debug-6.12]:-} && -d $BUILD/k/debug-6.12/src ]]; then
 		sparse_check
 		[[ ${QUICK:-0} == 1 ]] || intree_check
@@ -517,6 +679,12 @@ main_check() {
 			run_vm_pinned debug-6.12
 			parse_args+=(--vm "debug-6.12-pinned=$LOGS/vm-debug-6.12-pinned.log")
 		fi
+	fi
+
+	if [[ ${DKMS:-1} == 1 ]]; then
+		dkms_check
+	else
+		printf 'SKIP dkms (DKMS=0)\n' >>"$HOST_RESULTS"
 	fi
 
 	say "total time $((SECONDS - START)) s; results:"

@@ -16,6 +16,7 @@ PACKAGES=(
 	dwarves perl gzip
 	clang-14 libclang-rt-14-dev
 	ca-certificates debian-archive-keyring dpkg-dev util-linux
+	debhelper dh-dkms
 )
 
 need_update=0

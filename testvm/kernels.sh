@@ -6,6 +6,10 @@
 #   kernels.sh stock 6.1       Debian 12's stock kernel (bookworm[-security])
 #   kernels.sh stock 6.12      Debian's 6.12 kernel from bookworm-backports
 #   kernels.sh source          linux-source-6.12 only unpacked (KSRC only)
+#   kernels.sh mainline        the ABI check's mainline 7.x source
+#                              (testvm/mainline.sh), configured without its
+#                              own mshv driver and prepared for external
+#                              modules (KDIR only: never booted)
 #
 # Each command prints, as its last stdout line, the path of an env file
 # (shell syntax, KEY='value') describing the kernel:
@@ -356,12 +360,80 @@ build_stock() {
 	printf '%s\n' "$dest/kernel.env"
 }
 
+# ---------------------------------------------------------------------------
+# Mainline 7.x, source only: prepared for external modules, never booted
+# ---------------------------------------------------------------------------
+
+# The pinned mainline release of testvm/mainline.sh (the ABI check's),
+# fully unpacked, configured with testvm/kdir-mainline.config (mainline's
+# own mshv driver disabled) and modules_prepare'd: the modules' build test
+# against the newest kernel API. Key: the package, the fragment (symbol
+# lines), debug-config.sh and the compiler.
+build_mainline() {
+	local env pkgver pkg ver deb key dest tmp fragment="$HERE/kdir-mainline.config"
+	env=$("$HERE/mainline.sh" | tail -n 1) || die "testvm/mainline.sh failed"
+	pkgver=$(. "$env" && printf '%s' "$MAINLINE_PKG")
+	pkg=${pkgver%%=*}
+	ver=${pkgver#*=}
+	deb=$CACHE/downloads/${pkg}_${ver//:/%3a}_all.deb
+	key=$(debug_key "$pkg" "$ver" "$fragment")
+	dest="$CACHE/kdir-mainline-$key"
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
+	exec 9>"$CACHE/kdir-mainline.lock"
+	flock 9
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	[[ -s $deb ]] || die "no $deb (testvm/mainline.sh downloads it)"
+	tmp=$(mktemp -d "$CACHE/.tmp-kdir-mainline-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	local series=${pkg#linux-source-}
+	log "unpacking $(basename "$deb")"
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -xO "./usr/src/linux-source-$series.tar.xz" |
+		tar -xJ -C "$tmp"
+	mv "$tmp/linux-source-$series" "$tmp/src"
+	log "configuring: tinyconfig + kvm_guest.config + testvm/kdir-mainline.config"
+	if ! "$HERE/debug-config.sh" "$tmp/src" "$fragment" >"$tmp/config.log" 2>&1; then
+		grep -E '^debug-config.sh:' "$tmp/config.log" >&2 || tail -n 20 "$tmp/config.log" >&2
+		die "mainline configuration failed"
+	fi
+	make -C "$tmp/src" -j"$JOBS" modules_prepare >"$tmp/build.log" 2>&1 || {
+		tail -n 40 "$tmp/build.log" >&2
+		die "mainline modules_prepare failed"
+	}
+	# Dead weight for an external module build
+	rm -rf "$tmp/src/Documentation" "$tmp/src/sound" "$tmp/src/samples"
+	write_env "$tmp/kernel.env" \
+		"KNAME=mainline-${ver%%-*}" \
+		"KDIR=$dest/src" \
+		"KSRC=" \
+		"KIMAGE=" \
+		"KRELEASE=$(make -C "$tmp/src" -s kernelrelease)" \
+		"KUNIT=y" \
+		"KVERSION=$pkgver"
+	mv "$tmp" "$dest"
+	trap - EXIT
+	local old
+	for old in "$CACHE"/kdir-mainline-*; do
+		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+	done
+	printf '%s\n' "$dest/kernel.env"
+}
+
 case ${1:-} in
 debug) build_debug ;;
 source) unpack_source ;;
+mainline) build_mainline ;;
 stock) build_stock "${2:-}" ;;
 *)
-	echo "usage: $0 debug | source | stock 6.1 | stock 6.12" >&2
+	echo "usage: $0 debug | source | stock 6.1 | stock 6.12 | mainline" >&2
 	exit 2
 	;;
 esac

@@ -33,6 +33,7 @@ while IFS= read -r applet; do
 	[[ -e $stage/$applet ]] || ln -s /bin/busybox "$stage/$applet"
 done < <("$busybox" --list-full)
 install -m 0755 "$HERE/init" "$stage/init"
+install -m 0755 "$HERE/dkms-vm.sh" "$stage/dkms-vm.sh"
 
 shopt -s nullglob
 for f in "$modules"/*.ko; do

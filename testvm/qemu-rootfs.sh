@@ -41,6 +41,8 @@ die() { printf '[qemu-rootfs] ERROR: %s\n' "$*" >&2; exit 1; }
 APTDIR=$CACHE/qemu-apt
 # shellcheck source=testvm/private-apt.sh
 . "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+# shellcheck source=testvm/debootstrap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/debootstrap.sh"
 private_apt_init "$APTDIR" "deb [signed-by=$KEYRING] $MIRROR $SUITE main
 deb [signed-by=$KEYRING] $MIRROR $BACKPORTS main"
 
@@ -74,10 +76,7 @@ if dpkg --compare-versions "$qemu_ver" lt 1:10.2; then
 	die "qemu-system-x86 $qemu_ver in $BACKPORTS has no mshv accelerator (need >= 10.2)"
 fi
 
-# debootstrap: the newest version the host's apt knows (bookworm-backports
-# is in the host's sources, see deps.sh), unpacked, never installed.
-ds_ver=$(apt-cache policy -t bookworm-backports debootstrap | awk '/Candidate:/ {print $2}')
-[[ -n $ds_ver && $ds_ver != "(none)" ]] || die "apt knows no debootstrap (run testvm/deps.sh)"
+ds_ver=$(debootstrap_version)
 
 key=$({
 	printf 'qemu-system-x86=%s\nseabios=%s\ndebootstrap=%s\n' "$qemu_ver" "$seabios_ver" "$ds_ver"
@@ -85,68 +84,17 @@ key=$({
 } | sha256sum | cut -c1-16)
 dest=$CACHE/qemu-rootfs-$key
 
-if [[ -f $dest/rootfs.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
-[[ ${KERNELS_CACHED_ONLY:-0} == 1 ]] && exit 3
-
-exec 9>"$CACHE/qemu-rootfs.lock"
-flock 9
-if [[ -f $dest/rootfs.env ]]; then
-	printf '%s\n' "$dest/root"
-	exit 0
-fi
+rootfs_lookup "$dest/rootfs.env" "$CACHE/qemu-rootfs.lock"
 
 t0=$SECONDS
 log "building $dest (qemu-system-x86 $qemu_ver, seabios $seabios_ver, debootstrap $ds_ver)"
-# A killed build may have left its bind mounts: undo them before removing
-# the directory (--one-file-system as a second guard).
-for old in "$CACHE"/.tmp-qemu-rootfs-*; do
-	[[ -d $old ]] || continue
-	awk -v p="$old/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r |
-		while read -r mnt; do umount -l "$mnt"; done
-	rm -rf --one-file-system "$old"
-done
-tmp=$(mktemp -d "$CACHE/.tmp-qemu-rootfs-XXXXXX")
-root=$tmp/root
-
-mounted=()
-cleanup() {
-	local i
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-		umount -l "${mounted[i]}" 2>/dev/null || true
-	done
-}
-trap cleanup EXIT
-
-ds_deb_name="debootstrap_${ds_ver//:/%3a}_all.deb"
-if [[ ! -s $CACHE/downloads/$ds_deb_name ]]; then
-	log "downloading debootstrap=$ds_ver"
-	(cd "$CACHE/downloads" && apt-get download -q "debootstrap=$ds_ver" >&2) ||
-		die "apt-get download debootstrap=$ds_ver failed"
-fi
-dpkg-deb -x "$CACHE/downloads/$ds_deb_name" "$tmp/debootstrap"
-mkdir -p "$CACHE/qemu-debs"
-
-log "debootstrap --variant=minbase $SUITE"
-DEBOOTSTRAP_DIR=$tmp/debootstrap/usr/share/debootstrap \
-	"$tmp/debootstrap/usr/sbin/debootstrap" --variant=minbase --keyring="$KEYRING" \
-	--cache-dir="$CACHE/qemu-debs" "$SUITE" "$root" "$MIRROR" >"$tmp/debootstrap.log" 2>&1 ||
-	{ tail -n 30 "$tmp/debootstrap.log" >&2; die "debootstrap failed (log: $tmp/debootstrap.log)"; }
-
+rootfs_start qemu-rootfs
+rootfs_debootstrap "$SUITE" "$ds_ver" qemu-debs
 cat >"$root/etc/apt/sources.list" <<SRC
 deb $MIRROR $SUITE main
 deb $MIRROR $BACKPORTS main
 SRC
-# Nothing of the documentation is needed: do not even unpack it.
-for p in "${NO_UNPACK[@]}"; do
-	printf 'path-exclude %s/*\n' "$p"
-done >"$root/etc/dpkg/dpkg.cfg.d/01-mshv-nodoc"
-for m in proc sys dev; do
-	mount --bind "/$m" "$root/$m"
-	mounted+=("$root/$m")
-done
+rootfs_mount_system
 
 log "apt-get install qemu-system-x86=$qemu_ver seabios=$seabios_ver"
 if ! { chroot "$root" apt-get update -q &&
@@ -155,8 +103,7 @@ if ! { chroot "$root" apt-get update -q &&
 	tail -n 30 "$tmp/apt.log" >&2
 	die "apt-get install in the chroot failed (log: $tmp/apt.log)"
 fi
-cleanup
-mounted=()
+rootfs_unmount
 
 chroot "$root" /usr/bin/qemu-system-x86_64 -accel help >"$tmp/accel.txt" 2>&1 ||
 	die "qemu-system-x86_64 does not run in the chroot: $(cat "$tmp/accel.txt")"
@@ -175,7 +122,6 @@ write_env() {
 	printf 'ROOTFS_SIZE_KB=%q\n' "$(du -sk "$root" | cut -f1)"
 }
 write_env >"$tmp/rootfs.env"
-rm -rf "$tmp/debootstrap"
 chmod 755 "$tmp"
 mv -T "$tmp" "$dest"
 log "built $dest in $((SECONDS - t0)) s ($(du -sh "$dest/root" | cut -f1))"

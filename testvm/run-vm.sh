@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot one test VM and save its serial console to a log file.
 #   run-vm.sh KERNEL_ENV INITRD MODE LOG
-# KERNEL_ENV: env file printed by testvm/kernels.sh; MODE: check|demo|probe
+# KERNEL_ENV: env file printed by testvm/kernels.sh; MODE: check|demo|probe|dkms
 # Environment:
 #   VM_TIMEOUT   host-side timeout in seconds (default 1200)
 #   VM_ACCEL     tcg | kvm (default tcg)
@@ -15,6 +15,9 @@
 #                the QEMU cases (mshvtest.qemu=1)
 #   QEMU_TIMEOUT seconds per QEMU run inside the guest (default 60)
 #   QEMU_ONLY    run only these QEMU cases (mshvtest.qemu_only, see init)
+#   VM_DKMS_ROOT root filesystem the DKMS test installed the package into
+#                (testvm/dkms.sh), shared read-only over virtio-9p (tag
+#                dkmsroot) for mshvtest.mode=dkms
 set -euo pipefail
 
 env_file=${1:?usage: run-vm.sh KERNEL_ENV INITRD MODE LOG}
@@ -51,6 +54,12 @@ if [[ -n ${VM_QEMU_ROOT:-} ]]; then
 	share_args=(-virtfs "local,path=$VM_QEMU_ROOT,mount_tag=qemuroot,security_model=none,readonly=on")
 	append+=" mshvtest.qemu=1 mshvtest.qemu_timeout=${QEMU_TIMEOUT:-60}"
 	[[ -z ${QEMU_ONLY:-} ]] || append+=" mshvtest.qemu_only=$QEMU_ONLY"
+fi
+
+if [[ -n ${VM_DKMS_ROOT:-} ]]; then
+	[[ -d $VM_DKMS_ROOT/var/lib/dkms ]] ||
+		{ echo "run-vm.sh: $VM_DKMS_ROOT has no DKMS" >&2; exit 1; }
+	share_args+=(-virtfs "local,path=$VM_DKMS_ROOT,mount_tag=dkmsroot,security_model=none,readonly=on")
 fi
 
 # "-vga std" (QEMU's default, made explicit): the MMIO region tests map
