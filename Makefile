@@ -7,6 +7,8 @@
 #   make check     the full test pipeline (testvm/check.sh check)
 #   make demo      boot Debian's 6.1 kernel and run the demo VMM
 #   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
+#   make fuzz      only the ioctl fuzzer in one VM: DURATION=<s> (600),
+#                  SEED=<n> (the time), KERNEL=<name> (debug-6.12)
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make deb       build the mshv-root-dkms package into build/
 #   make install   modules_install + depmod against $(KDIR), and the modprobe
@@ -24,10 +26,11 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
 TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
+TESTVM_VARS += KERNEL DURATION SEED
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo bench kernels deps clean help
+.PHONY: all modules check demo bench fuzz kernels deps clean help
 .PHONY: deb install uninstall install-modules install-src install-config
 
 all: modules
@@ -104,6 +107,9 @@ demo:
 
 bench:
 	@testvm/check.sh bench
+
+fuzz:
+	@testvm/check.sh fuzz
 
 deps:
 	testvm/deps.sh

@@ -7,6 +7,10 @@
 #                    run in demo mode; prints the demo's output
 #   check.sh bench   the region benchmarks (bench/) in one VM of
 #                    BENCH_KERNEL (default stock-6.12); prints their lines
+#   check.sh fuzz    only the ioctl fuzzer (selftests/mshv_fuzz.c) in one VM
+#                    of KERNEL (default debug-6.12) for DURATION seconds
+#                    (default 600) with SEED (default: the time); the same
+#                    result lines as make check for that VM
 #
 # Every phase runs even if an earlier one failed (unless it needs that one's
 # output); the exit status is non-zero if anything failed.
@@ -496,6 +500,19 @@ mainline_build() {
 		"Module\\.symvers is missing|modpost: .*: symbol '[^']*' undefined!|modpost: suppressed [0-9]+ unresolved symbol warnings" || true
 }
 
+# tools/syzkaller/mshv.txt against the headers (tools/syzkaller/check.py):
+# ioctls, constants and their .const file, structure sizes
+syzkaller_check() {
+	local log=$LOGS/syzkaller.log line
+	phase "syzkaller description" "$log" python3 "$SRC/tools/syzkaller/check.py" || true
+	line=$(tail -n 1 "$log")
+	if [[ $line == *" 0 differences" ]]; then
+		result PASS "$line"
+	else
+		result FAIL "${line:-syzkaller description: check failed, see $log}"
+	fi
+}
+
 # --- QEMU with -accel mshv -------------------------------------------------------
 
 QEMU_ROOT=""
@@ -636,6 +653,7 @@ main_check() {
 		userspace_builds "$ksrc" || true
 	fi
 	abi_check
+	syzkaller_check
 	hvsim_user_tests
 	[[ ${QUICK:-0} == 1 ]] || hvsim_fuzz
 	if [[ ${QEMU_MSHV:-1} == 0 ]]; then
@@ -739,12 +757,45 @@ main_bench() {
 	fi
 }
 
+# fuzz: the ioctl fuzzer alone in one VM; its console log is
+# logs/fuzz-KERNEL.log, parsed like a check VM (kmemleak, splats, hvsim
+# invariants and the fuzzer's summary line)
+main_fuzz() {
+	local k=${KERNEL:-debug-6.12} dur=${DURATION:-600} seed=${SEED:-$(date +%s)}
+	local ksrc log flags=""
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
+	get_kernel "$k" || exit 1
+	build_modules "$k" || exit 1
+	ksrc=$(kvar "$k" KSRC)
+	if [[ -z $ksrc ]]; then
+		get_kernel source-6.12 || exit 1
+		ksrc=$(kvar source-6.12 KSRC)
+	fi
+	rm -rf "$BUILD/fuzz"
+	mkdir -p "$BUILD/fuzz"
+	phase "fuzzer build" "$LOGS/fuzz-build.log" \
+		make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/fuzz" TESTS=mshv_fuzz || exit 1
+	phase "initramfs ($k, fuzz)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-fuzz.cpio.gz" \
+		"$BUILD/k/$k/modules" "$BUILD/fuzz" "" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs-fuzz.cpio.gz"
+	log=$LOGS/fuzz-$k.log
+	say "VM $k (fuzz, $dur s, seed $seed, $ACCEL) booting; console: $log"
+	VM_ACCEL=$ACCEL VM_TIMEOUT=$((dur + 900)) TEST_TIMEOUT=$((dur + 300)) \
+		VM_APPEND="${VM_APPEND:-} mshvtest.only=mshv_fuzz mshvtest.fuzz_duration=$dur mshvtest.fuzz_seed=$seed" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-fuzz.cpio.gz" check \
+		"$log" || true
+	[[ $(kvar "$k" KUNIT) == y ]] && flags=":kunit"
+	python3 "$HERE/parse-results.py" --vm "$k=$log$flags"
+}
+
 case $MODE in
 check) main_check ;;
 demo) main_demo ;;
 bench) main_bench ;;
+fuzz) main_fuzz ;;
 *)
-	echo "usage: $0 check|demo|bench" >&2
+	echo "usage: $0 check|demo|bench|fuzz" >&2
 	exit 2
 	;;
 esac

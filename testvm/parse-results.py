@@ -218,6 +218,10 @@ SELFTEST_LINES = {
     "mshv_bad_input_test": (
         re.compile(r"^(?P<text>bad input: \d+ cases, (?P<verdict>.+))$"),
         lambda m: m.group("verdict") == "all exact"),
+    "mshv_fuzz": (
+        re.compile(r"^(?P<text>ioctl fuzz: \d+ calls, \d+ distinct ioctl\+errno "
+                   r"pairs, (?P<bad>\d+) splats)$"),
+        lambda m: m.group("bad") == "0"),
 }
 
 
