@@ -3,7 +3,7 @@
  * Movable regions: the fault path.  A flat 32-bit guest touches pages of a
  * region; the test asserts the exact faults (hvsim gpa_faults and the
  * driver's per-region count), MAP_GPA_PAGES calls and reps, and SLAT
- * entries (4 KiB vs 2 MiB) that the brief specifies, and that host and
+ * entries (4 KiB vs 2 MiB) that the region design specifies, and that host and
  * guest see each other's writes.
  *
  * With mshv_root.pin_regions=1 every region is mapped when it is created:
