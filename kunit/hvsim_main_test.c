@@ -10,7 +10,7 @@
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 
-#include "../hvsim/hvsim_decode_cases.h"
+#include "hvsim_decode_cases.h"
 
 #define HC_CONTROL(code, reps, start)				\
 	((u64)(code) | ((u64)(reps) << HV_HYPERCALL_REP_COMP_OFFSET) |	\
