@@ -86,6 +86,12 @@ enum hvsim_partition_state {
 	HVSIM_PT_DELETED,
 };
 
+/* States a hypercall accepts (hvsim_partition_call()) */
+#define HVSIM_PT_STATE(s)	BIT(HVSIM_PT_##s)
+#define HVSIM_PT_ANY		0
+/* Between INITIALIZE_PARTITION and FINALIZE_PARTITION */
+#define HVSIM_PT_RUNNING	HVSIM_PT_STATE(INITIALIZED)
+
 /*
  * Registers hvsim stores in hvsim_vp.msrs (hvsim_vp_regs.c): MSRs it keeps
  * for the VMM and the guest but does not interpret (APIC_BASE places the
@@ -339,9 +345,12 @@ extern spinlock_t hvsim_lock;
 extern struct hvsim_pool hvsim_root_pool;
 struct hvsim_partition *hvsim_partition_get(u64 id);
 void hvsim_partition_put(struct hvsim_partition *pt);
-u16 hvsim_partition_call(u64 id,
+u16 hvsim_partition_call(u64 id, unsigned int states,
 			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
 			 void *arg);
+struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index);
+u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
+		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg);
 void hvsim_partitions_init(void);
 void hvsim_partitions_exit(void);
 void hvsim_partitions_show(struct seq_file *m);
@@ -361,9 +370,6 @@ u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt);
 
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
-struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index);
-u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
-		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg);
 void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
 void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp);

@@ -272,6 +272,6 @@ u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call)
 {
 	const struct hv_input_get_gpa_pages_access_state *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, access_states_locked,
-				    call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    access_states_locked, call);
 }

@@ -204,15 +204,14 @@ static u16 table_set(void *keys, size_t stride, u32 *nr, u32 max, u32 key,
 }
 
 /* Install (or, with access mask NONE, remove) an intercept; lock held */
-static u16 install_locked(struct hvsim_partition *pt,
-			  const struct hv_input_install_intercept *in)
+static u16 install_locked(struct hvsim_partition *pt, void *arg)
 {
+	const struct hv_input_install_intercept *in =
+		((struct hvsim_call *)arg)->input;
 	struct hvsim_intercepts *ic;
 	u32 param = in->intercept_parameter;
 
 	lockdep_assert_held(&pt->lock);
-	if (pt->state != HVSIM_PT_CREATED && pt->state != HVSIM_PT_INITIALIZED)
-		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (in->intercept_type == HV_INTERCEPT_TYPE_X64_IO_PORT)
 		return HV_STATUS_SUCCESS;	/* port I/O always exits */
 	ic = pt->intercepts;
@@ -272,17 +271,10 @@ static u16 install_locked(struct hvsim_partition *pt,
 u16 hvsim_hc_install_intercept(struct hvsim_call *call)
 {
 	const struct hv_input_install_intercept *in = call->input;
-	struct hvsim_partition *pt;
-	u16 status;
 
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	status = install_locked(pt, in);
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id,
+				    HVSIM_PT_STATE(CREATED) | HVSIM_PT_RUNNING,
+				    install_locked, call);
 }
 
 /**

@@ -999,7 +999,8 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_assert_virtual_interrupt *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, assert_locked, call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    assert_locked, call);
 }
 
 static u16 clear_locked(struct hvsim_partition *pt, void *arg)
@@ -1031,7 +1032,8 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_partition_id *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, clear_locked, NULL);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    clear_locked, NULL);
 }
 
 static int interrupts_show(struct seq_file *m, void *unused)

@@ -1276,8 +1276,29 @@ u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 {
 	const struct hv_input_map_gpa_pages *in = call->input;
 
-	return hvsim_partition_call(in->target_partition_id, map_gpa_locked,
-				    call);
+	return hvsim_partition_call(in->target_partition_id, HVSIM_PT_RUNNING,
+				    map_gpa_locked, call);
+}
+
+static u16 unmap_gpa_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_unmap_gpa_pages *in = call->input;
+	u64 npages = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
+		     HV_PAGES_PER_LARGE_PAGE : 1;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		if (hvsim_slat_unmap(&pt->slat, &pt->pool,
+				     in->target_gpa_base + i * npages,
+				     npages)) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+	}
+	call->reps_done = i;
+	return status;
 }
 
 /**
@@ -1293,29 +1314,9 @@ u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
 u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
 {
 	const struct hv_input_unmap_gpa_pages *in = call->input;
-	u32 flags = in->unmap_flags;
-	u64 npages = flags & HV_UNMAP_GPA_LARGE_PAGE ?
-		     HV_PAGES_PER_LARGE_PAGE : 1;
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i;
 
-	pt = hvsim_partition_get(in->target_partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	for (i = call->rep_start; i < call->rep_count; i++) {
-		if (hvsim_slat_unmap(&pt->slat, &pt->pool,
-				     in->target_gpa_base + i * npages,
-				     npages)) {
-			status = HV_STATUS_INSUFFICIENT_MEMORY;
-			break;
-		}
-	}
-	call->reps_done = i;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->target_partition_id, HVSIM_PT_ANY,
+				    unmap_gpa_locked, call);
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

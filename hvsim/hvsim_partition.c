@@ -134,18 +134,23 @@ void hvsim_partition_put(struct hvsim_partition *pt)
 }
 
 /**
- * hvsim_partition_call() - run @fn on an initialized partition, locked
+ * hvsim_partition_call() - the prologue of a hypercall on one partition
  * @id: partition id from the call's input
- * @fn: called with the partition's lock held; NULL: only check
+ * @states: the states the call accepts, HVSIM_PT_STATE() bits;
+ *	HVSIM_PT_ANY: any state
+ * @fn: called with the partition referenced and its lock held; NULL: only
+ *	check
  * @arg: passed to @fn
  *
- * The prologue of the calls that need a partition between
- * INITIALIZE_PARTITION and FINALIZE_PARTITION.
+ * Look up and reference the partition, lock it, check its state, run @fn,
+ * and undo it all.  Callers validate their input first, so input errors
+ * take precedence over unknown partitions.
  *
  * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE
- * (not initialized), or what @fn returns (HV_STATUS_SUCCESS without @fn).
+ * (not in one of @states), or what @fn returns (HV_STATUS_SUCCESS without
+ * @fn).
  */
-u16 hvsim_partition_call(u64 id,
+u16 hvsim_partition_call(u64 id, unsigned int states,
 			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
 			 void *arg)
 {
@@ -155,13 +160,63 @@ u16 hvsim_partition_call(u64 id,
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED)
+	if (states && !(states & BIT(pt->state)))
 		status = HV_STATUS_INVALID_PARTITION_STATE;
 	else if (fn)
 		status = fn(pt, arg);
 	spin_unlock(&pt->lock);
 	hvsim_partition_put(pt);
 	return status;
+}
+
+/**
+ * hvsim_vp_find() - a VP of a partition
+ * @pt: the partition, its lock held
+ * @index: VP index (any value)
+ *
+ * Return: the VP, or NULL if @index names none.
+ */
+struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
+{
+	lockdep_assert_held(&pt->lock);
+	if (index >= HVSIM_MAX_VPS)
+		return NULL;
+	return pt->vps[index];
+}
+
+struct vp_call {
+	u32 index;
+	u16 (*fn)(struct hvsim_vp *vp, void *arg);
+	void *arg;
+};
+
+static u16 vp_call_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct vp_call *c = arg;
+	struct hvsim_vp *vp = hvsim_vp_find(pt, c->index);
+
+	return vp ? c->fn(vp, c->arg) : HV_STATUS_INVALID_VP_INDEX;
+}
+
+/**
+ * hvsim_vp_call() - the prologue of a hypercall on one VP
+ * @partition_id: the VP's partition (in any state)
+ * @vp_index: the VP
+ * @fn: the body; runs with the partition referenced and its lock held
+ * @arg: passed to @fn
+ *
+ * hvsim_partition_call() that also finds the VP.
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX, or
+ * what @fn returns.
+ */
+u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
+		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg)
+{
+	struct vp_call c = { .index = vp_index, .fn = fn, .arg = arg };
+
+	return hvsim_partition_call(partition_id, HVSIM_PT_ANY,
+				    vp_call_locked, &c);
 }
 
 /**
@@ -334,6 +389,12 @@ static u64 input_partition_id(const struct hvsim_call *call)
 	return in->partition_id;
 }
 
+static u16 initialize_locked(struct hvsim_partition *pt, void *arg)
+{
+	pt->state = HVSIM_PT_INITIALIZED;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_initialize_partition() - HVCALL_INITIALIZE_PARTITION
  * @call: decoded call
@@ -343,20 +404,28 @@ static u64 input_partition_id(const struct hvsim_call *call)
  */
 u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
 {
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
+	return hvsim_partition_call(input_partition_id(call),
+				    HVSIM_PT_STATE(CREATED),
+				    initialize_locked, NULL);
+}
 
-	pt = hvsim_partition_get(input_partition_id(call));
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state == HVSIM_PT_CREATED)
-		pt->state = HVSIM_PT_INITIALIZED;
-	else
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+/* *@arg: the SLAT entries the root left (stale) */
+static u16 finalize_locked(struct hvsim_partition *pt, void *arg)
+{
+	u64 *stale = arg;
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		if (pt->vps[i])
+			hvsim_vp_destroy(pt->vps[i]);
+	}
+	/* The root removed its guest memory: what is left is stale */
+	*stale = hvsim_slat_audit(&pt->slat, true);
+	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_intercepts_destroy(pt);
+	WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
+	pt->state = HVSIM_PT_FINALIZED;
+	return HV_STATUS_SUCCESS;
 }
 
 /**
@@ -372,35 +441,16 @@ u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
  */
 u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
 {
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i;
+	u64 id = input_partition_id(call);
 	u64 stale = 0;
+	u16 status;
 
-	pt = hvsim_partition_get(input_partition_id(call));
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state == HVSIM_PT_CREATED ||
-	    pt->state == HVSIM_PT_INITIALIZED) {
-		for (i = 0; i < HVSIM_MAX_VPS; i++) {
-			if (pt->vps[i])
-				hvsim_vp_destroy(pt->vps[i]);
-		}
-		/* The root removed its guest memory: what is left is stale */
-		stale = hvsim_slat_audit(&pt->slat, true);
-		hvsim_slat_destroy(&pt->slat, &pt->pool);
-		hvsim_intercepts_destroy(pt);
-		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
-		pt->state = HVSIM_PT_FINALIZED;
-	} else {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-	}
-	spin_unlock(&pt->lock);
+	status = hvsim_partition_call(id, HVSIM_PT_STATE(CREATED) |
+				      HVSIM_PT_RUNNING, finalize_locked,
+				      &stale);
 	if (stale)
 		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
-			pt->id, stale);
-	hvsim_partition_put(pt);
+			id, stale);
 	return status;
 }
 

@@ -113,53 +113,6 @@ static void vp_publish_reg_page(struct hvsim_vp *vp)
 }
 
 /**
- * hvsim_vp_find() - look up a VP of a partition
- * @pt: the partition, its lock held
- * @index: VP index
- *
- * Return: the VP, or NULL.
- */
-struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
-{
-	lockdep_assert_held(&pt->lock);
-	if (index >= HVSIM_MAX_VPS)
-		return NULL;
-	return pt->vps[index];
-}
-
-/**
- * hvsim_vp_call() - run the body of a per-VP hypercall
- * @partition_id: the VP's partition
- * @vp_index: the VP
- * @fn: the body; runs with the partition referenced and its lock held
- * @arg: passed to @fn
- *
- * The frame every hypercall that targets one VP shares: look up and
- * reference the partition, lock it, find the VP, run @fn, and undo it all.
- * Callers validate their input first, so input errors take precedence
- * over unknown partitions and VPs.
- *
- * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX, or
- * what @fn returns.
- */
-u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
-		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg)
-{
-	struct hvsim_partition *pt = hvsim_partition_get(partition_id);
-	struct hvsim_vp *vp;
-	u16 status;
-
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, vp_index);
-	status = vp ? fn(vp, arg) : HV_STATUS_INVALID_VP_INDEX;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
-}
-
-/**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
  * @vp: the VP; its partition's lock held
  */
@@ -225,7 +178,8 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 {
 	const struct hv_input_create_vp *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, create_vp_locked, call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    create_vp_locked, call);
 }
 
 static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
@@ -908,6 +862,6 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 {
 	const struct hv_input_dispatch_vp *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, dispatch_vp_locked,
-				    call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    dispatch_vp_locked, call);
 }
