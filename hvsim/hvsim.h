@@ -334,12 +334,6 @@ u64 hvsim_stale_accesses(void);
 u64 hvsim_lost_writes(void);
 u16 hvsim_check_data_pfn(u64 pfn);
 
-/* hvsim_mem.c: hypercalls */
-u16 hvsim_hc_deposit_memory(struct hvsim_call *call);
-u16 hvsim_hc_withdraw_memory(struct hvsim_call *call);
-u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call);
-u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call);
-
 /* hvsim_partition.c */
 extern spinlock_t hvsim_lock;
 extern struct hvsim_pool hvsim_root_pool;
@@ -365,6 +359,8 @@ u16 hvsim_hc_get_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call);
 u16 hvsim_hc_get_system_property(struct hvsim_call *call);
+u16 hvsim_hc_deposit_memory(struct hvsim_call *call);
+u16 hvsim_hc_withdraw_memory(struct hvsim_call *call);
 u64 hvsim_partition_privileges(const struct hvsim_partition *pt);
 u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt);
 
@@ -382,6 +378,8 @@ u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call);
 
 /* hvsim_gpa.c: guest addresses on behalf of the root */
+u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call);
+u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call);
 u16 hvsim_hc_translate_virtual_address(struct hvsim_call *call);
 u16 hvsim_hc_read_gpa(struct hvsim_call *call);
 u16 hvsim_hc_write_gpa(struct hvsim_call *call);

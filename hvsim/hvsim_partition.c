@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvsim: partitions (table, lifecycle, properties).
+ * hvsim: partitions (table, lifecycle, properties, deposited memory).
  *
  * Lifecycle: CREATE_PARTITION (object carved from the root's pool) ->
  * INITIALIZE_PARTITION (once) -> FINALIZE_PARTITION (deletes the VPs and
@@ -491,6 +491,104 @@ u16 hvsim_hc_delete_partition(struct hvsim_call *call)
 	spin_unlock(&hvsim_lock);
 	if (status == HV_STATUS_SUCCESS)
 		hvsim_inject_partition_deleted(id);
+	return status;
+}
+
+/*
+ * The pool of partition @id (the root pool for HV_PARTITION_ID_SELF), not
+ * locked.  For a guest partition a reference is returned in *@ptp (NULL
+ * for SELF); release it with pool_put().  NULL if there is no such
+ * partition.
+ */
+static struct hvsim_pool *pool_get(u64 id, struct hvsim_partition **ptp)
+{
+	struct hvsim_partition *pt;
+
+	*ptp = NULL;
+	if (id == HV_PARTITION_ID_SELF)
+		return &hvsim_root_pool;
+	pt = hvsim_partition_get(id);
+	if (!pt)
+		return NULL;
+	*ptp = pt;
+	return &pt->pool;
+}
+
+static void pool_put(struct hvsim_partition *pt)
+{
+	if (pt)
+		hvsim_partition_put(pt);
+}
+
+/**
+ * hvsim_hc_deposit_memory() - HVCALL_DEPOSIT_MEMORY (rep)
+ * @call: decoded call; one PFN per rep
+ *
+ * A pool capped by the "pool_cap" fault-injection rule accepts pages until
+ * it holds the cap, then fails with HV_STATUS_INSUFFICIENT_MEMORY.
+ *
+ * Return: HV_STATUS_*; reps completed = pages accepted.
+ */
+u16 hvsim_hc_deposit_memory(struct hvsim_call *call)
+{
+	const struct hv_input_deposit_memory *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_pool *pool;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	pool = pool_get(in->partition_id, &pt);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(pool->lock);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u64 pfn = in->gpa_page_list[i];
+
+		/* A capped pool takes what fits and asks for no more */
+		if (pt && pt->pool_cap && pool->nr_pages >= pt->pool_cap) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+		status = hvsim_pool_check_pfn(pfn);
+		if (status)
+			break;
+		hvsim_pool_add(pool, pfn);
+	}
+	call->reps_done = i;
+	spin_unlock(pool->lock);
+	pool_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_withdraw_memory() - HVCALL_WITHDRAW_MEMORY (rep)
+ * @call: decoded call; one PFN per rep is written to the output page
+ *
+ * Return: HV_STATUS_NO_RESOURCES when fewer pages are free than asked
+ * (reps completed = pages returned).
+ */
+u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
+{
+	const struct hv_input_withdraw_memory *in = call->input;
+	u64 *out = call->output;
+	struct hvsim_partition *pt;
+	struct hvsim_pool *pool;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	pool = pool_get(in->partition_id, &pt);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(pool->lock);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		if (!hvsim_pool_withdraw(pool, &out[i])) {
+			status = HV_STATUS_NO_RESOURCES;
+			break;
+		}
+	}
+	call->reps_done = i;
+	spin_unlock(pool->lock);
+	pool_put(pt);
 	return status;
 }
 
