@@ -346,14 +346,16 @@ struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index);
 u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
 		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg);
 void hvsim_partitions_init(void);
-void hvsim_partitions_exit(void);
+void hvsim_partitions_exit(void (*teardown)(struct hvsim_partition *pt));
+void hvsim_partitions_for_each(void (*fn)(struct hvsim_partition *pt,
+					  void *arg), void *arg);
 void hvsim_partitions_show(struct seq_file *m);
-void hvsim_vps_show(struct seq_file *m);
+void hvsim_partitions_set_pool_cap(u64 pages);
+u64 hvsim_partitions_pool_cap(void);
 void hvsim_partitions_uncap(void);
 void hvsim_partitions_audit(void);
 u16 hvsim_hc_create_partition(struct hvsim_call *call);
 u16 hvsim_hc_initialize_partition(struct hvsim_call *call);
-u16 hvsim_hc_finalize_partition(struct hvsim_call *call);
 u16 hvsim_hc_delete_partition(struct hvsim_call *call);
 u16 hvsim_hc_get_partition_property(struct hvsim_call *call);
 u16 hvsim_hc_set_partition_property(struct hvsim_call *call);
@@ -363,12 +365,15 @@ u16 hvsim_hc_deposit_memory(struct hvsim_call *call);
 u16 hvsim_hc_withdraw_memory(struct hvsim_call *call);
 u64 hvsim_partition_privileges(const struct hvsim_partition *pt);
 u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt);
+u64 hvsim_synthetic_privileges(u64 features);
 
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
 void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
-void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp);
+void hvsim_vps_show(struct seq_file *m);
+void hvsim_partition_teardown(struct hvsim_partition *pt);
+u16 hvsim_hc_finalize_partition(struct hvsim_call *call);
 u16 hvsim_hc_create_vp(struct hvsim_call *call);
 u16 hvsim_hc_delete_vp(struct hvsim_call *call);
 u16 hvsim_hc_get_vp_registers(struct hvsim_call *call);
@@ -399,7 +404,6 @@ u16 hvsim_vp_set_reg(struct hvsim_vp *vp, u32 name,
 		     const union hv_register_value *v);
 enum hvsim_msr_result hvsim_vp_msr_access(struct hvsim_vp *vp, u32 index,
 					  bool write, u64 *val);
-u64 hvsim_synthetic_privileges(u64 features);
 
 /* hvsim_vp_state.c */
 void hvsim_vp_state_reset(struct hvsim_vp *vp);
@@ -488,7 +492,6 @@ bool hvsim_exception_intercept(struct hvsim_vp *vp,
 			       const struct x86_emu_event *ev, u8 *size);
 /* hvsim_inject.c: asynchronous completions ("pending" rules) */
 u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status);
-void hvsim_inject_partition_deleted(u64 partition_id);
 void hvsim_inject_exit(void);
 
 #endif /* _HVSIM_H */

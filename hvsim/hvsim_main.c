@@ -221,7 +221,7 @@ static void __exit hvsim_exit(void)
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvsim_inject_exit();
 	local_irq_disable();
-	hvsim_partitions_exit();
+	hvsim_partitions_exit(hvsim_partition_teardown);
 	local_irq_enable();
 	hvsim_mmio_exit();
 	hvsim_synic_exit();

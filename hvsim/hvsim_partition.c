@@ -30,6 +30,8 @@ struct hvsim_pool hvsim_root_pool;
 /* Live partitions and the next id to hand out (hvsim_lock) */
 static LIST_HEAD(hvsim_partitions);
 static u64 hvsim_next_id = 1;
+/* Most pages the pool of a partition created now may hold (hvsim_lock) */
+static u64 hvsim_new_pool_cap;
 
 /* Properties the model reports (a simple x86-64 machine) */
 #define HVSIM_ROOT_PRIVILEGES	(HV_PRIVILEGE_CREATE_PARTITIONS | \
@@ -103,19 +105,15 @@ struct hvsim_partition *hvsim_partition_get(u64 id)
 	return found;
 }
 
-/* Tear down what is left of a partition and free it; hvsim_lock held */
+/*
+ * Free a partition whose VPs and intercepts are gone (FINALIZE_PARTITION,
+ * or the teardown of hvsim_partitions_exit()); hvsim_lock held
+ */
 static void partition_free(struct hvsim_partition *pt)
 {
-	unsigned int i;
-
 	lockdep_assert_held(&hvsim_lock);
 	spin_lock(&pt->lock);
-	for (i = 0; i < HVSIM_MAX_VPS; i++) {
-		if (pt->vps[i])
-			hvsim_vp_destroy(pt->vps[i]);
-	}
 	hvsim_slat_destroy(&pt->slat, &pt->pool);
-	hvsim_intercepts_destroy(pt);
 	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
 	spin_unlock(&pt->lock);
 	hvsim_pool_free(&hvsim_root_pool, pt);
@@ -229,11 +227,14 @@ void hvsim_partitions_init(void)
 
 /**
  * hvsim_partitions_exit() - free everything at module exit
+ * @teardown: callback that deletes what the layers above keep in a
+ *	partition (its VPs and intercepts), called with hvsim_lock and the
+ *	partition's lock held
  *
- * Partitions still alive are destroyed with a warning; then every page
- * left in the root pool is freed to the kernel.
+ * Partitions still alive are torn down with a warning and freed; then
+ * every page left in the root pool is freed to the kernel.
  */
-void hvsim_partitions_exit(void)
+void hvsim_partitions_exit(void (*teardown)(struct hvsim_partition *pt))
 {
 	struct hvsim_partition *pt, *tmp;
 
@@ -241,10 +242,21 @@ void hvsim_partitions_exit(void)
 	list_for_each_entry_safe(pt, tmp, &hvsim_partitions, node) {
 		WARN(1, "hvsim: partition %llu still alive at exit\n", pt->id);
 		list_del(&pt->node);
+		spin_lock(&pt->lock);
+		teardown(pt);
+		spin_unlock(&pt->lock);
 		partition_free(pt);
 	}
 	hvsim_pool_release(&hvsim_root_pool);
 	spin_unlock(&hvsim_lock);
+}
+
+static void partition_show(struct hvsim_partition *pt, void *arg)
+{
+	seq_printf(arg, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
+		   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
+		   pt->slat.nr_mapped, pt->slat.nr_large,
+		   pt->gpa_faults, pt->dispatches, pt->refused);
 }
 
 /**
@@ -259,41 +271,60 @@ void hvsim_partitions_exit(void)
  */
 void hvsim_partitions_show(struct seq_file *m)
 {
+	hvsim_partitions_for_each(partition_show, m);
+}
+
+/**
+ * hvsim_partitions_for_each() - run @fn on every live partition
+ * @fn: called with hvsim_lock and the partition's lock held
+ * @arg: passed to @fn
+ *
+ * Partitions in creation order.  Interrupts must be disabled (hvsim's
+ * locks are taken in hard interrupt context too).
+ */
+void hvsim_partitions_for_each(void (*fn)(struct hvsim_partition *pt,
+					  void *arg), void *arg)
+{
 	struct hvsim_partition *pt;
 
+	lockdep_assert_irqs_disabled();
 	spin_lock(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
 		spin_lock(&pt->lock);
-		seq_printf(m, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
-			   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
-			   pt->slat.nr_mapped, pt->slat.nr_large,
-			   pt->gpa_faults, pt->dispatches, pt->refused);
+		fn(pt, arg);
 		spin_unlock(&pt->lock);
 	}
 	spin_unlock(&hvsim_lock);
 }
 
 /**
- * hvsim_vps_show() - the debugfs "vps" file
- * @m: the seq_file
- *
- * One line per VP of every live partition (hvsim_vp_show()), partitions
- * in creation order, VPs by index.
+ * hvsim_partitions_set_pool_cap() - cap the pools of partitions to come
+ * @pages: most pages the pool of a partition created from now on may
+ *	hold; 0: no cap
  */
-void hvsim_vps_show(struct seq_file *m)
+void hvsim_partitions_set_pool_cap(u64 pages)
 {
-	struct hvsim_partition *pt;
-	unsigned int i;
+	unsigned long flags;
 
-	spin_lock(&hvsim_lock);
-	list_for_each_entry(pt, &hvsim_partitions, node) {
-		spin_lock(&pt->lock);
-		for (i = 0; i < HVSIM_MAX_VPS; i++)
-			if (pt->vps[i])
-				hvsim_vp_show(m, pt->vps[i]);
-		spin_unlock(&pt->lock);
-	}
-	spin_unlock(&hvsim_lock);
+	spin_lock_irqsave(&hvsim_lock, flags);
+	hvsim_new_pool_cap = pages;
+	spin_unlock_irqrestore(&hvsim_lock, flags);
+}
+
+/**
+ * hvsim_partitions_pool_cap() - the cap set by hvsim_partitions_set_pool_cap()
+ *
+ * Return: the pages, 0 when there is no cap.
+ */
+u64 hvsim_partitions_pool_cap(void)
+{
+	unsigned long flags;
+	u64 pages;
+
+	spin_lock_irqsave(&hvsim_lock, flags);
+	pages = hvsim_new_pool_cap;
+	spin_unlock_irqrestore(&hvsim_lock, flags);
+	return pages;
 }
 
 /**
@@ -374,7 +405,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->privilege_flags = HVSIM_GUEST_PRIVILEGES;
 	pt->created_ns = ktime_get_ns();
-	pt->pool_cap = hvsim_inject_pool_cap();
+	pt->pool_cap = hvsim_new_pool_cap;
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
 	spin_unlock(&hvsim_lock);
@@ -407,51 +438,6 @@ u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
 	return hvsim_partition_call(input_partition_id(call),
 				    HVSIM_PT_STATE(CREATED),
 				    initialize_locked, NULL);
-}
-
-/* *@arg: the SLAT entries the root left (stale) */
-static u16 finalize_locked(struct hvsim_partition *pt, void *arg)
-{
-	u64 *stale = arg;
-	unsigned int i;
-
-	for (i = 0; i < HVSIM_MAX_VPS; i++) {
-		if (pt->vps[i])
-			hvsim_vp_destroy(pt->vps[i]);
-	}
-	/* The root removed its guest memory: what is left is stale */
-	*stale = hvsim_slat_audit(&pt->slat, true);
-	hvsim_slat_destroy(&pt->slat, &pt->pool);
-	hvsim_intercepts_destroy(pt);
-	WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
-	pt->state = HVSIM_PT_FINALIZED;
-	return HV_STATUS_SUCCESS;
-}
-
-/**
- * hvsim_hc_finalize_partition() - HVCALL_FINALIZE_PARTITION
- * @call: decoded call
- *
- * Deletes every VP (with its state pages) and the SLAT, so that every page
- * of the partition's pool is free and can be withdrawn.  The root removes
- * all guest memory before it finalizes a partition: a SLAT leaf still
- * present is counted as a stale entry (hvsim_slat_audit()).
- *
- * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
- */
-u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
-{
-	u64 id = input_partition_id(call);
-	u64 stale = 0;
-	u16 status;
-
-	status = hvsim_partition_call(id, HVSIM_PT_STATE(CREATED) |
-				      HVSIM_PT_RUNNING, finalize_locked,
-				      &stale);
-	if (stale)
-		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
-			id, stale);
-	return status;
 }
 
 /**
@@ -489,8 +475,6 @@ u16 hvsim_hc_delete_partition(struct hvsim_call *call)
 		break;
 	}
 	spin_unlock(&hvsim_lock);
-	if (status == HV_STATUS_SUCCESS)
-		hvsim_inject_partition_deleted(id);
 	return status;
 }
 
@@ -667,6 +651,22 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 	default:
 		return root_property(code, value);
 	}
+}
+
+/**
+ * hvsim_synthetic_privileges() - the privileges SYNTHETIC_PROC_FEATURES
+ *	grant
+ * @features: SYNTHETIC_PROC_FEATURES bank 0
+ *
+ * Features 2-8 (VP runtime ... VP index) are privileges 0-6, features
+ * 9-11 (reference TSC, guest idle, frequencies) privileges 9-11.
+ *
+ * Return: HV_PRIVILEGE_* bits 0-15.
+ */
+u64 hvsim_synthetic_privileges(u64 features)
+{
+	return ((features >> 2) & GENMASK_ULL(6, 0)) |
+	       (features & GENMASK_ULL(11, 9));
 }
 
 /**

@@ -202,6 +202,74 @@ u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 			     NULL);
 }
 
+/* Delete every VP of @pt; its lock held */
+static void vps_destroy(struct hvsim_partition *pt)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		if (pt->vps[i])
+			hvsim_vp_destroy(pt->vps[i]);
+	}
+}
+
+/**
+ * hvsim_partition_teardown() - delete what the VP layer keeps in a
+ *	partition: its VPs and its intercepts
+ * @pt: the partition, its lock held
+ *
+ * The callback of hvsim_partitions_exit() for partitions still alive at
+ * module exit.
+ */
+void hvsim_partition_teardown(struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	vps_destroy(pt);
+	hvsim_intercepts_destroy(pt);
+}
+
+/* *@arg: the SLAT entries the root left (stale) */
+static u16 finalize_locked(struct hvsim_partition *pt, void *arg)
+{
+	u64 *stale = arg;
+
+	vps_destroy(pt);
+	/* The root removed its guest memory: what is left is stale */
+	*stale = hvsim_slat_audit(&pt->slat, true);
+	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_intercepts_destroy(pt);
+	WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
+	pt->state = HVSIM_PT_FINALIZED;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_finalize_partition() - HVCALL_FINALIZE_PARTITION
+ * @call: decoded call
+ *
+ * Deletes every VP (with its state pages) and the SLAT, so that every page
+ * of the partition's pool is free and can be withdrawn.  The root removes
+ * all guest memory before it finalizes a partition: a SLAT leaf still
+ * present is counted as a stale entry (hvsim_slat_audit()).
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
+ */
+u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
+{
+	const struct hv_input_partition_id *in = call->input;
+	u64 stale = 0;
+	u16 status;
+
+	status = hvsim_partition_call(in->partition_id,
+				      HVSIM_PT_STATE(CREATED) |
+				      HVSIM_PT_RUNNING, finalize_locked,
+				      &stale);
+	if (stale)
+		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
+			in->partition_id, stale);
+	return status;
+}
+
 static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 {
 	struct hvsim_call *call = arg;
@@ -424,18 +492,15 @@ const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
 };
 
-/**
- * hvsim_vp_show() - one line of the debugfs "vps" file
- * @m: the seq_file
- * @vp: the VP; its partition's lock held
- *
+/*
+ * One line of the debugfs "vps" file; the VP's partition's lock held.
  * Where the VP is in the guest (CS, RIP, RFLAGS, CR0, EFER), what keeps
  * it from running (activity, the explicit, intercept and dispatch
  * suspend registers), its first eight general registers and, while
  * paging is off, the up to 16 bytes at CS:RIP: enough to tell what a
  * guest that makes no progress executes, and whether it still changes.
  */
-void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
+static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 {
 	const struct x86_emu_state *s = &vp->state;
 	u64 lin = s->seg[X86_CS].base + s->rip;
@@ -459,6 +524,27 @@ void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
 			seq_printf(m, " code=%*phN", n, code);
 	}
 	seq_putc(m, '\n');
+}
+
+static void partition_vps_show(struct hvsim_partition *pt, void *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++)
+		if (pt->vps[i])
+			vp_show(m, pt->vps[i]);
+}
+
+/**
+ * hvsim_vps_show() - the debugfs "vps" file
+ * @m: the seq_file
+ *
+ * One line per VP of every live partition, partitions in creation order,
+ * VPs by index.  Interrupts disabled.
+ */
+void hvsim_vps_show(struct seq_file *m)
+{
+	hvsim_partitions_for_each(partition_vps_show, m);
 }
 
 /* Fill the common x64 intercept header from the VP's state */

@@ -679,22 +679,6 @@ static const struct vp_reg vp_regs[] = {
 	  .get = get_guest_idle },
 };
 
-/**
- * hvsim_synthetic_privileges() - the privileges SYNTHETIC_PROC_FEATURES
- *	grant
- * @features: SYNTHETIC_PROC_FEATURES bank 0
- *
- * Features 2-8 (VP runtime ... VP index) are privileges 0-6, features
- * 9-11 (reference TSC, guest idle, frequencies) privileges 9-11.
- *
- * Return: HV_PRIVILEGE_* bits 0-15.
- */
-u64 hvsim_synthetic_privileges(u64 features)
-{
-	return ((features >> 2) & GENMASK_ULL(6, 0)) |
-	       (features & GENMASK_ULL(11, 9));
-}
-
 /* Does @r exist for @vp's partition? */
 static bool reg_exists(struct hvsim_vp *vp, const struct vp_reg *r)
 {
