@@ -275,7 +275,6 @@ struct hvsim_partition {
 
 /* hvsim_main.c */
 u64 hvsim_hypercall(u64 control, void *input, void *output);
-bool hvsim_hc_known(u16 code, bool *rep);
 
 /* hvsim_inject.c: fault injection (debugfs "inject") */
 u16 hvsim_inject_hypercall(u16 code, u16 *max_reps);

@@ -198,6 +198,22 @@ const struct hvsim_hc_desc *hvsim_hc_find(u16 code)
 }
 
 /**
+ * hvsim_hc_known() - is @code a hypercall hvsim implements?
+ * @code: call code
+ * @rep: returns whether it is a rep call
+ *
+ * Return: true if hvsim has a handler for @code.
+ */
+bool hvsim_hc_known(u16 code, bool *rep)
+{
+	const struct hvsim_hc_desc *d = hvsim_hc_find(code);
+
+	if (d)
+		*rep = d->flags & HC_REP;
+	return d;
+}
+
+/**
  * hvsim_hc_table_sorted() - is hvsim_hcalls sorted by strictly
  *	increasing code, as hvsim_hc_find() needs?
  *

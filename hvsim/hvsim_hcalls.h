@@ -15,6 +15,7 @@
 extern const struct hvsim_hc_desc hvsim_hcalls[HVSIM_NR_HCALLS];
 
 const struct hvsim_hc_desc *hvsim_hc_find(u16 code);
+bool hvsim_hc_known(u16 code, bool *rep);
 bool hvsim_hc_table_sorted(void);
 
 #endif /* _HVSIM_HCALLS_H */

@@ -57,6 +57,7 @@
 #include <linux/uaccess.h>
 
 #include "hvsim.h"
+#include "hvsim_hcalls.h"
 
 #define HVSIM_INJECT_MAX_RULES	32
 #define HVSIM_INJECT_LINE_MAX	64

@@ -27,22 +27,6 @@ static u64 hc_result(u16 status, u16 reps_done)
 	return status | ((u64)reps_done << HV_HYPERCALL_REP_COMP_OFFSET);
 }
 
-/**
- * hvsim_hc_known() - is @code a hypercall hvsim implements?
- * @code: call code
- * @rep: returns whether it is a rep call
- *
- * Return: true if hvsim has a handler for @code.
- */
-bool hvsim_hc_known(u16 code, bool *rep)
-{
-	const struct hvsim_hc_desc *d = hvsim_hc_find(code);
-
-	if (d)
-		*rep = d->flags & HC_REP;
-	return d;
-}
-
 static u64 hypercall_irqs_off(u64 control, void *input, void *output);
 
 /**
