@@ -368,7 +368,6 @@ u64 hvsim_synthetic_privileges(u64 features);
 
 /* hvsim_vp.c */
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
-void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
 void hvsim_vps_show(struct seq_file *m);
 void hvsim_partition_teardown(struct hvsim_partition *pt);
@@ -380,6 +379,18 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call);
 u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call);
+
+/* hvsim_vp_msg.c: a VP's register page and the messages it posts */
+void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp);
+void hvsim_vp_publish_reg_page(struct hvsim_vp *vp);
+void hvsim_vp_rip_written(struct hvsim_vp *vp, u64 rip);
+void hvsim_vp_msg_header(struct hvsim_vp *vp,
+			 struct hv_x64_intercept_message_header *h,
+			 const struct x86_emu_exit *exit, u8 access_type);
+void hvsim_vp_post_msg(struct hvsim_vp *vp, u32 type, u8 payload_size);
+void hvsim_vp_post_intercept(struct hvsim_vp *vp,
+			     const struct x86_emu_exit *exit, u32 type,
+			     u8 access, u8 payload_size);
 
 /* hvsim_gpa.c: guest addresses on behalf of the root */
 u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call);
@@ -403,6 +414,8 @@ u16 hvsim_vp_set_reg(struct hvsim_vp *vp, u32 name,
 		     const union hv_register_value *v);
 enum hvsim_msr_result hvsim_vp_msr_access(struct hvsim_vp *vp, u32 index,
 					  bool write, u64 *val);
+u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		   u8 *access, u8 *size);
 
 /* hvsim_vp_state.c */
 void hvsim_vp_state_reset(struct hvsim_vp *vp);
@@ -414,8 +427,8 @@ void hvsim_intercepts_destroy(struct hvsim_partition *pt);
 void hvsim_intercepts_vp_destroy(struct hvsim_vp *vp);
 u32 hvsim_cpuid_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		     u8 *access, u8 *size);
-u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
-		   u8 *access, u8 *size);
+bool hvsim_msr_intercepted(struct hvsim_partition *pt, u32 index,
+			   bool write);
 u16 hvsim_hc_install_intercept(struct hvsim_call *call);
 u16 hvsim_hc_register_intercept_result(struct hvsim_call *call);
 u16 hvsim_hc_get_vp_cpuid_values(struct hvsim_call *call);
@@ -446,19 +459,19 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_halted(struct hvsim_vp *vp);
-void hvsim_irq_rip_written(struct hvsim_vp *vp, u64 rip);
 void hvsim_irq_scan(struct hvsim_vp *vp);
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
+				       const struct x86_emu_mem_ops *ops,
 				       struct x86_emu_exit *exit);
 void hvsim_irq_debugfs_init(struct dentry *dir);
 void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector);
+bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector);
 
 /* hvsim_guest_synic.c: a guest VP's SynIC (partition lock held) */
 u16 hvsim_synic_page_set(struct hvsim_vp *vp, unsigned int slot, u64 val);
 bool hvsim_synic_overlay_access(struct hvsim_vp *vp, u64 gpa, void *buf,
 				unsigned int len, enum x86_emu_access access,
 				bool commit);
-bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector);
 u16 hvsim_hc_signal_event_direct(struct hvsim_call *call);
 u16 hvsim_hc_post_message_direct(struct hvsim_call *call);
 
@@ -472,9 +485,6 @@ void hvsim_port_debugfs_init(struct dentry *dir);
 
 /* INIT, SIPI and guest IPIs (hvsim_irq.c and the files it hooks into) */
 void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id);
-void hvsim_vp_post_intercept(struct hvsim_vp *vp,
-			     const struct x86_emu_exit *exit, u32 type,
-			     u8 access, u8 payload_size);
 bool hvsim_intercept_init_sipi(struct hvsim_partition *pt);
 bool hvsim_apic_stopped(struct hvsim_vp *vp);
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
@@ -482,7 +492,8 @@ void hvsim_irq_resumed(struct hvsim_vp *vp);
 
 /*
  * Guest exceptions and injected events (hvsim_vp.c, hvsim_intercept.c).
- * hvsim_msr_exit() returns HVSIM_MSR_FAULT for an access that is a #GP.
+ * hvsim_msr_exit() (hvsim_vp_regs.c) returns HVSIM_MSR_FAULT for an access
+ * that is a #GP.
  */
 #define HVSIM_MSR_FAULT		0xFFFFFFFFU
 

@@ -46,73 +46,6 @@ MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
 
 /**
- * hvsim_vp_absorb_reg_page() - take in what the VMM wrote to the register
- *	page
- * @vp: the VP; its partition's lock held
- *
- * Absorbs the register classes marked in the page's dirty field and
- * clears it.
- */
-void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp)
-{
-	struct hv_vp_register_page *rp = vp->reg_page;
-	struct x86_emu_state *s = &vp->state;
-	u32 dirty;
-
-	lockdep_assert_held(&vp->partition->lock);
-	if (!rp)
-		return;
-	dirty = READ_ONCE(rp->dirty);
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_GENERAL))
-		memcpy(s->gpr, rp->gp_registers, sizeof(s->gpr));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_IP))
-		hvsim_irq_rip_written(vp, rp->rip);
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_XMM))
-		memcpy(s->xmm, rp->xmm_registers, sizeof(rp->xmm_registers));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_SEGMENT))
-		memcpy(s->seg, rp->segment_registers, sizeof(s->seg));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_FLAGS))
-		s->rflags = (rp->rflags & HVSIM_RFLAGS_MASK) | X86_RFLAGS_FIXED;
-	WRITE_ONCE(rp->dirty, 0);
-}
-
-/* Mirror the architectural state into the register page */
-static void vp_publish_reg_page(struct hvsim_vp *vp)
-{
-	struct hv_vp_register_page *rp = vp->reg_page;
-	const struct x86_emu_state *s = &vp->state;
-
-	BUILD_BUG_ON(sizeof(rp->gp_registers) != sizeof(s->gpr));
-	BUILD_BUG_ON(sizeof(rp->segment_registers) != sizeof(s->seg));
-
-	lockdep_assert_held(&vp->partition->lock);
-	if (!rp)
-		return;
-	rp->version = HV_VP_REGISTER_PAGE_VERSION_1;
-	rp->isvalid = 1;
-	rp->rsvdz = 0;
-	rp->dirty = 0;
-	memcpy(rp->gp_registers, s->gpr, sizeof(s->gpr));
-	rp->rip = s->rip;
-	rp->rflags = s->rflags;
-	memset(rp->reserved, 0, sizeof(rp->reserved));
-	memcpy(rp->xmm_registers, s->xmm, sizeof(rp->xmm_registers));
-	memcpy(rp->segment_registers, s->seg, sizeof(s->seg));
-	rp->cr0 = s->cr0;
-	rp->cr3 = s->cr3;
-	rp->cr4 = s->cr4;
-	rp->cr8 = s->cr8;
-	rp->efer = s->efer;
-	rp->dr7 = s->dr[5];
-	rp->pending_interruption = vp->pending_interruption;
-	rp->interrupt_state = (s->interrupt_shadow ?
-			       HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
-			      (vp->state.nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
-	rp->instruction_emulation_hints = 0;
-	rp->xfem = s->xfem;
-}
-
-/**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
  * @vp: the VP; its partition's lock held
  */
@@ -357,7 +290,7 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 			break;
 	}
 	call->reps_done = i;
-	vp_publish_reg_page(vp);
+	hvsim_vp_publish_reg_page(vp);
 	return status;
 }
 
@@ -397,7 +330,7 @@ static u16 map_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
 			return HV_STATUS_INSUFFICIENT_MEMORY;
 		*slot = page;
 		if (in->type == HV_VP_STATE_PAGE_REGISTERS)
-			vp_publish_reg_page(vp);
+			hvsim_vp_publish_reg_page(vp);
 		else
 			memcpy(page, &vp->msg, sizeof(vp->msg));
 	}
@@ -547,60 +480,6 @@ void hvsim_vps_show(struct seq_file *m)
 	hvsim_partitions_for_each(partition_vps_show, m);
 }
 
-/* Fill the common x64 intercept header from the VP's state */
-static void vp_msg_header(struct hvsim_vp *vp,
-			  struct hv_x64_intercept_message_header *h,
-			  const struct x86_emu_exit *exit, u8 access_type)
-{
-	const struct x86_emu_state *s = &vp->state;
-
-	h->vp_index = vp->index;
-	h->instruction_length_cr8 =
-		(exit->insn_len & HV_X64_INSTRUCTION_LENGTH_MASK) |
-		((s->cr8 & 0xF) << HV_X64_CR8_SHIFT);
-	h->intercept_access_type = access_type;
-	h->execution_state = x86_emu_exec_state(s);
-	h->cs_segment = s->seg[X86_CS];
-	h->rip = s->rip;
-	h->rflags = s->rflags;
-}
-
-/* Post vp->msg (payload already filled) and suspend the VP */
-static void vp_post_msg(struct hvsim_vp *vp, u32 type, u8 payload_size)
-{
-	struct hv_message_header *h = &vp->msg.header;
-
-	h->message_type = type;
-	h->payload_size = payload_size;
-	h->message_flags = 0;
-	h->reserved[0] = 0;
-	h->reserved[1] = 0;
-	h->sender = vp->partition->id;
-	if (vp->msg_page)
-		memcpy(vp->msg_page, &vp->msg, sizeof(vp->msg));
-	vp->intercept_suspend = true;
-}
-
-/**
- * hvsim_vp_post_intercept() - post an intercept message and suspend the VP
- * @vp: the VP, its partition's lock held
- * @exit: the stop the message reports (instruction length)
- * @type: HVMSG_*
- * @access: the header's intercept_access_type
- * @payload_size: payload bytes, common header included
- *
- * The caller wrote the payload after the common header into @vp->msg;
- * this fills the header from the VP's current state.
- */
-void hvsim_vp_post_intercept(struct hvsim_vp *vp,
-			     const struct x86_emu_exit *exit, u32 type,
-			     u8 access, u8 payload_size)
-{
-	lockdep_assert_held(&vp->partition->lock);
-	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-	vp_post_msg(vp, type, payload_size);
-}
-
 static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	struct hv_x64_io_port_intercept_message *m = (void *)vp->msg.u.payload;
@@ -609,7 +488,7 @@ static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 
 	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
 
-	vp_msg_header(vp, &m->header, exit, exit->io.write ?
+	hvsim_vp_msg_header(vp, &m->header, exit, exit->io.write ?
 		      HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
 	m->port_number = exit->io.port;
 	m->access_info = (exit->io.size & HV_X64_IO_ACCESS_SIZE_MASK) |
@@ -624,7 +503,7 @@ static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	m->rcx = s->gpr[X86_RCX];
 	m->rsi = s->gpr[X86_RSI];
 	m->rdi = s->gpr[X86_RDI];
-	vp_post_msg(vp, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*m));
+	hvsim_vp_post_msg(vp, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*m));
 }
 
 static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
@@ -650,7 +529,7 @@ static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		break;
 	}
 	pt->gpa_faults++;
-	vp_msg_header(vp, &m->header, exit, exit->mem.access);
+	hvsim_vp_msg_header(vp, &m->header, exit, exit->mem.access);
 	m->cache_type = HV_CACHE_TYPE_X64_WB;
 	m->instruction_byte_count = count;
 	m->memory_access_info = exit->mem.gva_valid ?
@@ -661,7 +540,7 @@ static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	m->guest_virtual_address = exit->mem.gva_valid ? exit->mem.gva : 0;
 	m->guest_physical_address = exit->mem.gpa;
 	memcpy(m->instruction_bytes, exit->insn_bytes, count);
-	vp_post_msg(vp, type, sizeof(*m));
+	hvsim_vp_post_msg(vp, type, sizeof(*m));
 }
 
 /* Messages that carry only the common header (HALT, unrecoverable) */
@@ -670,8 +549,8 @@ static void vp_header_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 {
 	struct hv_x64_halt_message *m = (void *)vp->msg.u.payload;
 
-	vp_msg_header(vp, &m->header, exit, HV_INTERCEPT_ACCESS_READ);
-	vp_post_msg(vp, type, sizeof(*m));
+	hvsim_vp_msg_header(vp, &m->header, exit, HV_INTERCEPT_ACCESS_READ);
+	hvsim_vp_post_msg(vp, type, sizeof(*m));
 }
 
 /* Retire an instruction hvsim completed itself (CPUID, RDMSR, WRMSR) */
@@ -708,9 +587,9 @@ static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	/* at most: benign, contributory, #PF, #DF */
 	for (n = 0; n < 4; n++) {
 		if (hvsim_exception_intercept(vp, exit, &cur, &size)) {
-			vp_msg_header(vp, (void *)vp->msg.u.payload, exit,
-				      access);
-			vp_post_msg(vp, HVMSG_X64_EXCEPTION_INTERCEPT, size);
+			hvsim_vp_post_intercept(vp, exit,
+						HVMSG_X64_EXCEPTION_INTERCEPT,
+						access, size);
 			return true;
 		}
 		if (x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp,
@@ -724,9 +603,8 @@ static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		vp_mem_msg(vp, &x);
 		return true;
 	}
-	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-	vp_post_msg(vp, HVMSG_UNRECOVERABLE_EXCEPTION,
-		    sizeof(struct hv_x64_halt_message));
+	hvsim_vp_post_intercept(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION, access,
+				sizeof(struct hv_x64_halt_message));
 	return true;
 }
 
@@ -781,8 +659,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			vp_retire(vp, exit);
 			return false;
 		}
-		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-		vp_post_msg(vp, type, size);
+		hvsim_vp_post_intercept(vp, exit, type, access, size);
 		return true;
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
@@ -795,8 +672,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		}
 		if (type == HVSIM_MSR_FAULT)
 			return vp_exception(vp, exit, &gp, access);
-		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-		vp_post_msg(vp, type, size);
+		hvsim_vp_post_intercept(vp, exit, type, access, size);
 		return true;
 	case X86_EXIT_EXCEPTION:
 		return vp_exception(vp, exit, &exit->exc,
@@ -883,7 +759,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		if (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING)
 			res = vp_inject_pending(vp, &exit);
 		else
-			res = hvsim_irq_inject(vp, &exit);
+			res = hvsim_irq_inject(vp, &hvsim_vp_mem_ops, &exit);
 		switch (res) {
 		case HVSIM_IRQ_DELIVERED:
 			continue;
@@ -908,7 +784,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		}
 	}
 out_publish:
-	vp_publish_reg_page(vp);
+	hvsim_vp_publish_reg_page(vp);
 }
 
 static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
