@@ -422,7 +422,7 @@ void hvsim_vp_state_reset(struct hvsim_vp *vp);
 u16 hvsim_hc_get_vp_state(struct hvsim_call *call);
 u16 hvsim_hc_set_vp_state(struct hvsim_call *call);
 
-/* hvsim_intercept.c: intercepts, CPUID model, MSRs */
+/* hvsim_intercept.c: intercepts, CPUID model */
 void hvsim_intercepts_destroy(struct hvsim_partition *pt);
 void hvsim_intercepts_vp_destroy(struct hvsim_vp *vp);
 u32 hvsim_cpuid_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
