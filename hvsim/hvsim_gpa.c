@@ -12,7 +12,12 @@
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_gpa.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_vp.h"
+#include "hvsim_vp_msg.h"
 
 /* Map one rep: a 4 KiB page, or a 2 MiB page as one leaf entry */
 static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,

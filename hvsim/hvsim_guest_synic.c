@@ -30,7 +30,11 @@
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 /* Event flags of one SINT: 256 bytes of the SIEFP page */
 #define SINT_FLAG_BYTES		(HV_EVENT_FLAGS_COUNT / BITS_PER_BYTE)

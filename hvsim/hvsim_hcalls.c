@@ -12,7 +12,15 @@
 #ifdef __KERNEL__
 #include <linux/kernel.h>
 
-#include "hvsim.h"
+#include "hvsim_gpa.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp.h"
+#include "hvsim_vp_state.h"
 #endif
 
 #include "hvsim_decode.h"

@@ -56,7 +56,10 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_inject.h"
+#include "hvsim_partition.h"
+#include "hvsim_synic.h"
 #include "hvsim_hcalls.h"
 
 #define HVSIM_INJECT_MAX_RULES	32

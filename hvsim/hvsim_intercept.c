@@ -21,7 +21,10 @@
 #include <linux/string.h>
 #include <asm/msr-index.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_intercept.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 #define HVSIM_MAX_CPUID_INTERCEPTS	64
 #define HVSIM_MAX_MSR_INTERCEPTS	64

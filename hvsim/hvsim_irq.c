@@ -43,7 +43,13 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_partition.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_state.h"
 
 #define APIC_BROADCAST		0xFF	/* physical destination: all VPs */
 #define APIC_PAGE_SIZE		0x1000ULL

@@ -12,7 +12,15 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_inject.h"
+#include "hvsim_irq.h"
+#include "hvsim_main.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp.h"
 #include "hvsim_hcalls.h"
 #include "mshv_backend.h"
 

@@ -23,7 +23,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_mem.h"
 
 #define HVSIM_FREE_MAGIC	0x687673696d667265ULL
 

@@ -20,7 +20,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 DEFINE_SPINLOCK(hvsim_lock);
 

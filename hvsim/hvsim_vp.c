@@ -38,7 +38,18 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_regs.h"
+#include "hvsim_vp_state.h"
 
 static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);

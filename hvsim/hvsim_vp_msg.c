@@ -12,7 +12,8 @@
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_vp_msg.h"
 
 /**
  * hvsim_vp_absorb_reg_page() - take in what the VMM wrote to the register

@@ -36,7 +36,14 @@
 #include <linux/string.h>
 #include <asm/msr-index.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_regs.h"
 
 /* Privilege bits 0-15 (PRIVILEGE_FLAGS, CPUID 0x40000003 EAX) */
 #define PRIV_REFERENCE_COUNTER	BIT_ULL(1)

@@ -15,6 +15,8 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 
+#include "../hvsim/hvsim_main.h"
+
 #define IRQ_HC_RESULT(status)	((u64)(status))
 
 struct irq_fake {
