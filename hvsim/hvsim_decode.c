@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvsim's hypercall decoding, as plain C: the TLFS control word, the table
- * of the codes hvsim implements with the checks every call passes at entry,
+ * hvsim's hypercall decoding, as plain C: the TLFS control word, the
+ * checks every call passes at entry (against its entry of hvsim_hcalls.c),
  * and each call's input checks that need no model state (reserved fields,
- * flag masks, enum ranges, counts).  The handlers call their check first,
- * before touching any state, so a call these checks refuse changes nothing.
+ * flag masks, enum ranges, counts).  The dispatcher runs a call's check
+ * before its handler, before any state is touched, so a call these checks
+ * refuse changes nothing.
  *
  * The same file builds in the kernel (hvsim.ko) and in userspace
- * (hvsim/user/, with kshim.h), where it is unit-tested and fuzzed.  The
- * handlers, kernel-only, are in a table of hvsim_main.c that follows this
- * one.
+ * (hvsim/user/, with kshim.h), where it is unit-tested and fuzzed.
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
@@ -17,154 +16,6 @@
 #endif
 
 #include "hvsim_decode.h"
-
-#define V(call)	hvsim_decode_##call
-
-#define HC(c, f, in, inrep, out, outrep, val) {				\
-	.code = HVCALL_##c, .flags = (f), .in_size = (in),		\
-	.in_rep_size = (inrep), .out_size = (out),			\
-	.out_rep_size = (outrep), .validate = (val), .name = #c }
-
-const struct hvsim_hc_desc hvsim_hcalls[] = {
-	HC(CREATE_PARTITION, 0, sizeof(struct hv_input_create_partition), 0,
-	   sizeof(struct hv_output_create_partition), 0,
-	   V(create_partition)),
-	HC(INITIALIZE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
-	   0, 0, 0, NULL),
-	HC(FINALIZE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
-	   0, 0, 0, NULL),
-	HC(DELETE_PARTITION, HC_FAST, sizeof(struct hv_input_partition_id),
-	   0, 0, 0, NULL),
-	HC(GET_PARTITION_PROPERTY, 0,
-	   sizeof(struct hv_input_get_partition_property), 0,
-	   sizeof(struct hv_output_get_partition_property), 0,
-	   V(partition_property)),
-	HC(SET_PARTITION_PROPERTY, 0,
-	   sizeof(struct hv_input_set_partition_property), 0, 0, 0,
-	   V(partition_property)),
-	HC(DEPOSIT_MEMORY, HC_REP, sizeof(struct hv_input_deposit_memory),
-	   sizeof(u64), 0, 0, NULL),
-	HC(WITHDRAW_MEMORY, HC_REP, sizeof(struct hv_input_withdraw_memory),
-	   0, 0, sizeof(u64), V(withdraw_memory)),
-	HC(MAP_GPA_PAGES, HC_REP, sizeof(struct hv_input_map_gpa_pages),
-	   sizeof(u64), 0, 0, V(map_gpa_pages)),
-	HC(UNMAP_GPA_PAGES, HC_REP, sizeof(struct hv_input_unmap_gpa_pages),
-	   0, 0, 0, V(unmap_gpa_pages)),
-	HC(INSTALL_INTERCEPT, 0, sizeof(struct hv_input_install_intercept), 0,
-	   0, 0, V(install_intercept)),
-	HC(CREATE_VP, 0, sizeof(struct hv_input_create_vp), 0, 0, 0,
-	   V(create_vp)),
-	HC(DELETE_VP, HC_FAST, sizeof(struct hv_input_delete_vp), 0, 0, 0,
-	   V(delete_vp)),
-	HC(GET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_get_vp_registers),
-	   sizeof(u32), 0, sizeof(union hv_register_value),
-	   V(vp_registers)),
-	HC(SET_VP_REGISTERS, HC_REP, sizeof(struct hv_input_set_vp_registers),
-	   sizeof(struct hv_register_assoc), 0, 0, V(vp_registers)),
-	HC(TRANSLATE_VIRTUAL_ADDRESS, 0,
-	   sizeof(struct hv_input_translate_virtual_address), 0,
-	   sizeof(struct hv_output_translate_virtual_address), 0,
-	   V(translate_virtual_address)),
-	HC(READ_GPA, 0, sizeof(struct hv_input_read_gpa), 0,
-	   sizeof(struct hv_output_read_gpa), 0, V(gpa_rw)),
-	HC(WRITE_GPA, 0, sizeof(struct hv_input_write_gpa), 0,
-	   sizeof(struct hv_output_write_gpa), 0, V(gpa_rw)),
-	HC(CLEAR_VIRTUAL_INTERRUPT, HC_FAST,
-	   sizeof(struct hv_input_partition_id), 0, 0, 0,
-	   NULL),
-	HC(DELETE_PORT, HC_FAST, sizeof(struct hv_input_delete_port), 0, 0, 0,
-	   V(delete_port)),
-	HC(DISCONNECT_PORT, HC_FAST, sizeof(struct hv_input_disconnect_port), 0,
-	   0, 0, V(disconnect_port)),
-	HC(GET_SYSTEM_PROPERTY, 0, sizeof(struct hv_input_get_system_property),
-	   0, sizeof(struct hv_output_get_system_property), 0,
-	   V(get_system_property)),
-	HC(NOTIFY_PORT_RING_EMPTY, HC_FAST,
-	   sizeof(struct hv_input_notify_port_ring_empty), 0, 0, 0,
-	   V(notify_port_ring_empty)),
-	HC(REGISTER_INTERCEPT_RESULT, 0,
-	   HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE, 0, 0, 0,
-	   V(register_intercept_result)),
-	HC(ASSERT_VIRTUAL_INTERRUPT, 0,
-	   sizeof(struct hv_input_assert_virtual_interrupt), 0, 0, 0,
-	   V(assert_virtual_interrupt)),
-	HC(CREATE_PORT, 0, sizeof(struct hv_input_create_port), 0, 0, 0,
-	   V(create_port)),
-	HC(CONNECT_PORT, 0, sizeof(struct hv_input_connect_port), 0, 0, 0,
-	   V(connect_port)),
-	HC(SIGNAL_EVENT_DIRECT, 0, sizeof(struct hv_input_signal_event_direct),
-	   0, sizeof(struct hv_output_signal_event_direct), 0,
-	   V(signal_event_direct)),
-	HC(POST_MESSAGE_DIRECT, 0, sizeof(struct hv_input_post_message_direct),
-	   0, 0, 0, V(post_message_direct)),
-	HC(DISPATCH_VP, 0, sizeof(struct hv_input_dispatch_vp), 0,
-	   sizeof(struct hv_output_dispatch_vp), 0, V(dispatch_vp)),
-	HC(GET_GPA_PAGES_ACCESS_STATES, HC_REP,
-	   sizeof(struct hv_input_get_gpa_pages_access_state), 0, 0, sizeof(u8),
-	   V(get_gpa_pages_access_states)),
-	HC(MAP_VP_STATE_PAGE, 0, sizeof(struct hv_input_map_vp_state_page), 0,
-	   sizeof(struct hv_output_map_vp_state_page), 0,
-	   V(map_vp_state_page)),
-	HC(UNMAP_VP_STATE_PAGE, 0,
-	   sizeof(struct hv_input_unmap_vp_state_page), 0, 0, 0,
-	   V(unmap_vp_state_page)),
-	HC(GET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_get_vp_state), 0,
-	   sizeof(struct hv_synthetic_timers_state), 0, V(get_vp_state)),
-	HC(SET_VP_STATE, HC_VARHEAD, sizeof(struct hv_input_set_vp_state), 0,
-	   0, 0, V(set_vp_state)),
-	HC(GET_VP_CPUID_VALUES, HC_REP,
-	   sizeof(struct hv_input_get_vp_cpuid_values),
-	   sizeof(struct hv_cpuid_leaf_info), 0, sizeof(struct hv_cpuid_result),
-	   V(get_vp_cpuid_values)),
-	HC(GET_PARTITION_PROPERTY_EX, 0,
-	   sizeof(struct hv_input_get_partition_property_ex), 0,
-	   sizeof(struct hv_output_property_banks) + sizeof(u64), 0,
-	   V(get_partition_property_ex)),
-};
-
-static_assert(ARRAY_SIZE(hvsim_hcalls) == HVSIM_NR_HCALLS,
-	      "HVSIM_NR_HCALLS is the number of hvsim_hcalls entries");
-
-/**
- * hvsim_hc_find() - the descriptor of a call code
- * @code: call code
- *
- * Return: the entry of hvsim_hcalls for @code, or NULL if hvsim does not
- * implement it.
- */
-const struct hvsim_hc_desc *hvsim_hc_find(u16 code)
-{
-	unsigned int lo = 0, hi = HVSIM_NR_HCALLS;
-
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (hvsim_hcalls[mid].code == code)
-			return &hvsim_hcalls[mid];
-		if (hvsim_hcalls[mid].code < code)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/**
- * hvsim_hc_table_sorted() - is hvsim_hcalls sorted by strictly
- *	increasing code, as hvsim_hc_find() needs?
- *
- * Return: true if it is.
- */
-bool hvsim_hc_table_sorted(void)
-{
-	unsigned int i;
-
-	for (i = 1; i < HVSIM_NR_HCALLS; i++) {
-		if (hvsim_hcalls[i - 1].code >= hvsim_hcalls[i].code)
-			return false;
-	}
-	return true;
-}
 
 /**
  * hvsim_decode_control() - split a TLFS control word

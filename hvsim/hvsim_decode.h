@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hvsim's hypercall decoding: the control word, the per-code descriptors
+ * hvsim's hypercall decoding: the control word, the per-code descriptor
  * and entry checks, and the input checks of each call that need no model
- * state.  Plain C: hvsim_decode.c builds in the kernel and, with
- * hvsim/user/kshim.h, in userspace (unit tests and fuzzing).
+ * state (the table of descriptors is hvsim_hcalls.h's).  Plain C:
+ * hvsim_decode.c builds in the kernel and, with hvsim/user/kshim.h, in
+ * userspace (unit tests and fuzzing).
  */
 #ifndef _HVSIM_DECODE_H
 #define _HVSIM_DECODE_H
@@ -98,8 +99,9 @@ static inline bool input_vtl_valid(u8 input_vtl)
  * @out_size: fixed output, bytes (0: no output page needed)
  * @out_rep_size: output bytes per rep
  * @validate: the call's input checks that need no model state, or NULL;
- *	the dispatcher runs it right before the handler, so handlers see
- *	only inputs it accepted
+ *	the dispatcher runs it right before @handler, so handlers see only
+ *	inputs it accepted
+ * @handler: carries the call out on the model (NULL in userspace builds)
  * @name: for debugfs
  */
 struct hvsim_hc_desc {
@@ -110,20 +112,13 @@ struct hvsim_hc_desc {
 	u16 out_size;
 	u16 out_rep_size;
 	u16 (*validate)(const struct hvsim_call *call);
+	u16 (*handler)(struct hvsim_call *call);
 	const char *name;
 };
 
-/* Entries of hvsim_hcalls (checked at build time) */
-#define HVSIM_NR_HCALLS		37
-
-/* Sorted by code (checked at load, by KUnit and by the userspace tests) */
-extern const struct hvsim_hc_desc hvsim_hcalls[HVSIM_NR_HCALLS];
-
 u16 hvsim_decode_control(u64 control, struct hvsim_call *call);
-const struct hvsim_hc_desc *hvsim_hc_find(u16 code);
 u16 hvsim_hc_check(const struct hvsim_hc_desc *d,
 		   const struct hvsim_call *call);
-bool hvsim_hc_table_sorted(void);
 
 /* Per-call input checks: HV_STATUS_SUCCESS or the call's failure status */
 u16 hvsim_decode_create_partition(const struct hvsim_call *call);

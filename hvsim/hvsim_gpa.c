@@ -1,16 +1,122 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvsim: guest addresses on behalf of the root: TRANSLATE_VIRTUAL_ADDRESS,
- * READ_GPA, WRITE_GPA and GET_GPA_PAGES_ACCESS_STATES.
+ * hvsim: guest addresses on behalf of the root: MAP_GPA_PAGES,
+ * UNMAP_GPA_PAGES, TRANSLATE_VIRTUAL_ADDRESS, READ_GPA, WRITE_GPA and
+ * GET_GPA_PAGES_ACCESS_STATES.
  *
  * Guest memory is reached only through hvsim_gpa_copy() (the SLAT check
  * every guest access goes through) and the page-table walk of
  * x86_emu_translate(), which uses the VP's memory operations.
  */
+#include <linux/errno.h>
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_gpa.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_vp.h"
+#include "hvsim_vp_msg.h"
+
+/* Map one rep: a 4 KiB page, or a 2 MiB page as one leaf entry */
+static u16 map_one(struct hvsim_partition *pt, u64 gfn, u64 pfn, bool large,
+		   u32 perms)
+{
+	int ret;
+
+	if (large)
+		ret = hvsim_slat_map_large(&pt->slat, &pt->pool, gfn, pfn,
+					   perms);
+	else
+		ret = hvsim_slat_map(&pt->slat, &pt->pool, gfn, pfn, perms);
+	if (ret == -ENOMEM)
+		return HV_STATUS_INSUFFICIENT_MEMORY;
+	return ret ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+}
+
+static u16 map_gpa_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_map_gpa_pages *in = call->input;
+	u32 flags = in->map_flags;
+	u64 npages = flags & HV_MAP_GPA_LARGE_PAGE ? HV_PAGES_PER_LARGE_PAGE : 1;
+	u32 perms = flags & HV_MAP_GPA_PERMISSIONS_MASK;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	if (flags & HV_MAP_GPA_NO_ACCESS)
+		perms = 0;
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u64 gfn = in->target_gpa_base + i * npages;
+		u64 pfn = perms ? in->source_gpa_page_list[i] : 0;
+
+		status = map_one(pt, gfn, pfn, npages > 1, perms);
+		if (status)
+			break;
+	}
+	call->reps_done = i;
+	return status;
+}
+
+/**
+ * hvsim_hc_map_gpa_pages() - HVCALL_MAP_GPA_PAGES (rep)
+ * @call: decoded call; one host PFN per rep
+ *
+ * Rep i maps guest page target_gpa_base + i (times 512 with LARGE_PAGE,
+ * as one 2 MiB SLAT entry; GPA and PFN must then be 2 MiB aligned).
+ * No reference is taken on the host pages: keeping them alive while mapped
+ * is the root's job, as with the real hypervisor.
+ *
+ * Return: HV_STATUS_*; HV_STATUS_INSUFFICIENT_MEMORY when the partition's
+ * pool has no page for a SLAT table (reps completed = reps mapped).
+ */
+u16 hvsim_hc_map_gpa_pages(struct hvsim_call *call)
+{
+	const struct hv_input_map_gpa_pages *in = call->input;
+
+	return hvsim_partition_call(in->target_partition_id, HVSIM_PT_RUNNING,
+				    map_gpa_locked, call);
+}
+
+static u16 unmap_gpa_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct hvsim_call *call = arg;
+	const struct hv_input_unmap_gpa_pages *in = call->input;
+	u64 npages = in->unmap_flags & HV_UNMAP_GPA_LARGE_PAGE ?
+		     HV_PAGES_PER_LARGE_PAGE : 1;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		if (hvsim_slat_unmap(&pt->slat, &pt->pool,
+				     in->target_gpa_base + i * npages,
+				     npages)) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+	}
+	call->reps_done = i;
+	return status;
+}
+
+/**
+ * hvsim_hc_unmap_gpa_pages() - HVCALL_UNMAP_GPA_PAGES (rep)
+ * @call: decoded call; rep count = pages (2 MiB pages with LARGE_PAGE)
+ *
+ * Unmapping pages that are not mapped is not an error.  Unmapping part of
+ * a 2 MiB mapping splits it, which takes a table page from the pool.
+ *
+ * Return: HV_STATUS_*; HV_STATUS_INSUFFICIENT_MEMORY when a split found
+ * the pool empty (reps completed = reps unmapped).
+ */
+u16 hvsim_hc_unmap_gpa_pages(struct hvsim_call *call)
+{
+	const struct hv_input_unmap_gpa_pages *in = call->input;
+
+	return hvsim_partition_call(in->target_partition_id, HVSIM_PT_ANY,
+				    unmap_gpa_locked, call);
+}
 
 /*
  * Walk the guest page tables for every access @flags asks to validate
@@ -272,6 +378,6 @@ u16 hvsim_hc_get_gpa_pages_access_states(struct hvsim_call *call)
 {
 	const struct hv_input_get_gpa_pages_access_state *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, access_states_locked,
-				    call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    access_states_locked, call);
 }

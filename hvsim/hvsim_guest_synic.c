@@ -30,7 +30,11 @@
 #include <linux/lockdep.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 /* Event flags of one SINT: 256 bytes of the SIEFP page */
 #define SINT_FLAG_BYTES		(HV_EVENT_FLAGS_COUNT / BITS_PER_BYTE)
@@ -114,30 +118,6 @@ bool hvsim_synic_overlay_access(struct hvsim_vp *vp, u64 gpa, void *buf,
 	else
 		memcpy(buf, page, len);
 	return true;
-}
-
-/**
- * hvsim_synic_auto_eoi() - is @vector a SINT's with AUTO_EOI?
- * @vp: the VP, its partition's lock held
- * @vector: a vector being delivered
- *
- * Return: true if an unmasked SINT with AUTO_EOI uses @vector: it is
- * delivered without entering the ISR.
- */
-bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&vp->partition->lock);
-	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
-		u64 sint = vp->msrs[HVSIM_MSR_SINT0 + i];
-
-		if (!(sint & HV_SYNIC_SINT_MASKED) &&
-		    (sint & HV_SYNIC_SINT_AUTO_EOI) &&
-		    (sint & HV_SYNIC_SINT_VECTOR_MASK) == vector)
-			return true;
-	}
-	return false;
 }
 
 /*

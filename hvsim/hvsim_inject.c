@@ -41,7 +41,7 @@
  * Asynchronous completions owed by "pending" calls live in a fixed table
  * too; a delayed work item on the calling CPU posts each one (never from
  * inside a hypercall).  DELETE_PARTITION posts the partition's owed
- * completions at once (hvsim_inject_partition_deleted()); module exit
+ * completions at once (hvsim_inject_pending()); module exit
  * cancels what is left.
  */
 #include <linux/debugfs.h>
@@ -56,7 +56,11 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_inject.h"
+#include "hvsim_partition.h"
+#include "hvsim_synic.h"
+#include "hvsim_hcalls.h"
 
 #define HVSIM_INJECT_MAX_RULES	32
 #define HVSIM_INJECT_LINE_MAX	64
@@ -155,7 +159,7 @@ struct hvsim_async_next {
 };
 
 /*
- * Protects hvsim_inject_rules, hvsim_inject_nr, hvsim_inject_cap,
+ * Protects hvsim_inject_rules, hvsim_inject_nr,
  * hvsim_inject_irq_held, the state of hvsim_async_table and the async
  * counters
  */
@@ -163,7 +167,6 @@ static DEFINE_SPINLOCK(hvsim_inject_lock);
 static struct hvsim_inject_rule hvsim_inject_rules[HVSIM_INJECT_MAX_RULES];
 /* Rules in use; read without the lock to skip it when there are none */
 static unsigned int hvsim_inject_nr;
-static u64 hvsim_inject_cap;
 /* "root_irq hold" is in effect */
 static bool hvsim_inject_irq_held;
 
@@ -423,6 +426,20 @@ static void async_cancel_all(void)
 	spin_unlock_irq(&hvsim_inject_lock);
 }
 
+/*
+ * A partition is gone (DELETE_PARTITION succeeded): post its owed
+ * completions now.  hvsim finishes every outstanding asynchronous call of
+ * a partition before the partition is gone, so the root receives their
+ * completions right after the delete, for a partition id it no longer
+ * knows.
+ */
+static void inject_partition_deleted(const struct hvsim_call *call)
+{
+	const struct hv_input_partition_id *in = call->input;
+
+	async_flush(true, in->partition_id);
+}
+
 /**
  * hvsim_inject_pending() - make a call asynchronous if a "pending" rule
  *	fired for it
@@ -434,6 +451,8 @@ static void async_cancel_all(void)
  * completion carrying @status is owed: posted to SINT0 of this CPU's root
  * SynIC by a work item after the rule's delay, or held for "never".  With
  * every completion slot in use the call simply completes synchronously.
+ * A DELETE_PARTITION that succeeded posts the partition's owed
+ * completions first.
  *
  * Return: HV_STATUS_CALL_PENDING for a call that went asynchronous, else
  * @status.
@@ -445,6 +464,9 @@ u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status)
 	struct hvsim_async *a = NULL;
 	unsigned int i;
 
+	if (call->code == HVCALL_DELETE_PARTITION &&
+	    status == HV_STATUS_SUCCESS)
+		inject_partition_deleted(call);
 	if (!next->fire)
 		return status;
 	next->fire = false;
@@ -474,21 +496,6 @@ u16 hvsim_inject_pending(const struct hvsim_call *call, u16 status)
 }
 
 /**
- * hvsim_inject_partition_deleted() - a partition is gone: post its owed
- *	completions now
- * @partition_id: the deleted partition
- *
- * Called by DELETE_PARTITION (interrupts disabled, no hvsim lock held):
- * hvsim finishes every outstanding asynchronous call of a partition
- * before the partition is gone, so the root receives their completions
- * right after the delete, for a partition id it no longer knows.
- */
-void hvsim_inject_partition_deleted(u64 partition_id)
-{
-	async_flush(true, partition_id);
-}
-
-/**
  * hvsim_inject_apply() - make a parsed rule take effect
  * @cmd: the rule
  *
@@ -507,14 +514,12 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 		for (i = 0; i < HVSIM_INJECT_MAX_RULES; i++)
 			if (hvsim_inject_rules[i].used)
 				inject_drop(&hvsim_inject_rules[i]);
-		hvsim_inject_cap = 0;
 		hvsim_inject_irq_held = false;
 		break;
 	case HVSIM_INJECT_ROOT_IRQ:
 		hvsim_inject_irq_held = cmd->count;
 		break;
 	case HVSIM_INJECT_POOL_CAP:
-		hvsim_inject_cap = cmd->count;
 		break;
 	case HVSIM_INJECT_COMPLETE:
 		break;
@@ -546,6 +551,11 @@ static int hvsim_inject_apply(const struct hvsim_inject_cmd *cmd)
 		break;
 	}
 	spin_unlock_irq(&hvsim_inject_lock);
+	/* The partition table's lock nests outside hvsim_inject_lock */
+	if (cmd->op == HVSIM_INJECT_CLEAR)
+		hvsim_partitions_set_pool_cap(0);
+	if (cmd->op == HVSIM_INJECT_POOL_CAP)
+		hvsim_partitions_set_pool_cap(cmd->count);
 	if (cmd->op == HVSIM_INJECT_CLEAR)
 		hvsim_partitions_uncap();
 	/* Outside the lock: the release raises the ISR (IPIs) */
@@ -620,13 +630,7 @@ u16 hvsim_inject_hypercall(u16 code, u16 *max_reps)
  */
 u64 hvsim_inject_pool_cap(void)
 {
-	unsigned long flags;
-	u64 cap;
-
-	spin_lock_irqsave(&hvsim_inject_lock, flags);
-	cap = hvsim_inject_cap;
-	spin_unlock_irqrestore(&hvsim_inject_lock, flags);
-	return cap;
+	return hvsim_partitions_pool_cap();
 }
 
 static void inject_show_pending(struct seq_file *m,
@@ -644,6 +648,7 @@ static void inject_show_pending(struct seq_file *m,
 
 static int inject_show(struct seq_file *m, void *unused)
 {
+	u64 pool_cap = hvsim_partitions_pool_cap();
 	unsigned int i;
 
 	spin_lock_irq(&hvsim_inject_lock);
@@ -664,8 +669,8 @@ static int inject_show(struct seq_file *m, void *unused)
 			seq_printf(m, "max_reps 0x%04x %u\n", r->code,
 				   r->count);
 	}
-	if (hvsim_inject_cap)
-		seq_printf(m, "pool_cap %llu\n", hvsim_inject_cap);
+	if (pool_cap)
+		seq_printf(m, "pool_cap %llu\n", pool_cap);
 	if (hvsim_inject_irq_held)
 		seq_puts(m, "root_irq hold\n");
 	spin_unlock_irq(&hvsim_inject_lock);

@@ -2,7 +2,8 @@
 /*
  * hvsim: intercepts the root installs (INSTALL_INTERCEPT), CPUID results it
  * registers (REGISTER_INTERCEPT_RESULT), the CPUID model a VP sees
- * (GET_VP_CPUID_VALUES), and what a guest's CPUID, RDMSR and WRMSR do.
+ * (GET_VP_CPUID_VALUES), and what a guest's CPUID does.  A guest's RDMSR
+ * and WRMSR are hvsim_vp_regs.c's, which asks hvsim_msr_intercepted().
  *
  * The installed intercepts of a partition live in one page of its deposit
  * pool (struct hvsim_intercepts), taken at the first install that needs it
@@ -20,7 +21,10 @@
 #include <linux/string.h>
 #include <asm/msr-index.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_intercept.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 #define HVSIM_MAX_CPUID_INTERCEPTS	64
 #define HVSIM_MAX_MSR_INTERCEPTS	64
@@ -53,9 +57,6 @@
 /* Leaf 0x40000003 EDX: the frequency MSRs are available */
 #define CPUID_HV_PRIV_FREQUENCY		BIT_ULL(11)
 #define CPUID_HV_EDX_FREQUENCY		BIT(8)
-
-/* The bits of EFER a guest may write */
-#define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
 
 /**
  * struct hvsim_msr_intercept - one installed X64_MSR_INDEX intercept
@@ -204,15 +205,14 @@ static u16 table_set(void *keys, size_t stride, u32 *nr, u32 max, u32 key,
 }
 
 /* Install (or, with access mask NONE, remove) an intercept; lock held */
-static u16 install_locked(struct hvsim_partition *pt,
-			  const struct hv_input_install_intercept *in)
+static u16 install_locked(struct hvsim_partition *pt, void *arg)
 {
+	const struct hv_input_install_intercept *in =
+		((struct hvsim_call *)arg)->input;
 	struct hvsim_intercepts *ic;
 	u32 param = in->intercept_parameter;
 
 	lockdep_assert_held(&pt->lock);
-	if (pt->state != HVSIM_PT_CREATED && pt->state != HVSIM_PT_INITIALIZED)
-		return HV_STATUS_INVALID_PARTITION_STATE;
 	if (in->intercept_type == HV_INTERCEPT_TYPE_X64_IO_PORT)
 		return HV_STATUS_SUCCESS;	/* port I/O always exits */
 	ic = pt->intercepts;
@@ -272,17 +272,10 @@ static u16 install_locked(struct hvsim_partition *pt,
 u16 hvsim_hc_install_intercept(struct hvsim_call *call)
 {
 	const struct hv_input_install_intercept *in = call->input;
-	struct hvsim_partition *pt;
-	u16 status;
 
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	status = install_locked(pt, in);
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id,
+				    HVSIM_PT_STATE(CREATED) | HVSIM_PT_RUNNING,
+				    install_locked, call);
 }
 
 /**
@@ -538,43 +531,19 @@ static bool msr_intercepted(const struct hvsim_intercepts *ic, u32 index,
 	return false;
 }
 
-/*
- * RDMSR / WRMSR of an MSR hvsim implements: EFER and the FS/GS bases
- * here, every other one through the register table (hvsim_vp_regs.c).
- * Returns HVSIM_MSR_NONE for an MSR it does not implement and
- * HVSIM_MSR_GP for an access the hardware would refuse with #GP.
+/**
+ * hvsim_msr_intercepted() - does the root intercept a guest RDMSR / WRMSR?
+ * @pt: the partition; its lock held
+ * @index: the MSR
+ * @write: WRMSR (else RDMSR)
+ *
+ * Return: true if an X64_MSR or X64_MSR_INDEX intercept with the access's
+ * bit is installed.
  */
-static enum hvsim_msr_result msr_access(struct hvsim_vp *vp, u32 index,
-					bool write, u64 *val)
+bool hvsim_msr_intercepted(struct hvsim_partition *pt, u32 index, bool write)
 {
-	struct x86_emu_state *s = &vp->state;
-	u64 *base;
-
-	switch (index) {
-	case MSR_EFER:
-		if (!write) {
-			*val = s->efer;
-			return HVSIM_MSR_DONE;
-		}
-		if (*val & ~(HVSIM_EFER_WRITABLE | HV_X86_EFER_LMA))
-			return HVSIM_MSR_GP;
-		/* LME cannot change while paging is on; LMA is read-only */
-		if ((s->cr0 & HV_X86_CR0_PG) &&
-		    ((*val ^ s->efer) & HV_X86_EFER_LME))
-			return HVSIM_MSR_GP;
-		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & HV_X86_EFER_LMA);
-		return HVSIM_MSR_DONE;
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-		base = &s->seg[index == MSR_FS_BASE ? X86_FS : X86_GS].base;
-		if (write)
-			*base = *val;
-		else
-			*val = *base;
-		return HVSIM_MSR_DONE;
-	default:
-		return hvsim_vp_msr_access(vp, index, write, val);
-	}
+	lockdep_assert_held(&pt->lock);
+	return msr_intercepted(pt->intercepts, index, write);
 }
 
 /**
@@ -638,72 +607,6 @@ bool hvsim_exception_intercept(struct hvsim_vp *vp,
 	m->r15 = s->gpr[X86_R15];
 	*size = sizeof(*m);
 	return true;
-}
-
-/**
- * hvsim_msr_exit() - a guest RDMSR or WRMSR
- * @vp: the VP; its partition's lock held
- * @exit: the interpreter's stop (X86_EXIT_MSR)
- * @access: set to the intercept access type when a message is due
- * @size: set to the payload size when a message is due
- *
- * An installed X64_MSR or X64_MSR_INDEX intercept with the access's bit
- * (READ for RDMSR, WRITE for WRMSR) gives an X64_MSR_INTERCEPT message
- * (payload written to @vp->msg but for the common header, which the
- * caller fills).  Otherwise an MSR hvsim implements is read or written;
- * any other MSR follows UNIMPLEMENTED_MSR_ACTION: IGNORE_WRITE_READ_ZERO
- * reads 0 and drops writes; FAULT means a #GP(0), like a write the
- * hardware refuses: the caller raises it (an EXCEPTION intercept for
- * vector 13 takes precedence over delivering it to the guest).
- *
- * Return: the message type to post, HVMSG_NONE when the instruction
- * completed (the caller retires it), or HVSIM_MSR_FAULT for a #GP.
- */
-u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
-		   u8 *access, u8 *size)
-{
-	struct hv_x64_msr_intercept_message *m = (void *)vp->msg.u.payload;
-	struct hvsim_partition *pt = vp->partition;
-	u64 *gpr = vp->state.gpr;
-	u32 index = exit->msr.index;
-	bool write = exit->msr.write;
-	u64 val = 0;
-
-	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
-
-	/*
-	 * APIC and synthetic MSRs: hvsim_irq.c handles x2APIC 0x800-0x8FF and
-	 * 0x40000000-0x400000FF before this function is called.
-	 */
-	lockdep_assert_held(&pt->lock);
-	*access = write ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
-	if (msr_intercepted(pt->intercepts, index, write)) {
-		m->msr_number = index;
-		m->reserved = 0;
-		m->rdx = gpr[X86_RDX];
-		m->rax = gpr[X86_RAX];
-		*size = sizeof(*m);
-		return HVMSG_X64_MSR_INTERCEPT;
-	}
-	if (write)
-		val = (u64)(u32)gpr[X86_RDX] << 32 | (u32)gpr[X86_RAX];
-	switch (msr_access(vp, index, write, &val)) {
-	case HVSIM_MSR_GP:
-		return HVSIM_MSR_FAULT;
-	case HVSIM_MSR_NONE:
-		if (pt->unimplemented_msr_action !=
-		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
-			return HVSIM_MSR_FAULT;
-		val = 0;
-		break;
-	case HVSIM_MSR_DONE:
-		break;
-	}
-	if (!write) {
-		gpr[X86_RAX] = lower_32_bits(val);
-		gpr[X86_RDX] = upper_32_bits(val);
-	}
-	return HVMSG_NONE;
 }
 
 /* Same leaf (and subleaf, when subleaf-specific) as @p? */

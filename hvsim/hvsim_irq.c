@@ -43,7 +43,13 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_partition.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_state.h"
 
 #define APIC_BROADCAST		0xFF	/* physical destination: all VPs */
 #define APIC_PAGE_SIZE		0x1000ULL
@@ -369,25 +375,6 @@ bool hvsim_irq_halted(struct hvsim_vp *vp)
 }
 
 /**
- * hvsim_irq_rip_written() - the VMM writes RIP
- * @vp: the VP, its partition's lock held
- * @rip: the new value
- *
- * A VP halted at a reported HLT (IF clear) that the VMM moves elsewhere
- * is no longer halted: the VMM took the HLT over.  Writing the same RIP
- * changes nothing.
- */
-void hvsim_irq_rip_written(struct hvsim_vp *vp, u64 rip)
-{
-	lockdep_assert_held(&vp->partition->lock);
-	if (vp->hlt_len && rip != vp->state.rip) {
-		vp->activity &= ~HV_INTERNAL_ACTIVITY_HALT_SUSPEND;
-		vp->hlt_len = 0;
-	}
-	vp->state.rip = rip;
-}
-
-/**
  * hvsim_irq_scan() - take the vectors the root queued in the register page
  * @vp: the VP, its partition's lock held
  *
@@ -415,8 +402,34 @@ void hvsim_irq_scan(struct hvsim_vp *vp)
 }
 
 /**
+ * hvsim_synic_auto_eoi() - is @vector a SINT's with AUTO_EOI?
+ * @vp: the VP, its partition's lock held
+ * @vector: a vector being delivered
+ *
+ * Return: true if an unmasked SINT with AUTO_EOI uses @vector: it is
+ * delivered without entering the ISR.
+ */
+bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vp->partition->lock);
+	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
+		u64 sint = vp->msrs[HVSIM_MSR_SINT0 + i];
+
+		if (!(sint & HV_SYNIC_SINT_MASKED) &&
+		    (sint & HV_SYNIC_SINT_AUTO_EOI) &&
+		    (sint & HV_SYNIC_SINT_VECTOR_MASK) == vector)
+			return true;
+	}
+	return false;
+}
+
+/**
  * hvsim_irq_inject() - deliver an interrupt at an instruction boundary
  * @vp: the VP, its partition's lock held
+ * @ops: the VP's guest memory (the caller's callbacks, the ones it runs
+ *	the interpreter with), where the interrupt frame is pushed
  * @exit: filled when delivery stops (a memory or unsupported stop, to be
  *	handled like an instruction's)
  *
@@ -432,6 +445,7 @@ void hvsim_irq_scan(struct hvsim_vp *vp)
  * at its handler) or HVSIM_IRQ_EXIT (nothing changed; see @exit).
  */
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
+				       const struct x86_emu_mem_ops *ops,
 				       struct x86_emu_exit *exit)
 {
 	static const struct x86_emu_event nmi = {
@@ -443,15 +457,14 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 	lockdep_assert_held(&vp->partition->lock);
 	if (vp->nmi_pending && !vp->state.nmi_masked &&
 	    !vp->state.interrupt_shadow) {
-		if (!x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp,
-					   &nmi, exit))
+		if (!x86_emu_deliver_event(&vp->state, ops, vp, &nmi, exit))
 			return HVSIM_IRQ_EXIT;
 		vp->nmi_pending = false;
 		return HVSIM_IRQ_DELIVERED;
 	}
 	if (extint_deliverable(vp)) {
-		if (!x86_emu_deliver_interrupt(&vp->state, &hvsim_vp_mem_ops,
-					       vp, vp->extint_vector, exit))
+		if (!x86_emu_deliver_interrupt(&vp->state, ops, vp,
+					       vp->extint_vector, exit))
 			return HVSIM_IRQ_EXIT;
 		vp->extint_pending = false;
 		atomic64_inc(&irq_extints_delivered);
@@ -460,8 +473,7 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 	vector = apic_deliverable(vp);
 	if (vector < 0)
 		return HVSIM_IRQ_NONE;
-	if (!x86_emu_deliver_interrupt(&vp->state, &hvsim_vp_mem_ops, vp,
-				       vector, exit))
+	if (!x86_emu_deliver_interrupt(&vp->state, ops, vp, vector, exit))
 		return HVSIM_IRQ_EXIT;
 	apic_clear(vp->lapic.apic_irr, vector);
 	if (!hvsim_synic_auto_eoi(vp, vector))
@@ -999,7 +1011,8 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_assert_virtual_interrupt *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, assert_locked, call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    assert_locked, call);
 }
 
 static u16 clear_locked(struct hvsim_partition *pt, void *arg)
@@ -1031,7 +1044,8 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 {
 	const struct hv_input_partition_id *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, clear_locked, NULL);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    clear_locked, NULL);
 }
 
 static int interrupts_show(struct seq_file *m, void *unused)

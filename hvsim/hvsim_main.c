@@ -4,69 +4,25 @@
  * hypercall interface, behind the same seam (struct mshv_hv_backend) as
  * the real hypervisor.
  *
- * This file dispatches a decoded call (hvsim_decode.c) through the table
- * of call codes, counts it and builds the result word.
+ * This file dispatches a call through its entry of the table of call codes
+ * (hvsim_hcalls.c): decode, entry checks, input checks, handler; it counts
+ * the call and builds the result word.
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_inject.h"
+#include "hvsim_irq.h"
+#include "hvsim_main.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp.h"
+#include "hvsim_hcalls.h"
 #include "mshv_backend.h"
-
-/*
- * Handlers, in the order of hvsim_hcalls (hvsim_decode.c): same length
- * (checked at build time), same codes (checked at load and by KUnit).
- */
-static const struct {
-	u16 code;
-	u16 (*fn)(struct hvsim_call *call);
-} hvsim_handlers[] = {
-	{ HVCALL_CREATE_PARTITION, hvsim_hc_create_partition },
-	{ HVCALL_INITIALIZE_PARTITION, hvsim_hc_initialize_partition },
-	{ HVCALL_FINALIZE_PARTITION, hvsim_hc_finalize_partition },
-	{ HVCALL_DELETE_PARTITION, hvsim_hc_delete_partition },
-	{ HVCALL_GET_PARTITION_PROPERTY, hvsim_hc_get_partition_property },
-	{ HVCALL_SET_PARTITION_PROPERTY, hvsim_hc_set_partition_property },
-	{ HVCALL_DEPOSIT_MEMORY, hvsim_hc_deposit_memory },
-	{ HVCALL_WITHDRAW_MEMORY, hvsim_hc_withdraw_memory },
-	{ HVCALL_MAP_GPA_PAGES, hvsim_hc_map_gpa_pages },
-	{ HVCALL_UNMAP_GPA_PAGES, hvsim_hc_unmap_gpa_pages },
-	{ HVCALL_INSTALL_INTERCEPT, hvsim_hc_install_intercept },
-	{ HVCALL_CREATE_VP, hvsim_hc_create_vp },
-	{ HVCALL_DELETE_VP, hvsim_hc_delete_vp },
-	{ HVCALL_GET_VP_REGISTERS, hvsim_hc_get_vp_registers },
-	{ HVCALL_SET_VP_REGISTERS, hvsim_hc_set_vp_registers },
-	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS,
-	  hvsim_hc_translate_virtual_address },
-	{ HVCALL_READ_GPA, hvsim_hc_read_gpa },
-	{ HVCALL_WRITE_GPA, hvsim_hc_write_gpa },
-	{ HVCALL_CLEAR_VIRTUAL_INTERRUPT, hvsim_hc_clear_virtual_interrupt },
-	{ HVCALL_DELETE_PORT, hvsim_hc_delete_port },
-	{ HVCALL_DISCONNECT_PORT, hvsim_hc_disconnect_port },
-	{ HVCALL_GET_SYSTEM_PROPERTY, hvsim_hc_get_system_property },
-	{ HVCALL_NOTIFY_PORT_RING_EMPTY, hvsim_hc_notify_port_ring_empty },
-	{ HVCALL_REGISTER_INTERCEPT_RESULT,
-	  hvsim_hc_register_intercept_result },
-	{ HVCALL_ASSERT_VIRTUAL_INTERRUPT, hvsim_hc_assert_virtual_interrupt },
-	{ HVCALL_CREATE_PORT, hvsim_hc_create_port },
-	{ HVCALL_CONNECT_PORT, hvsim_hc_connect_port },
-	{ HVCALL_SIGNAL_EVENT_DIRECT, hvsim_hc_signal_event_direct },
-	{ HVCALL_POST_MESSAGE_DIRECT, hvsim_hc_post_message_direct },
-	{ HVCALL_DISPATCH_VP, hvsim_hc_dispatch_vp },
-	{ HVCALL_GET_GPA_PAGES_ACCESS_STATES,
-	  hvsim_hc_get_gpa_pages_access_states },
-	{ HVCALL_MAP_VP_STATE_PAGE, hvsim_hc_map_vp_state_page },
-	{ HVCALL_UNMAP_VP_STATE_PAGE, hvsim_hc_unmap_vp_state_page },
-	{ HVCALL_GET_VP_STATE, hvsim_hc_get_vp_state },
-	{ HVCALL_SET_VP_STATE, hvsim_hc_set_vp_state },
-	{ HVCALL_GET_VP_CPUID_VALUES, hvsim_hc_get_vp_cpuid_values },
-	{ HVCALL_GET_PARTITION_PROPERTY_EX,
-	  hvsim_hc_get_partition_property_ex },
-};
-
-static_assert(ARRAY_SIZE(hvsim_handlers) == HVSIM_NR_HCALLS,
-	      "one handler per hvsim_hcalls entry");
 
 /* Per-code counters, indexed like hvsim_hcalls */
 static atomic64_t hvsim_hc_calls[HVSIM_NR_HCALLS];
@@ -77,22 +33,6 @@ static struct dentry *hvsim_debugfs;
 static u64 hc_result(u16 status, u16 reps_done)
 {
 	return status | ((u64)reps_done << HV_HYPERCALL_REP_COMP_OFFSET);
-}
-
-/**
- * hvsim_hc_known() - is @code a hypercall hvsim implements?
- * @code: call code
- * @rep: returns whether it is a rep call
- *
- * Return: true if hvsim has a handler for @code.
- */
-bool hvsim_hc_known(u16 code, bool *rep)
-{
-	const struct hvsim_hc_desc *d = hvsim_hc_find(code);
-
-	if (d)
-		*rep = d->flags & HC_REP;
-	return d;
 }
 
 static u64 hypercall_irqs_off(u64 control, void *input, void *output);
@@ -150,7 +90,7 @@ static u64 hypercall_irqs_off(u64 control, void *input, void *output)
 		if (d->validate)
 			status = d->validate(&call);
 		if (!status)
-			status = hvsim_handlers[d - hvsim_hcalls].fn(&call);
+			status = d->handler(&call);
 	}
 	/* A "pending" rule: HV_STATUS_CALL_PENDING, completion later */
 	status = hvsim_inject_pending(&call, status);
@@ -225,13 +165,13 @@ static int stale_entries_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stale_entries);
 
-/* hvsim_hcalls is sorted and hvsim_handlers follows it */
-static bool hvsim_tables_valid(void)
+/* hvsim_hcalls is sorted and has a handler in every entry */
+static bool hvsim_hc_table_valid(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < HVSIM_NR_HCALLS; i++) {
-		if (hvsim_handlers[i].code != hvsim_hcalls[i].code)
+		if (!hvsim_hcalls[i].handler)
 			return false;
 	}
 	return hvsim_hc_table_sorted();
@@ -241,7 +181,7 @@ static int __init hvsim_init(void)
 {
 	int ret;
 
-	if (WARN_ON(!hvsim_tables_valid()))
+	if (WARN_ON(!hvsim_hc_table_valid()))
 		return -EINVAL;
 	ret = hvsim_synic_init();
 	if (ret)
@@ -273,7 +213,7 @@ static void __exit hvsim_exit(void)
 	debugfs_remove_recursive(hvsim_debugfs);
 	hvsim_inject_exit();
 	local_irq_disable();
-	hvsim_partitions_exit();
+	hvsim_partitions_exit(hvsim_partition_teardown);
 	local_irq_enable();
 	hvsim_mmio_exit();
 	hvsim_synic_exit();

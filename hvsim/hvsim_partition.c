@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvsim: partitions (table, lifecycle, properties).
+ * hvsim: partitions (table, lifecycle, properties, deposited memory).
  *
  * Lifecycle: CREATE_PARTITION (object carved from the root's pool) ->
  * INITIALIZE_PARTITION (once) -> FINALIZE_PARTITION (deletes the VPs and
@@ -20,7 +20,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
 
 DEFINE_SPINLOCK(hvsim_lock);
 
@@ -30,6 +32,8 @@ struct hvsim_pool hvsim_root_pool;
 /* Live partitions and the next id to hand out (hvsim_lock) */
 static LIST_HEAD(hvsim_partitions);
 static u64 hvsim_next_id = 1;
+/* Most pages the pool of a partition created now may hold (hvsim_lock) */
+static u64 hvsim_new_pool_cap;
 
 /* Properties the model reports (a simple x86-64 machine) */
 #define HVSIM_ROOT_PRIVILEGES	(HV_PRIVILEGE_CREATE_PARTITIONS | \
@@ -103,19 +107,15 @@ struct hvsim_partition *hvsim_partition_get(u64 id)
 	return found;
 }
 
-/* Tear down what is left of a partition and free it; hvsim_lock held */
+/*
+ * Free a partition whose VPs and intercepts are gone (FINALIZE_PARTITION,
+ * or the teardown of hvsim_partitions_exit()); hvsim_lock held
+ */
 static void partition_free(struct hvsim_partition *pt)
 {
-	unsigned int i;
-
 	lockdep_assert_held(&hvsim_lock);
 	spin_lock(&pt->lock);
-	for (i = 0; i < HVSIM_MAX_VPS; i++) {
-		if (pt->vps[i])
-			hvsim_vp_destroy(pt->vps[i]);
-	}
 	hvsim_slat_destroy(&pt->slat, &pt->pool);
-	hvsim_intercepts_destroy(pt);
 	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
 	spin_unlock(&pt->lock);
 	hvsim_pool_free(&hvsim_root_pool, pt);
@@ -134,18 +134,23 @@ void hvsim_partition_put(struct hvsim_partition *pt)
 }
 
 /**
- * hvsim_partition_call() - run @fn on an initialized partition, locked
+ * hvsim_partition_call() - the prologue of a hypercall on one partition
  * @id: partition id from the call's input
- * @fn: called with the partition's lock held; NULL: only check
+ * @states: the states the call accepts, HVSIM_PT_STATE() bits;
+ *	HVSIM_PT_ANY: any state
+ * @fn: called with the partition referenced and its lock held; NULL: only
+ *	check
  * @arg: passed to @fn
  *
- * The prologue of the calls that need a partition between
- * INITIALIZE_PARTITION and FINALIZE_PARTITION.
+ * Look up and reference the partition, lock it, check its state, run @fn,
+ * and undo it all.  Callers validate their input first, so input errors
+ * take precedence over unknown partitions.
  *
  * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE
- * (not initialized), or what @fn returns (HV_STATUS_SUCCESS without @fn).
+ * (not in one of @states), or what @fn returns (HV_STATUS_SUCCESS without
+ * @fn).
  */
-u16 hvsim_partition_call(u64 id,
+u16 hvsim_partition_call(u64 id, unsigned int states,
 			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
 			 void *arg)
 {
@@ -155,13 +160,63 @@ u16 hvsim_partition_call(u64 id,
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	spin_lock(&pt->lock);
-	if (pt->state != HVSIM_PT_INITIALIZED)
+	if (states && !(states & BIT(pt->state)))
 		status = HV_STATUS_INVALID_PARTITION_STATE;
 	else if (fn)
 		status = fn(pt, arg);
 	spin_unlock(&pt->lock);
 	hvsim_partition_put(pt);
 	return status;
+}
+
+/**
+ * hvsim_vp_find() - a VP of a partition
+ * @pt: the partition, its lock held
+ * @index: VP index (any value)
+ *
+ * Return: the VP, or NULL if @index names none.
+ */
+struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
+{
+	lockdep_assert_held(&pt->lock);
+	if (index >= HVSIM_MAX_VPS)
+		return NULL;
+	return pt->vps[index];
+}
+
+struct vp_call {
+	u32 index;
+	u16 (*fn)(struct hvsim_vp *vp, void *arg);
+	void *arg;
+};
+
+static u16 vp_call_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct vp_call *c = arg;
+	struct hvsim_vp *vp = hvsim_vp_find(pt, c->index);
+
+	return vp ? c->fn(vp, c->arg) : HV_STATUS_INVALID_VP_INDEX;
+}
+
+/**
+ * hvsim_vp_call() - the prologue of a hypercall on one VP
+ * @partition_id: the VP's partition (in any state)
+ * @vp_index: the VP
+ * @fn: the body; runs with the partition referenced and its lock held
+ * @arg: passed to @fn
+ *
+ * hvsim_partition_call() that also finds the VP.
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX, or
+ * what @fn returns.
+ */
+u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
+		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg)
+{
+	struct vp_call c = { .index = vp_index, .fn = fn, .arg = arg };
+
+	return hvsim_partition_call(partition_id, HVSIM_PT_ANY,
+				    vp_call_locked, &c);
 }
 
 /**
@@ -174,11 +229,14 @@ void hvsim_partitions_init(void)
 
 /**
  * hvsim_partitions_exit() - free everything at module exit
+ * @teardown: callback that deletes what the layers above keep in a
+ *	partition (its VPs and intercepts), called with hvsim_lock and the
+ *	partition's lock held
  *
- * Partitions still alive are destroyed with a warning; then every page
- * left in the root pool is freed to the kernel.
+ * Partitions still alive are torn down with a warning and freed; then
+ * every page left in the root pool is freed to the kernel.
  */
-void hvsim_partitions_exit(void)
+void hvsim_partitions_exit(void (*teardown)(struct hvsim_partition *pt))
 {
 	struct hvsim_partition *pt, *tmp;
 
@@ -186,10 +244,21 @@ void hvsim_partitions_exit(void)
 	list_for_each_entry_safe(pt, tmp, &hvsim_partitions, node) {
 		WARN(1, "hvsim: partition %llu still alive at exit\n", pt->id);
 		list_del(&pt->node);
+		spin_lock(&pt->lock);
+		teardown(pt);
+		spin_unlock(&pt->lock);
 		partition_free(pt);
 	}
 	hvsim_pool_release(&hvsim_root_pool);
 	spin_unlock(&hvsim_lock);
+}
+
+static void partition_show(struct hvsim_partition *pt, void *arg)
+{
+	seq_printf(arg, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
+		   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
+		   pt->slat.nr_mapped, pt->slat.nr_large,
+		   pt->gpa_faults, pt->dispatches, pt->refused);
 }
 
 /**
@@ -204,41 +273,60 @@ void hvsim_partitions_exit(void)
  */
 void hvsim_partitions_show(struct seq_file *m)
 {
+	hvsim_partitions_for_each(partition_show, m);
+}
+
+/**
+ * hvsim_partitions_for_each() - run @fn on every live partition
+ * @fn: called with hvsim_lock and the partition's lock held
+ * @arg: passed to @fn
+ *
+ * Partitions in creation order.  Interrupts must be disabled (hvsim's
+ * locks are taken in hard interrupt context too).
+ */
+void hvsim_partitions_for_each(void (*fn)(struct hvsim_partition *pt,
+					  void *arg), void *arg)
+{
 	struct hvsim_partition *pt;
 
+	lockdep_assert_irqs_disabled();
 	spin_lock(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
 		spin_lock(&pt->lock);
-		seq_printf(m, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
-			   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
-			   pt->slat.nr_mapped, pt->slat.nr_large,
-			   pt->gpa_faults, pt->dispatches, pt->refused);
+		fn(pt, arg);
 		spin_unlock(&pt->lock);
 	}
 	spin_unlock(&hvsim_lock);
 }
 
 /**
- * hvsim_vps_show() - the debugfs "vps" file
- * @m: the seq_file
- *
- * One line per VP of every live partition (hvsim_vp_show()), partitions
- * in creation order, VPs by index.
+ * hvsim_partitions_set_pool_cap() - cap the pools of partitions to come
+ * @pages: most pages the pool of a partition created from now on may
+ *	hold; 0: no cap
  */
-void hvsim_vps_show(struct seq_file *m)
+void hvsim_partitions_set_pool_cap(u64 pages)
 {
-	struct hvsim_partition *pt;
-	unsigned int i;
+	unsigned long flags;
 
-	spin_lock(&hvsim_lock);
-	list_for_each_entry(pt, &hvsim_partitions, node) {
-		spin_lock(&pt->lock);
-		for (i = 0; i < HVSIM_MAX_VPS; i++)
-			if (pt->vps[i])
-				hvsim_vp_show(m, pt->vps[i]);
-		spin_unlock(&pt->lock);
-	}
-	spin_unlock(&hvsim_lock);
+	spin_lock_irqsave(&hvsim_lock, flags);
+	hvsim_new_pool_cap = pages;
+	spin_unlock_irqrestore(&hvsim_lock, flags);
+}
+
+/**
+ * hvsim_partitions_pool_cap() - the cap set by hvsim_partitions_set_pool_cap()
+ *
+ * Return: the pages, 0 when there is no cap.
+ */
+u64 hvsim_partitions_pool_cap(void)
+{
+	unsigned long flags;
+	u64 pages;
+
+	spin_lock_irqsave(&hvsim_lock, flags);
+	pages = hvsim_new_pool_cap;
+	spin_unlock_irqrestore(&hvsim_lock, flags);
+	return pages;
 }
 
 /**
@@ -319,7 +407,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->privilege_flags = HVSIM_GUEST_PRIVILEGES;
 	pt->created_ns = ktime_get_ns();
-	pt->pool_cap = hvsim_inject_pool_cap();
+	pt->pool_cap = hvsim_new_pool_cap;
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
 	spin_unlock(&hvsim_lock);
@@ -334,6 +422,12 @@ static u64 input_partition_id(const struct hvsim_call *call)
 	return in->partition_id;
 }
 
+static u16 initialize_locked(struct hvsim_partition *pt, void *arg)
+{
+	pt->state = HVSIM_PT_INITIALIZED;
+	return HV_STATUS_SUCCESS;
+}
+
 /**
  * hvsim_hc_initialize_partition() - HVCALL_INITIALIZE_PARTITION
  * @call: decoded call
@@ -343,65 +437,9 @@ static u64 input_partition_id(const struct hvsim_call *call)
  */
 u16 hvsim_hc_initialize_partition(struct hvsim_call *call)
 {
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-
-	pt = hvsim_partition_get(input_partition_id(call));
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state == HVSIM_PT_CREATED)
-		pt->state = HVSIM_PT_INITIALIZED;
-	else
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
-}
-
-/**
- * hvsim_hc_finalize_partition() - HVCALL_FINALIZE_PARTITION
- * @call: decoded call
- *
- * Deletes every VP (with its state pages) and the SLAT, so that every page
- * of the partition's pool is free and can be withdrawn.  The root removes
- * all guest memory before it finalizes a partition: a SLAT leaf still
- * present is counted as a stale entry (hvsim_slat_audit()).
- *
- * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
- */
-u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
-{
-	struct hvsim_partition *pt;
-	u16 status = HV_STATUS_SUCCESS;
-	unsigned int i;
-	u64 stale = 0;
-
-	pt = hvsim_partition_get(input_partition_id(call));
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	if (pt->state == HVSIM_PT_CREATED ||
-	    pt->state == HVSIM_PT_INITIALIZED) {
-		for (i = 0; i < HVSIM_MAX_VPS; i++) {
-			if (pt->vps[i])
-				hvsim_vp_destroy(pt->vps[i]);
-		}
-		/* The root removed its guest memory: what is left is stale */
-		stale = hvsim_slat_audit(&pt->slat, true);
-		hvsim_slat_destroy(&pt->slat, &pt->pool);
-		hvsim_intercepts_destroy(pt);
-		WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
-		pt->state = HVSIM_PT_FINALIZED;
-	} else {
-		status = HV_STATUS_INVALID_PARTITION_STATE;
-	}
-	spin_unlock(&pt->lock);
-	if (stale)
-		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
-			pt->id, stale);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(input_partition_id(call),
+				    HVSIM_PT_STATE(CREATED),
+				    initialize_locked, NULL);
 }
 
 /**
@@ -439,8 +477,104 @@ u16 hvsim_hc_delete_partition(struct hvsim_call *call)
 		break;
 	}
 	spin_unlock(&hvsim_lock);
-	if (status == HV_STATUS_SUCCESS)
-		hvsim_inject_partition_deleted(id);
+	return status;
+}
+
+/*
+ * The pool of partition @id (the root pool for HV_PARTITION_ID_SELF), not
+ * locked.  For a guest partition a reference is returned in *@ptp (NULL
+ * for SELF); release it with pool_put().  NULL if there is no such
+ * partition.
+ */
+static struct hvsim_pool *pool_get(u64 id, struct hvsim_partition **ptp)
+{
+	struct hvsim_partition *pt;
+
+	*ptp = NULL;
+	if (id == HV_PARTITION_ID_SELF)
+		return &hvsim_root_pool;
+	pt = hvsim_partition_get(id);
+	if (!pt)
+		return NULL;
+	*ptp = pt;
+	return &pt->pool;
+}
+
+static void pool_put(struct hvsim_partition *pt)
+{
+	if (pt)
+		hvsim_partition_put(pt);
+}
+
+/**
+ * hvsim_hc_deposit_memory() - HVCALL_DEPOSIT_MEMORY (rep)
+ * @call: decoded call; one PFN per rep
+ *
+ * A pool capped by the "pool_cap" fault-injection rule accepts pages until
+ * it holds the cap, then fails with HV_STATUS_INSUFFICIENT_MEMORY.
+ *
+ * Return: HV_STATUS_*; reps completed = pages accepted.
+ */
+u16 hvsim_hc_deposit_memory(struct hvsim_call *call)
+{
+	const struct hv_input_deposit_memory *in = call->input;
+	struct hvsim_partition *pt;
+	struct hvsim_pool *pool;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	pool = pool_get(in->partition_id, &pt);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(pool->lock);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		u64 pfn = in->gpa_page_list[i];
+
+		/* A capped pool takes what fits and asks for no more */
+		if (pt && pt->pool_cap && pool->nr_pages >= pt->pool_cap) {
+			status = HV_STATUS_INSUFFICIENT_MEMORY;
+			break;
+		}
+		status = hvsim_pool_check_pfn(pfn);
+		if (status)
+			break;
+		hvsim_pool_add(pool, pfn);
+	}
+	call->reps_done = i;
+	spin_unlock(pool->lock);
+	pool_put(pt);
+	return status;
+}
+
+/**
+ * hvsim_hc_withdraw_memory() - HVCALL_WITHDRAW_MEMORY (rep)
+ * @call: decoded call; one PFN per rep is written to the output page
+ *
+ * Return: HV_STATUS_NO_RESOURCES when fewer pages are free than asked
+ * (reps completed = pages returned).
+ */
+u16 hvsim_hc_withdraw_memory(struct hvsim_call *call)
+{
+	const struct hv_input_withdraw_memory *in = call->input;
+	u64 *out = call->output;
+	struct hvsim_partition *pt;
+	struct hvsim_pool *pool;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	pool = pool_get(in->partition_id, &pt);
+	if (!pool)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	spin_lock(pool->lock);
+	for (i = call->rep_start; i < call->rep_count; i++) {
+		if (!hvsim_pool_withdraw(pool, &out[i])) {
+			status = HV_STATUS_NO_RESOURCES;
+			break;
+		}
+	}
+	call->reps_done = i;
+	spin_unlock(pool->lock);
+	pool_put(pt);
 	return status;
 }
 
@@ -519,6 +653,22 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 	default:
 		return root_property(code, value);
 	}
+}
+
+/**
+ * hvsim_synthetic_privileges() - the privileges SYNTHETIC_PROC_FEATURES
+ *	grant
+ * @features: SYNTHETIC_PROC_FEATURES bank 0
+ *
+ * Features 2-8 (VP runtime ... VP index) are privileges 0-6, features
+ * 9-11 (reference TSC, guest idle, frequencies) privileges 9-11.
+ *
+ * Return: HV_PRIVILEGE_* bits 0-15.
+ */
+u64 hvsim_synthetic_privileges(u64 features)
+{
+	return ((features >> 2) & GENMASK_ULL(6, 0)) |
+	       (features & GENMASK_ULL(11, 9));
 }
 
 /**

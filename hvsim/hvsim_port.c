@@ -27,7 +27,11 @@
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
 
 /**
  * struct hvsim_port - a port of the root; lives in one root pool page

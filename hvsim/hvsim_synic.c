@@ -34,7 +34,8 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_synic.h"
 
 /* Messages one CPU holds back while its SINT slots are busy or disabled */
 #define SYNIC_MSG_QUEUE_LEN	32

@@ -38,126 +38,23 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_port.h"
+#include "hvsim_synic.h"
+#include "hvsim_vp.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_regs.h"
+#include "hvsim_vp_state.h"
 
 static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
-
-/**
- * hvsim_vp_absorb_reg_page() - take in what the VMM wrote to the register
- *	page
- * @vp: the VP; its partition's lock held
- *
- * Absorbs the register classes marked in the page's dirty field and
- * clears it.
- */
-void hvsim_vp_absorb_reg_page(struct hvsim_vp *vp)
-{
-	struct hv_vp_register_page *rp = vp->reg_page;
-	struct x86_emu_state *s = &vp->state;
-	u32 dirty;
-
-	lockdep_assert_held(&vp->partition->lock);
-	if (!rp)
-		return;
-	dirty = READ_ONCE(rp->dirty);
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_GENERAL))
-		memcpy(s->gpr, rp->gp_registers, sizeof(s->gpr));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_IP))
-		hvsim_irq_rip_written(vp, rp->rip);
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_XMM))
-		memcpy(s->xmm, rp->xmm_registers, sizeof(rp->xmm_registers));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_SEGMENT))
-		memcpy(s->seg, rp->segment_registers, sizeof(s->seg));
-	if (dirty & BIT(HV_X64_REGISTER_CLASS_FLAGS))
-		s->rflags = (rp->rflags & HVSIM_RFLAGS_MASK) | HV_X86_RFLAGS_FIXED;
-	WRITE_ONCE(rp->dirty, 0);
-}
-
-/* Mirror the architectural state into the register page */
-static void vp_publish_reg_page(struct hvsim_vp *vp)
-{
-	struct hv_vp_register_page *rp = vp->reg_page;
-	const struct x86_emu_state *s = &vp->state;
-
-	BUILD_BUG_ON(sizeof(rp->gp_registers) != sizeof(s->gpr));
-	BUILD_BUG_ON(sizeof(rp->segment_registers) != sizeof(s->seg));
-
-	lockdep_assert_held(&vp->partition->lock);
-	if (!rp)
-		return;
-	rp->version = HV_VP_REGISTER_PAGE_VERSION_1;
-	rp->isvalid = 1;
-	rp->rsvdz = 0;
-	rp->dirty = 0;
-	memcpy(rp->gp_registers, s->gpr, sizeof(s->gpr));
-	rp->rip = s->rip;
-	rp->rflags = s->rflags;
-	memset(rp->reserved, 0, sizeof(rp->reserved));
-	memcpy(rp->xmm_registers, s->xmm, sizeof(rp->xmm_registers));
-	memcpy(rp->segment_registers, s->seg, sizeof(s->seg));
-	rp->cr0 = s->cr0;
-	rp->cr3 = s->cr3;
-	rp->cr4 = s->cr4;
-	rp->cr8 = s->cr8;
-	rp->efer = s->efer;
-	rp->dr7 = s->dr[5];
-	rp->pending_interruption = vp->pending_interruption;
-	rp->interrupt_state = (s->interrupt_shadow ?
-			       HV_INTERRUPT_STATE_INTERRUPT_SHADOW : 0) |
-			      (vp->state.nmi_masked ? HV_INTERRUPT_STATE_NMI_MASKED : 0);
-	rp->instruction_emulation_hints = 0;
-	rp->xfem = s->xfem;
-}
-
-/**
- * hvsim_vp_find() - look up a VP of a partition
- * @pt: the partition, its lock held
- * @index: VP index
- *
- * Return: the VP, or NULL.
- */
-struct hvsim_vp *hvsim_vp_find(struct hvsim_partition *pt, u32 index)
-{
-	lockdep_assert_held(&pt->lock);
-	if (index >= HVSIM_MAX_VPS)
-		return NULL;
-	return pt->vps[index];
-}
-
-/**
- * hvsim_vp_call() - run the body of a per-VP hypercall
- * @partition_id: the VP's partition
- * @vp_index: the VP
- * @fn: the body; runs with the partition referenced and its lock held
- * @arg: passed to @fn
- *
- * The frame every hypercall that targets one VP shares: look up and
- * reference the partition, lock it, find the VP, run @fn, and undo it all.
- * Callers validate their input first, so input errors take precedence
- * over unknown partitions and VPs.
- *
- * Return: HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_VP_INDEX, or
- * what @fn returns.
- */
-u16 hvsim_vp_call(u64 partition_id, u32 vp_index,
-		  u16 (*fn)(struct hvsim_vp *vp, void *arg), void *arg)
-{
-	struct hvsim_partition *pt = hvsim_partition_get(partition_id);
-	struct hvsim_vp *vp;
-	u16 status;
-
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	vp = hvsim_vp_find(pt, vp_index);
-	status = vp ? fn(vp, arg) : HV_STATUS_INVALID_VP_INDEX;
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
-}
 
 /**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
@@ -225,7 +122,8 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 {
 	const struct hv_input_create_vp *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, create_vp_locked, call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    create_vp_locked, call);
 }
 
 static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
@@ -246,6 +144,74 @@ u16 hvsim_hc_delete_vp(struct hvsim_call *call)
 
 	return hvsim_vp_call(in->partition_id, in->vp_index, delete_vp_locked,
 			     NULL);
+}
+
+/* Delete every VP of @pt; its lock held */
+static void vps_destroy(struct hvsim_partition *pt)
+{
+	unsigned int i;
+
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		if (pt->vps[i])
+			hvsim_vp_destroy(pt->vps[i]);
+	}
+}
+
+/**
+ * hvsim_partition_teardown() - delete what the VP layer keeps in a
+ *	partition: its VPs and its intercepts
+ * @pt: the partition, its lock held
+ *
+ * The callback of hvsim_partitions_exit() for partitions still alive at
+ * module exit.
+ */
+void hvsim_partition_teardown(struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	vps_destroy(pt);
+	hvsim_intercepts_destroy(pt);
+}
+
+/* *@arg: the SLAT entries the root left (stale) */
+static u16 finalize_locked(struct hvsim_partition *pt, void *arg)
+{
+	u64 *stale = arg;
+
+	vps_destroy(pt);
+	/* The root removed its guest memory: what is left is stale */
+	*stale = hvsim_slat_audit(&pt->slat, true);
+	hvsim_slat_destroy(&pt->slat, &pt->pool);
+	hvsim_intercepts_destroy(pt);
+	WARN_ON(pt->pool.nr_free != pt->pool.nr_pages);
+	pt->state = HVSIM_PT_FINALIZED;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_hc_finalize_partition() - HVCALL_FINALIZE_PARTITION
+ * @call: decoded call
+ *
+ * Deletes every VP (with its state pages) and the SLAT, so that every page
+ * of the partition's pool is free and can be withdrawn.  The root removes
+ * all guest memory before it finalizes a partition: a SLAT leaf still
+ * present is counted as a stale entry (hvsim_slat_audit()).
+ *
+ * Return: HV_STATUS_INVALID_PARTITION_STATE if already finalized.
+ */
+u16 hvsim_hc_finalize_partition(struct hvsim_call *call)
+{
+	const struct hv_input_partition_id *in = call->input;
+	u64 stale = 0;
+	u16 status;
+
+	status = hvsim_partition_call(in->partition_id,
+				      HVSIM_PT_STATE(CREATED) |
+				      HVSIM_PT_RUNNING, finalize_locked,
+				      &stale);
+	if (stale)
+		pr_warn("hvsim: partition %#llx finalized with %llu SLAT entries left\n",
+			in->partition_id, stale);
+	return status;
 }
 
 static u16 get_vp_registers_locked(struct hvsim_vp *vp, void *arg)
@@ -335,7 +301,7 @@ static u16 set_vp_registers_locked(struct hvsim_vp *vp, void *arg)
 			break;
 	}
 	call->reps_done = i;
-	vp_publish_reg_page(vp);
+	hvsim_vp_publish_reg_page(vp);
 	return status;
 }
 
@@ -375,7 +341,7 @@ static u16 map_vp_state_page_locked(struct hvsim_vp *vp, void *arg)
 			return HV_STATUS_INSUFFICIENT_MEMORY;
 		*slot = page;
 		if (in->type == HV_VP_STATE_PAGE_REGISTERS)
-			vp_publish_reg_page(vp);
+			hvsim_vp_publish_reg_page(vp);
 		else
 			memcpy(page, &vp->msg, sizeof(vp->msg));
 	}
@@ -470,18 +436,15 @@ const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
 };
 
-/**
- * hvsim_vp_show() - one line of the debugfs "vps" file
- * @m: the seq_file
- * @vp: the VP; its partition's lock held
- *
+/*
+ * One line of the debugfs "vps" file; the VP's partition's lock held.
  * Where the VP is in the guest (CS, RIP, RFLAGS, CR0, EFER), what keeps
  * it from running (activity, the explicit, intercept and dispatch
  * suspend registers), its first eight general registers and, while
  * paging is off, the up to 16 bytes at CS:RIP: enough to tell what a
  * guest that makes no progress executes, and whether it still changes.
  */
-void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
+static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 {
 	const struct x86_emu_state *s = &vp->state;
 	u64 lin = s->seg[X86_CS].base + s->rip;
@@ -507,58 +470,25 @@ void hvsim_vp_show(struct seq_file *m, struct hvsim_vp *vp)
 	seq_putc(m, '\n');
 }
 
-/* Fill the common x64 intercept header from the VP's state */
-static void vp_msg_header(struct hvsim_vp *vp,
-			  struct hv_x64_intercept_message_header *h,
-			  const struct x86_emu_exit *exit, u8 access_type)
+static void partition_vps_show(struct hvsim_partition *pt, void *m)
 {
-	const struct x86_emu_state *s = &vp->state;
+	unsigned int i;
 
-	h->vp_index = vp->index;
-	h->instruction_length_cr8 =
-		(exit->insn_len & HV_X64_INSTRUCTION_LENGTH_MASK) |
-		((s->cr8 & 0xF) << HV_X64_CR8_SHIFT);
-	h->intercept_access_type = access_type;
-	h->execution_state = x86_emu_exec_state(s);
-	h->cs_segment = s->seg[X86_CS];
-	h->rip = s->rip;
-	h->rflags = s->rflags;
-}
-
-/* Post vp->msg (payload already filled) and suspend the VP */
-static void vp_post_msg(struct hvsim_vp *vp, u32 type, u8 payload_size)
-{
-	struct hv_message_header *h = &vp->msg.header;
-
-	h->message_type = type;
-	h->payload_size = payload_size;
-	h->message_flags = 0;
-	h->reserved[0] = 0;
-	h->reserved[1] = 0;
-	h->sender = vp->partition->id;
-	if (vp->msg_page)
-		memcpy(vp->msg_page, &vp->msg, sizeof(vp->msg));
-	vp->intercept_suspend = true;
+	for (i = 0; i < HVSIM_MAX_VPS; i++)
+		if (pt->vps[i])
+			vp_show(m, pt->vps[i]);
 }
 
 /**
- * hvsim_vp_post_intercept() - post an intercept message and suspend the VP
- * @vp: the VP, its partition's lock held
- * @exit: the stop the message reports (instruction length)
- * @type: HVMSG_*
- * @access: the header's intercept_access_type
- * @payload_size: payload bytes, common header included
+ * hvsim_vps_show() - the debugfs "vps" file
+ * @m: the seq_file
  *
- * The caller wrote the payload after the common header into @vp->msg;
- * this fills the header from the VP's current state.
+ * One line per VP of every live partition, partitions in creation order,
+ * VPs by index.  Interrupts disabled.
  */
-void hvsim_vp_post_intercept(struct hvsim_vp *vp,
-			     const struct x86_emu_exit *exit, u32 type,
-			     u8 access, u8 payload_size)
+void hvsim_vps_show(struct seq_file *m)
 {
-	lockdep_assert_held(&vp->partition->lock);
-	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-	vp_post_msg(vp, type, payload_size);
+	hvsim_partitions_for_each(partition_vps_show, m);
 }
 
 static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
@@ -569,7 +499,7 @@ static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 
 	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
 
-	vp_msg_header(vp, &m->header, exit, exit->io.write ?
+	hvsim_vp_msg_header(vp, &m->header, exit, exit->io.write ?
 		      HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ);
 	m->port_number = exit->io.port;
 	m->access_info = (exit->io.size & HV_X64_IO_ACCESS_SIZE_MASK) |
@@ -584,7 +514,7 @@ static void vp_io_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	m->rcx = s->gpr[X86_RCX];
 	m->rsi = s->gpr[X86_RSI];
 	m->rdi = s->gpr[X86_RDI];
-	vp_post_msg(vp, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*m));
+	hvsim_vp_post_msg(vp, HVMSG_X64_IO_PORT_INTERCEPT, sizeof(*m));
 }
 
 static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
@@ -610,7 +540,7 @@ static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		break;
 	}
 	pt->gpa_faults++;
-	vp_msg_header(vp, &m->header, exit, exit->mem.access);
+	hvsim_vp_msg_header(vp, &m->header, exit, exit->mem.access);
 	m->cache_type = HV_CACHE_TYPE_X64_WB;
 	m->instruction_byte_count = count;
 	m->memory_access_info = exit->mem.gva_valid ?
@@ -621,7 +551,7 @@ static void vp_mem_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	m->guest_virtual_address = exit->mem.gva_valid ? exit->mem.gva : 0;
 	m->guest_physical_address = exit->mem.gpa;
 	memcpy(m->instruction_bytes, exit->insn_bytes, count);
-	vp_post_msg(vp, type, sizeof(*m));
+	hvsim_vp_post_msg(vp, type, sizeof(*m));
 }
 
 /* Messages that carry only the common header (HALT, unrecoverable) */
@@ -630,8 +560,8 @@ static void vp_header_msg(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 {
 	struct hv_x64_halt_message *m = (void *)vp->msg.u.payload;
 
-	vp_msg_header(vp, &m->header, exit, HV_INTERCEPT_ACCESS_READ);
-	vp_post_msg(vp, type, sizeof(*m));
+	hvsim_vp_msg_header(vp, &m->header, exit, HV_INTERCEPT_ACCESS_READ);
+	hvsim_vp_post_msg(vp, type, sizeof(*m));
 }
 
 /* Retire an instruction hvsim completed itself (CPUID, RDMSR, WRMSR) */
@@ -668,9 +598,9 @@ static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 	/* at most: benign, contributory, #PF, #DF */
 	for (n = 0; n < 4; n++) {
 		if (hvsim_exception_intercept(vp, exit, &cur, &size)) {
-			vp_msg_header(vp, (void *)vp->msg.u.payload, exit,
-				      access);
-			vp_post_msg(vp, HVMSG_X64_EXCEPTION_INTERCEPT, size);
+			hvsim_vp_post_intercept(vp, exit,
+						HVMSG_X64_EXCEPTION_INTERCEPT,
+						access, size);
 			return true;
 		}
 		if (x86_emu_deliver_event(&vp->state, &hvsim_vp_mem_ops, vp,
@@ -684,9 +614,8 @@ static bool vp_exception(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
 		vp_mem_msg(vp, &x);
 		return true;
 	}
-	vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-	vp_post_msg(vp, HVMSG_UNRECOVERABLE_EXCEPTION,
-		    sizeof(struct hv_x64_halt_message));
+	hvsim_vp_post_intercept(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION, access,
+				sizeof(struct hv_x64_halt_message));
 	return true;
 }
 
@@ -741,8 +670,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			vp_retire(vp, exit);
 			return false;
 		}
-		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-		vp_post_msg(vp, type, size);
+		hvsim_vp_post_intercept(vp, exit, type, access, size);
 		return true;
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
@@ -755,8 +683,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		}
 		if (type == HVSIM_MSR_FAULT)
 			return vp_exception(vp, exit, &gp, access);
-		vp_msg_header(vp, (void *)vp->msg.u.payload, exit, access);
-		vp_post_msg(vp, type, size);
+		hvsim_vp_post_intercept(vp, exit, type, access, size);
 		return true;
 	case X86_EXIT_EXCEPTION:
 		return vp_exception(vp, exit, &exit->exc,
@@ -843,7 +770,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		if (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING)
 			res = vp_inject_pending(vp, &exit);
 		else
-			res = hvsim_irq_inject(vp, &exit);
+			res = hvsim_irq_inject(vp, &hvsim_vp_mem_ops, &exit);
 		switch (res) {
 		case HVSIM_IRQ_DELIVERED:
 			continue;
@@ -868,7 +795,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		}
 	}
 out_publish:
-	vp_publish_reg_page(vp);
+	hvsim_vp_publish_reg_page(vp);
 }
 
 static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
@@ -908,6 +835,6 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 {
 	const struct hv_input_dispatch_vp *in = call->input;
 
-	return hvsim_partition_call(in->partition_id, dispatch_vp_locked,
-				    call);
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				    dispatch_vp_locked, call);
 }

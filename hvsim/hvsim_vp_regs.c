@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hvsim: the registers of a guest VP, as GET/SET_VP_REGISTERS name them
- * and as the guest reaches them with RDMSR and WRMSR.
+ * and as the guest reaches them with RDMSR and WRMSR (hvsim_msr_exit():
+ * the root's MSR intercepts first, then EFER, the FS/GS bases and the
+ * table below).
  *
  * One table describes every register: its name (or a run of consecutive
  * names), the IA32 MSR index the guest uses (if any), where the value
@@ -34,7 +36,14 @@
 #include <linux/string.h>
 #include <asm/msr-index.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_guest_synic.h"
+#include "hvsim_intercept.h"
+#include "hvsim_irq.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_vp_msg.h"
+#include "hvsim_vp_regs.h"
 
 /* Privilege bits 0-15 (PRIVILEGE_FLAGS, CPUID 0x40000003 EAX) */
 #define PRIV_REFERENCE_COUNTER	BIT_ULL(1)
@@ -139,7 +148,7 @@ struct vp_reg {
 static u16 set_rip(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		   const union hv_register_value *v, bool guest)
 {
-	hvsim_irq_rip_written(vp, v->reg64);
+	hvsim_vp_rip_written(vp, v->reg64);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -679,22 +688,6 @@ static const struct vp_reg vp_regs[] = {
 	  .get = get_guest_idle },
 };
 
-/**
- * hvsim_synthetic_privileges() - the privileges SYNTHETIC_PROC_FEATURES
- *	grant
- * @features: SYNTHETIC_PROC_FEATURES bank 0
- *
- * Features 2-8 (VP runtime ... VP index) are privileges 0-6, features
- * 9-11 (reference TSC, guest idle, frequencies) privileges 9-11.
- *
- * Return: HV_PRIVILEGE_* bits 0-15.
- */
-u64 hvsim_synthetic_privileges(u64 features)
-{
-	return ((features >> 2) & GENMASK_ULL(6, 0)) |
-	       (features & GENMASK_ULL(11, 9));
-}
-
 /* Does @r exist for @vp's partition? */
 static bool reg_exists(struct hvsim_vp *vp, const struct vp_reg *r)
 {
@@ -870,6 +863,114 @@ void hvsim_vp_regs_reset(struct hvsim_vp *vp)
 	vp->msrs[HVSIM_MSR_MTRR_CAP] = MTRR_CAP_DEFAULT;
 	for (i = 0; i < HV_SYNIC_SINT_COUNT; i++)
 		vp->msrs[HVSIM_MSR_SINT0 + i] = HV_SYNIC_SINT_MASKED;
+}
+
+/* The bits of EFER a guest may write */
+#define HVSIM_EFER_WRITABLE	(EFER_SCE | EFER_LME | EFER_NX)
+
+/*
+ * RDMSR / WRMSR of an MSR hvsim implements: EFER and the FS/GS bases
+ * here, every other one through the register table.
+ * Returns HVSIM_MSR_NONE for an MSR it does not implement and
+ * HVSIM_MSR_GP for an access the hardware would refuse with #GP.
+ */
+static enum hvsim_msr_result msr_access(struct hvsim_vp *vp, u32 index,
+					bool write, u64 *val)
+{
+	struct x86_emu_state *s = &vp->state;
+	u64 *base;
+
+	switch (index) {
+	case MSR_EFER:
+		if (!write) {
+			*val = s->efer;
+			return HVSIM_MSR_DONE;
+		}
+		if (*val & ~(HVSIM_EFER_WRITABLE | HV_X86_EFER_LMA))
+			return HVSIM_MSR_GP;
+		/* LME cannot change while paging is on; LMA is read-only */
+		if ((s->cr0 & HV_X86_CR0_PG) &&
+		    ((*val ^ s->efer) & HV_X86_EFER_LME))
+			return HVSIM_MSR_GP;
+		s->efer = (*val & HVSIM_EFER_WRITABLE) | (s->efer & HV_X86_EFER_LMA);
+		return HVSIM_MSR_DONE;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		base = &s->seg[index == MSR_FS_BASE ? X86_FS : X86_GS].base;
+		if (write)
+			*base = *val;
+		else
+			*val = *base;
+		return HVSIM_MSR_DONE;
+	default:
+		return hvsim_vp_msr_access(vp, index, write, val);
+	}
+}
+
+/**
+ * hvsim_msr_exit() - a guest RDMSR or WRMSR
+ * @vp: the VP; its partition's lock held
+ * @exit: the interpreter's stop (X86_EXIT_MSR)
+ * @access: set to the intercept access type when a message is due
+ * @size: set to the payload size when a message is due
+ *
+ * An installed X64_MSR or X64_MSR_INDEX intercept with the access's bit
+ * (READ for RDMSR, WRITE for WRMSR) gives an X64_MSR_INTERCEPT message
+ * (payload written to @vp->msg but for the common header, which the
+ * caller fills).  Otherwise an MSR hvsim implements is read or written;
+ * any other MSR follows UNIMPLEMENTED_MSR_ACTION: IGNORE_WRITE_READ_ZERO
+ * reads 0 and drops writes; FAULT means a #GP(0), like a write the
+ * hardware refuses: the caller raises it (an EXCEPTION intercept for
+ * vector 13 takes precedence over delivering it to the guest).
+ *
+ * Return: the message type to post, HVMSG_NONE when the instruction
+ * completed (the caller retires it), or HVSIM_MSR_FAULT for a #GP.
+ */
+u32 hvsim_msr_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit,
+		   u8 *access, u8 *size)
+{
+	struct hv_x64_msr_intercept_message *m = (void *)vp->msg.u.payload;
+	struct hvsim_partition *pt = vp->partition;
+	u64 *gpr = vp->state.gpr;
+	u32 index = exit->msr.index;
+	bool write = exit->msr.write;
+	u64 val = 0;
+
+	BUILD_BUG_ON(sizeof(*m) > HV_MESSAGE_PAYLOAD_BYTE_COUNT);
+
+	/*
+	 * APIC and synthetic MSRs: hvsim_irq.c handles x2APIC 0x800-0x8FF and
+	 * 0x40000000-0x400000FF before this function is called.
+	 */
+	lockdep_assert_held(&pt->lock);
+	*access = write ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
+	if (hvsim_msr_intercepted(pt, index, write)) {
+		m->msr_number = index;
+		m->reserved = 0;
+		m->rdx = gpr[X86_RDX];
+		m->rax = gpr[X86_RAX];
+		*size = sizeof(*m);
+		return HVMSG_X64_MSR_INTERCEPT;
+	}
+	if (write)
+		val = (u64)(u32)gpr[X86_RDX] << 32 | (u32)gpr[X86_RAX];
+	switch (msr_access(vp, index, write, &val)) {
+	case HVSIM_MSR_GP:
+		return HVSIM_MSR_FAULT;
+	case HVSIM_MSR_NONE:
+		if (pt->unimplemented_msr_action !=
+		    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
+			return HVSIM_MSR_FAULT;
+		val = 0;
+		break;
+	case HVSIM_MSR_DONE:
+		break;
+	}
+	if (!write) {
+		gpr[X86_RAX] = lower_32_bits(val);
+		gpr[X86_RDX] = upper_32_bits(val);
+	}
+	return HVMSG_NONE;
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

@@ -25,7 +25,10 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
-#include "hvsim.h"
+#include "hvsim_model.h"
+#include "hvsim_mem.h"
+#include "hvsim_partition.h"
+#include "hvsim_vp_state.h"
 
 /* Architectural reset values */
 #define LAPIC_VERSION_DEFAULT	0x50014	/* version 0x14, 6 LVT entries */

@@ -7,6 +7,8 @@
  */
 #include <kunit/test.h>
 
+#include "../hvsim/hvsim_main.h"
+
 struct synic_fake {
 	struct hvsim_partition pt;
 	struct hvsim_vp vp;

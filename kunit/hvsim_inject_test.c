@@ -9,6 +9,8 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 
+#include "../hvsim/hvsim_main.h"
+
 struct inject_parse_case {
 	const char *line;
 	int ret;

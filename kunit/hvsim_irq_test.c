@@ -15,6 +15,8 @@
 #include <linux/gfp.h>
 #include <linux/slab.h>
 
+#include "../hvsim/hvsim_main.h"
+
 #define IRQ_HC_RESULT(status)	((u64)(status))
 
 struct irq_fake {
@@ -211,9 +213,9 @@ static void hvsim_irq_test_hlt(struct kunit *test)
 
 	/* The VMM moving RIP ends such a halt; the same RIP does not */
 	KUNIT_EXPECT_FALSE(test, hvsim_irq_hlt(vp, &exit));
-	hvsim_irq_rip_written(vp, 0x3000);
+	hvsim_vp_rip_written(vp, 0x3000);
 	KUNIT_EXPECT_TRUE(test, hvsim_irq_halted(vp));
-	hvsim_irq_rip_written(vp, 0x3001);
+	hvsim_vp_rip_written(vp, 0x3001);
 	KUNIT_EXPECT_FALSE(test, hvsim_irq_halted(vp));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x3001ULL);
 	KUNIT_EXPECT_EQ(test, vp->hlt_len, 0);

@@ -10,7 +10,7 @@
 #include <linux/mm.h>
 #include <linux/page_ref.h>
 
-#include "../hvsim/hvsim_decode_cases.h"
+#include "hvsim_decode_cases.h"
 
 #define HC_CONTROL(code, reps, start)				\
 	((u64)(code) | ((u64)(reps) << HV_HYPERCALL_REP_COMP_OFFSET) |	\
@@ -139,7 +139,7 @@ static void hvsim_test_table_sorted(struct kunit *test)
 {
 	unsigned int i;
 
-	KUNIT_EXPECT_TRUE(test, hvsim_tables_valid());
+	KUNIT_EXPECT_TRUE(test, hvsim_hc_table_valid());
 	for (i = 0; i < HVSIM_NR_HCALLS; i++) {
 		const struct hvsim_hc_desc *d = &hvsim_hcalls[i];
 

@@ -9,6 +9,8 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 
+#include "../hvsim/hvsim_main.h"
+
 struct port_test {
 	struct kunit *test;
 	void *in;

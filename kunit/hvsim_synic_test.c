@@ -8,6 +8,8 @@
  */
 #include <kunit/test.h>
 
+#include "../hvsim/hvsim_main.h"
+
 #define SYNIC_TEST_SENDER	0x1234ULL
 
 #define SYNIC_HC(code, reps) \

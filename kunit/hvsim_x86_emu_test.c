@@ -4,14 +4,14 @@
  *
  * Included at the end of hvsim/x86_emu.c (so it can see the interpreter's
  * static helpers), only when CONFIG_MSHV_ROOT_KUNIT_TEST is set.  The cases
- * themselves live in hvsim/x86_emu_cases.h, shared with the userspace
+ * themselves live in kunit/x86_emu_cases.h, shared with the userspace
  * harness in hvsim/user/.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../hvsim/x86_emu_cases.h"
+#include "x86_emu_cases.h"
 
 static void hvsim_x86_emu_fail(struct xt *t, int line, const char *what,
 			       u64 got, u64 want)

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "hvsim_decode.h"
+#include "hvsim_hcalls.h"
 #include "hvsim_decode_cases.h"
 #include "fuzz.h"
 #include "fuzz_hvsim_decode.h"

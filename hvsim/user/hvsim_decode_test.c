@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "hvsim_decode.h"
+#include "hvsim_hcalls.h"
 #include "hvsim_decode_cases.h"
 #include "fuzz_hvsim_decode.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Userspace unit tests of hvsim's x86 interpreter: the table-driven cases
- * shared with KUnit (../x86_emu_cases.h), plus a cross-check of the
+ * shared with KUnit (kunit/x86_emu_cases.h), plus a cross-check of the
  * arithmetic flags against the host CPU on random inputs.
  *
  *   x86_emu_test [ITERATIONS]    run everything

@@ -13,7 +13,7 @@
 #ifndef _HVSIM_X86_EMU_CASES_H
 #define _HVSIM_X86_EMU_CASES_H
 
-#include "x86_emu.h"
+#include "hvsim/x86_emu.h"
 
 #define XT_PAGE_SIZE	4096U
 #define XT_LOW_PAGES	64U			/* GPA 0 - 0x3FFFF */
