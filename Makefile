@@ -7,6 +7,8 @@
 #   make check     the full test pipeline (testvm/check.sh check)
 #   make demo      boot Debian's 6.1 kernel and run the demo VMM
 #   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
+#   make stress    only the stress selftest, DURATION=<s> (default 60) in one
+#                  VM of KERNEL=<name> (default debug-6.12; Documentation/testing.rst)
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make clean     remove build/ and in-tree kbuild output
 #
@@ -20,10 +22,11 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
 TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM
+TESTVM_VARS += DURATION KERNEL STRESS_DEBUG STRESS_OTHERS
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo bench kernels deps clean help
+.PHONY: all modules check demo bench stress kernels deps clean help
 
 all: modules
 
@@ -47,6 +50,9 @@ demo:
 
 bench:
 	@testvm/check.sh bench
+
+stress:
+	@testvm/check.sh stress
 
 deps:
 	testvm/deps.sh

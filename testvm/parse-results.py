@@ -218,6 +218,10 @@ SELFTEST_LINES = {
     "mshv_bad_input_test": (
         re.compile(r"^(?P<text>bad input: \d+ cases, (?P<verdict>.+))$"),
         lambda m: m.group("verdict") == "all exact"),
+    "mshv_stress_test": (
+        re.compile(r"^(?P<text>stress: \d+ operations in \d+ s, "
+                   r"(?P<checks>\d+) guest checks, (?P<bad>\d+) violations)$"),
+        lambda m: m.group("bad") == "0" and m.group("checks") != "0"),
 }
 
 
