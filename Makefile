@@ -9,6 +9,8 @@
 #   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
 #   make fuzz      only the ioctl fuzzer in one VM: DURATION=<s> (600),
 #                  SEED=<n> (the time), KERNEL=<name> (debug-6.12)
+#   make stress    only the stress selftest, DURATION=<s> (default 60) in one
+#                  VM of KERNEL=<name> (default debug-6.12; Documentation/testing.rst)
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make deb       build the mshv-root-dkms package into build/
 #   make install   modules_install + depmod against $(KDIR), and the modprobe
@@ -26,11 +28,11 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
 TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
-TESTVM_VARS += KERNEL DURATION SEED
+TESTVM_VARS += KERNEL DURATION SEED STRESS_DEBUG STRESS_OTHERS
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo bench fuzz kernels deps clean help
+.PHONY: all modules check demo bench fuzz stress kernels deps clean help
 .PHONY: deb install uninstall install-modules install-src install-config
 
 all: modules
@@ -110,6 +112,9 @@ bench:
 
 fuzz:
 	@testvm/check.sh fuzz
+
+stress:
+	@testvm/check.sh stress
 
 deps:
 	testvm/deps.sh

@@ -26,6 +26,16 @@
 #include "mshv_debugfs.h"
 #include "mshv_guest32.h"
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_MOVE	BIT(1)
+#endif
+
 #define PAGE		MSHV_PAGE_SIZE
 #define SZ_2M		0x200000UL
 #define PAGES_2M	512UL

@@ -19,16 +19,6 @@
 
 #include "mshv_region_common.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE	BIT(1)
-#endif
-
 FIXTURE(mm)
 {
 	struct mshv_g32 *g;

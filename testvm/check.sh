@@ -11,6 +11,9 @@
 #                    of KERNEL (default debug-6.12) for DURATION seconds
 #                    (default 600) with SEED (default: the time); the same
 #                    result lines as make check for that VM
+#   check.sh stress  only mshv_stress_test, DURATION seconds (default 60),
+#                    in one VM of KERNEL (default debug-6.12), with the
+#                    same splat, kmemleak and invariant checks as check
 #
 # Every phase runs even if an earlier one failed (unless it needs that one's
 # output); the exit status is non-zero if anything failed.
@@ -26,6 +29,9 @@
 #   SELFTESTS     build and run only these selftest binaries (default: all)
 #   QUICK         1: skip the in-tree build and the fuzzing (for iterating;
 #                 never for a submission)
+#   STRESS_DEBUG, STRESS_OTHERS
+#                 seconds mshv_stress_test runs in check mode on the debug
+#                 kernel (default 60) and on the others (default 5)
 #   PINNED_VM     1: boot the debug kernel a second time with
 #                 mshv_root.pin_regions=1 and run the region selftests
 #                 and the fail-nth sweep
@@ -588,16 +594,26 @@ make_initrd() { # make_initrd KERNEL -> $BUILD/k/KERNEL/initramfs.cpio.gz
 		"$BUILD/selftests" "$BUILD/demo" "" "$qemu_images"
 }
 
+# stress_seconds KERNEL: how long mshv_stress_test runs in KERNEL's check VM
+stress_seconds() {
+	if [[ $1 == debug-* ]]; then
+		echo "${STRESS_DEBUG:-60}"
+	else
+		echo "${STRESS_OTHERS:-5}"
+	fi
+}
+
 run_vm() { # run_vm KERNEL MODE
 	local k=$1 mode=$2 t0=$SECONDS rc=0 qemu_root="" vm_timeout=${VM_TIMEOUT:-1200}
-	local qemu_timeout=${QEMU_TIMEOUT:-60}
+	local qemu_timeout=${QEMU_TIMEOUT:-60} append
+	append="${VM_APPEND:-} mshvtest.stress=$(stress_seconds "$k")"
 	if [[ $mode == check ]] && qemu_kernel "$k" && [[ -n $QEMU_ROOT ]]; then
 		qemu_root=$QEMU_ROOT
 		vm_timeout=$((vm_timeout + 28 * qemu_timeout))
 	fi
 	say "VM $k ($mode, $ACCEL${qemu_root:+, QEMU cases}) booting; console: $LOGS/vm-$k.log"
 	VM_ACCEL=$ACCEL VM_QEMU_ROOT=$qemu_root QEMU_TIMEOUT=$qemu_timeout VM_TIMEOUT=$vm_timeout \
-		"$HERE/run-vm.sh" "${KENV[$k]}" \
+		VM_APPEND=$append "$HERE/run-vm.sh" "${KENV[$k]}" \
 		"$BUILD/k/$k/initramfs.cpio.gz" "$mode" "$LOGS/vm-$k.log" || rc=$?
 	say "VM $k finished in $((SECONDS - t0)) s (qemu exit $rc)"
 }
@@ -789,13 +805,50 @@ main_fuzz() {
 	python3 "$HERE/parse-results.py" --vm "$k=$log$flags"
 }
 
+# stress: mshv_stress_test alone for DURATION seconds in one VM of KERNEL
+# (default debug-6.12); the usual result lines of that VM (the test, its
+# summary line, splats, kmemleak, hvsim invariants), then the summary line
+main_stress() {
+	local k=${KERNEL:-debug-6.12} secs=${DURATION:-60} log rc=0
+	local flags=""
+	[[ $secs =~ ^[1-9][0-9]*$ ]] || { say "DURATION must be a number of seconds"; exit 2; }
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
+	get_kernel "$k" || exit 1
+	build_modules "$k" || exit 1
+	local ksrc
+	ksrc=$(kvar "$k" KSRC)
+	[[ -n $ksrc ]] || { get_kernel source-6.12 && ksrc=$(kvar source-6.12 KSRC); }
+	rm -rf "$BUILD/selftests"
+	mkdir -p "$BUILD/selftests"
+	phase "selftests build (mshv_stress_test)" "$LOGS/selftests-build.log" \
+		make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/selftests" \
+		TESTS=mshv_stress_test || exit 1
+	phase "initramfs ($k, stress)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-stress.cpio.gz" \
+		"$BUILD/k/$k/modules" "$BUILD/selftests" "" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs-stress.cpio.gz"
+	log=$LOGS/stress-$k.log
+	say "VM $k (stress, $secs s, $ACCEL) booting; console: $log"
+	# boot, module loads and the kmemleak scans take a few minutes on TCG
+	VM_ACCEL=$ACCEL VM_TIMEOUT=$((secs + 900)) TEST_TIMEOUT=$((secs + 600)) \
+		VM_APPEND="${VM_APPEND:-} mshvtest.only=mshv_stress_test mshvtest.stress=$secs" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-stress.cpio.gz" check \
+		"$log" || rc=$?
+	say "VM $k finished (qemu exit $rc); results:"
+	[[ $(kvar "$k" KUNIT) == y ]] && flags+=":kunit"
+	python3 "$HERE/parse-results.py" --host "$HOST_RESULTS" --vm "$k=$log$flags" || rc=1
+	sed -n 's/^.*# \(stress: [0-9]* operations .*\)/\1/p' "$log" | tr -d '\r'
+	return "$rc"
+}
+
 case $MODE in
 check) main_check ;;
 demo) main_demo ;;
 bench) main_bench ;;
 fuzz) main_fuzz ;;
+stress) main_stress ;;
 *)
-	echo "usage: $0 check|demo|bench|fuzz" >&2
+	echo "usage: $0 check|demo|bench|fuzz|stress" >&2
 	exit 2
 	;;
 esac

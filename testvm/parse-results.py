@@ -222,6 +222,10 @@ SELFTEST_LINES = {
         re.compile(r"^(?P<text>ioctl fuzz: \d+ calls, \d+ distinct ioctl\+errno "
                    r"pairs, (?P<bad>\d+) splats)$"),
         lambda m: m.group("bad") == "0"),
+    "mshv_stress_test": (
+        re.compile(r"^(?P<text>stress: \d+ operations in \d+ s, "
+                   r"(?P<checks>\d+) guest checks, (?P<bad>\d+) violations)$"),
+        lambda m: m.group("bad") == "0" and m.group("checks") != "0"),
 }
 
 

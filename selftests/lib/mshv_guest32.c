@@ -72,6 +72,61 @@ __asm__(".pushsection .rodata\n"
 	"	.code64\n"
 	"	.popsection\n");
 
+/* The pattern program (mshv_guest32.h); EBP points to its block */
+__asm__(".pushsection .rodata\n"
+	"	.globl mshv_g32_pattern, mshv_g32_pattern_end\n"
+	"	.globl mshv_g32_pattern_irq\n"
+	"	.code32\n"
+	"mshv_g32_pattern:\n"
+	"	sti\n"
+	"1:	movl 12(%ebp), %edx\n"
+	"	incl %edx\n"
+	"	movl %edx, 12(%ebp)\n"
+	"	movl %edx, %eax\n"
+	"	outl %eax, $0x11\n"
+	"	movl (%ebp), %esi\n"
+	"	movl %esi, %edi\n"
+	"	addl 4(%ebp), %edi\n"
+	"2:	movl %esi, %ebx\n"
+	"	andl 8(%ebp), %ebx\n"
+	"	movl %ebx, (%esi)\n"
+	"	movl %edx, 4(%esi)\n"
+	"	addl 16(%ebp), %esi\n"
+	"	cmpl %edi, %esi\n"
+	"	jb 2b\n"
+	"	movl (%ebp), %esi\n"
+	"3:	movl %esi, %ebx\n"
+	"	andl 8(%ebp), %ebx\n"
+	"	movl (%esi), %eax\n"
+	"	movl 4(%esi), %ecx\n"
+	"	cmpl %ebx, %eax\n"
+	"	jne 5f\n"
+	"	cmpl %edx, %ecx\n"
+	"	jne 5f\n"
+	"4:	addl 16(%ebp), %esi\n"
+	"	cmpl %edi, %esi\n"
+	"	jb 3b\n"
+	"	outl %eax, $0x12\n"
+	"	jmp 1b\n"
+	"5:	outl %eax, $0x13\n"
+	"	jmp 4b\n"
+	"mshv_g32_pattern_irq:\n"
+	"	pushl %eax\n"
+	"	pushl %ecx\n"
+	"	pushl %edx\n"
+	"	incl 20(%ebp)\n"
+	"	movl $0x80b, %ecx\n"
+	"	xorl %eax, %eax\n"
+	"	xorl %edx, %edx\n"
+	"	wrmsr\n"
+	"	popl %edx\n"
+	"	popl %ecx\n"
+	"	popl %eax\n"
+	"	iret\n"
+	"mshv_g32_pattern_end:\n"
+	"	.code64\n"
+	"	.popsection\n");
+
 static void set_flat_segment(struct hv_register_assoc *r, __u32 name,
 			     __u16 attributes)
 {
@@ -83,8 +138,17 @@ static void set_flat_segment(struct hv_register_assoc *r, __u32 name,
 	r->value.segment.attributes = attributes;
 }
 
-/* CR0.PE, flat 4 GiB code (32-bit default size) and data segments */
-static void g32_enter_protected_mode(struct mshv_vp *vp)
+/**
+ * mshv_g32_enter_protected_mode() - put a VP in flat 32-bit protected mode
+ * @vp: the VP
+ *
+ * Sets CR0.PE and loads flat 4 GiB segments without reading any
+ * descriptor table: CS (selector 0x8) is 32-bit code, DS, ES, SS, FS and
+ * GS (selector 0x10) are data.  Paging stays off.  A guest that takes
+ * interrupts needs a GDT with the same two descriptors and an IDT of its
+ * own.
+ */
+void mshv_g32_enter_protected_mode(struct mshv_vp *vp)
 {
 	static const __u32 data_segs[] = {
 		HV_X64_REGISTER_DS, HV_X64_REGISTER_ES, HV_X64_REGISTER_SS,
@@ -136,7 +200,7 @@ struct mshv_g32 *mshv_g32_create(void)
 	mshv_vm_write(g->vm, MSHV_G32_CODE_GPA, mshv_g32_code,
 		      mshv_g32_code_end - mshv_g32_code);
 	g->vp = mshv_vp_create(g->vm, 0);
-	g32_enter_protected_mode(g->vp);
+	mshv_g32_enter_protected_mode(g->vp);
 
 	msg = mshv_g32_exec(g, MSHV_G32_READ, NULL, 0, 0);
 	mshv_g32_expect_done(g, msg);

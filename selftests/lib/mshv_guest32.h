@@ -87,10 +87,43 @@ void mshv_g32_run_strided(struct mshv_g32 *g, enum mshv_g32_op op,
 __u64 mshv_g32_msg_gpa(const struct hv_message *msg);
 void mshv_g32_set(struct mshv_g32 *g, __u32 op, __u32 esi, __u32 esp,
 		  __u32 count, __u32 seed);
+void mshv_g32_enter_protected_mode(struct mshv_vp *vp);
 
 /* The program, assembled in mshv_guest32.c; its final HLT is at _done */
 extern const unsigned char mshv_g32_code[], mshv_g32_code_end[];
 extern const unsigned char mshv_g32_done[];
+
+/*
+ * The pattern program, for stress tests: with EBP pointing to its block
+ * (below; 0x40 bytes, in guest memory) and ESP to a stack, it enables
+ * interrupts and then, pass after pass, forever:
+ *
+ *   - increments the block's generation G and reports it with an OUT of
+ *     EAX = G to MSHV_G32_PAT_PORT_START,
+ *   - writes every stride-th 8-byte word at A of [base, base + size):
+ *     low dword A & mask, high dword G,
+ *   - reads them back; a word that differs is reported by an OUT to
+ *     MSHV_G32_PAT_PORT_BAD with EAX, ECX = its low and high dword as
+ *     read, ESI = A, and the check goes on with the next word,
+ *   - ends the pass with an OUT to MSHV_G32_PAT_PORT_END.
+ *
+ * The handler at mshv_g32_pattern_irq (for a 32-bit interrupt gate with
+ * selector 0x8) counts interrupts in the block and signals EOI through
+ * the x2APIC EOI MSR.  Each OUT is an intercept the VMM completes by
+ * moving RIP past the instruction.
+ */
+#define MSHV_G32_PAT_BASE	0	/* u32 offsets in the block */
+#define MSHV_G32_PAT_SIZE	4
+#define MSHV_G32_PAT_MASK	8
+#define MSHV_G32_PAT_GEN	12
+#define MSHV_G32_PAT_STRIDE	16	/* a multiple of 8 */
+#define MSHV_G32_PAT_IRQS	20
+#define MSHV_G32_PAT_PORT_START	0x11
+#define MSHV_G32_PAT_PORT_END	0x12
+#define MSHV_G32_PAT_PORT_BAD	0x13
+
+extern const unsigned char mshv_g32_pattern[], mshv_g32_pattern_end[];
+extern const unsigned char mshv_g32_pattern_irq[];
 
 /* What MSHV_G32_WRITE stores at @gpa */
 static inline __u32 mshv_g32_value(__u64 gpa, __u32 seed)
