@@ -773,12 +773,15 @@ main_bench() {
 	fi
 }
 
-# fuzz: the ioctl fuzzer alone in one VM; its console log is
-# logs/fuzz-KERNEL.log, parsed like a check VM (kmemleak, splats, hvsim
-# invariants and the fuzzer's summary line)
-main_fuzz() {
-	local k=${KERNEL:-debug-6.12} dur=${DURATION:-600} seed=${SEED:-$(date +%s)}
-	local ksrc log flags=""
+# one_selftest_vm NAME TEST SECS APPEND: build selftest TEST alone and boot
+# one VM of KERNEL (default debug-6.12) that runs only it, for a test that
+# runs about SECS seconds, with APPEND on the kernel command line; the
+# console goes to logs/NAME-KERNEL.log, parsed like a check VM's (the test,
+# its summary line, splats, kmemleak, hvsim invariants)
+one_selftest_vm() {
+	local name=$1 test=$2 secs=$3 append=$4
+	local k=${KERNEL:-debug-6.12} ksrc log rc=0 flags=""
+	[[ $secs =~ ^[1-9][0-9]*$ ]] || { say "DURATION must be a number of seconds"; exit 2; }
 	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
 	get_kernel "$k" || exit 1
 	build_modules "$k" || exit 1
@@ -787,57 +790,43 @@ main_fuzz() {
 		get_kernel source-6.12 || exit 1
 		ksrc=$(kvar source-6.12 KSRC)
 	fi
-	rm -rf "$BUILD/fuzz"
-	mkdir -p "$BUILD/fuzz"
-	phase "fuzzer build" "$LOGS/fuzz-build.log" \
-		make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/fuzz" TESTS=mshv_fuzz || exit 1
-	phase "initramfs ($k, fuzz)" "$LOGS/initramfs-$k.log" \
-		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-fuzz.cpio.gz" \
-		"$BUILD/k/$k/modules" "$BUILD/fuzz" "" || exit 1
-	pick_accel "$k" "$BUILD/k/$k/initramfs-fuzz.cpio.gz"
-	log=$LOGS/fuzz-$k.log
-	say "VM $k (fuzz, $dur s, seed $seed, $ACCEL) booting; console: $log"
-	VM_ACCEL=$ACCEL VM_TIMEOUT=$((dur + 900)) TEST_TIMEOUT=$((dur + 300)) \
-		VM_APPEND="${VM_APPEND:-} mshvtest.only=mshv_fuzz mshvtest.fuzz_duration=$dur mshvtest.fuzz_seed=$seed" \
-		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-fuzz.cpio.gz" check \
-		"$log" || true
-	[[ $(kvar "$k" KUNIT) == y ]] && flags=":kunit"
-	python3 "$HERE/parse-results.py" --vm "$k=$log$flags"
-}
-
-# stress: mshv_stress_test alone for DURATION seconds in one VM of KERNEL
-# (default debug-6.12); the usual result lines of that VM (the test, its
-# summary line, splats, kmemleak, hvsim invariants), then the summary line
-main_stress() {
-	local k=${KERNEL:-debug-6.12} secs=${DURATION:-60} log rc=0
-	local flags=""
-	[[ $secs =~ ^[1-9][0-9]*$ ]] || { say "DURATION must be a number of seconds"; exit 2; }
-	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
-	get_kernel "$k" || exit 1
-	build_modules "$k" || exit 1
-	local ksrc
-	ksrc=$(kvar "$k" KSRC)
-	[[ -n $ksrc ]] || { get_kernel source-6.12 && ksrc=$(kvar source-6.12 KSRC); }
-	rm -rf "$BUILD/selftests"
-	mkdir -p "$BUILD/selftests"
-	phase "selftests build (mshv_stress_test)" "$LOGS/selftests-build.log" \
-		make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/selftests" \
-		TESTS=mshv_stress_test || exit 1
-	phase "initramfs ($k, stress)" "$LOGS/initramfs-$k.log" \
-		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-stress.cpio.gz" \
-		"$BUILD/k/$k/modules" "$BUILD/selftests" "" || exit 1
-	pick_accel "$k" "$BUILD/k/$k/initramfs-stress.cpio.gz"
-	log=$LOGS/stress-$k.log
-	say "VM $k (stress, $secs s, $ACCEL) booting; console: $log"
+	rm -rf "${BUILD:?}/$name"
+	mkdir -p "$BUILD/$name"
+	phase "selftest build ($test)" "$LOGS/$name-build.log" \
+		make -C "$SRC/selftests" KSRC="$ksrc" OUT="$BUILD/$name" TESTS="$test" || exit 1
+	phase "initramfs ($k, $name)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-$name.cpio.gz" \
+		"$BUILD/k/$k/modules" "$BUILD/$name" "" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs-$name.cpio.gz"
+	log=$LOGS/$name-$k.log
+	say "VM $k ($name, $secs s, $ACCEL) booting; console: $log"
 	# boot, module loads and the kmemleak scans take a few minutes on TCG
 	VM_ACCEL=$ACCEL VM_TIMEOUT=$((secs + 900)) TEST_TIMEOUT=$((secs + 600)) \
-		VM_APPEND="${VM_APPEND:-} mshvtest.only=mshv_stress_test mshvtest.stress=$secs" \
-		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-stress.cpio.gz" check \
+		VM_APPEND="${VM_APPEND:-} mshvtest.only=$test $append" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-$name.cpio.gz" check \
 		"$log" || rc=$?
 	say "VM $k finished (qemu exit $rc); results:"
-	[[ $(kvar "$k" KUNIT) == y ]] && flags+=":kunit"
+	[[ $(kvar "$k" KUNIT) == y ]] && flags=":kunit"
 	python3 "$HERE/parse-results.py" --host "$HOST_RESULTS" --vm "$k=$log$flags" || rc=1
-	sed -n 's/^.*# \(stress: [0-9]* operations .*\)/\1/p' "$log" | tr -d '\r'
+	return "$rc"
+}
+
+# fuzz: the ioctl fuzzer alone for DURATION seconds (default 600) with SEED
+# (default: the time)
+main_fuzz() {
+	local dur=${DURATION:-600} seed=${SEED:-$(date +%s)}
+	say "fuzz: $dur s, seed $seed"
+	one_selftest_vm fuzz mshv_fuzz "$dur" \
+		"mshvtest.fuzz_duration=$dur mshvtest.fuzz_seed=$seed"
+}
+
+# stress: mshv_stress_test alone for DURATION seconds (default 60), then its
+# summary line
+main_stress() {
+	local secs=${DURATION:-60} rc=0
+	one_selftest_vm stress mshv_stress_test "$secs" "mshvtest.stress=$secs" || rc=$?
+	sed -n 's/^.*# \(stress: [0-9]* operations .*\)/\1/p' \
+		"$LOGS/stress-${KERNEL:-debug-6.12}.log" | tr -d '\r'
 	return "$rc"
 }
 
