@@ -1414,6 +1414,50 @@ to_user:
 }
 
 /**
+ * mshv_partition_fault_gfn() - map a GFN the way a GPA intercept would
+ * @partition: the partition
+ * @gfn: guest page frame number
+ * @access: HV_INTERCEPT_ACCESS_* the mapping must allow
+ *
+ * For a request made on the guest's behalf outside a dispatch (a VMM's
+ * address translation): a page of a movable or MMIO region is in the
+ * SLAT only while the guest uses it, and Linux may have moved it, or
+ * mapped it read-only, since.  The caller must not hold the partition
+ * mutex: the fault may deposit memory and waits for the region's
+ * notifier.
+ *
+ * Return: 1 when the GFN is mapped with @access, 0 when it is not in such
+ * a region or its backing does not allow @access, or a negative errno.
+ */
+int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
+			     u8 access)
+{
+	struct mshv_mem_region *region;
+	u64 invalidations, ws = 0, we = 0;
+	struct mshv_fault *f;
+	int ret;
+
+	region = mshv_region_lookup_get(partition, gfn);
+	if (!region)
+		return 0;
+	f = kvmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!f) {
+		ret = -ENOMEM;
+		goto put_region;
+	}
+	ret = mshv_region_fault(region, gfn, access, &invalidations, f, &ws,
+				&we);
+	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
+				we - ws, ret);
+	if (ret > 0)
+		atomic64_inc(&region->faults);
+	kvfree(f);
+put_region:
+	mshv_region_put(region);
+	return ret;
+}
+
+/**
  * mshv_vp_regions_release() - free what the fault path keeps for a VP
  * @vp: a VP being freed (no MSHV_RUN_VP can run any more)
  */

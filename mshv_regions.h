@@ -186,6 +186,8 @@ long mshv_region_unmap(struct mshv_partition *partition, u64 gfn, u64 nr,
 long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
 			     u8 op, u64 gfn, u64 nr, u8 __user *bitmap);
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
+int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
+			     u8 access);
 void mshv_vp_regions_release(struct mshv_vp *vp);
 void mshv_regions_debugfs_init(struct dentry *dir);
 

@@ -504,6 +504,42 @@ static int mshv_passthrough_issue(void *ctx, u16 *status)
 				   &c->reps_done);
 }
 
+/*
+ * A page of a movable region is in the SLAT only while the guest uses it,
+ * and may be there read-only (a KSM or zero page).  A translation that
+ * ends on such a page, which the VMM's instruction emulation then reads
+ * or writes through its own mapping, would otherwise fail for as long as
+ * the guest does not touch the page itself.  Map the page the way a GPA
+ * intercept would, with the access the call validates, and ask again.
+ */
+static int mshv_translate_fault_in(struct mshv_partition *partition,
+				   struct mshv_passthrough_ctx *c,
+				   u16 *status)
+{
+	const struct hv_input_translate_virtual_address *in = c->input;
+	const struct hv_output_translate_virtual_address *out = c->output;
+	u8 access = HV_INTERCEPT_ACCESS_READ;
+
+	if (!out || c->args->in_sz < sizeof(*in) ||
+	    c->args->out_sz < sizeof(*out))
+		return 0;
+	switch (out->result_code) {
+	case HV_TRANSLATE_GVA_GPA_UNMAPPED:
+	case HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS:
+	case HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS:
+		break;
+	default:
+		return 0;
+	}
+	if (in->control_flags & HV_TRANSLATE_GVA_VALIDATE_WRITE)
+		access = HV_INTERCEPT_ACCESS_WRITE;
+	else if (in->control_flags & HV_TRANSLATE_GVA_VALIDATE_EXECUTE)
+		access = HV_INTERCEPT_ACCESS_EXECUTE;
+	if (mshv_partition_fault_gfn(partition, out->gpa_page, access) <= 0)
+		return 0;
+	return mshv_passthrough_issue(c, status);
+}
+
 /**
  * mshv_root_hvcall() - MSHV_ROOT_HVCALL: a hypercall built by userspace
  * @partition: the partition of a partition or VP fd, NULL for /dev/mshv
@@ -521,6 +557,10 @@ static int mshv_passthrough_issue(void *ctx, u16 *status)
  * (HV_STATUS_CALL_PENDING, then an ASYNC_CALL_COMPLETION message): it goes
  * through mshv_partition_async_call(), and the status written back is the
  * completion's.
+ *
+ * A TRANSLATE_VIRTUAL_ADDRESS that ends on a page of a movable or MMIO
+ * region the SLAT does not have with the validated access is asked again
+ * once the page was mapped (mshv_translate_fault_in()).
  *
  * Return: 0 or a negative errno (-EINVAL for a bad argument or a code not
  * allowed on the fd, -EFAULT, -ENOMEM, or the hypervisor status's errno).
@@ -567,6 +607,8 @@ long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
 						&status);
 	else
 		ret = mshv_passthrough_issue(&ctx, &status);
+	if (!ret && args->code == HVCALL_TRANSLATE_VIRTUAL_ADDRESS)
+		ret = mshv_translate_fault_in(partition, &ctx, &status);
 	if (!ctx.issued)
 		goto free_output;
 

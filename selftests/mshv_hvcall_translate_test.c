@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mshv_test.h"
 #include "mshv_paging.h"
@@ -186,6 +187,59 @@ TEST_F(gpa, translate_set_page_table_bits)
 	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x1000,
 			       W | HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS, &out));
 	EXPECT_EQ(MSHV_PTE_A | MSHV_PTE_D, *pte & (MSHV_PTE_A | MSHV_PTE_D));
+}
+
+/*
+ * A VMM emulating a string I/O instruction translates the guest's
+ * buffer address and writes through its own mapping.  The page may be
+ * out of the SLAT (Linux reclaimed, merged or moved it) or in it
+ * read-only (the shared zero page): the translation still succeeds,
+ * and the page is then mapped with the access it validated, backed by
+ * the page the VMM writes.
+ */
+TEST_F(gpa, translate_maps_movable_page)
+{
+	/* mov al, [DATA + 0x2000]; hlt */
+	static const __u8 load[] = {
+		0xA0, 0x00, 0x70, 0, 0, 0, 0, 0, 0, 0xF4,
+	};
+	struct hv_output_translate_virtual_address out;
+	__u8 *page = (__u8 *)self->vm->mem + DATA_GPA + 0x2000;
+
+	mshv_vm_write(self->vm, CODE_GPA + 0x200, load, sizeof(load));
+
+	/* out of the SLAT: the guest never touched it since the discard */
+	ASSERT_EQ(0, madvise(page, MSHV_PAGE_SIZE, MADV_DONTNEED));
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x2000, R | W, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_SUCCESS, out.result_code);
+	EXPECT_EQ((DATA_GPA >> 12) + 2, out.gpa_page);
+	page[0] = 0x3c;
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x200);
+	mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(0x3c, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX) & 0xff);
+
+	/* in the SLAT read-only: the guest read the shared zero page */
+	ASSERT_EQ(0, madvise(page, MSHV_PAGE_SIZE, MADV_DONTNEED));
+	EXPECT_EQ(0, page[0]);	/* maps the shared zero page */
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x200);
+	mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX) & 0xff);
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x2000, R, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_SUCCESS, out.result_code);
+	EXPECT_EQ(0, translate(self->vm, DATA_GPA + 0x2000, W, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_SUCCESS, out.result_code);
+	EXPECT_EQ((DATA_GPA >> 12) + 2, out.gpa_page);
+	page[0] = 0x5d;
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x200);
+	mshv_vp_run_expect_halt(self->vp);
+	EXPECT_EQ(0x5d, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX) & 0xff);
+
+	/* no region, or a region that does not allow the access: as before */
+	EXPECT_EQ(0, translate(self->vm, RO_GPA, W, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS, out.result_code);
+	EXPECT_EQ(0, translate(self->vm, HOLE_GVA, R | W, &out));
+	EXPECT_EQ(HV_TRANSLATE_GVA_GPA_UNMAPPED, out.result_code);
+	EXPECT_EQ(HOLE_GPA >> 12, out.gpa_page);
 }
 
 TEST_F(gpa, translate_invalid)
