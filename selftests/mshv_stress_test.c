@@ -47,6 +47,10 @@
 
 #include "mshv_region_common.h"
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+
 /* Guest physical layout: the control region, then one window per VP */
 #define CTL_SIZE	0x10000ULL
 #define CODE_GPA	0x1000ULL
@@ -694,18 +698,30 @@ static void *mm_main(void *arg)
 	return NULL;
 }
 
+/* A PROT_NONE placeholder over [@p, @p + WIN_SIZE), replacing what is there */
+static bool placeholder(char *p)
+{
+	return mmap(p, WIN_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_FIXED | MAP_NORESERVE, -1, 0) == p;
+}
+
 /*
- * munmap() + mmap(MAP_FIXED) at the same address (the region follows the
- * new backing; anonymous data is gone), or mremap() to the spare range
- * with the region unmapped and mapped again at the new address (data
- * kept).  The guest's memory intercepts while it happens are legal.
+ * The backing replaced at the same address (the region follows the new
+ * backing; anonymous data is gone), or moved by mremap() to the spare
+ * range with the region unmapped and mapped again at the new address
+ * (data kept).  The guest's memory intercepts while it happens are legal.
+ *
+ * Neither address range is ever free, or another thread's mmap(NULL)
+ * could land in it: the old backing is replaced by a PROT_NONE
+ * placeholder first (the guest then sees an unmapped range, as after a
+ * munmap()), and mremap() leaves the old range mapped
+ * (MREMAP_DONTUNMAP), inaccessible as it was made before the move.
  */
 static void remap_op(__u64 *rs)
 {
 	struct window *w = &S.win[rnd_below(rs, NR_VPS)];
 	bool move = rnd_below(rs, 2);
 	char *old, *p;
-	int fl;
 
 	pthread_rwlock_rdlock(&S.pt_lock);
 	pthread_mutex_lock(&w->lock);
@@ -716,16 +732,16 @@ static void remap_op(__u64 *rs)
 
 		if (anon)
 			discard_begin(w, 0, WIN_PAGES);
-		if (munmap(old, WIN_SIZE))
-			violation("munmap: %s\n", strerror(errno));
+		if (!placeholder(old))
+			violation("mmap(placeholder): %s\n", strerror(errno));
 		usleep(rnd_below(rs, 1000));
 		if (anon)
 			p = mmap(old, WIN_SIZE, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS |
-				 MAP_FIXED_NOREPLACE, -1, 0);
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				 0);
 		else
 			p = mmap(old, WIN_SIZE, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_FIXED_NOREPLACE, w->memfd, 0);
+				 MAP_SHARED | MAP_FIXED, w->memfd, 0);
 		if (p != old)
 			violation("mmap(MAP_FIXED): %s\n", strerror(errno));
 		if (w->kind == WIN_THP)
@@ -738,24 +754,26 @@ static void remap_op(__u64 *rs)
 		if (anon)
 			discard_end(w, 0, WIN_PAGES);
 	} else {
-		p = mremap(old, WIN_SIZE, WIN_SIZE,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, w->spare);
+		if (mprotect(old, WIN_SIZE, PROT_NONE))
+			violation("mprotect(PROT_NONE): %s\n", strerror(errno));
+		p = mremap(old, WIN_SIZE, WIN_SIZE, MREMAP_MAYMOVE |
+			   MREMAP_FIXED | MREMAP_DONTUNMAP, w->spare);
 		if (p != w->spare) {
 			violation("mremap: %s\n", strerror(errno));
+			mprotect(old, WIN_SIZE, PROT_READ | PROT_WRITE);
 		} else {
-			/* the old range becomes the spare: keep it reserved */
-			if (mmap(old, WIN_SIZE, PROT_NONE,
-				 MAP_PRIVATE | MAP_ANONYMOUS |
-				 MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1,
-				 0) != old)
-				violation("mmap(spare): %s\n", strerror(errno));
+			if (mprotect(p, WIN_SIZE, PROT_READ | PROT_WRITE))
+				violation("mprotect: %s\n", strerror(errno));
+			/* the old range becomes the spare */
+			if (!placeholder(old))
+				violation("mmap(placeholder): %s\n",
+					  strerror(errno));
 			w->spare = old;
 			w->hva = p;
-			fl = RW;
 			if (set_memory(S.pt_fd, w->gpa, old, WIN_SIZE, UNMAP) &&
 			    !atomic_load(&S.dying))
 				violation("unmap window: %s\n", strerror(errno));
-			if (set_memory(S.pt_fd, w->gpa, p, WIN_SIZE, fl) &&
+			if (set_memory(S.pt_fd, w->gpa, p, WIN_SIZE, RW) &&
 			    !atomic_load(&S.dying))
 				violation("map window: %s\n", strerror(errno));
 		}
