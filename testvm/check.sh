@@ -687,10 +687,13 @@ main_check() {
 			result FAIL "VM run ($k): no modules were built"
 		fi
 	done
+	# Two lanes: the debug kernel's VM (the longest) in the background,
+	# everything else (the other kernels, pinned regions, DKMS) after one
+	# another in the foreground
 	local -a parse_args=()
+	local bg=""
 	if [[ ${#vms[@]} -gt 0 ]]; then
 		pick_accel "${vms[-1]}" "$BUILD/k/${vms[-1]}/initramfs.cpio.gz"
-		local bg=""
 		for k in "${vms[@]}"; do
 			if [[ $k == debug-* && ${VM_PARALLEL:-1} == 1 && ${#vms[@]} -gt 1 ]]; then
 				run_vm "$k" check &
@@ -699,7 +702,6 @@ main_check() {
 				run_vm "$k" check
 			fi
 		done
-		[[ -z $bg ]] || wait "$bg" || true
 		local flags
 		for k in "${vms[@]}"; do
 			flags=""
@@ -720,6 +722,7 @@ main_check() {
 	else
 		printf 'SKIP dkms (DKMS=0)\n' >>"$HOST_RESULTS"
 	fi
+	[[ -z $bg ]] || wait "$bg" || true
 
 	say "total time $((SECONDS - START)) s; results:"
 	python3 "$HERE/parse-results.py" --host "$HOST_RESULTS" "${parse_args[@]}"
