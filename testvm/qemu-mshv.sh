@@ -25,7 +25,9 @@
 #                       checks, reads N from fw_cfg and, with N = 2, starts
 #                       the application processor with INIT-SIPI-SIPI (it
 #                       prints a line with its APIC id, 1) and waits for
-#                       it; then exits through isa-debug-exit: status 33
+#                       it; reads fw_cfg's signature with rep insb into a
+#                       page the guest never touched; then exits through
+#                       isa-debug-exit: status 33
 #   <m> seabios smp1    m = q35, pc: SeaBIOS prints its banner on COM1
 #                       (sercon), boots boot.img, whose line follows: 65
 #   q35 fw-reset smp1   the guest requests a reset: with -no-reboot QEMU
@@ -314,6 +316,7 @@ fw_case() { # fw_case MACHINE SMP
 	[ -n "$why" ] || check_lines "mshv-fw: hello from the reset vector" \
 		"mshv-fw: cpuid and msr checks ok" \
 		"mshv-fw: cpus (fw_cfg) 0x0000000$2" \
+		"mshv-fw: fw_cfg signature by rep insb: QEMU" \
 		"mshv-fw: exiting through isa-debug-exit"
 	if [ -z "$why" ] && [ "$2" -gt 1 ]; then
 		check_lines "mshv-fw: hello from an application processor, apic id 0x00000001" \

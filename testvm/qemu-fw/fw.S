@@ -21,6 +21,9 @@
  *     RAM that jumps into the image's copy below 1 MiB (0xF0000); each AP
  *     prints a line with its APIC id, counts itself in RAM and halts, and
  *     the BSP waits until every AP has counted itself;
+ *   - reads fw_cfg's signature with rep insb into 0x90000, a page the
+ *     guest never touched (QEMU emulates the string read and writes
+ *     through its own mapping), and checks it is "QEMU";
  *   - ends through QEMU's isa-debug-exit device (port 0xf4): QEMU exits
  *     with status (code << 1) | 1, i.e. 33 for FW_OK, or 2 * FW_FAIL_x + 1
  *     after a line "mshv-fw: FAIL ...".
@@ -48,9 +51,13 @@
 	.set	FW_FAIL_CPUID_EXT, 3
 	.set	FW_FAIL_CPUID1, 4
 	.set	FW_FAIL_MSR, 5
+	.set	FW_FAIL_INSB, 6
 
 	.set	FW_CFG_CTL, 0x510	/* selector (16-bit); data at 0x511 */
 	.set	FW_CFG_NB_CPUS, 0x05	/* 16-bit little endian */
+	.set	FW_CFG_SIGNATURE, 0x00	/* "QEMU" */
+	.set	FW_CFG_SIG_VALUE, 0x554d4551	/* "QEMU" as a little-endian dword */
+	.set	INSB_SEG, 0x9000	/* rep insb target: 0x90000, untouched */
 	.set	APIC_ICR_LOW, 0xfee00300
 	.set	ICR_INIT_OTHERS, 0x000c4500	/* INIT, assert, all but self */
 	.set	ICR_SIPI_OTHERS, 0x000c4600	/* SIPI, all but self; | vector */
@@ -170,6 +177,28 @@ start:
 	PRINT	msg_aps_up
 no_aps:
 
+	/*
+	 * fw_cfg's signature with rep insb into a page the guest never
+	 * touched: QEMU emulates the string read, translating ES:DI and
+	 * writing through its own mapping.
+	 */
+	mov	$FW_CFG_CTL, %dx
+	mov	$FW_CFG_SIGNATURE, %ax
+	out	%ax, %dx
+	inc	%dx
+	mov	$INSB_SEG, %ax
+	mov	%ax, %es
+	/* ECX and EDI whole: QEMU takes the count from RCX, not CX */
+	xor	%edi, %edi
+	mov	$4, %ecx
+	rep insb
+	mov	%es:0, %eax
+	xor	%bx, %bx
+	mov	%bx, %es
+	cmp	$FW_CFG_SIG_VALUE, %eax
+	jne	insb_fail
+	PRINT	msg_insb
+
 	.if	FW_WAIT
 	/*
 	 * Poll COM1 for a byte, spinning WAIT_SPIN iterations between two
@@ -222,6 +251,11 @@ cpuid1_fail:
 	call	puthex
 	PRINT	msg_nl
 	EXIT	FW_FAIL_CPUID1
+insb_fail:				/* EAX = what rep insb stored */
+	PRINT	msg_fail_insb
+	call	puthex
+	PRINT	msg_nl
+	EXIT	FW_FAIL_INSB
 msg_fail:				/* EBX = MSR, EDX:EAX = what was read */
 	push	%eax
 	push	%edx
@@ -409,6 +443,8 @@ msg_checks:	.asciz	"mshv-fw: cpuid and msr checks ok\n"
 msg_cpus:	.asciz	"mshv-fw: cpus (fw_cfg) "
 msg_ap:		.asciz	"mshv-fw: hello from an application processor, apic id "
 msg_aps_up:	.asciz	"mshv-fw: every application processor is up\n"
+msg_insb:	.asciz	"mshv-fw: fw_cfg signature by rep insb: QEMU\n"
+msg_fail_insb:	.asciz	"mshv-fw: FAIL fw_cfg signature by rep insb: "
 msg_wait:	.asciz	"mshv-fw: waiting for a byte on COM1\n"
 msg_resumed:	.asciz	"mshv-fw: got a byte, resuming\n"
 msg_reset:	.asciz	"mshv-fw: requesting a reset\n"
