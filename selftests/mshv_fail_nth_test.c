@@ -89,7 +89,7 @@ struct fn_ctx {
 	struct mshv_vm *vm;
 	int dev_fd, pt_fd, vp_fd;
 	int efd[2];
-	struct hostmem mem;
+	struct mshv_hostmem mem;
 	void *mmio;
 	void *regs;
 	void *state;
@@ -173,7 +173,7 @@ static int g32_run_raw(struct fn_ctx *c)
 
 static void data_alloc(struct fn_ctx *c)
 {
-	MSHV_TEST_ASSERT(hostmem_alloc(&c->mem, BACK_4K, DATA_SIZE, 0),
+	MSHV_TEST_ASSERT(mshv_hostmem_alloc(&c->mem, BACK_4K, DATA_SIZE, 0),
 			 "data backing");
 }
 
@@ -345,7 +345,7 @@ static bool have_stdvga(void)
 	char res0[300];
 	__u64 phys;
 
-	return find_stdvga(res0, sizeof(res0), MMIO_SIZE, &phys);
+	return mshv_find_stdvga(res0, sizeof(res0), MMIO_SIZE, &phys);
 }
 
 static void mmio_setup(struct fn_ctx *c)
@@ -355,7 +355,7 @@ static void mmio_setup(struct fn_ctx *c)
 	int fd;
 
 	g32_setup(c);
-	MSHV_TEST_ASSERT(find_stdvga(res0, sizeof(res0), MMIO_SIZE, &phys),
+	MSHV_TEST_ASSERT(mshv_find_stdvga(res0, sizeof(res0), MMIO_SIZE, &phys),
 			 "stdvga");
 	snprintf(rule, sizeof(rule), "%llx %lx", (unsigned long long)phys,
 		 (unsigned long)MMIO_SIZE);
@@ -683,7 +683,7 @@ static void teardown(const struct scenario *sc, struct fn_ctx *c)
 		close(c->efd[0]);
 	if (c->efd[1] >= 0)
 		close(c->efd[1]);
-	hostmem_free(&c->mem);
+	mshv_hostmem_free(&c->mem);
 }
 
 /* ---- injection -------------------------------------------------------- */

@@ -41,7 +41,7 @@ enum host_act {
 FIXTURE(dirty)
 {
 	struct mshv_g32 *g;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 rgpa;
 	__u64 numa;	/* numa_balancing mode to restore */
 };
@@ -101,7 +101,7 @@ FIXTURE_SETUP(dirty)
 FIXTURE_TEARDOWN(dirty)
 {
 	mshv_g32_free(self->g);
-	hostmem_free(&self->m);
+	mshv_hostmem_free(&self->m);
 	mshv_numa_balancing_set(self->numa);
 }
 
@@ -139,7 +139,7 @@ static __u64 vmstat_get(const char *name)
 }
 
 /* Pages of the region whose first dword (as the host sees it) is not @v */
-static unsigned int host_pages_not(const struct hostmem *m, __u32 v,
+static unsigned int host_pages_not(const struct mshv_hostmem *m, __u32 v,
 				   unsigned int *zero, unsigned int *a)
 {
 	unsigned int i, n = 0;
@@ -164,7 +164,7 @@ TEST_F(dirty, lost_write)
 	const struct hv_message *msg;
 	__u64 lost0, pswpout0, pswpout1;
 	unsigned int bad, zero, a, i;
-	enum backing b;
+	enum mshv_backing b;
 
 	if (mshv_pin_regions())
 		SKIP(return, "pinned regions do not follow the host mm");
@@ -172,7 +172,7 @@ TEST_F(dirty, lost_write)
 		SKIP(return, "no swap device (the test VM sets up zram swap)");
 
 	b = variant->act == ACT_SHMEM_HOLE ? BACK_SHMEM : BACK_4K;
-	ASSERT_TRUE(hostmem_alloc(&self->m, b, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, b, SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, SZ_2M,
 					     MSHV_PFN(self->rgpa),
 					     hva_u64(self->m.hva), RW));
@@ -203,7 +203,7 @@ TEST_F(dirty, lost_write)
 
 	if (variant->host_writes) {
 		for (i = 0; i < PAGES_2M; i++)
-			host_set_dword(&self->m, 0, i * PAGE, VAL_B);
+			mshv_host_set_dword(&self->m, 0, i * PAGE, VAL_B);
 	} else {
 		/* Mapped read-only: the first write faults once */
 		mshv_g32_run_strided(self->g, MSHV_G32_WRITE_CONST, self->rgpa,

@@ -23,7 +23,7 @@
 FIXTURE(fault)
 {
 	struct mshv_g32 *g;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	bool pinned;
 	__u64 stale0;	/* hvsim/stale_accesses when the test started */
 	__u64 numa;	/* numa_balancing mode to restore */
@@ -41,11 +41,11 @@ FIXTURE_SETUP(fault)
 FIXTURE_TEARDOWN(fault)
 {
 	mshv_g32_free(self->g);
-	hostmem_free(&self->m);
+	mshv_hostmem_free(&self->m);
 	mshv_numa_balancing_set(self->numa);
 }
 
-static int add_region(struct mshv_g32 *g, __u64 gpa, struct hostmem *m,
+static int add_region(struct mshv_g32 *g, __u64 gpa, struct mshv_hostmem *m,
 		      __u8 flags)
 {
 	return __mshv_set_guest_memory(g->vm->fd, m->size, MSHV_PFN(gpa),
@@ -65,7 +65,7 @@ TEST_F(fault, touch_4k)
 	__u32 w0[4], w1[1], all[5];
 	unsigned int i;
 
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
 	mshv_snap(self->g->partition, &s0);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s1);
@@ -118,7 +118,7 @@ TEST_F(fault, touch_4k)
 	}
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(mshv_g32_value(w0[i], 0x5a5a0000),
-			  host_dword(&self->m, rgpa, w0[i]));
+			  mshv_host_dword(&self->m, rgpa, w0[i]));
 
 	/* Window 1: one more fault; the SLAT then maps both windows */
 	w1[0] = rgpa + (PAGES_2M + 88) * PAGE + 4;
@@ -135,14 +135,14 @@ TEST_F(fault, touch_4k)
 			  delta(s1.map.calls, s2.map.calls));
 	}
 	EXPECT_EQ(mshv_g32_value(w1[0], 0x5a5a0000),
-		  host_dword(&self->m, rgpa, w1[0]));
+		  mshv_host_dword(&self->m, rgpa, w1[0]));
 
 	/* The host writes, the guest reads it: no new fault */
 	memcpy(all, w0, sizeof(w0));
 	all[4] = w1[0];
 	for (i = 0; i < 5; i++)
-		host_set_dword(&self->m, rgpa, all[i],
-			       mshv_g32_value(all[i], 0x1234));
+		mshv_host_set_dword(&self->m, rgpa, all[i],
+				    mshv_g32_value(all[i], 0x1234));
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, all, 5, 0x1234);
 	mshv_snap(self->g->partition, &s2);
 	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
@@ -159,16 +159,16 @@ TEST_F(fault, touch_thp)
 	__u32 w[3];
 	__u64 thp_kb;
 
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, 2 * SZ_2M, 0));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	r0 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(rgpa));
 
 	w[0] = rgpa + 5 * PAGE;
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 1, 0x77);
-	thp_kb = smaps_kb(self->m.hva, "AnonHugePages");
+	thp_kb = mshv_smaps_kb(self->m.hva, "AnonHugePages");
 	mshv_snap(self->g->partition, &s1);
 	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(rgpa));
 	if (!self->pinned) {
@@ -187,14 +187,14 @@ TEST_F(fault, touch_thp)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w + 1, 2, 0x77);
 	mshv_snap(self->g->partition, &s2);
 	if (!self->pinned) {
-		EXPECT_EQ(4096, smaps_kb(self->m.hva, "AnonHugePages"));
+		EXPECT_EQ(4096, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
 		EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 		EXPECT_EQ(1, delta(s2.map.calls, s1.map.calls));
 		EXPECT_EQ(2, delta(s2.pt.slat_2m, s0.pt.slat_2m));
 		EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	}
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 3, 0x77);
-	EXPECT_EQ(mshv_g32_value(w[2], 0x77), host_dword(&self->m, rgpa, w[2]));
+	EXPECT_EQ(mshv_g32_value(w[2], 0x77), mshv_host_dword(&self->m, rgpa, w[2]));
 	EXPECT_EQ(self->stale0, mshv_dbg_stale_accesses_get());
 }
 
@@ -205,9 +205,9 @@ TEST_F(fault, touch_hugetlb)
 	struct mshv_snap s0, s1;
 	__u32 w[2];
 
-	if (!hugetlb_reserve(2))
+	if (!mshv_hugetlb_reserve(2))
 		SKIP(return, "cannot reserve two 2 MiB huge pages");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_HUGETLB, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_HUGETLB, 2 * SZ_2M, 0));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	w[0] = rgpa + 3 * PAGE + 12;
@@ -222,9 +222,9 @@ TEST_F(fault, touch_hugetlb)
 		EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
 		EXPECT_EQ(2, delta(s1.map.reps, s0.map.reps));
 	}
-	EXPECT_EQ(mshv_g32_value(w[0], 0xabcd), host_dword(&self->m, rgpa, w[0]));
-	EXPECT_EQ(mshv_g32_value(w[1], 0xabcd), host_dword(&self->m, rgpa, w[1]));
-	host_set_dword(&self->m, rgpa, w[1], 0xfeed);
+	EXPECT_EQ(mshv_g32_value(w[0], 0xabcd), mshv_host_dword(&self->m, rgpa, w[0]));
+	EXPECT_EQ(mshv_g32_value(w[1], 0xabcd), mshv_host_dword(&self->m, rgpa, w[1]));
+	mshv_host_set_dword(&self->m, rgpa, w[1], 0xfeed);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY_CONST, w + 1, 1, 0xfeed);
 }
 
@@ -235,15 +235,15 @@ TEST_F(fault, touch_shmem)
 	struct mshv_snap s0, s1;
 	__u32 w[3];
 
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_SHMEM, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_SHMEM, SZ_2M, 0));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
-	gpa_list(w, 3, rgpa, 7, 100, 64);
+	mshv_gpa_list(w, 3, rgpa, 7, 100, 64);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 3, 0x31);
 	mshv_snap(self->g->partition, &s1);
 	if (!self->pinned)
 		EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(mshv_g32_value(w[2], 0x31), host_dword(&self->m, rgpa, w[2]));
+	EXPECT_EQ(mshv_g32_value(w[2], 0x31), mshv_host_dword(&self->m, rgpa, w[2]));
 	EXPECT_EQ(self->stale0, s1.stale);
 }
 
@@ -261,23 +261,23 @@ TEST_F(fault, read_then_write)
 
 	if (self->pinned)
 		SKIP(return, "pinned regions are written at pin time");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, SZ_2M, 0));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
-	gpa_list(w, 2, rgpa, 9, 200, 0);
+	mshv_gpa_list(w, 2, rgpa, 9, 200, 0);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY_CONST, w, 2, 0);
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	EXPECT_EQ(PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	/* zero-page PTEs are not counted in Rss */
-	EXPECT_EQ(0, smaps_kb(self->m.hva, "Rss"));
+	EXPECT_EQ(0, mshv_smaps_kb(self->m.hva, "Rss"));
 
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x99);
 	mshv_snap(self->g->partition, &s2);
 	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(PAGES_2M, delta(s2.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(mshv_g32_value(w[0], 0x99), host_dword(&self->m, rgpa, w[0]));
-	EXPECT_EQ(mshv_g32_value(w[1], 0x99), host_dword(&self->m, rgpa, w[1]));
+	EXPECT_EQ(mshv_g32_value(w[0], 0x99), mshv_host_dword(&self->m, rgpa, w[0]));
+	EXPECT_EQ(mshv_g32_value(w[1], 0x99), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -293,9 +293,9 @@ TEST_F(fault, write_to_read_only_region)
 	struct mshv_snap s0, s1;
 	__u32 w = rgpa + 5 * PAGE + 16;
 
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, SZ_2M, 0));
 	memset(self->m.hva, 0, SZ_2M);
-	host_set_dword(&self->m, rgpa, w, 0xc0ffee);
+	mshv_host_set_dword(&self->m, rgpa, w, 0xc0ffee);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, 0));
 	mshv_g32_run(self->g, MSHV_G32_VERIFY_CONST, &w, 1, 0xc0ffee);
 
@@ -309,7 +309,7 @@ TEST_F(fault, write_to_read_only_region)
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(0xc0ffee, host_dword(&self->m, rgpa, w));
+	EXPECT_EQ(0xc0ffee, mshv_host_dword(&self->m, rgpa, w));
 }
 
 /*
@@ -322,16 +322,16 @@ TEST_F(fault, incongruent_thp)
 	struct mshv_snap s0, s1;
 	__u32 w[9];
 
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 2 * SZ_2M, PAGE));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, 2 * SZ_2M, PAGE));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	/*
 	 * Pages 0, 128, ... 896 and the last one, 1023: whatever fault-around
 	 * mapped, every page of both windows is mapped afterwards.
 	 */
-	gpa_list(w, 8, rgpa, 0, 128, 40);
+	mshv_gpa_list(w, 8, rgpa, 0, 128, 40);
 	w[8] = rgpa + 2 * SZ_2M - 4;
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 9, 0x4242);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 9, 0x4242);
@@ -339,7 +339,7 @@ TEST_F(fault, incongruent_thp)
 	EXPECT_EQ(0, delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	if (!self->pinned)
 		EXPECT_EQ(2 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(mshv_g32_value(w[8], 0x4242), host_dword(&self->m, rgpa, w[8]));
+	EXPECT_EQ(mshv_g32_value(w[8], 0x4242), mshv_host_dword(&self->m, rgpa, w[8]));
 	EXPECT_EQ(self->stale0, s1.stale);
 }
 
@@ -357,11 +357,11 @@ TEST_F(fault, unaligned_edges)
 	struct mshv_snap s0, s1;
 	__u32 w[3];
 
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
 	/* 16 pages + 2 MiB + 16 pages, HVA congruent with the GPA */
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, SZ_2M + 32 * PAGE,
-				  SZ_2M - 16 * PAGE));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, SZ_2M + 32 * PAGE,
+				       SZ_2M - 16 * PAGE));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	w[0] = rgpa;
@@ -376,7 +376,7 @@ TEST_F(fault, unaligned_edges)
 	 * differently and only the data is checked.
 	 */
 	if (!self->pinned &&
-	    smaps_kb(self->m.hva + 16 * PAGE, "AnonHugePages") >= 2048) {
+	    mshv_smaps_kb(self->m.hva + 16 * PAGE, "AnonHugePages") >= 2048) {
 		EXPECT_EQ(3, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 		EXPECT_EQ(32, delta(s1.pt.slat_4k, s0.pt.slat_4k));
 		EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
@@ -393,10 +393,10 @@ TEST_F(fault, unmap_region_clears_slat)
 	struct mshv_snap s0, s1, s2;
 	__u32 w[4];
 
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 4 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, 4 * SZ_2M, 0));
 	mshv_snap(self->g->partition, &s0);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
-	gpa_list(w, 4, rgpa, 3, PAGES_2M, 0);
+	mshv_gpa_list(w, 4, rgpa, 3, PAGES_2M, 0);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 4, 0x10);
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(4 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k) +
@@ -410,14 +410,14 @@ TEST_F(fault, unmap_region_clears_slat)
 	EXPECT_EQ(-1, mshv_dbg_region(self->g->partition, MSHV_PFN(rgpa),
 				      &(struct mshv_dbg_region){ 0 }));
 	/* the host memory is intact and still the process's */
-	EXPECT_EQ(mshv_g32_value(w[3], 0x10), host_dword(&self->m, rgpa, w[3]));
+	EXPECT_EQ(mshv_g32_value(w[3], 0x10), mshv_host_dword(&self->m, rgpa, w[3]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
 /* Creating a movable region does not need the memory to be pinnable */
 TEST_F(fault, movable_needs_no_pin)
 {
-	struct hostmem prot = { 0 };
+	struct mshv_hostmem prot = { 0 };
 
 	/* PROT_NONE memory cannot be pinned; a movable region accepts it */
 	prot.size = SZ_2M;
@@ -433,13 +433,13 @@ TEST_F(fault, movable_needs_no_pin)
 	} else {
 		EXPECT_EQ(0, add_region(self->g, DATA_GPA, &prot, RW));
 	}
-	hostmem_free(&prot);
+	mshv_hostmem_free(&prot);
 }
 
 /* Exact errno at the edges of the guest-physical space */
 TEST_F(fault, edges_errno)
 {
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, 4 * PAGE, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 4 * PAGE, 0));
 	/* zero size */
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, 0,
@@ -511,11 +511,11 @@ TEST_F(fault, around_resident_thp)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 8 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, 8 * SZ_2M, 0));
 	ASSERT_EQ(0, madvise(self->m.hva, 8 * SZ_2M, MADV_POPULATE_WRITE));
-	if (smaps_kb(self->m.hva, "AnonHugePages") != 8 * 2048)
+	if (mshv_smaps_kb(self->m.hva, "AnonHugePages") != 8 * 2048)
 		SKIP(return, "THP allocation failed");
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
@@ -528,13 +528,13 @@ TEST_F(fault, around_resident_thp)
 	EXPECT_EQ(8, delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
 
-	gpa_list(w, 8, rgpa, 3, PAGES_2M, 0);
+	mshv_gpa_list(w, 8, rgpa, 3, PAGES_2M, 0);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 8, 0x3c);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 8, 0x3c);
 	mshv_snap(self->g->partition, &s2);
 	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
-	EXPECT_EQ(mshv_g32_value(w[7], 0x3c), host_dword(&self->m, rgpa, w[7]));
+	EXPECT_EQ(mshv_g32_value(w[7], 0x3c), mshv_host_dword(&self->m, rgpa, w[7]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -554,7 +554,7 @@ TEST_F(fault, around_budget_4k)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
 	memset(self->m.hva, 0x11, 2 * SZ_2M);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
@@ -571,7 +571,7 @@ TEST_F(fault, around_budget_4k)
 	mshv_snap(self->g->partition, &s2);
 	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(2 * PAGES_2M, delta(s2.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(mshv_g32_value(w[1], 0x5e), host_dword(&self->m, rgpa, w[1]));
+	EXPECT_EQ(mshv_g32_value(w[1], 0x5e), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -596,7 +596,7 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 		 * unmaps its 8 chunks in one call of 8 2 MiB reps, whatever
 		 * the backing.
 		 */
-		ASSERT_TRUE(hostmem_alloc(&self->m, BACK_THP, 8 * SZ_2M, 0));
+		ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, 8 * SZ_2M, 0));
 		ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 		mshv_snap(self->g->partition, &s1);
 		ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
@@ -627,7 +627,7 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x71);
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	thp_backed = smaps_kb(self->m.hva, "AnonHugePages");
+	thp_backed = mshv_smaps_kb(self->m.hva, "AnonHugePages");
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
 	mshv_snap(self->g->partition, &s2);
 	TH_LOG("AnonHugePages %llu kB; unmap: %lld calls, %lld reps",
@@ -646,7 +646,7 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	EXPECT_GE(4, delta(s2.unmap.reps, s1.unmap.reps));
 	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(0, delta(s2.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(mshv_g32_value(w[1], 0x71), host_dword(&self->m, rgpa, w[1]));
+	EXPECT_EQ(mshv_g32_value(w[1], 0x71), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 

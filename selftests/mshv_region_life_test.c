@@ -110,9 +110,9 @@ static struct mshv_g32 *guest_create(void)
 	return g;
 }
 
-static void hostmem_nofork(struct hostmem *m, enum backing b)
+static void hostmem_nofork(struct mshv_hostmem *m, enum mshv_backing b)
 {
-	MSHV_TEST_ASSERT(hostmem_alloc(m, b, SZ_2M, 0), "backing %d", b);
+	MSHV_TEST_ASSERT(mshv_hostmem_alloc(m, b, SZ_2M, 0), "backing %d", b);
 	MSHV_TEST_ASSERT(!madvise(m->hva, SZ_2M, MADV_DONTFORK),
 			 "MADV_DONTFORK");
 }
@@ -137,7 +137,7 @@ TEST_F(life, removal_vs_munmap)
 {
 	struct mshv_g32 *g;
 	struct remover r;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 st0, base;
 	int rc;
 
@@ -245,10 +245,10 @@ TEST_F(life, map_vs_unmap_same_range)
 	__u64 id = mshv_dbg_newest_partition();
 	pthread_t t[3];
 	struct race x = { .fd = vm->fd };
-	struct hostmem m;
+	struct mshv_hostmem m;
 	time_t end;
 
-	ASSERT_TRUE(hostmem_alloc(&m, BACK_4K, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, SZ_2M, 0));
 	memset(m.hva, 1, SZ_2M);
 	x.hva = m.hva;
 	ASSERT_EQ(0, pthread_create(&t[0], NULL, race_map, &x));
@@ -272,7 +272,7 @@ TEST_F(life, map_vs_unmap_same_range)
 		EXPECT_EQ(0, map_region(vm->fd, DATA_GPA, SZ_2M, m.hva, UNMAP));
 	EXPECT_EQ(0, regions_of(id));
 	mshv_vm_free(vm);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 /*
@@ -284,7 +284,7 @@ TEST_F(life, map_vs_unmap_same_range)
  */
 TEST_F(life, unmap_vs_overlapping_map)
 {
-	struct hostmem a, b;
+	struct mshv_hostmem a, b;
 	struct mshv_g32 *g;
 	struct remover r;
 	__u64 base, st0;
@@ -321,8 +321,8 @@ TEST_F(life, unmap_vs_overlapping_map)
 	EXPECT_EQ(base, slat_pages(g->partition));
 	mshv_g32_free(g);
 	EXPECT_EQ(0, mshv_dbg_stale_entries_get() - st0);
-	hostmem_free(&a);
-	hostmem_free(&b);
+	mshv_hostmem_free(&a);
+	mshv_hostmem_free(&b);
 }
 
 /* A /proc/vmstat counter, per-CPU differences folded in first */
@@ -476,12 +476,12 @@ static void fail_next_unmap(void)
 TEST_F(life, unmap_failure_at_removal)
 {
 	struct mshv_g32 *g = mshv_g32_create();
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 base, st0, calls0;
 
 	base = slat_pages(g->partition);
-	ASSERT_TRUE(hostmem_alloc(&m, thp_available() ? BACK_THP : BACK_4K,
-				  SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, mshv_thp_available() ?
+				       BACK_THP : BACK_4K, SZ_2M, 0));
 	ASSERT_EQ(0, map_region(g->vm->fd, DATA_GPA, SZ_2M, m.hva, RW));
 	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, PAGE, PAGES_2M, 0x6);
 	ASSERT_EQ(base + PAGES_2M, slat_pages(g->partition));
@@ -495,7 +495,7 @@ TEST_F(life, unmap_failure_at_removal)
 	EXPECT_EQ(base, slat_pages(g->partition));
 	mshv_g32_free(g);
 	EXPECT_EQ(0, mshv_dbg_stale_entries_get() - st0);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 /*
@@ -507,21 +507,21 @@ TEST_F(life, unmap_failure_at_removal)
 TEST_F(life, unmap_failure_at_invalidation)
 {
 	struct mshv_g32 *g;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 base, st0;
 
 	if (mshv_pin_regions())
 		SKIP(return, "pinned regions have no notifier");
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "no THP");
 	g = mshv_g32_create();
 	base = slat_pages(g->partition);
-	ASSERT_TRUE(hostmem_alloc(&m, BACK_THP, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_THP, SZ_2M, 0));
 	ASSERT_EQ(0, map_region(g->vm->fd, DATA_GPA, SZ_2M, m.hva, RW));
 	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, PAGE, PAGES_2M, 0x7);
 	if (mshv_dbg_partition_get(g->partition).slat_2m != 1) {
 		mshv_g32_free(g);
-		hostmem_free(&m);
+		mshv_hostmem_free(&m);
 		SKIP(return, "the region is not backed by a THP");
 	}
 	st0 = mshv_dbg_stale_entries_get();
@@ -532,7 +532,7 @@ TEST_F(life, unmap_failure_at_invalidation)
 	EXPECT_EQ(base, slat_pages(g->partition));
 	mshv_g32_free(g);
 	EXPECT_EQ(0, mshv_dbg_stale_entries_get() - st0);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,7 @@
 FIXTURE(mm)
 {
 	struct mshv_g32 *g;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 rgpa;
 	bool pinned;
 	__u64 stale0;	/* hvsim/stale_accesses when the test started */
@@ -42,7 +42,7 @@ FIXTURE_SETUP(mm)
 FIXTURE_TEARDOWN(mm)
 {
 	mshv_g32_free(self->g);
-	hostmem_free(&self->m);
+	mshv_hostmem_free(&self->m);
 	mshv_numa_balancing_set(self->numa);
 }
 
@@ -52,10 +52,10 @@ FIXTURE_TEARDOWN(mm)
  * Back a region at @rgpa with @b, map it, and have the guest write every
  * page (fails the test if the backing is not available).
  */
-static void setup_written(struct mshv_g32 *g, struct hostmem *m, __u64 rgpa,
-			  enum backing b, size_t size, __u32 seed)
+static void setup_written(struct mshv_g32 *g, struct mshv_hostmem *m, __u64 rgpa,
+			  enum mshv_backing b, size_t size, __u32 seed)
 {
-	MSHV_TEST_ASSERT(hostmem_alloc(m, b, size, 0), "backing %d", b);
+	MSHV_TEST_ASSERT(mshv_hostmem_alloc(m, b, size, 0), "backing %d", b);
 	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(g->vm->fd, size,
 						  MSHV_PFN(rgpa),
 						  hva_u64(m->hva), RW),
@@ -127,7 +127,7 @@ TEST_F(mm, dontneed_inside_thp)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
 	setup_written(self->g, &self->m, self->rgpa, BACK_THP, SZ_2M, 0xe0);
 	mshv_snap(self->g->partition, &s0);
@@ -141,7 +141,7 @@ TEST_F(mm, dontneed_inside_thp)
 	EXPECT_TRUE((calls == 1 && reps == 1) ||
 		    (calls == 2 && reps == 2))
 		TH_LOG("%lld unmap calls, %lld reps", calls, reps);
-	EXPECT_EQ(0, smaps_kb(self->m.hva, "AnonHugePages"));
+	EXPECT_EQ(0, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
 
 	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY, self->rgpa, PAGE, 100,
 			     0xe0);
@@ -168,7 +168,7 @@ TEST_F(mm, dontneed_whole_thp)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
 	setup_written(self->g, &self->m, self->rgpa, BACK_THP, 8 * SZ_2M, 0xf0);
 	mshv_snap(self->g->partition, &s0);
@@ -238,10 +238,10 @@ TEST_F(mm, pageout)
 
 	setup_written(self->g, &self->m, self->rgpa, BACK_4K, SZ_2M, 0x77);
 	mshv_snap(self->g->partition, &s0);
-	rss0 = smaps_kb(self->m.hva, "Rss");
+	rss0 = mshv_smaps_kb(self->m.hva, "Rss");
 	ASSERT_EQ(0, madvise(self->m.hva, SZ_2M, MADV_PAGEOUT));
 	mshv_snap(self->g->partition, &s1);
-	rss1 = smaps_kb(self->m.hva, "Rss");
+	rss1 = mshv_smaps_kb(self->m.hva, "Rss");
 	EXPECT_EQ(2048, rss0);
 	EXPECT_LT(rss1, rss0 / 2)
 		TH_LOG("pageout left %llu kB", (unsigned long long)rss1);
@@ -310,7 +310,7 @@ TEST_F(mm, ksm)
 		SKIP(return, NOT_FOR_PINNED);
 	if (access("/sys/kernel/mm/ksm/run", W_OK))
 		SKIP(return, "no KSM");
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, N * PAGE, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, N * PAGE, 0));
 	ASSERT_EQ(0, madvise(self->m.hva, N * PAGE, MADV_MERGEABLE));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, N * PAGE,
 					     MSHV_PFN(self->rgpa),
@@ -337,7 +337,7 @@ TEST_F(mm, ksm)
 			     N, 0x4b534d);
 	one = self->rgpa + 7 * PAGE;
 	mshv_g32_run(self->g, MSHV_G32_WRITE_CONST, &one, 1, 0x1111);
-	EXPECT_EQ(0x1111, host_dword(&self->m, self->rgpa, one));
+	EXPECT_EQ(0x1111, mshv_host_dword(&self->m, self->rgpa, one));
 	for (i = 0; i < N; i++)
 		if (i != 7)
 			EXPECT_EQ(0x4b534d, *(__u32 *)(self->m.hva + i * PAGE));
@@ -352,11 +352,11 @@ TEST_F(mm, collapse)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
 	setup_written(self->g, &self->m, self->rgpa, BACK_4K, SZ_2M, 0xc011);
 	mshv_snap(self->g->partition, &s0);
-	ASSERT_EQ(0, smaps_kb(self->m.hva, "AnonHugePages"));
+	ASSERT_EQ(0, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
 	ASSERT_EQ(0, madvise(self->m.base, self->m.len, MADV_HUGEPAGE));
 	if (madvise(self->m.hva, SZ_2M, MADV_COLLAPSE)) {
 		if (errno == EINVAL)
@@ -364,7 +364,7 @@ TEST_F(mm, collapse)
 		ASSERT_EQ(0, errno);
 	}
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(2048, smaps_kb(self->m.hva, "AnonHugePages"));
+	EXPECT_EQ(2048, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
 	EXPECT_EQ(-(long long)PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	verify_all(self->g, self->rgpa, SZ_2M, 0xc011);
 	mshv_snap(self->g->partition, &s2);
@@ -387,7 +387,7 @@ TEST_F(mm, mprotect_split)
 
 	if (self->pinned)
 		SKIP(return, NOT_FOR_PINNED);
-	if (!thp_available())
+	if (!mshv_thp_available())
 		SKIP(return, "transparent_hugepage/enabled is never");
 	setup_written(self->g, &self->m, self->rgpa, BACK_THP, SZ_2M, 0x5917);
 	mshv_snap(self->g->partition, &s0);
@@ -397,13 +397,13 @@ TEST_F(mm, mprotect_split)
 	EXPECT_EQ(0, s1.pt.slat_2m);
 	verify_all(self->g, self->rgpa, SZ_2M, 0x5917);
 	mshv_g32_run(self->g, MSHV_G32_WRITE_CONST, &rw, 1, 0xaa);
-	EXPECT_EQ(0xaa, host_dword(&self->m, self->rgpa, rw));
+	EXPECT_EQ(0xaa, mshv_host_dword(&self->m, self->rgpa, rw));
 	msg = mshv_g32_exec(self->g, MSHV_G32_WRITE_CONST, &ro, 1, 0xbb);
 	EXPECT_EQ(HVMSG_GPA_INTERCEPT, msg->header.message_type)
 		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
 	EXPECT_EQ(ro, mshv_g32_msg_gpa(msg));
 	EXPECT_EQ(mshv_g32_value(ro, 0x5917),
-		  host_dword(&self->m, self->rgpa, ro));
+		  mshv_host_dword(&self->m, self->rgpa, ro));
 	EXPECT_EQ(self->stale0, mshv_dbg_stale_accesses_get());
 }
 
@@ -427,11 +427,11 @@ TEST_F(mm, fork_cow)
 	if (!pid) {
 		if (read(to_child[0], &c, 1) != 1)
 			_exit(2);
-		seen = host_dword(&self->m, self->rgpa, gpa);
+		seen = mshv_host_dword(&self->m, self->rgpa, gpa);
 		_exit(write(to_parent[1], &seen, 4) == 4 ? 0 : 3);
 	}
 	mshv_g32_run(self->g, MSHV_G32_WRITE_CONST, &gpa, 1, 0xbeef);
-	EXPECT_EQ(0xbeef, host_dword(&self->m, self->rgpa, gpa));
+	EXPECT_EQ(0xbeef, mshv_host_dword(&self->m, self->rgpa, gpa));
 	ASSERT_EQ(1, write(to_child[1], &c, 1));
 	ASSERT_EQ(4, read(to_parent[0], &seen, 4));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -505,9 +505,9 @@ TEST(process_exit)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct mshv_g32 *g = mshv_g32_create();
-		struct hostmem m;
+		struct mshv_hostmem m;
 
-		if (!hostmem_alloc(&m, BACK_4K, SZ_2M, 0) ||
+		if (!mshv_hostmem_alloc(&m, BACK_4K, SZ_2M, 0) ||
 		    __mshv_set_guest_memory(g->vm->fd, SZ_2M,
 					    MSHV_PFN(DATA_GPA),
 					    hva_u64(m.hva), RW))

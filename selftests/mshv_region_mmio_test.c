@@ -52,7 +52,7 @@ FIXTURE_SETUP(mmio)
 	self->g = mshv_g32_create();
 	self->stale0 = mshv_dbg_stale_accesses_get();
 	/* Outside the test VM only the [vvar] test runs */
-	if (!find_stdvga(self->res0, sizeof(self->res0), MMIO_SIZE, &self->phys))
+	if (!mshv_find_stdvga(self->res0, sizeof(self->res0), MMIO_SIZE, &self->phys))
 		return;
 	snprintf(rule, sizeof(rule), "%llx %x",
 		 (unsigned long long)self->phys, (unsigned int)MMIO_SIZE);
@@ -162,7 +162,7 @@ TEST_F(mmio, writable)
 	self->backing = self->host;
 	ASSERT_EQ(0, add_region(self->g, self->backing, MMIO_SIZE, RW));
 	mshv_snap(self->g->partition, &s0);
-	gpa_list(w, 3, MMIO_GPA, 0, 7, 0x10);
+	mshv_gpa_list(w, 3, MMIO_GPA, 0, 7, 0x10);
 	w[2] = MMIO_GPA + MMIO_SIZE - 4;
 	read_maps_region(_metadata, self->g, self->host, w, 3);
 
@@ -196,7 +196,7 @@ TEST_F(mmio, readonly_mapping)
 	self->backing = map_bar(self->res0, PROT_READ);
 	ASSERT_NE(MAP_FAILED, self->backing);
 	ASSERT_EQ(0, add_region(self->g, self->backing, MMIO_SIZE, RW));
-	gpa_list(w, 2, MMIO_GPA, 2, 9, 0x20);
+	mshv_gpa_list(w, 2, MMIO_GPA, 2, 9, 0x20);
 	read_maps_region(_metadata, self->g, self->host, w, 2);
 	write_refused(_metadata, self->g, self->host, w[0]);
 	write_refused(_metadata, self->g, self->host, w[1]);
@@ -212,7 +212,7 @@ TEST_F(mmio, readonly_region)
 		SKIP(return, "no QEMU standard VGA (PCI 1234:1111)");
 	self->backing = self->host;
 	ASSERT_EQ(0, add_region(self->g, self->backing, MMIO_SIZE, 0));
-	gpa_list(w, 2, MMIO_GPA, 4, 11, 0x30);
+	mshv_gpa_list(w, 2, MMIO_GPA, 4, 11, 0x30);
 	read_maps_region(_metadata, self->g, self->host, w, 2);
 	write_refused(_metadata, self->g, self->host, w[1]);
 	EXPECT_EQ(self->stale0, mshv_dbg_stale_accesses_get());
@@ -232,7 +232,7 @@ TEST_F(mmio, mprotect_readonly)
 	ASSERT_NE(MAP_FAILED, self->backing);
 	ASSERT_EQ(0, add_region(self->g, self->backing, MMIO_SIZE, RW));
 	ASSERT_EQ(0, mprotect(self->backing, MMIO_SIZE, PROT_READ));
-	gpa_list(w, 1, MMIO_GPA, 6, 1, 0x40);
+	mshv_gpa_list(w, 1, MMIO_GPA, 6, 1, 0x40);
 	read_maps_region(_metadata, self->g, self->host, w, 1);
 	write_refused(_metadata, self->g, self->host, w[0]);
 }

@@ -43,11 +43,11 @@ static __u64 locked_kb(void)
 TEST(memlock_charge)
 {
 	struct mshv_vm *vm = mshv_vm_create();
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 kb0, kb1, kb2;
 	bool pinned = mshv_pin_regions();
 
-	ASSERT_TRUE(hostmem_alloc(&m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, 2 * SZ_2M, 0));
 	kb0 = locked_kb();
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size, MSHV_PFN(DATA_GPA),
 					     hva_u64(m.hva), RW));
@@ -58,7 +58,7 @@ TEST(memlock_charge)
 	kb2 = locked_kb();
 	EXPECT_EQ(kb0, kb2);
 	mshv_vm_free(vm);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 /* Over RLIMIT_MEMLOCK: ENOMEM for a pinned region, nothing charged */
@@ -66,11 +66,11 @@ TEST(memlock_limit)
 {
 	struct rlimit rl = { .rlim_cur = SZ_2M, .rlim_max = SZ_2M };
 	struct mshv_vm *vm = mshv_vm_create();
-	struct hostmem m;
+	struct mshv_hostmem m;
 	bool pinned = mshv_pin_regions();
 	__u64 kb0;
 
-	ASSERT_TRUE(hostmem_alloc(&m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, 2 * SZ_2M, 0));
 	ASSERT_EQ(0, drop_ipc_lock());
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 	kb0 = locked_kb();
@@ -92,7 +92,7 @@ TEST(memlock_limit)
 		EXPECT_EQ(kb0, locked_kb());
 	}
 	mshv_vm_free(vm);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 /* A movable GiB costs the driver at most 4 KiB of metadata */
@@ -178,14 +178,14 @@ TEST(gpap_dirty)
 {
 	struct mshv_g32 *g = mshv_g32_create();
 	struct mshv_root_hvcall hc;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	struct {
 		struct hv_input_set_partition_property in;
 	} prop;
 	__u8 bm[4];
 	__u32 w[2];
 
-	ASSERT_TRUE(hostmem_alloc(&m, BACK_4K, SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(g->vm->fd, SZ_2M,
 					     MSHV_PFN(DATA_GPA),
 					     hva_u64(m.hva), RW));
@@ -224,7 +224,7 @@ TEST(gpap_dirty)
 	EXPECT_EQ(0xff, bm[0]);
 	EXPECT_EQ(0x03, bm[1]);
 	mshv_g32_free(g);
-	hostmem_free(&m);
+	mshv_hostmem_free(&m);
 }
 
 TEST_HARNESS_MAIN

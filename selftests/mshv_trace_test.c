@@ -158,7 +158,7 @@ FIXTURE(trace)
 {
 	struct tev *ev;
 	struct mshv_g32 *g;
-	struct hostmem m;
+	struct mshv_hostmem m;
 	__u64 numa;
 };
 
@@ -176,7 +176,7 @@ FIXTURE_TEARDOWN(trace)
 	tracefs_write("events/mshv_root/enable", "0");
 	tracefs_write("options/record-cmd", "1");
 	mshv_g32_free(self->g);
-	hostmem_free(&self->m);
+	mshv_hostmem_free(&self->m);
 	free(self->ev);
 	mshv_numa_balancing_set(self->numa);
 }
@@ -315,7 +315,7 @@ TEST_F(trace, fault_window_and_invalidation)
 	if (mshv_pin_regions())
 		SKIP(return, "pinned regions take no faults");
 	self->g = mshv_g32_create();
-	ASSERT_TRUE(hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, self->m.size,
 					     gfn0, hva_u64(self->m.hva), RW));
 
