@@ -193,25 +193,23 @@ static bool mshv_chunk_large(u64 gfn, u64 start, u64 end,
 
 /**
  * struct mshv_map_batch - the reps of one MAP_GPA_PAGES hypercall
+ * @region: the region the reps map
+ * @fault: built by a fault, under the region mutex: a 4 KiB batch first
+ *	splits the 2 MiB entries it overlaps, and the hypercall never
+ *	deposits (the notifier may wait for the mutex from reclaim); else
+ *	a pinned region being created, which nobody else sees yet
  * @gfn: first guest page frame number
  * @flags: HV_MAP_GPA_* flags of every rep
  * @count: number of reps
  * @pfns: host PFNs, one per rep
  */
 struct mshv_map_batch {
+	struct mshv_mem_region *region;
+	bool fault;
 	u64 gfn;
 	u32 flags;
 	u16 count;
 	u64 pfns[HV_MAP_GPA_BATCH_SIZE];
-};
-
-/**
- * struct mshv_map_sink - where full batches go
- * @flush: issue one batch; returns 0 or a negative errno
- */
-struct mshv_map_sink {
-	int (*flush)(struct mshv_map_sink *sink,
-		     const struct mshv_map_batch *batch);
 };
 
 static u64 mshv_rep_pages(u32 flags)
@@ -219,42 +217,29 @@ static u64 mshv_rep_pages(u32 flags)
 	return flags & HV_MAP_GPA_LARGE_PAGE ? MSHV_CHUNK_PAGES : 1;
 }
 
-static int mshv_batch_flush(struct mshv_map_batch *batch,
-			    struct mshv_map_sink *sink)
+/*
+ * Can a rep mapping @gfn (one page, or one chunk with HV_MAP_GPA_LARGE_PAGE
+ * in @flags) join @batch?  Not with other flags, when not GPA-contiguous,
+ * or when the batch is full.
+ */
+static bool mshv_batch_fits(const struct mshv_map_batch *batch, u64 gfn,
+			    u32 flags)
 {
-	int ret;
-
-	if (!batch->count)
-		return 0;
-	ret = sink->flush(sink, batch);
-	batch->count = 0;
-	return ret;
+	return !batch->count ||
+	       (batch->flags == flags &&
+		batch->count < HV_MAP_GPA_BATCH_SIZE &&
+		batch->gfn + batch->count * mshv_rep_pages(flags) == gfn);
 }
 
-/*
- * Append one rep mapping @gfn (one page, or one chunk with
- * HV_MAP_GPA_LARGE_PAGE in @flags) to @pfn.  The batch goes to @sink first
- * when the rep cannot join it: other flags, not GPA-contiguous, or full.
- */
-static int mshv_batch_add(struct mshv_map_batch *batch,
-			  struct mshv_map_sink *sink, u64 gfn, u64 pfn,
-			  u32 flags)
+/* Append a rep that fits (mshv_batch_fits()) */
+static void mshv_batch_push(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
+			    u32 flags)
 {
-	int ret;
-
-	if (batch->count &&
-	    (batch->flags != flags || batch->count == HV_MAP_GPA_BATCH_SIZE ||
-	     batch->gfn + batch->count * mshv_rep_pages(flags) != gfn)) {
-		ret = mshv_batch_flush(batch, sink);
-		if (ret)
-			return ret;
-	}
 	if (!batch->count) {
 		batch->gfn = gfn;
 		batch->flags = flags;
 	}
 	batch->pfns[batch->count++] = pfn;
-	return 0;
 }
 
 /**
@@ -550,6 +535,59 @@ static int mshv_region_map_batch(struct mshv_mem_region *region,
 	return ret;
 }
 
+/* Unmap the large chunks a batch of 4 KiB reps is about to land in */
+static void mshv_region_split_large(struct mshv_mem_region *region,
+				    const struct mshv_map_batch *batch)
+{
+	u64 first = (batch->gfn - region->map_base) / MSHV_CHUNK_PAGES;
+	u64 last = (batch->gfn + batch->count - 1 - region->map_base) /
+		   MSHV_CHUNK_PAGES;
+	u64 idx;
+
+	for (idx = first; idx <= last; idx++)
+		if (test_bit(idx, region->large_map))
+			mshv_region_unmap_range(region, region->map_base +
+						idx * MSHV_CHUNK_PAGES,
+						region->map_base +
+						idx * MSHV_CHUNK_PAGES + 1);
+}
+
+/* Issue @batch (a full one, or the last) and empty it */
+static int mshv_batch_flush(struct mshv_map_batch *batch)
+{
+	struct mshv_mem_region *region = batch->region;
+	int ret;
+
+	if (!batch->count)
+		return 0;
+	if (batch->fault) {
+		lockdep_assert_held(&region->mutex);
+		if (!(batch->flags & HV_MAP_GPA_LARGE_PAGE))
+			mshv_region_split_large(region, batch);
+	}
+	ret = mshv_region_map_batch(region, batch, !batch->fault);
+	batch->count = 0;
+	return ret;
+}
+
+/*
+ * Append one rep mapping @gfn to @pfn, issuing the batch first when the
+ * rep cannot join it.
+ */
+static int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
+			  u32 flags)
+{
+	int ret;
+
+	if (!mshv_batch_fits(batch, gfn, flags)) {
+		ret = mshv_batch_flush(batch);
+		if (ret)
+			return ret;
+	}
+	mshv_batch_push(batch, gfn, pfn, flags);
+	return 0;
+}
+
 /*
  * Pinned regions
  */
@@ -671,25 +709,6 @@ unpin:
 	return ret;
 }
 
-/**
- * struct mshv_pinned_sink - map batches of a pinned region, depositing
- * @sink: the sink
- * @region: the region
- */
-struct mshv_pinned_sink {
-	struct mshv_map_sink sink;
-	struct mshv_mem_region *region;
-};
-
-static int mshv_pinned_flush(struct mshv_map_sink *sink,
-			     const struct mshv_map_batch *batch)
-{
-	struct mshv_pinned_sink *ps =
-		container_of(sink, struct mshv_pinned_sink, sink);
-
-	return mshv_region_map_batch(ps->region, batch, true);
-}
-
 /*
  * Map a pinned region whole: 2 MiB entries for chunks whose pinned PFNs
  * are 512 contiguous pages starting 2 MiB aligned, 4 KiB entries for the
@@ -698,10 +717,6 @@ static int mshv_pinned_flush(struct mshv_map_sink *sink,
  */
 static int mshv_region_map_pinned(struct mshv_mem_region *region)
 {
-	struct mshv_pinned_sink ps = {
-		.sink.flush = mshv_pinned_flush,
-		.region = region,
-	};
 	u64 gfn = region->guest_pfn, end = mshv_region_end(region);
 	u64 run = 0, off = 0, pfn, step;
 	struct mshv_map_batch *batch;
@@ -711,6 +726,8 @@ static int mshv_region_map_pinned(struct mshv_mem_region *region)
 	batch = kmalloc(sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
+	batch->region = region;
+	batch->fault = false;
 	batch->count = 0;
 
 	while (gfn < end && !ret) {
@@ -724,7 +741,7 @@ static int mshv_region_map_pinned(struct mshv_mem_region *region)
 			flags |= HV_MAP_GPA_LARGE_PAGE;
 			step = MSHV_CHUNK_PAGES;
 		}
-		ret = mshv_batch_add(batch, &ps.sink, gfn, pfn, flags);
+		ret = mshv_batch_add(batch, gfn, pfn, flags);
 		gfn += step;
 		off += step;
 		if (off == region->runs[run].nr) {
@@ -735,7 +752,7 @@ static int mshv_region_map_pinned(struct mshv_mem_region *region)
 			cond_resched();
 	}
 	if (!ret)
-		ret = mshv_batch_flush(batch, &ps.sink);
+		ret = mshv_batch_flush(batch);
 	kfree(batch);
 	return ret;
 }
@@ -817,7 +834,6 @@ struct mshv_map_entry {
  * @budget: reps the fault-around may still add
  * @nr_entries: valid entries of @entries
  * @invalidations: the region's invalidation count when the map was issued
- * @sink: where the batches go (under the region mutex)
  * @hmm_pfns: hmm_range_fault() output for one chunk
  * @entries: what to map
  * @batch: the hypercall being built
@@ -831,7 +847,6 @@ struct mshv_fault {
 	unsigned int budget;
 	unsigned int nr_entries;
 	u64 invalidations;
-	struct mshv_map_sink sink;
 	unsigned long hmm_pfns[MSHV_CHUNK_PAGES];
 	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
 	struct mshv_map_batch batch;
@@ -1089,34 +1104,6 @@ static int mshv_fault_mmio(struct mshv_fault *f)
 	return found ? 0 : -EFAULT;
 }
 
-/* Unmap the large chunks a batch of 4 KiB reps is about to land in */
-static void mshv_region_split_large(struct mshv_mem_region *region,
-				    const struct mshv_map_batch *batch)
-{
-	u64 first = (batch->gfn - region->map_base) / MSHV_CHUNK_PAGES;
-	u64 last = (batch->gfn + batch->count - 1 - region->map_base) /
-		   MSHV_CHUNK_PAGES;
-	u64 idx;
-
-	for (idx = first; idx <= last; idx++)
-		if (test_bit(idx, region->large_map))
-			mshv_region_unmap_range(region, region->map_base +
-						idx * MSHV_CHUNK_PAGES,
-						region->map_base +
-						idx * MSHV_CHUNK_PAGES + 1);
-}
-
-static int mshv_fault_flush(struct mshv_map_sink *sink,
-			    const struct mshv_map_batch *batch)
-{
-	struct mshv_fault *f = container_of(sink, struct mshv_fault, sink);
-
-	lockdep_assert_held(&f->region->mutex);
-	if (!(batch->flags & HV_MAP_GPA_LARGE_PAGE))
-		mshv_region_split_large(f->region, batch);
-	return mshv_region_map_batch(f->region, batch, false);
-}
-
 /*
  * Would marking @folio dirty cost no write-back that reclaim would not do
  * anyway?  Yes for an anonymous, swap-backed folio outside the swap cache:
@@ -1209,11 +1196,11 @@ static int mshv_fault_commit(struct mshv_fault *f, unsigned long seq)
 			flags &= ~HV_MAP_GPA_WRITABLE;
 		if (pfn & MSHV_ENTRY_LARGE)
 			flags |= HV_MAP_GPA_LARGE_PAGE;
-		ret = mshv_batch_add(&f->batch, &f->sink, f->entries[i].gfn,
+		ret = mshv_batch_add(&f->batch, f->entries[i].gfn,
 				     pfn & MSHV_ENTRY_PFN_MASK, flags);
 	}
 	if (!ret)
-		ret = mshv_batch_flush(&f->batch, &f->sink);
+		ret = mshv_batch_flush(&f->batch);
 unlock:
 	mutex_unlock(&region->mutex);
 	return ret;
@@ -1252,7 +1239,8 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	f->region = region;
 	f->gfn = gfn;
 	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
-	f->sink.flush = mshv_fault_flush;
+	f->batch.region = region;
+	f->batch.fault = true;
 	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
 			  &f->ws, &f->we);
 	*ws = f->ws;
