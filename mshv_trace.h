@@ -3,7 +3,7 @@
  * Trace events of mshv_root: hypercalls, memory deposits, VP runs and
  * guest memory regions (Documentation/api.rst, "Trace events").
  *
- * CREATE_TRACE_POINTS is defined in mshv_regions.c only.  The events are
+ * CREATE_TRACE_POINTS is defined in mshv_trace.c only.  The events are
  * under events/mshv_root/ in tracefs.
  */
 #undef TRACE_SYSTEM

@@ -2,7 +2,7 @@
 /*
  * KUnit tests of the pure computations of mshv_regions.c: fault windows,
  * 2 MiB eligibility, MAP_GPA_PAGES batching, UNMAP_GPA_PAGES splitting,
- * range checks and the access-bitmap flag mapping.
+ * and range checks.
  *
  * Included at the end of mshv_regions.c so that the static functions can
  * be tested.  Nothing here issues a hypercall.
@@ -519,39 +519,6 @@ static void mshv_test_ranges(struct kunit *test)
 	}
 }
 
-/* MSHV_GET_GPAP_ACCESS_BITMAP: op -> hypercall flags (abi-facts 1.9) */
-
-static const struct {
-	u8 type, op;
-	u64 flags;
-} mshv_gpap_cases[] = {
-	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_NOOP,
-	  HV_GPA_ACCESS_STATE_SET_ACCESSED },
-	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_SET,
-	  HV_GPA_ACCESS_STATE_SET_ACCESSED },
-	{ MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_CLEAR,
-	  HV_GPA_ACCESS_STATE_CLEAR_ACCESSED | HV_GPA_ACCESS_STATE_CLEAR_DIRTY },
-	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_NOOP,
-	  HV_GPA_ACCESS_STATE_SET_DIRTY | HV_GPA_ACCESS_STATE_SET_ACCESSED },
-	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_SET,
-	  HV_GPA_ACCESS_STATE_SET_DIRTY | HV_GPA_ACCESS_STATE_SET_ACCESSED },
-	{ MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_CLEAR,
-	  HV_GPA_ACCESS_STATE_CLEAR_DIRTY },
-};
-
-static void mshv_test_gpap_flags(struct kunit *test)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(mshv_gpap_cases); i++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    mshv_gpap_hv_flags(mshv_gpap_cases[i].type,
-						       mshv_gpap_cases[i].op),
-				    mshv_gpap_cases[i].flags,
-				    "type %u op %u", mshv_gpap_cases[i].type,
-				    mshv_gpap_cases[i].op);
-}
-
 static struct kunit_case mshv_regions_test_cases[] = {
 	KUNIT_CASE(mshv_test_fault_window),
 	KUNIT_CASE(mshv_test_large_eligible),
@@ -559,7 +526,6 @@ static struct kunit_case mshv_regions_test_cases[] = {
 	KUNIT_CASE(mshv_test_unmap_split),
 	KUNIT_CASE(mshv_test_around_budget),
 	KUNIT_CASE(mshv_test_ranges),
-	KUNIT_CASE(mshv_test_gpap_flags),
 	{}
 };
 
