@@ -78,8 +78,6 @@ MODULE_PARM_DESC(pin_regions,
 static LIST_HEAD(mshv_regions_all);
 static DEFINE_MUTEX(mshv_regions_all_lock);
 
-/* 4 KiB pages per 2 MiB chunk */
-#define MSHV_CHUNK_PAGES	HV_PAGES_PER_LARGE_PAGE
 /* hmm_pfn_to_map_order() of a PMD mapping */
 #define MSHV_CHUNK_ORDER	(HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT)
 
@@ -190,27 +188,6 @@ static bool mshv_chunk_large(u64 gfn, u64 start, u64 end,
 	       mshv_hmm_pfn(first) + MSHV_CHUNK_PAGES - 1;
 }
 
-/**
- * struct mshv_map_batch - the reps of one MAP_GPA_PAGES hypercall
- * @region: the region the reps map
- * @fault: built by a fault, under the region mutex: a 4 KiB batch first
- *	splits the 2 MiB entries it overlaps, and the hypercall never
- *	deposits (the notifier may wait for the mutex from reclaim); else
- *	a pinned region being created, which nobody else sees yet
- * @gfn: first guest page frame number
- * @flags: HV_MAP_GPA_* flags of every rep
- * @count: number of reps
- * @pfns: host PFNs, one per rep
- */
-struct mshv_map_batch {
-	struct mshv_mem_region *region;
-	bool fault;
-	u64 gfn;
-	u32 flags;
-	u16 count;
-	u64 pfns[HV_MAP_GPA_BATCH_SIZE];
-};
-
 static u64 mshv_rep_pages(u32 flags)
 {
 	return flags & HV_MAP_GPA_LARGE_PAGE ? MSHV_CHUNK_PAGES : 1;
@@ -308,11 +285,6 @@ static bool mshv_unmap_next(const unsigned long *large_map, u64 map_base,
 /*
  * Region life cycle
  */
-
-static u64 mshv_region_end(const struct mshv_mem_region *region)
-{
-	return region->guest_pfn + region->nr_pages;
-}
 
 static unsigned long mshv_region_hva(const struct mshv_mem_region *region,
 				     u64 gfn)
@@ -551,8 +523,15 @@ static void mshv_region_split_large(struct mshv_mem_region *region,
 						idx * MSHV_CHUNK_PAGES + 1);
 }
 
-/* Issue @batch (a full one, or the last) and empty it */
-static int mshv_batch_flush(struct mshv_map_batch *batch)
+/**
+ * mshv_batch_flush() - issue a batch of map reps and empty it
+ * @batch: a full batch, or the last one; nothing happens when it is empty
+ *
+ * For a fault (@batch->fault), the caller holds the region mutex.
+ *
+ * Return: 0 or the errno of the MAP_GPA_PAGES hypercall.
+ */
+int mshv_batch_flush(struct mshv_map_batch *batch)
 {
 	struct mshv_mem_region *region = batch->region;
 	int ret;
@@ -569,12 +548,21 @@ static int mshv_batch_flush(struct mshv_map_batch *batch)
 	return ret;
 }
 
-/*
- * Append one rep mapping @gfn to @pfn, issuing the batch first when the
- * rep cannot join it.
+/**
+ * mshv_batch_add() - append one map rep, issuing the batch when it is full
+ * @batch: the batch
+ * @gfn: guest page frame number (a chunk's first with
+ *	HV_MAP_GPA_LARGE_PAGE)
+ * @pfn: host page frame number
+ * @flags: HV_MAP_GPA_* of the rep
+ *
+ * The batch is issued first (mshv_batch_flush()) when the rep cannot join
+ * it: other flags, not GPA-contiguous, or full.
+ *
+ * Return: 0 or the errno of the MAP_GPA_PAGES hypercall.
  */
-static int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
-			  u32 flags)
+int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
+		   u32 flags)
 {
 	int ret;
 
@@ -585,175 +573,6 @@ static int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
 	}
 	mshv_batch_push(batch, gfn, pfn, flags);
 	return 0;
-}
-
-/*
- * Pinned regions
- */
-
-static void mshv_region_unpin(struct mshv_mem_region *region)
-{
-	bool dirty = region->hv_map_flags & HV_MAP_GPA_WRITABLE;
-	u64 i;
-
-	for (i = 0; i < region->nr_runs; i++)
-		unpin_user_page_range_dirty_lock(pfn_to_page(region->runs[i].pfn),
-						 region->runs[i].nr, dirty);
-	kvfree(region->runs);
-	region->runs = NULL;
-	region->nr_runs = 0;
-	account_locked_vm(region->mm, region->nr_pages, false);
-}
-
-/*
- * Append @nr pinned pages to the runs of @region, merging contiguous PFNs.
- * *@added returns how many of @pages are recorded in the runs (all of
- * them on success): from then on mshv_region_unpin() releases them, the
- * caller only the others.
- */
-static int mshv_region_add_runs(struct mshv_mem_region *region,
-				struct page **pages, u64 nr, u64 *cap,
-				u64 *added)
-{
-	struct mshv_pfn_run *runs;
-	u64 i, pfn;
-
-	for (i = 0; i < nr; i++) {
-		*added = i;
-		pfn = page_to_pfn(pages[i]);
-		if (region->nr_runs) {
-			struct mshv_pfn_run *run =
-				&region->runs[region->nr_runs - 1];
-
-			if (run->pfn + run->nr == pfn) {
-				run->nr++;
-				continue;
-			}
-		}
-		if (region->nr_runs == *cap) {
-			u64 new_cap = max_t(u64, 2 * *cap, 16);
-
-			runs = kvmalloc_array(new_cap, sizeof(*runs),
-					      GFP_KERNEL_ACCOUNT);
-			if (!runs)
-				return -ENOMEM;	/* pages[i..nr) are not recorded */
-			if (region->nr_runs)
-				memcpy(runs, region->runs,
-				       region->nr_runs * sizeof(*runs));
-			kvfree(region->runs);
-			region->runs = runs;
-			*cap = new_cap;
-		}
-		region->runs[region->nr_runs].pfn = pfn;
-		region->runs[region->nr_runs].nr = 1;
-		region->nr_runs++;
-	}
-	*added = nr;
-	return 0;
-}
-
-/*
- * Pin the backing of @region (current->mm), charged to RLIMIT_MEMLOCK,
- * and keep it as PFN runs.  On failure nothing stays pinned or charged.
- */
-static int mshv_region_pin(struct mshv_mem_region *region)
-{
-	unsigned int gup_flags = FOLL_LONGTERM;
-	u64 batch_max, done = 0, cap = 0, added;
-	struct page **pages;
-	int ret;
-
-	if (region->hv_map_flags & HV_MAP_GPA_WRITABLE)
-		gup_flags |= FOLL_WRITE;
-
-	ret = account_locked_vm(region->mm, region->nr_pages, true);
-	if (ret)
-		return ret;
-
-	batch_max = min_t(u64, region->nr_pages, MSHV_PIN_PAGES_BATCH_SIZE);
-	pages = kvmalloc_array(batch_max, sizeof(*pages), GFP_KERNEL);
-	if (!pages) {
-		ret = -ENOMEM;
-		goto unpin;
-	}
-
-	while (done < region->nr_pages) {
-		int nr = min_t(u64, region->nr_pages - done, batch_max);
-
-		ret = pin_user_pages_fast(region->uaddr + done * PAGE_SIZE, nr,
-					  gup_flags, pages);
-		if (ret <= 0) {
-			if (!ret)
-				ret = -EFAULT;
-			goto unpin;
-		}
-		nr = ret;
-		ret = mshv_region_add_runs(region, pages, nr, &cap, &added);
-		if (ret) {
-			/* The runs hold pages[0..added): unpinned below */
-			unpin_user_pages(pages + added, nr - added);
-			goto unpin;
-		}
-		done += nr;
-		cond_resched();
-	}
-	kvfree(pages);
-	region->meta_bytes += cap * sizeof(*region->runs);
-	return 0;
-
-unpin:
-	kvfree(pages);
-	/* Also uncharges the whole region */
-	mshv_region_unpin(region);
-	return ret;
-}
-
-/*
- * Map a pinned region whole: 2 MiB entries for chunks whose pinned PFNs
- * are 512 contiguous pages starting 2 MiB aligned, 4 KiB entries for the
- * rest.  The region is not visible to anyone yet, so no lock is needed
- * (and the map may deposit).  On failure the caller unmaps.
- */
-static int mshv_region_map_pinned(struct mshv_mem_region *region)
-{
-	u64 gfn = region->guest_pfn, end = mshv_region_end(region);
-	u64 run = 0, off = 0, pfn, step;
-	struct mshv_map_batch *batch;
-	u32 flags;
-	int ret = 0;
-
-	batch = kmalloc(sizeof(*batch), GFP_KERNEL);
-	if (!batch)
-		return -ENOMEM;
-	batch->region = region;
-	batch->fault = false;
-	batch->count = 0;
-
-	while (gfn < end && !ret) {
-		pfn = region->runs[run].pfn + off;
-		flags = region->hv_map_flags;
-		step = 1;
-		if (IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) &&
-		    end - gfn >= MSHV_CHUNK_PAGES &&
-		    region->runs[run].nr - off >= MSHV_CHUNK_PAGES &&
-		    IS_ALIGNED(pfn, MSHV_CHUNK_PAGES)) {
-			flags |= HV_MAP_GPA_LARGE_PAGE;
-			step = MSHV_CHUNK_PAGES;
-		}
-		ret = mshv_batch_add(batch, gfn, pfn, flags);
-		gfn += step;
-		off += step;
-		if (off == region->runs[run].nr) {
-			run++;
-			off = 0;
-		}
-		if (need_resched())
-			cond_resched();
-	}
-	if (!ret)
-		ret = mshv_batch_flush(batch);
-	kfree(batch);
-	return ret;
 }
 
 /*

@@ -48,6 +48,8 @@
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
+#include "hvabi.h"
+
 struct dentry;
 struct mshv_fault;
 struct mshv_partition;
@@ -190,5 +192,46 @@ int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access);
 void mshv_vp_regions_release(struct mshv_vp *vp);
 void mshv_regions_debugfs_init(struct dentry *dir);
+
+/*
+ * Shared by the region files: mshv_regions.c (life, tree, batches,
+ * movable and MMIO faults) and mshv_region_pin.c.
+ */
+
+/* 4 KiB pages per 2 MiB chunk */
+#define MSHV_CHUNK_PAGES	HV_PAGES_PER_LARGE_PAGE
+
+/**
+ * struct mshv_map_batch - the reps of one MAP_GPA_PAGES hypercall
+ * @region: the region the reps map
+ * @fault: built by a fault, under the region mutex: a 4 KiB batch first
+ *	splits the 2 MiB entries it overlaps, and the hypercall never
+ *	deposits (the notifier may wait for the mutex from reclaim); else
+ *	a pinned region being created, which nobody else sees yet
+ * @gfn: first guest page frame number
+ * @flags: HV_MAP_GPA_* flags of every rep
+ * @count: number of reps
+ * @pfns: host PFNs, one per rep
+ */
+struct mshv_map_batch {
+	struct mshv_mem_region *region;
+	bool fault;
+	u64 gfn;
+	u32 flags;
+	u16 count;
+	u64 pfns[HV_MAP_GPA_BATCH_SIZE];
+};
+
+static inline u64 mshv_region_end(const struct mshv_mem_region *region)
+{
+	return region->guest_pfn + region->nr_pages;
+}
+
+int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
+		   u32 flags);
+int mshv_batch_flush(struct mshv_map_batch *batch);
+int mshv_region_pin(struct mshv_mem_region *region);
+void mshv_region_unpin(struct mshv_mem_region *region);
+int mshv_region_map_pinned(struct mshv_mem_region *region);
 
 #endif /* _MSHV_REGIONS_H */
