@@ -43,23 +43,16 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/debugfs.h>
-#include <linux/err.h>
-#include <linux/hmm.h>
-#include <linux/hugetlb_inline.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/module.h>
-#include <linux/pagemap.h>
 #include <linux/printk.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include "uapi/linux/mshv.h"
 
@@ -77,31 +70,6 @@ MODULE_PARM_DESC(pin_regions,
 /* Every live region, for debugfs */
 static LIST_HEAD(mshv_regions_all);
 static DEFINE_MUTEX(mshv_regions_all_lock);
-
-/* hmm_pfn_to_map_order() of a PMD mapping */
-#define MSHV_CHUNK_ORDER	(HV_HYP_LARGE_PAGE_SHIFT - HV_HYP_PAGE_SHIFT)
-
-/*
- * Reps a fault may add beyond its 2 MiB window: fault-around fills the
- * last MAP_GPA_PAGES input page of the window's reps, so a fault maps at
- * most 509 reps (a large window plus 508 neighbours) or 1018 (a 4 KiB
- * window plus 506).
- */
-#define MSHV_FAULT_AROUND_REPS	(HV_MAP_GPA_BATCH_SIZE - 1)
-#define MSHV_FAULT_MAX_ENTRIES	(MSHV_CHUNK_PAGES + MSHV_FAULT_AROUND_REPS)
-/* Deposit rounds one fault may ask for before giving up */
-#define MSHV_FAULT_MAX_DEPOSITS	16
-
-/*
- * struct mshv_map_entry.pfn: the host PFN and three attributes.  WRITABLE:
- * the host PTE is writable; DIRTY: the entry is in the window of a write
- * fault, so its folio is marked dirty if the entry is mapped writable
- * (mshv_fault_writable()).
- */
-#define MSHV_ENTRY_LARGE	BIT_ULL(63)
-#define MSHV_ENTRY_WRITABLE	BIT_ULL(62)
-#define MSHV_ENTRY_DIRTY	BIT_ULL(61)
-#define MSHV_ENTRY_PFN_MASK	GENMASK_ULL(51, 0)
 
 /*
  * Pure computations (no hypercalls, no locks); kunit/mshv_regions_test.c
@@ -131,61 +99,6 @@ static bool mshv_regions_overlap(struct rb_root_cached *regions, u64 gfn,
 				 u64 nr)
 {
 	return interval_tree_iter_first(regions, gfn, gfn + (nr - 1));
-}
-
-/*
- * The 2 MiB window of a fault at @gfn: the chunk holding @gfn, aligned in
- * absolute guest-physical space, clamped to the region [@start, @end).
- */
-static void mshv_fault_window(u64 start, u64 end, u64 gfn, u64 *ws, u64 *we)
-{
-	u64 chunk = ALIGN_DOWN(gfn, MSHV_CHUNK_PAGES);
-
-	*ws = max(chunk, start);
-	*we = min(chunk + MSHV_CHUNK_PAGES, end);
-}
-
-/*
- * Reps fault-around may add to a window of @window_reps reps: what fills
- * the last MAP_GPA_PAGES input page of the window's reps.
- */
-static unsigned int mshv_fault_around_budget(unsigned int window_reps)
-{
-	return roundup(window_reps, HV_MAP_GPA_BATCH_SIZE) - window_reps;
-}
-
-/* The PFN of a hmm_range_fault() output entry */
-static u64 mshv_hmm_pfn(unsigned long hmm_pfn)
-{
-	return hmm_pfn & ~HMM_PFN_FLAGS;
-}
-
-/*
- * May the chunk at @gfn (any GFN) of the region [@start, @end), whose
- * backing hmm_range_fault() described in @hmm_pfns (512 entries), be
- * mapped with one 2 MiB entry?  The chunk must be 2 MiB aligned and inside
- * the region, and its first entry a valid PMD-or-larger mapping of a 2 MiB
- * aligned PFN, which then covers the whole chunk; the last entry must
- * carry the same permissions.
- */
-static bool mshv_chunk_large(u64 gfn, u64 start, u64 end,
-			     const unsigned long *hmm_pfns)
-{
-	unsigned long first = hmm_pfns[0];
-	unsigned long last = hmm_pfns[MSHV_CHUNK_PAGES - 1];
-	const unsigned long perm = HMM_PFN_VALID | HMM_PFN_WRITE |
-				   HMM_PFN_ERROR;
-
-	if (!IS_ALIGNED(gfn, MSHV_CHUNK_PAGES) || gfn < start || gfn >= end ||
-	    end - gfn < MSHV_CHUNK_PAGES)
-		return false;
-	if (!(first & HMM_PFN_VALID) || (first & HMM_PFN_ERROR) ||
-	    hmm_pfn_to_map_order(first) < MSHV_CHUNK_ORDER ||
-	    !IS_ALIGNED(mshv_hmm_pfn(first), MSHV_CHUNK_PAGES))
-		return false;
-	return (first & perm) == (last & perm) &&
-	       mshv_hmm_pfn(last) ==
-	       mshv_hmm_pfn(first) + MSHV_CHUNK_PAGES - 1;
 }
 
 static u64 mshv_rep_pages(u32 flags)
@@ -286,12 +199,6 @@ static bool mshv_unmap_next(const unsigned long *large_map, u64 map_base,
  * Region life cycle
  */
 
-static unsigned long mshv_region_hva(const struct mshv_mem_region *region,
-				     u64 gfn)
-{
-	return region->uaddr + ((gfn - region->guest_pfn) << HV_HYP_PAGE_SHIFT);
-}
-
 static const char *mshv_region_type_name(enum mshv_region_type type)
 {
 	switch (type) {
@@ -314,7 +221,11 @@ static void mshv_region_free(struct mshv_mem_region *region)
 	kfree(region);
 }
 
-static void mshv_region_put(struct mshv_mem_region *region)
+/**
+ * mshv_region_put() - drop a reference to a region
+ * @region: the region; freed with the last reference
+ */
+void mshv_region_put(struct mshv_mem_region *region)
 {
 	if (refcount_dec_and_test(&region->ref))
 		mshv_region_free(region);
@@ -365,20 +276,17 @@ mshv_region_alloc(u64 partition_id, u64 gfn, u64 nr_pages, u64 uaddr,
 	return region;
 }
 
-/* Index of the chunk holding @gfn in the bitmaps of @region */
-static u64 mshv_chunk_idx(const struct mshv_mem_region *region, u64 gfn)
-{
-	return (gfn - region->map_base) / MSHV_CHUNK_PAGES;
-}
-
-/*
- * Allocate @region's chunk maps (@large_map and @ever_map, one
- * allocation) unless they exist.  Called before the region mutex is taken
- * (nothing allocates under it); the maps are installed under it.
+/**
+ * mshv_region_alloc_maps() - allocate a region's chunk maps
+ * @region: the region
+ *
+ * @large_map and @ever_map (one allocation) unless they exist.  Called
+ * before the region mutex is taken (nothing allocates under it); the maps
+ * are installed under it.
  *
  * Return: 0 or -ENOMEM.
  */
-static int mshv_region_alloc_maps(struct mshv_mem_region *region)
+int mshv_region_alloc_maps(struct mshv_mem_region *region)
 {
 	u64 longs = BITS_TO_LONGS(region->nr_chunks);
 	unsigned long *maps;
@@ -400,18 +308,22 @@ static int mshv_region_alloc_maps(struct mshv_mem_region *region)
 	return 0;
 }
 
-/*
- * Issue the UNMAP_GPA_PAGES hypercalls that remove [start, end) of
- * @region, 2 MiB chunks mapped large as a whole.  Never sleeps.  Failures
- * are logged and go on with the rest of the range; the chunks of a failed
- * call keep their @large_map and @ever_map bits (the call may have done
- * nothing, or only some reps), so a later unmap of the chunk, and the
- * region's removal, unmap them again.
+/**
+ * mshv_region_unmap_range() - remove a GFN range of a region from the SLAT
+ * @region: the region; the caller holds its mutex
+ * @start: first GFN
+ * @end: GFN past the range
+ *
+ * Issues the UNMAP_GPA_PAGES hypercalls, 2 MiB chunks mapped large as a
+ * whole.  Never sleeps.  Failures are logged and go on with the rest of
+ * the range; the chunks of a failed call keep their @large_map and
+ * @ever_map bits (the call may have done nothing, or only some reps), so
+ * a later unmap of the chunk, and the region's removal, unmap them again.
  *
  * Return: 0, or the error of the last call that failed.
  */
-static int mshv_region_unmap_range(struct mshv_mem_region *region,
-				   u64 start, u64 end)
+int mshv_region_unmap_range(struct mshv_mem_region *region, u64 start,
+			    u64 end)
 {
 	struct mshv_unmap_piece p;
 	u64 pos = start, pages, idx;
@@ -576,546 +488,6 @@ int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
 }
 
 /*
- * Movable and MMIO regions: the notifier
- */
-
-/*
- * Every event unmaps, whatever range->event says: besides the changes of
- * mapping, the events that clean a page come through here before the
- * page's dirty state is dropped (MADV_FREE's MMU_NOTIFY_CLEAR, writeback's
- * write-protection in folio_mkclean(), reclaim's and migration's unmap),
- * and a writable SLAT entry must not outlive its folio's dirty state
- * (mshv_fault_writable()).
- */
-static bool mshv_region_invalidate(struct mmu_interval_notifier *mni,
-				   const struct mmu_notifier_range *range,
-				   unsigned long cur_seq)
-{
-	struct mshv_mem_region *region =
-		container_of(mni, struct mshv_mem_region, notifier);
-	u64 gfn = 0, gfn_end = 0, calls = 0;
-	unsigned long start, end;
-
-	if (mmu_notifier_range_blockable(range))
-		mutex_lock(&region->mutex);
-	else if (!mutex_trylock(&region->mutex))
-		return false;
-
-	mmu_interval_set_seq(mni, cur_seq);
-	atomic64_inc(&region->invalidations);
-
-	start = max_t(unsigned long, range->start, region->uaddr);
-	end = min_t(unsigned long, range->end,
-		    mshv_region_hva(region, mshv_region_end(region)));
-	if (start < end) {
-		gfn = region->guest_pfn +
-		      ((start - region->uaddr) >> HV_HYP_PAGE_SHIFT);
-		gfn_end = region->guest_pfn +
-			  DIV_ROUND_UP(end - region->uaddr, HV_HYP_PAGE_SIZE);
-		/* The mutex serialises unmaps: the difference is ours */
-		calls = atomic64_read(&region->unmaps);
-		mshv_region_unmap_range(region, gfn, gfn_end);
-		calls = atomic64_read(&region->unmaps) - calls;
-	}
-	trace_mshv_region_invalidate(region->partition_id, range->start,
-				     range->end, range->event, gfn,
-				     gfn_end - gfn, calls);
-	mutex_unlock(&region->mutex);
-	return true;
-}
-
-static const struct mmu_interval_notifier_ops mshv_region_notifier_ops = {
-	.invalidate = mshv_region_invalidate,
-};
-
-/*
- * Faults
- */
-
-/**
- * struct mshv_map_entry - one rep a fault will map
- * @gfn: guest page frame number (chunk start for a large entry)
- * @pfn: host PFN | MSHV_ENTRY_LARGE | MSHV_ENTRY_WRITABLE | MSHV_ENTRY_DIRTY
- */
-struct mshv_map_entry {
-	u64 gfn;
-	u64 pfn;
-};
-
-/**
- * struct mshv_fault - one GPA intercept being resolved
- * @region: the region of the faulting GFN
- * @gfn: the faulting guest page frame number
- * @write: the guest wrote
- * @ws: first GFN of the fault's window
- * @we: end of the fault's window
- * @budget: reps the fault-around may still add
- * @nr_entries: valid entries of @entries
- * @invalidations: the region's invalidation count when the map was issued
- * @hmm_pfns: hmm_range_fault() output for one chunk
- * @entries: what to map
- * @batch: the hypercall being built
- */
-struct mshv_fault {
-	struct mshv_mem_region *region;
-	u64 gfn;
-	bool write;
-	u64 ws;
-	u64 we;
-	unsigned int budget;
-	unsigned int nr_entries;
-	u64 invalidations;
-	unsigned long hmm_pfns[MSHV_CHUNK_PAGES];
-	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
-	struct mshv_map_batch batch;
-};
-
-static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
-{
-	if (!WARN_ON_ONCE(f->nr_entries == MSHV_FAULT_MAX_ENTRIES))
-		f->entries[f->nr_entries++] = (struct mshv_map_entry){
-			.gfn = gfn, .pfn = pfn,
-		};
-}
-
-/*
- * The attributes of an entry for the hmm_range_fault() output @e: the
- * window of a write fault (not @around) was faulted with
- * HMM_PFN_REQ_WRITE, so its folios may be dirtied to map them writable.
- */
-static u64 mshv_entry_attrs(const struct mshv_fault *f, unsigned long e,
-			    bool around)
-{
-	if (!(e & HMM_PFN_WRITE))
-		return 0;
-	return MSHV_ENTRY_WRITABLE |
-	       (f->write && !around ? MSHV_ENTRY_DIRTY : 0);
-}
-
-/*
- * Turn hmm_pfns[0..@nr) describing [@gfn, @gfn + @nr) into entries: one
- * large entry when the chunk qualifies, else one per valid page.  With
- * @budget (fault-around), stop when f->budget runs out.
- *
- * Return: the number of pages covered.
- */
-static u64 mshv_fault_collect(struct mshv_fault *f, u64 gfn, u64 nr,
-			      bool budget)
-{
-	struct mshv_mem_region *region = f->region;
-	u64 i, covered = 0;
-
-	if (budget && !f->budget)
-		return 0;
-	if (nr == MSHV_CHUNK_PAGES &&
-	    mshv_chunk_large(gfn, region->guest_pfn, mshv_region_end(region),
-			     f->hmm_pfns)) {
-		mshv_fault_add(f, gfn, mshv_hmm_pfn(f->hmm_pfns[0]) |
-			       MSHV_ENTRY_LARGE |
-			       mshv_entry_attrs(f, f->hmm_pfns[0], budget));
-		if (budget)
-			f->budget--;
-		return nr;
-	}
-	for (i = 0; i < nr; i++) {
-		unsigned long e = f->hmm_pfns[i];
-
-		if (!(e & HMM_PFN_VALID) || (e & HMM_PFN_ERROR))
-			continue;
-		if (budget && !f->budget)
-			break;
-		mshv_fault_add(f, gfn + i, mshv_hmm_pfn(e) |
-			       mshv_entry_attrs(f, e, budget));
-		if (budget)
-			f->budget--;
-		covered++;
-	}
-	return covered;
-}
-
-static int mshv_fault_hmm(struct mshv_fault *f, u64 gfn, u64 nr,
-			  unsigned long default_flags, unsigned long seq)
-{
-	struct hmm_range range = {
-		.notifier = &f->region->notifier,
-		.notifier_seq = seq,
-		.start = mshv_region_hva(f->region, gfn),
-		.end = mshv_region_hva(f->region, gfn + nr),
-		.hmm_pfns = f->hmm_pfns,
-		.default_flags = default_flags,
-	};
-
-	return hmm_range_fault(&range);
-}
-
-/* Is the chunk holding @gfn mapped with a 2 MiB entry?  (A hint, unlocked) */
-static bool mshv_chunk_mapped_large(const struct mshv_mem_region *region,
-				    u64 gfn)
-{
-	return test_bit(mshv_chunk_idx(region, gfn), region->large_map);
-}
-
-/*
- * Fault-around: snapshot (without faulting) the chunks next to the window
- * and map what is resident in the same hypercalls, within the budget of
- * one MAP_GPA_PAGES input page of reps.
- *
- * Above the window, chunk by chunk, everything resident is taken; the walk
- * stops after a chunk that is not entirely resident, or at a chunk already
- * mapped large.  Below the window only chunks that get a 2 MiB entry and
- * are not mapped large yet are taken (guests tend to touch memory upwards,
- * so 4 KiB pages below were most likely mapped by an earlier fault).
- */
-static int mshv_fault_around(struct mshv_fault *f, unsigned long seq)
-{
-	struct mshv_mem_region *region = f->region;
-	u64 start = region->guest_pfn, end = mshv_region_end(region);
-	u64 c, n;
-	int ret;
-
-	for (c = f->we; c < end && f->budget; c += n) {
-		n = min_t(u64, MSHV_CHUNK_PAGES, end - c);
-		if (mshv_chunk_mapped_large(region, c))
-			break;
-		ret = mshv_fault_hmm(f, c, n, 0, seq);
-		if (ret)
-			return ret == -EBUSY ? ret : 0;
-		if (mshv_fault_collect(f, c, n, true) < n)
-			break;
-	}
-	for (c = f->ws; c >= start + MSHV_CHUNK_PAGES && f->budget;
-	     c -= MSHV_CHUNK_PAGES) {
-		n = MSHV_CHUNK_PAGES;
-		if (!IS_ALIGNED(c, MSHV_CHUNK_PAGES) ||
-		    mshv_chunk_mapped_large(region, c - n))
-			break;
-		ret = mshv_fault_hmm(f, c - n, n, 0, seq);
-		if (ret)
-			return ret == -EBUSY ? ret : 0;
-		if (!mshv_chunk_large(c - n, start, end, f->hmm_pfns))
-			break;
-		mshv_fault_collect(f, c - n, n, true);
-	}
-	return 0;
-}
-
-/*
- * hugetlb: fault the page in before hmm_range_fault() sees it.  When the
- * page has no huge PTE yet (no page table for it), the page walker calls
- * hmm's hole callback with the VMA's hugetlb lock held for reading, and
- * the fault it makes takes that lock again (6.1 and 6.12: lockdep reports
- * recursive locking, and a writer queued in between would deadlock).
- * Faulted here first, the walk finds the huge PTE and has nothing to
- * fault.  mmap_lock is held for reading; it is not dropped.
- */
-static void mshv_fault_hugetlb_first(struct mshv_fault *f)
-{
-	struct mm_struct *mm = f->region->mm;
-	unsigned long hva = mshv_region_hva(f->region, f->gfn);
-	struct vm_area_struct *vma = vma_lookup(mm, hva);
-
-	if (vma && is_vm_hugetlb_page(vma))
-		fixup_user_fault(mm, hva, f->write ? FAULT_FLAG_WRITE : 0,
-				 NULL);
-}
-
-/* Fault in the window of a movable region and collect what to map */
-static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
-{
-	unsigned long req = HMM_PFN_REQ_FAULT;
-	int ret;
-
-	if (f->write)
-		req |= HMM_PFN_REQ_WRITE;
-	mshv_fault_hugetlb_first(f);
-	ret = mshv_fault_hmm(f, f->ws, f->we - f->ws, req, seq);
-	if (ret == -EFAULT || ret == -EPERM) {
-		/* Part of the window cannot be faulted: only the page then */
-		ret = mshv_fault_hmm(f, f->gfn, 1, req, seq);
-		if (ret)
-			return ret;
-		mshv_fault_collect(f, f->gfn, 1, false);
-		return 0;
-	}
-	if (ret)
-		return ret;
-	mshv_fault_collect(f, f->ws, f->we - f->ws, false);
-	f->budget = mshv_fault_around_budget(f->nr_entries);
-	return mshv_fault_around(f, seq);
-}
-
-/*
- * Is @pfn RAM, which an MMIO region must never map?  Any PFN with a struct
- * page counts, reserved or not: the kernel's own pages (the vDSO data a
- * [vvar] mapping shows, the zero page) are reserved RAM that VM_PFNMAP
- * mappings expose.
- */
-static bool mshv_pfn_is_ram(unsigned long pfn)
-{
-	return pfn_valid(pfn);
-}
-
-/*
- * The PFN the VM_IO / VM_PFNMAP mapping of @mm maps at @hva and whether
- * the guest may write it: the page table entry is writable and so is the
- * VMA.  -EFAULT when @hva is in no such mapping or nothing is mapped.
- */
-static int mshv_mmio_pfn(struct mm_struct *mm, unsigned long hva,
-			 struct vm_area_struct **vmap, unsigned long *pfn,
-			 bool *writable)
-{
-	struct vm_area_struct *vma = *vmap;
-	int ret;
-
-	if (!vma || hva < vma->vm_start || hva >= vma->vm_end)
-		vma = vma_lookup(mm, hva);
-	*vmap = vma;
-	if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
-		return -EFAULT;
-	ret = mshv_follow_pfn(vma, hva, pfn, writable);
-	if (ret)
-		return -EFAULT;
-	*writable = *writable && (vma->vm_flags & VM_WRITE);
-	return 0;
-}
-
-/*
- * Look up the PFNs of the window of an MMIO region in its VM_PFNMAP
- * mappings; the faulting page is faulted in (for writing on a write fault)
- * if the driver of the mapping fills it lazily.  RAM is never mapped.  An
- * entry is writable only if the region is, the VMA is and the page table
- * entry is; a write fault that cannot get a writable entry is for
- * userspace (-EFAULT).
- */
-static int mshv_fault_mmio(struct mshv_fault *f)
-{
-	bool region_writable = f->region->hv_map_flags & HV_MAP_GPA_WRITABLE;
-	struct mm_struct *mm = f->region->mm;
-	struct vm_area_struct *vma = NULL;
-	unsigned long hva, pfn;
-	bool found = false;
-	bool writable;
-	u64 gfn;
-	int ret;
-
-	for (gfn = f->ws; gfn < f->we; gfn++) {
-		hva = mshv_region_hva(f->region, gfn);
-		ret = mshv_mmio_pfn(mm, hva, &vma, &pfn, &writable);
-		if (gfn == f->gfn && (ret || (f->write && !writable)) &&
-		    vma && (vma->vm_flags & (VM_IO | VM_PFNMAP)) &&
-		    !fixup_user_fault(mm, hva, f->write ? FAULT_FLAG_WRITE : 0,
-				      NULL)) {
-			/* The fault may have changed the VMA tree */
-			vma = NULL;
-			ret = mshv_mmio_pfn(mm, hva, &vma, &pfn, &writable);
-		}
-		if (ret || mshv_pfn_is_ram(pfn))
-			continue;
-		writable = writable && region_writable;
-		if (gfn == f->gfn) {
-			if (f->write && !writable)
-				return -EFAULT;
-			found = true;
-		}
-		mshv_fault_add(f, gfn, pfn | (writable ? MSHV_ENTRY_WRITABLE : 0));
-	}
-	return found ? 0 : -EFAULT;
-}
-
-/*
- * Would marking @folio dirty cost no write-back that reclaim would not do
- * anyway?  Yes for an anonymous, swap-backed folio outside the swap cache:
- * reclaim dirties it when it adds it to the swap cache.  Such a folio is
- * not safe left clean, though: MADV_FREE clears the PTEs' dirty bits and
- * the folio's dirty flag inside its invalidation but makes the folio
- * lazily freed (not swap-backed) only when a per-CPU batch is drained,
- * possibly after a fault mapped it again; the dirty flag keeps it.
- */
-static bool mshv_folio_dirty_is_free(struct folio *folio)
-{
-	return folio_test_anon(folio) && folio_test_swapbacked(folio) &&
-	       !folio_test_swapcache(folio);
-}
-
-/*
- * May the entry of @pfn (MSHV_ENTRY_* attributes included), whose host PTE
- * is writable, be mapped writable by the movable @region?  Only if its folio
- * is dirty (or hugetlb, never reclaimed): a guest write through the SLAT
- * sets no dirty bit reclaim could see, and reclaim frees a clean page
- * cache folio, a clean anonymous folio in the swap cache or a lazily freed
- * one without writing it back.  A clean folio is marked dirty when that is
- * free (mshv_folio_dirty_is_free()) or the entry is in the window of a
- * write fault (MSHV_ENTRY_DIRTY); otherwise the entry maps read-only and
- * the guest's first write faults as a write.
- *
- * Called under the region mutex after mmu_interval_read_retry() said no
- * invalidation ran: until the mutex is dropped every collected PFN stays
- * mapped by the host page tables (unmapping, truncation and cleaning all
- * wait for the notifier, which waits for the mutex), which keeps the folio
- * allocated and its mapping stable as folio_mark_dirty() requires.  It
- * does not sleep (the folio is not locked: reclaim and writeback call the
- * notifier with the folio lock held).
- */
-static bool mshv_fault_writable(struct mshv_mem_region *region, u64 pfn)
-{
-	struct folio *folio;
-
-	lockdep_assert_held(&region->mutex);
-	if (!pfn_valid(pfn & MSHV_ENTRY_PFN_MASK))
-		return false;
-	folio = page_folio(pfn_to_page(pfn & MSHV_ENTRY_PFN_MASK));
-	if (folio_test_dirty(folio) || folio_test_hugetlb(folio))
-		return true;
-	if (!(pfn & MSHV_ENTRY_DIRTY) && !mshv_folio_dirty_is_free(folio))
-		return false;
-	folio_mark_dirty(folio);
-	return true;
-}
-
-static int mshv_entry_cmp(const void *a, const void *b)
-{
-	const struct mshv_map_entry *x = a, *y = b;
-
-	return x->gfn < y->gfn ? -1 : x->gfn > y->gfn;
-}
-
-/*
- * Map the collected entries under the region mutex, unless an
- * invalidation ran since @seq (-EAGAIN).  Never sleeps for memory:
- * -ENOMEM means the hypervisor wants a deposit.
- */
-static int mshv_fault_commit(struct mshv_fault *f, unsigned long seq)
-{
-	struct mshv_mem_region *region = f->region;
-	u32 flags;
-	u64 pfn;
-	unsigned int i;
-	int ret = 0;
-
-	sort(f->entries, f->nr_entries, sizeof(f->entries[0]),
-	     mshv_entry_cmp, NULL);
-
-	mutex_lock(&region->mutex);
-	f->invalidations = atomic64_read(&region->invalidations);
-	if (region->dead)
-		goto unlock;
-	if (mmu_interval_read_retry(&region->notifier, seq)) {
-		ret = -EAGAIN;
-		goto unlock;
-	}
-	f->batch.count = 0;
-	for (i = 0; i < f->nr_entries && !ret; i++) {
-		pfn = f->entries[i].pfn;
-		flags = region->hv_map_flags;
-		if (!(pfn & MSHV_ENTRY_WRITABLE) ||
-		    (region->type == MSHV_REGION_MOVABLE &&
-		     (flags & HV_MAP_GPA_WRITABLE) &&
-		     !mshv_fault_writable(region, pfn)))
-			flags &= ~HV_MAP_GPA_WRITABLE;
-		if (pfn & MSHV_ENTRY_LARGE)
-			flags |= HV_MAP_GPA_LARGE_PAGE;
-		ret = mshv_batch_add(&f->batch, f->entries[i].gfn,
-				     pfn & MSHV_ENTRY_PFN_MASK, flags);
-	}
-	if (!ret)
-		ret = mshv_batch_flush(&f->batch);
-unlock:
-	mutex_unlock(&region->mutex);
-	return ret;
-}
-
-/*
- * Resolve a GPA intercept at @gfn of @region.  [@ws, @we) is set to the
- * window the fault covers when it gets that far.
- *
- * Return: 1 when resolved (dispatch the VP again), 0 when the message is
- * for userspace, or a negative errno for RUN_VP.
- */
-static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
-			     u8 access, u64 *invalidations,
-			     struct mshv_fault *f, u64 *ws, u64 *we)
-{
-	struct mm_struct *mm = region->mm;
-	unsigned int deposits = 0;
-	unsigned long seq;
-	int ret;
-
-	if (region->type == MSHV_REGION_PINNED)
-		return 0;
-	if (access == HV_INTERCEPT_ACCESS_WRITE &&
-	    !(region->hv_map_flags & HV_MAP_GPA_WRITABLE))
-		return 0;
-	if (access == HV_INTERCEPT_ACCESS_EXECUTE &&
-	    !(region->hv_map_flags & HV_MAP_GPA_EXECUTABLE))
-		return 0;
-	if (access > HV_INTERCEPT_ACCESS_EXECUTE)
-		return 0;
-
-	ret = mshv_region_alloc_maps(region);
-	if (ret)
-		return ret;
-	f->region = region;
-	f->gfn = gfn;
-	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
-	f->batch.region = region;
-	f->batch.fault = true;
-	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
-			  &f->ws, &f->we);
-	*ws = f->ws;
-	*we = f->we;
-
-	if (!mmget_not_zero(mm))
-		return 0;
-
-	down_read(&region->fault_sem);
-	for (;;) {
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		if (region->dead) {
-			ret = 1;
-			break;
-		}
-		f->nr_entries = 0;
-		f->budget = 0;
-		seq = mmu_interval_read_begin(&region->notifier);
-		mmap_read_lock(mm);
-		if (region->type == MSHV_REGION_MMIO)
-			ret = mshv_fault_mmio(f);
-		else
-			ret = mshv_fault_movable(f, seq);
-		mmap_read_unlock(mm);
-		if (ret == -EBUSY)
-			continue;
-		if (ret) {
-			/* The backing cannot provide the page: userspace */
-			ret = ret == -EFAULT || ret == -EPERM ? 0 : ret;
-			break;
-		}
-
-		ret = mshv_fault_commit(f, seq);
-		if (ret == -EAGAIN)
-			continue;
-		if (ret == -ENOMEM && deposits++ < MSHV_FAULT_MAX_DEPOSITS) {
-			ret = mshv_hv_deposit_memory(region->partition_id,
-						     MSHV_MAP_GPA_DEPOSIT_PAGES);
-			if (ret)
-				break;
-			continue;
-		}
-		if (!ret) {
-			*invalidations = f->invalidations;
-			ret = 1;
-		}
-		break;
-	}
-	up_read(&region->fault_sem);
-	mmput(mm);
-	return ret;
-}
-
-/*
  * The region of @partition holding @gfn, or NULL.  The tree changes only
  * under both the partition mutex and &mshv_partition.regions_lock
  * (write): the caller holds one of them.
@@ -1131,7 +503,14 @@ mshv_region_find(struct mshv_partition *partition, u64 gfn)
 	return node ? container_of(node, struct mshv_mem_region, node) : NULL;
 }
 
-static struct mshv_mem_region *
+/**
+ * mshv_region_lookup_get() - the region holding a GFN, referenced
+ * @partition: the partition; takes &mshv_partition.regions_lock (read)
+ * @gfn: guest page frame number
+ *
+ * Return: the region with a reference (mshv_region_put()), or NULL.
+ */
+struct mshv_mem_region *
 mshv_region_lookup_get(struct mshv_partition *partition, u64 gfn)
 {
 	struct mshv_mem_region *region;
@@ -1142,135 +521,6 @@ mshv_region_lookup_get(struct mshv_partition *partition, u64 gfn)
 		refcount_inc(&region->ref);
 	read_unlock(&partition->regions_lock);
 	return region;
-}
-
-/**
- * mshv_vp_handle_gpa_intercept() - resolve a GPA intercept in the driver
- * @vp: the VP; its run_mutex is held and its intercept message page holds
- *	the message of the dispatch that just returned
- *
- * UNMAPPED_GPA and GPA_INTERCEPT messages for a GFN of a movable or MMIO
- * region are resolved by mapping the backing; everything else, and the
- * same intercept again right after it was resolved (with no invalidation
- * of the region in between), is for userspace.
- *
- * Return: 1 when resolved (dispatch again), 0 to hand the message to
- * userspace, or a negative errno for MSHV_RUN_VP.
- */
-int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
-{
-	const struct hv_message *msg = page_address(vp->intercept_page);
-	const struct hv_x64_memory_intercept_message *mem =
-		(const void *)msg->u.payload;
-	struct mshv_vp_regions *state = &vp->regions;
-	struct mshv_vp_gpa_fault *last = &state->last_fault;
-	u64 gfn, invalidations = 0, ws = 0, we = 0;
-	struct mshv_mem_region *region;
-	u32 type;
-	u8 access;
-	int ret;
-
-	lockdep_assert_held(&vp->run_mutex);
-
-	/* The page is mapped into userspace too: read each field once */
-	type = READ_ONCE(msg->header.message_type);
-	if (type != HVMSG_UNMAPPED_GPA && type != HVMSG_GPA_INTERCEPT)
-		goto to_user;
-	gfn = READ_ONCE(mem->guest_physical_address) >> HV_HYP_PAGE_SHIFT;
-	access = READ_ONCE(mem->header.intercept_access_type);
-
-	region = mshv_region_lookup_get(vp->partition, gfn);
-	if (!region)
-		goto to_user;
-
-	if (last->valid && last->region == region && last->gfn == gfn &&
-	    last->access == access &&
-	    last->invalidations == atomic64_read(&region->invalidations)) {
-		ret = 0;
-	} else {
-		/* Kept for the VP's life: no allocation per fault */
-		if (!state->fault_buf)
-			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
-						    GFP_KERNEL_ACCOUNT);
-		ret = state->fault_buf ?
-		      mshv_region_fault(region, gfn, access, &invalidations,
-					state->fault_buf, &ws, &we) : -ENOMEM;
-	}
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-
-	if (ret > 0) {
-		atomic64_inc(&region->faults);
-		*last = (struct mshv_vp_gpa_fault){
-			.region = region,
-			.gfn = gfn,
-			.invalidations = invalidations,
-			.access = access,
-			.valid = true,
-		};
-	} else {
-		last->valid = false;
-	}
-	mshv_region_put(region);
-	return ret;
-
-to_user:
-	last->valid = false;
-	return 0;
-}
-
-/**
- * mshv_partition_fault_gfn() - map a GFN the way a GPA intercept would
- * @partition: the partition
- * @gfn: guest page frame number
- * @access: HV_INTERCEPT_ACCESS_* the mapping must allow
- *
- * For a request made on the guest's behalf outside a dispatch (a VMM's
- * address translation): a page of a movable or MMIO region is in the
- * SLAT only while the guest uses it, and Linux may have moved it, or
- * mapped it read-only, since.  The caller must not hold the partition
- * mutex: the fault may deposit memory and waits for the region's
- * notifier.
- *
- * Return: 1 when the GFN is mapped with @access, 0 when it is not in such
- * a region or its backing does not allow @access, or a negative errno.
- */
-int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
-			     u8 access)
-{
-	struct mshv_mem_region *region;
-	u64 invalidations, ws = 0, we = 0;
-	struct mshv_fault *f;
-	int ret;
-
-	region = mshv_region_lookup_get(partition, gfn);
-	if (!region)
-		return 0;
-	f = kvmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	if (!f) {
-		ret = -ENOMEM;
-		goto put_region;
-	}
-	ret = mshv_region_fault(region, gfn, access, &invalidations, f, &ws,
-				&we);
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-	if (ret > 0)
-		atomic64_inc(&region->faults);
-	kvfree(f);
-put_region:
-	mshv_region_put(region);
-	return ret;
-}
-
-/**
- * mshv_vp_regions_release() - free what the fault path keeps for a VP
- * @vp: a VP being freed (no MSHV_RUN_VP can run any more)
- */
-void mshv_vp_regions_release(struct mshv_vp *vp)
-{
-	kvfree(vp->regions.fault_buf);
-	vp->regions.fault_buf = NULL;
 }
 
 /*

@@ -194,8 +194,9 @@ void mshv_vp_regions_release(struct mshv_vp *vp);
 void mshv_regions_debugfs_init(struct dentry *dir);
 
 /*
- * Shared by the region files: mshv_regions.c (life, tree, batches,
- * movable and MMIO faults) and mshv_region_pin.c.
+ * Shared by the region files: mshv_regions.c (life, tree, map and unmap
+ * batches), mshv_region_fault.c (notifier and faults of movable and MMIO
+ * regions) and mshv_region_pin.c (pinned regions).
  */
 
 /* 4 KiB pages per 2 MiB chunk */
@@ -227,9 +228,33 @@ static inline u64 mshv_region_end(const struct mshv_mem_region *region)
 	return region->guest_pfn + region->nr_pages;
 }
 
+/* The VMM address backing @gfn of @region */
+static inline unsigned long
+mshv_region_hva(const struct mshv_mem_region *region, u64 gfn)
+{
+	return region->uaddr + ((gfn - region->guest_pfn) << HV_HYP_PAGE_SHIFT);
+}
+
+/* Index of the chunk holding @gfn in the bitmaps of @region */
+static inline u64 mshv_chunk_idx(const struct mshv_mem_region *region,
+				 u64 gfn)
+{
+	return (gfn - region->map_base) / MSHV_CHUNK_PAGES;
+}
+
+struct mshv_mem_region *
+mshv_region_lookup_get(struct mshv_partition *partition, u64 gfn);
+void mshv_region_put(struct mshv_mem_region *region);
+int mshv_region_alloc_maps(struct mshv_mem_region *region);
+int mshv_region_unmap_range(struct mshv_mem_region *region, u64 start,
+			    u64 end);
+
 int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
 		   u32 flags);
 int mshv_batch_flush(struct mshv_map_batch *batch);
+/* The notifier of movable and MMIO regions (mshv_region_fault.c) */
+extern const struct mmu_interval_notifier_ops mshv_region_notifier_ops;
+
 int mshv_region_pin(struct mshv_mem_region *region);
 void mshv_region_unpin(struct mshv_mem_region *region);
 int mshv_region_map_pinned(struct mshv_mem_region *region);
