@@ -122,6 +122,10 @@ enum emu_sys {
 	SYS_CS,		/* a whole CS register (interrupt delivery) */
 	SYS_SEGREG,	/* a whole data segment register, @sys_seg */
 	SYS_INVLPG,	/* invalidate the TLB entry of linear @sys_val */
+	SYS_REP_MOVS,	/* copy @sys_val bytes, @wdst[1].host to [0].host */
+	SYS_REP_STOS,	/* fill @sys_val bytes at @wdst[0].host with the
+			 * @wlen[0]-byte element in @wdata
+			 */
 };
 
 /* Low bits of a TLB tag (the rest is the linear page) */
@@ -351,6 +355,11 @@ static bool emu_canonical(u64 a)
 }
 
 static unsigned int emu_min(unsigned int a, unsigned int b)
+{
+	return a < b ? a : b;
+}
+
+static u64 emu_min64(u64 a, u64 b)
 {
 	return a < b ? a : b;
 }
@@ -1659,6 +1668,61 @@ static int emu_decode(struct emu *e)
 
 /* Execution */
 
+/*
+ * A rep MOVS or STOS (DF clear) whose source and destination pages are
+ * TLB hits runs every iteration that stays inside both pages in one step:
+ * nothing can stop it, so it is staged (SYS_REP_*) and done at commit.
+ * Overlapping MOVS ranges keep to one iteration per step (their bytes
+ * depend on the order).  Return: true if staged.
+ */
+static bool exec_string_pages(struct emu *e, unsigned int size, u64 am,
+			      u64 rcx, u64 rsi, u64 rdi, unsigned int seg)
+{
+	bool movs = e->op == 0xa4 || e->op == 0xa5;
+	u64 n, src_lin = 0, dst_lin, room;
+	u8 *src = NULL, *dst;
+
+	if (!e->tlb || !e->rep || (e->rflags & EMU_FL_DF))
+		return false;
+	/* whole elements inside both pages, no wrap of the address size */
+	if (lin_of(e, X86_ES, rdi, size, &dst_lin))
+		return false;
+	n = emu_min64(rcx - 1, (am - rdi) / size);
+	room = (EMU_PAGE_SIZE - (dst_lin & EMU_PAGE_MASK)) / size;
+	if (movs) {
+		if (lin_of(e, seg, rsi, size, &src_lin))
+			return false;
+		n = emu_min64(n, (am - rsi) / size);
+		room = emu_min64(room, (EMU_PAGE_SIZE -
+					(src_lin & EMU_PAGE_MASK)) / size);
+	}
+	n = emu_min64(n + 1, room);
+	if (n < 2)
+		return false;
+	dst = tlb_host(e, dst_lin, X86_EMU_ACCESS_WRITE, NULL);
+	if (movs)
+		src = tlb_host(e, src_lin, X86_EMU_ACCESS_READ, NULL);
+	if (!dst || (movs && (!src || (src < dst + n * size &&
+				       dst < src + n * size))))
+		return false;
+	e->wdst[0].host = dst;
+	if (movs) {
+		e->wdst[1].host = src;
+		e->sys = SYS_REP_MOVS;
+		reg_write(e, X86_RSI, e->adsize, rsi + n * size);
+	} else {
+		emu_le_put(e->wdata, reg_read(e, X86_RAX, size), size);
+		e->wlen[0] = size;
+		e->sys = SYS_REP_STOS;
+	}
+	e->sys_val = n * size;
+	reg_write(e, X86_RDI, e->adsize, rdi + n * size);
+	reg_write(e, X86_RCX, e->adsize, rcx - n);
+	if (rcx - n)
+		e->rip = e->s->rip;
+	return true;
+}
+
 static int exec_string(struct emu *e)
 {
 	unsigned int size = (e->op & 1) ? e->opsize : 1;
@@ -1673,6 +1737,9 @@ static int exec_string(struct emu *e)
 
 	if (e->rep && !rcx)
 		return 0;	/* retires without an iteration */
+	if (e->op != 0xac && e->op != 0xad &&
+	    exec_string_pages(e, size, am, rcx, rsi, rdi, seg))
+		return 0;
 
 	switch (e->op) {
 	case 0xa4:	/* MOVS */
@@ -2928,6 +2995,13 @@ static int emu_commit(struct emu *e)
 		break;
 	case SYS_INVLPG:
 		tlb_invlpg(e, e->sys_val);
+		break;
+	case SYS_REP_MOVS:
+		memcpy(e->wdst[0].host, e->wdst[1].host, e->sys_val);
+		break;
+	case SYS_REP_STOS:
+		for (done = 0; done < e->sys_val; done += e->wlen[0])
+			memcpy(e->wdst[0].host + done, e->wdata, e->wlen[0]);
 		break;
 	}
 	/* MOV to CR3 flushes whatever the value; CR0 and CR4 change paging */

@@ -3103,6 +3103,95 @@ static void xt_test_tlb(struct xt *t)
 	t->map_rights = rights;
 }
 
+/*
+ * Rep MOVS / STOS through the TLB: each step after the first on a page
+ * does every iteration that stays inside the source and destination
+ * pages; overlapping MOVS ranges and pages the TLB may not write keep to
+ * one iteration per step.  Exact step counts, bytes and registers.
+ */
+static unsigned int xt_rep_steps(struct xt *t, u64 rip_after)
+{
+	unsigned int n = 0;
+
+	while (n < 0x4000 && xt_step(t)) {
+		n++;
+		if (t->s.rip == rip_after)
+			break;
+	}
+	return n;
+}
+
+static void xt_test_tlb_rep(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	unsigned int i, bad;
+
+	/* rep movsb of 0x3000 bytes, source and destination pages unaligned */
+	xt_long(t);
+	for (i = 0; i < 0x3000; i++)
+		xt_put(t, 0x10100 + i, (u8)(i * 7 + 1), 1);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xA4);		/* rep movsb */
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	t->s.gpr[X86_RSI] = 0x10100;
+	t->s.gpr[X86_RDI] = 0x20F00;
+	t->s.gpr[X86_RCX] = 0x3000;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 2), 14);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x13100);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x23F00);
+	for (bad = 0, i = 0; i < 0x3000; i++)
+		bad += xt_get(t, 0x20F00 + i, 1) != (u8)(i * 7 + 1);
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x20EFF, 1), 0);
+	XT_EQ(t, xt_get(t, 0x23F00, 1), 0);
+
+	/* overlapping: the first byte runs through, one byte per step */
+	xt_long(t);
+	xt_put(t, 0x10000, 0x5A, 1);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xA4);		/* rep movsb */
+	t->use_tlb = true;
+	t->s.gpr[X86_RSI] = 0x10000;
+	t->s.gpr[X86_RDI] = 0x10001;
+	t->s.gpr[X86_RCX] = 16;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 2), 16);
+	for (bad = 0, i = 0; i <= 16; i++)
+		bad += xt_get(t, 0x10000 + i, 1) != 0x5A;
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x10011, 1), 0);
+
+	/* rep stosq of 0x3FF qwords from 0x14008 */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0x48, 0xAB);	/* rep stosq */
+	t->use_tlb = true;
+	t->s.gpr[X86_RAX] = 0x0123456789ABCDEFULL;
+	t->s.gpr[X86_RDI] = 0x14008;
+	t->s.gpr[X86_RCX] = 0x3FF;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 3), 4);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x16000);
+	for (bad = 0, i = 0; i < 0x3FF; i++)
+		bad += xt_get(t, 0x14008 + i * 8, 8) != 0x0123456789ABCDEFULL;
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x14000, 8), 0);
+	XT_EQ(t, xt_get(t, 0x16000, 8), 0);
+
+	/* a destination the TLB may not write: one iteration per step */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0x48, 0xAB);	/* rep stosq */
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_EXEC;
+	t->s.gpr[X86_RDI] = 0x14000;
+	t->s.gpr[X86_RCX] = 64;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 3), 64);
+	/* 64 stores, the 4 accessed bits of the walk and the dirty bit */
+	XT_EQ(t, t->writes, 64 + 5);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3159,6 +3248,7 @@ static const struct xt_test xt_tests[] = {
 	{ "exc_double", xt_test_exc_double },
 	{ "nmi", xt_test_nmi },
 	{ "tlb", xt_test_tlb },
+	{ "tlb_rep", xt_test_tlb_rep },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */
