@@ -17,7 +17,9 @@
  *
  * and the same for interp_loadstore_ips, interp_rep_movsb_bps (bytes/s)
  * and interp_pio_exits_per_s (OUT instructions completed by the VMM per
- * second; natively, OUT to port 0x80 after ioperm()).
+ * second; natively, OUT to port 0x80 after ioperm()).  When hvsim has
+ * its "tlb" parameter, every figure is first taken without the software
+ * TLB (names ending in _no_tlb), then with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,12 @@
 
 /* Seconds a measurement aims at */
 #define TARGET_S	1.0
+
+/* hvsim's switch for the interpreter's software TLB */
+#define TLB_PARAM	"/sys/module/hvsim/parameters/tlb"
+
+/* Appended to every figure's name ("_no_tlb" for the run without TLB) */
+static const char *suffix = "";
 
 /* Instructions one run executes, but the RET: setup + n * per iteration */
 #define ALU_INSNS(n)		(2 + 6 * (n))
@@ -150,8 +158,10 @@ static __u64 scale(__u64 n, double t)
 static void report(const char *name, const char *unit, double guest,
 		   double native)
 {
-	printf("bench: %s %.0f %s (native %.0f)\n", name, guest, unit, native);
-	printf("bench: %s_vs_native %.6f guest/native\n", name, guest / native);
+	printf("bench: %s%s %.0f %s (native %.0f)\n", name, suffix, guest, unit,
+	       native);
+	printf("bench: %s_vs_native%s %.6f guest/native\n", name, suffix,
+	       guest / native);
 }
 
 static void bench_alu_all(struct guest *g)
@@ -172,8 +182,8 @@ static void bench_alu_all(struct guest *g)
 	 */
 	mshv_read_u64_file("/sys/module/hvsim/parameters/dispatch_budget",
 			   &budget);
-	printf("bench: interp_dispatch_us %.1f us/dispatch (budget %llu, %llu dispatches)\n",
-	       t * 1e6 / dispatches, (unsigned long long)budget,
+	printf("bench: interp_dispatch_us%s %.1f us/dispatch (budget %llu, %llu dispatches)\n",
+	       suffix, t * 1e6 / dispatches, (unsigned long long)budget,
 	       (unsigned long long)dispatches);
 
 	n = 1000000;
@@ -268,16 +278,32 @@ static void bench_pio_all(struct guest *g)
 	report("interp_pio_exits_per_s", "exits/s", guest, native);
 }
 
+static void bench_all(struct guest *g)
+{
+	bench_alu_all(g);
+	bench_loadstore_all(g);
+	bench_movsb_all(g);
+	bench_pio_all(g);
+}
+
 int main(void)
 {
 	struct guest *g;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	g = guest_create();
-	bench_alu_all(g);
-	bench_loadstore_all(g);
-	bench_movsb_all(g);
-	bench_pio_all(g);
+	/*
+	 * The same figures without the software TLB first, when hvsim has
+	 * the switch: the speedup in one run, whatever the machine's load
+	 */
+	if (!mshv_write_file(TLB_PARAM, "0")) {
+		suffix = "_no_tlb";
+		bench_all(g);
+		MSHV_TEST_ASSERT(!mshv_write_file(TLB_PARAM, "1"), "%s",
+				 TLB_PARAM);
+		suffix = "";
+	}
+	bench_all(g);
 	guest_free(g);
 	return 0;
 }

@@ -68,6 +68,11 @@ MODULE_PARM_DESC(dispatch_budget,
  */
 static DEFINE_PER_CPU(struct x86_emu_tlb, hvsim_vp_tlb);
 
+static bool tlb = true;
+module_param(tlb, bool, 0644);
+MODULE_PARM_DESC(tlb,
+		 "Run guests with the interpreter's software TLB (0: walk every access)");
+
 /**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
  * @vp: the VP; its partition's lock held
@@ -779,13 +784,16 @@ static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
 static void vp_run(struct hvsim_vp *vp, u32 flags,
 		   struct hv_output_dispatch_vp *out)
 {
-	struct x86_emu_tlb *tlb = this_cpu_ptr(&hvsim_vp_tlb);
+	struct x86_emu_tlb *vp_tlb = NULL;
 	struct x86_emu_exit exit;
 	unsigned int budget = max(READ_ONCE(dispatch_budget), 1U);
 	unsigned int n;
 
 	lockdep_assert_held(&vp->partition->lock);
-	x86_emu_tlb_reset(tlb, &vp->partition->slat.gen);
+	if (READ_ONCE(tlb)) {
+		vp_tlb = this_cpu_ptr(&hvsim_vp_tlb);
+		x86_emu_tlb_reset(vp_tlb, &vp->partition->slat.gen);
+	}
 	hvsim_vp_absorb_reg_page(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
@@ -817,7 +825,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		case HVSIM_IRQ_NONE:
 			if (x86_emu_step_tlb(&vp->state, &hvsim_vp_mem_ops, vp,
-					     tlb, &exit))
+					     vp_tlb, &exit))
 				continue;
 			break;
 		}
