@@ -876,11 +876,10 @@ static void tlb_invlpg(struct emu *e, u64 lin)
 		te->tag = 0;
 }
 
-/* Instruction fetch: make sure @n more bytes are in exit->insn_bytes */
-static int emu_fetch(struct emu *e, unsigned int n)
+/* Fetch until @want bytes are in exit->insn_bytes (emu_fetch()) */
+static int emu_fetch_more(struct emu *e, unsigned int want)
 {
 	struct x86_emu_exit *x = e->exit;
-	unsigned int want = e->pos + n;
 
 	if (want > EMU_MAX_INSN)
 		return emu_gp(e, 0);	/* longer than 15 bytes */
@@ -913,6 +912,15 @@ static int emu_fetch(struct emu *e, unsigned int n)
 		x->insn_byte_count += chunk;
 	}
 	return 0;
+}
+
+/* Instruction fetch: make sure @n more bytes are in exit->insn_bytes */
+static inline int emu_fetch(struct emu *e, unsigned int n)
+{
+	/* a fetch brings up to 15 bytes: most calls find them there */
+	if (e->pos + n <= e->exit->insn_byte_count)
+		return 0;
+	return emu_fetch_more(e, e->pos + n);
 }
 
 static int fetch_imm(struct emu *e, unsigned int n, u64 *v)
