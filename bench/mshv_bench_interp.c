@@ -77,6 +77,7 @@ struct guest {
 	struct mshv_paging pg;
 	__u64 id;
 	__u64 exits;
+	__u64 dispatches;
 };
 
 static struct guest *guest_create(void)
@@ -132,6 +133,7 @@ static double guest_call(struct guest *g, const void *fn, __u64 a0,
 	mshv_vm_write(g->vm, STACK_TOP - 8, &ret_addr, sizeof(ret_addr));
 	mshv_vp_set_registers(g->vp, regs, ARRAY_SIZE(regs));
 	g->exits = 0;
+	g->dispatches = mshv_dbg_partition_get(g->id).dispatches;
 	t0 = now();
 	for (;;) {
 		io = mshv_vp_run_expect_io(g->vp);
@@ -142,7 +144,10 @@ static double guest_call(struct guest *g, const void *fn, __u64 a0,
 		g->exits++;
 		mshv_vp_skip_insn(g->vp, &io->header);
 	}
-	return now() - t0;
+	t0 = now() - t0;
+	g->dispatches = mshv_dbg_partition_get(g->id).dispatches -
+			g->dispatches;
+	return t0;
 }
 
 /* n scaled so that a run that took @t for @n takes about TARGET_S */
@@ -164,69 +169,79 @@ static void report(const char *name, const char *unit, double guest,
 	       guest / native);
 }
 
+/*
+ * Call @fn with @args twice in the guest, or natively: once to scale the
+ * count in @args[@count] to about TARGET_S, then timed.  Return: seconds.
+ */
+static double timed(struct guest *g, bench_fn *fn, __u64 *args,
+		    unsigned int count)
+{
+	double t;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (i)
+			args[count] = scale(args[count], t);
+		if (g) {
+			t = guest_call(g, (const void *)fn, args[0], args[1],
+				       args[2], args[3]);
+		} else {
+			t = now();
+			fn(args[0], args[1], args[2], args[3]);
+			t = now() - t;
+		}
+	}
+	return t;
+}
+
 static void bench_alu_all(struct guest *g)
 {
-	__u64 n = 1000;
-	__u64 budget = 0, dispatches;
-	double t, native, guest;
+	__u64 args[4] = { 1000 }, budget = 0;
+	double t, guest;
 
-	t = guest_call(g, (const void *)bench_alu, n, 0, 0, 0);
-	n = scale(n, t);
-	dispatches = mshv_dbg_partition_get(g->id).dispatches;
-	t = guest_call(g, (const void *)bench_alu, n, 0, 0, 0);
-	dispatches = mshv_dbg_partition_get(g->id).dispatches - dispatches;
-	guest = ALU_INSNS(n) / t;
+	t = timed(g, bench_alu, args, 0);
+	guest = ALU_INSNS(args[0]) / t;
 	/*
 	 * A dispatch runs with interrupts disabled: the wall time per
 	 * dispatch (with the root's share between two) bounds that time
 	 */
 	mshv_read_u64_file("/sys/module/hvsim/parameters/dispatch_budget",
 			   &budget);
-	printf("bench: interp_dispatch_us%s %.1f us/dispatch (budget %llu, %llu dispatches)\n",
-	       suffix, t * 1e6 / dispatches, (unsigned long long)budget,
-	       (unsigned long long)dispatches);
+	printf("bench: interp_dispatch_us%s %.1f us/dispatch (budget %llu)\n",
+	       suffix, t * 1e6 / g->dispatches, (unsigned long long)budget);
 
-	n = 1000000;
-	t = now();
-	bench_alu(n);
-	n = scale(n, now() - t);
-	t = now();
-	bench_alu(n);
-	native = ALU_INSNS(n) / (now() - t);
-	report("interp_alu_ips", "insn/s", guest, native);
+	args[0] = 1000000;
+	t = timed(NULL, bench_alu, args, 0);
+	report("interp_alu_ips", "insn/s", guest, ALU_INSNS(args[0]) / t);
 }
 
 static void bench_loadstore_all(struct guest *g)
 {
 	void *buf = aligned_alloc(4096, BUF_SIZE);
-	double t, native, guest;
-	__u64 n = 1000;
+	__u64 args[4] = { 1000, BUF_GPA };
+	double t, guest;
 
 	MSHV_TEST_ASSERT(buf, "out of memory");
 	memset(buf, 0, BUF_SIZE);
-	t = guest_call(g, (const void *)bench_loadstore, n, BUF_GPA, 0, 0);
-	n = scale(n, t);
-	t = guest_call(g, (const void *)bench_loadstore, n, BUF_GPA, 0, 0);
-	guest = LOADSTORE_INSNS(n) / t;
+	t = timed(g, bench_loadstore, args, 0);
+	guest = LOADSTORE_INSNS(args[0]) / t;
 
-	n = 1000000;
-	t = now();
-	bench_loadstore(n, buf);
-	n = scale(n, now() - t);
-	t = now();
-	bench_loadstore(n, buf);
-	native = LOADSTORE_INSNS(n) / (now() - t);
+	args[0] = 1000000;
+	args[1] = (unsigned long)buf;
+	t = timed(NULL, bench_loadstore, args, 0);
 	free(buf);
-	report("interp_loadstore_ips", "insn/s", guest, native);
+	report("interp_loadstore_ips", "insn/s", guest,
+	       LOADSTORE_INSNS(args[0]) / t);
 }
 
 static void bench_movsb_all(struct guest *g)
 {
 	char *src = aligned_alloc(4096, BUF_SIZE);
 	char *dst = aligned_alloc(4096, BUF_SIZE);
+	__u64 args[4] = { DST_GPA, SRC_GPA, BUF_SIZE, 1 };
 	__u8 *mem = g->vm->mem;
-	double t, native, guest;
-	__u64 n = 1, i;
+	double t, guest;
+	__u64 i;
 
 	MSHV_TEST_ASSERT(src && dst, "out of memory");
 	for (i = 0; i < BUF_SIZE; i++) {
@@ -234,48 +249,36 @@ static void bench_movsb_all(struct guest *g)
 		mem[SRC_GPA + i] = (__u8)(i * 7);
 	}
 	memset(dst, 0, BUF_SIZE);
-	/* 4 KiB first: the interpreter may be slow */
-	t = guest_call(g, (const void *)bench_movsb, DST_GPA, SRC_GPA, 4096, n);
-	n = scale(n, t * BUF_SIZE / 4096);
-	t = guest_call(g, (const void *)bench_movsb, DST_GPA, SRC_GPA, BUF_SIZE, n);
-	guest = BUF_SIZE * n / t;
+	t = timed(g, bench_movsb, args, 3);
+	guest = BUF_SIZE * args[3] / t;
 	MSHV_TEST_ASSERT(!memcmp(mem + DST_GPA, mem + SRC_GPA, BUF_SIZE),
 			 "guest rep movsb copied wrong bytes");
 
-	n = 100;
-	t = now();
-	bench_movsb(dst, src, BUF_SIZE, n);
-	n = scale(n, now() - t);
-	t = now();
-	bench_movsb(dst, src, BUF_SIZE, n);
-	native = BUF_SIZE * n / (now() - t);
+	args[0] = (unsigned long)dst;
+	args[1] = (unsigned long)src;
+	args[3] = 100;
+	t = timed(NULL, bench_movsb, args, 3);
 	MSHV_TEST_ASSERT(!memcmp(dst, src, BUF_SIZE), "rep movsb");
 	free(src);
 	free(dst);
-	report("interp_rep_movsb_bps", "bytes/s", guest, native);
+	report("interp_rep_movsb_bps", "bytes/s", guest, BUF_SIZE * args[3] / t);
 }
 
 static void bench_pio_all(struct guest *g)
 {
-	double t, native, guest;
-	__u64 n = 100;
+	__u64 args[4] = { 100 };
+	double t, guest;
 
-	t = guest_call(g, (const void *)bench_pio, n, 0, 0, 0);
-	n = scale(n, t);
-	t = guest_call(g, (const void *)bench_pio, n, 0, 0, 0);
-	MSHV_TEST_ASSERT(g->exits == n, "%llu exits for %llu OUTs",
-			 (unsigned long long)g->exits, (unsigned long long)n);
-	guest = n / t;
+	t = timed(g, bench_pio, args, 0);
+	MSHV_TEST_ASSERT(g->exits == args[0], "%llu exits for %llu OUTs",
+			 (unsigned long long)g->exits,
+			 (unsigned long long)args[0]);
+	guest = args[0] / t;
 
 	MSHV_TEST_ASSERT(!ioperm(LOOP_PORT, 1, 1), "ioperm(%#x)", LOOP_PORT);
-	n = 1000;
-	t = now();
-	bench_pio(n);
-	n = scale(n, now() - t);
-	t = now();
-	bench_pio(n);
-	native = n / (now() - t);
-	report("interp_pio_exits_per_s", "exits/s", guest, native);
+	args[0] = 1000;
+	t = timed(NULL, bench_pio, args, 0);
+	report("interp_pio_exits_per_s", "exits/s", guest, args[0] / t);
 }
 
 static void bench_all(struct guest *g)

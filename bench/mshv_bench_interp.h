@@ -12,9 +12,15 @@
 void bench_code_start(void);
 void bench_code_end(void);
 
-void bench_alu(__u64 n);
-void bench_loadstore(__u64 n, void *buf);
-void bench_movsb(void *dst, const void *src, __u64 len, __u64 n);
-void bench_pio(__u64 n);
+/*
+ * Every loop as one type, SysV registers RDI, RSI, RDX, RCX: each reads
+ * only the arguments it names
+ */
+typedef void bench_fn(__u64 a0, __u64 a1, __u64 a2, __u64 a3);
+
+bench_fn bench_alu;		/* (n) */
+bench_fn bench_loadstore;	/* (n, buf) */
+bench_fn bench_movsb;		/* (dst, src, len, n) */
+bench_fn bench_pio;		/* (n) */
 
 #endif /* _MSHV_BENCH_INTERP_H */
