@@ -6,7 +6,8 @@
 #   make modules   build mshv_root.ko + hvsim/hvsim.ko against $(KDIR)
 #   make check     the full test pipeline (testvm/check.sh check)
 #   make demo      boot Debian's 6.1 kernel and run the demo VMM
-#   make bench     region-layer benchmarks in a VM (Documentation/regions.rst)
+#   make bench     region-layer and interpreter benchmarks in a VM
+#                  (Documentation/regions.rst, hvsim.rst; BENCHES=<programs>)
 #   make fuzz      only the ioctl fuzzer in one VM: DURATION=<s> (600),
 #                  SEED=<n> (the time), KERNEL=<name> (debug-6.12)
 #   make stress    only the stress selftest, DURATION=<s> (default 60) in one
@@ -27,7 +28,7 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
 TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
-TESTVM_VARS += BENCH_KERNEL SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
+TESTVM_VARS += BENCH_KERNEL BENCHES SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
 TESTVM_VARS += KERNEL DURATION SEED STRESS_DEBUG STRESS_OTHERS
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)

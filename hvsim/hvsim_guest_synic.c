@@ -53,7 +53,8 @@ static void **synic_page(struct hvsim_vp *vp, unsigned int slot)
  *
  * Enabling the page the first time takes its overlay page from the
  * partition's pool; the page keeps its contents when it is disabled or
- * moved, and goes back to the pool with the VP.
+ * moved, and goes back to the pool with the VP.  The VPs' TLBs are
+ * emptied (hvsim_gpa_space_changed()).
  *
  * Return: HV_STATUS_INSUFFICIENT_MEMORY (nothing changed) when the pool
  * is empty, HV_STATUS_SUCCESS.
@@ -69,6 +70,8 @@ u16 hvsim_synic_page_set(struct hvsim_vp *vp, unsigned int slot, u64 val)
 			return HV_STATUS_INSUFFICIENT_MEMORY;
 	}
 	vp->msrs[slot] = val;
+	/* the VP's accesses to the page's GPA change target */
+	hvsim_gpa_space_changed(vp->partition);
 	return HV_STATUS_SUCCESS;
 }
 

@@ -456,7 +456,7 @@ u64 hvsim_stale_entries(void)
  * An existing mapping of @gfn is replaced; a 2 MiB mapping covering it is
  * first split into 4 KiB entries (which takes a table page).  Table pages
  * allocated before a failure stay in the SLAT (they are reused by the
- * retry).
+ * retry).  Bumps @slat->gen (VP TLBs drop what they took from the SLAT).
  *
  * Return: 0, -EINVAL for an out-of-range @gfn/@pfn, or -ENOMEM when the
  * pool has no page for a table.
@@ -470,6 +470,7 @@ int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	lockdep_assert_held(slat->lock);
 	if (gfn >= HVSIM_GFN_LIMIT || pfn >= HVSIM_PFN_LIMIT)
 		return -EINVAL;
+	slat->gen++;
 	ret = slat_walk_l1(slat, pool, gfn, &l1);
 	if (ret)
 		return ret;
@@ -501,7 +502,7 @@ int hvsim_slat_map(struct hvsim_slat *slat, struct hvsim_pool *pool,
  * @perms: HV_MAP_GPA_* permission bits (0 for NO_ACCESS)
  *
  * 4 KiB mappings in the range are replaced and their table page goes back
- * to the pool.
+ * to the pool.  Bumps @slat->gen.
  *
  * Return: 0, -EINVAL for a misaligned or out-of-range page, or -ENOMEM
  * when the pool has no page for a table.
@@ -517,6 +518,7 @@ int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	if (gfn >= HVSIM_GFN_LIMIT || pfn >= HVSIM_PFN_LIMIT ||
 	    ((gfn | pfn) & (HV_PAGES_PER_LARGE_PAGE - 1)))
 		return -EINVAL;
+	slat->gen++;
 	ret = slat_walk_l1(slat, pool, gfn, &l1);
 	if (ret)
 		return ret;
@@ -548,7 +550,8 @@ int hvsim_slat_map_large(struct hvsim_slat *slat, struct hvsim_pool *pool,
  *
  * A 2 MiB mapping the range covers only in part is split first.  Table
  * pages emptied by an unmap are kept until hvsim_slat_destroy().  A leaf
- * removed while it names a freed page is counted as a stale entry.
+ * removed while it names a freed page is counted as a stale entry.  Bumps
+ * @slat->gen, so that no VP's TLB reaches a page after its entry is gone.
  *
  * Return: 0, or -ENOMEM when a split found the pool empty; the 2 MiB
  * blocks before the one that needed the split have been unmapped.
@@ -562,6 +565,7 @@ int hvsim_slat_unmap(struct hvsim_slat *slat, struct hvsim_pool *pool,
 	lockdep_assert_held(slat->lock);
 	if (gfn >= HVSIM_GFN_LIMIT)
 		return 0;
+	slat->gen++;
 	end = min(gfn + min(count, HVSIM_GFN_LIMIT), HVSIM_GFN_LIMIT);
 	while (gfn < end) {
 		u64 block = gfn & ~(u64)(HVSIM_SLAT_ENTRIES - 1);
@@ -645,7 +649,8 @@ bool hvsim_slat_lookup(struct hvsim_slat *slat, u64 gfn, u64 *pfn,
  *	applied after the state is read
  *
  * The bits of a 2 MiB mapping are those of its single entry: every 4 KiB
- * page in it reports (and updates) the same state.
+ * page in it reports (and updates) the same state.  Clearing a bit bumps
+ * @slat->gen: a VP's TLB only skips updates of bits it saw set.
  *
  * Return: the state before the update (HV_GPA_PAGE_ACCESSED,
  * HV_GPA_PAGE_DIRTY); 0 for a page without a SLAT entry, which is left
@@ -660,6 +665,10 @@ u8 hvsim_slat_access_state(struct hvsim_slat *slat, u64 gfn, u64 flags)
 	entry = slat_leaf_entry(slat, gfn);
 	if (!entry)
 		return 0;
+	/* TLBs took the bits for set: clearing one must reach them */
+	if (flags & (HV_GPA_ACCESS_STATE_CLEAR_ACCESSED |
+		     HV_GPA_ACCESS_STATE_CLEAR_DIRTY))
+		slat->gen++;
 	state = (*entry & SLAT_ACCESSED ? HV_GPA_PAGE_ACCESSED : 0) |
 		(*entry & SLAT_DIRTY ? HV_GPA_PAGE_DIRTY : 0);
 	if (flags & HV_GPA_ACCESS_STATE_CLEAR_ACCESSED)
@@ -699,6 +708,7 @@ static void slat_free_table(struct hvsim_slat *slat, struct hvsim_pool *pool,
 void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool)
 {
 	lockdep_assert_held(slat->lock);
+	slat->gen++;
 	if (slat->root)
 		slat_free_table(slat, pool, slat->root, HVSIM_SLAT_LEVELS - 1);
 	slat->root = NULL;
@@ -975,6 +985,59 @@ static void hvsim_note_lost_write(struct hvsim_partition *pt, u64 gpa)
 u64 hvsim_lost_writes(void)
 {
 	return atomic64_read(&hvsim_lost_write_count);
+}
+
+/**
+ * hvsim_gpa_space_changed() - the guest physical address space changed
+ * @pt: the partition, its lock held
+ *
+ * For what changes the VPs' view of guest physical memory without a SLAT
+ * update (a SynIC overlay page enabled, moved or disabled): bumps the
+ * SLAT's generation, so that every VP's TLB empties itself.
+ */
+void hvsim_gpa_space_changed(struct hvsim_partition *pt)
+{
+	lockdep_assert_held(&pt->lock);
+	pt->slat.gen++;
+}
+
+/**
+ * hvsim_gpa_map() - the host page behind a guest page, for a VP's TLB
+ * @pt: the partition, its lock held
+ * @gfn: guest page number
+ * @perms: returns the HV_MAP_GPA_* permissions of the entry (without
+ *	WRITABLE for the shared zero page)
+ *
+ * Only ordinary RAM that is mapped with some permission, still allocated
+ * and in the kernel's linear map (not highmem: its address stays valid
+ * while the page is allocated, no kmap needed) is given out; device
+ * memory, freed pages and whatever else hvsim_gpa_copy() refuses or
+ * copies otherwise return NULL, and those accesses keep going through
+ * hvsim_gpa_copy(), which judges each of them.  The address may be used
+ * while the SLAT's generation (@pt->slat.gen) is unchanged: an unmap or a
+ * permission change bumps it before the root can free the page.
+ *
+ * Return: the kernel address of the page, or NULL.
+ */
+void *hvsim_gpa_map(struct hvsim_partition *pt, u64 gfn, u32 *perms)
+{
+	struct page *page;
+	u32 p;
+	u64 pfn;
+
+	lockdep_assert_held(&pt->lock);
+	if (!hvsim_slat_lookup(&pt->slat, gfn, &pfn, &p) || !p ||
+	    !pfn_valid(pfn))
+		return NULL;
+	page = pfn_to_page(pfn);
+	if (is_zero_pfn(pfn))
+		p &= ~HV_MAP_GPA_WRITABLE;
+	else if (PageReserved(page) || !page_count(page))
+		return NULL;
+	if (PageHighMem(page))
+		return NULL;
+	*perms = p;
+	return page_address(page);
 }
 
 /**

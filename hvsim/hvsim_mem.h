@@ -46,6 +46,7 @@ int hvsim_test_stale_save(struct kunit_suite *suite);
 void hvsim_test_stale_restore(struct kunit_suite *suite);
 #endif
 void hvsim_slat_destroy(struct hvsim_slat *slat, struct hvsim_pool *pool);
+void hvsim_gpa_space_changed(struct hvsim_partition *pt);
 
 /* Guest memory */
 enum hvsim_gpa_result {
@@ -59,6 +60,7 @@ enum hvsim_gpa_result {
 enum hvsim_gpa_result hvsim_gpa_page(struct hvsim_partition *pt, u64 gfn,
 				     enum x86_emu_access access,
 				     struct page **page);
+void *hvsim_gpa_map(struct hvsim_partition *pt, u64 gfn, u32 *perms);
 enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
 				     void *buf, unsigned int len,
 				     enum x86_emu_access access, bool commit);

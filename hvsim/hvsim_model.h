@@ -64,6 +64,11 @@ struct hvsim_pool {
  * @nr_tables: table pages taken from the pool
  * @nr_mapped: 4 KiB leaf entries present (including NO_ACCESS entries)
  * @nr_large: 2 MiB leaf entries present (level-1 entries)
+ * @gen: generation of the guest physical address space the VPs see:
+ *	bumped by every map, unmap and access-state update, and when a VP's
+ *	SynIC overlay page is enabled, moved or disabled; a VP's TLB
+ *	(struct x86_emu_tlb) compares it before every instruction and
+ *	empties itself when it changed
  *
  * A four-level radix table of 512 u64 entries per level; a level-1 entry
  * is either a pointer to a table of 4 KiB leaves or one 2 MiB leaf.  Table
@@ -76,6 +81,7 @@ struct hvsim_slat {
 	u64 nr_tables;
 	u64 nr_mapped;
 	u64 nr_large;
+	u64 gen;
 };
 
 /* Permissions of a SLAT leaf entry: the HV_MAP_GPA_* permission bits */

@@ -35,6 +35,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
@@ -55,6 +56,22 @@ static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
+
+/*
+ * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
+ * dispatch runs with interrupts disabled from its start to its end, so
+ * the CPU's TLB belongs to that VP meanwhile; it starts empty at every
+ * dispatch (nothing a VMM changed between two dispatches, page tables
+ * included, can be missed) and follows the partition's SLAT generation.
+ * Static per-CPU storage: hvsim allocates nothing while it serves a
+ * hypercall, and the VP object has no room for it.
+ */
+static DEFINE_PER_CPU(struct x86_emu_tlb, hvsim_vp_tlb);
+
+static bool tlb = true;
+module_param(tlb, bool, 0644);
+MODULE_PARM_DESC(tlb,
+		 "Run guests with the interpreter's software TLB (0: walk every access)");
 
 /**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
@@ -431,9 +448,34 @@ static int vp_mem_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 	}
 }
 
+/*
+ * x86_emu_mem_ops.map: the host page a VP's TLB may use directly for
+ * guest page @gpa: ordinary RAM the SLAT maps (hvsim_gpa_map()), not
+ * behind one of the VP's overlay pages.
+ */
+static void *vp_mem_map(void *ctx, u64 gpa, u32 *rights)
+{
+	struct hvsim_vp *vp = ctx;
+	u32 perms;
+	void *va;
+	u8 probe;
+
+	if (hvsim_synic_overlay_access(vp, gpa, &probe, 1, X86_EMU_ACCESS_READ,
+				       false))
+		return NULL;
+	va = hvsim_gpa_map(vp->partition, gpa >> HV_HYP_PAGE_SHIFT, &perms);
+	if (!va)
+		return NULL;
+	*rights = (perms & HV_MAP_GPA_READABLE ? X86_EMU_TLB_READ : 0) |
+		  (perms & HV_MAP_GPA_WRITABLE ? X86_EMU_TLB_WRITE : 0) |
+		  (perms & HV_MAP_GPA_EXECUTABLE ? X86_EMU_TLB_EXEC : 0);
+	return va;
+}
+
 /* Guest memory as a VP sees it; the context is the struct hvsim_vp */
 const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
+	.map = vp_mem_map,
 };
 
 /*
@@ -742,11 +784,16 @@ static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
 static void vp_run(struct hvsim_vp *vp, u32 flags,
 		   struct hv_output_dispatch_vp *out)
 {
+	struct x86_emu_tlb *vp_tlb = NULL;
 	struct x86_emu_exit exit;
 	unsigned int budget = max(READ_ONCE(dispatch_budget), 1U);
 	unsigned int n;
 
 	lockdep_assert_held(&vp->partition->lock);
+	if (READ_ONCE(tlb)) {
+		vp_tlb = this_cpu_ptr(&hvsim_vp_tlb);
+		x86_emu_tlb_reset(vp_tlb, &vp->partition->slat.gen);
+	}
 	hvsim_vp_absorb_reg_page(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
@@ -777,9 +824,8 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		case HVSIM_IRQ_EXIT:
 			break;
 		case HVSIM_IRQ_NONE:
-			memset(&exit, 0, sizeof(exit));
-			if (x86_emu_step(&vp->state, &hvsim_vp_mem_ops, vp,
-					 &exit))
+			if (x86_emu_step_tlb(&vp->state, &hvsim_vp_mem_ops, vp,
+					     vp_tlb, &exit))
 				continue;
 			break;
 		}

@@ -18,6 +18,7 @@
  * (hvsim/user/, unit tests and fuzzing) against a small shim header.
  */
 #ifdef __KERNEL__
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #endif
@@ -120,7 +121,20 @@ enum emu_sys {
 	SYS_SEG,
 	SYS_CS,		/* a whole CS register (interrupt delivery) */
 	SYS_SEGREG,	/* a whole data segment register, @sys_seg */
+	SYS_INVLPG,	/* invalidate the TLB entry of linear @sys_val */
+	SYS_REP_MOVS,	/* copy @sys_val bytes, @wdst[1].host to [0].host */
+	SYS_REP_STOS,	/* fill @sys_val bytes at @wdst[0].host with the
+			 * @wlen[0]-byte element in @wdata
+			 */
 };
+
+/* Low bits of a TLB tag (the rest is the linear page) */
+#define EMU_TLB_VALID	0x1ULL
+#define EMU_TLB_USER	0x2ULL	/* filled at CPL 3 */
+
+/* Attributes of a translation, beside its GPA (emu_xlate()) */
+#define EMU_XLATE_X	0x1	/* execute allowed */
+#define EMU_XLATE_LARGE	0x2	/* a 2 MiB or 1 GiB page */
 
 /*
  * struct emu - the working area of one x86_emu_step() call
@@ -133,13 +147,13 @@ struct emu {
 	const struct x86_emu_mem_ops *ops;
 	void *ctx;
 	struct x86_emu_exit *exit;
+	struct x86_emu_tlb *tlb;	/* or NULL */
 
 	/* Processor mode */
 	u8 mode;		/* code size in bytes: 2, 4, or 8 (64-bit mode) */
 	u8 cpl;
-	bool paging;
 
-	/* Decoded instruction */
+	/* Decoded instruction (its 64-bit fields follow the small ones) */
 	u8 pos;			/* bytes consumed */
 	u8 opsize;
 	u8 adsize;
@@ -154,23 +168,16 @@ struct emu {
 	u8 base;		/* base register of the memory operand */
 	u16 op;			/* opcode; 0x0Fxx for the two-byte map */
 	u8 attr;
-	u64 ea;			/* offset of the memory operand */
-	u64 imm;
-	u64 next_rip;
 
-	/* Staged results */
+	/* Staged results (likewise) */
 	bool internal_error;
 	u8 shadow;
 	u8 ngpr;
 	u8 gpr_idx[EMU_MAX_GPR_WRITES];
-	u64 gpr_val[EMU_MAX_GPR_WRITES];
-	u64 rip;
-	u64 rflags;
 	bool wpending;
 	u8 wchunks;
 	u8 wlen[EMU_MAX_WCHUNKS];
-	u64 wgpa[EMU_MAX_WCHUNKS];
-	u8 wdata[EMU_MAX_WDATA];
+	u8 wdirect;		/* bit i: chunk i is a TLB hit (@wdst[i].host) */
 	u8 nwalks;
 	u8 sys;			/* enum emu_sys */
 	u8 sys_seg;
@@ -178,6 +185,23 @@ struct emu {
 	bool set_cr2;		/* load CR2 with @cr2 (delivering a #PF) */
 	bool nmi_mask;		/* delivering an NMI: block NMIs */
 	bool nmi_unmask;	/* IRET: unblock NMIs */
+
+	u64 ea;			/* offset of the memory operand */
+	u64 imm;
+	u64 next_rip;
+
+	/*
+	 * emu_init() clears the fields above; the ones below are not read
+	 * before they are written
+	 */
+	u64 gpr_val[EMU_MAX_GPR_WRITES];
+	u64 rip;
+	u64 rflags;
+	union {
+		u64 gpa;	/* through x86_emu_mem_ops.access */
+		u8 *host;	/* a TLB hit: the host bytes */
+	} wdst[EMU_MAX_WCHUNKS];
+	u8 wdata[EMU_MAX_WDATA];
 	/* page of each walk, with the enum x86_emu_access in the low bits */
 	u64 walk_lin[EMU_MAX_WALKS];
 	u64 cr2;
@@ -335,6 +359,11 @@ static unsigned int emu_min(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
+static u64 emu_min64(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
 /* Stops */
 
 static int emu_stop(struct emu *e, enum x86_emu_exit_reason reason)
@@ -488,6 +517,11 @@ static void reg_write(struct emu *e, unsigned int idx, unsigned int size,
 
 /* Addresses and guest page tables */
 
+static bool emu_paging(const struct emu *e)
+{
+	return (e->s->cr0 & EMU_CR0_PG) && (e->s->cr0 & EMU_CR0_PE);
+}
+
 static u64 emu_ip_mask(const struct emu *e)
 {
 	if (e->mode == 8)
@@ -530,14 +564,15 @@ enum emu_ad {
  * touched once the whole translation succeeded, through a one-byte store
  * of the entry's low byte so that no other bit of it can be lost.  When a
  * paging structure cannot be read, or its A/D byte written, *@fault_gpa is
- * that entry's GPA.
+ * that entry's GPA.  *@attr receives EMU_XLATE_* of a translation that
+ * succeeded.
  */
 static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 				    const struct x86_emu_mem_ops *ops,
 				    void *ctx, u64 lin,
 				    enum x86_emu_access access,
 				    unsigned int cpl, enum emu_ad ad,
-				    u64 *gpa, u64 *fault_gpa)
+				    u64 *gpa, u64 *fault_gpa, u8 *attr)
 {
 	bool write = access == X86_EMU_ACCESS_WRITE;
 	bool user = cpl == 3;
@@ -614,6 +649,8 @@ static enum x86_emu_xlate emu_xlate(const struct x86_emu_state *s,
 
 	/* bits 51:12 of a leaf, less the large page's own offset bits */
 	*gpa = (pte & EMU_PTE_ADDR & ~(size - 1)) | (lin & (size - 1));
+	*attr = (allow_x ? EMU_XLATE_X : 0) |
+		(size > EMU_PAGE_SIZE ? EMU_XLATE_LARGE : 0);
 	return X86_EMU_XLATE_OK;
 }
 
@@ -625,6 +662,7 @@ enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
 {
 	unsigned int cpl = x86_emu_exec_state(s) & HV_X64_EXEC_STATE_CPL_MASK;
 	u64 fault_gpa;
+	u8 attr;
 
 	if (!(s->cr0 & EMU_CR0_PG) || !(s->cr0 & EMU_CR0_PE)) {
 		*gpa = gva;
@@ -634,7 +672,7 @@ enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
 	if (!(s->efer & EMU_EFER_LMA))
 		return X86_EMU_XLATE_UNSUPPORTED_MODE;
 	return emu_xlate(s, ops, ctx, gva, access, cpl,
-			 set_ad ? AD_SET : AD_NONE, gpa, &fault_gpa);
+			 set_ad ? AD_SET : AD_NONE, gpa, &fault_gpa, &attr);
 }
 
 /*
@@ -644,13 +682,13 @@ enum x86_emu_xlate x86_emu_translate(const struct x86_emu_state *s,
  * memory intercept without a GVA; anything else is a guest page fault.
  */
 static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
-		    u64 *gpa, bool set_ad)
+		    u64 *gpa, bool set_ad, u8 *attr)
 {
 	enum x86_emu_xlate r;
 	u64 fault_gpa = 0;
 
 	r = emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
-		      set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa);
+		      set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa, attr);
 	switch (r) {
 	case X86_EMU_XLATE_OK:
 		return 0;
@@ -663,26 +701,36 @@ static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 	}
 }
 
+/*
+ * Translate @lin for @access (a TLB miss).  With paging, the walk is
+ * remembered so that its A/D bits are set at commit, which also fills the
+ * TLB; without paging only a TLB is filled, from the walks there is room
+ * for.
+ */
 static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 		     u64 *gpa)
 {
 	u64 page = lin & ~(u64)EMU_PAGE_MASK;
 	unsigned int i;
+	u8 attr;
 
-	if (!e->paging) {
+	if (!emu_paging(e)) {
 		*gpa = lin;
-		return 0;
+		if (!e->tlb)
+			return 0;
+	} else {
+		/* 32-bit and PAE paging are not modelled */
+		if (!(e->s->efer & EMU_EFER_LMA))
+			return emu_unsupported(e);
+		if (emu_walk(e, lin, access, gpa, false, &attr))
+			return -1;
 	}
-	/* 32-bit and PAE paging are not modelled */
-	if (!(e->s->efer & EMU_EFER_LMA))
-		return emu_unsupported(e);
-	if (emu_walk(e, lin, access, gpa, false))
-		return -1;
-	/* Remember the walk so that its A/D bits are set at commit */
 	for (i = 0; i < e->nwalks; i++)
 		if (e->walk_lin[i] == (page | access))
 			return 0;
 	if (e->nwalks >= EMU_MAX_WALKS) {
+		if (!emu_paging(e))
+			return 0;
 		e->internal_error = true;
 		return emu_unsupported(e);
 	}
@@ -691,11 +739,147 @@ static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 	return 0;
 }
 
-/* Instruction fetch: make sure @n more bytes are in exit->insn_bytes */
-static int emu_fetch(struct emu *e, unsigned int n)
+/* The TLB tag of linear page @lin for the current privilege */
+static u64 tlb_tag(const struct emu *e, u64 lin)
+{
+	return (lin & ~(u64)EMU_PAGE_MASK) | EMU_TLB_VALID |
+	       (e->cpl == 3 ? EMU_TLB_USER : 0);
+}
+
+static struct x86_emu_tlb_entry *tlb_slot(struct x86_emu_tlb *tlb, u64 lin)
+{
+	return &tlb->entry[(lin / EMU_PAGE_SIZE) & (X86_EMU_TLB_ENTRIES - 1)];
+}
+
+/*
+ * The host address of linear @lin when the TLB lets @access go straight
+ * to the host page (its GPA in *@gpa when @gpa), else NULL.
+ */
+static u8 *tlb_host(const struct emu *e, u64 lin, enum x86_emu_access access,
+		    u64 *gpa)
+{
+	const struct x86_emu_tlb_entry *te;
+
+	if (!e->tlb)
+		return NULL;
+	te = tlb_slot(e->tlb, lin);
+	if (te->tag != tlb_tag(e, lin) || !(te->rights & (1U << access)))
+		return NULL;
+	if (gpa)
+		*gpa = te->gpa | (lin & EMU_PAGE_MASK);
+	return te->host + (lin & EMU_PAGE_MASK);
+}
+
+/*
+ * Fill the TLB entry of linear page @lin after an @access through it
+ * retired (walk @attr): READ, EXEC if the walk allows it, and WRITE for a
+ * write, as far as x86_emu_mem_ops.map lets them use the host page.
+ */
+static void tlb_fill(struct emu *e, u64 lin, u64 gpa,
+		     enum x86_emu_access access, u8 attr)
+{
+	struct x86_emu_tlb *tlb = e->tlb;
+	struct x86_emu_tlb_entry *te;
+	u32 rights, allowed = 0;
+	u64 tag = tlb_tag(e, lin);
+	u8 *host;
+
+	if (!tlb || !e->ops->map)
+		return;
+	gpa &= ~(u64)EMU_PAGE_MASK;
+	host = e->ops->map(e->ctx, gpa, &allowed);
+	if (!host)
+		return;
+	rights = X86_EMU_TLB_READ | (attr & EMU_XLATE_X ? X86_EMU_TLB_EXEC : 0) |
+		 (access == X86_EMU_ACCESS_WRITE ? X86_EMU_TLB_WRITE : 0);
+	rights &= allowed;
+	if (!rights)
+		return;
+	te = tlb_slot(tlb, lin);
+	if (te->tag == tag && te->gpa == gpa && te->host == host)
+		rights |= te->rights;
+	te->tag = tag;
+	te->gpa = gpa;
+	te->host = host;
+	te->rights = rights;
+	if (attr & EMU_XLATE_LARGE)
+		tlb->large = true;
+	tlb->fills++;
+}
+
+void x86_emu_tlb_flush(struct x86_emu_tlb *tlb)
+{
+	unsigned int i;
+
+	for (i = 0; i < X86_EMU_TLB_ENTRIES; i++)
+		tlb->entry[i].tag = 0;
+	tlb->large = false;
+	tlb->flushes++;
+}
+
+/* The generation and paging mode the entries now belong to */
+static void tlb_set_mode(struct x86_emu_tlb *tlb,
+			 const struct x86_emu_state *s)
+{
+	tlb->seen_gen = *tlb->gen;
+	tlb->cr0 = s->cr0;
+	tlb->cr3 = s->cr3;
+	tlb->cr4 = s->cr4;
+	tlb->efer = s->efer;
+}
+
+void x86_emu_tlb_reset(struct x86_emu_tlb *tlb, const __u64 *gen)
+{
+	x86_emu_tlb_flush(tlb);
+	tlb->gen = gen;
+	tlb->fills = 0;
+	tlb->flushes = 0;
+	/* no CR0 has bits 63:32 set: the first step records the mode */
+	tlb->cr0 = ~0ULL;
+}
+
+/* Before an instruction: empty the TLB if what it was filled under changed */
+static void tlb_sync(struct x86_emu_tlb *tlb, const struct x86_emu_state *s)
+{
+	if (*tlb->gen == tlb->seen_gen && s->cr0 == tlb->cr0 &&
+	    s->cr3 == tlb->cr3 && s->cr4 == tlb->cr4 && s->efer == tlb->efer)
+		return;
+	x86_emu_tlb_flush(tlb);
+	tlb_set_mode(tlb, s);
+}
+
+/* Stage the destination of the next write chunk: a TLB hit or a GPA */
+static void tlb_stage(struct emu *e, u64 gpa, u8 *host)
+{
+	if (host) {
+		e->wdst[e->wchunks].host = host;
+		e->wdirect |= 1U << e->wchunks;
+	} else {
+		e->wdst[e->wchunks].gpa = gpa;
+		e->wdirect &= ~(1U << e->wchunks);
+	}
+}
+
+/* INVLPG of linear @lin, at commit */
+static void tlb_invlpg(struct emu *e, u64 lin)
+{
+	struct x86_emu_tlb_entry *te;
+
+	if (!e->tlb)
+		return;
+	if (e->tlb->large) {
+		x86_emu_tlb_flush(e->tlb);
+		return;
+	}
+	te = tlb_slot(e->tlb, lin);
+	if ((te->tag & ~(u64)EMU_PAGE_MASK) == (lin & ~(u64)EMU_PAGE_MASK))
+		te->tag = 0;
+}
+
+/* Fetch until @want bytes are in exit->insn_bytes (emu_fetch()) */
+static int emu_fetch_more(struct emu *e, unsigned int want)
 {
 	struct x86_emu_exit *x = e->exit;
-	unsigned int want = e->pos + n;
 
 	if (want > EMU_MAX_INSN)
 		return emu_gp(e, 0);	/* longer than 15 bytes */
@@ -704,6 +888,7 @@ static int emu_fetch(struct emu *e, unsigned int n)
 		u64 ip = (e->s->rip + x->insn_byte_count) & emu_ip_mask(e);
 		unsigned int chunk = EMU_MAX_INSN - x->insn_byte_count;
 		u64 lin, gpa;
+		u8 *host;
 
 		if (lin_of(e, X86_CS, ip, 1, &lin))
 			return -1;
@@ -711,6 +896,12 @@ static int emu_fetch(struct emu *e, unsigned int n)
 		/* do not run past the wrap of a 16-bit IP */
 		if (e->mode == 2)
 			chunk = emu_min(chunk, 0x10000U - (unsigned int)ip);
+		host = tlb_host(e, lin, X86_EMU_ACCESS_EXECUTE, NULL);
+		if (host) {
+			memcpy(x->insn_bytes + x->insn_byte_count, host, chunk);
+			x->insn_byte_count += chunk;
+			continue;
+		}
 		if (translate(e, lin, X86_EMU_ACCESS_EXECUTE, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa,
@@ -721,6 +912,15 @@ static int emu_fetch(struct emu *e, unsigned int n)
 		x->insn_byte_count += chunk;
 	}
 	return 0;
+}
+
+/* Instruction fetch: make sure @n more bytes are in exit->insn_bytes */
+static inline int emu_fetch(struct emu *e, unsigned int n)
+{
+	/* a fetch brings up to 15 bytes: most calls find them there */
+	if (e->pos + n <= e->exit->insn_byte_count)
+		return 0;
+	return emu_fetch_more(e, e->pos + n);
 }
 
 static int fetch_imm(struct emu *e, unsigned int n, u64 *v)
@@ -739,7 +939,7 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 {
 	unsigned int done = 0, chunk;
 	u64 a, gpa;
-	u8 buf[8];
+	u8 buf[8], *host;
 
 	if (size > sizeof(buf))
 		return emu_unsupported(e);
@@ -748,6 +948,12 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 		if (e->mode != 8)
 			a &= 0xFFFFFFFFULL;
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
+		host = tlb_host(e, a, X86_EMU_ACCESS_READ, NULL);
+		if (host) {
+			memcpy(buf + done, host, chunk);
+			done += chunk;
+			continue;
+		}
 		if (translate(e, a, X86_EMU_ACCESS_READ, &gpa))
 			return -1;
 		if (e->ops->access(e->ctx, gpa, buf + done, chunk,
@@ -792,6 +998,7 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 {
 	unsigned int done = 0, chunk;
 	u64 lin, a, gpa;
+	u8 *host;
 
 	if (e->wpending || size > sizeof(u64)) {
 		e->internal_error = true;
@@ -806,10 +1013,11 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		if (e->mode != 8)
 			a &= 0xFFFFFFFFULL;
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
-		if (translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
+		host = tlb_host(e, a, X86_EMU_ACCESS_WRITE, &gpa);
+		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
-		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-				   X86_EMU_ACCESS_WRITE, false)) {
+		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
+					    X86_EMU_ACCESS_WRITE, false)) {
 			/* The whole store in one page: its value is known */
 			if (!done && chunk == size && emu_plain_store(e)) {
 				e->exit->mem.value_valid = true;
@@ -818,7 +1026,7 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 			}
 			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
 		}
-		e->wgpa[e->wchunks] = gpa;
+		tlb_stage(e, gpa, host);
 		e->wlen[e->wchunks] = chunk;
 		e->wchunks++;
 		done += chunk;
@@ -835,6 +1043,7 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 {
 	unsigned int done = 0, chunk;
 	u64 a, gpa;
+	u8 *host;
 
 	if (e->wpending || len > sizeof(e->wdata)) {
 		e->internal_error = true;
@@ -851,12 +1060,13 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 			e->internal_error = true;
 			return emu_unsupported(e);
 		}
-		if (translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
+		host = tlb_host(e, a, X86_EMU_ACCESS_WRITE, &gpa);
+		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
-		if (e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-				   X86_EMU_ACCESS_WRITE, false))
+		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
+					    X86_EMU_ACCESS_WRITE, false))
 			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
-		e->wgpa[e->wchunks] = gpa;
+		tlb_stage(e, gpa, host);
 		e->wlen[e->wchunks] = chunk;
 		e->wchunks++;
 		done += chunk;
@@ -1466,6 +1676,61 @@ static int emu_decode(struct emu *e)
 
 /* Execution */
 
+/*
+ * A rep MOVS or STOS (DF clear) whose source and destination pages are
+ * TLB hits runs every iteration that stays inside both pages in one step:
+ * nothing can stop it, so it is staged (SYS_REP_*) and done at commit.
+ * Overlapping MOVS ranges keep to one iteration per step (their bytes
+ * depend on the order).  Return: true if staged.
+ */
+static bool exec_string_pages(struct emu *e, unsigned int size, u64 am,
+			      u64 rcx, u64 rsi, u64 rdi, unsigned int seg)
+{
+	bool movs = e->op == 0xa4 || e->op == 0xa5;
+	u64 n, src_lin = 0, dst_lin, room;
+	u8 *src = NULL, *dst;
+
+	if (!e->tlb || !e->rep || (e->rflags & EMU_FL_DF))
+		return false;
+	/* whole elements inside both pages, no wrap of the address size */
+	if (lin_of(e, X86_ES, rdi, size, &dst_lin))
+		return false;
+	n = emu_min64(rcx - 1, (am - rdi) / size);
+	room = (EMU_PAGE_SIZE - (dst_lin & EMU_PAGE_MASK)) / size;
+	if (movs) {
+		if (lin_of(e, seg, rsi, size, &src_lin))
+			return false;
+		n = emu_min64(n, (am - rsi) / size);
+		room = emu_min64(room, (EMU_PAGE_SIZE -
+					(src_lin & EMU_PAGE_MASK)) / size);
+	}
+	n = emu_min64(n + 1, room);
+	if (n < 2)
+		return false;
+	dst = tlb_host(e, dst_lin, X86_EMU_ACCESS_WRITE, NULL);
+	if (movs)
+		src = tlb_host(e, src_lin, X86_EMU_ACCESS_READ, NULL);
+	if (!dst || (movs && (!src || (src < dst + n * size &&
+				       dst < src + n * size))))
+		return false;
+	e->wdst[0].host = dst;
+	if (movs) {
+		e->wdst[1].host = src;
+		e->sys = SYS_REP_MOVS;
+		reg_write(e, X86_RSI, e->adsize, rsi + n * size);
+	} else {
+		emu_le_put(e->wdata, reg_read(e, X86_RAX, size), size);
+		e->wlen[0] = size;
+		e->sys = SYS_REP_STOS;
+	}
+	e->sys_val = n * size;
+	reg_write(e, X86_RDI, e->adsize, rdi + n * size);
+	reg_write(e, X86_RCX, e->adsize, rcx - n);
+	if (rcx - n)
+		e->rip = e->s->rip;
+	return true;
+}
+
 static int exec_string(struct emu *e)
 {
 	unsigned int size = (e->op & 1) ? e->opsize : 1;
@@ -1480,6 +1745,9 @@ static int exec_string(struct emu *e)
 
 	if (e->rep && !rcx)
 		return 0;	/* retires without an iteration */
+	if (e->op != 0xac && e->op != 0xad &&
+	    exec_string_pages(e, size, am, rcx, rsi, rdi, seg))
+		return 0;
 
 	switch (e->op) {
 	case 0xa4:	/* MOVS */
@@ -2009,11 +2277,35 @@ static int exec_mov_cr(struct emu *e)
 	return 0;
 }
 
+/* INVLPG m: drop the TLB entry of the linear address, at commit */
+static int exec_invlpg(struct emu *e)
+{
+	const struct hv_x64_segment_register *sr = &e->s->seg[e->seg];
+	u64 lin = e->ea;
+
+	if (e->cpl)
+		return emu_gp(e, 0);
+	if (e->mode == 8) {
+		if (e->seg == X86_FS || e->seg == X86_GS)
+			lin += sr->base;
+		/* a non-canonical address invalidates nothing */
+		if (!emu_canonical(lin))
+			return 0;
+	} else {
+		lin = (sr->base + lin) & 0xFFFFFFFFULL;
+	}
+	e->sys = SYS_INVLPG;
+	e->sys_val = lin;
+	return 0;
+}
+
 static int exec_0f01(struct emu *e)
 {
 	unsigned int sub = e->reg & 7;
 	u64 limit, base;
 
+	if (e->mod != 3 && sub == 7)
+		return exec_invlpg(e);
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {
@@ -2628,18 +2920,30 @@ static int emu_commit(struct emu *e)
 {
 	struct x86_emu_state *s = e->s;
 	unsigned int i, done = 0;
-	u64 gpa;
+	u64 gpa, lin;
+	u8 attr;
 
-	for (i = 0; i < e->nwalks; i++)
-		if (emu_walk(e, e->walk_lin[i] & ~(u64)EMU_PAGE_MASK,
-			     e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true))
-			return -1;
+	for (i = 0; i < e->nwalks; i++) {
+		lin = e->walk_lin[i] & ~(u64)EMU_PAGE_MASK;
+		gpa = lin;
+		attr = EMU_XLATE_X;
+		if (emu_paging(e) &&
+		    emu_walk(e, lin, e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true,
+			     &attr))
+			goto fail;
+		tlb_fill(e, lin, gpa, e->walk_lin[i] & EMU_PAGE_MASK, attr);
+	}
 	if (e->wpending) {
 		for (i = 0; i < e->wchunks; i++) {
-			if (e->ops->access(e->ctx, e->wgpa[i], e->wdata + done,
-					   e->wlen[i], X86_EMU_ACCESS_WRITE, true))
-				return emu_mem_exit(e, e->wgpa[i], 0, false,
-						    X86_EMU_ACCESS_WRITE);
+			if (e->wdirect & (1U << i)) {
+				memcpy(e->wdst[i].host, e->wdata + done, e->wlen[i]);
+			} else if (e->ops->access(e->ctx, e->wdst[i].gpa,
+						  e->wdata + done, e->wlen[i],
+						  X86_EMU_ACCESS_WRITE, true)) {
+				emu_mem_exit(e, e->wdst[i].gpa, 0, false,
+					     X86_EMU_ACCESS_WRITE);
+				goto fail;
+			}
 			done += e->wlen[i];
 		}
 	}
@@ -2697,8 +3001,30 @@ static int emu_commit(struct emu *e)
 	case SYS_SEGREG:
 		s->seg[e->sys_seg] = e->sys_cs;
 		break;
+	case SYS_INVLPG:
+		tlb_invlpg(e, e->sys_val);
+		break;
+	case SYS_REP_MOVS:
+		memcpy(e->wdst[0].host, e->wdst[1].host, e->sys_val);
+		break;
+	case SYS_REP_STOS:
+		for (done = 0; done < e->sys_val; done += e->wlen[0])
+			memcpy(e->wdst[0].host + done, e->wdata, e->wlen[0]);
+		break;
+	}
+	/* MOV to CR3 flushes whatever the value; CR0 and CR4 change paging */
+	if (e->tlb && (e->sys == SYS_CR0 || e->sys == SYS_CR3 ||
+		       e->sys == SYS_CR4)) {
+		x86_emu_tlb_flush(e->tlb);
+		tlb_set_mode(e->tlb, s);
 	}
 	return 0;
+
+fail:
+	/* entries filled for accesses that did not retire */
+	if (e->tlb)
+		x86_emu_tlb_flush(e->tlb);
+	return -1;
 }
 
 /*
@@ -2724,7 +3050,11 @@ static void emu_init(struct emu *e, struct x86_emu_state *s,
 {
 	const struct hv_x64_segment_register *cs = &s->seg[X86_CS];
 
-	memset(e, 0, sizeof(*e));
+	/*
+	 * From @gpr_val on, every field is written before it is read (the
+	 * counts and kinds before it say how much is valid): not cleared.
+	 */
+	memset(e, 0, offsetof(struct emu, gpr_val));
 	e->s = s;
 	e->ops = ops;
 	e->ctx = ctx;
@@ -2737,17 +3067,27 @@ static void emu_init(struct emu *e, struct x86_emu_state *s,
 	else
 		e->mode = 2;
 	e->cpl = x86_emu_exec_state(s) & HV_X64_EXEC_STATE_CPL_MASK;
-	e->paging = (s->cr0 & EMU_CR0_PG) && (s->cr0 & EMU_CR0_PE);
 	e->rflags = s->rflags;
 }
 
 bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 		  void *ctx, struct x86_emu_exit *exit)
 {
+	return x86_emu_step_tlb(s, ops, ctx, NULL, exit);
+}
+
+bool x86_emu_step_tlb(struct x86_emu_state *s,
+		      const struct x86_emu_mem_ops *ops, void *ctx,
+		      struct x86_emu_tlb *tlb, struct x86_emu_exit *exit)
+{
 	struct emu e;
 
 	memset(exit, 0, sizeof(*exit));
 	emu_init(&e, s, ops, ctx, exit);
+	if (tlb) {
+		tlb_sync(tlb, s);
+		e.tlb = tlb;
+	}
 
 	if (emu_decode(&e)) {
 		/* #UD of a decoded instruction (LOCK): exactly its bytes */

@@ -92,10 +92,80 @@ enum x86_emu_access {
  *	X86_EXIT_MEMORY and does not retire the instruction.
  *	Guest page-table walks use this too (READ for the walk, WRITE when
  *	setting accessed/dirty bits).
+ * @map: optional, used with a struct x86_emu_tlb: the host mapping of the
+ *	4 KiB guest page at @gpa (page aligned), which must stay valid and
+ *	mean the same guest page until the TLB's generation changes, with
+ *	*@rights set to the X86_EMU_TLB_* accesses that may use it without
+ *	@access (the SLAT allows them, and needs no accessed/dirty update or
+ *	check the TLB would skip); NULL when every access must go through
+ *	@access.
  */
 struct x86_emu_mem_ops {
 	int (*access)(void *ctx, __u64 gpa, void *buf, unsigned int len,
 		      enum x86_emu_access access, bool commit);
+	void *(*map)(void *ctx, __u64 gpa, __u32 *rights);
+};
+
+/* Rights of a software TLB entry: the accesses that may use its host page */
+#define X86_EMU_TLB_READ	0x1
+#define X86_EMU_TLB_WRITE	0x2
+#define X86_EMU_TLB_EXEC	0x4
+
+/* Entries of struct x86_emu_tlb (a power of two) */
+#define X86_EMU_TLB_ENTRIES	64
+
+/**
+ * struct x86_emu_tlb_entry - one linear page of struct x86_emu_tlb
+ * @tag: the page's linear address, bit 1 set when filled by a CPL-3
+ *	access, bit 0 (valid); 0 for an empty entry
+ * @gpa: the guest physical address of the page
+ * @host: the host mapping of the page (x86_emu_mem_ops.map)
+ * @rights: X86_EMU_TLB_*: the accesses that may go straight to @host
+ */
+struct x86_emu_tlb_entry {
+	__u64 tag;
+	__u64 gpa;
+	__u8 *host;
+	__u32 rights;
+};
+
+/**
+ * struct x86_emu_tlb - software TLB: linear page -> host page
+ * @gen: the owner's generation of the guest physical address space
+ *	(x86_emu_tlb_reset()); a different value empties the TLB before the
+ *	next instruction
+ * @seen_gen: the value of *@gen the entries belong to
+ * @cr0: CR0 the entries were filled under; also @cr3, @cr4, @efer: any
+ *	change of them empties the TLB before the next instruction
+ * @cr3: CR3 of the entries
+ * @cr4: CR4 of the entries
+ * @efer: EFER of the entries
+ * @large: an entry was filled from a 2 MiB or 1 GiB guest page (INVLPG
+ *	then empties the whole TLB)
+ * @fills: entries filled since x86_emu_tlb_reset()
+ * @flushes: times the TLB was emptied since x86_emu_tlb_reset()
+ * @entry: the entries, direct-mapped by linear page number
+ *
+ * An entry is filled when an instruction that accessed the page retires:
+ * its guest page walk set the accessed bits (and the dirty bit for a
+ * write) and the access was made through x86_emu_mem_ops.access, so the
+ * bits need no update while the entry lives.  It grants READ and, when
+ * the walk allows it, EXEC; WRITE only after a write was made through it.
+ * x86_emu_mem_ops.map says which of them the host side lets go straight
+ * to the host page.  A hit copies to or from the host page; a miss takes
+ * the walk and x86_emu_mem_ops.access as without a TLB.  Emptied on MOV to
+ * CR3 (any value), on INVLPG (the entry, or everything when @large), on
+ * any change of CR0, CR3, CR4 or EFER however made, and on a change of
+ * *@gen.  Owned by one VP at a time; no locking of its own.
+ */
+struct x86_emu_tlb {
+	const __u64 *gen;
+	__u64 seen_gen;
+	__u64 cr0, cr3, cr4, efer;
+	bool large;
+	__u64 fills;
+	__u64 flushes;
+	struct x86_emu_tlb_entry entry[X86_EMU_TLB_ENTRIES];
 };
 
 /* Why x86_emu_step() stopped */
@@ -234,6 +304,40 @@ struct x86_emu_exit {
  */
 bool x86_emu_step(struct x86_emu_state *s, const struct x86_emu_mem_ops *ops,
 		  void *ctx, struct x86_emu_exit *exit);
+
+/**
+ * x86_emu_step_tlb() - x86_emu_step() with a software TLB
+ * @s: VP state, updated only when the instruction retires
+ * @ops: guest-physical memory, with @ops->map
+ * @ctx: passed to @ops
+ * @tlb: the VP's TLB (struct x86_emu_tlb), or NULL
+ * @exit: filled with the reason the step ended
+ *
+ * The same instruction semantics, exits and restartability as
+ * x86_emu_step(); fetches and data accesses that hit @tlb copy straight
+ * to or from the host page, and INVLPG and MOV to CR3 flush it.
+ *
+ * Return: true if the instruction retired.
+ */
+bool x86_emu_step_tlb(struct x86_emu_state *s,
+		      const struct x86_emu_mem_ops *ops, void *ctx,
+		      struct x86_emu_tlb *tlb, struct x86_emu_exit *exit);
+
+/**
+ * x86_emu_tlb_reset() - empty a TLB and give it its owner
+ * @tlb: the TLB
+ * @gen: the owner's generation counter of the guest physical address
+ *	space (read on every step; must outlive the TLB's use)
+ *
+ * Also clears @tlb->fills and @tlb->flushes.
+ */
+void x86_emu_tlb_reset(struct x86_emu_tlb *tlb, const __u64 *gen);
+
+/**
+ * x86_emu_tlb_flush() - empty a TLB
+ * @tlb: the TLB
+ */
+void x86_emu_tlb_flush(struct x86_emu_tlb *tlb);
 
 /**
  * x86_emu_deliver_interrupt() - deliver an external interrupt

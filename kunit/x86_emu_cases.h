@@ -9,6 +9,12 @@
  * Guest-physical memory of the fake: XT_LOW_PAGES pages from GPA 0 and one
  * page at 0xFFFFF000 (the reset vector), with a configurable unmapped range
  * and read-only range.  Everything else is unmapped.
+ *
+ * With @use_tlb, xt_step() runs the interpreter with the software TLB
+ * (struct x86_emu_tlb) the harness provides; the fake's generation
+ * (@gen, what hvsim's SLAT generation is to a VP) changes whenever a case
+ * writes memory from outside (xt_put(), xt_poke(), xt_clear()) or changes
+ * a range, as a VMM's changes between dispatches reach hvsim's VPs.
  */
 #ifndef _HVSIM_X86_EMU_CASES_H
 #define _HVSIM_X86_EMU_CASES_H
@@ -46,6 +52,11 @@ struct xt {
 	u64 ro_lo, ro_hi;		/* [lo, hi) is read-only */
 	unsigned int writes;		/* committed writes */
 	unsigned int bad_calls;		/* accesses breaking the ops contract */
+	struct x86_emu_tlb *tlb;	/* provided by the harness */
+	bool use_tlb;			/* xt_step() steps with @tlb */
+	u32 map_rights;			/* X86_EMU_TLB_* xt_map() grants */
+	u64 gen;			/* generation of the fake's memory */
+	u64 ranges[4];			/* the ranges @gen was taken with */
 	struct x86_emu_state s;
 	struct x86_emu_state saved;
 	struct x86_emu_exit x;
@@ -111,14 +122,34 @@ static int xt_access(void *ctx, u64 gpa, void *buf, unsigned int len,
 	return 0;
 }
 
+/* The page at @gpa for the TLB: @map_rights, no write in the RO range */
+static void *xt_map(void *ctx, u64 gpa, u32 *rights)
+{
+	struct xt *t = ctx;
+	u8 *p = xt_ptr(t, gpa);
+
+	if (gpa % XT_PAGE_SIZE) {
+		t->bad_calls++;
+		return NULL;
+	}
+	if (!p || xt_overlap(gpa, XT_PAGE_SIZE, t->unmapped_lo, t->unmapped_hi))
+		return NULL;
+	*rights = t->map_rights;
+	if (xt_overlap(gpa, XT_PAGE_SIZE, t->ro_lo, t->ro_hi))
+		*rights &= ~X86_EMU_TLB_WRITE;
+	return p;
+}
+
 static const struct x86_emu_mem_ops xt_ops = {
 	.access = xt_access,
+	.map = xt_map,
 };
 
 static void xt_poke(struct xt *t, u64 gpa, const u8 *bytes, unsigned int n)
 {
 	unsigned int i;
 
+	t->gen++;
 	for (i = 0; i < n; i++)
 		*xt_ptr(t, gpa + i) = bytes[i];
 }
@@ -127,6 +158,7 @@ static void xt_put(struct xt *t, u64 gpa, u64 v, unsigned int n)
 {
 	unsigned int i;
 
+	t->gen++;
 	for (i = 0; i < n; i++, v >>= 8)
 		*xt_ptr(t, gpa + i) = (u8)v;
 }
@@ -164,6 +196,9 @@ static void xt_clear(struct xt *t)
 	t->writes = 0;
 	t->bad_calls = 0;
 	memset(&t->x, 0, sizeof(t->x));
+	t->gen++;
+	if (t->tlb)
+		x86_emu_tlb_reset(t->tlb, &t->gen);
 }
 
 /* Real mode, all segment bases 0, IP XT_CODE, SP XT_STACK */
@@ -247,7 +282,16 @@ static bool xt_unchanged(struct xt *t)
 
 static bool xt_step(struct xt *t)
 {
-	return x86_emu_step(&t->s, &xt_ops, t, &t->x);
+	const u64 ranges[4] = { t->unmapped_lo, t->unmapped_hi, t->ro_lo,
+				t->ro_hi };
+
+	if (!t->use_tlb)
+		return x86_emu_step(&t->s, &xt_ops, t, &t->x);
+	if (memcmp(ranges, t->ranges, sizeof(ranges))) {
+		memcpy(t->ranges, ranges, sizeof(ranges));
+		t->gen++;
+	}
+	return x86_emu_step_tlb(&t->s, &xt_ops, t, t->tlb, &t->x);
 }
 
 /* The last stop was exception @vector (error code @err, or none if < 0) */
@@ -2892,6 +2936,262 @@ static void xt_test_nmi(struct xt *t)
 	XT_EQ(t, t->s.nmi_masked, 0);
 }
 
+/*
+ * The software TLB (struct x86_emu_tlb): what invalidates an entry and
+ * what does not.  Each row runs, on the identity-mapped 4 KiB pages of
+ * xt_long(), A: a load or store at 0x5000 (GPA 0x5000 holds 0x1111,
+ * 0x6000 holds 0x2222), then changes something the way the row says,
+ * B: a NOP, MOV CR3 or INVLPG [RBX], then C: a load or store (of 0x4444)
+ * at 0x5000, and checks C's result and the TLB's fills and flushes.  A
+ * change of the guest's page table is a store the guest made (the fake's
+ * generation stays), as the processor's TLB does not see it either.
+ */
+#define XT_TLB_DATA	0x5000ULL
+#define XT_TLB_OTHER	0x6000ULL
+#define XT_TLB_PTE	(XT_PT + (XT_TLB_DATA >> 12) * 8)
+#define XT_TLB_A	0x20ULL
+#define XT_TLB_D	0x40ULL
+
+enum xt_tlb_change {
+	XT_TLB_NONE,
+	XT_TLB_REMAP,		/* the PTE of 0x5000 names GPA 0x6000 */
+	XT_TLB_REMAP_GEN,	/* that, and the generation changes */
+	XT_TLB_REMAP_CR4,	/* that, and CR4 changes (UMIP) */
+	XT_TLB_REMAP_EFER,	/* that, and EFER changes (NXE off) */
+	XT_TLB_SLAT_RO,		/* the fake's SLAT makes 0x5000 read-only */
+	XT_TLB_PTE_RO,		/* the guest clears R/W in the PTE */
+	XT_TLB_PTE_CLEAR_AD,	/* the guest clears A and D in the PTE */
+};
+
+enum xt_tlb_between { XT_TLB_NOP, XT_TLB_MOV_CR3, XT_TLB_INVLPG };
+
+struct xt_tlb_row {
+	const char *name;
+	bool a_store;		/* A stores RCX, else loads RAX */
+	u8 change;		/* enum xt_tlb_change */
+	u8 between;		/* enum xt_tlb_between */
+	u64 rbx;		/* MOV CR3 / INVLPG operand */
+	bool c_store;		/* C stores 0x4444, else loads RAX */
+	u8 reason;		/* exit of C */
+	u8 vector;		/* X86_EXIT_EXCEPTION: its vector, error code */
+	u32 error;
+	u64 value;		/* RAX after a load, [0x5000] after a store */
+	u64 pte;		/* the PTE of 0x5000 after C, or XT_KEEP */
+	u64 fills;		/* tlb->fills after C */
+	u64 flushes;		/* tlb->flushes after C */
+};
+
+static const struct xt_tlb_row xt_tlb_rows[] = {
+	{ "guest remaps, no flush: the old page", false, XT_TLB_REMAP,
+	  XT_TLB_NOP, 0, false, X86_EXIT_NONE, 0, 0, 0x1111, XT_KEEP, 2, 1 },
+	{ "MOV CR3 (same value) flushes", false, XT_TLB_REMAP,
+	  XT_TLB_MOV_CR3, XT_PML4, false, X86_EXIT_NONE, 0, 0, 0x2222,
+	  XT_KEEP, 4, 2 },
+	{ "INVLPG of the page", false, XT_TLB_REMAP, XT_TLB_INVLPG,
+	  XT_TLB_DATA + 0x123, false, X86_EXIT_NONE, 0, 0, 0x2222, XT_KEEP,
+	  3, 1 },
+	{ "INVLPG of another page", false, XT_TLB_REMAP, XT_TLB_INVLPG,
+	  0x7000, false, X86_EXIT_NONE, 0, 0, 0x1111, XT_KEEP, 2, 1 },
+	{ "generation change flushes", false, XT_TLB_REMAP_GEN, XT_TLB_NOP, 0,
+	  false, X86_EXIT_NONE, 0, 0, 0x2222, XT_KEEP, 4, 2 },
+	{ "CR4 change flushes", false, XT_TLB_REMAP_CR4, XT_TLB_NOP, 0, false,
+	  X86_EXIT_NONE, 0, 0, 0x2222, XT_KEEP, 4, 2 },
+	{ "EFER change flushes", false, XT_TLB_REMAP_EFER, XT_TLB_NOP, 0,
+	  false, X86_EXIT_NONE, 0, 0, 0x2222, XT_KEEP, 4, 2 },
+	{ "SLAT write revoked: GPA intercept", true, XT_TLB_SLAT_RO,
+	  XT_TLB_NOP, 0, true, X86_EXIT_MEMORY, 0, 0, 0x3333, XT_KEEP, 3, 2 },
+	{ "guest PTE read-only, no flush: writes", true, XT_TLB_PTE_RO,
+	  XT_TLB_NOP, 0, true, X86_EXIT_NONE, 0, 0, 0x4444, XT_KEEP, 2, 1 },
+	{ "guest PTE read-only, INVLPG: #PF", true, XT_TLB_PTE_RO,
+	  XT_TLB_INVLPG, XT_TLB_DATA, true, X86_EXIT_EXCEPTION,
+	  X86_EMU_VEC_PF, X86_EMU_PF_P | X86_EMU_PF_W, 0x3333, XT_KEEP, 2, 1 },
+	{ "A set: no walk on a hit", false, XT_TLB_PTE_CLEAR_AD, XT_TLB_NOP, 0,
+	  false, X86_EXIT_NONE, 0, 0, 0x1111, XT_TLB_DATA | 0x3, 2, 1 },
+	{ "write after a read fill walks once, sets D", false, XT_TLB_NONE,
+	  XT_TLB_NOP, 0, true, X86_EXIT_NONE, 0, 0, 0x4444,
+	  XT_TLB_DATA | 0x3 | XT_TLB_A | XT_TLB_D, 3, 1 },
+	{ "read after a write fill: no walk", true, XT_TLB_PTE_CLEAR_AD,
+	  XT_TLB_NOP, 0, false, X86_EXIT_NONE, 0, 0, 0x3333,
+	  XT_TLB_DATA | 0x3, 2, 1 },
+};
+
+static void xt_tlb_row(struct xt *t, const struct xt_tlb_row *r)
+{
+	static const u8 load[] = { 0x48, 0x8B, 0x04, 0x25, 0x00, 0x50, 0, 0 };
+	static const u8 store[] = { 0x48, 0x89, 0x0C, 0x25, 0x00, 0x50, 0, 0 };
+	static const u8 between[][3] = {
+		[XT_TLB_NOP] = { 0x0F, 0x1F, 0x00 },		/* nop [rax] */
+		[XT_TLB_MOV_CR3] = { 0x0F, 0x22, 0xDB },	/* mov cr3, rbx */
+		[XT_TLB_INVLPG] = { 0x0F, 0x01, 0x3B },	/* invlpg [rbx] */
+	};
+	u8 *pte;
+
+	xt_long(t);
+	xt_put(t, XT_TLB_DATA, 0x1111, 8);
+	xt_put(t, XT_TLB_OTHER, 0x2222, 8);
+	xt_poke(t, XT_CODE, r->a_store ? store : load, 8);
+	xt_poke(t, XT_CODE + 8, between[r->between], 3);
+	xt_poke(t, XT_CODE + 11, r->c_store ? store : load, 8);
+	t->s.gpr[X86_RCX] = 0x3333;
+	t->s.gpr[X86_RBX] = r->rbx;
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	if (!XT_EQ(t, xt_step(t), true))
+		return;
+
+	/* the guest's own stores to its page table: no generation change */
+	pte = xt_ptr(t, XT_TLB_PTE);
+	switch (r->change) {
+	case XT_TLB_REMAP:
+	case XT_TLB_REMAP_GEN:
+	case XT_TLB_REMAP_CR4:
+	case XT_TLB_REMAP_EFER:
+		pte[1] = XT_TLB_OTHER >> 8;
+		break;
+	case XT_TLB_PTE_RO:
+		pte[0] &= ~0x2;
+		break;
+	case XT_TLB_PTE_CLEAR_AD:
+		pte[0] &= ~(XT_TLB_A | XT_TLB_D);
+		break;
+	case XT_TLB_SLAT_RO:
+		t->ro_lo = XT_TLB_DATA;
+		t->ro_hi = XT_TLB_DATA + XT_PAGE_SIZE;
+		break;
+	}
+	if (r->change == XT_TLB_REMAP_GEN)
+		t->gen++;
+	if (r->change == XT_TLB_REMAP_CR4)
+		t->s.cr4 |= 0x800;
+	if (r->change == XT_TLB_REMAP_EFER)
+		t->s.efer &= ~0x800ULL;
+	if (!XT_EQ(t, xt_step(t), true))
+		return;
+
+	t->s.gpr[X86_RCX] = 0x4444;
+	xt_step(t);
+	XT_EQ(t, t->x.reason, r->reason);
+	if (r->reason == X86_EXIT_EXCEPTION)
+		XT_EXC(t, r->vector, r->error);
+	if (r->reason == X86_EXIT_MEMORY) {
+		XT_EQ(t, t->x.mem.gpa, XT_TLB_DATA);
+		XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
+	}
+	if (r->c_store)
+		XT_EQ(t, xt_get(t, XT_TLB_DATA, 8), r->value);
+	else
+		XT_EQ(t, t->s.gpr[X86_RAX], r->value);
+	if (r->pte != XT_KEEP)
+		XT_EQ(t, xt_get(t, XT_TLB_PTE, 8), r->pte);
+	XT_EQ(t, t->tlb->fills, r->fills);
+	XT_EQ(t, t->tlb->flushes, r->flushes);
+}
+
+static void xt_test_tlb(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	unsigned int i, nfail;
+
+	for (i = 0; i < ARRAY_SIZE(xt_tlb_rows); i++) {
+		nfail = t->nfail;
+		xt_tlb_row(t, &xt_tlb_rows[i]);
+		if (t->nfail != nfail)
+			XT_EQ(t, i, ~0U);	/* names the failing row */
+	}
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
+/*
+ * Rep MOVS / STOS through the TLB: each step after the first on a page
+ * does every iteration that stays inside the source and destination
+ * pages; overlapping MOVS ranges and pages the TLB may not write keep to
+ * one iteration per step.  Exact step counts, bytes and registers.
+ */
+static unsigned int xt_rep_steps(struct xt *t, u64 rip_after)
+{
+	unsigned int n = 0;
+
+	while (n < 0x4000 && xt_step(t)) {
+		n++;
+		if (t->s.rip == rip_after)
+			break;
+	}
+	return n;
+}
+
+static void xt_test_tlb_rep(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	unsigned int i, bad;
+
+	/* rep movsb of 0x3000 bytes, source and destination pages unaligned */
+	xt_long(t);
+	for (i = 0; i < 0x3000; i++)
+		xt_put(t, 0x10100 + i, (u8)(i * 7 + 1), 1);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xA4);		/* rep movsb */
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	t->s.gpr[X86_RSI] = 0x10100;
+	t->s.gpr[X86_RDI] = 0x20F00;
+	t->s.gpr[X86_RCX] = 0x3000;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 2), 14);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0x13100);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x23F00);
+	for (bad = 0, i = 0; i < 0x3000; i++)
+		bad += xt_get(t, 0x20F00 + i, 1) != (u8)(i * 7 + 1);
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x20EFF, 1), 0);
+	XT_EQ(t, xt_get(t, 0x23F00, 1), 0);
+
+	/* overlapping: the first byte runs through, one byte per step */
+	xt_long(t);
+	xt_put(t, 0x10000, 0x5A, 1);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0xA4);		/* rep movsb */
+	t->use_tlb = true;
+	t->s.gpr[X86_RSI] = 0x10000;
+	t->s.gpr[X86_RDI] = 0x10001;
+	t->s.gpr[X86_RCX] = 16;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 2), 16);
+	for (bad = 0, i = 0; i <= 16; i++)
+		bad += xt_get(t, 0x10000 + i, 1) != 0x5A;
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x10011, 1), 0);
+
+	/* rep stosq of 0x3FF qwords from 0x14008 */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0x48, 0xAB);	/* rep stosq */
+	t->use_tlb = true;
+	t->s.gpr[X86_RAX] = 0x0123456789ABCDEFULL;
+	t->s.gpr[X86_RDI] = 0x14008;
+	t->s.gpr[X86_RCX] = 0x3FF;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 3), 4);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0);
+	XT_EQ(t, t->s.gpr[X86_RDI], 0x16000);
+	for (bad = 0, i = 0; i < 0x3FF; i++)
+		bad += xt_get(t, 0x14008 + i * 8, 8) != 0x0123456789ABCDEFULL;
+	XT_EQ(t, bad, 0);
+	XT_EQ(t, xt_get(t, 0x14000, 8), 0);
+	XT_EQ(t, xt_get(t, 0x16000, 8), 0);
+
+	/* a destination the TLB may not write: one iteration per step */
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE, 0xF3, 0x48, 0xAB);	/* rep stosq */
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_EXEC;
+	t->s.gpr[X86_RDI] = 0x14000;
+	t->s.gpr[X86_RCX] = 64;
+	XT_EQ(t, xt_rep_steps(t, XT_CODE + 3), 64);
+	/* 64 stores, the 4 accessed bits of the walk and the dirty bit */
+	XT_EQ(t, t->writes, 64 + 5);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -2947,6 +3247,8 @@ static const struct xt_test xt_tests[] = {
 	{ "exc_long", xt_test_exc_long },
 	{ "exc_double", xt_test_exc_double },
 	{ "nmi", xt_test_nmi },
+	{ "tlb", xt_test_tlb },
+	{ "tlb_rep", xt_test_tlb_rep },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

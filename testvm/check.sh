@@ -5,8 +5,9 @@
 #                    VM runs on every kernel, summary
 #   check.sh demo    deps, Debian's stock 6.1 kernel, modules + demo, one VM
 #                    run in demo mode; prints the demo's output
-#   check.sh bench   the region benchmarks (bench/) in one VM of
-#                    BENCH_KERNEL (default stock-6.12); prints their lines
+#   check.sh bench   the region and interpreter benchmarks (bench/; only
+#                    BENCHES when set) in one VM of BENCH_KERNEL (default
+#                    stock-6.12); prints their lines
 #   check.sh fuzz    only the ioctl fuzzer (selftests/mshv_fuzz.c) in one VM
 #                    of KERNEL (default debug-6.12) for DURATION seconds
 #                    (default 600) with SEED (default: the time); the same
@@ -745,7 +746,7 @@ main_demo() {
 	python3 "$HERE/parse-results.py" --demo "$LOGS/demo-$k.log"
 }
 
-# bench: the region benchmarks (bench/) in one VM of BENCH_KERNEL (default
+# bench: the benchmarks (bench/, or BENCHES) in one VM of BENCH_KERNEL (default
 # Debian's stock 6.12: no debug options distorting the ratios); prints the
 # "bench: ..." lines and saves them to $BUILD/bench-results.txt
 main_bench() {
@@ -756,7 +757,8 @@ main_bench() {
 	rm -rf "$BUILD/bench"
 	mkdir -p "$BUILD/bench"
 	phase "bench build" "$LOGS/bench-build.log" \
-		make -C "$SRC/bench" OUT="$BUILD/bench" -j"$JOBS" || exit 1
+		make -C "$SRC/bench" OUT="$BUILD/bench" -j"$JOBS" \
+		${BENCHES:+BENCHES="$BENCHES"} || exit 1
 	phase "initramfs ($k, bench)" "$LOGS/initramfs-$k.log" \
 		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-bench.cpio.gz" \
 		"$BUILD/k/$k/modules" "" "" "$BUILD/bench" || exit 1

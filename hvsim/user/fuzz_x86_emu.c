@@ -5,7 +5,8 @@
  *
  * An input (fuzz_x86_emu.h) is a processor mode, flags, registers and
  * guest memory; the target delivers one interrupt through an IDT (and
- * GDT) in the input bytes, then runs x86_emu_step() up to 64 times, completing
+ * GDT) in the input bytes, then runs x86_emu_step() (or, with FUZZ_F_TLB,
+ * x86_emu_step_tlb() with a software TLB) up to 64 times, completing
  * I/O, CPUID, MSR and HLT stops the way a VMM would (skipping the
  * instruction), and x86_emu_translate() on one address.  The fake memory
  * of x86_emu_cases.h counts every access that breaks the contract of
@@ -35,6 +36,7 @@
 #include "fuzz_x86_emu.h"
 
 static u8 pages[XT_NPAGES][XT_PAGE_SIZE];
+static struct x86_emu_tlb tlb;
 static struct xt t;
 
 #define FUZZ_CHECK(cond) do {						\
@@ -58,6 +60,7 @@ int fuzz_initialize(int *argc, char ***argv)
 
 	for (i = 0; i < XT_NPAGES; i++)
 		t.page[i] = pages[i];
+	t.tlb = &tlb;
 	t.fail = fuzz_case_fail;
 	for (i = 0; i < ARRAY_SIZE(xt_tests); i++) {
 		t.nfail = 0;
@@ -115,6 +118,8 @@ static void fuzz_setup(const struct fuzz_x86_input *in, const u8 *data,
 	t.s.rflags = in->rflags | 0x2;
 	t.s.idtr.base = XT_CODE;
 	t.s.gdtr.base = XT_CODE;
+	t.use_tlb = in->flags & FUZZ_F_TLB;
+	t.map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
 	if (len > FUZZ_MAX_DATA)
 		len = FUZZ_MAX_DATA;
 	for (i = 0; i < len; i++)
@@ -290,7 +295,7 @@ int fuzz_test_one_input(const u8 *data, size_t size)
 
 		xt_save(&t);
 		t.writes = 0;
-		retired = x86_emu_step(&t.s, &xt_ops, &t, &t.x);
+		retired = xt_step(&t);
 		fuzz_check_exit(&t.x, retired);
 		if (retired)
 			continue;

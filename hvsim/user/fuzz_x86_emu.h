@@ -22,6 +22,7 @@ enum fuzz_x86_mode {
 #define FUZZ_F_UNMAPPED		0x08	/* page unmapped_page has no mapping */
 #define FUZZ_F_READ_ONLY	0x10	/* page ro_page is read-only */
 #define FUZZ_F_CODE16		0x20	/* FUZZ_PROT32 with 16-bit CS and SS */
+#define FUZZ_F_TLB		0x40	/* steps with the software TLB */
 
 /* fuzz_x86_input.xlate */
 #define FUZZ_X_ACCESS_MASK	0x03	/* enum x86_emu_access (3: READ) */

@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 	static const unsigned int ops[] = { 0, 1, 2, 3, 4, 5, 6, 7,
 					    0x14, 0x15, 0x17 };
 	static const unsigned int sizes[] = { 1, 2, 4, 8 };
-	unsigned int passed = 0, failed = 0, i, j, bad;
+	static struct x86_emu_tlb tlb;
+	unsigned int passed = 0, failed = 0, i, j, k, bad;
 	unsigned int iterations;
 
 	if (argc == 3 && !strcmp(argv[1], "--seeds"))
@@ -265,21 +266,28 @@ int main(int argc, char **argv)
 	for (i = 0; i < XT_NPAGES; i++)
 		t.page[i] = pages[i];
 	t.fail = report;
+	t.tlb = &tlb;
 
-	for (i = 0; i < ARRAY_SIZE(xt_tests); i++) {
-		current = xt_tests[i].name;
-		t.nfail = 0;
-		t.bad_calls = 0;
-		xt_tests[i].fn(&t);
-		if (t.bad_calls)
-			report(&t, 0, "bad access calls", t.bad_calls, 0);
-		if (t.nfail || t.bad_calls)
-			failed++;
-		else
-			passed++;
-		printf("%s %s\n", t.nfail || t.bad_calls ? "FAIL" : "ok  ",
-		       current);
+	/* every case without, then with the software TLB */
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < ARRAY_SIZE(xt_tests); i++) {
+			current = xt_tests[i].name;
+			t.nfail = 0;
+			t.bad_calls = 0;
+			t.use_tlb = k;
+			t.map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_EXEC;
+			xt_tests[i].fn(&t);
+			if (t.bad_calls)
+				report(&t, 0, "bad access calls", t.bad_calls, 0);
+			if (t.nfail || t.bad_calls)
+				failed++;
+			else
+				passed++;
+			printf("%s %s%s\n", t.nfail || t.bad_calls ? "FAIL" : "ok  ",
+			       current, k ? " (tlb)" : "");
+		}
 	}
+	t.use_tlb = false;
 
 	xt_long(&t);
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
