@@ -13,6 +13,8 @@
  *  - hvsim/vps lists the 256 VPs; the pages the driver deposited are the
  *    pages hvsim's pool holds, and the pool keeps three pages for every
  *    VP;
+ *  - ASSERT_VIRTUAL_INTERRUPT reaches every VP alone, VP 255 too (an
+ *    x2APIC destination), and the x2APIC broadcast all 256;
  *  - the teardown leaves nothing: the partition and its VPs are gone from
  *    hvsim/partitions, hvsim/vps and mshv_root/partitions.
  *
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "mshv_test.h"
 #include "mshv_debugfs.h"
@@ -190,6 +193,91 @@ TEST_F_TIMEOUT(vps256, one_thread, 300)
 TEST_F_TIMEOUT(vps256, thread_each, 300)
 {
 	ring_test(_metadata, NR_VPS, NR_VPS, env_or("MSHV_VPS256_ITERS", 100));
+}
+
+/* The VPs whose LAPIC has @vector pending, as a count and the lowest */
+static unsigned int irr_vps(struct mshv_vpring *r, __u32 vector,
+			    unsigned int *first)
+{
+	struct hv_local_interrupt_controller_state *st;
+	unsigned int i, n = 0;
+
+	st = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
+	MSHV_TEST_ASSERT(st, "out of memory");
+	*first = ~0U;
+	for (i = 0; i < r->nr; i++) {
+		memset(st, 0, MSHV_PAGE_SIZE);
+		mshv_vp_lapic_state(r->vps[i], MSHV_GET_VP_STATE, st);
+		if (!(st->apic_irr[vector / 32] & (1U << (vector % 32))))
+			continue;
+		if (!n++)
+			*first = i;
+	}
+	free(st);
+	return n;
+}
+
+#define X2APIC		HV_ASSERT_INTERRUPT_X2APIC_DEST
+#define LOGICAL		HV_ASSERT_INTERRUPT_LOGICAL_DEST
+
+/*
+ * ASSERT_VIRTUAL_INTERRUPT names each of the 256 VPs alone: with the
+ * x2APIC flag the destination is an x2APIC id (VP 255 is 0xFF; every VP
+ * 0xFFFFFFFF; logical: cluster << 16 | a bit of 16), without it 0xFF
+ * stays the xAPIC broadcast.  Each row asserts a fresh vector and counts
+ * the VPs whose IRR holds it.
+ */
+TEST_F_TIMEOUT(vps256, assert_each_vp, 300)
+{
+	static const struct {
+		const char *name;
+		__u32 flags;
+		__u64 dest;
+		unsigned int vps;	/* VPs that get the vector */
+		unsigned int first;	/* the lowest of them */
+	} rows[] = {
+		{ "x2APIC VP 255", X2APIC, 0xFF, 1, 255 },
+		{ "x2APIC VP 254", X2APIC, 0xFE, 1, 254 },
+		{ "x2APIC VP 0", X2APIC, 0, 1, 0 },
+		{ "x2APIC broadcast", X2APIC, 0xFFFFFFFF, NR_VPS, 0 },
+		{ "x2APIC logical VP 255", X2APIC | LOGICAL,
+		  (15 << 16) | 0x8000, 1, 255 },
+		{ "x2APIC logical VPs 16, 17", X2APIC | LOGICAL,
+		  (1 << 16) | 0x3, 2, 16 },
+		{ "xAPIC broadcast", 0, 0xFF, NR_VPS, 0 },
+		{ "xAPIC VP 254", 0, 0xFE, 1, 254 },
+		{ "xAPIC logical VP 7", LOGICAL, 0x80, 1, 7 },
+	};
+	struct mshv_vpring *r = mshv_vpring_create(NR_VPS, 1);
+	unsigned int i, n, first;
+	__u16 status;
+
+	mshv_vpring_add_vps(r);
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		__u32 vector = 0x50 + i;
+		__u64 a0 = mshv_dbg_irq_get().asserted;
+
+		status = mshv_assert_interrupt(r->vm->fd,
+					       HV_X64_INTERRUPT_TYPE_FIXED,
+					       rows[i].flags, rows[i].dest,
+					       vector);
+		EXPECT_EQ(HV_STATUS_SUCCESS, status) TH_LOG("%s", rows[i].name);
+		EXPECT_EQ((__u64)rows[i].vps, mshv_dbg_irq_get().asserted - a0)
+			TH_LOG("%s", rows[i].name);
+		n = irr_vps(r, vector, &first);
+		EXPECT_EQ(rows[i].vps, n) TH_LOG("%s", rows[i].name);
+		EXPECT_EQ(rows[i].first, first) TH_LOG("%s", rows[i].name);
+	}
+
+	/* An x2APIC id beyond the partition's VPs names none */
+	status = mshv_assert_interrupt(r->vm->fd, HV_X64_INTERRUPT_TYPE_FIXED,
+				       X2APIC, 0x100, 0x70);
+	EXPECT_EQ(HV_STATUS_INVALID_VP_INDEX, status);
+	/* and a destination wider than 32 bits is invalid */
+	status = mshv_assert_interrupt(r->vm->fd, HV_X64_INTERRUPT_TYPE_FIXED,
+				       X2APIC, 1ULL << 32, 0x70);
+	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER, status);
+	mshv_vpring_free(r);
 }
 
 TEST_HARNESS_MAIN
