@@ -331,14 +331,25 @@ u16 hvsim_decode_register_intercept_result(const struct hvsim_call *call)
 }
 
 /*
+ * The destination of ASSERT_VIRTUAL_INTERRUPT: with the x2APIC flag a
+ * 32-bit x2APIC destination (physical id or cluster << 16 | bitmap),
+ * otherwise any physical APIC id or an 8-bit logical (flat) destination
+ */
+static bool assert_dest_valid(const struct hv_input_assert_virtual_interrupt *in)
+{
+	if (in->control_flags & HV_ASSERT_INTERRUPT_X2APIC_DEST)
+		return in->dest_addr <= U32_MAX;
+	return !(in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) ||
+	       in->dest_addr <= 0xFF;
+}
+
+/*
  * ASSERT_VIRTUAL_INTERRUPT of an NMI, ExtINT or LOCALINTn: a vector below
  * 256 (any trigger mode), the destination
  */
 static u16 assert_any_vector_checks(const struct hv_input_assert_virtual_interrupt *in)
 {
-	if (in->vector >= APIC_VECTORS ||
-	    ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
-	     in->dest_addr > 0xFF))
+	if (in->vector >= APIC_VECTORS || !assert_dest_valid(in))
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
 }
@@ -349,10 +360,11 @@ static u16 assert_any_vector_checks(const struct hv_input_assert_virtual_interru
  * @call: decoded call
  *
  * VTL 0, zero reserved fields, known control flags, an 8-bit logical
- * destination, and a FIXED or LOWESTPRIORITY interrupt with a vector the
- * APIC can deliver (16-255), an NMI, an edge-triggered INIT with vector
- * 0, an edge-triggered SIPI with a vector (start page) of 0-255, or an
- * EXTINT, LOCALINT0 or LOCALINT1 with a vector of 0-255.
+ * destination (any 32-bit one with the x2APIC flag), and a FIXED or
+ * LOWESTPRIORITY interrupt with a vector the APIC can deliver (16-255), an
+ * NMI, an edge-triggered INIT with vector 0, an edge-triggered SIPI with a
+ * vector (start page) of 0-255, or an EXTINT, LOCALINT0 or LOCALINT1 with
+ * a vector of 0-255.
  *
  * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
  */
@@ -394,8 +406,7 @@ u16 hvsim_decode_assert_virtual_interrupt(const struct hvsim_call *call)
 	default:
 		return HV_STATUS_INVALID_PARAMETER;
 	}
-	if ((in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST) &&
-	    in->dest_addr > 0xFF)
+	if (!assert_dest_valid(in))
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
 }

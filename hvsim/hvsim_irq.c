@@ -482,11 +482,27 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 	return HVSIM_IRQ_DELIVERED;
 }
 
-/* Is VP @index a destination of the interrupt? */
+/*
+ * Is VP @index a destination of the interrupt?  With the x2APIC flag the
+ * destination is an x2APIC one, as in the x2APIC ICR: 0xFFFFFFFF is every
+ * VP, so that 0xFF names VP 255; a logical destination is a cluster
+ * (bits 16-31) and a bitmap of its 16 VPs.  Without it, 0xFF is the xAPIC
+ * broadcast and a logical destination the flat model's 8-bit bitmap.
+ */
 static bool assert_targets(const struct hv_input_assert_virtual_interrupt *in,
 			   u32 index)
 {
-	if (in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST)
+	bool logical = in->control_flags & HV_ASSERT_INTERRUPT_LOGICAL_DEST;
+
+	if (in->control_flags & HV_ASSERT_INTERRUPT_X2APIC_DEST) {
+		if (in->dest_addr == U32_MAX)
+			return true;
+		if (logical)
+			return (in->dest_addr >> 16) == index / 16 &&
+			       (in->dest_addr & BIT_ULL(index % 16));
+		return in->dest_addr == index;
+	}
+	if (logical)
 		return index < 8 && (in->dest_addr & BIT_ULL(index));
 	return in->dest_addr == APIC_BROADCAST || in->dest_addr == index;
 }
@@ -978,7 +994,9 @@ static u16 assert_locked(struct hvsim_partition *pt, void *arg)
  * Fixed and lowest-priority interrupts, edge or level, NMI, INIT, SIPI,
  * ExtINT and the local interrupt pins LINT0 / LINT1, to a physical
  * destination (APIC id = VP index; 0xFF = every VP) or a logical one
- * (flat model: bit i = VP i).  Lowest priority goes to the
+ * (flat model: bit i = VP i); with HV_ASSERT_INTERRUPT_X2APIC_DEST to an
+ * x2APIC one (0xFFFFFFFF = every VP; logical: cluster << 16 | bitmap), in
+ * which VP 255 has a destination of its own.  Lowest priority goes to the
  * lowest-indexed destination VP.  INIT puts each destination into the
  * INIT state, waiting for a SIPI; a SIPI starts those that wait and is
  * ignored by the others.  Halted VPs that can now take the interrupt wake
@@ -999,11 +1017,12 @@ static u16 assert_locked(struct hvsim_partition *pt, void *arg)
  *
  * Return: HV_STATUS_INVALID_PARAMETER for another interrupt type, a fixed
  * vector below 16, a vector above 255, an INIT vector other than 0, a
- * level-triggered INIT or SIPI, a logical destination above 0xFF,
- * unknown control flags, a VTL other than 0 or non-zero reserved fields,
- * a LOCALINTn whose unmasked LVT entry some destination cannot deliver
- * (SMI or a reserved delivery mode, a fixed vector below 16, a
- * level-triggered fixed LINT1; nothing is delivered then);
+ * level-triggered INIT or SIPI, a logical destination above 0xFF (any
+ * destination above 32 bits with the x2APIC flag), unknown control flags,
+ * a VTL other than 0 or non-zero reserved fields, a LOCALINTn whose
+ * unmasked LVT entry some destination cannot deliver (SMI or a reserved
+ * delivery mode, a fixed vector below 16, a level-triggered fixed LINT1;
+ * nothing is delivered then);
  * HV_STATUS_INVALID_PARTITION_ID, HV_STATUS_INVALID_PARTITION_STATE (not
  * initialized), HV_STATUS_INVALID_VP_INDEX when no VP is a destination.
  */

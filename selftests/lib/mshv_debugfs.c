@@ -779,3 +779,51 @@ struct mshv_dbg_async mshv_dbg_async_get(void)
 	c.owed = v[3];
 	return c;
 }
+
+/**
+ * mshv_dbg_vps_of() - number of VPs hvsim/vps lists for a partition
+ * @partition: partition id
+ *
+ * Fails the test if hvsim/vps cannot be read.
+ *
+ * Return: the count.
+ */
+int mshv_dbg_vps_of(__u64 partition)
+{
+	FILE *f = fopen(MSHV_DBG_HVSIM "/vps", "r");
+	unsigned long long id;
+	char *line = NULL;
+	size_t size = 0;
+	int count = 0;
+
+	MSHV_TEST_ASSERT(f, "cannot open %s/vps", MSHV_DBG_HVSIM);
+	while (getline(&line, &size, f) > 0) {
+		if (sscanf(line, "partition=%llx ", &id) == 1 &&
+		    id == partition)
+			count++;
+	}
+	free(line);
+	fclose(f);
+	return count;
+}
+
+/**
+ * mshv_dbg_nr_partitions() - live partitions hvsim and mshv_root list
+ * @hvsim: receives the lines of hvsim/partitions
+ * @root: receives the lines of mshv_root/partitions
+ *
+ * Fails the test if either file cannot be read.
+ */
+void mshv_dbg_nr_partitions(int *hvsim, int *root)
+{
+	FILE *f = fopen(MSHV_DBG_ROOT "/partitions", "r");
+	char line[256];
+
+	*hvsim = mshv_dbg_partitions(NULL, 0);
+	MSHV_TEST_ASSERT(*hvsim >= 0, "%s/partitions", MSHV_DBG_HVSIM);
+	MSHV_TEST_ASSERT(f, "cannot open %s/partitions", MSHV_DBG_ROOT);
+	*root = 0;
+	while (fgets(line, sizeof(line), f))
+		(*root)++;
+	fclose(f);
+}

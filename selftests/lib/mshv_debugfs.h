@@ -4,6 +4,7 @@
  *
  *   /sys/kernel/debug/hvsim/hypercalls      calls and reps per hypercall code
  *   /sys/kernel/debug/hvsim/partitions      pool and SLAT counts per partition
+ *   /sys/kernel/debug/hvsim/vps             one line per VP
  *   /sys/kernel/debug/hvsim/stale_accesses  guest accesses to freed PFNs
  *   /sys/kernel/debug/hvsim/lost_writes     guest writes reclaim may discard
  *   /sys/kernel/debug/hvsim/inject          fault-injection rules
@@ -196,5 +197,8 @@ struct mshv_dbg_async {
 };
 
 struct mshv_dbg_async mshv_dbg_async_get(void);
+
+int mshv_dbg_vps_of(__u64 partition);
+void mshv_dbg_nr_partitions(int *hvsim, int *root);
 
 #endif /* _MSHV_SELFTEST_DEBUGFS_H */
