@@ -391,8 +391,9 @@ mshv_region_alloc(u64 partition_id, u64 gfn, u64 nr_pages, u64 uaddr,
 	region->node.start = region->guest_pfn;
 	region->node.last = region->guest_pfn + nr_pages - 1;
 	/* Counts the chunk maps, allocated on the first fault */
-	region->meta_bytes = sizeof(*region) + 2 * sizeof(unsigned long) *
-			     BITS_TO_LONGS(region->nr_chunks);
+	region->meta_bytes = kmalloc_size_roundup(sizeof(*region)) +
+			     kmalloc_size_roundup(2 * sizeof(unsigned long) *
+						  BITS_TO_LONGS(region->nr_chunks));
 
 	region->hv_map_flags = HV_MAP_GPA_READABLE;
 	if (type == MSHV_REGION_MMIO)
@@ -661,7 +662,7 @@ static int mshv_region_pin(struct mshv_mem_region *region)
 		cond_resched();
 	}
 	kvfree(pages);
-	region->meta_bytes += cap * sizeof(*region->runs);
+	region->meta_bytes += kmalloc_size_roundup(cap * sizeof(*region->runs));
 	return 0;
 
 unpin:
@@ -836,6 +837,9 @@ struct mshv_fault {
 	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
 	struct mshv_map_batch batch;
 };
+
+/* What a VP's fault buffer occupies, counted as kvmalloc()'s kmalloc size */
+#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(sizeof(struct mshv_fault))
 
 static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
 {
@@ -1383,9 +1387,13 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 		ret = 0;
 	} else {
 		/* Kept for the VP's life: no allocation per fault */
-		if (!state->fault_buf)
+		if (!state->fault_buf) {
 			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
 						    GFP_KERNEL_ACCOUNT);
+			if (state->fault_buf)
+				mshv_partition_account(vp->partition,
+						       MSHV_FAULT_BUF_BYTES);
+		}
 		ret = state->fault_buf ?
 		      mshv_region_fault(region, gfn, access, &invalidations,
 					state->fault_buf, &ws, &we) : -ENOMEM;
@@ -1463,6 +1471,9 @@ put_region:
  */
 void mshv_vp_regions_release(struct mshv_vp *vp)
 {
+	if (!vp->regions.fault_buf)
+		return;
+	mshv_partition_account(vp->partition, -(s64)MSHV_FAULT_BUF_BYTES);
 	kvfree(vp->regions.fault_buf);
 	vp->regions.fault_buf = NULL;
 }
@@ -1492,6 +1503,7 @@ static void mshv_region_unmap_dead(struct mshv_mem_region *region,
 	int ret;
 
 	lockdep_assert_held(&partition->mutex);
+	mshv_partition_account(partition, -(s64)region->meta_bytes);
 	down_write(&region->fault_sem);
 	mutex_lock(&region->mutex);
 	region->dead = true;
@@ -1640,6 +1652,7 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 	list_add_tail(&region->all, &mshv_regions_all);
 	mutex_unlock(&mshv_regions_all_lock);
 
+	mshv_partition_account(partition, region->meta_bytes);
 	write_lock(&partition->regions_lock);
 	interval_tree_insert(&region->node, &partition->regions);
 	write_unlock(&partition->regions_lock);
@@ -1825,6 +1838,22 @@ static int mshv_regions_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_regions);
+
+/**
+ * mshv_regions_sizes_show() - the region and fault-buffer terms of debugfs
+ *	"sizes"
+ * @m: the seq_file
+ *
+ * region: a region's structure; its chunk maps add 16 bytes per 128 MiB
+ * chunk group, as kmalloc rounds them (meta_bytes has the exact figure).
+ * vp_fault: the fault buffer of a VP that resolved a GPA intercept.
+ */
+void mshv_regions_sizes_show(struct seq_file *m)
+{
+	seq_printf(m, " region=%zu vp_fault=%zu",
+		   kmalloc_size_roundup(sizeof(struct mshv_mem_region)),
+		   MSHV_FAULT_BUF_BYTES);
+}
 
 /**
  * mshv_regions_debugfs_init() - create the "regions" file
