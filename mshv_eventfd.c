@@ -195,6 +195,8 @@ static void mshv_irqfd_shutdown(struct work_struct *work)
 	if (irqfd->resamplefd)
 		eventfd_ctx_put(irqfd->resamplefd);
 	eventfd_ctx_put(irqfd->eventfd);
+	mshv_partition_account(irqfd->partition,
+			       -(s64)kmalloc_size_roundup(sizeof(*irqfd)));
 	kfree(irqfd);
 }
 
@@ -324,6 +326,8 @@ int mshv_irqfd_assign(struct mshv_partition *partition, int fd, u32 gsi,
 			goto unlock;
 		}
 	}
+	/* Counted from here on: only a listed irqfd is shut down */
+	mshv_partition_account(partition, kmalloc_size_roundup(sizeof(*irqfd)));
 	irqfd->active = true;
 	list_add_tail_rcu(&irqfd->node, &partition->irqfds);
 	spin_unlock_irq(&partition->irqfds_lock);
@@ -487,8 +491,12 @@ static void mshv_doorbell_reap(void)
 	mutex_unlock(&mshv_doorbell_mutex);
 }
 
-/* Free ioeventfds already unhooked from the hypervisor and the xarray */
-static void mshv_ioeventfd_free_list(struct list_head *list)
+/*
+ * Free ioeventfds of @partition already unhooked from the hypervisor and
+ * the xarray
+ */
+static void mshv_ioeventfd_free_list(struct mshv_partition *partition,
+				     struct list_head *list)
 {
 	struct mshv_ioeventfd *p, *tmp;
 
@@ -499,6 +507,8 @@ static void mshv_ioeventfd_free_list(struct list_head *list)
 	list_for_each_entry_safe(p, tmp, list, node) {
 		list_del(&p->node);
 		eventfd_ctx_put(p->eventfd);
+		mshv_partition_account(partition,
+				       -(s64)kmalloc_size_roundup(sizeof(*p)));
 		kfree(p);
 	}
 }
@@ -572,6 +582,7 @@ int mshv_ioeventfd_assign(struct mshv_partition *partition, int fd, u64 addr,
 	if (ret)
 		goto delete_port;
 
+	mshv_partition_account(partition, kmalloc_size_roundup(sizeof(*p)));
 	list_add_tail(&p->node, &partition->ioeventfds);
 	mutex_unlock(&partition->eventfds_mutex);
 	return 0;
@@ -639,7 +650,7 @@ int mshv_ioeventfd_deassign(struct mshv_partition *partition, int fd,
 	mutex_unlock(&partition->eventfds_mutex);
 	eventfd_ctx_put(eventfd);
 
-	mshv_ioeventfd_free_list(&dead);
+	mshv_ioeventfd_free_list(partition, &dead);
 	return found ? 0 : -ENOENT;
 }
 
@@ -701,7 +712,7 @@ void mshv_eventfd_partition_release(struct mshv_partition *partition)
 		list_move(&p->node, &dead);
 	}
 	mutex_unlock(&partition->eventfds_mutex);
-	mshv_ioeventfd_free_list(&dead);
+	mshv_ioeventfd_free_list(partition, &dead);
 }
 
 /**
@@ -714,6 +725,18 @@ void mshv_eventfd_partition_exit(struct mshv_partition *partition)
 	WARN_ON_ONCE(!list_empty(&partition->irqfds) ||
 		     !list_empty(&partition->ioeventfds));
 	mutex_destroy(&partition->eventfds_mutex);
+}
+
+/**
+ * mshv_eventfd_sizes_show() - the irqfd and ioeventfd terms of debugfs
+ *	"sizes"
+ * @m: the seq_file
+ */
+void mshv_eventfd_sizes_show(struct seq_file *m)
+{
+	seq_printf(m, " irqfd=%zu ioeventfd=%zu",
+		   kmalloc_size_roundup(sizeof(struct mshv_irqfd)),
+		   kmalloc_size_roundup(sizeof(struct mshv_ioeventfd)));
 }
 
 /**

@@ -128,6 +128,14 @@ mshv_msi_routing_build(const struct mshv_user_irq_entry *entries, u32 nr)
 	return table;
 }
 
+/* The driver memory @table occupies (0 for none) */
+static s64 mshv_msi_routing_bytes(const struct mshv_msi_routing *table)
+{
+	if (!table)
+		return 0;
+	return kmalloc_size_roundup(struct_size(table, routes, table->nr));
+}
+
 /* Publish @table (NULL = empty) and free the one it replaces */
 static void mshv_msi_routing_replace(struct mshv_partition *partition,
 				     struct mshv_msi_routing *table)
@@ -138,6 +146,8 @@ static void mshv_msi_routing_replace(struct mshv_partition *partition,
 	old = rcu_replace_pointer(partition->msi_routing, table,
 				  lockdep_is_held(&partition->irq_lock));
 	mutex_unlock(&partition->irq_lock);
+	mshv_partition_account(partition, mshv_msi_routing_bytes(table) -
+				mshv_msi_routing_bytes(old));
 	if (old)
 		kvfree_rcu(old, rcu);
 }

@@ -23,6 +23,7 @@
 #include <linux/printk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -210,6 +211,9 @@ struct mshv_fault {
 	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
 	struct mshv_map_batch batch;
 };
+
+/* What a VP's fault buffer occupies, counted as kvmalloc()'s kmalloc size */
+#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(sizeof(struct mshv_fault))
 
 static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
 {
@@ -701,9 +705,13 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 		ret = 0;
 	} else {
 		/* Kept for the VP's life: no allocation per fault */
-		if (!state->fault_buf)
+		if (!state->fault_buf) {
 			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
 						    GFP_KERNEL_ACCOUNT);
+			if (state->fault_buf)
+				mshv_partition_account(vp->partition,
+						       MSHV_FAULT_BUF_BYTES);
+		}
 		ret = state->fault_buf ?
 		      mshv_region_fault(region, gfn, access, &invalidations,
 					state->fault_buf, &ws, &we) : -ENOMEM;
@@ -781,8 +789,27 @@ put_region:
  */
 void mshv_vp_regions_release(struct mshv_vp *vp)
 {
+	if (!vp->regions.fault_buf)
+		return;
+	mshv_partition_account(vp->partition, -(s64)MSHV_FAULT_BUF_BYTES);
 	kvfree(vp->regions.fault_buf);
 	vp->regions.fault_buf = NULL;
+}
+
+/**
+ * mshv_regions_sizes_show() - the region and fault-buffer terms of debugfs
+ *	"sizes"
+ * @m: the seq_file
+ *
+ * region: a region's structure; its chunk maps add 16 bytes per 128 MiB
+ * chunk group, as kmalloc rounds them (meta_bytes has the exact figure).
+ * vp_fault: the fault buffer of a VP that resolved a GPA intercept.
+ */
+void mshv_regions_sizes_show(struct seq_file *m)
+{
+	seq_printf(m, " region=%zu vp_fault=%zu",
+		   kmalloc_size_roundup(sizeof(struct mshv_mem_region)),
+		   MSHV_FAULT_BUF_BYTES);
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

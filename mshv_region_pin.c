@@ -133,7 +133,7 @@ int mshv_region_pin(struct mshv_mem_region *region)
 		cond_resched();
 	}
 	kvfree(pages);
-	region->meta_bytes += cap * sizeof(*region->runs);
+	region->meta_bytes += kmalloc_size_roundup(cap * sizeof(*region->runs));
 	return 0;
 
 unpin:

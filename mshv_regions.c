@@ -258,8 +258,9 @@ mshv_region_alloc(u64 partition_id, u64 gfn, u64 nr_pages, u64 uaddr,
 	region->node.start = region->guest_pfn;
 	region->node.last = region->guest_pfn + nr_pages - 1;
 	/* Counts the chunk maps, allocated on the first fault */
-	region->meta_bytes = sizeof(*region) + 2 * sizeof(unsigned long) *
-			     BITS_TO_LONGS(region->nr_chunks);
+	region->meta_bytes = kmalloc_size_roundup(sizeof(*region)) +
+			     kmalloc_size_roundup(2 * sizeof(unsigned long) *
+						  BITS_TO_LONGS(region->nr_chunks));
 
 	region->hv_map_flags = HV_MAP_GPA_READABLE;
 	if (type == MSHV_REGION_MMIO)
@@ -548,6 +549,7 @@ static void mshv_region_unmap_dead(struct mshv_mem_region *region,
 	int ret;
 
 	lockdep_assert_held(&partition->mutex);
+	mshv_partition_account(partition, -(s64)region->meta_bytes);
 	down_write(&region->fault_sem);
 	mutex_lock(&region->mutex);
 	region->dead = true;
@@ -696,6 +698,7 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 	list_add_tail(&region->all, &mshv_regions_all);
 	mutex_unlock(&mshv_regions_all_lock);
 
+	mshv_partition_account(partition, region->meta_bytes);
 	write_lock(&partition->regions_lock);
 	interval_tree_insert(&region->node, &partition->regions);
 	write_unlock(&partition->regions_lock);

@@ -142,7 +142,10 @@ struct mshv_pfn_run {
  * @nr_chunks: number of bits of @large_map and @ever_map
  * @runs: the pinned pages (PINNED regions), @nr_runs entries
  * @nr_runs: number of entries of @runs
- * @meta_bytes: bytes of driver memory the region uses
+ * @meta_bytes: bytes of driver memory the region uses, as kmalloc rounds
+ *	its allocations (the chunk maps counted from creation); constant
+ *	while the region is in the tree, and counted in the partition's
+ *	&mshv_partition.driver_bytes meanwhile
  * @faults: GPA intercepts resolved for the region
  * @maps: MAP_GPA_PAGES hypercalls issued for it
  * @unmaps: UNMAP_GPA_PAGES hypercalls issued for it
@@ -191,6 +194,8 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
 int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access);
 void mshv_vp_regions_release(struct mshv_vp *vp);
+struct seq_file;
+void mshv_regions_sizes_show(struct seq_file *m);
 void mshv_regions_debugfs_init(struct dentry *dir);
 
 /*

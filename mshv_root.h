@@ -125,6 +125,9 @@ struct mshv_vp {
  * @deposited_pages: pages deposited into the partition and not withdrawn
  *	(atomic; updated by the deposit and withdraw calls while the
  *	partition is in the table of partitions by id)
+ * @driver_bytes: bytes of driver memory kept for the partition (atomic;
+ *	updated by mshv_partition_account() where that memory is allocated
+ *	and freed)
  * @irqfds_lock: protects @irqfds (taken from the root SynIC interrupt
  *	handler: IRQ-safe)
  * @irqfds: the partition's irqfds (mshv_eventfd.c)
@@ -159,6 +162,7 @@ struct mshv_partition {
 	struct mshv_msi_routing __rcu *msi_routing;
 	struct hlist_node id_node;
 	atomic64_t deposited_pages;
+	atomic64_t driver_bytes;
 	spinlock_t irqfds_lock;	/* the @irqfds list */
 	struct list_head irqfds;
 	struct mutex eventfds_mutex;	/* @ioeventfds, irqfd (de)assign */
@@ -219,6 +223,7 @@ long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
 		      struct mshv_root_hvcall *args, void __user *uarg);
 void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
+void mshv_partition_account(struct mshv_partition *partition, s64 bytes);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
 void mshv_partition_async_complete(struct mshv_partition *partition,
@@ -283,6 +288,8 @@ int mshv_ioeventfd_assign(struct mshv_partition *partition, int fd, u64 addr,
 int mshv_ioeventfd_deassign(struct mshv_partition *partition, int fd,
 			    u64 addr, u32 len, bool wildcard, u64 datamatch);
 void mshv_irqfd_resample(struct mshv_partition *partition, u32 vector);
+struct seq_file;
+void mshv_eventfd_sizes_show(struct seq_file *m);
 void mshv_doorbell_signal(u32 port_id);
 
 /* mshv_regions.c: see mshv_regions.h */

@@ -90,10 +90,27 @@ static void mshv_partition_count_deposit(u64 id, s64 pages)
 	rcu_read_unlock();
 }
 
+/**
+ * mshv_partition_account() - count driver memory kept for a partition
+ * @partition: the partition
+ * @bytes: the size of an allocation made for @partition (positive) or of
+ *	one freed (negative), as the allocator rounds it
+ *	(kmalloc_size_roundup())
+ *
+ * Every allocation that lives as long as an object of the partition (the
+ * partition, its VPs and their fault buffers, regions, the MSI routing
+ * table, irqfds, ioeventfds) is counted here when it is made and when it
+ * is freed; buffers of a single ioctl are not.
+ */
+void mshv_partition_account(struct mshv_partition *partition, s64 bytes)
+{
+	atomic64_add(bytes, &partition->driver_bytes);
+}
+
 /*
  * debugfs: /sys/kernel/debug/mshv_root/partitions, one line per live
  * partition with the pages the driver deposited into it and did not
- * withdraw.
+ * withdraw, and the bytes of driver memory it keeps.
  */
 static int mshv_partitions_show(struct seq_file *m, void *unused)
 {
@@ -102,13 +119,31 @@ static int mshv_partitions_show(struct seq_file *m, void *unused)
 
 	rcu_read_lock();
 	hash_for_each_rcu(mshv_partitions, bkt, partition, id_node)
-		seq_printf(m, "id=0x%llx deposited_pages=%lld\n",
+		seq_printf(m, "id=0x%llx deposited_pages=%lld driver_bytes=%lld\n",
 			   partition->id,
-			   (s64)atomic64_read(&partition->deposited_pages));
+			   (s64)atomic64_read(&partition->deposited_pages),
+			   (s64)atomic64_read(&partition->driver_bytes));
 	rcu_read_unlock();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mshv_partitions);
+
+/*
+ * debugfs: /sys/kernel/debug/mshv_root/sizes, what each object counted in
+ * driver_bytes costs in this build (Documentation/regions.rst, "Memory
+ * overhead of a partition")
+ */
+static int mshv_sizes_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "partition=%zu vp=%zu",
+		   kmalloc_size_roundup(sizeof(struct mshv_partition)),
+		   kmalloc_size_roundup(sizeof(struct mshv_vp)));
+	mshv_regions_sizes_show(m);
+	mshv_eventfd_sizes_show(m);
+	seq_putc(m, '\n');
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mshv_sizes);
 
 /* /sys/kernel/debug/mshv_root: one directory, each file's owner fills it */
 static struct dentry *mshv_debugfs_dir;
@@ -118,6 +153,8 @@ static void mshv_debugfs_init(void)
 	mshv_debugfs_dir = debugfs_create_dir("mshv_root", NULL);
 	debugfs_create_file("partitions", 0444, mshv_debugfs_dir, NULL,
 			    &mshv_partitions_fops);
+	debugfs_create_file("sizes", 0444, mshv_debugfs_dir, NULL,
+			    &mshv_sizes_fops);
 	mshv_regions_debugfs_init(mshv_debugfs_dir);
 }
 
@@ -168,6 +205,8 @@ static void mshv_vp_free(struct mshv_vp *vp)
 {
 	mshv_vp_regions_release(vp);
 	mutex_destroy(&vp->run_mutex);
+	mshv_partition_account(vp->partition,
+			       -(s64)kmalloc_size_roundup(sizeof(*vp)));
 	kfree(vp);
 }
 
@@ -197,6 +236,8 @@ static struct mshv_partition *mshv_partition_alloc(void)
 	if (!partition)
 		return NULL;
 	kref_init(&partition->ref);
+	mshv_partition_account(partition,
+			       kmalloc_size_roundup(sizeof(*partition)));
 	mutex_init(&partition->mutex);
 	mshv_partition_regions_init(partition);
 	mshv_irq_init(partition);
@@ -937,6 +978,7 @@ long mshv_vp_create(struct mshv_partition *partition, u32 vp_index)
 	if (!vp)
 		return -ENOMEM;
 	vp->partition = partition;
+	mshv_partition_account(partition, kmalloc_size_roundup(sizeof(*vp)));
 	vp->index = vp_index;
 	mutex_init(&vp->run_mutex);
 	init_waitqueue_head(&vp->kick_wq);

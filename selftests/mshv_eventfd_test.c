@@ -32,32 +32,6 @@
 #define DIAG_PORT	0x80
 #define MAX_GSI		4096
 
-static int irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags)
-{
-	struct mshv_user_irqfd args = {
-		.fd = fd,
-		.resamplefd = resamplefd,
-		.gsi = gsi,
-		.flags = flags,
-	};
-
-	return ioctl(pt_fd, MSHV_IRQFD, &args);
-}
-
-static int ioeventfd(int pt_fd, int fd, __u64 addr, __u32 len,
-		     __u64 datamatch, __u32 flags)
-{
-	struct mshv_user_ioeventfd args = {
-		.datamatch = datamatch,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = flags,
-	};
-
-	return ioctl(pt_fd, MSHV_IOEVENTFD, &args);
-}
-
 /* The eventfd's counter (0 if not signalled); resets it */
 static __u64 efd_count(int fd)
 {
@@ -137,44 +111,44 @@ TEST_F(efd, irqfd_errnos)
 	route(pt, 5, 0x30, false);
 
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_COUNT));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_COUNT));
 	EXPECT_EQ(EINVAL, errno);
 	/* Any GSI, as in mainline: one past the table binds, inert */
-	EXPECT_EQ(0, irqfd(pt, a, -1, MAX_GSI, 0));
-	EXPECT_EQ(0, irqfd(pt, a, -1, MAX_GSI, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, MAX_GSI, 0));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, MAX_GSI, 1 << MSHV_IRQFD_BIT_DEASSIGN));
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, -1, -1, 5, 0));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, -1, -1, 5, 0));
 	EXPECT_EQ(EBADF, errno);
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, pipefd[0], -1, 5, 0));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, pipefd[0], -1, 5, 0));
 	EXPECT_EQ(EINVAL, errno);
 	/* RESAMPLE: only on a level-triggered route */
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, b, 5, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, b, 5, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 	EXPECT_EQ(EINVAL, errno);
 	route(pt, 6, 0x31, true);
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, -1, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, -1, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 	EXPECT_EQ(EBADF, errno);
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, pipefd[1], 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, pipefd[1], 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 	EXPECT_EQ(EINVAL, errno);
 
 	/* One irqfd per eventfd */
-	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 0));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, 5, 0));
 	errno = 0;
-	EXPECT_EQ(-1, irqfd(pt, a, -1, 7, 0));
+	EXPECT_EQ(-1, __mshv_irqfd(pt, a, -1, 7, 0));
 	EXPECT_EQ(EBUSY, errno);
 	/* Deassign: no match is not an error; then the eventfd is free */
-	EXPECT_EQ(0, irqfd(pt, a, -1, 7, 1 << MSHV_IRQFD_BIT_DEASSIGN));
-	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
-	EXPECT_EQ(0, irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
-	EXPECT_EQ(0, irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, 7, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, -1, 5, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	EXPECT_EQ(0, __mshv_irqfd(pt, a, b, 6, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 	/* A GSI without a route: accepted, the signal goes nowhere */
-	EXPECT_EQ(0, irqfd(pt, b, -1, 100, 0));
+	EXPECT_EQ(0, __mshv_irqfd(pt, b, -1, 100, 0));
 	efd_signal(b);
 
 	close(pipefd[0]);
@@ -195,28 +169,28 @@ TEST_F(efd, ioeventfd_errnos)
 	ASSERT_EQ(0, pipe(pipefd));
 
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 0, 1 << MSHV_IOEVENTFD_BIT_COUNT));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 4, 0, 1 << MSHV_IOEVENTFD_BIT_COUNT));
 	EXPECT_EQ(EINVAL, errno);
 	args.rsvd[3] = 1;
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(pt, MSHV_IOEVENTFD, &args));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x3f8, 1, 0, 1 << MSHV_IOEVENTFD_BIT_PIO));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x3f8, 1, 0, 1 << MSHV_IOEVENTFD_BIT_PIO));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	for (i = 0; i < ARRAY_SIZE(bad_len); i++) {
 		errno = 0;
-		EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, bad_len[i], 0, 0));
+		EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, bad_len[i], 0, 0));
 		EXPECT_EQ(EINVAL, errno);
 	}
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0xFFFFFFFFFFFFFFFCULL, 8, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0xFFFFFFFFFFFFFFFCULL, 8, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, -1, 0x1000, 4, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, -1, 0x1000, 4, 0, 0));
 	EXPECT_EQ(EBADF, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, pipefd[0], 0x1000, 4, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, pipefd[0], 0x1000, 4, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	/* Nothing was created by the refused calls */
 	errno = 0;
@@ -224,41 +198,41 @@ TEST_F(efd, ioeventfd_errnos)
 	EXPECT_EQ(ENOENT, errno);
 
 	/* Duplicates: equal datamatch, or either side any value */
-	EXPECT_EQ(0, ioeventfd(pt, a, 0x1000, 4, 7, dm));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, a, 0x1000, 4, 7, dm));
 	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x1000, &port));
 	EXPECT_EQ(0ULL, port.signals);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 7, dm));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, b, 0x1000, 4, 7, dm));
 	EXPECT_EQ(EEXIST, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, b, 0x1000, 4, 0, 0));
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 4, 8, dm));
-	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 2, 0, 0));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, b, 0x1000, 4, 8, dm));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, b, 0x1000, 2, 0, 0));
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 2, 9, dm));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 2, 9, dm));
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_EQ(0, ioeventfd(pt, a, 0x2000, 0, 0, 0));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, a, 0x2000, 0, 0, 0));
 
 	/* Deassign must match eventfd, addr, len, datamatch exactly */
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, b, 0x1000, 4, 7, dm | de));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, b, 0x1000, 4, 7, dm | de));
 	EXPECT_EQ(ENOENT, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 8, dm | de));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 4, 8, dm | de));
 	EXPECT_EQ(ENOENT, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 7, de));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 4, 7, de));
 	EXPECT_EQ(ENOENT, errno);
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 8, 7, dm | de));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 8, 7, dm | de));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(0, ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x1000, 4, 7, dm | de));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(0, ioeventfd(pt, b, 0x1000, 2, 0, de));
-	EXPECT_EQ(0, ioeventfd(pt, a, 0x2000, 0, 0, de));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, b, 0x1000, 2, 0, de));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, a, 0x2000, 0, 0, de));
 	/* The one left (0x1000/4, datamatch 8) goes with the partition */
 	EXPECT_EQ(1, mshv_dbg_ports_of(self->id));
 
@@ -275,8 +249,8 @@ TEST(ioeventfd_teardown)
 
 	ASSERT_LE(0, e);
 	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, ioeventfd(vm->fd, e, 0x10000 + i * 8, 8, 0, 0));
-	ASSERT_EQ(0, irqfd(vm->fd, e, -1, 1, 0));
+		ASSERT_EQ(0, __mshv_ioeventfd(vm->fd, e, 0x10000 + i * 8, 8, 0, 0));
+	ASSERT_EQ(0, __mshv_irqfd(vm->fd, e, -1, 1, 0));
 	EXPECT_EQ(4, mshv_dbg_ports_of(id));
 	mshv_vm_free(vm);
 	EXPECT_EQ(0, mshv_dbg_ports_of(id));
@@ -293,18 +267,18 @@ TEST_F(efd, ioeventfd_hypervisor_errors)
 	/* CONNECT_PORT fails: the port is deleted again */
 	ASSERT_EQ(0, mshv_dbg_inject("fail 0x96 1 0x12"));
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, mshv_dbg_ports_of(self->id));
 	/* CREATE_PORT fails */
 	ASSERT_EQ(0, mshv_dbg_inject("fail 0x95 1 0x11"));
 	errno = 0;
-	EXPECT_EQ(-1, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(-1, __mshv_ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, mshv_dbg_ports_of(self->id));
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	/* Nothing of the failed calls blocks the same ioeventfd now */
-	EXPECT_EQ(0, ioeventfd(pt, a, 0x10000, 4, 0, 0));
+	EXPECT_EQ(0, __mshv_ioeventfd(pt, a, 0x10000, 4, 0, 0));
 	EXPECT_EQ(0, mshv_dbg_port_at(self->id, 0x10000, &port));
 	EXPECT_EQ(1, mshv_dbg_ports_of(self->id));
 }
@@ -358,9 +332,9 @@ TEST_F(efd, doorbell)
 	__u64 posted;
 
 	load(self->vm, CODE_GPA, doorbell_prog, ARRAY_SIZE(doorbell_prog));
-	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
-	ASSERT_EQ(0, ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
-			       1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
+				      1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
 	posted = mshv_dbg_synic_get().posted;
 
 	/* Two doorbell writes, then the mismatching one exits */
@@ -399,8 +373,8 @@ TEST_F(efd, doorbell)
 	EXPECT_EQ(before.gpa_faults, after.gpa_faults);
 
 	/* Deassigned: the same write is an ordinary intercept again */
-	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
-			       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0,
+				      1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
 	msg = mshv_vp_run(vp);
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg->header.message_type);
@@ -427,7 +401,7 @@ TEST_F(efd, doorbell_ring_overflow)
 	struct mshv_dbg_port pa;
 
 	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
-	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	before = mshv_dbg_synic_get();
 	mshv_vp_run_expect_halt(vp);
 	after = mshv_dbg_synic_get();
@@ -500,7 +474,7 @@ TEST_F(efd, doorbell_stale_values)
 	ASSERT_EQ(0, pin_to(sched_getcpu()));
 	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
 	load(self->vm, ONE_GPA, one_c_prog, ARRAY_SIZE(one_c_prog));
-	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
 	first_run(self->vm, vp);
 	before = mshv_dbg_synic_get();
@@ -510,9 +484,9 @@ TEST_F(efd, doorbell_stale_values)
 	mshv_vp_run_expect_halt(vp);
 	/* All 100 writes were completed by the hypervisor, none taken yet */
 	EXPECT_EQ(0ULL, efd_count(a));
-	ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
-			       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
-	ASSERT_EQ(0, ioeventfd(pt, c, DOORBELL_C, 2, 0, 0));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0,
+				      1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+	ASSERT_EQ(0, __mshv_ioeventfd(pt, c, DOORBELL_C, 2, 0, 0));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_C, &pc));
 	TH_LOG("port ids: old %u, new %u", pa.port, pc.port);
 	ASSERT_EQ(0, mshv_dbg_inject("root_irq release"));
@@ -553,7 +527,7 @@ static void *fail_assigns(void *arg)
 		if (mshv_dbg_inject("fail 0x96 1 0x12"))
 			break;
 		errno = 0;
-		if (ioeventfd(f->pt, f->fd, DOORBELL_C, 2, 0, 0) != -1 ||
+		if (__mshv_ioeventfd(f->pt, f->fd, DOORBELL_C, 2, 0, 0) != -1 ||
 		    errno != EINVAL)
 			f->unexpected++;
 		f->calls++;
@@ -583,12 +557,12 @@ TEST_F(efd, doorbell_vs_failed_assign)
 	first_run(self->vm, vp);
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	for (round = 0; round < 20; round++) {
-		ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
+		ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 		ASSERT_EQ(0, mshv_dbg_inject("root_irq hold"));
 		mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
 		mshv_vp_run_expect_halt(vp);
-		ASSERT_EQ(0, ioeventfd(pt, a, DOORBELL_A, 1, 0,
-				       1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
+		ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0,
+					      1 << MSHV_IOEVENTFD_BIT_DEASSIGN));
 
 		atomic_store(&fl.stop, 0);
 		fl.calls = 0;
@@ -670,7 +644,7 @@ TEST_F(efd, irqfd_msi)
 	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
 	install_handler(self->vm, 0x30);
 	route(pt, 3, 0x30, false);
-	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 3, 0));
 
 	/* Asserted from the eventfd wakeup, delivered once IF is set */
 	efd_signal(a);
@@ -690,7 +664,7 @@ TEST_F(efd, irqfd_resample)
 	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
 	install_handler(self->vm, 0x31);
 	route(pt, 9, 0x31, true);
-	ASSERT_EQ(0, irqfd(pt, a, r, 9, 1 << MSHV_IRQFD_BIT_RESAMPLE));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, r, 9, 1 << MSHV_IRQFD_BIT_RESAMPLE));
 
 	efd_signal(a);
 	posted = mshv_dbg_synic_get().posted;
@@ -715,7 +689,7 @@ TEST_F(efd, irqfd_deposit_retry)
 	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
 	install_handler(self->vm, 0x33);
 	route(pt, 2, 0x33, false);
-	ASSERT_EQ(0, irqfd(pt, a, -1, 2, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 2, 0));
 
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	before = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
@@ -739,7 +713,7 @@ TEST_F(efd, irqfd_binding)
 	int b;
 
 	route(pt, 3, 0x30, false);
-	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 3, 0));
 	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
 	efd_signal(a);
 	efd_signal(a);
@@ -749,7 +723,7 @@ TEST_F(efd, irqfd_binding)
 	EXPECT_EQ(0ULL, efd_count(a));
 
 	/* Deassigned: the eventfd is an ordinary eventfd again */
-	ASSERT_EQ(0, irqfd(pt, a, -1, 3, 1 << MSHV_IRQFD_BIT_DEASSIGN));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 3, 1 << MSHV_IRQFD_BIT_DEASSIGN));
 	efd_signal(a);
 	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
 	EXPECT_EQ(c1.calls, c0.calls);
@@ -757,18 +731,18 @@ TEST_F(efd, irqfd_binding)
 
 	/* Already signalled when bound: fires once */
 	efd_signal(c);
-	ASSERT_EQ(0, irqfd(pt, c, -1, 3, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, c, -1, 3, 0));
 	c1 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
 	EXPECT_EQ(c0.calls + 1, c1.calls);
 
 	/* Closing the eventfd unbinds it; the GSI takes a new one */
 	b = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, b, -1, 3, 0));
 	close(b);
 	b = eventfd(0, EFD_NONBLOCK);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, irqfd(pt, b, -1, 3, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, b, -1, 3, 0));
 	efd_signal(b);
 	c0 = mshv_dbg_hypercall_get(HVCALL_ASSERT_VIRTUAL_INTERRUPT);
 	EXPECT_EQ(c1.calls + 1, c0.calls);
@@ -814,7 +788,7 @@ TEST_F(efd, irqfd_wakes_halted_vp)
 	load(self->vm, CODE_GPA, sti_hlt_prog, ARRAY_SIZE(sti_hlt_prog));
 	install_handler(self->vm, 0x32);
 	route(pt, 4, 0x32, false);
-	ASSERT_EQ(0, irqfd(pt, a, -1, 4, 0));
+	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 4, 0));
 
 	ASSERT_EQ(0, pthread_create(&thread, NULL, run_thread, &r));
 	/* Wait until the VP sits in HLT with interrupts on */

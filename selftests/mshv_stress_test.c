@@ -832,18 +832,6 @@ static void *overlap_main(void *arg)
 	return NULL;
 }
 
-static int irqfd(int pt_fd, int fd, __u32 gsi, __u32 flags)
-{
-	struct mshv_user_irqfd args = {
-		.fd = fd,
-		.resamplefd = -1,
-		.gsi = gsi,
-		.flags = flags,
-	};
-
-	return ioctl(pt_fd, MSHV_IRQFD, &args);
-}
-
 /* Assign an irqfd to a VP's GSI, signal it a few times, deassign it */
 static void *irq_main(void *arg)
 {
@@ -857,7 +845,7 @@ static void *irq_main(void *arg)
 		unsigned int i, n = 1 + rnd_below(&rs, 20);
 
 		pthread_rwlock_rdlock(&S.pt_lock);
-		if (irqfd(S.pt_fd, efd, gsi, 0)) {
+		if (__mshv_irqfd(S.pt_fd, efd, -1, gsi, 0)) {
 			if (!atomic_load(&S.dying))
 				violation("irqfd assign: %s\n",
 					  strerror(errno));
@@ -870,8 +858,8 @@ static void *irq_main(void *arg)
 			atomic_fetch_add(&S.irqs_sent, 1);
 			usleep(rnd_below(&rs, 2000));
 		}
-		if (irqfd(S.pt_fd, efd, gsi,
-			  1 << MSHV_IRQFD_BIT_DEASSIGN) &&
+		if (__mshv_irqfd(S.pt_fd, efd, -1, gsi,
+				 1 << MSHV_IRQFD_BIT_DEASSIGN) &&
 		    !atomic_load(&S.dying))
 			violation("irqfd deassign: %s\n", strerror(errno));
 next:

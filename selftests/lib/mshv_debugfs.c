@@ -454,22 +454,56 @@ struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn)
 	return r;
 }
 
-/* One line of mshv_root/partitions: { id, deposited_pages } */
-static int parse_deposited(const char *line, void *elem)
+/* One line of mshv_root/partitions */
+static int parse_root_partition(const char *line, void *elem)
 {
-	unsigned long long id, pages;
-	__u64 *v = elem;
+	unsigned long long id, pages, bytes;
+	struct mshv_dbg_root_partition *p = elem;
 
-	if (sscanf(line, "id=%llx deposited_pages=%llu", &id, &pages) != 2)
+	if (sscanf(line, "id=%llx deposited_pages=%llu driver_bytes=%llu",
+		   &id, &pages, &bytes) != 3)
 		return -1;
-	v[0] = id;
-	v[1] = pages;
+	p->id = id;
+	p->deposited_pages = pages;
+	p->driver_bytes = bytes;
 	return 0;
 }
 
-static bool deposited_has_id(const void *elem, const void *key)
+static bool root_partition_has_id(const void *elem, const void *key)
 {
-	return ((const __u64 *)elem)[0] == *(const __u64 *)key;
+	return ((const struct mshv_dbg_root_partition *)elem)->id ==
+	       *(const __u64 *)key;
+}
+
+/**
+ * mshv_dbg_root_partition() - the mshv_root/partitions line of a partition
+ * @partition: partition id
+ * @out: receives the line
+ *
+ * Return: 0, or -1 with errno set (ENOENT: no such partition).
+ */
+int mshv_dbg_root_partition(__u64 partition,
+			    struct mshv_dbg_root_partition *out)
+{
+	return dbg_find(MSHV_DBG_ROOT "/partitions", parse_root_partition,
+			root_partition_has_id, &partition, out);
+}
+
+/**
+ * mshv_dbg_root_partition_get() - like mshv_dbg_root_partition(), failing
+ *	the test if the line cannot be read
+ * @partition: partition id
+ *
+ * Return: the line.
+ */
+struct mshv_dbg_root_partition mshv_dbg_root_partition_get(__u64 partition)
+{
+	struct mshv_dbg_root_partition p;
+
+	MSHV_TEST_ASSERT(mshv_dbg_root_partition(partition, &p) == 0,
+			 "partition %#llx not in %s/partitions",
+			 (unsigned long long)partition, MSHV_DBG_ROOT);
+	return p;
 }
 
 /**
@@ -482,12 +516,11 @@ static bool deposited_has_id(const void *elem, const void *key)
  */
 int mshv_dbg_deposited(__u64 partition, __u64 *pages)
 {
-	__u64 v[2];
+	struct mshv_dbg_root_partition p;
 
-	if (dbg_find(MSHV_DBG_ROOT "/partitions", parse_deposited,
-		     deposited_has_id, &partition, v))
+	if (mshv_dbg_root_partition(partition, &p))
 		return -1;
-	*pages = v[1];
+	*pages = p.deposited_pages;
 	return 0;
 }
 
@@ -500,12 +533,34 @@ int mshv_dbg_deposited(__u64 partition, __u64 *pages)
  */
 __u64 mshv_dbg_deposited_get(__u64 partition)
 {
-	__u64 pages;
+	return mshv_dbg_root_partition_get(partition).deposited_pages;
+}
 
-	MSHV_TEST_ASSERT(mshv_dbg_deposited(partition, &pages) == 0,
-			 "partition %#llx not in %s/partitions",
-			 (unsigned long long)partition, MSHV_DBG_ROOT);
-	return pages;
+/**
+ * mshv_dbg_sizes_get() - mshv_root/sizes, failing the test if it cannot be
+ *	read
+ *
+ * Return: the sizes.
+ */
+struct mshv_dbg_sizes mshv_dbg_sizes_get(void)
+{
+	FILE *f = fopen(MSHV_DBG_ROOT "/sizes", "r");
+	unsigned long long v[6];
+	struct mshv_dbg_sizes z;
+	int n = -1;
+
+	MSHV_TEST_ASSERT(f, "open %s/sizes", MSHV_DBG_ROOT);
+	n = fscanf(f, "partition=%llu vp=%llu region=%llu vp_fault=%llu irqfd=%llu ioeventfd=%llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+	fclose(f);
+	MSHV_TEST_ASSERT(n == 6, "%s/sizes: %d fields", MSHV_DBG_ROOT, n);
+	z.partition = v[0];
+	z.vp = v[1];
+	z.region = v[2];
+	z.vp_fault = v[3];
+	z.irqfd = v[4];
+	z.ioeventfd = v[5];
+	return z;
 }
 
 /**

@@ -9,7 +9,9 @@
  *   /sys/kernel/debug/hvsim/lost_writes     guest writes reclaim may discard
  *   /sys/kernel/debug/hvsim/inject          fault-injection rules
  *   /sys/kernel/debug/mshv_root/regions     per-region driver counters
- *   /sys/kernel/debug/mshv_root/partitions  pages the driver deposited
+ *   /sys/kernel/debug/mshv_root/partitions  pages the driver deposited and
+ *                                           its own memory, per partition
+ *   /sys/kernel/debug/mshv_root/sizes       what each counted object costs
  *
  * and small /proc and /sys helpers (module parameters, resident memory).
  * Functions return -1 with errno set when a file is missing or a line does
@@ -114,6 +116,43 @@ struct mshv_dbg_region mshv_dbg_region_get(__u64 partition, __u64 gfn);
 void mshv_snap(__u64 partition, struct mshv_snap *s);
 int mshv_dbg_deposited(__u64 partition, __u64 *pages);
 __u64 mshv_dbg_deposited_get(__u64 partition);
+
+/**
+ * struct mshv_dbg_root_partition - one line of mshv_root/partitions
+ * @id: partition id
+ * @deposited_pages: pages deposited into it and not withdrawn
+ * @driver_bytes: driver memory kept for it, in bytes
+ */
+struct mshv_dbg_root_partition {
+	__u64 id;
+	__u64 deposited_pages;
+	__u64 driver_bytes;
+};
+
+int mshv_dbg_root_partition(__u64 partition,
+			    struct mshv_dbg_root_partition *out);
+struct mshv_dbg_root_partition mshv_dbg_root_partition_get(__u64 partition);
+
+/**
+ * struct mshv_dbg_sizes - mshv_root/sizes: bytes each object counted in
+ *	driver_bytes costs in the running build
+ * @partition: a partition
+ * @vp: a VP
+ * @region: a region's structure (its meta_bytes add its chunk maps)
+ * @vp_fault: the fault buffer of a VP that resolved a GPA intercept
+ * @irqfd: an irqfd
+ * @ioeventfd: an ioeventfd
+ */
+struct mshv_dbg_sizes {
+	__u64 partition;
+	__u64 vp;
+	__u64 region;
+	__u64 vp_fault;
+	__u64 irqfd;
+	__u64 ioeventfd;
+};
+
+struct mshv_dbg_sizes mshv_dbg_sizes_get(void);
 
 /* /sys and /proc */
 int mshv_read_u64_file(const char *path, __u64 *out);

@@ -495,6 +495,53 @@ void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 }
 
 /**
+ * __mshv_irqfd() - issue MSHV_IRQFD
+ * @pt_fd: partition fd
+ * @fd: the eventfd
+ * @resamplefd: the resample eventfd, or -1
+ * @gsi: the guest interrupt
+ * @flags: MSHV_IRQFD_BIT_* bits
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int __mshv_irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags)
+{
+	struct mshv_user_irqfd args = {
+		.fd = fd,
+		.resamplefd = resamplefd,
+		.gsi = gsi,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_IRQFD, &args);
+}
+
+/**
+ * __mshv_ioeventfd() - issue MSHV_IOEVENTFD
+ * @pt_fd: partition fd
+ * @fd: the eventfd
+ * @addr: guest physical address of the doorbell
+ * @len: access length (0, 1, 2, 4 or 8)
+ * @datamatch: the value to match (with MSHV_IOEVENTFD_BIT_DATAMATCH)
+ * @flags: MSHV_IOEVENTFD_BIT_* bits
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int __mshv_ioeventfd(int pt_fd, int fd, __u64 addr, __u32 len,
+		     __u64 datamatch, __u32 flags)
+{
+	struct mshv_user_ioeventfd args = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags,
+	};
+
+	return ioctl(pt_fd, MSHV_IOEVENTFD, &args);
+}
+
+/**
  * __mshv_create_vp() - issue MSHV_CREATE_VP
  * @pt_fd: partition fd
  * @vp_index: index of the new VP

@@ -125,6 +125,11 @@ void mshv_vm_add_memory(struct mshv_vm *vm, __u64 gpa, __u64 size);
 void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 		   size_t len);
 
+/* Eventfds */
+int __mshv_irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags);
+int __mshv_ioeventfd(int pt_fd, int fd, __u64 addr, __u32 len,
+		     __u64 datamatch, __u32 flags);
+
 /* VPs */
 int __mshv_create_vp(int pt_fd, __u32 vp_index);
 struct mshv_vp *mshv_vp_create(struct mshv_vm *vm, __u32 vp_index);
