@@ -759,7 +759,13 @@ static void remap_op(__u64 *rs)
 		p = mremap(old, WIN_SIZE, WIN_SIZE, MREMAP_MAYMOVE |
 			   MREMAP_FIXED | MREMAP_DONTUNMAP, w->spare);
 		if (p != w->spare) {
-			violation("mremap: %s\n", strerror(errno));
+			/*
+			 * EFAULT: the window is several VMAs just now (an
+			 * madvise() or mprotect() of part of it split it),
+			 * which mremap() cannot move: no move this time
+			 */
+			if (p != MAP_FAILED || errno != EFAULT)
+				violation("mremap: %s\n", strerror(errno));
 			mprotect(old, WIN_SIZE, PROT_READ | PROT_WRITE);
 		} else {
 			if (mprotect(p, WIN_SIZE, PROT_READ | PROT_WRITE))
