@@ -39,6 +39,7 @@
 #ifndef _MSHV_ROOT_H
 #define _MSHV_ROOT_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -213,6 +214,24 @@ long mshv_partition_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg);
 long mshv_vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
+/**
+ * mshv_partition_account() - count driver memory kept for a partition
+ * @partition: the partition
+ * @bytes: the size of an allocation made for @partition (positive) or of
+ *	one freed (negative), as the allocator rounds it
+ *	(kmalloc_size_roundup())
+ *
+ * Every allocation that lives as long as an object of the partition (the
+ * partition, its VPs and their fault buffers, regions, the MSI routing
+ * table, irqfds, ioeventfds) is counted here when it is made and when it
+ * is freed; buffers of a single ioctl are not.
+ */
+static inline void mshv_partition_account(struct mshv_partition *partition,
+					  s64 bytes)
+{
+	atomic64_add(bytes, &partition->driver_bytes);
+}
+
 /* mshv_root_main.c */
 long mshv_partition_create(const struct hv_input_create_partition *in);
 long mshv_partition_initialize(struct mshv_partition *partition);
@@ -223,7 +242,6 @@ long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
 		      struct mshv_root_hvcall *args, void __user *uarg);
 void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
-void mshv_partition_account(struct mshv_partition *partition, s64 bytes);
 void mshv_vp_kick(struct mshv_vp *vp);
 struct mshv_partition *mshv_partition_find_rcu(u64 id);
 void mshv_partition_async_complete(struct mshv_partition *partition,

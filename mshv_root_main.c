@@ -90,23 +90,6 @@ static void mshv_partition_count_deposit(u64 id, s64 pages)
 	rcu_read_unlock();
 }
 
-/**
- * mshv_partition_account() - count driver memory kept for a partition
- * @partition: the partition
- * @bytes: the size of an allocation made for @partition (positive) or of
- *	one freed (negative), as the allocator rounds it
- *	(kmalloc_size_roundup())
- *
- * Every allocation that lives as long as an object of the partition (the
- * partition, its VPs and their fault buffers, regions, the MSI routing
- * table, irqfds, ioeventfds) is counted here when it is made and when it
- * is freed; buffers of a single ioctl are not.
- */
-void mshv_partition_account(struct mshv_partition *partition, s64 bytes)
-{
-	atomic64_add(bytes, &partition->driver_bytes);
-}
-
 /*
  * debugfs: /sys/kernel/debug/mshv_root/partitions, one line per live
  * partition with the pages the driver deposited into it and did not
