@@ -26,6 +26,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/userfaultfd_k.h>
 
 #include "mshv_compat.h"
 #include "mshv_regions.h"
@@ -45,6 +46,11 @@
 #define MSHV_FAULT_MAX_ENTRIES	(MSHV_CHUNK_PAGES + MSHV_FAULT_AROUND_REPS)
 /* Deposit rounds one fault may ask for before giving up */
 #define MSHV_FAULT_MAX_DEPOSITS	16
+/*
+ * mshv_fault_movable(): the faulting page must be faulted in by a fault
+ * that may drop the mmap lock and wait (mshv_fault_wait())
+ */
+#define MSHV_FAULT_WAIT		1
 
 /*
  * struct mshv_map_entry.pfn: the host PFN and three attributes.  WRITABLE:
@@ -364,12 +370,93 @@ static void mshv_fault_hugetlb_first(struct mshv_fault *f)
 				 NULL);
 }
 
+/*
+ * The faulting page is in a VMA registered with userfaultfd: snapshot the
+ * window without faulting and map what is there, or, when the faulting
+ * page is missing (or read-only for a write), say that it must be
+ * faulted in by a fault that may wait for the userfaultfd handler
+ * (MSHV_FAULT_WAIT).  hmm_range_fault() cannot: its faults may not drop
+ * the mmap lock, and handle_userfault() fails those (VM_FAULT_SIGBUS).
+ * A write-protected page (UFFDIO_WRITEPROTECT) has a read-only PTE, so a
+ * read maps it read-only and a write waits for the handler.
+ */
+static int mshv_fault_uffd(struct mshv_fault *f, unsigned long seq)
+{
+	unsigned long e;
+	unsigned int i;
+	int ret;
+
+	ret = mshv_fault_hmm(f, f->ws, f->we - f->ws, 0, seq);
+	if (ret)
+		return ret;
+	e = f->hmm_pfns[f->gfn - f->ws];
+	if (!(e & HMM_PFN_VALID) || (e & HMM_PFN_ERROR) ||
+	    (f->write && !(e & HMM_PFN_WRITE)))
+		return MSHV_FAULT_WAIT;
+	/* Taken as fault-around: only the faulting page may be dirtied */
+	f->budget = MSHV_CHUNK_PAGES;
+	mshv_fault_collect(f, f->ws, f->we - f->ws, true);
+	for (i = 0; f->write && i < f->nr_entries; i++) {
+		u64 pages = f->entries[i].pfn & MSHV_ENTRY_LARGE ?
+			    MSHV_CHUNK_PAGES : 1;
+
+		if (f->gfn >= f->entries[i].gfn &&
+		    f->gfn < f->entries[i].gfn + pages &&
+		    (f->entries[i].pfn & MSHV_ENTRY_WRITABLE))
+			f->entries[i].pfn |= MSHV_ENTRY_DIRTY;
+	}
+	f->budget = mshv_fault_around_budget(f->nr_entries);
+	return mshv_fault_around(f, seq);
+}
+
+/*
+ * Fault in the page at @hva of @mm the way a CPU's fault would, for a
+ * page of a VMA registered with userfaultfd: the fault may drop the mmap
+ * lock and wait, interruptibly, for the userfaultfd handler to resolve it
+ * (UFFDIO_COPY, UFFDIO_ZEROPAGE, UFFDIO_CONTINUE, UFFDIO_WRITEPROTECT).
+ * Called with the mmap lock held for reading; returns with it dropped.
+ * One fault only: the caller snapshots again, and a fault that had to
+ * wait is taken again then if it must be.
+ *
+ * Return: 0 when the fault completed or is to be retried, -EFAULT when
+ * the VMA does not allow the access or the fault failed.
+ */
+static int mshv_fault_wait(struct mm_struct *mm, unsigned long hva,
+			   bool write)
+{
+	unsigned int flags = FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE |
+			     FAULT_FLAG_INTERRUPTIBLE | FAULT_FLAG_REMOTE;
+	struct vm_area_struct *vma;
+	vm_fault_t fault;
+
+	mmap_assert_locked(mm);
+	vma = vma_lookup(mm, hva);
+	if (!vma || !(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+		goto unlock;
+	if (write)
+		flags |= FAULT_FLAG_WRITE;
+	fault = handle_mm_fault(vma, hva, flags, NULL);
+	/* Both mean the mmap lock was dropped */
+	if (fault & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))
+		return 0;
+	mmap_read_unlock(mm);
+	return fault & VM_FAULT_ERROR ? -EFAULT : 0;
+
+unlock:
+	mmap_read_unlock(mm);
+	return -EFAULT;
+}
+
 /* Fault in the window of a movable region and collect what to map */
 static int mshv_fault_movable(struct mshv_fault *f, unsigned long seq)
 {
 	unsigned long req = HMM_PFN_REQ_FAULT;
+	struct vm_area_struct *vma;
 	int ret;
 
+	vma = vma_lookup(f->region->mm, mshv_region_hva(f->region, f->gfn));
+	if (vma && userfaultfd_armed(vma))
+		return mshv_fault_uffd(f, seq);
 	if (f->write)
 		req |= HMM_PFN_REQ_WRITE;
 	mshv_fault_hugetlb_first(f);
@@ -630,6 +717,22 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 			ret = mshv_fault_mmio(f);
 		else
 			ret = mshv_fault_movable(f, seq);
+		if (ret == MSHV_FAULT_WAIT) {
+			/*
+			 * The wait is the userfaultfd handler's to end: a
+			 * removal of the region must not wait for it.
+			 */
+			up_read(&region->fault_sem);
+			ret = mshv_fault_wait(mm, mshv_region_hva(region, gfn),
+					      f->write);
+			down_read(&region->fault_sem);
+			if (ret) {
+				/* As below: userspace's */
+				ret = 0;
+				break;
+			}
+			continue;
+		}
 		mmap_read_unlock(mm);
 		if (ret == -EBUSY)
 			continue;
@@ -670,8 +773,12 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
  * same intercept again right after it was resolved (with no invalidation
  * of the region in between), is for userspace.
  *
+ * A page of memory registered with userfaultfd that only the VMM's
+ * handler can provide is waited for, interruptibly (mshv_fault_wait()).
+ *
  * Return: 1 when resolved (dispatch again), 0 to hand the message to
- * userspace, or a negative errno for MSHV_RUN_VP.
+ * userspace, or a negative errno for MSHV_RUN_VP (-EINTR: a signal ended
+ * the wait; the intercept is taken again on the next run).
  */
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 {
@@ -749,11 +856,12 @@ to_user:
  * address translation): a page of a movable or MMIO region is in the
  * SLAT only while the guest uses it, and Linux may have moved it, or
  * mapped it read-only, since.  The caller must not hold the partition
- * mutex: the fault may deposit memory and waits for the region's
- * notifier.
+ * mutex: the fault may deposit memory, waits for the region's notifier
+ * and, for memory registered with userfaultfd, for the VMM's handler.
  *
  * Return: 1 when the GFN is mapped with @access, 0 when it is not in such
- * a region or its backing does not allow @access, or a negative errno.
+ * a region or its backing does not allow @access, or a negative errno
+ * (-EINTR: a signal ended a wait for the userfaultfd handler).
  */
 int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access)
