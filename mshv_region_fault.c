@@ -570,16 +570,15 @@ unlock:
 }
 
 /*
- * Resolve a GPA intercept at @gfn of @region.  [@ws, @we) is set to the
- * window the fault covers when it gets that far.
+ * Resolve the fault @f describes (region, gfn, write set).  f->ws and
+ * f->we are set to the window the fault covers when it gets that far.
  *
  * Return: 1 when resolved (dispatch the VP again), 0 when the message is
  * for userspace, or a negative errno for RUN_VP.
  */
-static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
-			     u8 access, u64 *invalidations,
-			     struct mshv_fault *f, u64 *ws, u64 *we)
+static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
 {
+	struct mshv_mem_region *region = f->region;
 	struct mm_struct *mm = region->mm;
 	unsigned int deposits = 0;
 	unsigned long seq;
@@ -599,15 +598,10 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	ret = mshv_region_alloc_maps(region);
 	if (ret)
 		return ret;
-	f->region = region;
-	f->gfn = gfn;
-	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
 	f->batch.region = region;
 	f->batch.fault = true;
-	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
+	mshv_fault_window(region->guest_pfn, mshv_region_end(region), f->gfn,
 			  &f->ws, &f->we);
-	*ws = f->ws;
-	*we = f->we;
 
 	if (!mmget_not_zero(mm))
 		return 0;
@@ -649,14 +643,65 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 				break;
 			continue;
 		}
-		if (!ret) {
-			*invalidations = f->invalidations;
+		if (!ret)
 			ret = 1;
-		}
 		break;
 	}
 	up_read(&region->fault_sem);
 	mmput(mm);
+	return ret;
+}
+
+/*
+ * Resolve a GPA intercept at @gfn of @region with the working memory @f
+ * (NULL: none could be had, -ENOMEM), trace it and count it in
+ * region->faults when resolved.  @last, when not NULL, is the VP's last
+ * resolved intercept: the same intercept again with no invalidation in
+ * between is for userspace, and a resolution is recorded there.
+ *
+ * Return: 1 when resolved (dispatch the VP again), 0 when the message is
+ * for userspace, or a negative errno for RUN_VP.
+ */
+static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
+			     u8 access, struct mshv_fault *f,
+			     struct mshv_vp_gpa_fault *last)
+{
+	u64 ws = 0, we = 0;
+	int ret;
+
+	if (last && last->valid && last->region == region &&
+	    last->gfn == gfn && last->access == access &&
+	    last->invalidations == atomic64_read(&region->invalidations)) {
+		ret = 0;
+	} else if (!f) {
+		ret = -ENOMEM;
+	} else {
+		f->region = region;
+		f->gfn = gfn;
+		f->write = access == HV_INTERCEPT_ACCESS_WRITE;
+		f->ws = 0;
+		f->we = 0;
+		f->invalidations = 0;
+		ret = mshv_fault_resolve(f, access);
+		ws = f->ws;
+		we = f->we;
+	}
+	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
+				we - ws, ret);
+	if (ret > 0)
+		atomic64_inc(&region->faults);
+	if (!last)
+		return ret;
+	if (ret > 0)
+		*last = (struct mshv_vp_gpa_fault){
+			.region = region,
+			.gfn = gfn,
+			.invalidations = f->invalidations,
+			.access = access,
+			.valid = true,
+		};
+	else
+		last->valid = false;
 	return ret;
 }
 
@@ -679,11 +724,10 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	const struct hv_x64_memory_intercept_message *mem =
 		(const void *)msg->u.payload;
 	struct mshv_vp_regions *state = &vp->regions;
-	struct mshv_vp_gpa_fault *last = &state->last_fault;
-	u64 gfn, invalidations = 0, ws = 0, we = 0;
 	struct mshv_mem_region *region;
 	u32 type;
 	u8 access;
+	u64 gfn;
 	int ret;
 
 	lockdep_assert_held(&vp->run_mutex);
@@ -699,43 +743,21 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	if (!region)
 		goto to_user;
 
-	if (last->valid && last->region == region && last->gfn == gfn &&
-	    last->access == access &&
-	    last->invalidations == atomic64_read(&region->invalidations)) {
-		ret = 0;
-	} else {
-		/* Kept for the VP's life: no allocation per fault */
-		if (!state->fault_buf) {
-			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
-						    GFP_KERNEL_ACCOUNT);
-			if (state->fault_buf)
-				mshv_partition_account(vp->partition,
-						       MSHV_FAULT_BUF_BYTES);
-		}
-		ret = state->fault_buf ?
-		      mshv_region_fault(region, gfn, access, &invalidations,
-					state->fault_buf, &ws, &we) : -ENOMEM;
+	/* Kept for the VP's life: no allocation per fault */
+	if (!state->fault_buf) {
+		state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
+					    GFP_KERNEL_ACCOUNT);
+		if (state->fault_buf)
+			mshv_partition_account(vp->partition,
+					       MSHV_FAULT_BUF_BYTES);
 	}
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-
-	if (ret > 0) {
-		atomic64_inc(&region->faults);
-		*last = (struct mshv_vp_gpa_fault){
-			.region = region,
-			.gfn = gfn,
-			.invalidations = invalidations,
-			.access = access,
-			.valid = true,
-		};
-	} else {
-		last->valid = false;
-	}
+	ret = mshv_region_fault(region, gfn, access, state->fault_buf,
+				&state->last_fault);
 	mshv_region_put(region);
 	return ret;
 
 to_user:
-	last->valid = false;
+	state->last_fault.valid = false;
 	return 0;
 }
 
@@ -759,7 +781,6 @@ int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access)
 {
 	struct mshv_mem_region *region;
-	u64 invalidations, ws = 0, we = 0;
 	struct mshv_fault *f;
 	int ret;
 
@@ -767,18 +788,8 @@ int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 	if (!region)
 		return 0;
 	f = kvmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	if (!f) {
-		ret = -ENOMEM;
-		goto put_region;
-	}
-	ret = mshv_region_fault(region, gfn, access, &invalidations, f, &ws,
-				&we);
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-	if (ret > 0)
-		atomic64_inc(&region->faults);
+	ret = mshv_region_fault(region, gfn, access, f, NULL);
 	kvfree(f);
-put_region:
 	mshv_region_put(region);
 	return ret;
 }
