@@ -193,10 +193,12 @@ struct mshv_map_entry {
  * @we: end of the fault's window
  * @budget: reps the fault-around may still add
  * @nr_entries: valid entries of @entries
+ * @max_entries: entries @entries has room for
  * @invalidations: the region's invalidation count when the map was issued
+ * @next_free: next free buffer of the partition's &mshv_fault_pool
  * @hmm_pfns: hmm_range_fault() output for one chunk
- * @entries: what to map
  * @batch: the hypercall being built
+ * @entries: what to map
  */
 struct mshv_fault {
 	struct mshv_mem_region *region;
@@ -206,18 +208,35 @@ struct mshv_fault {
 	u64 we;
 	unsigned int budget;
 	unsigned int nr_entries;
+	unsigned int max_entries;
 	u64 invalidations;
+	struct mshv_fault *next_free;
 	unsigned long hmm_pfns[MSHV_CHUNK_PAGES];
-	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
 	struct mshv_map_batch batch;
+	struct mshv_map_entry entries[];
 };
 
-/* What a VP's fault buffer occupies, counted as kvmalloc()'s kmalloc size */
-#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(sizeof(struct mshv_fault))
+/* A fault's working memory: room for a window and its fault-around */
+#define MSHV_FAULT_SIZE		struct_size_t(struct mshv_fault, entries, \
+					      MSHV_FAULT_MAX_ENTRIES)
+/* What a fault buffer occupies, counted as kvmalloc()'s kmalloc size */
+#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(MSHV_FAULT_SIZE)
+
+/* Working memory for @entries entries, or NULL */
+static struct mshv_fault *mshv_fault_alloc(unsigned int entries)
+{
+	struct mshv_fault *f;
+
+	f = kvmalloc(struct_size(f, entries, entries),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (f)
+		f->max_entries = entries;
+	return f;
+}
 
 static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
 {
-	if (!WARN_ON_ONCE(f->nr_entries == MSHV_FAULT_MAX_ENTRIES))
+	if (!WARN_ON_ONCE(f->nr_entries == f->max_entries))
 		f->entries[f->nr_entries++] = (struct mshv_map_entry){
 			.gfn = gfn, .pfn = pfn,
 		};
@@ -653,8 +672,120 @@ static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
 }
 
 /*
- * Resolve a GPA intercept at @gfn of @region with the working memory @f
- * (NULL: none could be had, -ENOMEM), trace it and count it in
+ * Fault buffers of a partition
+ */
+
+/*
+ * Fault buffers a partition may hold: twice the CPUs, at least 4.  Faults
+ * sleep (mmap_lock, reclaim, deposits, I/O of file-backed memory), so
+ * more of them than CPUs may be in flight usefully; beyond that a fault
+ * waits for a buffer, which a fault of the same partition gives back
+ * within one fault's time.
+ */
+static unsigned int mshv_fault_pool_max(void)
+{
+	return max(4U, 2 * num_possible_cpus());
+}
+
+/**
+ * mshv_fault_pool_init() - set up the empty fault-buffer pool of a partition
+ * @pool: the pool
+ */
+void mshv_fault_pool_init(struct mshv_fault_pool *pool)
+{
+	spin_lock_init(&pool->lock);
+	pool->free = NULL;
+	pool->nr = 0;
+	init_waitqueue_head(&pool->wait);
+}
+
+/**
+ * mshv_fault_pool_destroy() - free the fault buffers of a partition
+ * @partition: a partition being torn down: no fault can run any more
+ */
+void mshv_fault_pool_destroy(struct mshv_partition *partition)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+	struct mshv_fault *f;
+
+	while ((f = pool->free)) {
+		pool->free = f->next_free;
+		kvfree(f);
+		pool->nr--;
+		mshv_partition_account(partition,
+				       -(s64)MSHV_FAULT_BUF_BYTES);
+	}
+	WARN_ON_ONCE(pool->nr);
+}
+
+/*
+ * Take a free buffer into *@f, or the right to allocate one (*@f stays
+ * NULL).  False when neither is to be had.
+ */
+static bool mshv_fault_pool_take(struct mshv_fault_pool *pool,
+				 struct mshv_fault **f)
+{
+	bool ok = true;
+
+	spin_lock(&pool->lock);
+	if (pool->free) {
+		*f = pool->free;
+		pool->free = (*f)->next_free;
+	} else if (pool->nr < mshv_fault_pool_max()) {
+		pool->nr++;
+	} else {
+		ok = false;
+	}
+	spin_unlock(&pool->lock);
+	return ok;
+}
+
+/*
+ * A fault buffer of @partition for one fault, given back with
+ * mshv_fault_put(): a free one, a new one while the pool is below its
+ * maximum, else the next one given back.
+ *
+ * Return: the buffer, or ERR_PTR(-EINTR) (a signal while waiting) or
+ * ERR_PTR(-ENOMEM).
+ */
+static struct mshv_fault *mshv_fault_get(struct mshv_partition *partition)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+	struct mshv_fault *f = NULL;
+
+	if (wait_event_interruptible_exclusive(pool->wait,
+					       mshv_fault_pool_take(pool, &f)))
+		return ERR_PTR(-EINTR);
+	if (f)
+		return f;
+	f = mshv_fault_alloc(MSHV_FAULT_MAX_ENTRIES);
+	if (!f) {
+		spin_lock(&pool->lock);
+		pool->nr--;
+		spin_unlock(&pool->lock);
+		wake_up(&pool->wait);
+		return ERR_PTR(-ENOMEM);
+	}
+	mshv_partition_account(partition, MSHV_FAULT_BUF_BYTES);
+	return f;
+}
+
+/* Give @f back to the pool of @partition */
+static void mshv_fault_put(struct mshv_partition *partition,
+			   struct mshv_fault *f)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+
+	spin_lock(&pool->lock);
+	f->next_free = pool->free;
+	pool->free = f;
+	spin_unlock(&pool->lock);
+	wake_up(&pool->wait);
+}
+
+/*
+ * Resolve a GPA intercept at @gfn of @region of @partition with a fault
+ * buffer of the partition's pool, trace it and count it in
  * region->faults when resolved.  @last, when not NULL, is the VP's last
  * resolved intercept: the same intercept again with no invalidation in
  * between is for userspace, and a resolution is recorded there.
@@ -662,30 +793,37 @@ static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
  * Return: 1 when resolved (dispatch the VP again), 0 when the message is
  * for userspace, or a negative errno for RUN_VP.
  */
-static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
-			     u8 access, struct mshv_fault *f,
-			     struct mshv_vp_gpa_fault *last)
+static int mshv_region_fault(struct mshv_partition *partition,
+			     struct mshv_mem_region *region, u64 gfn,
+			     u8 access, struct mshv_vp_gpa_fault *last)
 {
-	u64 ws = 0, we = 0;
+	u64 ws = 0, we = 0, invalidations = 0;
+	struct mshv_fault *f;
 	int ret;
 
 	if (last && last->valid && last->region == region &&
 	    last->gfn == gfn && last->access == access &&
 	    last->invalidations == atomic64_read(&region->invalidations)) {
 		ret = 0;
-	} else if (!f) {
-		ret = -ENOMEM;
-	} else {
-		f->region = region;
-		f->gfn = gfn;
-		f->write = access == HV_INTERCEPT_ACCESS_WRITE;
-		f->ws = 0;
-		f->we = 0;
-		f->invalidations = 0;
-		ret = mshv_fault_resolve(f, access);
-		ws = f->ws;
-		we = f->we;
+		goto trace;
 	}
+	f = mshv_fault_get(partition);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto trace;
+	}
+	f->region = region;
+	f->gfn = gfn;
+	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
+	f->ws = 0;
+	f->we = 0;
+	f->invalidations = 0;
+	ret = mshv_fault_resolve(f, access);
+	ws = f->ws;
+	we = f->we;
+	invalidations = f->invalidations;
+	mshv_fault_put(partition, f);
+trace:
 	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
 				we - ws, ret);
 	if (ret > 0)
@@ -696,7 +834,7 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 		*last = (struct mshv_vp_gpa_fault){
 			.region = region,
 			.gfn = gfn,
-			.invalidations = f->invalidations,
+			.invalidations = invalidations,
 			.access = access,
 			.valid = true,
 		};
@@ -743,15 +881,7 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	if (!region)
 		goto to_user;
 
-	/* Kept for the VP's life: no allocation per fault */
-	if (!state->fault_buf) {
-		state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
-					    GFP_KERNEL_ACCOUNT);
-		if (state->fault_buf)
-			mshv_partition_account(vp->partition,
-					       MSHV_FAULT_BUF_BYTES);
-	}
-	ret = mshv_region_fault(region, gfn, access, state->fault_buf,
+	ret = mshv_region_fault(vp->partition, region, gfn, access,
 				&state->last_fault);
 	mshv_region_put(region);
 	return ret;
@@ -781,30 +911,14 @@ int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access)
 {
 	struct mshv_mem_region *region;
-	struct mshv_fault *f;
 	int ret;
 
 	region = mshv_region_lookup_get(partition, gfn);
 	if (!region)
 		return 0;
-	f = kvmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	ret = mshv_region_fault(region, gfn, access, f, NULL);
-	kvfree(f);
+	ret = mshv_region_fault(partition, region, gfn, access, NULL);
 	mshv_region_put(region);
 	return ret;
-}
-
-/**
- * mshv_vp_regions_release() - free what the fault path keeps for a VP
- * @vp: a VP being freed (no MSHV_RUN_VP can run any more)
- */
-void mshv_vp_regions_release(struct mshv_vp *vp)
-{
-	if (!vp->regions.fault_buf)
-		return;
-	mshv_partition_account(vp->partition, -(s64)MSHV_FAULT_BUF_BYTES);
-	kvfree(vp->regions.fault_buf);
-	vp->regions.fault_buf = NULL;
 }
 
 /**
@@ -814,13 +928,23 @@ void mshv_vp_regions_release(struct mshv_vp *vp)
  *
  * region: a region's structure; its chunk maps add 16 bytes per 128 MiB
  * chunk group, as kmalloc rounds them (meta_bytes has the exact figure).
- * vp_fault: the fault buffer of a VP that resolved a GPA intercept.
+ * vp_fault: one fault buffer; fault_bufs (printed last, by
+ * mshv_regions_sizes_show_pool()): how many a partition holds at most.
  */
 void mshv_regions_sizes_show(struct seq_file *m)
 {
 	seq_printf(m, " region=%zu vp_fault=%zu",
 		   kmalloc_size_roundup(sizeof(struct mshv_mem_region)),
 		   MSHV_FAULT_BUF_BYTES);
+}
+
+/**
+ * mshv_regions_sizes_show_pool() - the fault_bufs term of debugfs "sizes"
+ * @m: the seq_file
+ */
+void mshv_regions_sizes_show_pool(struct seq_file *m)
+{
+	seq_printf(m, " fault_bufs=%u", mshv_fault_pool_max());
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

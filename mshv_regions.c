@@ -592,6 +592,7 @@ void mshv_partition_regions_init(struct mshv_partition *partition)
 {
 	partition->regions = RB_ROOT_CACHED;
 	rwlock_init(&partition->regions_lock);
+	mshv_fault_pool_init(&partition->fault_pool);
 }
 
 /**
@@ -624,6 +625,7 @@ void mshv_partition_regions_destroy(struct mshv_partition *partition)
 		mshv_region_release(region);
 		cond_resched();
 	}
+	mshv_fault_pool_destroy(partition);
 }
 
 /**

@@ -46,7 +46,9 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "hvabi.h"
 
@@ -84,15 +86,31 @@ struct mshv_vp_gpa_fault {
 /**
  * struct mshv_vp_regions - what the fault path keeps for a VP
  * @last_fault: the last GPA intercept the driver resolved itself
- * @fault_buf: the fault path's working memory, allocated on the VP's
- *	first fault
  *
- * Zero in a new VP; used under &mshv_vp.run_mutex; freed by
- * mshv_vp_regions_release().
+ * Zero in a new VP; used under &mshv_vp.run_mutex.
  */
 struct mshv_vp_regions {
 	struct mshv_vp_gpa_fault last_fault;
-	struct mshv_fault *fault_buf;
+};
+
+/**
+ * struct mshv_fault_pool - the fault path's working memory of a partition
+ * @lock: protects @free and @nr
+ * @free: buffers not in use, linked through their &mshv_fault.next_free
+ * @nr: buffers allocated, in use or free: at most mshv_fault_pool_max
+ * @wait: faults waiting for a buffer while all @nr are in use and @nr is
+ *	at the maximum
+ *
+ * A fault takes a buffer for its duration; buffers are allocated when
+ * every one is in use (charged to the VMM, counted in driver_bytes) and
+ * freed with the partition, so a partition holds at most as many as it
+ * ever had faults in flight at once, and never more than the maximum.
+ */
+struct mshv_fault_pool {
+	spinlock_t lock;	/* @free, @nr */
+	struct mshv_fault *free;
+	unsigned int nr;
+	wait_queue_head_t wait;
 };
 
 /**
@@ -181,6 +199,8 @@ struct mshv_mem_region {
 	atomic64_t invalidations;
 };
 
+void mshv_fault_pool_init(struct mshv_fault_pool *pool);
+void mshv_fault_pool_destroy(struct mshv_partition *partition);
 void mshv_partition_regions_init(struct mshv_partition *partition);
 void mshv_partition_regions_destroy(struct mshv_partition *partition);
 bool mshv_gfn_range_valid(u64 gfn, u64 nr);
@@ -193,9 +213,9 @@ long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
 int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access);
-void mshv_vp_regions_release(struct mshv_vp *vp);
 struct seq_file;
 void mshv_regions_sizes_show(struct seq_file *m);
+void mshv_regions_sizes_show_pool(struct seq_file *m);
 void mshv_regions_debugfs_init(struct dentry *dir);
 
 /*

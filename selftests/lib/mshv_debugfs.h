@@ -139,9 +139,11 @@ struct mshv_dbg_root_partition mshv_dbg_root_partition_get(__u64 partition);
  * @partition: a partition
  * @vp: a VP
  * @region: a region's structure (its meta_bytes add its chunk maps)
- * @vp_fault: the fault buffer of a VP that resolved a GPA intercept
+ * @vp_fault: one fault buffer (a partition holds one per fault it had in
+ *	flight at once, at most @fault_bufs)
  * @irqfd: an irqfd
  * @ioeventfd: an ioeventfd
+ * @fault_bufs: the fault buffers a partition holds at most (a count)
  */
 struct mshv_dbg_sizes {
 	__u64 partition;
@@ -150,6 +152,7 @@ struct mshv_dbg_sizes {
 	__u64 vp_fault;
 	__u64 irqfd;
 	__u64 ioeventfd;
+	__u64 fault_bufs;
 };
 
 struct mshv_dbg_sizes mshv_dbg_sizes_get(void);
