@@ -672,6 +672,179 @@ static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
 }
 
 /*
+ * Resident memory at creation
+ */
+
+/* Chunks one creation step snapshots under one hold of mmap_lock, at most */
+#define MSHV_RESIDENT_STEP_CHUNKS	512
+/*
+ * Entries of one creation step: 16 full MAP_GPA_PAGES input pages of 4 KiB
+ * reps, and room for the chunk that fills the last one
+ */
+#define MSHV_RESIDENT_ENTRIES	(16 * HV_MAP_GPA_BATCH_SIZE + MSHV_CHUNK_PAGES)
+/* Steps started again after an invalidation, at most, in one creation */
+#define MSHV_RESIDENT_MAX_RETRIES	64
+
+/*
+ * Can the VMA @vma have nothing the CPU page tables map for it, but the
+ * zero page?  Anonymous memory needs an anon_vma, file memory pages in
+ * its page cache.  Unlocked: a hint, a page that appears later faults.
+ */
+static bool mshv_vma_unpopulated(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return true;
+	if (READ_ONCE(vma->anon_vma))
+		return false;
+	return !vma->vm_file ||
+	       !READ_ONCE(vma->vm_file->f_mapping->nrpages);
+}
+
+/*
+ * The first GFN at or after @gfn, before @end, whose backing may be
+ * resident: VMAs that cannot map anything are skipped whole.  mmap_lock
+ * is held.
+ */
+static u64 mshv_resident_next(struct mshv_mem_region *region, u64 gfn,
+			      u64 end)
+{
+	struct vm_area_struct *vma;
+	unsigned long hva;
+
+	while (gfn < end) {
+		hva = mshv_region_hva(region, gfn);
+		vma = find_vma(region->mm, hva);
+		if (!vma || vma->vm_start >= mshv_region_hva(region, end))
+			return end;
+		if (vma->vm_start > hva)
+			gfn += (vma->vm_start - hva) >> HV_HYP_PAGE_SHIFT;
+		if (!mshv_vma_unpopulated(vma))
+			return gfn;
+		gfn += DIV_ROUND_UP(vma->vm_end - mshv_region_hva(region, gfn),
+				    HV_HYP_PAGE_SIZE);
+	}
+	return end;
+}
+
+/*
+ * Snapshot, without faulting anything in, the chunks from *@pos on and
+ * collect the resident pages into @f, until the entries could not take
+ * another chunk or MSHV_RESIDENT_STEP_CHUNKS chunks were looked at.
+ * *@pos is set past the last chunk taken.  mmap_lock is held.
+ *
+ * Return: 0, or -EBUSY when an invalidation ran since @seq.
+ */
+static int mshv_resident_collect(struct mshv_fault *f, u64 *pos,
+				 unsigned long seq)
+{
+	struct mshv_mem_region *region = f->region;
+	u64 end = mshv_region_end(region);
+	u64 c = *pos, n, next;
+	unsigned int chunks = 0;
+	int ret;
+
+	while (c < end && chunks < MSHV_RESIDENT_STEP_CHUNKS &&
+	       f->nr_entries < MSHV_RESIDENT_ENTRIES - MSHV_CHUNK_PAGES) {
+		next = mshv_resident_next(region, c, end);
+		if (next >= end) {
+			c = end;
+			break;
+		}
+		/* Whole chunks: from the start of the chunk holding @next */
+		if (next > c)
+			c = max(c, ALIGN_DOWN(next, MSHV_CHUNK_PAGES));
+		n = min_t(u64, ALIGN_DOWN(c, MSHV_CHUNK_PAGES) +
+			  MSHV_CHUNK_PAGES, end) - c;
+		ret = mshv_fault_hmm(f, c, n, 0, seq);
+		if (ret == -EBUSY)
+			return ret;
+		if (!ret)
+			mshv_fault_collect(f, c, n, false);
+		chunks++;
+		c += n;
+	}
+	*pos = c;
+	return 0;
+}
+
+/**
+ * mshv_region_map_resident() - map what backs a new movable region already
+ * @region: a movable region being created: its notifier is live, it is in
+ *	no tree yet
+ *
+ * Snapshots the backing with hmm_range_fault() without faulting (nothing
+ * is allocated or read in) and maps the resident pages under the
+ * notifier's sequence, as a fault would, with the same batches: 2 MiB
+ * entries where a chunk's backing allows, read-only where the host PTE
+ * is (the zero page, KSM, COW) or the page may not be written yet
+ * (mshv_fault_writable()).  VMAs that cannot have resident pages are
+ * skipped without a walk.  Best effort: whatever is not mapped here
+ * faults as usual, so a failure (memory, a hypercall, a fatal signal,
+ * invalidations that keep racing with the walk) ends the walk and is not
+ * reported.
+ */
+void mshv_region_map_resident(struct mshv_mem_region *region)
+{
+	struct mm_struct *mm = region->mm;
+	u64 pos = region->guest_pfn, start, end = mshv_region_end(region);
+	struct mshv_fault *f = NULL;
+	unsigned int deposits = 0, retries = 0;
+	unsigned long seq;
+	int ret;
+
+	if (!mmget_not_zero(mm))
+		return;
+	while (pos < end) {
+		if (fatal_signal_pending(current))
+			break;
+		start = pos;
+		seq = mmu_interval_read_begin(&region->notifier);
+		mmap_read_lock(mm);
+		pos = mshv_resident_next(region, pos, end);
+		if (pos < end && !f) {
+			mmap_read_unlock(mm);
+			f = mshv_fault_alloc(MSHV_RESIDENT_ENTRIES);
+			if (!f || mshv_region_alloc_maps(region))
+				break;
+			f->region = region;
+			f->batch.region = region;
+			f->batch.fault = true;
+			f->write = false;
+			pos = start;
+			continue;
+		}
+		if (f)
+			f->nr_entries = 0;
+		ret = pos < end ? mshv_resident_collect(f, &pos, seq) : 0;
+		mmap_read_unlock(mm);
+		if (ret == -EBUSY) {
+			if (retries++ == MSHV_RESIDENT_MAX_RETRIES)
+				break;
+			pos = start;
+			continue;
+		}
+		if (!f || !f->nr_entries) {
+			cond_resched();
+			continue;
+		}
+		ret = mshv_fault_commit(f, seq);
+		if (ret == -ENOMEM && deposits++ < MSHV_FAULT_MAX_DEPOSITS &&
+		    !mshv_hv_deposit_memory(region->partition_id,
+					    MSHV_MAP_GPA_DEPOSIT_PAGES))
+			ret = -EAGAIN;
+		if (ret == -EAGAIN && retries++ < MSHV_RESIDENT_MAX_RETRIES) {
+			pos = start;
+			continue;
+		}
+		if (ret)
+			break;
+		cond_resched();
+	}
+	kvfree(f);
+	mmput(mm);
+}
+
+/*
  * Fault buffers of a partition
  */
 

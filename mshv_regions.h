@@ -5,10 +5,11 @@
  * A region maps a range of guest page frame numbers (GFNs) to a range of
  * the VMM's address space.  It is one of
  *
- *   MOVABLE  ordinary memory.  Nothing is pinned or mapped up front: an MMU
- *            interval notifier follows the backing, guest accesses to
- *            unmapped pages come back as GPA intercepts that the driver
- *            resolves itself (hmm_range_fault() + MAP_GPA_PAGES), and
+ *   MOVABLE  ordinary memory.  Nothing is pinned, and only what is
+ *            resident at creation is mapped up front: an MMU interval
+ *            notifier follows the backing, guest accesses to unmapped
+ *            pages come back as GPA intercepts that the driver resolves
+ *            itself (hmm_range_fault() + MAP_GPA_PAGES), and
  *            invalidations of the backing unmap the affected GFNs.
  *   PINNED   the same memory pinned for the region's lifetime and mapped
  *            up front (module parameter pin_regions=1).
@@ -279,6 +280,7 @@ int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
 int mshv_batch_flush(struct mshv_map_batch *batch);
 /* The notifier of movable and MMIO regions (mshv_region_fault.c) */
 extern const struct mmu_interval_notifier_ops mshv_region_notifier_ops;
+void mshv_region_map_resident(struct mshv_mem_region *region);
 
 int mshv_region_pin(struct mshv_mem_region *region);
 void mshv_region_unpin(struct mshv_mem_region *region);

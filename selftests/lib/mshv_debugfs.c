@@ -599,6 +599,26 @@ bool mshv_pin_regions(void)
 }
 
 /**
+ * mshv_map_resident_set() - set the mshv_root.map_resident module parameter
+ * @on: map the resident backing of new movable regions at creation
+ *
+ * Return: the previous setting (true when the parameter does not exist).
+ */
+bool mshv_map_resident_set(bool on)
+{
+	const char *path = "/sys/module/mshv_root/parameters/map_resident";
+	FILE *f = fopen(path, "r");
+	int c = 'Y';
+
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+		mshv_write_file(path, on ? "Y" : "N");
+	}
+	return c == '1' || c == 'Y' || c == 'y';
+}
+
+/**
  * mshv_proc_status_kb() - a "<field>: N kB" line of /proc/self/status
  * @field: e.g. "VmLck", "VmPin", "VmRSS"
  *

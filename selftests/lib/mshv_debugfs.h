@@ -162,6 +162,7 @@ int mshv_read_u64_file(const char *path, __u64 *out);
 int mshv_write_file(const char *path, const char *text);
 __u64 mshv_numa_balancing_set(__u64 mode);
 bool mshv_pin_regions(void);
+bool mshv_map_resident_set(bool on);
 __u64 mshv_proc_status_kb(const char *field);
 size_t mshv_resident_pages(const void *addr, size_t size);
 
