@@ -199,10 +199,12 @@ struct mshv_map_entry {
  * @we: end of the fault's window
  * @budget: reps the fault-around may still add
  * @nr_entries: valid entries of @entries
+ * @max_entries: entries @entries has room for
  * @invalidations: the region's invalidation count when the map was issued
+ * @next_free: next free buffer of the partition's &mshv_fault_pool
  * @hmm_pfns: hmm_range_fault() output for one chunk
- * @entries: what to map
  * @batch: the hypercall being built
+ * @entries: what to map
  */
 struct mshv_fault {
 	struct mshv_mem_region *region;
@@ -212,18 +214,35 @@ struct mshv_fault {
 	u64 we;
 	unsigned int budget;
 	unsigned int nr_entries;
+	unsigned int max_entries;
 	u64 invalidations;
+	struct mshv_fault *next_free;
 	unsigned long hmm_pfns[MSHV_CHUNK_PAGES];
-	struct mshv_map_entry entries[MSHV_FAULT_MAX_ENTRIES];
 	struct mshv_map_batch batch;
+	struct mshv_map_entry entries[];
 };
 
-/* What a VP's fault buffer occupies, counted as kvmalloc()'s kmalloc size */
-#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(sizeof(struct mshv_fault))
+/* A fault's working memory: room for a window and its fault-around */
+#define MSHV_FAULT_SIZE		struct_size_t(struct mshv_fault, entries, \
+					      MSHV_FAULT_MAX_ENTRIES)
+/* What a fault buffer occupies, counted as kvmalloc()'s kmalloc size */
+#define MSHV_FAULT_BUF_BYTES	kmalloc_size_roundup(MSHV_FAULT_SIZE)
+
+/* Working memory for @entries entries, or NULL */
+static struct mshv_fault *mshv_fault_alloc(unsigned int entries)
+{
+	struct mshv_fault *f;
+
+	f = kvmalloc(struct_size(f, entries, entries),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (f)
+		f->max_entries = entries;
+	return f;
+}
 
 static void mshv_fault_add(struct mshv_fault *f, u64 gfn, u64 pfn)
 {
-	if (!WARN_ON_ONCE(f->nr_entries == MSHV_FAULT_MAX_ENTRIES))
+	if (!WARN_ON_ONCE(f->nr_entries == f->max_entries))
 		f->entries[f->nr_entries++] = (struct mshv_map_entry){
 			.gfn = gfn, .pfn = pfn,
 		};
@@ -657,16 +676,15 @@ unlock:
 }
 
 /*
- * Resolve a GPA intercept at @gfn of @region.  [@ws, @we) is set to the
- * window the fault covers when it gets that far.
+ * Resolve the fault @f describes (region, gfn, write set).  f->ws and
+ * f->we are set to the window the fault covers when it gets that far.
  *
  * Return: 1 when resolved (dispatch the VP again), 0 when the message is
  * for userspace, or a negative errno for RUN_VP.
  */
-static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
-			     u8 access, u64 *invalidations,
-			     struct mshv_fault *f, u64 *ws, u64 *we)
+static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
 {
+	struct mshv_mem_region *region = f->region;
 	struct mm_struct *mm = region->mm;
 	unsigned int deposits = 0;
 	unsigned long seq;
@@ -686,15 +704,10 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 	ret = mshv_region_alloc_maps(region);
 	if (ret)
 		return ret;
-	f->region = region;
-	f->gfn = gfn;
-	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
 	f->batch.region = region;
 	f->batch.fault = true;
-	mshv_fault_window(region->guest_pfn, mshv_region_end(region), gfn,
+	mshv_fault_window(region->guest_pfn, mshv_region_end(region), f->gfn,
 			  &f->ws, &f->we);
-	*ws = f->ws;
-	*we = f->we;
 
 	if (!mmget_not_zero(mm))
 		return 0;
@@ -752,14 +765,357 @@ static int mshv_region_fault(struct mshv_mem_region *region, u64 gfn,
 				break;
 			continue;
 		}
-		if (!ret) {
-			*invalidations = f->invalidations;
+		if (!ret)
 			ret = 1;
-		}
 		break;
 	}
 	up_read(&region->fault_sem);
 	mmput(mm);
+	return ret;
+}
+
+/*
+ * Resident memory at creation
+ */
+
+/* Chunks one creation step snapshots under one hold of mmap_lock, at most */
+#define MSHV_RESIDENT_STEP_CHUNKS	512
+/*
+ * Entries of one creation step: 16 full MAP_GPA_PAGES input pages of 4 KiB
+ * reps, and room for the chunk that fills the last one
+ */
+#define MSHV_RESIDENT_ENTRIES	(16 * HV_MAP_GPA_BATCH_SIZE + MSHV_CHUNK_PAGES)
+/* Steps started again after an invalidation, at most, in one creation */
+#define MSHV_RESIDENT_MAX_RETRIES	64
+
+/*
+ * Can the VMA @vma have nothing the CPU page tables map for it, but the
+ * zero page?  Anonymous memory needs an anon_vma, file memory pages in
+ * its page cache.  Unlocked: a hint, a page that appears later faults.
+ */
+static bool mshv_vma_unpopulated(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return true;
+	if (READ_ONCE(vma->anon_vma))
+		return false;
+	return !vma->vm_file ||
+	       !READ_ONCE(vma->vm_file->f_mapping->nrpages);
+}
+
+/*
+ * The first GFN at or after @gfn, before @end, whose backing may be
+ * resident: VMAs that cannot map anything are skipped whole.  mmap_lock
+ * is held.
+ */
+static u64 mshv_resident_next(struct mshv_mem_region *region, u64 gfn,
+			      u64 end)
+{
+	struct vm_area_struct *vma;
+	unsigned long hva;
+
+	while (gfn < end) {
+		hva = mshv_region_hva(region, gfn);
+		vma = find_vma(region->mm, hva);
+		if (!vma || vma->vm_start >= mshv_region_hva(region, end))
+			return end;
+		if (vma->vm_start > hva)
+			gfn += (vma->vm_start - hva) >> HV_HYP_PAGE_SHIFT;
+		if (!mshv_vma_unpopulated(vma))
+			return gfn;
+		gfn += DIV_ROUND_UP(vma->vm_end - mshv_region_hva(region, gfn),
+				    HV_HYP_PAGE_SIZE);
+	}
+	return end;
+}
+
+/*
+ * Snapshot, without faulting anything in, the chunks from *@pos on and
+ * collect the resident pages into @f, until the entries could not take
+ * another chunk or MSHV_RESIDENT_STEP_CHUNKS chunks were looked at.
+ * *@pos is set past the last chunk taken.  mmap_lock is held.
+ *
+ * Return: 0, or -EBUSY when an invalidation ran since @seq.
+ */
+static int mshv_resident_collect(struct mshv_fault *f, u64 *pos,
+				 unsigned long seq)
+{
+	struct mshv_mem_region *region = f->region;
+	u64 end = mshv_region_end(region);
+	u64 c = *pos, n, next;
+	unsigned int chunks = 0;
+	int ret;
+
+	while (c < end && chunks < MSHV_RESIDENT_STEP_CHUNKS &&
+	       f->nr_entries < MSHV_RESIDENT_ENTRIES - MSHV_CHUNK_PAGES) {
+		next = mshv_resident_next(region, c, end);
+		if (next >= end) {
+			c = end;
+			break;
+		}
+		/* Whole chunks: from the start of the chunk holding @next */
+		if (next > c)
+			c = max(c, ALIGN_DOWN(next, MSHV_CHUNK_PAGES));
+		n = min_t(u64, ALIGN_DOWN(c, MSHV_CHUNK_PAGES) +
+			  MSHV_CHUNK_PAGES, end) - c;
+		ret = mshv_fault_hmm(f, c, n, 0, seq);
+		if (ret == -EBUSY)
+			return ret;
+		if (!ret)
+			mshv_fault_collect(f, c, n, false);
+		chunks++;
+		c += n;
+	}
+	*pos = c;
+	return 0;
+}
+
+/**
+ * mshv_region_map_resident() - map what backs a new movable region already
+ * @region: a movable region being created: its notifier is live, it is in
+ *	no tree yet
+ *
+ * Snapshots the backing with hmm_range_fault() without faulting (nothing
+ * is allocated or read in) and maps the resident pages under the
+ * notifier's sequence, as a fault would, with the same batches: 2 MiB
+ * entries where a chunk's backing allows, read-only where the host PTE
+ * is (the zero page, KSM, COW) or the page may not be written yet
+ * (mshv_fault_writable()).  VMAs that cannot have resident pages are
+ * skipped without a walk.  Best effort: whatever is not mapped here
+ * faults as usual, so a failure (memory, a hypercall, a fatal signal,
+ * invalidations that keep racing with the walk) ends the walk and is not
+ * reported.
+ */
+void mshv_region_map_resident(struct mshv_mem_region *region)
+{
+	struct mm_struct *mm = region->mm;
+	u64 pos = region->guest_pfn, start, end = mshv_region_end(region);
+	struct mshv_fault *f = NULL;
+	unsigned int deposits = 0, retries = 0;
+	unsigned long seq;
+	int ret;
+
+	if (!mmget_not_zero(mm))
+		return;
+	while (pos < end) {
+		if (fatal_signal_pending(current))
+			break;
+		start = pos;
+		seq = mmu_interval_read_begin(&region->notifier);
+		mmap_read_lock(mm);
+		pos = mshv_resident_next(region, pos, end);
+		if (pos < end && !f) {
+			mmap_read_unlock(mm);
+			f = mshv_fault_alloc(MSHV_RESIDENT_ENTRIES);
+			if (!f || mshv_region_alloc_maps(region))
+				break;
+			f->region = region;
+			f->batch.region = region;
+			f->batch.fault = true;
+			f->write = false;
+			pos = start;
+			continue;
+		}
+		if (f)
+			f->nr_entries = 0;
+		ret = pos < end ? mshv_resident_collect(f, &pos, seq) : 0;
+		mmap_read_unlock(mm);
+		if (ret == -EBUSY) {
+			if (retries++ == MSHV_RESIDENT_MAX_RETRIES)
+				break;
+			pos = start;
+			continue;
+		}
+		if (!f || !f->nr_entries) {
+			cond_resched();
+			continue;
+		}
+		ret = mshv_fault_commit(f, seq);
+		if (ret == -ENOMEM && deposits++ < MSHV_FAULT_MAX_DEPOSITS &&
+		    !mshv_hv_deposit_memory(region->partition_id,
+					    MSHV_MAP_GPA_DEPOSIT_PAGES))
+			ret = -EAGAIN;
+		if (ret == -EAGAIN && retries++ < MSHV_RESIDENT_MAX_RETRIES) {
+			pos = start;
+			continue;
+		}
+		if (ret)
+			break;
+		cond_resched();
+	}
+	kvfree(f);
+	mmput(mm);
+}
+
+/*
+ * Fault buffers of a partition
+ */
+
+/*
+ * Fault buffers a partition may hold: twice the CPUs, at least 4.  Faults
+ * sleep (mmap_lock, reclaim, deposits, I/O of file-backed memory), so
+ * more of them than CPUs may be in flight usefully; beyond that a fault
+ * waits for a buffer, which a fault of the same partition gives back
+ * within one fault's time.
+ */
+static unsigned int mshv_fault_pool_max(void)
+{
+	return max(4U, 2 * num_possible_cpus());
+}
+
+/**
+ * mshv_fault_pool_init() - set up the empty fault-buffer pool of a partition
+ * @pool: the pool
+ */
+void mshv_fault_pool_init(struct mshv_fault_pool *pool)
+{
+	spin_lock_init(&pool->lock);
+	pool->free = NULL;
+	pool->nr = 0;
+	init_waitqueue_head(&pool->wait);
+}
+
+/**
+ * mshv_fault_pool_destroy() - free the fault buffers of a partition
+ * @partition: a partition being torn down: no fault can run any more
+ */
+void mshv_fault_pool_destroy(struct mshv_partition *partition)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+	struct mshv_fault *f;
+
+	while ((f = pool->free)) {
+		pool->free = f->next_free;
+		kvfree(f);
+		pool->nr--;
+		mshv_partition_account(partition,
+				       -(s64)MSHV_FAULT_BUF_BYTES);
+	}
+	WARN_ON_ONCE(pool->nr);
+}
+
+/*
+ * Take a free buffer into *@f, or the right to allocate one (*@f stays
+ * NULL).  False when neither is to be had.
+ */
+static bool mshv_fault_pool_take(struct mshv_fault_pool *pool,
+				 struct mshv_fault **f)
+{
+	bool ok = true;
+
+	spin_lock(&pool->lock);
+	if (pool->free) {
+		*f = pool->free;
+		pool->free = (*f)->next_free;
+	} else if (pool->nr < mshv_fault_pool_max()) {
+		pool->nr++;
+	} else {
+		ok = false;
+	}
+	spin_unlock(&pool->lock);
+	return ok;
+}
+
+/*
+ * A fault buffer of @partition for one fault, given back with
+ * mshv_fault_put(): a free one, a new one while the pool is below its
+ * maximum, else the next one given back.
+ *
+ * Return: the buffer, or ERR_PTR(-EINTR) (a signal while waiting) or
+ * ERR_PTR(-ENOMEM).
+ */
+static struct mshv_fault *mshv_fault_get(struct mshv_partition *partition)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+	struct mshv_fault *f = NULL;
+
+	if (wait_event_interruptible_exclusive(pool->wait,
+					       mshv_fault_pool_take(pool, &f)))
+		return ERR_PTR(-EINTR);
+	if (f)
+		return f;
+	f = mshv_fault_alloc(MSHV_FAULT_MAX_ENTRIES);
+	if (!f) {
+		spin_lock(&pool->lock);
+		pool->nr--;
+		spin_unlock(&pool->lock);
+		wake_up(&pool->wait);
+		return ERR_PTR(-ENOMEM);
+	}
+	mshv_partition_account(partition, MSHV_FAULT_BUF_BYTES);
+	return f;
+}
+
+/* Give @f back to the pool of @partition */
+static void mshv_fault_put(struct mshv_partition *partition,
+			   struct mshv_fault *f)
+{
+	struct mshv_fault_pool *pool = &partition->fault_pool;
+
+	spin_lock(&pool->lock);
+	f->next_free = pool->free;
+	pool->free = f;
+	spin_unlock(&pool->lock);
+	wake_up(&pool->wait);
+}
+
+/*
+ * Resolve a GPA intercept at @gfn of @region of @partition with a fault
+ * buffer of the partition's pool, trace it and count it in
+ * region->faults when resolved.  @last, when not NULL, is the VP's last
+ * resolved intercept: the same intercept again with no invalidation in
+ * between is for userspace, and a resolution is recorded there.
+ *
+ * Return: 1 when resolved (dispatch the VP again), 0 when the message is
+ * for userspace, or a negative errno for RUN_VP.
+ */
+static int mshv_region_fault(struct mshv_partition *partition,
+			     struct mshv_mem_region *region, u64 gfn,
+			     u8 access, struct mshv_vp_gpa_fault *last)
+{
+	u64 ws = 0, we = 0, invalidations = 0;
+	struct mshv_fault *f;
+	int ret;
+
+	if (last && last->valid && last->region == region &&
+	    last->gfn == gfn && last->access == access &&
+	    last->invalidations == atomic64_read(&region->invalidations)) {
+		ret = 0;
+		goto trace;
+	}
+	f = mshv_fault_get(partition);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto trace;
+	}
+	f->region = region;
+	f->gfn = gfn;
+	f->write = access == HV_INTERCEPT_ACCESS_WRITE;
+	f->ws = 0;
+	f->we = 0;
+	f->invalidations = 0;
+	ret = mshv_fault_resolve(f, access);
+	ws = f->ws;
+	we = f->we;
+	invalidations = f->invalidations;
+	mshv_fault_put(partition, f);
+trace:
+	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
+				we - ws, ret);
+	if (ret > 0)
+		atomic64_inc(&region->faults);
+	if (!last)
+		return ret;
+	if (ret > 0)
+		*last = (struct mshv_vp_gpa_fault){
+			.region = region,
+			.gfn = gfn,
+			.invalidations = invalidations,
+			.access = access,
+			.valid = true,
+		};
+	else
+		last->valid = false;
 	return ret;
 }
 
@@ -786,11 +1142,10 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	const struct hv_x64_memory_intercept_message *mem =
 		(const void *)msg->u.payload;
 	struct mshv_vp_regions *state = &vp->regions;
-	struct mshv_vp_gpa_fault *last = &state->last_fault;
-	u64 gfn, invalidations = 0, ws = 0, we = 0;
 	struct mshv_mem_region *region;
 	u32 type;
 	u8 access;
+	u64 gfn;
 	int ret;
 
 	lockdep_assert_held(&vp->run_mutex);
@@ -806,43 +1161,13 @@ int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
 	if (!region)
 		goto to_user;
 
-	if (last->valid && last->region == region && last->gfn == gfn &&
-	    last->access == access &&
-	    last->invalidations == atomic64_read(&region->invalidations)) {
-		ret = 0;
-	} else {
-		/* Kept for the VP's life: no allocation per fault */
-		if (!state->fault_buf) {
-			state->fault_buf = kvmalloc(sizeof(*state->fault_buf),
-						    GFP_KERNEL_ACCOUNT);
-			if (state->fault_buf)
-				mshv_partition_account(vp->partition,
-						       MSHV_FAULT_BUF_BYTES);
-		}
-		ret = state->fault_buf ?
-		      mshv_region_fault(region, gfn, access, &invalidations,
-					state->fault_buf, &ws, &we) : -ENOMEM;
-	}
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-
-	if (ret > 0) {
-		atomic64_inc(&region->faults);
-		*last = (struct mshv_vp_gpa_fault){
-			.region = region,
-			.gfn = gfn,
-			.invalidations = invalidations,
-			.access = access,
-			.valid = true,
-		};
-	} else {
-		last->valid = false;
-	}
+	ret = mshv_region_fault(vp->partition, region, gfn, access,
+				&state->last_fault);
 	mshv_region_put(region);
 	return ret;
 
 to_user:
-	last->valid = false;
+	state->last_fault.valid = false;
 	return 0;
 }
 
@@ -867,41 +1192,14 @@ int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access)
 {
 	struct mshv_mem_region *region;
-	u64 invalidations, ws = 0, we = 0;
-	struct mshv_fault *f;
 	int ret;
 
 	region = mshv_region_lookup_get(partition, gfn);
 	if (!region)
 		return 0;
-	f = kvmalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	if (!f) {
-		ret = -ENOMEM;
-		goto put_region;
-	}
-	ret = mshv_region_fault(region, gfn, access, &invalidations, f, &ws,
-				&we);
-	trace_mshv_region_fault(region->partition_id, gfn, access, ws,
-				we - ws, ret);
-	if (ret > 0)
-		atomic64_inc(&region->faults);
-	kvfree(f);
-put_region:
+	ret = mshv_region_fault(partition, region, gfn, access, NULL);
 	mshv_region_put(region);
 	return ret;
-}
-
-/**
- * mshv_vp_regions_release() - free what the fault path keeps for a VP
- * @vp: a VP being freed (no MSHV_RUN_VP can run any more)
- */
-void mshv_vp_regions_release(struct mshv_vp *vp)
-{
-	if (!vp->regions.fault_buf)
-		return;
-	mshv_partition_account(vp->partition, -(s64)MSHV_FAULT_BUF_BYTES);
-	kvfree(vp->regions.fault_buf);
-	vp->regions.fault_buf = NULL;
 }
 
 /**
@@ -911,13 +1209,23 @@ void mshv_vp_regions_release(struct mshv_vp *vp)
  *
  * region: a region's structure; its chunk maps add 16 bytes per 128 MiB
  * chunk group, as kmalloc rounds them (meta_bytes has the exact figure).
- * vp_fault: the fault buffer of a VP that resolved a GPA intercept.
+ * vp_fault: one fault buffer; fault_bufs (printed last, by
+ * mshv_regions_sizes_show_pool()): how many a partition holds at most.
  */
 void mshv_regions_sizes_show(struct seq_file *m)
 {
 	seq_printf(m, " region=%zu vp_fault=%zu",
 		   kmalloc_size_roundup(sizeof(struct mshv_mem_region)),
 		   MSHV_FAULT_BUF_BYTES);
+}
+
+/**
+ * mshv_regions_sizes_show_pool() - the fault_bufs term of debugfs "sizes"
+ * @m: the seq_file
+ */
+void mshv_regions_sizes_show_pool(struct seq_file *m)
+{
+	seq_printf(m, " fault_bufs=%u", mshv_fault_pool_max());
 }
 
 #if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)

@@ -67,6 +67,11 @@ module_param_named(pin_regions, mshv_pin_regions, bool, 0444);
 MODULE_PARM_DESC(pin_regions,
 		 "Pin guest memory and map it up front instead of following it with an MMU notifier (default: no)");
 
+static bool mshv_map_resident = true;
+module_param_named(map_resident, mshv_map_resident, bool, 0644);
+MODULE_PARM_DESC(map_resident,
+		 "Map the resident backing of a new movable region when it is created (default: yes)");
+
 /* Every live region, for debugfs */
 static LIST_HEAD(mshv_regions_all);
 static DEFINE_MUTEX(mshv_regions_all_lock);
@@ -592,6 +597,7 @@ void mshv_partition_regions_init(struct mshv_partition *partition)
 {
 	partition->regions = RB_ROOT_CACHED;
 	rwlock_init(&partition->regions_lock);
+	mshv_fault_pool_init(&partition->fault_pool);
 }
 
 /**
@@ -624,6 +630,7 @@ void mshv_partition_regions_destroy(struct mshv_partition *partition)
 		mshv_region_release(region);
 		cond_resched();
 	}
+	mshv_fault_pool_destroy(partition);
 }
 
 /**
@@ -635,6 +642,10 @@ void mshv_partition_regions_destroy(struct mshv_partition *partition)
  * @uaddr: page-aligned user address of the backing, @nr pages of user
  *	address space
  * @flags: MSHV_SET_MEM_BIT_WRITABLE and MSHV_SET_MEM_BIT_EXECUTABLE bits
+ *
+ * A movable region maps what is resident in its backing before the tree
+ * makes it visible (mshv_region_map_resident(), best effort: it cannot
+ * fail the creation).
  *
  * Return: 0; -EINVAL if @uaddr is not in a VMA; -EEXIST if the GFN range
  * overlaps a region; -ENOMEM (also: pinning over RLIMIT_MEMLOCK); the
@@ -691,6 +702,9 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 		if (ret)
 			goto unlock;
 		region->notifier_live = true;
+		if (type == MSHV_REGION_MOVABLE &&
+		    READ_ONCE(mshv_map_resident))
+			mshv_region_map_resident(region);
 	}
 
 	/* Fully set up before the tree makes it visible (and removable) */

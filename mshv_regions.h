@@ -5,10 +5,11 @@
  * A region maps a range of guest page frame numbers (GFNs) to a range of
  * the VMM's address space.  It is one of
  *
- *   MOVABLE  ordinary memory.  Nothing is pinned or mapped up front: an MMU
- *            interval notifier follows the backing, guest accesses to
- *            unmapped pages come back as GPA intercepts that the driver
- *            resolves itself (hmm_range_fault() + MAP_GPA_PAGES), and
+ *   MOVABLE  ordinary memory.  Nothing is pinned, and only what is
+ *            resident at creation is mapped up front: an MMU interval
+ *            notifier follows the backing, guest accesses to unmapped
+ *            pages come back as GPA intercepts that the driver resolves
+ *            itself (hmm_range_fault() + MAP_GPA_PAGES), and
  *            invalidations of the backing unmap the affected GFNs.
  *   PINNED   the same memory pinned for the region's lifetime and mapped
  *            up front (module parameter pin_regions=1).
@@ -46,7 +47,9 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "hvabi.h"
 
@@ -84,15 +87,31 @@ struct mshv_vp_gpa_fault {
 /**
  * struct mshv_vp_regions - what the fault path keeps for a VP
  * @last_fault: the last GPA intercept the driver resolved itself
- * @fault_buf: the fault path's working memory, allocated on the VP's
- *	first fault
  *
- * Zero in a new VP; used under &mshv_vp.run_mutex; freed by
- * mshv_vp_regions_release().
+ * Zero in a new VP; used under &mshv_vp.run_mutex.
  */
 struct mshv_vp_regions {
 	struct mshv_vp_gpa_fault last_fault;
-	struct mshv_fault *fault_buf;
+};
+
+/**
+ * struct mshv_fault_pool - the fault path's working memory of a partition
+ * @lock: protects @free and @nr
+ * @free: buffers not in use, linked through their &mshv_fault.next_free
+ * @nr: buffers allocated, in use or free: at most mshv_fault_pool_max
+ * @wait: faults waiting for a buffer while all @nr are in use and @nr is
+ *	at the maximum
+ *
+ * A fault takes a buffer for its duration; buffers are allocated when
+ * every one is in use (charged to the VMM, counted in driver_bytes) and
+ * freed with the partition, so a partition holds at most as many as it
+ * ever had faults in flight at once, and never more than the maximum.
+ */
+struct mshv_fault_pool {
+	spinlock_t lock;	/* @free, @nr */
+	struct mshv_fault *free;
+	unsigned int nr;
+	wait_queue_head_t wait;
 };
 
 /**
@@ -181,6 +200,8 @@ struct mshv_mem_region {
 	atomic64_t invalidations;
 };
 
+void mshv_fault_pool_init(struct mshv_fault_pool *pool);
+void mshv_fault_pool_destroy(struct mshv_partition *partition);
 void mshv_partition_regions_init(struct mshv_partition *partition);
 void mshv_partition_regions_destroy(struct mshv_partition *partition);
 bool mshv_gfn_range_valid(u64 gfn, u64 nr);
@@ -193,9 +214,9 @@ long mshv_gpap_access_bitmap(struct mshv_partition *partition, u8 type,
 int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp);
 int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
 			     u8 access);
-void mshv_vp_regions_release(struct mshv_vp *vp);
 struct seq_file;
 void mshv_regions_sizes_show(struct seq_file *m);
+void mshv_regions_sizes_show_pool(struct seq_file *m);
 void mshv_regions_debugfs_init(struct dentry *dir);
 
 /*
@@ -259,6 +280,7 @@ int mshv_batch_add(struct mshv_map_batch *batch, u64 gfn, u64 pfn,
 int mshv_batch_flush(struct mshv_map_batch *batch);
 /* The notifier of movable and MMIO regions (mshv_region_fault.c) */
 extern const struct mmu_interval_notifier_ops mshv_region_notifier_ops;
+void mshv_region_map_resident(struct mshv_mem_region *region);
 
 int mshv_region_pin(struct mshv_mem_region *region);
 void mshv_region_unpin(struct mshv_mem_region *region);

@@ -114,6 +114,7 @@ struct mshv_vp {
  *	changed under @mutex and @regions_lock (write), looked up under
  *	@regions_lock (read) by the GPA-intercept path (mshv_regions.c)
  * @regions_lock: protects the shape of @regions
+ * @fault_pool: the fault buffers of the partition's faults (its own lock)
  * @xsave_size: partition property MAX_XSAVE_DATA_SIZE, read at the first
  *	XSAVE VP-state transfer; 0 until then (READ_ONCE/WRITE_ONCE: every
  *	reader computes the same value)
@@ -157,6 +158,7 @@ struct mshv_partition {
 	struct mshv_vp *vps[MSHV_MAX_VPS];
 	struct rb_root_cached regions;
 	rwlock_t regions_lock;	/* the @regions tree */
+	struct mshv_fault_pool fault_pool;
 	u64 xsave_size;
 	u64 xsave_states;
 	struct mutex irq_lock;	/* writers of msi_routing */

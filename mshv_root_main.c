@@ -123,6 +123,7 @@ static int mshv_sizes_show(struct seq_file *m, void *unused)
 		   kmalloc_size_roundup(sizeof(struct mshv_vp)));
 	mshv_regions_sizes_show(m);
 	mshv_eventfd_sizes_show(m);
+	mshv_regions_sizes_show_pool(m);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -186,7 +187,6 @@ static void mshv_vp_unmap_state_pages(struct mshv_vp *vp)
 /* Undo the set-up of a VP in mshv_vp_create(), after its hypervisor VP */
 static void mshv_vp_free(struct mshv_vp *vp)
 {
-	mshv_vp_regions_release(vp);
 	mutex_destroy(&vp->run_mutex);
 	mshv_partition_account(vp->partition,
 			       -(s64)kmalloc_size_roundup(sizeof(*vp)));

@@ -200,11 +200,13 @@ static void bench_first_touch(struct mshv_g32 *g)
 
 /*
  * MAP_GPA_PAGES calls while the guest reads every 2 MiB of a THP-backed
- * GiB that is already resident: fault-around.  @suffix names the variant.
+ * GiB that is already resident, in a region created with
+ * mshv_root.map_resident=N: fault-around.  @suffix names the variant.
  */
 static void bench_map_calls_populated(struct mshv_g32 *g, const char *suffix)
 {
 	struct mshv_hc_count a, b;
+	bool resident;
 	char *mem;
 
 	mem = alloc_2m(SZ_1G, true, false);
@@ -215,7 +217,10 @@ static void bench_map_calls_populated(struct mshv_g32 *g, const char *suffix)
 		return;
 	}
 	printf("bench: populated_thp_kb%s %llu kB\n", suffix, smaps_kb(mem));
+	/* the fault-around: nothing mapped at creation */
+	resident = mshv_map_resident_set(false);
 	map_region(g, DATA_GPA, mem, SZ_1G);
+	mshv_map_resident_set(resident);
 	a = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
 	mshv_g32_run_strided(g, MSHV_G32_READ, DATA_GPA, SZ_2M, SZ_1G / SZ_2M,
 			     0);
@@ -276,6 +281,44 @@ static void bench_map_calls(struct mshv_g32 *g)
 	bench_map_calls_populated(g, "");
 }
 
+/*
+ * A THP-backed GiB populated before its region is created: MAP_GPA_PAGES
+ * calls of the creation, and GPA intercepts while the guest then writes
+ * every 2 MiB (the resident backing is mapped at creation).
+ */
+static void bench_populated(struct mshv_g32 *g)
+{
+	struct mshv_hc_count a, b;
+	struct mshv_dbg_region r;
+	char *mem;
+
+	if (mshv_pin_regions() || !have_counters()) {
+		printf("bench: populated_map_calls_at_create n/a (pinned or no hvsim counters)\n");
+		return;
+	}
+	mem = alloc_2m(SZ_1G, true, false);
+	if (madvise(mem, SZ_1G, MADV_POPULATE_WRITE)) {
+		printf("bench: populated_map_calls_at_create n/a (MADV_POPULATE_WRITE: %s)\n",
+		       strerror(errno));
+		munmap(mem, SZ_1G);
+		return;
+	}
+	a = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	map_region(g, DATA_GPA, mem, SZ_1G);
+	b = mshv_dbg_hypercall_get(HVCALL_MAP_GPA_PAGES);
+	mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, SZ_2M, SZ_1G / SZ_2M,
+			     5);
+	MSHV_TEST_ASSERT(!mshv_dbg_region(g->partition, MSHV_PFN(DATA_GPA), &r),
+			 "mshv_root/regions");
+	printf("bench: populated_create_thp_kb %llu kB\n", smaps_kb(mem));
+	printf("bench: populated_map_calls_at_create %llu calls (target <= 4)\n",
+	       (unsigned long long)(b.calls - a.calls));
+	printf("bench: populated_first_touch_faults %llu faults (target 0)\n",
+	       (unsigned long long)r.faults);
+	unmap_region(g, DATA_GPA, mem, SZ_1G);
+	munmap(mem, SZ_1G);
+}
+
 /* Mean time of one MSHV_SET_GUEST_MEMORY map + unmap of @size bytes */
 static double create_destroy(struct mshv_g32 *g, __u64 gpa, size_t size,
 			     int iters)
@@ -292,6 +335,31 @@ static double create_destroy(struct mshv_g32 *g, __u64 gpa, size_t size,
 	t = (now() - t0) / iters;
 	munmap(mem, size);
 	return t;
+}
+
+/*
+ * Creation of an unpopulated, sparse (MAP_NORESERVE) 1 TiB region with and
+ * without the mapping of its resident backing (mshv_root.map_resident):
+ * best of three rounds each, interleaved.
+ */
+static void bench_create_nomap(struct mshv_g32 *g)
+{
+	double with = 1e9, without = 1e9;
+	bool resident;
+	int i;
+
+	resident = mshv_map_resident_set(true);
+	for (i = 0; i < 3; i++) {
+		mshv_map_resident_set(true);
+		with = min_d(with, create_destroy(g, SZ_1T, SZ_1T, 20));
+		mshv_map_resident_set(false);
+		without = min_d(without, create_destroy(g, SZ_1T, SZ_1T, 20));
+	}
+	mshv_map_resident_set(resident);
+	printf("bench: unpopulated_1tib_create %.1f us\n", with * 1e6);
+	printf("bench: unpopulated_1tib_create_nomap %.1f us\n", without * 1e6);
+	printf("bench: unpopulated_1tib_create_vs_nomap %.2f ratio (target <= 1.2)\n",
+	       with / without);
 }
 
 static void bench_create_destroy(struct mshv_g32 *g)
@@ -313,6 +381,7 @@ static void bench_create_destroy(struct mshv_g32 *g)
 	printf("bench: movable_create_destroy_1t %.1f us\n", big * 1e6);
 	printf("bench: movable_create_destroy_1t_vs_1g %.2f ratio (target <= 2)\n",
 	       big / small);
+	bench_create_nomap(g);
 }
 
 /* Mean guest fault time over @n fresh 2 MiB windows of a THP region */
@@ -399,6 +468,7 @@ int main(void)
 	bench_meta(g);
 	bench_create_destroy(g);
 	bench_map_calls(g);
+	bench_populated(g);
 	bench_first_touch(g);
 	bench_many_regions(g);
 	if (numa) {

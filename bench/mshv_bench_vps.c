@@ -29,6 +29,9 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* driver_bytes of the last ring of 256 VPs, after its run */
+static __u64 ring_driver_bytes;
+
 /* Create, run once and destroy a ring of @nr VPs; its time in ms */
 static double ring_once(unsigned int nr, unsigned int threads,
 			double *create_ms, double *run_ms, double *destroy_ms)
@@ -47,6 +50,11 @@ static double ring_once(unsigned int nr, unsigned int threads,
 	MSHV_TEST_ASSERT(st.done == nr && !st.bad, "%u done, %u bad", st.done,
 			 st.bad);
 	t2 = now_ms();
+	if (nr == MSHV_RING_MAX_VPS) {
+		__u64 id = mshv_dbg_newest_partition();
+
+		ring_driver_bytes = mshv_dbg_root_partition_get(id).driver_bytes;
+	}
 	for (i = 0; i < nr; i++) {
 		const struct mshv_ring_block *b = mshv_vpring_block(r, i);
 
@@ -90,5 +98,9 @@ int main(void)
 	       cn / ROUNDS, rn / ROUNDS, dn / ROUNDS, THREADS);
 	printf("bench: vps_256_create_run_destroy_vs_1 %.1f x ", many / one);
 	printf("(target <= 256: no VP costs more than a lone one)\n");
+	/* the partition's own memory shared out over its VPs */
+	printf("bench: vp_driver_bytes %llu bytes (%u VPs after their run; informative)\n",
+	       (unsigned long long)(ring_driver_bytes / MSHV_RING_MAX_VPS),
+	       MSHV_RING_MAX_VPS);
 	return 0;
 }

@@ -340,6 +340,26 @@ static void verify_map(struct fn_ctx *c)
 	data_check(c, 0x2222);
 }
 
+/*
+ * The data backing resident before the region is created: the creation
+ * maps it.  A failure there (an allocation, MAP_GPA_PAGES) does not fail
+ * the creation; the guest's accesses then fault.
+ */
+static void resident_setup(struct fn_ctx *c)
+{
+	g32_data_setup(c);
+	memset(c->mem.hva, 0, DATA_SIZE);
+	mshv_host_set_dword(&c->mem, DATA_GPA, DATA_GPA + 3 * PAGE,
+			    mshv_g32_value(DATA_GPA + 3 * PAGE, 0x5555));
+}
+
+static void verify_map_resident(struct fn_ctx *c)
+{
+	mshv_g32_run_strided(c->g, MSHV_G32_VERIFY, DATA_GPA + 3 * PAGE, PAGE,
+			     1, 0x5555);
+	verify_map(c);
+}
+
 static bool have_stdvga(void)
 {
 	char res0[300];
@@ -640,6 +660,8 @@ static const struct scenario scenarios[] = {
 	SC("partition", NULL, op_partition, undo_partition, verify_partition),
 	SC("create_vp", vm_setup, op_create_vp, NULL, verify_create_vp),
 	SC("map", g32_data_setup, op_map, NULL, verify_map, .region = true),
+	SC("map_resident", resident_setup, op_map, NULL, verify_map_resident,
+	   .region = true),
 	SC("map_mmio", mmio_setup, op_map_mmio, NULL, verify_map_mmio,
 	   .teardown = teardown_mmio, .need = have_stdvga, .region = true),
 	SC("fault_in", fault_setup, op_run, undo_fault, verify_fault,

@@ -26,7 +26,8 @@
 
 /* The documented bound (regions.rst); bytes, per VP, per region, per GiB */
 #define DRV_A		8192ULL
-#define DRV_C		(36 * 1024ULL)
+#define DRV_C		1024ULL
+#define DRV_F		(32 * 1024ULL)	/* per fault buffer */
 #define DRV_D		4096ULL
 #define DRV_B_MOVABLE	256ULL
 #define DRV_B_PINNED	(8 * SZ_1M)
@@ -48,8 +49,10 @@
 static __u64 bound_driver(__u64 vps, __u64 regions, __u64 bytes)
 {
 	__u64 b = mshv_pin_regions() ? DRV_B_PINNED : DRV_B_MOVABLE;
+	__u64 bufs = mshv_dbg_sizes_get().fault_bufs;
 
-	return DRV_A + DRV_C * vps + DRV_D * regions + div_up(b * bytes, SZ_1G);
+	return DRV_A + DRV_C * vps + DRV_F * (vps < bufs ? vps : bufs) +
+	       DRV_D * regions + div_up(b * bytes, SZ_1G);
 }
 
 static __u64 bound_deposited(__u64 vps, __u64 regions, __u64 bytes)
@@ -106,6 +109,7 @@ TEST(exact)
 
 	TH_LOG("sizes: partition %llu vp %llu region %llu vp_fault %llu irqfd %llu ioeventfd %llu",
 	       z.partition, z.vp, z.region, z.vp_fault, z.irqfd, z.ioeventfd);
+	TH_LOG("fault buffers per partition: at most %llu", z.fault_bufs);
 	vm = mshv_vm_create();
 	id = mshv_dbg_newest_partition();
 
@@ -306,17 +310,18 @@ TEST_F_TIMEOUT(guest, within_bound, 600)
 
 	/*
 	 * Exact: the partition, its VPs, its two regions' meta_bytes and one
-	 * fault buffer per VP that resolved an intercept (VP 0 at least on
-	 * movable regions, where another VP's pages may all have been mapped
-	 * by a neighbour's fault-around; none on pinned regions, mapped up
-	 * front)
+	 * fault buffer per fault the partition had in flight at once (the
+	 * VPs run one after the other here: exactly one on movable regions,
+	 * whose data the guest faults in; none on pinned regions, mapped up
+	 * front), never more than the VPs nor the pool's maximum
 	 */
 	fixed = z.partition + variant->vps * z.vp + meta_bytes_of(id);
-	ASSERT_LE(fixed + (mshv_pin_regions() ? 0 : z.vp_fault),
-		  p.driver_bytes);
+	ASSERT_LE(fixed, p.driver_bytes);
 	faulted = (p.driver_bytes - fixed) / z.vp_fault;
 	EXPECT_EQ(fixed + faulted * z.vp_fault, p.driver_bytes);
+	EXPECT_EQ(mshv_pin_regions() ? 0 : 1, faulted);
 	EXPECT_LE(faulted, variant->vps);
+	EXPECT_LE(faulted, z.fault_bufs);
 
 	drv_max = bound_driver(variant->vps, 2, guest);
 	dep_max = bound_deposited(variant->vps, 2, guest);

@@ -27,6 +27,7 @@ FIXTURE(fault)
 	bool pinned;
 	__u64 stale0;	/* hvsim/stale_accesses when the test started */
 	__u64 numa;	/* numa_balancing mode to restore */
+	bool resident;	/* map_resident setting to restore */
 };
 
 FIXTURE_SETUP(fault)
@@ -34,6 +35,7 @@ FIXTURE_SETUP(fault)
 	/* Counts exact faults and mappings: no NUMA hinting unmaps */
 	self->numa = mshv_numa_balancing_set(0);
 	self->pinned = mshv_pin_regions();
+	self->resident = mshv_map_resident_set(true);
 	self->g = mshv_g32_create();
 	self->stale0 = mshv_dbg_stale_accesses_get();
 }
@@ -43,6 +45,7 @@ FIXTURE_TEARDOWN(fault)
 	mshv_g32_free(self->g);
 	mshv_hostmem_free(&self->m);
 	mshv_numa_balancing_set(self->numa);
+	mshv_map_resident_set(self->resident);
 }
 
 static int add_region(struct mshv_g32 *g, __u64 gpa, struct mshv_hostmem *m,
@@ -495,7 +498,8 @@ TEST_F(fault, edges_errno)
 
 /*
  * Fault-around over resident THP backing: a read of chunk 4 of an 8-chunk
- * region whose backing is already resident (MADV_POPULATE_WRITE) faults
+ * region whose backing is already resident (MADV_POPULATE_WRITE), created
+ * with mshv_root.map_resident=N so that nothing is mapped up front, faults
  * once and maps all 8 chunks, below and above the window, with 2 MiB
  * entries in one MAP_GPA_PAGES call of 8 reps; the rest of the region
  * then needs no fault.
@@ -517,6 +521,7 @@ TEST_F(fault, around_resident_thp)
 	ASSERT_EQ(0, madvise(self->m.hva, 8 * SZ_2M, MADV_POPULATE_WRITE));
 	if (mshv_smaps_kb(self->m.hva, "AnonHugePages") != 8 * 2048)
 		SKIP(return, "THP allocation failed");
+	mshv_map_resident_set(false);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	w[0] = rgpa + 4 * SZ_2M + 9 * PAGE;
@@ -542,6 +547,7 @@ TEST_F(fault, around_resident_thp)
  * Fault-around fills the last input page of the window's reps: a 4 KiB
  * window (512 reps: 509 + 3) takes 506 resident pages of the next window
  * along, 1018 reps in exactly 2 calls; the last 6 pages fault later.
+ * (The region is created with mshv_root.map_resident=N.)
  *
  *   window 0: 512 x 4K (fault)  | window 1: pages 0-505 | 506-511
  *   call 1: 509 reps  call 2: 3 + 506 reps                later fault
@@ -556,6 +562,7 @@ TEST_F(fault, around_budget_4k)
 		SKIP(return, NOT_FOR_PINNED);
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
 	memset(self->m.hva, 0x11, 2 * SZ_2M);
+	mshv_map_resident_set(false);
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	mshv_snap(self->g->partition, &s0);
 	w[0] = rgpa + 7 * PAGE;

@@ -545,21 +545,25 @@ __u64 mshv_dbg_deposited_get(__u64 partition)
 struct mshv_dbg_sizes mshv_dbg_sizes_get(void)
 {
 	FILE *f = fopen(MSHV_DBG_ROOT "/sizes", "r");
-	unsigned long long v[6];
+	unsigned long long v[7];
 	struct mshv_dbg_sizes z;
 	int n = -1;
 
 	MSHV_TEST_ASSERT(f, "open %s/sizes", MSHV_DBG_ROOT);
-	n = fscanf(f, "partition=%llu vp=%llu region=%llu vp_fault=%llu irqfd=%llu ioeventfd=%llu",
-		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+	n = fscanf(f, "partition=%llu vp=%llu region=%llu vp_fault=%llu",
+		   &v[0], &v[1], &v[2], &v[3]);
+	if (n == 4)
+		n += fscanf(f, " irqfd=%llu ioeventfd=%llu fault_bufs=%llu",
+			    &v[4], &v[5], &v[6]);
 	fclose(f);
-	MSHV_TEST_ASSERT(n == 6, "%s/sizes: %d fields", MSHV_DBG_ROOT, n);
+	MSHV_TEST_ASSERT(n == 7, "%s/sizes: %d fields", MSHV_DBG_ROOT, n);
 	z.partition = v[0];
 	z.vp = v[1];
 	z.region = v[2];
 	z.vp_fault = v[3];
 	z.irqfd = v[4];
 	z.ioeventfd = v[5];
+	z.fault_bufs = v[6];
 	return z;
 }
 
@@ -591,6 +595,26 @@ bool mshv_pin_regions(void)
 		return false;
 	c = fgetc(f);
 	fclose(f);
+	return c == '1' || c == 'Y' || c == 'y';
+}
+
+/**
+ * mshv_map_resident_set() - set the mshv_root.map_resident module parameter
+ * @on: map the resident backing of new movable regions at creation
+ *
+ * Return: the previous setting (true when the parameter does not exist).
+ */
+bool mshv_map_resident_set(bool on)
+{
+	const char *path = "/sys/module/mshv_root/parameters/map_resident";
+	FILE *f = fopen(path, "r");
+	int c = 'Y';
+
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+		mshv_write_file(path, on ? "Y" : "N");
+	}
 	return c == '1' || c == 'Y' || c == 'y';
 }
 

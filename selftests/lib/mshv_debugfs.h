@@ -139,9 +139,11 @@ struct mshv_dbg_root_partition mshv_dbg_root_partition_get(__u64 partition);
  * @partition: a partition
  * @vp: a VP
  * @region: a region's structure (its meta_bytes add its chunk maps)
- * @vp_fault: the fault buffer of a VP that resolved a GPA intercept
+ * @vp_fault: one fault buffer (a partition holds one per fault it had in
+ *	flight at once, at most @fault_bufs)
  * @irqfd: an irqfd
  * @ioeventfd: an ioeventfd
+ * @fault_bufs: the fault buffers a partition holds at most (a count)
  */
 struct mshv_dbg_sizes {
 	__u64 partition;
@@ -150,6 +152,7 @@ struct mshv_dbg_sizes {
 	__u64 vp_fault;
 	__u64 irqfd;
 	__u64 ioeventfd;
+	__u64 fault_bufs;
 };
 
 struct mshv_dbg_sizes mshv_dbg_sizes_get(void);
@@ -159,6 +162,7 @@ int mshv_read_u64_file(const char *path, __u64 *out);
 int mshv_write_file(const char *path, const char *text);
 __u64 mshv_numa_balancing_set(__u64 mode);
 bool mshv_pin_regions(void);
+bool mshv_map_resident_set(bool on);
 __u64 mshv_proc_status_kb(const char *field);
 size_t mshv_resident_pages(const void *addr, size_t size);
 
