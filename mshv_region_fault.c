@@ -736,7 +736,7 @@ static int mshv_fault_resolve(struct mshv_fault *f, u8 access)
 			 * removal of the region must not wait for it.
 			 */
 			up_read(&region->fault_sem);
-			ret = mshv_fault_wait(mm, mshv_region_hva(region, gfn),
+			ret = mshv_fault_wait(mm, mshv_region_hva(region, f->gfn),
 					      f->write);
 			down_read(&region->fault_sem);
 			if (ret) {
