@@ -12,6 +12,8 @@
 #                  SEED=<n> (the time), KERNEL=<name> (debug-6.12)
 #   make stress    only the stress selftest, DURATION=<s> (default 60) in one
 #                  VM of KERNEL=<name> (default debug-6.12; Documentation/testing.rst)
+#   make 1tib      only the 1 TiB guest selftest at full size: one VM with
+#                  TIB_VM_MEM (6G) and zram swap; prints its figures
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make deb       build the mshv-root-dkms package into build/
 #   make install   modules_install + depmod against $(KDIR), and the modprobe
@@ -33,7 +35,7 @@ TESTVM_VARS += KERNEL DURATION SEED STRESS_DEBUG STRESS_OTHERS
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo bench fuzz stress kernels deps clean help
+.PHONY: all modules check demo bench fuzz stress 1tib kernels deps clean help
 .PHONY: deb install uninstall install-modules install-src install-config
 
 all: modules
@@ -116,6 +118,9 @@ fuzz:
 
 stress:
 	@testvm/check.sh stress
+
+1tib:
+	@testvm/check.sh 1tib
 
 deps:
 	testvm/deps.sh

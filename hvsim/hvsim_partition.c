@@ -255,10 +255,11 @@ void hvsim_partitions_exit(void (*teardown)(struct hvsim_partition *pt))
 
 static void partition_show(struct hvsim_partition *pt, void *arg)
 {
-	seq_printf(arg, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu\n",
+	seq_printf(arg, "id=0x%llx pool_pages=%llu pool_free=%llu slat_4k=%llu slat_2m=%llu gpa_faults=%llu dispatches=%llu refused=%llu slat_tables=%llu\n",
 		   pt->id, pt->pool.nr_pages, pt->pool.nr_free,
 		   pt->slat.nr_mapped, pt->slat.nr_large,
-		   pt->gpa_faults, pt->dispatches, pt->refused);
+		   pt->gpa_faults, pt->dispatches, pt->refused,
+		   pt->slat.nr_tables);
 }
 
 /**
@@ -268,8 +269,9 @@ static void partition_show(struct hvsim_partition *pt, void *arg)
  * One line per live partition, in creation order: its pool (pages held
  * and free), its SLAT leaf entries (4 KiB and 2 MiB), the memory
  * intercepts its VPs produced, the DISPATCH_VP calls that ran or tried
- * to run them, and the guest accesses refused because a synthetic feature
- * is modelled only as registers.
+ * to run them, the guest accesses refused because a synthetic feature
+ * is modelled only as registers, and the SLAT's table pages (taken from
+ * its pool).
  */
 void hvsim_partitions_show(struct seq_file *m)
 {

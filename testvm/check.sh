@@ -15,6 +15,10 @@
 #   check.sh stress  only mshv_stress_test, DURATION seconds (default 60),
 #                    in one VM of KERNEL (default debug-6.12), with the
 #                    same splat, kmemleak and invariant checks as check
+#   check.sh 1tib    only mshv_guest_1tib_test at full size: one VM of
+#                    KERNEL (default stock-6.12) with TIB_VM_MEM (default
+#                    6G) and zram swap, the same checks as check; prints
+#                    its "bench: guest_1tib_*" lines
 #
 # Every phase runs even if an earlier one failed (unless it needs that one's
 # output); the exit status is non-zero if anything failed.
@@ -53,6 +57,16 @@
 #   MAINLINE_BUILD 1: W=1 build against the mainline 7.x source of the ABI
 #                 check, prepared for external modules (testvm/kernels.sh
 #                 mainline; default 1, 0 to skip)
+#   TIB_LANE      1: run mshv_guest_1tib_test in a VM of its own, the
+#                 "1tib" lane, after the debug kernel's VM in the
+#                 background (default 1, 0 to skip)
+#   TIB_KERNEL, TIB_VM_MEM, TIB_ZRAM, TIB_PERCENT, TIB_TIMEOUT
+#                 that lane's kernel (default stock-6.12, else the last
+#                 of KERNELS), VM memory (default 512M; make 1tib: 6G),
+#                 zram swap size (default twice TIB_VM_MEM), the data the
+#                 test writes in percent of the VM's MemTotal (default
+#                 125) and its timeout in seconds (default 1500; make
+#                 1tib: 3600)
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
 #                 the mainline release the ABI is checked against (default:
 #                 the pin in testvm/mainline.sh)
@@ -633,6 +647,42 @@ run_vm_pinned() {
 	say "VM $k-pinned finished in $((SECONDS - t0)) s (qemu exit $rc)"
 }
 
+# The 1 TiB guest (selftests/mshv_guest_1tib_test.c) writes more than the
+# VM's memory into a sparse 1 TiB region: it needs a VM whose size it
+# knows and swap (zram) for the rest, so it runs in a VM of its own.
+
+# tib_append MEM: the kernel command line of that VM: zram of TIB_ZRAM
+# (default twice MEM), the test's size
+tib_append() {
+	local mem=$1 mib
+	case $mem in
+	*G) mib=$((${mem%G} * 1024)) ;;
+	*M) mib=${mem%M} ;;
+	*) mib=$((mem >> 20)) ;;
+	esac
+	printf 'mshvtest.zram=%s mshvtest.tib_percent=%s' "${TIB_ZRAM:-$((2 * mib))M}" \
+		"${TIB_PERCENT:-125}"
+}
+
+# tib_bench LOG: the test's "bench:" lines from a console log
+tib_bench() {
+	sed -n 's/^\(\[[ 0-9.]*\] \)\{0,1\}\(bench: guest_1tib_.*\)/\2/p' "$1" | tr -d '\r'
+}
+
+# run_vm_tib KERNEL: the check initramfs of KERNEL in a VM of TIB_VM_MEM
+# (default 512M) running only mshv_guest_1tib_test; console in
+# vm-KERNEL-1tib.log; prints the test's figures
+run_vm_tib() {
+	local k=$1 mem=${TIB_VM_MEM:-512M} t0=$SECONDS rc=0 log=$LOGS/vm-$1-1tib.log
+	say "VM $k-1tib (mshv_guest_1tib_test, $mem, $ACCEL) booting; console: $log"
+	VM_ACCEL=$ACCEL VM_MEM=$mem TEST_TIMEOUT=${TIB_TIMEOUT:-1500} \
+		VM_TIMEOUT=$((${TIB_TIMEOUT:-1500} + 600)) \
+		VM_APPEND="${VM_APPEND:-} mshvtest.only=mshv_guest_1tib_test $(tib_append "$mem")" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs.cpio.gz" check "$log" || rc=$?
+	say "VM $k-1tib finished in $((SECONDS - t0)) s (qemu exit $rc); figures:"
+	tib_bench "$log" | sed 's/^/    /'
+}
+
 # --- main --------------------------------------------------------------------------
 
 main_check() {
@@ -692,18 +742,36 @@ main_check() {
 	# everything else (the other kernels, pinned regions, DKMS) after one
 	# another in the foreground
 	local -a parse_args=()
-	local bg=""
+	local bg="" tib="" flags
+	if [[ ${TIB_LANE:-1} == 1 && ${#vms[@]} -gt 0 ]] &&
+		{ [[ -z ${SELFTESTS:-} ]] || [[ " $SELFTESTS " == *" mshv_guest_1tib_test "* ]]; }; then
+		tib=${TIB_KERNEL:-}
+		if [[ -z $tib ]]; then
+			tib=${vms[-1]}
+			[[ " ${vms[*]} " != *" stock-6.12 "* ]] || tib=stock-6.12
+		fi
+		[[ " ${vms[*]} " == *" $tib "* ]] || { result FAIL "VM run ($tib-1tib): no VM for $tib"; tib=""; }
+	fi
 	if [[ ${#vms[@]} -gt 0 ]]; then
 		pick_accel "${vms[-1]}" "$BUILD/k/${vms[-1]}/initramfs.cpio.gz"
 		for k in "${vms[@]}"; do
 			if [[ $k == debug-* && ${VM_PARALLEL:-1} == 1 && ${#vms[@]} -gt 1 ]]; then
-				run_vm "$k" check &
+				# the 1tib lane follows the debug VM in the background
+				{
+					run_vm "$k" check
+					[[ -z $tib ]] || run_vm_tib "$tib"
+				} &
 				bg=$!
 			else
 				run_vm "$k" check
 			fi
 		done
-		local flags
+		[[ -n $bg || -z $tib ]] || run_vm_tib "$tib"
+		if [[ -n $tib ]]; then
+			flags=""
+			[[ $(kvar "$tib" KUNIT) == y ]] && flags=":kunit"
+			parse_args+=(--vm "$tib-1tib=$LOGS/vm-$tib-1tib.log$flags")
+		fi
 		for k in "${vms[@]}"; do
 			flags=""
 			[[ $(kvar "$k" KUNIT) == y ]] && flags+=":kunit"
@@ -835,14 +903,28 @@ main_stress() {
 	return "$rc"
 }
 
+# 1tib: mshv_guest_1tib_test alone at full size (TIB_VM_MEM, default 6G)
+# on KERNEL (default stock-6.12: the figures without debug options); its
+# figures go to $BUILD/1tib-results.txt
+main_1tib() {
+	local mem=${TIB_VM_MEM:-6G} k=${KERNEL:-stock-6.12} rc=0
+	KERNEL=$k VM_MEM=$mem one_selftest_vm 1tib mshv_guest_1tib_test \
+		"${TIB_TIMEOUT:-3600}" "$(tib_append "$mem")" || rc=$?
+	tib_bench "$LOGS/1tib-$k.log" >"$BUILD/1tib-results.txt"
+	say "figures ($(uname -n), kernel $k, VM $mem, $ACCEL):"
+	sed 's/^/    /' "$BUILD/1tib-results.txt"
+	return "$rc"
+}
+
 case $MODE in
 check) main_check ;;
+1tib) main_1tib ;;
 demo) main_demo ;;
 bench) main_bench ;;
 fuzz) main_fuzz ;;
 stress) main_stress ;;
 *)
-	echo "usage: $0 check|demo|bench|fuzz|stress" >&2
+	echo "usage: $0 check|demo|bench|fuzz|stress|1tib" >&2
 	exit 2
 	;;
 esac

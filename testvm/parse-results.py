@@ -222,6 +222,11 @@ SELFTEST_LINES = {
         re.compile(r"^(?P<text>ioctl fuzz: \d+ calls, \d+ distinct ioctl\+errno "
                    r"pairs, (?P<bad>\d+) splats)$"),
         lambda m: m.group("bad") == "0"),
+    "mshv_guest_1tib_test": (
+        re.compile(r"^(?P<text>1tib: \d+ chunks of 2 MiB over 1 TiB, \d+ MiB "
+                   r"in \d+ MiB of memory, (?P<pages>\d+) pages verified 3 "
+                   r"times, (?P<bad>\d+) mismatches)$"),
+        lambda m: m.group("bad") == "0" and m.group("pages") != "0"),
     "mshv_stress_test": (
         re.compile(r"^(?P<text>stress: \d+ operations in \d+ s, "
                    r"(?P<checks>\d+) guest checks, (?P<bad>\d+) violations)$"),

@@ -159,6 +159,10 @@ static int parse_partition(const char *line, void *elem)
 	if (!field || sscanf(field, " refused=%llu", &v[0]) != 1)
 		v[0] = ~0ULL;
 	p->refused = v[0];
+	field = strstr(line, " slat_tables=");
+	if (!field || sscanf(field, " slat_tables=%llu", &v[0]) != 1)
+		v[0] = ~0ULL;
+	p->slat_tables = v[0];
 	return 0;
 }
 

@@ -49,6 +49,8 @@ struct mshv_hc_count {
  *	report them)
  * @refused: accesses to synthetic registers hvsim refused because it does
  *	not model the feature's behaviour (~0 if not reported)
+ * @slat_tables: pages of the SLAT's tables, root included (~0 if not
+ *	reported)
  */
 struct mshv_dbg_partition {
 	__u64 id;
@@ -59,6 +61,7 @@ struct mshv_dbg_partition {
 	__u64 gpa_faults;
 	__u64 dispatches;
 	__u64 refused;
+	__u64 slat_tables;
 };
 
 /**

@@ -57,6 +57,8 @@ bool mshv_hostmem_alloc(struct mshv_hostmem *m, enum mshv_backing b,
 	}
 	if (b == BACK_SHMEM)
 		flags = MAP_SHARED | MAP_ANONYMOUS;
+	if (b == BACK_SPARSE)
+		flags |= MAP_NORESERVE;
 	m->len = size + 2 * SZ_2M;
 	m->base = mmap(NULL, m->len, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (m->base == MAP_FAILED)
@@ -65,7 +67,8 @@ bool mshv_hostmem_alloc(struct mshv_hostmem *m, enum mshv_backing b,
 	m->hva = (char *)(p + offset);
 	if (b == BACK_4K && madvise(m->base, m->len, MADV_NOHUGEPAGE))
 		return false;
-	if (b == BACK_THP && madvise(m->base, m->len, MADV_HUGEPAGE))
+	if ((b == BACK_THP || b == BACK_SPARSE) &&
+	    madvise(m->base, m->len, MADV_HUGEPAGE))
 		return false;
 	return true;
 }

@@ -18,6 +18,8 @@ enum mshv_backing {
 	BACK_THP,	/* anonymous, MADV_HUGEPAGE */
 	BACK_HUGETLB,	/* MAP_HUGETLB, 2 MiB pages */
 	BACK_SHMEM,	/* memfd, shared */
+	BACK_SPARSE,	/* BACK_THP with MAP_NORESERVE: sparse, larger */
+			/* than memory and swap together */
 };
 
 /**
