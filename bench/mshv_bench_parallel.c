@@ -7,13 +7,8 @@
  *
  *   bench: parallel_vps_ratio <aggregate / one VP> x (target >= 1.7)
  *
- * The guest is real-mode code, the same bytes for both VPs:
- *
- *	mov ecx, LOOPS
- *   1:	dec ecx
- *	jnz 1b
- *	out 0xE9, al
- *	hlt
+ * The guest is the real-mode loop of mshv_loop_guest.h, the same bytes
+ * for both VPs.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +16,7 @@
 #include <time.h>
 
 #include "mshv_lib.h"
+#include "mshv_loop_guest.h"
 
 #define MEM_SIZE	0x10000ULL
 #define CODE_GPA	0x1000ULL
@@ -30,15 +26,6 @@
 
 /* Instructions one run executes: the MOV, the loop, the OUT */
 #define RUN_INSNS	(1.0 + 2.0 * LOOPS + 1.0)
-
-static const unsigned char code[] = {
-	0x66, 0xb9, LOOPS & 0xff, (LOOPS >> 8) & 0xff,
-	(LOOPS >> 16) & 0xff, LOOPS >> 24,	/* mov ecx, LOOPS */
-	0x66, 0x49,				/* 1: dec ecx */
-	0x75, 0xfc,				/* jnz 1b */
-	0xe6, DONE_PORT,			/* out 0xE9, al */
-	0xf4,					/* hlt */
-};
 
 static pthread_barrier_t start;
 
@@ -98,6 +85,7 @@ static double run_vps(struct mshv_vp **vps, unsigned int nr)
 
 int main(void)
 {
+	__u8 code[MSHV_LOOP_GUEST_SIZE];
 	struct mshv_vp *vps[2];
 	struct mshv_vm *vm;
 	double one = 0, two = 0, ips1, ips2;
@@ -106,6 +94,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	vm = mshv_vm_create();
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_loop_guest(code, LOOPS, DONE_PORT);
 	mshv_vm_write(vm, CODE_GPA, code, sizeof(code));
 	vps[0] = mshv_vp_create(vm, 0);
 	vps[1] = mshv_vp_create(vm, 1);

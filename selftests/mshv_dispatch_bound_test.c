@@ -6,13 +6,7 @@
  * take several dispatches, stopped by the time bound, and the times the
  * dispatches kept interrupts off stay near dispatch_max_us.
  *
- * The guest is real-mode code:
- *
- *	mov ecx, LOOPS
- *   1:	dec ecx
- *	jnz 1b
- *	out 0xE9, al
- *	hlt
+ * The guest is the real-mode loop of mshv_loop_guest.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +15,7 @@
 #include "mshv_test.h"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "mshv_debugfs.h"
+#include "mshv_loop_guest.h"
 
 #define MEM_SIZE	0x10000ULL
 #define CODE_GPA	0x1000ULL
@@ -48,18 +43,6 @@
  */
 #define IRQOFF_MEAN_LIMIT_NS	(20ULL * 1000 * 1000)
 #define IRQOFF_MAX_LIMIT_NS	(1000ULL * 1000 * 1000)
-
-static const __u8 code[] = {
-	0x66, 0xb9, LOOPS & 0xff, (LOOPS >> 8) & 0xff,
-	(LOOPS >> 16) & 0xff, LOOPS >> 24,	/* mov ecx, LOOPS */
-	0x66, 0x49,				/* 1: dec ecx */
-	0x75, 0xfc,				/* jnz 1b */
-	0xe6, DONE_PORT,			/* out 0xE9, al */
-	0xf4,					/* hlt */
-};
-
-/* The OUT's offset in code[] */
-#define OUT_OFFSET	10
 
 struct dispatch_stats {
 	__u64 irqoff_max_ns;
@@ -125,6 +108,7 @@ FIXTURE(bound)
 
 FIXTURE_SETUP(bound)
 {
+	__u8 code[MSHV_LOOP_GUEST_SIZE];
 	struct dispatch_stats s;
 
 	if (dispatch_stats(&s) ||
@@ -135,6 +119,7 @@ FIXTURE_SETUP(bound)
 	self->id = mshv_dbg_newest_partition();
 	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
 	self->vp = mshv_vp_create(self->vm, 0);
+	mshv_loop_guest(code, LOOPS, DONE_PORT);
 	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
 	mshv_vp_set_real_mode_cs(self->vp, 0, 0);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
@@ -172,7 +157,7 @@ TEST_F(bound, long_loop)
 
 	io = mshv_vp_run_expect_io(self->vp);
 	EXPECT_EQ(DONE_PORT, io->port_number);
-	EXPECT_EQ(CODE_GPA + OUT_OFFSET, io->header.rip);
+	EXPECT_EQ(CODE_GPA + MSHV_LOOP_GUEST_OUT, io->header.rip);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RCX) &
 		  0xffffffffULL);
 
