@@ -67,10 +67,10 @@ module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
 
-static unsigned int dispatch_max_us = 500;
+static unsigned int dispatch_max_us;
 module_param(dispatch_max_us, uint, 0644);
 MODULE_PARM_DESC(dispatch_max_us,
-		 "Microseconds a DISPATCH_VP runs guest instructions before returning to the root (0: no limit)");
+		 "Microseconds a DISPATCH_VP runs guest instructions before returning to the root (0: no limit, no reschedule check)");
 
 /* Instructions between two checks of the clock and of need_resched() */
 #define HVSIM_DISPATCH_CHECK	16
@@ -813,20 +813,21 @@ static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
 
 /*
  * A dispatch that ran @n instructions since @start stops here: the CPU
- * has to reschedule, or it ran for dispatch_max_us.  The time is the
- * clocksource's (ktime_get_mono_fast_ns(), usable with interrupts off):
- * local_clock() may advance only with the tick when the TSC is not
- * used, and the tick does not come while the dispatch runs.
+ * has to reschedule, or it ran for dispatch_max_us (@max_ns; 0: neither
+ * is checked).  The time is the clocksource's (ktime_get_mono_fast_ns(),
+ * usable with interrupts off): local_clock() may advance only with the
+ * tick when the TSC is not used, and the tick does not come while the
+ * dispatch runs.
  */
 static bool vp_run_must_stop(unsigned int n, u64 start, u64 max_ns)
 {
-	if (!n || n % HVSIM_DISPATCH_CHECK)
+	if (!max_ns || !n || n % HVSIM_DISPATCH_CHECK)
 		return false;
 	if (need_resched()) {
 		atomic64_inc(&dispatch_resched_stops);
 		return true;
 	}
-	if (max_ns && ktime_get_mono_fast_ns() - start >= max_ns) {
+	if (ktime_get_mono_fast_ns() - start >= max_ns) {
 		atomic64_inc(&dispatch_time_stops);
 		return true;
 	}
