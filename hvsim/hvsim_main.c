@@ -203,6 +203,7 @@ static int __init hvsim_init(void)
 	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_irq_debugfs_init(hvsim_debugfs);
 	hvsim_port_debugfs_init(hvsim_debugfs);
+	hvsim_vp_debugfs_init(hvsim_debugfs);
 	hvsim_mmio_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;

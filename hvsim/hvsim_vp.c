@@ -11,11 +11,16 @@
  *
  * Differences from the real hypervisor, by design of this model:
  *  - DISPATCH_VP runs the interpreter for a bounded number of instructions
- *    (module parameter dispatch_budget) and then returns READY + INVALID
- *    so that the root can handle signals and reschedule; the real
- *    hypervisor honours time_slice instead (hvsim ignores it).
+ *    (module parameter dispatch_budget) and for a bounded time (module
+ *    parameter dispatch_max_us, checked every HVSIM_DISPATCH_CHECK
+ *    instructions), and stops early when the CPU has to reschedule; then
+ *    it returns READY + INVALID so that the root can handle signals and
+ *    reschedule; the real hypervisor honours time_slice instead (hvsim
+ *    ignores it).
  *  - The whole dispatch runs under the partition's lock with interrupts
  *    disabled (as every hypercall): VPs of one partition run one at a time.
+ *    debugfs "dispatch" reports the longest a dispatch kept interrupts
+ *    off and why dispatches stopped.
  *  - CPUID, RDMSR and WRMSR are answered from hvsim's CPUID model and
  *    MSRs (hvsim_intercept.c) unless the root installed an intercept.
  *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
@@ -28,7 +33,10 @@
  *    event the root writes to PENDING_INTERRUPTION is delivered at the
  *    next dispatch.
  */
+#include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/lockdep.h>
@@ -36,8 +44,10 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "hvsim_model.h"
 #include "hvsim_guest_synic.h"
@@ -56,6 +66,27 @@ static unsigned int dispatch_budget = 5000;
 module_param(dispatch_budget, uint, 0644);
 MODULE_PARM_DESC(dispatch_budget,
 		 "Instructions a DISPATCH_VP runs before returning to the root");
+
+static unsigned int dispatch_max_us;
+module_param(dispatch_max_us, uint, 0644);
+MODULE_PARM_DESC(dispatch_max_us,
+		 "Microseconds a DISPATCH_VP runs guest instructions before returning to the root (0: no limit, no reschedule check)");
+
+/* Instructions between two checks of the clock and of need_resched() */
+#define HVSIM_DISPATCH_CHECK	16
+
+/*
+ * What debugfs "dispatch" reports: the longest time a DISPATCH_VP kept
+ * interrupts off (from its start to its end, waiting for the partition's
+ * lock included), the sum of those times and the dispatches summed, and
+ * how many dispatches stopped at each bound.
+ */
+static atomic64_t dispatch_irqoff_max_ns = ATOMIC64_INIT(0);
+static atomic64_t dispatch_irqoff_total_ns = ATOMIC64_INIT(0);
+static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
+static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
+static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
+static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
 
 /*
  * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
@@ -780,6 +811,29 @@ static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
 	return HVSIM_IRQ_EXIT;
 }
 
+/*
+ * A dispatch that ran @n instructions since @start stops here: the CPU
+ * has to reschedule, or it ran for dispatch_max_us (@max_ns; 0: neither
+ * is checked).  The time is the clocksource's (ktime_get_mono_fast_ns(),
+ * usable with interrupts off): local_clock() may advance only with the
+ * tick when the TSC is not used, and the tick does not come while the
+ * dispatch runs.
+ */
+static bool vp_run_must_stop(unsigned int n, u64 start, u64 max_ns)
+{
+	if (!max_ns || !n || n % HVSIM_DISPATCH_CHECK)
+		return false;
+	if (need_resched()) {
+		atomic64_inc(&dispatch_resched_stops);
+		return true;
+	}
+	if (ktime_get_mono_fast_ns() - start >= max_ns) {
+		atomic64_inc(&dispatch_time_stops);
+		return true;
+	}
+	return false;
+}
+
 /* Run a VP; partition lock held */
 static void vp_run(struct hvsim_vp *vp, u32 flags,
 		   struct hv_output_dispatch_vp *out)
@@ -787,6 +841,8 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 	struct x86_emu_tlb *vp_tlb = NULL;
 	struct x86_emu_exit exit;
 	unsigned int budget = max(READ_ONCE(dispatch_budget), 1U);
+	u64 max_ns = (u64)READ_ONCE(dispatch_max_us) * NSEC_PER_USEC;
+	u64 start = ktime_get_mono_fast_ns();
 	unsigned int n;
 
 	lockdep_assert_held(&vp->partition->lock);
@@ -810,9 +866,15 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		goto out_publish;	/* BLOCKED: nothing deliverable */
 
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
-	for (n = 0; n < budget; n++) {
+	for (n = 0; ; n++) {
 		enum hvsim_irq_result res;
 
+		if (n == budget) {
+			atomic64_inc(&dispatch_budget_stops);
+			break;
+		}
+		if (vp_run_must_stop(n, start, max_ns))
+			break;
 		/* Events are taken at an instruction boundary */
 		if (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING)
 			res = vp_inject_pending(vp, &exit);
@@ -880,7 +942,74 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 {
 	const struct hv_input_dispatch_vp *in = call->input;
+	u64 start = ktime_get_mono_fast_ns();
+	u64 ns, max;
+	u16 status;
 
-	return hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
-				    dispatch_vp_locked, call);
+	status = hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
+				      dispatch_vp_locked, call);
+	ns = ktime_get_mono_fast_ns() - start;
+	atomic64_add(ns, &dispatch_irqoff_total_ns);
+	atomic64_inc(&dispatch_irqoff_count);
+	max = atomic64_read(&dispatch_irqoff_max_ns);
+	while (ns > max && !atomic64_try_cmpxchg(&dispatch_irqoff_max_ns,
+						 &max, ns))
+		;
+	return status;
 }
+
+static int dispatch_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld\n",
+		   atomic64_read(&dispatch_irqoff_max_ns),
+		   atomic64_read(&dispatch_irqoff_total_ns),
+		   atomic64_read(&dispatch_irqoff_count),
+		   atomic64_read(&dispatch_budget_stops),
+		   atomic64_read(&dispatch_time_stops),
+		   atomic64_read(&dispatch_resched_stops));
+	return 0;
+}
+
+static int dispatch_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, dispatch_show, inode->i_private);
+}
+
+/* Any write starts a new measurement of the interrupts-off times */
+static ssize_t dispatch_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	atomic64_set(&dispatch_irqoff_max_ns, 0);
+	atomic64_set(&dispatch_irqoff_total_ns, 0);
+	atomic64_set(&dispatch_irqoff_count, 0);
+	return len;
+}
+
+static const struct file_operations dispatch_fops = {
+	.owner = THIS_MODULE,
+	.open = dispatch_open,
+	.read = seq_read,
+	.write = dispatch_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/**
+ * hvsim_vp_debugfs_init() - create debugfs "dispatch"
+ * @dir: hvsim's debugfs directory
+ *
+ * "dispatch" reads irqoff_max_ns (the longest a DISPATCH_VP kept
+ * interrupts off since the module loaded or the file was last written),
+ * irqoff_total_ns and irqoff_dispatches (the sum of those times and the
+ * dispatches it covers, for the mean), and how many dispatches stopped at
+ * dispatch_budget instructions, at dispatch_max_us and because the CPU had
+ * to reschedule.
+ */
+void hvsim_vp_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("dispatch", 0644, dir, NULL, &dispatch_fops);
+}
+
+#if IS_ENABLED(CONFIG_MSHV_ROOT_KUNIT_TEST)
+#include "../kunit/hvsim_vp_test.c"
+#endif

@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 
+struct dentry;
 struct hvsim_call;
 struct hvsim_partition;
 struct hvsim_vp;
@@ -26,5 +27,6 @@ u16 hvsim_hc_set_vp_registers(struct hvsim_call *call);
 u16 hvsim_hc_map_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_unmap_vp_state_page(struct hvsim_call *call);
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call);
+void hvsim_vp_debugfs_init(struct dentry *dir);
 
 #endif /* _HVSIM_VP_H */
