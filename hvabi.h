@@ -688,6 +688,13 @@ HV_ABI_SIZE(struct hv_input_delete_vp, 16);
 #define HV_STIMER_CONFIG_ENABLE		0x1ULL
 #define HV_STIMER_CONFIG_AUTO_ENABLE	0x8ULL
 #define HV_STIMER_CONFIG_MASK		0xF1FFFULL	/* bits 0-12, 16-19 */
+#define HV_STIMER_CONFIG_PERIODIC	0x2ULL
+#define HV_STIMER_CONFIG_LAZY		0x4ULL
+#define HV_STIMER_CONFIG_VECTOR_SHIFT	4
+#define HV_STIMER_CONFIG_VECTOR_MASK	0xFF0ULL
+#define HV_STIMER_CONFIG_DIRECT_MODE	0x1000ULL
+#define HV_STIMER_CONFIG_SINT_SHIFT	16
+#define HV_STIMER_CONFIG_SINT_MASK	0xF0000ULL
 
 /* Values of EXPLICIT/INTERCEPT/DISPATCH_SUSPEND */
 #define HV_REGISTER_SUSPEND_SUSPENDED		0x1ULL
@@ -1149,6 +1156,16 @@ struct hv_message_header {
 };
 
 HV_ABI_SIZE(struct hv_message_header, 16);
+
+/* HVMSG_TIMER_EXPIRED payload: times in 100 ns units */
+struct hv_timer_message_payload {
+	__u32 timer_index;
+	__u32 reserved;
+	__u64 expiration_time;
+	__u64 delivery_time;
+};
+
+HV_ABI_SIZE(struct hv_timer_message_payload, 24);
 
 struct hv_message {
 	struct hv_message_header header;
@@ -1675,6 +1692,20 @@ HV_ABI_SIZE(struct hv_input_post_message_direct, 280);
 #define HV_X64_MSR_STIMER0_CONFIG	0x400000B0
 #define HV_X64_MSR_STIMER0_COUNT	0x400000B1
 #define HV_X64_MSR_GUEST_IDLE		0x400000F0
+
+/*
+ * The reference TSC page: reference time = ((TSC * tsc_scale) >> 64) +
+ * tsc_offset, valid while tsc_sequence is not 0 (0: read the reference
+ * counter MSR instead); the sequence changes when scale or offset do.
+ */
+struct hv_reference_tsc_page {
+	__u32 tsc_sequence;
+	__u32 reserved1;
+	__u64 tsc_scale;
+	__s64 tsc_offset;
+};
+
+HV_ABI_SIZE(struct hv_reference_tsc_page, 24);
 
 /* HYPERCALL, REFERENCE_TSC, SIMP, SIEFP, VP_ASSIST_PAGE: enable, GPA page */
 #define HV_MSR_PAGE_ENABLE		0x1ULL

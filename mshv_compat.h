@@ -11,6 +11,7 @@
 #define _MSHV_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/shmem_fs.h>
 
@@ -89,6 +90,23 @@ static inline struct file *mshv_shmem_file_setup(const char *name,
 	return shmem_file_setup(name, size, EMPTY_VMA_FLAGS);
 #else
 	return shmem_file_setup(name, size, 0);
+#endif
+}
+
+/*
+ * Set up an hrtimer with its callback: hrtimer_setup() since 6.13,
+ * hrtimer_init() and the function field before (hrtimer_init() is gone
+ * since 6.15).
+ */
+static inline void mshv_hrtimer_setup(struct hrtimer *timer,
+				      enum hrtimer_restart (*fn)(struct hrtimer *),
+				      clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef MSHV_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
 #endif
 }
 

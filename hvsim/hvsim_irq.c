@@ -76,6 +76,7 @@ static atomic64_t irq_extints_delivered;	/* ExtINTs taken by the guest */
 static atomic64_t irq_extint_clears;	/* pending ExtINTs withdrawn */
 static atomic64_t irq_lints;		/* LINT0/LINT1 asserts delivered */
 static atomic64_t irq_lints_masked;	/* LINT0/LINT1 asserts dropped (masked) */
+static atomic64_t irq_timer_signals;	/* SCHEDULER_VP_SIGNAL_BITSET of timers */
 
 /* The IRR, ISR and TMR live in the LAPIC state, as 8 x u32 */
 static bool apic_test(const u32 *reg, u32 vector)
@@ -945,6 +946,20 @@ void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector)
 	post_vp_runnable(vp, &irq_signal_msgs);
 }
 
+/**
+ * hvsim_irq_timer_signal() - a VP's timer fired: tell the root
+ * @vp: the VP; no lock needed (only its constant fields are read), called
+ *	from its hrtimer
+ *
+ * One HVMSG_SCHEDULER_VP_SIGNAL_BITSET names the VP, so that a run
+ * waiting for a halted VP dispatches it; the dispatch takes the
+ * expiration (hvsim_stimer.c).
+ */
+void hvsim_irq_timer_signal(struct hvsim_vp *vp)
+{
+	post_vp_runnable(vp, &irq_timer_signals);
+}
+
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)
 {
 	const struct hv_input_assert_virtual_interrupt *in =
@@ -1069,7 +1084,7 @@ u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call)
 
 static int interrupts_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu extints=%llu extints_delivered=%llu extint_clears=%llu lints=%llu lints_masked=%llu\n",
+	seq_printf(m, "asserted=%llu delivered=%llu eois=%llu apic_eoi_msgs=%llu halts=%llu wakes=%llu signal_msgs=%llu scanned=%llu ipis=%llu ipi_drops=%llu inits=%llu sipis=%llu sipis_ignored=%llu init_sipi_msgs=%llu resumes=%llu extints=%llu extints_delivered=%llu extint_clears=%llu lints=%llu lints_masked=%llu timer_signals=%llu\n",
 		   (u64)atomic64_read(&irq_asserted),
 		   (u64)atomic64_read(&irq_delivered),
 		   (u64)atomic64_read(&irq_eois),
@@ -1089,7 +1104,8 @@ static int interrupts_show(struct seq_file *m, void *unused)
 		   (u64)atomic64_read(&irq_extints_delivered),
 		   (u64)atomic64_read(&irq_extint_clears),
 		   (u64)atomic64_read(&irq_lints),
-		   (u64)atomic64_read(&irq_lints_masked));
+		   (u64)atomic64_read(&irq_lints_masked),
+		   (u64)atomic64_read(&irq_timer_signals));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(interrupts);

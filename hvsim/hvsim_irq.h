@@ -36,5 +36,6 @@ bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector);
 bool hvsim_apic_stopped(struct hvsim_vp *vp);
 void hvsim_irq_set_activity(struct hvsim_vp *vp, u64 val);
 void hvsim_irq_resumed(struct hvsim_vp *vp);
+void hvsim_irq_timer_signal(struct hvsim_vp *vp);
 
 #endif /* _HVSIM_IRQ_H */

@@ -30,6 +30,7 @@
 
 #include "hvabi.h"
 #include "hvsim_decode.h"
+#include "hvsim_time.h"
 #include "x86_emu.h"
 
 /* Variable-range and fixed-range MTRRs of a VP (MTRR_CAP VCNT 8, FIX) */
@@ -106,7 +107,6 @@ enum hvsim_partition_state {
  * xAPIC page), and the per-VP synthetic registers.
  */
 enum hvsim_vp_msr {
-	HVSIM_MSR_TSC,
 	HVSIM_MSR_KERNEL_GS_BASE,
 	HVSIM_MSR_APIC_BASE,
 	HVSIM_MSR_PAT,
@@ -134,8 +134,7 @@ enum hvsim_vp_msr {
 	HVSIM_MSR_SIEFP,
 	HVSIM_MSR_SIMP,
 	HVSIM_MSR_SINT0,
-	HVSIM_MSR_STIMER0 = HVSIM_MSR_SINT0 + HV_SYNIC_SINT_COUNT,
-	HVSIM_NR_MSRS = HVSIM_MSR_STIMER0 + 2 * HV_SYNIC_STIMER_COUNT
+	HVSIM_NR_MSRS = HVSIM_MSR_SINT0 + HV_SYNIC_SINT_COUNT
 };
 
 struct hvsim_intercepts;
@@ -170,7 +169,10 @@ struct hvsim_cpuid_results;
  * @msg: the last intercept message (copied to @msg_page when mapped)
  * @lapic: LAPIC state (GET/SET_VP_STATE); apic_irr, apic_isr and apic_tmr
  *	are the interrupt model's (hvsim_irq.c), the rest is stored only
- * @timers: synthetic timers state (stored, not interpreted)
+ * @timers: the synthetic timers' registers and delivery state, as
+ *	GET/SET_VP_STATE transfer them (hvsim_stimer.c); adjustment is
+ *	stored only
+ * @time: TSC offset, timer expirations and the VP's hrtimer (hvsim_time.h)
  * @xsave: XSAVE area in compacted format; the XMM registers live in
  *	@state and are merged in and out of it
  * @simp: SynIC message page (the SIMP overlay page, also set by
@@ -202,6 +204,7 @@ struct hvsim_vp {
 	struct hv_message msg;
 	struct hv_local_interrupt_controller_state lapic;
 	struct hv_synthetic_timers_state timers;
+	struct hvsim_vp_time time;
 	u8 xsave[HVSIM_XSAVE_SIZE];
 	void *simp;
 	void *siefp;
@@ -226,16 +229,14 @@ struct hvsim_vp {
  * @synthetic_proc_features: SYNTHETIC_PROC_FEATURES property
  * @unimplemented_msr_action: UNIMPLEMENTED_MSR_ACTION property
  * @gpa_access_tracking: GPA_PAGE_ACCESS_TRACKING property (0 or 1)
- * @time_freeze: TIME_FREEZE property (0 or 1; stored, not interpreted)
- * @reference_time: REFERENCE_TIME property (stored, not interpreted)
+ * @time_freeze: TIME_FREEZE property (0 or 1): partition time stands still
+ * @time: the partition clock (hvsim_time.c); REFERENCE_TIME reads it
  * @pool_cap: most pages @pool may hold (0: no cap), from the "pool_cap"
  *	fault-injection rule active at creation
  * @gpa_faults: UNMAPPED_GPA and GPA_INTERCEPT messages posted by its VPs
  * @dispatches: DISPATCH_VP calls that found one of its VPs
  * @refused: guest accesses refused because the synthetic feature they
  *	belong to is not modelled beyond its registers (hvsim_vp_regs.c)
- * @created_ns: creation time (ktime_get_ns()), start of the reference
- *	counter (constant)
  * @guest_os_id: GUEST_OS_ID (one for all VPs)
  * @hypercall: HYPERCALL MSR (one for all VPs)
  * @reference_tsc: REFERENCE_TSC MSR (one for all VPs)
@@ -262,12 +263,11 @@ struct hvsim_partition {
 	u64 unimplemented_msr_action;
 	u64 gpa_access_tracking;
 	u64 time_freeze;
-	u64 reference_time;
+	struct hvsim_pt_time time;
 	u64 pool_cap;
 	u64 gpa_faults;
 	u64 dispatches;
 	u64 refused;
-	u64 created_ns;
 	u64 guest_os_id;
 	u64 hypercall;
 	u64 reference_tsc;

@@ -13,7 +13,6 @@
  * reference frees it.
  */
 #include <linux/bug.h>
-#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/seq_file.h>
@@ -82,7 +81,6 @@ static u64 hvsim_new_pool_cap;
 /* XSAVE with the compacted format (x87 and SSE state only) */
 #define HVSIM_HOST_XSAVE_FEATURES (HV_XSAVE_FEATURE_XSAVE | \
 				   HV_XSAVE_FEATURE_XSAVE_COMP)
-#define HVSIM_CLOCK_HZ		1000000000ULL
 
 /**
  * hvsim_partition_get() - look up a partition and take a reference
@@ -408,7 +406,6 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	hvsim_slat_init(&pt->slat, &pt->lock);
 	pt->unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->privilege_flags = HVSIM_GUEST_PRIVILEGES;
-	pt->created_ns = ktime_get_ns();
 	pt->pool_cap = hvsim_new_pool_cap;
 	list_add_tail(&pt->node, &hvsim_partitions);
 	out->partition_id = pt->id;
@@ -612,7 +609,7 @@ static u16 root_property(u32 code, u64 *value)
 		*value = HVSIM_XSAVE_STATES;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_PROCESSOR_CLOCK_FREQUENCY:
-		*value = HVSIM_CLOCK_HZ;
+		*value = HVSIM_TSC_HZ;
 		return HV_STATUS_SUCCESS;
 	default:
 		return HV_STATUS_UNKNOWN_PROPERTY;
@@ -641,7 +638,7 @@ static u16 guest_property(const struct hvsim_partition *pt, u32 code,
 		*value = pt->time_freeze;
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
-		*value = pt->reference_time;
+		*value = hvsim_time_ref(pt);
 		return HV_STATUS_SUCCESS;
 	case HV_PARTITION_PROPERTY_PROCESSOR_FEATURES0:
 		*value = HVSIM_HOST_FEATURES0 & ~pt->disabled_features[0];
@@ -758,7 +755,8 @@ static u16 set_bool_property(u64 *prop, u64 value)
  * Writable: PRIVILEGE_FLAGS (before INITIALIZE, grantable bits only),
  * SYNTHETIC_PROC_FEATURES (before INITIALIZE, assignable bits only),
  * UNIMPLEMENTED_MSR_ACTION, GPA_PAGE_ACCESS_TRACKING and TIME_FREEZE (0 or
- * 1), REFERENCE_TIME (any value; stored, the guest has no clock).  Other
+ * 1; 1 stops the partition clock), REFERENCE_TIME (any value: the clock
+ * continues from it, hvsim_time.c).  Other
  * modelled properties and every property of SELF are read-only
  * (HV_STATUS_ACCESS_DENIED).
  *
@@ -808,10 +806,10 @@ u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 		status = set_bool_property(&pt->gpa_access_tracking, value);
 		break;
 	case HV_PARTITION_PROPERTY_TIME_FREEZE:
-		status = set_bool_property(&pt->time_freeze, value);
+		status = hvsim_time_set_freeze(pt, value);
 		break;
 	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
-		pt->reference_time = value;
+		hvsim_time_set_reference(pt, value);
 		break;
 	default:
 		status = guest_property(pt, in->property_code, &unused);

@@ -57,6 +57,7 @@
 #include "hvsim_partition.h"
 #include "hvsim_port.h"
 #include "hvsim_synic.h"
+#include "hvsim_time.h"
 #include "hvsim_vp.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_regs.h"
@@ -113,6 +114,7 @@ void hvsim_vp_destroy(struct hvsim_vp *vp)
 	struct hvsim_partition *pt = vp->partition;
 
 	lockdep_assert_held(&pt->lock);
+	hvsim_stimer_vp_destroy(vp);
 	hvsim_intercepts_vp_destroy(vp);
 	if (vp->reg_page)
 		hvsim_pool_free(&pt->pool, vp->reg_page);
@@ -147,6 +149,7 @@ static u16 create_vp_locked(struct hvsim_partition *pt, void *arg)
 		vp->activity = HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND;
 	hvsim_vp_regs_reset(vp);
 	hvsim_vp_state_reset(vp);
+	hvsim_stimer_vp_init(vp);
 	pt->vps[vp->index] = vp;
 	return HV_STATUS_SUCCESS;
 }
@@ -503,10 +506,20 @@ static void *vp_mem_map(void *ctx, u64 gpa, u32 *rights)
 	return va;
 }
 
+/* x86_emu_mem_ops.tsc: the VP's TSC (hvsim_time.c) and TSC_AUX */
+static u64 vp_tsc(void *ctx, u32 *tsc_aux)
+{
+	struct hvsim_vp *vp = ctx;
+
+	*tsc_aux = vp->msrs[HVSIM_MSR_TSC_AUX];
+	return hvsim_time_tsc(vp);
+}
+
 /* Guest memory as a VP sees it; the context is the struct hvsim_vp */
 const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 	.access = vp_mem_access,
 	.map = vp_mem_map,
+	.tsc = vp_tsc,
 };
 
 /*
@@ -726,6 +739,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_io_msg(vp, exit);
 		return true;
 	case X86_EXIT_HLT:
+		/* a timer due now keeps the VP from halting */
+		hvsim_stimer_poll(vp);
 		if (hvsim_irq_hlt(vp, exit))
 			return hvsim_irq_halted(vp);
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
@@ -851,6 +866,9 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		x86_emu_tlb_reset(vp_tlb, &vp->partition->slat.gen);
 	}
 	hvsim_vp_absorb_reg_page(vp);
+	/* the partition clock starts; timer expirations due are taken */
+	hvsim_time_start(vp->partition);
+	hvsim_stimer_poll(vp);
 	out->dispatch_state = HV_VP_DISPATCH_STATE_BLOCKED;
 	out->dispatch_event = HV_VP_DISPATCH_EVENT_SUSPEND;
 	if (flags & HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND)
@@ -902,6 +920,8 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		}
 	}
+	/* what expired meanwhile is in the VP's state when the VMM looks */
+	hvsim_stimer_poll(vp);
 out_publish:
 	hvsim_vp_publish_reg_page(vp);
 }

@@ -18,18 +18,17 @@
  *
  * Synthetic features beyond their registers: the hypercall page is
  * written when the guest enables it, but hvsim does not execute VMCALL;
- * the reference TSC page is written with TscSequence 0 (the guest uses
- * the reference counter MSR); the SynIC takes the root's direct messages
- * and events in its overlay pages (hvsim_guest_synic.c); synthetic timers
- * do not run: enabling a timer, and reading GUEST_IDLE, are refused (#GP
- * for the guest, INVALID_PARAMETER for the VMM) and counted in the
+ * the reference counter, the TSC and the reference TSC page come from the
+ * partition clock (hvsim_time.c); the SynIC takes the root's direct
+ * messages and events in its overlay pages (hvsim_guest_synic.c); the
+ * synthetic timers run (hvsim_stimer.c); reading GUEST_IDLE is refused
+ * (#GP for the guest, INVALID_PARAMETER for the VMM) and counted in the
  * partition's "refused" (debugfs partitions).
  *
  * Everything here runs under the partition's lock.
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
-#include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/stddef.h>
@@ -42,6 +41,7 @@
 #include "hvsim_irq.h"
 #include "hvsim_mem.h"
 #include "hvsim_partition.h"
+#include "hvsim_time.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_regs.h"
 
@@ -91,11 +91,6 @@
 #define XSAVE_XSTATE_BV		512
 #define XSTATE_X87		BIT_ULL(0)
 #define XSTATE_SSE		BIT_ULL(1)
-
-/* The synthetic frequencies (TSC_FREQUENCY, APIC_FREQUENCY), in Hz */
-#define HVSIM_FREQUENCY_HZ	1000000000ULL
-
-#define REF_TSC_PAGE_BYTES	24	/* sequence, reserved, scale, offset */
 
 /* Register flags */
 #define REG_PARTITION	BIT(0)	/* the storage is in struct hvsim_partition */
@@ -298,11 +293,33 @@ static u16 get_vp_index(struct hvsim_vp *vp, const struct vp_reg *r,
 	return HV_STATUS_SUCCESS;
 }
 
-/* The partition reference counter: 100 ns units since its creation */
+/* The partition reference counter (hvsim_time.c) */
 static u16 get_time_ref_count(struct hvsim_vp *vp, const struct vp_reg *r,
 			      u32 i, union hv_register_value *v)
 {
-	v->reg64 = div_u64(ktime_get_ns() - vp->partition->created_ns, 100);
+	v->reg64 = hvsim_time_ref(vp->partition);
+	return HV_STATUS_SUCCESS;
+}
+
+/* The TSC: partition time plus the VP's offset (hvsim_time.c) */
+static u16 get_tsc(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
+		   union hv_register_value *v)
+{
+	v->reg64 = hvsim_time_tsc(vp);
+	return HV_STATUS_SUCCESS;
+}
+
+static bool write_tsc_page(struct hvsim_vp *vp, u64 msr);
+
+/* A TSC write: the reference TSC page follows, if enabled */
+static u16 set_tsc(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
+		   const union hv_register_value *v, bool guest)
+{
+	u64 msr = vp->partition->reference_tsc;
+
+	hvsim_time_set_tsc(vp, v->reg64);
+	if (msr & HV_MSR_PAGE_ENABLE)
+		write_tsc_page(vp, msr);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -322,12 +339,14 @@ static u16 set_tpr(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 }
 
 /*
- * EOM: hvsim queues no message for a guest SINT (a direct post to a full
- * slot fails, the VMM posts again), so there is nothing to deliver next
+ * EOM: a timer message that found its slot full is delivered now if the
+ * slot is free (hvsim_stimer.c); the root's direct posts are not queued
+ * (a post to a full slot fails, the VMM posts again)
  */
 static u16 set_eom(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		   const union hv_register_value *v, bool guest)
 {
+	hvsim_stimer_poll(vp);
 	return HV_STATUS_SUCCESS;
 }
 
@@ -358,21 +377,18 @@ static u16 refuse(struct hvsim_vp *vp)
 	return HV_STATUS_INVALID_PARAMETER;
 }
 
-/* STIMERn_CONFIG / STIMERn_COUNT: timers do not run, enabling is refused */
+/* STIMERn_CONFIG / STIMERn_COUNT (hvsim_stimer.c) */
+static u16 get_stimer(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
+		      union hv_register_value *v)
+{
+	v->reg64 = hvsim_stimer_get(vp, i);
+	return HV_STATUS_SUCCESS;
+}
+
 static u16 set_stimer(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		      const union hv_register_value *v, bool guest)
 {
-	u64 *timer = &vp->msrs[HVSIM_MSR_STIMER0 + (i & ~1U)];
-	u64 config = i & 1 ? timer[0] : v->reg64;
-	u64 count = i & 1 ? v->reg64 : timer[1];
-
-	if (config & ~HV_STIMER_CONFIG_MASK)
-		return HV_STATUS_INVALID_PARAMETER;
-	if ((config & HV_STIMER_CONFIG_ENABLE) ||
-	    ((config & HV_STIMER_CONFIG_AUTO_ENABLE) && count))
-		return refuse(vp);
-	timer[i & 1] = v->reg64;
-	return HV_STATUS_SUCCESS;
+	return hvsim_stimer_set(vp, i, v->reg64, guest);
 }
 
 static u16 get_guest_idle(struct hvsim_vp *vp, const struct vp_reg *r,
@@ -435,19 +451,30 @@ static u16 set_hypercall(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 }
 
 /*
- * REFERENCE_TSC: enabling it (the guest) writes the page's header with
- * TscSequence 0: no TSC-based time is offered, the guest reads the
- * reference counter MSR instead.
+ * Write the reference TSC page (hvsim_time_next_tsc_page()) at the GPA of
+ * REFERENCE_TSC value @msr; false if the SLAT does not let the guest
+ * write there
+ */
+static bool write_tsc_page(struct hvsim_vp *vp, u64 msr)
+{
+	struct hv_reference_tsc_page page;
+
+	hvsim_time_next_tsc_page(vp->partition, &page);
+	return write_guest_page(vp, msr & HV_MSR_PAGE_GPA_MASK, &page,
+				sizeof(page));
+}
+
+/*
+ * REFERENCE_TSC: enabling it (the guest) writes the reference TSC page
+ * (hvsim_time.c); the VMM's writes only set the register (a restored
+ * guest's memory holds the page already).
  */
 static u16 set_reference_tsc(struct hvsim_vp *vp, const struct vp_reg *r,
 			     u32 i, const union hv_register_value *v,
 			     bool guest)
 {
-	static const u8 invalid[REF_TSC_PAGE_BYTES];
-
 	if (guest && (v->reg64 & HV_MSR_PAGE_ENABLE) &&
-	    !write_guest_page(vp, v->reg64 & HV_MSR_PAGE_GPA_MASK, invalid,
-			      sizeof(invalid)))
+	    !write_tsc_page(vp, v->reg64))
 		return HV_STATUS_INVALID_PARAMETER;
 	vp->partition->reference_tsc = v->reg64;
 	return HV_STATUS_SUCCESS;
@@ -576,8 +603,8 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_GDTR, 0, .size = 16, .offset = VP_OFF(state.gdtr) },
 
 	/* Virtualized MSRs (EFER, FS/GS base: hvsim_intercept.c for guests) */
-	{ HV_X64_REGISTER_TSC, MSR_IA32_TSC, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_TSC), .writable = ALL },
+	{ HV_X64_REGISTER_TSC, MSR_IA32_TSC, .size = 8, .writable = ALL,
+	  .get = get_tsc, .set = set_tsc },
 	{ HV_X64_REGISTER_EFER, 0, .size = 8, .offset = VP_OFF(state.efer),
 	  .writable = ALL },
 	{ HV_X64_REGISTER_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, .size = 8,
@@ -651,7 +678,7 @@ static const struct vp_reg vp_regs[] = {
 	  .get = get_time_ref_count },
 	{ 0, HV_X64_MSR_TSC_FREQUENCY, .count = 2, .size = 8,
 	  .flags = REG_RO | REG_NO_NAME, .priv = PRIV_FREQUENCY,
-	  .value = HVSIM_FREQUENCY_HZ, .get = get_const },
+	  .value = HVSIM_TSC_HZ, .get = get_const },
 	{ HV_X64_REGISTER_SYNTHETIC_TPR, HV_X64_MSR_TPR, .size = 8,
 	  .priv = PRIV_APIC, .writable = 0xF0, .get = get_tpr,
 	  .set = set_tpr },
@@ -681,8 +708,8 @@ static const struct vp_reg vp_regs[] = {
 	  .writable = ALL, .get = get_const, .set = set_eom },
 	{ HV_REGISTER_STIMER0_CONFIG, HV_X64_MSR_STIMER0_CONFIG,
 	  .count = 2 * HV_SYNIC_STIMER_COUNT, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_STIMER0), .priv = PRIV_SYNTHETIC_TIMERS,
-	  .writable = ALL, .set = set_stimer },
+	  .priv = PRIV_SYNTHETIC_TIMERS, .writable = ALL, .get = get_stimer,
+	  .set = set_stimer },
 	{ 0, HV_X64_MSR_GUEST_IDLE, .size = 8,
 	  .flags = REG_RO | REG_NO_NAME, .priv = PRIV_GUEST_IDLE,
 	  .get = get_guest_idle },

@@ -295,8 +295,11 @@ static u16 set_vp_state_locked(struct hvsim_vp *vp, void *arg)
 		break;
 	case HV_GET_SET_VP_STATE_SYNTHETIC_TIMERS:
 		status = timers_check(timers);
-		if (!status)
-			memcpy(&vp->timers, timers, sizeof(vp->timers));
+		if (status)
+			break;
+		/* armed at the next dispatch (hvsim_stimer_poll()) */
+		memcpy(&vp->timers, timers, sizeof(vp->timers));
+		vp->time.stimer_restored = true;
 		break;
 	}
 	return status;

@@ -58,6 +58,7 @@
 #define EMU_CR0_CD	0x40000000ULL
 #define EMU_CR0_PG	0x80000000ULL
 #define EMU_CR0_RESET	0x60000010ULL
+#define EMU_CR4_TSD	0x00000004ULL
 #define EMU_CR4_PAE	0x00000020ULL
 #define EMU_CR4_UMIP	0x00000800ULL
 #define EMU_EFER_LME	0x00000100ULL
@@ -281,8 +282,7 @@ static u8 emu_map2(u8 op)
 	case 0x08:	/* INVD */
 	case 0x09:	/* WBINVD */
 	case 0x0b:	/* UD2 */
-	case 0x30:
-	case 0x32:
+	case 0x30 ... 0x32:	/* WRMSR, RDTSC, RDMSR */
 	case 0xa0 ... 0xa2:
 	case 0xa8 ... 0xa9:
 		return A_OK;
@@ -2299,6 +2299,27 @@ static int exec_invlpg(struct emu *e)
 	return 0;
 }
 
+/*
+ * RDTSC, RDTSCP: EDX:EAX = the TSC (x86_emu_mem_ops.tsc), RDTSCP also
+ * ECX = IA32_TSC_AUX; with CR4.TSD only at CPL 0
+ */
+static int exec_rdtsc(struct emu *e, bool rdtscp)
+{
+	u32 aux = 0;
+	u64 tsc;
+
+	if (!e->ops->tsc)
+		return emu_unsupported(e);
+	if ((e->s->cr4 & EMU_CR4_TSD) && e->cpl)
+		return emu_gp(e, 0);
+	tsc = e->ops->tsc(e->ctx, &aux);
+	gpr_set(e, X86_RAX, (u32)tsc);
+	gpr_set(e, X86_RDX, tsc >> 32);
+	if (rdtscp)
+		gpr_set(e, X86_RCX, aux);
+	return 0;
+}
+
 static int exec_0f01(struct emu *e)
 {
 	unsigned int sub = e->reg & 7;
@@ -2306,6 +2327,8 @@ static int exec_0f01(struct emu *e)
 
 	if (e->mod != 3 && sub == 7)
 		return exec_invlpg(e);
+	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 1)
+		return exec_rdtsc(e, true);	/* 0F 01 F9 */
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {
@@ -2465,6 +2488,8 @@ static int exec_0f(struct emu *e)
 	case 0x20:
 	case 0x22:
 		return exec_mov_cr(e);
+	case 0x31:
+		return exec_rdtsc(e, false);
 	case 0x30:
 	case 0x32:
 		if (e->cpl)

@@ -99,11 +99,15 @@ enum x86_emu_access {
  *	@access (the SLAT allows them, and needs no accessed/dirty update or
  *	check the TLB would skip); NULL when every access must go through
  *	@access.
+ * @tsc: optional: the guest's time stamp counter for RDTSC and RDTSCP,
+ *	with *@tsc_aux set to IA32_TSC_AUX (RDTSCP's ECX); without it both
+ *	instructions stop with X86_EXIT_UNSUPPORTED
  */
 struct x86_emu_mem_ops {
 	int (*access)(void *ctx, __u64 gpa, void *buf, unsigned int len,
 		      enum x86_emu_access access, bool commit);
 	void *(*map)(void *ctx, __u64 gpa, __u32 *rights);
+	__u64 (*tsc)(void *ctx, __u32 *tsc_aux);
 };
 
 /* Rights of a software TLB entry: the accesses that may use its host page */

@@ -9,8 +9,9 @@
  *    GET/SET_VP_REGISTERS with its exact value, and reads its reset value
  *    before; a refused value or name gets HV_STATUS_INVALID_PARAMETER;
  *  - the guest reaches the same storage with RDMSR/WRMSR, enables the
- *    hypercall and reference TSC pages, and what hvsim does not model
- *    (a synthetic timer) is refused with a #GP and counted.
+ *    hypercall and reference TSC pages and the synthetic timers, and
+ *    what hvsim does not model (GUEST_IDLE) is refused with a #GP and
+ *    counted.
  */
 #include <errno.h>
 #include <string.h>
@@ -358,15 +359,22 @@ TEST_F(regs, refused)
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
 		  set_reg(self->vp, HV_X64_REGISTER_XMM_CONTROL_STATUS, &v));
 
-	/* Synthetic timers do not run: enabling one is refused and counted */
+	/* Direct mode with a vector below 16 cannot be enabled */
 	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  set_reg64(self->vp, HV_REGISTER_STIMER0_CONFIG, 0x30321));
-	EXPECT_EQ(0, set_reg64(self->vp, HV_REGISTER_STIMER0_CONFIG + 2, 0x8));
-	EXPECT_EQ(HV_STATUS_INVALID_PARAMETER,
-		  set_reg64(self->vp, HV_REGISTER_STIMER0_COUNT + 2, 5));
-	EXPECT_EQ(p0.refused + 2, mshv_dbg_partition_get(self->id).refused);
+		  set_reg64(self->vp, HV_REGISTER_STIMER0_CONFIG, 0x10F1));
 	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_CONFIG));
-	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_COUNT + 2));
+
+	/* Synthetic timers run: enabling one is not refused */
+	EXPECT_EQ(0, set_reg64(self->vp, HV_REGISTER_STIMER0_CONFIG, 0x30321));
+	EXPECT_EQ(0x30321, mshv_vp_get_reg(self->vp,
+					   HV_REGISTER_STIMER0_CONFIG));
+	/* the VMM's COUNT write does not auto-enable (a restore's order) */
+	EXPECT_EQ(0, set_reg64(self->vp, HV_REGISTER_STIMER0_CONFIG + 2, 0x8));
+	EXPECT_EQ(0, set_reg64(self->vp, HV_REGISTER_STIMER0_COUNT + 2, 5));
+	EXPECT_EQ(0x8, mshv_vp_get_reg(self->vp,
+				       HV_REGISTER_STIMER0_CONFIG + 2));
+	EXPECT_EQ(5, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_COUNT + 2));
+	EXPECT_EQ(p0.refused, mshv_dbg_partition_get(self->id).refused);
 }
 
 /* Without the features, the synthetic registers do not exist */
@@ -527,16 +535,30 @@ TEST_F(regs, hypercall_and_tsc_pages)
 		  mshv_vp_get_reg(vp, HV_X64_REGISTER_HYPERCALL));
 }
 
-/* A synthetic timer the guest enables: #GP, counted; not silently run */
-TEST_F(regs, guest_timer_refused)
+/*
+ * A synthetic timer the guest enables runs (mshv_guest_time_test); a
+ * COUNT of 0 disables it, AUTO_ENABLE and a COUNT enable it; a
+ * direct-mode vector below 16 is a #GP
+ */
+TEST_F(regs, guest_timer_enable)
 {
 	struct mshv_dbg_partition p0 = mshv_dbg_partition_get(self->id);
 	struct hv_message *msg;
 
-	msg = guest_msr(&self->vm, self->vp, true, 0x400000b0, 0x30321);
+	guest_wrmsr(_metadata, &self->vm, self->vp, 0x400000b1, 1ULL << 40);
+	guest_wrmsr(_metadata, &self->vm, self->vp, 0x400000b0, 0x30321);
+	EXPECT_EQ(0x30321, mshv_vp_get_reg(self->vp,
+					   HV_REGISTER_STIMER0_CONFIG));
+	guest_wrmsr(_metadata, &self->vm, self->vp, 0x400000b1, 0);
+	EXPECT_EQ(0x30320, mshv_vp_get_reg(self->vp,
+					   HV_REGISTER_STIMER0_CONFIG));
+	guest_wrmsr(_metadata, &self->vm, self->vp, 0x400000b0, 0x30328);
+	guest_wrmsr(_metadata, &self->vm, self->vp, 0x400000b1, 1ULL << 40);
+	EXPECT_EQ(0x30329, mshv_vp_get_reg(self->vp,
+					   HV_REGISTER_STIMER0_CONFIG));
+	msg = guest_msr(&self->vm, self->vp, true, 0x400000b2, 0x10F1);
 	EXPECT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
-	EXPECT_EQ(p0.refused + 1, mshv_dbg_partition_get(self->id).refused);
-	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_CONFIG));
+	EXPECT_EQ(p0.refused, mshv_dbg_partition_get(self->id).refused);
 }
 
 /* Reading GUEST_IDLE (the guest idle state) is refused the same way */
