@@ -2306,6 +2306,9 @@ static int exec_0f01(struct emu *e)
 
 	if (e->mod != 3 && sub == 7)
 		return exec_invlpg(e);
+	/* VMCALL (0F 01 C1), VMMCALL (0F 01 D9): the hypervisor decides */
+	if (e->mod == 3 && (e->rm & 7) == 1 && (sub == 0 || sub == 3))
+		return emu_stop(e, X86_EXIT_HYPERCALL);
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {
