@@ -83,6 +83,17 @@
 #define HV_HYPERCALL_RESULT_MASK	0x000000000000FFFFULL
 
 /* Hypercall codes */
+/* ... that a guest partition issues (TLFS: guest TLB, IPI, SynIC, spin) */
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE	0x0002
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST	0x0003
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT		0x0008
+#define HVCALL_SEND_IPI				0x000B
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX	0x0013
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX	0x0014
+#define HVCALL_SEND_IPI_EX			0x0015
+#define HVCALL_POST_MESSAGE			0x005C
+#define HVCALL_SIGNAL_EVENT			0x005D
+/* ... that the root partition issues */
 #define HVCALL_CREATE_PARTITION			0x0040
 #define HVCALL_INITIALIZE_PARTITION		0x0041
 #define HVCALL_FINALIZE_PARTITION		0x0042
@@ -1599,6 +1610,105 @@ struct hv_vp_set {
 };
 
 HV_ABI_SIZE(struct hv_vp_set, 16);
+
+/* VP sets in a guest hypercall: banks 0-63, each of 64 VPs */
+#define HV_VP_SET_MAX_BANKS		64
+
+/*
+ * Guest hypercalls (x64 convention: control word RCX, input GPA RDX,
+ * output GPA R8, result RAX; in 32-bit mode EDX:EAX, EBX:ECX, EDI:ESI and
+ * EDX:EAX).  The input GPA is 8-byte aligned and the input does not cross
+ * a page (else HV_STATUS_INVALID_ALIGNMENT).
+ */
+
+/* FLUSH_VIRTUAL_ADDRESS_* flags (u64) */
+#define HV_FLUSH_ALL_PROCESSORS			_BITULL(0)
+#define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES	_BITULL(1)
+#define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY	_BITULL(2)
+#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT	_BITULL(3)
+#define HV_FLUSH_VALID_FLAGS			0xFULL
+
+/*
+ * FLUSH_VIRTUAL_ADDRESS_SPACE (simple) and _LIST (rep: one GVA range per
+ * rep after the header: page number in bits 12-63, additional pages in
+ * bits 0-11)
+ */
+struct hv_tlb_flush {
+	__u64 address_space;	/* CR3 */
+	__u64 flags;		/* HV_FLUSH_* */
+	__u64 processor_mask;	/* bit n: VP n */
+};
+
+HV_ABI_SIZE(struct hv_tlb_flush, 24);
+
+/*
+ * FLUSH_VIRTUAL_ADDRESS_SPACE_EX and _LIST_EX: the VP set's bank contents
+ * are the variable header (one qword per bank in valid_bank_mask); the
+ * _LIST_EX ranges follow them
+ */
+struct hv_tlb_flush_ex {
+	__u64 address_space;
+	__u64 flags;
+	struct hv_vp_set hv_vp_set;
+};
+
+HV_ABI_SIZE(struct hv_tlb_flush_ex, 32);
+
+/*
+ * SEND_IPI (SendSyntheticClusterIpi): a fixed interrupt, vector 16-255.
+ * The low byte of @reserved is the target VTL (hv_input_vtl); the rest is
+ * zero.
+ */
+struct hv_send_ipi {
+	__u32 vector;
+	__u32 reserved;
+	__u64 cpu_mask;		/* bit n: VP n */
+};
+
+HV_ABI_SIZE(struct hv_send_ipi, 16);
+
+#define HV_SEND_IPI_TARGET_VTL_MASK	0xFFU
+
+/* SEND_IPI_EX: the bank contents are the variable header */
+struct hv_send_ipi_ex {
+	__u32 vector;
+	__u32 reserved;
+	struct hv_vp_set vp_set;
+};
+
+HV_ABI_SIZE(struct hv_send_ipi_ex, 24);
+
+#define HV_IPI_LOW_VECTOR	0x10
+#define HV_IPI_HIGH_VECTOR	0xFF
+
+/* POST_MESSAGE: a message for the port a connection of the caller names */
+struct hv_input_post_message {
+	__u32 connection_id;
+	__u32 padding;
+	__u32 message_type;	/* bit 31 (hypervisor types) must be clear */
+	__u32 payload_size;	/* at most HV_MESSAGE_PAYLOAD_BYTE_COUNT */
+	__u64 payload[HV_MESSAGE_PAYLOAD_QWORD_COUNT];
+};
+
+HV_ABI_SIZE(struct hv_input_post_message, 256);
+
+#define HV_MESSAGE_TYPE_HYPERVISOR_MASK	0x80000000U
+
+/* SIGNAL_EVENT (may be fast): set a flag of an event port's SINT */
+struct hv_input_signal_event {
+	__u32 connection_id;
+	__u16 flag_number;
+	__u16 rsvdz;
+};
+
+HV_ABI_SIZE(struct hv_input_signal_event, 8);
+
+/* NOTIFY_LONG_SPIN_WAIT (fast): the caller's spin count so far */
+struct hv_input_notify_long_spin_wait {
+	__u64 spin_count;
+};
+
+HV_ABI_SIZE(struct hv_input_notify_long_spin_wait, 8);
 
 /* HVMSG_SCHEDULER_VP_SIGNAL_BITSET payload */
 struct hv_vp_signal_bitset_scheduler_message {

@@ -11,6 +11,7 @@
  * (hvsim/user/, with kshim.h), where it is unit-tested and fuzzed.
  */
 #ifdef __KERNEL__
+#include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #endif
@@ -870,6 +871,220 @@ u16 hvsim_decode_post_message_direct(const struct hvsim_call *call)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (hdr.message_type == HVMSG_NONE ||
 	    hdr.payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_vp_set() - the VPs a guest hypercall's VP set names
+ * @set: the set; its bank contents follow it in the input
+ * @nbanks: qwords of bank contents the caller passed (the call's variable
+ *	header size)
+ * @vps: returns the VPs named: bit i % 64 of qword i / 64 is VP i, for the
+ *	HVSIM_MAX_VPS VPs hvsim models; VPs beyond them are dropped
+ *
+ * HV_GENERIC_SET_ALL names every VP and takes no bank contents (its valid
+ * bank mask is not looked at).  HV_GENERIC_SET_SPARSE_4K takes exactly one
+ * qword per bit of the valid bank mask, in bank order: bank b holds VPs
+ * 64 * b to 64 * b + 63.
+ *
+ * Return: HV_STATUS_SUCCESS; HV_STATUS_INVALID_HYPERCALL_INPUT when the
+ * bank contents passed are not the ones the set needs;
+ * HV_STATUS_INVALID_PARAMETER for an unknown format.
+ */
+u16 hvsim_decode_vp_set(const struct hv_vp_set *set, u16 nbanks,
+			u64 vps[HVSIM_VP_SET_WORDS])
+{
+	u64 mask = set->valid_bank_mask;
+	unsigned int bank, n = 0;
+
+	memset(vps, 0, HVSIM_VP_SET_WORDS * sizeof(u64));
+	switch (set->format) {
+	case HV_GENERIC_SET_ALL:
+		if (nbanks)
+			return HV_STATUS_INVALID_HYPERCALL_INPUT;
+		memset(vps, 0xFF, HVSIM_VP_SET_WORDS * sizeof(u64));
+		return HV_STATUS_SUCCESS;
+	case HV_GENERIC_SET_SPARSE_4K:
+		break;
+	default:
+		return HV_STATUS_INVALID_PARAMETER;
+	}
+	if (hweight64(mask) != nbanks)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	for (bank = 0; bank < HV_VP_SET_MAX_BANKS; bank++) {
+		if (!(mask & BIT_ULL(bank)))
+			continue;
+		if (bank < HVSIM_VP_SET_WORDS)
+			vps[bank] = set->bank_contents[n];
+		n++;
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/* A well-formed VP set (hvsim_decode_vp_set()) that names no VP at all */
+static bool vp_set_empty(const struct hv_vp_set *set, u16 nbanks)
+{
+	unsigned int i;
+
+	if (set->format == HV_GENERIC_SET_ALL)
+		return false;
+	for (i = 0; i < nbanks; i++)
+		if (set->bank_contents[i])
+			return false;
+	return true;
+}
+
+/*
+ * Flush flags and address space: known flags only, and a CR3 value without
+ * bits above the 48-bit guest physical address space unless every address
+ * space is flushed.
+ */
+static u16 flush_common(u64 address_space, u64 flags)
+{
+	if (flags & ~HV_FLUSH_VALID_FLAGS)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!(flags & HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES) &&
+	    (address_space >> HVSIM_GPA_BITS))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_flush_va() - FLUSH_VIRTUAL_ADDRESS_SPACE / _LIST input
+ *	checks
+ * @call: decoded call
+ *
+ * Known flags, no reserved address-space bits (flush_common()), and a
+ * processor mask that names a VP unless HV_FLUSH_ALL_PROCESSORS is set.
+ * The GVA ranges of _LIST need no check.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_flush_va(const struct hvsim_call *call)
+{
+	const struct hv_tlb_flush *in = call->input;
+	u16 status = flush_common(in->address_space, in->flags);
+
+	if (status)
+		return status;
+	if (!(in->flags & HV_FLUSH_ALL_PROCESSORS) && !in->processor_mask)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_flush_va_ex() - FLUSH_VIRTUAL_ADDRESS_SPACE_EX / _LIST_EX
+ *	input checks
+ * @call: decoded call
+ *
+ * As hvsim_decode_flush_va(), with a VP set (hvsim_decode_vp_set()) in
+ * place of the mask: it must be well-formed even with
+ * HV_FLUSH_ALL_PROCESSORS, and name a VP (ALL, or a non-zero bank) without
+ * it.
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER or
+ * HV_STATUS_INVALID_HYPERCALL_INPUT (bank contents).
+ */
+u16 hvsim_decode_flush_va_ex(const struct hvsim_call *call)
+{
+	const struct hv_tlb_flush_ex *in = call->input;
+	u64 vps[HVSIM_VP_SET_WORDS];
+	u16 status = flush_common(in->address_space, in->flags);
+
+	if (status)
+		return status;
+	status = hvsim_decode_vp_set(&in->hv_vp_set, call->varhead, vps);
+	if (status)
+		return status;
+	if (!(in->flags & HV_FLUSH_ALL_PROCESSORS) &&
+	    vp_set_empty(&in->hv_vp_set, call->varhead))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/* A fixed interrupt's vector; VTL 0 in the low byte of @reserved, zeros */
+static u16 ipi_common(u32 vector, u32 reserved)
+{
+	if (vector < HV_IPI_LOW_VECTOR || vector > HV_IPI_HIGH_VECTOR)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!input_vtl_valid(reserved & HV_SEND_IPI_TARGET_VTL_MASK) ||
+	    (reserved & ~HV_SEND_IPI_TARGET_VTL_MASK))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_send_ipi() - SEND_IPI (SendSyntheticClusterIpi) input
+ *	checks
+ * @call: decoded call
+ *
+ * A vector from 16 to 255, VTL 0 (named or implied), zero reserved bits.  An
+ * empty processor mask is accepted: nothing is sent.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_send_ipi(const struct hvsim_call *call)
+{
+	const struct hv_send_ipi *in = call->input;
+
+	return ipi_common(in->vector, in->reserved);
+}
+
+/**
+ * hvsim_decode_send_ipi_ex() - SEND_IPI_EX input checks
+ * @call: decoded call
+ *
+ * As hvsim_decode_send_ipi(), with a VP set (hvsim_decode_vp_set()).
+ *
+ * Return: HV_STATUS_SUCCESS, HV_STATUS_INVALID_PARAMETER or
+ * HV_STATUS_INVALID_HYPERCALL_INPUT (bank contents).
+ */
+u16 hvsim_decode_send_ipi_ex(const struct hvsim_call *call)
+{
+	const struct hv_send_ipi_ex *in = call->input;
+	u64 vps[HVSIM_VP_SET_WORDS];
+	u16 status = ipi_common(in->vector, in->reserved);
+
+	if (status)
+		return status;
+	return hvsim_decode_vp_set(&in->vp_set, call->varhead, vps);
+}
+
+/**
+ * hvsim_decode_post_message() - POST_MESSAGE input checks
+ * @call: decoded call
+ *
+ * Zero padding, a message type that is not HVMSG_NONE and not one of the
+ * hypervisor's (bit 31), a payload of at most 240 bytes.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_post_message(const struct hvsim_call *call)
+{
+	const struct hv_input_post_message *in = call->input;
+
+	if (in->padding || in->message_type == HVMSG_NONE ||
+	    (in->message_type & HV_MESSAGE_TYPE_HYPERVISOR_MASK) ||
+	    in->payload_size > HV_MESSAGE_PAYLOAD_BYTE_COUNT)
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
+/**
+ * hvsim_decode_signal_event() - SIGNAL_EVENT input checks
+ * @call: decoded call
+ *
+ * A flag number below 2048 (the flags of one SINT) and a zero reserved
+ * field.
+ *
+ * Return: HV_STATUS_SUCCESS or HV_STATUS_INVALID_PARAMETER.
+ */
+u16 hvsim_decode_signal_event(const struct hvsim_call *call)
+{
+	const struct hv_input_signal_event *in = call->input;
+
+	if (in->flag_number >= HV_EVENT_FLAGS_COUNT || in->rsvdz)
 		return HV_STATUS_INVALID_PARAMETER;
 	return HV_STATUS_SUCCESS;
 }

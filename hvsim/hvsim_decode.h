@@ -18,6 +18,8 @@
 #include "hvabi.h"
 
 #define HVSIM_MAX_VPS		256
+/* A set of VPs: one bit per VP, in qwords of 64 */
+#define HVSIM_VP_SET_WORDS	(HVSIM_MAX_VPS / 64)
 
 /*
  * VPs of the root, which a port may target: one per possible CPU.  The
@@ -150,5 +152,15 @@ u16 hvsim_decode_delete_port(const struct hvsim_call *call);
 u16 hvsim_decode_notify_port_ring_empty(const struct hvsim_call *call);
 u16 hvsim_decode_signal_event_direct(const struct hvsim_call *call);
 u16 hvsim_decode_post_message_direct(const struct hvsim_call *call);
+
+/* Guest hypercalls (hvsim_guest_hcall.c) */
+u16 hvsim_decode_vp_set(const struct hv_vp_set *set, u16 nbanks,
+			u64 vps[HVSIM_VP_SET_WORDS]);
+u16 hvsim_decode_flush_va(const struct hvsim_call *call);
+u16 hvsim_decode_flush_va_ex(const struct hvsim_call *call);
+u16 hvsim_decode_send_ipi(const struct hvsim_call *call);
+u16 hvsim_decode_send_ipi_ex(const struct hvsim_call *call);
+u16 hvsim_decode_post_message(const struct hvsim_call *call);
+u16 hvsim_decode_signal_event(const struct hvsim_call *call);
 
 #endif /* _HVSIM_DECODE_H */

@@ -960,6 +960,49 @@ void hvsim_irq_timer_signal(struct hvsim_vp *vp)
 	post_vp_runnable(vp, &irq_timer_signals);
 }
 
+/**
+ * hvsim_irq_send_fixed() - a fixed interrupt to a set of VPs
+ * @pt: the partition, its lock held
+ * @vps: the VPs, HVSIM_VP_SET_WORDS qwords (bit i % 64 of qword i / 64:
+ *	VP i); indices without a VP are skipped
+ * @vector: the vector (16-255)
+ *
+ * Edge-triggered, as an IPI through the local APIC: halted VPs that can
+ * take it wake up and the root is told with one
+ * HVMSG_SCHEDULER_VP_SIGNAL_BITSET.  Counted in "ipis" (debugfs
+ * interrupts) when it reached a VP.
+ *
+ * Return: the number of VPs it was sent to.
+ */
+unsigned int hvsim_irq_send_fixed(struct hvsim_partition *pt, const u64 *vps,
+				  u32 vector)
+{
+	u64 woken[VP_BANKS] = {};
+	unsigned int i, targets = 0;
+	bool any_woken = false;
+
+	lockdep_assert_held(&pt->lock);
+	BUILD_BUG_ON(VP_BANKS != HVSIM_VP_SET_WORDS);
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		struct hvsim_vp *t = pt->vps[i];
+
+		if (!t || !(vps[i / HV_VP_SET_BANK_VPS] &
+			    BIT_ULL(i % HV_VP_SET_BANK_VPS)))
+			continue;
+		targets++;
+		if (apic_deliver(t, HV_X64_INTERRUPT_TYPE_FIXED, vector,
+				 false)) {
+			vpset_add(woken, i);
+			any_woken = true;
+		}
+	}
+	if (targets)
+		atomic64_inc(&irq_ipis);
+	if (any_woken)
+		post_signal_bitset(pt, woken);
+	return targets;
+}
+
 static u16 assert_locked(struct hvsim_partition *pt, void *arg)
 {
 	const struct hv_input_assert_virtual_interrupt *in =

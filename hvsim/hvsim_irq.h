@@ -9,6 +9,7 @@
 
 struct dentry;
 struct hvsim_call;
+struct hvsim_partition;
 struct hvsim_vp;
 struct x86_emu_exit;
 struct x86_emu_mem_ops;
@@ -31,6 +32,8 @@ enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       struct x86_emu_exit *exit);
 void hvsim_irq_debugfs_init(struct dentry *dir);
 void hvsim_irq_synic(struct hvsim_vp *vp, u32 vector);
+unsigned int hvsim_irq_send_fixed(struct hvsim_partition *pt, const u64 *vps,
+				  u32 vector);
 bool hvsim_synic_auto_eoi(struct hvsim_vp *vp, u32 vector);
 
 bool hvsim_apic_stopped(struct hvsim_vp *vp);

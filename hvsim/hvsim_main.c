@@ -13,6 +13,7 @@
 #include <linux/seq_file.h>
 
 #include "hvsim_model.h"
+#include "hvsim_guest_hcall.h"
 #include "hvsim_inject.h"
 #include "hvsim_irq.h"
 #include "hvsim_main.h"
@@ -202,6 +203,7 @@ static int __init hvsim_init(void)
 	hvsim_inject_init(hvsim_debugfs);
 	hvsim_synic_debugfs_init(hvsim_debugfs);
 	hvsim_irq_debugfs_init(hvsim_debugfs);
+	hvsim_guest_hcall_debugfs_init(hvsim_debugfs);
 	hvsim_port_debugfs_init(hvsim_debugfs);
 	hvsim_vp_debugfs_init(hvsim_debugfs);
 	hvsim_mmio_debugfs_init(hvsim_debugfs);

@@ -50,6 +50,7 @@
 #include <linux/timekeeping.h>
 
 #include "hvsim_model.h"
+#include "hvsim_guest_hcall.h"
 #include "hvsim_guest_synic.h"
 #include "hvsim_intercept.h"
 #include "hvsim_irq.h"
@@ -717,6 +718,30 @@ static u8 vp_exception_access(const struct x86_emu_event *ev)
 }
 
 /*
+ * VMCALL / VMMCALL (hvsim_guest_hcall.c): retired with its result, a #UD,
+ * or the memory intercept of an input page the VP may not read (the
+ * VMCALL runs again once the root has mapped it).
+ */
+static bool vp_hypercall(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	static const struct x86_emu_event ud = {
+		.type = X86_EVENT_EXCEPTION,
+		.vector = X86_EMU_VEC_UD,
+	};
+	struct x86_emu_exit mem;
+
+	switch (hvsim_guest_hcall(vp, exit, &mem)) {
+	case HVSIM_GHC_DONE:
+		return false;
+	case HVSIM_GHC_MEMORY:
+		vp_mem_msg(vp, &mem);
+		return true;
+	default:
+		return vp_exception(vp, exit, &ud, HV_INTERCEPT_ACCESS_READ);
+	}
+}
+
+/*
  * Handle a stop of the interpreter.  Returns true when an intercept
  * message was posted (the dispatch ends), false when hvsim completed the
  * instruction itself (or delivered the exception it raised) and the VP
@@ -776,6 +801,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_EXIT_EXCEPTION:
 		return vp_exception(vp, exit, &exit->exc,
 				    vp_exception_access(&exit->exc));
+	case X86_EXIT_HYPERCALL:
+		return vp_hypercall(vp, exit);
 	case X86_EXIT_NONE:
 	case X86_EXIT_UNSUPPORTED:
 	case X86_EXIT_TRIPLE_FAULT:

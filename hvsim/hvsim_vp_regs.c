@@ -17,7 +17,7 @@
  * VMM, #GP for the guest).
  *
  * Synthetic features beyond their registers: the hypercall page is
- * written when the guest enables it, but hvsim does not execute VMCALL;
+ * written when the guest enables it (VMCALL: hvsim_guest_hcall.c);
  * the reference counter, the TSC and the reference TSC page come from the
  * partition clock (hvsim_time.c); the SynIC takes the root's direct
  * messages and events in its overlay pages (hvsim_guest_synic.c); the

@@ -2329,6 +2329,9 @@ static int exec_0f01(struct emu *e)
 		return exec_invlpg(e);
 	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 1)
 		return exec_rdtsc(e, true);	/* 0F 01 F9 */
+	/* VMCALL (0F 01 C1), VMMCALL (0F 01 D9): the hypervisor decides */
+	if (e->mod == 3 && (e->rm & 7) == 1 && (sub == 0 || sub == 3))
+		return emu_stop(e, X86_EXIT_HYPERCALL);
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {

@@ -183,6 +183,7 @@ enum x86_emu_exit_reason {
 	X86_EXIT_UNSUPPORTED,	/* cannot execute: not modelled */
 	X86_EXIT_EXCEPTION,	/* guest exception, @exc (not retired) */
 	X86_EXIT_TRIPLE_FAULT,	/* a fault while delivering #DF (shutdown) */
+	X86_EXIT_HYPERCALL,	/* VMCALL / VMMCALL, any mode and CPL (not retired) */
 };
 
 /* Exception vectors */

@@ -16,6 +16,7 @@
 #include "hvsim_decode.h"
 #include "hvsim_hcalls.h"
 #include "hvsim_decode_cases.h"
+#include "hvsim_vp_set_cases.h"
 #include "fuzz_hvsim_decode.h"
 
 static unsigned int passed, failed;
@@ -110,6 +111,28 @@ out_free:
 	free(out);
 }
 
+/* hvsim_decode_vp_set(): status and the VPs named, exactly */
+static void test_vp_sets(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hvsim_vp_set_cases); i++) {
+		const struct hvsim_vp_set_case *c = &hvsim_vp_set_cases[i];
+		u64 buf[6], vps[HVSIM_VP_SET_WORDS];
+		u16 status;
+		bool ok;
+
+		status = hvsim_decode_vp_set(hvsim_vp_set_case_fill(c, buf),
+					     c->nbanks, vps);
+		ok = status == c->status &&
+		     (status || !memcmp(vps, c->vps, sizeof(vps)));
+		if (!ok)
+			fprintf(stderr, "%s: status %#x, expected %#x\n",
+				c->what, status, c->status);
+		result(ok, "vp set", c->what);
+	}
+}
+
 static int write_seeds(const char *dir)
 {
 	u8 page[HV_HYP_PAGE_SIZE];
@@ -156,6 +179,7 @@ int main(int argc, char **argv)
 	test_table();
 	test_control();
 	test_inputs();
+	test_vp_sets();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -27,6 +27,7 @@ typedef __s64 s64;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1UL << (n))
 #define BIT_ULL(n)	(1ULL << (n))
+#define hweight64(x)	((unsigned int)__builtin_popcountll(x))
 #define U16_MAX		((u16)~0U)
 #define U32_MAX		((u32)~0U)
 
