@@ -25,7 +25,6 @@
  *    the handler's IRETQ (INTERRUPT_STATE.nmi_masked).
  */
 #include <string.h>
-#include <sys/mman.h>
 
 #include "mshv_test.h"
 #include "mshv_paging.h"
@@ -356,7 +355,7 @@ TEST_F(exc, slat_miss_during_delivery)
 	const __u64 stack_gva = 0x600000, stack_gpa = 0x800000;
 	const struct hv_x64_memory_intercept_message *m;
 	struct hv_message *msg;
-	__u8 *stack;
+	struct mshv_vm_region *stack;
 	__u64 frame[5];
 
 	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
@@ -377,19 +376,17 @@ TEST_F(exc, slat_miss_during_delivery)
 	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 
-	stack = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
-	mshv_map_guest_memory(self->vm->fd, stack_gpa, stack, MSHV_PAGE_SIZE,
-			      1 << MSHV_SET_MEM_BIT_WRITABLE);
+	stack = mshv_vm_add_region(self->vm, stack_gpa, MSHV_PAGE_SIZE, NULL,
+				   1 << MSHV_SET_MEM_BIT_WRITABLE);
 	run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
-	memcpy(frame, stack + MSHV_PAGE_SIZE - 40, sizeof(frame));
+	mshv_vm_read(self->vm, stack_gpa + MSHV_PAGE_SIZE - 40, frame,
+		     sizeof(frame));
 	EXPECT_EQ(CODE_GPA, frame[0]);
 	EXPECT_EQ((__u64)MSHV_GDT_CODE64, frame[1]);
 	EXPECT_EQ(0x2ULL, frame[2]);
 	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE, frame[3]);
 	EXPECT_EQ((__u64)MSHV_GDT_DATA, frame[4]);
-	mshv_unmap_guest_memory(self->vm->fd, stack_gpa, stack,
-				MSHV_PAGE_SIZE);
-	munmap(stack, MSHV_PAGE_SIZE);
+	mshv_vm_remove_region(self->vm, stack);
 }
 
 /* A real-mode guest takes #UD through its IVT */

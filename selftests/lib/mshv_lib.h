@@ -59,12 +59,32 @@ noreturn void __mshv_test_assert(const char *file, int line,
 	} while (0)
 
 /**
+ * struct mshv_vm_region - a region of guest memory the library mapped
+ * @next: the VM's next region (the list is in the order of adding)
+ * @gpa: guest physical address of the first byte
+ * @size: size in bytes
+ * @hva: host mapping of the first byte
+ * @flags: the MSHV_SET_GUEST_MEMORY flags it was mapped with
+ * @owned: @hva was allocated by the library and is freed with the region
+ */
+struct mshv_vm_region {
+	struct mshv_vm_region *next;
+	__u64 gpa;
+	__u64 size;
+	void *hva;
+	__u8 flags;
+	bool owned;
+};
+
+/**
  * struct mshv_vm - a partition and its guest memory
  * @dev_fd: /dev/mshv
  * @fd: the partition fd
  * @mem: host mapping of the region added by mshv_vm_add_memory(), or NULL
  * @mem_gpa: guest physical address of @mem
  * @mem_size: size of @mem in bytes
+ * @regions: every region added by mshv_vm_add_memory() and
+ *	mshv_vm_add_region() and not removed
  */
 struct mshv_vm {
 	int dev_fd;
@@ -72,6 +92,7 @@ struct mshv_vm {
 	void *mem;
 	__u64 mem_gpa;
 	__u64 mem_size;
+	struct mshv_vm_region *regions;
 };
 
 /**
@@ -122,8 +143,15 @@ void mshv_map_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size,
 			   __u8 flags);
 void mshv_unmap_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size);
 void mshv_vm_add_memory(struct mshv_vm *vm, __u64 gpa, __u64 size);
+struct mshv_vm_region *mshv_vm_add_region(struct mshv_vm *vm, __u64 gpa,
+					  __u64 size, void *hva, __u8 flags);
+void mshv_vm_remove_region(struct mshv_vm *vm, struct mshv_vm_region *r);
+struct mshv_vm_region *mshv_vm_find_region(struct mshv_vm *vm, __u64 gpa,
+					   size_t len);
+void *mshv_vm_gpa_to_hva(struct mshv_vm *vm, __u64 gpa, size_t len);
 void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 		   size_t len);
+void mshv_vm_read(struct mshv_vm *vm, __u64 gpa, void *buf, size_t len);
 
 /* Eventfds */
 int __mshv_irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags);
