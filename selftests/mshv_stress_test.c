@@ -243,7 +243,7 @@ static bool zero_legal(struct window *w, unsigned int page, __u64 snapshot)
 
 static int set_memory(int pt_fd, __u64 gpa, void *hva, __u64 size, __u8 fl)
 {
-	return __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa), hva_u64(hva),
+	return __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa), mshv_hva_u64(hva),
 				       fl);
 }
 

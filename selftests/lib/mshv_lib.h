@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
 #include <linux/mshv.h>
@@ -198,6 +199,29 @@ void mshv_vp_skip_insn(struct mshv_vp *vp,
 		       const struct hv_x64_intercept_message_header *hdr);
 void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
 			 struct hv_local_interrupt_controller_state *page);
+
+/*
+ * Arithmetic the tests share; inline, as a call would hide from the
+ * compiler that mshv_hva_u64() does not read the memory it points to.
+ */
+
+/* @a / @b rounded up */
+static inline __u64 mshv_div_up(__u64 a, __u64 b)
+{
+	return (a + b - 1) / b;
+}
+
+/* @after - @before as a signed number: counters may go down (SLAT entries) */
+static inline long long mshv_delta(__u64 after, __u64 before)
+{
+	return (long long)(after - before);
+}
+
+/* A host address as the __u64 the ioctls take */
+static inline __u64 mshv_hva_u64(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
 
 /* VP fd pages */
 void *__mshv_mmap_vp_page(int vp_fd, unsigned long index);
