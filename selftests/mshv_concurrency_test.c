@@ -26,19 +26,22 @@
 #define LOOP_GPA	0x2000ULL	/* RCX times OUT DX, AL; then HLT */
 #define PORT_BASE	0x100
 
-static const __u8 spin_code[] = { 0xeb, 0xfe };	/* jmp $ */
+MSHV_GUEST_CODE(spin_code, 16,
+		"	jmp .\n");
 
-/*
- * loop: out dx, al; inc ax; dec cx; jnz loop; hlt  (real mode: 16-bit)
- */
-enum { LOOP_OUT = 0, LOOP_HLT = 5 };
-static const __u8 loop_code[] = {
-	0xee,			/* out dx, al */
-	0x40,			/* inc ax */
-	0x49,			/* dec cx */
-	0x75, 0xfb,		/* jnz -5 */
-	0xf4,			/* hlt */
-};
+/* Real mode: CX times OUT DX, AL with AL counting up, then HLT */
+MSHV_GUEST_CODE(loop_code, 16,
+		"loop_out:\n"
+		"	out %al, %dx\n"
+		"	inc %ax\n"
+		"	dec %cx\n"
+		"	jnz loop_out\n"
+		"loop_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(loop_out);
+MSHV_GUEST_LABEL(loop_hlt);
+#define LOOP_OUT	MSHV_GUEST_OFFSET(loop_code, loop_out)
+#define LOOP_HLT	MSHV_GUEST_OFFSET(loop_code, loop_hlt)
 
 static void on_sigusr1(int sig)
 {
@@ -60,8 +63,8 @@ static struct mshv_vm *vm_with_code(void)
 	struct mshv_vm *vm = mshv_vm_create();
 
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, SPIN_GPA, spin_code, sizeof(spin_code));
-	mshv_vm_write(vm, LOOP_GPA, loop_code, sizeof(loop_code));
+	mshv_vm_write(vm, SPIN_GPA, spin_code, MSHV_GUEST_SIZE(spin_code));
+	mshv_vm_write(vm, LOOP_GPA, loop_code, MSHV_GUEST_SIZE(loop_code));
 	return vm;
 }
 

@@ -283,21 +283,11 @@ TEST_F(efd, ioeventfd_hypervisor_errors)
 	EXPECT_EQ(1, mshv_dbg_ports_of(self->id));
 }
 
-struct insn {
-	__u8 len;
-	__u8 bytes[7];
-};
-
-static __u64 load(struct mshv_vm *vm, __u64 gpa, const struct insn *insns,
-		  unsigned int n)
+/* Copy guest code [@code, @end) to @gpa */
+static void load(struct mshv_vm *vm, __u64 gpa, const __u8 *code,
+		 const __u8 *end)
 {
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		mshv_vm_write(vm, gpa, insns[i].bytes, insns[i].len);
-		gpa += insns[i].len;
-	}
-	return gpa;
+	mshv_vm_write(vm, gpa, code, end - code);
 }
 
 /* Real mode, CS = DS = SS = 0, RIP at the program, stack below STACK_TOP */
@@ -313,13 +303,15 @@ static struct mshv_vp *guest(struct mshv_vm *vm)
 	return vp;
 }
 
-static const struct insn doorbell_prog[] = {
-	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0x5a } },	/* mov byte [0xe000], 0x5a */
-	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0xa5 } },	/* mov byte [0xe000], 0xa5 */
-	{ 6, { 0xc7, 0x06, 0x08, 0xe0, 0x34, 0x12 } },	/* mov word [0xe008], 0x1234 */
-	{ 6, { 0xc7, 0x06, 0x08, 0xe0, 0x21, 0x43 } },	/* mov word [0xe008], 0x4321 */
-	{ 1, { 0xf4 } },				/* hlt */
-};
+/* Writes to DOORBELL_A (0xe000) and DOORBELL_B (0xe008) */
+MSHV_GUEST_CODE(doorbell_prog, 16,
+		"	movb $0x5a, 0xe000\n"
+		"	movb $0xa5, 0xe000\n"
+		"doorbell_b1:\n"
+		"	movw $0x1234, 0xe008\n"
+		"	movw $0x4321, 0xe008\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(doorbell_b1);
 
 TEST_F(efd, doorbell)
 {
@@ -331,7 +323,7 @@ TEST_F(efd, doorbell)
 	struct hv_message *msg;
 	__u64 posted;
 
-	load(self->vm, CODE_GPA, doorbell_prog, ARRAY_SIZE(doorbell_prog));
+	load(self->vm, CODE_GPA, doorbell_prog, doorbell_prog_end);
 	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, __mshv_ioeventfd(pt, b, DOORBELL_B, 2, 0x4321,
 				      1 << MSHV_IOEVENTFD_BIT_DATAMATCH));
@@ -344,7 +336,8 @@ TEST_F(efd, doorbell)
 	EXPECT_EQ(DOORBELL_B, mem->guest_physical_address);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, mem->header.intercept_access_type);
 	/* The two writes before it completed in the hypervisor */
-	EXPECT_EQ(CODE_GPA + 10, mem->header.rip);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(doorbell_prog, doorbell_b1),
+		  mem->header.rip);
 	EXPECT_EQ(2ULL, efd_count(a));
 	EXPECT_EQ(0ULL, efd_count(b));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
@@ -385,13 +378,12 @@ TEST_F(efd, doorbell)
 }
 
 /* 100 doorbell writes in one dispatch: more than the event ring holds */
-static const struct insn burst_prog[] = {
-	{ 3, { 0xb9, 100, 0x00 } },			/* mov cx, 100 */
-	{ 5, { 0xc6, 0x06, 0x00, 0xe0, 0x01 } },	/* 1: mov byte [0xe000], 1 */
-	{ 1, { 0x49 } },				/* dec cx */
-	{ 2, { 0x75, 0xf8 } },				/* jnz 1b */
-	{ 1, { 0xf4 } },				/* hlt */
-};
+MSHV_GUEST_CODE(burst_prog, 16,
+		"	mov $100, %cx\n"
+		"1:	movb $1, 0xe000\n"
+		"	dec %cx\n"
+		"	jnz 1b\n"
+		"	hlt\n");
 
 TEST_F(efd, doorbell_ring_overflow)
 {
@@ -400,7 +392,7 @@ TEST_F(efd, doorbell_ring_overflow)
 	struct mshv_dbg_synic before, after;
 	struct mshv_dbg_port pa;
 
-	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	load(self->vm, CODE_GPA, burst_prog, burst_prog_end);
 	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	before = mshv_dbg_synic_get();
 	mshv_vp_run_expect_halt(vp);
@@ -420,16 +412,14 @@ TEST_F(efd, doorbell_ring_overflow)
 
 /* One write to DOORBELL_C, then HLT: loaded at ONE_GPA */
 #define ONE_GPA		0x1800ULL
-static const struct insn one_c_prog[] = {
-	{ 6, { 0xc7, 0x06, 0x10, 0xe0, 0x34, 0x12 } },	/* mov word [0xe010], 0x1234 */
-	{ 1, { 0xf4 } },				/* hlt */
-};
+MSHV_GUEST_CODE(one_c_prog, 16,
+		"	movw $0x1234, 0xe010\n"
+		"	hlt\n");
 
 /* A lone HLT: loaded at IDLE_GPA */
 #define IDLE_GPA	0x1c00ULL
-static const struct insn idle_prog[] = {
-	{ 1, { 0xf4 } },				/* hlt */
-};
+MSHV_GUEST_CODE(idle_prog, 16,
+		"	hlt\n");
 
 /*
  * Run @vp once to a HLT and point it back at CODE_GPA.  A VP's first run
@@ -439,7 +429,7 @@ static const struct insn idle_prog[] = {
  */
 static void first_run(struct mshv_vm *vm, struct mshv_vp *vp)
 {
-	load(vm, IDLE_GPA, idle_prog, ARRAY_SIZE(idle_prog));
+	load(vm, IDLE_GPA, idle_prog, idle_prog_end);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, IDLE_GPA);
 	mshv_vp_run_expect_halt(vp);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
@@ -472,8 +462,8 @@ TEST_F(efd, doorbell_stale_values)
 	struct mshv_dbg_port pa, pc;
 
 	ASSERT_EQ(0, pin_to(sched_getcpu()));
-	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
-	load(self->vm, ONE_GPA, one_c_prog, ARRAY_SIZE(one_c_prog));
+	load(self->vm, CODE_GPA, burst_prog, burst_prog_end);
+	load(self->vm, ONE_GPA, one_c_prog, one_c_prog_end);
 	ASSERT_EQ(0, __mshv_ioeventfd(pt, a, DOORBELL_A, 1, 0, 0));
 	ASSERT_EQ(0, mshv_dbg_port_at(self->id, DOORBELL_A, &pa));
 	first_run(self->vm, vp);
@@ -553,7 +543,7 @@ TEST_F(efd, doorbell_vs_failed_assign)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs two CPUs");
 	ASSERT_EQ(0, pin_to(0));
-	load(self->vm, CODE_GPA, burst_prog, ARRAY_SIZE(burst_prog));
+	load(self->vm, CODE_GPA, burst_prog, burst_prog_end);
 	first_run(self->vm, vp);
 	ASSERT_EQ(0, mshv_dbg_inject("clear"));
 	for (round = 0; round < 20; round++) {
@@ -586,41 +576,42 @@ TEST_F(efd, doorbell_vs_failed_assign)
 }
 
 /*
- * Interrupt handler at HANDLER_GPA (the vector is patched in): report the
+ * Interrupt handler at HANDLER_GPA (the vector is patched in as the
+ * immediate, the last byte of the MOV before handler_out): report the
  * vector on the diagnostic port, EOI through the x2APIC EOI MSR, HLT (IF
  * is clear in the handler, so HLT exits with a HALT message).
  */
-enum { H_OUT = 1, H_WRMSR = 5, H_HLT = 6 };
-static struct insn handler_prog[] = {
-	{ 2, { 0xb0, 0x00 } },				/* mov al, vector */
-	{ 2, { 0xe6, DIAG_PORT } },			/* out 0x80, al */
-	{ 6, { 0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00 } },	/* mov ecx, 0x80b */
-	{ 3, { 0x66, 0x31, 0xc0 } },			/* xor eax, eax */
-	{ 3, { 0x66, 0x31, 0xd2 } },			/* xor edx, edx */
-	{ 2, { 0x0f, 0x30 } },				/* wrmsr */
-	{ 1, { 0xf4 } },				/* hlt */
-};
+MSHV_GUEST_CODE(handler_prog, 16,
+		"	mov $0, %al\n"
+		"handler_out:\n"
+		"	out %al, $" MSHV_GUEST_STR(DIAG_PORT) "\n"
+		"	mov $0x80b, %ecx\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(handler_out);
 
 /* Interrupts on, then spin */
-static const struct insn spin_prog[] = {
-	{ 1, { 0xfb } },				/* sti */
-	{ 1, { 0x90 } },				/* nop */
-	{ 2, { 0xeb, 0xfe } },				/* jmp $ */
-};
+MSHV_GUEST_CODE(spin_prog, 16,
+		"	sti\n"
+		"	nop\n"
+		"	jmp .\n");
 
 /* Interrupts on, then halt until an interrupt arrives */
-static const struct insn sti_hlt_prog[] = {
-	{ 1, { 0xfb } },				/* sti */
-	{ 1, { 0xf4 } },				/* hlt */
-	{ 2, { 0xeb, 0xfe } },				/* jmp $ */
-};
+MSHV_GUEST_CODE(sti_hlt_prog, 16,
+		"	sti\n"
+		"	hlt\n"
+		"	jmp .\n");
 
 static void install_handler(struct mshv_vm *vm, __u8 vector)
 {
 	__u16 ivt[2] = { HANDLER_GPA, 0 };
 
-	handler_prog[0].bytes[1] = vector;
-	load(vm, HANDLER_GPA, handler_prog, ARRAY_SIZE(handler_prog));
+	load(vm, HANDLER_GPA, handler_prog, handler_prog_end);
+	mshv_vm_write(vm, HANDLER_GPA +
+		      MSHV_GUEST_OFFSET(handler_prog, handler_out) - 1,
+		      &vector, 1);
 	mshv_vm_write(vm, vector * 4, ivt, sizeof(ivt));
 }
 
@@ -641,7 +632,7 @@ TEST_F(efd, irqfd_msi)
 	int pt = self->vm->fd, a = self->efd[0];
 	struct mshv_vp *vp = guest(self->vm);
 
-	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	load(self->vm, CODE_GPA, spin_prog, spin_prog_end);
 	install_handler(self->vm, 0x30);
 	route(pt, 3, 0x30, false);
 	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 3, 0));
@@ -661,7 +652,7 @@ TEST_F(efd, irqfd_resample)
 	struct mshv_vp *vp = guest(self->vm);
 	__u64 posted;
 
-	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	load(self->vm, CODE_GPA, spin_prog, spin_prog_end);
 	install_handler(self->vm, 0x31);
 	route(pt, 9, 0x31, true);
 	ASSERT_EQ(0, __mshv_irqfd(pt, a, r, 9, 1 << MSHV_IRQFD_BIT_RESAMPLE));
@@ -686,7 +677,7 @@ TEST_F(efd, irqfd_deposit_retry)
 	struct mshv_vp *vp = guest(self->vm);
 	struct mshv_hc_count before, after;
 
-	load(self->vm, CODE_GPA, spin_prog, ARRAY_SIZE(spin_prog));
+	load(self->vm, CODE_GPA, spin_prog, spin_prog_end);
 	install_handler(self->vm, 0x33);
 	route(pt, 2, 0x33, false);
 	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 2, 0));
@@ -785,7 +776,7 @@ TEST_F(efd, irqfd_wakes_halted_vp)
 	__u64 posted;
 	int i;
 
-	load(self->vm, CODE_GPA, sti_hlt_prog, ARRAY_SIZE(sti_hlt_prog));
+	load(self->vm, CODE_GPA, sti_hlt_prog, sti_hlt_prog_end);
 	install_handler(self->vm, 0x32);
 	route(pt, 4, 0x32, false);
 	ASSERT_EQ(0, __mshv_irqfd(pt, a, -1, 4, 0));

@@ -24,8 +24,8 @@
  *  - an asserted NMI is taken with IF clear and blocks the next NMI until
  *    the handler's IRETQ (INTERRUPT_STATE.nmi_masked).
  */
+#include <assert.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "mshv_test.h"
 #include "mshv_paging.h"
@@ -114,9 +114,11 @@ FIXTURE_TEARDOWN(exc)
 	mshv_vm_free(self->vm);
 }
 
-static void load(struct mshv_vm *vm, __u64 gpa, const __u8 *code, size_t len)
+/* Copy guest code [@code, @end) to @gpa */
+static void load(struct mshv_vm *vm, __u64 gpa, const __u8 *code,
+		 const __u8 *end)
 {
-	mshv_vm_write(vm, gpa, code, len);
+	mshv_vm_write(vm, gpa, code, end - code);
 }
 
 static __u64 mem64(struct mshv_vm *vm, __u64 gpa)
@@ -180,12 +182,25 @@ static __u16 assert_nmi(struct mshv_vm *vm)
 				     VEC_NMI);
 }
 
-/* mov eax, [PF_ADDR]; out 0x81, al; hlt */
-static const __u8 pf_main[] = {
-	0x8B, 0x04, 0x25, 0x10, 0x00, 0x10, 0x00,
-	0xE6, 0x81,
-	0xF4,
-};
+/* Load from PF_ADDR */
+MSHV_GUEST_CODE(pf_main, 64,
+		"	movl 0x100010, %eax\n"
+		"pf_main_out:\n"
+		"	out %al, $0x81\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(pf_main_out);
+static_assert(PF_ADDR == 0x100010, "pf_main loads from PF_ADDR");
+#define PF_LOAD_LEN	MSHV_GUEST_OFFSET(pf_main, pf_main_out)
+
+/* #PF handler: error code to RBX, CR2 to RAX, sets P in the PTE at [RDI] */
+MSHV_GUEST_CODE(pf_handler, 64,
+		"	pop %rbx\n"
+		"	mov %cr2, %rax\n"
+		"pf_handler_out:\n"
+		"	out %al, $0x80\n"
+		"	orq $1, (%rdi)\n"
+		"	iretq\n");
+MSHV_GUEST_LABEL(pf_handler_out);
 
 /* Take PF_GVA away from the guest; RDI = the GPA of its PTE */
 static __u64 *unmap_pf_page(struct mshv_vp *vp, struct mshv_paging *pg)
@@ -201,23 +216,17 @@ static __u64 *unmap_pf_page(struct mshv_vp *vp, struct mshv_paging *pg)
 /* #PF: the handler reports CR2 and the error code, maps the page, IRETQ */
 TEST_F(exc, page_fault)
 {
-	static const __u8 handler[] = {
-		0x5B,				/* pop rbx (error code) */
-		0x0F, 0x20, 0xD0,		/* mov rax, cr2 */
-		0xE6, 0x80,			/* out 0x80, al */
-		0x48, 0x83, 0x0F, 0x01,		/* or qword [rdi], 1 */
-		0x48, 0xCF,			/* iretq */
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 	__u32 value = PF_VALUE;
 	__u64 *pte;
 
-	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
-	load(self->vm, handler_gpa(VEC_PF), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, pf_main, pf_main_end);
+	load(self->vm, handler_gpa(VEC_PF), pf_handler, pf_handler_end);
 	mshv_vm_write(self->vm, PF_ADDR, &value, sizeof(value));
 	pte = unmap_pf_page(self->vp, &self->pg);
 
-	io = run_out(_metadata, self->vp, 0x80, handler_gpa(VEC_PF) + 4);
+	io = run_out(_metadata, self->vp, 0x80, handler_gpa(VEC_PF) +
+		     MSHV_GUEST_OFFSET(pf_handler, pf_handler_out));
 	EXPECT_EQ(PF_ADDR, io->rax);
 	EXPECT_EQ(PF_ADDR, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_CR2));
 	/* not present, read, supervisor */
@@ -230,7 +239,7 @@ TEST_F(exc, page_fault)
 	mshv_vp_skip_insn(self->vp, &io->header);
 
 	/* the handler mapped the page: the load runs again and succeeds */
-	io = run_out(_metadata, self->vp, 0x81, CODE_GPA + 7);
+	io = run_out(_metadata, self->vp, 0x81, CODE_GPA + PF_LOAD_LEN);
 	EXPECT_EQ(PF_VALUE, (__u32)io->rax);
 	EXPECT_EQ(MSHV_PTE_P, *pte & MSHV_PTE_P);
 	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
@@ -239,111 +248,127 @@ TEST_F(exc, page_fault)
 }
 
 /* #GP(0) from a non-canonical address; the handler skips the load */
+/*
+ * #GP handler: error code to RBX, OUT 0x82, return past the 2-byte
+ * faulting instruction
+ */
+MSHV_GUEST_CODE(gp_handler, 64,
+		"	pop %rbx\n"
+		"gp_handler_out:\n"
+		"	out %al, $0x82\n"
+		"	addq $2, (%rsp)\n"
+		"	iretq\n");
+MSHV_GUEST_LABEL(gp_handler_out);
+#define GP_HANDLER_OUT	(handler_gpa(VEC_GP) + \
+			 MSHV_GUEST_OFFSET(gp_handler, gp_handler_out))
+
+MSHV_GUEST_CODE(gp_main, 64,
+		"	movabs $0x8000000000000000, %rax\n"
+		"gp_main_load:\n"
+		"	mov (%rax), %eax\n"
+		"gp_main_out:\n"
+		"	out %al, $0x83\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(gp_main_load);
+MSHV_GUEST_LABEL(gp_main_out);
+
 TEST_F(exc, gp_noncanonical)
 {
-	static const __u8 code[] = {
-		0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0x80,	/* mov rax, 1 << 63 */
-		0x8B, 0x00,				/* mov eax, [rax] */
-		0xE6, 0x83,				/* out 0x83, al */
-		0xF4,
-	};
-	static const __u8 handler[] = {
-		0x5B,				/* pop rbx */
-		0xE6, 0x82,			/* out 0x82, al */
-		0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
-		0x48, 0xCF,			/* iretq */
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, gp_main, gp_main_end);
+	load(self->vm, handler_gpa(VEC_GP), gp_handler, gp_handler_end);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
 
-	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	io = run_out(_metadata, self->vp, 0x82, GP_HANDLER_OUT);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
-	check_frame(_metadata, self->vm, CODE_GPA + 10, 0);
+	check_frame(_metadata, self->vm,
+		    CODE_GPA + MSHV_GUEST_OFFSET(gp_main, gp_main_load), 0);
 	mshv_vp_skip_insn(self->vp, &io->header);
-	io = run_out(_metadata, self->vp, 0x83, CODE_GPA + 12);
+	io = run_out(_metadata, self->vp, 0x83,
+		     CODE_GPA + MSHV_GUEST_OFFSET(gp_main, gp_main_out));
 	EXPECT_EQ(1ULL << 63, io->rax);
 }
 
-static const __u8 ud_main[] = {
-	0x0F, 0x0B,			/* ud2 */
-	0xE6, 0x87,			/* out 0x87, al */
-	0xF4,
-};
+MSHV_GUEST_CODE(ud_main, 64,
+		"	ud2\n"
+		"ud_main_out:\n"
+		"	out %al, $0x87\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(ud_main_out);
 
-static const __u8 ud_handler[] = {
-	0xE6, 0x86,			/* out 0x86, al */
-	0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
-	0x48, 0xCF,			/* iretq */
-};
+/* #UD handler: OUT 0x86, return past the UD2 */
+MSHV_GUEST_CODE(ud_handler, 64,
+		"	out %al, $0x86\n"
+		"	addq $2, (%rsp)\n"
+		"	iretq\n");
 
 /* #UD from UD2: no error code */
 TEST_F(exc, ud_ud2)
 {
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
-	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+	load(self->vm, CODE_GPA, ud_main, ud_main_end);
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, ud_handler_end);
 
 	io = run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
 	check_frame(_metadata, self->vm, CODE_GPA, -1);
 	EXPECT_EQ(STACK_TOP - 40,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 	mshv_vp_skip_insn(self->vp, &io->header);
-	run_out(_metadata, self->vp, 0x87, CODE_GPA + 2);
+	run_out(_metadata, self->vp, 0x87,
+		CODE_GPA + MSHV_GUEST_OFFSET(ud_main, ud_main_out));
 }
 
 /* #BP from INT3 is a trap: the frame holds the RIP after it */
+MSHV_GUEST_CODE(bp_main, 64,
+		"	int3\n"
+		"bp_main_out:\n"
+		"	out %al, $0x85\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(bp_main_out);
+#define BP_MAIN_OUT	(CODE_GPA + MSHV_GUEST_OFFSET(bp_main, bp_main_out))
+
+MSHV_GUEST_CODE(bp_handler, 64,
+		"	out %al, $0x84\n"
+		"	iretq\n");
+
 TEST_F(exc, bp_int3)
 {
-	static const __u8 code[] = {
-		0xCC,				/* int3 */
-		0xE6, 0x85,			/* out 0x85, al */
-		0xF4,
-	};
-	static const __u8 handler[] = {
-		0xE6, 0x84,			/* out 0x84, al */
-		0x48, 0xCF,			/* iretq */
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, handler_gpa(VEC_BP), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, bp_main, bp_main_end);
+	load(self->vm, handler_gpa(VEC_BP), bp_handler, bp_handler_end);
 
 	io = run_out(_metadata, self->vp, 0x84, handler_gpa(VEC_BP));
-	check_frame(_metadata, self->vm, CODE_GPA + 1, -1);
+	check_frame(_metadata, self->vm, BP_MAIN_OUT, -1);
 	mshv_vp_skip_insn(self->vp, &io->header);
-	run_out(_metadata, self->vp, 0x85, CODE_GPA + 1);
+	run_out(_metadata, self->vp, 0x85, BP_MAIN_OUT);
 }
 
 /* A faulting WRMSR (unknown MSR, FAULT action) is a #GP(0) the guest takes */
+MSHV_GUEST_CODE(wrmsr_main, 64,
+		"	wrmsr\n"
+		"wrmsr_main_out:\n"
+		"	out %al, $0x83\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(wrmsr_main_out);
+
 TEST_F(exc, msr_gp)
 {
-	static const __u8 code[] = {
-		0x0F, 0x30,			/* wrmsr */
-		0xE6, 0x83,			/* out 0x83, al */
-		0xF4,
-	};
-	static const __u8 handler[] = {
-		0x5B,				/* pop rbx */
-		0xE6, 0x82,			/* out 0x82, al */
-		0x48, 0x83, 0x04, 0x24, 0x02,	/* add qword [rsp], 2 */
-		0x48, 0xCF,			/* iretq */
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, wrmsr_main, wrmsr_main_end);
+	load(self->vm, handler_gpa(VEC_GP), gp_handler, gp_handler_end);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RCX, 0x12345678);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
 
-	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	io = run_out(_metadata, self->vp, 0x82, GP_HANDLER_OUT);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
 	check_frame(_metadata, self->vm, CODE_GPA, 0);
 	mshv_vp_skip_insn(self->vp, &io->header);
-	run_out(_metadata, self->vp, 0x83, CODE_GPA + 2);
+	run_out(_metadata, self->vp, 0x83,
+		CODE_GPA + MSHV_GUEST_OFFSET(wrmsr_main, wrmsr_main_out));
 }
 
 /*
@@ -356,11 +381,11 @@ TEST_F(exc, slat_miss_during_delivery)
 	const __u64 stack_gva = 0x600000, stack_gpa = 0x800000;
 	const struct hv_x64_memory_intercept_message *m;
 	struct hv_message *msg;
-	__u8 *stack;
+	struct mshv_vm_region *stack;
 	__u64 frame[5];
 
-	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
-	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+	load(self->vm, CODE_GPA, ud_main, ud_main_end);
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, ud_handler_end);
 	mshv_paging_map(&self->pg, stack_gva, stack_gpa, MSHV_PAGE_SIZE,
 			MSHV_PAGE_SIZE);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RSP,
@@ -377,36 +402,40 @@ TEST_F(exc, slat_miss_during_delivery)
 	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 
-	stack = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
-	mshv_map_guest_memory(self->vm->fd, stack_gpa, stack, MSHV_PAGE_SIZE,
-			      1 << MSHV_SET_MEM_BIT_WRITABLE);
+	stack = mshv_vm_add_region(self->vm, stack_gpa, MSHV_PAGE_SIZE, NULL,
+				   1 << MSHV_SET_MEM_BIT_WRITABLE);
 	run_out(_metadata, self->vp, 0x86, handler_gpa(VEC_UD));
-	memcpy(frame, stack + MSHV_PAGE_SIZE - 40, sizeof(frame));
+	mshv_vm_read(self->vm, stack_gpa + MSHV_PAGE_SIZE - 40, frame,
+		     sizeof(frame));
 	EXPECT_EQ(CODE_GPA, frame[0]);
 	EXPECT_EQ((__u64)MSHV_GDT_CODE64, frame[1]);
 	EXPECT_EQ(0x2ULL, frame[2]);
 	EXPECT_EQ(stack_gva + MSHV_PAGE_SIZE, frame[3]);
 	EXPECT_EQ((__u64)MSHV_GDT_DATA, frame[4]);
-	mshv_unmap_guest_memory(self->vm->fd, stack_gpa, stack,
-				MSHV_PAGE_SIZE);
-	munmap(stack, MSHV_PAGE_SIZE);
+	mshv_vm_remove_region(self->vm, stack);
 }
+
+/* Real-mode #UD handler (at 0x3000): return past the UD2, OUT 0x90 */
+MSHV_GUEST_CODE(rm_handler, 16,
+		"	mov %sp, %bp\n"
+		"	addw $2, (%bp)\n"
+		"rm_handler_out:\n"
+		"	out %al, $0x90\n"
+		"	iret\n");
+MSHV_GUEST_LABEL(rm_handler_out);
+
+MSHV_GUEST_CODE(rm_main, 16,
+		"	ud2\n"
+		"rm_main_out:\n"
+		"	out %al, $0x91\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(rm_main_out);
+#define RM_MAIN_OUT	(CODE_GPA + MSHV_GUEST_OFFSET(rm_main, rm_main_out))
 
 /* A real-mode guest takes #UD through its IVT */
 TEST(real_mode_ivt)
 {
-	static const __u8 handler[] = {
-		0x89, 0xE5,			/* mov bp, sp */
-		0x83, 0x46, 0x00, 0x02,		/* add word [bp+0], 2 */
-		0xE6, 0x90,			/* out 0x90, al */
-		0xCF,				/* iret */
-	};
-	static const __u8 code[] = {
-		0x0F, 0x0B,			/* ud2 */
-		0xE6, 0x91,			/* out 0x91, al */
-		0xFA,				/* cli */
-		0xF4,
-	};
 	const __u16 ivt6[2] = { 0x3000, 0 };	/* 0000:3000 */
 	const struct hv_register_assoc regs[] = {
 		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
@@ -422,21 +451,22 @@ TEST(real_mode_ivt)
 	mshv_vm_add_memory(vm, 0, 0x100000);
 	vp = mshv_vp_create(vm, 0);
 	mshv_vm_write(vm, VEC_UD * 4, ivt6, sizeof(ivt6));
-	mshv_vm_write(vm, 0x3000, handler, sizeof(handler));
-	mshv_vm_write(vm, CODE_GPA, code, sizeof(code));
+	load(vm, 0x3000, rm_handler, rm_handler_end);
+	load(vm, CODE_GPA, rm_main, rm_main_end);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
 
-	io = run_out(_metadata, vp, 0x90, 0x3006);
+	io = run_out(_metadata, vp, 0x90,
+		     0x3000 + MSHV_GUEST_OFFSET(rm_handler, rm_handler_out));
 	EXPECT_EQ(0x7FFAULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RSP));
 	/* IF is clear in the handler */
 	EXPECT_EQ(0x2ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RFLAGS));
 	memcpy(frame, (__u8 *)vm->mem + 0x7FFA, sizeof(frame));
-	EXPECT_EQ(CODE_GPA + 2, frame[0]);	/* ud2's IP, plus 2 */
+	EXPECT_EQ(RM_MAIN_OUT, frame[0]);	/* ud2's IP, plus 2 */
 	EXPECT_EQ(0, frame[1]);
 	EXPECT_EQ(0x2 | HV_X86_RFLAGS_IF, frame[2]);
 	mshv_vp_skip_insn(vp, &io->header);
-	io = run_out(_metadata, vp, 0x91, CODE_GPA + 2);
+	io = run_out(_metadata, vp, 0x91, RM_MAIN_OUT);
 	EXPECT_EQ(0x8000ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RSP));
 	EXPECT_EQ(0x2 | HV_X86_RFLAGS_IF,
 		  mshv_vp_get_reg(vp, HV_X64_REGISTER_RFLAGS));
@@ -458,8 +488,8 @@ TEST_F(exc, intercept_precedence)
 	struct hv_message *msg;
 	unsigned int i;
 
-	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
-	load(self->vm, handler_gpa(VEC_UD), ud_handler, sizeof(ud_handler));
+	load(self->vm, CODE_GPA, ud_main, ud_main_end);
+	load(self->vm, handler_gpa(VEC_UD), ud_handler, ud_handler_end);
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 	install_exception(self->vm, VEC_UD, HV_INTERCEPT_ACCESS_MASK_EXECUTE);
 
@@ -510,7 +540,7 @@ TEST_F(exc, intercept_page_fault)
 	const struct hv_x64_exception_intercept_message *m;
 	struct hv_message *msg;
 
-	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
+	load(self->vm, CODE_GPA, pf_main, pf_main_end);
 	unmap_pf_page(self->vp, &self->pg);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR2, 0x4321);
 	install_exception(self->vm, VEC_PF, HV_INTERCEPT_ACCESS_MASK_READ);
@@ -523,31 +553,34 @@ TEST_F(exc, intercept_page_fault)
 	EXPECT_EQ(HV_X64_EXCEPTION_INFO_ERROR_CODE_VALID, m->exception_info);
 	EXPECT_EQ(0U, m->error_code);
 	EXPECT_EQ(PF_ADDR, m->exception_parameter);
-	EXPECT_EQ(7, m->instruction_byte_count);
-	EXPECT_EQ(0, memcmp(m->instruction_bytes, pf_main, 7));
+	EXPECT_EQ(PF_LOAD_LEN, m->instruction_byte_count);
+	EXPECT_EQ(0, memcmp(m->instruction_bytes, pf_main, PF_LOAD_LEN));
 	EXPECT_EQ(CODE_GPA, m->header.rip);
 	EXPECT_EQ(0x4321ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_CR2));
 	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 }
 
 /* #PF through a not-present gate is #DF (error code 0, CR2 loaded) */
+MSHV_GUEST_CODE(df_handler, 64,
+		"	pop %rbx\n"
+		"	mov %cr2, %rax\n"
+		"df_handler_out:\n"
+		"	out %al, $0x88\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(df_handler_out);
+
 TEST_F(exc, double_fault)
 {
-	static const __u8 handler[] = {
-		0x5B,				/* pop rbx */
-		0x0F, 0x20, 0xD0,		/* mov rax, cr2 */
-		0xE6, 0x88,			/* out 0x88, al */
-		0xF4,
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, pf_main, sizeof(pf_main));
-	load(self->vm, handler_gpa(VEC_DF), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, pf_main, pf_main_end);
+	load(self->vm, handler_gpa(VEC_DF), df_handler, df_handler_end);
 	unmap_pf_page(self->vp, &self->pg);
 	set_gate(self->vm, VEC_PF, false);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RBX, 0x77);
 
-	io = run_out(_metadata, self->vp, 0x88, handler_gpa(VEC_DF) + 4);
+	io = run_out(_metadata, self->vp, 0x88, handler_gpa(VEC_DF) +
+		     MSHV_GUEST_OFFSET(df_handler, df_handler_out));
 	EXPECT_EQ(PF_ADDR, io->rax);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
 	check_frame(_metadata, self->vm, CODE_GPA, 0);
@@ -563,7 +596,7 @@ TEST_F(exc, triple_fault)
 	const struct hv_x64_halt_message *h;
 	struct hv_message *msg;
 
-	load(self->vm, CODE_GPA, ud_main, sizeof(ud_main));
+	load(self->vm, CODE_GPA, ud_main, ud_main_end);
 	mshv_vp_set_registers(self->vp, &no_idt, 1);
 
 	msg = mshv_vp_run(self->vp);
@@ -591,35 +624,41 @@ static __u16 set_pending(struct mshv_vp *vp, __u64 value)
 }
 
 /* PENDING_INTERRUPTION injects #GP with an error code, then reads 0 */
+MSHV_GUEST_CODE(pi_main, 64,
+		"	nop\n"
+		"pi_main_out:\n"
+		"	out %al, $0x83\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(pi_main_out);
+
+MSHV_GUEST_CODE(pi_handler, 64,
+		"	pop %rbx\n"
+		"pi_handler_out:\n"
+		"	out %al, $0x82\n"
+		"	iretq\n");
+MSHV_GUEST_LABEL(pi_handler_out);
+
 TEST_F(exc, pending_interruption)
 {
-	static const __u8 code[] = {
-		0x90,				/* nop */
-		0xE6, 0x83,			/* out 0x83, al */
-		0xF4,
-	};
-	static const __u8 handler[] = {
-		0x5B,				/* pop rbx */
-		0xE6, 0x82,			/* out 0x82, al */
-		0x48, 0xCF,			/* iretq */
-	};
 	const __u64 pi = PI_PENDING | PI_TYPE(3) | PI_ERROR |
 			 PI_VECTOR(VEC_GP) | PI_CODE(0x1234);
 	const struct hv_x64_io_port_intercept_message *io;
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, handler_gpa(VEC_GP), handler, sizeof(handler));
+	load(self->vm, CODE_GPA, pi_main, pi_main_end);
+	load(self->vm, handler_gpa(VEC_GP), pi_handler, pi_handler_end);
 	ASSERT_EQ(0, set_pending(self->vp, pi));
 	EXPECT_EQ(pi, mshv_vp_get_reg(self->vp,
 				      HV_REGISTER_PENDING_INTERRUPTION));
 
-	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) + 1);
+	io = run_out(_metadata, self->vp, 0x82, handler_gpa(VEC_GP) +
+		     MSHV_GUEST_OFFSET(pi_handler, pi_handler_out));
 	EXPECT_EQ(0x1234ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
 	check_frame(_metadata, self->vm, CODE_GPA, 0x1234);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp,
 					HV_REGISTER_PENDING_INTERRUPTION));
 	mshv_vp_skip_insn(self->vp, &io->header);
-	run_out(_metadata, self->vp, 0x83, CODE_GPA + 1);
+	run_out(_metadata, self->vp, 0x83,
+		CODE_GPA + MSHV_GUEST_OFFSET(pi_main, pi_main_out));
 }
 
 /* Values that are not an external interrupt, NMI or exception: refused */
@@ -665,11 +704,27 @@ TEST_F(exc, pending_interruption_refused)
 	EXPECT_EQ(0, set_pending(self->vp, 0));
 }
 
-static const __u8 nmi_handler[] = {
-	0xE6, 0xA2,			/* out 0xa2, al */
-	0xE6, 0xA3,			/* out 0xa3, al */
-	0x48, 0xCF,			/* iretq */
-};
+MSHV_GUEST_CODE(nmi_handler, 64,
+		"	out %al, $0xa2\n"
+		"nmi_handler_a3:\n"
+		"	out %al, $0xa3\n"
+		"	iretq\n");
+MSHV_GUEST_LABEL(nmi_handler_a3);
+#define NMI_HANDLER_A3	MSHV_GUEST_OFFSET(nmi_handler, nmi_handler_a3)
+
+MSHV_GUEST_CODE(nmi_main, 64,
+		"	out %al, $0xa0\n"
+		"nmi_main_nop:\n"
+		"	nop\n"
+		"nmi_main_a1:\n"
+		"	out %al, $0xa1\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(nmi_main_nop);
+MSHV_GUEST_LABEL(nmi_main_a1);
+
+MSHV_GUEST_CODE(nmi_injected_main, 64,
+		"	out %al, $0xa1\n"
+		"	hlt\n");
 
 static __u64 nmi_masked(struct mshv_vp *vp)
 {
@@ -680,18 +735,12 @@ static __u64 nmi_masked(struct mshv_vp *vp)
 /* An NMI is taken with IF clear; the next one waits for the IRETQ */
 TEST_F(exc, nmi)
 {
-	static const __u8 code[] = {
-		0xE6, 0xA0,			/* out 0xa0, al */
-		0x90,				/* nop */
-		0xE6, 0xA1,			/* out 0xa1, al */
-		0xF4,
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 	__u64 h = handler_gpa(VEC_NMI);
 	unsigned int i;
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, h, nmi_handler, sizeof(nmi_handler));
+	load(self->vm, CODE_GPA, nmi_main, nmi_main_end);
+	load(self->vm, h, nmi_handler, nmi_handler_end);
 
 	io = run_out(_metadata, self->vp, 0xA0, CODE_GPA);
 	EXPECT_EQ(0, assert_nmi(self->vm));
@@ -699,17 +748,19 @@ TEST_F(exc, nmi)
 	for (i = 0; i < 2; i++) {
 		io = run_out(_metadata, self->vp, 0xA2, h);
 		EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
-		check_frame(_metadata, self->vm, CODE_GPA + 2, -1);
+		check_frame(_metadata, self->vm, CODE_GPA +
+			    MSHV_GUEST_OFFSET(nmi_main, nmi_main_nop), -1);
 		/* the second NMI arrives while the first is handled */
 		if (!i)
 			EXPECT_EQ(0, assert_nmi(self->vm));
 		mshv_vp_skip_insn(self->vp, &io->header);
 		/* ... and waits: the handler goes on */
-		io = run_out(_metadata, self->vp, 0xA3, h + 2);
+		io = run_out(_metadata, self->vp, 0xA3, h + NMI_HANDLER_A3);
 		EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
 		mshv_vp_skip_insn(self->vp, &io->header);
 	}
-	io = run_out(_metadata, self->vp, 0xA1, CODE_GPA + 3);
+	io = run_out(_metadata, self->vp, 0xA1,
+		     CODE_GPA + MSHV_GUEST_OFFSET(nmi_main, nmi_main_a1));
 	EXPECT_EQ(0ULL, nmi_masked(self->vp));
 	EXPECT_EQ(STACK_TOP, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
 }
@@ -717,22 +768,18 @@ TEST_F(exc, nmi)
 /* PENDING_INTERRUPTION with an NMI blocks NMIs like an asserted one */
 TEST_F(exc, nmi_injected)
 {
-	static const __u8 code[] = {
-		0xE6, 0xA1,			/* out 0xa1, al */
-		0xF4,
-	};
 	const struct hv_x64_io_port_intercept_message *io;
 	__u64 h = handler_gpa(VEC_NMI);
 
-	load(self->vm, CODE_GPA, code, sizeof(code));
-	load(self->vm, h, nmi_handler, sizeof(nmi_handler));
+	load(self->vm, CODE_GPA, nmi_injected_main, nmi_injected_main_end);
+	load(self->vm, h, nmi_handler, nmi_handler_end);
 	ASSERT_EQ(0, set_pending(self->vp, PI_PENDING | PI_TYPE(2) |
 				 PI_VECTOR(VEC_NMI)));
 	io = run_out(_metadata, self->vp, 0xA2, h);
 	EXPECT_EQ(HV_INTERRUPT_STATE_NMI_MASKED, nmi_masked(self->vp));
 	check_frame(_metadata, self->vm, CODE_GPA, -1);
 	mshv_vp_skip_insn(self->vp, &io->header);
-	io = run_out(_metadata, self->vp, 0xA3, h + 2);
+	io = run_out(_metadata, self->vp, 0xA3, h + NMI_HANDLER_A3);
 	mshv_vp_skip_insn(self->vp, &io->header);
 	run_out(_metadata, self->vp, 0xA1, CODE_GPA);
 	EXPECT_EQ(0ULL, nmi_masked(self->vp));

@@ -180,7 +180,7 @@ static void data_alloc(struct fn_ctx *c)
 static int data_map(struct fn_ctx *c, __u8 flags)
 {
 	return __mshv_set_guest_memory(c->g->vm->fd, DATA_SIZE,
-				       MSHV_PFN(DATA_GPA), hva_u64(c->mem.hva),
+				       MSHV_PFN(DATA_GPA), mshv_hva_u64(c->mem.hva),
 				       flags);
 }
 
@@ -392,7 +392,7 @@ static void mmio_setup(struct fn_ctx *c)
 static int op_map_mmio(struct fn_ctx *c)
 {
 	if (__mshv_set_guest_memory(c->g->vm->fd, MMIO_SIZE,
-				    MSHV_PFN(DATA_GPA), hva_u64(c->mmio), RW))
+				    MSHV_PFN(DATA_GPA), mshv_hva_u64(c->mmio), RW))
 		return -1;
 	c->mapped = true;
 	return 0;
@@ -550,7 +550,7 @@ static int op_vp_state(struct fn_ctx *c)
 	struct mshv_get_set_vp_state s = {
 		.type = MSHV_VP_STATE_LAPIC,
 		.buf_sz = VP_STATE_SIZE,
-		.buf_ptr = hva_u64(c->state),
+		.buf_ptr = mshv_hva_u64(c->state),
 	};
 
 	if (ioctl(c->g->vp->fd, MSHV_GET_VP_STATE, &s))
@@ -611,7 +611,7 @@ static int op_gpap(struct fn_ctx *c)
 		.access_op = MSHV_GPAP_ACCESS_OP_CLEAR,
 		.page_count = DATA_PAGES,
 		.gpap_base = MSHV_PFN(DATA_GPA),
-		.bitmap_ptr = hva_u64(bitmap),
+		.bitmap_ptr = mshv_hva_u64(bitmap),
 	};
 
 	return ioctl(c->g->vm->fd, MSHV_GET_GPAP_ACCESS_BITMAP, &a);

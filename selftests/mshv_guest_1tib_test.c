@@ -250,7 +250,7 @@ FIXTURE_SETUP(tib)
 	__u64 i, k, x = 0x853C49E6748FEA9BULL, *w;
 	__u8 *pool;
 
-	t->nr_chunks = div_up(mem_kb * env_u64("MSHV_TIB_PERCENT", 125),
+	t->nr_chunks = mshv_div_up(mem_kb * env_u64("MSHV_TIB_PERCENT", 125),
 			      100 * (SZ_2M >> 10));
 	t->nr_chunks = env_u64("MSHV_TIB_CHUNKS", t->nr_chunks);
 	ASSERT_GT(t->nr_chunks, 0);

@@ -31,10 +31,12 @@
 #define VP_DEPOSIT	90
 #define MAP_DEPOSIT	256
 
-/* mov ax, 0x2000; mov ds, ax; mov al, [0]; hlt: reads GPA 0x20000 */
-static const __u8 hole_code[] = {
-	0xb8, 0x00, 0x20, 0x8e, 0xd8, 0xa0, 0x00, 0x00, 0xf4,
-};
+/* Reads GPA 0x20000 */
+MSHV_GUEST_CODE(hole_code, 16,
+		"	mov $0x2000, %ax\n"
+		"	mov %ax, %ds\n"
+		"	mov 0, %al\n"
+		"	hlt\n");
 
 FIXTURE(inject)
 {
@@ -98,7 +100,7 @@ static void run_to_hole(struct __test_metadata *_metadata, struct mshv_vm *vm)
 
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
 	memset(vm->mem, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, hole_code, sizeof(hole_code));
+	mshv_vm_write(vm, CODE_GPA, hole_code, MSHV_GUEST_SIZE(hole_code));
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
@@ -493,16 +495,18 @@ static int w_registers(struct cover_ctx *c)
 	return ret;
 }
 
+MSHV_GUEST_CODE(hlt_code, 16,
+		"	hlt\n");
+
 /* MSHV_RUN_VP of "hlt" (DISPATCH_VP) */
 static int w_dispatch(struct cover_ctx *c)
 {
-	static const __u8 hlt = 0xf4;
 	struct mshv_vm *vm = mshv_vm_create();
 	struct mshv_vp *vp;
 	int ret;
 
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, &hlt, 1);
+	mshv_vm_write(vm, CODE_GPA, hlt_code, MSHV_GUEST_SIZE(hlt_code));
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
@@ -785,15 +789,14 @@ static int w_irqfd(struct cover_ctx *c)
  * ring takes 63, the driver reports it empty (NOTIFY_PORT_RING_EMPTY) and
  * drains the rest.
  */
-static const __u8 burst_code[] = {
-	0xb8, 0x00, 0x20,		/* mov ax, 0x2000 */
-	0x8e, 0xd8,			/* mov ds, ax */
-	0xb9, 100, 0x00,		/* mov cx, 100 */
-	0xc6, 0x06, 0x00, 0x00, 0x01,	/* 1: mov byte [0], 1 */
-	0x49,				/* dec cx */
-	0x75, 0xf8,			/* jnz 1b */
-	0xf4,				/* hlt */
-};
+MSHV_GUEST_CODE(burst_code, 16,
+		"	mov $0x2000, %ax\n"
+		"	mov %ax, %ds\n"
+		"	mov $100, %cx\n"
+		"1:	movb $1, 0\n"
+		"	dec %cx\n"
+		"	jnz 1b\n"
+		"	hlt\n");
 
 static int w_ring(struct cover_ctx *c)
 {
@@ -804,7 +807,7 @@ static int w_ring(struct cover_ctx *c)
 
 	MSHV_TEST_ASSERT(efd >= 0, "eventfd");
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, burst_code, sizeof(burst_code));
+	mshv_vm_write(vm, CODE_GPA, burst_code, MSHV_GUEST_SIZE(burst_code));
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
@@ -828,15 +831,14 @@ static int w_ring(struct cover_ctx *c)
  * posted to the root's SINT0 before its handler runs, the second waits
  * behind the first, and only the handler's EOM lets it through.
  */
-static const __u8 eoi2_code[] = {
-	0xf4,					/* hlt: first dispatch */
-	0x66, 0xb9, 0x0b, 0x08, 0x00, 0x00,	/* mov ecx, 0x80b (x2APIC EOI) */
-	0x66, 0x31, 0xc0,			/* xor eax, eax */
-	0x66, 0x31, 0xd2,			/* xor edx, edx */
-	0x0f, 0x30,				/* wrmsr */
-	0x0f, 0x30,				/* wrmsr */
-	0xf4,					/* hlt */
-};
+MSHV_GUEST_CODE(eoi2_code, 16,
+		"	hlt\n"				/* first dispatch */
+		"	mov $0x80b, %ecx\n"		/* x2APIC EOI */
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	wrmsr\n"
+		"	hlt\n");
 
 #define EOI_VECTOR_LO	0x40
 #define EOI_VECTOR_HI	0x41
@@ -852,7 +854,7 @@ static int w_eom(struct cover_ctx *c)
 	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	MSHV_TEST_ASSERT(l, "aligned_alloc");
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, eoi2_code, sizeof(eoi2_code));
+	mshv_vm_write(vm, CODE_GPA, eoi2_code, MSHV_GUEST_SIZE(eoi2_code));
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);

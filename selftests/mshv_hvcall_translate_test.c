@@ -41,15 +41,24 @@ FIXTURE(gpa)
 	void *ro;
 };
 
+/* Addresses are DATA_GPA, RO_GPA and the two pages after DATA_GPA */
+MSHV_GUEST_CODE(setup_code, 64,
+		"	movabs 0x5000, %al\n"
+		"	movabs 0x400000, %al\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(load_code, 64,
+		"	movabs 0x7000, %al\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(store_code, 64,
+		"	movabs %al, 0x5008\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(load_store_code, 64,
+		"	movabs 0x5000, %al\n"
+		"	movabs %al, 0x7000\n"
+		"	hlt\n");
+
 FIXTURE_SETUP(gpa)
 {
-	/* mov al, [DATA]; mov al, [RO]; hlt */
-	static const __u8 code[] = {
-		0xA0, 0x00, 0x50, 0, 0, 0, 0, 0, 0,
-		0xA0, 0x00, 0x00, 0x40, 0, 0, 0, 0, 0,
-		0xF4,
-	};
-
 	self->vm = mshv_vm_create();
 	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
 	self->ro = mshv_alloc_host_memory(MSHV_PAGE_SIZE);
@@ -64,7 +73,8 @@ FIXTURE_SETUP(gpa)
 	mshv_paging_map(&self->pg, HOLE_GVA, HOLE_GPA, MSHV_PAGE_SIZE,
 			MSHV_PAGE_SIZE);
 	mshv_vp_enter_long_mode(self->vp, &self->pg, GDT_GPA);
-	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(self->vm, CODE_GPA, setup_code,
+		      MSHV_GUEST_SIZE(setup_code));
 	/*
 	 * Touch the three data pages from the host, so that the driver maps
 	 * them writable when the guest faults (an untouched anonymous page is
@@ -199,14 +209,11 @@ TEST_F(gpa, translate_set_page_table_bits)
  */
 TEST_F(gpa, translate_maps_movable_page)
 {
-	/* mov al, [DATA + 0x2000]; hlt */
-	static const __u8 load[] = {
-		0xA0, 0x00, 0x70, 0, 0, 0, 0, 0, 0, 0xF4,
-	};
 	struct hv_output_translate_virtual_address out;
 	__u8 *page = (__u8 *)self->vm->mem + DATA_GPA + 0x2000;
 
-	mshv_vm_write(self->vm, CODE_GPA + 0x200, load, sizeof(load));
+	mshv_vm_write(self->vm, CODE_GPA + 0x200, load_code,
+		      MSHV_GUEST_SIZE(load_code));
 
 	/* out of the SLAT: the guest never touched it since the discard */
 	ASSERT_EQ(0, madvise(page, MSHV_PAGE_SIZE, MADV_DONTNEED));
@@ -364,16 +371,6 @@ TEST_F(gpa, read_write_refused)
 
 TEST_F(gpa, access_states)
 {
-	/* mov [DATA + 8], al; hlt */
-	static const __u8 store[] = {
-		0xA2, 0x08, 0x50, 0, 0, 0, 0, 0, 0, 0xF4,
-	};
-	/* mov al, [DATA]; mov [DATA + 0x2000], al; hlt */
-	static const __u8 load_store[] = {
-		0xA0, 0x00, 0x50, 0, 0, 0, 0, 0, 0,
-		0xA2, 0x00, 0x70, 0, 0, 0, 0, 0, 0,
-		0xF4,
-	};
 	const __u64 data = DATA_GPA >> 12, hole = HOLE_GPA >> 12;
 	__u8 st[4];
 	__u16 done;
@@ -387,8 +384,8 @@ TEST_F(gpa, access_states)
 	EXPECT_EQ(0, st[2]);
 
 	/* a guest load sets accessed, a guest store accessed and dirty */
-	mshv_vm_write(self->vm, CODE_GPA + 0x100, load_store,
-		      sizeof(load_store));
+	mshv_vm_write(self->vm, CODE_GPA + 0x100, load_store_code,
+		      MSHV_GUEST_SIZE(load_store_code));
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x100);
 	mshv_vp_run_expect_halt(self->vp);
 	ASSERT_EQ(0, access_states(self->vm, data, 3, CD, st, &done));
@@ -414,7 +411,8 @@ TEST_F(gpa, access_states)
 
 	/* a guest store sets dirty */
 	ASSERT_EQ(0, access_states(self->vm, data, 1, CA | CD, st, &done));
-	mshv_vm_write(self->vm, CODE_GPA + 0x100, store, sizeof(store));
+	mshv_vm_write(self->vm, CODE_GPA + 0x100, store_code,
+		      MSHV_GUEST_SIZE(store_code));
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 0x100);
 	mshv_vp_run_expect_halt(self->vp);
 	ASSERT_EQ(0, access_states(self->vm, data, 1, 0, st, &done));

@@ -28,9 +28,24 @@
 /* hvsim's table sizes (hvsim_intercept.c) */
 #define MAX_CPUID_INTERCEPTS	64
 
-static const __u8 cpuid_code[] = { 0x0f, 0xa2, 0xf4 };	/* cpuid; hlt */
-static const __u8 rdmsr_code[] = { 0x0f, 0x32, 0xf4 };	/* rdmsr; hlt */
-static const __u8 wrmsr_code[] = { 0x0f, 0x30, 0xf4 };	/* wrmsr; hlt */
+MSHV_GUEST_CODE(cpuid_code, 16,
+		"	cpuid\n"
+		"cpuid_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(rdmsr_code, 16,
+		"	rdmsr\n"
+		"rdmsr_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(wrmsr_code, 16,
+		"	wrmsr\n"
+		"wrmsr_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(cpuid_hlt);
+MSHV_GUEST_LABEL(rdmsr_hlt);
+MSHV_GUEST_LABEL(wrmsr_hlt);
+#define CPUID_HLT_GPA	(CODE_GPA + MSHV_GUEST_OFFSET(cpuid_code, cpuid_hlt))
+#define RDMSR_HLT_GPA	(CODE_GPA + MSHV_GUEST_OFFSET(rdmsr_code, rdmsr_hlt))
+#define WRMSR_HLT_GPA	(CODE_GPA + MSHV_GUEST_OFFSET(wrmsr_code, wrmsr_hlt))
 
 FIXTURE(icpt)
 {
@@ -171,7 +186,8 @@ static void set_property(struct mshv_vm *vm, __u32 code, __u64 value)
  * 0), so a fault the guest takes ends in a triple fault
  */
 static void setup(struct mshv_vm *vm, struct mshv_vp *vp, const __u8 *code,
-		  size_t len, __u64 rax, __u64 rbx, __u64 rcx, __u64 rdx)
+		  const __u8 *code_end, __u64 rax, __u64 rbx, __u64 rcx,
+		  __u64 rdx)
 {
 	struct hv_register_assoc regs[] = {
 		{ .name = HV_X64_REGISTER_IDTR, .value.table = { .limit = 0 } },
@@ -182,13 +198,14 @@ static void setup(struct mshv_vm *vm, struct mshv_vp *vp, const __u8 *code,
 		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
 	};
 
-	mshv_vm_write(vm, CODE_GPA, code, len);
+	mshv_vm_write(vm, CODE_GPA, code, code_end - code);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
 }
 
-/* Run to the HLT after the 2-byte instruction at CODE_GPA */
-static void run_to_hlt(struct __test_metadata *_metadata, struct mshv_vp *vp)
+/* Run to the HLT after the instruction at CODE_GPA */
+static void run_to_hlt(struct __test_metadata *_metadata, struct mshv_vp *vp,
+		       __u64 hlt_gpa)
 {
 	const struct hv_x64_halt_message *halt;
 	struct hv_message *msg = mshv_vp_run(vp);
@@ -196,7 +213,7 @@ static void run_to_hlt(struct __test_metadata *_metadata, struct mshv_vp *vp)
 	ASSERT_EQ(HVMSG_X64_HALT, msg->header.message_type)
 		TH_LOG("got %s", mshv_msg_type_name(msg->header.message_type));
 	halt = (const void *)msg->u.payload_bytes;
-	EXPECT_EQ(CODE_GPA + 2, halt->header.rip);
+	EXPECT_EQ(hlt_gpa, halt->header.rip);
 }
 
 /* Run "cpuid; hlt" for @eax/@ecx and return what the guest got */
@@ -213,10 +230,10 @@ static struct hv_cpuid_result guest_cpuid(struct __test_metadata *_metadata,
 	struct hv_cpuid_result r;
 
 	/* Upper halves set: CPUID clears them */
-	setup(vm, vp, cpuid_code, sizeof(cpuid_code),
+	setup(vm, vp, cpuid_code, cpuid_code_end,
 	      0xaaaaaaaa00000000ULL | eax, ~0ULL, 0xcccccccc00000000ULL | ecx,
 	      ~0ULL);
-	run_to_hlt(_metadata, vp);
+	run_to_hlt(_metadata, vp, CPUID_HLT_GPA);
 	mshv_vp_get_registers(vp, names, v, 4);
 	EXPECT_EQ(0, v[0].reg64 >> 32);
 	EXPECT_EQ(0, v[1].reg64 >> 32);
@@ -322,12 +339,12 @@ TEST_F(icpt, cpuid_intercept)
 		{ .name = HV_X64_REGISTER_RBX, .value.reg64 = 0x22 },
 		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = 0x33 },
 		{ .name = HV_X64_REGISTER_RDX, .value.reg64 = 0x44 },
-		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA + 2 },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CPUID_HLT_GPA },
 	};
 
 	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_CPUID,
 		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 1);
-	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 1, 0xb0b,
+	setup(self->vm, self->vp, cpuid_code, cpuid_code_end, 1, 0xb0b,
 	      0x5, 0xd0d);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type)
@@ -349,7 +366,7 @@ TEST_F(icpt, cpuid_intercept)
 
 	/* The VMM completes it: registers and RIP + 2 */
 	mshv_vp_set_registers(self->vp, done, ARRAY_SIZE(done));
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, CPUID_HLT_GPA);
 	EXPECT_EQ(0x11, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 	EXPECT_EQ(0x22, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RBX));
 	EXPECT_EQ(0x33, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RCX));
@@ -380,7 +397,7 @@ TEST_F(icpt, cpuid_global_intercept)
 	register_ok(self->vm, 0, &p);
 	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_GLOBAL_CPUID,
 		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 0);
-	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 0x40000001,
+	setup(self->vm, self->vp, cpuid_code, cpuid_code_end, 0x40000001,
 	      0, 0, 0);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type);
@@ -391,7 +408,7 @@ TEST_F(icpt, cpuid_global_intercept)
 	EXPECT_EQ(0, m->default_result_rcx);
 	EXPECT_EQ(0, m->default_result_rdx);
 
-	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 0x12345678,
+	setup(self->vm, self->vp, cpuid_code, cpuid_code_end, 0x12345678,
 	      0, 0, 0);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_CPUID_INTERCEPT, msg->header.message_type);
@@ -712,7 +729,7 @@ TEST_F(icpt, install_insufficient_memory)
 		  inst.calls);
 	EXPECT_EQ(1, mshv_dbg_hypercall_get(HVCALL_DEPOSIT_MEMORY).calls -
 		  dep.calls);
-	setup(self->vm, self->vp, cpuid_code, sizeof(cpuid_code), 1, 0, 0, 0);
+	setup(self->vm, self->vp, cpuid_code, cpuid_code_end, 1, 0, 0, 0);
 	EXPECT_EQ(HVMSG_X64_CPUID_INTERCEPT,
 		  mshv_vp_run(self->vp)->header.message_type);
 }
@@ -727,7 +744,7 @@ TEST_F(icpt, msr_intercept)
 	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 		   HV_INTERCEPT_ACCESS_MASK_READ, MSR_TSC);
 
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0x1111,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, 0x1111,
 	      0, MSR_TSC, 0x2222);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg->header.message_type)
@@ -743,14 +760,14 @@ TEST_F(icpt, msr_intercept)
 	/* The VMM completes the RDMSR */
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RAX, 0x89abcdef);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RDX, 0x01234567);
-	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA + 2);
-	run_to_hlt(_metadata, self->vp);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, RDMSR_HLT_GPA);
+	run_to_hlt(_metadata, self->vp, RDMSR_HLT_GPA);
 	EXPECT_EQ(0x89abcdef, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 
 	/* WRMSR of the same MSR is not intercepted: the TSC counts on from it */
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x55667788,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x55667788,
 	      0, MSR_TSC, 0x11223344);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, WRMSR_HLT_GPA);
 	tsc = mshv_vp_get_reg(self->vp, HV_X64_REGISTER_TSC);
 	EXPECT_LE(0x1122334455667788ULL, tsc);
 	EXPECT_GT(0x1122334455667788ULL + 100000000000ULL, tsc);	/* 100 s */
@@ -758,7 +775,7 @@ TEST_F(icpt, msr_intercept)
 	/* All MSRs, WRITE */
 	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR,
 		   HV_INTERCEPT_ACCESS_MASK_WRITE, 0);
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code),
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end,
 	      0xffffffff00000042ULL, 0, MSR_UNKNOWN, 0x7);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_MSR_INTERCEPT, msg->header.message_type);
@@ -772,9 +789,9 @@ TEST_F(icpt, msr_intercept)
 	install_ok(self->vm, HV_INTERCEPT_TYPE_X64_MSR_INDEX,
 		   HV_INTERCEPT_ACCESS_MASK_NONE, MSR_TSC);
 	/* Nothing installed: RDMSR of the TSC reads on from what WRMSR wrote */
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, 0, 0,
 	      MSR_TSC, 0);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, RDMSR_HLT_GPA);
 	rdmsr = (mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX) << 32) |
 		(mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX) & 0xffffffff);
 	EXPECT_LE(tsc, rdmsr);
@@ -786,30 +803,30 @@ TEST_F(icpt, msr_implemented)
 {
 	struct hv_message *msg;
 
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), ~0ULL, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, ~0ULL, 0,
 	      MSR_APIC_BASE, ~0ULL);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, RDMSR_HLT_GPA);
 	EXPECT_EQ(0xfee00900, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
 
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x00070106,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x00070106,
 	      0, MSR_PAT, 0x00070406);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, WRMSR_HLT_GPA);
 	EXPECT_EQ(0x0007040600070106ULL,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_PAT));
 
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x801, 0,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x801, 0,
 	      MSR_EFER, 0);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, WRMSR_HLT_GPA);
 	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_EFER));
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, 0, 0,
 	      MSR_EFER, 0);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, RDMSR_HLT_GPA);
 	EXPECT_EQ(0x801, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1000, 0,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x1000, 0,
 	      MSR_LSTAR, 0xffffffff);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, WRMSR_HLT_GPA);
 	EXPECT_EQ(0xffffffff00001000ULL,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_LSTAR));
 
@@ -819,7 +836,7 @@ TEST_F(icpt, msr_implemented)
 	 */
 	set_property(self->vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 		     HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO);
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x2, 0,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x2, 0,
 	      MSR_EFER, 0);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
@@ -839,7 +856,7 @@ TEST_F(icpt, msr_unimplemented_action)
 
 	EXPECT_EQ(HV_UNIMPLEMENTED_MSR_ACTION_FAULT,
 		  mshv_get_partition_property(self->vm->fd, action));
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0x1, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, 0x1, 0,
 	      MSR_UNKNOWN, 0x2);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type)
@@ -849,7 +866,7 @@ TEST_F(icpt, msr_unimplemented_action)
 	check_header(_metadata, &h->header, HV_INTERCEPT_ACCESS_READ);
 	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1, 0,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x1, 0,
 	      MSR_UNKNOWN, 0x2);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);
@@ -858,14 +875,14 @@ TEST_F(icpt, msr_unimplemented_action)
 
 	set_property(self->vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 		     HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO);
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), ~0ULL, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, ~0ULL, 0,
 	      MSR_UNKNOWN, ~0ULL);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, RDMSR_HLT_GPA);
 	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDX));
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1, 0,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x1, 0,
 	      MSR_UNKNOWN, 0x2);
-	run_to_hlt(_metadata, self->vp);
+	run_to_hlt(_metadata, self->vp, WRMSR_HLT_GPA);
 	EXPECT_EQ(0x1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RAX));
 }
 
@@ -878,7 +895,7 @@ TEST_F(icpt, msr_fault_exception_intercept)
 
 	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
 		   HV_INTERCEPT_ACCESS_MASK_EXECUTE, 13);
-	setup(self->vm, self->vp, wrmsr_code, sizeof(wrmsr_code), 0x1111,
+	setup(self->vm, self->vp, wrmsr_code, wrmsr_code_end, 0x1111,
 	      0x2222, MSR_UNKNOWN, 0x4444);
 	msg = mshv_vp_run(self->vp);
 	ASSERT_EQ(HVMSG_X64_EXCEPTION_INTERCEPT, msg->header.message_type)
@@ -904,7 +921,7 @@ TEST_F(icpt, msr_fault_exception_intercept)
 	/* Removed: delivered, and without an IVT a triple fault */
 	install_ok(self->vm, HV_INTERCEPT_TYPE_EXCEPTION,
 		   HV_INTERCEPT_ACCESS_MASK_NONE, 13);
-	setup(self->vm, self->vp, rdmsr_code, sizeof(rdmsr_code), 0, 0,
+	setup(self->vm, self->vp, rdmsr_code, rdmsr_code_end, 0, 0,
 	      MSR_UNKNOWN, 0);
 	msg = mshv_vp_run(self->vp);
 	EXPECT_EQ(HVMSG_UNRECOVERABLE_EXCEPTION, msg->header.message_type);

@@ -32,6 +32,7 @@
  * Waking a halted VP's MSHV_RUN_VP needs the driver's SynIC handling; here
  * the wake-up is observed through hvsim and a signal ends the wait.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,21 +65,45 @@
 #define CLI_HLT_GPA	0x1200ULL	/* cli; hlt program */
 #define NMI_HANDLER_GPA	0x4100ULL
 
-#define HLT_NEXT	(HLT_GPA + 2)	/* after sti; hlt */
+#define HLT_NEXT	(HLT_GPA + MSHV_GUEST_OFFSET(hlt_code, hlt_next))
 
-/* out READY; sti; nop; out BACK; cli; hlt */
-static const __u8 main_code[] = {
-	0xE6, PORT_READY, 0xFB, 0x90, 0xE6, PORT_BACK, 0xFA, 0xF4,
-};
+MSHV_GUEST_CODE(main_code, 16,
+		"	out %al, $" MSHV_GUEST_STR(PORT_READY) "\n"
+		"main_sti:\n"
+		"	sti\n"
+		"	nop\n"
+		"main_back:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_BACK) "\n"
+		"main_cli:\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(main_sti);
+MSHV_GUEST_LABEL(main_back);
+MSHV_GUEST_LABEL(main_cli);
 
-#define MAIN_STI	(CODE_GPA + 2)
-#define MAIN_BACK	(CODE_GPA + 4)
-#define MAIN_CLI	(CODE_GPA + 6)
+#define MAIN_STI	(CODE_GPA + MSHV_GUEST_OFFSET(main_code, main_sti))
+#define MAIN_BACK	(CODE_GPA + MSHV_GUEST_OFFSET(main_code, main_back))
+#define MAIN_CLI	(CODE_GPA + MSHV_GUEST_OFFSET(main_code, main_cli))
 
-/* sti; hlt; out AFTER_HLT; cli; hlt */
-static const __u8 hlt_code[] = {
-	0xFB, 0xF4, 0xE6, PORT_AFTER_HLT, 0xFA, 0xF4,
-};
+MSHV_GUEST_CODE(hlt_code, 16,
+		"	sti\n"
+		"	hlt\n"
+		"hlt_next:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_AFTER_HLT) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(hlt_next);
+
+/* Real-mode handler; the MSR is patched in as the MOV's immediate */
+MSHV_GUEST_CODE(rm_handler, 16,
+		"	out %al, $" MSHV_GUEST_STR(PORT_HANDLER) "\n"
+		"	mov $0, %ecx\n"
+		"rm_handler_msr_end:\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	iret\n");
+MSHV_GUEST_LABEL(rm_handler_msr_end);
 
 FIXTURE(irq)
 {
@@ -86,20 +111,17 @@ FIXTURE(irq)
 	struct mshv_vp *vp;
 };
 
-/* Real mode handler: out HANDLER; mov ecx, @msr; xor eax/edx; wrmsr; iret */
+/* Real mode handler: OUT HANDLER, write 0 to @msr, IRET */
 static void write_rm_handler(struct mshv_vm *vm, __u32 msr)
 {
-	__u8 code[] = {
-		0xE6, PORT_HANDLER,
-		0x66, 0xB9, msr, msr >> 8, msr >> 16, msr >> 24,
-		0x66, 0x31, 0xC0,
-		0x66, 0x31, 0xD2,
-		0x0F, 0x30,
-		0xCF,
-	};
 	__u8 ivt[4] = { HANDLER_GPA & 0xFF, HANDLER_GPA >> 8, 0, 0 };
+	__u8 imm[4] = { msr, msr >> 8, msr >> 16, msr >> 24 };
 
-	mshv_vm_write(vm, HANDLER_GPA, code, sizeof(code));
+	mshv_vm_write(vm, HANDLER_GPA, rm_handler,
+		      MSHV_GUEST_SIZE(rm_handler));
+	mshv_vm_write(vm, HANDLER_GPA - sizeof(imm) +
+		      MSHV_GUEST_OFFSET(rm_handler, rm_handler_msr_end),
+		      imm, sizeof(imm));
 	mshv_vm_write(vm, VECTOR * 4, ivt, sizeof(ivt));
 }
 
@@ -114,8 +136,8 @@ FIXTURE_SETUP(irq)
 	self->vm = mshv_vm_create();
 	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
 	self->vp = mshv_vp_create(self->vm, 0);
-	mshv_vm_write(self->vm, CODE_GPA, main_code, sizeof(main_code));
-	mshv_vm_write(self->vm, HLT_GPA, hlt_code, sizeof(hlt_code));
+	mshv_vm_write(self->vm, CODE_GPA, main_code, MSHV_GUEST_SIZE(main_code));
+	mshv_vm_write(self->vm, HLT_GPA, hlt_code, MSHV_GUEST_SIZE(hlt_code));
 	/* the stack page, touched so that it is mapped writable */
 	memset((__u8 *)self->vm->mem + STACK_TOP - MSHV_PAGE_SIZE, 0,
 	       MSHV_PAGE_SIZE);
@@ -340,25 +362,42 @@ TEST_F(irq, hlt_blocks_until_assert)
  * Eight runs and four timed waits: more than 30 s on a debug kernel under
  * TCG.
  */
+MSHV_GUEST_CODE(cli_hlt_code, 16,
+		"	cli\n"
+		"cli_hlt_hlt:\n"
+		"	hlt\n"
+		"cli_hlt_out:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_AFTER_HLT) "\n"
+		"cli_hlt_last:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(cli_hlt_hlt);
+MSHV_GUEST_LABEL(cli_hlt_out);
+MSHV_GUEST_LABEL(cli_hlt_last);
+#define CLI_HLT_AT(label)	\
+	(CLI_HLT_GPA + MSHV_GUEST_OFFSET(cli_hlt_code, label))
+
+/* Real-mode NMI handler */
+MSHV_GUEST_CODE(nmi_code, 16,
+		"	out %al, $" MSHV_GUEST_STR(PORT_NMI) "\n"
+		"	iret\n");
+
 TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
 {
-	/* cli; hlt; out AFTER_HLT; hlt */
-	static const __u8 code[] = { 0xFA, 0xF4, 0xE6, PORT_AFTER_HLT, 0xF4 };
-	/* NMI handler: out NMI; iret */
-	static const __u8 nmi_code[] = { 0xE6, PORT_NMI, 0xCF };
 	const __u8 ivt[4] = { NMI_HANDLER_GPA & 0xFF, NMI_HANDLER_GPA >> 8 };
 	struct hv_x64_intercept_message_header h;
 	const struct hv_x64_halt_message *halt;
 	struct mshv_dbg_irq c0 = mshv_dbg_irq_get();
 	__u64 d0;
 
-	mshv_vm_write(self->vm, CLI_HLT_GPA, code, sizeof(code));
-	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_code, sizeof(nmi_code));
+	mshv_vm_write(self->vm, CLI_HLT_GPA, cli_hlt_code,
+		      MSHV_GUEST_SIZE(cli_hlt_code));
+	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_code,
+		      MSHV_GUEST_SIZE(nmi_code));
 	mshv_vm_write(self->vm, 2 * 4, ivt, sizeof(ivt));
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA);
 
 	halt = mshv_vp_run_expect_halt(self->vp);
-	EXPECT_EQ(CLI_HLT_GPA + 1, halt->header.rip);
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_hlt), halt->header.rip);
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
 
 	/* Halted: one dispatch answers BLOCKED, then sleep until the signal */
@@ -369,7 +408,7 @@ TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
 	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 100));
 	EXPECT_EQ(EINTR, errno);
 	EXPECT_EQ(d0 + 2, dispatches());
-	EXPECT_EQ(CLI_HLT_GPA + 1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_hlt), mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
 	/* hvsim's halts count HLTs with IF set only */
 	EXPECT_EQ(c0.halts, mshv_dbg_irq_get().halts);
@@ -379,26 +418,26 @@ TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
 		  mshv_assert_interrupt(self->vm->fd, HV_X64_INTERRUPT_TYPE_NMI,
 					0, 0, 0));
 	EXPECT_EQ(0ULL, activity(self->vp));
-	EXPECT_EQ(CLI_HLT_GPA + 2, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
 	h = run_port(_metadata, self->vp, PORT_NMI);
 	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
-	EXPECT_EQ(CLI_HLT_GPA + 2, stack_word(self->vm, STACK_TOP - 6));
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), stack_word(self->vm, STACK_TOP - 6));
 	mshv_vp_skip_insn(self->vp, &h);
 	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
-	EXPECT_EQ(CLI_HLT_GPA + 2, h.rip);
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), h.rip);
 	mshv_vp_skip_insn(self->vp, &h);
 	halt = mshv_vp_run_expect_halt(self->vp);
-	EXPECT_EQ(CLI_HLT_GPA + 4, halt->header.rip);
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_last), halt->header.rip);
 
 	/* The VMM moves RIP: the VP runs from there */
-	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA + 2);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_AT(cli_hlt_out));
 	EXPECT_EQ(0ULL, activity(self->vp));
 	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
-	EXPECT_EQ(CLI_HLT_GPA + 2, h.rip);
+	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), h.rip);
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
 	/* Writing the RIP it is halted at changes nothing */
-	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_GPA + 4);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_AT(cli_hlt_last));
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND, activity(self->vp));
 	d0 = dispatches();
 	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 100));
@@ -601,12 +640,17 @@ static void expect_ext(struct __test_metadata *_metadata,
 }
 
 /* IVT entry PIC_VECTOR: a handler that ends with IRET and no EOI */
+/* Real-mode handler: OUT HANDLER, IRET */
+MSHV_GUEST_CODE(pic_handler, 16,
+		"	out %al, $" MSHV_GUEST_STR(PORT_HANDLER) "\n"
+		"	iret\n");
+
 static void write_pic_handler(struct mshv_vm *vm)
 {
-	static const __u8 code[] = { 0xE6, PORT_HANDLER, 0xCF };
 	__u8 ivt[4] = { PIC_HANDLER_GPA & 0xFF, PIC_HANDLER_GPA >> 8, 0, 0 };
 
-	mshv_vm_write(vm, PIC_HANDLER_GPA, code, sizeof(code));
+	mshv_vm_write(vm, PIC_HANDLER_GPA, pic_handler,
+		      MSHV_GUEST_SIZE(pic_handler));
 	mshv_vm_write(vm, PIC_VECTOR * 4, ivt, sizeof(ivt));
 }
 
@@ -822,14 +866,13 @@ TEST_F(irq, lint0_fixed_level)
 /* LINT1 in NMI mode: an NMI, taken with IF clear; LINT0 in INIT mode */
 TEST_F(irq, lint1_nmi_lint0_init)
 {
-	static const __u8 nmi_handler[] = { 0xE6, PORT_NMI, 0xCF };
 	__u8 ivt[4] = { NMI_HANDLER_GPA & 0xFF, NMI_HANDLER_GPA >> 8, 0, 0 };
 	struct ext_counts e0 = ext_counts();
 	struct hv_x64_intercept_message_header h;
 	__u64 inits0 = mshv_dbg_irq_field_get("inits");
 
-	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_handler,
-		      sizeof(nmi_handler));
+	mshv_vm_write(self->vm, NMI_HANDLER_GPA, nmi_code,
+		      MSHV_GUEST_SIZE(nmi_code));
 	mshv_vm_write(self->vm, 2 * 4, ivt, sizeof(ivt));
 	set_lvt(self->vp, LVT_INIT, LVT_NMI, SVR_ON);
 	ASSERT_EQ(HV_STATUS_SUCCESS,
@@ -851,16 +894,17 @@ TEST_F(irq, lint1_nmi_lint0_init)
 				  HV_REGISTER_INTERNAL_ACTIVITY_STATE));
 }
 
+/* 64-bit handler: OUT HANDLER, write 0 to the xAPIC EOI register, IRETQ */
+MSHV_GUEST_CODE(eoi64_handler, 64,
+		"	out %al, $" MSHV_GUEST_STR(PORT_HANDLER) "\n"
+		"	mov $0xfee000b0, %eax\n"	/* APIC_GPA + 0xb0 */
+		"	movl $0, (%rax)\n"
+		"	iretq\n");
+static_assert(APIC_GPA + 0xb0 == 0xfee000b0, "eoi64_handler's EOI address");
+
 /* 64-bit guest: IDT gate, the aligned frame, EOI in the xAPIC page */
 TEST_F(irq, longmode_idt_mmio_eoi)
 {
-	/* out HANDLER; mov eax, APIC_GPA + 0xB0; mov dword [rax], 0; iretq */
-	static const __u8 handler[] = {
-		0xE6, PORT_HANDLER,
-		0xB8, 0xB0, 0x00, 0xE0, 0xFE,
-		0xC7, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x48, 0xCF,
-	};
 	const __u64 gate_lo = (HANDLER_GPA & 0xFFFF) |
 			      ((__u64)MSHV_GDT_CODE64 << 16) |
 			      (0x8EULL << 40) |
@@ -886,7 +930,8 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 	mshv_vp_enter_long_mode(self->vp, &pg, GDT_GPA);
 	mshv_vm_write(self->vm, IDT_GPA + VECTOR64 * 16, &gate_lo, 8);
 	mshv_vm_write(self->vm, IDT_GPA + VECTOR64 * 16 + 8, &gate_hi, 8);
-	mshv_vm_write(self->vm, HANDLER_GPA, handler, sizeof(handler));
+	mshv_vm_write(self->vm, HANDLER_GPA, eoi64_handler,
+		      MSHV_GUEST_SIZE(eoi64_handler));
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 
 	ASSERT_EQ(HV_STATUS_SUCCESS,

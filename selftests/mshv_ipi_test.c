@@ -26,6 +26,7 @@
  *  - ping-pong: fixed IPIs back and forth between two halted VPs on two
  *    threads, with exact counters and the time per round trip.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -66,102 +67,72 @@
 #define ICR_SIPI	(0x0600 | SIPI_VECTOR)
 #define ICR_FIXED	(0x4000 | VECTOR)
 
-/* A real-mode program under construction */
-struct prog {
-	__u8 b[64];
-	unsigned int n;
-};
-
-static void put(struct prog *p, const __u8 *bytes, unsigned int n)
+/* Copy guest code [@code, @end) to @gpa */
+static void load(struct mshv_vm *vm, __u64 gpa, const __u8 *code,
+		 const __u8 *end)
 {
-	MSHV_TEST_ASSERT(p->n + n <= sizeof(p->b), "program too long");
-	memcpy(p->b + p->n, bytes, n);
-	p->n += n;
+	mshv_vm_write(vm, gpa, code, end - code);
 }
 
-/* 66 <op> imm32: mov ecx / edx / eax, @v in 16-bit code */
-#define OP_MOV_ECX	0xB9
-#define OP_MOV_EDX	0xBA
-#define OP_MOV_EAX	0xB8
-
-static void mov32(struct prog *p, __u8 op, __u32 v)
+/* Write @v over the 4-byte immediate that ends at @end_gpa */
+static void patch_imm32(struct mshv_vm *vm, __u64 end_gpa, __u32 v)
 {
-	const __u8 insn[] = { 0x66, op, v, v >> 8, v >> 16, v >> 24 };
-
-	put(p, insn, sizeof(insn));
-}
-
-static void insn2(struct prog *p, __u8 b0, __u8 b1)
-{
-	const __u8 insn[] = { b0, b1 };
-
-	put(p, insn, sizeof(insn));
-}
-
-#define wrmsr(p)	insn2(p, 0x0F, 0x30)
-#define rdmsr(p)	insn2(p, 0x0F, 0x32)
-#define out(p, port)	insn2(p, 0xE6, port)
-#define cli_hlt(p)	insn2(p, 0xFA, 0xF4)
-#define sti_nop(p)	insn2(p, 0xFB, 0x90)
-
-/* Write @p to guest memory at @gpa */
-static void prog_write(struct mshv_vm *vm, __u64 gpa, const struct prog *p)
-{
-	mshv_vm_write(vm, gpa, p->b, p->n);
+	mshv_vm_write(vm, end_gpa - sizeof(v), &v, sizeof(v));
 }
 
 /* VP 0: INIT, SIPI, SIPI to VP 1; then a fixed IPI to it */
-static void write_bsp_code(struct mshv_vm *vm)
-{
-	struct prog p = { .n = 0 };
+MSHV_GUEST_CODE(bsp_code, 16,
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov $1, %edx\n"
+		"	mov $" MSHV_GUEST_STR(ICR_INIT) ", %eax\n"
+		"	wrmsr\n"
+		"bsp_after_init:\n"
+		"	mov $" MSHV_GUEST_STR(ICR_SIPI) ", %eax\n"
+		"	wrmsr\n"
+		"bsp_after_sipi1:\n"
+		"	wrmsr\n"
+		"bsp_after_sipi2:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	mov $" MSHV_GUEST_STR(ICR_FIXED) ", %eax\n"
+		"	wrmsr\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_FIXED) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(bsp_after_init);
+MSHV_GUEST_LABEL(bsp_after_sipi1);
+MSHV_GUEST_LABEL(bsp_after_sipi2);
 
-	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);	/* 0x00 */
-	mov32(&p, OP_MOV_EDX, 1);			/* 0x06 */
-	mov32(&p, OP_MOV_EAX, ICR_INIT);		/* 0x0C */
-	wrmsr(&p);					/* 0x12 */
-	mov32(&p, OP_MOV_EAX, ICR_SIPI);		/* 0x14 */
-	wrmsr(&p);					/* 0x1A */
-	wrmsr(&p);					/* 0x1C */
-	out(&p, PORT_SENT);				/* 0x1E */
-	mov32(&p, OP_MOV_EAX, ICR_FIXED);		/* 0x20 */
-	wrmsr(&p);					/* 0x26 */
-	out(&p, PORT_FIXED);				/* 0x28 */
-	cli_hlt(&p);
-	prog_write(vm, CODE_GPA, &p);
-}
+#define BSP_AT(label)	(CODE_GPA + MSHV_GUEST_OFFSET(bsp_code, label))
+#define BSP_AFTER_INIT	BSP_AT(bsp_after_init)
+#define BSP_AFTER_SIPI1	BSP_AT(bsp_after_sipi1)
+#define BSP_AFTER_SIPI2	BSP_AT(bsp_after_sipi2)
 
-#define BSP_AFTER_INIT	(CODE_GPA + 0x14)
-#define BSP_AFTER_SIPI1	(CODE_GPA + 0x1C)
-#define BSP_AFTER_SIPI2	(CODE_GPA + 0x1E)
+/* VP 1 at the SIPI page (CS 0x800, IP 0); its stack is AP_STACK */
+MSHV_GUEST_CODE(ap_code, 16,
+		"	mov $0x6000, %sp\n"
+		"ap_up:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_AP_UP) "\n"
+		"	sti\n"
+		"	hlt\n"
+		"ap_woken:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_AP_WOKEN) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(ap_up);
+MSHV_GUEST_LABEL(ap_woken);
+static_assert(AP_STACK == 0x6000, "ap_code's stack");
 
-/* VP 1 at the SIPI page (CS 0x800, IP 0): mov sp; out; sti; hlt; out */
-static const __u8 ap_code[] = {
-	0xBC, AP_STACK & 0xFF, AP_STACK >> 8,	/* 0 */
-	0xE6, PORT_AP_UP,			/* 3 */
-	0xFB, 0xF4,				/* 5: sti; hlt */
-	0xE6, PORT_AP_WOKEN,			/* 7 */
-	0xFA, 0xF4,
-};
+#define AP_UP_IP	MSHV_GUEST_OFFSET(ap_code, ap_up)
+#define AP_WOKEN_IP	MSHV_GUEST_OFFSET(ap_code, ap_woken)
 
-#define AP_UP_IP	3
-#define AP_WOKEN_IP	7
-
-/* out HANDLER; x2APIC EOI; iret */
-static void write_handler(struct mshv_vm *vm)
-{
-	struct prog p = { .n = 0 };
-	static const __u8 tail[] = {
-		0x66, 0x31, 0xC0,	/* xor eax, eax */
-		0x66, 0x31, 0xD2,	/* xor edx, edx */
-		0x0F, 0x30,		/* wrmsr */
-		0xCF,			/* iret */
-	};
-
-	out(&p, PORT_HANDLER);
-	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
-	put(&p, tail, sizeof(tail));
-	prog_write(vm, HANDLER_GPA, &p);
-}
+/* The interrupt handler: OUT HANDLER, x2APIC EOI, IRET */
+MSHV_GUEST_CODE(handler_code, 16,
+		"	out %al, $" MSHV_GUEST_STR(PORT_HANDLER) "\n"
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_EOI) ", %ecx\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	iret\n");
 
 FIXTURE(ipi)
 {
@@ -184,9 +155,9 @@ FIXTURE_SETUP(ipi)
 	/* the stack pages, touched so that they are mapped writable */
 	memset((__u8 *)self->vm->mem + AP_STACK - MSHV_PAGE_SIZE, 0,
 	       2 * MSHV_PAGE_SIZE);
-	write_bsp_code(self->vm);
-	mshv_vm_write(self->vm, SIPI_GPA, ap_code, sizeof(ap_code));
-	write_handler(self->vm);
+	load(self->vm, CODE_GPA, bsp_code, bsp_code_end);
+	load(self->vm, SIPI_GPA, ap_code, ap_code_end);
+	load(self->vm, HANDLER_GPA, handler_code, handler_code_end);
 	mshv_vm_write(self->vm, VECTOR * 4, ivt, sizeof(ivt));
 	mshv_vm_write(self->vm, (VECTOR + 1) * 4, ivt, sizeof(ivt));
 	self->vp0 = mshv_vp_create(self->vm, 0);
@@ -584,12 +555,23 @@ static void expect_ap_started(struct __test_metadata *_metadata,
  * EINTR.  A SIPI alone from VP 0's x2APIC ICR -- no INIT -- starts it at
  * the vector's page while its run waits on another thread.
  */
+/* VP 0: one SIPI to VP 1; OUT; CLI; HLT */
+MSHV_GUEST_CODE(one_sipi_code, 16,
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov $1, %edx\n"
+		"	mov $" MSHV_GUEST_STR(ICR_SIPI) ", %eax\n"
+		"	wrmsr\n"
+		"one_sipi_sent:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(one_sipi_sent);
+
 TEST_F(ipi, new_ap_waits_for_sipi)
 {
 	struct run_until_signal r = { 0 };
 	struct hv_x64_intercept_message_header h;
 	struct hv_x64_segment_register cs;
-	struct prog p = { .n = 0 };
 	struct ipi_counts c0, c;
 	pthread_t thread;
 	__u64 d0;
@@ -613,19 +595,13 @@ TEST_F(ipi, new_ap_waits_for_sipi)
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND, activity(self->vp1));
 	EXPECT_EQ(0xFFF0ULL, mshv_vp_get_reg(self->vp1, HV_X64_REGISTER_RIP));
 
-	/* VP 0: one SIPI to VP 1; out; cli; hlt */
-	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);	/* 0x00 */
-	mov32(&p, OP_MOV_EDX, 1);			/* 0x06 */
-	mov32(&p, OP_MOV_EAX, ICR_SIPI);		/* 0x0C */
-	wrmsr(&p);					/* 0x12 */
-	out(&p, PORT_SENT);				/* 0x14 */
-	cli_hlt(&p);
-	prog_write(self->vm, CODE_GPA, &p);
+	load(self->vm, CODE_GPA, one_sipi_code, one_sipi_code_end);
 
 	c0 = counts();
 	start_waiting_run(_metadata, &r, self->vp1, &thread);
 	h = run_port(_metadata, self->vp0, PORT_SENT);
-	EXPECT_EQ(CODE_GPA + 0x14, h.rip);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(one_sipi_code, one_sipi_sent),
+		  h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
 	expect_delta(_metadata, "inits", c0.inits, c.inits, 0);
@@ -726,25 +702,38 @@ TEST_F(ipi, init_sipi_sipi_two_threads)
  * A self IPI through @msr with command @lo while IF is clear: pending
  * until STI, then the handler; RDMSR reads the ICR back.
  */
+MSHV_GUEST_CODE(self_ipi_code, 16,
+		"	mov $0, %ecx\n"
+		"self_ipi_msr_end:\n"
+		"	mov $0, %edx\n"
+		"	mov $0, %eax\n"
+		"self_ipi_lo_end:\n"
+		"	wrmsr\n"
+		"	mov $0, %eax\n"
+		"	rdmsr\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	sti\n"
+		"	nop\n"
+		"self_ipi_back:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_BACK) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(self_ipi_msr_end);
+MSHV_GUEST_LABEL(self_ipi_lo_end);
+MSHV_GUEST_LABEL(self_ipi_back);
+#define SELF_IPI_AT(label)	\
+	(CODE_GPA + MSHV_GUEST_OFFSET(self_ipi_code, label))
+
 static void self_ipi(struct __test_metadata *_metadata, struct mshv_vp *vp,
 		     __u32 msr, __u32 lo)
 {
-	struct prog p = { .n = 0 };
 	const struct hv_x64_io_port_intercept_message *io;
 	struct ipi_counts c0 = counts(), c;
 	struct hv_x64_intercept_message_header h;
 
-	mov32(&p, OP_MOV_ECX, msr);			/* 0x00 */
-	mov32(&p, OP_MOV_EDX, 0);			/* 0x06 */
-	mov32(&p, OP_MOV_EAX, lo);			/* 0x0C */
-	wrmsr(&p);					/* 0x12 */
-	mov32(&p, OP_MOV_EAX, 0);			/* 0x14 */
-	rdmsr(&p);					/* 0x1A */
-	out(&p, PORT_SENT);				/* 0x1C */
-	sti_nop(&p);					/* 0x1E */
-	out(&p, PORT_BACK);				/* 0x20 */
-	cli_hlt(&p);
-	prog_write(vp->vm, CODE_GPA, &p);
+	load(vp->vm, CODE_GPA, self_ipi_code, self_ipi_code_end);
+	patch_imm32(vp->vm, SELF_IPI_AT(self_ipi_msr_end), msr);
+	patch_imm32(vp->vm, SELF_IPI_AT(self_ipi_lo_end), lo);
 	io = mshv_vp_run_expect_io(vp);
 	EXPECT_EQ(PORT_SENT, io->port_number);
 	EXPECT_EQ((__u64)(lo & ~HV_X86_APIC_ICR_BUSY), io->rax);
@@ -758,7 +747,7 @@ static void self_ipi(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	EXPECT_EQ(HANDLER_GPA, h.rip);
 	mshv_vp_skip_insn(vp, &h);
 	h = run_port(_metadata, vp, PORT_BACK);
-	EXPECT_EQ(CODE_GPA + 0x20, h.rip);
+	EXPECT_EQ(SELF_IPI_AT(self_ipi_back), h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
 	expect_delta(_metadata, "ipi_drops", c0.ipi_drops, c.ipi_drops, 0);
@@ -783,23 +772,25 @@ TEST_F(ipi, self_ipi_synthetic_all)
 }
 
 /* The ICR is the LAPIC state's icr_low / icr_high, both ways */
+/* Fixed IPI to VP 5 (absent: dropped); OUT; RDMSR; OUT */
+MSHV_GUEST_CODE(icr_code, 16,
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov $5, %edx\n"
+		"	mov $0x4077, %eax\n"
+		"	wrmsr\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	rdmsr\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_FIXED) "\n"
+		"	cli\n"
+		"	hlt\n");
+
 TEST_F(ipi, icr_lapic_state)
 {
-	struct prog p = { .n = 0 };
 	struct hv_local_interrupt_controller_state *l;
 	const struct hv_x64_io_port_intercept_message *io;
 	struct ipi_counts c0 = counts(), c;
 
-	/* fixed IPI to VP 5 (absent: dropped); out; rdmsr; out */
-	mov32(&p, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
-	mov32(&p, OP_MOV_EDX, 5);
-	mov32(&p, OP_MOV_EAX, 0x4077);
-	wrmsr(&p);
-	out(&p, PORT_SENT);
-	rdmsr(&p);
-	out(&p, PORT_FIXED);
-	cli_hlt(&p);
-	prog_write(self->vm, CODE_GPA, &p);
+	load(self->vm, CODE_GPA, icr_code, icr_code_end);
 	l = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	ASSERT_NE(NULL, l);
 	io = mshv_vp_run_expect_io(self->vp0);
@@ -961,55 +952,62 @@ TEST_F(ipi, init_sipi_intercept)
  * on its own thread.  Every IPI wakes a halted VP, so the counters are
  * exact; the time per round trip is logged.
  */
+/* VP 0: SI = rounds; loop: IPI to VP 1; STI; HLT; CLI; DEC SI; JNZ loop */
+MSHV_GUEST_CODE(ping_bsp_code, 16,
+		"	mov $" MSHV_GUEST_STR(PING_ROUNDS) ", %si\n"
+		"1:	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov $1, %edx\n"
+		"	mov $(0x4000 | " MSHV_GUEST_STR(VECTOR) "), %eax\n"
+		"	wrmsr\n"
+		"	sti\n"
+		"	hlt\n"
+		"	cli\n"
+		"	dec %si\n"
+		"	jnz 1b\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	cli\n"
+		"	hlt\n");
+
+/* VP 1's handler for VECTOR: EOI, answer PONG_VECTOR, IRET */
+MSHV_GUEST_CODE(ping_handler_code, 16,
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_EOI) ", %ecx\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov $(0x4000 | " MSHV_GUEST_STR(PONG_VECTOR) "), %eax\n"
+		"	wrmsr\n"
+		"	iret\n");
+
+/* VP 0's handler for PONG_VECTOR: EOI, IRET */
+MSHV_GUEST_CODE(pong_handler_code, 16,
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_EOI) ", %ecx\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	iret\n");
+
+/* VP 1: wait for interrupts */
+MSHV_GUEST_CODE(ap_loop_code, 16,
+		"1:	sti\n"
+		"	hlt\n"
+		"	jmp 1b\n");
+
 TEST_F(ipi, ping_pong)
 {
-	static const __u8 ap_loop[] = { 0xFB, 0xF4, 0xEB, 0xFC };
-	static const __u8 mov_si[] = { 0xBE, PING_ROUNDS, 0x00 };
-	static const __u8 iret[] = { 0xCF };
-	static const __u8 eoi_tail[] = {
-		0x66, 0x31, 0xC0,	/* xor eax, eax */
-		0x66, 0x31, 0xD2,	/* xor edx, edx */
-		0x0F, 0x30,		/* wrmsr */
-	};
-	struct prog bsp = { .n = 0 }, pong = { .n = 0 }, ping = { .n = 0 };
 	__u8 ivt[4] = { (HANDLER_GPA + 0x100) & 0xFF,
 			(HANDLER_GPA + 0x100) >> 8, 0, 0 };
 	struct run_until_signal r = { 0 };
 	struct ipi_counts c0, c;
-	unsigned int loop;
 	pthread_t thread;
 	double t0, t1;
 
-	/* VP 0: si = rounds; loop: IPI to VP 1; sti; hlt; cli; dec si; jnz */
-	put(&bsp, mov_si, sizeof(mov_si));
-	loop = bsp.n;
-	mov32(&bsp, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
-	mov32(&bsp, OP_MOV_EDX, 1);
-	mov32(&bsp, OP_MOV_EAX, 0x4000 | VECTOR);
-	wrmsr(&bsp);
-	insn2(&bsp, 0xFB, 0xF4);			/* sti; hlt */
-	insn2(&bsp, 0xFA, 0x4E);			/* cli; dec si */
-	insn2(&bsp, 0x75, loop - (bsp.n + 2));		/* jnz loop */
-	out(&bsp, PORT_SENT);
-	cli_hlt(&bsp);
-	prog_write(self->vm, CODE_GPA, &bsp);
-
-	/* VP 1's handler for VECTOR: EOI, answer PONG_VECTOR, iret */
-	mov32(&ping, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
-	put(&ping, eoi_tail, sizeof(eoi_tail));
-	mov32(&ping, OP_MOV_ECX, HV_X86_MSR_X2APIC_ICR);
-	mov32(&ping, OP_MOV_EAX, 0x4000 | PONG_VECTOR);
-	wrmsr(&ping);
-	put(&ping, iret, sizeof(iret));
-	prog_write(self->vm, HANDLER_GPA, &ping);
-
-	/* VP 0's handler for PONG_VECTOR: EOI, iret */
-	mov32(&pong, OP_MOV_ECX, HV_X86_MSR_X2APIC_EOI);
-	put(&pong, eoi_tail, sizeof(eoi_tail));
-	put(&pong, iret, sizeof(iret));
-	prog_write(self->vm, HANDLER_GPA + 0x100, &pong);
+	load(self->vm, CODE_GPA, ping_bsp_code, ping_bsp_code_end);
+	load(self->vm, HANDLER_GPA, ping_handler_code, ping_handler_code_end);
+	load(self->vm, HANDLER_GPA + 0x100, pong_handler_code,
+	     pong_handler_code_end);
 	mshv_vm_write(self->vm, PONG_VECTOR * 4, ivt, sizeof(ivt));
-	mshv_vm_write(self->vm, PING_GPA, ap_loop, sizeof(ap_loop));
+	load(self->vm, PING_GPA, ap_loop_code, ap_loop_code_end);
 
 	install_handler(SIGUSR1);
 	self->vp1 = mshv_vp_create(self->vm, 1);
@@ -1054,18 +1052,22 @@ TEST_F(ipi, ping_pong)
 }
 
 /* A 64-bit VP 0 sends INIT and SIPI to VP 1 through the xAPIC page */
+/* 64-bit: INIT and SIPI to VP 1 through the xAPIC ICR at APIC_GPA */
+MSHV_GUEST_CODE(xapic_code, 64,
+		"	mov $0xfee00310, %eax\n"
+		"	movl $0x01000000, (%rax)\n"	/* VP 1 in 31:24 */
+		"	mov $0xfee00300, %eax\n"
+		"	movl $" MSHV_GUEST_STR(ICR_INIT) ", (%rax)\n"
+		"	movl $" MSHV_GUEST_STR(ICR_SIPI) ", (%rax)\n"
+		"xapic_sent:\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_SENT) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(xapic_sent);
+static_assert(APIC_GPA == 0xfee00000, "xapic_code's ICR addresses");
+
 TEST_F(ipi, xapic_longmode_init_sipi)
 {
-	/* mov eax, addr; mov dword [rax], imm32 */
-	const __u8 code[] = {
-		0xB8, 0x10, 0x03, 0xE0, 0xFE,
-		0xC7, 0x00, 0x00, 0x00, 0x00, 0x01,	/* VP 1 in 31:24 */
-		0xB8, 0x00, 0x03, 0xE0, 0xFE,
-		0xC7, 0x00, ICR_INIT & 0xFF, ICR_INIT >> 8, 0x00, 0x00,
-		0xC7, 0x00, ICR_SIPI & 0xFF, ICR_SIPI >> 8, 0x00, 0x00,
-		0xE6, PORT_SENT,
-		0xFA, 0xF4,
-	};
 	struct hv_local_interrupt_controller_state *l;
 	struct hv_x64_intercept_message_header h;
 	struct ipi_counts c0, c;
@@ -1076,13 +1078,13 @@ TEST_F(ipi, xapic_longmode_init_sipi)
 	mshv_paging_map(&pg, APIC_GPA, APIC_GPA, MSHV_PAGE_SIZE,
 			MSHV_PAGE_SIZE);
 	mshv_vp_enter_long_mode(self->vp0, &pg, GDT_GPA);
-	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
+	load(self->vm, CODE_GPA, xapic_code, xapic_code_end);
 	mshv_vp_set_reg(self->vp0, HV_X64_REGISTER_RIP, CODE_GPA);
 	self->vp1 = create_ap(self->vm);
 	c0 = counts();
 
 	h = run_port(_metadata, self->vp0, PORT_SENT);
-	EXPECT_EQ(CODE_GPA + sizeof(code) - 4, h.rip);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(xapic_code, xapic_sent), h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 2);
 	expect_delta(_metadata, "ipi_drops", c0.ipi_drops, c.ipi_drops, 0);

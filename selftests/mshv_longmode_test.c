@@ -62,13 +62,15 @@ FIXTURE_TEARDOWN(longmode)
 	mshv_vm_free(self->vm);
 }
 
+MSHV_GUEST_CODE(stosq_code, 64,
+		"	rep stosq\n"
+		"stosq_out:\n"
+		"	out %al, $" MSHV_GUEST_STR(REPORT_PORT) "\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(stosq_out);
+
 TEST_F(longmode, rep_stosq)
 {
-	static const __u8 code[] = {
-		0xF3, 0x48, 0xAB,		/* rep stosq */
-		0xE6, REPORT_PORT,		/* out 0x80, al */
-		0xF4,				/* hlt */
-	};
 	const struct hv_register_assoc regs[] = {
 		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = FILL_VALUE },
 		{ .name = HV_X64_REGISTER_RCX, .value.reg64 = FILL_SIZE / 8 },
@@ -80,12 +82,14 @@ TEST_F(longmode, rep_stosq)
 	const __u8 *mem = self->vm->mem;
 	__u64 i, bad = 0, *e;
 
-	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(self->vm, CODE_GPA, stosq_code,
+		      MSHV_GUEST_SIZE(stosq_code));
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 
 	io = mshv_vp_run_expect_io(self->vp);
 	EXPECT_EQ(REPORT_PORT, io->port_number);
-	EXPECT_EQ(CODE_GPA + 3, io->header.rip);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(stosq_code, stosq_out),
+		  io->header.rip);
 	EXPECT_EQ(HV_X64_EXEC_STATE_CR0_PE | HV_X64_EXEC_STATE_EFER_LMA,
 		  io->header.execution_state);
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RCX));
@@ -133,13 +137,18 @@ TEST_F(longmode, rep_stosq)
 	mshv_vp_run_expect_halt(self->vp);
 }
 
+MSHV_GUEST_CODE(store_code, 64,
+		"	nop\n"
+		"store_insn:\n"
+		"	mov %rax, (%rdi)\n"
+		"store_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(store_insn);
+MSHV_GUEST_LABEL(store_hlt);
+#define STORE_GPA	(CODE_GPA + MSHV_GUEST_OFFSET(store_code, store_insn))
+
 TEST_F(longmode, unmapped_store)
 {
-	static const __u8 code[] = {
-		0x90,				/* nop */
-		0x48, 0x89, 0x07,		/* mov [rdi], rax */
-		0xF4,				/* hlt */
-	};
 	const struct hv_register_assoc regs[] = {
 		{ .name = HV_X64_REGISTER_RAX, .value.reg64 = FILL_VALUE },
 		{ .name = HV_X64_REGISTER_RDI,
@@ -149,7 +158,8 @@ TEST_F(longmode, unmapped_store)
 	const struct hv_x64_memory_intercept_message *m;
 	struct hv_message *msg;
 
-	mshv_vm_write(self->vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(self->vm, CODE_GPA, store_code,
+		      MSHV_GUEST_SIZE(store_code));
 	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
 
 	msg = mshv_vp_run(self->vp);
@@ -160,11 +170,13 @@ TEST_F(longmode, unmapped_store)
 	EXPECT_EQ(HV_X64_MEMORY_ACCESS_GVA_VALID,
 		  m->memory_access_info & HV_X64_MEMORY_ACCESS_GVA_VALID);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, m->header.intercept_access_type);
-	EXPECT_EQ(3, m->instruction_byte_count);
-	EXPECT_EQ(0, memcmp(m->instruction_bytes, code + 1, 3));
+	EXPECT_EQ(MSHV_GUEST_OFFSET(store_insn, store_hlt),
+		  m->instruction_byte_count);
+	EXPECT_EQ(0, memcmp(m->instruction_bytes, store_insn,
+			    MSHV_GUEST_OFFSET(store_insn, store_hlt)));
 	/* not retired: RIP is at the store, in the message and in the VP */
-	EXPECT_EQ(CODE_GPA + 1, m->header.rip);
-	EXPECT_EQ(CODE_GPA + 1, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
+	EXPECT_EQ(STORE_GPA, m->header.rip);
+	EXPECT_EQ(STORE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
 	EXPECT_EQ(HOLE_GVA + HOLE_OFF,
 		  mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RDI));
 	/* the walk reached the leaf but set no dirty bit for a failed store */

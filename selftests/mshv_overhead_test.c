@@ -52,13 +52,13 @@ static __u64 bound_driver(__u64 vps, __u64 regions, __u64 bytes)
 	__u64 bufs = mshv_dbg_sizes_get().fault_bufs;
 
 	return DRV_A + DRV_C * vps + DRV_F * (vps < bufs ? vps : bufs) +
-	       DRV_D * regions + div_up(b * bytes, SZ_1G);
+	       DRV_D * regions + mshv_div_up(b * bytes, SZ_1G);
 }
 
 static __u64 bound_deposited(__u64 vps, __u64 regions, __u64 bytes)
 {
 	return DEP_A + DEP_C * vps + DEP_D * regions +
-	       div_up(DEP_B * bytes, SZ_1G);
+	       mshv_div_up(DEP_B * bytes, SZ_1G);
 }
 
 static __u64 meta_bytes_of(__u64 id)
@@ -136,7 +136,7 @@ TEST(exact)
 	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, 256 * SZ_1M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size,
 					     MSHV_PFN(DATA_GPA),
-					     hva_u64(m.hva), RW));
+					     mshv_hva_u64(m.hva), RW));
 	r = mshv_dbg_region_get(id, MSHV_PFN(DATA_GPA));
 	if (!mshv_pin_regions())	/* 128 chunks: two 16-byte maps */
 		EXPECT_EQ(z.region + 32, r.meta_bytes);
@@ -144,7 +144,7 @@ TEST(exact)
 		  mshv_dbg_root_partition_get(id).driver_bytes);
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size,
 					     MSHV_PFN(DATA_GPA),
-					     hva_u64(m.hva), UNMAP));
+					     mshv_hva_u64(m.hva), UNMAP));
 	EXPECT_EQ(base, mshv_dbg_root_partition_get(id).driver_bytes);
 	mshv_hostmem_free(&m);
 
@@ -263,7 +263,7 @@ FIXTURE_SETUP(guest)
 				       variant->size, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, self->m.size,
 					     MSHV_PFN(DATA_GPA),
-					     hva_u64(self->m.hva), RW));
+					     mshv_hva_u64(self->m.hva), RW));
 	self->vps[0] = self->g->vp;
 	for (i = 1; i < variant->vps; i++) {
 		self->vps[i] = mshv_vp_create(self->g->vm, i);

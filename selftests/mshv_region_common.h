@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared by the region selftests: constants, counter deltas and the host
- * memory library (lib/mshv_hostmem.h).
+ * Shared by the region selftests: constants and the host memory library
+ * (lib/mshv_hostmem.h).
  */
 #ifndef _MSHV_REGION_COMMON_H
 #define _MSHV_REGION_COMMON_H
@@ -45,21 +45,5 @@
 #define UNMAP		BIT(MSHV_SET_MEM_BIT_UNMAP)
 /* Data regions start at 1 GiB: 2 MiB aligned, far from the control region */
 #define DATA_GPA	0x40000000ULL
-
-static inline __u64 div_up(__u64 a, __u64 b)
-{
-	return (a + b - 1) / b;
-}
-
-/* after - before, signed: counters may go down (SLAT entries) */
-static inline long long delta(__u64 after, __u64 before)
-{
-	return (long long)(after - before);
-}
-
-static inline __u64 hva_u64(const void *p)
-{
-	return (__u64)(uintptr_t)p;
-}
 
 #endif /* _MSHV_REGION_COMMON_H */

@@ -175,7 +175,7 @@ TEST_F(dirty, lost_write)
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, b, SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, SZ_2M,
 					     MSHV_PFN(self->rgpa),
-					     hva_u64(self->m.hva), RW));
+					     mshv_hva_u64(self->m.hva), RW));
 	lost0 = mshv_dbg_lost_writes_get();
 	mshv_g32_run_strided(self->g, MSHV_G32_WRITE_CONST, self->rgpa, PAGE,
 			     PAGES_2M, VAL_A);
@@ -199,7 +199,7 @@ TEST_F(dirty, lost_write)
 	mshv_g32_run_strided(self->g, MSHV_G32_READ, self->rgpa, PAGE,
 			     PAGES_2M, 0);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 
 	if (variant->host_writes) {
 		for (i = 0; i < PAGES_2M; i++)
@@ -211,7 +211,7 @@ TEST_F(dirty, lost_write)
 	}
 	mshv_snap(self->g->partition, &s2);
 	EXPECT_EQ(variant->host_writes ? 0 : 1,
-		  delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+		  mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 
 	pswpout0 = vmstat_get("pswpout");
 	ASSERT_EQ(0, madvise(self->m.hva, SZ_2M, MADV_PAGEOUT));

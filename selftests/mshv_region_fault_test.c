@@ -52,7 +52,7 @@ static int add_region(struct mshv_g32 *g, __u64 gpa, struct mshv_hostmem *m,
 		      __u8 flags)
 {
 	return __mshv_set_guest_memory(g->vm->fd, m->size, MSHV_PFN(gpa),
-				       hva_u64(m->hva), flags);
+				       mshv_hva_u64(m->hva), flags);
 }
 
 /*
@@ -80,17 +80,17 @@ TEST_F(fault, touch_4k)
 		EXPECT_STREQ("pinned", r0.type);
 		/* everything mapped up front, 4 KiB or 2 MiB entries */
 		EXPECT_EQ(2 * PAGES_2M,
-			  delta(s1.pt.slat_4k, s0.pt.slat_4k) +
-			  PAGES_2M * delta(s1.pt.slat_2m, s0.pt.slat_2m));
+			  mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k) +
+			  PAGES_2M * mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 		EXPECT_EQ(2 * PAGES_2M, mshv_resident_pages(self->m.hva,
 							    self->m.size));
 	} else {
 		EXPECT_STREQ("movable", r0.type);
 		EXPECT_EQ(0, r0.faults);
 		EXPECT_EQ(0, r0.maps);
-		EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
-		EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-		EXPECT_EQ(0, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
+		EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 		/* nothing was faulted in on the host either */
 		EXPECT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
 	}
@@ -104,17 +104,17 @@ TEST_F(fault, touch_4k)
 	mshv_snap(self->g->partition, &s2);
 	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(rgpa));
 	if (self->pinned) {
-		EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-		EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+		EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+		EXPECT_EQ(0, mshv_delta(s2.map.calls, s1.map.calls));
 	} else {
-		EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+		EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 		EXPECT_EQ(1, r1.faults - r0.faults);
-		EXPECT_EQ(div_up(PAGES_2M, MAP_BATCH),
-			  delta(s2.map.calls, s1.map.calls));
-		EXPECT_EQ(PAGES_2M, delta(s2.map.reps, s1.map.reps));
-		EXPECT_EQ(div_up(PAGES_2M, MAP_BATCH), r1.maps - r0.maps);
-		EXPECT_EQ(PAGES_2M, delta(s2.pt.slat_4k, s1.pt.slat_4k));
-		EXPECT_EQ(0, delta(s2.pt.slat_2m, s1.pt.slat_2m));
+		EXPECT_EQ(mshv_div_up(PAGES_2M, MAP_BATCH),
+			  mshv_delta(s2.map.calls, s1.map.calls));
+		EXPECT_EQ(PAGES_2M, mshv_delta(s2.map.reps, s1.map.reps));
+		EXPECT_EQ(mshv_div_up(PAGES_2M, MAP_BATCH), r1.maps - r0.maps);
+		EXPECT_EQ(PAGES_2M, mshv_delta(s2.pt.slat_4k, s1.pt.slat_4k));
+		EXPECT_EQ(0, mshv_delta(s2.pt.slat_2m, s1.pt.slat_2m));
 		/* the whole window, and only it, is resident on the host */
 		EXPECT_EQ(PAGES_2M, mshv_resident_pages(self->m.hva,
 							self->m.size));
@@ -129,13 +129,13 @@ TEST_F(fault, touch_4k)
 	mshv_snap(self->g->partition, &s1);
 	r0 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(rgpa));
 	if (!self->pinned) {
-		EXPECT_EQ(1, delta(s1.pt.gpa_faults, s2.pt.gpa_faults));
+		EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s2.pt.gpa_faults));
 		EXPECT_EQ(1, r0.faults - r1.faults);
-		EXPECT_EQ(2 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(2 * PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 		/* every call but the last carries a full input page */
-		EXPECT_LE(PAGES_2M, delta(s1.map.reps, s2.map.reps));
-		EXPECT_EQ(div_up(delta(s1.map.reps, s2.map.reps), MAP_BATCH),
-			  delta(s1.map.calls, s2.map.calls));
+		EXPECT_LE(PAGES_2M, mshv_delta(s1.map.reps, s2.map.reps));
+		EXPECT_EQ(mshv_div_up(mshv_delta(s1.map.reps, s2.map.reps), MAP_BATCH),
+			  mshv_delta(s1.map.calls, s2.map.calls));
 	}
 	EXPECT_EQ(mshv_g32_value(w1[0], 0x5a5a0000),
 		  mshv_host_dword(&self->m, rgpa, w1[0]));
@@ -148,8 +148,8 @@ TEST_F(fault, touch_4k)
 				    mshv_g32_value(all[i], 0x1234));
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, all, 5, 0x1234);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.map.calls, s1.map.calls));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -177,12 +177,12 @@ TEST_F(fault, touch_thp)
 	if (!self->pinned) {
 		/* the host backed window 0 with one THP */
 		ASSERT_EQ(2048, thp_kb) TH_LOG("THP allocation failed?");
-		EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 		EXPECT_EQ(1, r1.faults - r0.faults);
-		EXPECT_EQ(1, delta(s1.map.calls, s0.map.calls));
-		EXPECT_EQ(1, delta(s1.map.reps, s0.map.reps));
-		EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-		EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(1, mshv_delta(s1.map.calls, s0.map.calls));
+		EXPECT_EQ(1, mshv_delta(s1.map.reps, s0.map.reps));
+		EXPECT_EQ(1, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	}
 
 	w[1] = rgpa + SZ_2M + 17 * PAGE;
@@ -191,10 +191,10 @@ TEST_F(fault, touch_thp)
 	mshv_snap(self->g->partition, &s2);
 	if (!self->pinned) {
 		EXPECT_EQ(4096, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
-		EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-		EXPECT_EQ(1, delta(s2.map.calls, s1.map.calls));
-		EXPECT_EQ(2, delta(s2.pt.slat_2m, s0.pt.slat_2m));
-		EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+		EXPECT_EQ(1, mshv_delta(s2.map.calls, s1.map.calls));
+		EXPECT_EQ(2, mshv_delta(s2.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(0, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	}
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 3, 0x77);
 	EXPECT_EQ(mshv_g32_value(w[2], 0x77), mshv_host_dword(&self->m, rgpa, w[2]));
@@ -218,12 +218,12 @@ TEST_F(fault, touch_hugetlb)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0xabcd);
 	mshv_snap(self->g->partition, &s1);
 	if (self->pinned) {
-		EXPECT_EQ(0, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(0, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	} else {
-		EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-		EXPECT_EQ(2, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-		EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-		EXPECT_EQ(2, delta(s1.map.reps, s0.map.reps));
+		EXPECT_EQ(2, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(2, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(2, mshv_delta(s1.map.reps, s0.map.reps));
 	}
 	EXPECT_EQ(mshv_g32_value(w[0], 0xabcd), mshv_host_dword(&self->m, rgpa, w[0]));
 	EXPECT_EQ(mshv_g32_value(w[1], 0xabcd), mshv_host_dword(&self->m, rgpa, w[1]));
@@ -245,7 +245,7 @@ TEST_F(fault, touch_shmem)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 3, 0x31);
 	mshv_snap(self->g->partition, &s1);
 	if (!self->pinned)
-		EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	EXPECT_EQ(mshv_g32_value(w[2], 0x31), mshv_host_dword(&self->m, rgpa, w[2]));
 	EXPECT_EQ(self->stale0, s1.stale);
 }
@@ -270,15 +270,15 @@ TEST_F(fault, read_then_write)
 	mshv_gpa_list(w, 2, rgpa, 9, 200, 0);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY_CONST, w, 2, 0);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	/* zero-page PTEs are not counted in Rss */
 	EXPECT_EQ(0, mshv_smaps_kb(self->m.hva, "Rss"));
 
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x99);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(PAGES_2M, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(PAGES_2M, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(mshv_g32_value(w[0], 0x99), mshv_host_dword(&self->m, rgpa, w[0]));
 	EXPECT_EQ(mshv_g32_value(w[1], 0x99), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
@@ -310,8 +310,8 @@ TEST_F(fault, write_to_read_only_region)
 	EXPECT_EQ(w, mem->guest_physical_address);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, mem->header.intercept_access_type);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
 	EXPECT_EQ(0xc0ffee, mshv_host_dword(&self->m, rgpa, w));
 }
 
@@ -339,9 +339,9 @@ TEST_F(fault, incongruent_thp)
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 9, 0x4242);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 9, 0x4242);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(0, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	if (!self->pinned)
-		EXPECT_EQ(2 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(2 * PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(mshv_g32_value(w[8], 0x4242), mshv_host_dword(&self->m, rgpa, w[8]));
 	EXPECT_EQ(self->stale0, s1.stale);
 }
@@ -380,9 +380,9 @@ TEST_F(fault, unaligned_edges)
 	 */
 	if (!self->pinned &&
 	    mshv_smaps_kb(self->m.hva + 16 * PAGE, "AnonHugePages") >= 2048) {
-		EXPECT_EQ(3, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-		EXPECT_EQ(32, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-		EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+		EXPECT_EQ(3, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(32, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+		EXPECT_EQ(1, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	} else if (!self->pinned) {
 		TH_LOG("middle chunk not THP-backed: counts not checked");
 	}
@@ -402,14 +402,14 @@ TEST_F(fault, unmap_region_clears_slat)
 	mshv_gpa_list(w, 4, rgpa, 3, PAGES_2M, 0);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 4, 0x10);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(4 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k) +
-		  PAGES_2M * delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(4 * PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k) +
+		  PAGES_2M * mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, self->m.size,
 					     MSHV_PFN(rgpa),
-					     hva_u64(self->m.hva), UNMAP));
+					     mshv_hva_u64(self->m.hva), UNMAP));
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(0, delta(s2.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(-1, mshv_dbg_region(self->g->partition, MSHV_PFN(rgpa),
 				      &(struct mshv_dbg_region){ 0 }));
 	/* the host memory is intact and still the process's */
@@ -447,46 +447,46 @@ TEST_F(fault, edges_errno)
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, 0,
 					      MSHV_PFN(DATA_GPA),
-					      hva_u64(self->m.hva), RW));
+					      mshv_hva_u64(self->m.hva), RW));
 	EXPECT_EQ(EINVAL, errno);
 	/* the last page frame number wraps to exactly 0 */
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, 4 * PAGE,
 					      0ULL - 4,
-					      hva_u64(self->m.hva), RW));
+					      mshv_hva_u64(self->m.hva), RW));
 	EXPECT_EQ(EINVAL, errno);
 	/* one page past the top of the 2^52 page frame numbers */
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, 4 * PAGE,
 					      (1ULL << 52) - 3,
-					      hva_u64(self->m.hva), RW));
+					      mshv_hva_u64(self->m.hva), RW));
 	EXPECT_EQ(EINVAL, errno);
 	if (!self->pinned) {
 		/* ending exactly at the top: nothing to map yet, accepted */
 		EXPECT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd,
 						     4 * PAGE,
 						     (1ULL << 52) - 4,
-						     hva_u64(self->m.hva),
+						     mshv_hva_u64(self->m.hva),
 						     RW));
 		EXPECT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd,
 						     4 * PAGE,
 						     (1ULL << 52) - 4,
-						     hva_u64(self->m.hva),
+						     mshv_hva_u64(self->m.hva),
 						     UNMAP));
 	}
 	/* overlap with the control region, and with itself */
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, 4 * PAGE,
 					      MSHV_PFN(MSHV_G32_CTL_SIZE) - 1,
-					      hva_u64(self->m.hva), RW));
+					      mshv_hva_u64(self->m.hva), RW));
 	EXPECT_EQ(EEXIST, errno);
 	EXPECT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, 4 * PAGE,
 					     MSHV_PFN(MSHV_G32_CTL_SIZE),
-					     hva_u64(self->m.hva), RW));
+					     mshv_hva_u64(self->m.hva), RW));
 	errno = 0;
 	EXPECT_EQ(-1, __mshv_set_guest_memory(self->g->vm->fd, PAGE,
 					      MSHV_PFN(MSHV_G32_CTL_SIZE) + 3,
-					      hva_u64(self->m.hva), RW));
+					      mshv_hva_u64(self->m.hva), RW));
 	EXPECT_EQ(EEXIST, errno);
 }
 
@@ -527,18 +527,18 @@ TEST_F(fault, around_resident_thp)
 	w[0] = rgpa + 4 * SZ_2M + 9 * PAGE;
 	mshv_g32_run(self->g, MSHV_G32_READ, w, 1, 0);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(1, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(8, delta(s1.map.reps, s0.map.reps));
-	EXPECT_EQ(8, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(8, mshv_delta(s1.map.reps, s0.map.reps));
+	EXPECT_EQ(8, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 
 	mshv_gpa_list(w, 8, rgpa, 3, PAGES_2M, 0);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 8, 0x3c);
 	mshv_g32_run(self->g, MSHV_G32_VERIFY, w, 8, 0x3c);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.map.calls, s1.map.calls));
 	EXPECT_EQ(mshv_g32_value(w[7], 0x3c), mshv_host_dword(&self->m, rgpa, w[7]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
@@ -568,16 +568,16 @@ TEST_F(fault, around_budget_4k)
 	w[0] = rgpa + 7 * PAGE;
 	mshv_g32_run(self->g, MSHV_G32_READ, w, 1, 0);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(2, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(2 * MAP_BATCH, delta(s1.map.reps, s0.map.reps));
-	EXPECT_EQ(2 * MAP_BATCH, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(2, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(2 * MAP_BATCH, mshv_delta(s1.map.reps, s0.map.reps));
+	EXPECT_EQ(2 * MAP_BATCH, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 
 	w[1] = rgpa + 2 * SZ_2M - 4;
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w + 1, 1, 0x5e);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(2 * PAGES_2M, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(2 * PAGES_2M, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(mshv_g32_value(w[1], 0x5e), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
@@ -608,8 +608,8 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 		mshv_snap(self->g->partition, &s1);
 		ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
 		mshv_snap(self->g->partition, &s2);
-		EXPECT_EQ(1, delta(s2.unmap.calls, s1.unmap.calls));
-		EXPECT_EQ(8, delta(s2.unmap.reps, s1.unmap.reps));
+		EXPECT_EQ(1, mshv_delta(s2.unmap.calls, s1.unmap.calls));
+		EXPECT_EQ(8, mshv_delta(s2.unmap.reps, s1.unmap.reps));
 		EXPECT_EQ(0, s2.pt.slat_2m);
 		EXPECT_EQ(self->stale0, s2.stale);
 		return;
@@ -625,22 +625,22 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(0, delta(s1.unmap.calls, s0.unmap.calls));
-	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(0, mshv_delta(s1.unmap.calls, s0.unmap.calls));
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
 
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
 	w[0] = rgpa + 11 * PAGE;
 	w[1] = rgpa + 3 * SZ_2M + 200 * PAGE;
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 2, 0x71);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(2, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	thp_backed = mshv_smaps_kb(self->m.hva, "AnonHugePages");
 	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
 	mshv_snap(self->g->partition, &s2);
 	TH_LOG("AnonHugePages %llu kB; unmap: %lld calls, %lld reps",
 	       (unsigned long long)thp_backed,
-	       (long long)delta(s2.unmap.calls, s1.unmap.calls),
-	       (long long)delta(s2.unmap.reps, s1.unmap.reps));
+	       (long long)mshv_delta(s2.unmap.calls, s1.unmap.calls),
+	       (long long)mshv_delta(s2.unmap.reps, s1.unmap.reps));
 	/*
 	 * One 2 MiB rep per chunk that was ever mapped, in one call per run
 	 * of such chunks: the two touched chunks, plus any neighbour the
@@ -648,11 +648,11 @@ TEST_F(fault, destroy_unmaps_mapped_chunks)
 	 * the touched ones: 2 calls, 4 reps).  The 62 GiB never touched
 	 * cost nothing either way.
 	 */
-	EXPECT_EQ(2, delta(s2.unmap.calls, s1.unmap.calls));
-	EXPECT_LE(2, delta(s2.unmap.reps, s1.unmap.reps));
-	EXPECT_GE(4, delta(s2.unmap.reps, s1.unmap.reps));
-	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(0, delta(s2.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(2, mshv_delta(s2.unmap.calls, s1.unmap.calls));
+	EXPECT_LE(2, mshv_delta(s2.unmap.reps, s1.unmap.reps));
+	EXPECT_GE(4, mshv_delta(s2.unmap.reps, s1.unmap.reps));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(mshv_g32_value(w[1], 0x71), mshv_host_dword(&self->m, rgpa, w[1]));
 	EXPECT_EQ(self->stale0, s2.stale);
 }

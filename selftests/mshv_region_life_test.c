@@ -54,7 +54,7 @@ static __u64 slat_pages(__u64 id)
 
 static int map_region(int fd, __u64 gpa, size_t size, void *hva, __u8 flags)
 {
-	return __mshv_set_guest_memory(fd, size, MSHV_PFN(gpa), hva_u64(hva),
+	return __mshv_set_guest_memory(fd, size, MSHV_PFN(gpa), mshv_hva_u64(hva),
 				       flags);
 }
 

@@ -58,7 +58,7 @@ static void setup_written(struct mshv_g32 *g, struct mshv_hostmem *m, __u64 rgpa
 	MSHV_TEST_ASSERT(mshv_hostmem_alloc(m, b, size, 0), "backing %d", b);
 	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(g->vm->fd, size,
 						  MSHV_PFN(rgpa),
-						  hva_u64(m->hva), RW),
+						  mshv_hva_u64(m->hva), RW),
 			 "map %#llx", (unsigned long long)rgpa);
 	mshv_g32_run_strided(g, MSHV_G32_WRITE, rgpa, PAGE, size / PAGE, seed);
 }
@@ -92,9 +92,9 @@ TEST_F(mm, dontneed_4k)
 			     MADV_DONTNEED));
 	mshv_snap(self->g->partition, &s1);
 	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(self->rgpa));
-	EXPECT_EQ(-10, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(1, delta(s1.unmap.calls, s0.unmap.calls));
-	EXPECT_EQ(10, delta(s1.unmap.reps, s0.unmap.reps));
+	EXPECT_EQ(-10, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s1.unmap.calls, s0.unmap.calls));
+	EXPECT_EQ(10, mshv_delta(s1.unmap.reps, s0.unmap.reps));
 	EXPECT_EQ(1, r1.unmaps - r0.unmaps);
 	EXPECT_EQ(1, r1.invalidations - r0.invalidations);
 	EXPECT_EQ(PAGES_2M - 10, mshv_resident_pages(self->m.hva, SZ_2M));
@@ -107,7 +107,7 @@ TEST_F(mm, dontneed_4k)
 	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY,
 			     self->rgpa + 20 * PAGE, PAGE, PAGES_2M - 20, 0xd0);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -135,9 +135,9 @@ TEST_F(mm, dontneed_inside_thp)
 	ASSERT_EQ(0, madvise(self->m.hva + 100 * PAGE, PAGE, MADV_DONTNEED));
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(0, s1.pt.slat_2m);
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	calls = delta(s1.unmap.calls, s0.unmap.calls);
-	reps = delta(s1.unmap.reps, s0.unmap.reps);
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	calls = mshv_delta(s1.unmap.calls, s0.unmap.calls);
+	reps = mshv_delta(s1.unmap.reps, s0.unmap.reps);
 	EXPECT_TRUE((calls == 1 && reps == 1) ||
 		    (calls == 2 && reps == 2))
 		TH_LOG("%lld unmap calls, %lld reps", calls, reps);
@@ -151,7 +151,7 @@ TEST_F(mm, dontneed_inside_thp)
 			     self->rgpa + 101 * PAGE, PAGE, PAGES_2M - 101,
 			     0xe0);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(0, s2.pt.slat_2m);
 	EXPECT_EQ(self->stale0, s2.stale);
 }
@@ -177,8 +177,8 @@ TEST_F(mm, dontneed_whole_thp)
 	mshv_snap(self->g->partition, &s1);
 	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(self->rgpa));
 	EXPECT_EQ(1, r1.invalidations - r0.invalidations);
-	EXPECT_EQ(1, delta(s1.unmap.calls, s0.unmap.calls));
-	EXPECT_EQ(8, delta(s1.unmap.reps, s0.unmap.reps));
+	EXPECT_EQ(1, mshv_delta(s1.unmap.calls, s0.unmap.calls));
+	EXPECT_EQ(8, mshv_delta(s1.unmap.reps, s0.unmap.reps));
 	EXPECT_EQ(0, s1.pt.slat_2m);
 	/* only the control region's 4 KiB entries are left */
 	EXPECT_EQ(MSHV_PFN(MSHV_G32_CTL_SIZE), s1.pt.slat_4k);
@@ -187,7 +187,7 @@ TEST_F(mm, dontneed_whole_thp)
 	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST, self->rgpa,
 			     SZ_2M, 8, 0);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(8, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(8, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -207,7 +207,7 @@ TEST_F(mm, munmap_part)
 	mshv_snap(self->g->partition, &s0);
 	ASSERT_EQ(0, munmap(self->m.hva + SZ_2M, SZ_2M));
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(-(long long)PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(-(long long)PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 
 	msg = mshv_g32_exec(self->g, MSHV_G32_READ, &gpa, 1, 0);
 	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg->header.message_type)
@@ -278,7 +278,7 @@ TEST_F(mm, move_pages)
 	for (i = 0; i < N; i++)
 		ASSERT_EQ(target, status[i]) TH_LOG("page %u", i);
 	mshv_snap(self->g->partition, &s1);
-	EXPECT_EQ(-N, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(-N, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	verify_all(self->g, self->rgpa, SZ_2M, 0x3c);
 	/* the pages stayed where they were moved */
 	ASSERT_EQ(0, syscall(SYS_move_pages, 0, N, pages, NULL, status, 0));
@@ -314,7 +314,7 @@ TEST_F(mm, ksm)
 	ASSERT_EQ(0, madvise(self->m.hva, N * PAGE, MADV_MERGEABLE));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, N * PAGE,
 					     MSHV_PFN(self->rgpa),
-					     hva_u64(self->m.hva), RW));
+					     mshv_hva_u64(self->m.hva), RW));
 	mshv_g32_run_strided(self->g, MSHV_G32_WRITE_CONST, self->rgpa, PAGE,
 			     N, 0x4b534d);
 	mshv_snap(self->g->partition, &s0);
@@ -365,12 +365,12 @@ TEST_F(mm, collapse)
 	}
 	mshv_snap(self->g->partition, &s1);
 	EXPECT_EQ(2048, mshv_smaps_kb(self->m.hva, "AnonHugePages"));
-	EXPECT_EQ(-(long long)PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(-(long long)PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	verify_all(self->g, self->rgpa, SZ_2M, 0xc011);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(1, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(1, delta(s2.pt.slat_2m, s1.pt.slat_2m));
-	EXPECT_EQ(0, delta(s2.pt.slat_4k, s1.pt.slat_4k));
+	EXPECT_EQ(1, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s2.pt.slat_2m, s1.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_4k, s1.pt.slat_4k));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -510,7 +510,7 @@ TEST(process_exit)
 		if (!mshv_hostmem_alloc(&m, BACK_4K, SZ_2M, 0) ||
 		    __mshv_set_guest_memory(g->vm->fd, SZ_2M,
 					    MSHV_PFN(DATA_GPA),
-					    hva_u64(m.hva), RW))
+					    mshv_hva_u64(m.hva), RW))
 			_exit(2);
 		mshv_g32_run_strided(g, MSHV_G32_WRITE, DATA_GPA, PAGE,
 				     PAGES_2M, 0xe817);

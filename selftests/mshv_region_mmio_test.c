@@ -91,7 +91,7 @@ static void bar_set(__u32 *host, __u32 gpa, __u32 v)
 static int add_region(struct mshv_g32 *g, void *hva, __u64 size, __u8 flags)
 {
 	return __mshv_set_guest_memory(g->vm->fd, size, MSHV_PFN(MMIO_GPA),
-				       hva_u64(hva), flags);
+				       mshv_hva_u64(hva), flags);
 }
 
 /*
@@ -114,12 +114,12 @@ static void read_maps_region(struct __test_metadata *_metadata,
 	mshv_g32_run(g, MSHV_G32_VERIFY, w, n, 0x600d);
 	mshv_snap(g->partition, &s1);
 	r1 = mshv_dbg_region_get(g->partition, MSHV_PFN(MMIO_GPA));
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 	EXPECT_EQ(1, r1.faults - r0.faults);
-	EXPECT_EQ(1, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(MMIO_PAGES, delta(s1.map.reps, s0.map.reps));
-	EXPECT_EQ(MMIO_PAGES, delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(0, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(1, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(MMIO_PAGES, mshv_delta(s1.map.reps, s0.map.reps));
+	EXPECT_EQ(MMIO_PAGES, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 }
 
 /*
@@ -142,8 +142,8 @@ static void write_refused(struct __test_metadata *_metadata,
 	EXPECT_EQ(gpa, mem->guest_physical_address);
 	EXPECT_EQ(HV_INTERCEPT_ACCESS_WRITE, mem->header.intercept_access_type);
 	mshv_snap(g->partition, &s1);
-	EXPECT_EQ(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
 	EXPECT_EQ(old, bar_get(host, gpa));
 }
 
@@ -169,17 +169,17 @@ TEST_F(mmio, writable)
 	mshv_snap(self->g->partition, &s1);
 	mshv_g32_run(self->g, MSHV_G32_WRITE, w, 3, 0x7777);
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.map.calls, s1.map.calls));
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(mshv_g32_value(w[i], 0x7777), bar_get(self->host, w[i]));
 
 	/* Removal takes every entry back out */
 	EXPECT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, MMIO_SIZE,
 					     MSHV_PFN(MMIO_GPA),
-					     hva_u64(self->backing), UNMAP));
+					     mshv_hva_u64(self->backing), UNMAP));
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s2.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(self->stale0, s2.stale);
 }
 
@@ -292,9 +292,9 @@ TEST_F(mmio, vvar_never_mapped)
 		       mshv_msg_type_name(msg->header.message_type));
 	mshv_snap(self->g->partition, &s1);
 	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(MMIO_GPA));
-	EXPECT_EQ(2, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(2, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(0, r1.faults - r0.faults);
 	EXPECT_EQ(0, r1.maps - r0.maps);
 	EXPECT_EQ(self->stale0, s1.stale);

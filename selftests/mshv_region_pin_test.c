@@ -50,11 +50,11 @@ TEST(memlock_charge)
 	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, 2 * SZ_2M, 0));
 	kb0 = locked_kb();
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size, MSHV_PFN(DATA_GPA),
-					     hva_u64(m.hva), RW));
+					     mshv_hva_u64(m.hva), RW));
 	kb1 = locked_kb();
 	EXPECT_EQ(pinned ? m.size / 1024 : 0, kb1 - kb0);
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size, MSHV_PFN(DATA_GPA),
-					     hva_u64(m.hva), UNMAP));
+					     mshv_hva_u64(m.hva), UNMAP));
 	kb2 = locked_kb();
 	EXPECT_EQ(kb0, kb2);
 	mshv_vm_free(vm);
@@ -78,17 +78,17 @@ TEST(memlock_limit)
 	if (pinned) {
 		EXPECT_EQ(-1, __mshv_set_guest_memory(vm->fd, m.size,
 						      MSHV_PFN(DATA_GPA),
-						      hva_u64(m.hva), RW));
+						      mshv_hva_u64(m.hva), RW));
 		EXPECT_EQ(ENOMEM, errno);
 		EXPECT_EQ(kb0, locked_kb());
 		/* one window fits under the limit */
 		EXPECT_EQ(0, __mshv_set_guest_memory(vm->fd, SZ_2M,
 						     MSHV_PFN(DATA_GPA),
-						     hva_u64(m.hva), RW));
+						     mshv_hva_u64(m.hva), RW));
 	} else {
 		EXPECT_EQ(0, __mshv_set_guest_memory(vm->fd, m.size,
 						     MSHV_PFN(DATA_GPA),
-						     hva_u64(m.hva), RW));
+						     mshv_hva_u64(m.hva), RW));
 		EXPECT_EQ(kb0, locked_kb());
 	}
 	mshv_vm_free(vm);
@@ -111,7 +111,7 @@ TEST(meta_bytes_movable)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, __mshv_set_guest_memory(vm->fd, SZ_1G, MSHV_PFN(SZ_1G),
-					     hva_u64(p), RW));
+					     mshv_hva_u64(p), RW));
 	r = mshv_dbg_region_get(id, MSHV_PFN(SZ_1G));
 	EXPECT_STREQ("movable", r.type);
 	EXPECT_EQ(SZ_1G / PAGE, r.pages);
@@ -130,7 +130,7 @@ static int gpap(int fd, __u8 type, __u8 op, __u64 count, __u64 base,
 		.access_op = op,
 		.page_count = count,
 		.gpap_base = base,
-		.bitmap_ptr = hva_u64(bitmap),
+		.bitmap_ptr = mshv_hva_u64(bitmap),
 	};
 
 	return ioctl(fd, MSHV_GET_GPAP_ACCESS_BITMAP, &a);
@@ -162,7 +162,7 @@ TEST(gpap_validation)
 	for (i = 0; i < sizeof(a.rsvd); i++) {
 		memset(&a, 0, sizeof(a));
 		a.page_count = 8;
-		a.bitmap_ptr = hva_u64(bitmap);
+		a.bitmap_ptr = mshv_hva_u64(bitmap);
 		a.rsvd[i] = 1;
 		EXPECT_EINVAL(ioctl(vm->fd, MSHV_GET_GPAP_ACCESS_BITMAP, &a));
 	}
@@ -188,14 +188,14 @@ TEST(gpap_dirty)
 	ASSERT_TRUE(mshv_hostmem_alloc(&m, BACK_4K, SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(g->vm->fd, SZ_2M,
 					     MSHV_PFN(DATA_GPA),
-					     hva_u64(m.hva), RW));
+					     mshv_hva_u64(m.hva), RW));
 	memset(&prop, 0, sizeof(prop));
 	prop.in.property_code = HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING;
 	prop.in.property_value = 1;
 	memset(&hc, 0, sizeof(hc));
 	hc.code = HVCALL_SET_PARTITION_PROPERTY;
 	hc.in_sz = sizeof(prop.in);
-	hc.in_ptr = hva_u64(&prop.in);
+	hc.in_ptr = mshv_hva_u64(&prop.in);
 	__mshv_hvcall(g->vm->fd, &hc);	/* not every model needs it */
 
 	w[0] = DATA_GPA + 3 * PAGE;

@@ -79,7 +79,7 @@ static int add_region(struct mshv_g32 *g, __u64 gpa, struct mshv_hostmem *m,
 		      __u8 flags)
 {
 	return __mshv_set_guest_memory(g->vm->fd, m->size, MSHV_PFN(gpa),
-				       hva_u64(m->hva), flags);
+				       mshv_hva_u64(m->hva), flags);
 }
 
 /*
@@ -152,23 +152,23 @@ TEST_F_TIMEOUT(resident, thp_gib, 300)
 		SKIP(return, "THP allocation failed");
 	r = mshv_dbg_region_get(self->g->partition, MSHV_PFN(rgpa));
 	TH_LOG("creation: %lld calls, %lld reps, %lld 2M entries",
-	       delta(s1.map.calls, s0.map.calls),
-	       delta(s1.map.reps, s0.map.reps),
-	       delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	       mshv_delta(s1.map.calls, s0.map.calls),
+	       mshv_delta(s1.map.reps, s0.map.reps),
+	       mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(0, r.faults);
-	EXPECT_EQ(0, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
-	EXPECT_EQ(SZ_1G / SZ_2M, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_EQ(SZ_1G / SZ_2M, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	if (!self->pinned) {
-		EXPECT_EQ(2, delta(s1.map.calls, s0.map.calls));
+		EXPECT_EQ(2, mshv_delta(s1.map.calls, s0.map.calls));
 		EXPECT_EQ(2, r.maps);
-		EXPECT_EQ(SZ_1G / SZ_2M, delta(s1.map.reps, s0.map.reps));
+		EXPECT_EQ(SZ_1G / SZ_2M, mshv_delta(s1.map.reps, s0.map.reps));
 	}
 
 	EXPECT_EQ(0, guest_touch_all(_metadata, self->g, &self->m, rgpa));
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
-	EXPECT_EQ(0, delta(s2.map.calls, s1.map.calls));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.map.calls, s1.map.calls));
 	expect_invariants(_metadata, &self->inv);
 }
 
@@ -182,13 +182,13 @@ TEST_F(resident, hugetlb)
 		SKIP(return, "no 16 free 2 MiB huge pages");
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_HUGETLB, 16 * SZ_2M, 0));
 	populate_and_add(_metadata, self->g, &self->m, rgpa, &s0, &s1);
-	EXPECT_EQ(16, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(16, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	if (!self->pinned)
-		EXPECT_EQ(1, delta(s1.map.calls, s0.map.calls));
+		EXPECT_EQ(1, mshv_delta(s1.map.calls, s0.map.calls));
 	EXPECT_EQ(0, guest_touch_all(_metadata, self->g, &self->m, rgpa));
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	expect_invariants(_metadata, &self->inv);
 }
 
@@ -203,14 +203,14 @@ TEST_F(resident, shmem)
 
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_SHMEM, 4 * SZ_2M, 0));
 	populate_and_add(_metadata, self->g, &self->m, rgpa, &s0, &s1);
-	EXPECT_EQ(4 * PAGES_2M, delta(s1.pt.slat_4k, s0.pt.slat_4k) +
-				PAGES_2M * delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	if (!self->pinned && !delta(s1.pt.slat_2m, s0.pt.slat_2m))
-		EXPECT_EQ(div_up(4 * PAGES_2M, MAP_BATCH),
-			  delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(4 * PAGES_2M, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k) +
+				PAGES_2M * mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	if (!self->pinned && !mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m))
+		EXPECT_EQ(mshv_div_up(4 * PAGES_2M, MAP_BATCH),
+			  mshv_delta(s1.map.calls, s0.map.calls));
 	EXPECT_EQ(0, guest_touch_all(_metadata, self->g, &self->m, rgpa));
 	mshv_snap(self->g->partition, &s2);
-	EXPECT_EQ(0, delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
+	EXPECT_EQ(0, mshv_delta(s2.pt.gpa_faults, s1.pt.gpa_faults));
 	expect_invariants(_metadata, &self->inv);
 }
 
@@ -242,11 +242,11 @@ TEST_F(resident, every_other_chunk)
 	mshv_snap(self->g->partition, &s1);
 	if (self->pinned) {
 		/* everything is resident now, and mapped */
-		EXPECT_EQ(0, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+		EXPECT_EQ(0, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 		return;
 	}
-	EXPECT_EQ(chunks / 2, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(chunks / 2, delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(chunks / 2, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(chunks / 2, mshv_delta(s1.map.calls, s0.map.calls));
 	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY, rgpa, 2 * SZ_2M,
 			     chunks / 2, SEED);
 	EXPECT_EQ(0, mshv_dbg_region_get(self->g->partition,
@@ -280,9 +280,9 @@ TEST_F(resident, dontneed_before_create)
 	mshv_snap(self->g->partition, &s1);
 	if (self->pinned)
 		return;
-	EXPECT_EQ(0, delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(0, delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
 	EXPECT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
 	/* zero-filled again */
 	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST, rgpa, SZ_2M,

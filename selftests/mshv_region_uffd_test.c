@@ -137,7 +137,7 @@ static int uffd_open(__u64 features)
 static int uffd_register(int fd, void *hva, size_t len, __u64 mode)
 {
 	struct uffdio_register reg = {
-		.range = { .start = hva_u64(hva), .len = len },
+		.range = { .start = mshv_hva_u64(hva), .len = len },
 		.mode = mode,
 	};
 
@@ -165,13 +165,13 @@ static int uffd_wp(int fd, __u64 addr, __u64 len, bool protect)
 static void resolve(struct uffd_handler *h, __u64 addr, __u64 flags)
 {
 	char *src = h->src;
-	__u64 gpa = h->gpa + (addr - hva_u64(h->hva));
+	__u64 gpa = h->gpa + (addr - mshv_hva_u64(h->hva));
 	int ret = 0;
 
 	switch (h->mode) {
 	case MODE_COPY: {
 		struct uffdio_copy c = {
-			.dst = addr, .src = hva_u64(src), .len = PAGE,
+			.dst = addr, .src = mshv_hva_u64(src), .len = PAGE,
 		};
 
 		fill_pattern(src, gpa, SEED_A);
@@ -235,8 +235,8 @@ static void *handler_thread(void *arg)
 		if (msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
 		addr = msg.arg.pagefault.address & ~(h->psize - 1);
-		page = (addr - hva_u64(h->hva)) / PAGE;
-		if (addr < hva_u64(h->hva) || page >= NPAGES)
+		page = (addr - mshv_hva_u64(h->hva)) / PAGE;
+		if (addr < mshv_hva_u64(h->hva) || page >= NPAGES)
 			atomic_fetch_add(&h->bad, 1);
 		else
 			atomic_fetch_add(&h->per_page[page], 1);
@@ -411,7 +411,7 @@ static const char *uffd_env_setup(struct uffd_env *e, enum uffd_mode mode,
 			 (unsigned long long)reg);
 	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(e->g->vm->fd, e->size,
 						  MSHV_PFN(DATA_GPA),
-						  hva_u64(e->mem), RW),
+						  mshv_hva_u64(e->mem), RW),
 			 "MSHV_SET_GUEST_MEMORY");
 	e->h.uffd = fd;
 	e->h.mode = mode;
@@ -543,7 +543,7 @@ TEST_F(uffd, minor_continue_hugetlb)
 	handler_stop(&self->e.h);
 	EXPECT_EQ(1, atomic_load(&self->e.h.faults));
 	EXPECT_EQ(1, atomic_load(&self->e.h.per_page[0]));
-	EXPECT_EQ(1, delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(1, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
 	EXPECT_EQ(0, atomic_load(&self->e.h.bad));
 }
 
@@ -563,14 +563,14 @@ TEST_F(uffd, wp_dirty_tracking)
 	EXPECT_EQ(0, atomic_load(&self->e.h.faults));
 
 	/* Protect: the SLAT must lose write access to every page */
-	ASSERT_EQ(0, uffd_wp(self->e.h.uffd, hva_u64(self->e.mem), SIZE, true));
+	ASSERT_EQ(0, uffd_wp(self->e.h.uffd, mshv_hva_u64(self->e.mem), SIZE, true));
 	mshv_snap(self->e.g->partition, &s0);
 	mshv_g32_run_strided(self->e.g, MSHV_G32_VERIFY, DATA_GPA, STRIDE,
 			     SIZE / STRIDE, SEED_A);
 	mshv_snap(self->e.g->partition, &s1);
 	/* Reads map read-only and raise no userfault */
 	EXPECT_EQ(0, atomic_load(&self->e.h.faults));
-	EXPECT_LE(1, delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
+	EXPECT_LE(1, mshv_delta(s1.pt.gpa_faults, s0.pt.gpa_faults));
 
 	/* Each page's first write: one WP fault at its address */
 	mshv_g32_run_strided(self->e.g, MSHV_G32_WRITE, DATA_GPA, 4, SIZE / 4,

@@ -6,8 +6,8 @@
  * HLT, an instruction the VP cannot execute, and what hvsim's debugfs
  * "vps" file shows of a stopped VP.
  *
- * Guest code is real-mode x86 assembled by hand below, one array entry per
- * instruction, so that the address of every instruction can be computed.
+ * Guest code is real-mode x86; the instructions a test checks are labelled,
+ * so that their addresses and lengths come from the assembler.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,84 +23,101 @@
 #define CODE_GPA	0x1000ULL
 #define COM1		0x3f8
 
-struct insn {
-	__u8 len;
-	__u8 bytes[7];
+/* A program: its first byte and the byte after its last */
+struct prog {
+	const __u8 *code;
+	const __u8 *end;
 };
 
-struct prog {
-	const struct insn *insns;
-	unsigned int count;
+#define PROG(name)	((struct prog){ name, name##_end })
+
+/* An instruction of a program: its first byte and the byte after it */
+struct insn {
+	const __u8 *at;
+	const __u8 *next;
 };
+
+#define INSN(at, next)	((struct insn){ at, next })
 
 /*
  * The acceptance program: AL = AL + BL + '0' = '4' with RAX = RBX = 2,
  * written to COM1, then a 0 byte, then HLT.
  */
-enum { ADD_OUT1 = 3, ADD_OUT2 = 5, ADD_HLT = 6 };
-static const struct insn add_insns[] = {
-	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
-	{ 2, { 0x00, 0xd8 } },		/* add al, bl */
-	{ 2, { 0x04, 0x30 } },		/* add al, '0' */
-	{ 1, { 0xee } },		/* out dx, al */
-	{ 2, { 0xb0, 0x00 } },		/* mov al, 0 */
-	{ 1, { 0xee } },		/* out dx, al */
-	{ 1, { 0xf4 } },		/* hlt */
-};
+MSHV_GUEST_CODE(add_code, 16,
+		"	mov $0x3f8, %dx\n"
+		"	add %bl, %al\n"
+		"	add $'0', %al\n"
+		"add_out1:\n"
+		"	out %al, %dx\n"
+		"add_mov0:\n"
+		"	mov $0, %al\n"
+		"add_out2:\n"
+		"	out %al, %dx\n"
+		"add_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(add_out1);
+MSHV_GUEST_LABEL(add_mov0);
+MSHV_GUEST_LABEL(add_out2);
+MSHV_GUEST_LABEL(add_hlt);
+#define ADD_OUT1	INSN(add_out1, add_mov0)
+#define ADD_OUT2	INSN(add_out2, add_hlt)
+#define ADD_HLT		INSN(add_hlt, add_code_end)
 
 /* Read a byte from COM1 and write it back: the VMM supplies AL */
-enum { IN_IN = 1, IN_OUT = 2, IN_HLT = 3 };
-static const struct insn in_insns[] = {
-	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
-	{ 1, { 0xec } },		/* in al, dx */
-	{ 1, { 0xee } },		/* out dx, al */
-	{ 1, { 0xf4 } },		/* hlt */
-};
+MSHV_GUEST_CODE(in_code, 16,
+		"	mov $0x3f8, %dx\n"
+		"in_in:\n"
+		"	in %dx, %al\n"
+		"in_out:\n"
+		"	out %al, %dx\n"
+		"in_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(in_in);
+MSHV_GUEST_LABEL(in_out);
+MSHV_GUEST_LABEL(in_hlt);
+#define IN_IN		INSN(in_in, in_out)
+#define IN_OUT		INSN(in_out, in_hlt)
+#define IN_HLT		INSN(in_hlt, in_code_end)
 
 /* Port I/O of each width, and the immediate-port form */
-enum { SZ_OUT16 = 2, SZ_OUT32 = 4, SZ_OUT_IMM = 5, SZ_HLT = 6 };
-static const struct insn size_insns[] = {
-	{ 3, { 0xba, 0xf8, 0x03 } },	/* mov dx, 0x3f8 */
-	{ 3, { 0xb8, 0x34, 0x12 } },	/* mov ax, 0x1234 */
-	{ 1, { 0xef } },		/* out dx, ax */
-	{ 6, { 0x66, 0xb8, 0x78, 0x56, 0x34, 0x12 } }, /* mov eax, 0x12345678 */
-	{ 2, { 0x66, 0xef } },		/* out dx, eax */
-	{ 2, { 0xe6, 0x80 } },		/* out 0x80, al */
-	{ 1, { 0xf4 } },		/* hlt */
-};
+MSHV_GUEST_CODE(size_code, 16,
+		"	mov $0x3f8, %dx\n"
+		"	mov $0x1234, %ax\n"
+		"sz_out16:\n"
+		"	out %ax, %dx\n"
+		"sz_mov32:\n"
+		"	mov $0x12345678, %eax\n"
+		"sz_out32:\n"
+		"	out %eax, %dx\n"
+		"sz_out_imm:\n"
+		"	out %al, $0x80\n"
+		"sz_hlt:\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(sz_out16);
+MSHV_GUEST_LABEL(sz_mov32);
+MSHV_GUEST_LABEL(sz_out32);
+MSHV_GUEST_LABEL(sz_out_imm);
+MSHV_GUEST_LABEL(sz_hlt);
+#define SZ_OUT16	INSN(sz_out16, sz_mov32)
+#define SZ_OUT32	INSN(sz_out32, sz_out_imm)
+#define SZ_OUT_IMM	INSN(sz_out_imm, sz_hlt)
+#define SZ_HLT		INSN(sz_hlt, size_code_end)
 
-static const struct insn ud2_insns[] = {
-	{ 2, { 0x0f, 0x0b } },		/* ud2 */
-};
+MSHV_GUEST_CODE(ud2_code, 16,
+		"	ud2\n");
 
-static const struct insn hlt_insns[] = {
-	{ 1, { 0xf4 } },		/* hlt */
-};
-
-static const struct prog add_prog = { add_insns, ARRAY_SIZE(add_insns) };
-static const struct prog in_prog = { in_insns, ARRAY_SIZE(in_insns) };
-static const struct prog size_prog = { size_insns, ARRAY_SIZE(size_insns) };
-static const struct prog ud2_prog = { ud2_insns, ARRAY_SIZE(ud2_insns) };
-static const struct prog hlt_prog = { hlt_insns, ARRAY_SIZE(hlt_insns) };
+MSHV_GUEST_CODE(hlt_code, 16,
+		"	hlt\n");
 
 /* Guest physical address of instruction @i of @p */
-static __u64 insn_gpa(struct prog p, unsigned int i)
+static __u64 insn_gpa(struct prog p, struct insn i)
 {
-	__u64 gpa = CODE_GPA;
-	unsigned int n;
-
-	for (n = 0; n < i && n < p.count; n++)
-		gpa += p.insns[n].len;
-	return gpa;
+	return CODE_GPA + (i.at - p.code);
 }
 
 static void load_prog(struct mshv_vm *vm, struct prog p)
 {
-	unsigned int i;
-
-	for (i = 0; i < p.count; i++)
-		mshv_vm_write(vm, insn_gpa(p, i), p.insns[i].bytes,
-			      p.insns[i].len);
+	mshv_vm_write(vm, CODE_GPA, p.code, p.end - p.code);
 }
 
 FIXTURE(run)
@@ -170,17 +187,17 @@ static void check_header(struct __test_metadata *_metadata,
  */
 static void check_io(struct __test_metadata *_metadata,
 		     const struct hv_message *msg, struct prog p,
-		     unsigned int i, __u16 port, unsigned int size,
+		     struct insn i, __u16 port, unsigned int size,
 		     __u8 access)
 {
 	const struct hv_x64_io_port_intercept_message *io =
 		(const void *)msg->u.payload_bytes;
-	const struct insn *insn = &p.insns[i];
+	unsigned int len = i.next - i.at;
 
 	ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT, msg->header.message_type);
 	EXPECT_EQ(sizeof(*io), msg->header.payload_size);
 	check_header(_metadata, &io->header, 0, insn_gpa(p, i));
-	EXPECT_EQ(insn->len, io->header.instruction_length_cr8 &
+	EXPECT_EQ(len, io->header.instruction_length_cr8 &
 		  HV_X64_INSTRUCTION_LENGTH_MASK);
 	EXPECT_EQ(access, io->header.intercept_access_type);
 	EXPECT_EQ(port, io->port_number);
@@ -190,9 +207,9 @@ static void check_io(struct __test_metadata *_metadata,
 	if (io->instruction_byte_count) {
 		unsigned int n = io->instruction_byte_count;
 
-		if (n > insn->len)
-			n = insn->len;
-		EXPECT_EQ(0, memcmp(io->instruction_bytes, insn->bytes, n));
+		if (n > len)
+			n = len;
+		EXPECT_EQ(0, memcmp(io->instruction_bytes, i.at, n));
 	}
 }
 
@@ -211,7 +228,7 @@ static void check_halt(struct __test_metadata *_metadata,
 /* The acceptance program, with GET/SET_VP_REGISTERS */
 TEST_F(run, add_out_hlt)
 {
-	struct prog p = add_prog;
+	struct prog p = PROG(add_code);
 	const struct hv_x64_io_port_intercept_message *io;
 	struct hv_message *msg;
 	__u64 sender = 0;
@@ -263,11 +280,11 @@ TEST_F(run, add_out_hlt)
  */
 TEST_F(run, add_out_hlt_register_page)
 {
-	struct prog p = add_prog;
+	struct prog p = PROG(add_code);
 	struct hv_vp_register_page *regs;
 	const struct hv_message *page_msg;
 	struct hv_message *msg;
-	const unsigned int steps[] = { ADD_OUT1, ADD_OUT2 };
+	const struct insn steps[] = { ADD_OUT1, ADD_OUT2 };
 	const __u8 al[] = { 0x34, 0 };
 	__u64 sender = 0;
 	unsigned int s;
@@ -293,7 +310,7 @@ TEST_F(run, add_out_hlt_register_page)
 		EXPECT_EQ(insn_gpa(p, steps[s]), regs->rip);
 		EXPECT_EQ(0ULL, regs->cs.base);
 
-		regs->rip = regs->rip + 1;
+		regs->rip = regs->rip + (steps[s].next - steps[s].at);
 		regs->dirty |= 1U << HV_X64_REGISTER_CLASS_IP;
 	}
 
@@ -318,7 +335,7 @@ TEST_F(run, add_out_hlt_register_page)
  */
 TEST_F(run, debugfs_vps)
 {
-	struct prog p = add_prog;
+	struct prog p = PROG(add_code);
 	struct hv_message *msg;
 	char want[128], line[512];
 	bool found = false;
@@ -362,7 +379,7 @@ TEST_F(run, debugfs_vps)
 /* IN: the VMM's value lands in AL, and the guest writes it back out */
 TEST_F(run, in_out)
 {
-	struct prog p = in_prog;
+	struct prog p = PROG(in_code);
 	const struct hv_x64_io_port_intercept_message *io;
 	struct hv_register_assoc regs[2];
 	struct hv_message *msg;
@@ -396,7 +413,7 @@ TEST_F(run, in_out)
 /* OUT of 2 and 4 bytes, and OUT imm8, AL */
 TEST_F(run, io_sizes)
 {
-	struct prog p = size_prog;
+	struct prog p = PROG(size_code);
 	const struct hv_x64_io_port_intercept_message *io;
 	struct hv_message *msg;
 
@@ -435,7 +452,7 @@ TEST_F(run, io_sizes)
  */
 TEST_F(run, ud2_unrecoverable)
 {
-	struct prog p = ud2_prog;
+	struct prog p = PROG(ud2_code);
 	const struct hv_x64_intercept_message_header *hdr;
 	const struct hv_register_assoc no_ivt = {
 		.name = HV_X64_REGISTER_IDTR, .value.table = { .limit = 0 },
@@ -452,7 +469,7 @@ TEST_F(run, ud2_unrecoverable)
 	hdr = (const void *)msg->u.payload_bytes;
 	EXPECT_EQ(sizeof(*hdr), msg->header.payload_size);
 	check_header(_metadata, hdr, 0, CODE_GPA);
-	EXPECT_EQ(2, hdr->instruction_length_cr8 &
+	EXPECT_EQ(MSHV_GUEST_SIZE(ud2_code), hdr->instruction_length_cr8 &
 		  HV_X64_INSTRUCTION_LENGTH_MASK);
 }
 
@@ -490,7 +507,7 @@ static void expect_io_at(struct __test_metadata *_metadata,
  */
 TEST_F(run, vmm_suspend)
 {
-	struct prog p = add_prog;
+	struct prog p = PROG(add_code);
 	struct hv_message *msg;
 	__u64 id = mshv_dbg_newest_partition();
 	pthread_t thread;
@@ -543,7 +560,7 @@ TEST_F(run, vmm_suspend)
 
 TEST(vp_index_and_sender)
 {
-	struct prog p = hlt_prog;
+	struct prog p = PROG(hlt_code);
 	struct mshv_vm *vm[2];
 	struct mshv_vp *vp[2];
 	__u64 sender[2] = { 0, 0 };

@@ -243,7 +243,7 @@ static bool zero_legal(struct window *w, unsigned int page, __u64 snapshot)
 
 static int set_memory(int pt_fd, __u64 gpa, void *hva, __u64 size, __u8 fl)
 {
-	return __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa), hva_u64(hva),
+	return __mshv_set_guest_memory(pt_fd, size, MSHV_PFN(gpa), mshv_hva_u64(hva),
 				       fl);
 }
 
@@ -270,7 +270,8 @@ static void route_msi(int pt_fd)
 static void ctl_fill(char *ctl)
 {
 	__u64 gdt[3] = { 0, 0x00cf9b000000ffffULL, 0x00cf93000000ffffULL };
-	__u32 handler = CODE_GPA + (mshv_g32_pattern_irq - mshv_g32_pattern);
+	__u32 handler = CODE_GPA + MSHV_GUEST_OFFSET(mshv_g32_pattern,
+						    mshv_g32_pattern_irq);
 	__u32 gate[2] = {
 		(handler & 0xffff) | (0x8 << 16),
 		(handler & 0xffff0000) | 0x8e00,
@@ -279,7 +280,7 @@ static void ctl_fill(char *ctl)
 
 	memset(ctl, 0, CTL_SIZE);
 	memcpy(ctl + CODE_GPA, mshv_g32_pattern,
-	       mshv_g32_pattern_end - mshv_g32_pattern);
+	       MSHV_GUEST_SIZE(mshv_g32_pattern));
 	memcpy(ctl + GDT_GPA, gdt, sizeof(gdt));
 	memcpy(ctl + IDT_GPA + IRQ_VECTOR * 8, gate, sizeof(gate));
 	for (i = 0; i < NR_VPS; i++) {

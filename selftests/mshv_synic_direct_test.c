@@ -21,6 +21,7 @@
  *    number, padding, payload size, message type, VP index, a disabled
  *    SynIC, SIMP or SIEFP, a masked SINT, a partition without the SynIC.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,90 +59,88 @@
 #define SINT_MSG_VALUE	MSG_VECTOR
 #define SINT_EVT_VALUE	(EVT_VECTOR | HV_SYNIC_SINT_AUTO_EOI)
 
-/* 16-bit guest code, assembled at run time */
-struct code {
-	__u8 b[128];
-	unsigned int n;
-};
-
-static void emit(struct code *c, const __u8 *bytes, unsigned int n)
-{
-	MSHV_TEST_ASSERT(c->n + n <= sizeof(c->b), "code too long");
-	memcpy(c->b + c->n, bytes, n);
-	c->n += n;
-}
-
-/* mov ecx, @msr; mov eax, @val; xor edx, edx; wrmsr */
-static void emit_wrmsr(struct code *c, __u32 msr, __u32 val)
-{
-	const __u8 b[] = {
-		0x66, 0xB9, msr, msr >> 8, msr >> 16, msr >> 24,
-		0x66, 0xB8, val, val >> 8, val >> 16, val >> 24,
-		0x66, 0x31, 0xD2, 0x0F, 0x30,
-	};
-
-	emit(c, b, sizeof(b));
-}
-
-/* mov eax, [@addr]; out @port, eax */
-static void emit_report(struct code *c, __u16 addr, __u8 port)
-{
-	const __u8 b[] = {
-		0x66, 0x8B, 0x06, addr, addr >> 8, 0x66, 0xE7, port,
-	};
-
-	emit(c, b, sizeof(b));
-}
-
-/* mov dword [@addr], 0 */
-static void emit_clear(struct code *c, __u16 addr)
-{
-	const __u8 b[] = { 0x66, 0xC7, 0x06, addr, addr >> 8, 0, 0, 0, 0 };
-
-	emit(c, b, sizeof(b));
-}
-
-/* The guest enables its SynIC, then loops: out WAIT; sti; hlt; cli */
-static void write_main(struct mshv_vm *vm)
-{
-	static const __u8 loop[] = {
-		0xE6, PORT_WAIT, 0xFB, 0xF4, 0xFA, 0xEB, 0xF9,
-	};
-	struct code c = { .n = 0 };
-
-	emit_wrmsr(&c, HV_X64_MSR_SIMP, SIMP_GPA | HV_SYNIC_PAGE_ENABLE);
-	emit_wrmsr(&c, HV_X64_MSR_SIEFP, SIEFP_GPA | HV_SYNIC_PAGE_ENABLE);
-	emit_wrmsr(&c, HV_X64_MSR_SINT0 + MSG_SINT, SINT_MSG_VALUE);
-	emit_wrmsr(&c, HV_X64_MSR_SINT0 + EVT_SINT, SINT_EVT_VALUE);
-	emit_wrmsr(&c, HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE);
-	emit(&c, loop, sizeof(loop));
-	mshv_vm_write(vm, CODE_GPA, c.b, c.n);
-}
+/*
+ * The guest enables its SynIC (SIMP at SIMP_GPA, SIEFP at SIEFP_GPA,
+ * SINT_MSG_VALUE in SINT MSG_SINT, SINT_EVT_VALUE in SINT EVT_SINT,
+ * SCONTROL), then loops: out WAIT; sti; hlt; cli
+ */
+MSHV_GUEST_CODE(main_code, 16,
+		"	mov $0x40000083, %ecx\n"		/* SIMP */
+		"	mov $0xa001, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x40000082, %ecx\n"		/* SIEFP */
+		"	mov $0x6001, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x40000092, %ecx\n"		/* SINT2 */
+		"	mov $0x50, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x40000093, %ecx\n"		/* SINT3 */
+		"	mov $0x20051, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x40000080, %ecx\n"		/* SCONTROL */
+		"	mov $0x1, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"1:	out %al, $" MSHV_GUEST_STR(PORT_WAIT) "\n"
+		"	sti\n"
+		"	hlt\n"
+		"	cli\n"
+		"	jmp 1b\n");
 
 /*
- * Message handler: report the slot's type and size, free the slot
- * (message_type = 0), EOM, EOI through the x2APIC MSR, out DONE, iret.
- * Event handler (auto-EOI): report and clear the first flags, iret.
+ * Message handler: report the slot's (SLOT_GPA) type and size, free the
+ * slot (message_type = 0), EOM, EOI through the x2APIC MSR, out DONE,
+ * iret.  "(,1)" keeps the ModRM form of the loads.
  */
+MSHV_GUEST_CODE(msg_handler_code, 16,
+		"	mov 0xa200(,1), %eax\n"
+		"	out %eax, $" MSHV_GUEST_STR(PORT_MSG_TYPE) "\n"
+		"	mov 0xa204(,1), %eax\n"
+		"	out %eax, $" MSHV_GUEST_STR(PORT_MSG_SIZE) "\n"
+		"	movl $0, 0xa200\n"
+		"	mov $0x40000084, %ecx\n"		/* EOM */
+		"	mov $0, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x80b, %ecx\n"		/* x2APIC EOI */
+		"	mov $0, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_MSG_DONE) "\n"
+		"	iret\n");
+
+/* Event handler (auto-EOI): report and clear the first flags (FLAGS_GPA) */
+MSHV_GUEST_CODE(evt_handler_code, 16,
+		"	mov 0x6300(,1), %eax\n"
+		"	out %eax, $" MSHV_GUEST_STR(PORT_EVT) "\n"
+		"	movl $0, 0x6300\n"
+		"	iret\n");
+
+/* The numbers the guest code above is written with */
+static_assert(SLOT_GPA == 0xa200 && FLAGS_GPA == 0x6300,
+	      "synic guest code: slot and flags addresses");
+static_assert((SIMP_GPA | HV_SYNIC_PAGE_ENABLE) == 0xa001 &&
+	      (SIEFP_GPA | HV_SYNIC_PAGE_ENABLE) == 0x6001 &&
+	      HV_X64_MSR_SINT0 + MSG_SINT == 0x40000092 &&
+	      HV_X64_MSR_SINT0 + EVT_SINT == 0x40000093 &&
+	      SINT_MSG_VALUE == 0x50 && SINT_EVT_VALUE == 0x20051,
+	      "synic guest code: MSR values");
+
+static void write_main(struct mshv_vm *vm)
+{
+	mshv_vm_write(vm, CODE_GPA, main_code, MSHV_GUEST_SIZE(main_code));
+}
+
 static void write_handlers(struct mshv_vm *vm)
 {
-	static const __u8 done[] = { 0xE6, PORT_MSG_DONE, 0xCF };
-	static const __u8 iret[] = { 0xCF };
-	struct code c = { .n = 0 };
-
-	emit_report(&c, SLOT_GPA, PORT_MSG_TYPE);
-	emit_report(&c, SLOT_GPA + 4, PORT_MSG_SIZE);
-	emit_clear(&c, SLOT_GPA);
-	emit_wrmsr(&c, HV_X64_MSR_EOM, 0);
-	emit_wrmsr(&c, HV_X86_MSR_X2APIC_EOI, 0);
-	emit(&c, done, sizeof(done));
-	mshv_vm_write(vm, MSG_HANDLER_GPA, c.b, c.n);
-
-	c.n = 0;
-	emit_report(&c, FLAGS_GPA, PORT_EVT);
-	emit_clear(&c, FLAGS_GPA);
-	emit(&c, iret, sizeof(iret));
-	mshv_vm_write(vm, EVT_HANDLER_GPA, c.b, c.n);
+	mshv_vm_write(vm, MSG_HANDLER_GPA, msg_handler_code,
+		      MSHV_GUEST_SIZE(msg_handler_code));
+	mshv_vm_write(vm, EVT_HANDLER_GPA, evt_handler_code,
+		      MSHV_GUEST_SIZE(evt_handler_code));
 }
 
 FIXTURE(synic)

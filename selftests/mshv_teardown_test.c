@@ -15,8 +15,10 @@
 #define MEM_SIZE	0x10000ULL
 #define CODE_GPA	0x1000ULL
 
-/* mov dx, 0x3f8; out dx, al; hlt */
-static const __u8 code[] = { 0xba, 0xf8, 0x03, 0xee, 0xf4 };
+MSHV_GUEST_CODE(code, 16,
+		"	mov $0x3f8, %dx\n"
+		"	out %al, %dx\n"
+		"	hlt\n");
 
 struct pages {
 	void *regs;
@@ -37,7 +39,7 @@ static void run_to_out(struct __test_metadata *_metadata,
 	const struct hv_x64_io_port_intercept_message *io;
 
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(vm, CODE_GPA, code, MSHV_GUEST_SIZE(code));
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
 	io = mshv_vp_run_expect_io(vp);

@@ -317,7 +317,7 @@ TEST_F(trace, fault_window_and_invalidation)
 	self->g = mshv_g32_create();
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
 	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, self->m.size,
-					     gfn0, hva_u64(self->m.hva), RW));
+					     gfn0, mshv_hva_u64(self->m.hva), RW));
 
 	ASSERT_TRUE(trace_start(names));
 	mshv_g32_run(self->g, MSHV_G32_WRITE, &gpa, 1, 0x77);
@@ -351,9 +351,9 @@ TEST_F(trace, fault_window_and_invalidation)
 	i = tev_find(ev, n, 0, "mshv_region_invalidate", "partition",
 		     self->g->partition);
 	ASSERT_LE(0, i);
-	EXPECT_EQ((long long)hva_u64(self->m.hva + 100 * PAGE),
+	EXPECT_EQ((long long)mshv_hva_u64(self->m.hva + 100 * PAGE),
 		  tev_field(&ev[i], "start"));
-	EXPECT_EQ((long long)hva_u64(self->m.hva + 101 * PAGE),
+	EXPECT_EQ((long long)mshv_hva_u64(self->m.hva + 101 * PAGE),
 		  tev_field(&ev[i], "end"));
 	EXPECT_EQ(gfn0 + 100, tev_field(&ev[i], "gfn"));
 	EXPECT_EQ(1, tev_field(&ev[i], "pages"));

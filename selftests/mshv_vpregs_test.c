@@ -30,8 +30,12 @@
 #define QEMU_FEATURES	0x6400ffbULL
 #define QEMU_PRIVILEGES	0xe7eULL	/* CPUID 0x40000003 EAX */
 
-static const __u8 rdmsr_code[] = { 0x0f, 0x32, 0xf4 };	/* rdmsr; hlt */
-static const __u8 wrmsr_code[] = { 0x0f, 0x30, 0xf4 };	/* wrmsr; hlt */
+MSHV_GUEST_CODE(rdmsr_code, 16,
+		"	rdmsr\n"
+		"	hlt\n");
+MSHV_GUEST_CODE(wrmsr_code, 16,
+		"	wrmsr\n"
+		"	hlt\n");
 
 FIXTURE(regs)
 {
@@ -420,7 +424,12 @@ static struct hv_message *guest_msr(struct mshv_vm *vm, struct mshv_vp *vp,
 		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
 	};
 
-	mshv_vm_write(vm, CODE_GPA, write ? wrmsr_code : rdmsr_code, 3);
+	if (write)
+		mshv_vm_write(vm, CODE_GPA, wrmsr_code,
+			      MSHV_GUEST_SIZE(wrmsr_code));
+	else
+		mshv_vm_write(vm, CODE_GPA, rdmsr_code,
+			      MSHV_GUEST_SIZE(rdmsr_code));
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
 	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
 	return mshv_vp_run(vp);
@@ -491,6 +500,11 @@ TEST_F(regs, guest_msrs_shared)
 	EXPECT_LT(0, t0);
 }
 
+/* What the hypercall page holds once enabled */
+MSHV_GUEST_CODE(vmcall_ret, 64,
+		"	vmcall\n"
+		"	ret\n");
+
 /*
  * The hypercall page: not enabled before GUEST_OS_ID is set; then the
  * calling sequence is written; LOCKED makes later writes a #GP (the guest
@@ -498,7 +512,6 @@ TEST_F(regs, guest_msrs_shared)
  */
 TEST_F(regs, hypercall_and_tsc_pages)
 {
-	static const __u8 vmcall_ret[] = { 0x0f, 0x01, 0xc1, 0xc3 };
 	struct mshv_vm *vm = &self->vm;
 	struct mshv_vp *vp = self->vp;
 	__u8 *mem = vm->mem;
@@ -518,8 +531,8 @@ TEST_F(regs, hypercall_and_tsc_pages)
 	EXPECT_EQ(HYPERCALL_GPA | 3,
 		  mshv_vp_get_reg(vp, HV_X64_REGISTER_HYPERCALL));
 	EXPECT_EQ(0, memcmp(mem + HYPERCALL_GPA, vmcall_ret,
-			    sizeof(vmcall_ret)));
-	EXPECT_EQ(0xcc, mem[HYPERCALL_GPA + sizeof(vmcall_ret)]);
+			    MSHV_GUEST_SIZE(vmcall_ret)));
+	EXPECT_EQ(0xcc, mem[HYPERCALL_GPA + MSHV_GUEST_SIZE(vmcall_ret)]);
 	EXPECT_EQ(HYPERCALL_GPA | 3, guest_rdmsr(_metadata, vm, vp, 0x40000001));
 
 	guest_wrmsr(_metadata, vm, vp, 0x40000021, REF_TSC_GPA | 1);

@@ -242,13 +242,13 @@ TEST_F(vpstate, get_writes_only_the_state)
  * an OUT reports shows whether the RIP written before the run (past the
  * previous OUT) was applied.
  */
+MSHV_GUEST_CODE(out_inc_code, 16,
+		"1:	out %al, %dx\n"
+		"	inc %ax\n"
+		"	jmp 1b\n");
+
 TEST(register_page_coherence)
 {
-	static const __u8 code[] = {
-		0xee,		/* out dx, al */
-		0x40,		/* inc ax */
-		0xeb, 0xfc,	/* jmp short -4 */
-	};
 	struct hv_vp_register_page *page;
 	const struct hv_x64_io_port_intercept_message *io;
 	struct mshv_vm *vm;
@@ -257,7 +257,8 @@ TEST(register_page_coherence)
 
 	vm = mshv_vm_create();
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
-	mshv_vm_write(vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(vm, CODE_GPA, out_inc_code,
+		      MSHV_GUEST_SIZE(out_inc_code));
 	vp = mshv_vp_create(vm, 0);
 	page = mshv_mmap_vp_page(vp->fd, MSHV_VP_MMAP_OFFSET_REGISTERS);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);

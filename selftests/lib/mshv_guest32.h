@@ -32,6 +32,7 @@
 #include <linux/types.h>
 
 #include "mshv_lib.h"
+#include "mshv_guest_code.h"
 
 #define MSHV_G32_CTL_GPA	0x0ULL
 #define MSHV_G32_CTL_SIZE	0x10000ULL
@@ -43,7 +44,7 @@
 #define MSHV_G32_STRIDED	0x10
 /* The program's final HLT */
 #define MSHV_G32_DONE_GPA	(MSHV_G32_CODE_GPA + \
-				 (mshv_g32_done - mshv_g32_code))
+				 MSHV_GUEST_OFFSET(mshv_g32_code, mshv_g32_done))
 
 enum mshv_g32_op {
 	MSHV_G32_READ = 0,
@@ -90,8 +91,8 @@ void mshv_g32_set(struct mshv_g32 *g, __u32 op, __u32 esi, __u32 esp,
 void mshv_g32_enter_protected_mode(struct mshv_vp *vp);
 
 /* The program, assembled in mshv_guest32.c; its final HLT is at _done */
-extern const unsigned char mshv_g32_code[], mshv_g32_code_end[];
-extern const unsigned char mshv_g32_done[];
+extern const __u8 mshv_g32_code[], mshv_g32_code_end[];
+MSHV_GUEST_LABEL(mshv_g32_done);
 
 /*
  * The pattern program, for stress tests: with EBP pointing to its block
@@ -122,8 +123,8 @@ extern const unsigned char mshv_g32_done[];
 #define MSHV_G32_PAT_PORT_END	0x12
 #define MSHV_G32_PAT_PORT_BAD	0x13
 
-extern const unsigned char mshv_g32_pattern[], mshv_g32_pattern_end[];
-extern const unsigned char mshv_g32_pattern_irq[];
+extern const __u8 mshv_g32_pattern[], mshv_g32_pattern_end[];
+MSHV_GUEST_LABEL(mshv_g32_pattern_irq);
 
 /* What MSHV_G32_WRITE stores at @gpa */
 static inline __u32 mshv_g32_value(__u64 gpa, __u32 seed)

@@ -313,14 +313,24 @@ struct mshv_vm *mshv_vm_create(void)
 /**
  * mshv_vm_free() - close a VM's fds, then release its guest memory
  * @vm: the VM, or NULL
+ *
+ * Closing the partition fd removes its regions; the memory the library
+ * allocated for them is freed after that.
  */
 void mshv_vm_free(struct mshv_vm *vm)
 {
+	struct mshv_vm_region *r, *next;
+
 	if (!vm)
 		return;
 	MSHV_TEST_ASSERT(close(vm->fd) == 0, "close(partition fd)");
 	MSHV_TEST_ASSERT(close(vm->dev_fd) == 0, "close(/dev/mshv)");
-	mshv_free_host_memory(vm->mem, vm->mem_size);
+	for (r = vm->regions; r; r = next) {
+		next = r->next;
+		if (r->owned)
+			mshv_free_host_memory(r->hva, r->size);
+		free(r);
+	}
 	free(vm);
 }
 
@@ -455,43 +465,153 @@ void mshv_unmap_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size)
 }
 
 /**
- * mshv_vm_add_memory() - give a VM its (single) region of guest memory
+ * mshv_vm_add_region() - map one more region of guest memory into a VM
+ * @vm: the VM
+ * @gpa: guest physical address of the region, page aligned
+ * @size: size in bytes, a multiple of the page size
+ * @hva: the backing, page aligned, or NULL for new anonymous memory
+ * @flags: bitmask of 1 << MSHV_SET_MEM_BIT_WRITABLE / _EXECUTABLE
+ *
+ * The VM keeps the region until mshv_vm_remove_region() or
+ * mshv_vm_free(); memory the library allocated (@hva NULL) is freed then,
+ * a backing the caller passed stays the caller's.  mshv_vm_write(),
+ * mshv_vm_read() and mshv_vm_gpa_to_hva() reach every region.
+ *
+ * Return: the region; fails the test on error.
+ */
+struct mshv_vm_region *mshv_vm_add_region(struct mshv_vm *vm, __u64 gpa,
+					  __u64 size, void *hva, __u8 flags)
+{
+	struct mshv_vm_region *r = calloc(1, sizeof(*r)), **tail;
+
+	MSHV_TEST_ASSERT(r, "out of memory");
+	r->gpa = gpa;
+	r->size = size;
+	r->flags = flags;
+	r->owned = !hva;
+	r->hva = hva ? hva : mshv_alloc_host_memory(size);
+	mshv_map_guest_memory(vm->fd, gpa, r->hva, size, flags);
+	for (tail = &vm->regions; *tail; tail = &(*tail)->next)
+		;
+	*tail = r;
+	return r;
+}
+
+/**
+ * mshv_vm_remove_region() - unmap a region added by mshv_vm_add_region()
+ * @vm: the VM
+ * @r: the region; freed here
+ *
+ * Fails the test if the unmap fails or @r is not one of @vm's regions.
+ */
+void mshv_vm_remove_region(struct mshv_vm *vm, struct mshv_vm_region *r)
+{
+	struct mshv_vm_region **p;
+
+	for (p = &vm->regions; *p && *p != r; p = &(*p)->next)
+		;
+	MSHV_TEST_ASSERT(*p, "region %p is not the VM's", (void *)r);
+	mshv_unmap_guest_memory(vm->fd, r->gpa, r->hva, r->size);
+	*p = r->next;
+	if (r->hva == vm->mem) {
+		vm->mem = NULL;
+		vm->mem_gpa = 0;
+		vm->mem_size = 0;
+	}
+	if (r->owned)
+		mshv_free_host_memory(r->hva, r->size);
+	free(r);
+}
+
+/**
+ * mshv_vm_add_memory() - give a VM its main region of guest memory
  * @vm: the VM
  * @gpa: guest physical address of the region
  * @size: size in bytes
  *
  * The region is new anonymous memory, mapped readable, writable and
- * executable; mshv_vm_free() releases it.
+ * executable, and is also described by @vm->mem, @vm->mem_gpa and
+ * @vm->mem_size; mshv_vm_free() releases it.  A VM has at most one such
+ * region; more are added with mshv_vm_add_region().
  */
 void mshv_vm_add_memory(struct mshv_vm *vm, __u64 gpa, __u64 size)
 {
-	MSHV_TEST_ASSERT(!vm->mem, "the library tracks one region per VM");
-	vm->mem = mshv_alloc_host_memory(size);
+	struct mshv_vm_region *r;
+
+	MSHV_TEST_ASSERT(!vm->mem, "the VM has its main region already");
+	r = mshv_vm_add_region(vm, gpa, size, NULL,
+			       (1 << MSHV_SET_MEM_BIT_WRITABLE) |
+			       (1 << MSHV_SET_MEM_BIT_EXECUTABLE));
+	vm->mem = r->hva;
 	vm->mem_gpa = gpa;
 	vm->mem_size = size;
-	mshv_map_guest_memory(vm->fd, gpa, vm->mem, size,
-			      (1 << MSHV_SET_MEM_BIT_WRITABLE) |
-			      (1 << MSHV_SET_MEM_BIT_EXECUTABLE));
+}
+
+/**
+ * mshv_vm_find_region() - the VM's region that holds a range of GPAs
+ * @vm: the VM
+ * @gpa: guest physical address of the first byte
+ * @len: length of the range in bytes
+ *
+ * Return: the region that holds all of [@gpa, @gpa + @len), or NULL.
+ */
+struct mshv_vm_region *mshv_vm_find_region(struct mshv_vm *vm, __u64 gpa,
+					   size_t len)
+{
+	struct mshv_vm_region *r;
+
+	for (r = vm->regions; r; r = r->next)
+		if (gpa >= r->gpa && len <= r->size &&
+		    gpa - r->gpa <= r->size - len)
+			return r;
+	return NULL;
+}
+
+/**
+ * mshv_vm_gpa_to_hva() - host address of guest memory
+ * @vm: the VM
+ * @gpa: guest physical address of the first byte
+ * @len: length of the range the caller will access
+ *
+ * Return: the host address of @gpa; fails the test unless one region of
+ * the VM holds the whole range.
+ */
+void *mshv_vm_gpa_to_hva(struct mshv_vm *vm, __u64 gpa, size_t len)
+{
+	struct mshv_vm_region *r = mshv_vm_find_region(vm, gpa, len);
+
+	MSHV_TEST_ASSERT(r, "gpa %#llx + %zu outside guest memory",
+			 (unsigned long long)gpa, len);
+	return (char *)r->hva + (gpa - r->gpa);
 }
 
 /**
  * mshv_vm_write() - copy bytes into a VM's guest memory (e.g. guest code)
- * @vm: the VM, with memory from mshv_vm_add_memory()
+ * @vm: the VM
  * @gpa: guest physical address of the first byte
  * @buf: the bytes
  * @len: how many
  *
- * Fails the test if the range is not inside the VM's memory.
+ * Fails the test if the range is not inside one of the VM's regions.
  */
 void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 		   size_t len)
 {
-	MSHV_TEST_ASSERT(vm->mem && gpa >= vm->mem_gpa &&
-			 len <= vm->mem_size &&
-			 gpa - vm->mem_gpa <= vm->mem_size - len,
-			 "gpa %#llx + %zu outside guest memory",
-			 (unsigned long long)gpa, len);
-	memcpy((char *)vm->mem + (gpa - vm->mem_gpa), buf, len);
+	memcpy(mshv_vm_gpa_to_hva(vm, gpa, len), buf, len);
+}
+
+/**
+ * mshv_vm_read() - copy bytes out of a VM's guest memory
+ * @vm: the VM
+ * @gpa: guest physical address of the first byte
+ * @buf: where to copy them
+ * @len: how many
+ *
+ * Fails the test if the range is not inside one of the VM's regions.
+ */
+void mshv_vm_read(struct mshv_vm *vm, __u64 gpa, void *buf, size_t len)
+{
+	memcpy(buf, mshv_vm_gpa_to_hva(vm, gpa, len), len);
 }
 
 /**

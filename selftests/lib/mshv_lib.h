@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
 #include <linux/mshv.h>
@@ -59,12 +60,32 @@ noreturn void __mshv_test_assert(const char *file, int line,
 	} while (0)
 
 /**
+ * struct mshv_vm_region - a region of guest memory the library mapped
+ * @next: the VM's next region (the list is in the order of adding)
+ * @gpa: guest physical address of the first byte
+ * @size: size in bytes
+ * @hva: host mapping of the first byte
+ * @flags: the MSHV_SET_GUEST_MEMORY flags it was mapped with
+ * @owned: @hva was allocated by the library and is freed with the region
+ */
+struct mshv_vm_region {
+	struct mshv_vm_region *next;
+	__u64 gpa;
+	__u64 size;
+	void *hva;
+	__u8 flags;
+	bool owned;
+};
+
+/**
  * struct mshv_vm - a partition and its guest memory
  * @dev_fd: /dev/mshv
  * @fd: the partition fd
  * @mem: host mapping of the region added by mshv_vm_add_memory(), or NULL
  * @mem_gpa: guest physical address of @mem
  * @mem_size: size of @mem in bytes
+ * @regions: every region added by mshv_vm_add_memory() and
+ *	mshv_vm_add_region() and not removed
  */
 struct mshv_vm {
 	int dev_fd;
@@ -72,6 +93,7 @@ struct mshv_vm {
 	void *mem;
 	__u64 mem_gpa;
 	__u64 mem_size;
+	struct mshv_vm_region *regions;
 };
 
 /**
@@ -122,8 +144,15 @@ void mshv_map_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size,
 			   __u8 flags);
 void mshv_unmap_guest_memory(int pt_fd, __u64 gpa, void *hva, __u64 size);
 void mshv_vm_add_memory(struct mshv_vm *vm, __u64 gpa, __u64 size);
+struct mshv_vm_region *mshv_vm_add_region(struct mshv_vm *vm, __u64 gpa,
+					  __u64 size, void *hva, __u8 flags);
+void mshv_vm_remove_region(struct mshv_vm *vm, struct mshv_vm_region *r);
+struct mshv_vm_region *mshv_vm_find_region(struct mshv_vm *vm, __u64 gpa,
+					   size_t len);
+void *mshv_vm_gpa_to_hva(struct mshv_vm *vm, __u64 gpa, size_t len);
 void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 		   size_t len);
+void mshv_vm_read(struct mshv_vm *vm, __u64 gpa, void *buf, size_t len);
 
 /* Eventfds */
 int __mshv_irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags);
@@ -170,6 +199,29 @@ void mshv_vp_skip_insn(struct mshv_vp *vp,
 		       const struct hv_x64_intercept_message_header *hdr);
 void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
 			 struct hv_local_interrupt_controller_state *page);
+
+/*
+ * Arithmetic the tests share; inline, as a call would hide from the
+ * compiler that mshv_hva_u64() does not read the memory it points to.
+ */
+
+/* @a / @b rounded up */
+static inline __u64 mshv_div_up(__u64 a, __u64 b)
+{
+	return (a + b - 1) / b;
+}
+
+/* @after - @before as a signed number: counters may go down (SLAT entries) */
+static inline long long mshv_delta(__u64 after, __u64 before)
+{
+	return (long long)(after - before);
+}
+
+/* A host address as the __u64 the ioctls take */
+static inline __u64 mshv_hva_u64(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
 
 /* VP fd pages */
 void *__mshv_mmap_vp_page(int vp_fd, unsigned long index);

@@ -18,5 +18,6 @@
 
 #include "kselftest_harness.h"
 #include "mshv_lib.h"
+#include "mshv_guest_code.h"
 
 #endif /* _MSHV_SELFTEST_TEST_H */

@@ -14,6 +14,7 @@
 
 #include "mshv_lib.h"
 #include "mshv_debugfs.h"
+#include "mshv_guest_code.h"
 #include "mshv_vpring.h"
 
 #ifndef sigev_notify_thread_id
@@ -28,38 +29,38 @@
 
 /*
  * The program (16-bit real mode, CS = 0).  EBX = ITERS, EBP = the VP's
- * block, ESI = the neighbour's index (x2APIC id).
+ * block, ESI = the neighbour's index (x2APIC id).  It counts to ITERS in
+ * the block's first dword, sends the neighbour a fixed IPI, waits with
+ * interrupts enabled until the handler has counted one (the block's
+ * second dword) and reports.
  */
-static const __u8 ring_code[] = {
-	0x66, 0x89, 0xD9,			/* 0x00 mov ecx, ebx */
-	0x66, 0xFF, 0x46, 0x00,			/* 0x03 inc dword [bp + 0] */
-	0x66, 0x49,				/* 0x07 dec ecx */
-	0x75, 0xF8,				/* 0x09 jnz 0x03 */
-	0x66, 0xB9,				/* 0x0B mov ecx, ICR */
-	HV_X86_MSR_X2APIC_ICR & 0xFF, HV_X86_MSR_X2APIC_ICR >> 8, 0, 0,
-	0x66, 0x89, 0xF2,			/* 0x11 mov edx, esi */
-	0x66, 0xB8,				/* 0x14 mov eax, fixed IPI */
-	ICR_FIXED & 0xFF, ICR_FIXED >> 8, 0, 0,
-	0x0F, 0x30,				/* 0x1A wrmsr */
-	0xFA,					/* 0x1C cli */
-	0x66, 0x83, 0x7E, 0x04, 0x00,		/* 0x1D cmp dword [bp + 4], 0 */
-	0x75, 0x04,				/* 0x22 jnz 0x28 */
-	0xFB, 0xF4,				/* 0x24 sti; hlt */
-	0xEB, 0xF4,				/* 0x26 jmp 0x1C */
-	0xE6, MSHV_RING_PORT_DONE,		/* 0x28 out */
-	0xFA, 0xF4,				/* 0x2A cli; hlt */
-};
+MSHV_GUEST_CODE(ring_code, 16,
+		"	mov %ebx, %ecx\n"
+		"1:	incl 0(%bp)\n"
+		"	dec %ecx\n"
+		"	jnz 1b\n"
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_ICR) ", %ecx\n"
+		"	mov %esi, %edx\n"
+		"	mov $" MSHV_GUEST_STR(ICR_FIXED) ", %eax\n"
+		"	wrmsr\n"
+		"2:	cli\n"
+		"	cmpl $0, 4(%bp)\n"
+		"	jnz 3f\n"
+		"	sti\n"
+		"	hlt\n"
+		"	jmp 2b\n"
+		"3:	out %al, $" MSHV_GUEST_STR(MSHV_RING_PORT_DONE) "\n"
+		"	cli\n"
+		"	hlt\n");
 
 /* The handler: count the IPI, EOI, iret */
-static const __u8 ring_handler[] = {
-	0x66, 0xFF, 0x46, 0x04,			/* inc dword [bp + 4] */
-	0x66, 0xB9,				/* mov ecx, EOI */
-	HV_X86_MSR_X2APIC_EOI & 0xFF, HV_X86_MSR_X2APIC_EOI >> 8, 0, 0,
-	0x66, 0x31, 0xC0,			/* xor eax, eax */
-	0x66, 0x31, 0xD2,			/* xor edx, edx */
-	0x0F, 0x30,				/* wrmsr */
-	0xCF,					/* iret */
-};
+MSHV_GUEST_CODE(ring_handler, 16,
+		"	incl 4(%bp)\n"
+		"	mov $" MSHV_GUEST_STR(HV_X86_MSR_X2APIC_EOI) ", %ecx\n"
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	iret\n");
 
 /**
  * mshv_vpring_create() - a partition with the ring's guest memory and
@@ -86,9 +87,10 @@ struct mshv_vpring *mshv_vpring_create(unsigned int nr, __u32 iters)
 	/* resident and written once, so that the guest's writes take no COW */
 	memset(r->vm->mem, 0, MSHV_RING_MEM_SIZE);
 	mshv_vm_write(r->vm, MSHV_RING_VECTOR * 4, ivt, sizeof(ivt));
-	mshv_vm_write(r->vm, MSHV_RING_CODE_GPA, ring_code, sizeof(ring_code));
+	mshv_vm_write(r->vm, MSHV_RING_CODE_GPA, ring_code,
+		      MSHV_GUEST_SIZE(ring_code));
 	mshv_vm_write(r->vm, MSHV_RING_HANDLER_GPA, ring_handler,
-		      sizeof(ring_handler));
+		      MSHV_GUEST_SIZE(ring_handler));
 	return r;
 }
 
