@@ -251,7 +251,7 @@ FIXTURE_SETUP(tib)
 	__u8 *pool;
 
 	t->nr_chunks = mshv_div_up(mem_kb * env_u64("MSHV_TIB_PERCENT", 125),
-			      100 * (SZ_2M >> 10));
+				   100 * (SZ_2M >> 10));
 	t->nr_chunks = env_u64("MSHV_TIB_CHUNKS", t->nr_chunks);
 	ASSERT_GT(t->nr_chunks, 0);
 	ASSERT_LE(t->nr_chunks, TABLE_MAX);
