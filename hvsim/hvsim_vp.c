@@ -38,6 +38,7 @@
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <asm/msr-index.h>
 
 #include "hvsim_model.h"
 #include "hvsim_guest_synic.h"
@@ -678,6 +679,25 @@ static u8 vp_exception_access(const struct x86_emu_event *ev)
  * instruction itself (or delivered the exception it raised) and the VP
  * keeps running.
  */
+/*
+ * RDTSC / RDTSCP: EDX:EAX takes the TSC as RDMSR of IA32_TSC reads it
+ * (never an MSR intercept: the processor runs RDTSC without one), ECX
+ * TSC_AUX for RDTSCP.
+ */
+static void vp_rdtsc(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	u64 tsc = 0, aux = 0;
+
+	hvsim_vp_msr_access(vp, MSR_IA32_TSC, false, &tsc);
+	vp->state.gpr[X86_RAX] = lower_32_bits(tsc);
+	vp->state.gpr[X86_RDX] = upper_32_bits(tsc);
+	if (exit->tsc.aux) {
+		hvsim_vp_msr_access(vp, MSR_TSC_AUX, false, &aux);
+		vp->state.gpr[X86_RCX] = lower_32_bits(aux);
+	}
+	vp_retire(vp, exit);
+}
+
 static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	/* #GP(0); real mode pushes no error code */
@@ -727,6 +747,9 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			return vp_exception(vp, exit, &gp, access);
 		hvsim_vp_post_intercept(vp, exit, type, access, size);
 		return true;
+	case X86_EXIT_RDTSC:
+		vp_rdtsc(vp, exit);
+		return false;
 	case X86_EXIT_EXCEPTION:
 		return vp_exception(vp, exit, &exit->exc,
 				    vp_exception_access(&exit->exc));

@@ -58,6 +58,7 @@
 #define EMU_CR0_CD	0x40000000ULL
 #define EMU_CR0_PG	0x80000000ULL
 #define EMU_CR0_RESET	0x60000010ULL
+#define EMU_CR4_TSD	0x00000004ULL
 #define EMU_CR4_PAE	0x00000020ULL
 #define EMU_CR4_UMIP	0x00000800ULL
 #define EMU_EFER_LME	0x00000100ULL
@@ -281,8 +282,7 @@ static u8 emu_map2(u8 op)
 	case 0x08:	/* INVD */
 	case 0x09:	/* WBINVD */
 	case 0x0b:	/* UD2 */
-	case 0x30:
-	case 0x32:
+	case 0x30 ... 0x32:
 	case 0xa0 ... 0xa2:
 	case 0xa8 ... 0xa9:
 		return A_OK;
@@ -298,7 +298,11 @@ static u8 emu_map2(u8 op)
 		return A_M | IMM_B;
 	case 0xba:
 		return A_M | IMM_B;
+	case 0xb0 ... 0xb1:	/* CMPXCHG */
+	case 0xb8:		/* POPCNT (F3) */
 	case 0xbc ... 0xbd:
+	case 0xc0 ... 0xc1:	/* XADD */
+	case 0xc7:		/* CMPXCHG8B / CMPXCHG16B */
 		return A_M;
 	case 0xc8 ... 0xcf:
 		return A_OK;
@@ -357,6 +361,15 @@ static bool emu_canonical(u64 a)
 static unsigned int emu_min(unsigned int a, unsigned int b)
 {
 	return a < b ? a : b;
+}
+
+/* Set bits of @v (the kernel has no libgcc for __builtin_popcountll()) */
+static u64 emu_popcount(u64 v)
+{
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (v * 0x0101010101010101ULL) >> 56;
 }
 
 static u64 emu_min64(u64 a, u64 b)
@@ -1501,11 +1514,15 @@ static bool op_lockable(const struct emu *e)
 	case 0xfe ... 0xff:
 		return (e->reg & 7) <= 1;
 	case 0x0fab:
+	case 0x0fb0 ... 0x0fb1:
 	case 0x0fb3:
 	case 0x0fbb:
+	case 0x0fc0 ... 0x0fc1:
 		return true;
 	case 0x0fba:
 		return (e->reg & 7) >= 5;
+	case 0x0fc7:
+		return (e->reg & 7) == 1;
 	default:
 		return false;
 	}
@@ -2299,6 +2316,18 @@ static int exec_invlpg(struct emu *e)
 	return 0;
 }
 
+/*
+ * RDTSC (0F 31) and RDTSCP (0F 01 F9): #GP(0) above CPL 0 with CR4.TSD;
+ * else the caller reads the VP's TSC (X86_EXIT_RDTSC).
+ */
+static int exec_rdtsc(struct emu *e, bool aux)
+{
+	if ((e->s->cr4 & EMU_CR4_TSD) && e->cpl)
+		return emu_gp(e, 0);
+	e->exit->tsc.aux = aux;
+	return emu_stop(e, X86_EXIT_RDTSC);
+}
+
 static int exec_0f01(struct emu *e)
 {
 	unsigned int sub = e->reg & 7;
@@ -2306,6 +2335,8 @@ static int exec_0f01(struct emu *e)
 
 	if (e->mod != 3 && sub == 7)
 		return exec_invlpg(e);
+	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 1)
+		return exec_rdtsc(e, true);
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {
@@ -2444,6 +2475,83 @@ static int exec_shld_shrd(struct emu *e)
 	return rm_write(e, size, r);
 }
 
+/*
+ * CMPXCHG (0F B0/B1): the accumulator is compared with the destination,
+ * with the flags of CMP.  Equal: the destination takes the source
+ * register.  Different: the accumulator takes the destination; a memory
+ * destination is written back with its own value (processors write it
+ * either way, so a read-only page faults whatever the comparison), a
+ * register destination is left alone (not zero-extended).
+ */
+static int exec_cmpxchg(struct emu *e)
+{
+	unsigned int size = e->op & 1 ? e->opsize : 1;
+	u64 acc = reg_read(e, X86_RAX, size), d;
+
+	if (rm_read(e, size, &d))
+		return -1;
+	emu_alu(e, ALU_CMP, acc, d, size);
+	if (acc == d)
+		return rm_write(e, size, reg_read(e, e->reg, size));
+	reg_write(e, X86_RAX, size, d);
+	return e->mod == 3 ? 0 : rm_write(e, size, d);
+}
+
+/*
+ * XADD (0F C0/C1): the destination takes the sum (flags of ADD), the
+ * source register the destination's old value; with the same register
+ * for both, the sum.
+ */
+static int exec_xadd(struct emu *e)
+{
+	unsigned int size = e->op & 1 ? e->opsize : 1;
+	u64 src = reg_read(e, e->reg, size), d, sum;
+
+	if (rm_read(e, size, &d))
+		return -1;
+	sum = emu_alu(e, ALU_ADD, d, src, size);
+	reg_write(e, e->reg, size, d);
+	return rm_write(e, size, sum);
+}
+
+/*
+ * CMPXCHG8B / CMPXCHG16B (0F C7 /1, memory only; REX.W: 16 bytes, which
+ * must be 16-byte aligned): EDX:EAX (RDX:RAX) is compared with the
+ * operand.  Equal: ZF set, the operand takes ECX:EBX (RCX:RBX).
+ * Different: ZF clear, EDX:EAX takes the operand, which is written back.
+ * The other flags are kept.
+ */
+static int exec_cmpxchg8b(struct emu *e)
+{
+	unsigned int half = e->rex & 8 ? 8 : 4;
+	u64 lin, lo, hi;
+
+	if ((e->reg & 7) != 1)
+		return emu_unsupported(e);	/* RDRAND, RDSEED, RDPID */
+	if (e->mod == 3)
+		return emu_ud(e);
+	if (lin_of(e, e->seg, e->ea, 2 * half, &lin))
+		return -1;
+	if (half == 8 && (lin & 15))
+		return emu_gp(e, 0);
+	if (mem_read_lin(e, lin, half, &lo) ||
+	    mem_read_lin(e, lin + half, half, &hi))
+		return -1;
+	if (lo == reg_read(e, X86_RAX, half) &&
+	    hi == reg_read(e, X86_RDX, half)) {
+		flags_set(e, EMU_FL_ZF, EMU_FL_ZF);
+		lo = reg_read(e, X86_RBX, half);
+		hi = reg_read(e, X86_RCX, half);
+	} else {
+		flags_set(e, EMU_FL_ZF, 0);
+		reg_write(e, X86_RAX, half, lo);
+		reg_write(e, X86_RDX, half, hi);
+	}
+	emu_le_put(e->wdata, lo, half);
+	emu_le_put(e->wdata + half, hi, half);
+	return stage_write_lin(e, lin, 2 * half);
+}
+
 /* Opcodes of the two-byte map */
 static int exec_0f(struct emu *e)
 {
@@ -2472,8 +2580,26 @@ static int exec_0f(struct emu *e)
 		e->exit->msr.index = (u32)gpr_get(e, X86_RCX);
 		e->exit->msr.write = op == 0x30;
 		return emu_stop(e, X86_EXIT_MSR);
+	case 0x31:
+		return exec_rdtsc(e, false);
 	case 0xa2:
 		return emu_stop(e, X86_EXIT_CPUID);
+	case 0xb0:
+	case 0xb1:
+		return exec_cmpxchg(e);
+	case 0xc0:
+	case 0xc1:
+		return exec_xadd(e);
+	case 0xc7:
+		return exec_cmpxchg8b(e);
+	case 0xb8:	/* POPCNT (F3); 0F B8 alone is JMPE (IA-64): #UD */
+		if (e->rep != 0xf3)
+			return emu_ud(e);
+		if (rm_read(e, size, &v))
+			return -1;
+		flags_set(e, EMU_FL_ARITH, v ? 0 : EMU_FL_ZF);
+		reg_write(e, e->reg, size, emu_popcount(v));
+		return 0;
 	case 0xa0:
 	case 0xa1:
 	case 0xa8:
@@ -2490,7 +2616,13 @@ static int exec_0f(struct emu *e)
 	case 0xac:
 	case 0xad:
 		return exec_shld_shrd(e);
-	case 0xbc:	/* BSF: a zero source sets ZF, keeps the destination */
+	/*
+	 * BSF: a zero source sets ZF, keeps the destination.  With F3 these
+	 * are TZCNT / LZCNT where CPUID offers BMI1 / ABM; hvsim's CPUID
+	 * offers neither, and processors without them run F3 0F BC/BD as
+	 * BSF / BSR (Linux's __ffs() relies on it).
+	 */
+	case 0xbc:
 	case 0xbd:	/* BSR */
 		if (rm_read(e, size, &v))
 			return -1;

@@ -179,6 +179,7 @@ enum x86_emu_exit_reason {
 	X86_EXIT_UNSUPPORTED,	/* cannot execute: not modelled */
 	X86_EXIT_EXCEPTION,	/* guest exception, @exc (not retired) */
 	X86_EXIT_TRIPLE_FAULT,	/* a fault while delivering #DF (shutdown) */
+	X86_EXIT_RDTSC,		/* RDTSC / RDTSCP (not retired) */
 };
 
 /* Exception vectors */
@@ -253,6 +254,8 @@ struct x86_emu_event {
  *	the caller may complete the write itself and retire the instruction
  *	(RIP + @insn_len)
  * @msr: @msr.index and @msr.write
+ * @tsc: X86_EXIT_RDTSC: @tsc.aux for RDTSCP (ECX takes TSC_AUX); the
+ *	caller puts the TSC in EDX:EAX and retires the instruction
  * @exc: X86_EXIT_EXCEPTION: the exception the guest must take, to be
  *	delivered with x86_emu_deliver_event() (or intercepted)
  */
@@ -282,6 +285,9 @@ struct x86_emu_exit {
 			__u32 index;
 			bool write;
 		} msr;
+		struct {
+			bool aux;	/* RDTSCP: ECX takes TSC_AUX */
+		} tsc;
 		struct x86_emu_event exc;
 	};
 };
