@@ -3366,6 +3366,115 @@ static void xt_test_tlb_rep(struct xt *t)
 	t->map_rights = rights;
 }
 
+/*
+ * The decode cache (struct x86_emu_tlb.dcache): a decoded instruction is
+ * used again only while its bytes are what memory holds, however memory
+ * was written, and only for the code size it was decoded for; memory
+ * operands are computed from the registers of each use.  Exact hit counts.
+ */
+static void xt_test_dcache(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	unsigned int i;
+
+	/* a loop: from its second iteration on, every instruction hits */
+	xt_long(t);
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB9, 0x05, 0x00, 0x00, 0x00,	/* mov ecx, 5 */
+		   0x03, 0x04, 0x8B,			/* add eax, [rbx+rcx*4] */
+		   0xFF, 0xC9,				/* dec ecx */
+		   0x75, 0xF9,				/* jnz -7 */
+		   0xF4);				/* hlt */
+	for (i = 1; i <= 5; i++)
+		xt_put(t, 0x3000 + 4 * i, 1U << (i - 1), 4);
+	t->s.gpr[X86_RAX] = 0;
+	t->s.gpr[X86_RBX] = 0x3000;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 100), 16);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 31);
+	XT_EQ(t, t->tlb->dc_hits, 12);
+	XT_EQ(t, t->x.insn_len, 1);
+	XT_EQ(t, t->x.insn_byte_count, 1);
+	XT_EQ(t, t->x.insn_bytes[0], 0xF4);
+	/* the HLT is cached too: its stop reports the same */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->tlb->dc_hits, 13);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->x.insn_byte_count, 1);
+	XT_EQ(t, t->x.insn_bytes[0], 0xF4);
+	/* a reset empties it */
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->tlb->dc_hits, 0);
+
+	/* the guest rewrites the immediate of a cached instruction */
+	xt_long(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB0, 0x11,				/* mov al, 0x11 */
+		   0xC6, 0x05, 0xF8, 0xFF, 0xFF, 0xFF, 0x42, /* mov [rip-8], 0x42 */
+		   0xFF, 0xC9,				/* dec ecx */
+		   0x75, 0xF3,				/* jnz -13 */
+		   0xF4);				/* hlt */
+	t->s.gpr[X86_RCX] = 2;
+	t->s.gpr[X86_RAX] = 0;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 100), 8);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x42);
+	XT_EQ(t, xt_get(t, XT_CODE + 1, 1), 0x42);
+	XT_EQ(t, t->tlb->dc_hits, 3);
+
+	/*
+	 * Memory written behind the interpreter's back, without a new
+	 * generation (another VP, the VMM during a dispatch)
+	 */
+	xt_long(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+		   0xEB, 0xF9);				/* jmp -7 */
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 3), 3);
+	XT_EQ(t, t->s.gpr[X86_RAX], 1);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	t->page[XT_CODE / XT_PAGE_SIZE][1] = 7;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 7);
+	XT_EQ(t, t->tlb->dc_hits, 2);
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 7);
+	XT_EQ(t, t->tlb->dc_hits, 4);
+
+	/* the same bytes at the same address in another code size */
+	xt_prot32(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE, 0xB8, 0x34, 0x12, 0x00, 0x00);	/* mov eax */
+	t->s.gpr[X86_RAX] = 0xFFFF0000;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_step(t), true);
+	t->s.rip = XT_CODE;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x1234);
+	XT_EQ(t, t->s.rip, XT_CODE + 5);
+	t->s.seg[X86_CS].attributes = 0x809B;		/* 16-bit code */
+	t->s.rip = XT_CODE;
+	t->s.gpr[X86_RAX] = 0xFFFF0000;
+	XT_EQ(t, xt_step(t), true);			/* mov ax, 0x1234 */
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFF1234);
+	XT_EQ(t, t->s.rip, XT_CODE + 3);
+	XT_EQ(t, t->x.insn_len, 3);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3424,6 +3533,7 @@ static const struct xt_test xt_tests[] = {
 	{ "nmi", xt_test_nmi },
 	{ "tlb", xt_test_tlb },
 	{ "tlb_rep", xt_test_tlb_rep },
+	{ "dcache", xt_test_dcache },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */
