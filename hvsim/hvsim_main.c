@@ -184,9 +184,12 @@ static int __init hvsim_init(void)
 
 	if (WARN_ON(!hvsim_hc_table_valid()))
 		return -EINVAL;
-	ret = hvsim_synic_init();
+	ret = hvsim_vp_init();
 	if (ret)
 		return ret;
+	ret = hvsim_synic_init();
+	if (ret)
+		goto free_vp;
 	hvsim_partitions_init();
 	hvsim_debugfs = debugfs_create_dir("hvsim", NULL);
 	debugfs_create_file("hypercalls", 0444, hvsim_debugfs, NULL,
@@ -209,6 +212,10 @@ static int __init hvsim_init(void)
 	hvsim_mmio_debugfs_init(hvsim_debugfs);
 	pr_info("hvsim: Microsoft Hypervisor model loaded\n");
 	return 0;
+
+free_vp:
+	hvsim_vp_exit();
+	return ret;
 }
 
 static void __exit hvsim_exit(void)
@@ -220,6 +227,7 @@ static void __exit hvsim_exit(void)
 	local_irq_enable();
 	hvsim_mmio_exit();
 	hvsim_synic_exit();
+	hvsim_vp_exit();
 }
 
 module_init(hvsim_init);

@@ -48,6 +48,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <asm/msr-index.h>
 
 #include "hvsim_model.h"
 #include "hvsim_guest_hcall.h"
@@ -96,15 +97,35 @@ static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
  * the CPU's TLB belongs to that VP meanwhile; it starts empty at every
  * dispatch (nothing a VMM changed between two dispatches, page tables
  * included, can be missed) and follows the partition's SLAT generation.
- * Static per-CPU storage: hvsim allocates nothing while it serves a
- * hypercall, and the VP object has no room for it.
+ * Per-CPU storage allocated at module load (with its decode cache it is
+ * too large for a module's static per-CPU area): hvsim allocates nothing
+ * while it serves a hypercall, and the VP object has no room for it.
  */
-static DEFINE_PER_CPU(struct x86_emu_tlb, hvsim_vp_tlb);
+static struct x86_emu_tlb __percpu *hvsim_vp_tlb;
 
 static bool tlb = true;
 module_param(tlb, bool, 0644);
 MODULE_PARM_DESC(tlb,
 		 "Run guests with the interpreter's software TLB (0: walk every access)");
+
+/**
+ * hvsim_vp_init() - allocate the per-CPU software TLBs
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hvsim_vp_init(void)
+{
+	hvsim_vp_tlb = alloc_percpu(struct x86_emu_tlb);
+	return hvsim_vp_tlb ? 0 : -ENOMEM;
+}
+
+/**
+ * hvsim_vp_exit() - free the per-CPU software TLBs; no dispatch may run
+ */
+void hvsim_vp_exit(void)
+{
+	free_percpu(hvsim_vp_tlb);
+}
 
 /**
  * hvsim_vp_destroy() - delete a VP and give its pages back to the pool
@@ -889,7 +910,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 
 	lockdep_assert_held(&vp->partition->lock);
 	if (READ_ONCE(tlb)) {
-		vp_tlb = this_cpu_ptr(&hvsim_vp_tlb);
+		vp_tlb = this_cpu_ptr(hvsim_vp_tlb);
 		x86_emu_tlb_reset(vp_tlb, &vp->partition->slat.gen);
 	}
 	hvsim_vp_absorb_reg_page(vp);

@@ -16,6 +16,8 @@ struct seq_file;
 struct x86_emu_mem_ops;
 
 extern const struct x86_emu_mem_ops hvsim_vp_mem_ops;
+int hvsim_vp_init(void);
+void hvsim_vp_exit(void);
 void hvsim_vp_destroy(struct hvsim_vp *vp);
 void hvsim_vps_show(struct seq_file *m);
 void hvsim_partition_teardown(struct hvsim_partition *pt);

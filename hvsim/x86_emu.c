@@ -18,6 +18,7 @@
  * (hvsim/user/, unit tests and fuzzing) against a small shim header.
  */
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -154,38 +155,44 @@ struct emu {
 	u8 mode;		/* code size in bytes: 2, 4, or 8 (64-bit mode) */
 	u8 cpl;
 
-	/* Decoded instruction (its 64-bit fields follow the small ones) */
+	/*
+	 * Decoded instruction (its 64-bit fields follow the small ones),
+	 * from @pos to @disp what the decode cache keeps (EMU_DC_FIELDS)
+	 */
 	u8 pos;			/* bytes consumed */
 	u8 opsize;
 	u8 adsize;
 	u8 rex;			/* the REX byte, 0 if none */
 	u8 rep;			/* 0, 0xF2 or 0xF3 */
-	bool lock;
-	bool op66;
-	bool rip_rel;
+	bool lock:1;
+	bool op66:1;
+	bool rip_rel:1;
 	u8 seg_ovr;		/* segment override, EMU_NO_REG if none */
 	u8 seg;			/* segment of the memory operand */
 	u8 mod, reg, rm;	/* ModRM fields; reg and rm include REX bits */
 	u8 base;		/* base register of the memory operand */
-	u16 op;			/* opcode; 0x0Fxx for the two-byte map */
+	u8 index;		/* its index register, EMU_NO_REG if none */
+	u8 scale;		/* shift of the index */
 	u8 attr;
+	u16 op;			/* opcode; 0x0Fxx for the two-byte map */
+	s32 disp;		/* displacement of the memory operand */
 
 	/* Staged results (likewise) */
-	bool internal_error;
+	bool internal_error:1;
+	bool wpending:1;
+	bool ext:1;		/* delivering an external event (EXT bit) */
+	bool set_cr2:1;		/* load CR2 with @cr2 (delivering a #PF) */
+	bool nmi_mask:1;	/* delivering an NMI: block NMIs */
+	bool nmi_unmask:1;	/* IRET: unblock NMIs */
 	u8 shadow;
 	u8 ngpr;
 	u8 gpr_idx[EMU_MAX_GPR_WRITES];
-	bool wpending;
 	u8 wchunks;
 	u8 wlen[EMU_MAX_WCHUNKS];
 	u8 wdirect;		/* bit i: chunk i is a TLB hit (@wdst[i].host) */
 	u8 nwalks;
 	u8 sys;			/* enum emu_sys */
 	u8 sys_seg;
-	bool ext;		/* delivering an external event (EXT bit) */
-	bool set_cr2;		/* load CR2 with @cr2 (delivering a #PF) */
-	bool nmi_mask;		/* delivering an NMI: block NMIs */
-	bool nmi_unmask;	/* IRET: unblock NMIs */
 
 	u64 ea;			/* offset of the memory operand */
 	u64 imm;
@@ -298,7 +305,11 @@ static u8 emu_map2(u8 op)
 		return A_M | IMM_B;
 	case 0xba:
 		return A_M | IMM_B;
+	case 0xb0 ... 0xb1:	/* CMPXCHG */
+	case 0xb8:		/* POPCNT (F3) */
 	case 0xbc ... 0xbd:
+	case 0xc0 ... 0xc1:	/* XADD */
+	case 0xc7:		/* CMPXCHG8B / CMPXCHG16B */
 		return A_M;
 	case 0xc8 ... 0xcf:
 		return A_OK;
@@ -357,6 +368,15 @@ static bool emu_canonical(u64 a)
 static unsigned int emu_min(unsigned int a, unsigned int b)
 {
 	return a < b ? a : b;
+}
+
+/* Set bits of @v (the kernel has no libgcc for __builtin_popcountll()) */
+static u64 emu_popcount(u64 v)
+{
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (v * 0x0101010101010101ULL) >> 56;
 }
 
 static u64 emu_min64(u64 a, u64 b)
@@ -830,10 +850,19 @@ static void tlb_set_mode(struct x86_emu_tlb *tlb,
 
 void x86_emu_tlb_reset(struct x86_emu_tlb *tlb, const __u64 *gen)
 {
+	unsigned int i;
+
 	x86_emu_tlb_flush(tlb);
 	tlb->gen = gen;
 	tlb->fills = 0;
 	tlb->flushes = 0;
+	tlb->dc_hits = 0;
+	/* a new epoch empties the decode cache; epoch 0 is never valid */
+	if (!++tlb->dc_epoch) {
+		for (i = 0; i < X86_EMU_DCACHE_ENTRIES; i++)
+			tlb->dcache[i].epoch = 0;
+		tlb->dc_epoch = 1;
+	}
 	/* no CR0 has bits 63:32 set: the first step records the mode */
 	tlb->cr0 = ~0ULL;
 }
@@ -1346,7 +1375,7 @@ static int emu_jump(struct emu *e, u64 target)
 
 /* Decoder */
 
-static void decode_modrm16(struct emu *e, u64 disp)
+static void decode_modrm16(struct emu *e)
 {
 	static const u8 base[8] = { X86_RBX, X86_RBX, X86_RBP, X86_RBP,
 				    X86_RSI, X86_RDI, X86_RBP, X86_RBX };
@@ -1354,24 +1383,37 @@ static void decode_modrm16(struct emu *e, u64 disp)
 				     EMU_NO_REG, EMU_NO_REG, EMU_NO_REG,
 				     EMU_NO_REG };
 	unsigned int rm = e->rm & 7;
-	u64 ea = disp;
 
-	e->base = EMU_NO_REG;
 	if (!(e->mod == 0 && rm == 6)) {
 		e->base = base[rm];
-		ea += e->s->gpr[base[rm]];
-		if (index[rm] != EMU_NO_REG)
-			ea += e->s->gpr[index[rm]];
+		e->index = index[rm];
 	}
-	e->ea = ea & 0xFFFF;
 	e->seg = e->base == X86_RBP ? X86_SS : X86_DS;
+}
+
+/*
+ * The offset of the memory operand from the decoded addressing form and
+ * the registers: the part of decoding that a cached decode redoes
+ */
+static void emu_ea(struct emu *e)
+{
+	const u64 *gpr = e->s->gpr;
+	u64 ea = (u64)(s64)e->disp;
+
+	if (e->base != EMU_NO_REG)
+		ea += gpr[e->base];
+	if (e->index != EMU_NO_REG)
+		ea += gpr[e->index] << e->scale;
+	if (e->rip_rel)
+		ea += e->next_rip;
+	e->ea = ea & emu_mask(e->adsize);
 }
 
 static int decode_modrm(struct emu *e)
 {
 	unsigned int modrm, sib = 0, rm, dsize = 0;
 	bool has_sib, no_base = false;
-	u64 v, disp = 0, ea = 0;
+	u64 v, disp = 0;
 
 	if (fetch_imm(e, 1, &v))
 		return -1;
@@ -1380,7 +1422,6 @@ static int decode_modrm(struct emu *e)
 	e->reg = ((modrm >> 3) & 7) | ((e->rex & 4) << 1);
 	rm = modrm & 7;
 	e->rm = rm | ((e->rex & 1) << 3);
-	e->base = EMU_NO_REG;
 	e->seg = X86_DS;
 	/* MOV to/from CR always names a register, whatever mod says */
 	if (e->op == 0x0f20 || e->op == 0x0f22)
@@ -1395,7 +1436,8 @@ static int decode_modrm(struct emu *e)
 			dsize = 2;
 		if (dsize && fetch_imm(e, dsize, &disp))
 			return -1;
-		decode_modrm16(e, emu_sext(disp, dsize));
+		e->disp = (s32)emu_sext(disp, dsize);
+		decode_modrm16(e);
 		goto seg;
 	}
 
@@ -1415,7 +1457,7 @@ static int decode_modrm(struct emu *e)
 		dsize = 4;
 	if (dsize && fetch_imm(e, dsize, &disp))
 		return -1;
-	ea = emu_sext(disp, dsize);
+	e->disp = (s32)emu_sext(disp, dsize);
 
 	if (!has_sib && no_base) {
 		/* disp32, or RIP-relative in 64-bit mode */
@@ -1423,17 +1465,15 @@ static int decode_modrm(struct emu *e)
 	} else if (has_sib) {
 		unsigned int idx = ((sib >> 3) & 7) | ((e->rex & 2) << 2);
 
-		if (!no_base) {
+		if (!no_base)
 			e->base = (sib & 7) | ((e->rex & 1) << 3);
-			ea += e->s->gpr[e->base];
+		if (idx != X86_RSP) {
+			e->index = idx;
+			e->scale = sib >> 6;
 		}
-		if (idx != X86_RSP)
-			ea += e->s->gpr[idx] << (sib >> 6);
 	} else {
 		e->base = e->rm;
-		ea += e->s->gpr[e->base];
 	}
-	e->ea = e->adsize == 4 ? ea & 0xFFFFFFFFULL : ea;
 	if (e->base == X86_RSP || e->base == X86_RBP)
 		e->seg = X86_SS;
 seg:
@@ -1501,11 +1541,15 @@ static bool op_lockable(const struct emu *e)
 	case 0xfe ... 0xff:
 		return (e->reg & 7) <= 1;
 	case 0x0fab:
+	case 0x0fb0 ... 0x0fb1:
 	case 0x0fb3:
 	case 0x0fbb:
+	case 0x0fc0 ... 0x0fc1:
 		return true;
 	case 0x0fba:
 		return (e->reg & 7) >= 5;
+	case 0x0fc7:
+		return (e->reg & 7) == 1;
 	default:
 		return false;
 	}
@@ -1546,6 +1590,8 @@ static int emu_decode(struct emu *e)
 	u64 v;
 
 	e->seg_ovr = EMU_NO_REG;
+	e->base = EMU_NO_REG;
+	e->index = EMU_NO_REG;
 	for (;;) {
 		if (fetch_imm(e, 1, &v))
 			return -1;
@@ -1666,12 +1712,96 @@ static int emu_decode(struct emu *e)
 		return emu_ud(e);
 
 	e->next_rip = (s->rip + e->pos) & emu_ip_mask(e);
-	if (e->rip_rel) {
-		e->ea += e->next_rip;
-		if (e->adsize == 4)
-			e->ea &= 0xFFFFFFFFULL;
-	}
+	if (e->mod != 3)
+		emu_ea(e);
 	return 0;
+}
+
+/* Decode cache */
+
+/* The decoded form the cache keeps: struct emu from @pos to @disp */
+#define EMU_DC_FIELDS_LEN \
+	(offsetof(struct emu, disp) + sizeof(s32) - offsetof(struct emu, pos))
+static_assert(EMU_DC_FIELDS_LEN <= X86_EMU_DCACHE_FIELDS,
+	      "the decode cache keeps the decoded fields");
+
+/* Those fields as bytes (a range of struct emu, not one member) */
+static u8 *emu_dc_fields(struct emu *e)
+{
+	return (u8 *)e + offsetof(struct emu, pos);
+}
+
+/*
+ * The decode-cache slot of the instruction at the current RIP, and its
+ * linear address in *@lin; NULL without a cache, at a non-canonical RIP
+ * or when the instruction may wrap the IP.
+ */
+static struct x86_emu_dcache_entry *dc_slot(struct emu *e, u64 *lin)
+{
+	u64 ip = e->s->rip & emu_ip_mask(e);
+
+	if (!e->tlb)
+		return NULL;
+	if (e->mode == 8) {
+		if (!emu_canonical(ip))
+			return NULL;
+		*lin = ip;
+	} else {
+		/* no instruction of it may wrap the IP */
+		if (ip > emu_ip_mask(e) - EMU_MAX_INSN)
+			return NULL;
+		*lin = (e->s->seg[X86_CS].base + ip) & 0xFFFFFFFFULL;
+	}
+	return &e->tlb->dcache[((*lin * 0x9E3779B97F4A7C15ULL) >> 32) &
+			       (X86_EMU_DCACHE_ENTRIES - 1)];
+}
+
+/*
+ * Take the instruction at RIP from the decode cache: its entry's bytes
+ * must be what the host page (an EXEC TLB hit) holds now.  Does what
+ * emu_decode() does on success.  Return: true on a hit.
+ */
+static bool dc_lookup(struct emu *e)
+{
+	struct x86_emu_dcache_entry *de;
+	const u8 *host;
+	u64 lin;
+
+	de = dc_slot(e, &lin);
+	if (!de || de->epoch != e->tlb->dc_epoch || de->lin != lin ||
+	    de->mode != e->mode)
+		return false;
+	host = tlb_host(e, lin, X86_EMU_ACCESS_EXECUTE, NULL);
+	if (!host || memcmp(host, de->bytes, de->len))
+		return false;
+	memcpy(emu_dc_fields(e), de->fields, EMU_DC_FIELDS_LEN);
+	e->imm = de->imm;
+	memcpy(e->exit->insn_bytes, de->bytes, de->len);
+	e->exit->insn_byte_count = de->len;
+	e->exit->insn_len = de->len;
+	e->next_rip = (e->s->rip + de->len) & emu_ip_mask(e);
+	if (e->mod != 3)
+		emu_ea(e);
+	e->tlb->dc_hits++;
+	return true;
+}
+
+/* Keep the instruction emu_decode() just decoded, if it lies in a page */
+static void dc_store(struct emu *e)
+{
+	struct x86_emu_dcache_entry *de;
+	u64 lin;
+
+	de = dc_slot(e, &lin);
+	if (!de || (lin & EMU_PAGE_MASK) + e->pos > EMU_PAGE_SIZE)
+		return;
+	de->epoch = e->tlb->dc_epoch;
+	de->lin = lin;
+	de->mode = e->mode;
+	de->len = e->pos;
+	memcpy(de->bytes, e->exit->insn_bytes, e->pos);
+	memcpy(de->fields, emu_dc_fields(e), EMU_DC_FIELDS_LEN);
+	de->imm = e->imm;
 }
 
 /* Execution */
@@ -2470,6 +2600,83 @@ static int exec_shld_shrd(struct emu *e)
 	return rm_write(e, size, r);
 }
 
+/*
+ * CMPXCHG (0F B0/B1): the accumulator is compared with the destination,
+ * with the flags of CMP.  Equal: the destination takes the source
+ * register.  Different: the accumulator takes the destination; a memory
+ * destination is written back with its own value (processors write it
+ * either way, so a read-only page faults whatever the comparison), a
+ * register destination is left alone (not zero-extended).
+ */
+static int exec_cmpxchg(struct emu *e)
+{
+	unsigned int size = e->op & 1 ? e->opsize : 1;
+	u64 acc = reg_read(e, X86_RAX, size), d;
+
+	if (rm_read(e, size, &d))
+		return -1;
+	emu_alu(e, ALU_CMP, acc, d, size);
+	if (acc == d)
+		return rm_write(e, size, reg_read(e, e->reg, size));
+	reg_write(e, X86_RAX, size, d);
+	return e->mod == 3 ? 0 : rm_write(e, size, d);
+}
+
+/*
+ * XADD (0F C0/C1): the destination takes the sum (flags of ADD), the
+ * source register the destination's old value; with the same register
+ * for both, the sum.
+ */
+static int exec_xadd(struct emu *e)
+{
+	unsigned int size = e->op & 1 ? e->opsize : 1;
+	u64 src = reg_read(e, e->reg, size), d, sum;
+
+	if (rm_read(e, size, &d))
+		return -1;
+	sum = emu_alu(e, ALU_ADD, d, src, size);
+	reg_write(e, e->reg, size, d);
+	return rm_write(e, size, sum);
+}
+
+/*
+ * CMPXCHG8B / CMPXCHG16B (0F C7 /1, memory only; REX.W: 16 bytes, which
+ * must be 16-byte aligned): EDX:EAX (RDX:RAX) is compared with the
+ * operand.  Equal: ZF set, the operand takes ECX:EBX (RCX:RBX).
+ * Different: ZF clear, EDX:EAX takes the operand, which is written back.
+ * The other flags are kept.
+ */
+static int exec_cmpxchg8b(struct emu *e)
+{
+	unsigned int half = e->rex & 8 ? 8 : 4;
+	u64 lin, lo, hi;
+
+	if ((e->reg & 7) != 1)
+		return emu_unsupported(e);	/* RDRAND, RDSEED, RDPID */
+	if (e->mod == 3)
+		return emu_ud(e);
+	if (lin_of(e, e->seg, e->ea, 2 * half, &lin))
+		return -1;
+	if (half == 8 && (lin & 15))
+		return emu_gp(e, 0);
+	if (mem_read_lin(e, lin, half, &lo) ||
+	    mem_read_lin(e, lin + half, half, &hi))
+		return -1;
+	if (lo == reg_read(e, X86_RAX, half) &&
+	    hi == reg_read(e, X86_RDX, half)) {
+		flags_set(e, EMU_FL_ZF, EMU_FL_ZF);
+		lo = reg_read(e, X86_RBX, half);
+		hi = reg_read(e, X86_RCX, half);
+	} else {
+		flags_set(e, EMU_FL_ZF, 0);
+		reg_write(e, X86_RAX, half, lo);
+		reg_write(e, X86_RDX, half, hi);
+	}
+	emu_le_put(e->wdata, lo, half);
+	emu_le_put(e->wdata + half, hi, half);
+	return stage_write_lin(e, lin, 2 * half);
+}
+
 /* Opcodes of the two-byte map */
 static int exec_0f(struct emu *e)
 {
@@ -2502,6 +2709,22 @@ static int exec_0f(struct emu *e)
 		return emu_stop(e, X86_EXIT_MSR);
 	case 0xa2:
 		return emu_stop(e, X86_EXIT_CPUID);
+	case 0xb0:
+	case 0xb1:
+		return exec_cmpxchg(e);
+	case 0xc0:
+	case 0xc1:
+		return exec_xadd(e);
+	case 0xc7:
+		return exec_cmpxchg8b(e);
+	case 0xb8:	/* POPCNT (F3); 0F B8 alone is JMPE (IA-64): #UD */
+		if (e->rep != 0xf3)
+			return emu_ud(e);
+		if (rm_read(e, size, &v))
+			return -1;
+		flags_set(e, EMU_FL_ARITH, v ? 0 : EMU_FL_ZF);
+		reg_write(e, e->reg, size, emu_popcount(v));
+		return 0;
 	case 0xa0:
 	case 0xa1:
 	case 0xa8:
@@ -2518,7 +2741,13 @@ static int exec_0f(struct emu *e)
 	case 0xac:
 	case 0xad:
 		return exec_shld_shrd(e);
-	case 0xbc:	/* BSF: a zero source sets ZF, keeps the destination */
+	/*
+	 * BSF: a zero source sets ZF, keeps the destination.  With F3 these
+	 * are TZCNT / LZCNT where CPUID offers BMI1 / ABM; hvsim's CPUID
+	 * offers neither, and processors without them run F3 0F BC/BD as
+	 * BSF / BSR (Linux's __ffs() relies on it).
+	 */
+	case 0xbc:
 	case 0xbd:	/* BSR */
 		if (rm_read(e, size, &v))
 			return -1;
@@ -3117,14 +3346,17 @@ bool x86_emu_step_tlb(struct x86_emu_state *s,
 		e.tlb = tlb;
 	}
 
-	if (emu_decode(&e)) {
-		/* #UD of a decoded instruction (LOCK): exactly its bytes */
-		if (exit->insn_len)
-			exit->insn_byte_count = exit->insn_len;
-		return false;
+	if (!tlb || !dc_lookup(&e)) {
+		if (emu_decode(&e)) {
+			/* #UD of a decoded instruction (LOCK): its bytes */
+			if (exit->insn_len)
+				exit->insn_byte_count = exit->insn_len;
+			return false;
+		}
+		/* The instruction is decoded: report exactly its bytes */
+		exit->insn_byte_count = exit->insn_len;
+		dc_store(&e);
 	}
-	/* The instruction is decoded: report exactly its bytes */
-	exit->insn_byte_count = exit->insn_len;
 
 	e.rip = e.next_rip;
 	if (exec_one(&e))

@@ -133,6 +133,31 @@ struct x86_emu_tlb_entry {
 	__u32 rights;
 };
 
+/* Entries of the decode cache of struct x86_emu_tlb (a power of two) */
+#define X86_EMU_DCACHE_ENTRIES	256
+/* Bytes of the decoded form an entry keeps (private to x86_emu.c) */
+#define X86_EMU_DCACHE_FIELDS	32
+
+/**
+ * struct x86_emu_dcache_entry - one decoded instruction
+ * @lin: linear address of its first byte
+ * @imm: its immediate
+ * @epoch: the x86_emu_tlb.dc_epoch it was stored in; another is empty
+ * @fields: the rest of its decoded form, independent of the registers
+ * @bytes: its bytes, compared with the host page at every use
+ * @len: its length (it lies in one page)
+ * @mode: the code size it was decoded for (2, 4 or 8 bytes)
+ */
+struct x86_emu_dcache_entry {
+	__u64 lin;
+	__u64 imm;
+	__u32 epoch;
+	__u8 fields[X86_EMU_DCACHE_FIELDS];
+	__u8 bytes[15];
+	__u8 len;
+	__u8 mode;
+};
+
 /**
  * struct x86_emu_tlb - software TLB: linear page -> host page
  * @gen: the owner's generation of the guest physical address space
@@ -149,6 +174,10 @@ struct x86_emu_tlb_entry {
  * @fills: entries filled since x86_emu_tlb_reset()
  * @flushes: times the TLB was emptied since x86_emu_tlb_reset()
  * @entry: the entries, direct-mapped by linear page number
+ * @dc_epoch: the epoch of the decode cache's valid entries
+ * @dc_hits: instructions taken from the decode cache since
+ *	x86_emu_tlb_reset()
+ * @dcache: the decode cache, direct-mapped by a hash of the linear address
  *
  * An entry is filled when an instruction that accessed the page retires:
  * its guest page walk set the accessed bits (and the dirty bit for a
@@ -160,7 +189,17 @@ struct x86_emu_tlb_entry {
  * the walk and x86_emu_mem_ops.access as without a TLB.  Emptied on MOV to
  * CR3 (any value), on INVLPG (the entry, or everything when @large), on
  * any change of CR0, CR3, CR4 or EFER however made, and on a change of
- * *@gen.  Owned by one VP at a time; no locking of its own.
+ * *@gen.
+ *
+ * The decode cache (@dcache) keeps decoded instructions by linear address
+ * and code size.  An entry is used only when the TLB lets the instruction
+ * be fetched straight from its host page (an EXEC hit) and the bytes
+ * there are the entry's bytes, so it is never stale, whoever wrote the
+ * page (the guest, another VP, the VMM, hvsim): the decode of the same
+ * bytes in the same mode is the same.  x86_emu_tlb_reset() empties it
+ * (a new @dc_epoch).
+ *
+ * Owned by one VP at a time; no locking of its own.
  */
 struct x86_emu_tlb {
 	const __u64 *gen;
@@ -170,6 +209,9 @@ struct x86_emu_tlb {
 	__u64 fills;
 	__u64 flushes;
 	struct x86_emu_tlb_entry entry[X86_EMU_TLB_ENTRIES];
+	__u32 dc_epoch;
+	__u64 dc_hits;
+	struct x86_emu_dcache_entry dcache[X86_EMU_DCACHE_ENTRIES];
 };
 
 /* Why x86_emu_step() stopped */

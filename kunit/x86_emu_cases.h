@@ -2109,6 +2109,174 @@ static void xt_test_bswap_bsf_bsr(struct xt *t)
 	XT_EQ(t, t->s.rflags & XT_ZF, 0);
 }
 
+/*
+ * One instruction at XT_CODE in 64-bit mode with RSI pointing at a 16-byte
+ * memory operand: the registers, memory and RFLAGS it leaves, or the stop
+ * it makes (nothing changed).
+ */
+struct xt_insn_row {
+	const char *what;
+	u8 code[8];
+	u8 len;
+	u8 stop;		/* enum x86_emu_exit_reason; NONE: retired */
+	s8 vector;		/* X86_EXIT_EXCEPTION: vector, error code 0 */
+	bool ro;		/* the operand's page is read-only */
+	bool cpl3_tsd;		/* CPL 3 with CR4.TSD */
+	u64 rsi;		/* operand address, 0x3000 when 0 */
+	u64 in[4];		/* RAX, RCX, RDX, RBX */
+	u64 mem_in[2];
+	u64 fl_in;		/* RFLAGS */
+	u64 out[4];
+	u64 mem_out[2];
+	u64 fl_out;
+};
+
+static const struct xt_insn_row xt_atomic_rows[] = {
+	{ "cmpxchg [rsi], ecx: equal", { 0x0F, 0xB1, 0x0E }, 3,
+	  .in = { 5, 7 }, .mem_in = { 0x1111111100000005ULL }, .fl_in = 0x2,
+	  .out = { 5, 7 }, .mem_out = { 0x1111111100000007ULL },
+	  .fl_out = 0x2 | XT_ZF | XT_PF },
+	{ "cmpxchg [rsi], ecx: not equal",
+	  { 0x0F, 0xB1, 0x0E }, 3,
+	  .in = { 0xFFFFFFFF00000004ULL, 7 }, .mem_in = { 5 }, .fl_in = 0x2,
+	  .out = { 5, 7 }, .mem_out = { 5 },
+	  .fl_out = 0x2 | XT_CF | XT_PF | XT_AF | XT_SF },
+	{ "lock cmpxchg [rsi], cl", { 0xF0, 0x0F, 0xB0, 0x0E }, 4,
+	  .in = { 0x1210, 0x3399 }, .mem_in = { 0x7710 }, .fl_in = 0x2 | XT_CF,
+	  .out = { 0x1210, 0x3399 }, .mem_out = { 0x7799 },
+	  .fl_out = 0x2 | XT_ZF | XT_PF },
+	{ "cmpxchg rdx, rcx: equal", { 0x48, 0x0F, 0xB1, 0xCA }, 4,
+	  .in = { 0x8000000000000000ULL, 9, 0x8000000000000000ULL },
+	  .fl_in = 0x2, .out = { 0x8000000000000000ULL, 9, 9 },
+	  .fl_out = 0x2 | XT_ZF | XT_PF },
+	{ "cmpxchg edx, ecx: not equal, edx kept",
+	  { 0x0F, 0xB1, 0xCA }, 3,
+	  .in = { 0xAAAA000000000001ULL, 9, 0xBBBB000000000003ULL },
+	  .fl_in = 0x2, .out = { 3, 9, 0xBBBB000000000003ULL },
+	  .fl_out = 0x2 | XT_CF | XT_AF | XT_SF },
+	{ "cmpxchg on a read-only page: written either way",
+	  { 0x0F, 0xB1, 0x0E }, 3, X86_EXIT_MEMORY, .ro = true,
+	  .in = { 4, 7 }, .mem_in = { 5 }, .fl_in = 0x2 },
+	{ "lock cmpxchg edx, ecx: #UD", { 0xF0, 0x0F, 0xB1, 0xCA }, 4,
+	  X86_EXIT_EXCEPTION, X86_EMU_VEC_UD },
+	{ "xadd [rsi], ecx", { 0x0F, 0xC1, 0x0E }, 3,
+	  .in = { 0, 1 }, .mem_in = { 0xFFFFFFFF }, .fl_in = 0x2,
+	  .out = { 0, 0xFFFFFFFF }, .mem_out = { 0 },
+	  .fl_out = 0x2 | XT_CF | XT_PF | XT_AF | XT_ZF },
+	{ "lock xadd [rsi], rcx", { 0xF0, 0x48, 0x0F, 0xC1, 0x0E }, 5,
+	  .in = { 0, 0x20 }, .mem_in = { 0x10 }, .fl_in = 0x2 | XT_CF,
+	  .out = { 0, 0x10 }, .mem_out = { 0x30 }, .fl_out = 0x2 | XT_PF },
+	{ "xadd [rsi], cl: signed overflow", { 0x0F, 0xC0, 0x0E }, 3,
+	  .in = { 0, 0x101 }, .mem_in = { 0x227F }, .fl_in = 0x2,
+	  .out = { 0, 0x17F }, .mem_out = { 0x2280 },
+	  .fl_out = 0x2 | XT_OF | XT_SF | XT_AF },
+	{ "xadd eax, eax: the sum wins", { 0x0F, 0xC1, 0xC0 }, 3,
+	  .in = { 0x100000003ULL }, .fl_in = 0x2, .out = { 6 },
+	  .fl_out = 0x2 | XT_PF },
+	{ "cmpxchg8b [rsi]: equal", { 0x0F, 0xC7, 0x0E }, 3,
+	  .in = { 1, 0xC, 2, 0xB }, .mem_in = { 0x0000000200000001ULL },
+	  .fl_in = 0x2 | XT_CF, .out = { 1, 0xC, 2, 0xB },
+	  .mem_out = { 0x0000000C0000000BULL }, .fl_out = 0x2 | XT_CF | XT_ZF },
+	{ "lock cmpxchg8b [rsi]: not equal", { 0xF0, 0x0F, 0xC7, 0x0E }, 4,
+	  .in = { 0xFFFFFFFF00000001ULL, 0xC, 0xFFFFFFFF00000003ULL, 0xB },
+	  .mem_in = { 0x0000000200000001ULL, 0x77 }, .fl_in = 0x2 | XT_ZF,
+	  .out = { 1, 0xC, 2, 0xB },
+	  .mem_out = { 0x0000000200000001ULL, 0x77 }, .fl_out = 0x2 },
+	{ "cmpxchg16b [rsi]: equal", { 0x48, 0x0F, 0xC7, 0x0E }, 4,
+	  .in = { 0x1111, 0x4444, 0x2222, 0x3333 },
+	  .mem_in = { 0x1111, 0x2222 }, .fl_in = 0x2,
+	  .out = { 0x1111, 0x4444, 0x2222, 0x3333 },
+	  .mem_out = { 0x3333, 0x4444 }, .fl_out = 0x2 | XT_ZF },
+	{ "cmpxchg16b [rsi]: not equal", { 0x48, 0x0F, 0xC7, 0x0E }, 4,
+	  .in = { 0x1111, 0x4444, 0x2223, 0x3333 },
+	  .mem_in = { 0x1111, 0x2222 }, .fl_in = 0x2 | XT_ZF,
+	  .out = { 0x1111, 0x4444, 0x2222, 0x3333 },
+	  .mem_out = { 0x1111, 0x2222 }, .fl_out = 0x2 },
+	{ "cmpxchg16b not 16-byte aligned: #GP(0)",
+	  { 0x48, 0x0F, 0xC7, 0x0E }, 4, X86_EXIT_EXCEPTION, X86_EMU_VEC_GP,
+	  .rsi = 0x3008 },
+	{ "cmpxchg8b eax: #UD", { 0x0F, 0xC7, 0xC8 }, 3,
+	  X86_EXIT_EXCEPTION, X86_EMU_VEC_UD },
+	{ "popcnt rax, rbx", { 0xF3, 0x48, 0x0F, 0xB8, 0xC3 }, 5,
+	  .in = { 0, 0, 0, 0x80000000F0F0ULL },
+	  .fl_in = 0x2 | XT_CF | XT_OF | XT_SF | XT_ZF | XT_AF | XT_PF,
+	  .out = { 9, 0, 0, 0x80000000F0F0ULL }, .fl_out = 0x2 },
+	{ "popcnt ax, [rsi]: zero", { 0x66, 0xF3, 0x0F, 0xB8, 0x06 }, 5,
+	  .in = { 0x123456789ULL }, .mem_in = { 0x10000 }, .fl_in = 0x2 | XT_CF,
+	  .out = { 0x123450000ULL }, .mem_out = { 0x10000 },
+	  .fl_out = 0x2 | XT_ZF },
+	{ "0F B8 without F3 (JMPE): #UD", { 0x0F, 0xB8, 0xC3 }, 3,
+	  X86_EXIT_EXCEPTION, X86_EMU_VEC_UD },
+	{ "rep bsf (tzcnt without BMI1) is bsf", { 0xF3, 0x0F, 0xBC, 0xC3 }, 4,
+	  .in = { 0x77, 0, 0, 0x100 }, .fl_in = 0x2 | XT_ZF,
+	  .out = { 8, 0, 0, 0x100 }, .fl_out = 0x2 },
+	{ "rep bsr (lzcnt without ABM) is bsr", { 0xF3, 0x0F, 0xBD, 0xC3 }, 4,
+	  .in = { 0x77, 0, 0, 0x100 }, .fl_in = 0x2 | XT_ZF,
+	  .out = { 8, 0, 0, 0x100 }, .fl_out = 0x2 },
+};
+
+/* CMPXCHG, XADD, CMPXCHG8B/16B, POPCNT, rep BSF/BSR */
+static void xt_test_atomics(struct xt *t)
+{
+	static const unsigned int regs[4] = { X86_RAX, X86_RCX, X86_RDX,
+					      X86_RBX };
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(xt_atomic_rows); i++) {
+		const struct xt_insn_row *r = &xt_atomic_rows[i];
+		u64 rsi = r->rsi ? r->rsi : 0x3000;
+		bool retired;
+
+		xt_long(t);
+		xt_poke(t, XT_CODE, r->code, r->len);
+		xt_put(t, rsi, r->mem_in[0], 8);
+		xt_put(t, rsi + 8, r->mem_in[1], 8);
+		for (j = 0; j < 4; j++)
+			t->s.gpr[regs[j]] = r->in[j];
+		t->s.gpr[X86_RSI] = rsi;
+		t->s.rflags = r->fl_in ? r->fl_in : 0x2;
+		if (r->ro) {
+			t->ro_lo = rsi & ~0xFFFULL;
+			t->ro_hi = t->ro_lo + XT_PAGE_SIZE;
+		}
+		if (r->cpl3_tsd) {
+			t->s.cr4 |= 0x4;
+			t->s.seg[X86_CS].selector |= 3;
+			t->s.seg[X86_SS].selector |= 3;
+			t->s.seg[X86_SS].attributes |= 0x60;
+			t->s.seg[X86_CS].attributes |= 0x60;
+			/* user pages */
+			xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
+			xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
+			xt_put(t, XT_PD, XT_PT | 0x7, 8);
+			xt_put(t, XT_PT + 8, 0x1000 | 0x7, 8);
+		}
+		xt_save(t);
+		retired = xt_step(t);
+		if (!xt_eq(t, i, r->what, t->x.reason, r->stop))
+			continue;
+		XT_EQ(t, retired, r->stop == X86_EXIT_NONE);
+		XT_EQ(t, t->x.insn_len, r->len);
+		if (r->stop == X86_EXIT_EXCEPTION)
+			xt_exc(t, i, r->vector,
+			       r->vector == X86_EMU_VEC_GP ? 0 : -1);
+		if (r->stop == X86_EXIT_MEMORY) {
+			XT_EQ(t, t->x.mem.access, X86_EMU_ACCESS_WRITE);
+			XT_EQ(t, t->x.mem.gpa, rsi);
+		}
+		if (r->stop != X86_EXIT_NONE) {
+			XT_EQ(t, xt_unchanged(t), true);
+			continue;
+		}
+		for (j = 0; j < 4; j++)
+			xt_eq(t, i, "register", t->s.gpr[regs[j]], r->out[j]);
+		xt_eq(t, i, "memory", xt_get(t, rsi, 8), r->mem_out[0]);
+		xt_eq(t, i, "memory + 8", xt_get(t, rsi + 8, 8), r->mem_out[1]);
+		xt_eq(t, i, "rflags", t->s.rflags, r->fl_out);
+		XT_EQ(t, t->s.rip, XT_CODE + r->len);
+	}
+}
+
 /* SGDT and SIDT: limit, then base (4 bytes, 8 in 64-bit mode) */
 static void xt_test_sgdt_sidt(struct xt *t)
 {
@@ -3192,6 +3360,115 @@ static void xt_test_tlb_rep(struct xt *t)
 	t->map_rights = rights;
 }
 
+/*
+ * The decode cache (struct x86_emu_tlb.dcache): a decoded instruction is
+ * used again only while its bytes are what memory holds, however memory
+ * was written, and only for the code size it was decoded for; memory
+ * operands are computed from the registers of each use.  Exact hit counts.
+ */
+static void xt_test_dcache(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	unsigned int i;
+
+	/* a loop: from its second iteration on, every instruction hits */
+	xt_long(t);
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB9, 0x05, 0x00, 0x00, 0x00,	/* mov ecx, 5 */
+		   0x03, 0x04, 0x8B,			/* add eax, [rbx+rcx*4] */
+		   0xFF, 0xC9,				/* dec ecx */
+		   0x75, 0xF9,				/* jnz -7 */
+		   0xF4);				/* hlt */
+	for (i = 1; i <= 5; i++)
+		xt_put(t, 0x3000 + 4 * i, 1U << (i - 1), 4);
+	t->s.gpr[X86_RAX] = 0;
+	t->s.gpr[X86_RBX] = 0x3000;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 100), 16);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 31);
+	XT_EQ(t, t->tlb->dc_hits, 12);
+	XT_EQ(t, t->x.insn_len, 1);
+	XT_EQ(t, t->x.insn_byte_count, 1);
+	XT_EQ(t, t->x.insn_bytes[0], 0xF4);
+	/* the HLT is cached too: its stop reports the same */
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->tlb->dc_hits, 13);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->x.insn_byte_count, 1);
+	XT_EQ(t, t->x.insn_bytes[0], 0xF4);
+	/* a reset empties it */
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->tlb->dc_hits, 0);
+
+	/* the guest rewrites the immediate of a cached instruction */
+	xt_long(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB0, 0x11,				/* mov al, 0x11 */
+		   0xC6, 0x05, 0xF8, 0xFF, 0xFF, 0xFF, 0x42, /* mov [rip-8], 0x42 */
+		   0xFF, 0xC9,				/* dec ecx */
+		   0x75, 0xF3,				/* jnz -13 */
+		   0xF4);				/* hlt */
+	t->s.gpr[X86_RCX] = 2;
+	t->s.gpr[X86_RAX] = 0;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 100), 8);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x42);
+	XT_EQ(t, xt_get(t, XT_CODE + 1, 1), 0x42);
+	XT_EQ(t, t->tlb->dc_hits, 3);
+
+	/*
+	 * Memory written behind the interpreter's back, without a new
+	 * generation (another VP, the VMM during a dispatch)
+	 */
+	xt_long(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE,
+		   0xB8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+		   0xEB, 0xF9);				/* jmp -7 */
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 3), 3);
+	XT_EQ(t, t->s.gpr[X86_RAX], 1);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	t->page[XT_CODE / XT_PAGE_SIZE][1] = 7;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 7);
+	XT_EQ(t, t->tlb->dc_hits, 2);
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 7);
+	XT_EQ(t, t->tlb->dc_hits, 4);
+
+	/* the same bytes at the same address in another code size */
+	xt_prot32(t);
+	t->use_tlb = true;
+	XT_CODE_AT(t, XT_CODE, 0xB8, 0x34, 0x12, 0x00, 0x00);	/* mov eax */
+	t->s.gpr[X86_RAX] = 0xFFFF0000;
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_step(t), true);
+	t->s.rip = XT_CODE;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x1234);
+	XT_EQ(t, t->s.rip, XT_CODE + 5);
+	t->s.seg[X86_CS].attributes = 0x809B;		/* 16-bit code */
+	t->s.rip = XT_CODE;
+	t->s.gpr[X86_RAX] = 0xFFFF0000;
+	XT_EQ(t, xt_step(t), true);			/* mov ax, 0x1234 */
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFF1234);
+	XT_EQ(t, t->s.rip, XT_CODE + 3);
+	XT_EQ(t, t->x.insn_len, 3);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3231,6 +3508,7 @@ static const struct xt_test xt_tests[] = {
 	{ "seg_load_faults", xt_test_seg_load_faults },
 	{ "bit_test", xt_test_bit_test },
 	{ "bswap_bsf_bsr", xt_test_bswap_bsf_bsr },
+	{ "atomics", xt_test_atomics },
 	{ "sgdt_sidt", xt_test_sgdt_sidt },
 	{ "shld_shrd", xt_test_shld_shrd },
 	{ "wbinvd", xt_test_wbinvd },
@@ -3249,6 +3527,7 @@ static const struct xt_test xt_tests[] = {
 	{ "nmi", xt_test_nmi },
 	{ "tlb", xt_test_tlb },
 	{ "tlb_rep", xt_test_tlb_rep },
+	{ "dcache", xt_test_dcache },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

@@ -8,6 +8,7 @@
 #ifndef _HVSIM_USER_KSHIM_H
 #define _HVSIM_USER_KSHIM_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
