@@ -264,8 +264,9 @@ FIXTURE_SETUP(tib)
 		TH_LOG("mmap of 1 TiB (MAP_NORESERVE): %s", strerror(errno));
 	}
 	t->vm = mshv_vm_create();
-	mshv_map_guest_memory(t->vm->fd, 0, t->m.hva, SZ_1T, RWX);
-	/* the library's helpers (page tables, writes) use this mapping */
+	/* the backing stays the test's; the library finds it for writes */
+	mshv_vm_add_region(t->vm, 0, SZ_1T, t->m.hva, RWX);
+	/* and the page-table helpers find it as the VM's main region */
 	t->vm->mem = t->m.hva;
 	t->vm->mem_gpa = 0;
 	t->vm->mem_size = SZ_1T;
