@@ -143,21 +143,12 @@ FIXTURE(ghc)
 /* @vm: a partition with @features and @privileges, initialized, memory */
 static void vm_setup(struct mshv_vm *vm, __u64 features, __u64 privileges)
 {
-	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
-	__u16 status;
-	int ret;
+	const struct mshv_pt_property props[] = {
+		{ HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, features },
+		{ HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS, privileges },
+	};
 
-	vm->dev_fd = mshv_open_dev();
-	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
-	ret = mshv_set_partition_property(vm->fd, spf, features, &status);
-	MSHV_TEST_ASSERT(ret == 0 && !status, "SYNTHETIC_PROC_FEATURES: %#x",
-			 status);
-	ret = mshv_set_partition_property(vm->fd,
-					  HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS,
-					  privileges, &status);
-	MSHV_TEST_ASSERT(ret == 0 && !status, "PRIVILEGE_FLAGS: %#x", status);
-	mshv_initialize_partition(vm->fd);
-	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_setup(vm, props, ARRAY_SIZE(props), MEM_SIZE);
 }
 
 static __u64 *param(struct mshv_vm *vm, unsigned int off)

@@ -152,21 +152,11 @@ FIXTURE(synic)
 /* A partition with the SynIC feature (or without), memory and VP 0 */
 static void vm_setup(struct mshv_vm *vm, __u64 features)
 {
-	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
-	__u16 status;
-	int ret;
+	const struct mshv_pt_property spf = {
+		HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, features,
+	};
 
-	memset(vm, 0, sizeof(*vm));
-	vm->dev_fd = mshv_open_dev();
-	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
-	if (features) {
-		ret = mshv_set_partition_property(vm->fd, spf, features,
-						  &status);
-		MSHV_TEST_ASSERT(ret == 0 && !status,
-				 "SYNTHETIC_PROC_FEATURES: status %#x", status);
-	}
-	mshv_initialize_partition(vm->fd);
-	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_setup(vm, &spf, features ? 1 : 0, MEM_SIZE);
 }
 
 static void vp_setup(struct mshv_vm *vm, struct mshv_vp *vp)
@@ -176,14 +166,11 @@ static void vp_setup(struct mshv_vm *vm, struct mshv_vp *vp)
 		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP },
 		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
 	};
-	__u8 ivt[4] = { MSG_HANDLER_GPA & 0xFF, MSG_HANDLER_GPA >> 8, 0, 0 };
 
 	write_main(vm);
 	write_handlers(vm);
-	mshv_vm_write(vm, MSG_VECTOR * 4, ivt, sizeof(ivt));
-	ivt[0] = EVT_HANDLER_GPA & 0xFF;
-	ivt[1] = EVT_HANDLER_GPA >> 8;
-	mshv_vm_write(vm, EVT_VECTOR * 4, ivt, sizeof(ivt));
+	mshv_vm_set_ivt(vm, MSG_VECTOR, MSG_HANDLER_GPA);
+	mshv_vm_set_ivt(vm, EVT_VECTOR, EVT_HANDLER_GPA);
 	/* the stack page, touched so that it is mapped writable */
 	memset((__u8 *)vm->mem + STACK_TOP - MSHV_PAGE_SIZE, 0, MSHV_PAGE_SIZE);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
@@ -288,17 +275,11 @@ static const __u8 *guest(struct mshv_vm *vm, __u64 gpa)
 static const __u8 *synic_state(struct mshv_vp *vp, __u8 type)
 {
 	static __u8 *page;
-	struct mshv_get_set_vp_state st = {
-		.type = type,
-		.buf_sz = MSHV_PAGE_SIZE,
-	};
 
 	if (!page)
 		page = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	MSHV_TEST_ASSERT(page, "aligned_alloc");
-	st.buf_ptr = (__u64)(unsigned long)page;
-	MSHV_TEST_ASSERT(ioctl(vp->fd, MSHV_GET_VP_STATE, &st) == 0,
-			 "GET_VP_STATE %u", type);
+	mshv_vp_state(vp, MSHV_GET_VP_STATE, type, page);
 	return page;
 }
 
@@ -321,20 +302,6 @@ static bool siefp_ram_clean(struct mshv_vm *vm)
 	return !memcmp(guest(vm, SIEFP_GPA), zero, sizeof(zero));
 }
 
-/* Run until port I/O on @port; returns the value written */
-static __u64 run_port(struct __test_metadata *_metadata, struct mshv_vp *vp,
-		      __u16 port)
-{
-	const struct hv_x64_io_port_intercept_message *io;
-	__u64 rax;
-
-	io = mshv_vp_run_expect_io(vp);
-	EXPECT_EQ(port, io->port_number);
-	rax = io->rax;
-	mshv_vp_skip_insn(vp, &io->header);
-	return rax;
-}
-
 /* Is @vector set in the LAPIC state's ISR (@isr) or IRR? */
 static bool lapic_bit(struct mshv_vp *vp, bool isr, __u32 vector)
 {
@@ -354,19 +321,19 @@ static void expect_handler(struct __test_metadata *_metadata,
 			   struct mshv_vp *vp, const struct hv_message *msg)
 {
 	EXPECT_EQ(msg->header.message_type,
-		  run_port(_metadata, vp, PORT_MSG_TYPE));
+		  mshv_vp_run_port(vp, PORT_MSG_TYPE));
 	EXPECT_TRUE(lapic_bit(vp, true, MSG_VECTOR));
 	EXPECT_FALSE(lapic_bit(vp, false, MSG_VECTOR));
 	EXPECT_EQ(msg->header.payload_size |
 		  (__u64)msg->header.message_flags << 8,
-		  run_port(_metadata, vp, PORT_MSG_SIZE));
-	run_port(_metadata, vp, PORT_MSG_DONE);
+		  mshv_vp_run_port(vp, PORT_MSG_SIZE));
+	mshv_vp_run_port(vp, PORT_MSG_DONE);
 	EXPECT_EQ(0, slot(vp)[0]);
 	/* the guest freed the slot: only message_type changed */
 	EXPECT_EQ(0, memcmp(slot(vp) + 4, (const __u8 *)msg + 4,
 			    sizeof(*msg) - 4));
 	EXPECT_FALSE(lapic_bit(vp, true, MSG_VECTOR));
-	run_port(_metadata, vp, PORT_WAIT);
+	mshv_vp_run_port(vp, PORT_WAIT);
 }
 
 /* The guest's own WRMSRs set the registers the VMM reads */
@@ -379,7 +346,7 @@ TEST_F(synic, guest_enables)
 	};
 	union hv_register_value v[ARRAY_SIZE(names)];
 
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 	mshv_vp_get_registers(self->vp, names, v, ARRAY_SIZE(names));
 	EXPECT_EQ(HV_SYNIC_CONTROL_ENABLE, v[0].reg64);
 	EXPECT_EQ(SIMP_GPA | HV_SYNIC_PAGE_ENABLE, v[1].reg64);
@@ -402,7 +369,7 @@ TEST_F(synic, post_message)
 
 	make_msg(&m1, 0x00000001, 24, 0x10);
 	make_msg(&m2, 0x7FFFFFFF, HV_MESSAGE_PAYLOAD_BYTE_COUNT, 0x20);
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 
 	in = post_in(&m1);
 	ASSERT_EQ(HV_STATUS_SUCCESS, post(self->vm.fd, &in, &err));
@@ -436,7 +403,7 @@ TEST_F(synic, post_wakes_halted_vp)
 	int err;
 
 	make_msg(&m, 0x42, 8, 0x30);
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 	EXPECT_EQ(-1, mshv_vp_run_timeout(self->vp, 200));
 	EXPECT_EQ(EINTR, errno);
 	EXPECT_EQ(HV_INTERNAL_ACTIVITY_HALT_SUSPEND,
@@ -459,7 +426,7 @@ TEST_F(synic, signal_event)
 	__u8 newly;
 	int err;
 
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 
 	in = signal_in(5);
 	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
@@ -484,17 +451,17 @@ TEST_F(synic, signal_event)
 	EXPECT_EQ(0, flags(self->vp)[256]);
 
 	/* One interrupt; auto-EOI: not in service in the handler */
-	EXPECT_EQ(0x0220ULL, run_port(_metadata, self->vp, PORT_EVT));
+	EXPECT_EQ(0x0220ULL, mshv_vp_run_port(self->vp, PORT_EVT));
 	EXPECT_FALSE(lapic_bit(self->vp, true, EVT_VECTOR));
 	EXPECT_FALSE(lapic_bit(self->vp, false, EVT_VECTOR));
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 	EXPECT_FALSE(lapic_bit(self->vp, true, EVT_VECTOR));
 
 	/* The guest cleared the flags: newly signalled again */
 	in = signal_in(5);
 	ASSERT_EQ(HV_STATUS_SUCCESS, signal_ev(self->vm.fd, &in, &newly, &err));
 	EXPECT_EQ(1, newly);
-	EXPECT_EQ(0x20ULL, run_port(_metadata, self->vp, PORT_EVT));
+	EXPECT_EQ(0x20ULL, mshv_vp_run_port(self->vp, PORT_EVT));
 	EXPECT_EQ(0x80, flags(self->vp)[255]);
 	EXPECT_TRUE(siefp_ram_clean(&self->vm));
 }
@@ -509,7 +476,7 @@ TEST_F(synic, invalid_input)
 	int err;
 
 	make_msg(&m, 1, 16, 0);
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 
 	/* POST_MESSAGE_DIRECT */
 	pin = post_in(&m);
@@ -588,7 +555,7 @@ TEST_F(synic, synic_state)
 	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE,
 		  signal_ev(self->vm.fd, &sin, &newly, &err));
 	EXPECT_EQ(EIO, err);
-	run_port(_metadata, self->vp, PORT_WAIT);
+	mshv_vp_run_port(self->vp, PORT_WAIT);
 
 	/* SCONTROL disabled */
 	mshv_vp_set_reg(self->vp, HV_REGISTER_SCONTROL, 0);

@@ -44,21 +44,14 @@ FIXTURE(regs)
 	__u64 id;
 };
 
-/* A partition with @features, initialized, with guest memory and VP 0 */
+/* A partition with @features, initialized, with guest memory */
 static void vm_with_features(struct mshv_vm *vm, __u64 features)
 {
-	const __u32 spf = HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES;
-	__u16 status;
-	int ret;
+	const struct mshv_pt_property spf = {
+		HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, features,
+	};
 
-	vm->dev_fd = mshv_open_dev();
-	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
-	ret = mshv_set_partition_property(vm->fd, spf, features, &status);
-	MSHV_TEST_ASSERT(ret == 0 && !status,
-			 "SYNTHETIC_PROC_FEATURES %#llx: status %#x",
-			 (unsigned long long)features, status);
-	mshv_initialize_partition(vm->fd);
-	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_setup(vm, &spf, 1, MEM_SIZE);
 }
 
 FIXTURE_SETUP(regs)

@@ -304,10 +304,45 @@ struct mshv_vm *mshv_vm_create(void)
 	struct mshv_vm *vm = calloc(1, sizeof(*vm));
 
 	MSHV_TEST_ASSERT(vm, "out of memory");
+	mshv_vm_setup(vm, NULL, 0, 0);
+	return vm;
+}
+
+/**
+ * mshv_vm_setup() - open /dev/mshv, create, set up and initialize a
+ *	partition in @vm
+ * @vm: the VM to fill in; its previous contents are ignored
+ * @props: partition properties set before the initialization, in order
+ * @nr_props: how many @props there are (0: none, @props may be NULL)
+ * @mem_size: bytes of guest memory added at GPA 0 (mshv_vm_add_memory());
+ *	0 for none
+ *
+ * The partition is created with the v1 argument and MSHV_PT_BIT_LAPIC.
+ * Fails the test unless every property is set with status 0.  The caller
+ * owns @vm: close its fds and unmap @vm->mem when done.
+ */
+void mshv_vm_setup(struct mshv_vm *vm, const struct mshv_pt_property *props,
+		   unsigned int nr_props, __u64 mem_size)
+{
+	unsigned int i;
+
+	memset(vm, 0, sizeof(*vm));
 	vm->dev_fd = mshv_open_dev();
 	vm->fd = mshv_create_partition(vm->dev_fd, 1ULL << MSHV_PT_BIT_LAPIC);
+	for (i = 0; i < nr_props; i++) {
+		__u16 status = 0xFFFF;
+		int ret = mshv_set_partition_property(vm->fd, props[i].code,
+						      props[i].value, &status);
+
+		MSHV_TEST_ASSERT(ret == 0 && !status,
+				 "SET_PARTITION_PROPERTY %#x = %#llx: ret %d, status %#x",
+				 props[i].code,
+				 (unsigned long long)props[i].value, ret,
+				 status);
+	}
 	mshv_initialize_partition(vm->fd);
-	return vm;
+	if (mem_size)
+		mshv_vm_add_memory(vm, 0, mem_size);
 }
 
 /**
@@ -565,6 +600,20 @@ struct mshv_vm_region *mshv_vm_find_region(struct mshv_vm *vm, __u64 gpa,
 		    gpa - r->gpa <= r->size - len)
 			return r;
 	return NULL;
+}
+
+/**
+ * mshv_vm_set_ivt() - point a vector of the real-mode IVT at GPA 0 at
+ *	@handler, in segment 0
+ * @vm: the VM; the first KiB of guest memory holds the IVT
+ * @vector: the vector
+ * @handler: the handler's offset (and guest physical address)
+ */
+void mshv_vm_set_ivt(struct mshv_vm *vm, __u8 vector, __u16 handler)
+{
+	const __u8 ivt[4] = { handler & 0xFF, handler >> 8, 0, 0 };
+
+	mshv_vm_write(vm, vector * 4, ivt, sizeof(ivt));
 }
 
 /**
@@ -1103,14 +1152,50 @@ int mshv_vp_run_timeout(struct mshv_vp *vp, unsigned int ms)
 void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
 			 struct hv_local_interrupt_controller_state *page)
 {
+	mshv_vp_state(vp, req, MSHV_VP_STATE_LAPIC, page);
+}
+
+/**
+ * mshv_vp_state() - MSHV_GET_VP_STATE or MSHV_SET_VP_STATE of one page
+ * @vp: the VP
+ * @req: MSHV_GET_VP_STATE or MSHV_SET_VP_STATE
+ * @type: MSHV_VP_STATE_*
+ * @page: a page-aligned buffer of MSHV_PAGE_SIZE bytes
+ *
+ * Fails the test unless the ioctl succeeds.
+ */
+void mshv_vp_state(struct mshv_vp *vp, unsigned long req, __u8 type,
+		   void *page)
+{
 	struct mshv_get_set_vp_state st = {
-		.type = MSHV_VP_STATE_LAPIC,
+		.type = type,
 		.buf_sz = MSHV_PAGE_SIZE,
 		.buf_ptr = (__u64)(unsigned long)page,
 	};
 
-	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s LAPIC state",
-			 req == MSHV_GET_VP_STATE ? "get" : "set");
+	MSHV_TEST_ASSERT(ioctl(vp->fd, req, &st) == 0, "%s VP state %u",
+			 req == MSHV_GET_VP_STATE ? "get" : "set", type);
+}
+
+/**
+ * mshv_vp_run_port() - run @vp, expect port I/O on @port and complete it
+ * @vp: the VP
+ * @port: the port the guest must access
+ *
+ * Fails the test on any other stop or another port; on success RIP is
+ * past the IN or OUT.
+ *
+ * Return: RAX at the intercept (the value an OUT wrote).
+ */
+__u64 mshv_vp_run_port(struct mshv_vp *vp, __u16 port)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	io = mshv_vp_run_expect_io(vp);
+	MSHV_TEST_ASSERT(io->port_number == port, "port %#x, expected %#x",
+			 io->port_number, port);
+	mshv_vp_skip_insn(vp, &io->header);
+	return io->rax;
 }
 
 /**

@@ -130,7 +130,20 @@ int mshv_set_partition_property(int fd, __u32 code, __u64 value,
 int mshv_partition_property_ex(int fd, __u32 code, __u64 *bank0);
 
 /* Partitions */
+
+/**
+ * struct mshv_pt_property - a partition property and its value
+ * @code: HV_PARTITION_PROPERTY_*
+ * @value: the value
+ */
+struct mshv_pt_property {
+	__u32 code;
+	__u64 value;
+};
+
 struct mshv_vm *mshv_vm_create(void);
+void mshv_vm_setup(struct mshv_vm *vm, const struct mshv_pt_property *props,
+		   unsigned int nr_props, __u64 mem_size);
 void mshv_vm_free(struct mshv_vm *vm);
 int __mshv_initialize_partition(int pt_fd);
 void mshv_initialize_partition(int pt_fd);
@@ -153,6 +166,7 @@ void *mshv_vm_gpa_to_hva(struct mshv_vm *vm, __u64 gpa, size_t len);
 void mshv_vm_write(struct mshv_vm *vm, __u64 gpa, const void *buf,
 		   size_t len);
 void mshv_vm_read(struct mshv_vm *vm, __u64 gpa, void *buf, size_t len);
+void mshv_vm_set_ivt(struct mshv_vm *vm, __u8 vector, __u16 handler);
 
 /* Eventfds */
 int __mshv_irqfd(int pt_fd, int fd, int resamplefd, __u32 gsi, __u32 flags);
@@ -199,6 +213,9 @@ void mshv_vp_skip_insn(struct mshv_vp *vp,
 		       const struct hv_x64_intercept_message_header *hdr);
 void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
 			 struct hv_local_interrupt_controller_state *page);
+void mshv_vp_state(struct mshv_vp *vp, unsigned long req, __u8 type,
+		   void *page);
+__u64 mshv_vp_run_port(struct mshv_vp *vp, __u16 port);
 
 /*
  * Arithmetic the tests share; inline, as a call would hide from the
