@@ -89,7 +89,9 @@ FIXTURE_SETUP(gpa)
 FIXTURE_TEARDOWN(gpa)
 {
 	mshv_vp_free(self->vp);
+	/* closing the partition unmapped RO_GPA: its backing goes now */
 	mshv_vm_free(self->vm);
+	mshv_free_host_memory(self->ro, MSHV_PAGE_SIZE);
 }
 
 /* MSHV_ROOT_HVCALL on the partition fd; returns the HV status */
