@@ -27,15 +27,14 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <linux/userfaultfd.h>
 
 #include "mshv_lib.h"
 #include "mshv_debugfs.h"
 #include "mshv_guest32.h"
+#include "mshv_hostmem.h"
 
 #define PAGE		4096ULL
-#define SZ_2M		0x200000ULL
 #define RW		BIT(MSHV_SET_MEM_BIT_WRITABLE)
 #define UNMAP		BIT(MSHV_SET_MEM_BIT_UNMAP)
 #define DATA_GPA	0x40000000ULL	/* 1 GiB */
@@ -120,19 +119,13 @@ static double fault_latency(struct mshv_g32 *g, bool uffd, __u64 *faults)
 	MSHV_TEST_ASSERT(mem != MAP_FAILED, "mmap");
 	madvise(mem, size, MADV_NOHUGEPAGE);
 	if (uffd) {
-		struct uffdio_api api = { .api = UFFD_API };
-		struct uffdio_register reg = {
-			.range = { .start = (unsigned long)mem, .len = size },
-			.mode = UFFDIO_REGISTER_MODE_MISSING,
-		};
-
-		h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		h.uffd = mshv_uffd_open(0);
 		if (h.uffd < 0) {
 			munmap(mem, size);
 			return -1;
 		}
-		MSHV_TEST_ASSERT(!ioctl(h.uffd, UFFDIO_API, &api) &&
-				 !ioctl(h.uffd, UFFDIO_REGISTER, &reg),
+		MSHV_TEST_ASSERT(!mshv_uffd_register(h.uffd, mem, size,
+						     UFFDIO_REGISTER_MODE_MISSING),
 				 "userfaultfd setup");
 		MSHV_TEST_ASSERT(!pthread_create(&thread, NULL, handler_thread,
 						 &h), "pthread_create");

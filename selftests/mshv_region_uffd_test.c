@@ -116,34 +116,6 @@ static void fill_pattern(void *dst, __u64 gpa, __u32 seed)
 		p[i] = mshv_g32_value(gpa + i * 4, seed);
 }
 
-/*
- * A userfaultfd with @features, or -1 with errno set (ENOSYS: the kernel
- * has no CONFIG_USERFAULTFD)
- */
-static int uffd_open(__u64 features)
-{
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, UFFDIO_API, &api)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int uffd_register(int fd, void *hva, size_t len, __u64 mode)
-{
-	struct uffdio_register reg = {
-		.range = { .start = mshv_hva_u64(hva), .len = len },
-		.mode = mode,
-	};
-
-	return ioctl(fd, UFFDIO_REGISTER, &reg);
-}
-
 static int uffd_wake(int fd, __u64 addr, __u64 len)
 {
 	struct uffdio_range r = { .start = addr, .len = len };
@@ -353,16 +325,17 @@ static void uffd_env_free(struct uffd_env *e)
 }
 
 /*
- * The guest, a userfaultfd registered with @reg over its @mode backing
- * (anonymous, shmem for MODE_CONTINUE, hugetlbfs for
- * MODE_CONTINUE_HUGETLB) mapped at DATA_GPA, and the
- * handler (not started).
+ * The guest, a userfaultfd registered over its @mode backing (anonymous,
+ * shmem for MODE_CONTINUE, hugetlbfs for MODE_CONTINUE_HUGETLB) mapped
+ * at DATA_GPA, and the handler (not started).  The registration is for
+ * missing pages (MODE_COPY, MODE_ZEROPAGE), minor faults (MODE_CONTINUE*)
+ * or write protection (MODE_WP).
  *
  * Return: NULL, or why the test cannot run.
  */
-static const char *uffd_env_setup(struct uffd_env *e, enum uffd_mode mode,
-				  __u64 reg)
+static const char *uffd_env_setup(struct uffd_env *e, enum uffd_mode mode)
 {
+	__u64 reg = UFFDIO_REGISTER_MODE_MISSING;
 	__u64 features = 0;
 	int fd;
 
@@ -377,9 +350,13 @@ static const char *uffd_env_setup(struct uffd_env *e, enum uffd_mode mode,
 		e->size = SZ_2M;
 		e->h.psize = SZ_2M;
 	}
-	if (mode == MODE_WP)
+	if (mode == MODE_CONTINUE || mode == MODE_CONTINUE_HUGETLB)
+		reg = UFFDIO_REGISTER_MODE_MINOR;
+	if (mode == MODE_WP) {
 		features = UFFD_FEATURE_PAGEFAULT_FLAG_WP;
-	fd = uffd_open(features);
+		reg = UFFDIO_REGISTER_MODE_WP;
+	}
+	fd = mshv_uffd_open(features);
 	/* The debug kernel of the test VMs has no CONFIG_USERFAULTFD */
 	if (fd < 0 && !strcmp(strerrorname_np(errno), "ENOSYS"))
 		return "userfaultfd(2): ENOSYS (kernel without CONFIG_USERFAULTFD)";
@@ -406,7 +383,7 @@ static const char *uffd_env_setup(struct uffd_env *e, enum uffd_mode mode,
 		madvise(e->mem, SIZE, MADV_NOHUGEPAGE);
 	}
 	MSHV_TEST_ASSERT(e->mem != MAP_FAILED, "mmap");
-	MSHV_TEST_ASSERT(!uffd_register(fd, e->mem, e->size, reg),
+	MSHV_TEST_ASSERT(!mshv_uffd_register(fd, e->mem, e->size, reg),
 			 "UFFDIO_REGISTER mode %#llx",
 			 (unsigned long long)reg);
 	MSHV_TEST_ASSERT(!__mshv_set_guest_memory(e->g->vm->fd, e->size,
@@ -450,24 +427,56 @@ static unsigned int host_mismatches(const char *mem, unsigned int page,
 	return memcmp(want, mem + page * PAGE, PAGE) ? 1 : 0;
 }
 
+/* Set up @e for @mode, or skip the test (*@skip says why): false */
+static bool setup_or_skip(struct __test_metadata *_metadata,
+			  struct uffd_env *e, const char **skip,
+			  enum uffd_mode mode)
+{
+	*skip = uffd_env_setup(e, mode);
+	if (*skip)
+		SKIP(return false, "%s", *skip);
+	return true;
+}
+
+/*
+ * The guest verifies the pattern of SEED_A in the first @size bytes of
+ * DATA_GPA, which the handler (or, in the minor modes, the page cache
+ * filled first) provides: one fault per @fault_size bytes, one per page
+ * it covers, nothing bad.  @s0 and @s1, if not NULL, receive the
+ * counters before and after the run.
+ */
+static void verify_faulting(struct __test_metadata *_metadata,
+			    struct uffd_env *e, unsigned int size,
+			    unsigned int fault_size, struct mshv_snap *s0,
+			    struct mshv_snap *s1)
+{
+	unsigned int nfaults = size / fault_size, i;
+	const struct hv_message *msg;
+
+	if (e->h.alias != MAP_FAILED)
+		for (i = 0; i < size / PAGE; i++)
+			fill_pattern(e->h.alias + i * PAGE,
+				     DATA_GPA + i * PAGE, SEED_A);
+	handler_start(&e->h);
+	if (s0)
+		mshv_snap(e->g->partition, s0);
+	msg = mshv_g32_exec_strided(e->g, MSHV_G32_VERIFY, DATA_GPA, STRIDE,
+				    size / STRIDE, SEED_A);
+	if (s1)
+		mshv_snap(e->g->partition, s1);
+	mshv_g32_expect_done(e->g, msg);
+	handler_stop(&e->h);
+	EXPECT_EQ(nfaults, atomic_load(&e->h.faults));
+	for (i = 0; i < nfaults; i++)
+		EXPECT_EQ(1, atomic_load(&e->h.per_page[i * fault_size / PAGE]));
+	EXPECT_EQ(0, atomic_load(&e->h.bad));
+}
+
 TEST_F(uffd, copy)
 {
-	const struct hv_message *msg;
-	unsigned int i;
-
-	self->skip = uffd_env_setup(&self->e, MODE_COPY,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	handler_start(&self->e.h);
-	msg = mshv_g32_exec_strided(self->e.g, MSHV_G32_VERIFY, DATA_GPA, STRIDE,
-				    SIZE / STRIDE, SEED_A);
-	mshv_g32_expect_done(self->e.g, msg);
-	handler_stop(&self->e.h);
-	EXPECT_EQ(NPAGES, atomic_load(&self->e.h.faults));
-	for (i = 0; i < NPAGES; i++)
-		EXPECT_EQ(1, atomic_load(&self->e.h.per_page[i]));
-	EXPECT_EQ(0, atomic_load(&self->e.h.bad));
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
+		return;
+	verify_faulting(_metadata, &self->e, SIZE, PAGE, NULL, NULL);
 }
 
 TEST_F(uffd, zeropage)
@@ -475,10 +484,8 @@ TEST_F(uffd, zeropage)
 	const struct hv_message *msg;
 	unsigned int i;
 
-	self->skip = uffd_env_setup(&self->e, MODE_ZEROPAGE,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_ZEROPAGE))
+		return;
 	handler_start(&self->e.h);
 	msg = mshv_g32_exec_strided(self->e.g, MSHV_G32_VERIFY_CONST, DATA_GPA,
 				    STRIDE, SIZE / STRIDE, 0);
@@ -498,53 +505,22 @@ TEST_F(uffd, zeropage)
 
 TEST_F(uffd, minor_continue)
 {
-	const struct hv_message *msg;
-	unsigned int i;
-
-	self->skip = uffd_env_setup(&self->e, MODE_CONTINUE,
-				    UFFDIO_REGISTER_MODE_MINOR);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
 	/* The page cache holds the data; the guest's mapping does not */
-	for (i = 0; i < NPAGES; i++)
-		fill_pattern(self->e.h.alias + i * PAGE, DATA_GPA + i * PAGE,
-			     SEED_A);
-	handler_start(&self->e.h);
-	msg = mshv_g32_exec_strided(self->e.g, MSHV_G32_VERIFY, DATA_GPA, STRIDE,
-				    SIZE / STRIDE, SEED_A);
-	mshv_g32_expect_done(self->e.g, msg);
-	handler_stop(&self->e.h);
-	EXPECT_EQ(NPAGES, atomic_load(&self->e.h.faults));
-	for (i = 0; i < NPAGES; i++)
-		EXPECT_EQ(1, atomic_load(&self->e.h.per_page[i]));
-	EXPECT_EQ(0, atomic_load(&self->e.h.bad));
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_CONTINUE))
+		return;
+	verify_faulting(_metadata, &self->e, SIZE, PAGE, NULL, NULL);
 }
 
 /* hugetlbfs: one minor fault and one 2 MiB entry for the whole page */
 TEST_F(uffd, minor_continue_hugetlb)
 {
-	const struct hv_message *msg;
 	struct mshv_snap s0, s1;
-	unsigned int i;
 
-	self->skip = uffd_env_setup(&self->e, MODE_CONTINUE_HUGETLB,
-				    UFFDIO_REGISTER_MODE_MINOR);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	for (i = 0; i < PAGES_2M; i++)
-		fill_pattern(self->e.h.alias + i * PAGE, DATA_GPA + i * PAGE,
-			     SEED_A);
-	handler_start(&self->e.h);
-	mshv_snap(self->e.g->partition, &s0);
-	msg = mshv_g32_exec_strided(self->e.g, MSHV_G32_VERIFY, DATA_GPA,
-				    STRIDE, SZ_2M / STRIDE, SEED_A);
-	mshv_snap(self->e.g->partition, &s1);
-	mshv_g32_expect_done(self->e.g, msg);
-	handler_stop(&self->e.h);
-	EXPECT_EQ(1, atomic_load(&self->e.h.faults));
-	EXPECT_EQ(1, atomic_load(&self->e.h.per_page[0]));
+	if (!setup_or_skip(_metadata, &self->e, &self->skip,
+			   MODE_CONTINUE_HUGETLB))
+		return;
+	verify_faulting(_metadata, &self->e, SZ_2M, SZ_2M, &s0, &s1);
 	EXPECT_EQ(1, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, atomic_load(&self->e.h.bad));
 }
 
 TEST_F(uffd, wp_dirty_tracking)
@@ -552,10 +528,8 @@ TEST_F(uffd, wp_dirty_tracking)
 	struct mshv_snap s0, s1;
 	unsigned int i;
 
-	self->skip = uffd_env_setup(&self->e, MODE_WP,
-				    UFFDIO_REGISTER_MODE_WP);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_WP))
+		return;
 	handler_start(&self->e.h);
 	/* Not protected yet: the writes fault as usual, no userfault */
 	mshv_g32_run_strided(self->e.g, MSHV_G32_WRITE, DATA_GPA, 4, SIZE / 4,
@@ -593,10 +567,8 @@ TEST_F(uffd, signal_interrupts_wait)
 	struct sigaction sa = { .sa_handler = sig_nop };	/* no SA_RESTART */
 	struct vp_run r = { .twice = true };
 
-	self->skip = uffd_env_setup(&self->e, MODE_COPY,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
+		return;
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	atomic_store(&self->e.h.hold, 1);
 	handler_start(&self->e.h);
@@ -632,10 +604,8 @@ TEST_F(uffd, close_uffd_while_waiting)
 	const struct hv_message *msg;
 	unsigned int i;
 
-	self->skip = uffd_env_setup(&self->e, MODE_COPY,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
+		return;
 	self->e.h.close_on_fault = 1;
 	handler_start(&self->e.h);
 	msg = mshv_g32_exec_strided(self->e.g, MSHV_G32_VERIFY_CONST, DATA_GPA,
@@ -653,10 +623,8 @@ TEST_F(uffd, munmap_while_waiting)
 	struct vp_run r = { 0 };
 	const struct hv_x64_memory_intercept_message *mem;
 
-	self->skip = uffd_env_setup(&self->e, MODE_COPY,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
+		return;
 	atomic_store(&self->e.h.hold, 1);
 	handler_start(&self->e.h);
 	r.vp = self->e.g->vp;
@@ -702,8 +670,7 @@ TEST(killed_while_waiting)
 
 		close(pipefd[0]);
 		uffd_env_init(&e);
-		skip = uffd_env_setup(&e, MODE_COPY,
-				      UFFDIO_REGISTER_MODE_MISSING);
+		skip = uffd_env_setup(&e, MODE_COPY);
 		if (skip) {
 			/* The reason, then no partition id */
 			if (write(pipefd[1], skip, strlen(skip) + 1) < 0)
@@ -761,10 +728,8 @@ TEST_F(uffd, vps_same_page)
 	struct mshv_vp *vp0;
 	unsigned int i;
 
-	self->skip = uffd_env_setup(&self->e, MODE_COPY,
-				    UFFDIO_REGISTER_MODE_MISSING);
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
+	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
+		return;
 	atomic_store(&self->e.h.hold, 1);
 	handler_start(&self->e.h);
 	vp0 = self->e.g->vp;

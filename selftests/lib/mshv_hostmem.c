@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/userfaultfd.h>
 
 #include "mshv_debugfs.h"
 #include "mshv_hostmem.h"
@@ -276,4 +280,47 @@ bool mshv_find_stdvga(char *res0, size_t len, size_t size, __u64 *phys)
 	}
 	closedir(d);
 	return found;
+}
+
+/**
+ * mshv_uffd_open() - a non-blocking userfaultfd with @features
+ * @features: UFFD_FEATURE_* the UFFDIO_API handshake asks for
+ *
+ * Return: the fd, or -1 with errno set (ENOSYS: the kernel has no
+ * CONFIG_USERFAULTFD; the handshake's errno if it refused @features).
+ */
+int mshv_uffd_open(__u64 features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int err;
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * mshv_uffd_register() - UFFDIO_REGISTER @len bytes at @hva
+ * @fd: the userfaultfd
+ * @hva: the range's start
+ * @len: its length in bytes
+ * @mode: UFFDIO_REGISTER_MODE_*
+ *
+ * Return: 0, or -1 with errno set.
+ */
+int mshv_uffd_register(int fd, void *hva, size_t len, __u64 mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = mshv_hva_u64(hva), .len = len },
+		.mode = mode,
+	};
+
+	return ioctl(fd, UFFDIO_REGISTER, &reg);
 }

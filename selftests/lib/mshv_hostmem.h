@@ -40,6 +40,8 @@ bool mshv_hostmem_alloc(struct mshv_hostmem *m, enum mshv_backing b,
 			size_t size, size_t offset);
 void mshv_hostmem_free(struct mshv_hostmem *m);
 bool mshv_thp_available(void);
+int mshv_uffd_open(__u64 features);
+int mshv_uffd_register(int fd, void *hva, size_t len, __u64 mode);
 bool mshv_hugetlb_reserve(unsigned long n);
 __u64 mshv_smaps_kb(const void *addr, const char *field);
 void mshv_gpa_list(__u32 *out, unsigned int n, __u64 gpa,
