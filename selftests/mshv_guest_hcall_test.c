@@ -21,6 +21,7 @@
  *    stops with the GPA intercept the driver resolves, the VMCALL runs
  *    again and the call completes (one fault when regions are movable).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,54 +79,122 @@
 #define STATUS(s, reps)	((__u64)(s) | (__u64)(reps) << 32)
 
 /*
- * The guest's code, at CODE_GPA (64-bit, CPL 0; assembled from):
+ * The guest's code, at CODE_GPA (64-bit, CPL 0).  The addresses are
+ * PARAM_GPA + P_*, HCPAGE_GPA and FLUSH_GVA (see the static_assert
+ * below):
  *   start:  GUEST_OS_ID = [P_OSID]; HYPERCALL = HCPAGE_GPA | 1;
  *           jmp [P_BODY]
- *   body_call: rcx, rdx, r8 = [P_CONTROL], [P_RDX], [P_R8];
+ *   hc_body_call: rcx, rdx, r8 = [P_CONTROL], [P_RDX], [P_R8];
  *           call HCPAGE_GPA; [P_RESULT] = rax; out PORT_DONE; hlt
- *   body_flush: [P_READ1] = [FLUSH_GVA]; [[P_PTEGPA]] = [P_NEWPTE];
- *           [P_READ2] = [FLUSH_GVA]; the call of body_call;
+ *   hc_body_flush: [P_READ1] = [FLUSH_GVA]; [[P_PTEGPA]] = [P_NEWPTE];
+ *           [P_READ2] = [FLUSH_GVA]; the call of hc_body_call;
  *           [P_READ3] = [FLUSH_GVA]; out PORT_DONE; hlt
- *   body_vmcall / body_vmmcall: rcx = [P_CONTROL]; vmcall / vmmcall;
- *           [P_RESULT] = rax; out PORT_DONE; hlt
- *   handler0 / handler1: inc qword [P_COUNT0 / P_COUNT1]; EOI through
- *           the synthetic EOI MSR (RAX, RCX, RDX saved); iretq
- *   ap:     hlt; out PORT_AP; hlt
+ *   hc_body_vmcall / hc_body_vmmcall: rcx = [P_CONTROL]; vmcall /
+ *           vmmcall; [P_RESULT] = rax; out PORT_DONE; hlt
+ *   hc_handler0 / hc_handler1: inc qword [P_COUNT0 / P_COUNT1]; EOI
+ *           through the synthetic EOI MSR (RAX, RCX, RDX saved); iretq
+ *   hc_ap:  hlt; out PORT_AP; hlt
  */
-static const __u8 code[] = {
-	0xb9, 0x00, 0x00, 0x00, 0x40, 0x8b, 0x04, 0x25, 0x50, 0x50, 0x00, 0x00,
-	0x31, 0xd2, 0x0f, 0x30, 0xb9, 0x01, 0x00, 0x00, 0x40, 0xb8, 0x01, 0x30,
-	0x00, 0x00, 0x0f, 0x30, 0xff, 0x24, 0x25, 0x58, 0x50, 0x00, 0x00, 0x48,
-	0x8b, 0x0c, 0x25, 0x00, 0x50, 0x00, 0x00, 0x48, 0x8b, 0x14, 0x25, 0x08,
-	0x50, 0x00, 0x00, 0x4c, 0x8b, 0x04, 0x25, 0x10, 0x50, 0x00, 0x00, 0xb8,
-	0x00, 0x30, 0x00, 0x00, 0xff, 0xd0, 0x48, 0x89, 0x04, 0x25, 0x18, 0x50,
-	0x00, 0x00, 0xe6, 0x80, 0xf4, 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x60,
-	0x00, 0x48, 0x89, 0x04, 0x25, 0x20, 0x50, 0x00, 0x00, 0x48, 0x8b, 0x1c,
-	0x25, 0x30, 0x50, 0x00, 0x00, 0x48, 0x8b, 0x04, 0x25, 0x28, 0x50, 0x00,
-	0x00, 0x48, 0x89, 0x03, 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00,
-	0x48, 0x89, 0x04, 0x25, 0x38, 0x50, 0x00, 0x00, 0x48, 0x8b, 0x0c, 0x25,
-	0x00, 0x50, 0x00, 0x00, 0x48, 0x8b, 0x14, 0x25, 0x08, 0x50, 0x00, 0x00,
-	0x4c, 0x8b, 0x04, 0x25, 0x10, 0x50, 0x00, 0x00, 0xb8, 0x00, 0x30, 0x00,
-	0x00, 0xff, 0xd0, 0x48, 0x89, 0x04, 0x25, 0x18, 0x50, 0x00, 0x00, 0x48,
-	0x8b, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00, 0x48, 0x89, 0x04, 0x25, 0x40,
-	0x50, 0x00, 0x00, 0xe6, 0x80, 0xf4, 0x48, 0x8b, 0x0c, 0x25, 0x00, 0x50,
-	0x00, 0x00, 0x0f, 0x01, 0xc1, 0x48, 0x89, 0x04, 0x25, 0x18, 0x50, 0x00,
-	0x00, 0xe6, 0x80, 0xf4, 0x48, 0x8b, 0x0c, 0x25, 0x00, 0x50, 0x00, 0x00,
-	0x0f, 0x01, 0xd9, 0x48, 0x89, 0x04, 0x25, 0x18, 0x50, 0x00, 0x00, 0xe6,
-	0x80, 0xf4, 0x48, 0xff, 0x04, 0x25, 0x00, 0x51, 0x00, 0x00, 0xeb, 0x08,
-	0x48, 0xff, 0x04, 0x25, 0x08, 0x51, 0x00, 0x00, 0x50, 0x51, 0x52, 0xb9,
-	0x70, 0x00, 0x00, 0x40, 0x31, 0xc0, 0x31, 0xd2, 0x0f, 0x30, 0x5a, 0x59,
-	0x58, 0x48, 0xcf, 0xf4, 0xe6, 0x81, 0xf4,
-};
+MSHV_GUEST_CODE(hc_code, 64,
+		"	mov $0x40000000, %ecx\n"	/* GUEST_OS_ID */
+		"	mov 0x5050, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	mov $0x40000001, %ecx\n"	/* HYPERCALL */
+		"	mov $0x3001, %eax\n"
+		"	wrmsr\n"
+		"	jmp *0x5058\n"
+		"hc_body_call:\n"
+		"	mov 0x5000, %rcx\n"
+		"	mov 0x5008, %rdx\n"
+		"	mov 0x5010, %r8\n"
+		"	mov $0x3000, %eax\n"
+		"	call *%rax\n"
+		"	mov %rax, 0x5018\n"
+		"	out %al, $0x80\n"
+		"	hlt\n"
+		"hc_body_flush:\n"
+		"	mov 0x600000, %rax\n"
+		"	mov %rax, 0x5020\n"
+		"	mov 0x5030, %rbx\n"
+		"	mov 0x5028, %rax\n"
+		"	mov %rax, (%rbx)\n"
+		"	mov 0x600000, %rax\n"
+		"	mov %rax, 0x5038\n"
+		"	mov 0x5000, %rcx\n"
+		"	mov 0x5008, %rdx\n"
+		"	mov 0x5010, %r8\n"
+		"	mov $0x3000, %eax\n"
+		"	call *%rax\n"
+		"	mov %rax, 0x5018\n"
+		"	mov 0x600000, %rax\n"
+		"	mov %rax, 0x5040\n"
+		"	out %al, $0x80\n"
+		"	hlt\n"
+		"hc_body_vmcall:\n"
+		"	mov 0x5000, %rcx\n"
+		"hc_vmcall_insn:\n"
+		"	vmcall\n"
+		"	mov %rax, 0x5018\n"
+		"	out %al, $0x80\n"
+		"	hlt\n"
+		"hc_body_vmmcall:\n"
+		"	mov 0x5000, %rcx\n"
+		"	vmmcall\n"
+		"	mov %rax, 0x5018\n"
+		"	out %al, $0x80\n"
+		"	hlt\n"
+		"hc_handler0:\n"
+		"	incq 0x5100\n"
+		"	jmp 1f\n"
+		"hc_handler1:\n"
+		"	incq 0x5108\n"
+		"1:	push %rax\n"
+		"	push %rcx\n"
+		"	push %rdx\n"
+		"	mov $0x40000070, %ecx\n"	/* EOI */
+		"	xor %eax, %eax\n"
+		"	xor %edx, %edx\n"
+		"	wrmsr\n"
+		"	pop %rdx\n"
+		"	pop %rcx\n"
+		"	pop %rax\n"
+		"	iretq\n"
+		"hc_ap:\n"
+		"	hlt\n"
+		"	out %al, $0x81\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(hc_body_call);
+MSHV_GUEST_LABEL(hc_body_flush);
+MSHV_GUEST_LABEL(hc_body_vmcall);
+MSHV_GUEST_LABEL(hc_vmcall_insn);
+MSHV_GUEST_LABEL(hc_body_vmmcall);
+MSHV_GUEST_LABEL(hc_handler0);
+MSHV_GUEST_LABEL(hc_handler1);
+MSHV_GUEST_LABEL(hc_ap);
 
-#define OFF_BODY_CALL		0x23
-#define OFF_BODY_FLUSH		0x4d
-#define OFF_BODY_VMCALL		0xba
-#define OFF_BODY_VMMCALL	0xd0
-#define OFF_VMCALL_INSN		(OFF_BODY_VMCALL + 8)
-#define OFF_HANDLER0		0xe6
-#define OFF_HANDLER1		0xf0
-#define OFF_AP			0x10b
+/* The numbers the guest code above is written with */
+static_assert(PARAM_GPA == 0x5000 && P_OSID == 0x50 && P_BODY == 0x58 &&
+	      P_CONTROL == 0 && P_RDX == 8 && P_R8 == 0x10 &&
+	      P_RESULT == 0x18 && P_READ1 == 0x20 && P_NEWPTE == 0x28 &&
+	      P_PTEGPA == 0x30 && P_READ2 == 0x38 && P_READ3 == 0x40 &&
+	      P_COUNT0 == 0x100 && P_COUNT1 == 0x108,
+	      "hypercall guest code: parameter block");
+static_assert(HCPAGE_GPA == 0x3000 && FLUSH_GVA == 0x600000 &&
+	      PORT_DONE == 0x80 && PORT_AP == 0x81 &&
+	      HV_X64_MSR_GUEST_OS_ID == 0x40000000 &&
+	      HV_X64_MSR_HYPERCALL == 0x40000001 &&
+	      HV_X64_MSR_EOI == 0x40000070,
+	      "hypercall guest code: addresses, ports and MSRs");
+
+#define OFF_BODY_CALL		MSHV_GUEST_OFFSET(hc_code, hc_body_call)
+#define OFF_BODY_FLUSH		MSHV_GUEST_OFFSET(hc_code, hc_body_flush)
+#define OFF_BODY_VMCALL		MSHV_GUEST_OFFSET(hc_code, hc_body_vmcall)
+#define OFF_BODY_VMMCALL	MSHV_GUEST_OFFSET(hc_code, hc_body_vmmcall)
+#define OFF_VMCALL_INSN		MSHV_GUEST_OFFSET(hc_code, hc_vmcall_insn)
+#define OFF_HANDLER0		MSHV_GUEST_OFFSET(hc_code, hc_handler0)
+#define OFF_HANDLER1		MSHV_GUEST_OFFSET(hc_code, hc_handler1)
+#define OFF_AP			MSHV_GUEST_OFFSET(hc_code, hc_ap)
 
 /* A partition, its VP 0 and page tables */
 struct genv {
@@ -194,7 +263,7 @@ static void guest_setup(struct genv *self, __u64 features, __u64 privileges)
 	mshv_paging_map(&self->pg, 0, 0, MSHV_PAGE_2M, MSHV_PAGE_SIZE);
 	mshv_paging_map(&self->pg, FLUSH_GVA, DATA_A_GPA, MSHV_PAGE_SIZE,
 			MSHV_PAGE_SIZE);
-	mshv_vm_write(&self->vm, CODE_GPA, code, sizeof(code));
+	mshv_vm_write(&self->vm, CODE_GPA, hc_code, MSHV_GUEST_SIZE(hc_code));
 	/*
 	 * hvsim writes the hypercall page only to memory the SLAT already
 	 * maps writable (no GPA intercept from a WRMSR): have the host
