@@ -27,8 +27,8 @@
  *  - a frozen clock stops the timers; SET_VP_STATE of the timers arms
  *    them; a VM torn down with timers armed leaves nothing behind.
  */
+#include <assert.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,13 +40,13 @@
 #include "mshv_debugfs.h"
 
 #define MEM_SIZE	0x10000ULL	/* guest memory at GPA 0 */
-#define CODE_GPA	0x1000ULL
-#define HANDLER_GPA	0x2000ULL
-#define DATA_GPA	0x3000ULL
-#define LOG_GPA		0x3400ULL	/* 32-byte records of the handler */
-#define TSC_PAGE_GPA	0x5000ULL
-#define STACK_TOP	0x8000ULL
-#define SIMP_GPA	0xA000ULL
+#define CODE_GPA	0x1000
+#define HANDLER_GPA	0x2000
+#define DATA_GPA	0x3000
+#define LOG_GPA		0x3400	/* 32-byte records of the handler */
+#define TSC_PAGE_GPA	0x5000
+#define STACK_TOP	0x8000
+#define SIMP_GPA	0xA000
 
 /* Data words the guest and the test share (8 bytes each) */
 #define D_A0		(DATA_GPA + 0x00)	/* TIME_REF_COUNT */
@@ -72,8 +72,6 @@
 #define SLOT_GPA	(SIMP_GPA + MSG_SINT * HV_MESSAGE_SIZE)
 
 #define MSR_TIME_REF	HV_X64_MSR_TIME_REF_COUNT
-#define MSR_STIMER_CONFIG(n)	(HV_X64_MSR_STIMER0_CONFIG + 2 * (n))
-#define MSR_STIMER_COUNT(n)	(HV_X64_MSR_STIMER0_COUNT + 2 * (n))
 
 #define SPF		HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES
 #define REF_TIME	HV_PARTITION_PROPERTY_REFERENCE_TIME
@@ -81,161 +79,142 @@
 #define PERIOD		10000		/* 1 ms in 100 ns units */
 #define PERIODIC_RUNS	5
 
-/* 16-bit guest code, assembled at run time */
-struct code {
-	__u8 b[512];
-	unsigned int n;
-};
-
-static void emit(struct code *c, const __u8 *bytes, unsigned int n)
-{
-	MSHV_TEST_ASSERT(c->n + n <= sizeof(c->b), "code too long");
-	memcpy(c->b + c->n, bytes, n);
-	c->n += n;
-}
+#define ONESHOT_DELTA	5000		/* 500 us */
+#define FROZEN_DELTA	2000000		/* 200 ms */
+#define SINT_BITS	((__u64)MSG_SINT << HV_STIMER_CONFIG_SINT_SHIFT)
 
 /*
- * Append the bytes @fmt describes, separated by spaces: two hex digits
- * are a byte; b, w and d take the next argument (unsigned int) as 1, 2
- * or 4 little-endian bytes
+ * The guest programs are 16-bit code, written with the assembler macros
+ * below; the symbols are the C macros of the same names.
+ *
+ *   gt_wrmsr msr, lo[, hi]	wrmsr @msr, @hi:@lo
+ *   gt_wrmsr_mem msr, addr	wrmsr @msr, the 8 bytes at @addr
+ *   gt_rdmsr msr, addr		rdmsr @msr into the 8 bytes at @addr
+ *   gt_store addr		the 8 bytes at @addr = edx:eax
+ *   gt_add addr, imm		the 8 bytes at @addr += @imm
+ *   gt_copy dst, src		the 8 bytes at @dst = those at @src
+ *   gt_wait_until addr		spin until TIME_REF_COUNT >= the 8 bytes
+ *				at @addr (IF as it is)
+ *   gt_halt_until n		sti; hlt; cli until dword [D_CNT] >= @n
+ *   gt_done			out PORT_DONE, dword [D_CNT]; hlt
+ *   gt_synic			SIMP, SINT MSG_SINT -> MSG_VECTOR, SCONTROL
+ *   gt_arm n, delta		D_EXP = TIME_REF_COUNT + @delta; STIMER@n's
+ *				COUNT = D_EXP
+ *   gt_push, gt_pop_iret	save eax, ecx, edx, bx / restore them, iret
+ *   gt_eoi			wrmsr x2APIC EOI
+ *
+ * "{disp16} jmp" keeps the near form of a backward jump.
  */
-static void asmb(struct code *c, const char *fmt, ...)
-{
-	va_list ap;
+#define GT_SET(sym)	"	.set " #sym ", " MSHV_GUEST_STR(sym) "\n"
 
-	va_start(ap, fmt);
-	while (*fmt) {
-		unsigned int n = 0, v = 0, i;
+__asm__(GT_SET(D_A0) GT_SET(D_T0) GT_SET(D_A1) GT_SET(D_T1) GT_SET(D_AUX)
+	GT_SET(D_FREQ) GT_SET(D_AFREQ) GT_SET(D_CNT) GT_SET(D_EXP)
+	GT_SET(D_WAIT) GT_SET(LOG_GPA) GT_SET(SLOT_GPA) GT_SET(SIMP_GPA)
+	GT_SET(TSC_PAGE_GPA) GT_SET(PORT_SAMPLE) GT_SET(PORT_READY)
+	GT_SET(PORT_CHECK) GT_SET(PORT_DONE) GT_SET(MSG_SINT)
+	GT_SET(MSG_VECTOR) GT_SET(TIMER_VECTOR) GT_SET(PERIOD)
+	GT_SET(PERIODIC_RUNS) GT_SET(ONESHOT_DELTA) GT_SET(FROZEN_DELTA)
+	GT_SET(MSR_TIME_REF)
+	/* HV_STIMER_CONFIG_*, HV_SYNIC_*_ENABLE: see the static_assert */
+	"	.set STIMER_CONFIG, " MSHV_GUEST_STR(HV_X64_MSR_STIMER0_CONFIG) "\n"
+	"	.set STIMER_COUNT, " MSHV_GUEST_STR(HV_X64_MSR_STIMER0_COUNT) "\n"
+	"	.set CFG_ENABLE, 0x1\n"
+	"	.set CFG_PERIODIC, 0x2\n"
+	"	.set CFG_AUTO_ENABLE, 0x8\n"
+	"	.set CFG_DIRECT, 0x1000\n"
+	"	.set CFG_VECTOR_SHIFT, 4\n"
+	"	.set SINT_BITS, 0x20000\n"
+	"	.set PAGE_ENABLE, 0x1\n"
+	"	.set CONTROL_ENABLE, 0x1\n"
+	".macro gt_store addr\n"
+	"	mov %eax, \\addr\n"
+	"	mov %edx, \\addr+4\n"
+	".endm\n"
+	".macro gt_wrmsr msr, lo, hi=0\n"
+	"	mov $\\msr, %ecx\n"
+	"	mov $\\lo, %eax\n"
+	"	mov $\\hi, %edx\n"
+	"	wrmsr\n"
+	".endm\n"
+	".macro gt_wrmsr_mem msr, addr\n"
+	"	mov $\\msr, %ecx\n"
+	"	mov \\addr, %eax\n"
+	"	mov \\addr+4, %edx\n"
+	"	wrmsr\n"
+	".endm\n"
+	".macro gt_rdmsr msr, addr\n"
+	"	mov $\\msr, %ecx\n"
+	"	rdmsr\n"
+	"	gt_store \\addr\n"
+	".endm\n"
+	".macro gt_add addr, imm\n"
+	"	addl $\\imm, \\addr\n"
+	"	adcl $0, \\addr+4\n"
+	".endm\n"
+	".macro gt_copy dst, src\n"
+	"	mov \\src, %eax\n"
+	"	mov \\src+4, %edx\n"
+	"	gt_store \\dst\n"
+	".endm\n"
+	".macro gt_wait_until addr\n"
+	"8:	mov $MSR_TIME_REF, %ecx\n"
+	"	rdmsr\n"
+	"	cmp \\addr+4, %edx\n"
+	"	jb 8b\n"
+	"	ja 9f\n"
+	"	cmp \\addr, %eax\n"
+	"	jb 8b\n"
+	"9:\n"
+	".endm\n"
+	".macro gt_halt_until n\n"
+	"8:	sti\n"
+	"	hlt\n"
+	"	cli\n"
+	"	cmpl $\\n, D_CNT\n"
+	"	jae 9f\n"
+	"	{disp16} jmp 8b\n"
+	"9:\n"
+	".endm\n"
+	".macro gt_done\n"
+	"	mov D_CNT, %eax\n"
+	"	out %eax, $PORT_DONE\n"
+	"	hlt\n"
+	".endm\n"
+	".macro gt_synic\n"
+	"	gt_wrmsr " MSHV_GUEST_STR(HV_X64_MSR_SIMP) ", SIMP_GPA|PAGE_ENABLE\n"
+	"	gt_wrmsr " MSHV_GUEST_STR(HV_X64_MSR_SINT0) "+MSG_SINT, MSG_VECTOR\n"
+	"	gt_wrmsr " MSHV_GUEST_STR(HV_X64_MSR_SCONTROL) ", CONTROL_ENABLE\n"
+	".endm\n"
+	".macro gt_arm n, delta\n"
+	"	gt_rdmsr MSR_TIME_REF, D_EXP\n"
+	"	gt_add D_EXP, \\delta\n"
+	"	gt_wrmsr_mem STIMER_COUNT+2*\\n, D_EXP\n"
+	".endm\n"
+	".macro gt_push\n"
+	"	push %eax\n"
+	"	push %ecx\n"
+	"	push %edx\n"
+	"	push %bx\n"
+	".endm\n"
+	".macro gt_pop_iret\n"
+	"	pop %bx\n"
+	"	pop %edx\n"
+	"	pop %ecx\n"
+	"	pop %eax\n"
+	"	iret\n"
+	".endm\n"
+	".macro gt_eoi\n"
+	"	gt_wrmsr " MSHV_GUEST_STR(HV_X86_MSR_X2APIC_EOI) ", 0\n"
+	".endm\n");
 
-		switch (*fmt) {
-		case ' ':
-			fmt++;
-			continue;
-		case 'b':
-			n = 1;
-			break;
-		case 'w':
-			n = 2;
-			break;
-		case 'd':
-			n = 4;
-			break;
-		default:
-			v = strtoul((char[]){ fmt[0], fmt[1], 0 }, NULL, 16);
-			emit(c, (__u8 *)&v, 1);
-			fmt += 2;
-			continue;
-		}
-		v = va_arg(ap, unsigned int);
-		for (i = 0; i < n; i++) {
-			__u8 byte = v >> (8 * i);
-
-			emit(c, &byte, 1);
-		}
-		fmt++;
-	}
-	va_end(ap);
-}
-
-/* mov ecx, @msr */
-static void emit_ecx(struct code *c, __u32 msr)
-{
-	asmb(c, "66 B9 d", msr);
-}
-
-/* mov [@addr], eax; mov [@addr + 4], edx */
-static void emit_store(struct code *c, __u16 addr)
-{
-	asmb(c, "66 A3 w 66 89 16 w", addr, addr + 4);
-}
-
-/* wrmsr @msr, @lo:@hi */
-static void emit_wrmsr(struct code *c, __u32 msr, __u32 lo, __u32 hi)
-{
-	emit_ecx(c, msr);
-	asmb(c, "66 B8 d 66 BA d 0F 30", lo, hi);
-}
-
-/* wrmsr @msr, the 8 bytes at @addr */
-static void emit_wrmsr_mem(struct code *c, __u32 msr, __u16 addr)
-{
-	emit_ecx(c, msr);
-	asmb(c, "66 A1 w 66 8B 16 w 0F 30", addr, addr + 4);
-}
-
-/* rdmsr @msr into the 8 bytes at @addr */
-static void emit_rdmsr(struct code *c, __u32 msr, __u16 addr)
-{
-	emit_ecx(c, msr);
-	asmb(c, "0F 32");
-	emit_store(c, addr);
-}
-
-/* the 8 bytes at @addr += @imm */
-static void emit_add(struct code *c, __u16 addr, __u32 imm)
-{
-	asmb(c, "66 81 06 w d 66 83 16 w 00", addr, imm, addr + 4); /* add, adc */
-}
-
-/* copy the 8 bytes at @src to @dst */
-static void emit_copy(struct code *c, __u16 dst, __u16 src)
-{
-	asmb(c, "66 A1 w 66 8B 16 w", src, src + 4);
-	emit_store(c, dst);
-}
-
-/* spin until TIME_REF_COUNT >= the 8 bytes at @addr (IF as it is) */
-static void emit_wait_until(struct code *c, __u16 addr)
-{
-	unsigned int top = c->n;
-
-	emit_ecx(c, MSR_TIME_REF);
-	/* rdmsr; cmp edx, [hi]; jb top; ja out; cmp eax, [lo]; jb top; out: */
-	asmb(c, "0F 32 66 3B 16 w 72 b 77 07 66 3B 06 w 72 b",
-	     addr + 4, (__u8)(top - (c->n + 9)), addr,
-	     (__u8)(top - (c->n + 18)));
-}
-
-/* out @port, al */
-static void emit_out(struct code *c, __u8 port)
-{
-	asmb(c, "E6 b", port);
-}
-
-/* jmp to @target (an offset in @c) */
-static void emit_jmp(struct code *c, unsigned int target)
-{
-	asmb(c, "E9 w", target - (c->n + 3));
-}
-
-/* sti; hlt; cli */
-static void emit_halt(struct code *c)
-{
-	asmb(c, "FB F4 FA");
-}
-
-/* push eax, ecx, edx, bx / pop them, iret */
-static void emit_push(struct code *c)
-{
-	asmb(c, "66 50 66 51 66 52 53");
-}
-
-static void emit_pop_iret(struct code *c)
-{
-	asmb(c, "5B 66 5A 66 59 66 58 CF");
-}
-
-/* inc dword [D_CNT] */
-static void emit_count(struct code *c)
-{
-	asmb(c, "66 FF 06 w", D_CNT);
-}
-
-/* wrmsr x2APIC EOI */
-static void emit_eoi(struct code *c)
-{
-	emit_wrmsr(c, HV_X86_MSR_X2APIC_EOI, 0, 0);
-}
+/* The numbers the assembler macros are written with */
+static_assert(HV_STIMER_CONFIG_ENABLE == 0x1 &&
+	      HV_STIMER_CONFIG_PERIODIC == 0x2 &&
+	      HV_STIMER_CONFIG_AUTO_ENABLE == 0x8 &&
+	      HV_STIMER_CONFIG_DIRECT_MODE == 0x1000 &&
+	      HV_STIMER_CONFIG_VECTOR_SHIFT == 4 && SINT_BITS == 0x20000 &&
+	      HV_SYNIC_PAGE_ENABLE == 0x1 && HV_SYNIC_CONTROL_ENABLE == 0x1,
+	      "guest time code: timer and SynIC bits");
 
 FIXTURE(gtime)
 {
@@ -250,18 +229,9 @@ FIXTURE_SETUP(gtime)
 		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = STACK_TOP },
 		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
 	};
-	__u16 status;
-	int ret;
+	const struct mshv_pt_property spf = { SPF, FEATURES };
 
-	memset(&self->vm, 0, sizeof(self->vm));
-	self->vm.dev_fd = mshv_open_dev();
-	self->vm.fd = mshv_create_partition(self->vm.dev_fd,
-					    1ULL << MSHV_PT_BIT_LAPIC);
-	ret = mshv_set_partition_property(self->vm.fd, SPF, FEATURES, &status);
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, status);
-	mshv_initialize_partition(self->vm.fd);
-	mshv_vm_add_memory(&self->vm, 0, MEM_SIZE);
+	mshv_vm_setup(&self->vm, &spf, 1, MEM_SIZE);
 	/* every page touched, so that all of it is mapped writable */
 	memset(self->vm.mem, 0, MEM_SIZE);
 	self->vp = mshv_vp_create(&self->vm, 0);
@@ -283,28 +253,6 @@ static __u64 rd64(struct mshv_vm *vm, __u64 gpa)
 
 	memcpy(&v, (__u8 *)vm->mem + gpa, sizeof(v));
 	return v;
-}
-
-/* Point vector @vector of the real-mode IVT at @handler */
-static void set_ivt(struct mshv_vm *vm, __u8 vector, __u16 handler)
-{
-	__u8 ivt[4] = { handler & 0xFF, handler >> 8, 0, 0 };
-
-	mshv_vm_write(vm, vector * 4, ivt, sizeof(ivt));
-}
-
-/* Run until port I/O on @port (any other stop fails); the value of AL/EAX */
-static __u64 run_port(struct __test_metadata *_metadata, struct mshv_vp *vp,
-		      __u16 port)
-{
-	const struct hv_x64_io_port_intercept_message *io;
-	__u64 rax;
-
-	io = mshv_vp_run_expect_io(vp);
-	EXPECT_EQ(port, io->port_number);
-	rax = io->rax;
-	mshv_vp_skip_insn(vp, &io->header);
-	return rax;
 }
 
 static void set_property(struct __test_metadata *_metadata, int fd,
@@ -336,7 +284,7 @@ static struct sample take_sample(struct __test_metadata *_metadata,
 {
 	struct sample s;
 
-	run_port(_metadata, vp, PORT_SAMPLE);
+	mshv_vp_run_port(vp, PORT_SAMPLE);
 	s.a0 = rd64(vm, D_A0);
 	s.t0 = rd64(vm, D_T0);
 	s.a1 = rd64(vm, D_A1);
@@ -349,25 +297,23 @@ static struct sample take_sample(struct __test_metadata *_metadata,
  * The sampler: enable the reference TSC page, read the frequencies, then
  * loop: TIME_REF_COUNT, RDTSC, TIME_REF_COUNT, RDTSCP, out SAMPLE
  */
+MSHV_GUEST_CODE(sampler_code, 16,
+		"	gt_wrmsr " MSHV_GUEST_STR(HV_X64_MSR_REFERENCE_TSC) ", TSC_PAGE_GPA|1\n"
+		"	gt_rdmsr " MSHV_GUEST_STR(HV_X64_MSR_TSC_FREQUENCY) ", D_FREQ\n"
+		"	gt_rdmsr " MSHV_GUEST_STR(HV_X64_MSR_APIC_FREQUENCY) ", D_AFREQ\n"
+		"1:	gt_rdmsr MSR_TIME_REF, D_A0\n"
+		"	rdtsc\n"
+		"	gt_store D_T0\n"
+		"	gt_rdmsr MSR_TIME_REF, D_A1\n"
+		"	rdtscp\n"
+		"	gt_store D_T1\n"
+		"	mov %ecx, D_AUX\n"
+		"	out %al, $PORT_SAMPLE\n"
+		"	{disp16} jmp 1b\n");
+
 static void write_sampler(struct mshv_vm *vm)
 {
-	struct code c = { .n = 0 };
-	unsigned int loop;
-
-	emit_wrmsr(&c, HV_X64_MSR_REFERENCE_TSC, TSC_PAGE_GPA | 1, 0);
-	emit_rdmsr(&c, HV_X64_MSR_TSC_FREQUENCY, D_FREQ);
-	emit_rdmsr(&c, HV_X64_MSR_APIC_FREQUENCY, D_AFREQ);
-	loop = c.n;
-	emit_rdmsr(&c, MSR_TIME_REF, D_A0);
-	asmb(&c, "0F 31");			/* rdtsc */
-	emit_store(&c, D_T0);
-	emit_rdmsr(&c, MSR_TIME_REF, D_A1);
-	asmb(&c, "0F 01 F9");		/* rdtscp */
-	emit_store(&c, D_T1);
-	asmb(&c, "66 89 0E w", D_AUX);	/* mov [aux], ecx */
-	emit_out(&c, PORT_SAMPLE);
-	emit_jmp(&c, loop);
-	mshv_vm_write(vm, CODE_GPA, c.b, c.n);
+	mshv_vm_write(vm, CODE_GPA, sampler_code, MSHV_GUEST_SIZE(sampler_code));
 }
 
 /* TSC, reference counter and TSC page agree; the registers too */
@@ -457,40 +403,34 @@ TEST_F(gtime, freeze)
  * and disables the timer at PERIODIC_RUNS; the guest halts until then,
  * waits five more periods and reports the count
  */
+MSHV_GUEST_CODE(periodic_code, 16,
+		"	gt_wrmsr STIMER_COUNT, PERIOD\n"
+		"	.set PERIODIC_CFG, CFG_ENABLE|CFG_PERIODIC|CFG_DIRECT\n"
+		"	gt_wrmsr STIMER_CONFIG, PERIODIC_CFG|TIMER_VECTOR<<CFG_VECTOR_SHIFT\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_halt_until PERIODIC_RUNS\n"
+		"	gt_rdmsr MSR_TIME_REF, D_WAIT\n"
+		"	gt_add D_WAIT, 5*PERIOD\n"
+		"	sti\n"
+		"	gt_wait_until D_WAIT\n"
+		"	gt_done\n");
+
+MSHV_GUEST_CODE(periodic_handler, 16,
+		"	gt_push\n"
+		"	incl D_CNT\n"
+		"	cmpl $PERIODIC_RUNS, D_CNT\n"
+		"	jb 1f\n"
+		"	gt_wrmsr STIMER_CONFIG, 0\n"
+		"1:	gt_eoi\n"
+		"	gt_pop_iret\n");
+
 static void write_periodic(struct mshv_vm *vm)
 {
-	struct code c = { .n = 0 };
-	unsigned int loop, skip;
-	__u32 config = HV_STIMER_CONFIG_ENABLE | HV_STIMER_CONFIG_PERIODIC |
-		       HV_STIMER_CONFIG_DIRECT_MODE |
-		       TIMER_VECTOR << HV_STIMER_CONFIG_VECTOR_SHIFT;
-
-	emit_wrmsr(&c, MSR_STIMER_COUNT(0), PERIOD, 0);
-	emit_wrmsr(&c, MSR_STIMER_CONFIG(0), config, 0);
-	emit_out(&c, PORT_READY);
-	loop = c.n;
-	emit_halt(&c);
-	asmb(&c, "66 83 3E w b 73 03", D_CNT, PERIODIC_RUNS);	/* cmp; jae */
-	emit_jmp(&c, loop);
-	emit_rdmsr(&c, MSR_TIME_REF, D_WAIT);
-	emit_add(&c, D_WAIT, 5 * PERIOD);
-	asmb(&c, "FB");						/* sti */
-	emit_wait_until(&c, D_WAIT);
-	asmb(&c, "66 A1 w 66 E7 b", D_CNT, PORT_DONE);
-	asmb(&c, "F4");						/* hlt */
-	mshv_vm_write(vm, CODE_GPA, c.b, c.n);
-
-	c.n = 0;
-	emit_push(&c);
-	emit_count(&c);
-	asmb(&c, "66 83 3E w b 72 00", D_CNT, PERIODIC_RUNS);	/* cmp; jb eoi */
-	skip = c.n;
-	emit_wrmsr(&c, MSR_STIMER_CONFIG(0), 0, 0);
-	c.b[skip - 1] = c.n - skip;
-	emit_eoi(&c);
-	emit_pop_iret(&c);
-	mshv_vm_write(vm, HANDLER_GPA, c.b, c.n);
-	set_ivt(vm, TIMER_VECTOR, HANDLER_GPA);
+	mshv_vm_write(vm, CODE_GPA, periodic_code,
+		      MSHV_GUEST_SIZE(periodic_code));
+	mshv_vm_write(vm, HANDLER_GPA, periodic_handler,
+		      MSHV_GUEST_SIZE(periodic_handler));
+	mshv_vm_set_ivt(vm, TIMER_VECTOR, HANDLER_GPA);
 }
 
 TEST_F(gtime, periodic_direct)
@@ -498,41 +438,17 @@ TEST_F(gtime, periodic_direct)
 	__u64 signals = mshv_dbg_irq_field_get("timer_signals");
 
 	write_periodic(&self->vm);
-	run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_READY);
 	EXPECT_EQ(HV_STIMER_CONFIG_ENABLE | HV_STIMER_CONFIG_PERIODIC |
 		  HV_STIMER_CONFIG_DIRECT_MODE |
 		  TIMER_VECTOR << HV_STIMER_CONFIG_VECTOR_SHIFT,
 		  mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_CONFIG));
 	EXPECT_EQ(PERIOD, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_COUNT));
-	EXPECT_EQ(PERIODIC_RUNS, run_port(_metadata, self->vp, PORT_DONE));
+	EXPECT_EQ(PERIODIC_RUNS, mshv_vp_run_port(self->vp, PORT_DONE));
 	EXPECT_EQ(PERIODIC_RUNS, rd64(&self->vm, D_CNT));
 	EXPECT_EQ(0, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_CONFIG));
 	/* the halted VP was woken through the root's signal path */
 	EXPECT_LE(signals + 1, mshv_dbg_irq_field_get("timer_signals"));
-}
-
-/* Enable the SynIC: SIMP, SINT MSG_SINT -> MSG_VECTOR, SCONTROL */
-static void emit_synic(struct code *c)
-{
-	emit_wrmsr(c, HV_X64_MSR_SIMP, SIMP_GPA | HV_SYNIC_PAGE_ENABLE, 0);
-	emit_wrmsr(c, HV_X64_MSR_SINT0 + MSG_SINT, MSG_VECTOR, 0);
-	emit_wrmsr(c, HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE, 0);
-}
-
-/* halt until dword [D_CNT] >= @n (a halted VP only a timer wakes) */
-static void emit_halt_until(struct code *c, __u8 n)
-{
-	unsigned int loop = c->n;
-
-	emit_halt(c);
-	asmb(c, "66 83 3E w b 73 03", D_CNT, n);	/* cmp; jae */
-	emit_jmp(c, loop);
-}
-
-/* mov eax, [D_CNT]; out PORT_DONE, eax; hlt */
-static void emit_done(struct code *c)
-{
-	asmb(c, "66 A1 w 66 E7 b F4", D_CNT, PORT_DONE);
 }
 
 /* One record of the message handler */
@@ -555,78 +471,81 @@ static struct record record(struct mshv_vm *vm, unsigned int i)
 
 /*
  * The message handler: log the slot (struct record) at LOG_GPA + 32 *
- * (count % 16), count, free the slot, EOM, EOI
+ * (count % 16), count, free the slot, EOM, EOI.  "{disp8}" keeps the
+ * one-byte displacement of the first field.
  */
+MSHV_GUEST_CODE(msg_handler, 16,
+		"	gt_push\n"
+		"	mov D_CNT, %bx\n"
+		"	and $0xf, %bx\n"
+		"	shl $5, %bx\n"
+		"	add $LOG_GPA, %bx\n"
+		"	mov SLOT_GPA, %eax\n"		/* type */
+		"	{disp8} mov %eax, 0(%bx)\n"
+		"	mov SLOT_GPA+4, %eax\n"		/* size, flags */
+		"	mov %eax, 4(%bx)\n"
+		"	mov SLOT_GPA+16, %eax\n"	/* timer index */
+		"	mov %eax, 8(%bx)\n"
+		"	mov SLOT_GPA+24, %eax\n"	/* expiration */
+		"	mov %eax, 12(%bx)\n"
+		"	mov SLOT_GPA+28, %eax\n"
+		"	mov %eax, 16(%bx)\n"
+		"	mov SLOT_GPA+32, %eax\n"	/* delivery */
+		"	mov %eax, 20(%bx)\n"
+		"	mov SLOT_GPA+36, %eax\n"
+		"	mov %eax, 24(%bx)\n"
+		"	mov $MSR_TIME_REF, %ecx\n"
+		"	rdmsr\n"
+		"	mov %eax, 28(%bx)\n"
+		"	incl D_CNT\n"
+		"	movl $0, SLOT_GPA\n"
+		"	gt_wrmsr " MSHV_GUEST_STR(HV_X64_MSR_EOM) ", 0\n"
+		"	gt_eoi\n"
+		"	gt_pop_iret\n");
+
 static void write_msg_handler(struct mshv_vm *vm)
 {
-	static const __u8 fields[][2] = {
-		{ 0, 0 }, { 4, 4 }, { 16, 8 }, { 24, 12 }, { 28, 16 },
-		{ 32, 20 }, { 36, 24 },
-	};
-	struct code c = { .n = 0 };
-	unsigned int i;
-
-	emit_push(&c);
-	/* bx = LOG_GPA + 32 * (count % 16) */
-	asmb(&c, "8B 1E w 83 E3 0F C1 E3 05 81 C3 w", D_CNT, LOG_GPA);
-	for (i = 0; i < ARRAY_SIZE(fields); i++)	/* mov [bx + d], eax */
-		asmb(&c, "66 A1 w 66 89 47 b", SLOT_GPA + fields[i][0],
-		     fields[i][1]);
-	emit_ecx(&c, MSR_TIME_REF);
-	asmb(&c, "0F 32 66 89 47 b", 28);
-	emit_count(&c);
-	asmb(&c, "66 C7 06 w b b b b", SLOT_GPA, 0, 0, 0, 0);
-	emit_wrmsr(&c, HV_X64_MSR_EOM, 0, 0);
-	emit_eoi(&c);
-	emit_pop_iret(&c);
-	mshv_vm_write(vm, HANDLER_GPA, c.b, c.n);
-	set_ivt(vm, MSG_VECTOR, HANDLER_GPA);
+	mshv_vm_write(vm, HANDLER_GPA, msg_handler,
+		      MSHV_GUEST_SIZE(msg_handler));
+	mshv_vm_set_ivt(vm, MSG_VECTOR, HANDLER_GPA);
 }
-
-/* D_EXP = TIME_REF_COUNT + @delta */
-static void emit_exp(struct code *c, __u32 delta)
-{
-	emit_rdmsr(c, MSR_TIME_REF, D_EXP);
-	emit_add(c, D_EXP, delta);
-}
-
-/* D_WAIT = D_EXP + @delta; sti; spin until then; cli */
-static void emit_wait_after_exp(struct code *c, __u32 delta)
-{
-	emit_copy(c, D_WAIT, D_EXP);
-	emit_add(c, D_WAIT, delta);
-	asmb(c, "FB");
-	emit_wait_until(c, D_WAIT);
-	asmb(c, "FA");
-}
-
-#define ONESHOT_DELTA	5000		/* 500 us */
-#define SINT_BITS	((__u64)MSG_SINT << HV_STIMER_CONFIG_SINT_SHIFT)
 
 /*
  * One-shot STIMER1 in message mode, enabled by AUTO_ENABLE and the
  * COUNT write, ONESHOT_DELTA after now; the guest halts until it fired,
- * waits three more deltas and reports the count
+ * waits three more deltas (D_WAIT = D_EXP + 3 deltas) and reports the
+ * count
  */
+MSHV_GUEST_CODE(oneshot_code, 16,
+		"	gt_synic\n"
+		"	gt_wrmsr STIMER_CONFIG+2, CFG_AUTO_ENABLE|SINT_BITS\n"
+		"	gt_arm 1, ONESHOT_DELTA\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_halt_until 1\n"
+		"	gt_copy D_WAIT, D_EXP\n"
+		"	gt_add D_WAIT, 3*ONESHOT_DELTA\n"
+		"	sti\n"
+		"	gt_wait_until D_WAIT\n"
+		"	cli\n"
+		"	gt_done\n");
+
+/* Load @code at CODE_GPA and the message handler */
+static void write_timer_guest(struct mshv_vm *vm, const __u8 *code,
+			      size_t size)
+{
+	mshv_vm_write(vm, CODE_GPA, code, size);
+	write_msg_handler(vm);
+}
+
 TEST_F(gtime, oneshot_message)
 {
-	struct code c = { .n = 0 };
 	struct record r;
 	__u64 exp;
 
-	emit_synic(&c);
-	emit_wrmsr(&c, MSR_STIMER_CONFIG(1),
-		   HV_STIMER_CONFIG_AUTO_ENABLE | SINT_BITS, 0);
-	emit_exp(&c, ONESHOT_DELTA);
-	emit_wrmsr_mem(&c, MSR_STIMER_COUNT(1), D_EXP);
-	emit_out(&c, PORT_READY);
-	emit_halt_until(&c, 1);
-	emit_wait_after_exp(&c, 3 * ONESHOT_DELTA);
-	emit_done(&c);
-	mshv_vm_write(&self->vm, CODE_GPA, c.b, c.n);
-	write_msg_handler(&self->vm);
+	write_timer_guest(&self->vm, oneshot_code,
+			  MSHV_GUEST_SIZE(oneshot_code));
 
-	run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_READY);
 	exp = rd64(&self->vm, D_EXP);
 	/*
 	 * AUTO_ENABLE set ENABLE with the COUNT write; whether the timer has
@@ -637,7 +556,7 @@ TEST_F(gtime, oneshot_message)
 		  ~HV_STIMER_CONFIG_ENABLE);
 	EXPECT_EQ(exp, mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_COUNT + 2));
 
-	EXPECT_EQ(1, run_port(_metadata, self->vp, PORT_DONE));
+	EXPECT_EQ(1, mshv_vp_run_port(self->vp, PORT_DONE));
 	r = record(&self->vm, 0);
 	EXPECT_EQ(HVMSG_TIMER_EXPIRED, r.type);
 	EXPECT_EQ(sizeof(struct hv_timer_message_payload), r.size_flags);
@@ -657,18 +576,13 @@ static void timers_state(struct __test_metadata *_metadata,
 			 struct hv_synthetic_timers_state *st)
 {
 	static __u8 *buf;
-	struct mshv_get_set_vp_state args = {
-		.type = MSHV_VP_STATE_SYNTHETIC_TIMERS,
-		.buf_sz = MSHV_PAGE_SIZE,
-	};
 
 	if (!buf)
 		buf = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	ASSERT_NE(NULL, buf);
-	args.buf_ptr = (__u64)(unsigned long)buf;
 	if (req == MSHV_SET_VP_STATE)
 		memcpy(buf, st, sizeof(*st));
-	ASSERT_EQ(0, ioctl(vp->fd, req, &args));
+	mshv_vp_state(vp, req, MSHV_VP_STATE_SYNTHETIC_TIMERS, buf);
 	if (req == MSHV_GET_VP_STATE)
 		memcpy(st, buf, sizeof(*st));
 }
@@ -678,18 +592,12 @@ static struct hv_message_header slot_header(struct __test_metadata *_metadata,
 					    struct mshv_vp *vp)
 {
 	static __u8 *page;
-	struct mshv_get_set_vp_state args = {
-		.type = MSHV_VP_STATE_SIMP,
-		.buf_sz = MSHV_PAGE_SIZE,
-	};
 	struct hv_message_header h;
 
 	if (!page)
 		page = aligned_alloc(MSHV_PAGE_SIZE, MSHV_PAGE_SIZE);
 	MSHV_TEST_ASSERT(page, "aligned_alloc");
-	args.buf_ptr = (__u64)(unsigned long)page;
-	MSHV_TEST_ASSERT(ioctl(vp->fd, MSHV_GET_VP_STATE, &args) == 0,
-			 "GET_VP_STATE SIMP");
+	mshv_vp_state(vp, MSHV_GET_VP_STATE, MSHV_VP_STATE_SIMP, page);
 	memcpy(&h, page + MSG_SINT * HV_MESSAGE_SIZE, sizeof(h));
 	return h;
 }
@@ -697,8 +605,21 @@ static struct hv_message_header slot_header(struct __test_metadata *_metadata,
 /*
  * The slot is busy (the VMM posted a message the guest has not taken):
  * the expiration stays pending; the guest frees the slot and writes EOM,
- * then the timer message arrives
+ * then the timer message arrives.  Interrupts stay off until PORT_CHECK:
+ * the posted message stays in the slot.
  */
+MSHV_GUEST_CODE(busy_code, 16,
+		"	gt_synic\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_arm 1, ONESHOT_DELTA\n"
+		"	gt_wrmsr STIMER_CONFIG+2, CFG_ENABLE|SINT_BITS\n"
+		"	gt_copy D_WAIT, D_EXP\n"
+		"	gt_add D_WAIT, ONESHOT_DELTA\n"
+		"	gt_wait_until D_WAIT\n"
+		"	out %al, $PORT_CHECK\n"
+		"	gt_halt_until 2\n"
+		"	gt_done\n");
+
 TEST_F(gtime, busy_slot)
 {
 	struct hv_input_post_message_direct in = { .sint_index = MSG_SINT };
@@ -709,34 +630,19 @@ TEST_F(gtime, busy_slot)
 		.in_ptr = (__u64)(unsigned long)&in,
 	};
 	struct hv_synthetic_timers_state st;
-	struct code c = { .n = 0 };
 	struct hv_message_header h;
 	struct record r;
 	__u64 exp;
 	int err;
 
-	emit_synic(&c);
-	emit_out(&c, PORT_READY);
-	emit_exp(&c, ONESHOT_DELTA);
-	emit_wrmsr_mem(&c, MSR_STIMER_COUNT(1), D_EXP);
-	emit_wrmsr(&c, MSR_STIMER_CONFIG(1),
-		   HV_STIMER_CONFIG_ENABLE | SINT_BITS, 0);
-	/* interrupts stay off: the posted message stays in the slot */
-	emit_copy(&c, D_WAIT, D_EXP);
-	emit_add(&c, D_WAIT, ONESHOT_DELTA);
-	emit_wait_until(&c, D_WAIT);
-	emit_out(&c, PORT_CHECK);
-	emit_halt_until(&c, 2);
-	emit_done(&c);
-	mshv_vm_write(&self->vm, CODE_GPA, c.b, c.n);
-	write_msg_handler(&self->vm);
+	write_timer_guest(&self->vm, busy_code, MSHV_GUEST_SIZE(busy_code));
 
-	run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_READY);
 	posted->header.message_type = 1;
 	posted->header.payload_size = 8;
 	ASSERT_EQ(0, mshv_hvcall_checked(self->vm.fd, &call, &err));
 
-	run_port(_metadata, self->vp, PORT_CHECK);
+	mshv_vp_run_port(self->vp, PORT_CHECK);
 	exp = rd64(&self->vm, D_EXP);
 	timers_state(_metadata, self->vp, MSHV_GET_VP_STATE, &st);
 	EXPECT_EQ(HV_SYNTHETIC_TIMER_UNDELIVERED_MSG_PENDING, st.timers[1].flags);
@@ -746,7 +652,7 @@ TEST_F(gtime, busy_slot)
 	EXPECT_EQ(1, h.message_type);
 	EXPECT_EQ(HV_MESSAGE_FLAG_PENDING, h.message_flags);
 
-	EXPECT_EQ(2, run_port(_metadata, self->vp, PORT_DONE));
+	EXPECT_EQ(2, mshv_vp_run_port(self->vp, PORT_DONE));
 	r = record(&self->vm, 0);
 	EXPECT_EQ(1, r.type);
 	EXPECT_EQ(8 | HV_MESSAGE_FLAG_PENDING << 8, r.size_flags);
@@ -762,27 +668,24 @@ TEST_F(gtime, busy_slot)
 	EXPECT_EQ(0, st.timers[1].undelivered_exp_time);
 }
 
-#define FROZEN_DELTA	2000000		/* 200 ms */
-
 /* A frozen clock stops the timers; they fire once it runs again */
+MSHV_GUEST_CODE(frozen_code, 16,
+		"	gt_synic\n"
+		"	gt_arm 3, FROZEN_DELTA\n"
+		"	gt_wrmsr STIMER_CONFIG+6, CFG_ENABLE|SINT_BITS\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_halt_until 1\n"
+		"	gt_done\n");
+
 TEST_F(gtime, frozen_timer)
 {
 	const __u32 freeze = HV_PARTITION_PROPERTY_TIME_FREEZE;
-	struct code c = { .n = 0 };
 	__u64 exp, now;
 
-	emit_synic(&c);
-	emit_exp(&c, FROZEN_DELTA);
-	emit_wrmsr_mem(&c, MSR_STIMER_COUNT(3), D_EXP);
-	emit_wrmsr(&c, MSR_STIMER_CONFIG(3),
-		   HV_STIMER_CONFIG_ENABLE | SINT_BITS, 0);
-	emit_out(&c, PORT_READY);
-	emit_halt_until(&c, 1);
-	emit_done(&c);
-	mshv_vm_write(&self->vm, CODE_GPA, c.b, c.n);
-	write_msg_handler(&self->vm);
+	write_timer_guest(&self->vm, frozen_code,
+			  MSHV_GUEST_SIZE(frozen_code));
 
-	run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_READY);
 	set_property(_metadata, self->vm.fd, freeze, 1);
 	exp = rd64(&self->vm, D_EXP);
 	now = mshv_get_partition_property(self->vm.fd, REF_TIME);
@@ -795,28 +698,29 @@ TEST_F(gtime, frozen_timer)
 	EXPECT_EQ(now, mshv_get_partition_property(self->vm.fd, REF_TIME));
 
 	set_property(_metadata, self->vm.fd, freeze, 0);
-	EXPECT_EQ(1, run_port(_metadata, self->vp, PORT_DONE));
+	EXPECT_EQ(1, mshv_vp_run_port(self->vp, PORT_DONE));
 	EXPECT_EQ(3, record(&self->vm, 0).timer_index);
 	EXPECT_EQ(exp, record(&self->vm, 0).exp_lo |
 		  (__u64)record(&self->vm, 0).exp_hi << 32);
 }
 
 /* SET_VP_STATE arms the timers it restores; GET reads them back */
+MSHV_GUEST_CODE(vp_state_code, 16,
+		"	gt_synic\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_halt_until 1\n"
+		"	gt_done\n");
+
 TEST_F(gtime, vp_state)
 {
 	const __u32 freeze = HV_PARTITION_PROPERTY_TIME_FREEZE;
 	struct hv_synthetic_timers_state st, back;
-	struct code c = { .n = 0 };
 	__u64 now;
 
-	emit_synic(&c);
-	emit_out(&c, PORT_READY);
-	emit_halt_until(&c, 1);
-	emit_done(&c);
-	mshv_vm_write(&self->vm, CODE_GPA, c.b, c.n);
-	write_msg_handler(&self->vm);
+	write_timer_guest(&self->vm, vp_state_code,
+			  MSHV_GUEST_SIZE(vp_state_code));
 
-	run_port(_metadata, self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_READY);
 	timers_state(_metadata, self->vp, MSHV_GET_VP_STATE, &st);
 	EXPECT_EQ(0, st.timers[2].config);
 	/* frozen, so that nothing expires before the state is read back */
@@ -838,7 +742,7 @@ TEST_F(gtime, vp_state)
 		  mshv_vp_get_reg(self->vp, HV_REGISTER_STIMER0_COUNT + 4));
 	set_property(_metadata, self->vm.fd, freeze, 0);
 
-	EXPECT_EQ(1, run_port(_metadata, self->vp, PORT_DONE));
+	EXPECT_EQ(1, mshv_vp_run_port(self->vp, PORT_DONE));
 	EXPECT_EQ(2, record(&self->vm, 0).timer_index);
 	EXPECT_EQ(now + 1000, record(&self->vm, 0).exp_lo |
 		  (__u64)record(&self->vm, 0).exp_hi << 32);
@@ -854,26 +758,27 @@ TEST_F(gtime, vp_state)
  * its VP is halted: the VP and its timers go (kmemleak, KASAN and the
  * splat check of the run see the rest)
  */
+MSHV_GUEST_CODE(teardown_code, 16,
+		"	gt_synic\n"
+		"	.irp n, 0, 1, 2, 3\n"
+		"	gt_wrmsr STIMER_COUNT+2*\\n, 100000\n"
+		"	gt_wrmsr STIMER_CONFIG+2*\\n, CFG_ENABLE|CFG_PERIODIC|SINT_BITS\n"
+		"	.endr\n"
+		"	out %al, $PORT_READY\n"
+		"	gt_halt_until 3\n"
+		"	out %al, $PORT_CHECK\n"
+		"1:	sti\n"
+		"	hlt\n"
+		"	jmp 1b\n");
+static_assert(HV_SYNIC_STIMER_COUNT == 4, "teardown_code: four timers");
+
 TEST_F(gtime, teardown_armed)
 {
-	struct code c = { .n = 0 };
-	unsigned int n;
+	write_timer_guest(&self->vm, teardown_code,
+			  MSHV_GUEST_SIZE(teardown_code));
 
-	emit_synic(&c);
-	for (n = 0; n < HV_SYNIC_STIMER_COUNT; n++) {
-		emit_wrmsr(&c, MSR_STIMER_COUNT(n), 100000, 0);
-		emit_wrmsr(&c, MSR_STIMER_CONFIG(n), HV_STIMER_CONFIG_ENABLE |
-			   HV_STIMER_CONFIG_PERIODIC | SINT_BITS, 0);
-	}
-	emit_out(&c, PORT_READY);
-	emit_halt_until(&c, 3);
-	emit_out(&c, PORT_CHECK);
-	asmb(&c, "FB F4 EB FC");	/* sti; hlt; jmp back */
-	mshv_vm_write(&self->vm, CODE_GPA, c.b, c.n);
-	write_msg_handler(&self->vm);
-
-	run_port(_metadata, self->vp, PORT_READY);
-	run_port(_metadata, self->vp, PORT_CHECK);
+	mshv_vp_run_port(self->vp, PORT_READY);
+	mshv_vp_run_port(self->vp, PORT_CHECK);
 	EXPECT_LE(3, rd64(&self->vm, D_CNT));
 	/* FIXTURE_TEARDOWN deletes the VP and the partition now */
 }
