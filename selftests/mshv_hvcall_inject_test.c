@@ -450,14 +450,8 @@ static int w_memory(struct cover_ctx *c)
 static int hvcall(struct mshv_vm *vm, __u16 code, __u16 reps,
 		  const void *in, __u16 in_sz, void *out, __u16 out_sz)
 {
-	struct mshv_root_hvcall args = {
-		.code = code,
-		.reps = reps,
-		.in_sz = in_sz,
-		.out_sz = out_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall args = mshv_hvcall_args(code, reps, in, in_sz,
+							out, out_sz);
 
 	return __mshv_hvcall(vm->fd, &args) ? -errno : 0;
 }

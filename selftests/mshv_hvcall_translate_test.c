@@ -98,14 +98,8 @@ FIXTURE_TEARDOWN(gpa)
 static __u16 hvcall(int fd, __u16 code, __u16 reps, const void *in,
 		    __u16 in_sz, void *out, __u16 out_sz, __u16 *reps_done)
 {
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.reps = reps,
-		.in_sz = in_sz,
-		.out_sz = out_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall a = mshv_hvcall_args(code, reps, in, in_sz,
+						     out, out_sz);
 	__u16 status = mshv_hvcall_checked(fd, &a, NULL);
 
 	if (reps_done)

@@ -74,15 +74,9 @@ static int install(struct mshv_vm *vm, __u32 type, __u32 access,
 		.intercept_type = type,
 		.intercept_parameter = param,
 	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_INSTALL_INTERCEPT,
-		.in_sz = sizeof(in),
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
-	int ret = __mshv_hvcall(vm->fd, &args);
 
-	*status = args.status;
-	return ret ? -errno : 0;
+	return mshv_hvcall_in(vm->fd, HVCALL_INSTALL_INTERCEPT, &in,
+			      sizeof(in), status);
 }
 
 static void install_ok(struct mshv_vm *vm, __u32 type, __u32 access,

@@ -521,14 +521,7 @@ TEST_F(irq, lapic_state_irr_tmr)
 /* Every refusal changes nothing; then the accepted destinations */
 TEST_F(irq, assert_statuses)
 {
-	static const struct {
-		const char *what;
-		__u32 type, flags, vector;
-		__u64 dest;
-		__u8 vtl, rsvd0;
-		__u16 rsvd1;
-		__u16 status;
-	} rows[] = {
+	static const struct mshv_assert_case rows[] = {
 		{ "SMI", HV_X64_INTERRUPT_TYPE_SMI, 0, 2, 0, 0, 0, 0,
 		  HV_STATUS_INVALID_PARAMETER },
 		{ "INIT, level", HV_X64_INTERRUPT_TYPE_INIT,
@@ -578,20 +571,8 @@ TEST_F(irq, assert_statuses)
 	unsigned int i, ok = 0;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		struct hv_input_assert_virtual_interrupt in = {
-			.interrupt_type = rows[i].type,
-			.control_flags = rows[i].flags,
-			.dest_addr = rows[i].dest,
-			.vector = rows[i].vector,
-			.target_vtl = rows[i].vtl,
-			.rsvd_z0 = rows[i].rsvd0,
-			.rsvd_z1 = rows[i].rsvd1,
-		};
-
 		EXPECT_EQ(rows[i].status,
-			  mshv_hvcall_status(self->vm->fd,
-					     HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-					     &in, sizeof(in)))
+			  mshv_assert_case_status(self->vm->fd, &rows[i]))
 			TH_LOG("%s", rows[i].what);
 		if (rows[i].status == HV_STATUS_SUCCESS)
 			ok++;

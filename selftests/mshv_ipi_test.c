@@ -323,14 +323,7 @@ TEST_F(ipi, vmm_init_sipi)
 /* Every refusal of ASSERT with INIT and SIPI changes nothing */
 TEST_F(ipi, assert_statuses)
 {
-	static const struct {
-		const char *what;
-		__u32 type, flags, vector;
-		__u64 dest;
-		__u8 vtl, rsvd0;
-		__u16 rsvd1;
-		__u16 status;
-	} rows[] = {
+	static const struct mshv_assert_case rows[] = {
 		{ "INIT vector 1", HV_X64_INTERRUPT_TYPE_INIT, 0, 1, 0, 0, 0,
 		  0, HV_STATUS_INVALID_PARAMETER },
 		{ "INIT level", HV_X64_INTERRUPT_TYPE_INIT,
@@ -381,20 +374,8 @@ TEST_F(ipi, assert_statuses)
 	int pt_fd;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		struct hv_input_assert_virtual_interrupt in = {
-			.interrupt_type = rows[i].type,
-			.control_flags = rows[i].flags,
-			.dest_addr = rows[i].dest,
-			.vector = rows[i].vector,
-			.target_vtl = rows[i].vtl,
-			.rsvd_z0 = rows[i].rsvd0,
-			.rsvd_z1 = rows[i].rsvd1,
-		};
-
 		EXPECT_EQ(rows[i].status,
-			  mshv_hvcall_status(self->vm->fd,
-					     HVCALL_ASSERT_VIRTUAL_INTERRUPT,
-					     &in, sizeof(in)))
+			  mshv_assert_case_status(self->vm->fd, &rows[i]))
 			TH_LOG("%s", rows[i].what);
 	}
 	c = counts();

@@ -196,13 +196,8 @@ FIXTURE_TEARDOWN(synic)
 static __u16 hvcall(int fd, __u16 code, const void *in, __u16 in_sz,
 		    void *out, __u16 out_sz, int *err)
 {
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.out_sz = out_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall a = mshv_hvcall_args(code, 0, in, in_sz, out,
+						     out_sz);
 
 	return mshv_hvcall_checked(fd, &a, err);
 }

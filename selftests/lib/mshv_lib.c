@@ -147,13 +147,58 @@ int __mshv_hvcall(int fd, struct mshv_root_hvcall *args)
  */
 __u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz)
 {
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.in_ptr = (__u64)(unsigned long)in,
-	};
+	struct mshv_root_hvcall a = mshv_hvcall_args(code, 0, in, in_sz, NULL,
+						     0);
 
 	return mshv_hvcall_checked(fd, &a, NULL);
+}
+
+/**
+ * mshv_hvcall_args() - the MSHV_ROOT_HVCALL argument of a call
+ * @code: HVCALL_*
+ * @reps: rep count (0 for a simple call)
+ * @in: the input, or NULL
+ * @in_sz: size of @in
+ * @out: the output buffer, or NULL
+ * @out_sz: size of @out
+ *
+ * Return: the argument, status and flags zero.
+ */
+struct mshv_root_hvcall mshv_hvcall_args(__u16 code, __u16 reps,
+					 const void *in, __u16 in_sz,
+					 void *out, __u16 out_sz)
+{
+	struct mshv_root_hvcall a = {
+		.code = code,
+		.reps = reps,
+		.in_sz = in_sz,
+		.out_sz = out_sz,
+		.in_ptr = (__u64)(unsigned long)in,
+		.out_ptr = (__u64)(unsigned long)out,
+	};
+
+	return a;
+}
+
+/**
+ * mshv_hvcall_in() - MSHV_ROOT_HVCALL with input only, its status apart
+ * @fd: partition or VP fd
+ * @code: HVCALL_*
+ * @in: the input
+ * @in_sz: size of @in
+ * @status: receives the hypercall status
+ *
+ * Return: 0, or -errno of the failed ioctl.
+ */
+int mshv_hvcall_in(int fd, __u16 code, const void *in, __u16 in_sz,
+		   __u16 *status)
+{
+	struct mshv_root_hvcall a = mshv_hvcall_args(code, 0, in, in_sz, NULL,
+						     0);
+	int ret = __mshv_hvcall(fd, &a);
+
+	*status = a.status;
+	return ret ? -errno : 0;
 }
 
 /**
@@ -192,11 +237,34 @@ __u16 mshv_hvcall_checked(int fd, struct mshv_root_hvcall *args, int *err)
 __u16 mshv_assert_interrupt(int fd, __u32 type, __u32 flags, __u64 dest,
 			    __u32 vector)
 {
-	struct hv_input_assert_virtual_interrupt in = {
-		.interrupt_type = type,
-		.control_flags = flags,
-		.dest_addr = dest,
+	const struct mshv_assert_case c = {
+		.type = type,
+		.flags = flags,
 		.vector = vector,
+		.dest = dest,
+	};
+
+	return mshv_assert_case_status(fd, &c);
+}
+
+/**
+ * mshv_assert_case_status() - ASSERT_VIRTUAL_INTERRUPT of every input
+ *	field of @c through @fd
+ * @fd: partition fd
+ * @c: the input; @c->what and @c->status are not used
+ *
+ * Return: the HV status of the call.
+ */
+__u16 mshv_assert_case_status(int fd, const struct mshv_assert_case *c)
+{
+	struct hv_input_assert_virtual_interrupt in = {
+		.interrupt_type = c->type,
+		.control_flags = c->flags,
+		.dest_addr = c->dest,
+		.vector = c->vector,
+		.target_vtl = c->vtl,
+		.rsvd_z0 = c->rsvd0,
+		.rsvd_z1 = c->rsvd1,
 	};
 
 	return mshv_hvcall_status(fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, &in,
@@ -247,15 +315,9 @@ int mshv_set_partition_property(int fd, __u32 code, __u64 value,
 		.property_code = code,
 		.property_value = value,
 	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
-	int ret = __mshv_hvcall(fd, &args);
 
-	*status = args.status;
-	return ret ? -errno : 0;
+	return mshv_hvcall_in(fd, HVCALL_SET_PARTITION_PROPERTY, &in,
+			      sizeof(in), status);
 }
 
 /**

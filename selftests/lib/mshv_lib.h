@@ -118,12 +118,40 @@ int mshv_create_partition_v2(int dev_fd, __u64 pt_flags,
 			     const __u64 banks[MSHV_NUM_CPU_FEATURES_BANKS],
 			     __u64 disabled_xsave);
 
+/**
+ * struct mshv_assert_case - an ASSERT_VIRTUAL_INTERRUPT input and the
+ *	status a test expects for it
+ * @what: the case's name, for the log
+ * @type: interrupt_type, HV_X64_INTERRUPT_TYPE_*
+ * @flags: control_flags, HV_ASSERT_INTERRUPT_*
+ * @vector: vector
+ * @dest: dest_addr
+ * @vtl: target_vtl
+ * @rsvd0: rsvd_z0
+ * @rsvd1: rsvd_z1
+ * @status: the expected HV status
+ */
+struct mshv_assert_case {
+	const char *what;
+	__u32 type, flags, vector;
+	__u64 dest;
+	__u8 vtl, rsvd0;
+	__u16 rsvd1;
+	__u16 status;
+};
+
 /* MSHV_ROOT_HVCALL on any fd that accepts it */
 int __mshv_hvcall(int fd, struct mshv_root_hvcall *args);
 __u16 mshv_hvcall_status(int fd, __u16 code, const void *in, __u16 in_sz);
+struct mshv_root_hvcall mshv_hvcall_args(__u16 code, __u16 reps,
+					 const void *in, __u16 in_sz,
+					 void *out, __u16 out_sz);
+int mshv_hvcall_in(int fd, __u16 code, const void *in, __u16 in_sz,
+		   __u16 *status);
 __u16 mshv_hvcall_checked(int fd, struct mshv_root_hvcall *args, int *err);
 __u16 mshv_assert_interrupt(int fd, __u32 type, __u32 flags, __u64 dest,
 			    __u32 vector);
+__u16 mshv_assert_case_status(int fd, const struct mshv_assert_case *c);
 __u64 mshv_get_partition_property(int fd, __u32 code);
 int mshv_set_partition_property(int fd, __u32 code, __u64 value,
 				__u16 *status);
