@@ -94,7 +94,18 @@
  *   hc_handler0 / hc_handler1: inc qword [P_COUNT0 / P_COUNT1]; EOI
  *           through the synthetic EOI MSR (RAX, RCX, RDX saved); iretq
  *   hc_ap:  hlt; out PORT_AP; hlt
+ *
+ * HC_CALL is "the call": rcx, rdx, r8 = [P_CONTROL], [P_RDX], [P_R8];
+ * call HCPAGE_GPA; [P_RESULT] = rax.
  */
+#define HC_CALL								\
+	"	mov 0x5000, %rcx\n"					\
+	"	mov 0x5008, %rdx\n"					\
+	"	mov 0x5010, %r8\n"					\
+	"	mov $0x3000, %eax\n"					\
+	"	call *%rax\n"						\
+	"	mov %rax, 0x5018\n"
+
 MSHV_GUEST_CODE(hc_code, 64,
 		"	mov $0x40000000, %ecx\n"	/* GUEST_OS_ID */
 		"	mov 0x5050, %eax\n"
@@ -105,12 +116,7 @@ MSHV_GUEST_CODE(hc_code, 64,
 		"	wrmsr\n"
 		"	jmp *0x5058\n"
 		"hc_body_call:\n"
-		"	mov 0x5000, %rcx\n"
-		"	mov 0x5008, %rdx\n"
-		"	mov 0x5010, %r8\n"
-		"	mov $0x3000, %eax\n"
-		"	call *%rax\n"
-		"	mov %rax, 0x5018\n"
+		HC_CALL
 		"	out %al, $0x80\n"
 		"	hlt\n"
 		"hc_body_flush:\n"
@@ -121,12 +127,7 @@ MSHV_GUEST_CODE(hc_code, 64,
 		"	mov %rax, (%rbx)\n"
 		"	mov 0x600000, %rax\n"
 		"	mov %rax, 0x5038\n"
-		"	mov 0x5000, %rcx\n"
-		"	mov 0x5008, %rdx\n"
-		"	mov 0x5010, %r8\n"
-		"	mov $0x3000, %eax\n"
-		"	call *%rax\n"
-		"	mov %rax, 0x5018\n"
+		HC_CALL
 		"	mov 0x600000, %rax\n"
 		"	mov %rax, 0x5040\n"
 		"	out %al, $0x80\n"
