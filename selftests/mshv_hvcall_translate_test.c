@@ -310,13 +310,8 @@ static __u16 access_states(struct mshv_vm *vm, __u64 gfn, __u16 count,
 static bool hvcall_refused(int fd, __u16 code, const void *in, __u16 in_sz)
 {
 	__u8 out[32];
-	struct mshv_root_hvcall a = {
-		.code = code,
-		.in_sz = in_sz,
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall a = mshv_hvcall_args(code, 0, in, in_sz, out,
+						     sizeof(out));
 	int ret;
 
 	memset(out, 0xcc, sizeof(out));

@@ -98,11 +98,10 @@ static int register_result(struct mshv_vm *vm, __u32 vp_index, __u32 type,
 		.intercept_type = type,
 		.parameters.cpuid = *p,
 	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_REGISTER_INTERCEPT_RESULT,
-		.in_sz = HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE,
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_REGISTER_INTERCEPT_RESULT, 0, &in,
+				 HV_INPUT_REGISTER_INTERCEPT_RESULT_SIZE, NULL,
+				 0);
 	int ret = __mshv_hvcall(vm->fd, &args);
 
 	*status = args.status;
@@ -130,14 +129,10 @@ static int cpuid_values(struct mshv_vm *vm, __u32 vp_index, __u32 flags,
 		struct hv_cpuid_leaf_info info[16];
 	} in = { .hdr = { .vp_index = vp_index, .flags = flags,
 			  .reserved = reserved } };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = n,
-		.in_sz = sizeof(in.hdr) + n * sizeof(in.info[0]),
-		.out_sz = n * sizeof(*out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_VP_CPUID_VALUES, n, &in,
+				 sizeof(in.hdr) + n * sizeof(in.info[0]), out,
+				 n * sizeof(*out));
 	unsigned int i;
 	int ret;
 
@@ -994,13 +989,9 @@ TEST(property_values)
 		.partition_id = HV_PARTITION_ID_SELF,
 	};
 	struct hv_output_get_partition_property out;
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)&out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_PARTITION_PROPERTY, 0, &in,
+				 sizeof(in), &out, sizeof(out));
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(props); i++) {

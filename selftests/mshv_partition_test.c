@@ -127,13 +127,9 @@ TEST(self_hvcall_get_property)
 	struct hv_output_get_partition_property out = {
 		.property_value = ~0ULL,
 	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)&out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_PARTITION_PROPERTY, 0, &in,
+				 sizeof(in), &out, sizeof(out));
 	int dev = mshv_open_dev();
 
 	ASSERT_EQ(0, __mshv_hvcall(dev, &args))

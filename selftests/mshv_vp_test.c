@@ -205,14 +205,9 @@ TEST_F(vp, hvcall_partition_id_overwritten)
 		.name = HV_X64_REGISTER_RIP,
 	};
 	union hv_register_value out = { .reg64 = 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_REGISTERS,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)&out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_VP_REGISTERS, 1, &in, sizeof(in),
+				 &out, sizeof(out));
 
 	ASSERT_EQ(0, __mshv_hvcall(vp->fd, &args)) TH_LOG("%s",
 							  strerror(errno));
@@ -245,11 +240,9 @@ TEST_F(vp, set_property_on_vp_fd)
 		.property_code = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 		.property_value = 1,
 	};
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_SET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.in_ptr = (__u64)(unsigned long)&in,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_SET_PARTITION_PROPERTY, 0, &in,
+				 sizeof(in), NULL, 0);
 
 	EXPECT_EQ(-1, __mshv_hvcall(vp->fd, &args));
 	EXPECT_EQ(EINVAL, errno);

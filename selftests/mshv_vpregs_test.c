@@ -103,14 +103,9 @@ static struct hv_cpuid_result cpuid_value(int fd, __u32 eax)
 		struct hv_cpuid_leaf_info info;
 	} in = { .info = { .eax = eax } };
 	struct hv_cpuid_result r;
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_VP_CPUID_VALUES,
-		.reps = 1,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(r),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)&r,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_VP_CPUID_VALUES, 1, &in, sizeof(in),
+				 &r, sizeof(r));
 
 	MSHV_TEST_ASSERT(__mshv_hvcall(fd, &args) == 0 && !args.status,
 			 "GET_VP_CPUID_VALUES %#x: status %#x", eax, args.status);

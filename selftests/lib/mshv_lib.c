@@ -284,13 +284,9 @@ __u64 mshv_get_partition_property(int fd, __u32 code)
 		.property_code = code,
 	};
 	struct hv_output_get_partition_property out = { 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)&out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_PARTITION_PROPERTY, 0, &in,
+				 sizeof(in), &out, sizeof(out));
 	int ret = __mshv_hvcall(fd, &args);
 
 	MSHV_TEST_ASSERT(ret == 0 && args.status == HV_STATUS_SUCCESS,
@@ -337,13 +333,9 @@ int mshv_partition_property_ex(int fd, __u32 code, __u64 *bank0)
 		.property_code = code,
 	};
 	__u64 out[2] = { 0 };
-	struct mshv_root_hvcall args = {
-		.code = HVCALL_GET_PARTITION_PROPERTY_EX,
-		.in_sz = sizeof(in),
-		.out_sz = sizeof(out),
-		.in_ptr = (__u64)(unsigned long)&in,
-		.out_ptr = (__u64)(unsigned long)out,
-	};
+	struct mshv_root_hvcall args =
+		mshv_hvcall_args(HVCALL_GET_PARTITION_PROPERTY_EX, 0, &in,
+				 sizeof(in), out, sizeof(out));
 
 	if (__mshv_hvcall(fd, &args))
 		return -errno;
