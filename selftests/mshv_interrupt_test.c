@@ -160,17 +160,6 @@ static __u64 root_msgs(void)
 	return s.posted + s.queued + s.dropped;
 }
 
-/* Run until an I/O intercept on @port; returns its header */
-static struct hv_x64_intercept_message_header
-run_port(struct __test_metadata *_metadata, struct mshv_vp *vp, __u16 port)
-{
-	const struct hv_x64_io_port_intercept_message *io;
-
-	io = mshv_vp_run_expect_io(vp);
-	EXPECT_EQ(port, io->port_number);
-	return io->header;
-}
-
 static __u64 stack_word(struct mshv_vm *vm, __u64 gpa)
 {
 	const __u8 *p = (const __u8 *)vm->mem + gpa;
@@ -205,14 +194,14 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	EXPECT_EQ(c0.asserted + 1, c.asserted);
 
 	/* IF clear: the interrupt waits */
-	h = run_port(_metadata, vp, PORT_READY);
+	h = mshv_vp_run_expect_port(vp, PORT_READY)->header;
 	EXPECT_EQ(CODE_GPA, h.rip);
 	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
 	mshv_vp_skip_insn(vp, &h);
 
 	/* STI, NOP (the shadow), then the handler with IF clear */
-	h = run_port(_metadata, vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(vp, PORT_HANDLER)->header;
 	EXPECT_EQ(HANDLER_GPA, h.rip);
 	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
@@ -222,7 +211,7 @@ static void run_main(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	mshv_vp_skip_insn(vp, &h);
 
 	/* EOI, IRET: back in the main program with IF set */
-	h = run_port(_metadata, vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(vp, PORT_BACK)->header;
 	EXPECT_EQ(MAIN_BACK, h.rip);
 	EXPECT_EQ(HV_X86_RFLAGS_IF, h.rflags & HV_X86_RFLAGS_IF);
 	c = mshv_dbg_irq_get();
@@ -263,16 +252,16 @@ TEST_F(irq, tpr_blocks)
 		  mshv_assert_interrupt(self->vm->fd,
 					HV_X64_INTERRUPT_TYPE_FIXED, 0, 0,
 					VECTOR));
-	h = run_port(_metadata, self->vp, PORT_READY);
+	h = mshv_vp_run_expect_port(self->vp, PORT_READY)->header;
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(self->vp, PORT_BACK)->header;
 	EXPECT_EQ(HV_X86_RFLAGS_IF, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
 
 	/* Lowered: taken at the next instruction boundary (the CLI) */
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_CR8, (VECTOR >> 4) - 1);
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(self->vp, PORT_HANDLER)->header;
 	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
 	EXPECT_EQ(MAIN_CLI, stack_word(self->vm, STACK_TOP - 6));
 	mshv_vp_skip_insn(self->vp, &h);
@@ -341,10 +330,10 @@ TEST_F(irq, hlt_blocks_until_assert)
 	EXPECT_EQ(msgs0 + 1, root_msgs());
 	EXPECT_EQ(0ULL, activity(self->vp));
 
-	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(self->vp, PORT_HANDLER)->header;
 	EXPECT_EQ(HLT_NEXT, stack_word(self->vm, STACK_TOP - 6));
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	h = mshv_vp_run_expect_port(self->vp, PORT_AFTER_HLT)->header;
 	EXPECT_EQ(HLT_NEXT, h.rip);
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
@@ -419,11 +408,11 @@ TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
 					0, 0, 0));
 	EXPECT_EQ(0ULL, activity(self->vp));
 	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
-	h = run_port(_metadata, self->vp, PORT_NMI);
+	h = mshv_vp_run_expect_port(self->vp, PORT_NMI)->header;
 	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
 	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), stack_word(self->vm, STACK_TOP - 6));
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	h = mshv_vp_run_expect_port(self->vp, PORT_AFTER_HLT)->header;
 	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), h.rip);
 	mshv_vp_skip_insn(self->vp, &h);
 	halt = mshv_vp_run_expect_halt(self->vp);
@@ -432,7 +421,7 @@ TEST_F_TIMEOUT(irq, cli_hlt_reported_once, 120)
 	/* The VMM moves RIP: the VP runs from there */
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CLI_HLT_AT(cli_hlt_out));
 	EXPECT_EQ(0ULL, activity(self->vp));
-	h = run_port(_metadata, self->vp, PORT_AFTER_HLT);
+	h = mshv_vp_run_expect_port(self->vp, PORT_AFTER_HLT)->header;
 	EXPECT_EQ(CLI_HLT_AT(cli_hlt_out), h.rip);
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
@@ -457,14 +446,14 @@ TEST_F(irq, register_page_vectors)
 	__atomic_store_n(&rp->interrupt_vectors.vector_count, 2,
 			 __ATOMIC_RELEASE);
 
-	h = run_port(_metadata, self->vp, PORT_READY);
+	h = mshv_vp_run_expect_port(self->vp, PORT_READY)->header;
 	EXPECT_EQ(0ULL, __atomic_load_n(&rp->interrupt_vectors.as_uint64,
 					__ATOMIC_ACQUIRE));
 	EXPECT_EQ(c0.scanned + 1, mshv_dbg_irq_get().scanned);
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(self->vp, PORT_HANDLER)->header;
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(self->vp, PORT_BACK)->header;
 	c = mshv_dbg_irq_get();
 	EXPECT_EQ(c0.delivered + 1, c.delivered);
 	EXPECT_EQ(c0.eois + 1, c.eois);
@@ -496,9 +485,9 @@ TEST_F(irq, lapic_state_irr_tmr)
 	l->apic_irr[VECTOR / 32] = 0;
 	l->apic_tmr[VECTOR / 32] = 0;
 	mshv_vp_lapic_state(self->vp, MSHV_SET_VP_STATE, l);
-	h = run_port(_metadata, self->vp, PORT_READY);
+	h = mshv_vp_run_expect_port(self->vp, PORT_READY)->header;
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(self->vp, PORT_BACK)->header;
 	mshv_vp_skip_insn(self->vp, &h);
 	mshv_vp_run_expect_halt(self->vp);
 	EXPECT_EQ(c0.delivered, mshv_dbg_irq_get().delivered);
@@ -508,9 +497,9 @@ TEST_F(irq, lapic_state_irr_tmr)
 	mshv_vp_lapic_state(self->vp, MSHV_SET_VP_STATE, l);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
 	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RFLAGS, 0x2);
-	h = run_port(_metadata, self->vp, PORT_READY);
+	h = mshv_vp_run_expect_port(self->vp, PORT_READY)->header;
 	mshv_vp_skip_insn(self->vp, &h);
-	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(self->vp, PORT_HANDLER)->header;
 	EXPECT_EQ(c0.delivered + 1, mshv_dbg_irq_get().delivered);
 	mshv_vp_lapic_state(self->vp, MSHV_GET_VP_STATE, l);
 	EXPECT_EQ(0U, l->apic_irr[VECTOR / 32]);
@@ -644,16 +633,16 @@ static void run_main_expect(struct __test_metadata *_metadata,
 {
 	struct hv_x64_intercept_message_header h;
 
-	h = run_port(_metadata, vp, PORT_READY);
+	h = mshv_vp_run_expect_port(vp, PORT_READY)->header;
 	EXPECT_EQ(CODE_GPA, h.rip);
 	mshv_vp_skip_insn(vp, &h);
 	if (handler) {
-		h = run_port(_metadata, vp, PORT_HANDLER);
+		h = mshv_vp_run_expect_port(vp, PORT_HANDLER)->header;
 		EXPECT_EQ(handler, h.rip);
 		EXPECT_EQ(MAIN_BACK, stack_word(vp->vm, STACK_TOP - 6));
 		mshv_vp_skip_insn(vp, &h);
 	}
-	h = run_port(_metadata, vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(vp, PORT_BACK)->header;
 	EXPECT_EQ(MAIN_BACK, h.rip);
 	mshv_vp_skip_insn(vp, &h);
 	mshv_vp_run_expect_halt(vp);
@@ -859,7 +848,7 @@ TEST_F(irq, lint1_nmi_lint0_init)
 	ASSERT_EQ(HV_STATUS_SUCCESS,
 		  assert_lint(self->vm, HV_X64_INTERRUPT_TYPE_LOCALINT1, 0));
 	expect_ext(_metadata, &e0, 0, 0, 0, 1, 0);
-	h = run_port(_metadata, self->vp, PORT_NMI);
+	h = mshv_vp_run_expect_port(self->vp, PORT_NMI)->header;
 	EXPECT_EQ(NMI_HANDLER_GPA, h.rip);
 	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(CODE_GPA, stack_word(self->vm, STACK_TOP - 6));
@@ -920,10 +909,10 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 					HV_X64_INTERRUPT_TYPE_FIXED,
 					HV_ASSERT_INTERRUPT_LEVEL_TRIGGERED, 0,
 					VECTOR64));
-	h = run_port(_metadata, self->vp, PORT_READY);
+	h = mshv_vp_run_expect_port(self->vp, PORT_READY)->header;
 	mshv_vp_skip_insn(self->vp, &h);
 
-	h = run_port(_metadata, self->vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(self->vp, PORT_HANDLER)->header;
 	EXPECT_EQ(HANDLER_GPA, h.rip);
 	EXPECT_EQ(0ULL, h.rflags & HV_X86_RFLAGS_IF);
 	EXPECT_EQ(MAIN_BACK, stack_qword(self->vm, frame));
@@ -933,7 +922,7 @@ TEST_F(irq, longmode_idt_mmio_eoi)
 	EXPECT_EQ((__u64)MSHV_GDT_DATA, stack_qword(self->vm, frame + 32));
 	mshv_vp_skip_insn(self->vp, &h);
 
-	h = run_port(_metadata, self->vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(self->vp, PORT_BACK)->header;
 	EXPECT_EQ(MAIN_BACK, h.rip);
 	c = mshv_dbg_irq_get();
 	EXPECT_EQ(c0.delivered + 1, c.delivered);

@@ -225,17 +225,6 @@ static __u64 activity(struct mshv_vp *vp)
 	return mshv_vp_get_reg(vp, HV_REGISTER_INTERNAL_ACTIVITY_STATE);
 }
 
-/* Run until an I/O intercept on @port; returns its header */
-static struct hv_x64_intercept_message_header
-run_port(struct __test_metadata *_metadata, struct mshv_vp *vp, __u16 port)
-{
-	const struct hv_x64_io_port_intercept_message *io;
-
-	io = mshv_vp_run_expect_io(vp);
-	EXPECT_EQ(port, io->port_number);
-	return io->header;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -580,7 +569,7 @@ TEST_F(ipi, new_ap_waits_for_sipi)
 
 	c0 = counts();
 	start_waiting_run(_metadata, &r, self->vp1, &thread);
-	h = run_port(_metadata, self->vp0, PORT_SENT);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_SENT)->header;
 	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(one_sipi_code, one_sipi_sent),
 		  h.rip);
 	c = counts();
@@ -631,7 +620,7 @@ TEST_F(ipi, init_sipi_sipi_two_threads)
 	c0 = counts();
 	ASSERT_EQ(0, pthread_create(&thread, NULL, ap_thread, &r));
 
-	h = run_port(_metadata, self->vp0, PORT_SENT);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_SENT)->header;
 	EXPECT_EQ(BSP_AFTER_SIPI2, h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 3);
@@ -651,7 +640,7 @@ TEST_F(ipi, init_sipi_sipi_two_threads)
 	expect_delta(_metadata, "delivered", c0.delivered, c.delivered, 0);
 
 	mshv_vp_skip_insn(self->vp0, &h);
-	h = run_port(_metadata, self->vp0, PORT_FIXED);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_FIXED)->header;
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 4);
 	expect_delta(_metadata, "wakes", c0.wakes, c.wakes, 1);
@@ -724,10 +713,10 @@ static void self_ipi(struct __test_metadata *_metadata, struct mshv_vp *vp,
 	expect_delta(_metadata, "delivered", c0.delivered, c.delivered, 0);
 	mshv_vp_skip_insn(vp, &io->header);
 
-	h = run_port(_metadata, vp, PORT_HANDLER);
+	h = mshv_vp_run_expect_port(vp, PORT_HANDLER)->header;
 	EXPECT_EQ(HANDLER_GPA, h.rip);
 	mshv_vp_skip_insn(vp, &h);
-	h = run_port(_metadata, vp, PORT_BACK);
+	h = mshv_vp_run_expect_port(vp, PORT_BACK)->header;
 	EXPECT_EQ(SELF_IPI_AT(self_ipi_back), h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
@@ -873,7 +862,7 @@ TEST_F(ipi, init_sipi_intercept)
 	msg = mshv_vp_run(self->vp0);
 	expect_init_sipi_msg(_metadata, msg, HVMSG_X64_SIPI_INTERCEPT,
 			     BSP_AFTER_SIPI2, SIPI_VECTOR);
-	h = run_port(_metadata, self->vp0, PORT_SENT);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_SENT)->header;
 	EXPECT_EQ(BSP_AFTER_SIPI2, h.rip);
 	c = counts();
 	expect_delta(_metadata, "init_sipi_msgs", c0.init_sipi_msgs,
@@ -912,7 +901,7 @@ TEST_F(ipi, init_sipi_intercept)
 		  install_init_sipi(self->vm, HV_INTERCEPT_ACCESS_MASK_NONE,
 				    0));
 	mshv_vp_set_reg(self->vp0, HV_X64_REGISTER_RIP, CODE_GPA);
-	h = run_port(_metadata, self->vp0, PORT_SENT);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_SENT)->header;
 	c = counts();
 	expect_delta(_metadata, "init_sipi_msgs", c0.init_sipi_msgs,
 		     c.init_sipi_msgs, 3);
@@ -1004,7 +993,7 @@ TEST_F(ipi, ping_pong)
 				  HV_INTERNAL_ACTIVITY_HALT_SUSPEND));
 
 	t0 = now_ms();
-	run_port(_metadata, self->vp0, PORT_SENT);
+	mshv_vp_run_expect_port(self->vp0, PORT_SENT);
 	t1 = now_ms();
 	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp0, HV_X64_REGISTER_RSI) &
 			0xFFFF);
@@ -1064,7 +1053,7 @@ TEST_F(ipi, xapic_longmode_init_sipi)
 	self->vp1 = create_ap(self->vm);
 	c0 = counts();
 
-	h = run_port(_metadata, self->vp0, PORT_SENT);
+	h = mshv_vp_run_expect_port(self->vp0, PORT_SENT)->header;
 	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(xapic_code, xapic_sent), h.rip);
 	c = counts();
 	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 2);
@@ -1080,7 +1069,7 @@ TEST_F(ipi, xapic_longmode_init_sipi)
 	EXPECT_EQ(1U << 24, l->apic_icr_high);
 	free(l);
 
-	h = run_port(_metadata, self->vp1, PORT_AP_UP);
+	h = mshv_vp_run_expect_port(self->vp1, PORT_AP_UP)->header;
 	EXPECT_EQ((__u64)AP_UP_IP, h.rip);
 	EXPECT_EQ((__u64)SIPI_GPA, h.cs_segment.base);
 	EXPECT_EQ(SIPI_VECTOR << 8, h.cs_segment.selector);

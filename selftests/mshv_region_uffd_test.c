@@ -561,6 +561,25 @@ TEST_F(uffd, wp_dirty_tracking)
 	EXPECT_EQ(0, atomic_load(&self->e.h.bad));
 }
 
+/*
+ * The handler holds the faults; @r's thread runs the guest, which verifies
+ * the pattern of SEED_A.  Returns once the first fault was read.
+ */
+static void start_held_run(struct uffd_env *e, struct vp_run *r)
+{
+	int faults;
+
+	atomic_store(&e->h.hold, 1);
+	handler_start(&e->h);
+	r->vp = e->g->vp;
+	mshv_g32_set(e->g, MSHV_G32_VERIFY | MSHV_G32_STRIDED, DATA_GPA,
+		     STRIDE, SIZE / STRIDE, SEED_A);
+	MSHV_TEST_ASSERT(!pthread_create(&r->thread, NULL, vp_thread, r),
+			 "pthread_create");
+	faults = wait_at_least(&e->h.faults, 1);
+	MSHV_TEST_ASSERT(faults == 1, "%d faults, expected 1", faults);
+}
+
 /* A signal ends the wait: RUN_VP fails with EINTR, a new run completes */
 TEST_F(uffd, signal_interrupts_wait)
 {
@@ -570,15 +589,8 @@ TEST_F(uffd, signal_interrupts_wait)
 	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
 		return;
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	atomic_store(&self->e.h.hold, 1);
-	handler_start(&self->e.h);
-	r.vp = self->e.g->vp;
-	mshv_g32_set(self->e.g, MSHV_G32_VERIFY | MSHV_G32_STRIDED, DATA_GPA,
-		     STRIDE, SIZE / STRIDE, SEED_A);
-	ASSERT_EQ(0, pthread_create(&r.thread, NULL, vp_thread, &r));
-
 	/* The VP waits for the handler, which holds the fault */
-	ASSERT_EQ(1, wait_at_least(&self->e.h.faults, 1));
+	start_held_run(&self->e, &r);
 	usleep(50 * 1000);
 	EXPECT_EQ(0, atomic_load(&r.done));
 	ASSERT_EQ(0, pthread_kill(r.thread, SIGUSR1));
@@ -625,13 +637,7 @@ TEST_F(uffd, munmap_while_waiting)
 
 	if (!setup_or_skip(_metadata, &self->e, &self->skip, MODE_COPY))
 		return;
-	atomic_store(&self->e.h.hold, 1);
-	handler_start(&self->e.h);
-	r.vp = self->e.g->vp;
-	mshv_g32_set(self->e.g, MSHV_G32_VERIFY | MSHV_G32_STRIDED, DATA_GPA,
-		     STRIDE, SIZE / STRIDE, SEED_A);
-	ASSERT_EQ(0, pthread_create(&r.thread, NULL, vp_thread, &r));
-	ASSERT_EQ(1, wait_at_least(&self->e.h.faults, 1));
+	start_held_run(&self->e, &r);
 
 	ASSERT_EQ(0, munmap(self->e.mem, SIZE));
 	self->e.mem = MAP_FAILED;

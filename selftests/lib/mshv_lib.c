@@ -1245,11 +1245,30 @@ __u64 mshv_vp_run_port(struct mshv_vp *vp, __u16 port)
 {
 	const struct hv_x64_io_port_intercept_message *io;
 
+	io = mshv_vp_run_expect_port(vp, port);
+	mshv_vp_skip_insn(vp, &io->header);
+	return io->rax;
+}
+
+/**
+ * mshv_vp_run_expect_port() - run @vp and expect port I/O on @port
+ * @vp: the VP
+ * @port: the port the guest must access
+ *
+ * Fails the test on any other stop or another port; RIP stays at the
+ * IN or OUT.
+ *
+ * Return: the intercept's payload (inside @vp->msg).
+ */
+const struct hv_x64_io_port_intercept_message *
+mshv_vp_run_expect_port(struct mshv_vp *vp, __u16 port)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
 	io = mshv_vp_run_expect_io(vp);
 	MSHV_TEST_ASSERT(io->port_number == port, "port %#x, expected %#x",
 			 io->port_number, port);
-	mshv_vp_skip_insn(vp, &io->header);
-	return io->rax;
+	return io;
 }
 
 /**

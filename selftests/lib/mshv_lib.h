@@ -244,6 +244,8 @@ void mshv_vp_lapic_state(struct mshv_vp *vp, unsigned long req,
 void mshv_vp_state(struct mshv_vp *vp, unsigned long req, __u8 type,
 		   void *page);
 __u64 mshv_vp_run_port(struct mshv_vp *vp, __u16 port);
+const struct hv_x64_io_port_intercept_message *
+mshv_vp_run_expect_port(struct mshv_vp *vp, __u16 port);
 
 /*
  * Arithmetic the tests share; inline, as a call would hide from the
