@@ -702,21 +702,31 @@ u64 hvsim_partition_xsave_features(const struct hvsim_partition *pt)
 	return HVSIM_HOST_XSAVE_FEATURES & ~pt->disabled_xsave;
 }
 
+/* A property of a partition: its code and the value read or written */
+struct property_arg {
+	u32 code;
+	u64 value;
+};
+
+static u16 get_property_locked(struct hvsim_partition *pt, void *arg)
+{
+	struct property_arg *p = arg;
+
+	return guest_property(pt, p->code, &p->value);
+}
+
 /* Read property @code of partition @id */
 static u16 get_property(u64 id, u32 code, u64 *value)
 {
-	struct hvsim_partition *pt;
+	struct property_arg p = { .code = code };
 	u16 status;
 
 	if (id == HV_PARTITION_ID_SELF)
 		return root_property(code, value);
-	pt = hvsim_partition_get(id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	status = guest_property(pt, code, value);
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
+	status = hvsim_partition_call(id, HVSIM_PT_ANY, get_property_locked,
+				      &p);
+	if (!status)
+		*value = p.value;
 	return status;
 }
 
@@ -748,6 +758,47 @@ static u16 set_bool_property(u64 *prop, u64 value)
 	return HV_STATUS_SUCCESS;
 }
 
+static u16 set_property_locked(struct hvsim_partition *pt, void *arg)
+{
+	const struct property_arg *p = arg;
+	u64 value = p->value;
+	u64 unused;
+
+	lockdep_assert_held(&pt->lock);
+	switch (p->code) {
+	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
+		if (pt->state != HVSIM_PT_CREATED)
+			return HV_STATUS_INVALID_PARTITION_STATE;
+		if (value & ~HVSIM_GRANTABLE_PRIVILEGES)
+			return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		pt->privilege_flags = value;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
+		if (pt->state != HVSIM_PT_CREATED)
+			return HV_STATUS_INVALID_PARTITION_STATE;
+		if (value & ~HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES)
+			return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		pt->synthetic_proc_features = value;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
+		if (value > HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
+			return HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
+		pt->unimplemented_msr_action = value;
+		return HV_STATUS_SUCCESS;
+	case HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING:
+		return set_bool_property(&pt->gpa_access_tracking, value);
+	case HV_PARTITION_PROPERTY_TIME_FREEZE:
+		return hvsim_time_set_freeze(pt, value);
+	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
+		hvsim_time_set_reference(pt, value);
+		return HV_STATUS_SUCCESS;
+	default:
+		/* a modelled property is read-only, an unknown one unknown */
+		return guest_property(pt, p->code, &unused) ?:
+		       HV_STATUS_ACCESS_DENIED;
+	}
+}
+
 /**
  * hvsim_hc_set_partition_property() - HVCALL_SET_PARTITION_PROPERTY
  * @call: decoded call
@@ -766,60 +817,18 @@ static u16 set_bool_property(u64 *prop, u64 value)
 u16 hvsim_hc_set_partition_property(struct hvsim_call *call)
 {
 	const struct hv_input_set_partition_property *in = call->input;
-	struct hvsim_partition *pt;
-	u64 value = in->property_value;
-	u16 status = HV_STATUS_SUCCESS;
-	u64 unused;
+	struct property_arg p = {
+		.code = in->property_code,
+		.value = in->property_value,
+	};
+	u16 status;
 
 	if (in->partition_id == HV_PARTITION_ID_SELF) {
-		status = root_property(in->property_code, &unused);
+		status = root_property(in->property_code, &p.value);
 		return status ? status : HV_STATUS_ACCESS_DENIED;
 	}
-	pt = hvsim_partition_get(in->partition_id);
-	if (!pt)
-		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
-	switch (in->property_code) {
-	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
-		if (pt->state != HVSIM_PT_CREATED)
-			status = HV_STATUS_INVALID_PARTITION_STATE;
-		else if (value & ~HVSIM_GRANTABLE_PRIVILEGES)
-			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
-		else
-			pt->privilege_flags = value;
-		break;
-	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:
-		if (pt->state != HVSIM_PT_CREATED)
-			status = HV_STATUS_INVALID_PARTITION_STATE;
-		else if (value & ~HVSIM_ASSIGNABLE_SYNTHETIC_FEATURES)
-			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
-		else
-			pt->synthetic_proc_features = value;
-		break;
-	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
-		if (value > HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO)
-			status = HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE;
-		else
-			pt->unimplemented_msr_action = value;
-		break;
-	case HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING:
-		status = set_bool_property(&pt->gpa_access_tracking, value);
-		break;
-	case HV_PARTITION_PROPERTY_TIME_FREEZE:
-		status = hvsim_time_set_freeze(pt, value);
-		break;
-	case HV_PARTITION_PROPERTY_REFERENCE_TIME:
-		hvsim_time_set_reference(pt, value);
-		break;
-	default:
-		status = guest_property(pt, in->property_code, &unused);
-		if (!status)
-			status = HV_STATUS_ACCESS_DENIED;
-		break;
-	}
-	spin_unlock(&pt->lock);
-	hvsim_partition_put(pt);
-	return status;
+	return hvsim_partition_call(in->partition_id, HVSIM_PT_ANY,
+				    set_property_locked, &p);
 }
 
 /**
@@ -849,13 +858,9 @@ u16 hvsim_hc_get_partition_property_ex(struct hvsim_call *call)
 	default:
 		return get_property(in->partition_id, in->property_code, value);
 	}
-	if (in->partition_id != HV_PARTITION_ID_SELF) {
-		struct hvsim_partition *pt = hvsim_partition_get(in->partition_id);
-
-		if (!pt)
-			return HV_STATUS_INVALID_PARTITION_ID;
-		hvsim_partition_put(pt);
-	}
+	if (in->partition_id != HV_PARTITION_ID_SELF &&
+	    hvsim_partition_call(in->partition_id, HVSIM_PT_ANY, NULL, NULL))
+		return HV_STATUS_INVALID_PARTITION_ID;
 	memset(banks, 0, sizeof(*banks));
 	banks->bank_count = 1;
 	banks->banks[0] = bank0;

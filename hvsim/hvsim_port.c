@@ -93,11 +93,8 @@ static struct hvsim_port *connection_find(u64 partition_id, u32 connection_id)
 /* Does the partition exist (and is it not being deleted)? */
 static bool partition_exists(u64 id)
 {
-	struct hvsim_partition *pt = hvsim_partition_get(id);
-
-	if (pt)
-		hvsim_partition_put(pt);
-	return pt;
+	return hvsim_partition_call(id, HVSIM_PT_ANY, NULL, NULL) ==
+	       HV_STATUS_SUCCESS;
 }
 
 /**
