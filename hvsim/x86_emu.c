@@ -482,7 +482,7 @@ static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access,
 
 /* General purpose registers, read through the staging area */
 
-static u64 gpr_get(const struct emu *e, unsigned int idx)
+static __always_inline u64 gpr_get(const struct emu *e, unsigned int idx)
 {
 	unsigned int i;
 
@@ -493,7 +493,8 @@ static u64 gpr_get(const struct emu *e, unsigned int idx)
 	return e->s->gpr[idx];
 }
 
-static void gpr_set(struct emu *e, unsigned int idx, u64 val)
+static __always_inline void gpr_set(struct emu *e, unsigned int idx,
+				    u64 val)
 {
 	unsigned int i;
 
@@ -519,7 +520,8 @@ static bool reg_is_high_byte(const struct emu *e, unsigned int idx,
 	return size == 1 && !e->rex && idx >= 4 && idx < 8;
 }
 
-static u64 reg_read(const struct emu *e, unsigned int idx, unsigned int size)
+static __always_inline u64 reg_read(const struct emu *e, unsigned int idx,
+				    unsigned int size)
 {
 	if (reg_is_high_byte(e, idx, size))
 		return (gpr_get(e, idx - 4) >> 8) & 0xFF;
@@ -1142,7 +1144,7 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 	return 0;
 }
 
-static int rm_read(struct emu *e, unsigned int size, u64 *v)
+static __always_inline int rm_read(struct emu *e, unsigned int size, u64 *v)
 {
 	if (e->mod == 3) {
 		*v = reg_read(e, e->rm, size);
@@ -1196,7 +1198,7 @@ static int emu_pop(struct emu *e, unsigned int size, u64 *val)
 
 /* Flags */
 
-static u64 flags_szp(u64 r, unsigned int size)
+static __always_inline u64 flags_szp(u64 r, unsigned int size)
 {
 	u64 f = 0;
 	u8 p = (u8)r;
@@ -1774,7 +1776,8 @@ static u8 *emu_dc_fields(struct emu *e)
  * linear address in *@lin; NULL without a cache, at a non-canonical RIP
  * or when the instruction may wrap the IP.
  */
-static struct x86_emu_dcache_entry *dc_slot(struct emu *e, u64 *lin)
+static __always_inline struct x86_emu_dcache_entry *
+dc_slot(struct emu *e, u64 *lin)
 {
 	u64 ip = e->s->rip & emu_ip_mask(e);
 
@@ -3390,9 +3393,9 @@ static unsigned int emu_cpl(const struct x86_emu_state *s)
 	return (s->seg[X86_SS].attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3;
 }
 
-static void emu_init(struct emu *e, struct x86_emu_state *s,
-		     const struct x86_emu_mem_ops *ops, void *ctx,
-		     struct x86_emu_exit *exit)
+static __always_inline void emu_init(struct emu *e, struct x86_emu_state *s,
+				     const struct x86_emu_mem_ops *ops,
+				     void *ctx, struct x86_emu_exit *exit)
 {
 	const struct hv_x64_segment_register *cs = &s->seg[X86_CS];
 
