@@ -139,6 +139,20 @@ enum emu_sys {
 #define EMU_XLATE_LARGE	0x2	/* a 2 MiB or 1 GiB page */
 
 /*
+ * emu_init() writes what struct emu needs before it is read: a kernel
+ * built with CONFIG_INIT_STACK_ALL_ZERO would also clear all of it first,
+ * at every step
+ */
+#ifdef __has_attribute
+#if __has_attribute(__uninitialized__)
+#define EMU_NO_AUTOINIT __attribute__((__uninitialized__))
+#endif
+#endif
+#ifndef EMU_NO_AUTOINIT
+#define EMU_NO_AUTOINIT
+#endif
+
+/*
  * struct emu - the working area of one x86_emu_step() call
  *
  * Lives on the caller's stack; nothing in it outlives the call.  @s is only
@@ -468,7 +482,7 @@ static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access,
 
 /* General purpose registers, read through the staging area */
 
-static u64 gpr_get(const struct emu *e, unsigned int idx)
+static __always_inline u64 gpr_get(const struct emu *e, unsigned int idx)
 {
 	unsigned int i;
 
@@ -479,7 +493,8 @@ static u64 gpr_get(const struct emu *e, unsigned int idx)
 	return e->s->gpr[idx];
 }
 
-static void gpr_set(struct emu *e, unsigned int idx, u64 val)
+static __always_inline void gpr_set(struct emu *e, unsigned int idx,
+				    u64 val)
 {
 	unsigned int i;
 
@@ -505,7 +520,8 @@ static bool reg_is_high_byte(const struct emu *e, unsigned int idx,
 	return size == 1 && !e->rex && idx >= 4 && idx < 8;
 }
 
-static u64 reg_read(const struct emu *e, unsigned int idx, unsigned int size)
+static __always_inline u64 reg_read(const struct emu *e, unsigned int idx,
+				    unsigned int size)
 {
 	if (reg_is_high_byte(e, idx, size))
 		return (gpr_get(e, idx - 4) >> 8) & 0xFF;
@@ -775,8 +791,8 @@ static struct x86_emu_tlb_entry *tlb_slot(struct x86_emu_tlb *tlb, u64 lin)
  * The host address of linear @lin when the TLB lets @access go straight
  * to the host page (its GPA in *@gpa when @gpa), else NULL.
  */
-static u8 *tlb_host(const struct emu *e, u64 lin, enum x86_emu_access access,
-		    u64 *gpa)
+static inline u8 *tlb_host(const struct emu *e, u64 lin,
+			   enum x86_emu_access access, u64 *gpa)
 {
 	const struct x86_emu_tlb_entry *te;
 
@@ -963,6 +979,30 @@ static int fetch_imm(struct emu *e, unsigned int n, u64 *v)
 
 /* Data accesses */
 
+/*
+ * Copy @n bytes between a host page and the staging area: the operand
+ * sizes as fixed-size moves, which the compiler inlines, not a call
+ */
+static inline void emu_copy(void *dst, const void *src, unsigned int n)
+{
+	switch (n) {
+	case 1:
+		memcpy(dst, src, 1);
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	case 8:
+		memcpy(dst, src, 8);
+		break;
+	default:
+		memcpy(dst, src, n);
+	}
+}
+
 /* Read @size (at most 8) bytes at linear address @lin */
 static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 {
@@ -979,7 +1019,7 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
 		host = tlb_host(e, a, X86_EMU_ACCESS_READ, NULL);
 		if (host) {
-			memcpy(buf + done, host, chunk);
+			emu_copy(buf + done, host, chunk);
 			done += chunk;
 			continue;
 		}
@@ -1104,7 +1144,7 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 	return 0;
 }
 
-static int rm_read(struct emu *e, unsigned int size, u64 *v)
+static __always_inline int rm_read(struct emu *e, unsigned int size, u64 *v)
 {
 	if (e->mod == 3) {
 		*v = reg_read(e, e->rm, size);
@@ -1158,7 +1198,7 @@ static int emu_pop(struct emu *e, unsigned int size, u64 *val)
 
 /* Flags */
 
-static u64 flags_szp(u64 r, unsigned int size)
+static __always_inline u64 flags_szp(u64 r, unsigned int size)
 {
 	u64 f = 0;
 	u8 p = (u8)r;
@@ -1736,7 +1776,8 @@ static u8 *emu_dc_fields(struct emu *e)
  * linear address in *@lin; NULL without a cache, at a non-canonical RIP
  * or when the instruction may wrap the IP.
  */
-static struct x86_emu_dcache_entry *dc_slot(struct emu *e, u64 *lin)
+static __always_inline struct x86_emu_dcache_entry *
+dc_slot(struct emu *e, u64 *lin)
 {
 	u64 ip = e->s->rip & emu_ip_mask(e);
 
@@ -1756,6 +1797,34 @@ static struct x86_emu_dcache_entry *dc_slot(struct emu *e, u64 *lin)
 			       (X86_EMU_DCACHE_ENTRIES - 1)];
 }
 
+/* 8 bytes at @p, little-endian (x86 hosts only build hvsim) */
+static inline u64 emu_load64(const u8 *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * Are the bytes at @host (linear @lin of the instruction) those of @de?
+ * Two 8-byte loads compared under the mask of @de->len when 16 bytes from
+ * @host stay in its page, else byte by byte.
+ */
+static bool dc_same(const struct x86_emu_dcache_entry *de, const u8 *host,
+		    u64 lin)
+{
+	unsigned int len = de->len;
+	u64 lo, hi;
+
+	if ((lin & EMU_PAGE_MASK) > EMU_PAGE_SIZE - sizeof(de->bytes))
+		return !memcmp(host, de->bytes, len);
+	lo = len >= 8 ? ~0ULL : (1ULL << (len * 8)) - 1;
+	hi = len <= 8 ? 0 : (1ULL << ((len - 8) * 8)) - 1;
+	return !(((emu_load64(host) ^ emu_load64(de->bytes)) & lo) |
+		 ((emu_load64(host + 8) ^ emu_load64(de->bytes + 8)) & hi));
+}
+
 /*
  * Take the instruction at RIP from the decode cache: its entry's bytes
  * must be what the host page (an EXEC TLB hit) holds now.  Does what
@@ -1772,11 +1841,12 @@ static bool dc_lookup(struct emu *e)
 	    de->mode != e->mode)
 		return false;
 	host = tlb_host(e, lin, X86_EMU_ACCESS_EXECUTE, NULL);
-	if (!host || memcmp(host, de->bytes, de->len))
+	if (!host || !dc_same(de, host, lin))
 		return false;
 	memcpy(emu_dc_fields(e), de->fields, EMU_DC_FIELDS_LEN);
 	e->imm = de->imm;
-	memcpy(e->exit->insn_bytes, de->bytes, de->len);
+	/* all 16: the bytes past the instruction are zero, as in a fetch */
+	memcpy(e->exit->insn_bytes, de->bytes, sizeof(de->bytes));
 	e->exit->insn_byte_count = de->len;
 	e->exit->insn_len = de->len;
 	e->next_rip = (e->s->rip + de->len) & emu_ip_mask(e);
@@ -1799,6 +1869,7 @@ static void dc_store(struct emu *e)
 	de->lin = lin;
 	de->mode = e->mode;
 	de->len = e->pos;
+	memset(de->bytes, 0, sizeof(de->bytes));
 	memcpy(de->bytes, e->exit->insn_bytes, e->pos);
 	memcpy(de->fields, emu_dc_fields(e), EMU_DC_FIELDS_LEN);
 	de->imm = e->imm;
@@ -3172,50 +3243,11 @@ static int exec_one(struct emu *e)
 	}
 }
 
-/* Make the instruction's effects visible; every access was checked */
-static int emu_commit(struct emu *e)
+/* The staged system-register update of a retiring instruction (e->sys) */
+static void emu_commit_sys(struct emu *e)
 {
 	struct x86_emu_state *s = e->s;
-	unsigned int i, done = 0;
-	u64 gpa, lin;
-	u8 attr;
-
-	for (i = 0; i < e->nwalks; i++) {
-		lin = e->walk_lin[i] & ~(u64)EMU_PAGE_MASK;
-		gpa = lin;
-		attr = EMU_XLATE_X;
-		if (emu_paging(e) &&
-		    emu_walk(e, lin, e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true,
-			     &attr))
-			goto fail;
-		tlb_fill(e, lin, gpa, e->walk_lin[i] & EMU_PAGE_MASK, attr);
-	}
-	if (e->wpending) {
-		for (i = 0; i < e->wchunks; i++) {
-			if (e->wdirect & (1U << i)) {
-				memcpy(e->wdst[i].host, e->wdata + done, e->wlen[i]);
-			} else if (e->ops->access(e->ctx, e->wdst[i].gpa,
-						  e->wdata + done, e->wlen[i],
-						  X86_EMU_ACCESS_WRITE, true)) {
-				emu_mem_exit(e, e->wdst[i].gpa, 0, false,
-					     X86_EMU_ACCESS_WRITE);
-				goto fail;
-			}
-			done += e->wlen[i];
-		}
-	}
-
-	for (i = 0; i < e->ngpr; i++)
-		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];
-	s->rip = e->rip;
-	s->rflags = e->rflags | EMU_FL_FIXED;
-	s->interrupt_shadow = e->shadow;
-	if (e->set_cr2)
-		s->cr2 = e->cr2;
-	if (e->nmi_mask)
-		s->nmi_masked = 1;
-	if (e->nmi_unmask)
-		s->nmi_masked = 0;
+	unsigned int done;
 
 	switch (e->sys) {
 	case SYS_CR0:
@@ -3275,6 +3307,56 @@ static int emu_commit(struct emu *e)
 		x86_emu_tlb_flush(e->tlb);
 		tlb_set_mode(e->tlb, s);
 	}
+}
+
+/* Make the instruction's effects visible; every access was checked */
+static int emu_commit(struct emu *e)
+{
+	struct x86_emu_state *s = e->s;
+	unsigned int i, done = 0;
+	u64 gpa, lin;
+	u8 attr;
+
+	for (i = 0; i < e->nwalks; i++) {
+		lin = e->walk_lin[i] & ~(u64)EMU_PAGE_MASK;
+		gpa = lin;
+		attr = EMU_XLATE_X;
+		if (emu_paging(e) &&
+		    emu_walk(e, lin, e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true,
+			     &attr))
+			goto fail;
+		tlb_fill(e, lin, gpa, e->walk_lin[i] & EMU_PAGE_MASK, attr);
+	}
+	if (e->wpending) {
+		for (i = 0; i < e->wchunks; i++) {
+			if (e->wdirect & (1U << i)) {
+				emu_copy(e->wdst[i].host, e->wdata + done,
+					 e->wlen[i]);
+			} else if (e->ops->access(e->ctx, e->wdst[i].gpa,
+						  e->wdata + done, e->wlen[i],
+						  X86_EMU_ACCESS_WRITE, true)) {
+				emu_mem_exit(e, e->wdst[i].gpa, 0, false,
+					     X86_EMU_ACCESS_WRITE);
+				goto fail;
+			}
+			done += e->wlen[i];
+		}
+	}
+
+	for (i = 0; i < e->ngpr; i++)
+		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];
+	s->rip = e->rip;
+	s->rflags = e->rflags | EMU_FL_FIXED;
+	s->interrupt_shadow = e->shadow;
+	if (e->set_cr2)
+		s->cr2 = e->cr2;
+	if (e->nmi_mask)
+		s->nmi_masked = 1;
+	if (e->nmi_unmask)
+		s->nmi_masked = 0;
+
+	if (e->sys)
+		emu_commit_sys(e);
 	return 0;
 
 fail:
@@ -3301,9 +3383,19 @@ static bool emu_retire(struct emu *e)
 	return true;
 }
 
-static void emu_init(struct emu *e, struct x86_emu_state *s,
-		     const struct x86_emu_mem_ops *ops, void *ctx,
-		     struct x86_emu_exit *exit)
+/* The current privilege level (as x86_emu_exec_state() reports it) */
+static unsigned int emu_cpl(const struct x86_emu_state *s)
+{
+	if (!(s->cr0 & EMU_CR0_PE))
+		return 0;
+	if (s->rflags & EMU_FL_VM)
+		return 3;
+	return (s->seg[X86_SS].attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3;
+}
+
+static __always_inline void emu_init(struct emu *e, struct x86_emu_state *s,
+				     const struct x86_emu_mem_ops *ops,
+				     void *ctx, struct x86_emu_exit *exit)
 {
 	const struct hv_x64_segment_register *cs = &s->seg[X86_CS];
 
@@ -3323,7 +3415,7 @@ static void emu_init(struct emu *e, struct x86_emu_state *s,
 		e->mode = 4;
 	else
 		e->mode = 2;
-	e->cpl = x86_emu_exec_state(s) & HV_X64_EXEC_STATE_CPL_MASK;
+	e->cpl = emu_cpl(s);
 	e->rflags = s->rflags;
 }
 
@@ -3337,7 +3429,7 @@ bool x86_emu_step_tlb(struct x86_emu_state *s,
 		      const struct x86_emu_mem_ops *ops, void *ctx,
 		      struct x86_emu_tlb *tlb, struct x86_emu_exit *exit)
 {
-	struct emu e;
+	struct emu e EMU_NO_AUTOINIT;
 
 	memset(exit, 0, sizeof(*exit));
 	emu_init(&e, s, ops, ctx, exit);
@@ -3581,7 +3673,7 @@ bool x86_emu_deliver_event(struct x86_emu_state *s,
 			   const struct x86_emu_event *ev,
 			   struct x86_emu_exit *exit)
 {
-	struct emu e;
+	struct emu e EMU_NO_AUTOINIT;
 	u64 ret_rip;
 	int ret;
 
@@ -3650,18 +3742,10 @@ void x86_emu_reset(struct x86_emu_state *s)
 
 __u16 x86_emu_exec_state(const struct x86_emu_state *s)
 {
-	__u16 st = 0;
-	unsigned int cpl = 0;
+	__u16 st = emu_cpl(s) & HV_X64_EXEC_STATE_CPL_MASK;
 
-	if (s->cr0 & EMU_CR0_PE) {
-		if (s->rflags & EMU_FL_VM)
-			cpl = 3;
-		else
-			cpl = (s->seg[X86_SS].attributes >>
-			       HV_X64_SEGMENT_DPL_SHIFT) & 3;
+	if (s->cr0 & EMU_CR0_PE)
 		st |= HV_X64_EXEC_STATE_CR0_PE;
-	}
-	st |= cpl & HV_X64_EXEC_STATE_CPL_MASK;
 	if (s->cr0 & EMU_CR0_AM)
 		st |= HV_X64_EXEC_STATE_CR0_AM;
 	if (s->efer & EMU_EFER_LMA)

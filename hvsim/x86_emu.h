@@ -144,7 +144,8 @@ struct x86_emu_tlb_entry {
  * @imm: its immediate
  * @epoch: the x86_emu_tlb.dc_epoch it was stored in; another is empty
  * @fields: the rest of its decoded form, independent of the registers
- * @bytes: its bytes, compared with the host page at every use
+ * @bytes: its bytes, zero past @len, compared with the host page at
+ *	every use
  * @len: its length (it lies in one page)
  * @mode: the code size it was decoded for (2, 4 or 8 bytes)
  */
@@ -153,7 +154,7 @@ struct x86_emu_dcache_entry {
 	__u64 imm;
 	__u32 epoch;
 	__u8 fields[X86_EMU_DCACHE_FIELDS];
-	__u8 bytes[15];
+	__u8 bytes[16];
 	__u8 len;
 	__u8 mode;
 };

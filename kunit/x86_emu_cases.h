@@ -3469,6 +3469,71 @@ static void xt_test_dcache(struct xt *t)
 	t->map_rights = rights;
 }
 
+/*
+ * The decode cache compares an instruction's bytes with memory under a
+ * mask of its length (two 8-byte words, or byte by byte in the last 16
+ * bytes of a page): a change in any of its bytes, the first or the second
+ * word, is a miss; a change just past it is not.  Exact hit counts.
+ */
+static void xt_test_dcache_compare(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+	u8 *code = t->page[XT_CODE / XT_PAGE_SIZE];
+
+	/* a 10-byte instruction: its last byte is in the second word */
+	xt_long(t);
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	XT_CODE_AT(t, XT_CODE,
+		   0x48, 0xB8, 1, 2, 3, 4, 5, 6, 7, 8,	/* mov rax, imm64 */
+		   0xEB, 0xF4,				/* jmp -12 */
+		   0x90);
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 3), 3);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x0807060504030201ULL);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	code[9] = 0x7F;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x7F07060504030201ULL);
+	XT_EQ(t, t->tlb->dc_hits, 2);
+	code[2] = 0x11;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x7F07060504030211ULL);
+	XT_EQ(t, t->tlb->dc_hits, 3);
+	/* past both instructions: every step hits */
+	code[12] = 0xCC;
+	XT_EQ(t, xt_run(t, 4), 4);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x7F07060504030211ULL);
+	XT_EQ(t, t->tlb->dc_hits, 7);
+	XT_EQ(t, t->x.insn_bytes[9], 0x7F);
+	XT_EQ(t, t->x.insn_bytes[10], 0);
+
+	/* in the last 16 bytes of the page */
+	xt_long(t);
+	t->use_tlb = true;
+	t->s.rip = XT_CODE + 0xFF8;
+	XT_CODE_AT(t, XT_CODE + 0xFF8,
+		   0xB8, 0x21, 0x43, 0x65, 0x07,	/* mov eax, imm32 */
+		   0xEB, 0xF9,				/* jmp -7 */
+		   0x90);
+	x86_emu_tlb_reset(t->tlb, &t->gen);
+	XT_EQ(t, xt_run(t, 3), 3);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x07654321);
+	XT_EQ(t, t->tlb->dc_hits, 1);
+	code[0xFFC] = 0x08;
+	XT_EQ(t, xt_run(t, 2), 2);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x08654321);
+	XT_EQ(t, t->tlb->dc_hits, 2);
+	code[0xFFF] = 0xCC;
+	XT_EQ(t, xt_run(t, 4), 4);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x08654321);
+	XT_EQ(t, t->tlb->dc_hits, 6);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3528,6 +3593,7 @@ static const struct xt_test xt_tests[] = {
 	{ "tlb", xt_test_tlb },
 	{ "tlb_rep", xt_test_tlb_rep },
 	{ "dcache", xt_test_dcache },
+	{ "dcache_compare", xt_test_dcache_compare },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

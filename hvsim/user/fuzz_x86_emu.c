@@ -230,6 +230,7 @@ static void fuzz_check_exit(const struct x86_emu_exit *x, bool retired)
 	case X86_EXIT_HLT:
 	case X86_EXIT_CPUID:
 	case X86_EXIT_MSR:
+	case X86_EXIT_HYPERCALL:
 		/* decoded completely */
 		FUZZ_CHECK(x->insn_len >= 1 &&
 			   x->insn_byte_count == x->insn_len);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <linux/types.h>
+#include <sys/cdefs.h>	/* __always_inline, as the kernel's */
 
 /* the kernel's choices: u64 is unsigned long long, as __u64 is */
 typedef __u8 u8;
