@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest atomics shared by two VPs of one partition, each run on its own
+ * thread: a spinlock taken with LOCK CMPXCHG guards a counter incremented
+ * with a plain load, increment and store; LOCK XADD and LOCK INC bump two
+ * more counters.  Every VP does it ITERS times, so each counter must end
+ * at exactly 2 * ITERS whatever the two VPs' dispatches interleave: a
+ * VP stopped by the dispatch bounds inside the critical section leaves the
+ * lock held and the other VP spins on it until it is released.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "mshv_test.h"
+
+#define MEM_SIZE	0x10000ULL
+#define CODE_GPA	0x1000ULL
+#define LOCK_GPA	0x3000ULL	/* the spinlock: 0 free, 1 taken */
+#define PLAIN_GPA	0x3004ULL	/* incremented under the lock */
+#define XADD_GPA	0x3008ULL	/* LOCK XADD */
+#define INC_GPA		0x300CULL	/* LOCK INC */
+#define DONE_PORT	0xE9
+#define ITERS		20000U
+#define NR_VPS		2
+
+/*
+ * Real mode, DS = 0, ECX = ITERS: take the lock, increment the counter
+ * under it, release it, then the two atomic counters; OUT when done.
+ */
+MSHV_GUEST_CODE(lock_code, 16,
+		"lock_acquire:\n"
+		"	xor %eax, %eax\n"
+		"	mov $1, %edx\n"
+		"	lock cmpxchg %edx, 0x3000\n"
+		"	jnz lock_acquire\n"
+		"	mov 0x3004, %ebx\n"
+		"	inc %ebx\n"
+		"	mov %ebx, 0x3004\n"
+		"	movl $0, 0x3000\n"
+		"	mov $1, %eax\n"
+		"	lock xadd %eax, 0x3008\n"
+		"	lock incl 0x300c\n"
+		"	dec %ecx\n"
+		"	jnz lock_acquire\n"
+		"lock_out:\n"
+		"	out %al, $0xe9\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(lock_out);
+
+struct lock_vp {
+	struct mshv_vp *vp;
+	int err;	/* errno of the failed MSHV_RUN_VP, or 0 */
+};
+
+/* Run one VP until its first intercept, through signals */
+static void *lock_vp_thread(void *arg)
+{
+	struct lock_vp *l = arg;
+	int ret;
+
+	do {
+		ret = __mshv_run_vp(l->vp->fd, &l->vp->msg);
+	} while (ret && errno == EINTR);
+	l->err = ret ? errno : 0;
+	return NULL;
+}
+
+FIXTURE(guest_lock)
+{
+	struct mshv_vm *vm;
+	struct lock_vp vps[NR_VPS];
+};
+
+FIXTURE_SETUP(guest_lock)
+{
+	unsigned int i;
+
+	self->vm = mshv_vm_create();
+	mshv_vm_add_memory(self->vm, 0, MEM_SIZE);
+	mshv_vm_write(self->vm, CODE_GPA, lock_code,
+		      MSHV_GUEST_SIZE(lock_code));
+	for (i = 0; i < NR_VPS; i++) {
+		struct mshv_vp *vp = mshv_vp_create(self->vm, i);
+
+		if (i)
+			mshv_vp_start_ap(vp);
+		mshv_vp_set_real_mode_cs(vp, 0, 0);
+		mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
+		mshv_vp_set_reg(vp, HV_X64_REGISTER_RCX, ITERS);
+		self->vps[i].vp = vp;
+	}
+}
+
+FIXTURE_TEARDOWN(guest_lock)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_VPS; i++)
+		if (self->vps[i].vp)
+			mshv_vp_free(self->vps[i].vp);
+	mshv_vm_free(self->vm);
+}
+
+/* Two VPs, ITERS rounds each: every counter is exactly 2 * ITERS */
+TEST_F_TIMEOUT(guest_lock, two_vps, 600)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+	pthread_t threads[NR_VPS];
+	__u32 mem[5];
+	unsigned int i;
+
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
+					    &self->vps[i]));
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+
+	for (i = 0; i < NR_VPS; i++) {
+		struct mshv_vp *vp = self->vps[i].vp;
+
+		ASSERT_EQ(0, self->vps[i].err);
+		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
+			  vp->msg.header.message_type);
+		io = (const void *)vp->msg.u.payload_bytes;
+		EXPECT_EQ(DONE_PORT, io->port_number);
+		EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(lock_code, lock_out),
+			  io->header.rip);
+		EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
+			  0xffffffffULL);
+	}
+	mshv_vm_read(self->vm, LOCK_GPA, mem, sizeof(mem));
+	EXPECT_EQ(0U, mem[0]);			/* released */
+	EXPECT_EQ(NR_VPS * ITERS, mem[1]);	/* under the lock */
+	EXPECT_EQ(NR_VPS * ITERS, mem[2]);	/* LOCK XADD */
+	EXPECT_EQ(NR_VPS * ITERS, mem[3]);	/* LOCK INC */
+}
+
+TEST_HARNESS_MAIN
