@@ -31,15 +31,18 @@
  * itself when it expires.
  *
  * When: expirations are taken at the start and the end of each dispatch
- * of the VP, at its HLT and when its timer registers or EOM are written,
- * all under the partition's lock.  One hrtimer per VP is armed for the earliest expiration; its
- * callback only tells the root that the VP can run (a halted VP's
- * dispatch then takes the expiration and wakes it).  The hrtimer is
- * cancelled when the VP is deleted: no callback outlives its VP.  When the
- * partition clock stops (TIME_FREEZE) or moves (REFERENCE_TIME) every VP
- * is signalled (hvsim_time.c) and its dispatch re-arms the hrtimer, or
- * cancels it while the clock stands still: a callback that fires before
- * that only signals the VP, whose dispatch expires nothing early.
+ * of the VP, at its HLT, when its timer registers or EOM are written and
+ * after each APIC register access hvsim_irq.c consumes, all under the
+ * partition's lock.  One hrtimer per VP is armed for the earliest
+ * expiration of its synthetic timers and its LAPIC timer
+ * (hvsim_lapic_timer.c); its callback only tells the root that the VP
+ * can run (a halted VP's dispatch then takes the expiration and wakes
+ * it).  The hrtimer is cancelled when the VP is deleted: no callback
+ * outlives its VP.  When the partition clock stops (TIME_FREEZE) or moves
+ * (REFERENCE_TIME) every VP is signalled (hvsim_time.c) and its dispatch
+ * re-arms the hrtimer, or cancels it while the clock stands still: a
+ * callback that fires before that only signals the VP, whose dispatch
+ * expires nothing early.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
