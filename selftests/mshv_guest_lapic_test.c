@@ -52,7 +52,7 @@
 #define D_C0		0x3014	/* current counts */
 #define D_C1		0x3018
 #define D_C2		0x301C
-#define D_C3		0x3020
+#define D_FAR		0x3020	/* a far TSC deadline (8 bytes) */
 #define D_DL		0x3028	/* a TSC deadline (8 bytes) */
 #define D_MSR1		0x3030	/* IA32_TSC_DEADLINE reads (8 bytes) */
 #define D_MSR2		0x3038
@@ -134,15 +134,24 @@ static_assert(HV_X86_MSR_TSC_DEADLINE == MSR_DEADLINE, "TSC_DEADLINE");
 	"	hlt\n"
 
 /*
- * The timer's handler: log the TSC and the current count at LOG + 16 *
- * (count % 16), count, stop the count at D_STOPAT interrupts, EOI
+ * The timer's handler: count; at D_STOPAT interrupts stop the count first
+ * (before any other APIC access, after which expirations are taken),
+ * else log the TSC and the current count at LOG + 16 * (count - 1) % 16;
+ * EOI
  */
 MSHV_GUEST_CODE(handler, 16,
 		"	push %eax\n"
 		"	push %ecx\n"
 		"	push %edx\n"
 		"	push %bx\n"
-		"	mov " S(D_CNT) ", %bx\n"
+		"	incl " S(D_CNT) "\n"
+		"	mov " S(D_CNT) ", %eax\n"
+		"	cmp " S(D_STOPAT) ", %eax\n"
+		"	jb 1f\n"
+		WRMSR(MSR_INITIAL, 0)
+		"	jmp 2f\n"
+		"1:	mov " S(D_CNT) ", %bx\n"
+		"	dec %bx\n"
 		"	and $15, %bx\n"
 		"	shl $4, %bx\n"
 		"	rdtsc\n"
@@ -151,12 +160,7 @@ MSHV_GUEST_CODE(handler, 16,
 		"	mov $" S(MSR_CURRENT) ", %ecx\n"
 		"	rdmsr\n"
 		"	mov %eax, " S(LOG) "+8(%bx)\n"
-		"	incl " S(D_CNT) "\n"
-		"	mov " S(D_CNT) ", %eax\n"
-		"	cmp " S(D_STOPAT) ", %eax\n"
-		"	jb 1f\n"
-		WRMSR(MSR_INITIAL, 0)
-		"1:\n"
+		"2:\n"
 		WRMSR(MSR_EOI, 0)
 		"	pop %bx\n"
 		"	pop %edx\n"
@@ -399,7 +403,8 @@ TEST_F(lapic, periodic)
 	run_port(_metadata, self->vp, PORT_DONE);
 	EXPECT_EQ(PERIODIC_RUNS, rd32(self->vm, D_CNT));
 	EXPECT_EQ(0, rd32(self->vm, D_BAD));
-	for (i = 0; i < PERIODIC_RUNS; i++) {
+	/* the last one stopped the count instead of logging */
+	for (i = 0; i < PERIODIC_RUNS - 1; i++) {
 		__u32 count = rd32(self->vm, LOG + 16 * i + 8);
 
 		/* reloaded when the handler reads it */
@@ -418,14 +423,20 @@ TEST_F(lapic, periodic)
 MSHV_GUEST_CODE(deadline_guest, 16,
 		APIC_ON
 		WRMSR(MSR_TIMER, LVT_DEADLINE | VECTOR)
+		/* a deadline 2^32 ticks ahead reads back */
+		"	rdtsc\n"
+		"	inc %edx\n"
+		"	mov %eax, " S(D_FAR) "\n"
+		"	mov %edx, " S(D_FAR) "+4\n"
+		"	mov $" S(MSR_DEADLINE) ", %ecx\n"
+		"	wrmsr\n"
+		RDMSR64(MSR_DEADLINE, D_MSR1, D_MSR1 + 4)
 		"	rdtsc\n"
 		"	add " S(D_ARG) ", %eax\n"
 		"	adc $0, %edx\n"
 		"	mov %eax, " S(D_DL) "\n"
 		"	mov %edx, " S(D_DL) "+4\n"
-		"	mov $" S(MSR_DEADLINE) ", %ecx\n"
 		"	wrmsr\n"
-		RDMSR64(MSR_DEADLINE, D_MSR1, D_MSR1 + 4)
 		HALT_UNTIL(1)
 		RDMSR64(MSR_DEADLINE, D_MSR2, D_MSR2 + 4)
 		/* in the past: taken before the next instruction */
@@ -456,7 +467,7 @@ TEST_F(lapic, tsc_deadline)
 	deadline = rd64(self->vm, D_DL);
 	EXPECT_EQ(2, rd32(self->vm, D_CNT));
 	EXPECT_EQ(0, rd32(self->vm, D_BAD));
-	EXPECT_EQ(deadline, rd64(self->vm, D_MSR1));
+	EXPECT_EQ(rd64(self->vm, D_FAR), rd64(self->vm, D_MSR1));
 	EXPECT_EQ(0, rd64(self->vm, D_MSR2));
 	/* never before the deadline */
 	EXPECT_LE(deadline, rd64(self->vm, LOG));
@@ -476,20 +487,22 @@ MSHV_GUEST_CODE(masked_guest, 16,
 		"	sti\n"
 		SPIN(500000)
 		RDMSR32(MSR_CURRENT, D_C1)
-		SPIN(3000000)
+		SPIN(25000000)
 		RDMSR32(MSR_CURRENT, D_C2)
 		DONE);
+
+#define MASKED_NS	20000000	/* 20 ms, 25 ms spun */
 
 TEST_F(lapic, masked)
 {
 	__u32 c0, c1;
 
 	load(self->vm, masked_guest, masked_guest_end);
-	wr32(self->vm, D_ARG, 2000000);
+	wr32(self->vm, D_ARG, MASKED_NS);
 	run_port(_metadata, self->vp, PORT_DONE);
 	c0 = rd32(self->vm, D_C0);
 	c1 = rd32(self->vm, D_C1);
-	EXPECT_GE(2000000, c0);
+	EXPECT_GE(MASKED_NS, c0);
 	/* at least the 500 us of TSC between the reads, one count less */
 	EXPECT_LE(500000 - 1, c0 - c1) TH_LOG("c0 %u c1 %u", c0, c1);
 	EXPECT_LT(0, c1);
@@ -499,13 +512,13 @@ TEST_F(lapic, masked)
 	EXPECT_FALSE(lapic_has(self->vp, VECTOR));
 }
 
-/* Initial count 0 stops a running one-shot of 1 ms */
+/* Initial count 0 stops a running one-shot of 100 ms */
 MSHV_GUEST_CODE(stop_guest, 16,
 		APIC_ON
 		WRMSR(MSR_DIVIDE, 0xB)
 		WRMSR(MSR_TIMER, VECTOR)
 		"	sti\n"
-		WRMSR(MSR_INITIAL, 1000000)
+		WRMSR(MSR_INITIAL, 100000000)
 		RDMSR32(MSR_CURRENT, D_C0)
 		WRMSR(MSR_INITIAL, 0)
 		RDMSR32(MSR_CURRENT, D_C1)
