@@ -39,6 +39,9 @@
 #define CPUID_SIGNATURE_FMS	0x00000663	/* family 6, model 6, step 3 */
 /* EBX: CLFLUSH line size 8 qwords, one logical processor, APIC id */
 #define CPUID_1_EBX		0x00010800
+#define CPUID_1_ECX_CX16	BIT(13)		/* CMPXCHG16B */
+#define CPUID_1_ECX_POPCNT	BIT(23)
+#define CPUID_1_ECX_TSC_DEADLINE	BIT(24)	/* LAPIC timer TSC-deadline mode */
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_HV		BIT(31)		/* hypervisor present */
 /* Leaf 0xD subleaf 1, EAX: XSAVEC (the compacted format) */
@@ -310,7 +313,8 @@ static void cpuid_default(u32 vp_index, u64 privileges, u32 eax, u32 ecx,
 	case 1:
 		r->eax = CPUID_SIGNATURE_FMS;
 		r->ebx = CPUID_1_EBX | (vp_index & 0xff) << 24;
-		r->ecx = CPUID_1_ECX_HV;
+		r->ecx = CPUID_1_ECX_HV | CPUID_1_ECX_CX16 | CPUID_1_ECX_POPCNT |
+			 CPUID_1_ECX_TSC_DEADLINE;
 		r->edx = CPUID_1_EDX;
 		break;
 	case CPUID_HV_BASE:

@@ -46,6 +46,7 @@
 #include "hvsim_model.h"
 #include "hvsim_intercept.h"
 #include "hvsim_irq.h"
+#include "hvsim_lapic_timer.h"
 #include "hvsim_partition.h"
 #include "hvsim_synic.h"
 #include "hvsim_vp_msg.h"
@@ -206,7 +207,8 @@ static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  * retires and then sends an IPI; one to the x2APIC SELF IPI register
  * (0x83F) sends the fixed vector in AL to the VP itself.  A RDMSR of
  * either ICR returns the last value written (delivery status idle).
- * Sending may stop the VP: see hvsim_apic_stopped().
+ * Sending may stop the VP: see hvsim_apic_stopped().  The timer, LVT,
+ * ESR and SVR registers and IA32_TSC_DEADLINE are hvsim_lapic_timer_msr()'s.
  *
  * Return: true if the access was consumed (the instruction retired).
  */
@@ -242,7 +244,11 @@ bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
 		return true;
 	default:
-		return false;
+		/* timer, LVT, ESR, SVR and TSC_DEADLINE */
+		if (!hvsim_lapic_timer_msr(vp, exit))
+			return false;
+		vp_retire_insn(vp, exit);
+		return true;
 	}
 }
 
@@ -273,7 +279,8 @@ bool hvsim_apic_stopped(struct hvsim_vp *vp)
  * EOI (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8
  * to bits 7:4 of the value, ICR high (0x310) stores the destination, ICR
  * low (0x300) stores the command and sends the IPI (which may stop the
- * VP, see hvsim_apic_stopped()); other registers ignore it.  The
+ * VP, see hvsim_apic_stopped()); the timer, LVT, ESR and SVR registers
+ * are hvsim_lapic_timer_mmio()'s; other registers ignore it.  The
  * instruction retires first.  Reads and other stores there go to the VMM
  * as usual.
  *
@@ -304,6 +311,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			       vp->lapic.apic_icr_high, false);
 		break;
 	default:
+		hvsim_lapic_timer_mmio(vp, offset, exit->mem.value);
 		break;
 	}
 	return true;

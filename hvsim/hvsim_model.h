@@ -168,11 +168,14 @@ struct hvsim_cpuid_results;
  * @msg_page: the intercept message page, or NULL when not mapped
  * @msg: the last intercept message (copied to @msg_page when mapped)
  * @lapic: LAPIC state (GET/SET_VP_STATE); apic_irr, apic_isr and apic_tmr
- *	are the interrupt model's (hvsim_irq.c), the rest is stored only
+ *	are the interrupt model's (hvsim_irq.c), the SVR, ESR, LVT and timer
+ *	registers the LAPIC timer's (hvsim_lapic_timer.c), the rest is
+ *	stored only
  * @timers: the synthetic timers' registers and delivery state, as
  *	GET/SET_VP_STATE transfer them (hvsim_stimer.c); adjustment is
  *	stored only
- * @time: TSC offset, timer expirations and the VP's hrtimer (hvsim_time.h)
+ * @time: TSC offset, timer expirations, the LAPIC timer's running state
+ *	and the VP's hrtimer (hvsim_time.h)
  * @xsave: XSAVE area in compacted format; the XMM registers live in
  *	@state and are merged in and out of it
  * @simp: SynIC message page (the SIMP overlay page, also set by

@@ -31,15 +31,18 @@
  * itself when it expires.
  *
  * When: expirations are taken at the start and the end of each dispatch
- * of the VP, at its HLT and when its timer registers or EOM are written,
- * all under the partition's lock.  One hrtimer per VP is armed for the earliest expiration; its
- * callback only tells the root that the VP can run (a halted VP's
- * dispatch then takes the expiration and wakes it).  The hrtimer is
- * cancelled when the VP is deleted: no callback outlives its VP.  When the
- * partition clock stops (TIME_FREEZE) or moves (REFERENCE_TIME) every VP
- * is signalled (hvsim_time.c) and its dispatch re-arms the hrtimer, or
- * cancels it while the clock stands still: a callback that fires before
- * that only signals the VP, whose dispatch expires nothing early.
+ * of the VP, at its HLT, when its timer registers or EOM are written and
+ * after each APIC register access hvsim_irq.c consumes, all under the
+ * partition's lock.  One hrtimer per VP is armed for the earliest
+ * expiration of its synthetic timers and its LAPIC timer
+ * (hvsim_lapic_timer.c); its callback only tells the root that the VP
+ * can run (a halted VP's dispatch then takes the expiration and wakes
+ * it).  The hrtimer is cancelled when the VP is deleted: no callback
+ * outlives its VP.  When the partition clock stops (TIME_FREEZE) or moves
+ * (REFERENCE_TIME) every VP is signalled (hvsim_time.c) and its dispatch
+ * re-arms the hrtimer, or cancels it while the clock stands still: a
+ * callback that fires before that only signals the VP, whose dispatch
+ * expires nothing early.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -49,6 +52,7 @@
 #include "mshv_compat.h"
 #include "hvsim_model.h"
 #include "hvsim_irq.h"
+#include "hvsim_lapic_timer.h"
 #include "hvsim_time.h"
 
 #define STIMER_CONFIG(reg)	(!((reg) & 1))
@@ -89,12 +93,14 @@ void hvsim_stimer_vp_destroy(struct hvsim_vp *vp)
  * hvsim_stimer_rearm() - arm the VP's hrtimer for its earliest expiration
  * @vp: the VP, its partition's lock held
  *
+ * Its earliest expiration among the synthetic timers and the LAPIC timer
+ * (hvsim_lapic_timer_next_ns(), rounded up to the reference time unit).
  * Cancelled when no timer is armed or the partition clock stands still.
  */
 void hvsim_stimer_rearm(struct hvsim_vp *vp)
 {
 	struct hvsim_partition *pt = vp->partition;
-	u64 first = 0;
+	u64 first = 0, lapic;
 	unsigned int n;
 
 	lockdep_assert_held(&pt->lock);
@@ -104,6 +110,9 @@ void hvsim_stimer_rearm(struct hvsim_vp *vp)
 		if (d && (!first || d < first))
 			first = d;
 	}
+	lapic = DIV_ROUND_UP_ULL(hvsim_lapic_timer_next_ns(vp), HVSIM_REF_NS);
+	if (lapic && (!first || lapic < first))
+		first = lapic;
 	if (!first || !hvsim_time_running(pt)) {
 		hrtimer_cancel(&vp->time.hrtimer);
 		return;
@@ -200,12 +209,15 @@ static void stimer_expire(struct hvsim_vp *vp, unsigned int n, u64 now)
  * Timers a SET_VP_STATE restored are armed (as by a write of their
  * registers), expirations up to the reference counter's value are
  * delivered (or kept pending), pending messages whose slot is free now
- * are delivered, and the hrtimer is armed for the next expiration.
+ * are delivered, the LAPIC timer's expiration is taken
+ * (hvsim_lapic_timer_poll(); its vector raised as a fixed interrupt), and
+ * the hrtimer is armed for the next expiration.
  */
 void hvsim_stimer_poll(struct hvsim_vp *vp)
 {
 	struct hvsim_partition *pt = vp->partition;
 	unsigned int n;
+	u32 vector;
 	u64 now;
 
 	lockdep_assert_held(&pt->lock);
@@ -225,6 +237,9 @@ void hvsim_stimer_poll(struct hvsim_vp *vp)
 		if (d && d <= now && hvsim_time_running(pt))
 			stimer_expire(vp, n, now);
 	}
+	vector = hvsim_lapic_timer_poll(vp);
+	if (vector)
+		hvsim_irq_synic(vp, vector);
 	hvsim_stimer_rearm(vp);
 }
 

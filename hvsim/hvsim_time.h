@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hvsim_time.c: the partition clock, the guest TSC and the reference TSC
- * page; hvsim_stimer.c: the synthetic timers.
+ * page; hvsim_stimer.c: the synthetic timers and the VP's hrtimer, which
+ * also serves the LAPIC timer (hvsim_lapic_timer.c).
  */
 #ifndef _HVSIM_TIME_H
 #define _HVSIM_TIME_H
@@ -10,6 +11,7 @@
 #include <linux/types.h>
 
 #include "hvabi.h"
+#include "hvsim_lapic_timer.h"
 
 struct hvsim_partition;
 struct hvsim_vp;
@@ -50,6 +52,7 @@ struct hvsim_pt_time {
  *	enabled synthetic timer, 0 when not armed
  * @stimer_restored: SET_VP_STATE replaced the timers' state: they are
  *	armed from it at the next hvsim_stimer_poll()
+ * @lapic: the LAPIC timer's running state (hvsim_lapic_timer.c)
  *
  * All fields but @hrtimer are protected by the partition's lock; the
  * hrtimer is started and cancelled under it.
@@ -59,6 +62,7 @@ struct hvsim_vp_time {
 	s64 tsc_offset;
 	u64 stimer_deadline[HV_SYNIC_STIMER_COUNT];
 	bool stimer_restored;
+	struct hvsim_lapic_timer lapic;
 };
 
 u64 hvsim_time_ns(const struct hvsim_partition *pt);

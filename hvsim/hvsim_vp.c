@@ -792,8 +792,11 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
-		if (hvsim_apic_mmio(vp, exit))
+		if (hvsim_apic_mmio(vp, exit)) {
+			/* a LAPIC timer write may have armed it */
+			hvsim_stimer_poll(vp);
 			return hvsim_apic_stopped(vp);
+		}
 		if (hvsim_port_doorbell(vp, exit))
 			return false;
 		vp_mem_msg(vp, exit);
@@ -808,8 +811,10 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		return true;
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
-		if (hvsim_apic_msr(vp, exit))
+		if (hvsim_apic_msr(vp, exit)) {
+			hvsim_stimer_poll(vp);
 			return hvsim_apic_stopped(vp);
+		}
 		type = hvsim_msr_exit(vp, exit, &access, &size);
 		if (type == HVMSG_NONE) {
 			vp_retire(vp, exit);

@@ -7,8 +7,10 @@
  *  LAPIC              pages by PFN (1); the 176-byte
  *                     hv_local_interrupt_controller_state, rest of the page
  *                     zero on GET.  IRR, ISR, TMR and the ICR are the
- *                     interrupt model's (hvsim_irq.c); the rest is stored,
- *                     not interpreted.
+ *                     interrupt model's (hvsim_irq.c); the timer, LVT,
+ *                     ESR and SVR registers hvsim_lapic_timer.c's (GET
+ *                     reports the current count, SET restarts the timer
+ *                     from it); the rest is stored, not interpreted.
  *  XSAVE              pages by PFN (1); HVSIM_XSAVE_SIZE bytes in compacted
  *                     format (x87 + SSE: legacy area and XSAVE header).  The
  *                     XMM registers are the VP's (shared with
@@ -26,6 +28,7 @@
 #include <linux/string.h>
 
 #include "hvsim_model.h"
+#include "hvsim_lapic_timer.h"
 #include "hvsim_mem.h"
 #include "hvsim_partition.h"
 #include "hvsim_vp_state.h"
@@ -67,7 +70,8 @@ struct xsave_header {
  *
  * Everything zero (IRR, ISR, TMR, ICR ...) but: ID = @apic_id, version
  * 0x50014, DFR all ones, spurious vector 0xFF with the APIC
- * software-disabled, every LVT masked.  Used at VP creation and by INIT.
+ * software-disabled, every LVT masked; the LAPIC timer stopped.  Used at
+ * VP creation and by INIT.
  */
 void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id)
 {
@@ -86,6 +90,7 @@ void hvsim_vp_lapic_reset(struct hvsim_vp *vp, u32 apic_id)
 	l->apic_lvt_lint1 = HV_X86_APIC_LVT_MASKED;
 	l->apic_lvt_error = HV_X86_APIC_LVT_MASKED;
 	l->apic_lvt_cmci = HV_X86_APIC_LVT_MASKED;
+	memset(&vp->time.lapic, 0, sizeof(vp->time.lapic));
 }
 
 /**
@@ -224,6 +229,7 @@ static u16 get_vp_state_locked(struct hvsim_vp *vp, void *arg)
 
 	switch (type) {
 	case HV_GET_SET_VP_STATE_LAPIC_STATE:
+		hvsim_lapic_timer_save(vp);
 		vp_state_to_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
 		break;
 	case HV_GET_SET_VP_STATE_XSAVE:
@@ -278,6 +284,9 @@ static u16 set_vp_state_locked(struct hvsim_vp *vp, void *arg)
 		vp_state_from_pfn(pfn, &vp->lapic, sizeof(vp->lapic));
 		/* An ICR restored is not sent; it reads back idle */
 		vp->lapic.apic_icr_low &= ~HV_X86_APIC_ICR_BUSY;
+		/* the timer counts on from the current count restored */
+		vp->time.lapic.restored = true;
+		vp->time.lapic.deadline_ns = 0;
 		break;
 	case HV_GET_SET_VP_STATE_XSAVE:
 		status = vp_xsave_from_pfn(vp, pfn);

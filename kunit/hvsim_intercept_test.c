@@ -145,7 +145,7 @@ static void hvsim_intercept_test_cpuid_model(struct kunit *test)
 	cpuid_default(3, 0, 1, 0, &r);
 	KUNIT_EXPECT_EQ(test, r.eax, 0x663);
 	KUNIT_EXPECT_EQ(test, r.ebx, 0x03010800);
-	KUNIT_EXPECT_EQ(test, r.ecx, 0x80000000);
+	KUNIT_EXPECT_EQ(test, r.ecx, 0x81802000);
 	KUNIT_EXPECT_EQ(test, r.edx, 0x07018371);
 
 	cpuid_default(0, 0, CPUID_HV_BASE, 0, &r);
@@ -313,11 +313,11 @@ static void hvsim_intercept_test_cpuid_xsave(struct kunit *test)
 		u32 eax, ecx;
 		struct hv_cpuid_result r;
 	} cases[] = {
-		{ 0, 1, 0, { 0x663, 0x00010800, 0x80000000, 0x07018371 } },
+		{ 0, 1, 0, { 0x663, 0x00010800, 0x81802000, 0x07018371 } },
 		{ 0, 0xd, 0, { 0, 0, 0, 0 } },
 		{ 0, 0xd, 1, { 0, 0, 0, 0 } },
 		{ HV_XSAVE_FEATURE_XSAVE, 1, 0,
-		  { 0x663, 0x00010800, 0x84000000, 0x07018371 } },
+		  { 0x663, 0x00010800, 0x85802000, 0x07018371 } },
 		{ HV_XSAVE_FEATURE_XSAVE, 0xd, 0, { 0x3, 576, 576, 0 } },
 		{ HV_XSAVE_FEATURE_XSAVE, 0xd, 1, { 0, 0, 0, 0 } },
 		{ HV_XSAVE_FEATURE_XSAVE | HV_XSAVE_FEATURE_XSAVE_COMP, 0xd, 0,

@@ -154,7 +154,7 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	exit.mem.value = 0x5F;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 5ULL);
-	exit.mem.gpa = 0xFEE003E0ULL;
+	exit.mem.gpa = 0xFEE003F0ULL;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2012ULL);
 

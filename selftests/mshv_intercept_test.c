@@ -297,7 +297,7 @@ TEST_F(icpt, cpuid_default_model)
 	EXPECT_STREQ("HvSimHvSimHv", vendor);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x00010800, 0x84000000, 0x07018371);
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x85802000, 0x07018371);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 0x40000000, 0);
 	EXPECT_EQ(0x40000005, r.eax);
@@ -347,7 +347,7 @@ TEST_F(icpt, cpuid_intercept)
 	EXPECT_EQ(0xb0b, m->rbx);
 	EXPECT_EQ(0x663, m->default_result_rax);
 	EXPECT_EQ(0x00010800, m->default_result_rbx);
-	EXPECT_EQ(0x84000000, m->default_result_rcx);
+	EXPECT_EQ(0x85802000, m->default_result_rcx);
 	EXPECT_EQ(0x07018371, m->default_result_rdx);
 	/* Not retired */
 	EXPECT_EQ(CODE_GPA, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RIP));
@@ -436,15 +436,15 @@ TEST_F(icpt, cpuid_registered_results)
 	register_ok(self->vm, 0, &out_of_range);
 
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
-	expect_result(_metadata, r, 0xff63, 0x00010800, 0x04000000, 0x07018371);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0x05802000, 0x07018371);
 	r = cpuid_value(self->vm, 0, apply, 1, 0);
-	expect_result(_metadata, r, 0xff63, 0x00010800, 0x04000000, 0x07018371);
+	expect_result(_metadata, r, 0xff63, 0x00010800, 0x05802000, 0x07018371);
 	r = cpuid_value(self->vm, 0, 0, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x00010800, 0x84000000,
+	expect_result(_metadata, r, 0x663, 0x00010800, 0x85802000,
 		      0x07018371);
 	/* VP 1 has nothing registered; its APIC id is 1 */
 	r = cpuid_value(self->vm, 1, apply, 1, 0);
-	expect_result(_metadata, r, 0x663, 0x01010800, 0x84000000,
+	expect_result(_metadata, r, 0x663, 0x01010800, 0x85802000,
 		      0x07018371);
 
 	/* Subleaf-specific: only ECX 5 */
@@ -478,7 +478,7 @@ TEST_F(icpt, cpuid_registered_results)
 	register_ok(self->vm, 0, &leaf1);
 	r = guest_cpuid(_metadata, self->vm, self->vp, 1, 0);
 	EXPECT_EQ(0x663, r.eax);
-	EXPECT_EQ(0x84000000, r.ecx);
+	EXPECT_EQ(0x85802000, r.ecx);
 	mshv_vp_free(vp1);
 }
 
