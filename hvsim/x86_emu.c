@@ -2133,14 +2133,22 @@ static int exec_group3(struct emu *e)
 	}
 }
 
-static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
+/*
+ * The code segment of a far transfer to @sel at the current privilege
+ * level, from the GDT.  Far JMP, CALL and RET (@reload) always read the
+ * descriptor, as the hardware does, even for the selector CS holds: a
+ * guest that loaded a new GDT changes mode that way.  Event delivery and
+ * IRET to the current selector keep the cached CS (the hardware reads
+ * the GDT there too).
+ */
+static int load_code_cs(struct emu *e, u16 sel, bool long_mode, bool reload,
 			struct hv_x64_segment_register *cs)
 {
 	const struct x86_emu_state *s = e->s;
 	u64 d, limit;
 	u16 attr;
 
-	if ((sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
+	if (!reload && (sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
 		*cs = s->seg[X86_CS];
 	} else {
 		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
@@ -2269,7 +2277,7 @@ static int far_transfer(struct emu *e, u16 sel, u64 off, bool call)
 		e->sys_val = sel;
 		return 0;
 	}
-	if (load_code_cs(e, sel, false, &e->sys_cs))
+	if (load_code_cs(e, sel, false, true, &e->sys_cs))
 		return -1;
 	if (e->sys_cs.attributes & HV_X64_SEGMENT_LONG) {
 		if (!(s->efer & EMU_EFER_LMA))
@@ -3000,7 +3008,7 @@ static int exec_iret(struct emu *e)
 	}
 	if ((cs & 3) != e->cpl)
 		return emu_unsupported(e);	/* return to another level */
-	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, &e->sys_cs))
+	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, false, &e->sys_cs))
 		return -1;
 	e->sys = SYS_CS;
 	flags_set(e, (EMU_FL_POPF | EMU_FL_RF) & emu_mask(size), fl);
@@ -3578,7 +3586,7 @@ static int deliver_prot32(struct emu *e, const struct x86_emu_event *ev,
 	if (check_gate(e, ev, gate))
 		return -1;
 	type = (gate >> 40) & 0xF;
-	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, &e->sys_cs))
+	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, false, &e->sys_cs))
 		return -1;
 	target = (gate & 0xFFFF) | (((gate >> 48) & 0xFFFF) << 16);
 	sp = (gpr_get(e, X86_RSP) - len) & emu_mask(ss);
@@ -3623,7 +3631,7 @@ static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
 	type = (lo >> 40) & 0xF;
 	if ((lo >> 32) & 7)
 		return emu_unsupported(e);	/* IST: needs the TSS */
-	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, &e->sys_cs))
+	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, false, &e->sys_cs))
 		return -1;
 	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
 		 ((hi & 0xFFFFFFFFULL) << 32);

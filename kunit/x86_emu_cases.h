@@ -3605,6 +3605,37 @@ static void xt_test_mov_dr(struct xt *t)
 	XT_EXC(t, X86_EMU_VEC_GP, 0);
 }
 
+/*
+ * A far return to the selector CS already holds reloads the descriptor
+ * from the GDT, as the hardware does: Linux's PVH entry runs in 32-bit
+ * code at selector 08 of its loader's GDT, loads its own GDT where 08 is
+ * a 64-bit code segment, and enters 64-bit mode with LRET to 08.
+ */
+static void xt_test_lret_same_selector(struct xt *t)
+{
+	xt_long(t);
+	xt_put(t, XT_GDT + 0x08, 0x00AF9B000000FFFFULL, 8);	/* 64-bit code */
+	t->s.gdtr.base = XT_GDT;
+	t->s.gdtr.limit = 0x0F;
+	t->s.seg[X86_CS].selector = 0x08;
+	t->s.seg[X86_CS].attributes = 0xC09B;	/* cached: 32-bit code */
+	t->s.seg[X86_SS].attributes = 0xC093;
+	t->s.gpr[X86_RSP] = XT_STACK - 8;
+	xt_put(t, XT_STACK - 8, 0x2000, 4);
+	xt_put(t, XT_STACK - 4, 0x08, 4);
+	XT_CODE_AT(t, XT_CODE, 0xCB);			/* lret */
+	XT_CODE_AT(t, 0x2000, 0x48, 0x89, 0xEB);	/* mov rbx, rbp */
+	t->s.gpr[X86_RBP] = 0x1122334455667788ULL;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
+	XT_EQ(t, t->s.rip, 0x2000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, xt_step(t), true);			/* 64-bit: REX.W */
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x1122334455667788ULL);
+	XT_EQ(t, t->s.rip, 0x2003);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3666,6 +3697,7 @@ static const struct xt_test xt_tests[] = {
 	{ "dcache", xt_test_dcache },
 	{ "ltr_lldt", xt_test_ltr_lldt },
 	{ "mov_dr", xt_test_mov_dr },
+	{ "lret_same_selector", xt_test_lret_same_selector },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */
