@@ -14,6 +14,9 @@
 #                  VM of KERNEL=<name> (default debug-6.12; Documentation/testing.rst)
 #   make 1tib      only the 1 TiB guest selftest at full size: one VM with
 #                  TIB_VM_MEM (6G) and zram swap; prints its figures
+#   make linux-guest  boot a small Linux guest through QEMU -accel mshv on
+#                  hvsim inside one VM; prints how far it got (LG_TIMEOUT
+#                  (2400 s), LG_SMP (2), KERNEL; Documentation/hvsim.rst)
 #   make kernels   only fetch/build the three test kernels (cached)
 #   make deb       build the mshv-root-dkms package into build/
 #   make install   modules_install + depmod against $(KDIR), and the modprobe
@@ -32,10 +35,11 @@ TESTVM_VARS := MSHV_SRC MSHV_BUILD MSHV_CACHE KERNELS VM_ACCEL VM_TIMEOUT \
 	VM_MEM VM_SMP VM_CPU VM_LOGLEVEL VM_APPEND TEST_TIMEOUT VM_PARALLEL
 TESTVM_VARS += BENCH_KERNEL BENCHES SELFTESTS QUICK PINNED_VM DKMS MAINLINE_BUILD
 TESTVM_VARS += KERNEL DURATION SEED STRESS_DEBUG STRESS_OTHERS
+TESTVM_VARS += LG_TIMEOUT LG_SMP LG_SAMPLE LG_APPEND
 TESTVM_VARS += ABI_MAINLINE_PKG ABI_MAINLINE_VER ABI_MAINLINE_SUITE
 export $(TESTVM_VARS)
 
-.PHONY: all modules check demo bench fuzz stress 1tib kernels deps clean help
+.PHONY: all modules check demo bench fuzz stress 1tib linux-guest kernels deps clean help
 .PHONY: deb install uninstall install-modules install-src install-config
 
 all: modules
@@ -121,6 +125,9 @@ stress:
 
 1tib:
 	@testvm/check.sh 1tib
+
+linux-guest:
+	@testvm/check.sh linux-guest
 
 deps:
 	testvm/deps.sh

@@ -183,6 +183,13 @@ struct hvsim_cpuid_results;
  * @siefp: SynIC event flags page (the SIEFP overlay page), or NULL
  * @cpuid_results: the CPUID results registered for this VP, a chain of
  *	pages of the partition's pool (hvsim_intercept.c), or NULL
+ * @retired: instructions the interpreter retired in its dispatches
+ * @stops: times the interpreter stopped at an instruction it did not
+ *	retire or an event it did not deliver (an intercept, a halt, an
+ *	exception to deliver ...)
+ * @last_stop: enum x86_emu_exit_reason of the last of them
+ * @fatal: the stop that made the VP post HVMSG_UNRECOVERABLE_EXCEPTION
+ *	(the instruction's bytes), reason X86_EXIT_NONE until one did
  *
  * All fields but @partition and @index (constant) are protected by the
  * partition's lock.
@@ -212,6 +219,10 @@ struct hvsim_vp {
 	void *simp;
 	void *siefp;
 	struct hvsim_cpuid_results *cpuid_results;
+	u64 retired;
+	u64 stops;
+	u8 last_stop;
+	struct x86_emu_exit fatal;
 };
 
 /**

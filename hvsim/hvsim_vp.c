@@ -548,14 +548,18 @@ const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
  * One line of the debugfs "vps" file; the VP's partition's lock held.
  * Where the VP is in the guest (CS, RIP, RFLAGS, CR0, EFER), what keeps
  * it from running (activity, the explicit, intercept and dispatch
- * suspend registers), its first eight general registers and, while
- * paging is off, the up to 16 bytes at CS:RIP: enough to tell what a
- * guest that makes no progress executes, and whether it still changes.
+ * suspend registers), its first eight general registers, the up to 16
+ * bytes at CS:RIP (through the guest's page tables when paging is on),
+ * the instructions it retired, the interpreter's stops and the last
+ * one's reason, and the bytes of an instruction that made it
+ * unrecoverable: enough to tell what a guest that makes no progress
+ * executes, and whether it still changes.
  */
 static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 {
 	const struct x86_emu_state *s = &vp->state;
 	u64 lin = s->seg[X86_CS].base + s->rip;
+	u64 gpa = lin;
 	u8 code[16];
 	unsigned int n;
 
@@ -569,12 +573,20 @@ static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 		   s->gpr[X86_RAX], s->gpr[X86_RCX], s->gpr[X86_RDX],
 		   s->gpr[X86_RBX], s->gpr[X86_RSP], s->gpr[X86_RBP],
 		   s->gpr[X86_RSI], s->gpr[X86_RDI]);
-	if (!(s->cr0 & HV_X86_CR0_PG)) {
-		n = min_t(u64, sizeof(code),
-			  HV_HYP_PAGE_SIZE - (lin & (HV_HYP_PAGE_SIZE - 1)));
-		if (!vp_mem_access(vp, lin, code, n, X86_EMU_ACCESS_READ, true))
-			seq_printf(m, " code=%*phN", n, code);
-	}
+	seq_printf(m, " retired=%llu stops=%llu last_stop=%u",
+		   vp->retired, vp->stops, vp->last_stop);
+	if (vp->fatal.reason != X86_EXIT_NONE)
+		seq_printf(m, " fatal=%u fatal_code=%*phN", vp->fatal.reason,
+			   vp->fatal.insn_byte_count, vp->fatal.insn_bytes);
+	if ((s->cr0 & HV_X86_CR0_PG) &&
+	    x86_emu_translate(s, &hvsim_vp_mem_ops, vp, lin,
+			      X86_EMU_ACCESS_EXECUTE, false, &gpa))
+		goto out;
+	n = min_t(u64, sizeof(code),
+		  HV_HYP_PAGE_SIZE - (gpa & (HV_HYP_PAGE_SIZE - 1)));
+	if (!vp_mem_access(vp, gpa, code, n, X86_EMU_ACCESS_READ, true))
+		seq_printf(m, " code=%*phN", n, code);
+out:
 	seq_putc(m, '\n');
 }
 
@@ -833,6 +845,7 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_EXIT_UNSUPPORTED:
 	case X86_EXIT_TRIPLE_FAULT:
 	default:
+		vp->fatal = *exit;
 		vp_header_msg(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION);
 		return true;
 	}
@@ -958,10 +971,14 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		case HVSIM_IRQ_NONE:
 			if (x86_emu_step_tlb(&vp->state, &hvsim_vp_mem_ops, vp,
-					     vp_tlb, &exit))
+					     vp_tlb, &exit)) {
+				vp->retired++;
 				continue;
+			}
 			break;
 		}
+		vp->stops++;
+		vp->last_stop = exit.reason;
 		if (vp_handle_exit(vp, &exit)) {
 			if (vp->intercept_suspend)
 				out->dispatch_event =

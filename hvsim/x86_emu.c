@@ -60,6 +60,7 @@
 #define EMU_CR0_PG	0x80000000ULL
 #define EMU_CR0_RESET	0x60000010ULL
 #define EMU_CR4_TSD	0x00000004ULL
+#define EMU_CR4_DE	0x00000008ULL
 #define EMU_CR4_PAE	0x00000020ULL
 #define EMU_CR4_UMIP	0x00000800ULL
 #define EMU_EFER_LME	0x00000100ULL
@@ -123,6 +124,9 @@ enum emu_sys {
 	SYS_SEG,
 	SYS_CS,		/* a whole CS register (interrupt delivery) */
 	SYS_SEGREG,	/* a whole data segment register, @sys_seg */
+	SYS_LDTR,	/* the whole LDTR, @sys_cs */
+	SYS_TR,		/* the whole TR, @sys_cs */
+	SYS_DR,		/* debug register @sys_seg (x86_emu_state.dr) */
 	SYS_INVLPG,	/* invalidate the TLB entry of linear @sys_val */
 	SYS_REP_MOVS,	/* copy @sys_val bytes, @wdst[1].host to [0].host */
 	SYS_REP_STOS,	/* fill @sys_val bytes at @wdst[0].host with the
@@ -289,10 +293,10 @@ static const u8 emu_map1[256] = {
 static u8 emu_map2(u8 op)
 {
 	switch (op) {
+	case 0x00:
 	case 0x01:
 	case 0x18 ... 0x1f:
-	case 0x20:
-	case 0x22:
+	case 0x20 ... 0x23:
 	case 0x40 ... 0x4f:
 	case 0x90 ... 0x9f:
 	case 0xae:
@@ -2200,14 +2204,22 @@ static int exec_group3(struct emu *e)
 	}
 }
 
-static int load_code_cs(struct emu *e, u16 sel, bool long_mode,
+/*
+ * The code segment of a far transfer to @sel at the current privilege
+ * level, from the GDT.  Far JMP, CALL and RET (@reload) always read the
+ * descriptor, as the hardware does, even for the selector CS holds: a
+ * guest that loaded a new GDT changes mode that way.  Event delivery and
+ * IRET to the current selector keep the cached CS (the hardware reads
+ * the GDT there too).
+ */
+static int load_code_cs(struct emu *e, u16 sel, bool long_mode, bool reload,
 			struct hv_x64_segment_register *cs)
 {
 	const struct x86_emu_state *s = e->s;
 	u64 d, limit;
 	u16 attr;
 
-	if ((sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
+	if (!reload && (sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
 		*cs = s->seg[X86_CS];
 	} else {
 		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
@@ -2336,7 +2348,7 @@ static int far_transfer(struct emu *e, u16 sel, u64 off, bool call)
 		e->sys_val = sel;
 		return 0;
 	}
-	if (load_code_cs(e, sel, false, &e->sys_cs))
+	if (load_code_cs(e, sel, false, true, &e->sys_cs))
 		return -1;
 	if (e->sys_cs.attributes & HV_X64_SEGMENT_LONG) {
 		if (!(s->efer & EMU_EFER_LMA))
@@ -2474,6 +2486,123 @@ static int exec_mov_cr(struct emu *e)
 	default:
 		return emu_ud(e);
 	}
+	e->sys_val = v;
+	return 0;
+}
+
+/*
+ * Group 6 (0F 00), protected and long mode only (#UD in real mode).
+ * SLDT, STR (/0, /1) store the LDTR or TR selector: 16 bits to memory,
+ * zero-extended to a register (#GP(0) at CPL > 0 with CR4.UMIP).  LLDT,
+ * LTR (/2, /3), at CPL 0, load an LDT descriptor or an available TSS
+ * descriptor (32-bit; 16-bit ones outside long mode) from the GDT, 16
+ * bytes with IA-32e mode active (base bits 63:32 in the second
+ * quadword, which must be canonical); LTR marks it busy in the GDT as
+ * the hardware does.  A null selector leaves the LDTR unusable (LLDT) or
+ * faults (LTR).  LDT selectors fault like the hardware's (the descriptor
+ * must be in the GDT).  VERR, VERW (/4, /5) are not modelled.
+ */
+static int exec_group6(struct emu *e)
+{
+	const struct x86_emu_state *s = e->s;
+	struct hv_x64_segment_register *r = &e->sys_cs;
+	unsigned int sub = e->reg & 7;
+	bool ia32e = s->efer & EMU_EFER_LMA;
+	u64 d, hi = 0, v, limit, lin;
+	u8 type;
+	u16 sel;
+
+	if (!(s->cr0 & EMU_CR0_PE))
+		return emu_ud(e);
+	if (sub <= 1) {
+		if ((s->cr4 & EMU_CR4_UMIP) && e->cpl)
+			return emu_gp(e, 0);
+		v = sub ? s->tr.selector : s->ldtr.selector;
+		return rm_write(e, e->mod == 3 ? e->opsize : 2, v);
+	}
+	if (sub > 3)
+		return emu_unsupported(e);
+	if (e->cpl)
+		return emu_gp(e, 0);
+	if (rm_read(e, 2, &v))
+		return -1;
+	sel = (u16)v;
+	memset(r, 0, sizeof(*r));
+	e->sys = sub == 2 ? SYS_LDTR : SYS_TR;
+	if (!(sel & ~3)) {
+		if (sub == 3)
+			return emu_gp(e, 0);
+		r->selector = sel;
+		return 0;
+	}
+	if ((sel & 4) || (sel | 7) + (ia32e ? 8 : 0) > s->gdtr.limit)
+		return emu_gp(e, emu_sel_error(e, sel));
+	lin = s->gdtr.base + (sel & ~7);
+	if (mem_read_lin(e, lin, 8, &d))
+		return -1;
+	type = (d >> 40) & 0x1F;		/* S and the type */
+	if (sub == 2 ? type != 0x02 :
+	    type != 0x09 && (ia32e || type != 0x01))
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (!(d & (1ULL << 47)))
+		return emu_raise(e, X86_EMU_VEC_NP, true, emu_sel_error(e, sel));
+	if (ia32e && mem_read_lin(e, lin + 8, 8, &hi))
+		return -1;
+	r->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24) |
+		  (hi << 32);
+	if (ia32e && !emu_canonical(r->base))
+		return emu_gp(e, emu_sel_error(e, sel));
+	limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
+	if (d & (1ULL << 55))			/* G */
+		limit = (limit << 12) | 0xFFF;
+	r->limit = (u32)limit;
+	r->attributes = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
+	r->selector = sel;
+	if (sub == 2)
+		return 0;
+	/* busy: the type's bit 1, in the descriptor's sixth byte */
+	r->attributes |= 0x2;
+	e->wdata[0] = (u8)(d >> 40) | 0x2;
+	return stage_write_lin(e, lin + 5, 1);
+}
+
+/*
+ * MOV from and to DR0-DR7 (0F 21, 0F 23), at CPL 0; the ModRM byte
+ * always names a register.  DR4 and DR5 are DR6 and DR7 without CR4.DE
+ * and #UD with it.  DR6 keeps its fixed bits (0xFFFF0FF0 set, bit 12
+ * clear), DR7 bit 10 set and bits 11, 12, 14, 15 clear; in 64-bit mode
+ * bits 63:32 of either must be 0 (#GP(0)).  Breakpoints are stored,
+ * never armed; DR7.GD does not make the access fault.
+ */
+static int exec_mov_dr(struct emu *e)
+{
+	unsigned int size = e->mode == 8 ? 8 : 4;
+	unsigned int dr = e->reg, idx;
+	u64 v;
+
+	if (dr == 4 || dr == 5) {
+		if (e->s->cr4 & EMU_CR4_DE)
+			return emu_ud(e);
+		dr += 2;
+	}
+	if (dr > 7)
+		return emu_ud(e);
+	if (e->cpl)
+		return emu_gp(e, 0);
+	idx = dr < 4 ? dr : dr - 2;
+	if (e->op == 0x0f21) {
+		reg_write(e, e->rm, size, e->s->dr[idx]);
+		return 0;
+	}
+	v = reg_read(e, e->rm, size);
+	if (dr == 6 || dr == 7) {
+		if (v >> 32)
+			return emu_gp(e, 0);
+		v = dr == 6 ? (v | 0xFFFF0FF0ULL) & ~0x1000ULL :
+			      (v | 0x400ULL) & ~0xD800ULL;
+	}
+	e->sys = SYS_DR;
+	e->sys_seg = idx;
 	e->sys_val = v;
 	return 0;
 }
@@ -2756,6 +2885,8 @@ static int exec_0f(struct emu *e)
 	u64 v;
 
 	switch (op) {
+	case 0x00:
+		return exec_group6(e);
 	case 0x01:
 		return exec_0f01(e);
 	case 0x0b:	/* UD2 */
@@ -2769,6 +2900,9 @@ static int exec_0f(struct emu *e)
 	case 0x20:
 	case 0x22:
 		return exec_mov_cr(e);
+	case 0x21:
+	case 0x23:
+		return exec_mov_dr(e);
 	case 0x31:
 		return exec_rdtsc(e, false);
 	case 0x30:
@@ -2945,7 +3079,7 @@ static int exec_iret(struct emu *e)
 	}
 	if ((cs & 3) != e->cpl)
 		return emu_unsupported(e);	/* return to another level */
-	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, &e->sys_cs))
+	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, false, &e->sys_cs))
 		return -1;
 	e->sys = SYS_CS;
 	flags_set(e, (EMU_FL_POPF | EMU_FL_RF) & emu_mask(size), fl);
@@ -3290,6 +3424,15 @@ static void emu_commit_sys(struct emu *e)
 	case SYS_SEGREG:
 		s->seg[e->sys_seg] = e->sys_cs;
 		break;
+	case SYS_LDTR:
+		s->ldtr = e->sys_cs;
+		break;
+	case SYS_TR:
+		s->tr = e->sys_cs;
+		break;
+	case SYS_DR:
+		s->dr[e->sys_seg] = e->sys_val;
+		break;
 	case SYS_INVLPG:
 		tlb_invlpg(e, e->sys_val);
 		break;
@@ -3535,7 +3678,7 @@ static int deliver_prot32(struct emu *e, const struct x86_emu_event *ev,
 	if (check_gate(e, ev, gate))
 		return -1;
 	type = (gate >> 40) & 0xF;
-	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, &e->sys_cs))
+	if (load_code_cs(e, (gate >> 16) & 0xFFFF, false, false, &e->sys_cs))
 		return -1;
 	target = (gate & 0xFFFF) | (((gate >> 48) & 0xFFFF) << 16);
 	sp = (gpr_get(e, X86_RSP) - len) & emu_mask(ss);
@@ -3580,7 +3723,7 @@ static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
 	type = (lo >> 40) & 0xF;
 	if ((lo >> 32) & 7)
 		return emu_unsupported(e);	/* IST: needs the TSS */
-	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, &e->sys_cs))
+	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, false, &e->sys_cs))
 		return -1;
 	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
 		 ((hi & 0xFFFFFFFFULL) << 32);

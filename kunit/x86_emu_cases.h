@@ -269,6 +269,19 @@ static void xt_long(struct xt *t)
 	t->s.seg[X86_CS].attributes = 0x209B;	/* L */
 }
 
+/* xt_long() at CPL 3, the code page (XT_CODE) a user page */
+static void xt_long_cpl3(struct xt *t)
+{
+	t->s.seg[X86_CS].selector |= 3;
+	t->s.seg[X86_SS].selector |= 3;
+	t->s.seg[X86_SS].attributes |= 0x60;
+	t->s.seg[X86_CS].attributes |= 0x60;
+	xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
+	xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
+	xt_put(t, XT_PD, XT_PT | 0x7, 8);
+	xt_put(t, XT_PT + 8, 0x1000 | 0x7, 8);
+}
+
 static void xt_save(struct xt *t)
 {
 	t->saved = t->s;
@@ -2241,15 +2254,7 @@ static void xt_test_atomics(struct xt *t)
 		}
 		if (r->cpl3_tsd) {
 			t->s.cr4 |= 0x4;
-			t->s.seg[X86_CS].selector |= 3;
-			t->s.seg[X86_SS].selector |= 3;
-			t->s.seg[X86_SS].attributes |= 0x60;
-			t->s.seg[X86_CS].attributes |= 0x60;
-			/* user pages */
-			xt_put(t, XT_PML4, XT_PDPT | 0x7, 8);
-			xt_put(t, XT_PDPT, XT_PD | 0x7, 8);
-			xt_put(t, XT_PD, XT_PT | 0x7, 8);
-			xt_put(t, XT_PT + 8, 0x1000 | 0x7, 8);
+			xt_long_cpl3(t);
 		}
 		xt_save(t);
 		retired = xt_step(t);
@@ -3534,6 +3539,168 @@ static void xt_test_dcache_compare(struct xt *t)
 	t->map_rights = rights;
 }
 
+/*
+ * LTR, STR, LLDT, SLDT (0F 00 /3, /1, /2, /0) in 64-bit mode, as Linux's
+ * cpu_init() loads its TSS and clears its LDT: 16-byte system descriptors
+ * (base bits 63:32 in the second quadword), the TSS marked busy in the
+ * GDT, a null LDT selector, and the faults: a busy or wrong-type TSS, a
+ * selector past the GDT limit, a not-present descriptor, CPL 3.
+ */
+static void xt_test_ltr_lldt(struct xt *t)
+{
+	xt_long(t);
+	xt_put(t, XT_GDT + 0x18, 0xFE00890010000067ULL, 8);	/* TSS, avail */
+	xt_put(t, XT_GDT + 0x20, 0x0000000000000001ULL, 8);
+	xt_put(t, XT_GDT + 0x28, 0x00008203400007FFULL, 8);	/* LDT */
+	xt_put(t, XT_GDT + 0x30, 0, 8);
+	xt_put(t, XT_GDT + 0x38, 0x0000090000000067ULL, 8);	/* not present */
+	xt_put(t, XT_GDT + 0x40, 0, 8);
+	t->s.gdtr.base = XT_GDT;
+	t->s.gdtr.limit = 0x47;
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0x00, 0xD8,			/* ltr ax */
+		   0x0F, 0x00, 0xC9,			/* str ecx */
+		   0x0F, 0x00, 0xD2,			/* lldt dx */
+		   0x48, 0x0F, 0x00, 0x06,		/* sldt [rsi] */
+		   0x0F, 0x00, 0xD3);			/* lldt bx (null) */
+	t->s.gpr[X86_RAX] = 0xFFFF0018;
+	t->s.gpr[X86_RCX] = 0x1111111111111111ULL;
+	t->s.gpr[X86_RDX] = 0x28;
+	t->s.gpr[X86_RBX] = 0;
+	t->s.gpr[X86_RSI] = 0x3000;
+	xt_put(t, 0x3000, 0x7777777777777777ULL, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.tr.selector, 0x18);
+	XT_EQ(t, t->s.tr.base, 0x00000001FE001000ULL);
+	XT_EQ(t, t->s.tr.limit, 0x67);
+	XT_EQ(t, t->s.tr.attributes, 0x8B);		/* busy 64-bit TSS */
+	XT_EQ(t, xt_get(t, XT_GDT + 0x18, 8), 0xFE008B0010000067ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x18);		/* zero-extended */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.ldtr.selector, 0x28);
+	XT_EQ(t, t->s.ldtr.base, 0x0000000000034000ULL);
+	XT_EQ(t, t->s.ldtr.limit, 0x7FF);
+	XT_EQ(t, t->s.ldtr.attributes, 0x82);
+	XT_EQ(t, xt_step(t), true);			/* memory: 16 bits */
+	XT_EQ(t, xt_get(t, 0x3000, 8), 0x7777777777770028ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.ldtr.selector, 0);
+	XT_EQ(t, t->s.ldtr.attributes, 0);
+	XT_EQ(t, t->s.rip, XT_CODE + 16);
+
+	/* LTR of the TSS again: now busy */
+	t->s.rip = XT_CODE;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x18);
+	XT_EQ(t, xt_unchanged(t), true);
+	/* an LDT descriptor for LTR, past the limit, not present */
+	t->s.gpr[X86_RAX] = 0x28;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x28);
+	t->s.gpr[X86_RAX] = 0x48;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x48);
+	t->s.gpr[X86_RAX] = 0x38;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NP, 0x38);
+	/* a null selector for LTR; a TSS for LLDT */
+	t->s.gpr[X86_RAX] = 0;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.rip = XT_CODE + 6;
+	t->s.gpr[X86_RDX] = 0x18;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x18);
+	/* CPL 3: LTR and LLDT fault, STR and SLDT do not (no UMIP) */
+	xt_long_cpl3(t);
+	t->s.rip = XT_CODE;
+	t->s.gpr[X86_RAX] = 0x18;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.rip = XT_CODE + 3;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0x18);
+}
+
+/*
+ * MOV to and from the debug registers (0F 23, 0F 21) in 64-bit mode, as
+ * Linux clears them in cpu_init(): DR0-DR3 as written, DR6 and DR7 with
+ * their fixed bits, DR4/DR5 aliases of DR6/DR7 without CR4.DE and #UD
+ * with it, #GP(0) for bits 63:32 of DR6/DR7 and at CPL 3.
+ */
+static void xt_test_mov_dr(struct xt *t)
+{
+	xt_long(t);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0x23, 0xC0,			/* mov dr0, rax */
+		   0x41, 0x0F, 0x23, 0xD9,		/* mov dr3, r9 */
+		   0x0F, 0x23, 0xF3,			/* mov dr6, rbx */
+		   0x0F, 0x23, 0xFB,			/* mov dr7, rbx */
+		   0x0F, 0x21, 0xF1,			/* mov rcx, dr6 */
+		   0x0F, 0x21, 0xEA,			/* mov rdx, dr5 (dr7) */
+		   0x0F, 0x21, 0xC6);			/* mov rsi, dr0 */
+	t->s.gpr[X86_RAX] = 0xFFFFFFFF81000000ULL;
+	t->s.gpr[X86_R9] = 0x1234;
+	t->s.gpr[X86_RBX] = 0;
+	XT_EQ(t, xt_run(t, 4), 4);
+	XT_EQ(t, t->s.dr[0], 0xFFFFFFFF81000000ULL);
+	XT_EQ(t, t->s.dr[3], 0x1234);
+	XT_EQ(t, t->s.dr[4], 0xFFFF0FF0);		/* DR6 */
+	XT_EQ(t, t->s.dr[5], 0x400);			/* DR7 */
+	XT_EQ(t, xt_run(t, 3), 3);
+	XT_EQ(t, t->s.gpr[X86_RCX], 0xFFFF0FF0);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x400);
+	XT_EQ(t, t->s.gpr[X86_RSI], 0xFFFFFFFF81000000ULL);
+
+	t->s.rip = XT_CODE + 10;			/* mov dr7, rbx */
+	t->s.gpr[X86_RBX] = 0x100000000ULL;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->s.rip = XT_CODE + 16;			/* mov rdx, dr5 */
+	t->s.cr4 |= 0x8;				/* DE */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	t->s.cr4 &= ~0x8ULL;
+	xt_long_cpl3(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+}
+
+/*
+ * A far return to the selector CS already holds reloads the descriptor
+ * from the GDT, as the hardware does: Linux's PVH entry runs in 32-bit
+ * code at selector 08 of its loader's GDT, loads its own GDT where 08 is
+ * a 64-bit code segment, and enters 64-bit mode with LRET to 08.
+ */
+static void xt_test_lret_same_selector(struct xt *t)
+{
+	xt_long(t);
+	xt_put(t, XT_GDT + 0x08, 0x00AF9B000000FFFFULL, 8);	/* 64-bit code */
+	t->s.gdtr.base = XT_GDT;
+	t->s.gdtr.limit = 0x0F;
+	t->s.seg[X86_CS].selector = 0x08;
+	t->s.seg[X86_CS].attributes = 0xC09B;	/* cached: 32-bit code */
+	t->s.seg[X86_SS].attributes = 0xC093;
+	t->s.gpr[X86_RSP] = XT_STACK - 8;
+	xt_put(t, XT_STACK - 8, 0x2000, 4);
+	xt_put(t, XT_STACK - 4, 0x08, 4);
+	XT_CODE_AT(t, XT_CODE, 0xCB);			/* lret */
+	XT_CODE_AT(t, 0x2000, 0x48, 0x89, 0xEB);	/* mov rbx, rbp */
+	t->s.gpr[X86_RBP] = 0x1122334455667788ULL;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x08);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
+	XT_EQ(t, t->s.rip, 0x2000);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_STACK);
+	XT_EQ(t, xt_step(t), true);			/* 64-bit: REX.W */
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x1122334455667788ULL);
+	XT_EQ(t, t->s.rip, 0x2003);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3594,6 +3761,9 @@ static const struct xt_test xt_tests[] = {
 	{ "tlb_rep", xt_test_tlb_rep },
 	{ "dcache", xt_test_dcache },
 	{ "dcache_compare", xt_test_dcache_compare },
+	{ "ltr_lldt", xt_test_ltr_lldt },
+	{ "mov_dr", xt_test_mov_dr },
+	{ "lret_same_selector", xt_test_lret_same_selector },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

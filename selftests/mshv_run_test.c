@@ -330,8 +330,9 @@ TEST_F(run, add_out_hlt_register_page)
 
 /*
  * hvsim's debugfs "vps" line of a VP stopped at the first OUT: where it
- * is, that it is intercept-suspended, its registers and the bytes at
- * CS:RIP (the rest of the program, then zeroed memory).
+ * is, that it is intercept-suspended, its registers, the three
+ * instructions it retired and its one stop (X86_EXIT_IO, 1) and the bytes
+ * at CS:RIP (the rest of the program, then zeroed memory).
  */
 TEST_F(run, debugfs_vps)
 {
@@ -368,6 +369,8 @@ TEST_F(run, debugfs_vps)
 		EXPECT_NE(NULL, strstr(line, " rbx=0x2 "))
 			TH_LOG("%s", line);
 		EXPECT_NE(NULL, strstr(line, " rsi=0x2222 rdi=0x3333 "))
+			TH_LOG("%s", line);
+		EXPECT_NE(NULL, strstr(line, " retired=3 stops=1 last_stop=1 code="))
 			TH_LOG("%s", line);
 		EXPECT_NE(NULL, strstr(line, " code=eeb000eef40000000000000000000000\n"))
 			TH_LOG("%s", line);

@@ -19,6 +19,12 @@
 #                    KERNEL (default stock-6.12) with TIB_VM_MEM (default
 #                    6G) and zram swap, the same checks as check; prints
 #                    its "bench: guest_1tib_*" lines
+#   check.sh linux-guest
+#                    boot the small Linux guest (testvm/kernels.sh guest,
+#                    a busybox initramfs) with QEMU -accel mshv inside one
+#                    VM of KERNEL (default stock-6.12); prints its progress
+#                    samples and the result line (testvm/linux-guest.sh;
+#                    Documentation/hvsim.rst, "Booting Linux")
 #
 # Every phase runs even if an earlier one failed (unless it needs that one's
 # output); the exit status is non-zero if anything failed.
@@ -67,6 +73,10 @@
 #                 test writes in percent of the VM's MemTotal (default
 #                 125) and its timeout in seconds (default 1500; make
 #                 1tib: 3600)
+#   LG_TIMEOUT, LG_SMP, LG_SAMPLE, LG_APPEND
+#                 linux-guest: seconds the guest may take (default 2400),
+#                 its -smp (default 2), seconds between progress samples
+#                 (default 30), extra guest kernel command line (no "+")
 #   ABI_MAINLINE_PKG, ABI_MAINLINE_VER, ABI_MAINLINE_SUITE
 #                 the mainline release the ABI is checked against (default:
 #                 the pin in testvm/mainline.sh)
@@ -916,15 +926,80 @@ main_1tib() {
 	return "$rc"
 }
 
+# linux_guest_initrd OUT: the guest's busybox initramfs, whose /init prints
+# one line and powers the guest off
+linux_guest_initrd() {
+	local out=$1 stage busybox
+	busybox=$(command -v busybox) || { echo "no busybox (install busybox-static)"; return 1; }
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,sys}
+	cp "$busybox" "$stage/bin/busybox"
+	ln -s busybox "$stage/bin/sh"
+	cat >"$stage/init" <<'INIT'
+#!/bin/sh
+/bin/busybox echo "mshv-linux-guest: init reached"
+/bin/busybox poweroff -f
+INIT
+	chmod 0755 "$stage/init"
+	(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out"
+	rm -rf "$stage"
+}
+
+# linux-guest: the Linux guest booted by QEMU -accel mshv inside one VM of
+# KERNEL (default stock-6.12); its lines go to $BUILD/linux-guest.txt
+main_linux_guest() {
+	local k=${KERNEL:-stock-6.12} lg=$BUILD/linux-guest genv log rc=0
+	local timeout=${LG_TIMEOUT:-2400}
+	phase "deps" "$LOGS/deps.log" "$HERE/deps.sh" || exit 1
+	qemu_rootfs_start
+	get_kernel "$k" || exit 1
+	build_modules "$k" || exit 1
+	say "Linux guest kernel (cached; a build takes minutes)"
+	phase "Linux guest kernel" "$LOGS/kernel-guest.log" "$HERE/kernels.sh" guest || exit 1
+	genv=$(tail -n 1 "$LOGS/kernel-guest.log")
+	rm -rf "$lg"
+	mkdir -p "$lg"
+	(
+		# shellcheck source=/dev/null
+		. "$genv"
+		cp "$KIMAGE" "$lg/vmlinux" && cp "$KMAP" "$lg/System.map" &&
+			printf '%s (%s)\n' "$KRELEASE" "$KVERSION" >"$lg/release"
+	) || exit 1
+	phase "Linux guest initramfs" "$LOGS/linux-guest-initrd.log" \
+		linux_guest_initrd "$lg/initrd.cpio.gz" || exit 1
+	QEMU_MSHV=1 QEMU_KERNELS=$k
+	qemu_prepare
+	[[ -n $QEMU_ROOT ]] || exit 1
+	phase "initramfs ($k, linux-guest)" "$LOGS/initramfs-$k.log" \
+		"$HERE/mkinitramfs.sh" "$BUILD/k/$k/initramfs-linux-guest.cpio.gz" \
+		"$BUILD/k/$k/modules" "" "" "" "" "$lg" || exit 1
+	pick_accel "$k" "$BUILD/k/$k/initramfs-linux-guest.cpio.gz"
+	log=$LOGS/linux-guest-$k.log
+	say "VM $k (linux-guest, guest timeout $timeout s, $ACCEL) booting; console: $log"
+	VM_ACCEL=$ACCEL VM_QEMU_ROOT=$QEMU_ROOT VM_TIMEOUT=$((timeout + 600)) VM_MEM=${VM_MEM:-2G} \
+		VM_APPEND="${VM_APPEND:-} mshvtest.lg_timeout=$timeout mshvtest.lg_smp=${LG_SMP:-2} mshvtest.lg_sample=${LG_SAMPLE:-30}${LG_APPEND:+ mshvtest.lg_append=${LG_APPEND// /+}}" \
+		"$HERE/run-vm.sh" "${KENV[$k]}" "$BUILD/k/$k/initramfs-linux-guest.cpio.gz" linux-guest \
+		"$log" || rc=$?
+	sed -n '/@@MSHVTEST LINUX-GUEST-BEGIN/,/@@MSHVTEST LINUX-GUEST-END/p' "$log" | tr -d '\r' |
+		sed 's/^\[[ 0-9.]*\] //' >"$BUILD/linux-guest.txt"
+	grep -E '^(linux-guest: sample|  last console line)' "$BUILD/linux-guest.txt" | sed 's/^/    /'
+	say "result ($(uname -n), kernel $k, $ACCEL):"
+	grep -E '^linux-guest: (booted|stopped)' "$BUILD/linux-guest.txt" | sed 's/^/    /' ||
+		say "no result line: the VM did not finish (qemu exit $rc); see $log"
+	grep -q '^linux-guest: booted' "$BUILD/linux-guest.txt"
+}
+
 case $MODE in
 check) main_check ;;
+linux-guest) main_linux_guest ;;
 1tib) main_1tib ;;
 demo) main_demo ;;
 bench) main_bench ;;
 fuzz) main_fuzz ;;
 stress) main_stress ;;
 *)
-	echo "usage: $0 check|demo|bench|fuzz|stress|1tib" >&2
+	echo "usage: $0 check|demo|bench|fuzz|stress|1tib|linux-guest" >&2
 	exit 2
 	;;
 esac

@@ -6,6 +6,10 @@
 #   kernels.sh stock 6.1       Debian 12's stock kernel (bookworm[-security])
 #   kernels.sh stock 6.12      Debian's 6.12 kernel from bookworm-backports
 #   kernels.sh source          linux-source-6.12 only unpacked (KSRC only)
+#   kernels.sh guest           the small Linux guest of `make linux-guest`:
+#                              linux-source-6.12 (the `source` entry) with
+#                              tinyconfig + testvm/linux-guest.config, PVH
+#                              vmlinux (KIMAGE) and its System.map (KMAP)
 #   kernels.sh mainline        the ABI check's mainline 7.x source
 #                              (testvm/mainline.sh), configured without its
 #                              own mshv driver and prepared for external
@@ -427,13 +431,102 @@ build_mainline() {
 	printf '%s\n' "$dest/kernel.env"
 }
 
+# ---------------------------------------------------------------------------
+# The Linux guest of `make linux-guest`: booted inside a VM, through QEMU
+# -accel mshv, on hvsim
+# ---------------------------------------------------------------------------
+
+# guest_config SRC OBJ FRAGMENT: tinyconfig + FRAGMENT in OBJ, every symbol
+# of FRAGMENT verified after olddefconfig.
+guest_config() {
+	local src=$1 obj=$2 fragment=$3 line sym want have bad=0
+	make -C "$src" O="$obj" -s tinyconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment"
+	make -C "$src" O="$obj" -s olddefconfig
+	while IFS= read -r line; do
+		[[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] || continue
+		sym=${BASH_REMATCH[1]}
+		want=${BASH_REMATCH[2]}
+		have=$(sed -n -e "s/^$sym=//p" "$obj/.config")
+		if [[ ${have:-n} != "$want" ]]; then
+			printf 'guest config: %s: wanted %s, got %s\n' "$sym" "$want" "${have:-n}"
+			bad=1
+		fi
+	done <"$fragment"
+	return "$bad"
+}
+
+# The unpacked linux-source-6.12 (unpack_source) built out of tree (O=) with
+# tinyconfig + testvm/linux-guest.config. Only vmlinux (PVH entry, loaded by
+# QEMU's -kernel), System.map and .config are kept. Key: the source package,
+# the fragment's symbol lines, debug-config.sh and the compiler.
+build_guest() {
+	local env src kver key dest tmp fragment="$HERE/linux-guest.config"
+	[[ -f $fragment ]] || die "missing $fragment"
+	env=$(unpack_source | tail -n 1)
+	# shellcheck source=/dev/null
+	src=$(. "$env" && printf '%s' "$KSRC")
+	# shellcheck source=/dev/null
+	kver=$(. "$env" && printf '%s' "$KVERSION")
+	key=$(debug_key "${kver%%=*}" "${kver#*=}" "$fragment")
+	dest="$CACHE/guest-$key"
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
+	exec 8>"$CACHE/guest.lock"
+	flock 8
+	if [[ -f $dest/kernel.env ]]; then
+		printf '%s\n' "$dest/kernel.env"
+		return
+	fi
+	tmp=$(mktemp -d "$CACHE/.tmp-guest-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	log "configuring the Linux guest: tinyconfig + testvm/linux-guest.config"
+	if ! guest_config "$src" "$tmp/build" "$fragment" >"$tmp/config.log" 2>&1; then
+		grep -E '^guest config:' "$tmp/config.log" >&2 || tail -n 20 "$tmp/config.log" >&2
+		die "Linux guest configuration failed"
+	fi
+	log "config verified; compiling vmlinux (-j$JOBS)"
+	local t0=$SECONDS
+	make -C "$src" O="$tmp/build" -j"$JOBS" vmlinux >"$tmp/build.log" 2>&1 || {
+		tail -n 40 "$tmp/build.log" >&2
+		die "Linux guest build failed (log above)"
+	}
+	log "Linux guest built in $((SECONDS - t0)) s"
+	local krel
+	krel=$(make -C "$src" O="$tmp/build" -s kernelrelease)
+	mv "$tmp/build/vmlinux" "$tmp/build/System.map" "$tmp/build/.config" "$tmp/" 2>/dev/null ||
+		die "Linux guest build left no vmlinux/System.map"
+	rm -rf "$tmp/build"
+	write_env "$tmp/kernel.env" \
+		"KNAME=guest-6.12" \
+		"KDIR=" \
+		"KSRC=" \
+		"KIMAGE=$dest/vmlinux" \
+		"KMAP=$dest/System.map" \
+		"KRELEASE=$krel" \
+		"KUNIT=" \
+		"KVERSION=$kver"
+	mv "$tmp" "$dest"
+	trap - EXIT
+	local old
+	for old in "$CACHE"/guest-*; do
+		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+	done
+	printf '%s\n' "$dest/kernel.env"
+}
+
 case ${1:-} in
 debug) build_debug ;;
+guest) build_guest ;;
 source) unpack_source ;;
 mainline) build_mainline ;;
 stock) build_stock "${2:-}" ;;
 *)
-	echo "usage: $0 debug | source | stock 6.1 | stock 6.12 | mainline" >&2
+	echo "usage: $0 debug | guest | source | stock 6.1 | stock 6.12 | mainline" >&2
 	exit 2
 	;;
 esac

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Build the test VM's initramfs (gzip'ed newc cpio).
-#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR [BENCH_DIR [QEMU_IMAGES_DIR]]
+#   mkinitramfs.sh OUT.cpio.gz MODULES_DIR SELFTESTS_DIR DEMO_DIR [BENCH_DIR [QEMU_IMAGES_DIR [LINUX_GUEST_DIR]]]
 # MODULES_DIR: *.ko for the target kernel (copied to /modules/)
 # SELFTESTS_DIR: static test binaries (/selftests/), may be empty/missing
 # DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
 # BENCH_DIR: static benchmark binaries (/bench/), optional
 # QEMU_IMAGES_DIR: guest images of the QEMU cases (testvm/qemu-fw), copied
 #   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh; optional
+# LINUX_GUEST_DIR: the Linux guest of `make linux-guest` (vmlinux,
+#   initrd.cpio.gz, System.map, release), copied to /linux-guest/ with
+#   testvm/linux-guest.sh; optional
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,6 +19,7 @@ selftests=${3:-}
 demo=${4:-}
 bench=${5:-}
 qemu_images=${6:-}
+linux_guest=${7:-}
 
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] || { echo "mkinitramfs.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
@@ -60,6 +64,14 @@ if [[ -n $qemu_images && -d $qemu_images ]]; then
 	install -m 0755 "$HERE/qemu-mshv.sh" "$stage/qemu/qemu-mshv.sh"
 	for f in "$qemu_images"/*; do
 		[[ -f $f ]] && cp "$f" "$stage/qemu/images/"
+	done
+fi
+
+if [[ -n $linux_guest && -d $linux_guest ]]; then
+	mkdir -p "$stage/linux-guest"
+	install -m 0755 "$HERE/linux-guest.sh" "$stage/linux-guest/linux-guest.sh"
+	for f in "$linux_guest"/*; do
+		[[ -f $f ]] && cp "$f" "$stage/linux-guest/"
 	done
 fi
 
