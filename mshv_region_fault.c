@@ -805,29 +805,61 @@ static bool mshv_vma_unpopulated(struct vm_area_struct *vma)
 }
 
 /*
+ * The first address at or after @hva, before @end, in a VMA that may
+ * have resident pages: VMAs that cannot map anything are skipped whole.
+ * mmap_lock is held.
+ */
+static unsigned long mshv_populated_next(struct mm_struct *mm,
+					 unsigned long hva, unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	while (hva < end) {
+		vma = find_vma(mm, hva);
+		if (!vma || vma->vm_start >= end)
+			return end;
+		hva = max(hva, vma->vm_start);
+		if (!mshv_vma_unpopulated(vma))
+			return hva;
+		hva = vma->vm_end;
+	}
+	return end;
+}
+
+/**
+ * mshv_range_may_be_resident() - may a VMM range have resident pages?
+ * @mm: the address space; the caller holds its mmap_lock
+ * @start: first address
+ * @end: address past the range
+ *
+ * A hint: false when no VMA of [@start, @end) can map anything but the
+ * zero page (an anonymous VMA without an anon_vma, a file VMA whose page
+ * cache is empty), which costs a VMA look-up per VMA and no page-table
+ * walk.  A page that appears after the check faults as usual.
+ *
+ * Return: whether mshv_region_map_resident() may find something to map.
+ */
+bool mshv_range_may_be_resident(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
+{
+	mmap_assert_locked(mm);
+	return mshv_populated_next(mm, start, end) < end;
+}
+
+/*
  * The first GFN at or after @gfn, before @end, whose backing may be
- * resident: VMAs that cannot map anything are skipped whole.  mmap_lock
- * is held.
+ * resident.  mmap_lock is held.
  */
 static u64 mshv_resident_next(struct mshv_mem_region *region, u64 gfn,
 			      u64 end)
 {
-	struct vm_area_struct *vma;
-	unsigned long hva;
+	unsigned long hva = mshv_region_hva(region, gfn);
+	unsigned long hend = mshv_region_hva(region, end);
 
-	while (gfn < end) {
-		hva = mshv_region_hva(region, gfn);
-		vma = find_vma(region->mm, hva);
-		if (!vma || vma->vm_start >= mshv_region_hva(region, end))
-			return end;
-		if (vma->vm_start > hva)
-			gfn += (vma->vm_start - hva) >> HV_HYP_PAGE_SHIFT;
-		if (!mshv_vma_unpopulated(vma))
-			return gfn;
-		gfn += DIV_ROUND_UP(vma->vm_end - mshv_region_hva(region, gfn),
-				    HV_HYP_PAGE_SIZE);
-	}
-	return end;
+	hva = mshv_populated_next(region->mm, hva, hend);
+	if (hva >= hend)
+		return end;
+	return gfn + ((hva - mshv_region_hva(region, gfn)) >> HV_HYP_PAGE_SHIFT);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+struct mm_struct;
 struct mshv_fault;
 struct mshv_mem_region;
 struct mshv_partition;
@@ -74,6 +75,8 @@ int mshv_region_fault(struct mshv_partition *partition,
 		      struct mshv_vp_gpa_fault *last);
 /* The notifier of movable and MMIO regions */
 extern const struct mmu_interval_notifier_ops mshv_region_notifier_ops;
+bool mshv_range_may_be_resident(struct mm_struct *mm, unsigned long start,
+				unsigned long end);
 void mshv_region_map_resident(struct mshv_mem_region *region);
 void mshv_regions_sizes_show(struct seq_file *m);
 void mshv_regions_sizes_show_pool(struct seq_file *m);

@@ -331,7 +331,9 @@ void mshv_partition_regions_destroy(struct mshv_partition *partition)
  *
  * A movable region maps what is resident in its backing before the tree
  * makes it visible (mshv_region_map_resident(), best effort: it cannot
- * fail the creation).
+ * fail the creation), unless no VMA of the backing can have a resident
+ * page when the region's VMA is looked up (mshv_range_may_be_resident()):
+ * a page populated later faults.
  *
  * Return: 0; -EINVAL if @uaddr is not in a VMA; -EEXIST if the GFN range
  * overlaps a region; -ENOMEM (also: pinning over RLIMIT_MEMLOCK); the
@@ -345,6 +347,8 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 	struct mshv_mem_region *region;
 	struct vm_area_struct *vma;
 	enum mshv_region_type type;
+	unsigned long end = uaddr + (nr << HV_HYP_PAGE_SHIFT);
+	bool resident = false;
 	long ret;
 
 	mmap_read_lock(mm);
@@ -355,6 +359,9 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 		type = MSHV_REGION_PINNED;
 	else
 		type = MSHV_REGION_MOVABLE;
+	/* A hint: what is populated after it faults as usual */
+	if (vma && type == MSHV_REGION_MOVABLE && READ_ONCE(mshv_map_resident))
+		resident = mshv_range_may_be_resident(mm, uaddr, end);
 	mmap_read_unlock(mm);
 	if (!vma)
 		return -EINVAL;
@@ -388,8 +395,7 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 		if (ret)
 			goto unlock;
 		region->notifier_live = true;
-		if (type == MSHV_REGION_MOVABLE &&
-		    READ_ONCE(mshv_map_resident))
+		if (resident)
 			mshv_region_map_resident(region);
 	}
 
