@@ -178,7 +178,9 @@ int mshv_region_alloc_maps(struct mshv_mem_region *region)
  * @end: GFN past the range
  *
  * Issues the UNMAP_GPA_PAGES hypercalls, 2 MiB chunks mapped large as a
- * whole.  Never sleeps.  Failures are logged and go on with the rest of
+ * whole, for the range trimmed to its first and last chunk that may have
+ * SLAT entries (set in @ever_map): a range with no such chunk costs no
+ * call.  Never sleeps.  Failures are logged and go on with the rest of
  * the range; the chunks of a failed call keep their @large_map and
  * @ever_map bits (the call may have done nothing, or only some reps), so
  * a later unmap of the chunk, and the region's removal, unmap them again.
@@ -189,10 +191,21 @@ int mshv_region_unmap_range(struct mshv_mem_region *region, u64 start,
 			    u64 end)
 {
 	struct mshv_unmap_piece p;
-	u64 pos = start, pages, idx;
+	u64 pos, pages, idx, first, last;
 	int ret, err = 0;
 
 	lockdep_assert_held(&region->mutex);
+	/* Allocated before the first map: without it, nothing is mapped */
+	if (!region->ever_map || start >= end)
+		return 0;
+	last = mshv_chunk_idx(region, end - 1) + 1;
+	first = find_next_bit(region->ever_map, last,
+			      mshv_chunk_idx(region, start));
+	if (first >= last)
+		return 0;
+	last = find_last_bit(region->ever_map, last);
+	pos = max(start, region->map_base + first * MSHV_CHUNK_PAGES);
+	end = min(end, region->map_base + (last + 1) * MSHV_CHUNK_PAGES);
 
 	while (mshv_unmap_next(region->large_map, region->map_base, &pos, end,
 			       &p)) {
@@ -212,7 +225,7 @@ int mshv_region_unmap_range(struct mshv_mem_region *region, u64 start,
 			continue;
 		}
 		/* A large rep removed every entry of its chunk */
-		if (p.large && region->large_map) {
+		if (p.large) {
 			idx = mshv_chunk_idx(region, p.gfn);
 			bitmap_clear(region->large_map, idx, p.reps);
 			bitmap_clear(region->ever_map, idx, p.reps);
