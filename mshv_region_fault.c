@@ -29,7 +29,8 @@
 #include <linux/userfaultfd_k.h>
 
 #include "mshv_compat.h"
-#include "mshv_regions.h"
+#include "mshv_region_fault.h"
+#include "mshv_region_map.h"
 #include "mshv_root.h"
 #include "mshv_trace.h"
 
@@ -804,29 +805,61 @@ static bool mshv_vma_unpopulated(struct vm_area_struct *vma)
 }
 
 /*
+ * The first address at or after @hva, before @end, in a VMA that may
+ * have resident pages: VMAs that cannot map anything are skipped whole.
+ * mmap_lock is held.
+ */
+static unsigned long mshv_populated_next(struct mm_struct *mm,
+					 unsigned long hva, unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	while (hva < end) {
+		vma = find_vma(mm, hva);
+		if (!vma || vma->vm_start >= end)
+			return end;
+		hva = max(hva, vma->vm_start);
+		if (!mshv_vma_unpopulated(vma))
+			return hva;
+		hva = vma->vm_end;
+	}
+	return end;
+}
+
+/**
+ * mshv_range_may_be_resident() - may a VMM range have resident pages?
+ * @mm: the address space; the caller holds its mmap_lock
+ * @start: first address
+ * @end: address past the range
+ *
+ * A hint: false when no VMA of [@start, @end) can map anything but the
+ * zero page (an anonymous VMA without an anon_vma, a file VMA whose page
+ * cache is empty), which costs a VMA look-up per VMA and no page-table
+ * walk.  A page that appears after the check faults as usual.
+ *
+ * Return: whether mshv_region_map_resident() may find something to map.
+ */
+bool mshv_range_may_be_resident(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
+{
+	mmap_assert_locked(mm);
+	return mshv_populated_next(mm, start, end) < end;
+}
+
+/*
  * The first GFN at or after @gfn, before @end, whose backing may be
- * resident: VMAs that cannot map anything are skipped whole.  mmap_lock
- * is held.
+ * resident.  mmap_lock is held.
  */
 static u64 mshv_resident_next(struct mshv_mem_region *region, u64 gfn,
 			      u64 end)
 {
-	struct vm_area_struct *vma;
-	unsigned long hva;
+	unsigned long hva = mshv_region_hva(region, gfn);
+	unsigned long hend = mshv_region_hva(region, end);
 
-	while (gfn < end) {
-		hva = mshv_region_hva(region, gfn);
-		vma = find_vma(region->mm, hva);
-		if (!vma || vma->vm_start >= mshv_region_hva(region, end))
-			return end;
-		if (vma->vm_start > hva)
-			gfn += (vma->vm_start - hva) >> HV_HYP_PAGE_SHIFT;
-		if (!mshv_vma_unpopulated(vma))
-			return gfn;
-		gfn += DIV_ROUND_UP(vma->vm_end - mshv_region_hva(region, gfn),
-				    HV_HYP_PAGE_SIZE);
-	}
-	return end;
+	hva = mshv_populated_next(region->mm, hva, hend);
+	if (hva >= hend)
+		return end;
+	return gfn + ((hva - mshv_region_hva(region, gfn)) >> HV_HYP_PAGE_SHIFT);
 }
 
 /*
@@ -1059,19 +1092,25 @@ static void mshv_fault_put(struct mshv_partition *partition,
 	wake_up(&pool->wait);
 }
 
-/*
- * Resolve a GPA intercept at @gfn of @region of @partition with a fault
- * buffer of the partition's pool, trace it and count it in
- * region->faults when resolved.  @last, when not NULL, is the VP's last
- * resolved intercept: the same intercept again with no invalidation in
- * between is for userspace, and a resolution is recorded there.
+/**
+ * mshv_region_fault() - resolve a GPA intercept in a region
+ * @partition: the partition
+ * @region: the region holding @gfn, referenced by the caller
+ * @gfn: guest page frame number of the intercept
+ * @access: HV_INTERCEPT_ACCESS_* of the intercept
+ * @last: the VP's last resolved intercept, or NULL
+ *
+ * Resolves the intercept with a fault buffer of the partition's pool,
+ * traces it and counts it in region->faults when resolved.  With @last,
+ * the same intercept again with no invalidation in between is for
+ * userspace, and a resolution is recorded there.
  *
  * Return: 1 when resolved (dispatch the VP again), 0 when the message is
  * for userspace, or a negative errno for RUN_VP.
  */
-static int mshv_region_fault(struct mshv_partition *partition,
-			     struct mshv_mem_region *region, u64 gfn,
-			     u8 access, struct mshv_vp_gpa_fault *last)
+int mshv_region_fault(struct mshv_partition *partition,
+		      struct mshv_mem_region *region, u64 gfn, u8 access,
+		      struct mshv_vp_gpa_fault *last)
 {
 	u64 ws = 0, we = 0, invalidations = 0;
 	struct mshv_fault *f;
@@ -1116,89 +1155,6 @@ trace:
 		};
 	else
 		last->valid = false;
-	return ret;
-}
-
-/**
- * mshv_vp_handle_gpa_intercept() - resolve a GPA intercept in the driver
- * @vp: the VP; its run_mutex is held and its intercept message page holds
- *	the message of the dispatch that just returned
- *
- * UNMAPPED_GPA and GPA_INTERCEPT messages for a GFN of a movable or MMIO
- * region are resolved by mapping the backing; everything else, and the
- * same intercept again right after it was resolved (with no invalidation
- * of the region in between), is for userspace.
- *
- * A page of memory registered with userfaultfd that only the VMM's
- * handler can provide is waited for, interruptibly (mshv_fault_wait()).
- *
- * Return: 1 when resolved (dispatch again), 0 to hand the message to
- * userspace, or a negative errno for MSHV_RUN_VP (-EINTR: a signal ended
- * the wait; the intercept is taken again on the next run).
- */
-int mshv_vp_handle_gpa_intercept(struct mshv_vp *vp)
-{
-	const struct hv_message *msg = page_address(vp->intercept_page);
-	const struct hv_x64_memory_intercept_message *mem =
-		(const void *)msg->u.payload;
-	struct mshv_vp_regions *state = &vp->regions;
-	struct mshv_mem_region *region;
-	u32 type;
-	u8 access;
-	u64 gfn;
-	int ret;
-
-	lockdep_assert_held(&vp->run_mutex);
-
-	/* The page is mapped into userspace too: read each field once */
-	type = READ_ONCE(msg->header.message_type);
-	if (type != HVMSG_UNMAPPED_GPA && type != HVMSG_GPA_INTERCEPT)
-		goto to_user;
-	gfn = READ_ONCE(mem->guest_physical_address) >> HV_HYP_PAGE_SHIFT;
-	access = READ_ONCE(mem->header.intercept_access_type);
-
-	region = mshv_region_lookup_get(vp->partition, gfn);
-	if (!region)
-		goto to_user;
-
-	ret = mshv_region_fault(vp->partition, region, gfn, access,
-				&state->last_fault);
-	mshv_region_put(region);
-	return ret;
-
-to_user:
-	state->last_fault.valid = false;
-	return 0;
-}
-
-/**
- * mshv_partition_fault_gfn() - map a GFN the way a GPA intercept would
- * @partition: the partition
- * @gfn: guest page frame number
- * @access: HV_INTERCEPT_ACCESS_* the mapping must allow
- *
- * For a request made on the guest's behalf outside a dispatch (a VMM's
- * address translation): a page of a movable or MMIO region is in the
- * SLAT only while the guest uses it, and Linux may have moved it, or
- * mapped it read-only, since.  The caller must not hold the partition
- * mutex: the fault may deposit memory, waits for the region's notifier
- * and, for memory registered with userfaultfd, for the VMM's handler.
- *
- * Return: 1 when the GFN is mapped with @access, 0 when it is not in such
- * a region or its backing does not allow @access, or a negative errno
- * (-EINTR: a signal ended a wait for the userfaultfd handler).
- */
-int mshv_partition_fault_gfn(struct mshv_partition *partition, u64 gfn,
-			     u8 access)
-{
-	struct mshv_mem_region *region;
-	int ret;
-
-	region = mshv_region_lookup_get(partition, gfn);
-	if (!region)
-		return 0;
-	ret = mshv_region_fault(partition, region, gfn, access, NULL);
-	mshv_region_put(region);
 	return ret;
 }
 

@@ -12,7 +12,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "mshv_regions.h"
+#include "mshv_region_map.h"
+#include "mshv_region_pin.h"
 #include "mshv_root.h"
 
 /**

@@ -83,7 +83,7 @@ struct mshv_partition;
  * @intercept_pending: the last dispatch returned an intercept that was
  *	handed to userspace; the next dispatch must carry
  *	HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND.  Protected by @run_mutex.
- * @regions: the region code's state of the VP (mshv_regions.c); used
+ * @regions: the fault path's state of the VP (mshv_region_fault.c); used
  *	under @run_mutex
  * @kick_wq: a blocked MSHV_RUN_VP waits here for mshv_vp_kick()
  * @kicked: set by mshv_vp_kick(), consumed by the waiter (accessed with

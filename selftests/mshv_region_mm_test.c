@@ -112,6 +112,45 @@ TEST_F(mm, dontneed_4k)
 }
 
 /*
+ * MADV_DONTNEED of a 2 MiB chunk the VMM wrote but the guest never
+ * touched: nothing of it was ever in the SLAT, so its invalidation issues
+ * no UNMAP_GPA_PAGES call; the guest reads zeroes there afterwards and
+ * its data in the chunk it wrote.
+ *
+ *   chunk:  0 (guest wrote: mapped)  1 (VMM wrote, then zapped: never mapped)
+ */
+TEST_F(mm, dontneed_never_mapped)
+{
+	struct mshv_snap s0, s1;
+	struct mshv_dbg_region r0, r1;
+
+	if (self->pinned)
+		SKIP(return, NOT_FOR_PINNED);
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_4K, 2 * SZ_2M, 0));
+	ASSERT_EQ(0, __mshv_set_guest_memory(self->g->vm->fd, self->m.size,
+					     MSHV_PFN(self->rgpa),
+					     mshv_hva_u64(self->m.hva), RW));
+	mshv_g32_run_strided(self->g, MSHV_G32_WRITE, self->rgpa, PAGE,
+			     PAGES_2M, 0xe0);
+	memset(self->m.hva + SZ_2M, 0x5a, SZ_2M);
+	mshv_snap(self->g->partition, &s0);
+	r0 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(self->rgpa));
+	ASSERT_EQ(0, madvise(self->m.hva + SZ_2M, SZ_2M, MADV_DONTNEED));
+	mshv_snap(self->g->partition, &s1);
+	r1 = mshv_dbg_region_get(self->g->partition, MSHV_PFN(self->rgpa));
+	EXPECT_EQ(1, r1.invalidations - r0.invalidations);
+	EXPECT_EQ(0, mshv_delta(s1.unmap.calls, s0.unmap.calls));
+	EXPECT_EQ(0, r1.unmaps - r0.unmaps);
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+
+	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST,
+			     self->rgpa + SZ_2M, PAGE, PAGES_2M, 0);
+	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY, self->rgpa, PAGE,
+			     PAGES_2M, 0xe0);
+	EXPECT_EQ(self->stale0, mshv_dbg_stale_accesses_get());
+}
+
+/*
  * MADV_DONTNEED of one page inside a 2 MiB mapping: the whole 2 MiB entry
  * goes, the rest refaults with 4 KiB entries once the host has split the
  * THP.  The large entry goes in one call of one large rep.  Debian's

@@ -11,10 +11,12 @@
  *   populated:        every chunk resident   -> 0 faults
  *   every other:      chunks 0, 2, 4 ...     -> the odd half faults
  *   MADV_DONTNEED:    populated, then zapped -> nothing mapped, all fault
+ *   never touched:    no page, no walk       -> nothing mapped, all fault
  *
- * The race test creates regions while other threads zap, mprotect and
- * mremap the backing: the guest then reads the pattern and hvsim's
- * invariant counters (stale accesses, lost writes, stale entries) stay 0.
+ * The race tests create regions while other threads zap, mprotect and
+ * mremap the backing, or populate a backing that had no page: the guest
+ * then reads the pattern and hvsim's invariant counters (stale accesses,
+ * lost writes, stale entries) stay 0.
  *
  * With mshv_root.pin_regions=1 every region is pinned and mapped at
  * creation: the fault and data assertions hold, the call counts are not
@@ -291,6 +293,89 @@ TEST_F(resident, dontneed_before_create)
 	EXPECT_EQ(chunks, mshv_dbg_region_get(self->g->partition,
 					      MSHV_PFN(rgpa)).faults);
 	expect_invariants(_metadata, &self->inv);
+}
+
+/*
+ * A fresh anonymous backing, never touched: no VMA of it can map a page,
+ * so the creation maps nothing (no page-table walk either); the guest
+ * reads zeros, one fault per 2 MiB.
+ */
+TEST_F(resident, untouched_anon)
+{
+	const __u64 rgpa = DATA_GPA;
+	const unsigned int chunks = 8;
+	struct mshv_snap s0, s1;
+
+	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, chunks * SZ_2M, 0));
+	mshv_snap(self->g->partition, &s0);
+	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+	mshv_snap(self->g->partition, &s1);
+	if (self->pinned)
+		return;
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
+	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST, rgpa, SZ_2M,
+			     chunks, 0);
+	EXPECT_EQ(chunks, mshv_dbg_region_get(self->g->partition,
+					      MSHV_PFN(rgpa)).faults);
+	expect_invariants(_metadata, &self->inv);
+}
+
+/* The writer of populated_during_create */
+struct populator {
+	struct mshv_hostmem *m;
+	__u64 rgpa;
+	atomic_bool go;
+};
+
+/* Write the pattern into every page, first page first */
+static void *populator_main(void *arg)
+{
+	struct populator *p = arg;
+
+	while (!atomic_load(&p->go))
+		;
+	write_pattern(p->m, p->rgpa, 0, p->m->size);
+	return NULL;
+}
+
+/*
+ * Regions created over a fresh anonymous backing while another thread
+ * populates it, starting with its first page: whether the creation saw
+ * the VMA without a page (and mapped nothing) or with some (and mapped
+ * what was resident), the guest then reads the pattern on every page,
+ * its writes reach the VMM, and hvsim saw no stale access or entry.
+ */
+TEST_F_TIMEOUT(resident, populated_during_create, 300)
+{
+	const __u64 rgpa = DATA_GPA;
+	const __u64 chunks = 4;
+	const unsigned int iters = 8;
+	struct populator p;
+	unsigned int it;
+	pthread_t t;
+
+	if (self->pinned)
+		SKIP(return, "pinned regions pin and map everything");
+	for (it = 0; it < iters; it++) {
+		ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP,
+					       chunks * SZ_2M, 0));
+		ASSERT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
+		p = (struct populator){ .m = &self->m, .rgpa = rgpa };
+		ASSERT_EQ(0, pthread_create(&t, NULL, populator_main, &p));
+		atomic_store(&p.go, true);
+		usleep(it * 50);
+		ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
+		pthread_join(t, NULL);
+		/* at most one fault per 2 MiB: what creation did not map */
+		EXPECT_GE(chunks, guest_touch_all(_metadata, self->g, &self->m,
+						  rgpa));
+		ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, UNMAP));
+		mshv_hostmem_free(&self->m);
+		expect_invariants(_metadata, &self->inv);
+	}
 }
 
 /* The racers of the race test */
