@@ -373,7 +373,7 @@ static __u64 host_pass(struct tib *t, __u64 seed, __u64 new_seed)
 	return bad;
 }
 
-TEST_F_TIMEOUT(tib, scattered_chunks_over_ram, 7200)
+TEST_F_TIMEOUT(tib, scattered_chunks_over_ram, 14400)
 {
 	struct tib *t = &self->t;
 	const __u64 seed = 0x5EED0001ULL, seed2 = 0xD1FF0002ULL;

@@ -919,7 +919,7 @@ main_stress() {
 main_1tib() {
 	local mem=${TIB_VM_MEM:-6G} k=${KERNEL:-stock-6.12} rc=0
 	KERNEL=$k VM_MEM=$mem one_selftest_vm 1tib mshv_guest_1tib_test \
-		"${TIB_TIMEOUT:-3600}" "$(tib_append "$mem")" || rc=$?
+		"${TIB_TIMEOUT:-14400}" "$(tib_append "$mem")" || rc=$?
 	tib_bench "$LOGS/1tib-$k.log" >"$BUILD/1tib-results.txt"
 	say "figures ($(uname -n), kernel $k, VM $mem, $ACCEL):"
 	sed 's/^/    /' "$BUILD/1tib-results.txt"
