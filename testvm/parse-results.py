@@ -317,6 +317,21 @@ def markers(lines):
             yield s[len(MARK):]
 
 
+def print_durations(kname, tests, most=8):
+    """One line of the selftest binaries that took longest (s=N of the
+    SELFTEST-END marker), for finding where a VM's time goes."""
+    took = []
+    for binary, _, end in tests:
+        m = re.search(r"\bs=(\d+)", end or "")
+        if m:
+            took.append((int(m.group(1)), binary))
+    if not took:
+        return
+    took.sort(reverse=True)
+    slow = ", ".join(f"{b} {t}" for t, b in took[:most])
+    print(f"TIME {kname}: selftests {sum(t for t, _ in took)} s; slowest: {slow}")
+
+
 def parse_vm(kname, path, want_kunit, summary, tail, want_qemu=False):
     lines, err = read_log(path)
     if lines is None:
@@ -370,6 +385,7 @@ def parse_vm(kname, path, want_kunit, summary, tail, want_qemu=False):
     if not tests:
         summary.add(0, 1)
         report(False, f"{kname} selftests: no selftest binary ran")
+    print_durations(kname, tests)
 
     # hvsim's invariant counters after the tests: all must be 0
     if "INSMOD-OK hvsim" in marks:
