@@ -64,15 +64,15 @@
 #                 check, prepared for external modules (testvm/kernels.sh
 #                 mainline; default 1, 0 to skip)
 #   TIB_LANE      1: run mshv_guest_1tib_test in a VM of its own, the
-#                 "1tib" lane, after the debug kernel's VM in the
-#                 background (default 1, 0 to skip)
+#                 "1tib" lane, last in the foreground while the debug
+#                 kernel's VM runs in the background (default 1, 0 to skip)
 #   TIB_KERNEL, TIB_VM_MEM, TIB_ZRAM, TIB_PERCENT, TIB_TIMEOUT
 #                 that lane's kernel (default stock-6.12, else the last
 #                 of KERNELS), VM memory (default 512M; make 1tib: 6G),
 #                 zram swap size (default twice TIB_VM_MEM), the data the
 #                 test writes in percent of the VM's MemTotal (default
 #                 125) and its timeout in seconds (default 1500; make
-#                 1tib: 3600)
+#                 1tib: 14400)
 #   LG_TIMEOUT, LG_SMP, LG_SAMPLE, LG_APPEND
 #                 linux-guest: seconds the guest may take (default 2400),
 #                 its -smp (default 2), seconds between progress samples
@@ -256,6 +256,28 @@ sparse_check() {
 
 in_dir() { (cd "$1" && shift && "$@"); }
 
+# checkpatch_parallel KSRC FILE...: checkpatch.pl --strict on the files in
+# JOBS processes (it is single-threaded), each on a contiguous share of
+# them; their output in file order
+checkpatch_parallel() {
+	local ksrc=$1 tmp i rc=0
+	shift
+	local -a all=("$@") pids=()
+	local share=$(((${#all[@]} + JOBS - 1) / JOBS))
+	tmp=$(mktemp -d)
+	for ((i = 0; i * share < ${#all[@]}; i++)); do
+		"$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+			-f "${all[@]:i * share:share}" >"$tmp/$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || rc=1
+		cat "$tmp/$i"
+	done
+	rm -rf "$tmp"
+	return $rc
+}
+
 checkpatch() {
 	local ksrc=$1 log=$LOGS/checkpatch.log rc=0
 	local -a files=()
@@ -277,8 +299,7 @@ checkpatch() {
 		return
 	fi
 	phase "checkpatch (${#files[@]} files)" "$log" \
-		in_dir "$SRC" "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-		-f "${files[@]}" || rc=$?
+		in_dir "$SRC" checkpatch_parallel "$ksrc" "${files[@]}" || rc=$?
 	if grep -qE ': (ERROR|WARNING|CHECK):' "$log"; then
 		say "checkpatch: $(grep -cE ': ERROR:' "$log") errors, $(grep -cE ': WARNING:' "$log") warnings, $(grep -cE ': CHECK:' "$log") checks (see $log)"
 		rc=1
@@ -749,8 +770,8 @@ main_check() {
 		fi
 	done
 	# Two lanes: the debug kernel's VM (the longest) in the background,
-	# everything else (the other kernels, pinned regions, DKMS) after one
-	# another in the foreground
+	# everything else (the other kernels, pinned regions, DKMS, then the
+	# 1tib lane) after one another in the foreground
 	local -a parse_args=()
 	local bg="" tib="" flags
 	if [[ ${TIB_LANE:-1} == 1 && ${#vms[@]} -gt 0 ]] &&
@@ -766,17 +787,12 @@ main_check() {
 		pick_accel "${vms[-1]}" "$BUILD/k/${vms[-1]}/initramfs.cpio.gz"
 		for k in "${vms[@]}"; do
 			if [[ $k == debug-* && ${VM_PARALLEL:-1} == 1 && ${#vms[@]} -gt 1 ]]; then
-				# the 1tib lane follows the debug VM in the background
-				{
-					run_vm "$k" check
-					[[ -z $tib ]] || run_vm_tib "$tib"
-				} &
+				run_vm "$k" check &
 				bg=$!
 			else
 				run_vm "$k" check
 			fi
 		done
-		[[ -n $bg || -z $tib ]] || run_vm_tib "$tib"
 		if [[ -n $tib ]]; then
 			flags=""
 			[[ $(kvar "$tib" KUNIT) == y ]] && flags=":kunit"
@@ -801,6 +817,7 @@ main_check() {
 	else
 		printf 'SKIP dkms (DKMS=0)\n' >>"$HOST_RESULTS"
 	fi
+	[[ -z $tib ]] || run_vm_tib "$tib"
 	[[ -z $bg ]] || wait "$bg" || true
 
 	say "total time $((SECONDS - START)) s; results:"
