@@ -6,10 +6,11 @@
 # DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
 # BENCH_DIR: static benchmark binaries (/bench/), optional
 # QEMU_IMAGES_DIR: guest images of the QEMU cases (testvm/qemu-fw), copied
-#   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh; optional
+#   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh (and
+#   the testvm/qemu-lib.sh it sources beside it); optional
 # LINUX_GUEST_DIR: the Linux guest of `make linux-guest` (vmlinux,
 #   initrd.cpio.gz, System.map, release), copied to /linux-guest/ with
-#   testvm/linux-guest.sh; optional
+#   testvm/linux-guest.sh and testvm/qemu-lib.sh; optional
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -62,6 +63,7 @@ fi
 if [[ -n $qemu_images && -d $qemu_images ]]; then
 	mkdir -p "$stage/qemu/images"
 	install -m 0755 "$HERE/qemu-mshv.sh" "$stage/qemu/qemu-mshv.sh"
+	install -m 0644 "$HERE/qemu-lib.sh" "$stage/qemu/qemu-lib.sh"
 	for f in "$qemu_images"/*; do
 		[[ -f $f ]] && cp "$f" "$stage/qemu/images/"
 	done
@@ -70,6 +72,7 @@ fi
 if [[ -n $linux_guest && -d $linux_guest ]]; then
 	mkdir -p "$stage/linux-guest"
 	install -m 0755 "$HERE/linux-guest.sh" "$stage/linux-guest/linux-guest.sh"
+	install -m 0644 "$HERE/qemu-lib.sh" "$stage/linux-guest/qemu-lib.sh"
 	for f in "$linux_guest"/*; do
 		[[ -f $f ]] && cp "$f" "$stage/linux-guest/"
 	done
