@@ -68,8 +68,8 @@ static LIST_HEAD(mshv_regions_all);
 static DEFINE_MUTEX(mshv_regions_all_lock);
 
 /*
- * Pure computations (no hypercalls, no locks); kunit/mshv_regions_test.c
- * tests them directly.
+ * Range computations (no hypercalls); kunit/mshv_regions_test.c tests
+ * them directly.
  */
 
 /**
@@ -88,13 +88,16 @@ bool mshv_gfn_range_valid(u64 gfn, u64 nr)
 
 /*
  * Does the valid range [@gfn, @gfn + @nr) share a page with a region of
- * @regions?  The tree is keyed by first and last page, so nothing can
- * overflow for ranges that end at the limit.
+ * @partition?  The tree is keyed by first and last page, so nothing can
+ * overflow for ranges that end at the limit.  The caller holds the
+ * partition mutex, under which the tree keeps its shape.
  */
-static bool mshv_regions_overlap(struct rb_root_cached *regions, u64 gfn,
+static bool mshv_regions_overlap(struct mshv_partition *partition, u64 gfn,
 				 u64 nr)
 {
-	return interval_tree_iter_first(regions, gfn, gfn + (nr - 1));
+	lockdep_assert_held(&partition->mutex);
+	return interval_tree_iter_first(&partition->regions, gfn,
+					gfn + (nr - 1));
 }
 
 /*
@@ -371,7 +374,7 @@ long mshv_region_map(struct mshv_partition *partition, u64 gfn, u64 nr,
 		return -ENOMEM;
 
 	mutex_lock(&partition->mutex);
-	if (mshv_regions_overlap(&partition->regions, region->guest_pfn,
+	if (mshv_regions_overlap(partition, region->guest_pfn,
 				 region->nr_pages)) {
 		ret = -EEXIST;
 		goto unlock;

@@ -964,17 +964,30 @@ static bool hvsim_write_may_be_lost(struct page *page)
 }
 
 /*
+ * Count one guest access that shows a bug of the root in @count; warns
+ * once per partition and kind of bug (@warned): "partition <id> <what>
+ * GPA <gpa> <where>".
+ */
+static void hvsim_note_root_bug(struct hvsim_partition *pt, u64 gpa,
+				atomic64_t *count, bool *warned,
+				const char *what, const char *where)
+{
+	lockdep_assert_held(&pt->lock);
+	atomic64_inc(count);
+	WARN(!*warned, "hvsim: partition %#llx %s GPA %#llx %s\n",
+	     pt->id, what, gpa, where);
+	*warned = true;
+}
+
+/*
  * Count a guest write that reclaim could lose; warns once per partition:
  * the root made a SLAT entry writable without dirtying the folio.
  */
 static void hvsim_note_lost_write(struct hvsim_partition *pt, u64 gpa)
 {
-	lockdep_assert_held(&pt->lock);
-	atomic64_inc(&hvsim_lost_write_count);
-	WARN(!pt->lost_write_warned,
-	     "hvsim: partition %#llx wrote GPA %#llx through the SLAT to a clean page reclaim may discard\n",
-	     pt->id, gpa);
-	pt->lost_write_warned = true;
+	hvsim_note_root_bug(pt, gpa, &hvsim_lost_write_count,
+			    &pt->lost_write_warned, "wrote",
+			    "through the SLAT to a clean page reclaim may discard");
 }
 
 /**
@@ -1115,12 +1128,8 @@ enum hvsim_gpa_result hvsim_gpa_copy(struct hvsim_partition *pt, u64 gpa,
  */
 void hvsim_note_stale(struct hvsim_partition *pt, u64 gpa)
 {
-	lockdep_assert_held(&pt->lock);
-	atomic64_inc(&hvsim_stale_count);
-	WARN(!pt->stale_warned,
-	     "hvsim: partition %#llx accessed GPA %#llx mapped to a freed page\n",
-	     pt->id, gpa);
-	pt->stale_warned = true;
+	hvsim_note_root_bug(pt, gpa, &hvsim_stale_count, &pt->stale_warned,
+			    "accessed", "mapped to a freed page");
 }
 
 /**

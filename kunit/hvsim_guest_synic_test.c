@@ -8,24 +8,17 @@
 #include <kunit/test.h>
 
 #include "../hvsim/hvsim_main.h"
-
-struct synic_fake {
-	struct hvsim_partition pt;
-	struct hvsim_vp vp;
-};
+#include "hvsim_fake.h"
 
 static struct hvsim_vp *synic_fake_vp(struct kunit *test)
 {
-	struct synic_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct hvsim_vp *vp = &hvsim_fake_new(test)->vp[0];
 
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_init(&f->pt.lock);
-	f->vp.partition = &f->pt;
-	f->vp.simp = kunit_kzalloc(test, HV_HYP_PAGE_SIZE, GFP_KERNEL);
-	f->vp.siefp = kunit_kzalloc(test, HV_HYP_PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->vp.simp);
-	KUNIT_ASSERT_NOT_NULL(test, f->vp.siefp);
-	return &f->vp;
+	vp->simp = kunit_kzalloc(test, HV_HYP_PAGE_SIZE, GFP_KERNEL);
+	vp->siefp = kunit_kzalloc(test, HV_HYP_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vp->simp);
+	KUNIT_ASSERT_NOT_NULL(test, vp->siefp);
+	return vp;
 }
 
 /* Enabled pages take the VP's accesses, disabled ones do not; SIMP first */

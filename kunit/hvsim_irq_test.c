@@ -16,27 +16,21 @@
 #include <linux/slab.h>
 
 #include "../hvsim/hvsim_main.h"
+#include "hvsim_fake.h"
 
 #define IRQ_HC_RESULT(status)	((u64)(status))
 
-struct irq_fake {
-	struct hvsim_partition pt;
-	struct hvsim_vp vp;
-};
-
 static struct hvsim_vp *irq_fake_vp(struct kunit *test)
 {
-	struct irq_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct hvsim_fake *f = hvsim_fake_new(test);
+	struct hvsim_vp *vp = &f->vp[0];
 
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_init(&f->pt.lock);
 	f->pt.id = 0x77;
-	f->vp.partition = &f->pt;
-	f->vp.index = 3;
-	f->vp.state.rflags = HV_X86_RFLAGS_FIXED | HV_X86_RFLAGS_IF;
-	f->vp.state.efer = HV_X86_EFER_LMA;
-	f->vp.msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
-	return &f->vp;
+	vp->index = 3;
+	vp->state.rflags = HV_X86_RFLAGS_FIXED | HV_X86_RFLAGS_IF;
+	vp->state.efer = HV_X86_EFER_LMA;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
+	return vp;
 }
 
 static void hvsim_irq_test_priority(struct kunit *test)

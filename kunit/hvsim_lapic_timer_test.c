@@ -16,28 +16,21 @@
 #include <kunit/test.h>
 
 #include "../hvsim/hvsim_irq.h"
+#include "hvsim_fake.h"
 
 #define LT_VECTOR	0x41
 
-struct lt_fake {
-	struct hvsim_partition pt;
-	struct hvsim_vp vp;
-};
-
 static struct hvsim_vp *lt_fake_vp(struct kunit *test)
 {
-	struct lt_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct hvsim_vp *vp = &hvsim_fake_new(test)->vp[0];
 
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_init(&f->pt.lock);
-	f->vp.partition = &f->pt;
-	spin_lock(&f->pt.lock);
-	hvsim_stimer_vp_init(&f->vp);
-	f->vp.lapic.apic_spurious = HV_X86_APIC_SVR_ENABLE | 0xFF;
-	f->vp.lapic.apic_lvt_timer = HV_X86_APIC_LVT_MASKED;
-	f->vp.lapic.apic_lvt_error = HV_X86_APIC_LVT_MASKED;
-	spin_unlock(&f->pt.lock);
-	return &f->vp;
+	spin_lock(&vp->partition->lock);
+	hvsim_stimer_vp_init(vp);
+	vp->lapic.apic_spurious = HV_X86_APIC_SVR_ENABLE | 0xFF;
+	vp->lapic.apic_lvt_timer = HV_X86_APIC_LVT_MASKED;
+	vp->lapic.apic_lvt_error = HV_X86_APIC_LVT_MASKED;
+	spin_unlock(&vp->partition->lock);
+	return vp;
 }
 
 static bool lt_irr(const struct hvsim_vp *vp, u32 vector)

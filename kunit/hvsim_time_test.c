@@ -9,20 +9,13 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 
-struct time_fake {
-	struct hvsim_partition pt;
-	struct hvsim_vp vp[2];
-};
+#include "hvsim_fake.h"
 
-static struct time_fake *time_fake(struct kunit *test)
+/* Two VPs, in the partition's VP table */
+static struct hvsim_fake *time_fake(struct kunit *test)
 {
-	struct time_fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct hvsim_fake *f = hvsim_fake_new(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_init(&f->pt.lock);
-	f->vp[0].partition = &f->pt;
-	f->vp[1].partition = &f->pt;
-	f->vp[1].index = 1;
 	f->pt.vps[0] = &f->vp[0];
 	f->pt.vps[1] = &f->vp[1];
 	spin_lock(&f->pt.lock);
@@ -67,7 +60,7 @@ static void hvsim_time_test_page(struct kunit *test)
 		{ 0, true }, { 100, true }, { -300, true },
 		{ 123456789000LL, true }, { 50, false },
 	};
-	struct time_fake *f = time_fake(test);
+	struct hvsim_fake *f = time_fake(test);
 	struct hv_reference_tsc_page page;
 	unsigned int i, j;
 
@@ -110,7 +103,7 @@ static void hvsim_time_test_page(struct kunit *test)
  */
 static void hvsim_time_test_freeze(struct kunit *test)
 {
-	struct time_fake *f = time_fake(test);
+	struct hvsim_fake *f = time_fake(test);
 	struct hvsim_partition *pt = &f->pt;
 	u64 a, b;
 

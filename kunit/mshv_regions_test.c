@@ -46,29 +46,37 @@ static const struct {
 	{ "huge count", 1, ~0ULL, false },
 };
 
-/* Does [b, b + nb) overlap a tree holding only [a, a + na)? */
-static bool mshv_test_overlap(u64 a, u64 na, u64 b, u64 nb)
+/* Does [b, b + nb) overlap a partition holding only [a, a + na)? */
+static bool mshv_test_overlap(struct mshv_partition *partition, u64 a,
+			      u64 na, u64 b, u64 nb)
 {
-	struct rb_root_cached root = RB_ROOT_CACHED;
 	struct interval_tree_node node = {
 		.start = a,
 		.last = a + (na - 1),
 	};
 	bool ret;
 
-	interval_tree_insert(&node, &root);
-	ret = mshv_regions_overlap(&root, b, nb);
-	interval_tree_remove(&node, &root);
+	mutex_lock(&partition->mutex);
+	interval_tree_insert(&node, &partition->regions);
+	ret = mshv_regions_overlap(partition, b, nb);
+	interval_tree_remove(&node, &partition->regions);
+	mutex_unlock(&partition->mutex);
 	return ret;
 }
 
 static void mshv_test_ranges(struct kunit *test)
 {
+	struct mshv_partition *partition;
 	size_t i;
 
+	partition = kunit_kzalloc(test, sizeof(*partition), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, partition);
+	mutex_init(&partition->mutex);
+	partition->regions = RB_ROOT_CACHED;
 	for (i = 0; i < ARRAY_SIZE(mshv_overlap_cases); i++) {
 		KUNIT_EXPECT_EQ_MSG(test,
-				    mshv_test_overlap(mshv_overlap_cases[i].a,
+				    mshv_test_overlap(partition,
+						      mshv_overlap_cases[i].a,
 						      mshv_overlap_cases[i].na,
 						      mshv_overlap_cases[i].b,
 						      mshv_overlap_cases[i].nb),
@@ -76,7 +84,8 @@ static void mshv_test_ranges(struct kunit *test)
 				    "case %s", mshv_overlap_cases[i].name);
 		/* Symmetric */
 		KUNIT_EXPECT_EQ_MSG(test,
-				    mshv_test_overlap(mshv_overlap_cases[i].b,
+				    mshv_test_overlap(partition,
+						      mshv_overlap_cases[i].b,
 						      mshv_overlap_cases[i].nb,
 						      mshv_overlap_cases[i].a,
 						      mshv_overlap_cases[i].na),

@@ -137,6 +137,36 @@ static void expect_invariants(struct __test_metadata *_metadata,
 }
 
 /*
+ * Create the region at @rgpa over @m, of which no page is resident: the
+ * creation maps nothing (no MAP_GPA_PAGES call, no SLAT entry, no page
+ * faulted in) and the guest reads zeros at every 2 MiB, one fault each;
+ * hvsim's invariant counters stay at @inv.  A pinned region (@pinned) is
+ * mapped by its creation: nothing to check then.
+ */
+static void add_unmapped_read_zeros(struct __test_metadata *_metadata,
+				    struct mshv_g32 *g, struct mshv_hostmem *m,
+				    __u64 rgpa, bool pinned,
+				    const struct invariants *inv)
+{
+	const unsigned int chunks = m->size / SZ_2M;
+	struct mshv_snap s0, s1;
+
+	mshv_snap(g->partition, &s0);
+	ASSERT_EQ(0, add_region(g, rgpa, m, RW));
+	mshv_snap(g->partition, &s1);
+	if (pinned)
+		return;
+	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
+	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
+	EXPECT_EQ(0, mshv_resident_pages(m->hva, m->size));
+	mshv_g32_run_strided(g, MSHV_G32_VERIFY_CONST, rgpa, SZ_2M, chunks, 0);
+	EXPECT_EQ(chunks,
+		  mshv_dbg_region_get(g->partition, MSHV_PFN(rgpa)).faults);
+	expect_invariants(_metadata, inv);
+}
+
+/*
  * A populated THP GiB: 512 2 MiB entries in 2 calls (509 + 3 reps),
  * no 4 KiB entry; the guest's touch of every 2 MiB and of every page takes
  * no fault.
@@ -271,28 +301,15 @@ TEST_F(resident, dontneed_before_create)
 {
 	const __u64 rgpa = DATA_GPA;
 	const unsigned int chunks = 8;
-	struct mshv_snap s0, s1;
 
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, chunks * SZ_2M, 0));
 	ASSERT_EQ(0, madvise(self->m.hva, self->m.size, MADV_POPULATE_WRITE));
 	write_pattern(&self->m, rgpa, 0, self->m.size);
 	ASSERT_EQ(0, madvise(self->m.hva, self->m.size, MADV_DONTNEED));
 	ASSERT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
-	mshv_snap(self->g->partition, &s0);
-	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
-	mshv_snap(self->g->partition, &s1);
-	if (self->pinned)
-		return;
-	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
-	/* zero-filled again */
-	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST, rgpa, SZ_2M,
-			     chunks, 0);
-	EXPECT_EQ(chunks, mshv_dbg_region_get(self->g->partition,
-					      MSHV_PFN(rgpa)).faults);
-	expect_invariants(_metadata, &self->inv);
+	/* the pattern is gone: zero-filled again */
+	add_unmapped_read_zeros(_metadata, self->g, &self->m, rgpa,
+				self->pinned, &self->inv);
 }
 
 /*
@@ -302,25 +319,11 @@ TEST_F(resident, dontneed_before_create)
  */
 TEST_F(resident, untouched_anon)
 {
-	const __u64 rgpa = DATA_GPA;
 	const unsigned int chunks = 8;
-	struct mshv_snap s0, s1;
 
 	ASSERT_TRUE(mshv_hostmem_alloc(&self->m, BACK_THP, chunks * SZ_2M, 0));
-	mshv_snap(self->g->partition, &s0);
-	ASSERT_EQ(0, add_region(self->g, rgpa, &self->m, RW));
-	mshv_snap(self->g->partition, &s1);
-	if (self->pinned)
-		return;
-	EXPECT_EQ(0, mshv_delta(s1.map.calls, s0.map.calls));
-	EXPECT_EQ(0, mshv_delta(s1.pt.slat_2m, s0.pt.slat_2m));
-	EXPECT_EQ(0, mshv_delta(s1.pt.slat_4k, s0.pt.slat_4k));
-	EXPECT_EQ(0, mshv_resident_pages(self->m.hva, self->m.size));
-	mshv_g32_run_strided(self->g, MSHV_G32_VERIFY_CONST, rgpa, SZ_2M,
-			     chunks, 0);
-	EXPECT_EQ(chunks, mshv_dbg_region_get(self->g->partition,
-					      MSHV_PFN(rgpa)).faults);
-	expect_invariants(_metadata, &self->inv);
+	add_unmapped_read_zeros(_metadata, self->g, &self->m, DATA_GPA,
+				self->pinned, &self->inv);
 }
 
 /* The writer of populated_during_create */

@@ -123,6 +123,34 @@ fetch_deb() {
 	printf '%s\n' "$file"
 }
 
+# cache_hit DEST: print the env file of the cache entry DEST if it is built
+cache_hit() {
+	[[ -f $1/kernel.env ]] && printf '%s\n' "$1/kernel.env"
+}
+
+# cache_publish TMP DEST PREFIX: rename the finished entry TMP into place as
+# DEST, remove the other entries PREFIX* (older keys: just disk usage now)
+# and print DEST's env file
+cache_publish() {
+	local tmp=$1 dest=$2 prefix=$3 old
+	mv "$tmp" "$dest"
+	trap - EXIT
+	for old in "$prefix"*; do
+		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
+	done
+	printf '%s\n' "$dest/kernel.env"
+}
+
+# unpack_linux_source DEB SERIES DIR: the kernel source in DEB (Debian's
+# linux-source-SERIES) unpacked as DIR/src
+unpack_linux_source() {
+	log "unpacking $(basename "$1")"
+	dpkg-deb --fsys-tarfile "$1" |
+		tar -xO "./usr/src/linux-source-$2.tar.xz" |
+		tar -xJ -C "$3"
+	mv "$3/linux-source-$2" "$3/src"
+}
+
 write_env() {
 	local file=$1
 	shift
@@ -154,10 +182,7 @@ build_debug() {
 	ver=$(candidate "$pkg")
 	key=$(debug_key "$pkg" "$ver" "$fragment")
 	dest="$CACHE/debug-$key"
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
 	refresh_lists_if_stale
 	ver=$(candidate "$pkg")
@@ -166,20 +191,13 @@ build_debug() {
 
 	exec 9>"$CACHE/debug.lock"
 	flock 9
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	log "building debug kernel $pkg=$ver (cache key $key) -- this takes a while"
 	deb=$(fetch_deb "$pkg" "$ver")
 	tmp=$(mktemp -d "$CACHE/.tmp-debug-XXXXXX")
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
-	log "unpacking $(basename "$deb")"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO ./usr/src/linux-source-6.12.tar.xz |
-		tar -xJ -C "$tmp"
-	mv "$tmp/linux-source-6.12" "$tmp/src"
+	unpack_linux_source "$deb" 6.12 "$tmp"
 	local src="$tmp/src"
 
 	log "configuring: tinyconfig + kvm_guest.config + testvm/debug.config"
@@ -204,14 +222,7 @@ build_debug() {
 		"KRELEASE=$krel" \
 		"KUNIT=y" \
 		"KVERSION=$pkg=$ver"
-	mv "$tmp" "$dest"
-	trap - EXIT
-	# Older debug kernels are just disk usage now.
-	local old
-	for old in "$CACHE"/debug-*; do
-		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
-	done
-	printf '%s\n' "$dest/kernel.env"
+	cache_publish "$tmp" "$dest" "$CACHE/debug-"
 }
 
 # Unpacked (unconfigured, unbuilt) linux-source-6.12 for checkpatch and the
@@ -220,33 +231,21 @@ unpack_source() {
 	local pkg=linux-source-6.12 ver dest tmp deb
 	ver=$(candidate "$pkg")
 	dest="$CACHE/source-$(printf '%s' "$pkg=$ver" | sha256sum | cut -c1-16)"
-	if [[ ! -f $dest/kernel.env ]]; then
-		exec 9>"$CACHE/source.lock"
-		flock 9
-	fi
-	if [[ ! -f $dest/kernel.env ]]; then
-		refresh_lists_if_stale
-		ver=$(candidate "$pkg")
-		dest="$CACHE/source-$(printf '%s' "$pkg=$ver" | sha256sum | cut -c1-16)"
-		deb=$(fetch_deb "$pkg" "$ver")
-		tmp=$(mktemp -d "$CACHE/.tmp-source-XXXXXX")
-		# shellcheck disable=SC2064 # expand $tmp now
-		trap "rm -rf '$tmp'" EXIT
-		log "unpacking $(basename "$deb")"
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -xO ./usr/src/linux-source-6.12.tar.xz |
-			tar -xJ -C "$tmp"
-		mv "$tmp/linux-source-6.12" "$tmp/src"
-		write_env "$tmp/kernel.env" "KNAME=source-6.12" "KSRC=$dest/src" "KVERSION=$pkg=$ver"
-		rm -rf "$dest"
-		mv "$tmp" "$dest"
-		trap - EXIT
-		local old
-		for old in "$CACHE"/source-*; do
-			[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
-		done
-	fi
-	printf '%s\n' "$dest/kernel.env"
+	cache_hit "$dest" && return
+	exec 9>"$CACHE/source.lock"
+	flock 9
+	cache_hit "$dest" && return
+	refresh_lists_if_stale
+	ver=$(candidate "$pkg")
+	dest="$CACHE/source-$(printf '%s' "$pkg=$ver" | sha256sum | cut -c1-16)"
+	deb=$(fetch_deb "$pkg" "$ver")
+	tmp=$(mktemp -d "$CACHE/.tmp-source-XXXXXX")
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	unpack_linux_source "$deb" 6.12 "$tmp"
+	write_env "$tmp/kernel.env" "KNAME=source-6.12" "KSRC=$dest/src" "KVERSION=$pkg=$ver"
+	rm -rf "$dest"
+	cache_publish "$tmp" "$dest" "$CACHE/source-"
 }
 
 # ---------------------------------------------------------------------------
@@ -300,19 +299,13 @@ resolve_stock() {
 build_stock() {
 	local series=$1 rel ver image_pkg headers_pkg common_pkg kbuild_pkg kbuild_ver dest tmp
 	resolve_stock "$series"
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
 	refresh_lists_if_stale
 	resolve_stock "$series"
 	exec 9>"$CACHE/stock-$series.lock"
 	flock 9
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	log "fetching stock $series kernel: $image_pkg $headers_pkg $common_pkg $kbuild_pkg ($ver)"
 	tmp=$(mktemp -d "$CACHE/.tmp-stock-XXXXXX")
 	# shellcheck disable=SC2064 # expand $tmp now
@@ -355,13 +348,7 @@ build_stock() {
 			ln -sfn "$dest${t#"$tmp"}" "$f"
 		fi
 	done < <(find "$tmp/root" -type l -print0)
-	mv "$tmp" "$dest"
-	trap - EXIT
-	local old
-	for old in "$CACHE/stock-$series-"*; do
-		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
-	done
-	printf '%s\n' "$dest/kernel.env"
+	cache_publish "$tmp" "$dest" "$CACHE/stock-$series-"
 }
 
 # ---------------------------------------------------------------------------
@@ -382,27 +369,17 @@ build_mainline() {
 	deb=$CACHE/downloads/${pkg}_${ver//:/%3a}_all.deb
 	key=$(debug_key "$pkg" "$ver" "$fragment")
 	dest="$CACHE/kdir-mainline-$key"
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
 	exec 9>"$CACHE/kdir-mainline.lock"
 	flock 9
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	[[ -s $deb ]] || die "no $deb (testvm/mainline.sh downloads it)"
 	tmp=$(mktemp -d "$CACHE/.tmp-kdir-mainline-XXXXXX")
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
 	local series=${pkg#linux-source-}
-	log "unpacking $(basename "$deb")"
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO "./usr/src/linux-source-$series.tar.xz" |
-		tar -xJ -C "$tmp"
-	mv "$tmp/linux-source-$series" "$tmp/src"
+	unpack_linux_source "$deb" "$series" "$tmp"
 	log "configuring: tinyconfig + kvm_guest.config + testvm/kdir-mainline.config"
 	if ! "$HERE/debug-config.sh" "$tmp/src" "$fragment" >"$tmp/config.log" 2>&1; then
 		grep -E '^debug-config.sh:' "$tmp/config.log" >&2 || tail -n 20 "$tmp/config.log" >&2
@@ -422,13 +399,7 @@ build_mainline() {
 		"KRELEASE=$(make -C "$tmp/src" -s kernelrelease)" \
 		"KUNIT=y" \
 		"KVERSION=$pkgver"
-	mv "$tmp" "$dest"
-	trap - EXIT
-	local old
-	for old in "$CACHE"/kdir-mainline-*; do
-		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
-	done
-	printf '%s\n' "$dest/kernel.env"
+	cache_publish "$tmp" "$dest" "$CACHE/kdir-mainline-"
 }
 
 # ---------------------------------------------------------------------------
@@ -470,17 +441,11 @@ build_guest() {
 	kver=$(. "$env" && printf '%s' "$KVERSION")
 	key=$(debug_key "${kver%%=*}" "${kver#*=}" "$fragment")
 	dest="$CACHE/guest-$key"
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	[[ -z ${KERNELS_CACHED_ONLY:-} ]] || exit 3
 	exec 8>"$CACHE/guest.lock"
 	flock 8
-	if [[ -f $dest/kernel.env ]]; then
-		printf '%s\n' "$dest/kernel.env"
-		return
-	fi
+	cache_hit "$dest" && return
 	tmp=$(mktemp -d "$CACHE/.tmp-guest-XXXXXX")
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
@@ -510,13 +475,7 @@ build_guest() {
 		"KRELEASE=$krel" \
 		"KUNIT=" \
 		"KVERSION=$kver"
-	mv "$tmp" "$dest"
-	trap - EXIT
-	local old
-	for old in "$CACHE"/guest-*; do
-		[[ $old == "$dest" || ! -d $old ]] || rm -rf "$old"
-	done
-	printf '%s\n' "$dest/kernel.env"
+	cache_publish "$tmp" "$dest" "$CACHE/guest-"
 }
 
 case ${1:-} in

@@ -33,6 +33,8 @@ root=/qemuroot
 work=$root/tmp/q		# /tmp/q inside the chroot
 dbg=/sys/kernel/debug/hvsim
 line='mshv-linux-guest: init reached'
+# shellcheck source=testvm/qemu-lib.sh
+. "$(dirname "$0")/qemu-lib.sh"
 
 echo "$M LINUX-GUEST-BEGIN"
 finish() {
@@ -40,17 +42,9 @@ finish() {
 	exit "$1"
 }
 
-# --- the QEMU root filesystem (as testvm/qemu-mshv.sh mounts it) -----------
-for mod in netfs 9pnet 9pnet_virtio 9p; do
-	[ -f "/modules/$mod.ko" ] && insmod "/modules/$mod.ko" 2>/dev/null
-done
-mkdir -p "$root"
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose qemuroot "$root" ||
-	{ echo "linux-guest: stopped at setup (cannot mount the QEMU root filesystem)"; finish 1; }
-for d in dev proc sys; do
-	mount --bind "/$d" "$root/$d"
-done
-mount -t tmpfs tmpfs "$root/tmp"
+# --- the QEMU root filesystem ------------------------------------------------
+qemuroot_mount "$root" ||
+	{ echo "linux-guest: stopped at setup ($qemuroot_why)"; finish 1; }
 mkdir -p "$work"
 cp "$dir/vmlinux" "$dir/initrd.cpio.gz" "$work/" ||
 	{ echo "linux-guest: stopped at setup (cannot copy the guest kernel)"; finish 1; }
@@ -115,14 +109,7 @@ t=$(($(date +%s) - t0))
 sample "$t"
 last_vps=$(cat "$dbg/vps" 2>/dev/null)
 insns=$(retired)
-if [ -n "$why" ]; then
-	kill -KILL "$qemu_pid"
-	wait "$qemu_pid" 2>/dev/null
-	rc=137
-else
-	wait "$qemu_pid"
-	rc=$?
-fi
+qemu_end "$qemu_pid" "$why"
 
 if grep -qF "$line" "$work/serial.log" && [ "$rc" = 0 ]; then
 	echo "linux-guest: booted in $t s ($insns instructions)"
@@ -149,8 +136,5 @@ echo "  --- QEMU stderr"
 tr -d '\r' <"$work/stderr" | tail -n 40 | sed 's/^/  | /'
 echo "  --- guest console ($(wc -c <"$work/serial.log") bytes, last 200 lines)"
 tr -d '\r' <"$work/serial.log" | tail -n 200 | sed 's/^/  | /'
-for d in tmp dev proc sys; do
-	umount "$root/$d" 2>/dev/null || umount -l "$root/$d"
-done
-umount "$root" 2>/dev/null || umount -l "$root"
+qemuroot_umount
 finish "$status"

@@ -6,10 +6,11 @@
 # DEMO_DIR: mshv_demo + hello.bin (/demo/), may be empty/missing
 # BENCH_DIR: static benchmark binaries (/bench/), optional
 # QEMU_IMAGES_DIR: guest images of the QEMU cases (testvm/qemu-fw), copied
-#   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh; optional
+#   to /qemu/images/ with testvm/qemu-mshv.sh as /qemu/qemu-mshv.sh (and
+#   the testvm/qemu-lib.sh it sources beside it); optional
 # LINUX_GUEST_DIR: the Linux guest of `make linux-guest` (vmlinux,
 #   initrd.cpio.gz, System.map, release), copied to /linux-guest/ with
-#   testvm/linux-guest.sh; optional
+#   testvm/linux-guest.sh and testvm/qemu-lib.sh; optional
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,40 +40,37 @@ done < <("$busybox" --list-full)
 install -m 0755 "$HERE/init" "$stage/init"
 install -m 0755 "$HERE/dkms-vm.sh" "$stage/dkms-vm.sh"
 
+# copy_files DIR DEST [exec]: DIR's regular files (only the executable
+# ones with "exec") into DEST; nothing when DIR is empty or missing
+copy_files() {
+	local f
+	[[ -n $1 && -d $1 ]] || return 0
+	mkdir -p "$2"
+	for f in "$1"/*; do
+		[[ -f $f ]] || continue
+		[[ -z ${3:-} || -x $f ]] && cp "$f" "$2/"
+	done
+	return 0
+}
+
 shopt -s nullglob
 for f in "$modules"/*.ko; do
 	cp "$f" "$stage/modules/"
 done
-if [[ -n $selftests && -d $selftests ]]; then
-	for f in "$selftests"/*; do
-		[[ -f $f && -x $f ]] && cp "$f" "$stage/selftests/"
-	done
-fi
-if [[ -n $demo && -d $demo ]]; then
-	for f in "$demo"/*; do
-		[[ -f $f ]] && cp "$f" "$stage/demo/"
-	done
-fi
-if [[ -n $bench && -d $bench ]]; then
-	for f in "$bench"/*; do
-		[[ -f $f && -x $f ]] && cp "$f" "$stage/bench/"
-	done
-fi
+copy_files "$selftests" "$stage/selftests" exec
+copy_files "$demo" "$stage/demo"
+copy_files "$bench" "$stage/bench" exec
 
 if [[ -n $qemu_images && -d $qemu_images ]]; then
-	mkdir -p "$stage/qemu/images"
+	copy_files "$qemu_images" "$stage/qemu/images"
 	install -m 0755 "$HERE/qemu-mshv.sh" "$stage/qemu/qemu-mshv.sh"
-	for f in "$qemu_images"/*; do
-		[[ -f $f ]] && cp "$f" "$stage/qemu/images/"
-	done
+	install -m 0644 "$HERE/qemu-lib.sh" "$stage/qemu/qemu-lib.sh"
 fi
 
 if [[ -n $linux_guest && -d $linux_guest ]]; then
-	mkdir -p "$stage/linux-guest"
+	copy_files "$linux_guest" "$stage/linux-guest"
 	install -m 0755 "$HERE/linux-guest.sh" "$stage/linux-guest/linux-guest.sh"
-	for f in "$linux_guest"/*; do
-		[[ -f $f ]] && cp "$f" "$stage/linux-guest/"
-	done
+	install -m 0644 "$HERE/qemu-lib.sh" "$stage/linux-guest/qemu-lib.sh"
 fi
 
 mkdir -p "$(dirname "$out")"

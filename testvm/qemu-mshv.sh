@@ -45,6 +45,8 @@ only=$(echo "${3:-}" | tr ',' ' ')
 root=/qemuroot
 work=$root/tmp/q		# /tmp/q inside the chroot
 parts=/sys/kernel/debug/hvsim/partitions
+# shellcheck source=testvm/qemu-lib.sh
+. "$(dirname "$0")/qemu-lib.sh"
 
 ALL_CASES="q35:fw:1 q35:fw:2 pc:fw:1 pc:fw:2 microvm:fw:1 microvm:fw:2
 q35:seabios:1 pc:seabios:1 q35:fw-reset:1 q35:fw-wait:1"
@@ -79,34 +81,10 @@ EOF
 	exit 1
 }
 
-mounted=""
-undo_mounts() {
-	for mnt in $mounted; do
-		umount "$mnt" 2>/dev/null || umount -l "$mnt"
-	done
-	mounted=""
-}
-
 # --- the root filesystem -----------------------------------------------------
-# Stock kernels build 9p as modules: /modules holds them (in load order).
-for mod in netfs 9pnet 9pnet_virtio 9p; do
-	[ -f "/modules/$mod.ko" ] && insmod "/modules/$mod.ko" 2>/dev/null
-done
-mkdir -p "$root"
-if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose qemuroot "$root"; then
-	fail_all "cannot mount the QEMU root filesystem (virtio-9p tag qemuroot)"
-fi
-mounted="$root"
-[ -x "$root/usr/bin/qemu-system-x86_64" ] ||
-	{ undo_mounts; fail_all "no usr/bin/qemu-system-x86_64 in the QEMU root filesystem"; }
-for d in dev proc sys; do
-	mount --bind "/$d" "$root/$d" || { undo_mounts; fail_all "cannot bind-mount /$d"; }
-	mounted="$root/$d $mounted"
-done
-mount -t tmpfs tmpfs "$root/tmp" || { undo_mounts; fail_all "cannot mount a tmpfs on /tmp"; }
-mounted="$root/tmp $mounted"
+qemuroot_mount "$root" || fail_all "$qemuroot_why"
 mkdir -p "$work/img"
-cp "$images"/* "$work/img/" || { undo_mounts; fail_all "cannot copy the guest images"; }
+cp "$images"/* "$work/img/" || { qemuroot_umount; fail_all "cannot copy the guest images"; }
 
 echo "qemu: $(chroot "$root" /usr/bin/qemu-system-x86_64 --version | head -n 1)"
 
@@ -258,12 +236,9 @@ finish_qemu() {
 	done
 	if kill -0 "$qemu_pid" 2>/dev/null; then
 		dump_threads >"$work/threads.log"
-		kill -KILL "$qemu_pid"
-		wait "$qemu_pid" 2>/dev/null
-		rc=137
+		qemu_end "$qemu_pid" kill
 	else
-		wait "$qemu_pid"
-		rc=$?
+		qemu_end "$qemu_pid"
 	fi
 	# QEMU gone: the readers see EOF (kill them if QEMU never opened a pipe)
 	sleep 0.2
@@ -402,5 +377,5 @@ EOF
 done
 echo "qemu: all cases took $(($(date +%s) - t_all)) s"
 
-undo_mounts
+qemuroot_umount
 echo "$M QEMU-END"
