@@ -188,8 +188,10 @@ struct hvsim_cpuid_results;
  *	retire or an event it did not deliver (an intercept, a halt, an
  *	exception to deliver ...)
  * @last_stop: enum x86_emu_exit_reason of the last of them
- * @fatal: the stop that made the VP post HVMSG_UNRECOVERABLE_EXCEPTION
- *	(the instruction's bytes), reason X86_EXIT_NONE until one did
+ * @fatal_reason: enum x86_emu_exit_reason of the stop that made the VP
+ *	post HVMSG_UNRECOVERABLE_EXCEPTION, X86_EXIT_NONE until one did
+ * @fatal_len: bytes of that stop's instruction in @fatal_code
+ * @fatal_code: the instruction's bytes, as fetched
  *
  * All fields but @partition and @index (constant) are protected by the
  * partition's lock.
@@ -222,7 +224,9 @@ struct hvsim_vp {
 	u64 retired;
 	u64 stops;
 	u8 last_stop;
-	struct x86_emu_exit fatal;
+	u8 fatal_reason;
+	u8 fatal_len;
+	u8 fatal_code[16];
 };
 
 /**

@@ -575,9 +575,9 @@ static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 		   s->gpr[X86_RSI], s->gpr[X86_RDI]);
 	seq_printf(m, " retired=%llu stops=%llu last_stop=%u",
 		   vp->retired, vp->stops, vp->last_stop);
-	if (vp->fatal.reason != X86_EXIT_NONE)
-		seq_printf(m, " fatal=%u fatal_code=%*phN", vp->fatal.reason,
-			   vp->fatal.insn_byte_count, vp->fatal.insn_bytes);
+	if (vp->fatal_reason != X86_EXIT_NONE)
+		seq_printf(m, " fatal=%u fatal_code=%*phN", vp->fatal_reason,
+			   vp->fatal_len, vp->fatal_code);
 	if ((s->cr0 & HV_X86_CR0_PG) &&
 	    x86_emu_translate(s, &hvsim_vp_mem_ops, vp, lin,
 			      X86_EMU_ACCESS_EXECUTE, false, &gpa))
@@ -775,6 +775,18 @@ static bool vp_hypercall(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 }
 
 /*
+ * Complete an APIC access hvsim_irq.c consumed: a LAPIC timer write that
+ * moved the expiration takes what is due and re-arms the hrtimer.
+ * Returns true when the access stopped the VP.
+ */
+static bool vp_apic_done(struct hvsim_vp *vp)
+{
+	if (hvsim_lapic_timer_rearm_due(vp))
+		hvsim_stimer_poll(vp);
+	return hvsim_apic_stopped(vp);
+}
+
+/*
  * Handle a stop of the interpreter.  Returns true when an intercept
  * message was posted (the dispatch ends), false when hvsim completed the
  * instruction itself (or delivered the exception it raised) and the VP
@@ -804,11 +816,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
-		if (hvsim_apic_mmio(vp, exit)) {
-			/* a LAPIC timer write may have armed it */
-			hvsim_stimer_poll(vp);
-			return hvsim_apic_stopped(vp);
-		}
+		if (hvsim_apic_mmio(vp, exit))
+			return vp_apic_done(vp);
 		if (hvsim_port_doorbell(vp, exit))
 			return false;
 		vp_mem_msg(vp, exit);
@@ -823,10 +832,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		return true;
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
-		if (hvsim_apic_msr(vp, exit)) {
-			hvsim_stimer_poll(vp);
-			return hvsim_apic_stopped(vp);
-		}
+		if (hvsim_apic_msr(vp, exit))
+			return vp_apic_done(vp);
 		type = hvsim_msr_exit(vp, exit, &access, &size);
 		if (type == HVMSG_NONE) {
 			vp_retire(vp, exit);
@@ -845,7 +852,10 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_EXIT_UNSUPPORTED:
 	case X86_EXIT_TRIPLE_FAULT:
 	default:
-		vp->fatal = *exit;
+		vp->fatal_reason = exit->reason;
+		vp->fatal_len = min_t(u8, exit->insn_byte_count,
+				      sizeof(vp->fatal_code));
+		memcpy(vp->fatal_code, exit->insn_bytes, vp->fatal_len);
 		vp_header_msg(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION);
 		return true;
 	}
