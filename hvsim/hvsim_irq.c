@@ -384,6 +384,25 @@ bool hvsim_irq_halted(struct hvsim_vp *vp)
 }
 
 /**
+ * hvsim_irq_attention() - must the VP's dispatch take the lock at this
+ *	boundary?
+ * @vp: the VP, its partition's lock or its run_lock (for read) held: no
+ *	one else changes it meanwhile
+ *
+ * For a dispatch that runs the VP without the partition's lock: an event
+ * hvsim_irq_inject() could deliver now (an NMI, an injected event, a
+ * deliverable ExtINT or APIC vector), or an activity state (halted,
+ * waiting for a SIPI after another VP's INIT) ends or changes the run.
+ *
+ * Return: true if the next boundary needs the partition's lock.
+ */
+bool hvsim_irq_attention(const struct hvsim_vp *vp)
+{
+	return (vp->activity & HVSIM_RUN_ACTIVITY) || irq_event_waiting(vp) ||
+	       apic_deliverable(vp) >= 0;
+}
+
+/**
  * hvsim_irq_scan() - take the vectors the root queued in the register page
  * @vp: the VP, its partition's lock held
  *

@@ -7,6 +7,10 @@
 
 #include <linux/types.h>
 
+/* Activity states that keep a VP from running: a dispatch ends at them */
+#define HVSIM_RUN_ACTIVITY	(HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND | \
+				 HV_INTERNAL_ACTIVITY_HALT_SUSPEND)
+
 struct dentry;
 struct hvsim_call;
 struct hvsim_partition;
@@ -26,6 +30,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_halted(struct hvsim_vp *vp);
+bool hvsim_irq_attention(const struct hvsim_vp *vp);
 void hvsim_irq_scan(struct hvsim_vp *vp);
 enum hvsim_irq_result hvsim_irq_inject(struct hvsim_vp *vp,
 				       const struct x86_emu_mem_ops *ops,

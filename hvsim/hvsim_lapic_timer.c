@@ -47,12 +47,15 @@
  * signals when unmasked.
  *
  * When: as for the synthetic timers, expirations are taken at the start
- * and the end of each dispatch, at HLT and after a guest access to these
- * registers (hvsim_stimer_poll() calls hvsim_lapic_timer_poll() and raises
- * the vector it returns), and the VP's one hrtimer is armed for the
- * earliest expiration of all its timers (hvsim_stimer_rearm()), so that a
- * halted VP is dispatched when its LAPIC timer expires.  The hrtimer is
- * cancelled when the VP is deleted.
+ * and the end of each dispatch, at HLT and after a guest write that
+ * changed when the timer expires (the initial count, the divide
+ * configuration of a running count, a change into or out of TSC-deadline
+ * mode, IA32_TSC_DEADLINE: hvsim_lapic_timer_rearm_due());
+ * hvsim_stimer_poll() calls hvsim_lapic_timer_poll() and raises the vector
+ * it returns, and the VP's one hrtimer is armed for the earliest
+ * expiration of all its timers (hvsim_stimer_rearm()), so that a halted VP
+ * is dispatched when its LAPIC timer expires.  The hrtimer is cancelled
+ * when the VP is deleted.
  *
  * GET_VP_STATE of the LAPIC state reports the current count in
  * apic_counter_value (hvsim_lapic_timer_save()); SET_VP_STATE marks the
@@ -303,6 +306,7 @@ static void timer_lvt_write(struct hvsim_vp *vp, u32 val)
 	vp->lapic.apic_initial_count = 0;
 	t->deadline_ns = 0;
 	t->tsc_deadline = 0;
+	t->rearm = true;
 }
 
 static void timer_divide_write(struct hvsim_vp *vp, u32 val)
@@ -312,8 +316,10 @@ static void timer_divide_write(struct hvsim_vp *vp, u32 val)
 	bool running = vp->time.lapic.deadline_ns;
 
 	vp->lapic.apic_divide_configuration = val & DIVIDE_BITS;
-	if (running)
-		timer_start(vp, count, now);
+	if (!running)
+		return;
+	timer_start(vp, count, now);
+	vp->time.lapic.rearm = true;
 }
 
 static void timer_initial_write(struct hvsim_vp *vp, u32 val)
@@ -322,6 +328,7 @@ static void timer_initial_write(struct hvsim_vp *vp, u32 val)
 		return;
 	vp->lapic.apic_initial_count = val;
 	timer_start(vp, val, hvsim_time_ns(vp->partition));
+	vp->time.lapic.rearm = true;
 }
 
 /* The register at xAPIC offset @offset; false for one not kept here */
@@ -391,8 +398,8 @@ static void svr_write(struct hvsim_vp *vp, u32 val)
 
 /*
  * Write @val to the register at xAPIC offset @offset.  Returns false for
- * a register not kept here and for the read-only current count.  The
- * caller takes what expired then (hvsim_stimer_poll()).
+ * a register not kept here and for the read-only current count.  A write
+ * that changed when the timer expires sets @vp->time.lapic.rearm.
  */
 static bool lapic_reg_write(struct hvsim_vp *vp, u32 offset, u32 val)
 {
@@ -452,8 +459,8 @@ static bool lapic_reg_write(struct hvsim_vp *vp, u32 offset, u32 val)
  * of the ESR with a non-zero value.
  *
  * Return: true if the access was done; the caller retires the
- * instruction and takes what expired (a deadline in the past,
- * hvsim_stimer_poll()).
+ * instruction and, when hvsim_lapic_timer_rearm_due(), takes what expired
+ * (a deadline in the past) and re-arms the hrtimer (hvsim_stimer_poll()).
  */
 bool hvsim_lapic_timer_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
@@ -478,6 +485,7 @@ bool hvsim_lapic_timer_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 			return true;
 		t->tsc_deadline = (u64)(u32)gpr[X86_RDX] << 32 |
 				  (u32)gpr[X86_RAX];
+		t->rearm = true;
 		return true;
 	}
 	if (index < HV_X86_MSR_X2APIC_BASE ||
@@ -504,12 +512,35 @@ bool hvsim_lapic_timer_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
  * @value: the value stored (the low 32 bits are the register's)
  *
  * Return: true if the register is one of this file's; the caller takes
- * what expired then (hvsim_stimer_poll()).
+ * what expired then when hvsim_lapic_timer_rearm_due().
  */
 bool hvsim_lapic_timer_mmio(struct hvsim_vp *vp, u32 offset, u32 value)
 {
 	lockdep_assert_held(&vp->partition->lock);
 	return lapic_reg_write(vp, offset, value);
+}
+
+/**
+ * hvsim_lapic_timer_rearm_due() - did a register write move the expiration?
+ * @vp: the VP, its partition's lock held, after hvsim_lapic_timer_msr() or
+ *	hvsim_lapic_timer_mmio() (directly or through the APIC's handlers)
+ *
+ * Takes the indication: a second call returns false until another such
+ * write.  Writes of other registers (EOI, ICR, LVT masks, SVR, ESR) leave
+ * the hrtimer as it is; an expiration they would mask is taken when it
+ * fires.
+ *
+ * Return: true if the caller must take what expired and re-arm the VP's
+ * hrtimer (hvsim_stimer_poll()).
+ */
+bool hvsim_lapic_timer_rearm_due(struct hvsim_vp *vp)
+{
+	struct hvsim_lapic_timer *t = &vp->time.lapic;
+	bool due = t->rearm;
+
+	lockdep_assert_held(&vp->partition->lock);
+	t->rearm = false;
+	return due;
 }
 
 /**

@@ -22,6 +22,8 @@ struct x86_emu_exit;
  * @restored: SET_VP_STATE replaced the LAPIC state: the timer is armed
  *	from its initial and current count at the next
  *	hvsim_lapic_timer_poll()
+ * @rearm: a register write changed when the timer expires next; taken by
+ *	hvsim_lapic_timer_rearm_due()
  *
  * The registers themselves (LVT timer, initial count, divide
  * configuration) live in the VP's LAPIC state.  All fields are protected
@@ -32,6 +34,7 @@ struct hvsim_lapic_timer {
 	u64 deadline_ns;
 	u64 tsc_deadline;
 	bool restored;
+	bool rearm;
 };
 
 u32 hvsim_lapic_timer_divisor(u32 dcr);
@@ -42,6 +45,7 @@ u64 hvsim_lapic_timer_next_ns(struct hvsim_vp *vp);
 bool hvsim_lapic_timer_msr(struct hvsim_vp *vp,
 			   const struct x86_emu_exit *exit);
 bool hvsim_lapic_timer_mmio(struct hvsim_vp *vp, u32 offset, u32 value);
+bool hvsim_lapic_timer_rearm_due(struct hvsim_vp *vp);
 void hvsim_lapic_timer_save(struct hvsim_vp *vp);
 
 #endif /* _HVSIM_LAPIC_TIMER_H */

@@ -23,6 +23,7 @@
 #ifndef _HVSIM_MODEL_H
 #define _HVSIM_MODEL_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -188,11 +189,17 @@ struct hvsim_cpuid_results;
  *	retire or an event it did not deliver (an intercept, a halt, an
  *	exception to deliver ...)
  * @last_stop: enum x86_emu_exit_reason of the last of them
- * @fatal: the stop that made the VP post HVMSG_UNRECOVERABLE_EXCEPTION
- *	(the instruction's bytes), reason X86_EXIT_NONE until one did
+ * @running: a dispatch of the VP is in progress (it may hold its
+ *	partition's @run_lock for read instead of @lock): DELETE_VP refuses
+ * @fatal_reason: enum x86_emu_exit_reason of the stop that made the VP
+ *	post HVMSG_UNRECOVERABLE_EXCEPTION, X86_EXIT_NONE until one did
+ * @fatal_len: bytes of that stop's instruction in @fatal_code
+ * @fatal_code: the instruction's bytes, as fetched
  *
  * All fields but @partition and @index (constant) are protected by the
- * partition's lock.
+ * partition's lock; the VP's own dispatch also reads them, and writes
+ * @state, @retired and the guest memory it reaches through its software
+ * TLB, while it holds the partition's @run_lock for read instead.
  */
 struct hvsim_vp {
 	struct hvsim_partition *partition;
@@ -222,7 +229,10 @@ struct hvsim_vp {
 	u64 retired;
 	u64 stops;
 	u8 last_stop;
-	struct x86_emu_exit fatal;
+	bool running;
+	u8 fatal_reason;
+	u8 fatal_len;
+	u8 fatal_code[16];
 };
 
 /**
@@ -235,7 +245,15 @@ struct hvsim_vp {
  * @creation_flags: CREATE_PARTITION flags (constant)
  * @disabled_features: disabled processor-feature banks (constant)
  * @disabled_xsave: disabled XSAVE features (constant)
- * @lock: protects all fields below
+ * @run_lock: its VPs' dispatches hold it for read while their
+ *	instructions run without @lock (hvsim_vp.c); every holder of @lock
+ *	holds it for write first (hvsim_partition_lock()), so that no VP of
+ *	the partition executes while anything under @lock changes
+ * @lock_waiters: takers of @run_lock for write waiting for it: a running
+ *	VP lets them in at its next instruction boundary
+ * @fast_running: VPs executing under @run_lock for read right now
+ * @lock: protects all fields below (and, with @run_lock held for read,
+ *	lets a running VP read its own fields: no writer can hold it then)
  * @state: enum hvsim_partition_state
  * @pool: deposited pages
  * @slat: guest physical address space
@@ -268,6 +286,9 @@ struct hvsim_partition {
 	u64 disabled_features[HV_NUM_PROCESSOR_FEATURE_BANKS];
 	u64 disabled_xsave;
 
+	rwlock_t run_lock;
+	atomic_t lock_waiters;
+	atomic_t fast_running;
 	spinlock_t lock;	/* protects the fields below */
 	enum hvsim_partition_state state;
 	struct hvsim_pool pool;

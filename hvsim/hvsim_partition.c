@@ -112,10 +112,10 @@ struct hvsim_partition *hvsim_partition_get(u64 id)
 static void partition_free(struct hvsim_partition *pt)
 {
 	lockdep_assert_held(&hvsim_lock);
-	spin_lock(&pt->lock);
+	hvsim_partition_lock(pt);
 	hvsim_slat_destroy(&pt->slat, &pt->pool);
 	hvsim_pool_move(&hvsim_root_pool, &pt->pool);
-	spin_unlock(&pt->lock);
+	hvsim_partition_unlock(pt);
 	hvsim_pool_free(&hvsim_root_pool, pt);
 }
 
@@ -129,6 +129,37 @@ void hvsim_partition_put(struct hvsim_partition *pt)
 	if (!--pt->refs)
 		partition_free(pt);
 	spin_unlock(&hvsim_lock);
+}
+
+/**
+ * hvsim_partition_lock() - lock a partition, with none of its VPs executing
+ * @pt: the partition (referenced)
+ *
+ * Takes @pt->run_lock for write, then @pt->lock.  A VP whose dispatch
+ * runs instructions without @pt->lock holds @pt->run_lock for read and
+ * lets go of it at its next instruction boundary once it sees
+ * @pt->lock_waiters (hvsim_vp.c), so the wait lasts at most one
+ * instruction of each running VP.  Interrupts must be off: hypercalls
+ * take it in hard interrupt context too.
+ */
+void hvsim_partition_lock(struct hvsim_partition *pt)
+	__acquires(&pt->run_lock) __acquires(&pt->lock)
+{
+	atomic_inc(&pt->lock_waiters);
+	write_lock(&pt->run_lock);
+	atomic_dec(&pt->lock_waiters);
+	spin_lock(&pt->lock);
+}
+
+/**
+ * hvsim_partition_unlock() - undo hvsim_partition_lock()
+ * @pt: the partition
+ */
+void hvsim_partition_unlock(struct hvsim_partition *pt)
+	__releases(&pt->lock) __releases(&pt->run_lock)
+{
+	spin_unlock(&pt->lock);
+	write_unlock(&pt->run_lock);
 }
 
 /**
@@ -157,12 +188,12 @@ u16 hvsim_partition_call(u64 id, unsigned int states,
 
 	if (!pt)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	spin_lock(&pt->lock);
+	hvsim_partition_lock(pt);
 	if (states && !(states & BIT(pt->state)))
 		status = HV_STATUS_INVALID_PARTITION_STATE;
 	else if (fn)
 		status = fn(pt, arg);
-	spin_unlock(&pt->lock);
+	hvsim_partition_unlock(pt);
 	hvsim_partition_put(pt);
 	return status;
 }
@@ -242,9 +273,9 @@ void hvsim_partitions_exit(void (*teardown)(struct hvsim_partition *pt))
 	list_for_each_entry_safe(pt, tmp, &hvsim_partitions, node) {
 		WARN(1, "hvsim: partition %llu still alive at exit\n", pt->id);
 		list_del(&pt->node);
-		spin_lock(&pt->lock);
+		hvsim_partition_lock(pt);
 		teardown(pt);
-		spin_unlock(&pt->lock);
+		hvsim_partition_unlock(pt);
 		partition_free(pt);
 	}
 	hvsim_pool_release(&hvsim_root_pool);
@@ -292,9 +323,9 @@ void hvsim_partitions_for_each(void (*fn)(struct hvsim_partition *pt,
 	lockdep_assert_irqs_disabled();
 	spin_lock(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
-		spin_lock(&pt->lock);
+		hvsim_partition_lock(pt);
 		fn(pt, arg);
-		spin_unlock(&pt->lock);
+		hvsim_partition_unlock(pt);
 	}
 	spin_unlock(&hvsim_lock);
 }
@@ -341,9 +372,9 @@ void hvsim_partitions_uncap(void)
 	/* Hypercalls from the root's ISR take these: interrupts off */
 	spin_lock_irq(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
-		spin_lock(&pt->lock);
+		hvsim_partition_lock(pt);
 		pt->pool_cap = 0;
-		spin_unlock(&pt->lock);
+		hvsim_partition_unlock(pt);
 	}
 	spin_unlock_irq(&hvsim_lock);
 }
@@ -361,9 +392,9 @@ void hvsim_partitions_audit(void)
 
 	spin_lock_irq(&hvsim_lock);
 	list_for_each_entry(pt, &hvsim_partitions, node) {
-		spin_lock(&pt->lock);
+		hvsim_partition_lock(pt);
 		n = hvsim_slat_audit(&pt->slat, false);
-		spin_unlock(&pt->lock);
+		hvsim_partition_unlock(pt);
 		if (n)
 			pr_warn("hvsim: partition %#llx maps %llu freed page(s)\n",
 				pt->id, n);
@@ -400,6 +431,7 @@ u16 hvsim_hc_create_partition(struct hvsim_call *call)
 	pt->disabled_features[0] = in->disabled_processor_features[0];
 	pt->disabled_features[1] = in->disabled_processor_features[1];
 	pt->disabled_xsave = in->disabled_processor_xsave_features;
+	rwlock_init(&pt->run_lock);
 	spin_lock_init(&pt->lock);
 	pt->state = HVSIM_PT_CREATED;
 	hvsim_pool_init(&pt->pool, &pt->lock);
@@ -460,14 +492,14 @@ u16 hvsim_hc_delete_partition(struct hvsim_call *call)
 	list_for_each_entry(pt, &hvsim_partitions, node) {
 		if (pt->id != id)
 			continue;
-		spin_lock(&pt->lock);
+		hvsim_partition_lock(pt);
 		if (pt->state == HVSIM_PT_FINALIZED) {
 			pt->state = HVSIM_PT_DELETED;
 			status = HV_STATUS_SUCCESS;
 		} else {
 			status = HV_STATUS_INVALID_PARTITION_STATE;
 		}
-		spin_unlock(&pt->lock);
+		hvsim_partition_unlock(pt);
 		if (status == HV_STATUS_SUCCESS) {
 			list_del(&pt->node);
 			if (!--pt->refs)

@@ -19,6 +19,10 @@ extern spinlock_t hvsim_lock;
 extern struct hvsim_pool hvsim_root_pool;
 struct hvsim_partition *hvsim_partition_get(u64 id);
 void hvsim_partition_put(struct hvsim_partition *pt);
+void hvsim_partition_lock(struct hvsim_partition *pt)
+	__acquires(&pt->run_lock) __acquires(&pt->lock);
+void hvsim_partition_unlock(struct hvsim_partition *pt)
+	__releases(&pt->lock) __releases(&pt->run_lock);
 u16 hvsim_partition_call(u64 id, unsigned int states,
 			 u16 (*fn)(struct hvsim_partition *pt, void *arg),
 			 void *arg);

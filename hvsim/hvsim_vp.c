@@ -17,10 +17,15 @@
  *    it returns READY + INVALID so that the root can handle signals and
  *    reschedule; the real hypervisor honours time_slice instead (hvsim
  *    ignores it).
- *  - The whole dispatch runs under the partition's lock with interrupts
- *    disabled (as every hypercall): VPs of one partition run one at a time.
- *    debugfs "dispatch" reports the longest a dispatch kept interrupts
- *    off and why dispatches stopped.
+ *  - The whole dispatch runs with interrupts disabled (as every
+ *    hypercall).  It holds the partition's lock for its start and end and
+ *    for each instruction or event that needs partition state; the other
+ *    instructions run from the CPU's software TLB under the partition's
+ *    run_lock held for read, alongside the partition's other VPs, and
+ *    every taker of the lock makes them wait at an instruction boundary
+ *    (hvsim_partition_lock()).  debugfs "dispatch" reports the longest a
+ *    dispatch kept interrupts off, why dispatches stopped and the most
+ *    VPs of a partition seen executing at once.
  *  - CPUID, RDMSR and WRMSR are answered from hvsim's CPUID model and
  *    MSRs (hvsim_intercept.c) unless the root installed an intercept.
  *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
@@ -90,6 +95,8 @@ static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
 static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
+/* The most VPs of one partition seen executing at once (fast_running) */
+static atomic64_t dispatch_max_parallel = ATOMIC64_INIT(0);
 
 /*
  * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
@@ -201,6 +208,9 @@ u16 hvsim_hc_create_vp(struct hvsim_call *call)
 
 static u16 delete_vp_locked(struct hvsim_vp *vp, void *arg)
 {
+	/* its dispatch runs on and comes back for it */
+	if (vp->running)
+		return HV_STATUS_INVALID_VP_STATE;
 	hvsim_vp_destroy(vp);
 	return HV_STATUS_SUCCESS;
 }
@@ -249,7 +259,12 @@ void hvsim_partition_teardown(struct hvsim_partition *pt)
 static u16 finalize_locked(struct hvsim_partition *pt, void *arg)
 {
 	u64 *stale = arg;
+	unsigned int i;
 
+	for (i = 0; i < HVSIM_MAX_VPS; i++) {
+		if (pt->vps[i] && pt->vps[i]->running)
+			return HV_STATUS_INVALID_PARTITION_STATE;
+	}
 	vps_destroy(pt);
 	/* The root removed its guest memory: what is left is stale */
 	*stale = hvsim_slat_audit(&pt->slat, true);
@@ -545,6 +560,33 @@ const struct x86_emu_mem_ops hvsim_vp_mem_ops = {
 };
 
 /*
+ * x86_emu_mem_ops.access without the partition's lock: refused, so that
+ * the instruction stops having changed nothing and runs again under the
+ * lock (vp_run()).  Only the TLB's host pages are used without it.
+ */
+static int vp_mem_access_unlocked(void *ctx, u64 gpa, void *buf,
+				  unsigned int len, enum x86_emu_access access,
+				  bool commit)
+{
+	return -EAGAIN;
+}
+
+static void *vp_mem_map_unlocked(void *ctx, u64 gpa, u32 *rights)
+{
+	return NULL;
+}
+
+/*
+ * Guest memory for a VP executing with its partition's run_lock held for
+ * read: TLB hits only.  No TSC either: RDTSC and RDTSCP stop and run
+ * again under the lock, which the partition clock needs.
+ */
+static const struct x86_emu_mem_ops vp_mem_ops_unlocked = {
+	.access = vp_mem_access_unlocked,
+	.map = vp_mem_map_unlocked,
+};
+
+/*
  * One line of the debugfs "vps" file; the VP's partition's lock held.
  * Where the VP is in the guest (CS, RIP, RFLAGS, CR0, EFER), what keeps
  * it from running (activity, the explicit, intercept and dispatch
@@ -575,9 +617,9 @@ static void vp_show(struct seq_file *m, struct hvsim_vp *vp)
 		   s->gpr[X86_RSI], s->gpr[X86_RDI]);
 	seq_printf(m, " retired=%llu stops=%llu last_stop=%u",
 		   vp->retired, vp->stops, vp->last_stop);
-	if (vp->fatal.reason != X86_EXIT_NONE)
-		seq_printf(m, " fatal=%u fatal_code=%*phN", vp->fatal.reason,
-			   vp->fatal.insn_byte_count, vp->fatal.insn_bytes);
+	if (vp->fatal_reason != X86_EXIT_NONE)
+		seq_printf(m, " fatal=%u fatal_code=%*phN", vp->fatal_reason,
+			   vp->fatal_len, vp->fatal_code);
 	if ((s->cr0 & HV_X86_CR0_PG) &&
 	    x86_emu_translate(s, &hvsim_vp_mem_ops, vp, lin,
 			      X86_EMU_ACCESS_EXECUTE, false, &gpa))
@@ -775,6 +817,18 @@ static bool vp_hypercall(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 }
 
 /*
+ * Complete an APIC access hvsim_irq.c consumed: a LAPIC timer write that
+ * moved the expiration takes what is due and re-arms the hrtimer.
+ * Returns true when the access stopped the VP.
+ */
+static bool vp_apic_done(struct hvsim_vp *vp)
+{
+	if (hvsim_lapic_timer_rearm_due(vp))
+		hvsim_stimer_poll(vp);
+	return hvsim_apic_stopped(vp);
+}
+
+/*
  * Handle a stop of the interpreter.  Returns true when an intercept
  * message was posted (the dispatch ends), false when hvsim completed the
  * instruction itself (or delivered the exception it raised) and the VP
@@ -804,11 +858,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_header_msg(vp, exit, HVMSG_X64_HALT);
 		return true;
 	case X86_EXIT_MEMORY:
-		if (hvsim_apic_mmio(vp, exit)) {
-			/* a LAPIC timer write may have armed it */
-			hvsim_stimer_poll(vp);
-			return hvsim_apic_stopped(vp);
-		}
+		if (hvsim_apic_mmio(vp, exit))
+			return vp_apic_done(vp);
 		if (hvsim_port_doorbell(vp, exit))
 			return false;
 		vp_mem_msg(vp, exit);
@@ -823,10 +874,8 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		return true;
 	case X86_EXIT_MSR:
 		/* APIC and synthetic MSRs: hvsim_irq.c */
-		if (hvsim_apic_msr(vp, exit)) {
-			hvsim_stimer_poll(vp);
-			return hvsim_apic_stopped(vp);
-		}
+		if (hvsim_apic_msr(vp, exit))
+			return vp_apic_done(vp);
 		type = hvsim_msr_exit(vp, exit, &access, &size);
 		if (type == HVMSG_NONE) {
 			vp_retire(vp, exit);
@@ -845,7 +894,10 @@ static bool vp_handle_exit(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case X86_EXIT_UNSUPPORTED:
 	case X86_EXIT_TRIPLE_FAULT:
 	default:
-		vp->fatal = *exit;
+		vp->fatal_reason = exit->reason;
+		vp->fatal_len = min_t(u8, exit->insn_byte_count,
+				      sizeof(vp->fatal_code));
+		memcpy(vp->fatal_code, exit->insn_bytes, vp->fatal_len);
 		vp_header_msg(vp, exit, HVMSG_UNRECOVERABLE_EXCEPTION);
 		return true;
 	}
@@ -915,9 +967,103 @@ static bool vp_run_must_stop(unsigned int n, u64 start, u64 max_ns)
 	return false;
 }
 
+/* Record that @n VPs of a partition executed at once */
+static void vp_note_parallel(int n)
+{
+	s64 max = atomic64_read(&dispatch_max_parallel);
+
+	while (n > max &&
+	       !atomic64_try_cmpxchg(&dispatch_max_parallel, &max, n))
+		;
+}
+
+/*
+ * Leave the partition's lock for its run_lock held for read: the VP
+ * executes alongside the other VPs of the partition, and whoever takes
+ * the lock waits until it lets go at an instruction boundary.
+ */
+static void vp_unlock_to_read(struct hvsim_vp *vp)
+	__releases(&vp->partition->lock)
+{
+	struct hvsim_partition *pt = vp->partition;
+
+	hvsim_partition_unlock(pt);
+	read_lock(&pt->run_lock);
+	vp_note_parallel(atomic_inc_return(&pt->fast_running));
+}
+
+/* Back from vp_unlock_to_read(): the partition's lock held */
+static void vp_read_to_lock(struct hvsim_vp *vp)
+	__acquires(&vp->partition->lock)
+{
+	struct hvsim_partition *pt = vp->partition;
+
+	atomic_dec(&pt->fast_running);
+	read_unlock(&pt->run_lock);
+	hvsim_partition_lock(pt);
+}
+
+/*
+ * At an instruction boundary with the run_lock held for read: let a
+ * waiting taker of the partition's lock in.
+ */
+static void vp_read_yield(struct hvsim_vp *vp)
+{
+	struct hvsim_partition *pt = vp->partition;
+
+	if (!atomic_read(&pt->lock_waiters))
+		return;
+	atomic_dec(&pt->fast_running);
+	read_unlock(&pt->run_lock);
+	read_lock(&pt->run_lock);
+	vp_note_parallel(atomic_inc_return(&pt->fast_running));
+}
+
+/*
+ * Run instructions of @vp with its partition's run_lock held for read,
+ * from @*n on, while they retire from the TLB's host pages and nothing
+ * needs the lock: no event to deliver, no activity state, no locked
+ * read-modify-write.  Returns with the partition's lock held again, true
+ * when a dispatch bound (vp_run()) ends the dispatch; false when the next
+ * instruction runs under the lock (the one it stopped at changed
+ * nothing).
+ */
+static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
+			    unsigned int *n, unsigned int budget, u64 start,
+			    u64 max_ns)
+	__must_hold(&vp->partition->lock)
+{
+	struct x86_emu_exit exit;
+	bool bound = false;
+
+	tlb->serialize_rmw = true;
+	vp_unlock_to_read(vp);
+	for (;; ++*n) {
+		if (*n == budget) {
+			atomic64_inc(&dispatch_budget_stops);
+			bound = true;
+			break;
+		}
+		if (vp_run_must_stop(*n, start, max_ns)) {
+			bound = true;
+			break;
+		}
+		vp_read_yield(vp);
+		if (hvsim_irq_attention(vp) ||
+		    !x86_emu_step_tlb(&vp->state, &vp_mem_ops_unlocked, vp,
+				      tlb, &exit))
+			break;
+		vp->retired++;
+	}
+	vp_read_to_lock(vp);
+	tlb->serialize_rmw = false;
+	return bound;
+}
+
 /* Run a VP; partition lock held */
 static void vp_run(struct hvsim_vp *vp, u32 flags,
 		   struct hv_output_dispatch_vp *out)
+	__must_hold(&vp->partition->lock)
 {
 	struct x86_emu_tlb *vp_tlb = NULL;
 	struct x86_emu_exit exit;
@@ -950,14 +1096,25 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		goto out_publish;	/* BLOCKED: nothing deliverable */
 
 	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	vp->running = true;
 	for (n = 0; ; n++) {
 		enum hvsim_irq_result res;
 
+		/*
+		 * Without the lock while the instructions allow; the one
+		 * that stopped that runs under it
+		 */
+		if (vp_tlb &&
+		    vp_run_unlocked(vp, vp_tlb, &n, budget, start, max_ns))
+			break;
 		if (n == budget) {
 			atomic64_inc(&dispatch_budget_stops);
 			break;
 		}
 		if (vp_run_must_stop(n, start, max_ns))
+			break;
+		/* halted or INIT by another VP: the next dispatch decides */
+		if (vp->activity & HVSIM_RUN_ACTIVITY)
 			break;
 		/* Events are taken at an instruction boundary */
 		if (vp->pending_interruption & HV_X64_PENDING_INTERRUPTION_PENDING)
@@ -990,6 +1147,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		}
 	}
+	vp->running = false;
 	/* what expired meanwhile is in the VP's state when the VMM looks */
 	hvsim_stimer_poll(vp);
 out_publish:
@@ -997,6 +1155,7 @@ out_publish:
 }
 
 static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
+	__must_hold(&pt->lock)
 {
 	struct hvsim_call *call = arg;
 	const struct hv_input_dispatch_vp *in = call->input;
@@ -1006,6 +1165,9 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
 
 	if (!vp)
 		return HV_STATUS_INVALID_VP_INDEX;
+	/* dispatched on another CPU and executing without the lock */
+	if (vp->running)
+		return HV_STATUS_INVALID_VP_STATE;
 	pt->dispatches++;
 	vp_run(vp, in->flags, &result);
 	*out = result;
@@ -1050,13 +1212,14 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 
 static int dispatch_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld\n",
+	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld max_parallel=%lld\n",
 		   atomic64_read(&dispatch_irqoff_max_ns),
 		   atomic64_read(&dispatch_irqoff_total_ns),
 		   atomic64_read(&dispatch_irqoff_count),
 		   atomic64_read(&dispatch_budget_stops),
 		   atomic64_read(&dispatch_time_stops),
-		   atomic64_read(&dispatch_resched_stops));
+		   atomic64_read(&dispatch_resched_stops),
+		   atomic64_read(&dispatch_max_parallel));
 	return 0;
 }
 
@@ -1072,6 +1235,7 @@ static ssize_t dispatch_write(struct file *file, const char __user *buf,
 	atomic64_set(&dispatch_irqoff_max_ns, 0);
 	atomic64_set(&dispatch_irqoff_total_ns, 0);
 	atomic64_set(&dispatch_irqoff_count, 0);
+	atomic64_set(&dispatch_max_parallel, 0);
 	return len;
 }
 

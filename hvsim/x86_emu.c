@@ -1563,6 +1563,12 @@ static bool op_branch(u16 op, unsigned int reg)
 	}
 }
 
+/* A locked read-modify-write: LOCK prefix, or XCHG with memory */
+static bool emu_locked_rmw(const struct emu *e)
+{
+	return e->lock || ((e->op == 0x86 || e->op == 0x87) && e->mod != 3);
+}
+
 /* May this instruction carry a LOCK prefix? (memory destination only) */
 static bool op_lockable(const struct emu *e)
 {
@@ -3593,6 +3599,10 @@ bool x86_emu_step_tlb(struct x86_emu_state *s,
 		dc_store(&e);
 	}
 
+	if (tlb && tlb->serialize_rmw && emu_locked_rmw(&e)) {
+		emu_unsupported(&e);
+		return false;
+	}
 	e.rip = e.next_rip;
 	if (exec_one(&e))
 		return false;

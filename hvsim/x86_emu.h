@@ -179,6 +179,11 @@ struct x86_emu_dcache_entry {
  * @dc_hits: instructions taken from the decode cache since
  *	x86_emu_tlb_reset()
  * @dcache: the decode cache, direct-mapped by a hash of the linear address
+ * @serialize_rmw: x86_emu_step_tlb() refuses, changing nothing
+ *	(X86_EXIT_UNSUPPORTED), an instruction with a LOCK prefix and an
+ *	XCHG with a memory operand: for an owner that runs the VP alongside
+ *	others and executes those only where no other VP of the guest runs,
+ *	so that they are atomic with respect to every other access
  *
  * An entry is filled when an instruction that accessed the page retires:
  * its guest page walk set the accessed bits (and the dirty bit for a
@@ -213,6 +218,7 @@ struct x86_emu_tlb {
 	__u32 dc_epoch;
 	__u64 dc_hits;
 	struct x86_emu_dcache_entry dcache[X86_EMU_DCACHE_ENTRIES];
+	bool serialize_rmw;
 };
 
 /* Why x86_emu_step() stopped */

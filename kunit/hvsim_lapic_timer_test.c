@@ -8,8 +8,10 @@
  * software-disabled APIC, one-shot and periodic expirations into the IRR,
  * a masked timer that counts without delivering, a divide change that
  * keeps the count, mode changes that disarm, IA32_TSC_DEADLINE, and the
- * error status of an illegal vector, stores into the xAPIC page.  Accesses are completed as the run
- * loop does (hvsim_stimer_poll() after each).  The VP is never halted, so
+ * error status of an illegal vector, stores into the xAPIC page.  Accesses
+ * are completed as the run loop does (hvsim_stimer_poll() after a write
+ * that moved the expiration, hvsim_lapic_timer_rearm_due()), and only
+ * those writes report it.  The VP is never halted, so
  * nothing is posted to the root SynIC.  Included at the end of
  * hvsim/hvsim_lapic_timer.c.
  */
@@ -63,7 +65,8 @@ static bool lt_write(struct hvsim_vp *vp, u32 offset, u32 val)
 {
 	bool done = lapic_reg_write(vp, offset, val);
 
-	hvsim_stimer_poll(vp);
+	if (hvsim_lapic_timer_rearm_due(vp))
+		hvsim_stimer_poll(vp);
 	return done;
 }
 
@@ -72,7 +75,8 @@ static bool lt_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
 	bool done = hvsim_lapic_timer_msr(vp, exit);
 
-	hvsim_stimer_poll(vp);
+	if (hvsim_lapic_timer_rearm_due(vp))
+		hvsim_stimer_poll(vp);
 	return done;
 }
 
@@ -364,12 +368,20 @@ static void hvsim_lapic_timer_test_xapic(struct kunit *test)
 	st.mem.value = 0xB;
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &st));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x1006ULL);
+	/* no count runs: nothing to re-arm, nor for an LVT or EOI write */
+	KUNIT_EXPECT_FALSE(test, hvsim_lapic_timer_rearm_due(vp));
 	st.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_LVT_TIMER_OFFSET;
 	st.mem.value = LT_VECTOR;
 	hvsim_apic_mmio(vp, &st);
+	st.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_EOI_OFFSET;
+	st.mem.value = 0;
+	hvsim_apic_mmio(vp, &st);
+	KUNIT_EXPECT_FALSE(test, hvsim_lapic_timer_rearm_due(vp));
 	st.mem.gpa = 0xFEE00000ULL + HV_X86_APIC_TIMER_INITIAL_OFFSET;
 	st.mem.value = 300;
 	hvsim_apic_mmio(vp, &st);
+	KUNIT_EXPECT_TRUE(test, hvsim_lapic_timer_rearm_due(vp));
+	KUNIT_EXPECT_FALSE(test, hvsim_lapic_timer_rearm_due(vp));
 	hvsim_stimer_poll(vp);
 	KUNIT_EXPECT_EQ(test, vp->lapic.apic_divide_configuration, 0xBU);
 	KUNIT_EXPECT_EQ(test, vp->lapic.apic_lvt_timer, (u32)LT_VECTOR);

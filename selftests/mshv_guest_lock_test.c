@@ -7,11 +7,18 @@
  * at exactly 2 * ITERS whatever the two VPs' dispatches interleave: a
  * VP stopped by the dispatch bounds inside the critical section leaves the
  * lock held and the other VP spins on it until it is released.
+ *
+ * Then the two VPs really execute at once: each runs a loop of plain
+ * instructions for SPIN_ITERS rounds on its own thread, and hvsim's
+ * debugfs "dispatch" reports max_parallel, the most VPs of one partition
+ * seen executing at the same moment since the file was last written: 2.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "mshv_debugfs.h"
 #include "mshv_test.h"
 
 #define MEM_SIZE	0x10000ULL
@@ -47,6 +54,21 @@ MSHV_GUEST_CODE(lock_code, 16,
 		"	out %al, $0xe9\n"
 		"	hlt\n");
 MSHV_GUEST_LABEL(lock_out);
+
+#define SPIN_ITERS	200000U
+#define DISPATCH_FILE	MSHV_DBG_HVSIM "/dispatch"
+
+/* Real mode, ECX = SPIN_ITERS: a loop of register instructions; OUT */
+MSHV_GUEST_CODE(spin_code, 16,
+		"spin_loop:\n"
+		"	add $3, %eax\n"
+		"	xor %eax, %ebx\n"
+		"	dec %ecx\n"
+		"	jnz spin_loop\n"
+		"spin_out:\n"
+		"	out %al, $0xe9\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(spin_out);
 
 struct lock_vp {
 	struct mshv_vp *vp;
@@ -134,6 +156,64 @@ TEST_F_TIMEOUT(guest_lock, two_vps, 600)
 	EXPECT_EQ(NR_VPS * ITERS, mem[1]);	/* under the lock */
 	EXPECT_EQ(NR_VPS * ITERS, mem[2]);	/* LOCK XADD */
 	EXPECT_EQ(NR_VPS * ITERS, mem[3]);	/* LOCK INC */
+}
+
+/* debugfs "dispatch": the value of max_parallel */
+static int read_max_parallel(unsigned long long *v)
+{
+	char line[512];
+	const char *f;
+	FILE *fp = fopen(DISPATCH_FILE, "r");
+	bool ok;
+
+	if (!fp)
+		return -1;
+	ok = fgets(line, sizeof(line), fp);
+	fclose(fp);
+	f = ok ? strstr(line, "max_parallel=") : NULL;
+	if (!f || sscanf(f + strlen("max_parallel="), "%llu", v) != 1)
+		return -1;
+	return 0;
+}
+
+/* The two VPs execute at the same time: max_parallel reaches 2 */
+TEST_F_TIMEOUT(guest_lock, overlap, 600)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+	pthread_t threads[NR_VPS];
+	unsigned long long maxp = 99;
+	unsigned int i;
+
+	mshv_vm_write(self->vm, CODE_GPA, spin_code,
+		      MSHV_GUEST_SIZE(spin_code));
+	for (i = 0; i < NR_VPS; i++)
+		mshv_vp_set_reg(self->vps[i].vp, HV_X64_REGISTER_RCX,
+				SPIN_ITERS);
+	ASSERT_EQ(0, mshv_write_file(DISPATCH_FILE, "0"));
+	ASSERT_EQ(0, read_max_parallel(&maxp));
+	ASSERT_EQ(0ULL, maxp);
+
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
+					    &self->vps[i]));
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+
+	for (i = 0; i < NR_VPS; i++) {
+		struct mshv_vp *vp = self->vps[i].vp;
+
+		ASSERT_EQ(0, self->vps[i].err);
+		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
+			  vp->msg.header.message_type);
+		io = (const void *)vp->msg.u.payload_bytes;
+		EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(spin_code, spin_out),
+			  io->header.rip);
+		EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
+			  0xffffffffULL);
+	}
+	ASSERT_EQ(0, read_max_parallel(&maxp));
+	printf("# max_parallel=%llu\n", maxp);
+	EXPECT_EQ((unsigned long long)NR_VPS, maxp);
 }
 
 TEST_HARNESS_MAIN
