@@ -1065,52 +1065,11 @@ static bool emu_plain_store(const struct emu *e)
 	}
 }
 
-/* Check a store and stage it for the commit */
-static int mem_write(struct emu *e, unsigned int seg, u64 off,
-		     unsigned int size, u64 val)
-{
-	unsigned int done = 0, chunk;
-	u64 lin, a, gpa;
-	u8 *host;
-
-	if (e->wpending || size > sizeof(u64)) {
-		e->internal_error = true;
-		return emu_unsupported(e);
-	}
-	if (lin_of(e, seg, off, size, &lin))
-		return -1;
-	emu_le_put(e->wdata, val, size);
-	e->wchunks = 0;
-	while (done < size) {
-		a = lin + done;
-		if (e->mode != 8)
-			a &= 0xFFFFFFFFULL;
-		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
-		host = tlb_host(e, a, X86_EMU_ACCESS_WRITE, &gpa);
-		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
-			return -1;
-		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-					    X86_EMU_ACCESS_WRITE, false)) {
-			/* The whole store in one page: its value is known */
-			if (!done && chunk == size && emu_plain_store(e)) {
-				e->exit->mem.value_valid = true;
-				e->exit->mem.value = val & emu_mask(size);
-				e->exit->mem.size = size;
-			}
-			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
-		}
-		tlb_stage(e, gpa, host);
-		e->wlen[e->wchunks] = chunk;
-		e->wchunks++;
-		done += chunk;
-	}
-	e->wpending = true;
-	return 0;
-}
-
 /*
  * Check a store of the first @len bytes of e->wdata (filled by the
  * caller, with no store staged yet) at linear address @lin and stage it.
+ * A plain MOV store that faults in one page reports the value it would
+ * have stored.
  */
 static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 {
@@ -1137,8 +1096,15 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
 		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-					    X86_EMU_ACCESS_WRITE, false))
+					    X86_EMU_ACCESS_WRITE, false)) {
+			if (!done && chunk == len && len <= sizeof(u64) &&
+			    emu_plain_store(e)) {
+				e->exit->mem.value_valid = true;
+				e->exit->mem.value = emu_le_get(e->wdata, len);
+				e->exit->mem.size = len;
+			}
 			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
+		}
 		tlb_stage(e, gpa, host);
 		e->wlen[e->wchunks] = chunk;
 		e->wchunks++;
@@ -1146,6 +1112,22 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 	}
 	e->wpending = true;
 	return 0;
+}
+
+/* Check a store of @size (at most 8) bytes and stage it for the commit */
+static int mem_write(struct emu *e, unsigned int seg, u64 off,
+		     unsigned int size, u64 val)
+{
+	u64 lin;
+
+	if (size > sizeof(u64)) {
+		e->internal_error = true;
+		return emu_unsupported(e);
+	}
+	if (lin_of(e, seg, off, size, &lin))
+		return -1;
+	emu_le_put(e->wdata, val, size);
+	return stage_write_lin(e, lin, size);
 }
 
 static __always_inline int rm_read(struct emu *e, unsigned int size, u64 *v)
