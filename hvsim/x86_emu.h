@@ -51,7 +51,12 @@ enum x86_emu_seg {
  * @efer: extended feature enable register
  * @xfem: XCR0
  * @dr: debug registers DR0-DR3, DR6, DR7
- * @xmm: XMM0-XMM15 (kept, not interpreted)
+ * @xmm: XMM0-XMM15 (kept, not interpreted but for FXSAVE / XSAVE and
+ *	their restores)
+ * @fx: bytes 0-159 of the FXSAVE image of the x87 and MXCSR state: FCW,
+ *	FSW, abridged FTW, FOP, FIP, FDP, MXCSR, MXCSR_MASK (not used: the
+ *	interpreter stores X86_EMU_MXCSR_MASK) and ST0-ST7 in their 16-byte
+ *	slots (X86_EMU_FX_*)
  * @interrupt_shadow: an STI or MOV SS shadow covers the next instruction
  * @nmi_masked: an NMI was delivered and no IRET has executed since: further
  *	NMIs are held (INTERRUPT_STATE.nmi_masked)
@@ -70,9 +75,25 @@ struct x86_emu_state {
 	__u64 xfem;
 	__u64 dr[6];
 	struct hv_u128 xmm[16];
+	__u8 fx[160];
 	__u8 interrupt_shadow;
 	__u8 nmi_masked;
 };
+
+/* Offsets in x86_emu_state.fx (those of the FXSAVE image) */
+#define X86_EMU_FX_FCW		0
+#define X86_EMU_FX_FSW		2
+#define X86_EMU_FX_FTW		4
+#define X86_EMU_FX_MXCSR	24
+#define X86_EMU_FX_MXCSR_MASK	28
+#define X86_EMU_FX_ST0		32
+/* The MXCSR bits that may be set (MXCSR_MASK): all of 0-15, DAZ included */
+#define X86_EMU_MXCSR_MASK	0x0000FFFFU
+/* FCW of FNINIT and of the x87 initial state; MXCSR's initial value */
+#define X86_EMU_FCW_INIT	0x037F
+#define X86_EMU_MXCSR_INIT	0x1F80
+/* The state components XSETBV accepts in XCR0: x87 and SSE */
+#define X86_EMU_XCR0_SUPPORTED	0x3ULL
 
 /* Kinds of guest-physical access, as in the intercept message */
 enum x86_emu_access {
@@ -234,12 +255,14 @@ enum x86_emu_exit_reason {
 #define X86_EMU_VEC_NMI	2
 #define X86_EMU_VEC_BP	3	/* INT3 */
 #define X86_EMU_VEC_UD	6	/* invalid opcode */
+#define X86_EMU_VEC_NM	7	/* device not available */
 #define X86_EMU_VEC_DF	8	/* double fault */
 #define X86_EMU_VEC_TS	10	/* invalid TSS */
 #define X86_EMU_VEC_NP	11	/* segment not present */
 #define X86_EMU_VEC_SS	12	/* stack fault */
 #define X86_EMU_VEC_GP	13	/* general protection */
 #define X86_EMU_VEC_PF	14	/* page fault */
+#define X86_EMU_VEC_MF	16	/* x87 floating-point error */
 #define X86_EMU_VEC_AC	17	/* alignment check */
 
 /* Page-fault error code bits */
