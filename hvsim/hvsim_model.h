@@ -107,7 +107,6 @@ enum hvsim_partition_state {
  * xAPIC page), and the per-VP synthetic registers.
  */
 enum hvsim_vp_msr {
-	HVSIM_MSR_KERNEL_GS_BASE,
 	HVSIM_MSR_APIC_BASE,
 	HVSIM_MSR_PAT,
 	HVSIM_MSR_SYSENTER_CS,

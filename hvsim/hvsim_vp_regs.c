@@ -609,7 +609,7 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_EFER, 0, .size = 8, .offset = VP_OFF(state.efer),
 	  .writable = ALL },
 	{ HV_X64_REGISTER_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_KERNEL_GS_BASE), .writable = ALL },
+	  .offset = VP_OFF(state.kernel_gs_base), .writable = ALL },
 	{ HV_X64_REGISTER_APIC_BASE, MSR_IA32_APICBASE, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_APIC_BASE), .writable = ALL },
 	{ HV_X64_REGISTER_PAT, MSR_IA32_CR_PAT, .size = 8,

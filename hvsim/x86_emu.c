@@ -140,6 +140,7 @@ enum emu_sys {
 	SYS_REP_STOS,	/* fill @sys_val bytes at @wdst[0].host with the
 			 * @wlen[0]-byte element in @wdata
 			 */
+	SYS_SWAPGS,	/* exchange GS.base and IA32_KERNEL_GS_BASE */
 	SYS_FNINIT,	/* the x87 control state of FNINIT */
 	SYS_FXFIELD,	/* @sys_seg bytes of @sys_val at fx[@sys_limit] */
 	SYS_XCR0,	/* XCR0 (x86_emu_state.xfem) = @sys_val */
@@ -3038,6 +3039,15 @@ static int exec_0f01(struct emu *e)
 
 	if (e->mod != 3 && sub == 7)
 		return exec_invlpg(e);
+	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 0) {
+		/* SWAPGS (0F 01 F8): 64-bit mode, CPL 0 */
+		if (e->mode != 8)
+			return emu_ud(e);
+		if (e->cpl)
+			return emu_gp(e, 0);
+		e->sys = SYS_SWAPGS;
+		return 0;
+	}
 	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 1)
 		return exec_rdtsc(e, true);	/* 0F 01 F9 */
 	/* VMCALL (0F 01 C1), VMMCALL (0F 01 D9): the hypervisor decides */
@@ -3832,6 +3842,11 @@ static void emu_commit_sys(struct emu *e)
 	case SYS_REP_STOS:
 		for (done = 0; done < e->sys_val; done += e->wlen[0])
 			memcpy(e->wdst[0].host + done, e->wdata, e->wlen[0]);
+		break;
+	case SYS_SWAPGS:
+		e->sys_val = s->seg[X86_GS].base;
+		s->seg[X86_GS].base = s->kernel_gs_base;
+		s->kernel_gs_base = e->sys_val;
 		break;
 	case SYS_FNINIT:
 		memset(s->fx, 0, X86_EMU_FX_MXCSR);

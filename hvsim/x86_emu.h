@@ -49,6 +49,8 @@ enum x86_emu_seg {
  * @cr4: control register 4
  * @cr8: task priority
  * @efer: extended feature enable register
+ * @kernel_gs_base: IA32_KERNEL_GS_BASE, which SWAPGS exchanges with GS's
+ *	base
  * @xfem: XCR0
  * @dr: debug registers DR0-DR3, DR6, DR7
  * @xmm: XMM0-XMM15 (kept, not interpreted but for FXSAVE / XSAVE and
@@ -72,6 +74,7 @@ struct x86_emu_state {
 	struct hv_x64_table_register idtr;
 	__u64 cr0, cr2, cr3, cr4, cr8;
 	__u64 efer;
+	__u64 kernel_gs_base;
 	__u64 xfem;
 	__u64 dr[6];
 	struct hv_u128 xmm[16];

@@ -4061,6 +4061,33 @@ static void xt_test_xsave(struct xt *t)
 	XT_EXC(t, X86_EMU_VEC_GP, 0);
 }
 
+/* SWAPGS: GS's base and IA32_KERNEL_GS_BASE trade places */
+static void xt_test_swapgs(struct xt *t)
+{
+	xt_long(t);
+	t->s.seg[X86_GS].base = 0x1111;
+	t->s.kernel_gs_base = 0xFFFF888000001000ULL;
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x01, 0xF8, 0x0F, 0x01, 0xF8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0xFFFF888000001000ULL);
+	XT_EQ(t, t->s.kernel_gs_base, 0x1111);
+	XT_EQ(t, t->s.rip, XT_CODE + 3);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0x1111);
+	XT_EQ(t, t->s.kernel_gs_base, 0xFFFF888000001000ULL);
+
+	/* compatibility mode: #UD; CPL 3: #GP(0) */
+	t->s.rip = XT_CODE;
+	t->s.seg[X86_CS].attributes = 0xC09B;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	t->s.seg[X86_CS].attributes = 0x209B;
+	xt_long_cpl3(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0x1111);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -4127,6 +4154,7 @@ static const struct xt_test xt_tests[] = {
 	{ "x87_control", xt_test_x87_control },
 	{ "fxsave", xt_test_fxsave },
 	{ "xsave", xt_test_xsave },
+	{ "swapgs", xt_test_swapgs },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */
