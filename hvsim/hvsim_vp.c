@@ -13,7 +13,9 @@
  *  - DISPATCH_VP runs the interpreter for a bounded number of instructions
  *    (module parameter dispatch_budget) and for a bounded time (module
  *    parameter dispatch_max_us, checked every HVSIM_DISPATCH_CHECK
- *    instructions), and stops early when the CPU has to reschedule; then
+ *    instructions), and stops early when the CPU has to reschedule or
+ *    the guest executed PAUSE (a spin-wait: the other VPs get to run, as
+ *    with a processor's PAUSE-loop exiting); then
  *    it returns READY + INVALID so that the root can handle signals and
  *    reschedule; the real hypervisor honours time_slice instead (hvsim
  *    ignores it).
@@ -90,6 +92,7 @@ static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
 static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
+static atomic64_t dispatch_pause_stops = ATOMIC64_INIT(0);
 
 /*
  * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
@@ -973,7 +976,10 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			if (x86_emu_step_tlb(&vp->state, &hvsim_vp_mem_ops, vp,
 					     vp_tlb, &exit)) {
 				vp->retired++;
-				continue;
+				if (!exit.pause)
+					continue;
+				atomic64_inc(&dispatch_pause_stops);
+				goto out_poll;
 			}
 			break;
 		}
@@ -990,6 +996,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		}
 	}
+out_poll:
 	/* what expired meanwhile is in the VP's state when the VMM looks */
 	hvsim_stimer_poll(vp);
 out_publish:
@@ -1022,7 +1029,7 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
  * and nothing can wake it, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
  * STARTUP_SUSPEND).  Otherwise the VP runs, taking deliverable interrupts at
  * instruction boundaries, until an intercept (READY + INTERCEPT, message
- * on the intercept page), a halt (BLOCKED + INVALID) or until
+ * on the intercept page), a halt (BLOCKED + INVALID), a PAUSE or until
  * dispatch_budget instructions ran (READY + INVALID).  With
  * SCAN_INTERRUPT_INJECTION the register page's interrupt_vectors are taken
  * first.
@@ -1050,13 +1057,14 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 
 static int dispatch_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld\n",
+	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld pause_stops=%lld\n",
 		   atomic64_read(&dispatch_irqoff_max_ns),
 		   atomic64_read(&dispatch_irqoff_total_ns),
 		   atomic64_read(&dispatch_irqoff_count),
 		   atomic64_read(&dispatch_budget_stops),
 		   atomic64_read(&dispatch_time_stops),
-		   atomic64_read(&dispatch_resched_stops));
+		   atomic64_read(&dispatch_resched_stops),
+		   atomic64_read(&dispatch_pause_stops));
 	return 0;
 }
 

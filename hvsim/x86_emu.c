@@ -3617,8 +3617,10 @@ static int exec_one(struct emu *e)
 		return rm_write(e, size, a);
 	case 0x90 ... 0x97:	/* XCHG rAX, r; NOP; PAUSE */
 		a = (op & 7) | ((e->rex & 1) << 3);
-		if (a == X86_RAX)
+		if (a == X86_RAX) {
+			e->exit->pause = e->rep == 0xf3;
 			return 0;
+		}
 		b = reg_read(e, a, size);
 		reg_write(e, a, size, reg_read(e, X86_RAX, size));
 		reg_write(e, X86_RAX, size, b);

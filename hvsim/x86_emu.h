@@ -317,6 +317,9 @@ struct x86_emu_event {
  * @insn_len: length of the instruction that stopped (0 if not decoded)
  * @insn_bytes: the instruction's bytes, as fetched so far
  * @insn_byte_count: number of valid bytes in @insn_bytes
+ * @pause: the instruction that retired is PAUSE, the hint of a spin-wait
+ *	loop (the caller may end its run there, as a processor's PAUSE-loop
+ *	exiting does)
  * @io: port access: @io.port, @io.size (1, 2 or 4), @io.write,
  *	@io.string (INS/OUTS), @io.rep (REP prefix)
  * @mem: faulting access: @mem.gpa, @mem.gva and @mem.gva_valid (a linear
@@ -335,6 +338,7 @@ struct x86_emu_exit {
 	__u8 insn_len;
 	__u8 insn_bytes[16];
 	__u8 insn_byte_count;
+	bool pause;
 	union {
 		struct {
 			__u16 port;

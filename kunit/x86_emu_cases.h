@@ -4061,6 +4061,27 @@ static void xt_test_xsave(struct xt *t)
 	XT_EXC(t, X86_EMU_VEC_GP, 0);
 }
 
+/* PAUSE retires and says so (a dispatch may yield there); NOP does not */
+static void xt_test_pause(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RAX] = 1;
+	t->s.gpr[X86_R8] = 2;
+	XT_CODE_AT(t, XT_CODE,
+		   0xF3, 0x90,			/* pause */
+		   0x90,			/* nop */
+		   0xF3, 0x41, 0x90);		/* xchg r8d, eax (REX.B) */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, true);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, false);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, false);
+	XT_EQ(t, t->s.gpr[X86_RAX], 2);
+	XT_EQ(t, t->s.gpr[X86_R8], 1);
+}
+
 /* SWAPGS: GS's base and IA32_KERNEL_GS_BASE trade places */
 static void xt_test_swapgs(struct xt *t)
 {
@@ -4154,6 +4175,7 @@ static const struct xt_test xt_tests[] = {
 	{ "x87_control", xt_test_x87_control },
 	{ "fxsave", xt_test_fxsave },
 	{ "xsave", xt_test_xsave },
+	{ "pause", xt_test_pause },
 	{ "swapgs", xt_test_swapgs },
 };
 
