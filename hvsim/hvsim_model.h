@@ -108,7 +108,6 @@ enum hvsim_partition_state {
  * xAPIC page), and the per-VP synthetic registers.
  */
 enum hvsim_vp_msr {
-	HVSIM_MSR_KERNEL_GS_BASE,
 	HVSIM_MSR_APIC_BASE,
 	HVSIM_MSR_PAT,
 	HVSIM_MSR_SYSENTER_CS,
@@ -177,8 +176,9 @@ struct hvsim_cpuid_results;
  *	stored only
  * @time: TSC offset, timer expirations, the LAPIC timer's running state
  *	and the VP's hrtimer (hvsim_time.h)
- * @xsave: XSAVE area in compacted format; the XMM registers live in
- *	@state and are merged in and out of it
+ * @xsave: XSAVE area in compacted format; its first 160 bytes (the x87
+ *	state and MXCSR) and the XMM registers live in @state (fx, xmm),
+ *	where the interpreter uses them, and are merged in and out of it
  * @simp: SynIC message page (the SIMP overlay page, also set by
  *	SET_VP_STATE), or NULL until first needed (reads as zeros)
  * @siefp: SynIC event flags page (the SIEFP overlay page), or NULL

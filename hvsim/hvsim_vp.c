@@ -13,7 +13,9 @@
  *  - DISPATCH_VP runs the interpreter for a bounded number of instructions
  *    (module parameter dispatch_budget) and for a bounded time (module
  *    parameter dispatch_max_us, checked every HVSIM_DISPATCH_CHECK
- *    instructions), and stops early when the CPU has to reschedule; then
+ *    instructions), and stops early when the CPU has to reschedule or
+ *    the guest executed PAUSE (a spin-wait: the other VPs get to run, as
+ *    with a processor's PAUSE-loop exiting); then
  *    it returns READY + INVALID so that the root can handle signals and
  *    reschedule; the real hypervisor honours time_slice instead (hvsim
  *    ignores it).
@@ -95,6 +97,7 @@ static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
 static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
+static atomic64_t dispatch_pause_stops = ATOMIC64_INIT(0);
 /* The most VPs of one partition seen executing at once (fast_running) */
 static atomic64_t dispatch_max_parallel = ATOMIC64_INIT(0);
 
@@ -1024,9 +1027,9 @@ static void vp_read_yield(struct hvsim_vp *vp)
  * from @*n on, while they retire from the TLB's host pages and nothing
  * needs the lock: no event to deliver, no activity state, no locked
  * read-modify-write.  Returns with the partition's lock held again, true
- * when a dispatch bound (vp_run()) ends the dispatch; false when the next
- * instruction runs under the lock (the one it stopped at changed
- * nothing).
+ * when a dispatch bound (vp_run()) or a PAUSE ends the dispatch; false
+ * when the next instruction runs under the lock (the one it stopped at
+ * changed nothing).
  */
 static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 			    unsigned int *n, unsigned int budget, u64 start,
@@ -1054,6 +1057,13 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 				      tlb, &exit))
 			break;
 		vp->retired++;
+		if (exit.pause) {
+			/* a spin-wait: let the VP that holds the lock run */
+			atomic64_inc(&dispatch_pause_stops);
+			++*n;
+			bound = true;
+			break;
+		}
 	}
 	vp_read_to_lock(vp);
 	tlb->serialize_rmw = false;
@@ -1130,7 +1140,10 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			if (x86_emu_step_tlb(&vp->state, &hvsim_vp_mem_ops, vp,
 					     vp_tlb, &exit)) {
 				vp->retired++;
-				continue;
+				if (!exit.pause)
+					continue;
+				atomic64_inc(&dispatch_pause_stops);
+				goto out_poll;
 			}
 			break;
 		}
@@ -1147,6 +1160,7 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 			break;
 		}
 	}
+out_poll:
 	vp->running = false;
 	/* what expired meanwhile is in the VP's state when the VMM looks */
 	hvsim_stimer_poll(vp);
@@ -1184,7 +1198,7 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
  * and nothing can wake it, or waits for a SIPI (INTERNAL_ACTIVITY_STATE
  * STARTUP_SUSPEND).  Otherwise the VP runs, taking deliverable interrupts at
  * instruction boundaries, until an intercept (READY + INTERCEPT, message
- * on the intercept page), a halt (BLOCKED + INVALID) or until
+ * on the intercept page), a halt (BLOCKED + INVALID), a PAUSE or until
  * dispatch_budget instructions ran (READY + INVALID).  With
  * SCAN_INTERRUPT_INJECTION the register page's interrupt_vectors are taken
  * first.
@@ -1212,13 +1226,14 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 
 static int dispatch_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld max_parallel=%lld\n",
+	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld pause_stops=%lld max_parallel=%lld\n",
 		   atomic64_read(&dispatch_irqoff_max_ns),
 		   atomic64_read(&dispatch_irqoff_total_ns),
 		   atomic64_read(&dispatch_irqoff_count),
 		   atomic64_read(&dispatch_budget_stops),
 		   atomic64_read(&dispatch_time_stops),
 		   atomic64_read(&dispatch_resched_stops),
+		   atomic64_read(&dispatch_pause_stops),
 		   atomic64_read(&dispatch_max_parallel));
 	return 0;
 }

@@ -480,7 +480,7 @@ static u16 set_reference_tsc(struct hvsim_vp *vp, const struct vp_reg *r,
 	return HV_STATUS_SUCCESS;
 }
 
-/* The x87/SSE registers live in the XSAVE area: mark the component used */
+/* The x87/SSE registers are components of the XSAVE area: mark one used */
 static void xsave_used(struct hvsim_vp *vp, u64 component)
 {
 	u64 bv;
@@ -494,7 +494,7 @@ static void xsave_used(struct hvsim_vp *vp, u64 component)
 static u16 set_fp_reg(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 		      const union hv_register_value *v, bool guest)
 {
-	u8 *st = &vp->xsave[XSAVE_ST0 + 16 * i];
+	u8 *st = &vp->state.fx[XSAVE_ST0 + 16 * i];
 
 	memcpy(st, v, 10);
 	memset(st + 10, 0, 6);
@@ -505,7 +505,7 @@ static u16 set_fp_reg(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 static u16 set_fp_control(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 			  const union hv_register_value *v, bool guest)
 {
-	memcpy(&vp->xsave[XSAVE_FP_CONTROL], v, sizeof(*v));
+	memcpy(&vp->state.fx[XSAVE_FP_CONTROL], v, sizeof(*v));
 	xsave_used(vp, XSTATE_X87);
 	return HV_STATUS_SUCCESS;
 }
@@ -518,7 +518,7 @@ static u16 set_xmm_control(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 
 	if (mxcsr & MXCSR_RESERVED)
 		return HV_STATUS_INVALID_PARAMETER;
-	memcpy(&vp->xsave[XSAVE_XMM_CONTROL], v, sizeof(*v));
+	memcpy(&vp->state.fx[XSAVE_XMM_CONTROL], v, sizeof(*v));
 	xsave_used(vp, XSTATE_SSE);
 	return HV_STATUS_SUCCESS;
 }
@@ -557,15 +557,16 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_RFLAGS, 0, .size = 8, .offset = VP_OFF(state.rflags),
 	  .writable = ALL, .set = set_rflags },
 
-	/* SSE and x87 (the last two in the XSAVE area) */
+	/* SSE and x87 (x86_emu_state.fx: the start of the FXSAVE image) */
 	{ HV_X64_REGISTER_XMM0, 0, .count = 16, .size = 16,
 	  .offset = VP_OFF(state.xmm) },
 	{ HV_X64_REGISTER_FP_MMX0, 0, .count = 8, .size = 16,
-	  .offset = VP_OFF(xsave[XSAVE_ST0]), .set = set_fp_reg },
+	  .offset = VP_OFF(state.fx[XSAVE_ST0]), .set = set_fp_reg },
 	{ HV_X64_REGISTER_FP_CONTROL_STATUS, 0, .size = 16,
-	  .offset = VP_OFF(xsave[XSAVE_FP_CONTROL]), .set = set_fp_control },
+	  .offset = VP_OFF(state.fx[XSAVE_FP_CONTROL]),
+	  .set = set_fp_control },
 	{ HV_X64_REGISTER_XMM_CONTROL_STATUS, 0, .size = 16,
-	  .offset = VP_OFF(xsave[XSAVE_XMM_CONTROL]),
+	  .offset = VP_OFF(state.fx[XSAVE_XMM_CONTROL]),
 	  .set = set_xmm_control },
 
 	/* Control registers; the intermediate ones are the same (no nesting) */
@@ -608,7 +609,7 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_EFER, 0, .size = 8, .offset = VP_OFF(state.efer),
 	  .writable = ALL },
 	{ HV_X64_REGISTER_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_KERNEL_GS_BASE), .writable = ALL },
+	  .offset = VP_OFF(state.kernel_gs_base), .writable = ALL },
 	{ HV_X64_REGISTER_APIC_BASE, MSR_IA32_APICBASE, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_APIC_BASE), .writable = ALL },
 	{ HV_X64_REGISTER_PAT, MSR_IA32_CR_PAT, .size = 8,

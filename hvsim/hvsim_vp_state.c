@@ -111,9 +111,9 @@ void hvsim_vp_state_reset(struct hvsim_vp *vp)
 	lockdep_assert_held(&vp->partition->lock);
 	hvsim_vp_lapic_reset(vp, vp->index);
 
-	*(u16 *)&vp->xsave[XSAVE_FCW] = XSAVE_FCW_DEFAULT;
-	*(u32 *)&vp->xsave[XSAVE_MXCSR] = XSAVE_MXCSR_DEFAULT;
-	*(u32 *)&vp->xsave[XSAVE_MXCSR_MASK] = XSAVE_MXCSR_MASK_DEFAULT;
+	*(u16 *)&vp->state.fx[XSAVE_FCW] = XSAVE_FCW_DEFAULT;
+	*(u32 *)&vp->state.fx[XSAVE_MXCSR] = XSAVE_MXCSR_DEFAULT;
+	*(u32 *)&vp->state.fx[XSAVE_MXCSR_MASK] = XSAVE_MXCSR_MASK_DEFAULT;
 	h->xcomp_bv = XSAVE_XCOMP_COMPACTED | HVSIM_XSAVE_STATES;
 }
 
@@ -158,12 +158,16 @@ static void vp_state_from_pfn(u64 pfn, void *dst, size_t len)
 	kunmap_local(va);
 }
 
-/* The XSAVE image of a VP: the stored area with the VP's XMM registers */
+/*
+ * The XSAVE image of a VP: the stored area with the VP's x87 state and
+ * XMM registers, which the interpreter keeps
+ */
 static void vp_xsave_to_pfn(struct hvsim_vp *vp, u64 pfn)
 {
 	u8 *va = kmap_local_page(pfn_to_page(pfn));
 
 	memcpy(va, vp->xsave, HVSIM_XSAVE_SIZE);
+	memcpy(va, vp->state.fx, sizeof(vp->state.fx));
 	memcpy(va + XSAVE_XMM, vp->state.xmm, sizeof(vp->state.xmm));
 	memset(va + HVSIM_XSAVE_SIZE, 0, HV_HYP_PAGE_SIZE - HVSIM_XSAVE_SIZE);
 	kunmap_local(va);
@@ -192,6 +196,7 @@ static u16 vp_xsave_from_pfn(struct hvsim_vp *vp, u64 pfn)
 	memcpy(vp->xsave, va, XSAVE_HEADER);
 	memcpy(&vp->xsave[XSAVE_HEADER], &h, sizeof(h));
 	memcpy(&vp->xsave[XSAVE_MXCSR], &mxcsr, sizeof(mxcsr));
+	memcpy(vp->state.fx, vp->xsave, sizeof(vp->state.fx));
 	memcpy(vp->state.xmm, va + XSAVE_XMM, sizeof(vp->state.xmm));
 	status = HV_STATUS_SUCCESS;
 out_unmap:

@@ -52,7 +52,11 @@
 
 /* Control registers and EFER */
 #define EMU_CR0_PE	0x00000001ULL
+#define EMU_CR0_MP	0x00000002ULL
+#define EMU_CR0_EM	0x00000004ULL
+#define EMU_CR0_TS	0x00000008ULL
 #define EMU_CR0_ET	0x00000010ULL
+#define EMU_CR0_NE	0x00000020ULL
 #define EMU_CR0_WP	0x00010000ULL
 #define EMU_CR0_AM	0x00040000ULL
 #define EMU_CR0_NW	0x20000000ULL
@@ -62,7 +66,11 @@
 #define EMU_CR4_TSD	0x00000004ULL
 #define EMU_CR4_DE	0x00000008ULL
 #define EMU_CR4_PAE	0x00000020ULL
+#define EMU_CR4_OSFXSR	0x00000200ULL
 #define EMU_CR4_UMIP	0x00000800ULL
+#define EMU_CR4_OSXSAVE	0x00040000ULL
+#define EMU_FSW_EXC	0x80FFULL	/* B, ES, SF and the exception flags */
+#define EMU_FSW_ES	0x0080ULL	/* an unmasked exception is pending */
 #define EMU_EFER_LME	0x00000100ULL
 #define EMU_EFER_LMA	0x00000400ULL
 #define EMU_EFER_NXE	0x00000800ULL
@@ -132,7 +140,32 @@ enum emu_sys {
 	SYS_REP_STOS,	/* fill @sys_val bytes at @wdst[0].host with the
 			 * @wlen[0]-byte element in @wdata
 			 */
+	SYS_SWAPGS,	/* exchange GS.base and IA32_KERNEL_GS_BASE */
+	SYS_FNINIT,	/* the x87 control state of FNINIT */
+	SYS_FXFIELD,	/* @sys_seg bytes of @sys_val at fx[@sys_limit] */
+	SYS_XCR0,	/* XCR0 (x86_emu_state.xfem) = @sys_val */
+	SYS_FXSTORE,	/* store the FXSAVE / XSAVE area (fx_commit()) */
+	SYS_FXLOAD,	/* load it */
 };
+
+/*
+ * The FXSAVE / XSAVE area, in qwords: which of them an instruction
+ * accesses (@sys_seg of SYS_FXSTORE / SYS_FXLOAD), with @sys_limit the
+ * area's offset in its first page and @wdst[0] / @wdst[1] the pages.
+ */
+#define FXA_X87		0x01	/* FCW..FDP and ST0-7: qwords 0-2, 4-19 */
+#define FXA_MXCSR	0x02	/* MXCSR, MXCSR_MASK: qword 3 */
+#define FXA_SSE		0x04	/* XMM0-7: qwords 20-35 */
+#define FXA_XMM16	0x08	/* and XMM8-15: qwords 36-51 */
+#define FXA_HDR		0x10	/* store XSTATE_BV = @sys_val: qword 64 */
+#define FXA_COMP	0x20	/* store XCOMP_BV: qword 65 */
+#define FXA_X87_INIT	0x40	/* load: x87 to its initial state */
+#define FXA_SSE_INIT	0x80	/* load: XMM registers to zero */
+#define FXA_QWORDS	66
+#define FX_XSTATE_BV	512	/* offsets in the XSAVE area */
+#define FX_XCOMP_BV	520
+#define FX_HDR_END	576
+#define FX_COMPACTED	0x8000000000000000ULL
 
 /* Low bits of a TLB tag (the rest is the linear page) */
 #define EMU_TLB_VALID	0x1ULL
@@ -264,6 +297,7 @@ static const u8 emu_map1[256] = {
 	[0x84 ... 0x8f] = A_M,
 	[0x90 ... 0x99] = A_OK,
 	[0x9a] = A_OK | IMM_FAR,
+	[0x9b] = A_OK,
 	[0x9c ... 0x9f] = A_OK,
 	[0xa0 ... 0xa3] = A_OK | IMM_MOFFS,
 	[0xa4 ... 0xa5] = A_OK,
@@ -279,6 +313,7 @@ static const u8 emu_map1[256] = {
 	[0xcc] = A_OK, [0xcd] = A_OK | IMM_B,
 	[0xcf] = A_OK,
 	[0xd0 ... 0xd3] = A_M,
+	[0xd8 ... 0xdf] = A_M,
 	[0xe0 ... 0xe7] = A_OK | IMM_B,
 	[0xe8 ... 0xe9] = A_OK | IMM_Z,
 	[0xea] = A_OK | IMM_FAR,
@@ -1065,52 +1100,11 @@ static bool emu_plain_store(const struct emu *e)
 	}
 }
 
-/* Check a store and stage it for the commit */
-static int mem_write(struct emu *e, unsigned int seg, u64 off,
-		     unsigned int size, u64 val)
-{
-	unsigned int done = 0, chunk;
-	u64 lin, a, gpa;
-	u8 *host;
-
-	if (e->wpending || size > sizeof(u64)) {
-		e->internal_error = true;
-		return emu_unsupported(e);
-	}
-	if (lin_of(e, seg, off, size, &lin))
-		return -1;
-	emu_le_put(e->wdata, val, size);
-	e->wchunks = 0;
-	while (done < size) {
-		a = lin + done;
-		if (e->mode != 8)
-			a &= 0xFFFFFFFFULL;
-		chunk = emu_min(size - done, EMU_PAGE_SIZE - (a & EMU_PAGE_MASK));
-		host = tlb_host(e, a, X86_EMU_ACCESS_WRITE, &gpa);
-		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
-			return -1;
-		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-					    X86_EMU_ACCESS_WRITE, false)) {
-			/* The whole store in one page: its value is known */
-			if (!done && chunk == size && emu_plain_store(e)) {
-				e->exit->mem.value_valid = true;
-				e->exit->mem.value = val & emu_mask(size);
-				e->exit->mem.size = size;
-			}
-			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
-		}
-		tlb_stage(e, gpa, host);
-		e->wlen[e->wchunks] = chunk;
-		e->wchunks++;
-		done += chunk;
-	}
-	e->wpending = true;
-	return 0;
-}
-
 /*
  * Check a store of the first @len bytes of e->wdata (filled by the
  * caller, with no store staged yet) at linear address @lin and stage it.
+ * A plain MOV store that faults in one page reports the value it would
+ * have stored.
  */
 static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 {
@@ -1137,8 +1131,15 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 		if (!host && translate(e, a, X86_EMU_ACCESS_WRITE, &gpa))
 			return -1;
 		if (!host && e->ops->access(e->ctx, gpa, e->wdata + done, chunk,
-					    X86_EMU_ACCESS_WRITE, false))
+					    X86_EMU_ACCESS_WRITE, false)) {
+			if (!done && chunk == len && len <= sizeof(u64) &&
+			    emu_plain_store(e)) {
+				e->exit->mem.value_valid = true;
+				e->exit->mem.value = emu_le_get(e->wdata, len);
+				e->exit->mem.size = len;
+			}
 			return emu_mem_exit(e, gpa, a, true, X86_EMU_ACCESS_WRITE);
+		}
 		tlb_stage(e, gpa, host);
 		e->wlen[e->wchunks] = chunk;
 		e->wchunks++;
@@ -1146,6 +1147,22 @@ static int stage_write_lin(struct emu *e, u64 lin, unsigned int len)
 	}
 	e->wpending = true;
 	return 0;
+}
+
+/* Check a store of @size (at most 8) bytes and stage it for the commit */
+static int mem_write(struct emu *e, unsigned int seg, u64 off,
+		     unsigned int size, u64 val)
+{
+	u64 lin;
+
+	if (size > sizeof(u64)) {
+		e->internal_error = true;
+		return emu_unsupported(e);
+	}
+	if (lin_of(e, seg, off, size, &lin))
+		return -1;
+	emu_le_put(e->wdata, val, size);
+	return stage_write_lin(e, lin, size);
 }
 
 static __always_inline int rm_read(struct emu *e, unsigned int size, u64 *v)
@@ -2656,6 +2673,371 @@ static int exec_rdtsc(struct emu *e, bool rdtscp)
 	return 0;
 }
 
+/* x87, SSE control state and the FXSAVE / XSAVE areas */
+
+static u64 fx_get(const struct x86_emu_state *s, unsigned int off,
+		  unsigned int n)
+{
+	return emu_le_get(s->fx + off, n);
+}
+
+/* An x87 instruction that waits (FWAIT, FLDCW): #MF if one is pending */
+static int x87_wait_check(struct emu *e)
+{
+	if ((fx_get(e->s, X86_EMU_FX_FSW, 2) & EMU_FSW_ES) &&
+	    (e->s->cr0 & EMU_CR0_NE))
+		return emu_raise(e, X86_EMU_VEC_MF, false, 0);
+	return 0;
+}
+
+/* Stage a store of @n bytes of @v at x86_emu_state.fx + @off */
+static int fx_stage_field(struct emu *e, unsigned int off, u64 v,
+			  unsigned int n)
+{
+	e->sys = SYS_FXFIELD;
+	e->sys_limit = off;
+	e->sys_seg = n;
+	e->sys_val = v;
+	return 0;
+}
+
+/*
+ * The x87 escapes D8-DF: FNINIT, FNCLEX, FNSTSW, FNSTCW and FLDCW, the
+ * control instructions an operating system's FPU set-up runs.  x87
+ * arithmetic and loads or stores of ST registers are not modelled.
+ */
+static int exec_x87(struct emu *e)
+{
+	unsigned int op = e->op, sub = e->reg & 7, rm = e->rm & 7;
+	u64 v;
+
+	if (e->s->cr0 & (EMU_CR0_EM | EMU_CR0_TS))
+		return emu_raise(e, X86_EMU_VEC_NM, false, 0);
+	if (e->mod == 3) {
+		if (op == 0xdb && sub == 4 && rm == 3) {	/* FNINIT */
+			e->sys = SYS_FNINIT;
+			return 0;
+		}
+		if (op == 0xdb && sub == 4 && rm == 2)		/* FNCLEX */
+			return fx_stage_field(e, X86_EMU_FX_FSW,
+					      fx_get(e->s, X86_EMU_FX_FSW, 2) &
+					      ~EMU_FSW_EXC, 2);
+		if (op == 0xdf && sub == 4 && rm == 0) {	/* FNSTSW AX */
+			reg_write(e, X86_RAX, 2,
+				  fx_get(e->s, X86_EMU_FX_FSW, 2));
+			return 0;
+		}
+		return emu_unsupported(e);
+	}
+	if (op == 0xd9 && sub == 5) {				/* FLDCW */
+		if (x87_wait_check(e) || rm_read(e, 2, &v))
+			return -1;
+		return fx_stage_field(e, X86_EMU_FX_FCW, v, 2);
+	}
+	if (op == 0xd9 && sub == 7)				/* FNSTCW */
+		return rm_write(e, 2, fx_get(e->s, X86_EMU_FX_FCW, 2));
+	if (op == 0xdd && sub == 7)				/* FNSTSW */
+		return rm_write(e, 2, fx_get(e->s, X86_EMU_FX_FSW, 2));
+	return emu_unsupported(e);
+}
+
+/* FWAIT: #NM with CR0.MP and CR0.TS, then #MF if one is pending */
+static int exec_fwait(struct emu *e)
+{
+	if ((e->s->cr0 & (EMU_CR0_MP | EMU_CR0_TS)) ==
+	    (EMU_CR0_MP | EMU_CR0_TS))
+		return emu_raise(e, X86_EMU_VEC_NM, false, 0);
+	return x87_wait_check(e);
+}
+
+/* Is qword @w of the area accessed for the FXA_* @parts? */
+static bool fx_used(unsigned int parts, unsigned int w)
+{
+	if (w == 3)
+		return parts & FXA_MXCSR;
+	if (w < 20)
+		return parts & FXA_X87;
+	if (w < 36)
+		return parts & FXA_SSE;
+	if (w < 52)
+		return (parts & (FXA_SSE | FXA_XMM16)) ==
+		       (FXA_SSE | FXA_XMM16);
+	if (w == FX_XSTATE_BV / 8)
+		return parts & FXA_HDR;
+	if (w == FX_XCOMP_BV / 8)
+		return parts & FXA_COMP;
+	return false;
+}
+
+/* The value a store writes in qword @w of the area */
+static u64 fx_word(const struct emu *e, unsigned int w)
+{
+	const struct x86_emu_state *s = e->s;
+	const struct hv_u128 *x;
+
+	if (w == 3)
+		return fx_get(s, X86_EMU_FX_MXCSR, 4) |
+		       (u64)X86_EMU_MXCSR_MASK << 32;
+	if (w < 20)
+		return fx_get(s, w * 8, 8);
+	if (w < 52) {
+		x = &s->xmm[(w - 20) / 2];
+		return (w & 1) ? x->high_part : x->low_part;
+	}
+	if (w == FX_XSTATE_BV / 8)
+		return e->sys_val;
+	return e->sys_val | FX_COMPACTED;
+}
+
+/* Load qword @w of the area into the state */
+static void fx_set_word(struct x86_emu_state *s, unsigned int w, u64 v)
+{
+	struct hv_u128 *x;
+
+	if (w < 20) {
+		emu_le_put(s->fx + w * 8, v, 8);
+		return;
+	}
+	x = &s->xmm[(w - 20) / 2];
+	if (w & 1)
+		x->high_part = v;
+	else
+		x->low_part = v;
+}
+
+/*
+ * Check every qword of the area at linear @lin that @parts (FXA_*)
+ * accesses and stage the area's pages (@wdst[0], and @wdst[1] when it
+ * crosses a page) for fx_commit(), as SYS_FXSTORE or SYS_FXLOAD.
+ */
+static int fx_stage(struct emu *e, u64 lin, unsigned int parts, bool store)
+{
+	enum x86_emu_access access = store ? X86_EMU_ACCESS_WRITE :
+					     X86_EMU_ACCESS_READ;
+	unsigned int w, p, off, staged = 0;
+	u8 buf[8] = {};
+	u64 a, gpa;
+	u8 *host;
+
+	e->sys = store ? SYS_FXSTORE : SYS_FXLOAD;
+	e->sys_seg = parts;
+	e->sys_limit = lin & EMU_PAGE_MASK;
+	e->wdirect = 0;
+	for (w = 0; w < FXA_QWORDS; w++) {
+		if (!fx_used(parts, w))
+			continue;
+		off = e->sys_limit + w * 8;
+		p = off >= EMU_PAGE_SIZE;
+		a = lin + w * 8;
+		if (e->mode != 8)
+			a &= 0xFFFFFFFFULL;
+		if (!(staged & (1U << p))) {
+			host = tlb_host(e, a, access, &gpa);
+			if (host) {
+				e->wdst[p].host = host - (a & EMU_PAGE_MASK);
+				e->wdirect |= 1U << p;
+			} else {
+				if (translate(e, a, access, &gpa))
+					return -1;
+				e->wdst[p].gpa = gpa & ~(u64)EMU_PAGE_MASK;
+			}
+			staged |= 1U << p;
+		}
+		if (e->wdirect & (1U << p))
+			continue;
+		gpa = e->wdst[p].gpa | (a & EMU_PAGE_MASK);
+		if (e->ops->access(e->ctx, gpa, buf, 8, access, false))
+			return emu_mem_exit(e, gpa, a, true, access);
+	}
+	return 0;
+}
+
+/*
+ * Store or load the area staged by fx_stage(), at commit: the accesses
+ * were checked at the same step, so they succeed.
+ */
+static int fx_commit(struct emu *e)
+{
+	struct x86_emu_state *s = e->s;
+	bool store = e->sys == SYS_FXSTORE;
+	enum x86_emu_access access = store ? X86_EMU_ACCESS_WRITE :
+					     X86_EMU_ACCESS_READ;
+	unsigned int parts = e->sys_seg, w, off, p;
+	u8 buf[8];
+
+	if (!store && (parts & FXA_X87_INIT)) {
+		memset(s->fx, 0, X86_EMU_FX_MXCSR);
+		memset(s->fx + X86_EMU_FX_ST0, 0,
+		       sizeof(s->fx) - X86_EMU_FX_ST0);
+		emu_le_put(s->fx + X86_EMU_FX_FCW, X86_EMU_FCW_INIT, 2);
+	}
+	if (!store && (parts & FXA_SSE_INIT))
+		memset(s->xmm, 0, (parts & FXA_XMM16 ? 16 : 8) *
+		       sizeof(s->xmm[0]));
+	if (!store && (parts & FXA_MXCSR))
+		emu_le_put(s->fx + X86_EMU_FX_MXCSR, e->sys_val, 4);
+	for (w = 0; w < FXA_QWORDS; w++) {
+		/* a load's MXCSR is the value checked at execution */
+		if (!fx_used(parts, w) || (!store && w == 3))
+			continue;
+		off = e->sys_limit + w * 8;
+		p = off >= EMU_PAGE_SIZE;
+		off &= EMU_PAGE_MASK;
+		if (store)
+			emu_le_put(buf, fx_word(e, w), 8);
+		if (e->wdirect & (1U << p)) {
+			if (store)
+				memcpy(e->wdst[p].host + off, buf, 8);
+			else
+				memcpy(buf, e->wdst[p].host + off, 8);
+		} else if (e->ops->access(e->ctx, e->wdst[p].gpa | off, buf, 8,
+					  access, true)) {
+			return emu_mem_exit(e, e->wdst[p].gpa | off, 0, false,
+					    access);
+		}
+		if (!store)
+			fx_set_word(s, w, emu_le_get(buf, 8));
+	}
+	return 0;
+}
+
+/* Read MXCSR at linear @lin for a load: #GP(0) for a reserved bit */
+static int fx_read_mxcsr(struct emu *e, u64 lin, u64 *mxcsr)
+{
+	if (mem_read_lin(e, lin, 4, mxcsr))
+		return -1;
+	if (*mxcsr & ~(u64)X86_EMU_MXCSR_MASK)
+		return emu_gp(e, 0);
+	return 0;
+}
+
+/*
+ * XRSTOR's header at linear @lin + 512: the FXA_* parts to load for
+ * requested-feature bitmap @rfbm, MXCSR in e->sys_val.  #GP(0) for a
+ * header the form (standard or compacted) does not allow.
+ */
+static int xrstor_parts(struct emu *e, u64 lin, u64 rfbm, unsigned int *parts)
+{
+	u64 xcr0 = e->s->xfem, bv, comp, v;
+	unsigned int off;
+
+	if (mem_read_lin(e, lin + FX_XSTATE_BV, 8, &bv) ||
+	    mem_read_lin(e, lin + FX_XCOMP_BV, 8, &comp))
+		return -1;
+	for (off = FX_XCOMP_BV + 8; off < FX_HDR_END; off += 8) {
+		if (mem_read_lin(e, lin + off, 8, &v))
+			return -1;
+		/* the standard form checks bytes 8-23 only */
+		if (v && ((comp & FX_COMPACTED) || off == FX_XCOMP_BV + 8))
+			return emu_gp(e, 0);
+	}
+	if (comp & FX_COMPACTED) {
+		if ((comp & ~FX_COMPACTED & ~xcr0) || (bv & ~comp))
+			return emu_gp(e, 0);
+	} else if (comp || (bv & ~xcr0)) {
+		return emu_gp(e, 0);
+	}
+	*parts = 0;
+	if (rfbm & 1)
+		*parts |= (bv & 1) ? FXA_X87 : FXA_X87_INIT;
+	if (rfbm & 2) {
+		*parts |= ((bv & 2) ? FXA_SSE : FXA_SSE_INIT) | FXA_MXCSR;
+		if ((comp & FX_COMPACTED) && !(bv & 2))
+			e->sys_val = X86_EMU_MXCSR_INIT;
+		else if (fx_read_mxcsr(e, lin + X86_EMU_FX_MXCSR, &e->sys_val))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * FXSAVE, FXRSTOR, LDMXCSR, STMXCSR (0F AE /0-/3), XSAVE, XRSTOR,
+ * XSAVEOPT (0F AE /4-/6) and XSAVEC (0F C7 /4, @sub 8) of the x87 and SSE
+ * state.  The processor keeps every enabled component in use (XINUSE =
+ * XCR0), and XSAVEOPT writes what XSAVE writes.  FIP and FDP are kept as
+ * loaded, whatever the operand size.
+ */
+static int exec_fxsave(struct emu *e, unsigned int sub)
+{
+	const struct x86_emu_state *s = e->s;
+	unsigned int parts = 0, load;
+	u64 lin, rfbm, v;
+	bool xs = sub >= 4;
+
+	if (e->mod == 3 || e->rep || (e->op66 && sub >= 6))
+		return emu_unsupported(e);
+	if (sub == 2 || sub == 3) {
+		if ((s->cr0 & EMU_CR0_EM) || !(s->cr4 & EMU_CR4_OSFXSR))
+			return emu_ud(e);
+		if (s->cr0 & EMU_CR0_TS)
+			return emu_raise(e, X86_EMU_VEC_NM, false, 0);
+		if (sub == 3)
+			return rm_write(e, 4, fx_get(s, X86_EMU_FX_MXCSR, 4));
+		if (lin_of(e, e->seg, e->ea, 4, &lin) ||
+		    fx_read_mxcsr(e, lin, &v))
+			return -1;
+		return fx_stage_field(e, X86_EMU_FX_MXCSR, v, 4);
+	}
+	if (xs ? !(s->cr4 & EMU_CR4_OSXSAVE) : !!(s->cr0 & EMU_CR0_EM))
+		return emu_ud(e);
+	if (s->cr0 & EMU_CR0_TS)
+		return emu_raise(e, X86_EMU_VEC_NM, false, 0);
+	if (lin_of(e, e->seg, e->ea, xs ? FX_HDR_END : 512, &lin))
+		return -1;
+	if (lin & (xs ? 63 : 15))
+		return emu_gp(e, 0);
+	rfbm = s->xfem & ((gpr_get(e, X86_RDX) << 32) |
+			  (u32)gpr_get(e, X86_RAX));
+	if (!xs)
+		rfbm = 3;
+	if (e->mode == 8)
+		parts |= FXA_XMM16;
+	if (sub == 1 || sub == 5) {
+		if (sub == 5)
+			return xrstor_parts(e, lin, rfbm, &load) ? -1 :
+			       fx_stage(e, lin, parts | load, false);
+		if (fx_read_mxcsr(e, lin + X86_EMU_FX_MXCSR, &e->sys_val))
+			return -1;
+		return fx_stage(e, lin, parts | FXA_X87 | FXA_SSE | FXA_MXCSR,
+				false);
+	}
+	if (rfbm & 1)
+		parts |= FXA_X87;
+	if (rfbm & 2)
+		parts |= FXA_SSE | FXA_MXCSR;
+	if (sub == 8) {
+		parts |= FXA_HDR | FXA_COMP;
+		e->sys_val = rfbm;
+	} else if (xs) {
+		if (mem_read_lin(e, lin + FX_XSTATE_BV, 8, &v))
+			return -1;
+		parts |= FXA_HDR;
+		e->sys_val = (v & ~rfbm) | rfbm;
+	}
+	return fx_stage(e, lin, parts, true);
+}
+
+/* XGETBV (0F 01 D0) and XSETBV (0F 01 D1) of XCR0 */
+static int exec_xcr(struct emu *e, bool set)
+{
+	u64 v = (gpr_get(e, X86_RDX) << 32) | (u32)gpr_get(e, X86_RAX);
+
+	if (!(e->s->cr4 & EMU_CR4_OSXSAVE))
+		return emu_ud(e);
+	if ((u32)gpr_get(e, X86_RCX))
+		return emu_gp(e, 0);
+	if (!set) {
+		gpr_set(e, X86_RAX, (u32)e->s->xfem);
+		gpr_set(e, X86_RDX, e->s->xfem >> 32);
+		return 0;
+	}
+	if (e->cpl || !(v & 1) || (v & ~X86_EMU_XCR0_SUPPORTED))
+		return emu_gp(e, 0);
+	e->sys = SYS_XCR0;
+	e->sys_val = v;
+	return 0;
+}
+
 static int exec_0f01(struct emu *e)
 {
 	unsigned int sub = e->reg & 7;
@@ -2663,11 +3045,23 @@ static int exec_0f01(struct emu *e)
 
 	if (e->mod != 3 && sub == 7)
 		return exec_invlpg(e);
+	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 0) {
+		/* SWAPGS (0F 01 F8): 64-bit mode, CPL 0 */
+		if (e->mode != 8)
+			return emu_ud(e);
+		if (e->cpl)
+			return emu_gp(e, 0);
+		e->sys = SYS_SWAPGS;
+		return 0;
+	}
 	if (e->mod == 3 && sub == 7 && (e->rm & 7) == 1)
 		return exec_rdtsc(e, true);	/* 0F 01 F9 */
 	/* VMCALL (0F 01 C1), VMMCALL (0F 01 D9): the hypervisor decides */
 	if (e->mod == 3 && (e->rm & 7) == 1 && (sub == 0 || sub == 3))
 		return emu_stop(e, X86_EXIT_HYPERCALL);
+	if (e->mod == 3 && sub == 2 && (e->rm & 7) <= 1 && !e->rep &&
+	    !e->op66)
+		return exec_xcr(e, e->rm & 1);
 	if (e->mod == 3 || sub > 3)
 		return emu_unsupported(e);
 	if (sub <= 1) {
@@ -2927,6 +3321,8 @@ static int exec_0f(struct emu *e)
 	case 0xc1:
 		return exec_xadd(e);
 	case 0xc7:
+		if (e->mod != 3 && (e->reg & 7) == 4 && !e->rep && !e->op66)
+			return exec_fxsave(e, 8);		/* XSAVEC */
 		return exec_cmpxchg8b(e);
 	case 0xb8:	/* POPCNT (F3); 0F B8 alone is JMPE (IA-64): #UD */
 		if (e->rep != 0xf3)
@@ -2995,7 +3391,7 @@ static int exec_0f(struct emu *e)
 	case 0xae:	/* LFENCE, MFENCE, SFENCE */
 		if (e->mod == 3 && (e->reg & 7) >= 5)
 			return 0;
-		return emu_unsupported(e);
+		return exec_fxsave(e, e->reg & 7);
 	case 0xaf:
 		return exec_imul2(e);
 	case 0xb6:
@@ -3227,8 +3623,10 @@ static int exec_one(struct emu *e)
 		return rm_write(e, size, a);
 	case 0x90 ... 0x97:	/* XCHG rAX, r; NOP; PAUSE */
 		a = (op & 7) | ((e->rex & 1) << 3);
-		if (a == X86_RAX)
+		if (a == X86_RAX) {
+			e->exit->pause = e->rep == 0xf3;
 			return 0;
+		}
 		b = reg_read(e, a, size);
 		reg_write(e, a, size, reg_read(e, X86_RAX, size));
 		reg_write(e, X86_RAX, size, b);
@@ -3256,6 +3654,10 @@ static int exec_one(struct emu *e)
 		return -1;
 	case 0xcf:
 		return exec_iret(e);
+	case 0x9b:
+		return exec_fwait(e);
+	case 0xd8 ... 0xdf:
+		return exec_x87(e);
 	case 0x9d:	/* POPF */
 		if (e->cpl)
 			return emu_unsupported(e);
@@ -3449,6 +3851,21 @@ static void emu_commit_sys(struct emu *e)
 		for (done = 0; done < e->sys_val; done += e->wlen[0])
 			memcpy(e->wdst[0].host + done, e->wdata, e->wlen[0]);
 		break;
+	case SYS_SWAPGS:
+		e->sys_val = s->seg[X86_GS].base;
+		s->seg[X86_GS].base = s->kernel_gs_base;
+		s->kernel_gs_base = e->sys_val;
+		break;
+	case SYS_FNINIT:
+		memset(s->fx, 0, X86_EMU_FX_MXCSR);
+		emu_le_put(s->fx + X86_EMU_FX_FCW, X86_EMU_FCW_INIT, 2);
+		break;
+	case SYS_FXFIELD:
+		emu_le_put(s->fx + e->sys_limit, e->sys_val, e->sys_seg);
+		break;
+	case SYS_XCR0:
+		s->xfem = e->sys_val;
+		break;
 	}
 	/* MOV to CR3 flushes whatever the value; CR0 and CR4 change paging */
 	if (e->tlb && (e->sys == SYS_CR0 || e->sys == SYS_CR3 ||
@@ -3491,6 +3908,8 @@ static int emu_commit(struct emu *e)
 			done += e->wlen[i];
 		}
 	}
+	if ((e->sys == SYS_FXSTORE || e->sys == SYS_FXLOAD) && fx_commit(e))
+		goto fail;
 
 	for (i = 0; i < e->ngpr; i++)
 		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];

@@ -49,9 +49,16 @@ enum x86_emu_seg {
  * @cr4: control register 4
  * @cr8: task priority
  * @efer: extended feature enable register
+ * @kernel_gs_base: IA32_KERNEL_GS_BASE, which SWAPGS exchanges with GS's
+ *	base
  * @xfem: XCR0
  * @dr: debug registers DR0-DR3, DR6, DR7
- * @xmm: XMM0-XMM15 (kept, not interpreted)
+ * @xmm: XMM0-XMM15 (kept, not interpreted but for FXSAVE / XSAVE and
+ *	their restores)
+ * @fx: bytes 0-159 of the FXSAVE image of the x87 and MXCSR state: FCW,
+ *	FSW, abridged FTW, FOP, FIP, FDP, MXCSR, MXCSR_MASK (not used: the
+ *	interpreter stores X86_EMU_MXCSR_MASK) and ST0-ST7 in their 16-byte
+ *	slots (X86_EMU_FX_*)
  * @interrupt_shadow: an STI or MOV SS shadow covers the next instruction
  * @nmi_masked: an NMI was delivered and no IRET has executed since: further
  *	NMIs are held (INTERRUPT_STATE.nmi_masked)
@@ -67,12 +74,29 @@ struct x86_emu_state {
 	struct hv_x64_table_register idtr;
 	__u64 cr0, cr2, cr3, cr4, cr8;
 	__u64 efer;
+	__u64 kernel_gs_base;
 	__u64 xfem;
 	__u64 dr[6];
 	struct hv_u128 xmm[16];
+	__u8 fx[160];
 	__u8 interrupt_shadow;
 	__u8 nmi_masked;
 };
+
+/* Offsets in x86_emu_state.fx (those of the FXSAVE image) */
+#define X86_EMU_FX_FCW		0
+#define X86_EMU_FX_FSW		2
+#define X86_EMU_FX_FTW		4
+#define X86_EMU_FX_MXCSR	24
+#define X86_EMU_FX_MXCSR_MASK	28
+#define X86_EMU_FX_ST0		32
+/* The MXCSR bits that may be set (MXCSR_MASK): all of 0-15, DAZ included */
+#define X86_EMU_MXCSR_MASK	0x0000FFFFU
+/* FCW of FNINIT and of the x87 initial state; MXCSR's initial value */
+#define X86_EMU_FCW_INIT	0x037F
+#define X86_EMU_MXCSR_INIT	0x1F80
+/* The state components XSETBV accepts in XCR0: x87 and SSE */
+#define X86_EMU_XCR0_SUPPORTED	0x3ULL
 
 /* Kinds of guest-physical access, as in the intercept message */
 enum x86_emu_access {
@@ -240,12 +264,14 @@ enum x86_emu_exit_reason {
 #define X86_EMU_VEC_NMI	2
 #define X86_EMU_VEC_BP	3	/* INT3 */
 #define X86_EMU_VEC_UD	6	/* invalid opcode */
+#define X86_EMU_VEC_NM	7	/* device not available */
 #define X86_EMU_VEC_DF	8	/* double fault */
 #define X86_EMU_VEC_TS	10	/* invalid TSS */
 #define X86_EMU_VEC_NP	11	/* segment not present */
 #define X86_EMU_VEC_SS	12	/* stack fault */
 #define X86_EMU_VEC_GP	13	/* general protection */
 #define X86_EMU_VEC_PF	14	/* page fault */
+#define X86_EMU_VEC_MF	16	/* x87 floating-point error */
 #define X86_EMU_VEC_AC	17	/* alignment check */
 
 /* Page-fault error code bits */
@@ -297,6 +323,9 @@ struct x86_emu_event {
  * @insn_len: length of the instruction that stopped (0 if not decoded)
  * @insn_bytes: the instruction's bytes, as fetched so far
  * @insn_byte_count: number of valid bytes in @insn_bytes
+ * @pause: the instruction that retired is PAUSE, the hint of a spin-wait
+ *	loop (the caller may end its run there, as a processor's PAUSE-loop
+ *	exiting does)
  * @io: port access: @io.port, @io.size (1, 2 or 4), @io.write,
  *	@io.string (INS/OUTS), @io.rep (REP prefix)
  * @mem: faulting access: @mem.gpa, @mem.gva and @mem.gva_valid (a linear
@@ -315,6 +344,7 @@ struct x86_emu_exit {
 	__u8 insn_len;
 	__u8 insn_bytes[16];
 	__u8 insn_byte_count;
+	bool pause;
 	union {
 		struct {
 			__u16 port;

@@ -3701,6 +3701,414 @@ static void xt_test_lret_same_selector(struct xt *t)
 	XT_EQ(t, t->s.rip, 0x2003);
 }
 
+/* Put @n bytes of @v at byte @off of x86_emu_state.fx */
+static void xt_fx_put(struct xt *t, unsigned int off, u64 v, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, v >>= 8)
+		t->s.fx[off + i] = (u8)v;
+}
+
+static u64 xt_fx_get(struct xt *t, unsigned int off, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = (v << 8) | t->s.fx[off + n];
+	return v;
+}
+
+/* A recognisable x87 / SSE state: byte i of fx is i + 1, XMM bytes 0x80 + i */
+static void xt_fx_pattern(struct xt *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t->s.fx); i++)
+		t->s.fx[i] = (u8)(i + 1);
+	xt_fx_put(t, X86_EMU_FX_MXCSR, 0x1F80, 4);
+	for (i = 0; i < sizeof(t->s.xmm); i++)
+		((u8 *)t->s.xmm)[i] = (u8)(0x80 + i);
+}
+
+/* The qword at byte @off of the pattern's FXSAVE image */
+static u64 xt_fx_pattern_q(unsigned int off)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 8; i--;) {
+		unsigned int b = off + i;
+
+		v <<= 8;
+		if (b >= 160)
+			v |= (u8)(0x80 + b - 160);
+		else if (b >= 24 && b < 32)
+			v |= (u8)(0x0000FFFF00001F80ULL >> ((b - 24) * 8));
+		else
+			v |= (u8)(b + 1);
+	}
+	return v;
+}
+
+static void xt_fill(struct xt *t, u64 gpa, u8 v, unsigned int n)
+{
+	while (n--)
+		xt_put(t, gpa++, v, 1);
+}
+
+/* x87 control: FNINIT, FNSTSW, FNSTCW, FLDCW, FWAIT, #NM and #MF */
+static void xt_test_x87_control(struct xt *t)
+{
+	xt_long(t);
+	xt_fx_pattern(t);
+	t->s.gpr[X86_RSI] = 0x3000;
+	t->s.gpr[X86_RAX] = 0x1122334455667788ULL;
+	xt_put(t, 0x3000, 0xAAAAAAAAAAAAAAAAULL, 8);
+	xt_put(t, 0x3008, 0x027F, 2);
+	XT_CODE_AT(t, XT_CODE,
+		   0xDB, 0xE3,			/* fninit */
+		   0xDF, 0xE0,			/* fnstsw ax */
+		   0xD9, 0x3E,			/* fnstcw [rsi] */
+		   0xD9, 0x6E, 0x08,		/* fldcw [rsi + 8] */
+		   0xDD, 0x7E, 0x02,		/* fnstsw [rsi + 2] */
+		   0x9B,			/* fwait */
+		   0xD9, 0x7E, 0x04);		/* fnstcw [rsi + 4] */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FCW, 2), 0x037F);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FSW, 2), 0);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FTW, 2), 0);	/* all empty */
+	XT_EQ(t, xt_fx_get(t, 6, 2), 0);			/* FOP */
+	XT_EQ(t, xt_fx_get(t, 8, 8), 0);			/* FIP */
+	XT_EQ(t, xt_fx_get(t, 16, 8), 0);			/* FDP */
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F80);	/* kept */
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_ST0, 8), 0x2827262524232221ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x1122334455660000ULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3000, 8), 0xAAAAAAAAAAAA037FULL);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FCW, 2), 0x027F);
+	xt_fx_put(t, X86_EMU_FX_FSW, 0x3800, 2);		/* TOP = 7 */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3000, 8), 0xAAAAAAAA3800037FULL);
+	XT_EQ(t, xt_step(t), true);				/* fwait */
+	XT_EQ(t, t->s.rip, XT_CODE + 13);
+
+	/* CR0.TS: #NM for every x87 instruction, FWAIT only with CR0.MP */
+	t->s.cr0 |= 0x8;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NM, -1);
+	XT_EQ(t, xt_get(t, 0x3004, 2), 0xAAAA);
+	t->s.rip = XT_CODE + 12;
+	XT_EQ(t, xt_step(t), true);				/* fwait, !MP */
+	t->s.rip = XT_CODE + 12;
+	t->s.cr0 |= 0x2;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NM, -1);
+	t->s.rip = XT_CODE;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NM, -1);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FCW, 2), 0x027F);
+	/* CR0.EM: #NM too */
+	t->s.cr0 &= ~0xAULL;
+	t->s.cr0 |= 0x4;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NM, -1);
+	t->s.cr0 &= ~0x4ULL;
+
+	/* A pending unmasked exception (FSW.ES): FWAIT raises #MF with NE */
+	xt_fx_put(t, X86_EMU_FX_FSW, 0x0081, 2);
+	t->s.cr0 |= 0x20;
+	t->s.rip = XT_CODE + 12;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_MF, -1);
+	XT_EQ(t, t->s.rip, XT_CODE + 12);
+	t->s.rip = XT_CODE;					/* no-wait form */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_FSW, 2), 0);
+
+	/* x87 arithmetic is not modelled: FLD1 */
+	XT_CODE_AT(t, XT_CODE + 0x40, 0xD9, 0xE8);
+	t->s.rip = XT_CODE + 0x40;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+}
+
+/* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR */
+static void xt_test_fxsave(struct xt *t)
+{
+	unsigned int off;
+
+	xt_long(t);
+	t->s.cr4 |= 0x200;					/* OSFXSR */
+	xt_fx_pattern(t);
+	t->s.gpr[X86_RSI] = 0x3000;
+	xt_fill(t, 0x3000, 0xEE, 1024);
+	XT_CODE_AT(t, XT_CODE,
+		   0x48, 0x0F, 0xAE, 0x06,	/* fxsave64 [rsi] */
+		   0x48, 0x0F, 0xAE, 0x0E,	/* fxrstor64 [rsi] */
+		   0x0F, 0xAE, 0x5E, 0x10,	/* stmxcsr [rsi + 16] */
+		   0x0F, 0xAE, 0x56, 0x14);	/* ldmxcsr [rsi + 20] */
+	XT_EQ(t, xt_step(t), true);
+	for (off = 0; off < 416; off += 8)
+		if (!XT_EQ(t, xt_get(t, 0x3000 + off, 8), xt_fx_pattern_q(off)))
+			break;
+	XT_EQ(t, xt_get(t, 0x3000 + 416, 8), 0xEEEEEEEEEEEEEEEEULL);
+	XT_EQ(t, xt_get(t, 0x3000 + 504, 8), 0xEEEEEEEEEEEEEEEEULL);
+	XT_EQ(t, t->s.rip, XT_CODE + 4);
+
+	/* FXRSTOR loads everything but MXCSR_MASK */
+	for (off = 0; off < 416; off++)
+		xt_put(t, 0x3000 + off, (u8)(0x40 + off), 1);
+	xt_put(t, 0x3000 + 24, 0x7F80, 4);			/* MXCSR */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, 0, 8), 0x4746454443424140ULL);
+	XT_EQ(t, xt_fx_get(t, 16, 8), 0x5756555453525150ULL);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x7F80);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR_MASK, 4), 0x201F1E1D);
+	XT_EQ(t, xt_fx_get(t, 152, 8), 0xDFDEDDDCDBDAD9D8ULL);
+	XT_EQ(t, t->s.xmm[0].low_part, 0xE7E6E5E4E3E2E1E0ULL);
+	XT_EQ(t, t->s.xmm[15].high_part, 0xDFDEDDDCDBDAD9D8ULL);
+
+	/* STMXCSR, LDMXCSR */
+	xt_put(t, 0x3014, 0x1F81, 4);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3010, 4), 0x7F80);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F81);
+	xt_put(t, 0x3014, 0x10000, 4);				/* reserved */
+	t->s.rip = XT_CODE + 12;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F81);
+
+	/* FXRSTOR: a reserved MXCSR bit is #GP(0), nothing loaded */
+	xt_put(t, 0x3000 + 24, 0x10000, 4);
+	t->s.rip = XT_CODE + 4;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F81);
+	XT_EQ(t, xt_fx_get(t, 0, 8), 0x4746454443424140ULL);
+
+	/* Not 16-byte aligned: #GP(0) */
+	t->s.gpr[X86_RSI] = 0x3008;
+	t->s.rip = XT_CODE;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+
+	/* Across a page whose second half cannot be written: nothing stored */
+	t->s.gpr[X86_RSI] = 0x3F00;
+	xt_fill(t, 0x3F00, 0xEE, 512);
+	t->ro_lo = 0x4000;
+	t->ro_hi = 0x5000;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.reason, X86_EXIT_MEMORY);
+	XT_EQ(t, t->x.mem.gpa, 0x4000);
+	XT_EQ(t, xt_get(t, 0x3F00, 8), 0xEEEEEEEEEEEEEEEEULL);
+	t->ro_lo = 0;
+	t->ro_hi = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3F00, 8), 0x4746454443424140ULL);
+	XT_EQ(t, xt_get(t, 0x4000, 8), 0x4746454443424140ULL);	/* XMM6 */
+
+	/* CR0.TS: #NM; CR0.EM: #UD */
+	t->s.rip = XT_CODE;
+	t->s.cr0 |= 0x8;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_NM, -1);
+	t->s.cr0 = (t->s.cr0 & ~0x8ULL) | 0x4;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+}
+
+/* XGETBV, XSETBV, XSAVE, XSAVEC, XRSTOR (x87 and SSE components) */
+static void xt_test_xsave(struct xt *t)
+{
+	unsigned int off;
+
+	xt_long(t);
+	t->s.cr4 |= 0x200;					/* OSFXSR */
+	t->s.xfem = 1;
+	xt_fx_pattern(t);
+	t->s.gpr[X86_RSI] = 0x3000;
+	xt_fill(t, 0x3000, 0xEE, 1024);
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0x01, 0xD0,		/* xgetbv */
+		   0x0F, 0x01, 0xD1,		/* xsetbv */
+		   0x48, 0x0F, 0xAE, 0x26,	/* xsave64 [rsi] */
+		   0x48, 0x0F, 0xC7, 0x26,	/* xsavec64 [rsi] */
+		   0x48, 0x0F, 0xAE, 0x2E);	/* xrstor64 [rsi] */
+
+	/* Without CR4.OSXSAVE: #UD */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	t->s.cr4 |= 0x40000;
+	t->s.gpr[X86_RAX] = ~0ULL;
+	t->s.gpr[X86_RDX] = ~0ULL;
+	t->s.gpr[X86_RCX] = 1;
+	XT_EQ(t, xt_step(t), false);				/* XCR1 */
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.gpr[X86_RCX] = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.gpr[X86_RAX], 1);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0);
+
+	/* XSETBV: x87 always, no unsupported or reserved bit */
+	t->s.gpr[X86_RAX] = 2;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.gpr[X86_RAX] = 7;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.gpr[X86_RAX] = 3;
+	t->s.gpr[X86_RDX] = 1;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.gpr[X86_RDX] = 0;
+	t->s.gpr[X86_RCX] = 1;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.gpr[X86_RCX] = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.xfem, 3);
+
+	/* XSAVE, x87 only: FCW..FDP and ST, XSTATE_BV bit 0 */
+	xt_put(t, 0x3200, 0x0000000000000102ULL, 8);		/* XSTATE_BV */
+	t->s.gpr[X86_RAX] = 1;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3000, 8), xt_fx_pattern_q(0));
+	XT_EQ(t, xt_get(t, 0x3010, 8), xt_fx_pattern_q(16));
+	XT_EQ(t, xt_get(t, 0x3018, 8), 0xEEEEEEEEEEEEEEEEULL);	/* MXCSR */
+	XT_EQ(t, xt_get(t, 0x3098, 8), xt_fx_pattern_q(152));
+	XT_EQ(t, xt_get(t, 0x30A0, 8), 0xEEEEEEEEEEEEEEEEULL);	/* XMM0 */
+	XT_EQ(t, xt_get(t, 0x3200, 8), 0x103);
+	XT_EQ(t, xt_get(t, 0x3208, 8), 0xEEEEEEEEEEEEEEEEULL);
+
+	/* XSAVE, RFBM x87 + SSE */
+	t->s.rip = XT_CODE + 6;
+	t->s.gpr[X86_RAX] = ~0ULL;
+	XT_EQ(t, xt_step(t), true);
+	for (off = 0; off < 416; off += 8)
+		if (!XT_EQ(t, xt_get(t, 0x3000 + off, 8), xt_fx_pattern_q(off)))
+			break;
+	XT_EQ(t, xt_get(t, 0x31A0, 8), 0xEEEEEEEEEEEEEEEEULL);
+	XT_EQ(t, xt_get(t, 0x3200, 8), 0x103);
+
+	/* XSAVEC: the header's XSTATE_BV and XCOMP_BV, nothing after */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_get(t, 0x3200, 8), 3);
+	XT_EQ(t, xt_get(t, 0x3208, 8), 0x8000000000000003ULL);
+	XT_EQ(t, xt_get(t, 0x3210, 8), 0xEEEEEEEEEEEEEEEEULL);
+
+	/* XRSTOR, compacted, SSE only in XSTATE_BV: x87 in its initial state */
+	xt_put(t, 0x3200, 2, 8);
+	xt_put(t, 0x3018, 0x0000FFFF00001F00ULL, 8);
+	xt_put(t, 0x30A0, 0x0123456789ABCDEFULL, 8);
+	for (off = 0x3210; off < 0x3240; off += 8)
+		xt_put(t, off, 0, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, 0, 8), 0x037F);		/* FCW, FSW, FTW, FOP */
+	XT_EQ(t, xt_fx_get(t, 8, 8), 0);
+	XT_EQ(t, xt_fx_get(t, 16, 8), 0);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_ST0, 8), 0);
+	XT_EQ(t, xt_fx_get(t, 152, 8), 0);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F00);
+	XT_EQ(t, t->s.xmm[0].low_part, 0x0123456789ABCDEFULL);
+	XT_EQ(t, t->s.xmm[15].high_part, 0x7F7E7D7C7B7A7978ULL);
+
+	/* XRSTOR, standard form, XSTATE_BV 0: SSE initial, MXCSR loaded */
+	xt_fx_pattern(t);
+	xt_put(t, 0x3200, 0, 8);
+	xt_put(t, 0x3208, 0, 8);
+	xt_put(t, 0x3018, 0x1F40, 4);
+	t->s.rip = XT_CODE + 14;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_fx_get(t, 0, 8), 0x037F);
+	XT_EQ(t, xt_fx_get(t, X86_EMU_FX_MXCSR, 4), 0x1F40);
+	XT_EQ(t, t->s.xmm[0].low_part, 0);
+	XT_EQ(t, t->s.xmm[15].high_part, 0);
+
+	/* XRSTOR refusals: #GP(0), nothing loaded */
+	xt_fx_pattern(t);
+	t->s.rip = XT_CODE + 14;
+	xt_put(t, 0x3200, 4, 8);			/* not in XCR0 */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	xt_put(t, 0x3200, 1, 8);
+	xt_put(t, 0x3208, 1, 8);			/* XCOMP_BV, standard */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	xt_put(t, 0x3208, 0x8000000000000002ULL, 8);	/* BV not in COMP */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	xt_put(t, 0x3208, 0x8000000000000003ULL, 8);
+	xt_put(t, 0x3238, 1, 8);			/* reserved header */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	xt_put(t, 0x3238, 0, 8);
+	xt_put(t, 0x3018, 0x10000, 4);			/* MXCSR reserved */
+	xt_put(t, 0x3200, 2, 8);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_fx_get(t, 0, 8), xt_fx_pattern_q(0));
+	XT_EQ(t, t->s.xmm[0].low_part, 0x8786858483828180ULL);
+
+	/* Not 64-byte aligned: #GP(0) */
+	t->s.gpr[X86_RSI] = 0x3010;
+	t->s.rip = XT_CODE + 6;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+}
+
+/* PAUSE retires and says so (a dispatch may yield there); NOP does not */
+static void xt_test_pause(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RAX] = 1;
+	t->s.gpr[X86_R8] = 2;
+	XT_CODE_AT(t, XT_CODE,
+		   0xF3, 0x90,			/* pause */
+		   0x90,			/* nop */
+		   0xF3, 0x41, 0x90);		/* xchg r8d, eax (REX.B) */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, true);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, false);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->x.pause, false);
+	XT_EQ(t, t->s.gpr[X86_RAX], 2);
+	XT_EQ(t, t->s.gpr[X86_R8], 1);
+}
+
+/* SWAPGS: GS's base and IA32_KERNEL_GS_BASE trade places */
+static void xt_test_swapgs(struct xt *t)
+{
+	xt_long(t);
+	t->s.seg[X86_GS].base = 0x1111;
+	t->s.kernel_gs_base = 0xFFFF888000001000ULL;
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x01, 0xF8, 0x0F, 0x01, 0xF8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0xFFFF888000001000ULL);
+	XT_EQ(t, t->s.kernel_gs_base, 0x1111);
+	XT_EQ(t, t->s.rip, XT_CODE + 3);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0x1111);
+	XT_EQ(t, t->s.kernel_gs_base, 0xFFFF888000001000ULL);
+
+	/* compatibility mode: #UD; CPL 3: #GP(0) */
+	t->s.rip = XT_CODE;
+	t->s.seg[X86_CS].attributes = 0xC09B;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	t->s.seg[X86_CS].attributes = 0x209B;
+	xt_long_cpl3(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, t->s.seg[X86_GS].base, 0x1111);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -3764,6 +4172,11 @@ static const struct xt_test xt_tests[] = {
 	{ "ltr_lldt", xt_test_ltr_lldt },
 	{ "mov_dr", xt_test_mov_dr },
 	{ "lret_same_selector", xt_test_lret_same_selector },
+	{ "x87_control", xt_test_x87_control },
+	{ "fxsave", xt_test_fxsave },
+	{ "xsave", xt_test_xsave },
+	{ "pause", xt_test_pause },
+	{ "swapgs", xt_test_swapgs },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -214,6 +215,96 @@ TEST_F_TIMEOUT(guest_lock, overlap, 600)
 	ASSERT_EQ(0, read_max_parallel(&maxp));
 	printf("# max_parallel=%llu\n", maxp);
 	EXPECT_EQ((unsigned long long)NR_VPS, maxp);
+}
+
+/*
+ * A lock handed over through a PAUSE loop, as firmware starting an
+ * application processor does: VP 0 holds the lock and, in an 8-instruction
+ * loop, releases it, PAUSEs and takes it back until VP 1 has set the flag.
+ * VP 1 spins on LOCK BTS to take the lock, sets the flag and releases it.
+ * Both VP threads are bound to one CPU, so the VPs run one at a time, and
+ * a dispatch bound that is a multiple of 8 instructions would end each of
+ * VP 0's dispatches with the lock held, so VP 1 would never see it free:
+ * the hand-over needs VP 0's dispatch to end at PAUSE.  VP 0 gives up
+ * after HOLD_ITERS rounds.
+ */
+#define FLAG_GPA	0x3004ULL
+#define HOLD_ITERS	100000U
+
+MSHV_GUEST_CODE(pause_code, 16,
+		"hold:\n"
+		"	cmpl $1, 0x3004\n"
+		"	je hold_done\n"
+		"	movl $0, 0x3000\n"
+		"	pause\n"
+		"	lock btsl $0, 0x3000\n"
+		"	dec %ecx\n"
+		"	jz hold_done\n"
+		"	jmp hold\n"
+		"hold_done:\n"
+		"	movl $0, 0x3000\n"
+		"	out %al, $0xe9\n"
+		"	hlt\n"
+		"take:\n"
+		"	lock btsl $0, 0x3000\n"
+		"	jc take\n"
+		"	movl $1, 0x3004\n"
+		"	movl $0, 0x3000\n"
+		"	out %al, $0xe9\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(take);
+
+TEST(pause_handoff)
+{
+	struct lock_vp vps[NR_VPS] = {};
+	pthread_t threads[NR_VPS];
+	struct mshv_vm *vm;
+	cpu_set_t all, one;
+	__u32 mem[2] = { 1, 0 };	/* the lock taken, the flag clear */
+	__u64 rcx;
+	unsigned int i;
+
+	vm = mshv_vm_create();
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	mshv_vm_write(vm, CODE_GPA, pause_code, MSHV_GUEST_SIZE(pause_code));
+	mshv_vm_write(vm, LOCK_GPA, mem, sizeof(mem));
+	for (i = 0; i < NR_VPS; i++) {
+		vps[i].vp = mshv_vp_create(vm, i);
+		if (i)
+			mshv_vp_start_ap(vps[i].vp);
+		mshv_vp_set_real_mode_cs(vps[i].vp, 0, 0);
+		mshv_vp_set_reg(vps[i].vp, HV_X64_REGISTER_RIP, i ?
+				CODE_GPA + MSHV_GUEST_OFFSET(pause_code, take) :
+				CODE_GPA);
+		mshv_vp_set_reg(vps[i].vp, HV_X64_REGISTER_RCX, HOLD_ITERS);
+	}
+	/* one CPU for both VPs' threads (they inherit it), as one at a time */
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(all), &all));
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
+					    &vps[i]));
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(all), &all));
+	for (i = 0; i < NR_VPS; i++) {
+		ASSERT_EQ(0, vps[i].err);
+		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
+			  vps[i].vp->msg.header.message_type);
+	}
+	/* VP 0 left its loop because VP 1 took the lock, not by giving up */
+	rcx = mshv_vp_get_reg(vps[0].vp, HV_X64_REGISTER_RCX) & 0xffffffffULL;
+	TH_LOG("VP 0 rounds left: %llu of %u", (unsigned long long)rcx,
+	       HOLD_ITERS);
+	EXPECT_NE(0ULL, rcx);
+	mshv_vm_read(vm, LOCK_GPA, mem, sizeof(mem));
+	EXPECT_EQ(0U, mem[0]);
+	EXPECT_EQ(1U, mem[1]);
+	for (i = 0; i < NR_VPS; i++)
+		mshv_vp_free(vps[i].vp);
+	mshv_vm_free(vm);
 }
 
 TEST_HARNESS_MAIN
