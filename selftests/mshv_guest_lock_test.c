@@ -89,6 +89,37 @@ static void *lock_vp_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Run every VP of @vps on its own thread: each must stop at the OUT at
+ * @out_rip with its ECX count at 0
+ */
+static void run_vps_to_out(struct __test_metadata *_metadata,
+			   struct lock_vp *vps, __u64 out_rip)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+	pthread_t threads[NR_VPS];
+	unsigned int i;
+
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
+					    &vps[i]));
+	for (i = 0; i < NR_VPS; i++)
+		ASSERT_EQ(0, pthread_join(threads[i], NULL));
+
+	for (i = 0; i < NR_VPS; i++) {
+		struct mshv_vp *vp = vps[i].vp;
+
+		ASSERT_EQ(0, vps[i].err);
+		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
+			  vp->msg.header.message_type);
+		io = (const void *)vp->msg.u.payload_bytes;
+		EXPECT_EQ(DONE_PORT, io->port_number);
+		EXPECT_EQ(out_rip, io->header.rip);
+		EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
+			  0xffffffffULL);
+	}
+}
+
 FIXTURE(guest_lock)
 {
 	struct mshv_vm *vm;
@@ -128,30 +159,10 @@ FIXTURE_TEARDOWN(guest_lock)
 /* Two VPs, ITERS rounds each: every counter is exactly 2 * ITERS */
 TEST_F_TIMEOUT(guest_lock, two_vps, 600)
 {
-	const struct hv_x64_io_port_intercept_message *io;
-	pthread_t threads[NR_VPS];
 	__u32 mem[5];
-	unsigned int i;
 
-	for (i = 0; i < NR_VPS; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
-					    &self->vps[i]));
-	for (i = 0; i < NR_VPS; i++)
-		ASSERT_EQ(0, pthread_join(threads[i], NULL));
-
-	for (i = 0; i < NR_VPS; i++) {
-		struct mshv_vp *vp = self->vps[i].vp;
-
-		ASSERT_EQ(0, self->vps[i].err);
-		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
-			  vp->msg.header.message_type);
-		io = (const void *)vp->msg.u.payload_bytes;
-		EXPECT_EQ(DONE_PORT, io->port_number);
-		EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(lock_code, lock_out),
-			  io->header.rip);
-		EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
-			  0xffffffffULL);
-	}
+	run_vps_to_out(_metadata, self->vps,
+		       CODE_GPA + MSHV_GUEST_OFFSET(lock_code, lock_out));
 	mshv_vm_read(self->vm, LOCK_GPA, mem, sizeof(mem));
 	EXPECT_EQ(0U, mem[0]);			/* released */
 	EXPECT_EQ(NR_VPS * ITERS, mem[1]);	/* under the lock */
@@ -180,8 +191,6 @@ static int read_max_parallel(unsigned long long *v)
 /* The two VPs execute at the same time: max_parallel reaches 2 */
 TEST_F_TIMEOUT(guest_lock, overlap, 600)
 {
-	const struct hv_x64_io_port_intercept_message *io;
-	pthread_t threads[NR_VPS];
 	unsigned long long maxp = 99;
 	unsigned int i;
 
@@ -194,24 +203,8 @@ TEST_F_TIMEOUT(guest_lock, overlap, 600)
 	ASSERT_EQ(0, read_max_parallel(&maxp));
 	ASSERT_EQ(0ULL, maxp);
 
-	for (i = 0; i < NR_VPS; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, lock_vp_thread,
-					    &self->vps[i]));
-	for (i = 0; i < NR_VPS; i++)
-		ASSERT_EQ(0, pthread_join(threads[i], NULL));
-
-	for (i = 0; i < NR_VPS; i++) {
-		struct mshv_vp *vp = self->vps[i].vp;
-
-		ASSERT_EQ(0, self->vps[i].err);
-		ASSERT_EQ(HVMSG_X64_IO_PORT_INTERCEPT,
-			  vp->msg.header.message_type);
-		io = (const void *)vp->msg.u.payload_bytes;
-		EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(spin_code, spin_out),
-			  io->header.rip);
-		EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
-			  0xffffffffULL);
-	}
+	run_vps_to_out(_metadata, self->vps,
+		       CODE_GPA + MSHV_GUEST_OFFSET(spin_code, spin_out));
 	ASSERT_EQ(0, read_max_parallel(&maxp));
 	printf("# max_parallel=%llu\n", maxp);
 	EXPECT_EQ((unsigned long long)NR_VPS, maxp);
