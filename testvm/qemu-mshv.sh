@@ -354,7 +354,10 @@ wait_case() {
 			monitor cont
 		fi
 	fi
-	[ -z "$why" ] || kill -KILL "$qemu_pid" 2>/dev/null
+	if [ -n "$why" ]; then
+		dump_threads >"$work/threads.log"
+		kill -KILL "$qemu_pid" 2>/dev/null
+	fi
 	finish_qemu
 	[ -n "$why" ] || why=$(rc_why 33)
 	[ -n "$why" ] || check_lines "mshv-fw: got a byte, resuming"
