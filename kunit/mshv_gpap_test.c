@@ -6,7 +6,7 @@
 
 #include <kunit/test.h>
 
-/* op -> hypercall flags (abi-facts 1.9) */
+/* op -> hypercall flags, as mainline maps them (NOOP included) */
 static const struct {
 	u8 type, op;
 	u64 flags;

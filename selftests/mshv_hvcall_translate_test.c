@@ -8,8 +8,9 @@
  * mapped them (movable regions are mapped when the guest faults) and the
  * SLAT has the page-table pages too.  The SLAT permissions are the
  * driver's choice: the tests only rely on pages the host wrote being
- * writable and on the read-only region being read-only.  Every result code and status is an
- * exact value of abi facts 4.8 and 3.
+ * writable and on the read-only region being read-only.  Every result
+ * code and status is the exact value the TLFS gives (translate-GVA result
+ * codes and HV_STATUS_* in hvabi.h).
  */
 #include <errno.h>
 #include <string.h>

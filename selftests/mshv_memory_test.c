@@ -91,7 +91,7 @@ TEST_F(mem, overlap_gpa)
 }
 
 /*
- * Only guest-physical overlap is refused (abi-facts 1.9, newer uapi text);
+ * Only guest-physical overlap is refused (mainline's newer uapi text);
  * an older mainline revision also refused overlapping userspace ranges.
  * The same host memory may back two GPA ranges.
  */

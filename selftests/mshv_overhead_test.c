@@ -41,7 +41,7 @@
 #define SUMMARY \
 	"overhead: guest %llu MiB, %u VPs: driver %llu, deposited %llu pages, formula %llu\n"
 
-/* The driver's fixed deposits (abi-facts 2.7) */
+/* Mainline's fixed deposits: before INITIALIZE_PARTITION, per CREATE_VP */
 #define INIT_DEPOSIT	208ULL
 #define VP_DEPOSIT	90ULL
 

@@ -9,8 +9,9 @@
  *    nothing and fit under any limit.
  *  - The driver's metadata per region, from mshv_root/regions: a movable
  *    GiB costs at most 4 KiB.
- *  - GET_GPAP_ACCESS_BITMAP: validation errno and the semantics of abi
- *    facts 1.9 and 10 (bits beyond the pages written stay untouched).
+ *  - GET_GPAP_ACCESS_BITMAP: validation errno and mainline's semantics
+ *    over GET_GPA_PAGES_ACCESS_STATES (bits beyond the pages written stay
+ *    untouched).
  */
 #include <sys/ioctl.h>
 #include <sys/resource.h>
