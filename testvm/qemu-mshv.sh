@@ -34,7 +34,9 @@
 #                       shuts down and exits 0
 #   q35 fw-wait smp1    `stop` on QEMU's monitor freezes the guest (a byte
 #                       sent to COM1 stays unread for 2 s), `cont` resumes
-#                       it: it reads the byte and exits (33)
+#                       it: COM1's receive interrupt, through QEMU's I/O
+#                       APIC, wakes it from its halt; it reads the byte and
+#                       exits (33)
 # After every case hvsim must have no partition left (debugfs
 # hvsim/partitions); kmemleak is checked by /init after the modules unload.
 

@@ -30,8 +30,10 @@
  * Variants (as --defsym):
  *   FW_RESET=1  end with a reset request (port 0xcf9, then a triple
  *               fault) instead: with -no-reboot QEMU exits 0
- *   FW_WAIT=1   before ending, print "mshv-fw: waiting" and poll COM1 until
- *               a byte arrives (the test pauses and resumes QEMU meanwhile)
+ *   FW_WAIT=1   before ending, print "mshv-fw: waiting" and halt until
+ *               COM1's receive interrupt (through QEMU's I/O APIC) says
+ *               a byte arrived (the test pauses and resumes QEMU
+ *               meanwhile)
  *
  * Assembled with GNU as and turned into a flat image with objcopy; every
  * absolute address is a difference of two symbols of .text.
@@ -45,7 +47,21 @@
 	.set	LSR_THRE, 0x20		/* transmit holding register empty */
 	.set	DEBUG_EXIT, 0xf4
 	.set	FW_OK, 0x10
-	.set	WAIT_SPIN, 0x20000
+	.set	COM1_IER, COM1 + 1
+	.set	IER_RDI, 0x01		/* received data available */
+	.set	COM1_MCR, COM1 + 4
+	.set	MCR_OUT2, 0x08		/* the PC's interrupt enable */
+	.set	COM1_GSI, 4		/* ISA IRQ 4: I/O APIC pin 4 */
+	.set	COM1_VECTOR, 0x30
+	.set	IRQ_FLAG, 0x7f04	/* u8: set by com1_isr */
+	.set	PIC1_IMR, 0x21
+	.set	PIC2_IMR, 0xa1
+	.set	IOAPIC_BASE, 0xfec00000	/* IOREGSEL; IOWIN at + 0x10 */
+	.set	IOAPIC_REDTBL, 0x10	/* pin n: 0x10 + 2n (low), + 1 (high) */
+	.set	APIC_EOI, 0xfee000b0
+	.set	APIC_SVR, 0xfee000f0
+	.set	SVR_ENABLE, 0x100
+	.set	SPURIOUS_VECTOR, 0xff
 
 	.set	FW_FAIL_CPUID0, 2
 	.set	FW_FAIL_CPUID_EXT, 3
@@ -201,13 +217,20 @@ no_aps:
 
 	.if	FW_WAIT
 	/*
-	 * Poll COM1 for a byte, spinning WAIT_SPIN iterations between two
-	 * polls: the VP mostly runs without an exit, so that QEMU's kick
-	 * (SIG_IPI) for `stop` finds its vCPU thread inside MSHV_RUN_VP.
+	 * Wait for a byte on COM1 without an exit: the VP halts with IF set
+	 * (STI's shadow covers the HLT), so its vCPU thread sleeps inside
+	 * MSHV_RUN_VP, where the kick of a `stop` reaches it, until COM1's
+	 * receive interrupt wakes it through QEMU's I/O APIC.  The last exit
+	 * before the halt is the newline of the message the test waits for.
 	 */
+	call	com1_irq_setup
 	PRINT	msg_wait
-1:	mov	$WAIT_SPIN, %ecx
-2:	addr32 loop 2b
+1:	sti
+	hlt
+	cli
+	cmpb	$0, IRQ_FLAG
+	je	1b
+	movb	$0, IRQ_FLAG
 	mov	$COM1_LSR, %dx
 	in	%dx, %al
 	test	$LSR_DR, %al
@@ -288,15 +311,7 @@ start_aps:
 	movw	$(ap_main - start), SIPI_PAGE + 1
 	movw	$IMAGE_LOW_SEG, SIPI_PAGE + 3
 	movw	$0, AP_COUNT
-
-	lgdtl	%cs:(gdt_desc - start)
-	mov	%cr0, %eax
-	or	$1, %al
-	mov	%eax, %cr0
-	mov	$8, %bx
-	mov	%bx, %ds
-	and	$0xfe, %al
-	mov	%eax, %cr0
+	call	flat_ds
 
 	mov	$APIC_ICR_LOW, %ebx
 	movl	$ICR_INIT_OTHERS, (%ebx)
@@ -309,6 +324,64 @@ start_aps:
 1:	cmp	AP_COUNT, %cx
 	ja	1b
 	ret
+
+/*
+ * flat_ds: DS base 0 with a 4 GiB limit (unreal mode: DS loaded from a
+ * flat descriptor in protected mode keeps its limit back in real mode)
+ */
+flat_ds:
+	push	%eax
+	push	%bx
+	lgdtl	%cs:(gdt_desc - start)
+	mov	%cr0, %eax
+	or	$1, %al
+	mov	%eax, %cr0
+	mov	$8, %bx
+	mov	%bx, %ds
+	and	$0xfe, %al
+	mov	%eax, %cr0
+	pop	%bx
+	pop	%eax
+	ret
+
+/*
+ * com1_irq_setup: COM1's receive interrupt as COM1_VECTOR on this CPU:
+ * its real-mode IVT entry (com1_isr in the image's copy below 1 MiB), the
+ * 8259s masked (only the I/O APIC delivers), the LAPIC software-enabled,
+ * I/O APIC pin 4 unmasked (fixed, edge, active high, physical destination
+ * APIC 0) and COM1's IER.  Leaves DS flat, base 0.
+ */
+com1_irq_setup:
+	call	flat_ds
+	movw	$(com1_isr - start), COM1_VECTOR * 4
+	movw	$IMAGE_LOW_SEG, COM1_VECTOR * 4 + 2
+	movb	$0, IRQ_FLAG
+	mov	$0xff, %al
+	out	%al, $PIC1_IMR
+	out	%al, $PIC2_IMR
+	mov	$APIC_SVR, %ebx
+	movl	$(SVR_ENABLE | SPURIOUS_VECTOR), (%ebx)
+	mov	$IOAPIC_BASE, %ebx
+	movl	$(IOAPIC_REDTBL + 2 * COM1_GSI + 1), (%ebx)
+	movl	$0, 0x10(%ebx)
+	movl	$(IOAPIC_REDTBL + 2 * COM1_GSI), (%ebx)
+	movl	$COM1_VECTOR, 0x10(%ebx)
+	mov	$COM1_MCR, %dx
+	mov	$MCR_OUT2, %al
+	out	%al, %dx
+	mov	$COM1_IER, %dx
+	mov	$IER_RDI, %al
+	out	%al, %dx
+	ret
+
+/* COM1's receive interrupt: note it for the wait loop, EOI; DS flat */
+com1_isr:
+	push	%ebx
+	movb	$1, IRQ_FLAG
+	mov	$APIC_EOI, %ebx
+	movl	$0, (%ebx)
+	pop	%ebx
+	iret
 
 ipi_delay:
 	push	%ecx
