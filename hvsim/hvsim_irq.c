@@ -7,7 +7,9 @@
  * hv_local_interrupt_controller_state, apic_irr / apic_isr / apic_tmr,
  * bit v % 32 of word v / 32, the xAPIC register layout), so that GET/SET_
  * VP_STATE of the LAPIC page reads and restores them; the task priority
- * is CR8.  The APIC id of a VP is its index.
+ * is CR8.  The APIC id of a VP is its index.  In xAPIC mode the guest
+ * reads and writes the registers through the xAPIC page too
+ * (hvsim_apic_mmio()).
  *
  * Interrupts arrive through ASSERT_VIRTUAL_INTERRUPT (fixed and lowest
  * priority, NMI, INIT, SIPI, ExtINT and the local interrupt pins LINT0 /
@@ -49,12 +51,31 @@
 #include "hvsim_lapic_timer.h"
 #include "hvsim_partition.h"
 #include "hvsim_synic.h"
+#include "hvsim_vp.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_state.h"
 
 #define APIC_BROADCAST		0xFF	/* physical destination: all VPs */
 #define APIC_PAGE_SIZE		0x1000ULL
 #define APIC_BASE_ADDR_MASK	0x000FFFFFFFFFF000ULL
+#define APIC_BASE_EXTD		BIT_ULL(10)	/* x2APIC mode */
+#define APIC_BASE_ENABLE	BIT_ULL(11)	/* APIC globally enabled */
+
+/* xAPIC page offsets of the registers this file reads (hvabi.h: others) */
+#define APIC_ID_OFFSET		0x20
+#define APIC_VERSION_OFFSET	0x30
+#define APIC_PPR_OFFSET		0xA0
+#define APIC_RRD_OFFSET		0xC0
+#define APIC_LDR_OFFSET		0xD0
+#define APIC_DFR_OFFSET		0xE0
+#define APIC_ISR_OFFSET		0x100
+#define APIC_TMR_OFFSET		0x180
+#define APIC_IRR_OFFSET		0x200
+#define APIC_REG_SLOT		0x10	/* a register per 16 bytes */
+#define APIC_REG_BYTES		4	/* the rest of the slot reads 0 */
+#define APIC_LDR_BITS		0xFF000000U	/* logical APIC id */
+#define APIC_DFR_BITS		0xF0000000U	/* model; 27:0 read as ones */
+#define APIC_ICR_XAPIC_DEST	0xFF000000U
 
 /* What the selftests observe (debugfs "interrupts") */
 static atomic64_t irq_asserted;		/* VPs an ASSERT set an IRR bit in */
@@ -269,31 +290,180 @@ bool hvsim_apic_stopped(struct hvsim_vp *vp)
 	       (vp->activity & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
 }
 
+/* The processor priority: the task priority or the in-service class */
+static u32 apic_ppr(const struct hvsim_vp *vp)
+{
+	int isr = apic_highest(vp->lapic.apic_isr);
+	u32 tpr = (vp->state.cr8 & 0xF) << 4;
+
+	return isr < 0 ? tpr : max_t(u32, tpr, isr & 0xF0);
+}
+
+/*
+ * The value of the xAPIC register at page offset @offset (a multiple of
+ * 16): 0 for the write-only EOI, the arbitration priority, the self IPI
+ * and reserved offsets.
+ */
+static u32 apic_reg_read(struct hvsim_vp *vp, u32 offset)
+{
+	const struct hv_local_interrupt_controller_state *l = &vp->lapic;
+	u32 val;
+
+	switch (offset) {
+	case APIC_ID_OFFSET:
+		return (vp->index & 0xFF) << HV_X86_APIC_ICR_XAPIC_DEST_SHIFT;
+	case APIC_VERSION_OFFSET:
+		return l->apic_version;
+	case HV_X86_APIC_TPR_OFFSET:
+		return (vp->state.cr8 & 0xF) << 4;
+	case APIC_PPR_OFFSET:
+		return apic_ppr(vp);
+	case APIC_RRD_OFFSET:
+		return l->apic_remote_read;
+	case APIC_LDR_OFFSET:
+		return l->apic_ldr;
+	case APIC_DFR_OFFSET:
+		return l->apic_dfr;
+	case APIC_ISR_OFFSET ... APIC_ISR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_isr[(offset - APIC_ISR_OFFSET) / APIC_REG_SLOT];
+	case APIC_TMR_OFFSET ... APIC_TMR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_tmr[(offset - APIC_TMR_OFFSET) / APIC_REG_SLOT];
+	case APIC_IRR_OFFSET ... APIC_IRR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_irr[(offset - APIC_IRR_OFFSET) / APIC_REG_SLOT];
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		return l->apic_icr_low;
+	case HV_X86_APIC_ICR_HIGH_OFFSET:
+		return l->apic_icr_high;
+	default:
+		/* SVR, ESR, LVT and timer; else 0 */
+		if (hvsim_lapic_timer_read(vp, offset, &val))
+			return val;
+		return 0;
+	}
+}
+
+/*
+ * Bytes [@offset, @offset + @len) of the xAPIC page, @len at most 16 and
+ * within the page: byte i of a 16-byte slot is byte i of its register for
+ * i < 4, and 0 for the other twelve.
+ */
+static void apic_page_read(struct hvsim_vp *vp, u32 offset, u8 *buf,
+			   unsigned int len)
+{
+	u32 slot = U32_MAX, reg = 0, byte;
+	unsigned int i;
+
+	for (i = 0; i < len; i++, offset++) {
+		if ((offset & ~(APIC_REG_SLOT - 1)) != slot) {
+			slot = offset & ~(APIC_REG_SLOT - 1);
+			reg = apic_reg_read(vp, slot);
+		}
+		byte = offset & (APIC_REG_SLOT - 1);
+		buf[i] = byte < APIC_REG_BYTES ? reg >> (8 * byte) : 0;
+	}
+}
+
+/* The xAPIC page's address, or U64_MAX when the APIC is not in xAPIC mode */
+static u64 apic_xapic_base(const struct hvsim_vp *vp)
+{
+	u64 base = vp->msrs[HVSIM_MSR_APIC_BASE];
+
+	if ((base & (APIC_BASE_ENABLE | APIC_BASE_EXTD)) != APIC_BASE_ENABLE)
+		return U64_MAX;
+	return base & APIC_BASE_ADDR_MASK;
+}
+
+/**
+ * struct apic_read_ctx - guest memory for an instruction that reads the
+ *	xAPIC page
+ * @vp: the VP, its partition's lock held
+ * @mem: its memory everywhere else
+ * @base: the page's address
+ */
+struct apic_read_ctx {
+	struct hvsim_vp *vp;
+	const struct x86_emu_mem_ops *mem;
+	u64 base;
+};
+
+/*
+ * x86_emu_mem_ops.access of struct apic_read_ctx: reads of the xAPIC page
+ * are its registers' values, fetches from and writes to it are refused;
+ * everything else goes to @ctx->mem.
+ */
+static int apic_read_access(void *ctx, u64 gpa, void *buf, unsigned int len,
+			    enum x86_emu_access access, bool commit)
+{
+	struct apic_read_ctx *c = ctx;
+
+	if (gpa < c->base || gpa - c->base >= APIC_PAGE_SIZE)
+		return c->mem->access(c->vp, gpa, buf, len, access, commit);
+	if (access != X86_EMU_ACCESS_READ)
+		return -EACCES;
+	if (commit)
+		apic_page_read(c->vp, gpa - c->base, buf, len);
+	return 0;
+}
+
+static const struct x86_emu_mem_ops apic_read_ops = {
+	.access = apic_read_access,
+};
+
+/*
+ * Run the instruction that stopped reading the xAPIC page at @base again,
+ * with @mem for the rest of guest memory and the page's reads answered by
+ * the registers.  Returns true if it retired; when it stops again (for a
+ * write to the page, a fetch from it, or anything else) nothing changed.
+ */
+static bool apic_mmio_read(struct hvsim_vp *vp,
+			   const struct x86_emu_mem_ops *mem, u64 base)
+{
+	struct apic_read_ctx ctx = { .vp = vp, .mem = mem, .base = base };
+	struct x86_emu_exit x;
+
+	lockdep_assert_held(&vp->partition->lock);
+	return x86_emu_step(&vp->state, &apic_read_ops, &ctx, &x);
+}
+
 /**
  * hvsim_apic_mmio() - the xAPIC page, before doorbells and GPA intercepts
  * @vp: the VP, its partition's lock held
  * @exit: an X86_EXIT_MEMORY stop
  *
- * A plain store (exit->mem.value_valid) into the 4 KiB page at APIC_BASE
- * (default 0xFEE00000) that the SLAT does not map is a register write:
- * EOI (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8
- * to bits 7:4 of the value, ICR high (0x310) stores the destination, ICR
- * low (0x300) stores the command and sends the IPI (which may stop the
- * VP, see hvsim_apic_stopped()); the timer, LVT, ESR and SVR registers
- * are hvsim_lapic_timer_mmio()'s; other registers ignore it.  The
- * instruction retires first.  Reads and other stores there go to the VMM
- * as usual.
+ * While the APIC is enabled in xAPIC mode (IA32_APIC_BASE EN set, EXTD
+ * clear), the 4 KiB page at its base (default 0xFEE00000), where the
+ * SLAT does not map it, is the APIC's.
+ *
+ * A plain store (exit->mem.value_valid) there is a register write: EOI
+ * (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8 to
+ * bits 7:4 of the value, ICR high (0x310) stores the destination (bits
+ * 31:24), ICR low (0x300) stores the command and sends the IPI (which may
+ * stop the VP, see hvsim_apic_stopped()), LDR (0xD0) keeps bits 31:24,
+ * DFR (0xE0) bits 31:28; the timer, LVT, ESR and SVR registers are
+ * hvsim_lapic_timer_mmio()'s; other registers ignore it.  The instruction
+ * retires first.
+ *
+ * A read there runs the instruction again with the page's bytes taken
+ * from the registers (any size and alignment: bytes 0-3 of each 16-byte
+ * slot are its register's, the others read 0; reserved and write-only
+ * registers read 0).  An instruction that also writes the page or stops
+ * for another reason is not consumed.  Fetches and other stores there,
+ * and every access while the APIC is disabled or in x2APIC mode, go to
+ * the VMM as usual.
  *
  * Return: true if the access was consumed.
  */
 bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
-	u64 base = vp->msrs[HVSIM_MSR_APIC_BASE] & APIC_BASE_ADDR_MASK;
+	u64 base = apic_xapic_base(vp);
 	u64 offset = exit->mem.gpa - base;
 
 	lockdep_assert_held(&vp->partition->lock);
-	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid ||
-	    exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
+	if (base == U64_MAX || exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
+		return false;
+	if (exit->mem.access == X86_EMU_ACCESS_READ)
+		return apic_mmio_read(vp, &hvsim_vp_mem_ops, base);
+	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid)
 		return false;
 	vp_retire_insn(vp, exit);
 	switch (offset) {
@@ -303,8 +473,15 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case HV_X86_APIC_TPR_OFFSET:
 		vp->state.cr8 = (exit->mem.value >> 4) & 0xF;
 		break;
+	case APIC_LDR_OFFSET:
+		vp->lapic.apic_ldr = exit->mem.value & APIC_LDR_BITS;
+		break;
+	case APIC_DFR_OFFSET:
+		vp->lapic.apic_dfr = (exit->mem.value & APIC_DFR_BITS) |
+				     ~APIC_DFR_BITS;
+		break;
 	case HV_X86_APIC_ICR_HIGH_OFFSET:
-		vp->lapic.apic_icr_high = exit->mem.value;
+		vp->lapic.apic_icr_high = exit->mem.value & APIC_ICR_XAPIC_DEST;
 		break;
 	case HV_X86_APIC_ICR_LOW_OFFSET:
 		apic_icr_write(vp, exit, exit->mem.value,

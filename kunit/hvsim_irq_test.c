@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../hvsim/hvsim_main.h"
 #include "hvsim_fake.h"
@@ -152,8 +153,8 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2012ULL);
 
-	/* Not the APIC's: a read, no value, outside the page */
-	exit.mem.access = X86_EMU_ACCESS_READ;
+	/* Not the APIC's: a fetch, no value, outside the page */
+	exit.mem.access = X86_EMU_ACCESS_EXECUTE;
 	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
 	exit.mem.access = X86_EMU_ACCESS_WRITE;
 	exit.mem.value_valid = false;
@@ -171,6 +172,202 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 2ULL);
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2018ULL);
+
+	/* Nor while the APIC is disabled or in x2APIC mode */
+	exit.mem.value = 0x70;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0x12345100ULL;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0x12345D00ULL;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	exit.mem.access = X86_EMU_ACCESS_READ;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	KUNIT_EXPECT_EQ(test, vp->state.cr8, 2ULL);
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2018ULL);
+	spin_unlock(&vp->partition->lock);
+}
+
+/* Read @len bytes at xAPIC offset @offset, little-endian */
+static u64 irq_page_read(struct hvsim_vp *vp, u32 offset, unsigned int len)
+{
+	u8 buf[16] = {};
+	u64 v = 0;
+
+	apic_page_read(vp, offset, buf, len);
+	memcpy(&v, buf, min_t(unsigned int, len, sizeof(v)));
+	return v;
+}
+
+/* A 32-bit xAPIC register store at @offset, as the guest's MOV makes it */
+static void irq_page_store(struct kunit *test, struct hvsim_vp *vp,
+			   u32 offset, u32 value)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MEMORY,
+		.insn_len = 6,
+		.mem = {
+			.gpa = 0xFEE00000ULL + offset,
+			.access = X86_EMU_ACCESS_WRITE,
+			.value_valid = true,
+			.size = 4,
+			.value = value,
+		},
+	};
+
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
+}
+
+/* Every xAPIC register reads its architectural value */
+static void hvsim_irq_test_xapic_read(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct hv_local_interrupt_controller_state *l = &vp->lapic;
+	u8 buf[16];
+	u32 off;
+
+	spin_lock(&vp->partition->lock);
+	l->apic_version = 0x50014;
+	l->apic_dfr = 0xFFFFFFFF;
+	l->apic_spurious = 0x1FF;
+	l->apic_lvt_timer = 0x20031;
+	l->apic_lvt_thermal = 0x10032;
+	l->apic_lvt_perfmon = 0x433;
+	l->apic_lvt_lint0 = 0x700;
+	l->apic_lvt_lint1 = 0x400;
+	l->apic_lvt_error = 0x34;
+	l->apic_lvt_cmci = 0x10035;
+	l->apic_esr = 0x40;
+	l->apic_initial_count = 0x12345678;
+	l->apic_divide_configuration = 0xB;
+	/* a count SET_VP_STATE restored reads as such until it runs */
+	l->apic_counter_value = 0x1234;
+	vp->time.lapic.restored = true;
+
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x20, 4), 0x03000000ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x30, 4), 0x50014ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x80, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xE0, 4), 0xFFFFFFFFULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xF0, 4), 0x1FFULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x280, 4), 0x40ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x2F0, 4), 0x10035ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x320, 4), 0x20031ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x330, 4), 0x10032ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x340, 4), 0x433ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x350, 4), 0x700ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x360, 4), 0x400ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x370, 4), 0x34ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x380, 4), 0x12345678ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x390, 4), 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x3E0, 4), 0xBULL);
+
+	/* TPR is CR8 (bits 3:0 read 0); PPR the higher of it and the ISR's */
+	irq_page_store(test, vp, HV_X86_APIC_TPR_OFFSET, 0x5F);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x80, 4), 0x50ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x50ULL);
+	apic_set(l->apic_isr, 0x41);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x50ULL);
+	apic_set(l->apic_isr, 0x73);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x70ULL);
+
+	/* ISR, TMR, IRR: eight registers each, bit v % 32 of register v / 32 */
+	apic_accept(vp, 0xE2, true);
+	apic_accept(vp, 0x20, false);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x120, 4), (u64)BIT(1));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x130, 4), (u64)BIT(0x13));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x1F0, 4), (u64)BIT(2));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x1E0, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x210, 4), (u64)BIT(0));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x270, 4), (u64)BIT(2));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x100, 4), 0ULL);
+
+	/* Stored registers keep their writable bits */
+	irq_page_store(test, vp, 0xD0, 0x12345678);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xD0, 4), 0x12000000ULL);
+	irq_page_store(test, vp, 0xE0, 0x0);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xE0, 4), 0x0FFFFFFFULL);
+	irq_page_store(test, vp, 0x310, 0xABCDEF12);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x310, 4), 0xAB000000ULL);
+	irq_page_store(test, vp, 0x300, 0x10000 | HV_X86_APIC_ICR_BUSY);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x300, 4), 0x10000ULL);
+	/* the ID ignores stores */
+	irq_page_store(test, vp, 0x20, 0x7F000000);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x20, 4), 0x03000000ULL);
+
+	/* EOI, APR, RRD, self IPI and the reserved offsets read 0 */
+	for (off = 0; off < APIC_PAGE_SIZE; off += APIC_REG_SLOT) {
+		if (off == 0 || off == 0x10 || off == 0x40 || off == 0x50 ||
+		    off == 0x60 || off == 0x70 || off == 0x90 || off == 0xB0 ||
+		    off == 0xC0 || (off >= 0x290 && off < 0x2F0) ||
+		    (off >= 0x3A0 && off < 0x3E0) || off >= 0x3F0)
+			KUNIT_EXPECT_EQ_MSG(test, irq_page_read(vp, off, 4),
+					    0ULL, "offset %#x", off);
+	}
+
+	/* Other sizes and alignments: bytes 4-15 of a slot read 0 */
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x23, 1), 0x03ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x22, 2), 0x0300ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x21, 2), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x381, 2), 0x3456ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x380, 8), 0x12345678ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x384, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x38E, 4), 0x12340000ULL);
+	memset(buf, 0xEE, sizeof(buf));
+	apic_page_read(vp, 0x370, buf, 16);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x34);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 1, 0, 15));
+	spin_unlock(&vp->partition->lock);
+}
+
+/* Guest code of the xAPIC read test: real mode, at the reset vector */
+static const u8 irq_read_code[] = {
+	0x66, 0xA1, 0x20, 0x00,			/* mov 0x20, %eax */
+	0x66, 0x83, 0x0E, 0xF0, 0x00, 0x01,	/* orl $1, 0xF0 */
+};
+
+/*
+ * Guest memory of the read test: the last 16 bytes below 4 GiB, the code
+ * and zeros after it, to fetch from, and nothing else
+ */
+static int irq_read_mem(void *ctx, u64 gpa, void *buf, unsigned int len,
+			enum x86_emu_access access, bool commit)
+{
+	u8 bytes[16] = {};
+	u64 off = gpa - 0xFFFFFFF0ULL;
+
+	BUILD_BUG_ON(sizeof(irq_read_code) > sizeof(bytes));
+	if (access != X86_EMU_ACCESS_EXECUTE || gpa < 0xFFFFFFF0ULL ||
+	    off + len > sizeof(bytes))
+		return -ENOENT;
+	memcpy(bytes, irq_read_code, sizeof(irq_read_code));
+	if (commit)
+		memcpy(buf, bytes + off, len);
+	return 0;
+}
+
+static const struct x86_emu_mem_ops irq_read_ops = {
+	.access = irq_read_mem,
+};
+
+/* A read of the page runs the instruction again with the register */
+static void hvsim_irq_test_xapic_read_insn(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct x86_emu_state *s = &vp->state;
+
+	spin_lock(&vp->partition->lock);
+	x86_emu_reset(s);
+	s->seg[X86_DS].base = 0xFEE00000ULL;
+	s->gpr[X86_RAX] = 0xFFFFFFFFFFFFFFFFULL;
+	KUNIT_EXPECT_TRUE(test, apic_mmio_read(vp, &irq_read_ops,
+					       0xFEE00000ULL));
+	KUNIT_EXPECT_EQ(test, s->gpr[X86_RAX], 0x03000000ULL);
+	KUNIT_EXPECT_EQ(test, s->rip, 0xFFF4ULL);
+
+	/* A read-modify-write of the page is not: nothing changes */
+	KUNIT_EXPECT_FALSE(test, apic_mmio_read(vp, &irq_read_ops,
+						0xFEE00000ULL));
+	KUNIT_EXPECT_EQ(test, s->rip, 0xFFF4ULL);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_spurious, 0U);
 	spin_unlock(&vp->partition->lock);
 }
 
@@ -730,6 +927,8 @@ static struct kunit_case hvsim_irq_test_cases[] = {
 	KUNIT_CASE(hvsim_irq_test_priority),
 	KUNIT_CASE(hvsim_irq_test_eoi),
 	KUNIT_CASE(hvsim_irq_test_mmio),
+	KUNIT_CASE(hvsim_irq_test_xapic_read),
+	KUNIT_CASE(hvsim_irq_test_xapic_read_insn),
 	KUNIT_CASE(hvsim_irq_test_hlt),
 	KUNIT_CASE(hvsim_irq_test_nmi_wake),
 	KUNIT_CASE(hvsim_irq_test_scan),
