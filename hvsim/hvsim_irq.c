@@ -7,9 +7,10 @@
  * hv_local_interrupt_controller_state, apic_irr / apic_isr / apic_tmr,
  * bit v % 32 of word v / 32, the xAPIC register layout), so that GET/SET_
  * VP_STATE of the LAPIC page reads and restores them; the task priority
- * is CR8.  The APIC id of a VP is its index.  In xAPIC mode the guest
- * reads and writes the registers through the xAPIC page too
- * (hvsim_apic_mmio()).
+ * is CR8.  The APIC id of a VP is its index.  The guest reads and writes
+ * the registers through the x2APIC MSRs (hvsim_apic_msr()) and, in xAPIC
+ * mode, through the xAPIC page (hvsim_apic_mmio()); IA32_APIC_BASE
+ * selects the mode (hvsim_apic_base_write()).
  *
  * Interrupts arrive through ASSERT_VIRTUAL_INTERRUPT (fixed and lowest
  * priority, NMI, INIT, SIPI, ExtINT and the local interrupt pins LINT0 /
@@ -76,6 +77,12 @@
 #define APIC_LDR_BITS		0xFF000000U	/* logical APIC id */
 #define APIC_DFR_BITS		0xF0000000U	/* model; 27:0 read as ones */
 #define APIC_ICR_XAPIC_DEST	0xFF000000U
+#define APIC_TPR_BITS		0xFFU
+#define X2APIC_SELF_IPI_OFFSET	0x3F0
+#define X2APIC_MSR_LAST		(HV_X86_MSR_X2APIC_BASE + 0xFF)
+/* IA32_APIC_BASE bits a guest may not set: 7:0, 9, beyond 48-bit GPAs */
+#define APIC_BASE_RESERVED	(GENMASK_ULL(63, 48) | BIT_ULL(9) | \
+				 GENMASK_ULL(7, 0))
 
 /* What the selftests observe (debugfs "interrupts") */
 static atomic64_t irq_asserted;		/* VPs an ASSERT set an IRR bit in */
@@ -214,63 +221,6 @@ static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	if (!(vp->state.efer & HV_X86_EFER_LMA))
 		vp->state.rip &= 0xFFFFFFFFULL;
 	vp->state.interrupt_shadow = 0;
-}
-
-/**
- * hvsim_apic_msr() - the APIC's MSRs, before any other MSR handling
- * @vp: the VP, its partition's lock held
- * @exit: an X86_EXIT_MSR stop
- *
- * A WRMSR to the x2APIC EOI register (0x80B) or the synthetic EOI MSR
- * (0x40000070) ends the highest in-service interrupt and retires the
- * instruction.  A WRMSR to the x2APIC ICR (0x830; destination in EDX) or
- * the synthetic ICR (0x40000071; xAPIC destination in EDX bits 31:24)
- * retires and then sends an IPI; one to the x2APIC SELF IPI register
- * (0x83F) sends the fixed vector in AL to the VP itself.  A RDMSR of
- * either ICR returns the last value written (delivery status idle).
- * Sending may stop the VP: see hvsim_apic_stopped().  The timer, LVT,
- * ESR and SVR registers and IA32_TSC_DEADLINE are hvsim_lapic_timer_msr()'s.
- *
- * Return: true if the access was consumed (the instruction retired).
- */
-bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
-{
-	u64 *gpr = vp->state.gpr;
-	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
-
-	lockdep_assert_held(&vp->partition->lock);
-	switch (exit->msr.index) {
-	case HV_X86_MSR_X2APIC_EOI:
-	case HV_X64_MSR_EOI:
-		if (!exit->msr.write)
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_eoi(vp);
-		return true;
-	case HV_X86_MSR_X2APIC_ICR:
-	case HV_X64_MSR_ICR:
-		vp_retire_insn(vp, exit);
-		if (exit->msr.write) {
-			apic_icr_write(vp, exit, lo, hi,
-				       exit->msr.index == HV_X86_MSR_X2APIC_ICR);
-			return true;
-		}
-		gpr[X86_RAX] = vp->lapic.apic_icr_low;
-		gpr[X86_RDX] = vp->lapic.apic_icr_high;
-		return true;
-	case HV_X86_MSR_X2APIC_SELF_IPI:
-		if (!exit->msr.write)
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
-		return true;
-	default:
-		/* timer, LVT, ESR, SVR and TSC_DEADLINE */
-		if (!hvsim_lapic_timer_msr(vp, exit))
-			return false;
-		vp_retire_insn(vp, exit);
-		return true;
-	}
 }
 
 /**
@@ -423,6 +373,206 @@ static bool apic_mmio_read(struct hvsim_vp *vp,
 
 	lockdep_assert_held(&vp->partition->lock);
 	return x86_emu_step(&vp->state, &apic_read_ops, &ctx, &x);
+}
+
+/**
+ * hvsim_apic_x2apic() - is the VP's APIC in x2APIC mode?
+ * @vp: the VP, its partition's lock held
+ *
+ * Return: true if IA32_APIC_BASE has EN (bit 11) and EXTD (bit 10) set.
+ */
+bool hvsim_apic_x2apic(const struct hvsim_vp *vp)
+{
+	u64 mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+
+	lockdep_assert_held(&vp->partition->lock);
+	return (vp->msrs[HVSIM_MSR_APIC_BASE] & mode) == mode;
+}
+
+/**
+ * hvsim_apic_base_write() - a guest's WRMSR to IA32_APIC_BASE
+ * @vp: the VP, its partition's lock held
+ * @val: the value written
+ *
+ * The architectural checks: no reserved bit (7:0, 9, 63:48; EXTD too
+ * unless the partition was created X2APIC_CAPABLE), not EXTD without EN,
+ * not from x2APIC mode to xAPIC mode, not from disabled straight to
+ * x2APIC mode.  Every other change is stored as it is: the base address,
+ * BSP, enabling, disabling and entering x2APIC mode; the APIC's registers
+ * keep their values.
+ *
+ * Return: true if stored, false for a #GP (nothing changed).
+ */
+bool hvsim_apic_base_write(struct hvsim_vp *vp, u64 val)
+{
+	u64 mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+	u64 old = vp->msrs[HVSIM_MSR_APIC_BASE] & mode, new = val & mode;
+	u64 reserved = APIC_BASE_RESERVED;
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!(vp->partition->creation_flags &
+	      HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE))
+		reserved |= APIC_BASE_EXTD;
+	if ((val & reserved) || new == APIC_BASE_EXTD)
+		return false;
+	if (old == mode && new == APIC_BASE_ENABLE)
+		return false;
+	if (!old && new == mode)
+		return false;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = val;
+	return true;
+}
+
+/* The x2APIC logical id: cluster (id / 16) in 31:16, bit id % 16 */
+static u32 x2apic_ldr(u32 id)
+{
+	return (id >> 4) << 16 | BIT(id & 0xF);
+}
+
+/*
+ * RDMSR of the x2APIC register at xAPIC offset @offset that this file
+ * keeps (ID, version, TPR, PPR, LDR, ISR, TMR, IRR, the 64-bit ICR) into
+ * @val.  Returns false for the others.
+ */
+static bool x2apic_read(struct hvsim_vp *vp, u32 offset, u64 *val)
+{
+	const struct hv_local_interrupt_controller_state *l = &vp->lapic;
+
+	switch (offset) {
+	case APIC_ID_OFFSET:
+		*val = vp->index;
+		return true;
+	case APIC_LDR_OFFSET:
+		*val = x2apic_ldr(vp->index);
+		return true;
+	case APIC_VERSION_OFFSET:
+	case HV_X86_APIC_TPR_OFFSET:
+	case APIC_PPR_OFFSET:
+	case APIC_ISR_OFFSET ... APIC_IRR_OFFSET + 7 * APIC_REG_SLOT:
+		*val = apic_reg_read(vp, offset);
+		return true;
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		*val = (u64)l->apic_icr_high << 32 | l->apic_icr_low;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * RDMSR / WRMSR of x2APIC MSR 0x800-0x8FF.  EDX:EAX hold the value.
+ * Returns true if consumed (retired); false leaves it to hvsim_msr_exit(),
+ * which makes it a #GP in x2APIC mode (hvsim_vp_regs.c).  The checks of
+ * x2APIC mode alone (@strict): EOI and SELF IPI with reserved bits set.
+ */
+static bool x2apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	u32 offset = (exit->msr.index - HV_X86_MSR_X2APIC_BASE) << 4;
+	bool strict = hvsim_apic_x2apic(vp);
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+	u64 val;
+
+	if (!exit->msr.write && x2apic_read(vp, offset, &val)) {
+		vp_retire_insn(vp, exit);
+		gpr[X86_RAX] = lower_32_bits(val);
+		gpr[X86_RDX] = upper_32_bits(val);
+		return true;
+	}
+	if (!exit->msr.write)
+		goto timer;
+	switch (offset) {
+	case HV_X86_APIC_EOI_OFFSET:
+		if (strict && (lo || hi))
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_eoi(vp);
+		return true;
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		vp_retire_insn(vp, exit);
+		apic_icr_write(vp, exit, lo, hi, true);
+		return true;
+	case X2APIC_SELF_IPI_OFFSET:
+		if (strict && (hi || (lo & ~HV_X86_APIC_ICR_VECTOR_MASK)))
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
+		return true;
+	case HV_X86_APIC_TPR_OFFSET:
+		if (hi || (lo & ~APIC_TPR_BITS))
+			return false;
+		vp_retire_insn(vp, exit);
+		vp->state.cr8 = (lo >> 4) & 0xF;
+		return true;
+	default:
+		break;
+	}
+timer:
+	/* timer, LVT, ESR and SVR */
+	if (!hvsim_lapic_timer_msr(vp, exit))
+		return false;
+	vp_retire_insn(vp, exit);
+	return true;
+}
+
+/**
+ * hvsim_apic_msr() - the APIC's MSRs, before any other MSR handling
+ * @vp: the VP, its partition's lock held
+ * @exit: an X86_EXIT_MSR stop
+ *
+ * The x2APIC MSRs 0x800-0x8FF, as in x2APIC mode: RDMSR of ID (0x802, the
+ * VP index), version (0x803), TPR (0x808, CR8 << 4), PPR (0x80A), LDR
+ * (0x80D, derived from the ID), ISR, TMR and IRR (0x810-0x827) and the
+ * 64-bit ICR (0x830); WRMSR of TPR (bits 7:0), EOI (0x80B: ends the
+ * highest in-service interrupt), ICR (0x830; destination in EDX, an
+ * x2APIC id) and SELF IPI (0x83F: the fixed vector in bits 7:0 to the VP
+ * itself).  The synthetic EOI (0x40000070) and ICR (0x40000071; xAPIC
+ * destination in EDX bits 31:24) MSRs do the same; RDMSR of the synthetic
+ * ICR returns the last value written (delivery status idle).  The timer,
+ * LVT, ESR and SVR registers and IA32_TSC_DEADLINE are
+ * hvsim_lapic_timer_msr()'s.  Sending may stop the VP: see
+ * hvsim_apic_stopped().
+ *
+ * Not consumed: RDMSR of EOI and SELF IPI, writes of read-only registers,
+ * reserved MSRs (APR, RRD, DFR ...), a value with reserved bits set (EDX
+ * of a 32-bit register, TPR bits 31:8, in x2APIC mode a non-zero EOI and
+ * SELF IPI bits 31:8): in x2APIC mode hvsim_msr_exit() makes them a #GP,
+ * outside it (where hvsim serves the x2APIC MSRs as well) they follow
+ * UNIMPLEMENTED_MSR_ACTION.
+ *
+ * Return: true if the access was consumed (the instruction retired).
+ */
+bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+
+	lockdep_assert_held(&vp->partition->lock);
+	switch (exit->msr.index) {
+	case HV_X64_MSR_EOI:
+		if (!exit->msr.write)
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_eoi(vp);
+		return true;
+	case HV_X64_MSR_ICR:
+		vp_retire_insn(vp, exit);
+		if (exit->msr.write) {
+			apic_icr_write(vp, exit, lo, hi, false);
+			return true;
+		}
+		gpr[X86_RAX] = vp->lapic.apic_icr_low;
+		gpr[X86_RDX] = vp->lapic.apic_icr_high;
+		return true;
+	case HV_X86_MSR_X2APIC_BASE ... X2APIC_MSR_LAST:
+		return x2apic_msr(vp, exit);
+	default:
+		/* IA32_TSC_DEADLINE */
+		if (!hvsim_lapic_timer_msr(vp, exit))
+			return false;
+		vp_retire_insn(vp, exit);
+		return true;
+	}
 }
 
 /**

@@ -318,6 +318,165 @@ static void hvsim_irq_test_xapic_read(struct kunit *test)
 	spin_unlock(&vp->partition->lock);
 }
 
+/* IA32_APIC_BASE: the legal mode transitions and those that are a #GP */
+static void hvsim_irq_test_x2apic_base(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 *base = &vp->msrs[HVSIM_MSR_APIC_BASE];
+
+	spin_lock(&vp->partition->lock);
+	/* EXTD is reserved unless the partition is X2APIC_CAPABLE */
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00900ULL);
+	vp->partition->creation_flags =
+		HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_x2apic(vp));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_x2apic(vp));
+	/* x2APIC -> xAPIC, EXTD without EN, reserved bits */
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00900ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00500ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D01ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00F00ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, BIT_ULL(48) |
+						       0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00D00ULL);
+	/* x2APIC -> disabled; disabled -> x2APIC is not allowed */
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00100ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_x2apic(vp));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00100ULL);
+	/* disabled -> xAPIC, moved, BSP cleared, xAPIC -> x2APIC */
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00900ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0x12345800ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0x12345800ULL);
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0x0000FFFFFFFFFC00ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_x2apic(vp));
+	spin_unlock(&vp->partition->lock);
+}
+
+/* RDMSR of x2APIC MSR @index into *@val; whether hvsim_apic_msr() took it */
+static bool irq_rdmsr(struct hvsim_vp *vp, u32 index, u64 *val)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MSR,
+		.insn_len = 2,
+		.msr = { .index = index },
+	};
+	bool done;
+
+	vp->state.gpr[X86_RAX] = 0xDEAD;
+	vp->state.gpr[X86_RDX] = 0xBEEF;
+	done = hvsim_apic_msr(vp, &exit);
+	*val = vp->state.gpr[X86_RDX] << 32 | (u32)vp->state.gpr[X86_RAX];
+	return done;
+}
+
+/* WRMSR of @val to x2APIC MSR @index */
+static bool irq_wrmsr(struct hvsim_vp *vp, u32 index, u64 val)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MSR,
+		.insn_len = 2,
+		.msr = { .index = index, .write = true },
+	};
+
+	vp->state.gpr[X86_RAX] = lower_32_bits(val);
+	vp->state.gpr[X86_RDX] = upper_32_bits(val);
+	return hvsim_apic_msr(vp, &exit);
+}
+
+/* The x2APIC MSRs in x2APIC mode: values, write-only, read-only, reserved */
+static void hvsim_irq_test_x2apic_msrs(struct kunit *test)
+{
+	static const u32 no_read[] = {
+		0x800, 0x801, 0x804, 0x807, 0x809, 0x80B, 0x80C, 0x80E,
+		0x829, 0x82E, 0x831, 0x83A, 0x83D, 0x83F, 0x840, 0x8FF,
+	};
+	static const u32 read_only[] = {
+		0x802, 0x803, 0x80A, 0x80D, 0x810, 0x817, 0x818, 0x81F, 0x820,
+		0x827, 0x839,
+	};
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 val, drops = atomic64_read(&irq_ipi_drops);
+	unsigned int i;
+
+	spin_lock(&vp->partition->lock);
+	vp->partition->creation_flags =
+		HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00D00ULL;
+	vp->lapic.apic_version = 0x50014;
+	vp->state.rip = 0x1000;
+
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x802, &val));
+	KUNIT_EXPECT_EQ(test, val, 3ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x803, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50014ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80D, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x8ULL);
+	KUNIT_EXPECT_EQ(test, x2apic_ldr(0x25), 0x20020U);
+	KUNIT_EXPECT_EQ(test, x2apic_ldr(0xFF), 0xF8000U);
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x1006ULL);
+
+	/* TPR and PPR */
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x808, 0x5F));
+	KUNIT_EXPECT_EQ(test, vp->state.cr8, 5ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x808, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50ULL);
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x808, 0x100));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x808, BIT_ULL(32)));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80A, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50ULL);
+	apic_set(vp->lapic.apic_isr, 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80A, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x70ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x813, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(0x13));
+
+	/* EOI: only 0 may be written */
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80B, 1));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80B, BIT_ULL(32)));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x80B, 0));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), -1);
+
+	/* SELF IPI: bits 31:8 reserved; the vector enters the IRR */
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x83F, 0x141));
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x83F, 0x41));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x822, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(1));
+	apic_accept(vp, 0xE2, true);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x81F, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(2));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x827, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(2));
+
+	/* ICR: one 64-bit register, a 32-bit destination (no VP 0x12345678) */
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x830,
+					  0x1234567800000040ULL |
+					  HV_X86_APIC_ICR_BUSY));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x830, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x1234567800000040ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipi_drops), drops + 1);
+
+	/* Not taken (a #GP in x2APIC mode): reads, writes, reserved */
+	for (i = 0; i < ARRAY_SIZE(no_read); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, irq_rdmsr(vp, no_read[i], &val),
+				       "RDMSR %#x", no_read[i]);
+	for (i = 0; i < ARRAY_SIZE(read_only); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, irq_wrmsr(vp, read_only[i], 0),
+				       "WRMSR %#x", read_only[i]);
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80E, 0));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x809, 0));
+
+	/* Outside x2APIC mode EOI takes any value, as hvsim always did */
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
+	apic_set(vp->lapic.apic_isr, 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x80B, 1));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), -1);
+	spin_unlock(&vp->partition->lock);
+}
+
 /* Guest code of the xAPIC read test: real mode, at the reset vector */
 static const u8 irq_read_code[] = {
 	0x66, 0xA1, 0x20, 0x00,			/* mov 0x20, %eax */
@@ -929,6 +1088,8 @@ static struct kunit_case hvsim_irq_test_cases[] = {
 	KUNIT_CASE(hvsim_irq_test_mmio),
 	KUNIT_CASE(hvsim_irq_test_xapic_read),
 	KUNIT_CASE(hvsim_irq_test_xapic_read_insn),
+	KUNIT_CASE(hvsim_irq_test_x2apic_base),
+	KUNIT_CASE(hvsim_irq_test_x2apic_msrs),
 	KUNIT_CASE(hvsim_irq_test_hlt),
 	KUNIT_CASE(hvsim_irq_test_nmi_wake),
 	KUNIT_CASE(hvsim_irq_test_scan),
