@@ -40,6 +40,7 @@
 /* EBX: CLFLUSH line size 8 qwords, one logical processor, APIC id */
 #define CPUID_1_EBX		0x00010800
 #define CPUID_1_ECX_CX16	BIT(13)		/* CMPXCHG16B */
+#define CPUID_1_ECX_X2APIC	BIT(21)		/* X2APIC_CAPABLE partitions */
 #define CPUID_1_ECX_POPCNT	BIT(23)
 #define CPUID_1_ECX_TSC_DEADLINE	BIT(24)	/* LAPIC timer TSC-deadline mode */
 #define CPUID_1_ECX_XSAVE	BIT(26)
@@ -432,8 +433,9 @@ cpuid_registered(const struct hvsim_vp *vp, u32 eax, u32 ecx)
 }
 
 /*
- * What CPUID leaf @eax / subleaf @ecx answers on @vp: the default model,
- * merged with the VP's registered result if @registered.  A registered
+ * What CPUID leaf @eax / subleaf @ecx answers on @vp: the default model
+ * (leaf 1 ECX.x2APIC for an X2APIC_CAPABLE partition), merged with the
+ * VP's registered result if @registered.  A registered
  * result applies to leaves the model reports, and to any leaf when it
  * was registered with always_override.
  */
@@ -446,6 +448,9 @@ static void cpuid_answer(struct hvsim_vp *vp, u32 eax, u32 ecx,
 	lockdep_assert_held(&pt->lock);
 	cpuid_default(vp->index, hvsim_partition_privileges(pt), eax, ecx, r);
 	cpuid_xsave(hvsim_partition_xsave_features(pt), eax, ecx, r);
+	if (eax == 1 &&
+	    (pt->creation_flags & HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE))
+		r->ecx |= CPUID_1_ECX_X2APIC;
 	if (!registered)
 		return;
 	p = cpuid_registered(vp, eax, ecx);

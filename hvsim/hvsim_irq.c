@@ -7,7 +7,10 @@
  * hv_local_interrupt_controller_state, apic_irr / apic_isr / apic_tmr,
  * bit v % 32 of word v / 32, the xAPIC register layout), so that GET/SET_
  * VP_STATE of the LAPIC page reads and restores them; the task priority
- * is CR8.  The APIC id of a VP is its index.
+ * is CR8.  The APIC id of a VP is its index.  The guest reads and writes
+ * the registers through the x2APIC MSRs (hvsim_apic_msr()) and, in xAPIC
+ * mode, through the xAPIC page (hvsim_apic_mmio()); IA32_APIC_BASE
+ * selects the mode (hvsim_apic_base_write()).
  *
  * Interrupts arrive through ASSERT_VIRTUAL_INTERRUPT (fixed and lowest
  * priority, NMI, INIT, SIPI, ExtINT and the local interrupt pins LINT0 /
@@ -49,12 +52,37 @@
 #include "hvsim_lapic_timer.h"
 #include "hvsim_partition.h"
 #include "hvsim_synic.h"
+#include "hvsim_vp.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_state.h"
 
 #define APIC_BROADCAST		0xFF	/* physical destination: all VPs */
 #define APIC_PAGE_SIZE		0x1000ULL
 #define APIC_BASE_ADDR_MASK	0x000FFFFFFFFFF000ULL
+#define APIC_BASE_EXTD		BIT_ULL(10)	/* x2APIC mode */
+#define APIC_BASE_ENABLE	BIT_ULL(11)	/* APIC globally enabled */
+
+/* xAPIC page offsets of the registers this file reads (hvabi.h: others) */
+#define APIC_ID_OFFSET		0x20
+#define APIC_VERSION_OFFSET	0x30
+#define APIC_PPR_OFFSET		0xA0
+#define APIC_RRD_OFFSET		0xC0
+#define APIC_LDR_OFFSET		0xD0
+#define APIC_DFR_OFFSET		0xE0
+#define APIC_ISR_OFFSET		0x100
+#define APIC_TMR_OFFSET		0x180
+#define APIC_IRR_OFFSET		0x200
+#define APIC_REG_SLOT		0x10	/* a register per 16 bytes */
+#define APIC_REG_BYTES		4	/* the rest of the slot reads 0 */
+#define APIC_LDR_BITS		0xFF000000U	/* logical APIC id */
+#define APIC_DFR_BITS		0xF0000000U	/* model; 27:0 read as ones */
+#define APIC_ICR_XAPIC_DEST	0xFF000000U
+#define APIC_TPR_BITS		0xFFU
+#define X2APIC_SELF_IPI_OFFSET	0x3F0
+#define X2APIC_MSR_LAST		(HV_X86_MSR_X2APIC_BASE + 0xFF)
+/* IA32_APIC_BASE bits a guest may not set: 7:0, 9, beyond 48-bit GPAs */
+#define APIC_BASE_RESERVED	(GENMASK_ULL(63, 48) | BIT_ULL(9) | \
+				 GENMASK_ULL(7, 0))
 
 /* What the selftests observe (debugfs "interrupts") */
 static atomic64_t irq_asserted;		/* VPs an ASSERT set an IRR bit in */
@@ -196,63 +224,6 @@ static void vp_retire_insn(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 }
 
 /**
- * hvsim_apic_msr() - the APIC's MSRs, before any other MSR handling
- * @vp: the VP, its partition's lock held
- * @exit: an X86_EXIT_MSR stop
- *
- * A WRMSR to the x2APIC EOI register (0x80B) or the synthetic EOI MSR
- * (0x40000070) ends the highest in-service interrupt and retires the
- * instruction.  A WRMSR to the x2APIC ICR (0x830; destination in EDX) or
- * the synthetic ICR (0x40000071; xAPIC destination in EDX bits 31:24)
- * retires and then sends an IPI; one to the x2APIC SELF IPI register
- * (0x83F) sends the fixed vector in AL to the VP itself.  A RDMSR of
- * either ICR returns the last value written (delivery status idle).
- * Sending may stop the VP: see hvsim_apic_stopped().  The timer, LVT,
- * ESR and SVR registers and IA32_TSC_DEADLINE are hvsim_lapic_timer_msr()'s.
- *
- * Return: true if the access was consumed (the instruction retired).
- */
-bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
-{
-	u64 *gpr = vp->state.gpr;
-	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
-
-	lockdep_assert_held(&vp->partition->lock);
-	switch (exit->msr.index) {
-	case HV_X86_MSR_X2APIC_EOI:
-	case HV_X64_MSR_EOI:
-		if (!exit->msr.write)
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_eoi(vp);
-		return true;
-	case HV_X86_MSR_X2APIC_ICR:
-	case HV_X64_MSR_ICR:
-		vp_retire_insn(vp, exit);
-		if (exit->msr.write) {
-			apic_icr_write(vp, exit, lo, hi,
-				       exit->msr.index == HV_X86_MSR_X2APIC_ICR);
-			return true;
-		}
-		gpr[X86_RAX] = vp->lapic.apic_icr_low;
-		gpr[X86_RDX] = vp->lapic.apic_icr_high;
-		return true;
-	case HV_X86_MSR_X2APIC_SELF_IPI:
-		if (!exit->msr.write)
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
-		return true;
-	default:
-		/* timer, LVT, ESR, SVR and TSC_DEADLINE */
-		if (!hvsim_lapic_timer_msr(vp, exit))
-			return false;
-		vp_retire_insn(vp, exit);
-		return true;
-	}
-}
-
-/**
  * hvsim_apic_stopped() - did an APIC access just stop the VP?
  * @vp: the VP, its partition's lock held, after hvsim_apic_msr() or
  *	hvsim_apic_mmio() consumed an access
@@ -269,31 +240,380 @@ bool hvsim_apic_stopped(struct hvsim_vp *vp)
 	       (vp->activity & HV_INTERNAL_ACTIVITY_STARTUP_SUSPEND);
 }
 
+/* The processor priority: the task priority or the in-service class */
+static u32 apic_ppr(const struct hvsim_vp *vp)
+{
+	int isr = apic_highest(vp->lapic.apic_isr);
+	u32 tpr = (vp->state.cr8 & 0xF) << 4;
+
+	return isr < 0 ? tpr : max_t(u32, tpr, isr & 0xF0);
+}
+
+/*
+ * The value of the xAPIC register at page offset @offset (a multiple of
+ * 16): 0 for the write-only EOI, the arbitration priority, the self IPI
+ * and reserved offsets.
+ */
+static u32 apic_reg_read(struct hvsim_vp *vp, u32 offset)
+{
+	const struct hv_local_interrupt_controller_state *l = &vp->lapic;
+	u32 val;
+
+	switch (offset) {
+	case APIC_ID_OFFSET:
+		return (vp->index & 0xFF) << HV_X86_APIC_ICR_XAPIC_DEST_SHIFT;
+	case APIC_VERSION_OFFSET:
+		return l->apic_version;
+	case HV_X86_APIC_TPR_OFFSET:
+		return (vp->state.cr8 & 0xF) << 4;
+	case APIC_PPR_OFFSET:
+		return apic_ppr(vp);
+	case APIC_RRD_OFFSET:
+		return l->apic_remote_read;
+	case APIC_LDR_OFFSET:
+		return l->apic_ldr;
+	case APIC_DFR_OFFSET:
+		return l->apic_dfr;
+	case APIC_ISR_OFFSET ... APIC_ISR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_isr[(offset - APIC_ISR_OFFSET) / APIC_REG_SLOT];
+	case APIC_TMR_OFFSET ... APIC_TMR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_tmr[(offset - APIC_TMR_OFFSET) / APIC_REG_SLOT];
+	case APIC_IRR_OFFSET ... APIC_IRR_OFFSET + 7 * APIC_REG_SLOT:
+		return l->apic_irr[(offset - APIC_IRR_OFFSET) / APIC_REG_SLOT];
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		return l->apic_icr_low;
+	case HV_X86_APIC_ICR_HIGH_OFFSET:
+		return l->apic_icr_high;
+	default:
+		/* SVR, ESR, LVT and timer; else 0 */
+		if (hvsim_lapic_timer_read(vp, offset, &val))
+			return val;
+		return 0;
+	}
+}
+
+/*
+ * Bytes [@offset, @offset + @len) of the xAPIC page, @len at most 16 and
+ * within the page: byte i of a 16-byte slot is byte i of its register for
+ * i < 4, and 0 for the other twelve.
+ */
+static void apic_page_read(struct hvsim_vp *vp, u32 offset, u8 *buf,
+			   unsigned int len)
+{
+	u32 slot = U32_MAX, reg = 0, byte;
+	unsigned int i;
+
+	for (i = 0; i < len; i++, offset++) {
+		if ((offset & ~(APIC_REG_SLOT - 1)) != slot) {
+			slot = offset & ~(APIC_REG_SLOT - 1);
+			reg = apic_reg_read(vp, slot);
+		}
+		byte = offset & (APIC_REG_SLOT - 1);
+		buf[i] = byte < APIC_REG_BYTES ? reg >> (8 * byte) : 0;
+	}
+}
+
+/* The xAPIC page's address, or U64_MAX when the APIC is not in xAPIC mode */
+static u64 apic_xapic_base(const struct hvsim_vp *vp)
+{
+	u64 base = vp->msrs[HVSIM_MSR_APIC_BASE];
+
+	if ((base & (APIC_BASE_ENABLE | APIC_BASE_EXTD)) != APIC_BASE_ENABLE)
+		return U64_MAX;
+	return base & APIC_BASE_ADDR_MASK;
+}
+
+/**
+ * struct apic_read_ctx - guest memory for an instruction that reads the
+ *	xAPIC page
+ * @vp: the VP, its partition's lock held
+ * @mem: its memory everywhere else
+ * @base: the page's address
+ */
+struct apic_read_ctx {
+	struct hvsim_vp *vp;
+	const struct x86_emu_mem_ops *mem;
+	u64 base;
+};
+
+/*
+ * x86_emu_mem_ops.access of struct apic_read_ctx: reads of the xAPIC page
+ * are its registers' values, fetches from and writes to it are refused;
+ * everything else goes to @ctx->mem.
+ */
+static int apic_read_access(void *ctx, u64 gpa, void *buf, unsigned int len,
+			    enum x86_emu_access access, bool commit)
+{
+	struct apic_read_ctx *c = ctx;
+
+	if (gpa < c->base || gpa - c->base >= APIC_PAGE_SIZE)
+		return c->mem->access(c->vp, gpa, buf, len, access, commit);
+	if (access != X86_EMU_ACCESS_READ)
+		return -EACCES;
+	if (commit)
+		apic_page_read(c->vp, gpa - c->base, buf, len);
+	return 0;
+}
+
+static const struct x86_emu_mem_ops apic_read_ops = {
+	.access = apic_read_access,
+};
+
+/*
+ * Run the instruction that stopped reading the xAPIC page at @base again,
+ * with @mem for the rest of guest memory and the page's reads answered by
+ * the registers.  Returns true if it retired; when it stops again (for a
+ * write to the page, a fetch from it, or anything else) nothing changed.
+ */
+static bool apic_mmio_read(struct hvsim_vp *vp,
+			   const struct x86_emu_mem_ops *mem, u64 base)
+{
+	struct apic_read_ctx ctx = { .vp = vp, .mem = mem, .base = base };
+	struct x86_emu_exit x;
+
+	lockdep_assert_held(&vp->partition->lock);
+	return x86_emu_step(&vp->state, &apic_read_ops, &ctx, &x);
+}
+
+/**
+ * hvsim_apic_x2apic() - is the VP's APIC in x2APIC mode?
+ * @vp: the VP, its partition's lock held
+ *
+ * Return: true if IA32_APIC_BASE has EN (bit 11) and EXTD (bit 10) set.
+ */
+bool hvsim_apic_x2apic(const struct hvsim_vp *vp)
+{
+	u64 mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+
+	lockdep_assert_held(&vp->partition->lock);
+	return (vp->msrs[HVSIM_MSR_APIC_BASE] & mode) == mode;
+}
+
+/**
+ * hvsim_apic_base_write() - a guest's WRMSR to IA32_APIC_BASE
+ * @vp: the VP, its partition's lock held
+ * @val: the value written
+ *
+ * The architectural checks: no reserved bit (7:0, 9, 63:48; EXTD too
+ * unless the partition was created X2APIC_CAPABLE), not EXTD without EN,
+ * not from x2APIC mode to xAPIC mode, not from disabled straight to
+ * x2APIC mode.  Every other change is stored as it is: the base address,
+ * BSP, enabling, disabling and entering x2APIC mode; the APIC's registers
+ * keep their values.
+ *
+ * Return: true if stored, false for a #GP (nothing changed).
+ */
+bool hvsim_apic_base_write(struct hvsim_vp *vp, u64 val)
+{
+	u64 mode = APIC_BASE_ENABLE | APIC_BASE_EXTD;
+	u64 old = vp->msrs[HVSIM_MSR_APIC_BASE] & mode, new = val & mode;
+	u64 reserved = APIC_BASE_RESERVED;
+
+	lockdep_assert_held(&vp->partition->lock);
+	if (!(vp->partition->creation_flags &
+	      HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE))
+		reserved |= APIC_BASE_EXTD;
+	if ((val & reserved) || new == APIC_BASE_EXTD)
+		return false;
+	if (old == mode && new == APIC_BASE_ENABLE)
+		return false;
+	if (!old && new == mode)
+		return false;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = val;
+	return true;
+}
+
+/* The x2APIC logical id: cluster (id / 16) in 31:16, bit id % 16 */
+static u32 x2apic_ldr(u32 id)
+{
+	return (id >> 4) << 16 | BIT(id & 0xF);
+}
+
+/*
+ * RDMSR of the x2APIC register at xAPIC offset @offset that this file
+ * keeps (ID, version, TPR, PPR, LDR, ISR, TMR, IRR, the 64-bit ICR) into
+ * @val.  Returns false for the others.
+ */
+static bool x2apic_read(struct hvsim_vp *vp, u32 offset, u64 *val)
+{
+	const struct hv_local_interrupt_controller_state *l = &vp->lapic;
+
+	switch (offset) {
+	case APIC_ID_OFFSET:
+		*val = vp->index;
+		return true;
+	case APIC_LDR_OFFSET:
+		*val = x2apic_ldr(vp->index);
+		return true;
+	case APIC_VERSION_OFFSET:
+	case HV_X86_APIC_TPR_OFFSET:
+	case APIC_PPR_OFFSET:
+	case APIC_ISR_OFFSET ... APIC_IRR_OFFSET + 7 * APIC_REG_SLOT:
+		*val = apic_reg_read(vp, offset);
+		return true;
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		*val = (u64)l->apic_icr_high << 32 | l->apic_icr_low;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * RDMSR / WRMSR of x2APIC MSR 0x800-0x8FF.  EDX:EAX hold the value.
+ * Returns true if consumed (retired); false leaves it to hvsim_msr_exit(),
+ * which makes it a #GP in x2APIC mode (hvsim_vp_regs.c).  The checks of
+ * x2APIC mode alone (@strict): EOI and SELF IPI with reserved bits set.
+ */
+static bool x2apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	u32 offset = (exit->msr.index - HV_X86_MSR_X2APIC_BASE) << 4;
+	bool strict = hvsim_apic_x2apic(vp);
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+	u64 val;
+
+	if (!exit->msr.write && x2apic_read(vp, offset, &val)) {
+		vp_retire_insn(vp, exit);
+		gpr[X86_RAX] = lower_32_bits(val);
+		gpr[X86_RDX] = upper_32_bits(val);
+		return true;
+	}
+	if (!exit->msr.write)
+		goto timer;
+	switch (offset) {
+	case HV_X86_APIC_EOI_OFFSET:
+		if (strict && (lo || hi))
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_eoi(vp);
+		return true;
+	case HV_X86_APIC_ICR_LOW_OFFSET:
+		vp_retire_insn(vp, exit);
+		apic_icr_write(vp, exit, lo, hi, true);
+		return true;
+	case X2APIC_SELF_IPI_OFFSET:
+		if (strict && (hi || (lo & ~HV_X86_APIC_ICR_VECTOR_MASK)))
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_self_ipi(vp, lo & HV_X86_APIC_ICR_VECTOR_MASK);
+		return true;
+	case HV_X86_APIC_TPR_OFFSET:
+		if (hi || (lo & ~APIC_TPR_BITS))
+			return false;
+		vp_retire_insn(vp, exit);
+		vp->state.cr8 = (lo >> 4) & 0xF;
+		return true;
+	default:
+		break;
+	}
+timer:
+	/* timer, LVT, ESR and SVR */
+	if (!hvsim_lapic_timer_msr(vp, exit))
+		return false;
+	vp_retire_insn(vp, exit);
+	return true;
+}
+
+/**
+ * hvsim_apic_msr() - the APIC's MSRs, before any other MSR handling
+ * @vp: the VP, its partition's lock held
+ * @exit: an X86_EXIT_MSR stop
+ *
+ * The x2APIC MSRs 0x800-0x8FF, as in x2APIC mode: RDMSR of ID (0x802, the
+ * VP index), version (0x803), TPR (0x808, CR8 << 4), PPR (0x80A), LDR
+ * (0x80D, derived from the ID), ISR, TMR and IRR (0x810-0x827) and the
+ * 64-bit ICR (0x830); WRMSR of TPR (bits 7:0), EOI (0x80B: ends the
+ * highest in-service interrupt), ICR (0x830; destination in EDX, an
+ * x2APIC id) and SELF IPI (0x83F: the fixed vector in bits 7:0 to the VP
+ * itself).  The synthetic EOI (0x40000070) and ICR (0x40000071; xAPIC
+ * destination in EDX bits 31:24) MSRs do the same; RDMSR of the synthetic
+ * ICR returns the last value written (delivery status idle).  The timer,
+ * LVT, ESR and SVR registers and IA32_TSC_DEADLINE are
+ * hvsim_lapic_timer_msr()'s.  Sending may stop the VP: see
+ * hvsim_apic_stopped().
+ *
+ * Not consumed: RDMSR of EOI and SELF IPI, writes of read-only registers,
+ * reserved MSRs (APR, RRD, DFR ...), a value with reserved bits set (EDX
+ * of a 32-bit register, TPR bits 31:8, in x2APIC mode a non-zero EOI and
+ * SELF IPI bits 31:8): in x2APIC mode hvsim_msr_exit() makes them a #GP,
+ * outside it (where hvsim serves the x2APIC MSRs as well) they follow
+ * UNIMPLEMENTED_MSR_ACTION.
+ *
+ * Return: true if the access was consumed (the instruction retired).
+ */
+bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
+{
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+
+	lockdep_assert_held(&vp->partition->lock);
+	switch (exit->msr.index) {
+	case HV_X64_MSR_EOI:
+		if (!exit->msr.write)
+			return false;
+		vp_retire_insn(vp, exit);
+		apic_eoi(vp);
+		return true;
+	case HV_X64_MSR_ICR:
+		vp_retire_insn(vp, exit);
+		if (exit->msr.write) {
+			apic_icr_write(vp, exit, lo, hi, false);
+			return true;
+		}
+		gpr[X86_RAX] = vp->lapic.apic_icr_low;
+		gpr[X86_RDX] = vp->lapic.apic_icr_high;
+		return true;
+	case HV_X86_MSR_X2APIC_BASE ... X2APIC_MSR_LAST:
+		return x2apic_msr(vp, exit);
+	default:
+		/* IA32_TSC_DEADLINE */
+		if (!hvsim_lapic_timer_msr(vp, exit))
+			return false;
+		vp_retire_insn(vp, exit);
+		return true;
+	}
+}
+
 /**
  * hvsim_apic_mmio() - the xAPIC page, before doorbells and GPA intercepts
  * @vp: the VP, its partition's lock held
  * @exit: an X86_EXIT_MEMORY stop
  *
- * A plain store (exit->mem.value_valid) into the 4 KiB page at APIC_BASE
- * (default 0xFEE00000) that the SLAT does not map is a register write:
- * EOI (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8
- * to bits 7:4 of the value, ICR high (0x310) stores the destination, ICR
- * low (0x300) stores the command and sends the IPI (which may stop the
- * VP, see hvsim_apic_stopped()); the timer, LVT, ESR and SVR registers
- * are hvsim_lapic_timer_mmio()'s; other registers ignore it.  The
- * instruction retires first.  Reads and other stores there go to the VMM
- * as usual.
+ * While the APIC is enabled in xAPIC mode (IA32_APIC_BASE EN set, EXTD
+ * clear), the 4 KiB page at its base (default 0xFEE00000), where the
+ * SLAT does not map it, is the APIC's.
+ *
+ * A plain store (exit->mem.value_valid) there is a register write: EOI
+ * (0xB0) ends the highest in-service interrupt, TPR (0x80) sets CR8 to
+ * bits 7:4 of the value, ICR high (0x310) stores the destination (bits
+ * 31:24), ICR low (0x300) stores the command and sends the IPI (which may
+ * stop the VP, see hvsim_apic_stopped()), LDR (0xD0) keeps bits 31:24,
+ * DFR (0xE0) bits 31:28; the timer, LVT, ESR and SVR registers are
+ * hvsim_lapic_timer_mmio()'s; other registers ignore it.  The instruction
+ * retires first.
+ *
+ * A read there runs the instruction again with the page's bytes taken
+ * from the registers (any size and alignment: bytes 0-3 of each 16-byte
+ * slot are its register's, the others read 0; reserved and write-only
+ * registers read 0).  An instruction that also writes the page or stops
+ * for another reason is not consumed.  Fetches and other stores there,
+ * and every access while the APIC is disabled or in x2APIC mode, go to
+ * the VMM as usual.
  *
  * Return: true if the access was consumed.
  */
 bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
-	u64 base = vp->msrs[HVSIM_MSR_APIC_BASE] & APIC_BASE_ADDR_MASK;
+	u64 base = apic_xapic_base(vp);
 	u64 offset = exit->mem.gpa - base;
 
 	lockdep_assert_held(&vp->partition->lock);
-	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid ||
-	    exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
+	if (base == U64_MAX || exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
+		return false;
+	if (exit->mem.access == X86_EMU_ACCESS_READ)
+		return apic_mmio_read(vp, &hvsim_vp_mem_ops, base);
+	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid)
 		return false;
 	vp_retire_insn(vp, exit);
 	switch (offset) {
@@ -303,8 +623,15 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	case HV_X86_APIC_TPR_OFFSET:
 		vp->state.cr8 = (exit->mem.value >> 4) & 0xF;
 		break;
+	case APIC_LDR_OFFSET:
+		vp->lapic.apic_ldr = exit->mem.value & APIC_LDR_BITS;
+		break;
+	case APIC_DFR_OFFSET:
+		vp->lapic.apic_dfr = (exit->mem.value & APIC_DFR_BITS) |
+				     ~APIC_DFR_BITS;
+		break;
 	case HV_X86_APIC_ICR_HIGH_OFFSET:
-		vp->lapic.apic_icr_high = exit->mem.value;
+		vp->lapic.apic_icr_high = exit->mem.value & APIC_ICR_XAPIC_DEST;
 		break;
 	case HV_X86_APIC_ICR_LOW_OFFSET:
 		apic_icr_write(vp, exit, exit->mem.value,

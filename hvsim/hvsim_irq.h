@@ -28,6 +28,8 @@ u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call);
 u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call);
 bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
+bool hvsim_apic_x2apic(const struct hvsim_vp *vp);
+bool hvsim_apic_base_write(struct hvsim_vp *vp, u64 val);
 bool hvsim_irq_hlt(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_irq_halted(struct hvsim_vp *vp);
 bool hvsim_irq_attention(const struct hvsim_vp *vp);

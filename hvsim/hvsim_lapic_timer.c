@@ -9,8 +9,8 @@
  * LINT0 0x835, LINT1 0x836, error 0x837, initial count 0x838, current
  * count 0x839 (read only), divide configuration 0x83E) and IA32_TSC_
  * DEADLINE (0x6E0); a store into the xAPIC page writes the same
- * registers at their page offsets (reads of the page go to the VMM, as
- * for every xAPIC register).  Their values live in the VP's LAPIC state
+ * registers at their page offsets, and a read of the page reads them
+ * (hvsim_apic_mmio() in hvsim_irq.c).  Their values live in the VP's LAPIC state
  * (struct hv_local_interrupt_controller_state), so that GET/SET_VP_STATE
  * transfers them.  Every LVT entry keeps its writable bits (vector,
  * delivery mode where it has one, mask, LINT pin polarity and trigger
@@ -503,6 +503,22 @@ bool hvsim_lapic_timer_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	    (offset == HV_X86_APIC_ESR_OFFSET && (u32)gpr[X86_RAX]))
 		return false;
 	return lapic_reg_write(vp, offset, gpr[X86_RAX]);
+}
+
+/**
+ * hvsim_lapic_timer_read() - read one of this file's registers
+ * @vp: the VP, its partition's lock held
+ * @offset: the register's xAPIC page offset (16-byte aligned)
+ * @val: receives its value (the current count as of now)
+ *
+ * For a guest's read of the xAPIC page or of an x2APIC MSR.
+ *
+ * Return: true if the register is one of this file's.
+ */
+bool hvsim_lapic_timer_read(struct hvsim_vp *vp, u32 offset, u32 *val)
+{
+	lockdep_assert_held(&vp->partition->lock);
+	return lapic_reg_read(vp, offset, val);
 }
 
 /**

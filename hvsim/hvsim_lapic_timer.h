@@ -44,6 +44,7 @@ u32 hvsim_lapic_timer_poll(struct hvsim_vp *vp);
 u64 hvsim_lapic_timer_next_ns(struct hvsim_vp *vp);
 bool hvsim_lapic_timer_msr(struct hvsim_vp *vp,
 			   const struct x86_emu_exit *exit);
+bool hvsim_lapic_timer_read(struct hvsim_vp *vp, u32 offset, u32 *val);
 bool hvsim_lapic_timer_mmio(struct hvsim_vp *vp, u32 offset, u32 value);
 bool hvsim_lapic_timer_rearm_due(struct hvsim_vp *vp);
 void hvsim_lapic_timer_save(struct hvsim_vp *vp);

@@ -187,6 +187,17 @@ static u16 set_suspend(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 	return HV_STATUS_SUCCESS;
 }
 
+/* A guest's IA32_APIC_BASE write: the APIC mode transitions (hvsim_irq.c) */
+static u16 set_apic_base(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
+			 const union hv_register_value *v, bool guest)
+{
+	if (!guest)
+		vp->msrs[HVSIM_MSR_APIC_BASE] = v->reg64;
+	else if (!hvsim_apic_base_write(vp, v->reg64))
+		return HV_STATUS_INVALID_PARAMETER;
+	return HV_STATUS_SUCCESS;
+}
+
 static u16 set_activity(struct hvsim_vp *vp, const struct vp_reg *r, u32 i,
 			const union hv_register_value *v, bool guest)
 {
@@ -611,7 +622,8 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE, .size = 8,
 	  .offset = VP_OFF(state.kernel_gs_base), .writable = ALL },
 	{ HV_X64_REGISTER_APIC_BASE, MSR_IA32_APICBASE, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_APIC_BASE), .writable = ALL },
+	  .offset = MSR_SLOT(HVSIM_MSR_APIC_BASE), .writable = ALL,
+	  .set = set_apic_base },
 	{ HV_X64_REGISTER_PAT, MSR_IA32_CR_PAT, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_PAT), .writable = ALL },
 	{ HV_X64_REGISTER_SYSENTER_CS, MSR_IA32_SYSENTER_CS, .size = 8,
@@ -898,7 +910,8 @@ void hvsim_vp_regs_reset(struct hvsim_vp *vp)
 
 /*
  * RDMSR / WRMSR of an MSR hvsim implements: EFER and the FS/GS bases
- * here, every other one through the register table.
+ * here, every other one through the register table; in x2APIC mode an
+ * x2APIC MSR that reaches here is a #GP.
  * Returns HVSIM_MSR_NONE for an MSR it does not implement and
  * HVSIM_MSR_GP for an access the hardware would refuse with #GP.
  */
@@ -930,6 +943,11 @@ static enum hvsim_msr_result msr_access(struct hvsim_vp *vp, u32 index,
 		else
 			*val = *base;
 		return HVSIM_MSR_DONE;
+	case HV_X86_MSR_X2APIC_BASE ... HV_X86_MSR_X2APIC_BASE + 0xFF:
+		/* what hvsim_apic_msr() did not take: reserved, read-only ... */
+		if (hvsim_apic_x2apic(vp))
+			return HVSIM_MSR_GP;
+		fallthrough;
 	default:
 		return hvsim_vp_msr_access(vp, index, write, val);
 	}

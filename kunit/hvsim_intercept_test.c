@@ -9,6 +9,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include "hvsim_fake.h"
+
 struct install_check_case {
 	u32 type;
 	u32 access;
@@ -177,6 +179,27 @@ static void hvsim_intercept_test_cpuid_model(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cpuid_in_range(0x80000001));
 	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x80000002));
 	KUNIT_EXPECT_FALSE(test, cpuid_in_range(0x3fffffff));
+}
+
+/* Leaf 1 ECX.x2APIC (bit 21) follows the partition's X2APIC_CAPABLE flag */
+static void hvsim_intercept_test_cpuid_x2apic(struct kunit *test)
+{
+	struct hvsim_fake *f = hvsim_fake_new(test);
+	struct hv_cpuid_result r0, r1, r7;
+
+	spin_lock(&f->pt.lock);
+	cpuid_answer(&f->vp[1], 1, 0, true, &r0);
+	f->pt.creation_flags = HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED |
+			       HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	cpuid_answer(&f->vp[1], 1, 0, true, &r1);
+	cpuid_answer(&f->vp[1], 7, 0, true, &r7);
+	spin_unlock(&f->pt.lock);
+	KUNIT_EXPECT_EQ(test, r0.ecx & CPUID_1_ECX_X2APIC, 0U);
+	KUNIT_EXPECT_EQ(test, r1.ecx, r0.ecx | 0x00200000U);
+	KUNIT_EXPECT_EQ(test, r1.eax, r0.eax);
+	KUNIT_EXPECT_EQ(test, r1.ebx, 0x01010800U);
+	KUNIT_EXPECT_EQ(test, r1.edx, r0.edx);
+	KUNIT_EXPECT_EQ(test, r7.eax | r7.ebx | r7.ecx | r7.edx, 0U);
 }
 
 static void hvsim_intercept_test_cpuid_merge(struct kunit *test)
@@ -354,6 +377,7 @@ static struct kunit_case hvsim_intercept_test_cases[] = {
 	KUNIT_CASE(hvsim_intercept_test_tables),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_model),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_merge),
+	KUNIT_CASE(hvsim_intercept_test_cpuid_x2apic),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_registered),
 	KUNIT_CASE(hvsim_intercept_test_results_pages),
 	KUNIT_CASE(hvsim_intercept_test_cpuid_xsave),

@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../hvsim/hvsim_main.h"
 #include "hvsim_fake.h"
@@ -152,8 +153,8 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2012ULL);
 
-	/* Not the APIC's: a read, no value, outside the page */
-	exit.mem.access = X86_EMU_ACCESS_READ;
+	/* Not the APIC's: a fetch, no value, outside the page */
+	exit.mem.access = X86_EMU_ACCESS_EXECUTE;
 	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
 	exit.mem.access = X86_EMU_ACCESS_WRITE;
 	exit.mem.value_valid = false;
@@ -171,6 +172,361 @@ static void hvsim_irq_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
 	KUNIT_EXPECT_EQ(test, vp->state.cr8, 2ULL);
 	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2018ULL);
+
+	/* Nor while the APIC is disabled or in x2APIC mode */
+	exit.mem.value = 0x70;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0x12345100ULL;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0x12345D00ULL;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	exit.mem.access = X86_EMU_ACCESS_READ;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_mmio(vp, &exit));
+	KUNIT_EXPECT_EQ(test, vp->state.cr8, 2ULL);
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x2018ULL);
+	spin_unlock(&vp->partition->lock);
+}
+
+/* Read @len bytes at xAPIC offset @offset, little-endian */
+static u64 irq_page_read(struct hvsim_vp *vp, u32 offset, unsigned int len)
+{
+	u8 buf[16] = {};
+	u64 v = 0;
+
+	apic_page_read(vp, offset, buf, len);
+	memcpy(&v, buf, min_t(unsigned int, len, sizeof(v)));
+	return v;
+}
+
+/* A 32-bit xAPIC register store at @offset, as the guest's MOV makes it */
+static void irq_page_store(struct kunit *test, struct hvsim_vp *vp,
+			   u32 offset, u32 value)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MEMORY,
+		.insn_len = 6,
+		.mem = {
+			.gpa = 0xFEE00000ULL + offset,
+			.access = X86_EMU_ACCESS_WRITE,
+			.value_valid = true,
+			.size = 4,
+			.value = value,
+		},
+	};
+
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_mmio(vp, &exit));
+}
+
+/* Every xAPIC register reads its architectural value */
+static void hvsim_irq_test_xapic_read(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct hv_local_interrupt_controller_state *l = &vp->lapic;
+	u8 buf[16];
+	u32 off;
+
+	spin_lock(&vp->partition->lock);
+	l->apic_version = 0x50014;
+	l->apic_dfr = 0xFFFFFFFF;
+	l->apic_spurious = 0x1FF;
+	l->apic_lvt_timer = 0x20031;
+	l->apic_lvt_thermal = 0x10032;
+	l->apic_lvt_perfmon = 0x433;
+	l->apic_lvt_lint0 = 0x700;
+	l->apic_lvt_lint1 = 0x400;
+	l->apic_lvt_error = 0x34;
+	l->apic_lvt_cmci = 0x10035;
+	l->apic_esr = 0x40;
+	l->apic_initial_count = 0x12345678;
+	l->apic_divide_configuration = 0xB;
+	/* a count SET_VP_STATE restored reads as such until it runs */
+	l->apic_counter_value = 0x1234;
+	vp->time.lapic.restored = true;
+
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x20, 4), 0x03000000ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x30, 4), 0x50014ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x80, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xE0, 4), 0xFFFFFFFFULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xF0, 4), 0x1FFULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x280, 4), 0x40ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x2F0, 4), 0x10035ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x320, 4), 0x20031ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x330, 4), 0x10032ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x340, 4), 0x433ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x350, 4), 0x700ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x360, 4), 0x400ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x370, 4), 0x34ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x380, 4), 0x12345678ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x390, 4), 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x3E0, 4), 0xBULL);
+
+	/* TPR is CR8 (bits 3:0 read 0); PPR the higher of it and the ISR's */
+	irq_page_store(test, vp, HV_X86_APIC_TPR_OFFSET, 0x5F);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x80, 4), 0x50ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x50ULL);
+	apic_set(l->apic_isr, 0x41);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x50ULL);
+	apic_set(l->apic_isr, 0x73);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xA0, 4), 0x70ULL);
+
+	/* ISR, TMR, IRR: eight registers each, bit v % 32 of register v / 32 */
+	apic_accept(vp, 0xE2, true);
+	apic_accept(vp, 0x20, false);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x120, 4), (u64)BIT(1));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x130, 4), (u64)BIT(0x13));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x1F0, 4), (u64)BIT(2));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x1E0, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x210, 4), (u64)BIT(0));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x270, 4), (u64)BIT(2));
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x100, 4), 0ULL);
+
+	/* Stored registers keep their writable bits */
+	irq_page_store(test, vp, 0xD0, 0x12345678);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xD0, 4), 0x12000000ULL);
+	irq_page_store(test, vp, 0xE0, 0x0);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0xE0, 4), 0x0FFFFFFFULL);
+	irq_page_store(test, vp, 0x310, 0xABCDEF12);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x310, 4), 0xAB000000ULL);
+	irq_page_store(test, vp, 0x300, 0x10000 | HV_X86_APIC_ICR_BUSY);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x300, 4), 0x10000ULL);
+	/* the ID ignores stores */
+	irq_page_store(test, vp, 0x20, 0x7F000000);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x20, 4), 0x03000000ULL);
+
+	/* EOI, APR, RRD, self IPI and the reserved offsets read 0 */
+	for (off = 0; off < APIC_PAGE_SIZE; off += APIC_REG_SLOT) {
+		if (off == 0 || off == 0x10 || off == 0x40 || off == 0x50 ||
+		    off == 0x60 || off == 0x70 || off == 0x90 || off == 0xB0 ||
+		    off == 0xC0 || (off >= 0x290 && off < 0x2F0) ||
+		    (off >= 0x3A0 && off < 0x3E0) || off >= 0x3F0)
+			KUNIT_EXPECT_EQ_MSG(test, irq_page_read(vp, off, 4),
+					    0ULL, "offset %#x", off);
+	}
+
+	/* Other sizes and alignments: bytes 4-15 of a slot read 0 */
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x23, 1), 0x03ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x22, 2), 0x0300ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x21, 2), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x381, 2), 0x3456ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x380, 8), 0x12345678ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x384, 4), 0ULL);
+	KUNIT_EXPECT_EQ(test, irq_page_read(vp, 0x38E, 4), 0x12340000ULL);
+	memset(buf, 0xEE, sizeof(buf));
+	apic_page_read(vp, 0x370, buf, 16);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x34);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 1, 0, 15));
+	spin_unlock(&vp->partition->lock);
+}
+
+/* IA32_APIC_BASE: the legal mode transitions and those that are a #GP */
+static void hvsim_irq_test_x2apic_base(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 *base = &vp->msrs[HVSIM_MSR_APIC_BASE];
+
+	spin_lock(&vp->partition->lock);
+	/* EXTD is reserved unless the partition is X2APIC_CAPABLE */
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00900ULL);
+	vp->partition->creation_flags =
+		HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_x2apic(vp));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_x2apic(vp));
+	/* x2APIC -> xAPIC, EXTD without EN, reserved bits */
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00900ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00500ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D01ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00F00ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, BIT_ULL(48) |
+						       0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00D00ULL);
+	/* x2APIC -> disabled; disabled -> x2APIC is not allowed */
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00100ULL));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_x2apic(vp));
+	KUNIT_EXPECT_FALSE(test, hvsim_apic_base_write(vp, 0xFEE00D00ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0xFEE00100ULL);
+	/* disabled -> xAPIC, moved, BSP cleared, xAPIC -> x2APIC */
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0xFEE00900ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0x12345800ULL));
+	KUNIT_EXPECT_EQ(test, *base, 0x12345800ULL);
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_base_write(vp, 0x0000FFFFFFFFFC00ULL));
+	KUNIT_EXPECT_TRUE(test, hvsim_apic_x2apic(vp));
+	spin_unlock(&vp->partition->lock);
+}
+
+/* RDMSR of x2APIC MSR @index into *@val; whether hvsim_apic_msr() took it */
+static bool irq_rdmsr(struct hvsim_vp *vp, u32 index, u64 *val)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MSR,
+		.insn_len = 2,
+		.msr = { .index = index },
+	};
+	bool done;
+
+	vp->state.gpr[X86_RAX] = 0xDEAD;
+	vp->state.gpr[X86_RDX] = 0xBEEF;
+	done = hvsim_apic_msr(vp, &exit);
+	*val = vp->state.gpr[X86_RDX] << 32 | (u32)vp->state.gpr[X86_RAX];
+	return done;
+}
+
+/* WRMSR of @val to x2APIC MSR @index */
+static bool irq_wrmsr(struct hvsim_vp *vp, u32 index, u64 val)
+{
+	struct x86_emu_exit exit = {
+		.reason = X86_EXIT_MSR,
+		.insn_len = 2,
+		.msr = { .index = index, .write = true },
+	};
+
+	vp->state.gpr[X86_RAX] = lower_32_bits(val);
+	vp->state.gpr[X86_RDX] = upper_32_bits(val);
+	return hvsim_apic_msr(vp, &exit);
+}
+
+/* The x2APIC MSRs in x2APIC mode: values, write-only, read-only, reserved */
+static void hvsim_irq_test_x2apic_msrs(struct kunit *test)
+{
+	static const u32 no_read[] = {
+		0x800, 0x801, 0x804, 0x807, 0x809, 0x80B, 0x80C, 0x80E,
+		0x829, 0x82E, 0x831, 0x83A, 0x83D, 0x83F, 0x840, 0x8FF,
+	};
+	static const u32 read_only[] = {
+		0x802, 0x803, 0x80A, 0x80D, 0x810, 0x817, 0x818, 0x81F, 0x820,
+		0x827, 0x839,
+	};
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	u64 val, drops = atomic64_read(&irq_ipi_drops);
+	unsigned int i;
+
+	spin_lock(&vp->partition->lock);
+	vp->partition->creation_flags =
+		HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00D00ULL;
+	vp->lapic.apic_version = 0x50014;
+	vp->state.rip = 0x1000;
+
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x802, &val));
+	KUNIT_EXPECT_EQ(test, val, 3ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x803, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50014ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80D, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x8ULL);
+	KUNIT_EXPECT_EQ(test, x2apic_ldr(0x25), 0x20020U);
+	KUNIT_EXPECT_EQ(test, x2apic_ldr(0xFF), 0xF8000U);
+	KUNIT_EXPECT_EQ(test, vp->state.rip, 0x1006ULL);
+
+	/* TPR and PPR */
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x808, 0x5F));
+	KUNIT_EXPECT_EQ(test, vp->state.cr8, 5ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x808, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50ULL);
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x808, 0x100));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x808, BIT_ULL(32)));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80A, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x50ULL);
+	apic_set(vp->lapic.apic_isr, 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x80A, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x70ULL);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x813, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(0x13));
+
+	/* EOI: only 0 may be written */
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80B, 1));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80B, BIT_ULL(32)));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x80B, 0));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), -1);
+
+	/* SELF IPI: bits 31:8 reserved; the vector enters the IRR */
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x83F, 0x141));
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x83F, 0x41));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x822, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(1));
+	apic_accept(vp, 0xE2, true);
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x81F, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(2));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x827, &val));
+	KUNIT_EXPECT_EQ(test, val, (u64)BIT(2));
+
+	/* ICR: one 64-bit register, a 32-bit destination (no VP 0x12345678) */
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x830,
+					  0x1234567800000040ULL |
+					  HV_X86_APIC_ICR_BUSY));
+	KUNIT_EXPECT_TRUE(test, irq_rdmsr(vp, 0x830, &val));
+	KUNIT_EXPECT_EQ(test, val, 0x1234567800000040ULL);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&irq_ipi_drops), drops + 1);
+
+	/* Not taken (a #GP in x2APIC mode): reads, writes, reserved */
+	for (i = 0; i < ARRAY_SIZE(no_read); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, irq_rdmsr(vp, no_read[i], &val),
+				       "RDMSR %#x", no_read[i]);
+	for (i = 0; i < ARRAY_SIZE(read_only); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, irq_wrmsr(vp, read_only[i], 0),
+				       "WRMSR %#x", read_only[i]);
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x80E, 0));
+	KUNIT_EXPECT_FALSE(test, irq_wrmsr(vp, 0x809, 0));
+
+	/* Outside x2APIC mode EOI takes any value, as hvsim always did */
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
+	apic_set(vp->lapic.apic_isr, 0x73);
+	KUNIT_EXPECT_TRUE(test, irq_wrmsr(vp, 0x80B, 1));
+	KUNIT_EXPECT_EQ(test, apic_highest(vp->lapic.apic_isr), -1);
+	spin_unlock(&vp->partition->lock);
+}
+
+/* Guest code of the xAPIC read test: real mode, at the reset vector */
+static const u8 irq_read_code[] = {
+	0x66, 0xA1, 0x20, 0x00,			/* mov 0x20, %eax */
+	0x66, 0x83, 0x0E, 0xF0, 0x00, 0x01,	/* orl $1, 0xF0 */
+};
+
+/*
+ * Guest memory of the read test: the last 16 bytes below 4 GiB, the code
+ * and zeros after it, to fetch from, and nothing else
+ */
+static int irq_read_mem(void *ctx, u64 gpa, void *buf, unsigned int len,
+			enum x86_emu_access access, bool commit)
+{
+	u8 bytes[16] = {};
+	u64 off = gpa - 0xFFFFFFF0ULL;
+
+	BUILD_BUG_ON(sizeof(irq_read_code) > sizeof(bytes));
+	if (access != X86_EMU_ACCESS_EXECUTE || gpa < 0xFFFFFFF0ULL ||
+	    off + len > sizeof(bytes))
+		return -ENOENT;
+	memcpy(bytes, irq_read_code, sizeof(irq_read_code));
+	if (commit)
+		memcpy(buf, bytes + off, len);
+	return 0;
+}
+
+static const struct x86_emu_mem_ops irq_read_ops = {
+	.access = irq_read_mem,
+};
+
+/* A read of the page runs the instruction again with the register */
+static void hvsim_irq_test_xapic_read_insn(struct kunit *test)
+{
+	struct hvsim_vp *vp = irq_fake_vp(test);
+	struct x86_emu_state *s = &vp->state;
+
+	spin_lock(&vp->partition->lock);
+	x86_emu_reset(s);
+	s->seg[X86_DS].base = 0xFEE00000ULL;
+	s->gpr[X86_RAX] = 0xFFFFFFFFFFFFFFFFULL;
+	KUNIT_EXPECT_TRUE(test, apic_mmio_read(vp, &irq_read_ops,
+					       0xFEE00000ULL));
+	KUNIT_EXPECT_EQ(test, s->gpr[X86_RAX], 0x03000000ULL);
+	KUNIT_EXPECT_EQ(test, s->rip, 0xFFF4ULL);
+
+	/* A read-modify-write of the page is not: nothing changes */
+	KUNIT_EXPECT_FALSE(test, apic_mmio_read(vp, &irq_read_ops,
+						0xFEE00000ULL));
+	KUNIT_EXPECT_EQ(test, s->rip, 0xFFF4ULL);
+	KUNIT_EXPECT_EQ(test, vp->lapic.apic_spurious, 0U);
 	spin_unlock(&vp->partition->lock);
 }
 
@@ -730,6 +1086,10 @@ static struct kunit_case hvsim_irq_test_cases[] = {
 	KUNIT_CASE(hvsim_irq_test_priority),
 	KUNIT_CASE(hvsim_irq_test_eoi),
 	KUNIT_CASE(hvsim_irq_test_mmio),
+	KUNIT_CASE(hvsim_irq_test_xapic_read),
+	KUNIT_CASE(hvsim_irq_test_xapic_read_insn),
+	KUNIT_CASE(hvsim_irq_test_x2apic_base),
+	KUNIT_CASE(hvsim_irq_test_x2apic_msrs),
 	KUNIT_CASE(hvsim_irq_test_hlt),
 	KUNIT_CASE(hvsim_irq_test_nmi_wake),
 	KUNIT_CASE(hvsim_irq_test_scan),

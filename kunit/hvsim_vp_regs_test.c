@@ -2,10 +2,13 @@
 /*
  * KUnit tests of hvsim's register table: every run of names and of MSR
  * indices is disjoint from the others, storage stays inside its
- * structure, the name and MSR lookups, and the privileges synthetic
- * features grant.  Included at the end of hvsim/hvsim_vp_regs.c.
+ * structure, the name and MSR lookups, the privileges synthetic
+ * features grant, and the APIC mode checks of IA32_APIC_BASE.  Included
+ * at the end of hvsim/hvsim_vp_regs.c.
  */
 #include <kunit/test.h>
+
+#include "hvsim_fake.h"
 
 static void hvsim_vp_regs_test_table(struct kunit *test)
 {
@@ -86,10 +89,51 @@ static void hvsim_vp_regs_test_privileges(struct kunit *test)
 			PRIV_REFERENCE_TSC);
 }
 
+/* IA32_APIC_BASE's mode transitions, and x2APIC MSRs that are a #GP */
+static void hvsim_vp_regs_test_apic_msrs(struct kunit *test)
+{
+	struct hvsim_fake *f = hvsim_fake_new(test);
+	struct hvsim_vp *vp = &f->vp[0];
+	union hv_register_value v = { .reg64 = 0xFEE00500ULL };
+	u64 val;
+
+	spin_lock(&f->pt.lock);
+	f->pt.creation_flags = HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE;
+	vp->msrs[HVSIM_MSR_APIC_BASE] = 0xFEE00900ULL;
+	/* in xAPIC mode a reserved x2APIC MSR is not implemented */
+	KUNIT_EXPECT_EQ(test, msr_access(vp, 0x809, false, &val),
+			HVSIM_MSR_NONE);
+	val = 0xFEE00D00ULL;
+	KUNIT_EXPECT_EQ(test, msr_access(vp, MSR_IA32_APICBASE, true, &val),
+			HVSIM_MSR_DONE);
+	KUNIT_EXPECT_EQ(test, vp->msrs[HVSIM_MSR_APIC_BASE], 0xFEE00D00ULL);
+	val = 0xFEE00900ULL;
+	KUNIT_EXPECT_EQ(test, msr_access(vp, MSR_IA32_APICBASE, true, &val),
+			HVSIM_MSR_GP);
+	KUNIT_EXPECT_EQ(test, vp->msrs[HVSIM_MSR_APIC_BASE], 0xFEE00D00ULL);
+	val = 0;
+	KUNIT_EXPECT_EQ(test, msr_access(vp, MSR_IA32_APICBASE, false, &val),
+			HVSIM_MSR_DONE);
+	KUNIT_EXPECT_EQ(test, val, 0xFEE00D00ULL);
+	/* in x2APIC mode: a #GP */
+	KUNIT_EXPECT_EQ(test, msr_access(vp, 0x809, false, &val),
+			HVSIM_MSR_GP);
+	KUNIT_EXPECT_EQ(test, msr_access(vp, 0x80E, true, &val),
+			HVSIM_MSR_GP);
+	KUNIT_EXPECT_EQ(test, msr_access(vp, 0x8FF, false, &val),
+			HVSIM_MSR_GP);
+	/* the VMM's writes are not checked */
+	KUNIT_EXPECT_EQ(test, hvsim_vp_set_reg(vp, HV_X64_REGISTER_APIC_BASE,
+					       &v), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, vp->msrs[HVSIM_MSR_APIC_BASE], 0xFEE00500ULL);
+	spin_unlock(&f->pt.lock);
+}
+
 static struct kunit_case hvsim_vp_regs_test_cases[] = {
 	KUNIT_CASE(hvsim_vp_regs_test_table),
 	KUNIT_CASE(hvsim_vp_regs_test_lookup),
 	KUNIT_CASE(hvsim_vp_regs_test_privileges),
+	KUNIT_CASE(hvsim_vp_regs_test_apic_msrs),
 	{}
 };
 

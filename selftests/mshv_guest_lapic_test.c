@@ -25,6 +25,8 @@
  *    nothing;
  *  - GET/SET_VP_STATE: the current count is saved and restored, and a
  *    restored count expires;
+ *  - the xAPIC page: stores and reads of every kind of register from a
+ *    flat 32-bit guest, answered without a memory intercept;
  *  - a VM torn down with its periodic timer armed while its VP is halted
  *    (kmemleak, KASAN and the splat check of the run see what is left).
  */
@@ -36,6 +38,7 @@
 #include "mshv_test.h"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "mshv_debugfs.h"
+#include "mshv_guest32.h"
 
 #define MEM_SIZE	0x10000ULL	/* guest memory at GPA 0 */
 #define CODE_GPA	0x1000
@@ -345,6 +348,119 @@ TEST_F(lapic, registers)
 	for (i = 0; i < ARRAY_SIZE(written); i++)
 		EXPECT_EQ(written[i], rd32(self->vm, REGS + 0x40 + 4 * i))
 			TH_LOG("written value %u", i);
+}
+
+#define XAPIC		0xFEE00000
+/* a 32-bit store of @val to xAPIC register @off */
+#define XW(off, val)						\
+	"	movl $" S(val) ", " S(XAPIC) "+" S(off) "\n"
+/* xAPIC register @off (a 32-bit load) to @addr */
+#define XR(off, addr)						\
+	"	mov " S(XAPIC) "+" S(off) ", %eax\n"		\
+	"	mov %eax, " S(addr) "\n"
+
+/*
+ * Flat 32-bit: the xAPIC registers read back through the page after
+ * stores there, the current count between an x2APIC MSR read of it, a
+ * self IPI's IRR bit, sizes other than 32 bits
+ */
+MSHV_GUEST_CODE(xapic_guest, 32,
+		XR(0x20, REGS + 0x00)		/* ID */
+		XR(0x30, REGS + 0x04)		/* version */
+		XR(0xF0, REGS + 0x08)		/* SVR at reset */
+		XR(0x320, REGS + 0x0C)		/* LVT timer at reset */
+		XW(0xF0, 0x1FF)
+		XR(0xF0, REGS + 0x10)
+		XW(0x80, 0x5F)
+		XR(0x80, REGS + 0x14)		/* TPR */
+		XR(0xA0, REGS + 0x18)		/* PPR */
+		XW(0xD0, 0x03FFFFFF)
+		XR(0xD0, REGS + 0x1C)		/* LDR */
+		XW(0xE0, 0)
+		XR(0xE0, REGS + 0x20)		/* DFR */
+		XW(0x320, 0xFFFFFFFF)
+		XR(0x320, REGS + 0x24)		/* LVT timer */
+		XW(0x350, 0x700)
+		XR(0x350, REGS + 0x28)		/* LINT0 */
+		XW(0x370, 0x1FF)
+		XR(0x370, REGS + 0x2C)		/* LVT error */
+		XW(0x280, 0)
+		XR(0x280, REGS + 0x30)		/* ESR */
+		XW(0x3E0, 0xA)
+		XR(0x3E0, REGS + 0x34)		/* divide by 128 */
+		XW(0x380, 0x40000000)
+		XR(0x380, REGS + 0x38)		/* initial count */
+		XR(0x390, REGS + 0x3C)		/* current count */
+		RDMSR32(MSR_CURRENT, REGS + 0x40)
+		XR(0x390, REGS + 0x44)
+		XW(0x310, 0xFFFFFFFF)
+		XR(0x310, REGS + 0x48)		/* ICR high */
+		XW(0x300, 0x40051)		/* self IPI, vector 0x51 */
+		XR(0x300, REGS + 0x4C)		/* ICR low */
+		XR(0x220, REGS + 0x50)		/* IRR 0x40-0x5F */
+		XR(0x1A0, REGS + 0x54)		/* TMR 0x40-0x5F */
+		XR(0x120, REGS + 0x58)		/* ISR 0x40-0x5F */
+		XR(0xB0, REGS + 0x5C)		/* EOI */
+		XR(0x3F0, REGS + 0x60)		/* reserved in xAPIC mode */
+		"	movzwl " S(XAPIC) "+0x300, %eax\n"
+		"	mov %eax, " S(REGS) "+0x64\n"
+		"	movzbl " S(XAPIC) "+0x312, %eax\n"
+		"	mov %eax, " S(REGS) "+0x68\n"
+		"	movzbl " S(XAPIC) "+0x313, %eax\n"
+		"	mov %eax, " S(REGS) "+0x6C\n"
+		"	mov " S(XAPIC) "+0x304, %eax\n"
+		"	mov %eax, " S(REGS) "+0x70\n"
+		DONE);
+
+/*
+ * Stores to the xAPIC page and reads of it, all answered by hvsim: the
+ * run ends at the guest's OUT, and a second run counts no GPA fault
+ */
+TEST_F(lapic, xapic_reads)
+{
+	static const __u32 want[] = {
+		0, 0x50014, 0xFF, 0x10000, 0x1FF, 0x50, 0x50, 0x03000000,
+		0x0FFFFFFF, 0x700FF, 0x700, 0xFF, 0, 0xA, 0x40000000,
+	};
+	__u64 id = mshv_dbg_newest_partition();
+	struct mshv_dbg_partition p0, p1;
+	__u32 c0, c1, c2;
+	unsigned int i;
+
+	load(self->vm, xapic_guest, xapic_guest_end);
+	mshv_g32_enter_protected_mode(self->vp);
+	run_port(_metadata, self->vp, PORT_DONE);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		EXPECT_EQ(want[i], rd32(self->vm, REGS + 4 * i))
+			TH_LOG("register read %u", i);
+	/* the count runs down between the three reads, from 0x40000000 */
+	c0 = rd32(self->vm, REGS + 0x3C);
+	c1 = rd32(self->vm, REGS + 0x40);
+	c2 = rd32(self->vm, REGS + 0x44);
+	EXPECT_GE(0x40000000U, c0);
+	EXPECT_GE(c0, c1);
+	EXPECT_GE(c1, c2);
+	EXPECT_LT(0U, c2);
+	EXPECT_EQ(0xFF000000U, rd32(self->vm, REGS + 0x48));
+	EXPECT_EQ(0x40051U, rd32(self->vm, REGS + 0x4C));
+	EXPECT_EQ(1U << 0x11, rd32(self->vm, REGS + 0x50));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x54));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x58));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x5C));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x60));
+	EXPECT_EQ(0x51U, rd32(self->vm, REGS + 0x64));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x68));
+	EXPECT_EQ(0xFFU, rd32(self->vm, REGS + 0x6C));
+	EXPECT_EQ(0U, rd32(self->vm, REGS + 0x70));
+	EXPECT_TRUE(lapic_has(self->vp, 0x51));
+
+	/* Again, with the guest's pages mapped: not one GPA fault */
+	p0 = mshv_dbg_partition_get(id);
+	mshv_vp_set_reg(self->vp, HV_X64_REGISTER_RIP, CODE_GPA);
+	run_port(_metadata, self->vp, PORT_DONE);
+	p1 = mshv_dbg_partition_get(id);
+	EXPECT_EQ(p0.gpa_faults, p1.gpa_faults);
+	EXPECT_EQ(0x03000000U, rd32(self->vm, REGS + 0x1C));
 }
 
 /* One-shot of D_ARG ns (divide by 1), woken from HLT; 3 ms later */

@@ -24,7 +24,11 @@
  *  - a 64-bit VP 0 starts VP 1 through the xAPIC ICR (stores to the APIC
  *    page);
  *  - ping-pong: fixed IPIs back and forth between two halted VPs on two
- *    threads, with exact counters and the time per round trip.
+ *    threads, with exact counters and the time per round trip;
+ *  - x2APIC mode: two VPs of an X2APIC partition enter it, VP 0 sends VP 1
+ *    a fixed IPI through MSR 0x830, IDs and LDRs, the #GPs of illegal
+ *    accesses, the xAPIC page no longer the APIC; without the partition
+ *    flag no CPUID bit and EXTD a #GP.
  */
 #include <assert.h>
 #include <errno.h>
@@ -1073,6 +1077,230 @@ TEST_F(ipi, xapic_longmode_init_sipi)
 	EXPECT_EQ((__u64)AP_UP_IP, h.rip);
 	EXPECT_EQ((__u64)SIPI_GPA, h.cs_segment.base);
 	EXPECT_EQ(SIPI_VECTOR << 8, h.cs_segment.selector);
+}
+
+/*
+ * x2APIC mode (a partition created with MSHV_PT_BIT_X2APIC).  Real-mode
+ * guests; a #GP handler counts the #GPs in X2_GPS and skips the 2-byte
+ * RDMSR / WRMSR that raised them.
+ */
+#define X2_GP_GPA	0x5000ULL	/* the #GP handler (CS 0) */
+#define X2_GPS		0x3000	/* #GPs taken */
+#define X2_DATA		0x3010	/* what the guests read */
+#define PORT_DONE	0x84
+
+#define X2_STORE(off)	"	mov %eax, " MSHV_GUEST_STR(X2_DATA) "+" #off "\n"
+#define X2_RDMSR(msr)						\
+	"	mov $" #msr ", %ecx\n"					\
+	"	rdmsr\n"
+#define X2_WRMSR(msr, lo, hi)					\
+	"	mov $" #msr ", %ecx\n"					\
+	"	mov $" #lo ", %eax\n"					\
+	"	mov $" #hi ", %edx\n"					\
+	"	wrmsr\n"
+
+MSHV_GUEST_CODE(x2_gp_code, 16,
+		"	push %bp\n"
+		"	mov %sp, %bp\n"
+		"	addw $2, 2(%bp)\n"
+		"	incl " MSHV_GUEST_STR(X2_GPS) "\n"
+		"	pop %bp\n"
+		"	iret\n");
+
+/*
+ * VP 0: CPUID.1 ECX and APIC_BASE, into x2APIC mode, its ID and LDR, a
+ * fixed IPI to VP 1 through the 64-bit ICR; then five #GPs: back to
+ * xAPIC mode, RDMSR of EOI, WRMSR of the ID, RDMSR of DFR, a SELF IPI
+ * with bit 8 set; APIC_BASE again; last a read of the xAPIC page through
+ * FS (base 0xFEE00000), which is ordinary memory now.
+ */
+MSHV_GUEST_CODE(x2_bsp_code, 16,
+		"	mov $1, %eax\n"
+		"	cpuid\n"
+		"	mov %ecx, %eax\n"
+		X2_STORE(0x00)
+		X2_RDMSR(0x1B)
+		X2_STORE(0x04)
+		"	or $0x400, %eax\n"
+		"	wrmsr\n"
+		"	rdmsr\n"
+		X2_STORE(0x08)
+		X2_RDMSR(0x802)
+		X2_STORE(0x0C)
+		X2_RDMSR(0x80D)
+		X2_STORE(0x10)
+		X2_WRMSR(0x80F, 0x1FF, 0)
+		X2_WRMSR(0x830, 0x4041, 1)
+		"	out %al, $" MSHV_GUEST_STR(PORT_FIXED) "\n"
+		X2_RDMSR(0x1B)
+		"	and $0xFFFFFBFF, %eax\n"
+		"	wrmsr\n"
+		X2_RDMSR(0x80B)
+		X2_WRMSR(0x802, 0, 0)
+		X2_RDMSR(0x80E)
+		X2_WRMSR(0x83F, 0x141, 0)
+		X2_RDMSR(0x1B)
+		X2_STORE(0x14)
+		X2_RDMSR(0x830)
+		X2_STORE(0x18)
+		"	mov %edx, %eax\n"
+		X2_STORE(0x1C)
+		"x2_page_read:\n"
+		"	mov %fs:0x20, %eax\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_DONE) "\n"
+		"	cli\n"
+		"	hlt\n");
+MSHV_GUEST_LABEL(x2_page_read);
+
+/* VP 1 at 0x8000 (CS 0): into x2APIC mode, its ID and LDR, wait for VP 0 */
+MSHV_GUEST_CODE(x2_ap_code, 16,
+		X2_RDMSR(0x1B)
+		"	or $0x400, %eax\n"
+		"	wrmsr\n"
+		X2_RDMSR(0x802)
+		X2_STORE(0x20)
+		X2_RDMSR(0x80D)
+		X2_STORE(0x24)
+		X2_WRMSR(0x80F, 0x1FF, 0)
+		"	out %al, $" MSHV_GUEST_STR(PORT_AP_UP) "\n"
+		"	sti\n"
+		"	hlt\n"
+		"	out %al, $" MSHV_GUEST_STR(PORT_AP_WOKEN) "\n"
+		"	cli\n"
+		"	hlt\n");
+
+static __u32 x2_rd32(struct mshv_vm *vm, __u64 gpa)
+{
+	__u32 v;
+
+	mshv_vm_read(vm, gpa, &v, sizeof(v));
+	return v;
+}
+
+/* @vm's VP @index in real mode at CS 0, IP @ip, stack @sp, IF clear */
+static struct mshv_vp *x2_vp(struct mshv_vm *vm, __u32 index, __u64 ip,
+			     __u64 sp)
+{
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = ip },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = sp },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+	struct mshv_vp *vp = mshv_vp_create(vm, index);
+
+	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_registers(vp, regs, ARRAY_SIZE(regs));
+	if (index)
+		mshv_vp_start_ap(vp);
+	return vp;
+}
+
+/*
+ * Two VPs of an X2APIC partition enter x2APIC mode; VP 0 sends VP 1 a
+ * fixed IPI through MSR 0x830 (destination: x2APIC id 1 in EDX), which VP
+ * 1 takes through its IVT and ends with the x2APIC EOI.  The IDs are the
+ * VP indices, the LDRs their cluster bits; the illegal accesses are #GPs;
+ * and the xAPIC page is not the APIC any more: its read goes to the VMM.
+ */
+TEST_F(ipi, x2apic_ipi)
+{
+	__u8 ivt[4] = { HANDLER_GPA & 0xFF, HANDLER_GPA >> 8, 0, 0 };
+	__u8 gp_ivt[4] = { X2_GP_GPA & 0xFF, X2_GP_GPA >> 8, 0, 0 };
+	const struct hv_x64_memory_intercept_message *mem;
+	struct hv_x64_segment_register fs;
+	struct mshv_vp *vp0, *vp1;
+	struct ipi_counts c0, c;
+	struct hv_message *msg;
+	struct mshv_vm *vm;
+
+	vm = mshv_vm_create_flags(1ULL << MSHV_PT_BIT_LAPIC |
+				  1ULL << MSHV_PT_BIT_X2APIC);
+	mshv_vm_add_memory(vm, 0, MEM_SIZE);
+	memset((__u8 *)vm->mem + AP_STACK - MSHV_PAGE_SIZE, 0,
+	       2 * MSHV_PAGE_SIZE);
+	memset((__u8 *)vm->mem + X2_GPS, 0, MSHV_PAGE_SIZE);
+	load(vm, CODE_GPA, x2_bsp_code, x2_bsp_code_end);
+	load(vm, SIPI_GPA, x2_ap_code, x2_ap_code_end);
+	load(vm, HANDLER_GPA, handler_code, handler_code_end);
+	load(vm, X2_GP_GPA, x2_gp_code, x2_gp_code_end);
+	mshv_vm_write(vm, (VECTOR + 1) * 4, ivt, sizeof(ivt));
+	mshv_vm_write(vm, 13 * 4, gp_ivt, sizeof(gp_ivt));
+	vp0 = x2_vp(vm, 0, CODE_GPA, BSP_STACK);
+	vp1 = x2_vp(vm, 1, SIPI_GPA, AP_STACK);
+	fs = mshv_vp_get_segment(vp0, HV_X64_REGISTER_FS);
+	fs.base = APIC_GPA;
+	mshv_vp_set_segment(vp0, HV_X64_REGISTER_FS, &fs);
+
+	mshv_vp_skip_insn(vp1, &mshv_vp_run_expect_port(vp1,
+							PORT_AP_UP)->header);
+	c0 = counts();
+	mshv_vp_skip_insn(vp0, &mshv_vp_run_expect_port(vp0,
+							PORT_FIXED)->header);
+	c = counts();
+	expect_delta(_metadata, "ipis", c0.ipis, c.ipis, 1);
+	expect_delta(_metadata, "ipi_drops", c0.ipi_drops, c.ipi_drops, 0);
+	expect_delta(_metadata, "delivered", c0.delivered, c.delivered, 0);
+
+	/* VP 1 does not halt: the vector waits; handler, EOI, after HLT */
+	mshv_vp_skip_insn(vp1, &mshv_vp_run_expect_port(vp1,
+							PORT_HANDLER)->header);
+	mshv_vp_run_expect_port(vp1, PORT_AP_WOKEN);
+	c = counts();
+	expect_delta(_metadata, "delivered", c0.delivered, c.delivered, 1);
+	expect_delta(_metadata, "eois", c0.eois, c.eois, 1);
+	expect_delta(_metadata, "halts", c0.halts, c.halts, 0);
+
+	msg = mshv_vp_run(vp0);
+	ASSERT_EQ(HVMSG_UNMAPPED_GPA, msg->header.message_type);
+	mem = (const void *)msg->u.payload;
+	EXPECT_EQ(APIC_GPA + 0x20, mem->guest_physical_address);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(x2_bsp_code, x2_page_read),
+		  mem->header.rip);
+
+	EXPECT_EQ(1U << 21, x2_rd32(vm, X2_DATA + 0x00) & (1U << 21));
+	EXPECT_EQ(0xFEE00900U, x2_rd32(vm, X2_DATA + 0x04));
+	EXPECT_EQ(0xFEE00D00U, x2_rd32(vm, X2_DATA + 0x08));
+	EXPECT_EQ(0U, x2_rd32(vm, X2_DATA + 0x0C));
+	EXPECT_EQ(1U, x2_rd32(vm, X2_DATA + 0x10));
+	EXPECT_EQ(0xFEE00D00U, x2_rd32(vm, X2_DATA + 0x14));
+	EXPECT_EQ(0x4041U, x2_rd32(vm, X2_DATA + 0x18));
+	EXPECT_EQ(1U, x2_rd32(vm, X2_DATA + 0x1C));
+	EXPECT_EQ(1U, x2_rd32(vm, X2_DATA + 0x20));
+	EXPECT_EQ(2U, x2_rd32(vm, X2_DATA + 0x24));
+	EXPECT_EQ(5U, x2_rd32(vm, X2_GPS));
+
+	mshv_vp_free(vp1);
+	mshv_vp_free(vp0);
+	mshv_vm_free(vm);
+}
+
+/* Without MSHV_PT_BIT_X2APIC: no CPUID bit, and setting EXTD is a #GP */
+MSHV_GUEST_CODE(x2_refused_code, 16,
+		"	mov $1, %eax\n"
+		"	cpuid\n"
+		"	mov %ecx, %eax\n"
+		X2_STORE(0x00)
+		X2_RDMSR(0x1B)
+		"	or $0x400, %eax\n"
+		"	wrmsr\n"
+		X2_RDMSR(0x1B)
+		X2_STORE(0x04)
+		"	out %al, $" MSHV_GUEST_STR(PORT_DONE) "\n"
+		"	cli\n"
+		"	hlt\n");
+
+TEST_F(ipi, x2apic_not_capable)
+{
+	__u8 gp_ivt[4] = { X2_GP_GPA & 0xFF, X2_GP_GPA >> 8, 0, 0 };
+
+	memset((__u8 *)self->vm->mem + X2_GPS, 0, MSHV_PAGE_SIZE);
+	load(self->vm, CODE_GPA, x2_refused_code, x2_refused_code_end);
+	load(self->vm, X2_GP_GPA, x2_gp_code, x2_gp_code_end);
+	mshv_vm_write(self->vm, 13 * 4, gp_ivt, sizeof(gp_ivt));
+	mshv_vp_run_expect_port(self->vp0, PORT_DONE);
+	EXPECT_EQ(0U, x2_rd32(self->vm, X2_DATA + 0x00) & (1U << 21));
+	EXPECT_EQ(0xFEE00900U, x2_rd32(self->vm, X2_DATA + 0x04));
+	EXPECT_EQ(1U, x2_rd32(self->vm, X2_GPS));
 }
 
 TEST_HARNESS_MAIN

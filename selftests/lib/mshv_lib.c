@@ -355,10 +355,23 @@ int mshv_partition_property_ex(int fd, __u32 code, __u64 *bank0)
  */
 struct mshv_vm *mshv_vm_create(void)
 {
+	return mshv_vm_create_flags(1ULL << MSHV_PT_BIT_LAPIC);
+}
+
+/**
+ * mshv_vm_create_flags() - mshv_vm_create() with other partition flags
+ * @pt_flags: bitmask of 1 << MSHV_PT_BIT_* (v1 argument)
+ *
+ * Return: the new VM, freed by mshv_vm_free(); fails the test on error.
+ */
+struct mshv_vm *mshv_vm_create_flags(__u64 pt_flags)
+{
 	struct mshv_vm *vm = calloc(1, sizeof(*vm));
 
 	MSHV_TEST_ASSERT(vm, "out of memory");
-	mshv_vm_setup(vm, NULL, 0, 0);
+	vm->dev_fd = mshv_open_dev();
+	vm->fd = mshv_create_partition(vm->dev_fd, pt_flags);
+	mshv_initialize_partition(vm->fd);
 	return vm;
 }
 

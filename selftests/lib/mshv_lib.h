@@ -170,6 +170,7 @@ struct mshv_pt_property {
 };
 
 struct mshv_vm *mshv_vm_create(void);
+struct mshv_vm *mshv_vm_create_flags(__u64 pt_flags);
 void mshv_vm_setup(struct mshv_vm *vm, const struct mshv_pt_property *props,
 		   unsigned int nr_props, __u64 mem_size);
 void mshv_vm_free(struct mshv_vm *vm);
