@@ -394,19 +394,54 @@ static u64 emu_sext(u64 v, unsigned int size)
 	return ((v & emu_mask(size)) ^ sign) - sign;
 }
 
-static u64 emu_le_get(const u8 *p, unsigned int n)
+/*
+ * @n bytes at @p as a little-endian value: the operand sizes as single
+ * loads and stores (x86 hosts only build hvsim), other sizes byte-wise
+ */
+static inline u64 emu_le_get(const u8 *p, unsigned int n)
 {
+	u16 w;
+	u32 d;
 	u64 v = 0;
 
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&w, p, sizeof(w));
+		return w;
+	case 4:
+		memcpy(&d, p, sizeof(d));
+		return d;
+	case 8:
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
 	while (n--)
 		v = (v << 8) | p[n];
 	return v;
 }
 
-static void emu_le_put(u8 *p, u64 v, unsigned int n)
+static inline void emu_le_put(u8 *p, u64 v, unsigned int n)
 {
+	u16 w = (u16)v;
+	u32 d = (u32)v;
 	unsigned int i;
 
+	switch (n) {
+	case 1:
+		p[0] = (u8)v;
+		return;
+	case 2:
+		memcpy(p, &w, sizeof(w));
+		return;
+	case 4:
+		memcpy(p, &d, sizeof(d));
+		return;
+	case 8:
+		memcpy(p, &v, sizeof(v));
+		return;
+	}
 	for (i = 0; i < n; i++, v >>= 8)
 		p[i] = (u8)v;
 }
@@ -1073,11 +1108,41 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 	return 0;
 }
 
+/*
+ * The common case of a data access in 64-bit mode: @size bytes at @off in
+ * @seg that stay in one page and hit the TLB for @access.  Return: the host
+ * address of the bytes, or NULL to take the general path (lin_of() and
+ * the page-wise access, which also raise what this does not check).
+ */
+static __always_inline u8 *mem_fast(const struct emu *e, unsigned int seg,
+				    u64 off, unsigned int size,
+				    enum x86_emu_access access)
+{
+	u64 a = off;
+
+	if (e->mode != 8 || !e->tlb)
+		return NULL;
+	if (seg == X86_FS || seg == X86_GS)
+		a += e->s->seg[seg].base;
+	/* the last byte is canonical when the first is, in the same page */
+	if (!emu_canonical(a) || (a & EMU_PAGE_MASK) > EMU_PAGE_SIZE - size)
+		return NULL;
+	return tlb_host(e, a, access, NULL);
+}
+
 static int mem_read(struct emu *e, unsigned int seg, u64 off,
 		    unsigned int size, u64 *val)
 {
 	u64 lin;
+	u8 *host;
 
+	if (size <= sizeof(u64)) {
+		host = mem_fast(e, seg, off, size, X86_EMU_ACCESS_READ);
+		if (host) {
+			*val = emu_le_get(host, size);
+			return 0;
+		}
+	}
 	if (lin_of(e, seg, off, size, &lin))
 		return -1;
 	return mem_read_lin(e, lin, size, val);
@@ -1154,10 +1219,23 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		     unsigned int size, u64 val)
 {
 	u64 lin;
+	u8 *host;
 
 	if (size > sizeof(u64)) {
 		e->internal_error = true;
 		return emu_unsupported(e);
+	}
+	host = e->wpending ? NULL :
+	       mem_fast(e, seg, off, size, X86_EMU_ACCESS_WRITE);
+	if (host) {
+		/* what stage_write_lin() stages for one chunk, a TLB hit */
+		emu_le_put(e->wdata, val, size);
+		e->wchunks = 0;
+		tlb_stage(e, 0, host);
+		e->wlen[0] = size;
+		e->wchunks = 1;
+		e->wpending = true;
+		return 0;
 	}
 	if (lin_of(e, seg, off, size, &lin))
 		return -1;
