@@ -1935,7 +1935,7 @@ static bool dc_same(const struct x86_emu_dcache_entry *de, const u8 *host,
  * must be what the host page (an EXEC TLB hit) holds now.  Does what
  * emu_decode() does on success.  Return: true on a hit.
  */
-static bool dc_lookup(struct emu *e)
+static __always_inline bool dc_lookup(struct emu *e)
 {
 	struct x86_emu_dcache_entry *de;
 	const u8 *host;
@@ -3953,10 +3953,12 @@ static void emu_commit_sys(struct emu *e)
 	}
 }
 
-/* Make the instruction's effects visible; every access was checked */
-static int emu_commit(struct emu *e)
+/*
+ * The memory part of the commit (emu_commit()): the accessed and dirty
+ * bits of the walks, the staged store, the FXSAVE / XSAVE area
+ */
+static int emu_commit_mem(struct emu *e)
 {
-	struct x86_emu_state *s = e->s;
 	unsigned int i, done = 0;
 	u64 gpa, lin;
 	u8 attr;
@@ -3988,6 +3990,32 @@ static int emu_commit(struct emu *e)
 	}
 	if ((e->sys == SYS_FXSTORE || e->sys == SYS_FXLOAD) && fx_commit(e))
 		goto fail;
+	return 0;
+
+fail:
+	/* entries filled for accesses that did not retire */
+	if (e->tlb)
+		x86_emu_tlb_flush(e->tlb);
+	return -1;
+}
+
+/*
+ * Make the instruction's effects visible; every access was checked.
+ * Inline: most instructions stage registers only, or one store to a TLB
+ * hit, which need none of emu_commit_mem().
+ */
+static __always_inline int emu_commit(struct emu *e)
+{
+	struct x86_emu_state *s = e->s;
+	unsigned int i;
+
+	if (e->nwalks || e->sys == SYS_FXSTORE || e->sys == SYS_FXLOAD ||
+	    (e->wpending && (e->wchunks != 1 || !(e->wdirect & 1)))) {
+		if (emu_commit_mem(e))
+			return -1;
+	} else if (e->wpending) {
+		emu_copy(e->wdst[0].host, e->wdata, e->wlen[0]);
+	}
 
 	for (i = 0; i < e->ngpr; i++)
 		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];
@@ -4004,12 +4032,6 @@ static int emu_commit(struct emu *e)
 	if (e->sys)
 		emu_commit_sys(e);
 	return 0;
-
-fail:
-	/* entries filled for accesses that did not retire */
-	if (e->tlb)
-		x86_emu_tlb_flush(e->tlb);
-	return -1;
 }
 
 /*
@@ -4017,7 +4039,7 @@ fail:
  * refuse it if it needed something the interpreter lacks, else commit it.
  * Return: true if committed (exit reason X86_EXIT_NONE).
  */
-static bool emu_retire(struct emu *e)
+static __always_inline bool emu_retire(struct emu *e)
 {
 	if (e->internal_error) {
 		e->exit->reason = X86_EXIT_UNSUPPORTED;
