@@ -1297,22 +1297,19 @@ static int emu_pop(struct emu *e, unsigned int size, u64 *val)
 
 /* Flags */
 
+/*
+ * ZF, SF and PF of result @r.  PF: 0x9669 has bit n set for the 4-bit
+ * values n with an even number of set bits, the low byte folded to 4 bits
+ * indexes it.
+ */
 static __always_inline u64 flags_szp(u64 r, unsigned int size)
 {
-	u64 f = 0;
-	u8 p = (u8)r;
+	u64 p = (r ^ (r >> 4)) & 0xF;
 
 	r &= emu_mask(size);
-	if (!r)
-		f |= EMU_FL_ZF;
-	if ((r >> (size * 8 - 1)) & 1)
-		f |= EMU_FL_SF;
-	p ^= p >> 4;
-	p ^= p >> 2;
-	p ^= p >> 1;
-	if (!(p & 1))
-		f |= EMU_FL_PF;
-	return f;
+	return (r ? 0 : EMU_FL_ZF) |
+	       (((r >> (size * 8 - 1)) & 1) << 7) |	/* SF */
+	       (((0x9669U >> p) & 1) << 2);		/* PF */
 }
 
 static void flags_set(struct emu *e, u64 mask, u64 val)
@@ -1325,8 +1322,8 @@ enum emu_alu {
 };
 
 /* The eight ALU operations; updates all six arithmetic flags */
-static u64 emu_alu(struct emu *e, unsigned int op, u64 a, u64 b,
-		   unsigned int size)
+static __always_inline u64 emu_alu(struct emu *e, unsigned int op, u64 a,
+				   u64 b, unsigned int size)
 {
 	u64 m = emu_mask(size);
 	u64 msb = 1ULL << (size * 8 - 1);
