@@ -1370,13 +1370,20 @@ static __always_inline u64 emu_alu(struct emu *e, unsigned int op, u64 a,
 	return r;
 }
 
-/* INC/DEC: like ADD/SUB 1 but CF is kept */
+/*
+ * INC/DEC: like ADD/SUB 1 but CF is kept.  OF: INC overflows into the
+ * sign bit alone, DEC out of it alone; AF: bit 4 of a ^ 1 ^ r.
+ */
 static u64 emu_incdec(struct emu *e, bool dec, u64 a, unsigned int size)
 {
-	u64 cf = e->rflags & EMU_FL_CF;
-	u64 r = emu_alu(e, dec ? ALU_SUB : ALU_ADD, a, 1, size);
+	u64 m = emu_mask(size);
+	u64 msb = 1ULL << (size * 8 - 1);
+	u64 r = (dec ? a - 1 : a + 1) & m;
+	u64 f = (a ^ r) & EMU_FL_AF;
 
-	flags_set(e, EMU_FL_CF, cf);
+	if (r == (dec ? msb - 1 : msb))
+		f |= EMU_FL_OF;
+	flags_set(e, EMU_FL_ARITH & ~EMU_FL_CF, f | flags_szp(r, size));
 	return r;
 }
 
