@@ -394,19 +394,54 @@ static u64 emu_sext(u64 v, unsigned int size)
 	return ((v & emu_mask(size)) ^ sign) - sign;
 }
 
-static u64 emu_le_get(const u8 *p, unsigned int n)
+/*
+ * @n bytes at @p as a little-endian value: the operand sizes as single
+ * loads and stores (x86 hosts only build hvsim), other sizes byte-wise
+ */
+static inline u64 emu_le_get(const u8 *p, unsigned int n)
 {
+	u16 w;
+	u32 d;
 	u64 v = 0;
 
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&w, p, sizeof(w));
+		return w;
+	case 4:
+		memcpy(&d, p, sizeof(d));
+		return d;
+	case 8:
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
 	while (n--)
 		v = (v << 8) | p[n];
 	return v;
 }
 
-static void emu_le_put(u8 *p, u64 v, unsigned int n)
+static inline void emu_le_put(u8 *p, u64 v, unsigned int n)
 {
+	u16 w = (u16)v;
+	u32 d = (u32)v;
 	unsigned int i;
 
+	switch (n) {
+	case 1:
+		p[0] = (u8)v;
+		return;
+	case 2:
+		memcpy(p, &w, sizeof(w));
+		return;
+	case 4:
+		memcpy(p, &d, sizeof(d));
+		return;
+	case 8:
+		memcpy(p, &v, sizeof(v));
+		return;
+	}
 	for (i = 0; i < n; i++, v >>= 8)
 		p[i] = (u8)v;
 }
@@ -1073,11 +1108,41 @@ static int mem_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
 	return 0;
 }
 
+/*
+ * The common case of a data access in 64-bit mode: @size bytes at @off in
+ * @seg that stay in one page and hit the TLB for @access.  Return: the host
+ * address of the bytes, or NULL to take the general path (lin_of() and
+ * the page-wise access, which also raise what this does not check).
+ */
+static __always_inline u8 *mem_fast(const struct emu *e, unsigned int seg,
+				    u64 off, unsigned int size,
+				    enum x86_emu_access access)
+{
+	u64 a = off;
+
+	if (e->mode != 8 || !e->tlb)
+		return NULL;
+	if (seg == X86_FS || seg == X86_GS)
+		a += e->s->seg[seg].base;
+	/* the last byte is canonical when the first is, in the same page */
+	if (!emu_canonical(a) || (a & EMU_PAGE_MASK) > EMU_PAGE_SIZE - size)
+		return NULL;
+	return tlb_host(e, a, access, NULL);
+}
+
 static int mem_read(struct emu *e, unsigned int seg, u64 off,
 		    unsigned int size, u64 *val)
 {
 	u64 lin;
+	u8 *host;
 
+	if (size <= sizeof(u64)) {
+		host = mem_fast(e, seg, off, size, X86_EMU_ACCESS_READ);
+		if (host) {
+			*val = emu_le_get(host, size);
+			return 0;
+		}
+	}
 	if (lin_of(e, seg, off, size, &lin))
 		return -1;
 	return mem_read_lin(e, lin, size, val);
@@ -1154,10 +1219,23 @@ static int mem_write(struct emu *e, unsigned int seg, u64 off,
 		     unsigned int size, u64 val)
 {
 	u64 lin;
+	u8 *host;
 
 	if (size > sizeof(u64)) {
 		e->internal_error = true;
 		return emu_unsupported(e);
+	}
+	host = e->wpending ? NULL :
+	       mem_fast(e, seg, off, size, X86_EMU_ACCESS_WRITE);
+	if (host) {
+		/* what stage_write_lin() stages for one chunk, a TLB hit */
+		emu_le_put(e->wdata, val, size);
+		e->wchunks = 0;
+		tlb_stage(e, 0, host);
+		e->wlen[0] = size;
+		e->wchunks = 1;
+		e->wpending = true;
+		return 0;
 	}
 	if (lin_of(e, seg, off, size, &lin))
 		return -1;
@@ -1219,22 +1297,19 @@ static int emu_pop(struct emu *e, unsigned int size, u64 *val)
 
 /* Flags */
 
+/*
+ * ZF, SF and PF of result @r.  PF: 0x9669 has bit n set for the 4-bit
+ * values n with an even number of set bits, the low byte folded to 4 bits
+ * indexes it.
+ */
 static __always_inline u64 flags_szp(u64 r, unsigned int size)
 {
-	u64 f = 0;
-	u8 p = (u8)r;
+	u64 p = (r ^ (r >> 4)) & 0xF;
 
 	r &= emu_mask(size);
-	if (!r)
-		f |= EMU_FL_ZF;
-	if ((r >> (size * 8 - 1)) & 1)
-		f |= EMU_FL_SF;
-	p ^= p >> 4;
-	p ^= p >> 2;
-	p ^= p >> 1;
-	if (!(p & 1))
-		f |= EMU_FL_PF;
-	return f;
+	return (r ? 0 : EMU_FL_ZF) |
+	       (((r >> (size * 8 - 1)) & 1) << 7) |	/* SF */
+	       (((0x9669U >> p) & 1) << 2);		/* PF */
 }
 
 static void flags_set(struct emu *e, u64 mask, u64 val)
@@ -1247,8 +1322,8 @@ enum emu_alu {
 };
 
 /* The eight ALU operations; updates all six arithmetic flags */
-static u64 emu_alu(struct emu *e, unsigned int op, u64 a, u64 b,
-		   unsigned int size)
+static __always_inline u64 emu_alu(struct emu *e, unsigned int op, u64 a,
+				   u64 b, unsigned int size)
 {
 	u64 m = emu_mask(size);
 	u64 msb = 1ULL << (size * 8 - 1);
@@ -1295,13 +1370,20 @@ static u64 emu_alu(struct emu *e, unsigned int op, u64 a, u64 b,
 	return r;
 }
 
-/* INC/DEC: like ADD/SUB 1 but CF is kept */
+/*
+ * INC/DEC: like ADD/SUB 1 but CF is kept.  OF: INC overflows into the
+ * sign bit alone, DEC out of it alone; AF: bit 4 of a ^ 1 ^ r.
+ */
 static u64 emu_incdec(struct emu *e, bool dec, u64 a, unsigned int size)
 {
-	u64 cf = e->rflags & EMU_FL_CF;
-	u64 r = emu_alu(e, dec ? ALU_SUB : ALU_ADD, a, 1, size);
+	u64 m = emu_mask(size);
+	u64 msb = 1ULL << (size * 8 - 1);
+	u64 r = (dec ? a - 1 : a + 1) & m;
+	u64 f = (a ^ r) & EMU_FL_AF;
 
-	flags_set(e, EMU_FL_CF, cf);
+	if (r == (dec ? msb - 1 : msb))
+		f |= EMU_FL_OF;
+	flags_set(e, EMU_FL_ARITH & ~EMU_FL_CF, f | flags_szp(r, size));
 	return r;
 }
 
@@ -1857,7 +1939,7 @@ static bool dc_same(const struct x86_emu_dcache_entry *de, const u8 *host,
  * must be what the host page (an EXEC TLB hit) holds now.  Does what
  * emu_decode() does on success.  Return: true on a hit.
  */
-static bool dc_lookup(struct emu *e)
+static __always_inline bool dc_lookup(struct emu *e)
 {
 	struct x86_emu_dcache_entry *de;
 	const u8 *host;
@@ -3875,10 +3957,12 @@ static void emu_commit_sys(struct emu *e)
 	}
 }
 
-/* Make the instruction's effects visible; every access was checked */
-static int emu_commit(struct emu *e)
+/*
+ * The memory part of the commit (emu_commit()): the accessed and dirty
+ * bits of the walks, the staged store, the FXSAVE / XSAVE area
+ */
+static int emu_commit_mem(struct emu *e)
 {
-	struct x86_emu_state *s = e->s;
 	unsigned int i, done = 0;
 	u64 gpa, lin;
 	u8 attr;
@@ -3910,6 +3994,32 @@ static int emu_commit(struct emu *e)
 	}
 	if ((e->sys == SYS_FXSTORE || e->sys == SYS_FXLOAD) && fx_commit(e))
 		goto fail;
+	return 0;
+
+fail:
+	/* entries filled for accesses that did not retire */
+	if (e->tlb)
+		x86_emu_tlb_flush(e->tlb);
+	return -1;
+}
+
+/*
+ * Make the instruction's effects visible; every access was checked.
+ * Inline: most instructions stage registers only, or one store to a TLB
+ * hit, which need none of emu_commit_mem().
+ */
+static __always_inline int emu_commit(struct emu *e)
+{
+	struct x86_emu_state *s = e->s;
+	unsigned int i;
+
+	if (e->nwalks || e->sys == SYS_FXSTORE || e->sys == SYS_FXLOAD ||
+	    (e->wpending && (e->wchunks != 1 || !(e->wdirect & 1)))) {
+		if (emu_commit_mem(e))
+			return -1;
+	} else if (e->wpending) {
+		emu_copy(e->wdst[0].host, e->wdata, e->wlen[0]);
+	}
 
 	for (i = 0; i < e->ngpr; i++)
 		s->gpr[e->gpr_idx[i]] = e->gpr_val[i];
@@ -3926,12 +4036,6 @@ static int emu_commit(struct emu *e)
 	if (e->sys)
 		emu_commit_sys(e);
 	return 0;
-
-fail:
-	/* entries filled for accesses that did not retire */
-	if (e->tlb)
-		x86_emu_tlb_flush(e->tlb);
-	return -1;
 }
 
 /*
@@ -3939,7 +4043,7 @@ fail:
  * refuse it if it needed something the interpreter lacks, else commit it.
  * Return: true if committed (exit reason X86_EXIT_NONE).
  */
-static bool emu_retire(struct emu *e)
+static __always_inline bool emu_retire(struct emu *e)
 {
 	if (e->internal_error) {
 		e->exit->reason = X86_EXIT_UNSUPPORTED;

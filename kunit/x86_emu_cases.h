@@ -3366,6 +3366,75 @@ static void xt_test_tlb_rep(struct xt *t)
 }
 
 /*
+ * Data accesses that hit the TLB (read and write rights for every page):
+ * FS- and GS-relative operands use the segment base when the page of the
+ * offset alone is in the TLB too, and an access that crosses into a page
+ * the guest maps elsewhere reads and writes each page at its own GPA.
+ */
+static void xt_test_tlb_access(struct xt *t)
+{
+	bool use_tlb = t->use_tlb;
+	u32 rights = t->map_rights;
+
+	xt_long(t);
+	t->use_tlb = true;
+	t->map_rights = X86_EMU_TLB_READ | X86_EMU_TLB_WRITE | X86_EMU_TLB_EXEC;
+	t->s.seg[X86_FS].base = 0x3000;
+	t->s.seg[X86_GS].base = 0x4000;
+	xt_put(t, 0x10, 0x1111, 8);
+	xt_put(t, 0x3010, 0x3333, 8);
+	t->s.gpr[X86_RCX] = 0xCCCC;
+	t->s.gpr[X86_RSI] = 0x5555;
+	XT_CODE_AT(t, XT_CODE,
+		   0x48, 0x8B, 0x04, 0x25, 0x10, 0, 0, 0,	/* rax, [0x10] */
+		   0x48, 0x89, 0x0C, 0x25, 0x28, 0, 0, 0,	/* [0x28], rcx */
+		   /* mov rbx, fs:[0x10] (a TLB miss), rdx, fs:[0x10] */
+		   0x64, 0x48, 0x8B, 0x1C, 0x25, 0x10, 0, 0, 0,
+		   0x64, 0x48, 0x8B, 0x14, 0x25, 0x10, 0, 0, 0,
+		   /* mov gs:[0x20], rcx (a TLB miss), gs:[0x30], rsi */
+		   0x65, 0x48, 0x89, 0x0C, 0x25, 0x20, 0, 0, 0,
+		   0x65, 0x48, 0x89, 0x34, 0x25, 0x30, 0, 0, 0,
+		   0xF4);
+	XT_EQ(t, xt_run(t, 10), 6);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x1111);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x3333);
+	XT_EQ(t, t->s.gpr[X86_RDX], 0x3333);
+	XT_EQ(t, xt_get(t, 0x4020, 8), 0xCCCC);
+	XT_EQ(t, xt_get(t, 0x4030, 8), 0x5555);
+	XT_EQ(t, xt_get(t, 0x28, 8), 0xCCCC);
+	XT_EQ(t, xt_get(t, 0x30, 8), 0);
+
+	/* linear 0x6000 -> GPA 0x9000; 8 bytes across 0x6000 */
+	xt_long(t);
+	t->use_tlb = true;
+	xt_put(t, XT_PT + 6 * 8, 0x9000 | 0x3, 8);
+	xt_put(t, 0x5FFC, 0x44332211, 4);
+	xt_put(t, 0x6000, 0xEEEEEEEE, 4);
+	xt_put(t, 0x9000, 0x88776655, 4);
+	t->s.gpr[X86_RCX] = 0x0807060504030201ULL;
+	XT_CODE_AT(t, XT_CODE,
+		   /* fill both pages, with write rights */
+		   0x48, 0x8B, 0x04, 0x25, 0xF8, 0x5F, 0, 0, /* rax, [0x5ff8] */
+		   0x48, 0x8B, 0x04, 0x25, 0x00, 0x60, 0, 0, /* rax, [0x6000] */
+		   0x48, 0x89, 0x34, 0x25, 0xF0, 0x5F, 0, 0, /* [0x5ff0], rsi */
+		   0x48, 0x89, 0x34, 0x25, 0x10, 0x60, 0, 0, /* [0x6010], rsi */
+		   0x48, 0x8B, 0x1C, 0x25, 0xFC, 0x5F, 0, 0, /* rbx, [0x5ffc] */
+		   0x48, 0x89, 0x0C, 0x25, 0xFE, 0x5F, 0, 0, /* [0x5ffe], rcx */
+		   0xF4);
+	XT_EQ(t, xt_run(t, 10), 6);
+	XT_EQ(t, t->x.reason, X86_EXIT_HLT);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0x88776655);
+	XT_EQ(t, t->s.gpr[X86_RBX], 0x8877665544332211ULL);
+	XT_EQ(t, xt_get(t, 0x5FFC, 4), 0x02012211);
+	XT_EQ(t, xt_get(t, 0x9000, 8), 0x0000080706050403ULL);
+	XT_EQ(t, xt_get(t, 0x6000, 4), 0xEEEEEEEE);
+
+	t->use_tlb = use_tlb;
+	t->map_rights = rights;
+}
+
+/*
  * The decode cache (struct x86_emu_tlb.dcache): a decoded instruction is
  * used again only while its bytes are what memory holds, however memory
  * was written, and only for the code size it was decoded for; memory
@@ -4167,6 +4236,7 @@ static const struct xt_test xt_tests[] = {
 	{ "nmi", xt_test_nmi },
 	{ "tlb", xt_test_tlb },
 	{ "tlb_rep", xt_test_tlb_rep },
+	{ "tlb_access", xt_test_tlb_access },
 	{ "dcache", xt_test_dcache },
 	{ "dcache_compare", xt_test_dcache_compare },
 	{ "ltr_lldt", xt_test_ltr_lldt },
