@@ -30,10 +30,11 @@
  *	and NOTIFY_PORT_RING_EMPTY).  DISPATCH_VP, as in mainline's root
  *	scheduler, is made from process context with preemption disabled
  *	and interrupts enabled, through this CPU's dispatch pages, which no
- *	other call uses: the backend may deliver the root's interrupts while
- *	the VP runs (the real hypervisor does), and their handlers may issue
- *	any of the other calls on the same CPU, on the same partition,
- *	before the dispatch returns.
+ *	other call uses: the backend runs the VP with the root's interrupts
+ *	deliverable (the real hypervisor delivers them while the guest
+ *	runs; hvsim enables them at instruction boundaries where it holds no
+ *	lock), and their handlers may issue any of the other calls on the
+ *	same CPU, on the same partition, before the dispatch returns.
  * @set_root_isr: install (@isr non-NULL) or remove (@isr NULL) the handler
  *	of the root partition's SynIC interrupt: the hypervisor callback
  *	vector on real hardware.  The handler runs in hard interrupt context
