@@ -23,10 +23,18 @@
  *	fast call (HV_HYPERCALL_FAST_BIT) the register operands are the first
  *	qwords of @input and the backend moves them into registers.  Returns
  *	the TLFS result word (status in bits 0-15, reps completed in bits
- *	32-43).  Always called with interrupts disabled (the pages are this
- *	CPU's), from process context, from an eventfd wakeup (atomic: a
- *	wait-queue spinlock held) and from hard interrupt context (the root
- *	SynIC handler writes EOM and NOTIFY_PORT_RING_EMPTY); must not sleep.
+ *	32-43).  Must not sleep.  Every call but DISPATCH_VP is made with
+ *	interrupts disabled (the pages are this CPU's), from process
+ *	context, from an eventfd wakeup (atomic: a wait-queue spinlock held)
+ *	and from hard interrupt context (the root SynIC handler writes EOM
+ *	and NOTIFY_PORT_RING_EMPTY).  DISPATCH_VP, as in mainline's root
+ *	scheduler, is made from process context with preemption disabled
+ *	and interrupts enabled, through this CPU's dispatch pages, which no
+ *	other call uses: the backend runs the VP with the root's interrupts
+ *	deliverable (the real hypervisor delivers them while the guest
+ *	runs; hvsim enables them at instruction boundaries where it holds no
+ *	lock), and their handlers may issue any of the other calls on the
+ *	same CPU, on the same partition, before the dispatch returns.
  * @set_root_isr: install (@isr non-NULL) or remove (@isr NULL) the handler
  *	of the root partition's SynIC interrupt: the hypervisor callback
  *	vector on real hardware.  The handler runs in hard interrupt context

@@ -51,6 +51,9 @@
 #define MSHV_PRIV_HIGH_CPU_MANAGEMENT		BIT(12)
 #define MSHV_PRIV_HIGH_ISOLATION		BIT(22)
 
+/* The call code of HVCALL_DISPATCH_VP (TLFS), which older kernels lack */
+#define MSHV_HVCALL_DISPATCH_VP			0x00C2
+
 /* Why a parent partition that is a VMBus client cannot work without the hook */
 static const char *const mshv_hv_vmbus_taken[] = {
 	[MSHV_HV_ROOT] =
@@ -135,8 +138,15 @@ static u64 mshv_hv_real_hypercall(u64 control, void *input, void *output)
 	const u64 *operands = input;
 	u16 code = (u16)control;
 
-	/* The backend contract (mshv_backend.h): this CPU's pages */
-	lockdep_assert_irqs_disabled();
+	/*
+	 * The backend contract (mshv_backend.h): this CPU's pages, which
+	 * for DISPATCH_VP are its own and need only preemption disabled;
+	 * the hypervisor delivers the root's interrupts while the VP runs
+	 */
+	if (code == MSHV_HVCALL_DISPATCH_VP)
+		lockdep_assert_preemption_disabled();
+	else
+		lockdep_assert_irqs_disabled();
 	if (!(control & HV_HYPERCALL_FAST_BIT))
 		return hv_do_hypercall(control, input, output);
 

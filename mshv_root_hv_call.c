@@ -13,6 +13,13 @@
  *  - copies the output out of this CPU's output page, and
  *  - maps the status to an errno.
  *
+ * DISPATCH_VP is the exception (mshv_hv_dispatch_vp()): like mainline's
+ * root scheduler it is issued with preemption disabled and interrupts
+ * enabled, through this CPU's dispatch input and output pages, which no
+ * other call uses, because the hypervisor delivers the root's interrupts
+ * while it runs the guest and their handlers issue hypercalls through the
+ * other pages on the same CPU.
+ *
  * Context: a call with deposit_pages set may sleep (it allocates the pages
  * it deposits) and is made from process context only; a call without
  * never sleeps and may be made from any context, hard interrupt context
@@ -31,9 +38,11 @@
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -92,6 +101,9 @@ static void mshv_hv_count_pages(u64 partition_id, s64 pages)
 /* Per-CPU hypercall pages, used only with interrupts disabled */
 static DEFINE_PER_CPU(void *, mshv_hv_input_page);
 static DEFINE_PER_CPU(void *, mshv_hv_output_page);
+/* Per-CPU DISPATCH_VP pages, used only with preemption disabled */
+static DEFINE_PER_CPU(void *, mshv_hv_dispatch_input_page);
+static DEFINE_PER_CPU(void *, mshv_hv_dispatch_output_page);
 static bool mshv_hv_pages_ready;
 
 static u64 mshv_hv_control(u16 code, bool fast, u16 varhead_qwords,
@@ -953,6 +965,43 @@ int mshv_hv_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
 	return mshv_hv_call(&call);
 }
 
+/* DISPATCH_VP through @be on this CPU's dispatch pages */
+static int mshv_hv_dispatch_be(const struct mshv_hv_backend *be,
+			       u64 partition_id, u32 vp_index, u32 flags,
+			       struct hv_output_dispatch_vp *output)
+{
+	struct hv_output_dispatch_vp *out;
+	struct hv_input_dispatch_vp *in;
+	u64 result;
+	u64 t0 = 0;
+
+	memset(output, 0, sizeof(*output));
+	if (WARN_ON_ONCE(!mshv_hv_pages_ready))
+		return -EINVAL;
+
+	preempt_disable();
+	in = *this_cpu_ptr(&mshv_hv_dispatch_input_page);
+	out = *this_cpu_ptr(&mshv_hv_dispatch_output_page);
+	memset(in, 0, sizeof(*in));
+	in->partition_id = partition_id;
+	in->vp_index = vp_index;
+	in->flags = flags;
+	memset(out, 0, sizeof(*out));
+
+	if (trace_mshv_hvcall_enabled())
+		t0 = ktime_get_ns();
+	result = be->hypercall(mshv_hv_control(HVCALL_DISPATCH_VP, false, 0,
+					       0, 0), in, out);
+	if (t0)
+		trace_mshv_hvcall(HVCALL_DISPATCH_VP, 0, 0,
+				  mshv_hv_result_status(result),
+				  ktime_get_ns() - t0);
+	*output = *out;
+	preempt_enable();
+
+	return mshv_hv_result_to_errno(result);
+}
+
 /**
  * mshv_hv_dispatch_vp() - HVCALL_DISPATCH_VP (root scheduler)
  * @partition_id: the partition
@@ -960,27 +1009,20 @@ int mshv_hv_unmap_vp_state_page(u64 partition_id, u32 vp_index, u16 type)
  * @flags: HV_DISPATCH_VP_FLAG_*
  * @output: dispatch state and event
  *
- * Runs the VP until an event; time slice and spec_ctrl are 0.
+ * Runs the VP until an event; time slice and spec_ctrl are 0.  Issued
+ * with preemption disabled and interrupts enabled, through this CPU's
+ * dispatch pages (mshv_backend.h): the root's interrupts are taken while
+ * the VP runs.
  *
+ * Context: process context, interrupts enabled; does not sleep.
  * Return: 0 or a negative errno.
  */
 int mshv_hv_dispatch_vp(u64 partition_id, u32 vp_index, u32 flags,
 			struct hv_output_dispatch_vp *output)
 {
-	struct hv_input_dispatch_vp in = {
-		.partition_id = partition_id,
-		.vp_index = vp_index,
-		.flags = flags,
-	};
-	struct mshv_hvcall call = {
-		.code = HVCALL_DISPATCH_VP,
-		.in = &in,
-		.in_sz = sizeof(in),
-		.out = output,
-		.out_sz = sizeof(*output),
-	};
-
-	return mshv_hv_call(&call);
+	lockdep_assert_irqs_enabled();
+	return mshv_hv_dispatch_be(mshv_backend, partition_id, vp_index, flags,
+				   output);
 }
 
 /**
@@ -1024,16 +1066,27 @@ int mshv_hv_passthrough(u64 partition_id, u16 code, u16 rep_count,
 	return ret;
 }
 
+/* The per-CPU pages of the hypercall layer, in one list */
+static void *__percpu *const mshv_hv_cpu_pages[] = {
+	&mshv_hv_input_page,
+	&mshv_hv_output_page,
+	&mshv_hv_dispatch_input_page,
+	&mshv_hv_dispatch_output_page,
+};
+
 static void mshv_hv_free_pages(void)
 {
+	void **slot;
+	size_t i;
 	int cpu;
 
 	mshv_hv_pages_ready = false;
 	for_each_possible_cpu(cpu) {
-		free_page((unsigned long)per_cpu(mshv_hv_input_page, cpu));
-		free_page((unsigned long)per_cpu(mshv_hv_output_page, cpu));
-		per_cpu(mshv_hv_input_page, cpu) = NULL;
-		per_cpu(mshv_hv_output_page, cpu) = NULL;
+		for (i = 0; i < ARRAY_SIZE(mshv_hv_cpu_pages); i++) {
+			slot = per_cpu_ptr(mshv_hv_cpu_pages[i], cpu);
+			free_page((unsigned long)*slot);
+			*slot = NULL;
+		}
 	}
 }
 
@@ -1044,29 +1097,29 @@ static void mshv_hv_free_pages(void)
  *	(positive) and each withdraw took back (negative), in the context
  *	of the call; may be NULL
  *
- * Allocates one input and one output page for every possible CPU.
+ * Allocates one input and one output page for every possible CPU, and
+ * one of each for DISPATCH_VP.
  *
  * Return: 0 or -ENOMEM.
  */
 int mshv_hv_init(const struct mshv_hv_backend *backend,
 		 void (*pages_counted)(u64 partition_id, s64 pages))
 {
-	struct page *in, *out;
+	struct page *page;
+	size_t i;
 	int cpu;
 
 	BUILD_BUG_ON(PAGE_SIZE != HV_HYP_PAGE_SIZE);
 
 	for_each_possible_cpu(cpu) {
-		in = alloc_pages_node(cpu_to_node(cpu),
-				      GFP_KERNEL | __GFP_ZERO, 0);
-		out = alloc_pages_node(cpu_to_node(cpu),
-				       GFP_KERNEL | __GFP_ZERO, 0);
-		if (in)
-			per_cpu(mshv_hv_input_page, cpu) = page_address(in);
-		if (out)
-			per_cpu(mshv_hv_output_page, cpu) = page_address(out);
-		if (!in || !out)
-			goto free_pages;
+		for (i = 0; i < ARRAY_SIZE(mshv_hv_cpu_pages); i++) {
+			page = alloc_pages_node(cpu_to_node(cpu),
+						GFP_KERNEL | __GFP_ZERO, 0);
+			if (!page)
+				goto free_pages;
+			*per_cpu_ptr(mshv_hv_cpu_pages[i], cpu) =
+				page_address(page);
+		}
 	}
 	mshv_backend = backend;
 	mshv_hv_pages_counted = pages_counted;

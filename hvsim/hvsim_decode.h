@@ -63,6 +63,8 @@
  * @reps_done: set by rep handlers: index of the first rep not completed
  * @input: input page (4 KiB)
  * @output: output page (4 KiB) or NULL
+ * @irq_windows: the caller had interrupts enabled: a DISPATCH_VP may
+ *	enable them at instruction boundaries where it holds no lock
  */
 struct hvsim_call {
 	u16 code;
@@ -73,6 +75,7 @@ struct hvsim_call {
 	u16 reps_done;
 	const void *input;
 	void *output;
+	bool irq_windows;
 };
 
 /* Only the two defined proximity flags may be set */

@@ -9,7 +9,9 @@
  * the call and builds the result word.
  */
 #include <linux/debugfs.h>
+#include <linux/irqflags.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/seq_file.h>
 
 #include "hvsim_model.h"
@@ -36,7 +38,8 @@ static u64 hc_result(u16 status, u16 reps_done)
 	return status | ((u64)reps_done << HV_HYPERCALL_REP_COMP_OFFSET);
 }
 
-static u64 hypercall_irqs_off(u64 control, void *input, void *output);
+static u64 hypercall_irqs_off(u64 control, void *input, void *output,
+			      bool irq_windows);
 
 /**
  * hvsim_hypercall() - execute one hypercall
@@ -47,7 +50,10 @@ static u64 hypercall_irqs_off(u64 control, void *input, void *output);
  * Runs with interrupts disabled (it disables them itself, for callers such
  * as KUnit that do not): the root's SynIC ISR issues hypercalls in hard
  * interrupt context, so every hvsim lock must be taken with interrupts
- * off.  Never sleeps and never allocates.
+ * off.  The one exception is DISPATCH_VP called with interrupts enabled
+ * (the driver's contract for it, mshv_backend.h): it enables them at
+ * instruction boundaries where it holds no lock (hvsim_hc_dispatch_vp()).
+ * Preemption stays disabled throughout.  Never sleeps and never allocates.
  * Fault-injection rules (debugfs "inject") apply to calls that pass the
  * entry checks: an injected failure does nothing and reports the rep
  * start; a "max_reps" rule ends a rep call early with success; a
@@ -61,15 +67,23 @@ u64 hvsim_hypercall(u64 control, void *input, void *output)
 	unsigned long flags;
 	u64 result;
 
+	preempt_disable();
 	local_irq_save(flags);
-	result = hypercall_irqs_off(control, input, output);
+	result = hypercall_irqs_off(control, input, output,
+				    !irqs_disabled_flags(flags));
 	local_irq_restore(flags);
+	preempt_enable();
 	return result;
 }
 
-static u64 hypercall_irqs_off(u64 control, void *input, void *output)
+static u64 hypercall_irqs_off(u64 control, void *input, void *output,
+			      bool irq_windows)
 {
-	struct hvsim_call call = { .input = input, .output = output };
+	struct hvsim_call call = {
+		.input = input,
+		.output = output,
+		.irq_windows = irq_windows,
+	};
 	const struct hvsim_hc_desc *d;
 	unsigned int idx;
 	u16 status, max_reps;

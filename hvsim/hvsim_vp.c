@@ -19,15 +19,22 @@
  *    it returns READY + INVALID so that the root can handle signals and
  *    reschedule; the real hypervisor honours time_slice instead (hvsim
  *    ignores it).
- *  - The whole dispatch runs with interrupts disabled (as every
- *    hypercall).  It holds the partition's lock for its start and end and
- *    for each instruction or event that needs partition state; the other
- *    instructions run from the CPU's software TLB under the partition's
- *    run_lock held for read, alongside the partition's other VPs, and
- *    every taker of the lock makes them wait at an instruction boundary
- *    (hvsim_partition_lock()).  debugfs "dispatch" reports the longest a
- *    dispatch kept interrupts off, why dispatches stopped and the most
- *    VPs of a partition seen executing at once.
+ *  - A dispatch runs with preemption disabled, and with interrupts
+ *    disabled only while it holds a lock: every HVSIM_DISPATCH_CHECK
+ *    instructions it lets go of its locks and enables interrupts for an
+ *    instruction boundary (an interrupt window), when the caller had
+ *    them enabled (the driver's contract for DISPATCH_VP, mshv_backend.h;
+ *    other callers, KUnit among them, get no windows).  The root's
+ *    interrupt handlers run in the window and may issue hypercalls on
+ *    the same partition.  It holds the partition's lock for its start
+ *    and end and for each instruction or event that needs partition
+ *    state; the other instructions run from the CPU's software TLB under
+ *    the partition's run_lock held for read, alongside the partition's
+ *    other VPs, and every taker of the lock makes them wait at an
+ *    instruction boundary (hvsim_partition_lock()).  debugfs "dispatch"
+ *    reports the longest stretch a dispatch kept interrupts off, the
+ *    windows it opened, why dispatches stopped and the most VPs of a
+ *    partition seen executing at once.
  *  - CPUID, RDMSR and WRMSR are answered from hvsim's CPUID model and
  *    MSRs (hvsim_intercept.c) unless the root installed an intercept.
  *  - HLT with IF clear stops with an X64_HALT message whose RIP is the
@@ -46,6 +53,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/irqflags.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -82,17 +90,23 @@ module_param(dispatch_max_us, uint, 0644);
 MODULE_PARM_DESC(dispatch_max_us,
 		 "Microseconds a DISPATCH_VP runs guest instructions before returning to the root (0: no limit, no reschedule check)");
 
-/* Instructions between two checks of the clock and of need_resched() */
+/*
+ * Instructions between two checks of the clock and of need_resched(), and
+ * between two interrupt windows
+ */
 #define HVSIM_DISPATCH_CHECK	16
 
 /*
- * What debugfs "dispatch" reports: the longest time a DISPATCH_VP kept
- * interrupts off (from its start to its end, waiting for the partition's
- * lock included), the sum of those times and the dispatches summed, and
- * how many dispatches stopped at each bound.
+ * What debugfs "dispatch" reports: the longest stretch a DISPATCH_VP kept
+ * interrupts off (from its start, or the end of an interrupt window, to
+ * the next window or its end, waits for the partition's lock included),
+ * the sum of those stretches, the stretches and the windows counted, the
+ * dispatches, and how many dispatches stopped at each bound.
  */
 static atomic64_t dispatch_irqoff_max_ns = ATOMIC64_INIT(0);
 static atomic64_t dispatch_irqoff_total_ns = ATOMIC64_INIT(0);
+static atomic64_t dispatch_irqoff_stretches = ATOMIC64_INIT(0);
+static atomic64_t dispatch_irq_windows = ATOMIC64_INIT(0);
 static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
 static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
 static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
@@ -103,8 +117,9 @@ static atomic64_t dispatch_max_parallel = ATOMIC64_INIT(0);
 
 /*
  * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
- * dispatch runs with interrupts disabled from its start to its end, so
- * the CPU's TLB belongs to that VP meanwhile; it starts empty at every
+ * dispatch runs with preemption disabled from its start to its end, and
+ * nothing an interrupt window lets run on the CPU dispatches, so the
+ * CPU's TLB belongs to that VP meanwhile; it starts empty at every
  * dispatch (nothing a VMM changed between two dispatches, page tables
  * included, can be missed) and follows the partition's SLAT generation.
  * Per-CPU storage allocated at module load (with its decode cache it is
@@ -947,6 +962,72 @@ static enum hvsim_irq_result vp_inject_pending(struct hvsim_vp *vp,
 	return HVSIM_IRQ_EXIT;
 }
 
+/**
+ * struct vp_dispatch - one DISPATCH_VP in progress
+ * @call: the call
+ * @budget: dispatch_budget when it started
+ * @start: when it started running the VP (ktime_get_mono_fast_ns())
+ * @max_ns: dispatch_max_us in nanoseconds (0: no time bound)
+ * @irqoff_start: when interrupts went off last: the call's start or the
+ *	end of the last interrupt window
+ * @window_n: the instruction boundary of the last interrupt window
+ */
+struct vp_dispatch {
+	const struct hvsim_call *call;
+	unsigned int budget;
+	u64 start;
+	u64 max_ns;
+	u64 irqoff_start;
+	unsigned int window_n;
+};
+
+/* Account one stretch of @ns with interrupts off */
+static void vp_note_irqoff(u64 ns)
+{
+	s64 max = atomic64_read(&dispatch_irqoff_max_ns);
+
+	atomic64_add(ns, &dispatch_irqoff_total_ns);
+	atomic64_inc(&dispatch_irqoff_stretches);
+	while (ns > max && !atomic64_try_cmpxchg(&dispatch_irqoff_max_ns,
+						 &max, ns))
+		;
+}
+
+/*
+ * Dispatch @d opens an interrupt window at instruction boundary @n: every
+ * HVSIM_DISPATCH_CHECK instructions, once per boundary, when its caller
+ * had interrupts enabled.
+ */
+static bool vp_window_due(const struct vp_dispatch *d, unsigned int n)
+{
+	return d->call->irq_windows && n && !(n % HVSIM_DISPATCH_CHECK) &&
+	       n != d->window_n;
+}
+
+/*
+ * The interrupt window of dispatch @d at boundary @n, holding none of
+ * @vp's partition's locks: the root's interrupts pending on this CPU are
+ * taken here, and their handlers may issue hypercalls on the partition.
+ * Preemption stays disabled, so nothing else dispatches on this CPU and
+ * its TLB stays @vp's.
+ */
+static void vp_irq_window(struct hvsim_vp *vp, struct vp_dispatch *d,
+			  unsigned int n)
+{
+	lockdep_assert_irqs_disabled();
+	lockdep_assert_not_held(&vp->partition->lock);
+	vp_note_irqoff(ktime_get_mono_fast_ns() - d->irqoff_start);
+	d->window_n = n;
+	local_irq_enable();
+	/*
+	 * At least one instruction with interrupts enabled: STI holds them
+	 * off for the instruction after it
+	 */
+	atomic64_inc(&dispatch_irq_windows);
+	local_irq_disable();
+	d->irqoff_start = ktime_get_mono_fast_ns();
+}
+
 /*
  * A dispatch that ran @n instructions since @start stops here: the CPU
  * has to reschedule, or it ran for dispatch_max_us (@max_ns; 0: neither
@@ -1023,17 +1104,32 @@ static void vp_read_yield(struct hvsim_vp *vp)
 }
 
 /*
+ * At instruction boundary @n with the run_lock held for read: the
+ * interrupt window of dispatch @d, without the run_lock.
+ */
+static void vp_read_window(struct hvsim_vp *vp, struct vp_dispatch *d,
+			   unsigned int n)
+{
+	struct hvsim_partition *pt = vp->partition;
+
+	atomic_dec(&pt->fast_running);
+	read_unlock(&pt->run_lock);
+	vp_irq_window(vp, d, n);
+	read_lock(&pt->run_lock);
+	vp_note_parallel(atomic_inc_return(&pt->fast_running));
+}
+
+/*
  * Run instructions of @vp with its partition's run_lock held for read,
  * from @*n on, while they retire from the TLB's host pages and nothing
  * needs the lock: no event to deliver, no activity state, no locked
  * read-modify-write.  Returns with the partition's lock held again, true
- * when a dispatch bound (vp_run()) or a PAUSE ends the dispatch; false
- * when the next instruction runs under the lock (the one it stopped at
- * changed nothing).
+ * when a bound of dispatch @d (vp_run()) or a PAUSE ends the dispatch;
+ * false when the next instruction runs under the lock (the one it
+ * stopped at changed nothing).
  */
 static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
-			    unsigned int *n, unsigned int budget, u64 start,
-			    u64 max_ns)
+			    unsigned int *n, struct vp_dispatch *d)
 	__must_hold(&vp->partition->lock)
 {
 	struct x86_emu_exit exit;
@@ -1042,16 +1138,19 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 	tlb->serialize_rmw = true;
 	vp_unlock_to_read(vp);
 	for (;; ++*n) {
-		if (*n == budget) {
+		if (*n == d->budget) {
 			atomic64_inc(&dispatch_budget_stops);
 			bound = true;
 			break;
 		}
-		if (vp_run_must_stop(*n, start, max_ns)) {
+		if (vp_run_must_stop(*n, d->start, d->max_ns)) {
 			bound = true;
 			break;
 		}
-		vp_read_yield(vp);
+		if (vp_window_due(d, *n))
+			vp_read_window(vp, d, *n);
+		else
+			vp_read_yield(vp);
 		if (hvsim_irq_attention(vp) ||
 		    !x86_emu_step_tlb(&vp->state, &vp_mem_ops_unlocked, vp,
 				      tlb, &exit))
@@ -1070,19 +1169,32 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 	return bound;
 }
 
-/* Run a VP; partition lock held */
-static void vp_run(struct hvsim_vp *vp, u32 flags,
+/*
+ * At instruction boundary @n with the partition's lock held: the
+ * interrupt window of dispatch @d, without the lock.
+ */
+static void vp_locked_window(struct hvsim_vp *vp, struct vp_dispatch *d,
+			     unsigned int n)
+	__must_hold(&vp->partition->lock)
+{
+	hvsim_partition_unlock(vp->partition);
+	vp_irq_window(vp, d, n);
+	hvsim_partition_lock(vp->partition);
+}
+
+/* Run a VP for dispatch @d; partition lock held */
+static void vp_run(struct hvsim_vp *vp, struct vp_dispatch *d, u32 flags,
 		   struct hv_output_dispatch_vp *out)
 	__must_hold(&vp->partition->lock)
 {
 	struct x86_emu_tlb *vp_tlb = NULL;
 	struct x86_emu_exit exit;
-	unsigned int budget = max(READ_ONCE(dispatch_budget), 1U);
-	u64 max_ns = (u64)READ_ONCE(dispatch_max_us) * NSEC_PER_USEC;
-	u64 start = ktime_get_mono_fast_ns();
 	unsigned int n;
 
 	lockdep_assert_held(&vp->partition->lock);
+	d->budget = max(READ_ONCE(dispatch_budget), 1U);
+	d->max_ns = (u64)READ_ONCE(dispatch_max_us) * NSEC_PER_USEC;
+	d->start = ktime_get_mono_fast_ns();
 	if (READ_ONCE(tlb)) {
 		vp_tlb = this_cpu_ptr(hvsim_vp_tlb);
 		x86_emu_tlb_reset(vp_tlb, &vp->partition->slat.gen);
@@ -1114,15 +1226,16 @@ static void vp_run(struct hvsim_vp *vp, u32 flags,
 		 * Without the lock while the instructions allow; the one
 		 * that stopped that runs under it
 		 */
-		if (vp_tlb &&
-		    vp_run_unlocked(vp, vp_tlb, &n, budget, start, max_ns))
+		if (vp_tlb && vp_run_unlocked(vp, vp_tlb, &n, d))
 			break;
-		if (n == budget) {
+		if (n == d->budget) {
 			atomic64_inc(&dispatch_budget_stops);
 			break;
 		}
-		if (vp_run_must_stop(n, start, max_ns))
+		if (vp_run_must_stop(n, d->start, d->max_ns))
 			break;
+		if (vp_window_due(d, n))
+			vp_locked_window(vp, d, n);
 		/* halted or INIT by another VP: the next dispatch decides */
 		if (vp->activity & HVSIM_RUN_ACTIVITY)
 			break;
@@ -1171,9 +1284,9 @@ out_publish:
 static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
 	__must_hold(&pt->lock)
 {
-	struct hvsim_call *call = arg;
-	const struct hv_input_dispatch_vp *in = call->input;
-	struct hv_output_dispatch_vp *out = call->output;
+	struct vp_dispatch *d = arg;
+	const struct hv_input_dispatch_vp *in = d->call->input;
+	struct hv_output_dispatch_vp *out = d->call->output;
 	struct hv_output_dispatch_vp result;
 	struct hvsim_vp *vp = hvsim_vp_find(pt, in->vp_index);
 
@@ -1183,7 +1296,7 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
 	if (vp->running)
 		return HV_STATUS_INVALID_VP_STATE;
 	pt->dispatches++;
-	vp_run(vp, in->flags, &result);
+	vp_run(vp, d, in->flags, &result);
 	*out = result;
 	return HV_STATUS_SUCCESS;
 }
@@ -1201,34 +1314,36 @@ static u16 dispatch_vp_locked(struct hvsim_partition *pt, void *arg)
  * on the intercept page), a halt (BLOCKED + INVALID), a PAUSE or until
  * dispatch_budget instructions ran (READY + INVALID).  With
  * SCAN_INTERRUPT_INJECTION the register page's interrupt_vectors are taken
- * first.
+ * first.  With @call->irq_windows the VP runs with interrupts enabled
+ * at every HVSIM_DISPATCH_CHECK-th instruction boundary, where the
+ * dispatch holds no lock.
  *
+ * Context: interrupts and preemption disabled (hvsim_hypercall()).
  * Return: HV_STATUS_*.
  */
 u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 {
 	const struct hv_input_dispatch_vp *in = call->input;
-	u64 start = ktime_get_mono_fast_ns();
-	u64 ns, max;
+	struct vp_dispatch d = {
+		.call = call,
+		.irqoff_start = ktime_get_mono_fast_ns(),
+	};
 	u16 status;
 
 	status = hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
-				      dispatch_vp_locked, call);
-	ns = ktime_get_mono_fast_ns() - start;
-	atomic64_add(ns, &dispatch_irqoff_total_ns);
+				      dispatch_vp_locked, &d);
+	vp_note_irqoff(ktime_get_mono_fast_ns() - d.irqoff_start);
 	atomic64_inc(&dispatch_irqoff_count);
-	max = atomic64_read(&dispatch_irqoff_max_ns);
-	while (ns > max && !atomic64_try_cmpxchg(&dispatch_irqoff_max_ns,
-						 &max, ns))
-		;
 	return status;
 }
 
 static int dispatch_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld pause_stops=%lld max_parallel=%lld\n",
+	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_stretches=%lld irq_windows=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld pause_stops=%lld max_parallel=%lld\n",
 		   atomic64_read(&dispatch_irqoff_max_ns),
 		   atomic64_read(&dispatch_irqoff_total_ns),
+		   atomic64_read(&dispatch_irqoff_stretches),
+		   atomic64_read(&dispatch_irq_windows),
 		   atomic64_read(&dispatch_irqoff_count),
 		   atomic64_read(&dispatch_budget_stops),
 		   atomic64_read(&dispatch_time_stops),
@@ -1249,6 +1364,8 @@ static ssize_t dispatch_write(struct file *file, const char __user *buf,
 {
 	atomic64_set(&dispatch_irqoff_max_ns, 0);
 	atomic64_set(&dispatch_irqoff_total_ns, 0);
+	atomic64_set(&dispatch_irqoff_stretches, 0);
+	atomic64_set(&dispatch_irq_windows, 0);
 	atomic64_set(&dispatch_irqoff_count, 0);
 	atomic64_set(&dispatch_max_parallel, 0);
 	return len;
@@ -1267,12 +1384,13 @@ static const struct file_operations dispatch_fops = {
  * hvsim_vp_debugfs_init() - create debugfs "dispatch"
  * @dir: hvsim's debugfs directory
  *
- * "dispatch" reads irqoff_max_ns (the longest a DISPATCH_VP kept
+ * "dispatch" reads irqoff_max_ns (the longest stretch a DISPATCH_VP kept
  * interrupts off since the module loaded or the file was last written),
- * irqoff_total_ns and irqoff_dispatches (the sum of those times and the
- * dispatches it covers, for the mean), and how many dispatches stopped at
- * dispatch_budget instructions, at dispatch_max_us and because the CPU had
- * to reschedule.
+ * irqoff_total_ns and irqoff_stretches (the sum of those stretches and
+ * their number), irq_windows (the interrupt windows the dispatches
+ * opened), irqoff_dispatches (the dispatches measured), and how many
+ * dispatches stopped at dispatch_budget instructions, at dispatch_max_us,
+ * because the CPU had to reschedule and after a PAUSE.
  */
 void hvsim_vp_debugfs_init(struct dentry *dir)
 {

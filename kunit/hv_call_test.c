@@ -125,7 +125,8 @@ static void mshv_test_status_errno(struct kunit *test)
 
 /*
  * State of the fake backend.  Only one test runs at a time; the fake runs
- * with interrupts disabled on whatever CPU the test is on.
+ * on whatever CPU the test is on, with interrupts disabled (DISPATCH_VP:
+ * preemption disabled).
  */
 static struct {
 	unsigned int calls;
@@ -143,7 +144,29 @@ static struct {
 	u64 deposit_id;
 	unsigned int withdraw_left;
 	u64 withdrawn_pages;
+	bool dispatch_irqs_disabled;
+	bool dispatch_preemptible;
+	int dispatch_cpu;
+	void *dispatch_input;
+	void *dispatch_output;
+	struct hv_input_dispatch_vp dispatch_in;
 } mshv_fake;
+
+/* DISPATCH_VP: record the context and the input; READY + INTERCEPT */
+static u64 mshv_fake_dispatch(void *input, void *output)
+{
+	struct hv_output_dispatch_vp *out = output;
+
+	mshv_fake.dispatch_irqs_disabled = irqs_disabled();
+	mshv_fake.dispatch_preemptible = preemptible();
+	mshv_fake.dispatch_cpu = raw_smp_processor_id();
+	mshv_fake.dispatch_input = input;
+	mshv_fake.dispatch_output = output;
+	memcpy(&mshv_fake.dispatch_in, input, sizeof(mshv_fake.dispatch_in));
+	out->dispatch_state = HV_VP_DISPATCH_STATE_READY;
+	out->dispatch_event = HV_VP_DISPATCH_EVENT_INTERCEPT;
+	return mshv_hv_make_result(HV_STATUS_SUCCESS, 0);
+}
 
 static u64 mshv_fake_deposit(const void *input, u16 count, u16 start)
 {
@@ -184,6 +207,8 @@ static u64 mshv_fake_hypercall(u64 control, void *input, void *output)
 	u16 done, i;
 
 	mshv_fake.calls++;
+	if (code == HVCALL_DISPATCH_VP)
+		return mshv_fake_dispatch(input, output);
 	if (code == HVCALL_DEPOSIT_MEMORY)
 		return mshv_fake_deposit(input, count, start);
 	if (code == HVCALL_WITHDRAW_MEMORY)
@@ -577,6 +602,42 @@ static void mshv_test_withdraw_bounded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mshv_fake.withdraw_left, 0);
 }
 
+/*
+ * DISPATCH_VP: preemption disabled, interrupts enabled, on the CPU's
+ * dispatch pages (not the pages of the other calls), the input as built,
+ * the output copied back.
+ */
+static void mshv_test_dispatch_contract(struct kunit *test)
+{
+	struct hv_output_dispatch_vp out = {};
+	int cpu;
+
+	KUNIT_EXPECT_EQ(test, mshv_hv_dispatch_be(&mshv_fake_backend, 0x55, 7,
+						  HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND,
+						  &out), 0);
+	KUNIT_EXPECT_EQ(test, mshv_fake.calls, 1);
+	KUNIT_EXPECT_FALSE(test, mshv_fake.dispatch_irqs_disabled);
+	if (IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		KUNIT_EXPECT_FALSE(test, mshv_fake.dispatch_preemptible);
+	cpu = mshv_fake.dispatch_cpu;
+	KUNIT_EXPECT_PTR_EQ(test, mshv_fake.dispatch_input,
+			    per_cpu(mshv_hv_dispatch_input_page, cpu));
+	KUNIT_EXPECT_PTR_EQ(test, mshv_fake.dispatch_output,
+			    per_cpu(mshv_hv_dispatch_output_page, cpu));
+	KUNIT_EXPECT_PTR_NE(test, mshv_fake.dispatch_input,
+			    per_cpu(mshv_hv_input_page, cpu));
+	KUNIT_EXPECT_PTR_NE(test, mshv_fake.dispatch_output,
+			    per_cpu(mshv_hv_output_page, cpu));
+	KUNIT_EXPECT_EQ(test, mshv_fake.dispatch_in.partition_id, 0x55);
+	KUNIT_EXPECT_EQ(test, mshv_fake.dispatch_in.vp_index, 7);
+	KUNIT_EXPECT_EQ(test, mshv_fake.dispatch_in.flags,
+			HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND);
+	KUNIT_EXPECT_EQ(test, mshv_fake.dispatch_in.time_slice, 0);
+	KUNIT_EXPECT_EQ(test, out.dispatch_state, HV_VP_DISPATCH_STATE_READY);
+	KUNIT_EXPECT_EQ(test, out.dispatch_event,
+			HV_VP_DISPATCH_EVENT_INTERCEPT);
+}
+
 static struct kunit_case mshv_hv_call_test_cases[] = {
 	KUNIT_CASE(mshv_test_control_word),
 	KUNIT_CASE(mshv_test_result_word),
@@ -593,6 +654,7 @@ static struct kunit_case mshv_hv_call_test_cases[] = {
 	KUNIT_CASE(mshv_test_withdraw_all),
 	KUNIT_CASE(mshv_test_withdraw_bounded),
 	KUNIT_CASE(mshv_test_builders_deposit),
+	KUNIT_CASE(mshv_test_dispatch_contract),
 	{}
 };
 

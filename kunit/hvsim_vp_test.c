@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of hvsim's dispatch bounds: when vp_run_must_stop() ends a
- * dispatch, and what it counts.  Included at the end of hvsim/hvsim_vp.c.
+ * dispatch, and what it counts; where a dispatch opens interrupt windows
+ * and what a window does.  Included at the end of hvsim/hvsim_vp.c.
  */
 #include <kunit/test.h>
+#include <linux/irq_work.h>
 
 /* Stops of either bound the checks made; need_resched() is not ours */
 static s64 dispatch_bound_stops(void)
@@ -48,9 +50,83 @@ static void hvsim_vp_test_time(struct kunit *test)
 			atomic64_read(&dispatch_time_stops));
 }
 
+/* Every HVSIM_DISPATCH_CHECK-th boundary, never at 0, once, if enabled */
+static void hvsim_vp_test_window_points(struct kunit *test)
+{
+	struct hvsim_call call = { .irq_windows = true };
+	struct vp_dispatch d = { .call = &call };
+	unsigned int n;
+
+	for (n = 0; n < HVSIM_DISPATCH_CHECK; n++)
+		KUNIT_EXPECT_FALSE_MSG(test, vp_window_due(&d, n), "n %u", n);
+	KUNIT_EXPECT_TRUE(test, vp_window_due(&d, HVSIM_DISPATCH_CHECK));
+	KUNIT_EXPECT_FALSE(test, vp_window_due(&d, HVSIM_DISPATCH_CHECK + 1));
+	KUNIT_EXPECT_TRUE(test, vp_window_due(&d, 7 * HVSIM_DISPATCH_CHECK));
+	/* the unlocked and the locked path meet at one boundary: one window */
+	d.window_n = 7 * HVSIM_DISPATCH_CHECK;
+	KUNIT_EXPECT_FALSE(test, vp_window_due(&d, 7 * HVSIM_DISPATCH_CHECK));
+	KUNIT_EXPECT_TRUE(test, vp_window_due(&d, 8 * HVSIM_DISPATCH_CHECK));
+	/* a caller with interrupts off: none */
+	call.irq_windows = false;
+	KUNIT_EXPECT_FALSE(test, vp_window_due(&d, 8 * HVSIM_DISPATCH_CHECK));
+}
+
+static int hvsim_vp_test_work_ran;
+
+static void hvsim_vp_test_work(struct irq_work *work)
+{
+	hvsim_vp_test_work_ran++;
+}
+
+/*
+ * A window takes the interrupts pending on the CPU (a hard-IRQ irq_work
+ * queued with interrupts off), ends one stretch and starts the next.
+ */
+static void hvsim_vp_test_window_irq(struct kunit *test)
+{
+	struct irq_work work = IRQ_WORK_INIT_HARD(hvsim_vp_test_work);
+	struct hvsim_call call = { .irq_windows = true };
+	struct vp_dispatch d = { .call = &call };
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	s64 windows, stretches;
+	u64 before;
+
+	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	vp = kunit_kzalloc(test, sizeof(*vp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+	spin_lock_init(&pt->lock);
+	vp->partition = pt;
+	hvsim_vp_test_work_ran = 0;
+	windows = atomic64_read(&dispatch_irq_windows);
+	stretches = atomic64_read(&dispatch_irqoff_stretches);
+
+	local_irq_disable();
+	d.irqoff_start = ktime_get_mono_fast_ns();
+	KUNIT_EXPECT_TRUE(test, irq_work_queue(&work));
+	before = ktime_get_mono_fast_ns();
+	/* pending, not taken while interrupts are off */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvsim_vp_test_work_ran), 0);
+	vp_irq_window(vp, &d, 3 * HVSIM_DISPATCH_CHECK);
+	KUNIT_EXPECT_TRUE(test, irqs_disabled());
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvsim_vp_test_work_ran), 1);
+	local_irq_enable();
+	irq_work_sync(&work);
+
+	KUNIT_EXPECT_EQ(test, d.window_n, 3 * HVSIM_DISPATCH_CHECK);
+	KUNIT_EXPECT_GE(test, d.irqoff_start, before);
+	KUNIT_EXPECT_EQ(test, windows + 1,
+			atomic64_read(&dispatch_irq_windows));
+	KUNIT_EXPECT_EQ(test, stretches + 1,
+			atomic64_read(&dispatch_irqoff_stretches));
+}
+
 static struct kunit_case hvsim_vp_test_cases[] = {
 	KUNIT_CASE(hvsim_vp_test_check_points),
 	KUNIT_CASE(hvsim_vp_test_time),
+	KUNIT_CASE(hvsim_vp_test_window_points),
+	KUNIT_CASE(hvsim_vp_test_window_irq),
 	{}
 };
 

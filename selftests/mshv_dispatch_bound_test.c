@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hvsim keeps interrupts off for a bounded time per DISPATCH_VP
- * (Documentation/hvsim.rst, "Dispatch bounds"): with dispatch_budget far
- * above what the guest runs, a guest loop of LOOPS iterations must still
- * take several dispatches, stopped by the time bound, and the times the
- * dispatches kept interrupts off stay near dispatch_max_us.
+ * hvsim bounds how long a DISPATCH_VP runs and how long it keeps
+ * interrupts off (Documentation/hvsim.rst, "Dispatch bounds"), with
+ * dispatch_budget far above what a guest loop of LOOPS iterations runs:
+ *  - long_loop: with dispatch_max_us set the loop takes several
+ *    dispatches, stopped by the time bound, and the times the dispatches
+ *    kept interrupts off stay near dispatch_max_us;
+ *  - irq_windows: without it (the default) the loop runs in one dispatch,
+ *    which opens an interrupt window every 16 instructions: interrupts
+ *    are off only in stretches of 16 instructions, counted.
  *
  * The guest is the real-mode loop of mshv_loop_guest.h.
  */
@@ -44,9 +48,18 @@
 #define IRQOFF_MEAN_LIMIT_NS	(20ULL * 1000 * 1000)
 #define IRQOFF_MAX_LIMIT_NS	(1000ULL * 1000 * 1000)
 
+/* Instructions between two interrupt windows of a dispatch */
+#define WINDOW_INSNS	16
+/* What the loop retires before its OUT (mshv_loop_guest.h) */
+#define LOOP_INSNS	(2 * LOOPS + 1)
+/* Dispatches of a new VP's first run before the one that runs it */
+#define PRE_DISPATCHES	2ULL
+
 struct dispatch_stats {
 	__u64 irqoff_max_ns;
 	__u64 irqoff_total_ns;
+	__u64 irqoff_stretches;
+	__u64 irq_windows;
 	__u64 irqoff_dispatches;
 	__u64 budget_stops;
 	__u64 time_stops;
@@ -80,6 +93,8 @@ static int dispatch_stats(struct dispatch_stats *s)
 	fclose(f);
 	if (!ok || field(line, "irqoff_max_ns", &s->irqoff_max_ns) ||
 	    field(line, "irqoff_total_ns", &s->irqoff_total_ns) ||
+	    field(line, "irqoff_stretches", &s->irqoff_stretches) ||
+	    field(line, "irq_windows", &s->irq_windows) ||
 	    field(line, "irqoff_dispatches", &s->irqoff_dispatches) ||
 	    field(line, "budget_stops", &s->budget_stops) ||
 	    field(line, "time_stops", &s->time_stops) ||
@@ -139,31 +154,46 @@ FIXTURE_TEARDOWN(bound)
 	mshv_vm_free(self->vm);
 }
 
+/*
+ * Start a new measurement (@s0: the statistics then, zeroed), run the
+ * whole loop on @vp in one MSHV_RUN_VP and read the statistics into @s1;
+ * the dispatches of partition @id before and after in @d0 and @d1
+ */
+static void run_loop(struct __test_metadata *_metadata, struct mshv_vp *vp,
+		     __u64 id, struct dispatch_stats *s0,
+		     struct dispatch_stats *s1, __u64 *d0, __u64 *d1)
+{
+	const struct hv_x64_io_port_intercept_message *io;
+
+	ASSERT_EQ(0, mshv_write_file(DISPATCH_FILE, "0"));
+	ASSERT_EQ(0, dispatch_stats(s0));
+	EXPECT_EQ(0ULL, s0->irqoff_max_ns);
+	EXPECT_EQ(0ULL, s0->irqoff_total_ns);
+	EXPECT_EQ(0ULL, s0->irqoff_stretches);
+	EXPECT_EQ(0ULL, s0->irq_windows);
+	EXPECT_EQ(0ULL, s0->irqoff_dispatches);
+	*d0 = mshv_dbg_partition_get(id).dispatches;
+
+	io = mshv_vp_run_expect_io(vp);
+	EXPECT_EQ(DONE_PORT, io->port_number);
+	EXPECT_EQ(CODE_GPA + MSHV_LOOP_GUEST_OUT, io->header.rip);
+	EXPECT_EQ(0ULL, mshv_vp_get_reg(vp, HV_X64_REGISTER_RCX) &
+		  0xffffffffULL);
+
+	*d1 = mshv_dbg_partition_get(id).dispatches;
+	ASSERT_EQ(0, dispatch_stats(s1));
+	ASSERT_LT(0ULL, s1->irqoff_dispatches);
+}
+
 /* The whole loop in one run: dispatches stop at the time bound */
 TEST_F(bound, long_loop)
 {
-	const struct hv_x64_io_port_intercept_message *io;
 	struct dispatch_stats s0, s1;
 	__u64 d0, d1, stops, mean;
 	FILE *clocksource;
 	char cs[64];
 
-	ASSERT_EQ(0, mshv_write_file(DISPATCH_FILE, "0"));
-	ASSERT_EQ(0, dispatch_stats(&s0));
-	EXPECT_EQ(0ULL, s0.irqoff_max_ns);
-	EXPECT_EQ(0ULL, s0.irqoff_total_ns);
-	EXPECT_EQ(0ULL, s0.irqoff_dispatches);
-	d0 = mshv_dbg_partition_get(self->id).dispatches;
-
-	io = mshv_vp_run_expect_io(self->vp);
-	EXPECT_EQ(DONE_PORT, io->port_number);
-	EXPECT_EQ(CODE_GPA + MSHV_LOOP_GUEST_OUT, io->header.rip);
-	EXPECT_EQ(0ULL, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RCX) &
-		  0xffffffffULL);
-
-	d1 = mshv_dbg_partition_get(self->id).dispatches;
-	ASSERT_EQ(0, dispatch_stats(&s1));
-	ASSERT_LT(0ULL, s1.irqoff_dispatches);
+	run_loop(_metadata, self->vp, self->id, &s0, &s1, &d0, &d1);
 	clocksource = fopen(CLOCKSOURCE, "r");
 	if (clocksource) {
 		if (fgets(cs, sizeof(cs), clocksource))
@@ -189,6 +219,45 @@ TEST_F(bound, long_loop)
 	EXPECT_LE(stops + 1, d1 - d0);
 	/* The dispatches of this run, and only those, were measured */
 	EXPECT_EQ(d1 - d0, s1.irqoff_dispatches);
+	EXPECT_GE(IRQOFF_MEAN_LIMIT_NS, mean);
+	EXPECT_GE(IRQOFF_MAX_LIMIT_NS, s1.irqoff_max_ns);
+}
+
+/*
+ * The whole loop in one dispatch, without the time bound: the dispatch
+ * stops only at the OUT, and keeps interrupts off only between its
+ * interrupt windows, one before every 16th instruction: LOOP_INSNS / 16
+ * windows, and one stretch more than windows per dispatch.  A new VP's
+ * run also makes PRE_DISPATCHES dispatches that run no instruction
+ * before it (long_loop counts them too: its dispatches are its stops
+ * plus three).
+ */
+TEST_F(bound, irq_windows)
+{
+	struct dispatch_stats s0, s1;
+	__u64 d0, d1, windows, mean;
+
+	if (self->has_max_us)
+		set_param(MAX_US_PARAM, 0);
+	run_loop(_metadata, self->vp, self->id, &s0, &s1, &d0, &d1);
+	windows = s1.irq_windows;
+	mean = s1.irqoff_stretches ?
+	       s1.irqoff_total_ns / s1.irqoff_stretches : 0;
+	printf("# %llu dispatches, %llu interrupt windows,",
+	       (unsigned long long)(d1 - d0), (unsigned long long)windows);
+	printf(" interrupts off in %llu stretches: mean %llu ns, max %llu ns\n",
+	       (unsigned long long)s1.irqoff_stretches,
+	       (unsigned long long)mean,
+	       (unsigned long long)s1.irqoff_max_ns);
+	/* No bound ended a dispatch: the loop ran in one */
+	EXPECT_EQ(s0.budget_stops, s1.budget_stops);
+	EXPECT_EQ(s0.time_stops, s1.time_stops);
+	EXPECT_EQ(s0.resched_stops, s1.resched_stops);
+	EXPECT_EQ(PRE_DISPATCHES + 1, d1 - d0);
+	EXPECT_EQ(d1 - d0, s1.irqoff_dispatches);
+	/* The bound by design: a window every 16 instructions */
+	EXPECT_EQ((__u64)LOOP_INSNS / WINDOW_INSNS, windows);
+	EXPECT_EQ(windows + s1.irqoff_dispatches, s1.irqoff_stretches);
 	EXPECT_GE(IRQOFF_MEAN_LIMIT_NS, mean);
 	EXPECT_GE(IRQOFF_MAX_LIMIT_NS, s1.irqoff_max_ns);
 }

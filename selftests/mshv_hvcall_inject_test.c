@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -792,23 +793,49 @@ MSHV_GUEST_CODE(burst_code, 16,
 		"	jnz 1b\n"
 		"	hlt\n");
 
+/* The VP's first run, which needs the root interrupt: at IDLE_GPA */
+#define IDLE_GPA	0x3000ULL
+MSHV_GUEST_CODE(idle_code, 16,
+		"	hlt\n");
+
+/*
+ * The root interrupt is held back while the burst runs: a dispatch takes
+ * the root's interrupts in its interrupt windows, and the handler would
+ * empty the ring every few writes, so that it never fills.  The thread
+ * stays on one CPU until the release, which runs the handler there.
+ */
 static int w_ring(struct cover_ctx *c)
 {
 	struct mshv_vm *vm = mshv_vm_create();
 	int efd = eventfd(0, EFD_NONBLOCK);
+	cpu_set_t cpus, one;
 	struct mshv_vp *vp;
 	__u64 n;
 
 	MSHV_TEST_ASSERT(efd >= 0, "eventfd");
+	MSHV_TEST_ASSERT(!sched_getaffinity(0, sizeof(cpus), &cpus),
+			 "sched_getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	MSHV_TEST_ASSERT(!sched_setaffinity(0, sizeof(one), &one),
+			 "sched_setaffinity");
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
 	mshv_vm_write(vm, CODE_GPA, burst_code, MSHV_GUEST_SIZE(burst_code));
+	mshv_vm_write(vm, IDLE_GPA, idle_code, MSHV_GUEST_SIZE(idle_code));
 	vp = mshv_vp_create(vm, 0);
 	mshv_vp_set_real_mode_cs(vp, 0, 0);
+	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, IDLE_GPA);
+	mshv_vp_run_expect_halt(vp);
 	mshv_vp_set_reg(vp, HV_X64_REGISTER_RIP, CODE_GPA);
 	MSHV_TEST_ASSERT(!ioeventfd_ioctl(vm->fd, efd, HOLE_GPA, 1, 0),
 			 "MSHV_IOEVENTFD");
+	MSHV_TEST_ASSERT(!mshv_dbg_inject("root_irq hold"), "root_irq hold");
 	cover_arm(c);
 	mshv_vp_run_expect_halt(vp);
+	MSHV_TEST_ASSERT(!mshv_dbg_inject("root_irq release"),
+			 "root_irq release");
+	MSHV_TEST_ASSERT(!sched_setaffinity(0, sizeof(cpus), &cpus),
+			 "sched_setaffinity");
 	n = efd_wait(efd, 100);
 	/* Nothing more comes */
 	usleep(10000);
