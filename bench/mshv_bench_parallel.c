@@ -83,6 +83,22 @@ static double run_vps(struct mshv_vp **vps, unsigned int nr)
 	return t0;
 }
 
+/* The clock the dispatches read: a device clock costs an exit per read */
+static void print_clocksource(void)
+{
+	char cs[64];
+	FILE *f;
+
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "r");
+	if (f && fgets(cs, sizeof(cs), f))
+		printf("# clocksource %s", cs);
+	else
+		printf("# clocksource unknown\n");
+	if (f)
+		fclose(f);
+}
+
 int main(void)
 {
 	__u8 code[MSHV_LOOP_GUEST_SIZE];
@@ -92,6 +108,7 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	print_clocksource();
 	vm = mshv_vm_create();
 	mshv_vm_add_memory(vm, 0, MEM_SIZE);
 	mshv_loop_guest(code, LOOPS, DONE_PORT);
