@@ -25,6 +25,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -249,9 +250,11 @@ struct hvsim_vp {
  *	instructions run without @lock (hvsim_vp.c); every holder of @lock
  *	holds it for write first (hvsim_partition_lock()), so that no VP of
  *	the partition executes while anything under @lock changes
+ * @fast_running: VPs in the part of their dispatch that runs under
+ *	@run_lock for read right now (they let go of it at an interrupt
+ *	window or for a waiting taker, and stay counted)
  * @lock_waiters: takers of @run_lock for write waiting for it: a running
  *	VP lets them in at its next instruction boundary
- * @fast_running: VPs executing under @run_lock for read right now
  * @lock: protects all fields below (and, with @run_lock held for read,
  *	lets a running VP read its own fields: no writer can hold it then)
  * @state: enum hvsim_partition_state
@@ -286,9 +289,15 @@ struct hvsim_partition {
 	u64 disabled_features[HV_NUM_PROCESSOR_FEATURE_BANKS];
 	u64 disabled_xsave;
 
-	rwlock_t run_lock;
-	atomic_t lock_waiters;
+	/*
+	 * Every running VP writes @run_lock's line at its interrupt windows,
+	 * and reads @lock_waiters and what follows @lock at every instruction
+	 * boundary: they are written only while no VP runs, so they get a
+	 * line of their own
+	 */
+	rwlock_t run_lock ____cacheline_aligned_in_smp;
 	atomic_t fast_running;
+	atomic_t lock_waiters ____cacheline_aligned_in_smp;
 	spinlock_t lock;	/* protects the fields below */
 	enum hvsim_partition_state state;
 	struct hvsim_pool pool;

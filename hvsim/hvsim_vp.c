@@ -96,24 +96,66 @@ MODULE_PARM_DESC(dispatch_max_us,
  */
 #define HVSIM_DISPATCH_CHECK	16
 
-/*
- * What debugfs "dispatch" reports: the longest stretch a DISPATCH_VP kept
- * interrupts off (from its start, or the end of an interrupt window, to
- * the next window or its end, waits for the partition's lock included),
- * the sum of those stretches, the stretches and the windows counted, the
- * dispatches, and how many dispatches stopped at each bound.
+/**
+ * struct vp_dispatch_stats - what debugfs "dispatch" reports, per CPU
+ * @irqoff_max_ns: the longest stretch a DISPATCH_VP kept interrupts off
+ *	(from its start, or the end of an interrupt window, to the next
+ *	window or its end, waits for the partition's lock included)
+ * @irqoff_total_ns: the sum of those stretches
+ * @irqoff_stretches: the stretches
+ * @irq_windows: the interrupt windows opened
+ * @irqoff_count: the dispatches
+ * @budget_stops: dispatches that stopped at dispatch_budget instructions
+ * @time_stops: ... at dispatch_max_us
+ * @resched_stops: ... because the CPU had to reschedule
+ * @pause_stops: ... after a PAUSE
+ *
+ * Only the dispatch running on a CPU writes that CPU's counters, with
+ * preemption disabled (nothing an interrupt window lets run dispatches),
+ * so they take no lock and a running VP touches no cache line another CPU
+ * writes; debugfs sums them (vp_stats_sum()).
  */
-static atomic64_t dispatch_irqoff_max_ns = ATOMIC64_INIT(0);
-static atomic64_t dispatch_irqoff_total_ns = ATOMIC64_INIT(0);
-static atomic64_t dispatch_irqoff_stretches = ATOMIC64_INIT(0);
-static atomic64_t dispatch_irq_windows = ATOMIC64_INIT(0);
-static atomic64_t dispatch_irqoff_count = ATOMIC64_INIT(0);
-static atomic64_t dispatch_budget_stops = ATOMIC64_INIT(0);
-static atomic64_t dispatch_time_stops = ATOMIC64_INIT(0);
-static atomic64_t dispatch_resched_stops = ATOMIC64_INIT(0);
-static atomic64_t dispatch_pause_stops = ATOMIC64_INIT(0);
-/* The most VPs of one partition seen executing at once (fast_running) */
+struct vp_dispatch_stats {
+	u64 irqoff_max_ns;
+	u64 irqoff_total_ns;
+	u64 irqoff_stretches;
+	u64 irq_windows;
+	u64 irqoff_count;
+	u64 budget_stops;
+	u64 time_stops;
+	u64 resched_stops;
+	u64 pause_stops;
+};
+
+static DEFINE_PER_CPU(struct vp_dispatch_stats, vp_stats);
+
+/*
+ * The most VPs of one partition seen in their lock-free phase at once
+ * (fast_running), updated when a VP enters that phase
+ */
 static atomic64_t dispatch_max_parallel = ATOMIC64_INIT(0);
+
+/* @sum: the counters of all CPUs added up, irqoff_max_ns their maximum */
+static void vp_stats_sum(struct vp_dispatch_stats *sum)
+{
+	const struct vp_dispatch_stats *st;
+	unsigned int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		st = per_cpu_ptr(&vp_stats, cpu);
+		sum->irqoff_max_ns = max(sum->irqoff_max_ns,
+					 READ_ONCE(st->irqoff_max_ns));
+		sum->irqoff_total_ns += READ_ONCE(st->irqoff_total_ns);
+		sum->irqoff_stretches += READ_ONCE(st->irqoff_stretches);
+		sum->irq_windows += READ_ONCE(st->irq_windows);
+		sum->irqoff_count += READ_ONCE(st->irqoff_count);
+		sum->budget_stops += READ_ONCE(st->budget_stops);
+		sum->time_stops += READ_ONCE(st->time_stops);
+		sum->resched_stops += READ_ONCE(st->resched_stops);
+		sum->pause_stops += READ_ONCE(st->pause_stops);
+	}
+}
 
 /*
  * The software TLB of the VP a CPU dispatches (struct x86_emu_tlb): a
@@ -981,16 +1023,13 @@ struct vp_dispatch {
 	unsigned int window_n;
 };
 
-/* Account one stretch of @ns with interrupts off */
+/* Account one stretch of @ns with interrupts off; preemption disabled */
 static void vp_note_irqoff(u64 ns)
 {
-	s64 max = atomic64_read(&dispatch_irqoff_max_ns);
-
-	atomic64_add(ns, &dispatch_irqoff_total_ns);
-	atomic64_inc(&dispatch_irqoff_stretches);
-	while (ns > max && !atomic64_try_cmpxchg(&dispatch_irqoff_max_ns,
-						 &max, ns))
-		;
+	this_cpu_add(vp_stats.irqoff_total_ns, ns);
+	this_cpu_inc(vp_stats.irqoff_stretches);
+	if (ns > __this_cpu_read(vp_stats.irqoff_max_ns))
+		__this_cpu_write(vp_stats.irqoff_max_ns, ns);
 }
 
 /*
@@ -1023,7 +1062,7 @@ static void vp_irq_window(struct hvsim_vp *vp, struct vp_dispatch *d,
 	 * At least one instruction with interrupts enabled: STI holds them
 	 * off for the instruction after it
 	 */
-	atomic64_inc(&dispatch_irq_windows);
+	this_cpu_inc(vp_stats.irq_windows);
 	local_irq_disable();
 	d->irqoff_start = ktime_get_mono_fast_ns();
 }
@@ -1041,11 +1080,11 @@ static bool vp_run_must_stop(unsigned int n, u64 start, u64 max_ns)
 	if (!max_ns || !n || n % HVSIM_DISPATCH_CHECK)
 		return false;
 	if (need_resched()) {
-		atomic64_inc(&dispatch_resched_stops);
+		this_cpu_inc(vp_stats.resched_stops);
 		return true;
 	}
 	if (ktime_get_mono_fast_ns() - start >= max_ns) {
-		atomic64_inc(&dispatch_time_stops);
+		this_cpu_inc(vp_stats.time_stops);
 		return true;
 	}
 	return false;
@@ -1088,35 +1127,24 @@ static void vp_read_to_lock(struct hvsim_vp *vp)
 }
 
 /*
- * At an instruction boundary with the run_lock held for read: let a
- * waiting taker of the partition's lock in.
+ * At instruction boundary @n of dispatch @d, with the run_lock held for
+ * read: let go of it for the interrupt window, if one is due, or for a
+ * waiting taker of the partition's lock, and take it back.  Neither
+ * touches a cache line another CPU writes unless it lets go.
  */
-static void vp_read_yield(struct hvsim_vp *vp)
+static void vp_read_boundary(struct hvsim_vp *vp, struct vp_dispatch *d,
+			     unsigned int n)
+	__must_hold(&vp->partition->run_lock)
 {
 	struct hvsim_partition *pt = vp->partition;
+	bool window = vp_window_due(d, n);
 
-	if (!atomic_read(&pt->lock_waiters))
+	if (!window && !atomic_read(&pt->lock_waiters))
 		return;
-	atomic_dec(&pt->fast_running);
 	read_unlock(&pt->run_lock);
+	if (window)
+		vp_irq_window(vp, d, n);
 	read_lock(&pt->run_lock);
-	vp_note_parallel(atomic_inc_return(&pt->fast_running));
-}
-
-/*
- * At instruction boundary @n with the run_lock held for read: the
- * interrupt window of dispatch @d, without the run_lock.
- */
-static void vp_read_window(struct hvsim_vp *vp, struct vp_dispatch *d,
-			   unsigned int n)
-{
-	struct hvsim_partition *pt = vp->partition;
-
-	atomic_dec(&pt->fast_running);
-	read_unlock(&pt->run_lock);
-	vp_irq_window(vp, d, n);
-	read_lock(&pt->run_lock);
-	vp_note_parallel(atomic_inc_return(&pt->fast_running));
 }
 
 /*
@@ -1139,7 +1167,7 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 	vp_unlock_to_read(vp);
 	for (;; ++*n) {
 		if (*n == d->budget) {
-			atomic64_inc(&dispatch_budget_stops);
+			this_cpu_inc(vp_stats.budget_stops);
 			bound = true;
 			break;
 		}
@@ -1147,10 +1175,7 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 			bound = true;
 			break;
 		}
-		if (vp_window_due(d, *n))
-			vp_read_window(vp, d, *n);
-		else
-			vp_read_yield(vp);
+		vp_read_boundary(vp, d, *n);
 		if (hvsim_irq_attention(vp) ||
 		    !x86_emu_step_tlb(&vp->state, &vp_mem_ops_unlocked, vp,
 				      tlb, &exit))
@@ -1158,7 +1183,7 @@ static bool vp_run_unlocked(struct hvsim_vp *vp, struct x86_emu_tlb *tlb,
 		vp->retired++;
 		if (exit.pause) {
 			/* a spin-wait: let the VP that holds the lock run */
-			atomic64_inc(&dispatch_pause_stops);
+			this_cpu_inc(vp_stats.pause_stops);
 			++*n;
 			bound = true;
 			break;
@@ -1229,7 +1254,7 @@ static void vp_run(struct hvsim_vp *vp, struct vp_dispatch *d, u32 flags,
 		if (vp_tlb && vp_run_unlocked(vp, vp_tlb, &n, d))
 			break;
 		if (n == d->budget) {
-			atomic64_inc(&dispatch_budget_stops);
+			this_cpu_inc(vp_stats.budget_stops);
 			break;
 		}
 		if (vp_run_must_stop(n, d->start, d->max_ns))
@@ -1255,7 +1280,7 @@ static void vp_run(struct hvsim_vp *vp, struct vp_dispatch *d, u32 flags,
 				vp->retired++;
 				if (!exit.pause)
 					continue;
-				atomic64_inc(&dispatch_pause_stops);
+				this_cpu_inc(vp_stats.pause_stops);
 				goto out_poll;
 			}
 			break;
@@ -1333,22 +1358,19 @@ u16 hvsim_hc_dispatch_vp(struct hvsim_call *call)
 	status = hvsim_partition_call(in->partition_id, HVSIM_PT_RUNNING,
 				      dispatch_vp_locked, &d);
 	vp_note_irqoff(ktime_get_mono_fast_ns() - d.irqoff_start);
-	atomic64_inc(&dispatch_irqoff_count);
+	this_cpu_inc(vp_stats.irqoff_count);
 	return status;
 }
 
 static int dispatch_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "irqoff_max_ns=%lld irqoff_total_ns=%lld irqoff_stretches=%lld irq_windows=%lld irqoff_dispatches=%lld budget_stops=%lld time_stops=%lld resched_stops=%lld pause_stops=%lld max_parallel=%lld\n",
-		   atomic64_read(&dispatch_irqoff_max_ns),
-		   atomic64_read(&dispatch_irqoff_total_ns),
-		   atomic64_read(&dispatch_irqoff_stretches),
-		   atomic64_read(&dispatch_irq_windows),
-		   atomic64_read(&dispatch_irqoff_count),
-		   atomic64_read(&dispatch_budget_stops),
-		   atomic64_read(&dispatch_time_stops),
-		   atomic64_read(&dispatch_resched_stops),
-		   atomic64_read(&dispatch_pause_stops),
+	struct vp_dispatch_stats st;
+
+	vp_stats_sum(&st);
+	seq_printf(m, "irqoff_max_ns=%llu irqoff_total_ns=%llu irqoff_stretches=%llu irq_windows=%llu irqoff_dispatches=%llu budget_stops=%llu time_stops=%llu resched_stops=%llu pause_stops=%llu max_parallel=%lld\n",
+		   st.irqoff_max_ns, st.irqoff_total_ns, st.irqoff_stretches,
+		   st.irq_windows, st.irqoff_count, st.budget_stops,
+		   st.time_stops, st.resched_stops, st.pause_stops,
 		   atomic64_read(&dispatch_max_parallel));
 	return 0;
 }
@@ -1358,15 +1380,25 @@ static int dispatch_open(struct inode *inode, struct file *file)
 	return single_open(file, dispatch_show, inode->i_private);
 }
 
-/* Any write starts a new measurement of the interrupts-off times */
+/*
+ * Any write starts a new measurement of the interrupts-off times and the
+ * parallelism (the stop counters go on); a dispatch running meanwhile may
+ * keep part of what it counted before the write
+ */
 static ssize_t dispatch_write(struct file *file, const char __user *buf,
 			      size_t len, loff_t *ppos)
 {
-	atomic64_set(&dispatch_irqoff_max_ns, 0);
-	atomic64_set(&dispatch_irqoff_total_ns, 0);
-	atomic64_set(&dispatch_irqoff_stretches, 0);
-	atomic64_set(&dispatch_irq_windows, 0);
-	atomic64_set(&dispatch_irqoff_count, 0);
+	struct vp_dispatch_stats *st;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		st = per_cpu_ptr(&vp_stats, cpu);
+		WRITE_ONCE(st->irqoff_max_ns, 0);
+		WRITE_ONCE(st->irqoff_total_ns, 0);
+		WRITE_ONCE(st->irqoff_stretches, 0);
+		WRITE_ONCE(st->irq_windows, 0);
+		WRITE_ONCE(st->irqoff_count, 0);
+	}
 	atomic64_set(&dispatch_max_parallel, 0);
 	return len;
 }

@@ -8,16 +8,26 @@
 #include <linux/irq_work.h>
 
 /* Stops of either bound the checks made; need_resched() is not ours */
-static s64 dispatch_bound_stops(void)
+static u64 dispatch_bound_stops(void)
 {
-	return atomic64_read(&dispatch_time_stops) +
-	       atomic64_read(&dispatch_resched_stops);
+	struct vp_dispatch_stats st;
+
+	vp_stats_sum(&st);
+	return st.time_stops + st.resched_stops;
+}
+
+static u64 dispatch_time_stops(void)
+{
+	struct vp_dispatch_stats st;
+
+	vp_stats_sum(&st);
+	return st.time_stops;
 }
 
 static void hvsim_vp_test_check_points(struct kunit *test)
 {
 	u64 past = ktime_get_mono_fast_ns() - 2 * NSEC_PER_SEC;
-	s64 stops = dispatch_bound_stops();
+	u64 stops = dispatch_bound_stops();
 	unsigned int n;
 
 	/* Only every HVSIM_DISPATCH_CHECK instructions, never before one */
@@ -36,7 +46,7 @@ static void hvsim_vp_test_check_points(struct kunit *test)
 static void hvsim_vp_test_time(struct kunit *test)
 {
 	u64 now = ktime_get_mono_fast_ns();
-	s64 time_stops = atomic64_read(&dispatch_time_stops);
+	u64 time_stops = dispatch_time_stops();
 	bool resched;
 
 	/* Within the bound, or no bound: only a reschedule stops */
@@ -46,8 +56,7 @@ static void hvsim_vp_test_time(struct kunit *test)
 					 3600 * NSEC_PER_SEC));
 	/* dispatch_max_us 0: no bound at all */
 	KUNIT_EXPECT_FALSE(test, vp_run_must_stop(HVSIM_DISPATCH_CHECK, 0, 0));
-	KUNIT_EXPECT_EQ(test, time_stops,
-			atomic64_read(&dispatch_time_stops));
+	KUNIT_EXPECT_EQ(test, time_stops, dispatch_time_stops());
 }
 
 /* Every HVSIM_DISPATCH_CHECK-th boundary, never at 0, once, if enabled */
@@ -89,7 +98,7 @@ static void hvsim_vp_test_window_irq(struct kunit *test)
 	struct vp_dispatch d = { .call = &call };
 	struct hvsim_partition *pt;
 	struct hvsim_vp *vp;
-	s64 windows, stretches;
+	struct vp_dispatch_stats st, after;
 	u64 before;
 
 	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
@@ -99,8 +108,7 @@ static void hvsim_vp_test_window_irq(struct kunit *test)
 	spin_lock_init(&pt->lock);
 	vp->partition = pt;
 	hvsim_vp_test_work_ran = 0;
-	windows = atomic64_read(&dispatch_irq_windows);
-	stretches = atomic64_read(&dispatch_irqoff_stretches);
+	vp_stats_sum(&st);
 
 	local_irq_disable();
 	d.irqoff_start = ktime_get_mono_fast_ns();
@@ -116,10 +124,74 @@ static void hvsim_vp_test_window_irq(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, d.window_n, 3 * HVSIM_DISPATCH_CHECK);
 	KUNIT_EXPECT_GE(test, d.irqoff_start, before);
-	KUNIT_EXPECT_EQ(test, windows + 1,
-			atomic64_read(&dispatch_irq_windows));
-	KUNIT_EXPECT_EQ(test, stretches + 1,
-			atomic64_read(&dispatch_irqoff_stretches));
+	vp_stats_sum(&after);
+	KUNIT_EXPECT_EQ(test, st.irq_windows + 1, after.irq_windows);
+	KUNIT_EXPECT_EQ(test, st.irqoff_stretches + 1, after.irqoff_stretches);
+}
+
+static struct hvsim_partition *hvsim_vp_test_pt;
+static int hvsim_vp_test_run_lock_free;
+
+/* In a window: is the dispatch's run_lock free for a taker from an IRQ? */
+static void hvsim_vp_test_take_run_lock(struct irq_work *work)
+{
+	if (write_trylock(&hvsim_vp_test_pt->run_lock)) {
+		hvsim_vp_test_run_lock_free++;
+		write_unlock(&hvsim_vp_test_pt->run_lock);
+	}
+}
+
+/*
+ * A VP running under run_lock for read lets go of it at a boundary only
+ * for a window or a waiting taker, and a hard-IRQ handler in the window
+ * can take the lock for write (no deadlock with the interrupted VP).
+ */
+static void hvsim_vp_test_read_boundary(struct kunit *test)
+{
+	struct irq_work work = IRQ_WORK_INIT_HARD(hvsim_vp_test_take_run_lock);
+	struct hvsim_call call = { .irq_windows = true };
+	struct vp_dispatch d = { .call = &call };
+	struct vp_dispatch_stats st, after;
+	struct hvsim_partition *pt;
+	struct hvsim_vp *vp;
+	unsigned int n;
+
+	pt = kunit_kzalloc(test, sizeof(*pt), GFP_KERNEL);
+	vp = kunit_kzalloc(test, sizeof(*vp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pt);
+	KUNIT_ASSERT_NOT_NULL(test, vp);
+	rwlock_init(&pt->run_lock);
+	spin_lock_init(&pt->lock);
+	vp->partition = pt;
+	hvsim_vp_test_pt = pt;
+	hvsim_vp_test_run_lock_free = 0;
+	vp_stats_sum(&st);
+
+	local_irq_disable();
+	read_lock(&pt->run_lock);
+	d.irqoff_start = ktime_get_mono_fast_ns();
+	KUNIT_EXPECT_TRUE(test, irq_work_queue(&work));
+	/* no window due, nobody waits: the lock stays held, no IRQ runs */
+	for (n = HVSIM_DISPATCH_CHECK + 1; n < 2 * HVSIM_DISPATCH_CHECK; n++)
+		vp_read_boundary(vp, &d, n);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvsim_vp_test_run_lock_free), 0);
+	/* a waiting taker: the lock is let go of, interrupts stay off */
+	atomic_inc(&pt->lock_waiters);
+	vp_read_boundary(vp, &d, n + 1);
+	atomic_dec(&pt->lock_waiters);
+	KUNIT_EXPECT_TRUE(test, irqs_disabled());
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvsim_vp_test_run_lock_free), 0);
+	/* the window: the IRQ's handler takes the lock for write */
+	vp_read_boundary(vp, &d, 2 * HVSIM_DISPATCH_CHECK);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hvsim_vp_test_run_lock_free), 1);
+	read_unlock(&pt->run_lock);
+	local_irq_enable();
+	irq_work_sync(&work);
+
+	vp_stats_sum(&after);
+	KUNIT_EXPECT_EQ(test, d.window_n, 2 * HVSIM_DISPATCH_CHECK);
+	KUNIT_EXPECT_EQ(test, st.irq_windows + 1, after.irq_windows);
+	KUNIT_EXPECT_EQ(test, st.irqoff_stretches + 1, after.irqoff_stretches);
 }
 
 static struct kunit_case hvsim_vp_test_cases[] = {
@@ -127,6 +199,7 @@ static struct kunit_case hvsim_vp_test_cases[] = {
 	KUNIT_CASE(hvsim_vp_test_time),
 	KUNIT_CASE(hvsim_vp_test_window_points),
 	KUNIT_CASE(hvsim_vp_test_window_irq),
+	KUNIT_CASE(hvsim_vp_test_read_boundary),
 	{}
 };
 
