@@ -52,7 +52,6 @@
 #include "hvsim_lapic_timer.h"
 #include "hvsim_partition.h"
 #include "hvsim_synic.h"
-#include "hvsim_vp.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_state.h"
 
@@ -597,6 +596,22 @@ bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	}
 }
 
+/* Guest memory as a VP sees it, handed down by hvsim_irq_init() */
+static const struct x86_emu_mem_ops *irq_vp_mem;
+
+/**
+ * hvsim_irq_init() - hand the interrupt model the VPs' view of memory
+ * @vp_mem: guest memory as a VP sees it (hvsim_vp_mem_ops)
+ *
+ * Called once at module init, before any VP exists.  hvsim_apic_mmio()
+ * runs a read of the xAPIC page again through @vp_mem; the VP layer that
+ * owns it sits above this file, which so never calls up into it.
+ */
+void hvsim_irq_init(const struct x86_emu_mem_ops *vp_mem)
+{
+	irq_vp_mem = vp_mem;
+}
+
 /**
  * hvsim_apic_mmio() - the xAPIC page, before doorbells and GPA intercepts
  * @vp: the VP, its partition's lock held
@@ -634,7 +649,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	if (base == U64_MAX || exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
 		return false;
 	if (exit->mem.access == X86_EMU_ACCESS_READ)
-		return apic_mmio_read(vp, &hvsim_vp_mem_ops, base);
+		return apic_mmio_read(vp, irq_vp_mem, base);
 	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid)
 		return false;
 	vp_retire_insn(vp, exit);
