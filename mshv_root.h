@@ -244,10 +244,6 @@ long mshv_root_hvcall(struct mshv_partition *partition, u64 partition_id,
 		      struct mshv_root_hvcall *args, void __user *uarg);
 void mshv_partition_get(struct mshv_partition *partition);
 void mshv_partition_put(struct mshv_partition *partition);
-void mshv_vp_kick(struct mshv_vp *vp);
-struct mshv_partition *mshv_partition_find_rcu(u64 id);
-void mshv_partition_async_complete(struct mshv_partition *partition,
-				   u16 status);
 
 /* mshv_vp_state.c */
 long mshv_vp_state_transfer(struct mshv_vp *vp, u8 type, u64 buf_ptr,
@@ -289,7 +285,33 @@ int mshv_set_msi_routing(struct mshv_partition *partition,
 			 const struct mshv_user_irq_entry *entries, u32 nr);
 
 /* mshv_synic.c: the root partition's SynIC */
-int mshv_synic_init(void);
+
+/**
+ * struct mshv_synic_ops - what the root SynIC handler reports upwards
+ * @vp_signal: VP @vp_index of partition @partition_id may run again
+ *	(scheduler VP signal, opaque intercept); nothing when either is
+ *	unknown
+ * @apic_eoi: a guest of partition @partition_id ended level-triggered
+ *	interrupt @vector
+ * @async_complete: the asynchronous call of partition @partition_id
+ *	completed with HV status @status
+ * @doorbell: a guest wrote the doorbell of root port @port_id
+ *
+ * The handler lives in the lowest layer of the driver and knows neither
+ * partitions nor eventfds: it decodes the root's SynIC messages and
+ * doorbell ring and passes ids up through this table, which the module
+ * init hands to mshv_synic_init().  Every operation is called in hard
+ * interrupt context on the CPU that received the message and must not
+ * sleep.
+ */
+struct mshv_synic_ops {
+	void (*vp_signal)(u64 partition_id, u32 vp_index);
+	void (*apic_eoi)(u64 partition_id, u32 vector);
+	void (*async_complete)(u64 partition_id, u16 status);
+	void (*doorbell)(u32 port_id);
+};
+
+int mshv_synic_init(const struct mshv_synic_ops *ops);
 void mshv_synic_exit(void);
 bool mshv_synic_available(void);
 bool mshv_synic_doorbells_quiet(void);

@@ -61,7 +61,7 @@ static DEFINE_SPINLOCK(mshv_partitions_lock);
  *
  * Return: the partition or NULL.
  */
-struct mshv_partition *mshv_partition_find_rcu(u64 id)
+static struct mshv_partition *mshv_partition_find_rcu(u64 id)
 {
 	struct mshv_partition *partition;
 
@@ -391,8 +391,8 @@ static int mshv_async_wait(struct mshv_partition *partition, u64 seq,
  * under rcu_read_lock().  Completes the call being waited for; drops the
  * completion of an abandoned call (and any completion nobody expects).
  */
-void mshv_partition_async_complete(struct mshv_partition *partition,
-				   u16 status)
+static void mshv_partition_async_complete(struct mshv_partition *partition,
+					  u16 status)
 {
 	unsigned long flags;
 	bool wake = false;
@@ -660,10 +660,10 @@ free_input:
  * mshv_vp_kick() - wake a MSHV_RUN_VP that waits for its VP to be runnable
  * @vp: the VP
  *
- * Called from the root SynIC interrupt handler (mshv_synic.c) when the
- * hypervisor signals that the VP became runnable.
+ * Called through the root SynIC's callback table (mshv_root_synic_ops)
+ * when the hypervisor signals that the VP became runnable.
  */
-void mshv_vp_kick(struct mshv_vp *vp)
+static void mshv_vp_kick(struct mshv_vp *vp)
 {
 	WRITE_ONCE(vp->kicked, true);
 	wake_up(&vp->kick_wq);
@@ -1143,6 +1143,58 @@ static int mshv_check_scheduler(void)
 	return 0;
 }
 
+/*
+ * The root SynIC handler's callbacks (struct mshv_synic_ops): hard
+ * interrupt context.  Each looks the partition up by id under RCU and
+ * drops what names a partition that is gone.
+ */
+static void mshv_root_vp_signal(u64 partition_id, u32 vp_index)
+{
+	struct mshv_partition *partition;
+	struct mshv_vp *vp;
+
+	if (vp_index >= MSHV_MAX_VPS)
+		return;
+	rcu_read_lock();
+	partition = mshv_partition_find_rcu(partition_id);
+	if (partition) {
+		/* Pairs with the release that publishes a new VP */
+		vp = smp_load_acquire(&partition->vps[vp_index]);
+		if (vp)
+			mshv_vp_kick(vp);
+	}
+	rcu_read_unlock();
+}
+
+static void mshv_root_apic_eoi(u64 partition_id, u32 vector)
+{
+	struct mshv_partition *partition;
+
+	rcu_read_lock();
+	partition = mshv_partition_find_rcu(partition_id);
+	if (partition)
+		mshv_irqfd_resample(partition, vector);
+	rcu_read_unlock();
+}
+
+static void mshv_root_async_complete(u64 partition_id, u16 status)
+{
+	struct mshv_partition *partition;
+
+	rcu_read_lock();
+	partition = mshv_partition_find_rcu(partition_id);
+	if (partition)
+		mshv_partition_async_complete(partition, status);
+	rcu_read_unlock();
+}
+
+static const struct mshv_synic_ops mshv_root_synic_ops = {
+	.vp_signal = mshv_root_vp_signal,
+	.apic_eoi = mshv_root_apic_eoi,
+	.async_complete = mshv_root_async_complete,
+	.doorbell = mshv_doorbell_signal,
+};
+
 static int __init mshv_root_init(void)
 {
 	const struct mshv_hv_backend *backend;
@@ -1171,7 +1223,7 @@ static int __init mshv_root_init(void)
 	ret = mshv_eventfd_init();
 	if (ret)
 		goto exit_hv;
-	ret = mshv_synic_init();
+	ret = mshv_synic_init(&mshv_root_synic_ops);
 	if (ret)
 		goto exit_eventfd;
 

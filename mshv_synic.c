@@ -33,7 +33,6 @@
 #include <linux/irqflags.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
-#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/workqueue.h>
@@ -98,6 +97,7 @@ enum {
 static DEFINE_PER_CPU(struct mshv_synic_cpu, mshv_synic_cpus);
 static enum cpuhp_state mshv_synic_cpuhp;
 static bool mshv_synic_enabled;
+static const struct mshv_synic_ops *mshv_synic_ops;
 
 /**
  * mshv_synic_available() - can the driver receive root SynIC interrupts?
@@ -110,30 +110,12 @@ bool mshv_synic_available(void)
 	return READ_ONCE(mshv_synic_enabled);
 }
 
-static void mshv_synic_kick(u64 partition_id, u32 vp_index)
-{
-	struct mshv_partition *partition;
-	struct mshv_vp *vp;
-
-	if (vp_index >= MSHV_MAX_VPS)
-		return;
-	rcu_read_lock();
-	partition = mshv_partition_find_rcu(partition_id);
-	if (partition) {
-		/* Pairs with the release that publishes a new VP */
-		vp = smp_load_acquire(&partition->vps[vp_index]);
-		if (vp)
-			mshv_vp_kick(vp);
-	}
-	rcu_read_unlock();
-}
-
 static void mshv_synic_kick_all(u64 partition_id)
 {
 	u32 i;
 
 	for (i = 0; i < MSHV_MAX_VPS; i++)
-		mshv_synic_kick(partition_id, i);
+		mshv_synic_ops->vp_signal(partition_id, i);
 }
 
 /* HVMSG_SCHEDULER_VP_SIGNAL_BITSET: a sparse VP set of one partition */
@@ -159,7 +141,8 @@ static void mshv_synic_vp_signal_bitset(const struct hv_message *msg)
 			break;
 		contents = m->vp_bitset.bitset.bank_contents[slot++];
 		for_each_set_bit(bit, (unsigned long *)&contents, 64)
-			mshv_synic_kick(m->partition_id, bank * HV_VP_SET_BANK_VPS + bit);
+			mshv_synic_ops->vp_signal(m->partition_id,
+						   bank * HV_VP_SET_BANK_VPS + bit);
 	}
 }
 
@@ -172,7 +155,8 @@ static void mshv_synic_vp_signal_pair(const struct hv_message *msg)
 				  HV_SCHEDULER_VP_SIGNAL_PAIR_MAX);
 
 	for (i = 0; i < n; i++)
-		mshv_synic_kick(m->partition_ids[i], m->vp_indexes[i]);
+		mshv_synic_ops->vp_signal(m->partition_ids[i],
+					   m->vp_indexes[i]);
 }
 
 /*
@@ -262,7 +246,7 @@ static void mshv_synic_drain_doorbells(struct mshv_synic_cpu *sc)
 				WRITE_ONCE(ring->data[sc->doorbell_tail], 0);
 				sc->doorbell_tail = (sc->doorbell_tail + 1) %
 					HV_SYNIC_EVENT_RING_MESSAGE_COUNT;
-				mshv_doorbell_signal(port_id);
+				mshv_synic_ops->doorbell(port_id);
 			}
 			WRITE_ONCE(ring->signal_masked, 0);
 			/* Unmask before the re-check: the hypervisor reads both */
@@ -334,7 +318,6 @@ static void mshv_synic_handle(struct mshv_synic_cpu *sc,
 	const struct hv_synic_sint_intercept_message *sint;
 	const struct hv_async_completion_message *done;
 	const struct hv_x64_apic_eoi_message *eoi;
-	struct mshv_partition *partition;
 
 	switch (type) {
 	case HVMSG_SCHEDULER_VP_SIGNAL_BITSET:
@@ -353,24 +336,17 @@ static void mshv_synic_handle(struct mshv_synic_cpu *sc,
 		break;
 	case HVMSG_X64_APIC_EOI:
 		eoi = (const void *)msg->u.payload;
-		rcu_read_lock();
-		partition = mshv_partition_find_rcu(msg->header.sender);
-		if (partition)
-			mshv_irqfd_resample(partition, eoi->interrupt_vector);
-		rcu_read_unlock();
+		mshv_synic_ops->apic_eoi(msg->header.sender,
+					 eoi->interrupt_vector);
 		break;
 	case HVMSG_OPAQUE_INTERCEPT:
-		mshv_synic_kick(msg->header.sender, *(const u32 *)msg->u.payload);
+		mshv_synic_ops->vp_signal(msg->header.sender,
+					  *(const u32 *)msg->u.payload);
 		break;
 	case HVMSG_ASYNC_CALL_COMPLETION:
-		/* Dropped when the partition is gone */
 		done = (const void *)msg->u.payload;
-		rcu_read_lock();
-		partition = mshv_partition_find_rcu(done->partition_id);
-		if (partition)
-			mshv_partition_async_complete(partition,
-						      (u16)done->status);
-		rcu_read_unlock();
+		mshv_synic_ops->async_complete(done->partition_id,
+					       (u16)done->status);
 		break;
 	default:
 		pr_warn_ratelimited("root SINT0: unhandled message type %#x\n",
@@ -551,6 +527,8 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
 
 /**
  * mshv_synic_init() - set up the root SynIC on every CPU
+ * @ops: where the handler reports what the hypervisor signalled; must
+ *	stay valid until mshv_synic_exit() returns
  *
  * Installs the root interrupt handler and configures the SynIC of every
  * online CPU (and of CPUs that come online later).  A backend without a
@@ -559,11 +537,12 @@ static int mshv_synic_cpu_offline(unsigned int cpu)
  *
  * Return: 0, or a negative errno when the setup failed half way.
  */
-int mshv_synic_init(void)
+int mshv_synic_init(const struct mshv_synic_ops *ops)
 {
 	unsigned int cpu;
 	int ret;
 
+	mshv_synic_ops = ops;
 	ret = mshv_hv_set_root_isr(mshv_synic_isr);
 	if (ret == -EOPNOTSUPP) {
 		pr_info("the hypervisor backend delivers no root interrupts: MSHV_IRQFD and MSHV_IOEVENTFD are not available\n");

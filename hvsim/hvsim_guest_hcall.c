@@ -45,7 +45,6 @@
 #include "hvsim_guest_hcall.h"
 #include "hvsim_irq.h"
 #include "hvsim_partition.h"
-#include "hvsim_vp.h"
 #include "x86_emu.h"
 
 #define RFLAGS_VM	BIT_ULL(17)
@@ -223,6 +222,24 @@ static u64 reg_pair(const struct x86_emu_state *s, unsigned int hi,
 	return (s->gpr[hi] << 32) | (u32)s->gpr[lo];
 }
 
+/* Guest memory as a VP sees it, handed down by hvsim_guest_hcall_init() */
+static const struct x86_emu_mem_ops *ghc_vp_mem;
+
+/**
+ * hvsim_guest_hcall_init() - hand the guest hypercalls the VPs' view of
+ *	memory
+ * @vp_mem: guest memory as a VP sees it (hvsim_vp_mem_ops)
+ *
+ * Called once at module init, before any VP exists.  A hypercall's input
+ * is read through @vp_mem, as the VP's own loads would see it; the VP
+ * layer that owns it sits above this file, which so never calls up into
+ * it.
+ */
+void hvsim_guest_hcall_init(const struct x86_emu_mem_ops *vp_mem)
+{
+	ghc_vp_mem = vp_mem;
+}
+
 /*
  * Copy @len bytes of input at @gpa (in one page) to @buf through the SLAT.
  * On a page the VP may not read, fill @mem as the interpreter would for a
@@ -236,8 +253,8 @@ static bool read_input(struct hvsim_vp *vp, u64 gpa, void *buf,
 
 	for (off = 0; off < len; off += n) {
 		n = min_t(unsigned int, len - off, HV_GPA_ACCESS_MAX_BYTES);
-		if (hvsim_vp_mem_ops.access(vp, gpa + off, buf + off, n,
-					    X86_EMU_ACCESS_READ, true))
+		if (ghc_vp_mem->access(vp, gpa + off, buf + off, n,
+				       X86_EMU_ACCESS_READ, true))
 			goto fault;
 	}
 	return true;

@@ -8,6 +8,7 @@
 struct dentry;
 struct hvsim_vp;
 struct x86_emu_exit;
+struct x86_emu_mem_ops;
 
 /* What the VP does after a VMCALL: hvsim_guest_hcall() */
 enum hvsim_ghc_result {
@@ -16,6 +17,7 @@ enum hvsim_ghc_result {
 	HVSIM_GHC_MEMORY,	/* the input page stops the VP */
 };
 
+void hvsim_guest_hcall_init(const struct x86_emu_mem_ops *vp_mem);
 enum hvsim_ghc_result hvsim_guest_hcall(struct hvsim_vp *vp,
 					const struct x86_emu_exit *exit,
 					struct x86_emu_exit *mem);

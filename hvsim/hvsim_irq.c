@@ -52,7 +52,6 @@
 #include "hvsim_lapic_timer.h"
 #include "hvsim_partition.h"
 #include "hvsim_synic.h"
-#include "hvsim_vp.h"
 #include "hvsim_vp_msg.h"
 #include "hvsim_vp_state.h"
 
@@ -460,6 +459,48 @@ static bool x2apic_read(struct hvsim_vp *vp, u32 offset, u64 *val)
 }
 
 /*
+ * WRMSR of an EOI register, the synthetic one (0x40000070) or the x2APIC
+ * one (0x80B): ends the highest in-service interrupt.  @strict (x2APIC
+ * mode) refuses a value with any bit set.  RDMSR is not consumed.
+ */
+static bool apic_msr_eoi(struct hvsim_vp *vp,
+			 const struct x86_emu_exit *exit, bool strict)
+{
+	const u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+
+	if (!exit->msr.write)
+		return false;
+	if (strict && (lo || hi))
+		return false;
+	vp_retire_insn(vp, exit);
+	apic_eoi(vp);
+	return true;
+}
+
+/*
+ * An ICR register, the synthetic one (0x40000071; xAPIC destination in
+ * EDX bits 31:24) or the x2APIC one (0x830, @x2apic; an x2APIC id in
+ * EDX).  WRMSR stores the value and sends the IPI; RDMSR returns the last
+ * value written (delivery status idle).  Always consumed.
+ */
+static bool apic_msr_icr(struct hvsim_vp *vp,
+			 const struct x86_emu_exit *exit, bool x2apic)
+{
+	u64 *gpr = vp->state.gpr;
+	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
+
+	vp_retire_insn(vp, exit);
+	if (exit->msr.write) {
+		apic_icr_write(vp, exit, lo, hi, x2apic);
+		return true;
+	}
+	gpr[X86_RAX] = vp->lapic.apic_icr_low;
+	gpr[X86_RDX] = vp->lapic.apic_icr_high;
+	return true;
+}
+
+/*
  * RDMSR / WRMSR of x2APIC MSR 0x800-0x8FF.  EDX:EAX hold the value.
  * Returns true if consumed (retired); false leaves it to hvsim_msr_exit(),
  * which makes it a #GP in x2APIC mode (hvsim_vp_regs.c).  The checks of
@@ -483,15 +524,9 @@ static bool x2apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		goto timer;
 	switch (offset) {
 	case HV_X86_APIC_EOI_OFFSET:
-		if (strict && (lo || hi))
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_eoi(vp);
-		return true;
+		return apic_msr_eoi(vp, exit, strict);
 	case HV_X86_APIC_ICR_LOW_OFFSET:
-		vp_retire_insn(vp, exit);
-		apic_icr_write(vp, exit, lo, hi, true);
-		return true;
+		return apic_msr_icr(vp, exit, true);
 	case X2APIC_SELF_IPI_OFFSET:
 		if (strict && (hi || (lo & ~HV_X86_APIC_ICR_VECTOR_MASK)))
 			return false;
@@ -544,26 +579,12 @@ timer:
  */
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 {
-	u64 *gpr = vp->state.gpr;
-	u32 lo = gpr[X86_RAX], hi = gpr[X86_RDX];
-
 	lockdep_assert_held(&vp->partition->lock);
 	switch (exit->msr.index) {
 	case HV_X64_MSR_EOI:
-		if (!exit->msr.write)
-			return false;
-		vp_retire_insn(vp, exit);
-		apic_eoi(vp);
-		return true;
+		return apic_msr_eoi(vp, exit, false);
 	case HV_X64_MSR_ICR:
-		vp_retire_insn(vp, exit);
-		if (exit->msr.write) {
-			apic_icr_write(vp, exit, lo, hi, false);
-			return true;
-		}
-		gpr[X86_RAX] = vp->lapic.apic_icr_low;
-		gpr[X86_RDX] = vp->lapic.apic_icr_high;
-		return true;
+		return apic_msr_icr(vp, exit, false);
 	case HV_X86_MSR_X2APIC_BASE ... X2APIC_MSR_LAST:
 		return x2apic_msr(vp, exit);
 	default:
@@ -573,6 +594,22 @@ bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 		vp_retire_insn(vp, exit);
 		return true;
 	}
+}
+
+/* Guest memory as a VP sees it, handed down by hvsim_irq_init() */
+static const struct x86_emu_mem_ops *irq_vp_mem;
+
+/**
+ * hvsim_irq_init() - hand the interrupt model the VPs' view of memory
+ * @vp_mem: guest memory as a VP sees it (hvsim_vp_mem_ops)
+ *
+ * Called once at module init, before any VP exists.  hvsim_apic_mmio()
+ * runs a read of the xAPIC page again through @vp_mem; the VP layer that
+ * owns it sits above this file, which so never calls up into it.
+ */
+void hvsim_irq_init(const struct x86_emu_mem_ops *vp_mem)
+{
+	irq_vp_mem = vp_mem;
 }
 
 /**
@@ -612,7 +649,7 @@ bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit)
 	if (base == U64_MAX || exit->mem.gpa < base || offset >= APIC_PAGE_SIZE)
 		return false;
 	if (exit->mem.access == X86_EMU_ACCESS_READ)
-		return apic_mmio_read(vp, &hvsim_vp_mem_ops, base);
+		return apic_mmio_read(vp, irq_vp_mem, base);
 	if (exit->mem.access != X86_EMU_ACCESS_WRITE || !exit->mem.value_valid)
 		return false;
 	vp_retire_insn(vp, exit);

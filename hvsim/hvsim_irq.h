@@ -26,6 +26,7 @@ enum hvsim_irq_result {
 
 u16 hvsim_hc_assert_virtual_interrupt(struct hvsim_call *call);
 u16 hvsim_hc_clear_virtual_interrupt(struct hvsim_call *call);
+void hvsim_irq_init(const struct x86_emu_mem_ops *vp_mem);
 bool hvsim_apic_mmio(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_msr(struct hvsim_vp *vp, const struct x86_emu_exit *exit);
 bool hvsim_apic_x2apic(const struct hvsim_vp *vp);

@@ -201,6 +201,8 @@ static int __init hvsim_init(void)
 	ret = hvsim_vp_init();
 	if (ret)
 		return ret;
+	hvsim_irq_init(&hvsim_vp_mem_ops);
+	hvsim_guest_hcall_init(&hvsim_vp_mem_ops);
 	ret = hvsim_synic_init();
 	if (ret)
 		goto free_vp;
