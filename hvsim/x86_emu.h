@@ -51,6 +51,10 @@ enum x86_emu_seg {
  * @efer: extended feature enable register
  * @kernel_gs_base: IA32_KERNEL_GS_BASE, which SWAPGS exchanges with GS's
  *	base
+ * @star: IA32_STAR: the selectors SYSCALL and SYSRET load
+ * @lstar: IA32_LSTAR: SYSCALL's target in 64-bit mode
+ * @cstar: IA32_CSTAR: kept, not used (SYSCALL is #UD outside 64-bit mode)
+ * @sfmask: IA32_FMASK: the RFLAGS bits SYSCALL clears
  * @xfem: XCR0
  * @dr: debug registers DR0-DR3, DR6, DR7
  * @xmm: XMM0-XMM15 (kept, not interpreted but for FXSAVE / XSAVE and
@@ -75,6 +79,7 @@ struct x86_emu_state {
 	__u64 cr0, cr2, cr3, cr4, cr8;
 	__u64 efer;
 	__u64 kernel_gs_base;
+	__u64 star, lstar, cstar, sfmask;
 	__u64 xfem;
 	__u64 dr[6];
 	struct hv_u128 xmm[16];
