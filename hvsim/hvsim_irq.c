@@ -952,7 +952,7 @@ static void post_vp_runnable(struct hvsim_vp *vp, atomic64_t *count)
 /*
  * INIT: the architectural INIT state -- the registers of x86_emu_reset()
  * but for the x87 state and XMM registers (x87/SSE state survives INIT,
- * and so do XCR0 and IA32_KERNEL_GS_BASE), the LAPIC
+ * and so do XCR0, IA32_KERNEL_GS_BASE and the SYSCALL MSRs), the LAPIC
  * reset but for its id, no interrupt shadow, NMIs unmasked, no NMI or
  * event pending -- and wait for a SIPI.  The MSRs hvsim stores (APIC_BASE,
  * PAT ...) keep their values.  What the VMM wrote to the register page
@@ -965,6 +965,8 @@ static void apic_init(struct hvsim_vp *vp)
 	struct hv_u128 xmm[ARRAY_SIZE(s->xmm)];
 	u8 fx[sizeof(s->fx)];
 	u64 xcr0 = s->xfem, kernel_gs_base = s->kernel_gs_base;
+	u64 star = s->star, lstar = s->lstar, cstar = s->cstar;
+	u64 sfmask = s->sfmask;
 
 	lockdep_assert_held(&vp->partition->lock);
 	hvsim_vp_absorb_reg_page(vp);
@@ -975,6 +977,10 @@ static void apic_init(struct hvsim_vp *vp)
 	memcpy(s->fx, fx, sizeof(fx));
 	s->xfem = xcr0;
 	s->kernel_gs_base = kernel_gs_base;
+	s->star = star;
+	s->lstar = lstar;
+	s->cstar = cstar;
+	s->sfmask = sfmask;
 	hvsim_vp_lapic_reset(vp, vp->lapic.apic_id);
 	vp->nmi_pending = false;	/* x86_emu_reset() unmasked NMIs */
 	vp->extint_pending = false;

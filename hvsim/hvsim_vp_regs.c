@@ -614,7 +614,10 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_IDTR, 0, .size = 16, .offset = VP_OFF(state.idtr) },
 	{ HV_X64_REGISTER_GDTR, 0, .size = 16, .offset = VP_OFF(state.gdtr) },
 
-	/* Virtualized MSRs (EFER, FS/GS base: hvsim_intercept.c for guests) */
+	/*
+	 * Virtualized MSRs (EFER, FS/GS base: hvsim_intercept.c for guests);
+	 * KERNEL_GS_BASE and the SYSCALL MSRs live in the interpreter's state
+	 */
 	{ HV_X64_REGISTER_TSC, MSR_IA32_TSC, .size = 8, .writable = ALL,
 	  .get = get_tsc, .set = set_tsc },
 	{ HV_X64_REGISTER_EFER, 0, .size = 8, .offset = VP_OFF(state.efer),
@@ -633,13 +636,13 @@ static const struct vp_reg vp_regs[] = {
 	{ HV_X64_REGISTER_SYSENTER_ESP, MSR_IA32_SYSENTER_ESP, .size = 8,
 	  .offset = MSR_SLOT(HVSIM_MSR_SYSENTER_ESP), .writable = ALL },
 	{ HV_X64_REGISTER_STAR, MSR_STAR, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_STAR), .writable = ALL },
+	  .offset = VP_OFF(state.star), .writable = ALL },
 	{ HV_X64_REGISTER_LSTAR, MSR_LSTAR, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_LSTAR), .writable = ALL },
+	  .offset = VP_OFF(state.lstar), .writable = ALL },
 	{ HV_X64_REGISTER_CSTAR, MSR_CSTAR, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_CSTAR), .writable = ALL },
+	  .offset = VP_OFF(state.cstar), .writable = ALL },
 	{ HV_X64_REGISTER_SFMASK, MSR_SYSCALL_MASK, .size = 8,
-	  .offset = MSR_SLOT(HVSIM_MSR_SFMASK), .writable = ALL },
+	  .offset = VP_OFF(state.sfmask), .writable = ALL },
 	{ HV_X64_REGISTER_MTRR_CAP, MSR_MTRR_CAP, .size = 8,
 	  .flags = REG_GUEST_RO, .offset = MSR_SLOT(HVSIM_MSR_MTRR_CAP),
 	  .writable = ALL },

@@ -71,6 +71,7 @@
 #define EMU_CR4_OSXSAVE	0x00040000ULL
 #define EMU_FSW_EXC	0x80FFULL	/* B, ES, SF and the exception flags */
 #define EMU_FSW_ES	0x0080ULL	/* an unmasked exception is pending */
+#define EMU_EFER_SCE	0x00000001ULL
 #define EMU_EFER_LME	0x00000100ULL
 #define EMU_EFER_LMA	0x00000400ULL
 #define EMU_EFER_NXE	0x00000800ULL
@@ -130,7 +131,7 @@ enum emu_sys {
 	SYS_GDTR,
 	SYS_IDTR,
 	SYS_SEG,
-	SYS_CS,		/* a whole CS register (interrupt delivery) */
+	SYS_CS,		/* CS = @sys_cs, EMU_CS_* in @sys_seg */
 	SYS_SEGREG,	/* a whole data segment register, @sys_seg */
 	SYS_LDTR,	/* the whole LDTR, @sys_cs */
 	SYS_TR,		/* the whole TR, @sys_cs */
@@ -170,6 +171,26 @@ enum emu_sys {
 /* Low bits of a TLB tag (the rest is the linear page) */
 #define EMU_TLB_VALID	0x1ULL
 #define EMU_TLB_USER	0x2ULL	/* filled at CPL 3 */
+
+/* In a walk_lin entry of struct emu, beside the enum x86_emu_access */
+#define EMU_WALK_ACCESS	0x3ULL
+#define EMU_WALK_USER	0x4ULL	/* a CPL-3 access (not implicit supervisor) */
+
+/*
+ * @sys_seg of SYS_CS: bit n (ES, DS, FS, GS) makes segment n null; the
+ * bits of CS and SS say how SS changes
+ */
+#define EMU_CS_LOAD_SS	BIT(X86_CS)	/* SS = @sys_ss */
+#define EMU_CS_NULL_SS	BIT(X86_SS)	/* SS null, RPL and DPL the new CPL */
+
+/* Segment attributes SYSCALL and SYSRET load (flat, 4 GiB, accessed) */
+#define EMU_ATTR_CS64_K	0xA09B	/* G, L, P, DPL 0, code execute/read */
+#define EMU_ATTR_SS_K	0xC093	/* G, B, P, DPL 0, data read/write */
+#define EMU_ATTR_CS64_U	0xA0FB	/* the same at DPL 3 */
+#define EMU_ATTR_CS32_U	0xC0FB	/* G, D, P, DPL 3, code execute/read */
+#define EMU_ATTR_SS_U	0xC0F3
+/* The RFLAGS bits SYSRET takes from R11 */
+#define EMU_FL_SYSRET	0x3C7FD7ULL
 
 /* Attributes of a translation, beside its GPA (emu_xlate()) */
 #define EMU_XLATE_X	0x1	/* execute allowed */
@@ -235,6 +256,7 @@ struct emu {
 	bool set_cr2:1;		/* load CR2 with @cr2 (delivering a #PF) */
 	bool nmi_mask:1;	/* delivering an NMI: block NMIs */
 	bool nmi_unmask:1;	/* IRET: unblock NMIs */
+	bool sup:1;		/* implicit supervisor access (GDT, IDT, TSS) */
 	u8 shadow;
 	u8 ngpr;
 	u8 gpr_idx[EMU_MAX_GPR_WRITES];
@@ -257,11 +279,15 @@ struct emu {
 	u64 rip;
 	u64 rflags;
 	union {
-		u64 gpa;	/* through x86_emu_mem_ops.access */
-		u8 *host;	/* a TLB hit: the host bytes */
-	} wdst[EMU_MAX_WCHUNKS];
+		union {
+			u64 gpa;	/* through x86_emu_mem_ops.access */
+			u8 *host;	/* a TLB hit: the host bytes */
+		} wdst[EMU_MAX_WCHUNKS];
+		/* SYS_CS with EMU_CS_LOAD_SS, which stages no store */
+		struct hv_x64_segment_register sys_ss;
+	};
 	u8 wdata[EMU_MAX_WDATA];
-	/* page of each walk, with the enum x86_emu_access in the low bits */
+	/* page of each walk, with its access and EMU_WALK_USER in the low bits */
 	u64 walk_lin[EMU_MAX_WALKS];
 	u64 cr2;
 	union {
@@ -339,6 +365,8 @@ static u8 emu_map2(u8 op)
 	case 0xb6 ... 0xb7:
 	case 0xbe ... 0xbf:
 		return A_M;
+	case 0x05:	/* SYSCALL */
+	case 0x07:	/* SYSRET */
 	case 0x08:	/* INVD */
 	case 0x09:	/* WBINVD */
 	case 0x0b:	/* UD2 */
@@ -472,6 +500,15 @@ static u64 emu_min64(u64 a, u64 b)
 	return a < b ? a : b;
 }
 
+/*
+ * Is the access being checked a user-mode one?  At CPL 3, but for the
+ * implicit supervisor accesses to the GDT, IDT and TSS (@sup).
+ */
+static __always_inline bool emu_user(const struct emu *e)
+{
+	return e->cpl == 3 && !e->sup;
+}
+
 /* Stops */
 
 static int emu_stop(struct emu *e, enum x86_emu_exit_reason reason)
@@ -544,7 +581,7 @@ static int emu_page_fault(struct emu *e, u64 lin, enum x86_emu_access access,
 		err |= X86_EMU_PF_P | X86_EMU_PF_RSVD;
 	if (access == X86_EMU_ACCESS_WRITE)
 		err |= X86_EMU_PF_W;
-	if (e->cpl == 3)
+	if (emu_user(e))
 		err |= X86_EMU_PF_U;
 	if (access == X86_EMU_ACCESS_EXECUTE && (e->s->efer & EMU_EFER_NXE))
 		err |= X86_EMU_PF_I;
@@ -797,7 +834,7 @@ static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 	enum x86_emu_xlate r;
 	u64 fault_gpa = 0;
 
-	r = emu_xlate(e->s, e->ops, e->ctx, lin, access, e->cpl,
+	r = emu_xlate(e->s, e->ops, e->ctx, lin, access, emu_user(e) ? 3 : 0,
 		      set_ad ? AD_SET : AD_CHECK, gpa, &fault_gpa, attr);
 	switch (r) {
 	case X86_EMU_XLATE_OK:
@@ -820,7 +857,8 @@ static int emu_walk(struct emu *e, u64 lin, enum x86_emu_access access,
 static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 		     u64 *gpa)
 {
-	u64 page = lin & ~(u64)EMU_PAGE_MASK;
+	u64 page = (lin & ~(u64)EMU_PAGE_MASK) | access |
+		   (emu_user(e) ? EMU_WALK_USER : 0);
 	unsigned int i;
 	u8 attr;
 
@@ -836,7 +874,7 @@ static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 			return -1;
 	}
 	for (i = 0; i < e->nwalks; i++)
-		if (e->walk_lin[i] == (page | access))
+		if (e->walk_lin[i] == page)
 			return 0;
 	if (e->nwalks >= EMU_MAX_WALKS) {
 		if (!emu_paging(e))
@@ -844,7 +882,7 @@ static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 		e->internal_error = true;
 		return emu_unsupported(e);
 	}
-	e->walk_lin[e->nwalks] = page | access;
+	e->walk_lin[e->nwalks] = page;
 	e->nwalks++;
 	return 0;
 }
@@ -853,7 +891,7 @@ static int translate(struct emu *e, u64 lin, enum x86_emu_access access,
 static u64 tlb_tag(const struct emu *e, u64 lin)
 {
 	return (lin & ~(u64)EMU_PAGE_MASK) | EMU_TLB_VALID |
-	       (e->cpl == 3 ? EMU_TLB_USER : 0);
+	       (emu_user(e) ? EMU_TLB_USER : 0);
 }
 
 static struct x86_emu_tlb_entry *tlb_slot(struct x86_emu_tlb *tlb, u64 lin)
@@ -2309,45 +2347,122 @@ static int exec_group3(struct emu *e)
 	}
 }
 
+/* Read @size bytes of the GDT, IDT or TSS: supervisor accesses at any CPL */
+static int sys_read_lin(struct emu *e, u64 lin, unsigned int size, u64 *val)
+{
+	int ret;
+
+	e->sup = true;
+	ret = mem_read_lin(e, lin, size, val);
+	e->sup = false;
+	return ret;
+}
+
+/* The descriptor privilege level in segment attributes @attr */
+static unsigned int emu_dpl(u16 attr)
+{
+	return (attr >> HV_X64_SEGMENT_DPL_SHIFT) & 3;
+}
+
 /*
- * The code segment of a far transfer to @sel at the current privilege
- * level, from the GDT.  Far JMP, CALL and RET (@reload) always read the
- * descriptor, as the hardware does, even for the selector CS holds: a
- * guest that loaded a new GDT changes mode that way.  Event delivery and
- * IRET to the current selector keep the cached CS (the hardware reads
- * the GDT there too).
+ * The GDT descriptor of selector @sel (not null, not an LDT selector) in
+ * @r: base, limit (scaled by G), attributes, and @sel.  Beyond the GDT
+ * limit is #GP(selector).
  */
-static int load_code_cs(struct emu *e, u16 sel, bool long_mode, bool reload,
-			struct hv_x64_segment_register *cs)
+static int read_desc(struct emu *e, u16 sel, struct hv_x64_segment_register *r)
 {
 	const struct x86_emu_state *s = e->s;
 	u64 d, limit;
+
+	if ((sel | 7) > s->gdtr.limit)
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (sys_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
+		return -1;
+	r->attributes = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
+	limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
+	if (r->attributes & HV_X64_SEGMENT_GRANULARITY)
+		limit = (limit << 12) | 0xFFF;
+	r->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
+	r->limit = (u32)limit;
+	r->selector = sel;
+	return 0;
+}
+
+/*
+ * The code segment @sel names, whatever its privilege level: from the
+ * GDT, a present code segment (64-bit with @long_mode).  Far JMP, CALL and
+ * RET (@reload) always read the descriptor, as the hardware does, even
+ * for the selector CS holds: a guest that loaded a new GDT changes mode
+ * that way.  Event delivery and IRET to the current selector keep the
+ * cached CS (the hardware reads the GDT there too).
+ */
+static int read_code_desc(struct emu *e, u16 sel, bool long_mode, bool reload,
+			  struct hv_x64_segment_register *cs)
+{
+	const struct x86_emu_state *s = e->s;
 	u16 attr;
 
 	if (!reload && (sel & ~3) == (s->seg[X86_CS].selector & ~3)) {
 		*cs = s->seg[X86_CS];
-	} else {
-		if (!(sel & ~7) || (sel & 4) || (sel | 7) > s->gdtr.limit)
-			return emu_gp(e, emu_sel_error(e, sel));
-		if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
-			return -1;
-		attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
-		if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
-		    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
-			return emu_gp(e, emu_sel_error(e, sel));
-		if (!(attr & HV_X64_SEGMENT_PRESENT))
-			return emu_raise(e, X86_EMU_VEC_NP, true,
-					 emu_sel_error(e, sel));
-		limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
-		if (attr & HV_X64_SEGMENT_GRANULARITY)
-			limit = (limit << 12) | 0xFFF;
-		cs->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
-		cs->limit = (u32)limit;
-		cs->attributes = attr;
+		return 0;
 	}
-	if (((cs->attributes >> HV_X64_SEGMENT_DPL_SHIFT) & 3) != e->cpl)
+	if (!(sel & ~7) || (sel & 4))
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (read_desc(e, sel, cs))
+		return -1;
+	attr = cs->attributes;
+	if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || !(attr & 0x8) ||
+	    (long_mode && !(attr & HV_X64_SEGMENT_LONG)))
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (!(attr & HV_X64_SEGMENT_PRESENT))
+		return emu_raise(e, X86_EMU_VEC_NP, true, emu_sel_error(e, sel));
+	return 0;
+}
+
+/*
+ * The code segment of a far transfer to @sel at the current privilege
+ * level (read_code_desc()); another level is not modelled.
+ */
+static int load_code_cs(struct emu *e, u16 sel, bool long_mode, bool reload,
+			struct hv_x64_segment_register *cs)
+{
+	if (read_code_desc(e, sel, long_mode, reload, cs))
+		return -1;
+	if (emu_dpl(cs->attributes) != e->cpl)
 		return emu_unsupported(e);
 	cs->selector = (sel & ~3) | e->cpl;
+	return 0;
+}
+
+/*
+ * Stack segment @sel for privilege level @cpl in @r: a null selector
+ * (the caller checked it is allowed) is unusable, with DPL @cpl, the
+ * level the interpreter takes from SS; else a present writable data
+ * segment with RPL = DPL = @cpl (#GP(selector), #SS(selector) when not
+ * present).  LDT selectors are not modelled.
+ */
+static int read_ss_desc(struct emu *e, u16 sel, unsigned int cpl,
+			struct hv_x64_segment_register *r)
+{
+	u16 attr;
+
+	memset(r, 0, sizeof(*r));
+	if (!(sel & ~3)) {
+		r->selector = sel;
+		r->attributes = cpl << HV_X64_SEGMENT_DPL_SHIFT;
+		return 0;
+	}
+	if (sel & 4)
+		return emu_unsupported(e);	/* LDT */
+	if (read_desc(e, sel, r))
+		return -1;
+	attr = r->attributes;
+	if (!(attr & HV_X64_SEGMENT_NON_SYSTEM) || (attr & 0x8) ||
+	    !(attr & 0x2) || (sel & 3) != cpl || emu_dpl(attr) != cpl)
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (!(attr & HV_X64_SEGMENT_PRESENT))
+		return emu_raise(e, X86_EMU_VEC_SS, true, emu_sel_error(e, sel));
+	r->attributes = attr | 0x1;	/* accessed */
 	return 0;
 }
 
@@ -2355,9 +2470,9 @@ static int load_code_cs(struct emu *e, u16 sel, bool long_mode, bool reload,
  * Stage the load of data segment register @sreg with selector @sel: in
  * real mode (and virtual-8086 mode, not modelled) base = sel << 4; in
  * protected and long mode the GDT descriptor, checked like the hardware
- * does (a null selector makes DS/ES/FS/GS unusable and faults for SS).
- * The descriptor's accessed bit is not written back.  LDT selectors are
- * not modelled.
+ * does (a null selector makes DS/ES/FS/GS unusable and faults for SS but
+ * in 64-bit mode below CPL 3).  The descriptor's accessed bit is not
+ * written back.  LDT selectors are not modelled.
  */
 static int load_data_seg(struct emu *e, unsigned int sreg, u16 sel)
 {
@@ -2365,7 +2480,6 @@ static int load_data_seg(struct emu *e, unsigned int sreg, u16 sel)
 	struct hv_x64_segment_register *r = &e->sys_cs;
 	unsigned int dpl, rpl = sel & 3;
 	bool code, ss = sreg == X86_SS;
-	u64 d, limit;
 	u16 attr;
 
 	if (ss)
@@ -2376,45 +2490,36 @@ static int load_data_seg(struct emu *e, unsigned int sreg, u16 sel)
 		e->sys_val = sel;
 		return 0;
 	}
+	if (ss) {
+		if (!(sel & ~3) &&
+		    (e->mode != 8 || e->cpl == 3 || rpl != e->cpl))
+			return emu_gp(e, 0);
+		if (read_ss_desc(e, sel, e->cpl, r))
+			return -1;
+		goto staged;
+	}
 	memset(r, 0, sizeof(*r));
 	if (!(sel & ~3)) {
-		if (ss && (e->mode != 8 || rpl != e->cpl))
-			return emu_gp(e, 0);
 		r->selector = sel;
 		goto staged;
 	}
 	if (sel & 4)
 		return emu_unsupported(e);	/* LDT */
-	if ((sel | 7) > s->gdtr.limit)
-		return emu_gp(e, emu_sel_error(e, sel));
-	if (mem_read_lin(e, s->gdtr.base + (sel & ~7), 8, &d))
+	if (read_desc(e, sel, r))
 		return -1;
-	attr = ((d >> 40) & 0xFF) | (((d >> 52) & 0xF) << 12);
-	dpl = (attr >> HV_X64_SEGMENT_DPL_SHIFT) & 3;
+	attr = r->attributes;
+	dpl = emu_dpl(attr);
 	code = attr & 0x8;
 	if (!(attr & HV_X64_SEGMENT_NON_SYSTEM))
 		return emu_gp(e, emu_sel_error(e, sel));
-	if (ss) {
-		/* a writable data segment, RPL = DPL = CPL */
-		if (code || !(attr & 0x2) || rpl != e->cpl || dpl != e->cpl)
-			return emu_gp(e, emu_sel_error(e, sel));
-	} else {
-		/* data or readable code; DPL >= CPL, RPL unless conforming */
-		if (code && !(attr & 0x2))
-			return emu_gp(e, emu_sel_error(e, sel));
-		if ((!code || !(attr & 0x4)) && (dpl < e->cpl || dpl < rpl))
-			return emu_gp(e, emu_sel_error(e, sel));
-	}
+	/* data or readable code; DPL >= CPL, RPL unless conforming */
+	if (code && !(attr & 0x2))
+		return emu_gp(e, emu_sel_error(e, sel));
+	if ((!code || !(attr & 0x4)) && (dpl < e->cpl || dpl < rpl))
+		return emu_gp(e, emu_sel_error(e, sel));
 	if (!(attr & HV_X64_SEGMENT_PRESENT))
-		return emu_raise(e, ss ? X86_EMU_VEC_SS : X86_EMU_VEC_NP, true,
-				 emu_sel_error(e, sel));
-	limit = (d & 0xFFFF) | (((d >> 48) & 0xF) << 16);
-	if (attr & HV_X64_SEGMENT_GRANULARITY)
-		limit = (limit << 12) | 0xFFF;
-	r->base = ((d >> 16) & 0xFFFFFF) | (((d >> 56) & 0xFF) << 24);
-	r->limit = (u32)limit;
+		return emu_raise(e, X86_EMU_VEC_NP, true, emu_sel_error(e, sel));
 	r->attributes = attr | 0x1;	/* accessed */
-	r->selector = sel;
 staged:
 	e->sys = SYS_SEGREG;
 	e->sys_seg = sreg;
@@ -3360,6 +3465,63 @@ static int exec_cmpxchg8b(struct emu *e)
 }
 
 /* Opcodes of the two-byte map */
+/*
+ * SYSCALL (0F 05) and SYSRET (0F 07), in 64-bit mode only (#UD elsewhere,
+ * as on Intel processors: CSTAR is kept but never used), with EFER.SCE:
+ * flat CS and SS from STAR, RIP from LSTAR and RFLAGS masked with SFMASK
+ * (RCX and R11 take RIP and RFLAGS); SYSRET at CPL 0 to RCX (REX.W, 64-bit
+ * mode) or ECX (compatibility mode) at CPL 3, RFLAGS from R11.  SYSRET to
+ * a non-canonical RIP raises #GP(0) at CPL 0, as on Intel processors.
+ */
+/* not inlined: the interpreter's stack frame stays small */
+static noinline int exec_syscall(struct emu *e, bool sysret)
+{
+	const struct x86_emu_state *s = e->s;
+	struct hv_x64_segment_register *cs = &e->sys_cs, *ss = &e->sys_ss;
+	u16 sel;
+	u64 rcx;
+
+	if (e->mode != 8 || !(s->efer & EMU_EFER_SCE))
+		return emu_ud(e);
+	memset(cs, 0, sizeof(*cs));
+	memset(ss, 0, sizeof(*ss));
+	cs->limit = 0xFFFFFFFF;
+	ss->limit = 0xFFFFFFFF;
+	if (!sysret) {
+		sel = (s->star >> 32) & 0xFFFF;
+		gpr_set(e, X86_RCX, e->next_rip);
+		gpr_set(e, X86_R11, e->rflags);
+		e->rflags &= ~(s->sfmask | EMU_FL_RF);
+		e->rip = s->lstar;
+		cs->selector = sel & 0xFFFC;
+		cs->attributes = EMU_ATTR_CS64_K;
+		ss->selector = sel + 8;
+		ss->attributes = EMU_ATTR_SS_K;
+	} else {
+		if (e->cpl)
+			return emu_gp(e, 0);
+		sel = (s->star >> 48) & 0xFFFF;
+		rcx = gpr_get(e, X86_RCX);
+		if (e->rex & 8) {
+			if (!emu_canonical(rcx))
+				return emu_gp(e, 0);
+			e->rip = rcx;
+			cs->selector = (sel + 16) | 3;
+			cs->attributes = EMU_ATTR_CS64_U;
+		} else {
+			e->rip = rcx & 0xFFFFFFFFULL;
+			cs->selector = sel | 3;
+			cs->attributes = EMU_ATTR_CS32_U;
+		}
+		ss->selector = (sel + 8) | 3;
+		ss->attributes = EMU_ATTR_SS_U;
+		e->rflags = (gpr_get(e, X86_R11) & EMU_FL_SYSRET) | EMU_FL_FIXED;
+	}
+	e->sys_seg = EMU_CS_LOAD_SS;
+	e->sys = SYS_CS;
+	return 0;
+}
+
 static int exec_0f(struct emu *e)
 {
 	unsigned int op = e->op & 0xFF;
@@ -3374,6 +3536,9 @@ static int exec_0f(struct emu *e)
 	case 0x0b:	/* UD2 */
 	case 0xb9:	/* UD1 */
 		return emu_ud(e);
+	case 0x05:
+	case 0x07:
+		return exec_syscall(e, op == 0x07);
 	case 0x08:	/* INVD, WBINVD: no caches to write back or drop */
 	case 0x09:
 		return e->cpl ? emu_gp(e, 0) : 0;
@@ -3525,11 +3690,71 @@ static int exec_alu(struct emu *e)
 }
 
 /*
- * The code segment an interrupt gate or IRET names, at the current
- * privilege level: a privilege change (a stack switch through the TSS for
- * interrupts) is not modelled.
+ * The RFLAGS bits POPF and IRET load at the current privilege level: IOPL
+ * only at CPL 0, IF only at CPL <= IOPL
  */
-/* IRET at the same privilege level (IRETQ in 64-bit mode) */
+static u64 emu_popf_mask(const struct emu *e)
+{
+	u64 mask = EMU_FL_POPF;
+
+	if (e->cpl)
+		mask &= ~EMU_FL_IOPL;
+	if (e->cpl > ((e->rflags & EMU_FL_IOPL) >> EMU_FL_IOPL_SHIFT))
+		mask &= ~EMU_FL_IF;
+	return mask;
+}
+
+/*
+ * IRETQ (64-bit mode) to RIP @ip, CS @cs, RFLAGS @fl, RSP @nsp and SS
+ * @nss: to the same privilege level or an outer one (CS's RPL), SS always
+ * loaded (the current selector at the same level keeps the cached SS).
+ * A return to an outer level makes ES, DS, FS and GS null where they
+ * hold a data or non-conforming code segment of a DPL below the new CPL.
+ * A return to compatibility mode is not modelled.
+ */
+static noinline int iret_long(struct emu *e, u64 ip, u16 cs, u64 fl, u64 nsp, u16 nss)
+{
+	const struct x86_emu_state *s = e->s;
+	unsigned int rpl = cs & 3, i;
+	u16 attr;
+
+	if (!(cs & ~3) || !emu_canonical(ip) ||
+	    (!(nss & ~3) && (rpl == 3 || (nss & 3) != rpl)))
+		return emu_gp(e, 0);
+	if (rpl < e->cpl)
+		return emu_gp(e, emu_sel_error(e, cs));
+	if (read_code_desc(e, cs, false, false, &e->sys_cs))
+		return -1;
+	attr = e->sys_cs.attributes;
+	if ((attr & 0x4) ? emu_dpl(attr) > rpl : emu_dpl(attr) != rpl)
+		return emu_gp(e, emu_sel_error(e, cs));
+	if (!(attr & HV_X64_SEGMENT_LONG))
+		return emu_unsupported(e);	/* compatibility mode */
+	if (rpl != e->cpl || nss != s->seg[X86_SS].selector) {
+		if (read_ss_desc(e, nss, rpl, &e->sys_ss))
+			return -1;
+		e->sys_seg |= EMU_CS_LOAD_SS;
+	}
+	for (i = 0; rpl != e->cpl && i < X86_NR_SEGS; i++) {
+		attr = s->seg[i].attributes;
+		if (i == X86_CS || i == X86_SS ||
+		    !(attr & HV_X64_SEGMENT_NON_SYSTEM) ||
+		    ((attr & 0xC) == 0xC) || emu_dpl(attr) >= rpl)
+			continue;
+		e->sys_seg |= 1U << i;
+	}
+	flags_set(e, emu_popf_mask(e) | EMU_FL_RF, fl);
+	e->sys_cs.selector = cs;
+	e->sys = SYS_CS;
+	e->rip = ip;
+	reg_write(e, X86_RSP, 8, nsp);
+	return 0;
+}
+
+/*
+ * IRET: real mode, IRETD in 32-bit protected mode at CPL 0 to the same
+ * privilege level, IRETQ in 64-bit mode (iret_long())
+ */
 static int exec_iret(struct emu *e)
 {
 	const struct x86_emu_state *s = e->s;
@@ -3537,8 +3762,8 @@ static int exec_iret(struct emu *e)
 	u64 sp = gpr_get(e, X86_RSP) & emu_mask(ss);
 	u64 ip, cs, fl, nsp = 0, nss = 0;
 
-	/* Not modelled: CPL > 0 (IF/IOPL rules), task returns, 16-bit forms */
-	if (e->cpl || (e->mode == 8 && size != 8) ||
+	/* Not modelled: 32-bit CPL > 0 (IF/IOPL rules), task returns, 16-bit forms */
+	if ((e->cpl && e->mode != 8) || (e->mode == 8 && size != 8) ||
 	    ((s->cr0 & EMU_CR0_PE) && e->mode != 8 && size != 4) ||
 	    (s->rflags & (EMU_FL_NT | EMU_FL_VM)))
 		return emu_unsupported(e);
@@ -3548,10 +3773,12 @@ static int exec_iret(struct emu *e)
 	    mem_read(e, X86_SS, (sp + size) & emu_mask(ss), size, &cs) ||
 	    mem_read(e, X86_SS, (sp + 2 * size) & emu_mask(ss), size, &fl))
 		return -1;
-	if (e->mode == 8 &&
-	    (mem_read(e, X86_SS, sp + 24, 8, &nsp) ||
-	     mem_read(e, X86_SS, sp + 32, 8, &nss)))
-		return -1;
+	if (e->mode == 8) {
+		if (mem_read(e, X86_SS, sp + 24, 8, &nsp) ||
+		    mem_read(e, X86_SS, sp + 32, 8, &nss))
+			return -1;
+		return iret_long(e, ip, (u16)cs, fl, nsp, (u16)nss);
+	}
 	if (!(s->cr0 & EMU_CR0_PE)) {
 		e->rip = ip & 0xFFFF;
 		e->sys = SYS_SEG;
@@ -3563,22 +3790,12 @@ static int exec_iret(struct emu *e)
 	}
 	if ((cs & 3) != e->cpl)
 		return emu_unsupported(e);	/* return to another level */
-	if (load_code_cs(e, cs & 0xFFFF, e->mode == 8, false, &e->sys_cs))
+	if (load_code_cs(e, cs & 0xFFFF, false, false, &e->sys_cs))
 		return -1;
 	e->sys = SYS_CS;
-	flags_set(e, (EMU_FL_POPF | EMU_FL_RF) & emu_mask(size), fl);
-	if (e->mode != 8) {
-		e->rip = ip & 0xFFFFFFFFULL;
-		reg_write(e, X86_RSP, ss, sp + 12);
-		return 0;
-	}
-	if (!emu_canonical(ip))
-		return emu_gp(e, 0);
-	/* SS is not reloaded: only a return to the same stack segment */
-	if ((nss & 0xFFFC) != (s->seg[X86_SS].selector & 0xFFFC))
-		return emu_unsupported(e);
-	e->rip = ip;
-	reg_write(e, X86_RSP, 8, nsp);
+	flags_set(e, (EMU_FL_POPF | EMU_FL_RF) & 0xFFFFFFFFULL, fl);
+	e->rip = ip & 0xFFFFFFFFULL;
+	reg_write(e, X86_RSP, ss, sp + 12);
 	return 0;
 }
 
@@ -3741,11 +3958,11 @@ static int exec_one(struct emu *e)
 	case 0xd8 ... 0xdf:
 		return exec_x87(e);
 	case 0x9d:	/* POPF */
-		if (e->cpl)
+		if (e->rflags & EMU_FL_VM)
 			return emu_unsupported(e);
 		if (emu_pop(e, size, &a))
 			return -1;
-		flags_set(e, EMU_FL_POPF & emu_mask(size), a);
+		flags_set(e, emu_popf_mask(e) & emu_mask(size), a);
 		return 0;
 	case 0x9e:	/* SAHF */
 		flags_set(e, EMU_FL_ARITH & ~EMU_FL_OF,
@@ -3910,6 +4127,22 @@ static void emu_commit_sys(struct emu *e)
 		break;
 	case SYS_CS:
 		s->seg[X86_CS] = e->sys_cs;
+		if (e->sys_seg & EMU_CS_LOAD_SS)
+			s->seg[X86_SS] = e->sys_ss;
+		if (e->sys_seg & EMU_CS_NULL_SS) {
+			done = e->sys_cs.selector & 3;
+			memset(&s->seg[X86_SS], 0, sizeof(s->seg[X86_SS]));
+			s->seg[X86_SS].selector = done;
+			s->seg[X86_SS].attributes =
+				done << HV_X64_SEGMENT_DPL_SHIFT;
+		}
+		for (done = 0; done < X86_NR_SEGS; done++) {
+			if (done == X86_CS || done == X86_SS ||
+			    !(e->sys_seg & (1U << done)))
+				continue;
+			s->seg[done].selector = 0;
+			s->seg[done].attributes = 0;
+		}
 		break;
 	case SYS_SEGREG:
 		s->seg[e->sys_seg] = e->sys_cs;
@@ -3963,19 +4196,22 @@ static void emu_commit_sys(struct emu *e)
  */
 static int emu_commit_mem(struct emu *e)
 {
+	enum x86_emu_access access;
 	unsigned int i, done = 0;
 	u64 gpa, lin;
 	u8 attr;
 
 	for (i = 0; i < e->nwalks; i++) {
 		lin = e->walk_lin[i] & ~(u64)EMU_PAGE_MASK;
+		access = e->walk_lin[i] & EMU_WALK_ACCESS;
+		/* the privilege of the access (a user one only at CPL 3) */
+		e->sup = !(e->walk_lin[i] & EMU_WALK_USER);
 		gpa = lin;
 		attr = EMU_XLATE_X;
 		if (emu_paging(e) &&
-		    emu_walk(e, lin, e->walk_lin[i] & EMU_PAGE_MASK, &gpa, true,
-			     &attr))
+		    emu_walk(e, lin, access, &gpa, true, &attr))
 			goto fail;
-		tlb_fill(e, lin, gpa, e->walk_lin[i] & EMU_PAGE_MASK, attr);
+		tlb_fill(e, lin, gpa, access, attr);
 	}
 	if (e->wpending) {
 		for (i = 0; i < e->wchunks; i++) {
@@ -4206,7 +4442,7 @@ static int deliver_prot32(struct emu *e, const struct x86_emu_event *ev,
 
 	if ((u32)vector * 8 + 7 > s->idtr.limit)
 		return emu_gp(e, emu_idt_error(e, vector));
-	if (mem_read_lin(e, s->idtr.base + vector * 8, 8, &gate))
+	if (sys_read_lin(e, s->idtr.base + vector * 8, 8, &gate))
 		return -1;
 	if (check_gate(e, ev, gate))
 		return -1;
@@ -4232,7 +4468,23 @@ static int deliver_prot32(struct emu *e, const struct x86_emu_event *ev,
 }
 
 /*
- * 64-bit mode: 16-byte gate; align RSP, push SS, RSP, RFLAGS, CS, RIP and
+ * The stack pointer at offset @off of the 64-bit TSS (RSP0-2 at 4, 12, 20;
+ * IST1-7 at 36 to 84): beyond TR's limit is #TS(TR's selector)
+ */
+static int tss_rsp(struct emu *e, unsigned int off, u64 *rsp)
+{
+	const struct x86_emu_state *s = e->s;
+
+	if (off + 7 > s->tr.limit)
+		return emu_raise(e, X86_EMU_VEC_TS, true,
+				 emu_sel_error(e, s->tr.selector));
+	return sys_read_lin(e, s->tr.base + off, 8, rsp);
+}
+
+/*
+ * 64-bit mode: 16-byte gate; the stack of the gate's IST entry, or RSPn
+ * of the TSS for a change to privilege level n (SS then null, RPL n), or
+ * the current one; align RSP to 16 and push SS, RSP, RFLAGS, CS, RIP and
  * the error code
  */
 static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
@@ -4244,25 +4496,36 @@ static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
 	u8 *frame = e->wdata;
 	u8 vector = ev->vector;
 	u64 lo, hi, sp, target;
-	unsigned int type;
+	unsigned int type, ist, dpl, cpl = e->cpl;
+	u16 sel;
 
 	if ((u32)vector * 16 + 15 > s->idtr.limit)
 		return emu_gp(e, emu_idt_error(e, vector));
-	if (mem_read_lin(e, s->idtr.base + vector * 16, 8, &lo) ||
-	    mem_read_lin(e, s->idtr.base + vector * 16 + 8, 8, &hi))
+	if (sys_read_lin(e, s->idtr.base + vector * 16, 8, &lo) ||
+	    sys_read_lin(e, s->idtr.base + vector * 16 + 8, 8, &hi))
 		return -1;
 	if (check_gate(e, ev, lo))
 		return -1;
 	type = (lo >> 40) & 0xF;
-	if ((lo >> 32) & 7)
-		return emu_unsupported(e);	/* IST: needs the TSS */
-	if (load_code_cs(e, (lo >> 16) & 0xFFFF, true, false, &e->sys_cs))
+	ist = (lo >> 32) & 7;
+	sel = (lo >> 16) & 0xFFFF;
+	if (read_code_desc(e, sel, true, false, &e->sys_cs))
 		return -1;
+	/* a non-conforming segment of a lower DPL changes the privilege */
+	dpl = emu_dpl(e->sys_cs.attributes);
+	if (dpl > cpl)
+		return emu_gp(e, emu_sel_error(e, sel));
+	if (!(e->sys_cs.attributes & 0x4))
+		cpl = dpl;
 	target = (lo & 0xFFFF) | (((lo >> 48) & 0xFFFF) << 16) |
 		 ((hi & 0xFFFFFFFFULL) << 32);
 	if (!emu_canonical(target))
 		return emu_gp(e, e->ext ? X86_EMU_ERR_EXT : 0);
-	sp = (gpr_get(e, X86_RSP) & ~0xFULL) - len;
+	sp = gpr_get(e, X86_RSP);
+	if ((ist || cpl != e->cpl) &&
+	    tss_rsp(e, ist ? 28 + ist * 8 : 4 + cpl * 8, &sp))
+		return -1;
+	sp = (sp & ~0xFULL) - len;
 	if (!emu_canonical(sp) || !emu_canonical(sp + len - 1))
 		return emu_raise(e, X86_EMU_VEC_SS, true,
 				 e->ext ? X86_EMU_ERR_EXT : 0);
@@ -4272,9 +4535,15 @@ static int deliver_long(struct emu *e, const struct x86_emu_event *ev,
 	emu_le_put(frame + off + 16, s->rflags, 8);
 	emu_le_put(frame + off + 24, gpr_get(e, X86_RSP), 8);
 	emu_le_put(frame + off + 32, s->seg[X86_SS].selector, 8);
+	if (cpl != e->cpl) {
+		/* the frame is written at the new privilege level */
+		e->sys_seg = EMU_CS_NULL_SS;
+		e->cpl = cpl;
+	}
 	if (stage_write_lin(e, sp, len))
 		return -1;
 	reg_write(e, X86_RSP, 8, sp);
+	e->sys_cs.selector = (sel & ~3) | cpl;
 	e->rip = target;
 	e->sys = SYS_CS;
 	e->rflags &= ~(EMU_FL_TF | EMU_FL_NT | EMU_FL_RF | EMU_FL_VM);

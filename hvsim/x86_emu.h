@@ -51,6 +51,10 @@ enum x86_emu_seg {
  * @efer: extended feature enable register
  * @kernel_gs_base: IA32_KERNEL_GS_BASE, which SWAPGS exchanges with GS's
  *	base
+ * @star: IA32_STAR: the selectors SYSCALL and SYSRET load
+ * @lstar: IA32_LSTAR: SYSCALL's target in 64-bit mode
+ * @cstar: IA32_CSTAR: kept, not used (SYSCALL is #UD outside 64-bit mode)
+ * @sfmask: IA32_FMASK: the RFLAGS bits SYSCALL clears
  * @xfem: XCR0
  * @dr: debug registers DR0-DR3, DR6, DR7
  * @xmm: XMM0-XMM15 (kept, not interpreted but for FXSAVE / XSAVE and
@@ -75,6 +79,7 @@ struct x86_emu_state {
 	__u64 cr0, cr2, cr3, cr4, cr8;
 	__u64 efer;
 	__u64 kernel_gs_base;
+	__u64 star, lstar, cstar, sfmask;
 	__u64 xfem;
 	__u64 dr[6];
 	struct hv_u128 xmm[16];
@@ -436,17 +441,21 @@ void x86_emu_tlb_flush(struct x86_emu_tlb *tlb);
  * IDT gate (align RSP to 16, push SS, RSP, RFLAGS, CS, RIP); interrupt
  * gates clear IF, trap gates keep it; TF, NT, RF and VM are cleared.  The
  * gate's code segment is the current one or a GDT descriptor at the same
- * privilege level.  RIP pushed is the current one: the interrupt arrives
- * at an instruction boundary and the interrupt shadow is cleared.  The
- * caller checks RFLAGS.IF, the shadow and priorities first.
+ * privilege level; in 64-bit mode also a more privileged one (the stack
+ * then comes from RSPn of the TSS and SS becomes null), and a gate's IST
+ * index switches to that stack of the TSS.  RIP pushed is the current
+ * one: the interrupt arrives at an instruction boundary and the interrupt
+ * shadow is cleared.  The caller checks RFLAGS.IF, the shadow and
+ * priorities first.
  *
- * Restartable like an instruction: an IVT / IDT / GDT read or a stack
- * write the SLAT refuses stops with X86_EXIT_MEMORY and changes nothing,
- * so the same delivery can be tried again after the page is mapped.  A
- * privilege change, IST, compatibility or virtual-8086 mode stop with
- * X86_EXIT_UNSUPPORTED; a fault of the delivery itself (a vector beyond
- * the IDT limit, a gate that is not a present interrupt or trap gate ...)
- * stops with X86_EXIT_EXCEPTION, see x86_emu_deliver_event().
+ * Restartable like an instruction: an IVT / IDT / GDT / TSS read or a
+ * stack write the SLAT refuses stops with X86_EXIT_MEMORY and changes
+ * nothing, so the same delivery can be tried again after the page is
+ * mapped.  A privilege change outside 64-bit mode, compatibility or
+ * virtual-8086 mode stop with X86_EXIT_UNSUPPORTED; a fault of the
+ * delivery itself (a vector beyond the IDT limit, a gate that is not a
+ * present interrupt or trap gate, a TSS too short ...) stops with
+ * X86_EXIT_EXCEPTION, see x86_emu_deliver_event().
  *
  * Return: true if delivered (@exit->reason == X86_EXIT_NONE).
  */
@@ -469,17 +478,17 @@ bool x86_emu_deliver_interrupt(struct x86_emu_state *s,
  * and exceptions are delivered whatever RFLAGS.IF says: the caller decides.
  *
  * A fault while delivering (IDT limit, gate type, not-present gate or code
- * segment, non-canonical target or stack, a guest #PF on the IDT, GDT or
- * stack) stops with X86_EXIT_EXCEPTION and the exception to deliver next,
+ * segment, TSS limit, non-canonical target or stack, a guest #PF on the
+ * IDT, GDT, TSS or stack) stops with X86_EXIT_EXCEPTION and the exception to deliver next,
  * combined with @ev as the processor does: a contributory fault (#DE, #TS,
  * #NP, #SS, #GP) while delivering a contributory one, or a contributory
  * fault or #PF while delivering a #PF, becomes #DF (error code 0); any
  * other is delivered instead of @ev (the caller calls this again with
  * it); a contributory fault or #PF while delivering #DF stops with
  * X86_EXIT_TRIPLE_FAULT.  A SLAT miss stops with X86_EXIT_MEMORY and
- * changes nothing (restartable); what is not modelled (privilege change,
- * IST, task gates, compatibility and virtual-8086 mode) stops with
- * X86_EXIT_UNSUPPORTED.
+ * changes nothing (restartable); what is not modelled (privilege change
+ * outside 64-bit mode, task gates, compatibility and virtual-8086 mode)
+ * stops with X86_EXIT_UNSUPPORTED.
  *
  * Return: true if delivered (@exit->reason == X86_EXIT_NONE).
  */

@@ -766,6 +766,10 @@ static void hvsim_irq_test_init_sipi(struct kunit *test)
 	s->gpr[X86_RAX] = 0xAA;
 	s->seg[X86_CS].selector = 0x10;
 	s->xmm[3].low_part = 0x1234;
+	s->star = 0x0023001000000000ULL;
+	s->lstar = 0xFFFFFFFF81000000ULL;
+	s->cstar = 0xFFFFFFFF81000100ULL;
+	s->sfmask = 0x47700;
 	s->interrupt_shadow = 1;
 	s->nmi_masked = 1;
 	vp->nmi_pending = true;
@@ -795,6 +799,10 @@ static void hvsim_irq_test_init_sipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->rflags, HV_X86_RFLAGS_FIXED);
 	KUNIT_EXPECT_EQ(test, s->gpr[X86_RAX], 0ULL);
 	KUNIT_EXPECT_EQ(test, s->xmm[3].low_part, 0x1234ULL);
+	KUNIT_EXPECT_EQ(test, s->star, 0x0023001000000000ULL);
+	KUNIT_EXPECT_EQ(test, s->lstar, 0xFFFFFFFF81000000ULL);
+	KUNIT_EXPECT_EQ(test, s->cstar, 0xFFFFFFFF81000100ULL);
+	KUNIT_EXPECT_EQ(test, s->sfmask, 0x47700ULL);
 	KUNIT_EXPECT_EQ(test, s->interrupt_shadow, 0);
 	KUNIT_EXPECT_EQ(test, s->nmi_masked, 0);
 	KUNIT_EXPECT_FALSE(test, vp->nmi_pending);

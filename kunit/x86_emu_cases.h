@@ -217,20 +217,26 @@ static void xt_real(struct xt *t)
 	t->s.gpr[X86_RDX] = 0;
 }
 
-/* Flat 32-bit protected mode without paging */
-static void xt_prot32(struct xt *t)
+/* Flat segments: CS @cs / @cs_attr, the others @sel / @attr */
+static void xt_flat_segs(struct xt *t, u16 cs, u16 cs_attr, u16 sel, u16 attr)
 {
 	unsigned int i;
 
-	xt_real(t);
-	t->s.cr0 = 0x11;	/* PE, ET */
 	for (i = 0; i < X86_NR_SEGS; i++) {
 		t->s.seg[i].limit = 0xFFFFFFFF;
-		t->s.seg[i].attributes = 0xC093;
-		t->s.seg[i].selector = 0x10;
+		t->s.seg[i].attributes = attr;
+		t->s.seg[i].selector = sel;
 	}
-	t->s.seg[X86_CS].attributes = 0xC09B;
-	t->s.seg[X86_CS].selector = 0x08;
+	t->s.seg[X86_CS].attributes = cs_attr;
+	t->s.seg[X86_CS].selector = cs;
+}
+
+/* Flat 32-bit protected mode without paging */
+static void xt_prot32(struct xt *t)
+{
+	xt_real(t);
+	t->s.cr0 = 0x11;	/* PE, ET */
+	xt_flat_segs(t, 0x08, 0xC09B, 0x10, 0xC093);
 }
 
 /*
@@ -1076,13 +1082,13 @@ static void xt_test_unsupported(struct xt *t)
 	unsigned int i;
 
 	xt_real(t);
-	XT_CODE_AT(t, XT_CODE, 0x0F, 0x05);	/* syscall: not modelled */
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x06);	/* clts: not modelled */
 	xt_save(t);
 	XT_EQ(t, xt_step(t), false);
 	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
 	XT_EQ(t, t->x.insn_len, 0);
 	XT_EQ(t, t->x.insn_bytes[0], 0x0F);
-	XT_EQ(t, t->x.insn_bytes[1], 0x05);
+	XT_EQ(t, t->x.insn_bytes[1], 0x06);
 	XT_EQ(t, t->x.insn_byte_count, 15);
 	XT_EQ(t, xt_unchanged(t), true);
 
@@ -2744,9 +2750,11 @@ static void xt_test_irq_long(struct xt *t)
 	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
 	XT_EQ(t, t->s.rip, XT_CODE);
 
-	/* Refused: not present, IST, beyond the limit, a data segment */
+	/* Refused: not present, IST beyond TR's limit, beyond the IDT's, data */
 	xt_long_gate(t, 0x41, 0x08, 0x0E, 0);
 	xt_long_gate(t, 0x42, 0x08, 0x8E, 1);
+	t->s.tr.selector = 0x28;
+	t->s.tr.limit = 0x2A;
 	xt_put(t, 0x9010, 0x00CF93000000FFFFULL, 8);
 	xt_long_gate(t, 0x43, 0x10, 0x8E, 0);
 	t->s.idtr.limit = 0x43F;
@@ -2754,7 +2762,7 @@ static void xt_test_irq_long(struct xt *t)
 	XT_EQ(t, xt_deliver(t, 0x41), false);
 	XT_EXC(t, X86_EMU_VEC_NP, 0x41 * 8 + 3);
 	XT_EQ(t, xt_deliver(t, 0x42), false);
-	XT_EQ(t, t->x.reason, X86_EXIT_UNSUPPORTED);
+	XT_EXC(t, X86_EMU_VEC_TS, 0x28 + 1);
 	XT_EQ(t, xt_deliver(t, 0x43), false);
 	XT_EXC(t, X86_EMU_VEC_GP, 0x10 + 1);
 	XT_EQ(t, xt_deliver(t, 0x44), false);
@@ -2794,6 +2802,441 @@ static bool xt_take(struct xt *t)
 	struct x86_emu_event ev = t->x.exc;
 
 	return x86_emu_deliver_event(&t->s, &xt_ops, t, &ev, &t->x);
+}
+
+/*
+ * Ring 3 in 64-bit mode, with Linux's GDT layout at 0x9000: kernel CS
+ * 0x10, kernel DS 0x18, user CS32 0x20, user DS 0x28, user CS 0x30; the
+ * 64-bit TSS at 0xA000 (TR 0x40, limit 0x67: RSP0 0x7008, IST1 0x6808,
+ * both aligned down to 16 on use); the IDT at 0x5000; the user code page
+ * XT_CODE and the user stack page 0xB000.  The VP runs at CPL 3 at
+ * XT_CODE with CS 0x33, SS/DS/ES 0x2B, RSP 0xBFF8.
+ */
+#define XT_R3_GDT	0x9000ULL
+#define XT_R3_TSS	0xA000ULL
+#define XT_R3_RSP0	0x7008ULL
+#define XT_R3_IST1	0x6808ULL
+#define XT_R3_USTACK	0xBFF8ULL
+
+static void xt_ring3(struct xt *t)
+{
+	xt_long(t);
+	t->s.gdtr.base = XT_R3_GDT;
+	t->s.gdtr.limit = 0x4F;
+	xt_put(t, XT_R3_GDT + 0x10, 0x00AF9B000000FFFFULL, 8);
+	xt_put(t, XT_R3_GDT + 0x18, 0x00CF93000000FFFFULL, 8);
+	xt_put(t, XT_R3_GDT + 0x20, 0x00CFFB000000FFFFULL, 8);
+	xt_put(t, XT_R3_GDT + 0x28, 0x00CFF3000000FFFFULL, 8);
+	xt_put(t, XT_R3_GDT + 0x30, 0x00AFFB000000FFFFULL, 8);
+	xt_put(t, XT_R3_TSS + 4, XT_R3_RSP0, 8);
+	xt_put(t, XT_R3_TSS + 36, XT_R3_IST1, 8);
+	t->s.tr.selector = 0x40;
+	t->s.tr.base = XT_R3_TSS;
+	t->s.tr.limit = 0x67;
+	t->s.tr.attributes = 0x8B;
+	t->s.idtr.base = 0x5000;
+	t->s.idtr.limit = 0xFFF;
+	xt_long_cpl3(t);
+	xt_put(t, XT_PT + 0xB * 8, 0xB000 | 0x7, 8);
+	xt_flat_segs(t, 0x33, 0xA0FB, 0x2B, 0xC0F3);
+	t->s.seg[X86_FS].selector = 0;
+	t->s.seg[X86_FS].attributes = 0;
+	t->s.gpr[X86_RSP] = XT_R3_USTACK;
+	t->s.rflags = 0x2 | XT_IF;
+}
+
+/* xt_ring3() but at CPL 0 in the kernel's CS and SS (null with @null_ss) */
+static void xt_ring0(struct xt *t, bool null_ss)
+{
+	xt_ring3(t);
+	t->s.seg[X86_CS].selector = 0x10;
+	t->s.seg[X86_CS].attributes = 0xA09B;
+	t->s.seg[X86_SS].selector = null_ss ? 0 : 0x18;
+	t->s.seg[X86_SS].attributes = null_ss ? 0 : 0xC093;
+}
+
+/* The CPL x86_emu_exec_state() reports */
+static unsigned int xt_cpl(struct xt *t)
+{
+	return x86_emu_exec_state(&t->s) & HV_X64_EXEC_STATE_CPL_MASK;
+}
+
+/*
+ * Interrupts and exceptions taken at CPL 3 through DPL-0 gates: RSP0 of
+ * the TSS (aligned to 16), SS null with RPL 0, the user SS:RSP pushed;
+ * IRETQ back to CPL 3 (SS from the GDT, a DPL-0 data segment made null);
+ * INT n checks the gate's DPL
+ */
+static void xt_test_irq_ring3(struct xt *t)
+{
+	u64 sp = (XT_R3_RSP0 & ~0xFULL) - 40;
+
+	xt_ring3(t);
+	xt_long_gate(t, 0x30, 0x10, 0x8E, 0);
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0xCF);	/* iretq */
+	t->s.rflags |= XT_ZF;
+	XT_EQ(t, xt_deliver(t, 0x30), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x10);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0);
+	XT_EQ(t, t->s.gpr[X86_RSP], sp);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_ZF);
+	XT_EQ(t, xt_get(t, sp, 8), XT_CODE);
+	XT_EQ(t, xt_get(t, sp + 8, 8), 0x33);
+	XT_EQ(t, xt_get(t, sp + 16, 8), 0x2 | XT_IF | XT_ZF);
+	XT_EQ(t, xt_get(t, sp + 24, 8), XT_R3_USTACK);
+	XT_EQ(t, xt_get(t, sp + 32, 8), 0x2B);
+	/* the kernel loads its DS: IRETQ to CPL 3 makes it null */
+	t->s.seg[X86_DS].selector = 0x18;
+	t->s.seg[X86_DS].attributes = 0xC093;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_cpl(t), 3);
+	XT_EQ(t, t->s.rip, XT_CODE);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_R3_USTACK);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_ZF);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x33);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA0FB);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x2B);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC0F3);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0);
+	XT_EQ(t, t->s.seg[X86_ES].selector, 0x2B);
+	XT_EQ(t, t->s.seg[X86_ES].attributes, 0xC0F3);
+
+	/* A user read of a supervisor page: #PF (U, P) on the kernel stack */
+	XT_CODE_AT(t, XT_CODE, 0x8A, 0x04, 0x25, 0x00, 0x80, 0x00, 0x00);
+	xt_long_gate(t, X86_EMU_VEC_PF, 0x10, 0x8E, 0);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_U | X86_EMU_PF_P);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, t->s.cr2, 0x8000);
+	XT_EQ(t, t->s.gpr[X86_RSP], sp - 8);
+	XT_EQ(t, xt_get(t, sp - 8, 8), X86_EMU_PF_U | X86_EMU_PF_P);
+	XT_EQ(t, xt_get(t, sp, 8), XT_CODE);
+	XT_EQ(t, xt_get(t, sp + 8, 8), 0x33);
+	XT_EQ(t, xt_get(t, sp + 32, 8), 0x2B);
+
+	/* INT n through a DPL-0 gate at CPL 3: #GP(vector * 8 + 2) */
+	xt_ring3(t);
+	xt_long_gate(t, 0x31, 0x10, 0x8E, 0);
+	xt_long_gate(t, 0x32, 0x10, 0xEE, 0);
+	xt_long_gate(t, X86_EMU_VEC_GP, 0x10, 0x8E, 0);
+	XT_CODE_AT(t, XT_CODE, 0xCD, 0x31, 0xCD, 0x32);
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, t->x.exc.type, X86_EVENT_SOFTINT);
+	xt_save(t);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x31 * 8 + 2);
+	XT_EQ(t, xt_unchanged(t), true);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.gpr[X86_RSP], sp - 8);
+	XT_EQ(t, xt_get(t, sp - 8, 8), 0x31 * 8 + 2);
+	XT_EQ(t, xt_get(t, sp, 8), XT_CODE);
+	/* through a DPL-3 gate: delivered, RIP after the instruction */
+	xt_ring3(t);
+	xt_long_gate(t, 0x32, 0x10, 0xEE, 0);
+	XT_CODE_AT(t, XT_CODE, 0xCD, 0x31, 0xCD, 0x32);
+	t->s.rip = XT_CODE + 2;
+	XT_EQ(t, xt_step(t), false);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.gpr[X86_RSP], sp);
+	XT_EQ(t, xt_get(t, sp, 8), XT_CODE + 4);
+	XT_EQ(t, xt_get(t, sp + 8, 8), 0x33);
+
+	/* A gate to a code segment of a higher DPL: #GP(selector + EXT) */
+	xt_ring0(t, false);
+	xt_long_gate(t, 0x30, 0x30, 0x8E, 0);
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x30), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x30 + 1);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* TR's limit below RSP0: #TS(TR + EXT) */
+	xt_ring3(t);
+	xt_long_gate(t, 0x30, 0x10, 0x8E, 0);
+	t->s.tr.limit = 0xA;
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x30), false);
+	XT_EXC(t, X86_EMU_VEC_TS, 0x40 + 1);
+	XT_EQ(t, xt_unchanged(t), true);
+}
+
+/*
+ * IST: a gate with IST n switches to TSS.IST[n] (aligned to 16) at any
+ * privilege level; a #PF on RSP0 while delivering a #PF becomes a #DF,
+ * taken on its IST stack, as Linux's are
+ */
+static void xt_test_ist(struct xt *t)
+{
+	u64 ist = (XT_R3_IST1 & ~0xFULL) - 40;
+
+	/* CPL 0, no privilege change: SS is kept */
+	xt_ring0(t, false);
+	xt_long_gate(t, 0x42, 0x10, 0x8E, 1);
+	t->s.gpr[X86_RSP] = 0x8000;
+	XT_EQ(t, xt_deliver(t, 0x42), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.gpr[X86_RSP], ist);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC093);
+	XT_EQ(t, xt_get(t, ist + 24, 8), 0x8000);
+	XT_EQ(t, xt_get(t, ist + 32, 8), 0x18);
+
+	/* CPL 3: IST1, not RSP0 */
+	xt_ring3(t);
+	xt_long_gate(t, 0x42, 0x10, 0x8E, 1);
+	XT_EQ(t, xt_deliver(t, 0x42), true);
+	XT_EQ(t, t->s.gpr[X86_RSP], ist);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0);
+	XT_EQ(t, xt_get(t, ist + 8, 8), 0x33);
+	XT_EQ(t, xt_get(t, ist + 24, 8), XT_R3_USTACK);
+
+	/* IST7 beyond TR's limit: #TS; a non-canonical IST2: #SS */
+	xt_ring3(t);
+	xt_long_gate(t, 0x43, 0x10, 0x8E, 7);
+	xt_long_gate(t, 0x44, 0x10, 0x8E, 2);
+	xt_put(t, XT_R3_TSS + 44, 0x0000800000000040ULL, 8);
+	t->s.tr.limit = 0x5A;
+	xt_save(t);
+	XT_EQ(t, xt_deliver(t, 0x43), false);
+	XT_EXC(t, X86_EMU_VEC_TS, 0x40 + 1);
+	XT_EQ(t, xt_deliver(t, 0x44), false);
+	XT_EXC(t, X86_EMU_VEC_SS, 1);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* RSP0 not present: #GP -> #PF -> #DF on IST1 */
+	xt_ring3(t);
+	xt_long_gate(t, X86_EMU_VEC_GP, 0x10, 0x8E, 0);
+	xt_long_gate(t, X86_EMU_VEC_PF, 0x10, 0x8E, 0);
+	xt_long_gate(t, X86_EMU_VEC_DF, 0x10, 0x8E, 1);
+	xt_put(t, XT_R3_TSS + 4, 0x401000, 8);	/* not present */
+	XT_CODE_AT(t, XT_CODE, 0xFA);			/* cli at CPL 3 */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_EMU_VEC_PF, X86_EMU_PF_W);
+	XT_EQ(t, t->x.exc.cr2, 0x401000 - 48);
+	XT_EQ(t, xt_take(t), false);
+	XT_EXC(t, X86_EMU_VEC_DF, 0);
+	XT_EQ(t, xt_take(t), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.cr2, 0x401000 - 48);
+	XT_EQ(t, t->s.gpr[X86_RSP], ist - 8);
+	XT_EQ(t, xt_get(t, ist - 8, 8), 0);
+	XT_EQ(t, xt_get(t, ist, 8), XT_CODE);
+	XT_EQ(t, xt_get(t, ist + 8, 8), 0x33);
+	XT_EQ(t, xt_get(t, ist + 24, 8), XT_R3_USTACK);
+	XT_EQ(t, xt_get(t, ist + 32, 8), 0x2B);
+}
+
+/*
+ * IRETQ: to CPL 3 (IOPL loaded at CPL 0), at CPL 3 (IOPL and IF kept),
+ * to the same level with another SS, and its faults
+ */
+static void xt_test_iret_ring3(struct xt *t)
+{
+	u64 sp = 0x7000 - 40;
+
+	xt_ring0(t, true);
+	t->s.gpr[X86_RSP] = sp;
+	t->s.rip = XT_IRQ_HANDLER;
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0xCF);
+	xt_put(t, sp, XT_CODE, 8);
+	xt_put(t, sp + 8, 0x33, 8);
+	xt_put(t, sp + 16, 0x3002 | XT_CF, 8);	/* IOPL 3 */
+	xt_put(t, sp + 24, 0xBFF0, 8);
+	xt_put(t, sp + 32, 0x2B, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_cpl(t), 3);
+	XT_EQ(t, t->s.rflags, 0x3002 | XT_CF);
+	XT_EQ(t, t->s.gpr[X86_RSP], 0xBFF0);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x2B);
+	XT_EQ(t, t->s.seg[X86_SS].base, 0);
+	XT_EQ(t, t->s.seg[X86_SS].limit, 0xFFFFFFFF);
+
+	/* IRETQ at CPL 3 with IOPL 0: IOPL and IF stay */
+	xt_ring3(t);
+	XT_CODE_AT(t, XT_CODE, 0x48, 0xCF);
+	sp = 0xBF00;
+	t->s.gpr[X86_RSP] = sp;
+	xt_put(t, sp, XT_CODE + 0x10, 8);
+	xt_put(t, sp + 8, 0x33, 8);
+	xt_put(t, sp + 16, 0x3002 | XT_CF, 8);
+	xt_put(t, sp + 24, 0xBFF0, 8);
+	xt_put(t, sp + 32, 0x2B, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 0x10);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_CF);
+	XT_EQ(t, t->s.gpr[X86_RSP], 0xBFF0);
+
+	/* Faults, nothing changed: to CPL 0, SS of another RPL, null SS */
+	t->s.rip = XT_CODE;
+	t->s.gpr[X86_RSP] = sp;
+	xt_put(t, sp + 8, 0x10, 8);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x10);
+	xt_put(t, sp + 8, 0x33, 8);
+	xt_put(t, sp + 32, 0x28, 8);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x28);
+	xt_put(t, sp + 32, 0x3, 8);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	xt_put(t, sp + 32, 0x2B, 8);
+	xt_put(t, sp, 0x0000800000000000ULL, 8);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+
+	/* CPL 0 to CPL 0, SS 0 -> 0x18 read from the GDT */
+	xt_ring0(t, true);
+	t->s.rip = XT_IRQ_HANDLER;
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0xCF);
+	sp = 0x7000 - 40;
+	t->s.gpr[X86_RSP] = sp;
+	xt_put(t, sp, XT_IRQ_HANDLER + 0x10, 8);
+	xt_put(t, sp + 8, 0x10, 8);
+	xt_put(t, sp + 16, 0x2, 8);
+	xt_put(t, sp + 24, 0x6000, 8);
+	xt_put(t, sp + 32, 0x18, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER + 0x10);
+	XT_EQ(t, t->s.gpr[X86_RSP], 0x6000);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC093);
+}
+
+/*
+ * SYSCALL / SYSRET: #UD without EFER.SCE and outside 64-bit mode; STAR,
+ * LSTAR and SFMASK; SYSRET to 64-bit and compatibility mode, #GP(0) at
+ * CPL 3 and for a non-canonical RCX (at CPL 0)
+ */
+static void xt_test_syscall(struct xt *t)
+{
+	xt_ring3(t);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x05);		/* syscall */
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0x0F, 0x07);	/* sysretq */
+	t->s.star = 0x0023001000000000ULL;
+	t->s.lstar = XT_IRQ_HANDLER;
+	t->s.sfmask = XT_IF | XT_DF | 0x100;		/* and TF */
+	t->s.rflags = 0x2 | XT_IF | XT_DF | XT_CF;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->s.efer |= 0x1;				/* SCE */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_cpl(t), 0);
+	XT_EQ(t, t->s.rip, XT_IRQ_HANDLER);
+	XT_EQ(t, t->s.gpr[X86_RCX], XT_CODE + 2);
+	XT_EQ(t, t->s.gpr[X86_R11], 0x2 | XT_IF | XT_DF | XT_CF);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_CF);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_R3_USTACK);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x10);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA09B);
+	XT_EQ(t, t->s.seg[X86_CS].base, 0);
+	XT_EQ(t, t->s.seg[X86_CS].limit, 0xFFFFFFFF);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x18);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC093);
+	XT_EQ(t, t->s.seg[X86_SS].limit, 0xFFFFFFFF);
+
+	/* SYSRET to a non-canonical RCX: #GP(0) at CPL 0 */
+	t->s.gpr[X86_R11] = 0xFFFFFFFFFFFFFFFFULL;
+	t->s.gpr[X86_RCX] = 0x0000800000000000ULL;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->s.gpr[X86_RCX] = XT_CODE + 2;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, xt_cpl(t), 3);
+	XT_EQ(t, t->s.rip, XT_CODE + 2);
+	XT_EQ(t, t->s.rflags, 0x3C7FD7 | 0x2);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x33);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xA0FB);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x2B);
+	XT_EQ(t, t->s.seg[X86_SS].attributes, 0xC0F3);
+
+	/* SYSRET at CPL 3: #GP(0) */
+	t->s.rflags = 0x2;
+	t->s.rip = XT_IRQ_HANDLER;
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x48, 0x0F, 0x07);
+	xt_put(t, XT_PT + 4 * 8, 0x4000 | 0x7, 8);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+
+	/* SYSRET without REX.W: compatibility mode at ECX */
+	xt_ring0(t, false);
+	t->s.efer |= 0x1;
+	t->s.star = 0x0023001000000000ULL;
+	t->s.rip = XT_IRQ_HANDLER;
+	XT_CODE_AT(t, XT_IRQ_HANDLER, 0x0F, 0x07);
+	XT_CODE_AT(t, XT_CODE, 0x0F, 0x05);
+	t->s.gpr[X86_RCX] = 0xFFFFFFFF00001000ULL;
+	t->s.gpr[X86_R11] = 0x2 | XT_IF;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, 0x1000);
+	XT_EQ(t, t->s.seg[X86_CS].selector, 0x23);
+	XT_EQ(t, t->s.seg[X86_CS].attributes, 0xC0FB);
+	XT_EQ(t, t->s.seg[X86_SS].selector, 0x2B);
+	XT_EQ(t, xt_cpl(t), 3);
+	/* SYSCALL in compatibility mode: #UD (CSTAR is not used) */
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+}
+
+/*
+ * CPL 3 rules: CLI, STI and HLT #GP(0) with IOPL 0; POPF keeps IF and
+ * IOPL; MOV SS with a null selector #GP(0); a segment load reads the
+ * (supervisor) GDT as the implicit supervisor access it is
+ */
+static void xt_test_cpl3_rules(struct xt *t)
+{
+	xt_ring3(t);
+	XT_CODE_AT(t, XT_CODE, 0xFA, 0xFB, 0xF4, 0x9D, 0x8E, 0xD0,
+		   0x8E, 0xD9);
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);			/* cli */
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.rip = XT_CODE + 1;
+	XT_EQ(t, xt_step(t), false);			/* sti */
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.rip = XT_CODE + 2;
+	XT_EQ(t, xt_step(t), false);			/* hlt */
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	t->s.rip = XT_CODE + 3;				/* popf */
+	t->s.gpr[X86_RSP] = XT_R3_USTACK - 8;
+	xt_put(t, XT_R3_USTACK - 8, 0x3000 | XT_CF | XT_DF, 8);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rflags, 0x2 | XT_IF | XT_CF | XT_DF);
+	XT_EQ(t, t->s.gpr[X86_RSP], XT_R3_USTACK);
+	t->s.rip = XT_CODE + 4;				/* mov ss, ax */
+	t->s.rflags = 0x2 | XT_IF;
+	t->s.gpr[X86_RAX] = 0x3;
+	xt_save(t);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0);
+	XT_EQ(t, xt_unchanged(t), true);
+	t->s.rip = XT_CODE + 6;				/* mov ds, cx */
+	t->s.gpr[X86_RCX] = 0x2B;
+	t->s.seg[X86_DS].selector = 0;
+	t->s.seg[X86_DS].attributes = 0;
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.seg[X86_DS].selector, 0x2B);
+	XT_EQ(t, t->s.seg[X86_DS].attributes, 0xC0F3);
+	/* a data segment of DPL 0: #GP(selector) */
+	t->s.rip = XT_CODE + 6;
+	t->s.gpr[X86_RCX] = 0x1B;
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_GP, 0x18);
 }
 
 /* Real mode with IVT[v] = 0100:30vv */
@@ -4233,6 +4676,11 @@ static const struct xt_test xt_tests[] = {
 	{ "exc_real", xt_test_exc_real },
 	{ "exc_long", xt_test_exc_long },
 	{ "exc_double", xt_test_exc_double },
+	{ "irq_ring3", xt_test_irq_ring3 },
+	{ "ist", xt_test_ist },
+	{ "iret_ring3", xt_test_iret_ring3 },
+	{ "syscall", xt_test_syscall },
+	{ "cpl3_rules", xt_test_cpl3_rules },
 	{ "nmi", xt_test_nmi },
 	{ "tlb", xt_test_tlb },
 	{ "tlb_rep", xt_test_tlb_rep },

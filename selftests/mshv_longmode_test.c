@@ -10,6 +10,12 @@
  *  - unmapped_store: a store through a present guest mapping to a GPA the
  *    partition has no memory at is an UNMAPPED_GPA intercept with the
  *    GPA, the GVA (valid), access type WRITE, and RIP at the store.
+ *  - ring3: a guest kernel goes to CPL 3 with IRETQ; its user code makes a
+ *    SYSCALL the kernel answers with SYSRET, takes a #PF the kernel's
+ *    handler fixes (on the TSS's RSP0 stack) and returns from, and a #UD
+ *    through an IST gate; the kernel records what it saw (selectors and
+ *    stack pointers pushed, RCX/R11, error code, CR2, counts) for the
+ *    test.
  */
 #include <string.h>
 
@@ -182,6 +188,235 @@ TEST_F(longmode, unmapped_store)
 	/* the walk reached the leaf but set no dirty bit for a failed store */
 	EXPECT_EQ(0ULL, *mshv_paging_entry(&self->pg, HOLE_GVA, 1) &
 			MSHV_PTE_D);
+}
+
+/*
+ * ring3: Linux's GDT layout (kernel CS 0x08, DS 0x10; user CS32 0x18, DS
+ * 0x20, CS 0x28), the 64-bit TSS with RSP0 and IST1 (both 8 bytes above
+ * a 16-byte boundary, which delivery aligns down), an IDT with #UD on
+ * IST1 and #PF, and a results page the guest kernel writes.
+ */
+#define R3_TSS_GPA	0x3000ULL
+#define R3_IDT_GPA	0x4000ULL
+#define R3_RES_GPA	0x5000ULL
+#define R3_KSTACK	0x7000ULL
+#define R3_RSP0		0x9008ULL
+#define R3_IST1		0xA008ULL
+#define R3_USTACK	0xC000ULL
+#define R3_FAULT_GVA	0xD000ULL
+#define R3_PTE_SLOT	0x100	/* in the results page: the GPA of the PTE */
+#define R3_STAR		((0x18ULL << 48) | (0x08ULL << 32))
+#define R3_SFMASK	0x700ULL	/* TF, IF, DF */
+
+/* Offsets in the results page */
+enum {
+	R3_SYS_RCX = 0x00, R3_SYS_R11 = 0x08, R3_SYS_CS = 0x10,
+	R3_SYS_SS = 0x18, R3_SYS_RFLAGS = 0x20, R3_SYS_COUNT = 0x28,
+	R3_PF_RSP = 0x30, R3_PF_ERR = 0x38, R3_PF_CS = 0x40,
+	R3_PF_USER_RSP = 0x48, R3_PF_SS = 0x50, R3_PF_CR2 = 0x58,
+	R3_PF_COUNT = 0x60, R3_UD_RSP = 0x68, R3_UD_CS = 0x70,
+	R3_UD_USER_RSP = 0x78, R3_UD_SS = 0x80, R3_UD_COUNT = 0x88,
+};
+
+MSHV_GUEST_CODE(ring3_code, 64,
+		/* CPL 0: IRETQ to the user code at CPL 3, IF set */
+		"	pushq $0x23\n"
+		"	pushq $0xC000\n"
+		"	pushq $0x202\n"
+		"	pushq $0x2B\n"
+		"	lea ring3_user(%rip), %rax\n"
+		"	pushq %rax\n"
+		"	iretq\n"
+		"ring3_user:\n"
+		"	mov $0x1234, %eax\n"
+		"	syscall\n"
+		"ring3_after_syscall:\n"
+		"	mov %rax, 0xB000\n"
+		"	mov %cs, %ebx\n"
+		"	mov %rbx, 0xB008\n"
+		"	movq $0x55, 0xD000\n"
+		"	ud2\n"
+		"	mov $99, %eax\n"
+		"	syscall\n"
+		/* SYSCALL: CPL 0, still on the user's stack */
+		"ring3_syscall:\n"
+		"	pushfq\n"
+		"	popq 0x5020\n"
+		"	cmp $99, %eax\n"
+		"	je ring3_done\n"
+		"	mov %rcx, 0x5000\n"
+		"	mov %r11, 0x5008\n"
+		"	mov %cs, %edx\n"
+		"	mov %rdx, 0x5010\n"
+		"	mov %ss, %edx\n"
+		"	mov %rdx, 0x5018\n"
+		"	incl 0x5028\n"
+		"	mov $0x4321, %eax\n"
+		"	sysretq\n"
+		"ring3_done:\n"
+		"	out %al, $" MSHV_GUEST_STR(REPORT_PORT) "\n"
+		"	hlt\n"
+		/* #PF on RSP0: make the page present, return to retry */
+		"ring3_pf:\n"
+		"	mov %rsp, 0x5030\n"
+		"	push %rax\n"
+		"	mov 8(%rsp), %rax\n"
+		"	mov %rax, 0x5038\n"
+		"	mov 24(%rsp), %rax\n"
+		"	mov %rax, 0x5040\n"
+		"	mov 40(%rsp), %rax\n"
+		"	mov %rax, 0x5048\n"
+		"	mov 48(%rsp), %rax\n"
+		"	mov %rax, 0x5050\n"
+		"	mov %cr2, %rax\n"
+		"	mov %rax, 0x5058\n"
+		"	mov 0x5100, %rax\n"
+		"	orq $1, (%rax)\n"
+		"	invlpg 0xD000\n"
+		"	incl 0x5060\n"
+		"	pop %rax\n"
+		"	add $8, %rsp\n"
+		"	iretq\n"
+		/* #UD on IST1: skip the UD2 */
+		"ring3_ud:\n"
+		"	mov %rsp, 0x5068\n"
+		"	push %rax\n"
+		"	mov 16(%rsp), %rax\n"
+		"	mov %rax, 0x5070\n"
+		"	mov 32(%rsp), %rax\n"
+		"	mov %rax, 0x5078\n"
+		"	mov 40(%rsp), %rax\n"
+		"	mov %rax, 0x5080\n"
+		"	addq $2, 8(%rsp)\n"
+		"	incl 0x5088\n"
+		"	pop %rax\n"
+		"	iretq\n");
+MSHV_GUEST_LABEL(ring3_after_syscall);
+MSHV_GUEST_LABEL(ring3_syscall);
+MSHV_GUEST_LABEL(ring3_done);
+MSHV_GUEST_LABEL(ring3_pf);
+MSHV_GUEST_LABEL(ring3_ud);
+
+/* A 64-bit interrupt gate to @handler in CS 0x08, with IST @ist */
+static void ring3_gate(struct mshv_vm *vm, unsigned int vector,
+		       __u64 handler, unsigned int ist)
+{
+	__u64 gate[2];
+
+	gate[0] = (handler & 0xFFFF) | (0x08ULL << 16) | ((__u64)ist << 32) |
+		  (0x8EULL << 40) | (((handler >> 16) & 0xFFFF) << 48);
+	gate[1] = handler >> 32;
+	mshv_vm_write(vm, R3_IDT_GPA + vector * 16, gate, sizeof(gate));
+}
+
+static __u64 ring3_res(struct mshv_vm *vm, unsigned int off)
+{
+	__u64 v;
+
+	memcpy(&v, (const __u8 *)vm->mem + R3_RES_GPA + off, sizeof(v));
+	return v;
+}
+
+TEST_F(longmode, ring3)
+{
+	static const __u64 gdt[6] = {
+		0,
+		0x00AF9B000000FFFFULL,	/* 0x08 kernel code, 64-bit */
+		0x00CF93000000FFFFULL,	/* 0x10 kernel data */
+		0x00CFFB000000FFFFULL,	/* 0x18 user code, 32-bit */
+		0x00CFF3000000FFFFULL,	/* 0x20 user data */
+		0x00AFFB000000FFFFULL,	/* 0x28 user code, 64-bit */
+	};
+	const struct hv_register_assoc regs[] = {
+		{ .name = HV_X64_REGISTER_GDTR,
+		  .value.table = { .limit = sizeof(gdt) - 1,
+				   .base = GDT_GPA } },
+		{ .name = HV_X64_REGISTER_IDTR,
+		  .value.table = { .limit = 0xFFF, .base = R3_IDT_GPA } },
+		{ .name = HV_X64_REGISTER_TR,
+		  .value.segment = { .base = R3_TSS_GPA, .limit = 0x67,
+				     .selector = 0x30, .attributes = 0x8B } },
+		{ .name = HV_X64_REGISTER_EFER, .value.reg64 = 0xD01 },
+		{ .name = HV_X64_REGISTER_STAR, .value.reg64 = R3_STAR },
+		{ .name = HV_X64_REGISTER_LSTAR,
+		  .value.reg64 = CODE_GPA +
+				 MSHV_GUEST_OFFSET(ring3_code, ring3_syscall) },
+		{ .name = HV_X64_REGISTER_SFMASK, .value.reg64 = R3_SFMASK },
+		{ .name = HV_X64_REGISTER_RSP, .value.reg64 = R3_KSTACK },
+		{ .name = HV_X64_REGISTER_RIP, .value.reg64 = CODE_GPA },
+		{ .name = HV_X64_REGISTER_RFLAGS, .value.reg64 = 0x2 },
+	};
+	static const __u64 user_pages[] = { CODE_GPA, 0xB000, R3_FAULT_GVA };
+	const struct hv_x64_io_port_intercept_message *io;
+	const __u8 *mem = self->vm->mem;
+	__u64 *e, pte_gpa;
+	unsigned int i, level;
+
+	mshv_vm_write(self->vm, CODE_GPA, ring3_code,
+		      MSHV_GUEST_SIZE(ring3_code));
+	mshv_vm_write(self->vm, GDT_GPA, gdt, sizeof(gdt));
+	mshv_vm_write(self->vm, R3_TSS_GPA + 4, &(__u64){ R3_RSP0 }, 8);
+	mshv_vm_write(self->vm, R3_TSS_GPA + 36, &(__u64){ R3_IST1 }, 8);
+	ring3_gate(self->vm, 6, CODE_GPA +
+		   MSHV_GUEST_OFFSET(ring3_code, ring3_ud), 1);
+	ring3_gate(self->vm, 14, CODE_GPA +
+		   MSHV_GUEST_OFFSET(ring3_code, ring3_pf), 0);
+	/* user pages: U/S on the whole walk; the fault page not present */
+	for (i = 0; i < ARRAY_SIZE(user_pages); i++)
+		for (level = 1; level <= 4; level++)
+			*mshv_paging_entry(&self->pg, user_pages[i], level) |=
+				MSHV_PTE_US;
+	e = mshv_paging_entry(&self->pg, R3_FAULT_GVA, 1);
+	*e &= ~MSHV_PTE_P;
+	pte_gpa = (__u64)((const __u8 *)e - mem);
+	mshv_vm_write(self->vm, R3_RES_GPA + R3_PTE_SLOT, &pte_gpa, 8);
+	mshv_vp_set_registers(self->vp, regs, ARRAY_SIZE(regs));
+
+	io = mshv_vp_run_expect_io(self->vp);
+	EXPECT_EQ(REPORT_PORT, io->port_number);
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(ring3_code, ring3_done),
+		  io->header.rip);
+	/* the final SYSCALL: CPL 0 */
+	EXPECT_EQ(HV_X64_EXEC_STATE_CR0_PE | HV_X64_EXEC_STATE_EFER_LMA,
+		  io->header.execution_state);
+
+	/* SYSCALL: RCX, R11 (IF set by the IRETQ), flat CS/SS, IF masked */
+	EXPECT_EQ(CODE_GPA + MSHV_GUEST_OFFSET(ring3_code, ring3_after_syscall),
+		  ring3_res(self->vm, R3_SYS_RCX));
+	EXPECT_EQ(0x202ULL, ring3_res(self->vm, R3_SYS_R11));
+	EXPECT_EQ(0x08ULL, ring3_res(self->vm, R3_SYS_CS));
+	EXPECT_EQ(0x10ULL, ring3_res(self->vm, R3_SYS_SS));
+	EXPECT_EQ(0x2ULL, ring3_res(self->vm, R3_SYS_RFLAGS));
+	EXPECT_EQ(1ULL, ring3_res(self->vm, R3_SYS_COUNT));
+	/* back at CPL 3 with the kernel's RAX, in CS 0x2B */
+	EXPECT_EQ(0x4321ULL, *(const __u64 *)(mem + 0xB000));
+	EXPECT_EQ(0x2BULL, *(const __u64 *)(mem + 0xB008));
+
+	/* #PF: on RSP0 aligned to 16, user CS/SS/RSP pushed, W|U */
+	EXPECT_EQ((R3_RSP0 & ~0xFULL) - 48, ring3_res(self->vm, R3_PF_RSP));
+	EXPECT_EQ(0x6ULL, ring3_res(self->vm, R3_PF_ERR));
+	EXPECT_EQ(0x2BULL, ring3_res(self->vm, R3_PF_CS));
+	EXPECT_EQ(R3_USTACK, ring3_res(self->vm, R3_PF_USER_RSP));
+	EXPECT_EQ(0x23ULL, ring3_res(self->vm, R3_PF_SS));
+	EXPECT_EQ(R3_FAULT_GVA, ring3_res(self->vm, R3_PF_CR2));
+	EXPECT_EQ(1ULL, ring3_res(self->vm, R3_PF_COUNT));
+	/* the store retried after the fix and went through */
+	EXPECT_EQ(0x55ULL, *(const __u64 *)(mem + R3_FAULT_GVA));
+	EXPECT_EQ(R3_FAULT_GVA | MSHV_PTE_P | MSHV_PTE_RW | MSHV_PTE_US |
+		  MSHV_PTE_A | MSHV_PTE_D, *e);
+
+	/* #UD: on IST1 aligned to 16, from CPL 3 */
+	EXPECT_EQ((R3_IST1 & ~0xFULL) - 40, ring3_res(self->vm, R3_UD_RSP));
+	EXPECT_EQ(0x2BULL, ring3_res(self->vm, R3_UD_CS));
+	EXPECT_EQ(R3_USTACK, ring3_res(self->vm, R3_UD_USER_RSP));
+	EXPECT_EQ(0x23ULL, ring3_res(self->vm, R3_UD_SS));
+	EXPECT_EQ(1ULL, ring3_res(self->vm, R3_UD_COUNT));
+
+	/* the VP: CPL 0 from SYSCALL, on the user's stack */
+	EXPECT_EQ(R3_USTACK, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_RSP));
+	EXPECT_EQ(R3_STAR, mshv_vp_get_reg(self->vp, HV_X64_REGISTER_STAR));
+	mshv_vp_skip_insn(self->vp, &io->header);
+	mshv_vp_run_expect_halt(self->vp);
 }
 
 TEST_HARNESS_MAIN
