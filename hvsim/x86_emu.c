@@ -356,6 +356,7 @@ static u8 emu_map2(u8 op)
 	switch (op) {
 	case 0x00:
 	case 0x01:
+	case 0x0d:
 	case 0x18 ... 0x1f:
 	case 0x20 ... 0x23:
 	case 0x40 ... 0x4f:
@@ -3542,6 +3543,8 @@ static int exec_0f(struct emu *e)
 	case 0x08:	/* INVD, WBINVD: no caches to write back or drop */
 	case 0x09:
 		return e->cpl ? emu_gp(e, 0) : 0;
+	case 0x0d:	/* PREFETCH, PREFETCHW: hints, memory operand only */
+		return e->mod == 3 ? emu_ud(e) : 0;
 	case 0x18 ... 0x1f:	/* hint NOPs (NOP r/m, PREFETCH, ENDBR) */
 		return 0;
 	case 0x20:

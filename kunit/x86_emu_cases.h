@@ -4621,6 +4621,32 @@ static void xt_test_swapgs(struct xt *t)
 	XT_EQ(t, t->s.seg[X86_GS].base, 0x1111);
 }
 
+/*
+ * PREFETCH / PREFETCHW (0F 0D /0 - /7): hints that retire without an
+ * access, so an address that does not translate raises no #PF; a register
+ * operand is #UD
+ */
+static void xt_test_prefetchw(struct xt *t)
+{
+	xt_long(t);
+	t->s.gpr[X86_RAX] = 0xFFFF888000146000ULL;	/* not mapped */
+	XT_CODE_AT(t, XT_CODE,
+		   0x0F, 0x0D, 0x88, 0x88, 0x00, 0x00, 0x00, /* prefetchw [rax+0x88] */
+		   0x0F, 0x0D, 0x00,		/* prefetch [rax] */
+		   0x0F, 0x0D, 0x7C, 0x24, 0x08,	/* /7 [rsp+8] */
+		   0x0F, 0x0D, 0xC8);		/* register operand */
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 7);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 10);
+	XT_EQ(t, xt_step(t), true);
+	XT_EQ(t, t->s.rip, XT_CODE + 15);
+	XT_EQ(t, t->s.gpr[X86_RAX], 0xFFFF888000146000ULL);
+	XT_EQ(t, xt_step(t), false);
+	XT_EXC(t, X86_EMU_VEC_UD, -1);
+	XT_EQ(t, t->s.rip, XT_CODE + 15);
+}
+
 struct xt_test {
 	const char *name;
 	void (*fn)(struct xt *t);
@@ -4695,6 +4721,7 @@ static const struct xt_test xt_tests[] = {
 	{ "xsave", xt_test_xsave },
 	{ "pause", xt_test_pause },
 	{ "swapgs", xt_test_swapgs },
+	{ "prefetchw", xt_test_prefetchw },
 };
 
 #endif /* _HVSIM_X86_EMU_CASES_H */
